@@ -1,0 +1,150 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/thugom/thugom/store"
+	"github.com/thugom/thugom/store/pgserver"
+)
+
+// config is the one configuration of the binary: flags, with defaults from
+// the environment.
+//
+//	DATABASE_URL      PostgreSQL ≥ 14 to use; when unset an embedded server runs on <data-dir>/pg
+//	THUGOM_ADDR       --addr, HTTP listen address (default 127.0.0.1:8080)
+//	THUGOM_DATA_DIR   --data-dir, directory of the embedded server, secret and demo.json (default ./.thugom)
+//	THUGOM_BASE_URL   --base-url, public URL of the API used in links (default http://<addr>)
+//	THUGOM_SECRET     key signing household links (default: generated once into <data-dir>/secret)
+//	THUGOM_LOG_LEVEL  debug, info (default), warn, error
+type config struct {
+	Addr        string
+	DataDir     string
+	BaseURL     string
+	DatabaseURL string
+	Secret      []byte
+	LogLevel    string
+}
+
+// newConfig registers the common flags on a new flag set for command name.
+// Call cfg.load after fs.Parse.
+func newConfig(name string) (*flag.FlagSet, *config) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	c := &config{}
+	fs.StringVar(&c.Addr, "addr", envOr("THUGOM_ADDR", "127.0.0.1:8080"), "HTTP listen address (env THUGOM_ADDR)")
+	fs.StringVar(&c.DataDir, "data-dir", envOr("THUGOM_DATA_DIR", ".thugom"), "data directory: embedded PostgreSQL, secret, demo.json (env THUGOM_DATA_DIR)")
+	fs.StringVar(&c.BaseURL, "base-url", os.Getenv("THUGOM_BASE_URL"), "public base URL for links (env THUGOM_BASE_URL; default http://<addr>)")
+	fs.StringVar(&c.LogLevel, "log-level", envOr("THUGOM_LOG_LEVEL", "info"), "log level: debug, info, warn, error (env THUGOM_LOG_LEVEL)")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: thugom %s [flags]\n\nDATABASE_URL selects an existing PostgreSQL; when unset an embedded server runs on <data-dir>/pg.\n\nflags:\n", name)
+		fs.PrintDefaults()
+	}
+	return fs, c
+}
+
+// load completes the configuration after flag parsing: environment-only
+// settings, the logger, and the base URL.
+func (c *config) load() error {
+	c.DatabaseURL = os.Getenv("DATABASE_URL")
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		return fmt.Errorf("--log-level: %w", err)
+	}
+	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})))
+	if c.BaseURL == "" {
+		host := c.Addr
+		if strings.HasPrefix(host, ":") {
+			host = "127.0.0.1" + host
+		}
+		c.BaseURL = "http://" + host
+	}
+	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	abs, err := filepath.Abs(c.DataDir)
+	if err != nil {
+		return err
+	}
+	c.DataDir = abs
+	return nil
+}
+
+// loadSecret returns THUGOM_SECRET, or the secret kept in <data-dir>/secret,
+// created on first use.
+func (c *config) loadSecret() error {
+	if s := os.Getenv("THUGOM_SECRET"); s != "" {
+		if len(s) < 16 {
+			return errors.New("THUGOM_SECRET must be at least 16 characters")
+		}
+		c.Secret = []byte(s)
+		return nil
+	}
+	path := filepath.Join(c.DataDir, "secret")
+	if b, err := os.ReadFile(path); err == nil && len(strings.TrimSpace(string(b))) >= 32 {
+		c.Secret = []byte(strings.TrimSpace(string(b)))
+		return nil
+	}
+	if err := os.MkdirAll(c.DataDir, 0o711); err != nil {
+		return err
+	}
+	buf := make([]byte, 32)
+	if _, err := rand.Read(buf); err != nil {
+		return err
+	}
+	s := hex.EncodeToString(buf)
+	if err := os.WriteFile(path, []byte(s+"\n"), 0o600); err != nil {
+		return fmt.Errorf("write secret: %w", err)
+	}
+	c.Secret = []byte(s)
+	return nil
+}
+
+// openDB connects to DATABASE_URL, or starts the embedded server on
+// <data-dir>/pg. The returned close function closes the pool and stops the
+// embedded server.
+func (c *config) openDB(ctx context.Context) (*store.DB, func(), error) {
+	if c.DatabaseURL != "" {
+		db, err := store.Open(ctx, c.DatabaseURL)
+		if err != nil {
+			return nil, nil, err
+		}
+		return db, db.Close, nil
+	}
+	// The data dir must be enterable by the postgres user when we are root.
+	if err := os.MkdirAll(c.DataDir, 0o711); err != nil {
+		return nil, nil, err
+	}
+	start := time.Now()
+	srv, err := pgserver.Start(ctx, pgserver.Config{Dir: filepath.Join(c.DataDir, "pg")})
+	if err != nil {
+		return nil, nil, err
+	}
+	slog.Info("embedded PostgreSQL ready", "dir", srv.Dir(), "took", time.Since(start).Round(time.Millisecond))
+	stop := func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := srv.Stop(ctx); err != nil {
+			slog.Warn("stop embedded PostgreSQL", "err", err)
+		}
+	}
+	db, err := store.Open(ctx, srv.URL("postgres"))
+	if err != nil {
+		stop()
+		return nil, nil, err
+	}
+	return db, func() { db.Close(); stop() }, nil
+}
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}

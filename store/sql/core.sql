@@ -1,0 +1,20 @@
+-- Queries of the store core (FOUNDATION). One block per query.
+
+-- name: MigrateLock
+-- Serialises migrations across processes (key: "thugom migrate").
+SELECT pg_advisory_lock(7286010417);
+
+-- name: MigrateUnlock
+SELECT pg_advisory_unlock(7286010417);
+
+-- Administrative statements of store/pgtest. Identifiers cannot be bind
+-- parameters: %s are replaced by pgx.Identifier{...}.Sanitize() values.
+
+-- name: PgtestCreateDatabase
+CREATE DATABASE %s;
+
+-- name: PgtestCreateDatabaseFromTemplate
+CREATE DATABASE %s TEMPLATE %s;
+
+-- name: PgtestDropDatabase
+DROP DATABASE IF EXISTS %s WITH (FORCE);

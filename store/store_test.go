@@ -1,0 +1,97 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/thugom/thugom/store"
+	"github.com/thugom/thugom/store/pgtest"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+func TestMigrateTwiceIsIdempotent(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := pgtest.New(t) // already migrated from the template
+	res, err := store.Migrate(ctx, db.Pool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Goose) != 0 || len(res.River) != 0 {
+		t.Fatalf("second migrate applied %v / river %v, want nothing", res.Goose, res.River)
+	}
+	for _, table := range []string{"carriers", "depots", "departures", "vehicles", "drivers", "households",
+		"products", "orders", "plans", "plan_unassigned", "routes", "stops", "stop_orders", "tasks",
+		"notifications", "events", "api_tokens", "river_job"} {
+		var ok bool
+		if err := db.QueryRow(ctx, "SELECT to_regclass($1) IS NOT NULL", table).Scan(&ok); err != nil || !ok {
+			t.Errorf("table %s missing (err %v)", table, err)
+		}
+	}
+}
+
+func TestInTxRollsBackOnError(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := pgtest.New(t)
+	boom := errors.New("boom")
+	err := db.InTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, "INSERT INTO carriers (code, name, marketplace) VALUES ('x', 'X', 'xm')"); err != nil {
+			return err
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("err = %v, want boom", err)
+	}
+	var n int
+	if err := db.QueryRow(ctx, "SELECT count(*) FROM carriers").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 {
+		t.Fatalf("rolled back insert is visible: %d rows", n)
+	}
+	err = db.InTx(ctx, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, "INSERT INTO carriers (code, name, marketplace) VALUES ('x', 'X', 'xm')")
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.QueryRow(ctx, "SELECT count(*) FROM carriers").Scan(&n); err != nil || n != 1 {
+		t.Fatalf("committed insert: n=%d err=%v", n, err)
+	}
+}
+
+func TestEventsAreAppendOnly(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := pgtest.New(t)
+	if _, err := db.Exec(ctx, "INSERT INTO events (actor, action, subject) VALUES ('system', 'test', 'x:1')"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(ctx, "UPDATE events SET actor = 'evil'"); err == nil {
+		t.Fatal("UPDATE on events succeeded")
+	}
+	if _, err := db.Exec(ctx, "DELETE FROM events"); err == nil {
+		t.Fatal("DELETE on events succeeded")
+	}
+}
+
+// Each test database is its own: rows of one test are not seen by another.
+func TestDatabasesAreIsolated(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	a, b := pgtest.New(t), pgtest.New(t)
+	if _, err := a.Exec(ctx, "INSERT INTO carriers (code, name, marketplace) VALUES ('x', 'X', 'xm')"); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := b.QueryRow(ctx, "SELECT count(*) FROM carriers").Scan(&n); err != nil || n != 0 {
+		t.Fatalf("other database sees %d rows (err %v)", n, err)
+	}
+}
