@@ -1,0 +1,129 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/thugom/thugom"
+)
+
+// principal is who makes a request: a token's role and scope, or a
+// household through its signed link.
+type principal struct {
+	TokenID     int64
+	Role        string
+	CarrierID   int64 // dispatcher: the carrier whose depots they may touch
+	DriverID    int64 // driver: whose routes they may read and update
+	HouseholdID int64 // household link
+}
+
+// actor is how the events journal names the principal.
+func (p *principal) actor() string {
+	switch {
+	case p == nil:
+		return "anonymous"
+	case p.HouseholdID != 0:
+		return fmt.Sprintf("household:%d", p.HouseholdID)
+	case p.Role == thugom.RoleDriver:
+		return fmt.Sprintf("driver:%d/token:%d", p.DriverID, p.TokenID)
+	default:
+		return fmt.Sprintf("%s:token:%d", p.Role, p.TokenID)
+	}
+}
+
+type ctxKey int
+
+const principalKey ctxKey = 1
+
+func principalOf(ctx context.Context) *principal {
+	p, _ := ctx.Value(principalKey).(*principal)
+	return p
+}
+
+// bearer extracts the API token from the Authorization header, or from the
+// access_token query parameter (RFC 6750 §2.3) for pages opened from a
+// link, such as the printable manifest. Neither is ever logged.
+func bearer(r *http.Request) string {
+	if h := r.Header.Get("Authorization"); h != "" {
+		scheme, tok, ok := strings.Cut(h, " ")
+		if ok && strings.EqualFold(scheme, "Bearer") {
+			return strings.TrimSpace(tok)
+		}
+		return ""
+	}
+	return r.URL.Query().Get("access_token")
+}
+
+// authenticate resolves the bearer token to a principal; missing, unknown
+// and revoked tokens answer 401.
+func (s *server) authenticate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tok := bearer(r)
+		if tok == "" {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="thugom"`)
+			s.writeProblem(w, r, errf(codeUnauthorized, "", "an API token is required (Authorization: Bearer …)"))
+			return
+		}
+		t, err := s.lookupToken(r.Context(), HashToken(tok))
+		if err != nil {
+			if errors.Is(err, thugom.ErrNotFound) {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="thugom", error="invalid_token"`)
+				err = errf(codeUnauthorized, "", "unknown or revoked API token")
+			}
+			s.writeProblem(w, r, err)
+			return
+		}
+		p := &principal{TokenID: t.ID, Role: t.Role}
+		if t.CarrierID != nil {
+			p.CarrierID = *t.CarrierID
+		}
+		if t.DriverID != nil {
+			p.DriverID = *t.DriverID
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey, p)))
+	})
+}
+
+// allow lets the listed roles through; others get 403.
+func (s *server) allow(roles ...string) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			p := principalOf(r.Context())
+			for _, role := range roles {
+				if p != nil && p.Role == role {
+					next.ServeHTTP(w, r)
+					return
+				}
+			}
+			s.writeProblem(w, r, errf(codeForbidden, "", "this endpoint is not open to your role"))
+		})
+	}
+}
+
+// canCarrier reports whether p may act on data of carrierID.
+func (p *principal) canCarrier(carrierID int64) bool {
+	switch p.Role {
+	case thugom.RoleAdmin:
+		return true
+	case thugom.RoleDispatcher:
+		return p.CarrierID == carrierID
+	}
+	return false
+}
+
+// carrierScope is the carrier filter of list queries: 0 (all) for
+// administrators, the token's carrier for dispatchers.
+func (p *principal) carrierScope() int64 {
+	switch p.Role {
+	case thugom.RoleAdmin:
+		return 0
+	case thugom.RoleDispatcher:
+		return p.CarrierID
+	}
+	return -1 // matches no carrier
+}
+
+var errForbiddenCarrier = thugom.Errorf(thugom.EForbidden, "", "this belongs to another carrier")

@@ -1,0 +1,123 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+)
+
+// problem is an RFC 9457 problem details body. Field and Line are extension
+// members naming what was wrong (a JSON field, a query parameter, a CSV line).
+type problem struct {
+	Type     string       `json:"type"`
+	Title    string       `json:"title"`
+	Status   int          `json:"status"`
+	Detail   string       `json:"detail,omitempty"`
+	Instance string       `json:"instance,omitempty"`
+	Code     string       `json:"code"`
+	Field    string       `json:"field,omitempty"`
+	Line     int          `json:"line,omitempty"`
+	Errors   []problemRow `json:"errors,omitempty"`
+}
+
+// problemRow is one bad row of a CSV import or one bad field of a request.
+type problemRow struct {
+	Line    int    `json:"line,omitempty"`
+	Field   string `json:"field,omitempty"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// statusOf maps the application's error codes to HTTP statuses.
+var statusOf = map[string]int{
+	codeInvalid:      http.StatusUnprocessableEntity,
+	codeMalformed:    http.StatusBadRequest,
+	codeNotFound:     http.StatusNotFound,
+	codeConflict:     http.StatusConflict,
+	codeUnauthorized: http.StatusUnauthorized,
+	codeForbidden:    http.StatusForbidden,
+	codeTooLarge:     http.StatusRequestEntityTooLarge,
+	codeUnsupported:  http.StatusUnsupportedMediaType,
+	codeInternal:     http.StatusInternalServerError,
+}
+
+// writeProblem answers with the problem details for err. Internal errors are
+// logged with their cause and answered with a generic text, so no database
+// detail (or secret) leaks to the client.
+func (s *server) writeProblem(w http.ResponseWriter, r *http.Request, err error) {
+	p := s.problemFor(err)
+	if p.Status >= 500 {
+		s.log.ErrorContext(r.Context(), "request failed", "route", routePattern(r), "method", r.Method, "err", err)
+	}
+	p.Instance = r.URL.Path
+	if strings.HasPrefix(p.Instance, "/h/") {
+		p.Instance = "" // the path carries the household's signed link
+	}
+	writeProblemBody(w, p)
+}
+
+func writeProblemBody(w http.ResponseWriter, p problem) {
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Del("ETag")
+	w.WriteHeader(p.Status)
+	_ = json.NewEncoder(w).Encode(p)
+}
+
+func (s *server) problemFor(err error) problem {
+	var be *batchError
+	if errors.As(err, &be) {
+		p := newProblem(codeInvalid, fmt.Sprintf("%d bad rows; nothing was imported", len(be.Rows)))
+		if be.Kept {
+			p.Detail = fmt.Sprintf("%d bad rows", len(be.Rows))
+		}
+		p.Errors = be.Rows
+		if len(be.Rows) > 0 {
+			p.Line, p.Field = be.Rows[0].Line, be.Rows[0].Field
+		}
+		return p
+	}
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return newProblem(codeTooLarge, fmt.Sprintf("request body larger than %d bytes", mbe.Limit))
+	}
+	code, field, line, msg, ok := appError(err)
+	if !ok {
+		return newProblem(codeInternal, "internal error")
+	}
+	if code == codeInternal {
+		msg = "internal error"
+	}
+	p := newProblem(code, msg)
+	p.Field, p.Line = field, line
+	return p
+}
+
+func newProblem(code, detail string) problem {
+	st, ok := statusOf[code]
+	if !ok {
+		code, st = codeInternal, http.StatusInternalServerError
+	}
+	return problem{
+		Type:   "https://thugom.vn/problems/" + code,
+		Title:  http.StatusText(st),
+		Status: st,
+		Detail: detail,
+		Code:   code,
+	}
+}
+
+// batchError carries every bad row of a CSV import.
+type batchError struct {
+	Rows []problemRow
+	Kept bool
+}
+
+func (e *batchError) Error() string { return fmt.Sprintf("%d bad rows", len(e.Rows)) }
+
+// logger returns a logger that never sees request secrets: callers log the
+// route pattern, never the raw path or query.
+func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }

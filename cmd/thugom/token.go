@@ -1,0 +1,121 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"text/tabwriter"
+	"time"
+
+	"github.com/thugom/thugom"
+	"github.com/thugom/thugom/api"
+	"github.com/thugom/thugom/store"
+)
+
+func init() {
+	register(&command{name: "token", summary: "create, list or revoke API tokens (create|list|revoke)", run: runToken})
+}
+
+// runToken: thugom token create --role dispatcher --carrier vnpost [--name ...]
+//
+//	thugom token create --role driver --driver 12
+//	thugom token create --role admin
+//	thugom token list
+//	thugom token revoke --id 7
+//
+// The token is printed once, on stdout; only its SHA-256 is stored.
+func runToken(ctx context.Context, args []string) error {
+	if len(args) == 0 || (args[0] != "create" && args[0] != "revoke" && args[0] != "list") {
+		fmt.Fprintln(os.Stderr, "usage: thugom token create --role admin|dispatcher|driver [--carrier CODE|ID] [--driver ID] [--name TEXT]\n       thugom token list\n       thugom token revoke --id ID")
+		return flag.ErrHelp
+	}
+	sub := args[0]
+	fs, cfg := newConfig("token " + sub)
+	role := fs.String("role", "", "role of the token: admin, dispatcher or driver")
+	carrier := fs.String("carrier", "", "carrier code or id (dispatcher tokens)")
+	driver := fs.Int64("driver", 0, "driver id (driver tokens)")
+	name := fs.String("name", "", "a label for the token (who holds it)")
+	id := fs.Int64("id", 0, "token id to revoke")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if err := cfg.load(); err != nil {
+		return err
+	}
+	if sub == "revoke" && *id <= 0 {
+		return errors.New("token revoke: --id is required")
+	}
+	db, closeDB, err := cfg.openDB(ctx)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	if _, err := store.Migrate(ctx, db.Pool); err != nil {
+		return err
+	}
+	switch sub {
+	case "list":
+		ts, err := store.ListTokens(ctx, db)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tROLE\tCARRIER\tDRIVER\tNAME\tCREATED\tREVOKED")
+		for _, t := range ts {
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Role, optID(t.CarrierID), optID(t.DriverID), t.Name,
+				t.CreatedAt.Format(time.DateTime), optTime(t.RevokedAt))
+		}
+		return tw.Flush()
+	case "revoke":
+		if err := store.RevokeToken(ctx, db, *id, time.Now()); err != nil {
+			return err
+		}
+		if err := store.APIRecordEvent(ctx, db, thugom.Event{At: time.Now(), Actor: "cli", Action: "token.revoke", Subject: fmt.Sprintf("token:%d", *id)}); err != nil {
+			return err
+		}
+		fmt.Fprintf(os.Stderr, "token %d revoked\n", *id)
+		return nil
+	}
+	t := thugom.Token{Name: *name, Role: *role, CreatedAt: time.Now()}
+	if *carrier != "" {
+		cid, err := store.CarrierID(ctx, db, *carrier)
+		if err != nil {
+			return err
+		}
+		t.CarrierID = &cid
+	}
+	if *driver != 0 {
+		t.DriverID = driver
+	}
+	tok, hash, err := api.NewToken()
+	if err != nil {
+		return err
+	}
+	tid, err := store.InsertToken(ctx, db, t, hash)
+	if err != nil {
+		return err
+	}
+	if err := store.APIRecordEvent(ctx, db, thugom.Event{At: time.Now(), Actor: "cli", Action: "token.create", Subject: fmt.Sprintf("token:%d", tid),
+		Payload: map[string]any{"role": t.Role}}); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "token %d (%s) created; it is shown once:\n", tid, t.Role)
+	fmt.Println(tok)
+	return nil
+}
+
+func optID(p *int64) string {
+	if p == nil {
+		return "-"
+	}
+	return fmt.Sprint(*p)
+}
+
+func optTime(p *time.Time) string {
+	if p == nil {
+		return "-"
+	}
+	return p.Format(time.DateTime)
+}

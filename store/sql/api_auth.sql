@@ -1,0 +1,49 @@
+-- Queries of the HTTP API: tokens and idempotency keys.
+
+-- name: APITokenByHash
+SELECT id, name, role, carrier_id, driver_id, created_at, revoked_at
+FROM api_tokens
+WHERE hash = $1 AND revoked_at IS NULL;
+
+-- name: APIInsertToken
+INSERT INTO api_tokens (name, hash, role, carrier_id, driver_id, created_at)
+VALUES ($1, $2, $3, $4, $5, $6)
+RETURNING id;
+
+-- name: APIRevokeToken
+UPDATE api_tokens SET revoked_at = $2
+WHERE id = $1 AND revoked_at IS NULL
+RETURNING id;
+
+-- name: APIListTokens
+SELECT id, name, role, carrier_id, driver_id, created_at, revoked_at
+FROM api_tokens
+ORDER BY id;
+
+-- name: APIClaimIdempotencyKey
+-- Reserves (actor, key) for this request; no row back means it was already
+-- taken (waits for a concurrent holder to commit or roll back).
+INSERT INTO api_idempotency (actor, key, request_hash)
+VALUES ($1, $2, $3)
+ON CONFLICT (actor, key) DO NOTHING
+RETURNING created_at;
+
+-- name: APIIdempotentResponse
+SELECT request_hash, status, body
+FROM api_idempotency
+WHERE actor = $1 AND key = $2;
+
+-- name: APISaveIdempotentResponse
+UPDATE api_idempotency SET status = $3, body = $4
+WHERE actor = $1 AND key = $2;
+
+-- name: APIPruneIdempotency
+DELETE FROM api_idempotency WHERE created_at < $1;
+
+-- name: APICarrierID
+-- A carrier by code or by id (text).
+SELECT id FROM carriers WHERE code = $1 OR id::text = $1;
+
+-- name: APIRecordEvent
+INSERT INTO events (at, actor, action, subject, payload)
+VALUES ($1, $2, $3, $4, $5);

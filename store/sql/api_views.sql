@@ -1,0 +1,118 @@
+-- Read models of the HTTP API: the dispatcher's map, drivers' manifests,
+-- households' pages, the SLA board and the day report. Carrier scope: $n = 0
+-- means every carrier (administrators).
+
+-- name: APIListDepots
+SELECT d.id, d.carrier_id, d.code, d.name, d.kind, d.address, d.commune_code, d.lon, d.lat, d.h3, d.opens_at, d.closes_at
+FROM depots d
+WHERE ($1::bigint = 0 OR d.carrier_id = $1)
+ORDER BY d.carrier_id, d.name, d.id;
+
+-- name: APIDepot
+SELECT d.id, d.carrier_id, d.code, d.name, d.kind, d.address, d.commune_code, d.lon, d.lat, d.h3, d.opens_at, d.closes_at
+FROM depots d
+WHERE d.id = $1;
+
+-- name: APICurrentPlan
+-- The plan shown for a depot's day: the newest finished version, else the
+-- newest of any status (pending or running: the dispatcher sees progress).
+SELECT p.id, p.depot_id, p.day, p.version, p.status, p.algorithm, p.stats, p.error, p.created_at, p.finished_at
+FROM plans p
+WHERE p.depot_id = $1 AND p.day = $2
+ORDER BY (p.status = 'done') DESC, p.version DESC
+LIMIT 1;
+
+-- name: APIPlanRoutes
+SELECT r.id, r.plan_id, r.vehicle_id, r.driver_id, r.start_at, r.end_at, r.distance_m, r.duration_s, r.load_kg, r.line,
+       v.code, v.kind, v.capacity_kg, v.capacity_parcels,
+       coalesce(dr.name, ''), coalesce(dr.phone, '')
+FROM routes r
+JOIN vehicles v ON v.id = r.vehicle_id
+LEFT JOIN drivers dr ON dr.id = r.driver_id
+WHERE r.plan_id = $1
+ORDER BY v.code, r.id;
+
+-- name: APIPlanStops
+-- Every stop of a plan with its household and what it collects.
+SELECT s.id, s.route_id, s.seq, s.trip, s.kind, s.household_id, s.departure_id, s.arrive_at, s.window_start, s.window_end,
+       s.service_s, s.load_kg, s.parcels, s.status, s.locked_vehicle_id,
+       coalesce(h.name, ''), coalesce(h.phone, ''), coalesce(h.address, ''), h.lon, h.lat, coalesce(h.h3, ''), coalesce(h.precision, ''),
+       coalesce(sr.happened_at, NULL), coalesce(sr.reason, ''),
+       coalesce((SELECT jsonb_agg(jsonb_build_object(
+                    'order_id', o.id, 'marketplace_order_id', o.marketplace_order_id, 'product', p.name_vi,
+                    'product_code', p.code, 'weight_kg', o.weight_kg, 'parcels', o.parcels, 'cod_amount', o.cod_amount,
+                    'kg_per_box', p.kg_per_box, 'status', o.status, 'handover_deadline', o.handover_deadline)
+                    ORDER BY o.id)
+                 FROM stop_orders so JOIN orders o ON o.id = so.order_id JOIN products p ON p.id = o.product_id
+                 WHERE so.stop_id = s.id), '[]'::jsonb),
+       coalesce((SELECT t.payload FROM tasks t WHERE t.stop_id = s.id AND t.kind = 'packaging' ORDER BY t.id DESC LIMIT 1), '{}'::jsonb)
+FROM stops s
+JOIN routes r ON r.id = s.route_id
+LEFT JOIN households h ON h.id = s.household_id
+LEFT JOIN stop_reports sr ON sr.stop_id = s.id
+WHERE r.plan_id = $1 AND ($2::bigint = 0 OR s.route_id = $2)
+ORDER BY s.route_id, s.seq;
+
+-- name: APIPlanUnassigned
+SELECT u.order_id, u.reason, u.fix, o.household_id, h.name, h.lon, h.lat, o.weight_kg, o.marketplace_order_id
+FROM plan_unassigned u
+JOIN orders o ON o.id = u.order_id
+JOIN households h ON h.id = o.household_id
+WHERE u.plan_id = $1
+ORDER BY u.order_id;
+
+-- name: APIDriverRoutes
+-- A driver's routes of a day in the current (newest finished) plans.
+SELECT r.id, p.id, p.depot_id
+FROM routes r
+JOIN plans p ON p.id = r.plan_id
+WHERE r.driver_id = $1 AND p.day = $2 AND p.status = 'done'
+  AND p.version = (SELECT max(p2.version) FROM plans p2 WHERE p2.depot_id = p.depot_id AND p2.day = p.day AND p2.status = 'done')
+ORDER BY r.start_at, r.id;
+
+-- name: APIRouteScope
+-- Who may see a route: its driver, its plan, depot and carrier.
+SELECT r.id, r.plan_id, coalesce(r.driver_id, 0), p.depot_id, d.carrier_id, p.day
+FROM routes r
+JOIN plans p ON p.id = r.plan_id
+JOIN depots d ON d.id = p.depot_id
+WHERE r.id = $1;
+
+-- name: APIStopScope
+SELECT s.id, s.route_id, s.kind, s.status, coalesce(r.driver_id, 0), p.depot_id, d.carrier_id, coalesce(s.household_id, 0), p.id
+FROM stops s
+JOIN routes r ON r.id = s.route_id
+JOIN plans p ON p.id = r.plan_id
+JOIN depots d ON d.id = p.depot_id
+WHERE s.id = $1;
+
+-- name: APIHouseholdNextStop
+-- The household's pickup to show on its page: the earliest stop of a current
+-- plan that has not ended more than 12 hours ago.
+SELECT s.id, s.status, s.window_start, s.window_end, s.arrive_at, v.code, coalesce(dr.phone, ''), p.depot_id
+FROM stops s
+JOIN routes r ON r.id = s.route_id
+JOIN plans p ON p.id = r.plan_id
+JOIN vehicles v ON v.id = r.vehicle_id
+LEFT JOIN drivers dr ON dr.id = r.driver_id
+WHERE s.household_id = $1 AND s.kind = 'pickup' AND p.status = 'done'
+  AND p.version = (SELECT max(p2.version) FROM plans p2 WHERE p2.depot_id = p.depot_id AND p2.day = p.day AND p2.status = 'done')
+  AND s.window_end > $2::timestamptz - interval '12 hours'
+ORDER BY s.window_start
+LIMIT 1;
+
+-- name: APIHouseholdOpenOrders
+-- Orders of a household still to collect (or just collected), newest plan first.
+SELECT o.id, o.marketplace_order_id, p.name_vi, o.weight_kg, o.parcels, o.cod_amount, p.kg_per_box, o.status, o.ready_from
+FROM orders o JOIN products p ON p.id = o.product_id
+WHERE o.household_id = $1 AND o.status IN ('received', 'planned', 'postponed', 'picked_up')
+  AND o.placed_at > $2::timestamptz - interval '4 days'
+ORDER BY o.id;
+
+-- name: APIHousehold
+SELECT id, name, phone, address, commune_code, village, lon, lat, h3, precision, confidence, pinned, shares_collection, geocoded_at, created_at
+FROM households WHERE id = $1;
+
+-- name: APIHouseholdCarrier
+-- Whether a household has an order with the carrier (dispatcher scope).
+SELECT EXISTS (SELECT 1 FROM orders WHERE household_id = $1 AND ($2::bigint = 0 OR carrier_id = $2));
