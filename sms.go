@@ -1,0 +1,267 @@
+package thugom
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// SMS to households. Many have feature phones, so one message per event,
+// Vietnamese without diacritics, in the GSM-7 alphabet and at most 160
+// characters (one SMS segment): no Unicode message that splits into three.
+// Every message names the sender ("Thugom") and the bưu cục, and messages
+// that expect an answer say how to reply: 1 = ready, 2 = postpone to
+// tomorrow, 0 = cancel.
+
+// SMSMaxLen is the length of one GSM-7 SMS segment, in septets.
+const SMSMaxLen = 160
+
+// SMSKind is the event a message tells a household about.
+type SMSKind string
+
+// The kinds of SMS households receive.
+const (
+	SMSPickupWindow    SMSKind = "pickup_window"    // the day's plan: when the carrier comes
+	SMSPickupChanged   SMSKind = "pickup_changed"   // a re-plan moved the window
+	SMSPickupCancelled SMSKind = "pickup_cancelled" // the pickup is off (order cancelled, ...)
+	SMSPackReminder    SMSKind = "pack_reminder"    // pack before the carrier arrives
+	SMSPickupFailed    SMSKind = "pickup_failed"    // the driver could not pick up
+	SMSReplyReady      SMSKind = "reply_ready"      // acknowledgement of reply 1
+	SMSReplyPostponed  SMSKind = "reply_postponed"  // acknowledgement of reply 2
+	SMSReplyCancelled  SMSKind = "reply_cancelled"  // acknowledgement of reply 0
+	SMSReplyHelp       SMSKind = "reply_help"       // answer to a reply that is not 0/1/2
+)
+
+// Valid reports whether k is one of the known kinds.
+func (k SMSKind) Valid() bool {
+	switch k {
+	case SMSPickupWindow, SMSPickupChanged, SMSPickupCancelled, SMSPackReminder, SMSPickupFailed,
+		SMSReplyReady, SMSReplyPostponed, SMSReplyCancelled, SMSReplyHelp:
+		return true
+	}
+	return false
+}
+
+// SMSData is what a message can say. Fields a kind does not use are ignored.
+type SMSData struct {
+	Kind SMSKind
+	// Depot is the bưu cục's name, e.g. "Bưu cục Chi Lăng" (diacritics are
+	// stripped when rendering).
+	Depot string
+	// DepotPhone is the bưu cục's phone for questions (optional).
+	DepotPhone string
+	// WindowStart and WindowEnd bound the pickup window.
+	WindowStart, WindowEnd time.Time
+	// Orders, WeightKg: what is collected.
+	Orders   int
+	WeightKg float64
+	// Boxes and Nets (foam nets) the household needs for packing.
+	Boxes, Nets int
+	// Reason for a failure or cancellation, already in plain Vietnamese
+	// (e.g. "chua san sang"); optional.
+	Reason string
+}
+
+// SMSReply is a household's one-character answer.
+type SMSReply int
+
+// The replies a household can send.
+const (
+	ReplyUnknown  SMSReply = -1
+	ReplyCancel   SMSReply = 0 // "0": cancel the order(s)
+	ReplyReady    SMSReply = 1 // "1": packed and ready
+	ReplyPostpone SMSReply = 2 // "2": postpone to tomorrow
+)
+
+// String names the reply.
+func (r SMSReply) String() string {
+	switch r {
+	case ReplyCancel:
+		return "cancel"
+	case ReplyReady:
+		return "ready"
+	case ReplyPostpone:
+		return "postpone"
+	}
+	return "unknown"
+}
+
+// ParseSMSReply reads a household's reply. Surrounding spaces and
+// punctuation are tolerated ("1", " 1.", "#2"); anything else — words, two
+// digits, other numbers — is an invalid-input error that says what to send.
+func ParseSMSReply(text string) (SMSReply, error) {
+	t := strings.TrimFunc(text, func(r rune) bool {
+		return r == ' ' || r == '\t' || r == '\r' || r == '\n' || r == '.' || r == ',' || r == '#' || r == '*' || r == '!' || r == '"' || r == '\''
+	})
+	switch t {
+	case "0":
+		return ReplyCancel, nil
+	case "1":
+		return ReplyReady, nil
+	case "2":
+		return ReplyPostpone, nil
+	}
+	shown := text
+	if utf8.RuneCountInString(shown) > 20 {
+		shown = string([]rune(shown)[:20]) + "..."
+	}
+	return ReplyUnknown, Errorf(EInvalid, "text", "reply %q is not 0, 1 or 2", shown)
+}
+
+// RenderSMS writes the message for an event: GSM-7 text without
+// diacritics, at most SMSMaxLen septets. Long depot names are shortened to
+// fit; data that cannot fit even then is an error.
+func RenderSMS(d SMSData) (string, error) {
+	if !d.Kind.Valid() {
+		return "", Errorf(EInvalid, "kind", "unknown SMS kind %q", d.Kind)
+	}
+	needsWindow := d.Kind == SMSPickupWindow || d.Kind == SMSPickupChanged || d.Kind == SMSPackReminder
+	if needsWindow {
+		if d.WindowStart.IsZero() || d.WindowEnd.IsZero() || d.WindowEnd.Before(d.WindowStart) {
+			return "", Errorf(EInvalid, "window", "%s needs a pickup window with start <= end", d.Kind)
+		}
+	}
+	if d.Orders < 0 || d.Boxes < 0 || d.Nets < 0 || d.WeightKg < 0 {
+		return "", Errorf(EInvalid, "orders", "counts and weight must not be negative")
+	}
+	depot := gsmClean(d.Depot)
+	if depot == "" {
+		depot = "Buu cuc"
+	}
+	// Try the full depot name, then fewer of its words, then a cut word,
+	// until the text fits.
+	var names []string
+	words := strings.Fields(depot)
+	for n := len(words); n > 0; n-- {
+		names = append(names, strings.Join(words[:n], " "))
+	}
+	if first := []rune(words[0]); len(first) > 1 {
+		for n := len(first) - 1; n > 0; n-- {
+			names = append(names, string(first[:n]))
+		}
+	}
+	names = append(names, "Buu cuc")
+	for _, name := range names {
+		msg := renderSMS(d, name)
+		if l, ok := GSM7Len(msg); ok && l <= SMSMaxLen {
+			return msg, nil
+		}
+	}
+	return "", Errorf(EInvalid, "sms", "%s message does not fit in one SMS", d.Kind)
+}
+
+const smsReplyHint = "Tra loi 1=san sang, 2=hoan sang mai, 0=huy"
+
+func renderSMS(d SMSData, depot string) string {
+	day := ""
+	win := ""
+	if !d.WindowStart.IsZero() {
+		s, e := d.WindowStart.In(Local), d.WindowEnd.In(Local)
+		day = s.Format("02/01")
+		win = s.Format("15:04") + "-" + e.Format("15:04")
+	}
+	what := ""
+	if d.Orders > 0 {
+		what = fmt.Sprintf(" %d don", d.Orders)
+		if d.WeightKg > 0 {
+			what += fmt.Sprintf(" (%s kg)", fmtKg(d.WeightKg))
+		}
+	}
+	pack := ""
+	if d.Boxes > 0 || d.Nets > 0 {
+		var parts []string
+		if d.Boxes > 0 {
+			parts = append(parts, fmt.Sprintf("%d thung", d.Boxes))
+		}
+		if d.Nets > 0 {
+			parts = append(parts, fmt.Sprintf("%d luoi xop", d.Nets))
+		}
+		pack = " Can " + strings.Join(parts, ", ") + "."
+	}
+	call := ""
+	if p := gsmClean(d.DepotPhone); p != "" {
+		call = " Hoi: " + p
+	}
+	reason := gsmClean(d.Reason)
+	var s string
+	switch d.Kind {
+	case SMSPickupWindow:
+		s = fmt.Sprintf("Thugom: %s lay hang%s ngay %s luc %s.%s %s", depot, what, day, win, pack, smsReplyHint)
+	case SMSPickupChanged:
+		s = fmt.Sprintf("Thugom: DOI GIO lay hang%s: ngay %s luc %s (%s). %s", what, day, win, depot, smsReplyHint)
+	case SMSPickupCancelled:
+		s = fmt.Sprintf("Thugom: %s HUY lay hang%s", depot, what)
+		if reason != "" {
+			s += ": " + reason
+		}
+		s += "." + call
+	case SMSPackReminder:
+		s = fmt.Sprintf("Thugom: nhac dong goi%s truoc %s hom nay.%s Xong tra loi 1. Hoan: 2. Huy: 0", what, d.WindowStart.In(Local).Format("15:04"), pack)
+	case SMSPickupFailed:
+		s = fmt.Sprintf("Thugom: %s chua lay duoc hang%s", depot, what)
+		if reason != "" {
+			s += " (" + reason + ")"
+		}
+		s += ". Se hen lai gio moi." + call
+	case SMSReplyReady:
+		s = "Thugom: da nhan tin SAN SANG. Cam on, xe se den dung hen."
+	case SMSReplyPostponed:
+		s = "Thugom: da HOAN lay hang sang ngay mai. Se nhan tin gio moi."
+	case SMSReplyCancelled:
+		s = "Thugom: da HUY don theo yeu cau." + call
+	case SMSReplyHelp:
+		s = "Thugom: khong hieu tin nhan. " + smsReplyHint + "."
+	}
+	return s
+}
+
+func fmtKg(kg float64) string {
+	if kg >= 10 || kg == float64(int(kg)) {
+		return fmt.Sprintf("%.0f", kg)
+	}
+	return fmt.Sprintf("%.1f", kg)
+}
+
+// gsmClean strips diacritics, replaces characters outside the GSM-7 basic
+// set with '?', and collapses runs of spaces.
+func gsmClean(s string) string {
+	s = StripDiacritics(s)
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '\n' || r == '\r' || r == '\t':
+			r = ' '
+		case !gsmBasic(r):
+			r = '?'
+		}
+		b.WriteRune(r)
+	}
+	return strings.Join(strings.Fields(b.String()), " ")
+}
+
+// gsm7Basic is the GSM 03.38 default alphabet (one septet each).
+const gsm7Basic = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?" +
+	"¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+
+// gsm7Ext is the GSM 03.38 extension table (two septets each: escape + char).
+const gsm7Ext = "^{}\\[~]|€\f"
+
+func gsmBasic(r rune) bool { return strings.ContainsRune(gsm7Basic, r) }
+
+// GSM7Len returns the length of s in GSM-7 septets and whether every
+// character is in the GSM-7 alphabet (extension characters count two).
+func GSM7Len(s string) (int, bool) {
+	n := 0
+	for _, r := range s {
+		switch {
+		case strings.ContainsRune(gsm7Basic, r):
+			n++
+		case strings.ContainsRune(gsm7Ext, r):
+			n += 2
+		default:
+			return n, false
+		}
+	}
+	return n, true
+}
