@@ -1,0 +1,162 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/thugom/thugom/routing"
+)
+
+func init() {
+	register(&command{name: "solve", summary: "solve a routing instance file (Solomon format) and print the plan as JSON", run: runSolve})
+}
+
+// solveOutput is the JSON printed by solve.
+type solveOutput struct {
+	Instance   string     `json:"instance"`
+	Vehicles   int        `json:"vehicles"`
+	Distance   float64    `json:"distance"`
+	Routes     [][]int    `json:"routes"`
+	Unassigned []int      `json:"unassigned"`
+	ElapsedMS  float64    `json:"elapsed_ms"`
+	Iterations int        `json:"iterations"`
+	Feasible   bool       `json:"feasible"`
+	Problems   string     `json:"problems,omitempty"`
+	Reasons    []reasonJS `json:"reasons,omitempty"`
+}
+
+type reasonJS struct {
+	Stop       string           `json:"stop"`
+	Reasons    []routing.Reason `json:"reasons"`
+	Relaxation string           `json:"relaxation,omitempty"`
+}
+
+func runSolve(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("solve", flag.ContinueOnError)
+	format := fs.String("format", "solomon", "input format (solomon)")
+	limit := fs.Duration("time", 0, "time limit, e.g. 1s")
+	iters := fs.Int("iterations", 0, "iteration budget (deterministic for a seed and worker count)")
+	seed := fs.Int64("seed", 1, "random seed")
+	workers := fs.Int("workers", 2, "parallel searches")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: thugom solve --format solomon FILE [--time 1s | --iterations N] [--seed S] [--workers N]")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(reorderFlags(args)); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return errors.New("want exactly one instance file")
+	}
+	if *format != "solomon" {
+		return fmt.Errorf("unknown format %q (want solomon)", *format)
+	}
+	in, err := readSolomon(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	if *limit == 0 && *iters == 0 {
+		*limit = time.Second
+	}
+	out, err := solveSolomon(ctx, in, routing.Options{TimeLimit: *limit, Iterations: *iters, Seed: *seed, Workers: *workers})
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(os.Stdout)
+	return enc.Encode(out)
+}
+
+func readSolomon(path string) (*routing.Instance, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	in, err := routing.ParseSolomon(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return in, nil
+}
+
+func solveSolomon(ctx context.Context, in *routing.Instance, opts routing.Options) (*solveOutput, error) {
+	t0 := time.Now()
+	sol, err := routing.Solve(ctx, in, opts)
+	if err != nil {
+		return nil, err
+	}
+	elapsed := time.Since(t0)
+	out := &solveOutput{Instance: in.Name, Vehicles: sol.VehiclesUsed, Distance: sol.Distance, Routes: [][]int{}, Unassigned: []int{},
+		ElapsedMS: float64(elapsed.Nanoseconds()) / 1e6, Iterations: sol.Iterations, Feasible: true}
+	for _, r := range sol.Routes {
+		for _, t := range r.Trips {
+			ids := make([]int, 0, len(t.Visits))
+			for _, v := range t.Visits {
+				id, _ := strconv.Atoi(v.Stop)
+				ids = append(ids, id)
+			}
+			out.Routes = append(out.Routes, ids)
+		}
+	}
+	for _, u := range sol.Unassigned {
+		id, _ := strconv.Atoi(u.Stop)
+		out.Unassigned = append(out.Unassigned, id)
+		rj := reasonJS{Stop: u.Stop, Reasons: u.Reasons}
+		if u.Relaxation != nil {
+			rj.Relaxation = u.Relaxation.Text
+		}
+		out.Reasons = append(out.Reasons, rj)
+	}
+	if err := routing.Check(in, sol); err != nil {
+		out.Feasible = false
+		out.Problems = err.Error()
+	}
+	return out, nil
+}
+
+// reorderFlags moves flags after positional arguments to the front, so that
+// "solve FILE --time 1s" works like "solve --time 1s FILE".
+func reorderFlags(args []string) []string {
+	var flags, pos []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			pos = append(pos, args[i+1:]...)
+			break
+		}
+		if len(a) > 1 && a[0] == '-' {
+			flags = append(flags, a)
+			if !containsEq(a) && i+1 < len(args) && !isBoolFlag(a) {
+				flags = append(flags, args[i+1])
+				i++
+			}
+			continue
+		}
+		pos = append(pos, a)
+	}
+	return append(flags, pos...)
+}
+
+func containsEq(s string) bool {
+	for _, c := range s {
+		if c == '=' {
+			return true
+		}
+	}
+	return false
+}
+
+func isBoolFlag(s string) bool {
+	switch s {
+	case "-h", "--h", "-help", "--help", "-v", "--v":
+		return true
+	}
+	return false
+}

@@ -1,0 +1,333 @@
+package routing
+
+import (
+	"math"
+	"sort"
+)
+
+// big stands for an unbounded time; finite so that segment arithmetic never
+// produces NaN.
+const big = 1e15
+
+// model is the instance compiled into flat arrays for the search.
+type model struct {
+	in   *Instance
+	n    int // stops
+	nv   int // vehicles
+	dims int
+	nloc int
+
+	// per stop
+	loc      []int32
+	service  []float64
+	open     []float64 // envelope of the windows
+	close    []float64
+	windows  [][]Window // non-nil only for stops with several windows
+	demand   []float64  // n*dims
+	deadline []float64  // big if none
+	maxAge   []float64  // big if none
+	penalty  []float64
+	pin      []int32 // vehicle index or -1
+	frozenOn []int32 // vehicle index or -1
+	full     []bool  // needs the full simulation (several windows or max age)
+
+	// per vehicle
+	veh      []vinfo
+	compat   []bool // n*nv: stop can go on vehicle
+	class    []int32
+	nclasses int
+
+	profiles []mprofile
+
+	// objective weights: cost = penalty*wPen + fixed*wFixed + travel
+	wPen, wFixed float64
+
+	neigh [][]int32 // per stop, other stops by increasing travel cost
+}
+
+type mprofile struct {
+	name string
+	dur  []float64
+	dist []float64
+	cost []float64 // dur or dist, by objective
+}
+
+type vinfo struct {
+	prof         int
+	start, end   int32
+	tStart, tEnd float64
+	cap          []float64
+	fixed        float64
+	maxDur       float64 // big if none
+	maxTrips     int
+	reload       float64
+	frozen       []int32
+	initLoad     []float64
+	loadDeadline float64 // big if none
+}
+
+func compile(in *Instance) *model {
+	m := &model{in: in, n: len(in.Stops), nv: len(in.Vehicles), dims: len(in.Vehicles[0].Capacity), nloc: in.NumLocations}
+	names := make([]string, 0, len(in.Profiles))
+	for k := range in.Profiles {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	pidx := map[string]int{}
+	for i, k := range names {
+		p := in.Profiles[k]
+		mp := mprofile{name: k, dur: p.Duration, dist: p.Distance}
+		if mp.dist == nil {
+			mp.dist = mp.dur
+		}
+		mp.cost = mp.dur
+		if in.Objective == MinimizeDistance {
+			mp.cost = mp.dist
+		}
+		m.profiles = append(m.profiles, mp)
+		pidx[k] = i
+	}
+	vidx := map[string]int32{}
+	for i, v := range in.Vehicles {
+		vidx[v.ID] = int32(i)
+	}
+	sidx := map[string]int32{}
+	for i, s := range in.Stops {
+		sidx[s.ID] = int32(i)
+	}
+	n, d := m.n, m.dims
+	m.loc = make([]int32, n)
+	m.service = make([]float64, n)
+	m.open = make([]float64, n)
+	m.close = make([]float64, n)
+	m.windows = make([][]Window, n)
+	m.demand = make([]float64, n*d)
+	m.deadline = make([]float64, n)
+	m.maxAge = make([]float64, n)
+	m.penalty = make([]float64, n)
+	m.pin = make([]int32, n)
+	m.frozenOn = make([]int32, n)
+	m.full = make([]bool, n)
+	for i, s := range in.Stops {
+		m.loc[i] = int32(s.Location)
+		m.service[i] = s.Service
+		m.open[i], m.close[i] = -big, big
+		if len(s.Windows) > 0 {
+			m.open[i] = s.Windows[0].Open
+			m.close[i] = s.Windows[len(s.Windows)-1].Close
+		}
+		if len(s.Windows) > 1 {
+			m.windows[i] = s.Windows
+			m.full[i] = true
+		}
+		copy(m.demand[i*d:], s.Demand)
+		m.deadline[i] = big
+		if s.Deadline > 0 {
+			m.deadline[i] = s.Deadline
+		}
+		m.maxAge[i] = big
+		if s.MaxAge > 0 {
+			m.maxAge[i] = s.MaxAge
+			m.full[i] = true
+		}
+		m.penalty[i] = s.Penalty
+		if m.penalty[i] == 0 {
+			m.penalty[i] = 1
+		}
+		m.pin[i] = -1
+		if s.Vehicle != "" {
+			m.pin[i] = vidx[s.Vehicle]
+		}
+		m.frozenOn[i] = -1
+	}
+	m.veh = make([]vinfo, m.nv)
+	for i, v := range in.Vehicles {
+		vi := vinfo{prof: pidx[v.Profile], start: int32(v.Start), end: int32(v.End), tStart: v.Shift.Open, tEnd: v.Shift.Close,
+			cap: v.Capacity, fixed: v.FixedCost, maxDur: big, maxTrips: v.MaxTrips, reload: v.Reload, loadDeadline: big}
+		if v.MaxDuration > 0 {
+			vi.maxDur = v.MaxDuration
+		}
+		if vi.maxTrips < 1 {
+			vi.maxTrips = 1
+		}
+		if r := v.Resume; r != nil {
+			vi.start = int32(r.Location)
+			vi.tStart = math.Max(r.Time, v.Shift.Open)
+			if len(r.Load) > 0 {
+				vi.initLoad = make([]float64, d)
+				copy(vi.initLoad, r.Load)
+			}
+			if r.LoadDeadline > 0 {
+				vi.loadDeadline = r.LoadDeadline
+			}
+			for _, id := range r.Frozen {
+				s := sidx[id]
+				vi.frozen = append(vi.frozen, s)
+				m.frozenOn[s] = int32(i)
+				// Frozen stops are commitments: their own windows and
+				// deadlines are not enforced.
+				m.open[s], m.close[s] = -big, big
+				m.windows[s] = nil
+				m.deadline[s] = big
+				m.maxAge[s] = big
+				m.full[s] = false
+			}
+		}
+		m.veh[i] = vi
+	}
+	// compatibility: skills and pins
+	m.compat = make([]bool, n*m.nv)
+	vskills := make([]map[string]bool, m.nv)
+	for j, v := range in.Vehicles {
+		vskills[j] = map[string]bool{}
+		for _, s := range v.Skills {
+			vskills[j][s] = true
+		}
+	}
+	for i, s := range in.Stops {
+		for j := range in.Vehicles {
+			ok := true
+			for _, sk := range s.Skills {
+				if !vskills[j][sk] {
+					ok = false
+					break
+				}
+			}
+			if m.pin[i] >= 0 && m.pin[i] != int32(j) {
+				ok = false
+			}
+			if m.frozenOn[i] >= 0 {
+				ok = m.frozenOn[i] == int32(j)
+			}
+			m.compat[i*m.nv+j] = ok
+		}
+	}
+	// vehicle classes: identical vehicles are interchangeable when empty
+	m.class = make([]int32, m.nv)
+	type key struct {
+		prof                      int
+		start, end                int32
+		tStart, tEnd, fixed, maxD float64
+		trips                     int
+		reload                    float64
+		caps, skills              string
+	}
+	classes := map[key]int32{}
+	for j, v := range in.Vehicles {
+		vi := m.veh[j]
+		if len(vi.frozen) > 0 || vi.initLoad != nil {
+			m.class[j] = int32(len(classes)) + 1<<20 + int32(j) // unique
+			continue
+		}
+		sk := append([]string(nil), v.Skills...)
+		sort.Strings(sk)
+		k := key{vi.prof, vi.start, vi.end, vi.tStart, vi.tEnd, vi.fixed, vi.maxDur, vi.maxTrips, vi.reload, fmtFloats(vi.cap), fmtStrings(sk)}
+		c, ok := classes[k]
+		if !ok {
+			c = int32(len(classes))
+			classes[k] = c
+		}
+		m.class[j] = c
+	}
+	// pinned vehicles must not be treated as interchangeable
+	for i := range in.Stops {
+		if p := m.pin[i]; p >= 0 {
+			m.class[p] = 1<<24 + p
+		}
+	}
+	// objective weights
+	maxArc := 0.0
+	for _, p := range m.profiles {
+		for _, x := range p.cost {
+			if x > maxArc {
+				maxArc = x
+			}
+		}
+	}
+	travelBound := (maxArc+1)*float64(n+2*m.nv) + 1
+	sumFixed := 0.0
+	for _, v := range m.veh {
+		sumFixed += v.fixed
+	}
+	m.wFixed = 1
+	if sumFixed > 0 {
+		m.wFixed = travelBound
+	}
+	m.wPen = sumFixed*m.wFixed + travelBound
+	m.buildNeighbours()
+	return m
+}
+
+func fmtFloats(x []float64) string {
+	b := make([]byte, 0, 8*len(x))
+	for _, f := range x {
+		u := math.Float64bits(f)
+		for k := 0; k < 8; k++ {
+			b = append(b, byte(u>>(8*k)))
+		}
+	}
+	return string(b)
+}
+
+func fmtStrings(x []string) string {
+	s := ""
+	for _, y := range x {
+		s += y + "\x00"
+	}
+	return s
+}
+
+// maxNeighbours bounds the neighbour lists of large instances.
+const maxNeighbours = 100
+
+func (m *model) buildNeighbours() {
+	n := m.n
+	k := n - 1
+	if k > maxNeighbours {
+		k = maxNeighbours
+	}
+	if k < 0 {
+		k = 0
+	}
+	cost := m.profiles[m.veh[0].prof].cost
+	nl := m.nloc
+	m.neigh = make([][]int32, n)
+	all := make([]int32, 0, n)
+	keys := make([]float64, n)
+	backing := make([]int32, n*k)
+	for i := 0; i < n; i++ {
+		all = all[:0]
+		li := int(m.loc[i])
+		for j := 0; j < n; j++ {
+			if j != i {
+				all = append(all, int32(j))
+				lj := int(m.loc[j])
+				keys[j] = cost[li*nl+lj] + cost[lj*nl+li]
+			}
+		}
+		if k < len(all) {
+			// partial selection is enough for large instances
+			sort.Slice(all, func(a, b int) bool {
+				ka, kb := keys[all[a]], keys[all[b]]
+				if ka != kb {
+					return ka < kb
+				}
+				return all[a] < all[b]
+			})
+		} else {
+			sort.Slice(all, func(a, b int) bool {
+				ka, kb := keys[all[a]], keys[all[b]]
+				if ka != kb {
+					return ka < kb
+				}
+				return all[a] < all[b]
+			})
+		}
+		m.neigh[i] = backing[i*k : i*k+k : i*k+k]
+		copy(m.neigh[i], all[:k])
+	}
+}
+
+func (m *model) ok(stop, v int) bool { return m.compat[stop*m.nv+v] }
+
+func (m *model) dem(stop int) []float64 { return m.demand[stop*m.dims : stop*m.dims+m.dims] }

@@ -1,0 +1,73 @@
+// Package routing plans vehicle routes for pickups with time windows,
+// several capacity dimensions, handover deadlines, maximum load ages,
+// several trips per vehicle, skills, pins and frozen prefixes, and explains
+// every stop it leaves out. It is a pure library: no I/O, no database; the
+// caller supplies the travel matrices.
+//
+// # Model
+//
+// An Instance has NumLocations locations, referred to by index; one Profile
+// per kind of vehicle ("motorbike", "van") with a row-major duration matrix
+// (and optionally a distance matrix; nil means distance = duration); Depots;
+// Vehicles; and Stops. Times are float64 in one unit the caller chooses (the
+// service uses seconds since the start of the day; Solomon files use raw
+// units).
+//
+//   - Vehicle: ID, Profile, Start and End locations, Shift window, Capacity
+//     per dimension (kg, parcels, ...), FixedCost, MaxDuration, Skills,
+//     MaxTrips, Reload (time spent at End between trips) and, for
+//     re-planning during the day, Resume (current location and time, load
+//     on board, frozen stops to visit first).
+//   - Stop: ID, Location, Demand per dimension (picked up, carried back to
+//     the vehicle's End), Service time, Windows (bound the start of service;
+//     empty = any time), Skills required, Penalty for leaving it out, an
+//     optional pin to a vehicle ID, a handover Deadline (its trip must be back
+//     at End by then) and a MaxAge (from leaving the stop to arriving at
+//     End).
+//
+// Schedules follow one rule, implemented twice (in the solver and in Check):
+// a vehicle leaves its start as late as possible without returning later
+// than its earliest possible return, then serves every stop as early as
+// possible, waiting for windows to open. A trip ends at the vehicle's End;
+// the next one leaves after Reload.
+//
+// The objective is lexicographic: first the penalties of unassigned stops,
+// then the fixed costs of the vehicles used, then total travel duration or
+// distance (Instance.Objective).
+//
+// # Use
+//
+//	in := &routing.Instance{ ... }           // or routing.ParseSolomon(r)
+//	sol, err := routing.Solve(ctx, in, routing.Options{TimeLimit: 5 * time.Second, Workers: 2, Seed: 1})
+//	// err only for invalid instances (errors.Is(err, routing.ErrInvalid)),
+//	// naming the faulty item.
+//	for _, r := range sol.Routes { for _, t := range r.Trips { ... t.Visits ... } }
+//	for _, u := range sol.Unassigned { u.Reasons; u.Relaxation }
+//	err = routing.Check(in, sol) // independent feasibility check
+//
+// Solve returns the best plan found when ctx is cancelled. With an iteration
+// budget and no time limit the result depends only on the instance, the seed
+// and the number of workers.
+//
+// Every unassigned stop has at least one Reason (capacity, skill,
+// time_window, handover_deadline, max_age, shift_length,
+// pinned_vehicle_full, fleet_full, ...) and, where found, the smallest
+// Relaxation that would let it in ("fits if its window closes 20 later",
+// "fits with one more vehicle of profile van at depot X").
+//
+// # Solver
+//
+// Ruin and recreate in the style of SISR (Christiaens & Vanden Berghe 2020):
+// adjacent string removal around a random seed stop, greedy reinsertion with
+// blinks in one of several orders (random, demand, far, close; higher
+// penalties first), simulated-annealing acceptance. SISR was chosen over ALNS
+// and hybrid genetic search because it reaches near best-known results with
+// one simple operator pair, needs no tuning of operator weights, and its
+// moves (insert one stop) are the ones the rich constraints are easiest to
+// evaluate exactly. Insertions are evaluated in constant time with the
+// time-window segments of Vidal et al. (2013) (duration, time warp, earliest
+// and latest start), including the handover deadline of the stop's trip;
+// stops with several windows or a maximum age fall back to a linear
+// simulation of the route. Several workers run independent searches from
+// different seeds; the best plan wins.
+package routing

@@ -1,0 +1,157 @@
+package routing
+
+import (
+	"fmt"
+	"math"
+	"sort"
+)
+
+// explain fills the reasons (and, if relax, the smallest relaxation found)
+// of every unassigned stop of sol.
+func (m *model) explain(st *state, sol *Solution, relax bool) {
+	var sc scratch
+	for i := range sol.Unassigned {
+		ua := &sol.Unassigned[i]
+		u := int32(ua.StopIndex)
+		codes := map[ReasonCode]string{}
+		var best *Relaxation
+		consider := func(r *Relaxation) {
+			if best == nil || r.Amount < best.Amount || (r.Amount == best.Amount && r.Kind < best.Kind) {
+				best = r
+			}
+		}
+		anyCompat := false
+		fitsAlone := -1
+		for v := 0; v < m.nv; v++ {
+			if !m.ok(int(u), v) {
+				continue
+			}
+			anyCompat = true
+			var r route
+			m.initRoute(&r, v)
+			if _, ok := m.insertCost(&r, u, r.nfrozen, &sc); ok {
+				if fitsAlone < 0 {
+					fitsAlone = v
+				}
+				continue
+			}
+			code, amount, kind := m.diagnoseAlone(u, v)
+			if _, dup := codes[code]; !dup {
+				codes[code] = m.in.Vehicles[v].ID
+			}
+			if kind != "" && amount > 0 {
+				consider(&Relaxation{Kind: kind, Amount: amount, Vehicle: m.in.Vehicles[v].ID, Profile: m.in.Vehicles[v].Profile, Depot: m.in.Vehicles[v].Depot})
+			}
+		}
+		switch {
+		case !anyCompat:
+			ua.Reasons = append(ua.Reasons, Reason{Code: ReasonSkill, Detail: "no vehicle has the required skills"})
+		case fitsAlone >= 0 && m.pin[u] >= 0:
+			ua.Reasons = append(ua.Reasons, Reason{Code: ReasonPinnedFull, Vehicle: m.in.Vehicles[fitsAlone].ID, Detail: "the pinned vehicle has no room left for it"})
+		case fitsAlone >= 0:
+			ua.Reasons = append(ua.Reasons, Reason{Code: ReasonFleetFull, Detail: "it fits an empty vehicle but every vehicle is busy with other stops"})
+			v := m.in.Vehicles[fitsAlone]
+			best = &Relaxation{Kind: RelaxExtraVehicle, Vehicle: v.ID, Profile: v.Profile, Depot: v.Depot}
+		default:
+			keys := make([]string, 0, len(codes))
+			for c := range codes {
+				keys = append(keys, string(c))
+			}
+			sort.Strings(keys)
+			for _, c := range keys {
+				ua.Reasons = append(ua.Reasons, Reason{Code: ReasonCode(c), Vehicle: codes[ReasonCode(c)], Detail: reasonText(ReasonCode(c))})
+			}
+		}
+		if relax && best != nil {
+			best.Text = relaxText(best)
+			ua.Relaxation = best
+		}
+	}
+}
+
+func reasonText(c ReasonCode) string {
+	switch c {
+	case ReasonCapacity:
+		return "its demand exceeds the vehicle's capacity"
+	case ReasonTimeWindow:
+		return "no vehicle can reach it within its time windows"
+	case ReasonDeadline:
+		return "its load cannot be back at the depot by the handover deadline"
+	case ReasonMaxAge:
+		return "its load would stay on board longer than its maximum age"
+	case ReasonShift:
+		return "serving it does not fit in the vehicle's shift"
+	case ReasonFrozen:
+		return "it conflicts with the vehicle's frozen stops"
+	}
+	return string(c)
+}
+
+func relaxText(r *Relaxation) string {
+	switch r.Kind {
+	case RelaxExtraVehicle:
+		s := "fits with one more vehicle"
+		if r.Profile != "" {
+			s += " of profile " + r.Profile
+		}
+		if r.Depot != "" {
+			s += " at depot " + r.Depot
+		}
+		return s
+	case RelaxWindowEarlier:
+		return fmt.Sprintf("fits if its window opens %.4g earlier", r.Amount)
+	case RelaxWindowLater:
+		return fmt.Sprintf("fits if its window closes %.4g later", r.Amount)
+	case RelaxDeadline:
+		return fmt.Sprintf("fits if its handover deadline is %.4g later", r.Amount)
+	case RelaxMaxAge:
+		return fmt.Sprintf("fits if its maximum age is %.4g longer", r.Amount)
+	case RelaxCapacity:
+		return fmt.Sprintf("fits a vehicle with %.4g more capacity", r.Amount)
+	}
+	return string(r.Kind)
+}
+
+// diagnoseAlone says why u does not fit vehicle v on its own, and by how
+// much the binding constraint would have to move.
+func (m *model) diagnoseAlone(u int32, v int) (ReasonCode, float64, RelaxationKind) {
+	vi := &m.veh[v]
+	if len(vi.frozen) > 0 || vi.initLoad != nil {
+		return ReasonFrozen, 0, ""
+	}
+	for j, d := range m.dem(int(u)) {
+		if d > vi.cap[j]+tol {
+			return ReasonCapacity, d - vi.cap[j], RelaxCapacity
+		}
+	}
+	pr := &m.profiles[vi.prof]
+	l := int(m.loc[u])
+	to := pr.dur[int(vi.start)*m.nloc+l]
+	back := pr.dur[l*m.nloc+int(vi.end)]
+	arr := vi.tStart + to
+	st, ok := m.windowStart(u, arr)
+	if !ok {
+		return ReasonTimeWindow, arr - m.close[u], RelaxWindowLater
+	}
+	if back > m.maxAge[u]+tol {
+		return ReasonMaxAge, back - m.maxAge[u], RelaxMaxAge
+	}
+	ret := st + m.service[u] + back
+	limit := math.Min(vi.tEnd, m.deadline[u])
+	if ret > limit+tol {
+		if m.deadline[u] < vi.tEnd {
+			if st > arr+tol {
+				return ReasonDeadline, ret - limit, RelaxWindowEarlier
+			}
+			return ReasonDeadline, ret - limit, RelaxDeadline
+		}
+		if st > arr+tol {
+			return ReasonShift, ret - limit, RelaxWindowEarlier
+		}
+		return ReasonShift, ret - limit, ""
+	}
+	if to+m.service[u]+back > vi.maxDur+tol {
+		return ReasonShift, to + m.service[u] + back - vi.maxDur, ""
+	}
+	return ReasonShift, 0, ""
+}

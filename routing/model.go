@@ -1,0 +1,249 @@
+package routing
+
+import (
+	"time"
+)
+
+// Window is a closed interval of time [Open, Close] in the instance's time
+// unit. For a stop it bounds the start of service; for a vehicle it is the
+// shift (leave the start no earlier than Open, reach the end no later than
+// Close).
+type Window struct {
+	Open  float64 `json:"open"`
+	Close float64 `json:"close"`
+}
+
+// Profile is the travel model of one kind of vehicle (e.g. "motorbike",
+// "van"): square matrices over the instance's locations, row-major, so the
+// travel from location i to j is Duration[i*n+j] where n is
+// Instance.NumLocations. Distance may be nil, in which case the distance
+// equals the duration (Solomon convention). Several profiles may share the
+// same slices.
+type Profile struct {
+	Duration []float64 `json:"-"`
+	Distance []float64 `json:"-"`
+}
+
+// Depot is a place vehicles start from, return to and unload at.
+type Depot struct {
+	ID       string `json:"id"`
+	Location int    `json:"location"`
+}
+
+// Resume describes where a vehicle is during the day when re-planning: the
+// vehicle is at Location from Time on, carries Load (picked up earlier on the
+// current trip, counted against the capacity of its first trip) and must first
+// visit the Frozen stops in that order (stops already committed: en route,
+// announced to households). Stops already done are simply left out of the
+// instance. The windows, deadlines and ages of frozen stops are not enforced:
+// they are commitments already made; lateness shows in the visit times.
+type Resume struct {
+	Location int       `json:"location"`
+	Time     float64   `json:"time"`
+	Load     []float64 `json:"load,omitempty"`
+	// LoadDeadline is the handover deadline of the load already on board
+	// (0: none). It applies to the return of the first trip.
+	LoadDeadline float64  `json:"load_deadline,omitempty"`
+	Frozen       []string `json:"frozen,omitempty"`
+}
+
+// Vehicle is one vehicle and its driver's shift.
+type Vehicle struct {
+	ID      string `json:"id"`
+	Profile string `json:"profile"`
+	// Depot is the ID of the vehicle's home depot, used in explanations
+	// ("one more van at depot X"); optional.
+	Depot string `json:"depot,omitempty"`
+	// Start and End are location indexes. The vehicle unloads at End between
+	// trips.
+	Start int    `json:"start"`
+	End   int    `json:"end"`
+	Shift Window `json:"shift"`
+	// Capacity per dimension (e.g. kg, parcels); every entry must be > 0.
+	Capacity  []float64 `json:"capacity"`
+	FixedCost float64   `json:"fixed_cost,omitempty"`
+	// MaxDuration bounds the time from leaving the start to reaching the end
+	// (0: only the shift bounds it).
+	MaxDuration float64  `json:"max_duration,omitempty"`
+	Skills      []string `json:"skills,omitempty"`
+	// MaxTrips is the number of trips allowed (0 or 1: a single trip).
+	MaxTrips int `json:"max_trips,omitempty"`
+	// Reload is the time spent at End to unload between two trips.
+	Reload float64 `json:"reload,omitempty"`
+	// Resume, when set, re-plans the vehicle from a position during the day.
+	Resume *Resume `json:"resume,omitempty"`
+}
+
+// Stop is a place to visit once, collecting Demand (a pickup: the load stays
+// on board until the vehicle returns to its End).
+type Stop struct {
+	ID       string    `json:"id"`
+	Location int       `json:"location"`
+	Demand   []float64 `json:"demand,omitempty"`
+	Service  float64   `json:"service,omitempty"`
+	// Windows bound the start of service; empty means any time. Several
+	// windows must be sorted and disjoint.
+	Windows []Window `json:"windows,omitempty"`
+	Skills  []string `json:"skills,omitempty"`
+	// Penalty is the cost of leaving the stop unassigned, the first level of
+	// the objective (0 means 1). Higher-penalty stops are served first.
+	Penalty float64 `json:"penalty,omitempty"`
+	// Vehicle pins the stop to the vehicle with this ID (empty: any).
+	Vehicle string `json:"vehicle,omitempty"`
+	// Deadline is the handover deadline: the vehicle must be back at its End
+	// with this stop's load by then (0: none).
+	Deadline float64 `json:"deadline,omitempty"`
+	// MaxAge bounds the time from leaving this stop to arriving at the End
+	// with its load (0: none).
+	MaxAge float64 `json:"max_age,omitempty"`
+}
+
+// Objective selects the last level of the lexicographic objective.
+type Objective int
+
+const (
+	// MinimizeDuration minimises the total travel time (default).
+	MinimizeDuration Objective = iota
+	// MinimizeDistance minimises the total travel distance.
+	MinimizeDistance
+)
+
+// Instance is one routing problem. Times are float64 in one unit the caller
+// chooses (seconds since the start of the day, or Solomon's raw units).
+type Instance struct {
+	Name         string             `json:"name"`
+	NumLocations int                `json:"num_locations"`
+	Profiles     map[string]Profile `json:"-"`
+	Depots       []Depot            `json:"depots,omitempty"`
+	Vehicles     []Vehicle          `json:"vehicles"`
+	Stops        []Stop             `json:"stops"`
+	Objective    Objective          `json:"objective"`
+}
+
+// Options tune Solve.
+type Options struct {
+	// TimeLimit stops the search after this long (0: no time limit).
+	TimeLimit time.Duration
+	// Iterations stops the search after this many ruin-and-recreate
+	// iterations in all (0: no iteration limit). When both are zero a default
+	// of 1000 iterations per stop, at most 200000, is used. With an iteration
+	// limit and no time limit the result depends only on the instance, Seed
+	// and Workers.
+	Iterations int
+	// Seed of the random generators.
+	Seed int64
+	// Workers is the number of parallel searches (0: 1).
+	Workers int
+	// NoExplain skips the search for reasons and relaxations of unassigned
+	// stops (they still get a reason code).
+	NoExplain bool
+}
+
+// Visit is one stop of a trip with its planned times.
+type Visit struct {
+	Stop      string  `json:"stop"`
+	StopIndex int     `json:"stop_index"`
+	Arrival   float64 `json:"arrival"`
+	Start     float64 `json:"start"`
+	Departure float64 `json:"departure"`
+}
+
+// Trip is one round from the depot (or the vehicle's start) back to the
+// vehicle's End.
+type Trip struct {
+	Depart float64   `json:"depart"`
+	Visits []Visit   `json:"visits"`
+	Return float64   `json:"return"`
+	Load   []float64 `json:"load"`
+}
+
+// Route is the plan of one vehicle. Unused vehicles have no trips.
+type Route struct {
+	Vehicle      string  `json:"vehicle"`
+	VehicleIndex int     `json:"vehicle_index"`
+	Trips        []Trip  `json:"trips"`
+	Start        float64 `json:"start"`
+	End          float64 `json:"end"`
+	Distance     float64 `json:"distance"`
+	TravelTime   float64 `json:"travel_time"`
+}
+
+// Used reports whether the route has any visit.
+func (r *Route) Used() bool { return len(r.Trips) > 0 }
+
+// ReasonCode says why a stop was left unassigned.
+type ReasonCode string
+
+// Reason codes of unassigned stops.
+const (
+	ReasonCapacity        ReasonCode = "capacity"          // demand exceeds what a vehicle can carry
+	ReasonSkill           ReasonCode = "skill"             // no vehicle has the required skills
+	ReasonTimeWindow      ReasonCode = "time_window"       // window unreachable
+	ReasonDeadline        ReasonCode = "handover_deadline" // cannot be back at the depot by the deadline
+	ReasonMaxAge          ReasonCode = "max_age"           // load would wait too long on board
+	ReasonShift           ReasonCode = "shift_length"      // shift end or maximum duration
+	ReasonPinnedFull      ReasonCode = "pinned_vehicle_full"
+	ReasonMaxTrips        ReasonCode = "max_trips"       // the vehicle has no trip left
+	ReasonFleetFull       ReasonCode = "fleet_full"      // fits an empty vehicle, but every vehicle is busy
+	ReasonNotWorth        ReasonCode = "not_worth"       // could be served but its penalty is lower than its cost
+	ReasonFrozen          ReasonCode = "frozen_conflict" // conflicts with frozen stops
+)
+
+// Reason is one reason a stop is unassigned.
+type Reason struct {
+	Code ReasonCode `json:"code"`
+	// Vehicle names the vehicle the reason is about, if one.
+	Vehicle string `json:"vehicle,omitempty"`
+	Detail  string `json:"detail,omitempty"`
+}
+
+// RelaxationKind says what to relax to let an unassigned stop in.
+type RelaxationKind string
+
+// Relaxation kinds.
+const (
+	RelaxWindowEarlier RelaxationKind = "window_opens_earlier"
+	RelaxWindowLater   RelaxationKind = "window_closes_later"
+	RelaxDeadline      RelaxationKind = "deadline_later"
+	RelaxMaxAge        RelaxationKind = "max_age_longer"
+	RelaxExtraVehicle  RelaxationKind = "extra_vehicle"
+	RelaxCapacity      RelaxationKind = "capacity_larger"
+)
+
+// Relaxation is the smallest change found that lets an unassigned stop in.
+type Relaxation struct {
+	Kind RelaxationKind `json:"kind"`
+	// Amount is the time (or capacity in the first overloaded dimension) to
+	// add; zero for an extra vehicle.
+	Amount float64 `json:"amount,omitempty"`
+	// Profile and Depot describe the extra vehicle (RelaxExtraVehicle), or
+	// the vehicle that would take the stop.
+	Vehicle string `json:"vehicle,omitempty"`
+	Profile string `json:"profile,omitempty"`
+	Depot   string `json:"depot,omitempty"`
+	Text    string `json:"text"`
+}
+
+// Unassigned is a stop left out of the plan with its reasons.
+type Unassigned struct {
+	Stop       string      `json:"stop"`
+	StopIndex  int         `json:"stop_index"`
+	Reasons    []Reason    `json:"reasons"`
+	Relaxation *Relaxation `json:"relaxation,omitempty"`
+}
+
+// Solution is the result of Solve.
+type Solution struct {
+	Routes     []Route      `json:"routes"`
+	Unassigned []Unassigned `json:"unassigned"`
+	// Totals over all routes.
+	Distance     float64 `json:"distance"`
+	TravelTime   float64 `json:"travel_time"`
+	Duration     float64 `json:"duration"` // sum of End-Start of used routes
+	VehiclesUsed int     `json:"vehicles_used"`
+	FixedCost    float64 `json:"fixed_cost"`
+	Penalty      float64 `json:"penalty"` // sum of penalties of unassigned stops
+	// Search statistics.
+	Iterations int           `json:"iterations"`
+	Elapsed    time.Duration `json:"elapsed"`
+}

@@ -1,0 +1,498 @@
+package routing
+
+// Node markers in a route's node list: stops are >= 0.
+const (
+	nStart  int32 = -1
+	nReload int32 = -2
+	nEnd    int32 = -3
+)
+
+// tol absorbs floating-point noise in time comparisons.
+const tol = 1e-7
+
+// seg is the time-window segment summary of Vidal et al. (2013): minimal
+// duration D, time warp TW, earliest E and latest L start of its first node
+// that achieve them.
+type seg struct {
+	D, TW, E, L float64
+}
+
+// cat concatenates a and b with travel time t between them.
+func cat(a, b seg, t float64) seg {
+	delta := a.D - a.TW + t
+	wt := b.E - delta - a.L
+	if wt < 0 {
+		wt = 0
+	}
+	tw := a.E + delta - b.L
+	if tw < 0 {
+		tw = 0
+	}
+	e := b.E - delta
+	if a.E > e {
+		e = a.E
+	}
+	l := b.L - delta
+	if a.L < l {
+		l = a.L
+	}
+	return seg{D: a.D + b.D + t + wt, TW: a.TW + b.TW + tw, E: e - wt, L: l + tw}
+}
+
+// route is the search's view of one vehicle's plan: node list
+// [start, stops and reloads..., end] with cached segments and loads.
+type route struct {
+	v     int
+	nodes []int32
+	// derived by update
+	pre, suf, tsuf []seg   // prefix to p, suffix from p, from p to the end of its trip (stops only)
+	trip           []int32 // trip index of each node (a reload belongs to the trip it closes)
+	tripEnd        []int32 // position of the node closing each trip
+	loads          []float64
+	tdl            []float64 // per trip: min deadline
+	cost           float64   // travel cost
+	nstops         int
+	nfull          int // stops needing the full simulation
+	nfrozen        int
+}
+
+func (r *route) copyFrom(o *route) {
+	r.v = o.v
+	r.nodes = append(r.nodes[:0], o.nodes...)
+	r.pre = append(r.pre[:0], o.pre...)
+	r.suf = append(r.suf[:0], o.suf...)
+	r.tsuf = append(r.tsuf[:0], o.tsuf...)
+	r.trip = append(r.trip[:0], o.trip...)
+	r.tripEnd = append(r.tripEnd[:0], o.tripEnd...)
+	r.loads = append(r.loads[:0], o.loads...)
+	r.tdl = append(r.tdl[:0], o.tdl...)
+	r.cost, r.nstops, r.nfull, r.nfrozen = o.cost, o.nstops, o.nfull, o.nfrozen
+}
+
+func (r *route) ntrips() int { return len(r.tripEnd) }
+
+func (r *route) empty() bool { return r.nstops == 0 }
+
+// nodeLoc returns the location of node p.
+func (m *model) nodeLoc(v int, x int32) int {
+	switch {
+	case x >= 0:
+		return int(m.loc[x])
+	case x == nStart:
+		return int(m.veh[v].start)
+	default:
+		return int(m.veh[v].end)
+	}
+}
+
+// nodeSeg is the segment of node p of r (after update has set tdl).
+func (m *model) nodeSeg(r *route, p int) seg {
+	x := r.nodes[p]
+	vi := &m.veh[r.v]
+	switch {
+	case x >= 0:
+		return seg{D: m.service[x], E: m.open[x], L: m.close[x]}
+	case x == nStart:
+		return seg{E: vi.tStart, L: big}
+	case x == nReload:
+		l := r.tdl[r.trip[p]]
+		if vi.tEnd < l {
+			l = vi.tEnd
+		}
+		return seg{D: vi.reload, E: -big, L: l}
+	default:
+		l := r.tdl[r.trip[p]]
+		if vi.tEnd < l {
+			l = vi.tEnd
+		}
+		return seg{E: -big, L: l}
+	}
+}
+
+func (m *model) stopSeg(u int32) seg {
+	return seg{D: m.service[u], E: m.open[u], L: m.close[u]}
+}
+
+// initRoute makes an empty route for vehicle v holding its frozen stops.
+func (m *model) initRoute(r *route, v int) {
+	r.v = v
+	r.nodes = append(r.nodes[:0], nStart)
+	r.nodes = append(r.nodes, m.veh[v].frozen...)
+	r.nodes = append(r.nodes, nEnd)
+	m.update(r)
+}
+
+// update recomputes the derived data of r from its nodes.
+func (m *model) update(r *route) {
+	n := len(r.nodes)
+	vi := &m.veh[r.v]
+	d := m.dims
+	cost := m.profiles[vi.prof].cost
+	dur := m.profiles[vi.prof].dur
+	nl := m.nloc
+	if cap(r.trip) < n {
+		r.trip = make([]int32, n, 2*n)
+		r.pre = make([]seg, n, 2*n)
+		r.suf = make([]seg, n, 2*n)
+		r.tsuf = make([]seg, n, 2*n)
+	}
+	r.trip, r.pre, r.suf, r.tsuf = r.trip[:n], r.pre[:n], r.suf[:n], r.tsuf[:n]
+	r.tripEnd = r.tripEnd[:0]
+	r.loads = r.loads[:0]
+	r.tdl = r.tdl[:0]
+	// pass 1: trips, loads, deadlines, cost
+	k := int32(0)
+	r.loads = append(r.loads, make([]float64, d)...)
+	if vi.initLoad != nil {
+		copy(r.loads, vi.initLoad)
+	}
+	r.tdl = append(r.tdl, vi.loadDeadline)
+	r.nstops, r.nfull, r.nfrozen = 0, 0, 0
+	r.cost = 0
+	prev := int(vi.start)
+	for p, x := range r.nodes {
+		r.trip[p] = k
+		if p > 0 {
+			l := m.nodeLoc(r.v, x)
+			r.cost += cost[prev*nl+l]
+			prev = l
+		}
+		if x >= 0 {
+			r.nstops++
+			if m.full[x] {
+				r.nfull++
+			}
+			if m.frozenOn[x] >= 0 {
+				r.nfrozen++
+			}
+			dm := m.demand[int(x)*d : int(x)*d+d]
+			lo := r.loads[int(k)*d:]
+			for j := range dm {
+				lo[j] += dm[j]
+			}
+			if m.deadline[x] < r.tdl[k] {
+				r.tdl[k] = m.deadline[x]
+			}
+		} else if x == nReload || x == nEnd {
+			r.tripEnd = append(r.tripEnd, int32(p))
+			if x == nReload {
+				k++
+				r.loads = append(r.loads, make([]float64, d)...)
+				r.tdl = append(r.tdl, big)
+			}
+		}
+	}
+	// pass 2: prefix segments
+	r.pre[0] = m.nodeSeg(r, 0)
+	for p := 1; p < n; p++ {
+		a, b := m.nodeLoc(r.v, r.nodes[p-1]), m.nodeLoc(r.v, r.nodes[p])
+		r.pre[p] = cat(r.pre[p-1], m.nodeSeg(r, p), dur[a*nl+b])
+	}
+	r.suf[n-1] = m.nodeSeg(r, n-1)
+	r.tsuf[n-1] = seg{}
+	for p := n - 2; p >= 0; p-- {
+		a, b := m.nodeLoc(r.v, r.nodes[p]), m.nodeLoc(r.v, r.nodes[p+1])
+		s := m.nodeSeg(r, p)
+		r.suf[p] = cat(s, r.suf[p+1], dur[a*nl+b])
+		if r.nodes[p] >= 0 {
+			if r.nodes[p+1] >= 0 {
+				r.tsuf[p] = cat(s, r.tsuf[p+1], dur[a*nl+b])
+			} else {
+				r.tsuf[p] = s
+			}
+		}
+	}
+}
+
+// insertCost evaluates inserting stop u between nodes pos and pos+1 of r.
+// It returns the change of travel cost and whether the result is feasible.
+// The caller has checked compatibility. newTrip inserts u as a new last trip
+// instead (pos is ignored).
+func (m *model) insertCost(r *route, u int32, pos int, sc *scratch) (float64, bool) {
+	vi := &m.veh[r.v]
+	pr := &m.profiles[vi.prof]
+	nl := m.nloc
+	d := m.dims
+	lu := int(m.loc[u])
+	a, b := m.nodeLoc(r.v, r.nodes[pos]), m.nodeLoc(r.v, r.nodes[pos+1])
+	delta := pr.cost[a*nl+lu] + pr.cost[lu*nl+b] - pr.cost[a*nl+b]
+	k := r.trip[pos+1]
+	lo := r.loads[int(k)*d : int(k)*d+d]
+	dm := m.demand[int(u)*d : int(u)*d+d]
+	for j := range dm {
+		if lo[j]+dm[j] > vi.cap[j]+tol {
+			return delta, false
+		}
+	}
+	s := cat(r.pre[pos], m.stopSeg(u), pr.dur[a*nl+lu])
+	te := int(r.tripEnd[k])
+	if m.deadline[u] < r.tdl[k] && m.deadline[u] < vi.tEnd {
+		// u tightens its trip's return: rebuild the tail with the new bound
+		last := lu
+		if pos+1 < te {
+			s = cat(s, r.tsuf[pos+1], pr.dur[lu*nl+b])
+			last = m.nodeLoc(r.v, r.nodes[te-1])
+		}
+		es := m.nodeSeg(r, te)
+		es.L = m.deadline[u]
+		s = cat(s, es, pr.dur[last*nl+int(vi.end)])
+		if te < len(r.nodes)-1 {
+			s = cat(s, r.suf[te+1], pr.dur[int(vi.end)*nl+m.nodeLoc(r.v, r.nodes[te+1])])
+		}
+	} else {
+		s = cat(s, r.suf[pos+1], pr.dur[lu*nl+b])
+	}
+	if s.TW > tol || s.D > vi.maxDur+tol {
+		return delta, false
+	}
+	if r.nfull > 0 || m.full[u] {
+		sc.seq = append(sc.seq[:0], r.nodes[:pos+1]...)
+		sc.seq = append(sc.seq, u)
+		sc.seq = append(sc.seq, r.nodes[pos+1:]...)
+		if !m.simFeasible(r.v, sc.seq, sc) {
+			return delta, false
+		}
+	}
+	return delta, true
+}
+
+// newTripCost evaluates u as a new last trip of the non-empty route r.
+func (m *model) newTripCost(r *route, u int32, sc *scratch) (float64, bool) {
+	vi := &m.veh[r.v]
+	if r.ntrips() >= vi.maxTrips || r.empty() {
+		return 0, false
+	}
+	pr := &m.profiles[vi.prof]
+	nl := m.nloc
+	lu, le := int(m.loc[u]), int(vi.end)
+	delta := pr.cost[le*nl+lu] + pr.cost[lu*nl+le]
+	dm := m.dem(int(u))
+	for j := range dm {
+		if dm[j] > vi.cap[j]+tol {
+			return delta, false
+		}
+	}
+	n := len(r.nodes)
+	last := m.nodeLoc(r.v, r.nodes[n-2])
+	rs := m.nodeSeg(r, n-1)
+	rs.D = vi.reload
+	s := cat(r.pre[n-2], rs, pr.dur[last*nl+le])
+	s = cat(s, m.stopSeg(u), pr.dur[le*nl+lu])
+	l := vi.tEnd
+	if m.deadline[u] < l {
+		l = m.deadline[u]
+	}
+	s = cat(s, seg{E: -big, L: l}, pr.dur[lu*nl+le])
+	if s.TW > tol || s.D > vi.maxDur+tol {
+		return delta, false
+	}
+	if r.nfull > 0 || m.full[u] {
+		sc.seq = append(sc.seq[:0], r.nodes[:n-1]...)
+		sc.seq = append(sc.seq, nReload, u, nEnd)
+		if !m.simFeasible(r.v, sc.seq, sc) {
+			return delta, false
+		}
+	}
+	return delta, true
+}
+
+// scratch holds per-worker buffers so that the hot loop does not allocate.
+type scratch struct {
+	seq    []int32
+	times  []float64
+	latest []float64
+	tdl    []float64
+}
+
+// windowStart is the earliest start of service of stop s at or after t, or
+// false if every window has closed.
+func (m *model) windowStart(s int32, t float64) (float64, bool) {
+	if w := m.windows[s]; w != nil {
+		for _, x := range w {
+			if t <= x.Close+tol {
+				if t < x.Open {
+					return x.Open, true
+				}
+				return t, true
+			}
+		}
+		return t, false
+	}
+	if t > m.close[s]+tol {
+		return t, false
+	}
+	if t < m.open[s] {
+		return m.open[s], true
+	}
+	return t, true
+}
+
+// latestStart is the latest start of service of stop s at or before t.
+func (m *model) latestStart(s int32, t float64) (float64, bool) {
+	if w := m.windows[s]; w != nil {
+		for i := len(w) - 1; i >= 0; i-- {
+			if t >= w[i].Open-tol {
+				if t > w[i].Close {
+					return w[i].Close, true
+				}
+				return t, true
+			}
+		}
+		return t, false
+	}
+	if t < m.open[s]-tol {
+		return t, false
+	}
+	if t > m.close[s] {
+		return m.close[s], true
+	}
+	return t, true
+}
+
+// simulate schedules seq (a full node list of vehicle v) the way the plan is
+// reported: leave as late as possible without returning later than the
+// earliest possible return, then serve every stop as early as possible. It
+// fills sc.times with the start of service (or arrival for depot nodes) and
+// returns the departure from the start and whether every constraint holds.
+func (m *model) simulate(v int, seq []int32, sc *scratch) (float64, bool) {
+	vi := &m.veh[v]
+	pr := &m.profiles[vi.prof]
+	nl := m.nloc
+	n := len(seq)
+	if cap(sc.times) < n {
+		sc.times = make([]float64, n, 2*n)
+		sc.latest = make([]float64, n, 2*n)
+		sc.tdl = make([]float64, n, 2*n)
+	}
+	sc.times, sc.latest, sc.tdl = sc.times[:n], sc.latest[:n], sc.tdl[:n]
+	times, latest, tdl := sc.times, sc.latest, sc.tdl
+	// trip deadlines, stored at the closing node
+	dl := vi.loadDeadline
+	for p := 1; p < n; p++ {
+		x := seq[p]
+		if x >= 0 {
+			if m.deadline[x] < dl {
+				dl = m.deadline[x]
+			}
+		} else {
+			if vi.tEnd < dl {
+				dl = vi.tEnd
+			}
+			tdl[p] = dl
+			dl = big
+		}
+	}
+	// pass 1: earliest schedule from the shift start
+	ok := true
+	t := vi.tStart
+	times[0] = t
+	prev := int(vi.start)
+	for p := 1; p < n; p++ {
+		x := seq[p]
+		l := m.nodeLoc(v, x)
+		arr := t + pr.dur[prev*nl+l]
+		prev = l
+		if x >= 0 {
+			st, in := m.windowStart(x, arr)
+			if !in {
+				ok = false
+			}
+			times[p] = st
+			t = st + m.service[x]
+		} else {
+			if arr > tdl[p]+tol {
+				ok = false
+			}
+			times[p] = arr
+			t = arr
+			if x == nReload {
+				t += vi.reload
+			}
+		}
+	}
+	if !ok {
+		return vi.tStart, false
+	}
+	// pass 2: latest schedule that still returns at times[n-1]
+	latest[n-1] = times[n-1]
+	for p := n - 2; p >= 1; p-- {
+		x := seq[p]
+		l, ln := m.nodeLoc(v, x), m.nodeLoc(v, seq[p+1])
+		dep := latest[p+1] - pr.dur[l*nl+ln]
+		if x >= 0 {
+			st, _ := m.latestStart(x, dep-m.service[x])
+			latest[p] = st
+		} else {
+			a := dep
+			if x == nReload {
+				a -= vi.reload
+			}
+			if tdl[p] < a {
+				a = tdl[p]
+			}
+			latest[p] = a
+		}
+	}
+	depart := vi.tStart
+	if n > 2 {
+		if d := latest[1] - pr.dur[int(vi.start)*nl+m.nodeLoc(v, seq[1])]; d > depart {
+			depart = d
+		}
+	}
+	// pass 3: earliest schedule from depart; ages and duration
+	t = depart
+	times[0] = t
+	prev = int(vi.start)
+	ageBound := big // min over the trip's stops of departure + max age
+	for p := 1; p < n; p++ {
+		x := seq[p]
+		l := m.nodeLoc(v, x)
+		arr := t + pr.dur[prev*nl+l]
+		prev = l
+		if x >= 0 {
+			st, in := m.windowStart(x, arr)
+			if !in {
+				ok = false
+			}
+			times[p] = st
+			t = st + m.service[x]
+			if m.maxAge[x] < big {
+				if b := t + m.maxAge[x]; b < ageBound {
+					ageBound = b
+				}
+			}
+		} else {
+			if arr > tdl[p]+tol || arr > ageBound+tol {
+				ok = false
+			}
+			ageBound = big
+			times[p] = arr
+			t = arr
+			if x == nReload {
+				t += vi.reload
+			}
+		}
+	}
+	if times[n-1]-depart > vi.maxDur+tol {
+		ok = false
+	}
+	return depart, ok
+}
+
+func (m *model) simFeasible(v int, seq []int32, sc *scratch) bool {
+	_, ok := m.simulate(v, seq, sc)
+	return ok
+}
+
+// routeFeasible checks r as a whole (used for removals, which never break
+// time windows but may change ages and departures).
+func (m *model) routeFeasible(r *route, sc *scratch) bool {
+	vi := &m.veh[r.v]
+	if r.suf[0].TW > tol || r.suf[0].D > vi.maxDur+tol {
+		return false
+	}
+	if r.nfull > 0 {
+		return m.simFeasible(r.v, r.nodes, sc)
+	}
+	return true
+}

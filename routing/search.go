@@ -1,0 +1,467 @@
+package routing
+
+import (
+	"math"
+	"sort"
+)
+
+// rng is a small, fast, deterministic generator (xorshift64*); the search
+// draws several numbers per insertion position, so math/rand's overhead
+// shows.
+type rng struct{ s uint64 }
+
+func newRNG(seed int64, stream int) *rng {
+	s := uint64(seed)*0x9E3779B97F4A7C15 + uint64(stream+1)*0xBF58476D1CE4E5B9
+	r := &rng{s: s | 1}
+	for i := 0; i < 8; i++ {
+		r.next()
+	}
+	return r
+}
+
+func (r *rng) next() uint64 {
+	r.s ^= r.s >> 12
+	r.s ^= r.s << 25
+	r.s ^= r.s >> 27
+	return r.s * 2685821657736338717
+}
+
+// float returns a number in [0,1).
+func (r *rng) float() float64 { return float64(r.next()>>11) / (1 << 53) }
+
+// intn returns a number in [0,n).
+func (r *rng) intn(n int) int { return int((r.next() >> 33) % uint64(n)) }
+
+// state is a complete assignment: one route per vehicle plus unassigned
+// stops.
+type state struct {
+	routes     []route
+	where      []int32 // route (= vehicle) of each stop, -1 if unassigned
+	unassigned []int32
+	cost       float64 // objective value
+}
+
+func (m *model) newState() *state {
+	s := &state{routes: make([]route, m.nv), where: make([]int32, m.n)}
+	for i := range s.where {
+		s.where[i] = -1
+	}
+	for v := 0; v < m.nv; v++ {
+		m.initRoute(&s.routes[v], v)
+		for _, x := range m.veh[v].frozen {
+			s.where[x] = int32(v)
+		}
+	}
+	for i := 0; i < m.n; i++ {
+		if s.where[i] < 0 {
+			s.unassigned = append(s.unassigned, int32(i))
+		}
+	}
+	s.cost = m.stateCost(s)
+	return s
+}
+
+func (m *model) stateCost(s *state) float64 {
+	c := 0.0
+	for v := range s.routes {
+		r := &s.routes[v]
+		if r.nstops > 0 {
+			c += r.cost + m.veh[v].fixed*m.wFixed
+		}
+	}
+	for _, u := range s.unassigned {
+		c += m.penalty[u] * m.wPen
+	}
+	return c
+}
+
+func (s *state) copyFrom(o *state) {
+	for v := range o.routes {
+		s.routes[v].copyFrom(&o.routes[v])
+	}
+	copy(s.where, o.where)
+	s.unassigned = append(s.unassigned[:0], o.unassigned...)
+	s.cost = o.cost
+}
+
+// search is one worker's simulated-annealing ruin-and-recreate (SISR).
+type search struct {
+	m   *model
+	rnd *rng
+	sc  scratch
+
+	cur, work, best *state
+	touched         []bool
+	touchedList     []int
+	removed         []int32
+	ruinedRoute     []bool
+	isRemoved       []bool
+	order           []int32
+	keys            []float64
+	seenClasses     []int32
+	depotCost       []float64
+	seqBuf          []int32
+
+	// SISR parameters
+	cbar float64
+	lmax float64
+	t0   float64
+	tf   float64
+}
+
+func newSearch(m *model, seed int64, stream int) *search {
+	s := &search{m: m, rnd: newRNG(seed, stream), cbar: 10, lmax: 10}
+	s.cur = m.newState()
+	s.work = m.newState()
+	s.best = m.newState()
+	s.touched = make([]bool, m.nv)
+	s.ruinedRoute = make([]bool, m.nv)
+	s.isRemoved = make([]bool, m.n)
+	s.keys = make([]float64, m.n)
+	s.depotCost = make([]float64, m.n)
+	for i := 0; i < m.n; i++ {
+		best := math.Inf(1)
+		for v := range m.veh {
+			vi := &m.veh[v]
+			pr := &m.profiles[vi.prof]
+			l := int(m.loc[i])
+			c := pr.cost[int(vi.start)*m.nloc+l] + pr.cost[l*m.nloc+int(vi.end)]
+			if c < best {
+				best = c
+			}
+			if v > 64 {
+				break
+			}
+		}
+		s.depotCost[i] = best
+	}
+	return s
+}
+
+func (s *search) touch(v int) {
+	if !s.touched[v] {
+		s.touched[v] = true
+		s.touchedList = append(s.touchedList, v)
+	}
+}
+
+// construct builds the first solution by greedy insertion.
+func (s *search) construct() {
+	st := s.work
+	s.removed = append(s.removed[:0], st.unassigned...)
+	st.unassigned = st.unassigned[:0]
+	s.recreate(st, 0)
+	st.cost = s.m.stateCost(st)
+	s.cur.copyFrom(st)
+	s.best.copyFrom(st)
+	s.touchedList = s.touchedList[:0]
+	for i := range s.touched {
+		s.touched[i] = false
+	}
+}
+
+// recreate inserts s.removed into st greedily (with blinks of rate blink).
+func (s *search) recreate(st *state, blink float64) {
+	m := s.m
+	s.sortRemoved()
+	for _, u := range s.order {
+		bestDelta := math.Inf(1)
+		bestV, bestPos := -1, -1
+		bestNew := false
+		s.seenClasses = s.seenClasses[:0]
+		for v := 0; v < m.nv; v++ {
+			if !m.ok(int(u), v) {
+				continue
+			}
+			r := &st.routes[v]
+			fixed := 0.0
+			if r.empty() && r.nfrozen == 0 {
+				// identical empty vehicles: try the first one only
+				c := m.class[v]
+				seen := false
+				for _, cc := range s.seenClasses {
+					if cc == c {
+						seen = true
+						break
+					}
+				}
+				if seen {
+					continue
+				}
+				s.seenClasses = append(s.seenClasses, c)
+				fixed = m.veh[v].fixed * m.wFixed
+			}
+			first := r.nfrozen
+			for pos := first; pos < len(r.nodes)-1; pos++ {
+				if blink > 0 && s.rnd.float() < blink {
+					continue
+				}
+				d, ok := m.insertCost(r, u, pos, &s.sc)
+				if ok && d+fixed < bestDelta {
+					bestDelta, bestV, bestPos, bestNew = d+fixed, v, pos, false
+				}
+			}
+			if m.veh[v].maxTrips > 1 && !r.empty() {
+				d, ok := m.newTripCost(r, u, &s.sc)
+				if ok && d < bestDelta {
+					bestDelta, bestV, bestPos, bestNew = d, v, -1, true
+				}
+			}
+		}
+		if bestV < 0 {
+			st.unassigned = append(st.unassigned, u)
+			continue
+		}
+		r := &st.routes[bestV]
+		if bestNew {
+			n := len(r.nodes)
+			r.nodes = append(r.nodes[:n-1], nReload, u, nEnd)
+		} else {
+			r.nodes = append(r.nodes, 0)
+			copy(r.nodes[bestPos+2:], r.nodes[bestPos+1:])
+			r.nodes[bestPos+1] = u
+		}
+		m.update(r)
+		st.where[u] = int32(bestV)
+		s.touch(bestV)
+	}
+}
+
+// sortRemoved orders s.removed into s.order: by penalty, then by one of
+// SISR's orders (random, demand, far, close).
+func (s *search) sortRemoved() {
+	m := s.m
+	s.order = append(s.order[:0], s.removed...)
+	w := s.rnd.intn(11)
+	for _, u := range s.order {
+		var k float64
+		switch {
+		case w < 4:
+			k = s.rnd.float()
+		case w < 8:
+			sum := 0.0
+			for _, x := range m.dem(int(u)) {
+				sum += x
+			}
+			k = -sum
+		case w < 10:
+			k = -s.depotCost[u]
+		default:
+			k = s.depotCost[u]
+		}
+		s.keys[u] = k
+	}
+	sort.Slice(s.order, func(i, j int) bool {
+		a, b := s.order[i], s.order[j]
+		if m.penalty[a] != m.penalty[b] {
+			return m.penalty[a] > m.penalty[b]
+		}
+		if s.keys[a] != s.keys[b] {
+			return s.keys[a] < s.keys[b]
+		}
+		return a < b
+	})
+}
+
+// ruin removes strings of stops around a random seed stop (SISR's adjacent
+// string removal) from st and leaves them, with the stops already
+// unassigned, in s.removed.
+func (s *search) ruin(st *state) {
+	m := s.m
+	s.removed = append(s.removed[:0], st.unassigned...)
+	st.unassigned = st.unassigned[:0]
+	used, nst := 0, 0
+	for v := range st.routes {
+		r := &st.routes[v]
+		if k := r.nstops - r.nfrozen; k > 0 {
+			used++
+			nst += k
+		}
+	}
+	if nst == 0 {
+		return
+	}
+	avg := float64(nst) / float64(used)
+	lsMax := math.Min(s.lmax, avg)
+	ksMax := 4*s.cbar/(1+lsMax) - 1
+	ks := int(1 + s.rnd.float()*ksMax)
+	if ks < 1 {
+		ks = 1
+	}
+	// seed: a random assigned, unfrozen stop
+	var seed int32 = -1
+	for tries := 0; tries < 100; tries++ {
+		u := int32(s.rnd.intn(m.n))
+		if st.where[u] >= 0 && m.frozenOn[u] < 0 {
+			seed = u
+			break
+		}
+	}
+	if seed < 0 {
+		return
+	}
+	for v := range s.ruinedRoute {
+		s.ruinedRoute[v] = false
+	}
+	ruined := 0
+	nb := m.neigh[seed]
+	for i := -1; i < len(nb) && ruined < ks; i++ {
+		c := seed
+		if i >= 0 {
+			c = nb[i]
+		}
+		v := st.where[c]
+		if v < 0 || s.ruinedRoute[v] || s.isRemoved[c] || m.frozenOn[c] >= 0 {
+			continue
+		}
+		s.ruinedRoute[v] = true
+		ruined++
+		s.removeString(st, int(v), c, lsMax)
+	}
+	for _, u := range s.removed {
+		s.isRemoved[u] = false
+	}
+}
+
+// removeString removes from route v a string of stops containing c.
+func (s *search) removeString(st *state, v int, c int32, lsMax float64) {
+	m := s.m
+	r := &st.routes[v]
+	// free stops of the route in order
+	s.seqBuf = s.seqBuf[:0]
+	ci := -1
+	for _, x := range r.nodes {
+		if x >= 0 && m.frozenOn[x] < 0 {
+			if x == c {
+				ci = len(s.seqBuf)
+			}
+			s.seqBuf = append(s.seqBuf, x)
+		}
+	}
+	t := len(s.seqBuf)
+	ltMax := math.Min(float64(t), lsMax)
+	l := int(1 + s.rnd.float()*ltMax)
+	if l > t {
+		l = t
+	}
+	if s.rnd.float() < 0.5 || l == t {
+		// string
+		lo := ci - l + 1
+		if lo < 0 {
+			lo = 0
+		}
+		hi := ci
+		if hi > t-l {
+			hi = t - l
+		}
+		a := lo + s.rnd.intn(hi-lo+1)
+		for _, x := range s.seqBuf[a : a+l] {
+			s.markRemoved(x)
+		}
+	} else {
+		// split string: l removed around m kept
+		mm := 1
+		for l+mm < t && s.rnd.float() < 0.5 {
+			mm++
+		}
+		L := l + mm
+		lo := ci - L + 1
+		if lo < 0 {
+			lo = 0
+		}
+		hi := ci
+		if hi > t-L {
+			hi = t - L
+		}
+		a := lo + s.rnd.intn(hi-lo+1)
+		keep := a + s.rnd.intn(L-mm+1)
+		for i := a; i < a+L; i++ {
+			if i >= keep && i < keep+mm {
+				continue
+			}
+			s.markRemoved(s.seqBuf[i])
+		}
+	}
+	s.rebuild(st, v)
+	if r.nfull > 0 && !m.routeFeasible(r, &s.sc) {
+		// removing stops changed the departure and broke an age limit:
+		// take out every free stop of the route
+		for _, x := range r.nodes {
+			if x >= 0 && m.frozenOn[x] < 0 {
+				s.markRemoved(x)
+			}
+		}
+		s.rebuild(st, v)
+	}
+}
+
+func (s *search) markRemoved(x int32) {
+	if !s.isRemoved[x] {
+		s.isRemoved[x] = true
+		s.removed = append(s.removed, x)
+	}
+}
+
+// rebuild drops the removed stops and empty trips from route v.
+func (s *search) rebuild(st *state, v int) {
+	r := &st.routes[v]
+	out := r.nodes[:0]
+	for _, x := range r.nodes {
+		if x >= 0 && s.isRemoved[x] {
+			st.where[x] = -1
+			continue
+		}
+		if x == nReload || x == nEnd {
+			// an empty trip: drop the reload before it
+			if last := out[len(out)-1]; last == nReload || last == nStart {
+				if last == nReload {
+					out = out[:len(out)-1]
+				} else if x == nReload {
+					continue
+				}
+			}
+		}
+		out = append(out, x)
+	}
+	r.nodes = out
+	s.m.update(r)
+	s.touch(v)
+}
+
+// iterate runs one ruin-and-recreate step at temperature temp and reports
+// whether the best solution improved.
+func (s *search) iterate(temp float64) bool {
+	m := s.m
+	s.touchedList = s.touchedList[:0]
+	s.ruin(s.work)
+	s.recreate(s.work, 0.01)
+	s.work.cost = m.stateCost(s.work)
+	accept := s.work.cost < s.cur.cost-temp*math.Log(s.rnd.float()+1e-300)
+	if accept {
+		for _, v := range s.touchedList {
+			s.cur.routes[v].copyFrom(&s.work.routes[v])
+		}
+		for _, u := range s.removed {
+			s.cur.where[u] = s.work.where[u]
+		}
+		s.cur.unassigned = append(s.cur.unassigned[:0], s.work.unassigned...)
+		s.cur.cost = s.work.cost
+	} else {
+		for _, v := range s.touchedList {
+			s.work.routes[v].copyFrom(&s.cur.routes[v])
+		}
+		for _, u := range s.removed {
+			s.work.where[u] = s.cur.where[u]
+		}
+		s.work.unassigned = append(s.work.unassigned[:0], s.cur.unassigned...)
+		s.work.cost = s.cur.cost
+	}
+	for _, v := range s.touchedList {
+		s.touched[v] = false
+	}
+	if accept && s.cur.cost < s.best.cost-1e-9 {
+		s.best.copyFrom(s.cur)
+		return true
+	}
+	return false
+}

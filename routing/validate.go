@@ -1,0 +1,195 @@
+package routing
+
+import (
+	"errors"
+	"fmt"
+	"math"
+)
+
+// ErrInvalid is wrapped by every error Validate returns.
+var ErrInvalid = errors.New("invalid routing instance")
+
+func invalid(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrInvalid}, args...)...)
+}
+
+func badTime(x float64) bool { return math.IsNaN(x) || math.IsInf(x, 0) }
+
+// Validate checks the instance and returns an error naming the first faulty
+// item: matrices of the wrong size or with NaN or negative entries, unknown
+// profiles or locations, windows closing before they open, capacities <= 0,
+// pins or frozen stops naming unknown items, duplicate IDs.
+func (in *Instance) Validate() error {
+	if in == nil {
+		return invalid("nil instance")
+	}
+	n := in.NumLocations
+	if n <= 0 {
+		return invalid("num_locations is %d, want > 0", n)
+	}
+	if len(in.Profiles) == 0 {
+		return invalid("no profile")
+	}
+	for name, p := range in.Profiles {
+		if len(p.Duration) != n*n {
+			return invalid("profile %q: duration matrix has %d entries, want %d (%d locations squared)", name, len(p.Duration), n*n, n)
+		}
+		if p.Distance != nil && len(p.Distance) != n*n {
+			return invalid("profile %q: distance matrix has %d entries, want %d (%d locations squared)", name, len(p.Distance), n*n, n)
+		}
+		for k, x := range p.Duration {
+			if badTime(x) || x < 0 {
+				return invalid("profile %q: duration from location %d to %d is %v", name, k/n, k%n, x)
+			}
+		}
+		for k, x := range p.Distance {
+			if badTime(x) || x < 0 {
+				return invalid("profile %q: distance from location %d to %d is %v", name, k/n, k%n, x)
+			}
+		}
+	}
+	depots := map[string]bool{}
+	for i, d := range in.Depots {
+		if d.ID == "" {
+			return invalid("depot %d: empty id", i)
+		}
+		if depots[d.ID] {
+			return invalid("depot %q: duplicate id", d.ID)
+		}
+		depots[d.ID] = true
+		if d.Location < 0 || d.Location >= n {
+			return invalid("depot %q: location %d out of range [0,%d)", d.ID, d.Location, n)
+		}
+	}
+	if len(in.Vehicles) == 0 {
+		return invalid("no vehicle")
+	}
+	dims := len(in.Vehicles[0].Capacity)
+	vehicles := map[string]bool{}
+	frozen := map[string]string{}
+	for i, v := range in.Vehicles {
+		name := fmt.Sprintf("vehicle %q (index %d)", v.ID, i)
+		if v.ID == "" {
+			return invalid("vehicle %d: empty id", i)
+		}
+		if vehicles[v.ID] {
+			return invalid("%s: duplicate id", name)
+		}
+		vehicles[v.ID] = true
+		if _, ok := in.Profiles[v.Profile]; !ok {
+			return invalid("%s: unknown profile %q", name, v.Profile)
+		}
+		if v.Depot != "" && len(in.Depots) > 0 && !depots[v.Depot] {
+			return invalid("%s: unknown depot %q", name, v.Depot)
+		}
+		if v.Start < 0 || v.Start >= n {
+			return invalid("%s: start location %d out of range [0,%d)", name, v.Start, n)
+		}
+		if v.End < 0 || v.End >= n {
+			return invalid("%s: end location %d out of range [0,%d)", name, v.End, n)
+		}
+		if badTime(v.Shift.Open) || badTime(v.Shift.Close) {
+			return invalid("%s: shift %v..%v is not a finite time", name, v.Shift.Open, v.Shift.Close)
+		}
+		if v.Shift.Close < v.Shift.Open {
+			return invalid("%s: shift closes (%v) before it opens (%v)", name, v.Shift.Close, v.Shift.Open)
+		}
+		if len(v.Capacity) == 0 {
+			return invalid("%s: no capacity", name)
+		}
+		if len(v.Capacity) != dims {
+			return invalid("%s: capacity has %d dimensions, vehicle %q has %d", name, len(v.Capacity), in.Vehicles[0].ID, dims)
+		}
+		for d, c := range v.Capacity {
+			if math.IsNaN(c) || c <= 0 {
+				return invalid("%s: capacity %d is %v, want > 0", name, d, c)
+			}
+		}
+		for _, x := range []struct {
+			what string
+			v    float64
+		}{{"fixed cost", v.FixedCost}, {"max duration", v.MaxDuration}, {"reload time", v.Reload}} {
+			if badTime(x.v) || x.v < 0 {
+				return invalid("%s: %s is %v", name, x.what, x.v)
+			}
+		}
+		if v.MaxTrips < 0 {
+			return invalid("%s: max trips is %d", name, v.MaxTrips)
+		}
+		if r := v.Resume; r != nil {
+			if r.Location < 0 || r.Location >= n {
+				return invalid("%s: resume location %d out of range [0,%d)", name, r.Location, n)
+			}
+			if badTime(r.Time) || badTime(r.LoadDeadline) || r.LoadDeadline < 0 {
+				return invalid("%s: resume time %v or load deadline %v is not a finite time", name, r.Time, r.LoadDeadline)
+			}
+			if len(r.Load) > dims {
+				return invalid("%s: resume load has %d dimensions, capacity %d", name, len(r.Load), dims)
+			}
+			for d, x := range r.Load {
+				if math.IsNaN(x) || x < 0 {
+					return invalid("%s: resume load %d is %v", name, d, x)
+				}
+			}
+			for _, s := range r.Frozen {
+				if other, dup := frozen[s]; dup {
+					return invalid("%s: frozen stop %q already frozen on vehicle %q", name, s, other)
+				}
+				frozen[s] = v.ID
+			}
+		}
+	}
+	stops := map[string]bool{}
+	for i, s := range in.Stops {
+		name := fmt.Sprintf("stop %q (index %d)", s.ID, i)
+		if s.ID == "" {
+			return invalid("stop %d: empty id", i)
+		}
+		if stops[s.ID] {
+			return invalid("%s: duplicate id", name)
+		}
+		stops[s.ID] = true
+		if s.Location < 0 || s.Location >= n {
+			return invalid("%s: location %d out of range [0,%d)", name, s.Location, n)
+		}
+		if len(s.Demand) > dims {
+			return invalid("%s: demand has %d dimensions, vehicles have %d", name, len(s.Demand), dims)
+		}
+		for d, x := range s.Demand {
+			if math.IsNaN(x) || math.IsInf(x, 0) || x < 0 {
+				return invalid("%s: demand %d is %v", name, d, x)
+			}
+		}
+		for _, x := range []struct {
+			what string
+			v    float64
+		}{{"service time", s.Service}, {"penalty", s.Penalty}, {"deadline", s.Deadline}, {"max age", s.MaxAge}} {
+			if badTime(x.v) || x.v < 0 {
+				return invalid("%s: %s is %v", name, x.what, x.v)
+			}
+		}
+		for w, tw := range s.Windows {
+			if badTime(tw.Open) || badTime(tw.Close) {
+				return invalid("%s: window %d (%v..%v) is not a finite time", name, w, tw.Open, tw.Close)
+			}
+			if tw.Close < tw.Open {
+				return invalid("%s: window %d closes (%v) before it opens (%v)", name, w, tw.Close, tw.Open)
+			}
+			if w > 0 && tw.Open <= s.Windows[w-1].Close {
+				return invalid("%s: window %d (%v..%v) overlaps or precedes window %d", name, w, tw.Open, tw.Close, w-1)
+			}
+		}
+		if s.Vehicle != "" && !vehicles[s.Vehicle] {
+			return invalid("%s: pinned to unknown vehicle %q", name, s.Vehicle)
+		}
+		if v, ok := frozen[s.ID]; ok && s.Vehicle != "" && s.Vehicle != v {
+			return invalid("%s: pinned to vehicle %q but frozen on vehicle %q", name, s.Vehicle, v)
+		}
+	}
+	for s, v := range frozen {
+		if !stops[s] {
+			return invalid("vehicle %q: frozen stop %q is not a stop of the instance", v, s)
+		}
+	}
+	return nil
+}
