@@ -1,0 +1,664 @@
+package geo
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/uber/h3-go/v4"
+)
+
+// Precision says what the point of a Result stands for.
+type Precision string
+
+const (
+	PrecisionGPSPin   Precision = "gps_pin"  // the household's own phone position
+	PrecisionVillage  Precision = "village"  // a learned village centre
+	PrecisionCommune  Precision = "commune"  // a point inside the commune
+	PrecisionDistrict Precision = "district" // only the old district is known
+	PrecisionNone     Precision = "none"     // nothing found: no point
+)
+
+// Status says how the geocoder got its answer, or why it has none.
+type Status string
+
+const (
+	StatusOK          Status = "ok"           // one commune, confidence as given
+	StatusAmbiguous   Status = "ambiguous"    // several communes fit: see Candidates
+	StatusNotFound    Status = "not_found"    // no Lạng Sơn unit recognised
+	StatusOutsideArea Status = "outside_area" // the address or pin is in another province or country
+	StatusPinMismatch Status = "pin_mismatch" // the pin lies in another commune than the address names
+)
+
+// DefaultResolution is the H3 resolution of Result.Cell (about 0.1 km² cells).
+const DefaultResolution = 9
+
+// Result is the answer for one address.
+type Result struct {
+	Input string `json:"input"`
+	// CommuneCode and CommuneName: the 2025 commune (Structure2025).
+	CommuneCode string `json:"commune_code"`
+	CommuneName string `json:"commune_name"`
+	// OldCommuneCode is the 2021-structure commune (StructurePre2025) the
+	// address named, if it named one; OldDistrictCode its district (or the
+	// district named, or the district of the point).
+	OldCommuneCode  string    `json:"old_commune_code"`
+	OldDistrictCode string    `json:"old_district_code"`
+	Lat             float64   `json:"lat"`
+	Lon             float64   `json:"lon"`
+	Cell            string    `json:"h3"` // H3 cell of (Lat, Lon); "" without a point
+	Precision       Precision `json:"precision"`
+	// Confidence in [0,1] that CommuneCode is right. Below 0.8 the answer
+	// is a best guess among Candidates.
+	Confidence float64 `json:"confidence"`
+	// Candidates are the 2025 commune codes that fit, best first.
+	Candidates []string `json:"candidates"`
+	Status     Status   `json:"status"`
+	// Reason explains a status other than ok, and notes on the pin.
+	Reason string `json:"reason,omitempty"`
+	// Village is the village (thôn, bản, khối...) as written, and VillageKey
+	// its key in CommuneCode, for learning village centres.
+	Village    string     `json:"village,omitempty"`
+	VillageKey VillageKey `json:"village_key,omitempty"`
+	Parsed     Parsed     `json:"parsed"`
+}
+
+// Point returns the result's position.
+func (r Result) Point() Point { return Point{Lat: r.Lat, Lon: r.Lon} }
+
+// Options are the optional inputs of GeocodeWith.
+type Options struct {
+	// Pin is the household's GPS position, if it gave one.
+	Pin *Point
+	// Villages are the learned village centres; nil for none.
+	Villages VillageLookup
+	// Resolution of the H3 cell; 0 means the geocoder's resolution.
+	Resolution int
+}
+
+// Geocoder turns Lạng Sơn addresses into communes, points and H3 cells. It
+// is safe for concurrent use.
+type Geocoder struct {
+	gaz *Gazetteer
+	ix  *nameIndex
+	res int
+	// communeOf2021 is the 2025 code of each 2021 commune when unique.
+	tokPool sync.Pool
+}
+
+var (
+	defaultGeo     *Geocoder
+	defaultGeoOnce sync.Once
+)
+
+// Default returns the geocoder over the embedded gazetteer, built once per
+// process (about 100 ms). It panics only if the embedded data is corrupt,
+// which the package tests rule out.
+func Default() *Geocoder {
+	defaultGeoOnce.Do(func() {
+		g, err := LoadGazetteer()
+		if err != nil {
+			panic("geo: embedded gazetteer: " + err.Error())
+		}
+		defaultGeo = New(g, DefaultResolution)
+	})
+	return defaultGeo
+}
+
+// New returns a geocoder over g producing H3 cells at resolution res (0–15).
+func New(g *Gazetteer, res int) *Geocoder {
+	if res < 0 || res > 15 {
+		res = DefaultResolution
+	}
+	gc := &Geocoder{gaz: g, ix: buildNameIndex(g), res: res}
+	gc.tokPool.New = func() any { b := make([]token, 0, 32); return &b }
+	return gc
+}
+
+// Gazetteer returns the geocoder's gazetteer.
+func (g *Geocoder) Gazetteer() *Gazetteer { return g.gaz }
+
+// Resolution returns the default H3 resolution.
+func (g *Geocoder) Resolution() int { return g.res }
+
+// Geocode geocodes one address written as people write it.
+func (g *Geocoder) Geocode(address string) Result { return g.GeocodeWith(address, Options{}) }
+
+// interp is one reading of the commune mention.
+type interp struct {
+	kind     unitKind
+	idx      int
+	newCodes []string // 2025 successors
+	district string
+	score    float64
+}
+
+// Parse splits an address into components without resolving them.
+func (g *Geocoder) Parse(address string) Parsed {
+	bp := g.tokPool.Get().(*[]token)
+	defer g.tokPool.Put(bp)
+	toks := tokenize(address, *bp)
+	*bp = toks[:0]
+	p := g.ix.scan(toks)
+	g.fuzzyFill(&p)
+	a := g.assign(&p)
+	return a.parsed(address, &p)
+}
+
+// assignment is the role each mention plays.
+type assignment struct {
+	commune       *mention
+	districts     []*mention
+	province      *mention
+	other         *mention // another province named
+	otherTyped    bool
+	villageSpan   *span
+	communeByType bool
+}
+
+func (a *assignment) parsed(addr string, p *parse) Parsed {
+	var out Parsed
+	raw := func(from, to int) string {
+		if from < 0 || to > len(addr) || from >= to {
+			return ""
+		}
+		return strings.TrimSpace(addr[from:to])
+	}
+	if a.commune != nil {
+		out.Commune = raw(a.commune.from, a.commune.to)
+	}
+	if len(a.districts) > 0 {
+		out.District = raw(a.districts[0].from, a.districts[0].to)
+	}
+	if a.province != nil {
+		out.Province = raw(a.province.from, a.province.to)
+	} else if a.other != nil {
+		out.Province = raw(a.other.from, a.other.to)
+	}
+	if a.villageSpan != nil {
+		out.Village = raw(a.villageSpan.from, a.villageSpan.to)
+	}
+	if len(p.street) > 0 {
+		out.HouseStreet = raw(p.street[0].from, p.street[0].to)
+	}
+	return out
+}
+
+func hasKind(m *mention, k unitKind) bool {
+	for _, e := range m.entries {
+		if e.kind == k {
+			return true
+		}
+	}
+	return false
+}
+
+func hasCommuneLevel(m *mention) bool {
+	for _, e := range m.entries {
+		if e.level() == levelCommune {
+			return true
+		}
+	}
+	return false
+}
+
+func onlyKinds(m *mention, ks ...unitKind) bool {
+	if len(m.entries) == 0 {
+		return false
+	}
+	for _, e := range m.entries {
+		found := false
+		for _, k := range ks {
+			if e.kind == k {
+				found = true
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
+// fuzzyFill matches typed names with typos, and untyped whole segments of
+// unknown words, against the gazetteer within the typo budget.
+func (g *Geocoder) fuzzyFill(p *parse) {
+	for i := range p.mentions {
+		m := &p.mentions[i]
+		if m.entries != nil {
+			continue
+		}
+		want := func(e entry) bool {
+			return e.level() == m.lvl || m.lvl == levelDistrict && e.kind == kindProvince
+		}
+		words := strings.Fields(m.name)
+		// The span may run on past the name ("tan vna lang son"): try the
+		// longest prefix first.
+		for n := len(words); n >= 1; n-- {
+			q := strings.Join(words[:n], "")
+			hits, d := g.ix.fuzzy(q, want)
+			if len(hits) > 0 {
+				m.name, m.edits = strings.Join(words[:n], " "), d
+				for _, h := range hits {
+					for _, e := range h.entries {
+						if want(e) {
+							m.entries = append(m.entries, e)
+						}
+					}
+				}
+				break
+			}
+		}
+	}
+	// Untyped segments that are entirely unknown words may be misspelt
+	// units ("Tan Vna, Binh Gai").
+	added := false
+	for _, sp := range p.loose {
+		if strings.Count(sp.name, " ") > 4 {
+			continue
+		}
+		hits, d := g.ix.fuzzy(strings.ReplaceAll(sp.name, " ", ""), func(e entry) bool { return true })
+		if len(hits) == 0 {
+			continue
+		}
+		m := mention{name: sp.name, seg: sp.seg, pos: sp.pos, from: sp.from, to: sp.to, edits: d}
+		for _, h := range hits {
+			m.entries = append(m.entries, h.entries...)
+		}
+		p.mentions = append(p.mentions, m)
+		added = true
+	}
+	if added {
+		sort.SliceStable(p.mentions, func(i, j int) bool { return p.mentions[i].pos < p.mentions[j].pos })
+	}
+}
+
+// assign decides which mention is the commune, the district, the province.
+func (g *Geocoder) assign(p *parse) assignment {
+	var a assignment
+	var untyped []*mention
+	for i := range p.mentions {
+		m := &p.mentions[i]
+		if len(m.entries) == 0 {
+			continue
+		}
+		switch m.lvl {
+		case levelProvince:
+			if hasKind(m, kindProvince) {
+				a.province = m
+			} else if hasKind(m, kindOtherProvince) {
+				a.other, a.otherTyped = m, true
+			}
+		case levelDistrict:
+			if hasKind(m, kindDistrict) || hasKind(m, kindProvince) {
+				a.districts = append(a.districts, m)
+			} else if hasKind(m, kindOtherProvince) {
+				a.other, a.otherTyped = m, true
+			}
+		case levelCommune:
+			if a.commune == nil {
+				a.commune, a.communeByType = m, true
+			}
+		default:
+			switch {
+			case hasKind(m, kindProvince):
+				// Untyped "Lạng Sơn" is the province; the city needs "TP".
+				a.province = m
+			case onlyKinds(m, kindOtherProvince):
+				a.other = m
+			default:
+				untyped = append(untyped, m)
+			}
+		}
+	}
+	// Untyped names: the order is village < commune < district < province.
+	if a.commune != nil {
+		for _, m := range untyped {
+			if m.pos > a.commune.pos && hasKind(m, kindDistrict) && len(a.districts) == 0 {
+				a.districts = append(a.districts, m)
+			}
+		}
+	} else if n := len(untyped); n > 0 {
+		last := untyped[n-1]
+		if n > 1 && hasKind(last, kindDistrict) && len(a.districts) == 0 {
+			a.districts = append(a.districts, last)
+			a.commune = untyped[n-2]
+		} else {
+			a.commune = last
+		}
+		if !hasCommuneLevel(a.commune) && hasKind(a.commune, kindDistrict) && len(a.districts) == 0 {
+			a.districts = append(a.districts, a.commune)
+			a.commune = nil
+		}
+	}
+	// Village: the first typed village, else an unknown run before the commune.
+	if len(p.village) > 0 {
+		a.villageSpan = &p.village[0]
+	} else if a.commune != nil {
+		for i := range p.loose {
+			sp := &p.loose[i]
+			if sp.pos < a.commune.pos && !isFuzzMention(p, sp) {
+				a.villageSpan = sp
+				break
+			}
+		}
+	}
+	return a
+}
+
+func isFuzzMention(p *parse, sp *span) bool {
+	for i := range p.mentions {
+		if p.mentions[i].pos == sp.pos && p.mentions[i].edits > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// districtSet returns the district codes the district mentions name.
+func (g *Geocoder) districtSet(a *assignment) map[string]bool {
+	if len(a.districts) == 0 {
+		return nil
+	}
+	ds := map[string]bool{}
+	for _, m := range a.districts {
+		for _, e := range m.entries {
+			switch e.kind {
+			case kindDistrict:
+				ds[g.gaz.Districts[e.idx].Code] = true
+			case kindProvince:
+				if m.lvl == levelDistrict { // "TP Lạng Sơn"
+					ds["178"] = true
+				}
+			}
+		}
+	}
+	return ds
+}
+
+// GeocodeWith geocodes an address with an optional pin and learned villages.
+func (g *Geocoder) GeocodeWith(address string, opt Options) (r Result) {
+	defer func() {
+		if e := recover(); e != nil { // never let bad input take down a worker
+			r = Result{Input: address, Precision: PrecisionNone, Status: StatusNotFound,
+				Reason: fmt.Sprintf("internal error: %v", e), Candidates: []string{}}
+		}
+	}()
+	res := opt.Resolution
+	if res <= 0 || res > 15 {
+		res = g.res
+	}
+	r = Result{Input: address, Precision: PrecisionNone, Status: StatusNotFound, Candidates: []string{}}
+
+	bp := g.tokPool.Get().(*[]token)
+	toks := tokenize(address, *bp)
+	p := g.ix.scan(toks)
+	*bp = toks[:0]
+	g.tokPool.Put(bp)
+	g.fuzzyFill(&p)
+	a := g.assign(&p)
+	r.Parsed = a.parsed(address, &p)
+	r.Village = r.Parsed.Village
+
+	g.resolveText(&r, &a)
+	if r.Status == StatusOK || r.Status == StatusAmbiguous {
+		g.applyVillage(&r, opt.Villages)
+	}
+	if opt.Pin != nil {
+		g.applyPin(&r, *opt.Pin)
+	}
+	if r.Precision != PrecisionNone {
+		if c, err := h3.LatLngToCell(h3.NewLatLng(r.Lat, r.Lon), res); err == nil {
+			r.Cell = c.String()
+		}
+	}
+	if r.CommuneCode != "" && r.Village != "" {
+		r.VillageKey = MakeVillageKey(r.CommuneCode, r.Village)
+	}
+	return r
+}
+
+// resolveText fills r from the address text alone.
+func (g *Geocoder) resolveText(r *Result, a *assignment) {
+	if len(strings.TrimSpace(r.Input)) == 0 {
+		r.Reason = "empty address"
+		return
+	}
+	if a.other != nil && a.province == nil && (a.otherTyped || a.commune == nil && len(a.districts) == 0 ||
+		a.commune != nil && a.other.pos > a.commune.pos && len(a.districts) == 0) {
+		r.Status = StatusOutsideArea
+		r.Reason = "address is in another province (" + a.other.name + "), outside the service area"
+		return
+	}
+	ds := g.districtSet(a)
+	if a.commune == nil {
+		if len(ds) == 0 {
+			r.Reason = "no Lạng Sơn commune or district recognised"
+			return
+		}
+		g.districtOnly(r, ds, 0.5, "only the district is known")
+		return
+	}
+	m := a.commune
+	var ins []interp
+	for _, e := range m.entries {
+		in := interp{kind: e.kind, idx: e.idx, score: 1}
+		switch e.kind {
+		case kindCommune2025:
+			c := &g.gaz.Communes[e.idx]
+			in.newCodes = []string{c.Code}
+			if ds != nil {
+				ok := false
+				for _, d := range c.OldDistricts {
+					ok = ok || ds[d]
+				}
+				if !ok {
+					in.score *= 0.01
+				}
+			} else {
+				// Without a district the address is most likely written in
+				// the 2025 structure, which has no districts.
+				in.score *= 2
+			}
+		case kindCommune2021:
+			o := &g.gaz.OldCommunes[e.idx]
+			in.newCodes, in.district = o.NewCodes, o.DistrictCode
+			if ds != nil {
+				if ds[o.DistrictCode] {
+					in.score *= 1.2
+				} else {
+					in.score *= 0.01
+				}
+			}
+		case kindObsolete:
+			o := &g.gaz.Obsolete[e.idx]
+			in.district = o.DistrictCode
+			in.score = 0.6
+			if ds != nil {
+				if ds[o.DistrictCode] {
+					in.score *= 1.2
+				} else {
+					in.score *= 0.01
+				}
+			}
+		case kindDistrict:
+			if a.communeByType {
+				continue
+			}
+			in.district = g.gaz.Districts[e.idx].Code
+			in.score = 0.5
+		default:
+			continue
+		}
+		if m.lvl == levelCommune && m.typ != typeAny && e.typ != m.typ {
+			// "xã" named but the unit is a phường or thị trấn: a weak reading.
+			in.score *= 0.2
+		}
+		if m.edits > 0 {
+			in.score *= 1 - 0.1*float64(m.edits)
+		}
+		ins = append(ins, in)
+	}
+	if len(ins) == 0 {
+		if len(ds) > 0 {
+			g.districtOnly(r, ds, 0.4, "commune not recognised; only the district is known")
+			return
+		}
+		r.Reason = "no Lạng Sơn commune recognised"
+		return
+	}
+	// Aggregate the readings by 2025 commune.
+	score := map[string]float64{}
+	old := map[string]*interp{}
+	total, districtMass := 0.0, 0.0
+	var bestDistrict *interp
+	for i := range ins {
+		in := &ins[i]
+		total += in.score
+		if len(in.newCodes) == 0 {
+			districtMass += in.score
+			if bestDistrict == nil || in.score > bestDistrict.score {
+				bestDistrict = in
+			}
+			continue
+		}
+		share := in.score / float64(len(in.newCodes))
+		for k, c := range in.newCodes {
+			s := share
+			if k == 0 {
+				s += 1e-6 // the first successor holds the seat; break ties toward it
+			}
+			if s > score[c] {
+				score[c] = s
+				if in.kind == kindCommune2021 {
+					old[c] = in
+				} else {
+					delete(old, c)
+				}
+			}
+		}
+	}
+	codes := make([]string, 0, len(score))
+	for c := range score {
+		codes = append(codes, c)
+	}
+	sort.Slice(codes, func(i, j int) bool {
+		if score[codes[i]] != score[codes[j]] {
+			return score[codes[i]] > score[codes[j]]
+		}
+		return codes[i] < codes[j]
+	})
+	if len(codes) == 0 || bestDistrict != nil && bestDistrict.score > score[codes[0]] {
+		// Only an obsolete name or a district: district precision.
+		d := map[string]bool{bestDistrict.district: true}
+		conf := 0.55
+		if len(codes) > 0 {
+			conf = 0.35
+		}
+		g.districtOnly(r, d, conf, "the address names a unit that no longer exists or a district; resolved to its district")
+		return
+	}
+	best := codes[0]
+	sum := districtMass
+	for _, c := range codes {
+		sum += score[c]
+	}
+	// Readings far below the best are noise, not candidates.
+	kept := codes[:0]
+	for _, c := range codes {
+		if score[c] >= 0.1*score[best] {
+			kept = append(kept, c)
+		}
+	}
+	codes = kept
+	if false {
+	for _, c := range codes {
+		sum += score[c]
+	}
+	}
+	base := 0.95
+	if !a.communeByType {
+		base = 0.9
+	}
+	if m.edits > 0 {
+		base -= 0.07 * float64(m.edits)
+	}
+	conf := base * score[best] / sum
+	if in := old[best]; in != nil && len(in.newCodes) > 1 {
+		conf = min(conf, 0.5) // the old commune was split between two
+	}
+	c, _ := g.gaz.Commune(best)
+	r.CommuneCode, r.CommuneName = c.Code, c.Name
+	r.Lat, r.Lon = c.Label.Lat, c.Label.Lon
+	r.Precision = PrecisionCommune
+	r.Confidence = round3(conf)
+	r.Candidates = codes
+	if in := old[best]; in != nil {
+		o := &g.gaz.OldCommunes[in.idx]
+		r.OldCommuneCode, r.OldDistrictCode = o.Code, o.DistrictCode
+		if len(o.NewCodes) == 1 {
+			// The proxy point of the old commune is nearer the household
+			// than the label point of the merged 2025 commune.
+			r.Lat, r.Lon = o.Approx.Lat, o.Approx.Lon
+		}
+	} else if len(ds) == 1 {
+		for d := range ds {
+			r.OldDistrictCode = d
+		}
+	} else if len(c.OldDistricts) == 1 {
+		r.OldDistrictCode = c.OldDistricts[0]
+	}
+	if r.OldDistrictCode == "" {
+		r.OldDistrictCode = g.gaz.districtAt(Point{r.Lat, r.Lon}.orb())
+	}
+	r.Status = StatusOK
+	if conf < 0.8 {
+		r.Status = StatusAmbiguous
+		r.Reason = "the name fits several communes; best guess given with the candidates"
+	}
+}
+
+// districtOnly answers with district precision: the point is the district's
+// label point and the commune the one holding it.
+func (g *Geocoder) districtOnly(r *Result, ds map[string]bool, conf float64, why string) {
+	codes := make([]string, 0, len(ds))
+	for d := range ds {
+		codes = append(codes, d)
+	}
+	sort.Strings(codes)
+	d, ok := g.gaz.District(codes[0])
+	if !ok {
+		r.Reason = why
+		return
+	}
+	rv := g.gaz.Reverse(d.Label)
+	r.OldDistrictCode = d.Code
+	r.Lat, r.Lon = d.Label.Lat, d.Label.Lon
+	r.CommuneCode, r.CommuneName = rv.CommuneCode, rv.CommuneName
+	r.Precision = PrecisionDistrict
+	if len(codes) > 1 {
+		conf /= 2
+	}
+	r.Confidence = round3(min(conf, 0.6))
+	for _, c := range g.gaz.Communes {
+		for _, od := range c.OldDistricts {
+			if ds[od] {
+				r.Candidates = append(r.Candidates, c.Code)
+				break
+			}
+		}
+	}
+	// best guess first
+	for i, c := range r.Candidates {
+		if c == r.CommuneCode {
+			r.Candidates[0], r.Candidates[i] = r.Candidates[i], r.Candidates[0]
+		}
+	}
+	r.Status = StatusAmbiguous
+	r.Reason = why
+}
+
+func round3(x float64) float64 {
+	return float64(int(x*1000+0.5)) / 1000
+}

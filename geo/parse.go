@@ -1,0 +1,242 @@
+package geo
+
+import "strings"
+
+// mention is a span of the address that names (or may name) a unit.
+type mention struct {
+	lvl     level    // level announced by a type word, levelNone if untyped
+	typ     unitType // type announced by the type word
+	name    string   // folded name
+	entries []entry  // units the name stands for (after fuzzy matching too)
+	edits   int      // typo edits needed to match (0 exact)
+	seg     int      // segment number
+	pos     int      // token index where the name starts
+	from    int      // raw byte offsets of the name
+	to      int
+}
+
+// Parsed is an address split into its components. Unit names are given as
+// written (without their type word); empty when absent.
+type Parsed struct {
+	HouseStreet string `json:"house_street,omitempty"`
+	Village     string `json:"village,omitempty"`
+	Commune     string `json:"commune,omitempty"`
+	District    string `json:"district,omitempty"`
+	Province    string `json:"province,omitempty"`
+}
+
+// parse is the scanner's output.
+type parse struct {
+	mentions []mention
+	village  []span // typed village spans (thôn, bản, ...) in order
+	loose    []span // runs of unknown words, village or typo candidates
+	street   []span
+}
+
+type span struct {
+	from, to int    // raw byte offsets
+	name     string // folded
+	seg      int
+	pos      int
+}
+
+// scanner walks the tokens once: type words set the level of the following
+// name, names found in the gazetteer become mentions, the rest are village,
+// street or unknown runs.
+func (ix *nameIndex) scan(toks []token) parse {
+	var p parse
+	seg := -1
+	pending := typeWord{}
+	var loose []int // token indices of the current unknown run
+	flushLoose := func() {
+		if len(loose) > 0 {
+			p.loose = append(p.loose, spanOf(toks, loose[0], loose[len(loose)-1]+1, seg))
+			loose = loose[:0]
+		}
+	}
+	for i := 0; i < len(toks); {
+		t := toks[i]
+		if t.seg {
+			seg++
+			flushLoose()
+			pending = typeWord{}
+		}
+		nameLen, entries := ix.longest(toks, i, pending)
+		tw, twLen := matchTypeWord(toks, i)
+		if twLen > 0 && nameLen <= twLen {
+			flushLoose()
+			i += twLen
+			if tw.level == levelVillage || tw.level == levelStreet {
+				j := ix.nameEnd(toks, i, tw.level)
+				if j > i {
+					sp := spanOf(toks, i, j, seg)
+					if tw.level == levelVillage {
+						p.village = append(p.village, sp)
+					} else {
+						p.street = append(p.street, sp)
+					}
+				}
+				i = j
+				pending = typeWord{}
+				continue
+			}
+			pending = tw
+			continue
+		}
+		if nameLen > 0 {
+			flushLoose()
+			p.mentions = append(p.mentions, mention{
+				lvl: pending.level, typ: pending.typ, name: joinToks(toks, i, i+nameLen),
+				entries: entries, seg: seg, pos: i, from: toks[i].start, to: toks[i+nameLen-1].end,
+			})
+			pending = typeWord{}
+			i += nameLen
+			continue
+		}
+		if pending.level >= levelCommune {
+			// Typed but not an exact name: a typo. Take the words up to the
+			// next boundary or type word for fuzzy matching.
+			flushLoose()
+			j := ix.nameEnd(toks, i, pending.level)
+			if j-i > 4 {
+				j = i + 4
+			}
+			p.mentions = append(p.mentions, mention{
+				lvl: pending.level, typ: pending.typ, name: joinToks(toks, i, j),
+				seg: seg, pos: i, from: toks[i].start, to: toks[j-1].end, edits: -1,
+			})
+			pending = typeWord{}
+			i = j
+			continue
+		}
+		if !t.digit {
+			loose = append(loose, i)
+		} else {
+			flushLoose()
+		}
+		i++
+	}
+	flushLoose()
+	return p
+}
+
+// nameEnd returns the end of a name starting at i: the next segment start,
+// type word of a higher level, or gazetteer name (after the first word).
+func (ix *nameIndex) nameEnd(toks []token, i int, lvl level) int {
+	j := i
+	for j < len(toks) {
+		if j > i && toks[j].seg {
+			break
+		}
+		if j > i {
+			if tw, n := matchTypeWord(toks, j); n > 0 && tw.level > levelVillage {
+				break
+			}
+			if lvl <= levelVillage {
+				if n, _ := ix.longest(toks, j, typeWord{}); n > 0 {
+					break
+				}
+			}
+		}
+		j++
+		if j-i >= 8 {
+			break
+		}
+	}
+	return j
+}
+
+// longest finds the longest gazetteer name starting at token i that fits the
+// pending type word, returning its length in tokens.
+func (ix *nameIndex) longest(toks []token, i int, pending typeWord) (int, []entry) {
+	if pending.level == levelVillage || pending.level == levelStreet {
+		return 0, nil
+	}
+	var buf [64]byte
+	for n := min(ix.maxToks, len(toks)-i); n >= 1; n-- {
+		if n > 1 && toks[i+n-1].seg {
+			continue
+		}
+		k := buf[:0]
+		seg := false
+		for j := i; j < i+n; j++ {
+			if j > i {
+				if toks[j].seg {
+					seg = true
+					break
+				}
+				k = append(k, ' ')
+			}
+			k = append(k, toks[j].s...)
+		}
+		if seg {
+			continue
+		}
+		es, ok := ix.exact[string(k)]
+		if !ok {
+			continue
+		}
+		if pending.level != levelNone {
+			keep := false
+			for _, e := range es {
+				if e.level() == pending.level || pending.level == levelDistrict && e.kind == kindProvince {
+					keep = true
+				}
+			}
+			if !keep {
+				continue
+			}
+		}
+		return n, es
+	}
+	return 0, nil
+}
+
+// matchTypeWord matches a (possibly multi-word) type word at token i.
+func matchTypeWord(toks []token, i int) (typeWord, int) {
+	var buf [32]byte
+	for n := min(maxTypeWordTokens, len(toks)-i); n >= 1; n-- {
+		k := buf[:0]
+		ok := true
+		for j := i; j < i+n; j++ {
+			if j > i {
+				if toks[j].seg {
+					ok = false
+					break
+				}
+				k = append(k, ' ')
+			}
+			k = append(k, toks[j].s...)
+		}
+		if !ok {
+			continue
+		}
+		if tw, found := typeWords[string(k)]; found {
+			// A bare letter is an abbreviation only with its dot or when a
+			// name follows ("X. Tân Văn", "x Tân Văn"); never at the end.
+			if len(k) == 1 && i+n >= len(toks) {
+				continue
+			}
+			return tw, n
+		}
+	}
+	return typeWord{}, 0
+}
+
+func joinToks(toks []token, i, j int) string {
+	if j-i == 1 {
+		return toks[i].s
+	}
+	var b strings.Builder
+	for k := i; k < j; k++ {
+		if k > i {
+			b.WriteByte(' ')
+		}
+		b.WriteString(toks[k].s)
+	}
+	return b.String()
+}
+
+func spanOf(toks []token, i, j, seg int) span {
+	return span{from: toks[i].start, to: toks[j-1].end, name: joinToks(toks, i, j), seg: seg, pos: i}
+}
