@@ -52,7 +52,7 @@ type server struct {
 	now  func() time.Time
 
 	communeLayer communeLayer
-	// lookupToken resolves a token hash (store.TokenByHash in production).
+	// lookupToken resolves a token hash (store.APITokenByHash in production).
 	lookupToken func(ctx context.Context, hash []byte) (*thugom.Token, error)
 }
 
@@ -66,7 +66,7 @@ func New(deps Deps) http.Handler {
 		s.now = time.Now
 	}
 	s.lookupToken = func(ctx context.Context, hash []byte) (*thugom.Token, error) {
-		return store.TokenByHash(ctx, s.deps.DB, hash)
+		return store.APITokenByHash(ctx, s.deps.DB, hash)
 	}
 	return s.routes()
 }

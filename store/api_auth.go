@@ -10,9 +10,9 @@ import (
 	"github.com/thugom/thugom"
 )
 
-// TokenByHash returns the live (not revoked) API token with this hash, or
+// APITokenByHash returns the live (not revoked) API token with this hash, or
 // thugom.ErrNotFound.
-func TokenByHash(ctx context.Context, q DBTX, hash []byte) (*thugom.Token, error) {
+func APITokenByHash(ctx context.Context, q DBTX, hash []byte) (*thugom.Token, error) {
 	var t thugom.Token
 	err := q.QueryRow(ctx, Query("APITokenByHash"), hash).Scan(
 		&t.ID, &t.Name, &t.Role, &t.CarrierID, &t.DriverID, &t.CreatedAt, &t.RevokedAt)
@@ -25,8 +25,8 @@ func TokenByHash(ctx context.Context, q DBTX, hash []byte) (*thugom.Token, error
 	return &t, nil
 }
 
-// InsertToken stores a new token's hash and scope and returns its id.
-func InsertToken(ctx context.Context, q DBTX, t thugom.Token, hash []byte) (int64, error) {
+// APIInsertToken stores a new token's hash and scope and returns its id.
+func APIInsertToken(ctx context.Context, q DBTX, t thugom.Token, hash []byte) (int64, error) {
 	switch t.Role {
 	case thugom.RoleAdmin, thugom.RoleDispatcher, thugom.RoleDriver:
 	default:
@@ -52,9 +52,9 @@ func InsertToken(ctx context.Context, q DBTX, t thugom.Token, hash []byte) (int6
 	return id, nil
 }
 
-// RevokeToken revokes a live token; thugom.ErrNotFound when there is none
+// APIRevokeToken revokes a live token; thugom.ErrNotFound when there is none
 // with that id (or it is already revoked).
-func RevokeToken(ctx context.Context, q DBTX, id int64, at time.Time) error {
+func APIRevokeToken(ctx context.Context, q DBTX, id int64, at time.Time) error {
 	var got int64
 	err := q.QueryRow(ctx, Query("APIRevokeToken"), id, at).Scan(&got)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -66,8 +66,8 @@ func RevokeToken(ctx context.Context, q DBTX, id int64, at time.Time) error {
 	return nil
 }
 
-// ListTokens returns every token (never their hashes).
-func ListTokens(ctx context.Context, q DBTX) ([]thugom.Token, error) {
+// APIListTokens returns every token (never their hashes).
+func APIListTokens(ctx context.Context, q DBTX) ([]thugom.Token, error) {
 	rows, err := q.Query(ctx, Query("APIListTokens"))
 	if err != nil {
 		return nil, fmt.Errorf("list tokens: %w", err)
@@ -83,17 +83,17 @@ func ListTokens(ctx context.Context, q DBTX) ([]thugom.Token, error) {
 	return out, nil
 }
 
-// IdempotentResponse is the first answer given to an (actor, key).
-type IdempotentResponse struct {
+// APIIdempotentResponse is the first answer given to an (actor, key).
+type APIIdempotentResponse struct {
 	RequestHash []byte
 	Status      int
 	Body        []byte
 }
 
-// ClaimIdempotencyKey reserves (actor, key) in tx. It returns nil when the
-// key is new (the caller does the work, then SaveIdempotentResponse in the
+// APIClaimIdempotencyKey reserves (actor, key) in tx. It returns nil when the
+// key is new (the caller does the work, then APISaveIdempotentResponse in the
 // same tx), or the stored answer of the first request with that key.
-func ClaimIdempotencyKey(ctx context.Context, tx DBTX, actor, key string, requestHash []byte) (*IdempotentResponse, error) {
+func APIClaimIdempotencyKey(ctx context.Context, tx DBTX, actor, key string, requestHash []byte) (*APIIdempotentResponse, error) {
 	var at time.Time
 	err := tx.QueryRow(ctx, Query("APIClaimIdempotencyKey"), actor, key, requestHash).Scan(&at)
 	if err == nil {
@@ -102,23 +102,23 @@ func ClaimIdempotencyKey(ctx context.Context, tx DBTX, actor, key string, reques
 	if !errors.Is(err, pgx.ErrNoRows) {
 		return nil, fmt.Errorf("claim idempotency key: %w", err)
 	}
-	var r IdempotentResponse
+	var r APIIdempotentResponse
 	if err := tx.QueryRow(ctx, Query("APIIdempotentResponse"), actor, key).Scan(&r.RequestHash, &r.Status, &r.Body); err != nil {
 		return nil, fmt.Errorf("idempotent response: %w", err)
 	}
 	return &r, nil
 }
 
-// SaveIdempotentResponse records the answer to replay for (actor, key).
-func SaveIdempotentResponse(ctx context.Context, tx DBTX, actor, key string, status int, body []byte) error {
+// APISaveIdempotentResponse records the answer to replay for (actor, key).
+func APISaveIdempotentResponse(ctx context.Context, tx DBTX, actor, key string, status int, body []byte) error {
 	if _, err := tx.Exec(ctx, Query("APISaveIdempotentResponse"), actor, key, status, body); err != nil {
 		return fmt.Errorf("save idempotent response: %w", err)
 	}
 	return nil
 }
 
-// PruneIdempotency forgets keys older than before.
-func PruneIdempotency(ctx context.Context, q DBTX, before time.Time) (int64, error) {
+// APIPruneIdempotency forgets keys older than before.
+func APIPruneIdempotency(ctx context.Context, q DBTX, before time.Time) (int64, error) {
 	tag, err := q.Exec(ctx, Query("APIPruneIdempotency"), before)
 	if err != nil {
 		return 0, fmt.Errorf("prune idempotency: %w", err)
@@ -126,8 +126,8 @@ func PruneIdempotency(ctx context.Context, q DBTX, before time.Time) (int64, err
 	return tag.RowsAffected(), nil
 }
 
-// CarrierID resolves a carrier code ("vnpost") or id ("1").
-func CarrierID(ctx context.Context, q DBTX, codeOrID string) (int64, error) {
+// APICarrierID resolves a carrier code ("vnpost") or id ("1").
+func APICarrierID(ctx context.Context, q DBTX, codeOrID string) (int64, error) {
 	var id int64
 	err := q.QueryRow(ctx, Query("APICarrierID"), codeOrID).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {

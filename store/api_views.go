@@ -14,15 +14,15 @@ import (
 
 // The read models of the HTTP API (queries in sql/api_views.sql).
 
-// PlanView is a plan with its routes (each with its stops) and unassigned orders.
-type PlanView struct {
+// APIPlanView is a plan with its routes (each with its stops) and unassigned orders.
+type APIPlanView struct {
 	Plan       thugom.Plan
-	Routes     []RouteView
-	Unassigned []UnassignedView
+	Routes     []APIRouteView
+	Unassigned []APIUnassignedView
 }
 
-// RouteView is a route with its vehicle, driver and stops.
-type RouteView struct {
+// APIRouteView is a route with its vehicle, driver and stops.
+type APIRouteView struct {
 	thugom.Route
 	VehicleCode     string
 	VehicleKind     string
@@ -30,11 +30,11 @@ type RouteView struct {
 	CapacityParcels int
 	DriverName      string
 	DriverPhone     string
-	Stops           []StopView
+	Stops           []APIStopView
 }
 
-// StopView is a stop with its household and what it collects.
-type StopView struct {
+// APIStopView is a stop with its household and what it collects.
+type APIStopView struct {
 	thugom.Stop
 	HouseholdName string
 	Phone         string
@@ -44,12 +44,12 @@ type StopView struct {
 	Precision     string
 	ReportedAt    *time.Time // when the driver reported the outcome (phone time)
 	FailReason    string
-	Orders        []StopOrder
+	Orders        []APIStopOrder
 	Packaging     map[string]any // payload of the stop's packaging task
 }
 
-// StopOrder is one order collected at a stop.
-type StopOrder struct {
+// APIStopOrder is one order collected at a stop.
+type APIStopOrder struct {
 	OrderID            int64      `json:"order_id"`
 	MarketplaceOrderID string     `json:"marketplace_order_id"`
 	Product            string     `json:"product"`
@@ -62,8 +62,8 @@ type StopOrder struct {
 	HandoverDeadline   *time.Time `json:"handover_deadline"`
 }
 
-// UnassignedView is an order a plan left out, with where it is.
-type UnassignedView struct {
+// APIUnassignedView is an order a plan left out, with where it is.
+type APIUnassignedView struct {
 	thugom.Unassigned
 	HouseholdID        int64
 	HouseholdName      string
@@ -72,21 +72,21 @@ type UnassignedView struct {
 	MarketplaceOrderID string
 }
 
-func scanDepot(r pgx.Row) (*thugom.Depot, error) {
+func apiScanDepot(r pgx.Row) (*thugom.Depot, error) {
 	var d thugom.Depot
 	err := r.Scan(&d.ID, &d.CarrierID, &d.Code, &d.Name, &d.Kind, &d.Address, &d.CommuneCode,
 		&d.Point[0], &d.Point[1], &d.H3, &d.OpensAt, &d.ClosesAt)
 	return &d, err
 }
 
-// ListDepotsScoped returns the depots of a carrier (0: all carriers).
-func ListDepotsScoped(ctx context.Context, q DBTX, carrierID int64) ([]thugom.Depot, error) {
+// APIListDepotsScoped returns the depots of a carrier (0: all carriers).
+func APIListDepotsScoped(ctx context.Context, q DBTX, carrierID int64) ([]thugom.Depot, error) {
 	rows, err := q.Query(ctx, Query("APIListDepots"), carrierID)
 	if err != nil {
 		return nil, fmt.Errorf("list depots: %w", err)
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (thugom.Depot, error) {
-		d, err := scanDepot(r)
+		d, err := apiScanDepot(r)
 		return *d, err
 	})
 	if err != nil {
@@ -95,9 +95,9 @@ func ListDepotsScoped(ctx context.Context, q DBTX, carrierID int64) ([]thugom.De
 	return out, nil
 }
 
-// DepotByID returns one depot or thugom.ErrNotFound.
-func DepotByID(ctx context.Context, q DBTX, id int64) (*thugom.Depot, error) {
-	d, err := scanDepot(q.QueryRow(ctx, Query("APIDepot"), id))
+// APIDepotByID returns one depot or thugom.ErrNotFound.
+func APIDepotByID(ctx context.Context, q DBTX, id int64) (*thugom.Depot, error) {
+	d, err := apiScanDepot(q.QueryRow(ctx, Query("APIDepot"), id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, thugom.Errorf(thugom.ENotFound, "", "no depot %d", id)
 	}
@@ -107,9 +107,9 @@ func DepotByID(ctx context.Context, q DBTX, id int64) (*thugom.Depot, error) {
 	return d, nil
 }
 
-// CurrentPlan returns the plan to show for a depot's day (the newest
+// APICurrentPlan returns the plan to show for a depot's day (the newest
 // finished version, else the newest), or thugom.ErrNotFound.
-func CurrentPlan(ctx context.Context, q DBTX, depotID int64, day time.Time) (*thugom.Plan, error) {
+func APICurrentPlan(ctx context.Context, q DBTX, depotID int64, day time.Time) (*thugom.Plan, error) {
 	var p thugom.Plan
 	var stats []byte
 	err := q.QueryRow(ctx, Query("APICurrentPlan"), depotID, day).Scan(&p.ID, &p.DepotID, &p.Day, &p.Version, &p.Status,
@@ -124,15 +124,15 @@ func CurrentPlan(ctx context.Context, q DBTX, depotID int64, day time.Time) (*th
 	return &p, nil
 }
 
-// PlanRoutes returns the routes of a plan with their stops; routeID != 0
+// APIPlanRoutes returns the routes of a plan with their stops; routeID != 0
 // keeps only that route.
-func PlanRoutes(ctx context.Context, q DBTX, planID, routeID int64) ([]RouteView, error) {
+func APIPlanRoutes(ctx context.Context, q DBTX, planID, routeID int64) ([]APIRouteView, error) {
 	rows, err := q.Query(ctx, Query("APIPlanRoutes"), planID)
 	if err != nil {
 		return nil, fmt.Errorf("plan routes: %w", err)
 	}
-	routes, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (RouteView, error) {
-		var v RouteView
+	routes, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (APIRouteView, error) {
+		var v APIRouteView
 		var line []byte
 		err := r.Scan(&v.ID, &v.PlanID, &v.VehicleID, &v.DriverID, &v.StartAt, &v.EndAt, &v.DistanceM, &v.DurationS,
 			&v.LoadKg, &line, &v.VehicleCode, &v.VehicleKind, &v.CapacityKg, &v.CapacityParcels, &v.DriverName, &v.DriverPhone)
@@ -163,7 +163,7 @@ func PlanRoutes(ctx context.Context, q DBTX, planID, routeID int64) ([]RouteView
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var s StopView
+		var s APIStopView
 		var lon, lat *float64
 		var orders, pack []byte
 		if err := rows.Scan(&s.ID, &s.RouteID, &s.Seq, &s.Trip, &s.Kind, &s.HouseholdID, &s.DepartureID, &s.ArriveAt,
@@ -192,14 +192,14 @@ func PlanRoutes(ctx context.Context, q DBTX, planID, routeID int64) ([]RouteView
 	return routes, nil
 }
 
-// PlanUnassigned returns the orders a plan left out.
-func PlanUnassigned(ctx context.Context, q DBTX, planID int64) ([]UnassignedView, error) {
+// APIPlanUnassigned returns the orders a plan left out.
+func APIPlanUnassigned(ctx context.Context, q DBTX, planID int64) ([]APIUnassignedView, error) {
 	rows, err := q.Query(ctx, Query("APIPlanUnassigned"), planID)
 	if err != nil {
 		return nil, fmt.Errorf("plan unassigned: %w", err)
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (UnassignedView, error) {
-		var u UnassignedView
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (APIUnassignedView, error) {
+		var u APIUnassignedView
 		var lon, lat *float64
 		err := r.Scan(&u.OrderID, &u.Reason, &u.Fix, &u.HouseholdID, &u.HouseholdName, &lon, &lat, &u.WeightKg, &u.MarketplaceOrderID)
 		if lon != nil && lat != nil {
@@ -213,35 +213,35 @@ func PlanUnassigned(ctx context.Context, q DBTX, planID int64) ([]UnassignedView
 	return out, nil
 }
 
-// PlanViewOf loads a whole plan view.
-func PlanViewOf(ctx context.Context, q DBTX, depotID int64, day time.Time) (*PlanView, error) {
-	p, err := CurrentPlan(ctx, q, depotID, day)
+// APIPlanViewOf loads a whole plan view.
+func APIPlanViewOf(ctx context.Context, q DBTX, depotID int64, day time.Time) (*APIPlanView, error) {
+	p, err := APICurrentPlan(ctx, q, depotID, day)
 	if err != nil {
 		return nil, err
 	}
-	v := &PlanView{Plan: *p}
-	if v.Routes, err = PlanRoutes(ctx, q, p.ID, 0); err != nil {
+	v := &APIPlanView{Plan: *p}
+	if v.Routes, err = APIPlanRoutes(ctx, q, p.ID, 0); err != nil {
 		return nil, err
 	}
-	if v.Unassigned, err = PlanUnassigned(ctx, q, p.ID); err != nil {
+	if v.Unassigned, err = APIPlanUnassigned(ctx, q, p.ID); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// RouteRef is a driver's route of a day.
-type RouteRef struct {
+// APIRouteRef is a driver's route of a day.
+type APIRouteRef struct {
 	RouteID, PlanID, DepotID int64
 }
 
-// DriverRoutes returns a driver's routes of a day in current plans.
-func DriverRoutes(ctx context.Context, q DBTX, driverID int64, day time.Time) ([]RouteRef, error) {
+// APIDriverRoutes returns a driver's routes of a day in current plans.
+func APIDriverRoutes(ctx context.Context, q DBTX, driverID int64, day time.Time) ([]APIRouteRef, error) {
 	rows, err := q.Query(ctx, Query("APIDriverRoutes"), driverID, day)
 	if err != nil {
 		return nil, fmt.Errorf("driver routes: %w", err)
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (RouteRef, error) {
-		var x RouteRef
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (APIRouteRef, error) {
+		var x APIRouteRef
 		return x, r.Scan(&x.RouteID, &x.PlanID, &x.DepotID)
 	})
 	if err != nil {
@@ -250,8 +250,8 @@ func DriverRoutes(ctx context.Context, q DBTX, driverID int64, day time.Time) ([
 	return out, nil
 }
 
-// Scope says who owns a route or stop, for authorisation.
-type Scope struct {
+// APIScope says who owns a route or stop, for authorisation.
+type APIScope struct {
 	RouteID, PlanID, DriverID, DepotID, CarrierID int64
 	Day                                           time.Time
 	// Stops only.
@@ -259,9 +259,9 @@ type Scope struct {
 	Kind, Status        string
 }
 
-// RouteScope returns the owner chain of a route or thugom.ErrNotFound.
-func RouteScope(ctx context.Context, q DBTX, routeID int64) (*Scope, error) {
-	var s Scope
+// APIRouteScope returns the owner chain of a route or thugom.ErrNotFound.
+func APIRouteScope(ctx context.Context, q DBTX, routeID int64) (*APIScope, error) {
+	var s APIScope
 	err := q.QueryRow(ctx, Query("APIRouteScope"), routeID).Scan(&s.RouteID, &s.PlanID, &s.DriverID, &s.DepotID, &s.CarrierID, &s.Day)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, thugom.Errorf(thugom.ENotFound, "", "no route %d", routeID)
@@ -272,9 +272,9 @@ func RouteScope(ctx context.Context, q DBTX, routeID int64) (*Scope, error) {
 	return &s, nil
 }
 
-// StopScope returns the owner chain of a stop or thugom.ErrNotFound.
-func StopScope(ctx context.Context, q DBTX, stopID int64) (*Scope, error) {
-	var s Scope
+// APIStopScope returns the owner chain of a stop or thugom.ErrNotFound.
+func APIStopScope(ctx context.Context, q DBTX, stopID int64) (*APIScope, error) {
+	var s APIScope
 	err := q.QueryRow(ctx, Query("APIStopScope"), stopID).Scan(&s.StopID, &s.RouteID, &s.Kind, &s.Status, &s.DriverID,
 		&s.DepotID, &s.CarrierID, &s.HouseholdID, &s.PlanID)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -286,8 +286,8 @@ func StopScope(ctx context.Context, q DBTX, stopID int64) (*Scope, error) {
 	return &s, nil
 }
 
-// HouseholdStop is the pickup shown on a household's page.
-type HouseholdStop struct {
+// APIHouseholdStop is the pickup shown on a household's page.
+type APIHouseholdStop struct {
 	StopID      int64
 	Status      string
 	WindowStart time.Time
@@ -298,9 +298,9 @@ type HouseholdStop struct {
 	DepotID     int64
 }
 
-// HouseholdNextStop returns the household's current pickup, nil if none.
-func HouseholdNextStop(ctx context.Context, q DBTX, householdID int64, now time.Time) (*HouseholdStop, error) {
-	var s HouseholdStop
+// APIHouseholdNextStop returns the household's current pickup, nil if none.
+func APIHouseholdNextStop(ctx context.Context, q DBTX, householdID int64, now time.Time) (*APIHouseholdStop, error) {
+	var s APIHouseholdStop
 	err := q.QueryRow(ctx, Query("APIHouseholdNextStop"), householdID, now).Scan(&s.StopID, &s.Status, &s.WindowStart,
 		&s.WindowEnd, &s.ArriveAt, &s.VehicleCode, &s.DriverPhone, &s.DepotID)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -312,8 +312,8 @@ func HouseholdNextStop(ctx context.Context, q DBTX, householdID int64, now time.
 	return &s, nil
 }
 
-// HouseholdOrder is an open order shown on a household's page.
-type HouseholdOrder struct {
+// APIHouseholdOrder is an open order shown on a household's page.
+type APIHouseholdOrder struct {
 	OrderID            int64
 	MarketplaceOrderID string
 	Product            string
@@ -325,14 +325,14 @@ type HouseholdOrder struct {
 	ReadyFrom          *time.Time
 }
 
-// HouseholdOpenOrders returns the orders a household still has to hand over.
-func HouseholdOpenOrders(ctx context.Context, q DBTX, householdID int64, now time.Time) ([]HouseholdOrder, error) {
+// APIHouseholdOpenOrders returns the orders a household still has to hand over.
+func APIHouseholdOpenOrders(ctx context.Context, q DBTX, householdID int64, now time.Time) ([]APIHouseholdOrder, error) {
 	rows, err := q.Query(ctx, Query("APIHouseholdOpenOrders"), householdID, now)
 	if err != nil {
 		return nil, fmt.Errorf("household orders: %w", err)
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (HouseholdOrder, error) {
-		var o HouseholdOrder
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (APIHouseholdOrder, error) {
+		var o APIHouseholdOrder
 		return o, r.Scan(&o.OrderID, &o.MarketplaceOrderID, &o.Product, &o.WeightKg, &o.Parcels, &o.CODAmount, &o.KgPerBox, &o.Status, &o.ReadyFrom)
 	})
 	if err != nil {
@@ -341,8 +341,8 @@ func HouseholdOpenOrders(ctx context.Context, q DBTX, householdID int64, now tim
 	return out, nil
 }
 
-// HouseholdByID returns one household or thugom.ErrNotFound.
-func HouseholdByID(ctx context.Context, q DBTX, id int64) (*thugom.Household, error) {
+// APIHouseholdByID returns one household or thugom.ErrNotFound.
+func APIHouseholdByID(ctx context.Context, q DBTX, id int64) (*thugom.Household, error) {
 	var h thugom.Household
 	var lon, lat *float64
 	err := q.QueryRow(ctx, Query("APIHousehold"), id).Scan(&h.ID, &h.Name, &h.Phone, &h.Address, &h.CommuneCode, &h.Village,
@@ -359,9 +359,9 @@ func HouseholdByID(ctx context.Context, q DBTX, id int64) (*thugom.Household, er
 	return &h, nil
 }
 
-// HouseholdHasCarrier reports whether a household has orders with a carrier
+// APIHouseholdHasCarrier reports whether a household has orders with a carrier
 // (0: any).
-func HouseholdHasCarrier(ctx context.Context, q DBTX, householdID, carrierID int64) (bool, error) {
+func APIHouseholdHasCarrier(ctx context.Context, q DBTX, householdID, carrierID int64) (bool, error) {
 	var ok bool
 	if err := q.QueryRow(ctx, Query("APIHouseholdCarrier"), householdID, carrierID).Scan(&ok); err != nil {
 		return false, fmt.Errorf("household carrier: %w", err)

@@ -57,7 +57,7 @@ func runToken(ctx context.Context, args []string) error {
 	}
 	switch sub {
 	case "list":
-		ts, err := store.ListTokens(ctx, db)
+		ts, err := store.APIListTokens(ctx, db)
 		if err != nil {
 			return err
 		}
@@ -69,7 +69,7 @@ func runToken(ctx context.Context, args []string) error {
 		}
 		return tw.Flush()
 	case "revoke":
-		if err := store.RevokeToken(ctx, db, *id, time.Now()); err != nil {
+		if err := store.APIRevokeToken(ctx, db, *id, time.Now()); err != nil {
 			return err
 		}
 		if err := store.APIRecordEvent(ctx, db, thugom.Event{At: time.Now(), Actor: "cli", Action: "token.revoke", Subject: fmt.Sprintf("token:%d", *id)}); err != nil {
@@ -80,7 +80,7 @@ func runToken(ctx context.Context, args []string) error {
 	}
 	t := thugom.Token{Name: *name, Role: *role, CreatedAt: time.Now()}
 	if *carrier != "" {
-		cid, err := store.CarrierID(ctx, db, *carrier)
+		cid, err := store.APICarrierID(ctx, db, *carrier)
 		if err != nil {
 			return err
 		}
@@ -93,7 +93,7 @@ func runToken(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	tid, err := store.InsertToken(ctx, db, t, hash)
+	tid, err := store.APIInsertToken(ctx, db, t, hash)
 	if err != nil {
 		return err
 	}
