@@ -573,9 +573,9 @@ func (g *Geocoder) resolveText(r *Result, a *assignment) {
 	}
 	codes = kept
 	if false {
-	for _, c := range codes {
-		sum += score[c]
-	}
+		for _, c := range codes {
+			sum += score[c]
+		}
 	}
 	base := 0.95
 	if !a.communeByType {
