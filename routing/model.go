@@ -134,9 +134,21 @@ type Options struct {
 	Seed int64
 	// Workers is the number of parallel searches (0: 1).
 	Workers int
+	// Progress, if set, is called (from the search goroutines, one call at
+	// a time) each time the best plan improves.
+	Progress func(Progress)
 	// NoExplain skips the search for reasons and relaxations of unassigned
 	// stops (they still get a reason code).
 	NoExplain bool
+}
+
+// Progress reports an improvement of the best plan during the search.
+type Progress struct {
+	Elapsed    time.Duration
+	Iterations int // of the worker that improved
+	Unassigned int
+	Vehicles   int
+	Cost       float64 // travel cost (duration or distance, by objective)
 }
 
 // Visit is one stop of a trip with its planned times.
@@ -176,17 +188,17 @@ type ReasonCode string
 
 // Reason codes of unassigned stops.
 const (
-	ReasonCapacity        ReasonCode = "capacity"          // demand exceeds what a vehicle can carry
-	ReasonSkill           ReasonCode = "skill"             // no vehicle has the required skills
-	ReasonTimeWindow      ReasonCode = "time_window"       // window unreachable
-	ReasonDeadline        ReasonCode = "handover_deadline" // cannot be back at the depot by the deadline
-	ReasonMaxAge          ReasonCode = "max_age"           // load would wait too long on board
-	ReasonShift           ReasonCode = "shift_length"      // shift end or maximum duration
-	ReasonPinnedFull      ReasonCode = "pinned_vehicle_full"
-	ReasonMaxTrips        ReasonCode = "max_trips"       // the vehicle has no trip left
-	ReasonFleetFull       ReasonCode = "fleet_full"      // fits an empty vehicle, but every vehicle is busy
-	ReasonNotWorth        ReasonCode = "not_worth"       // could be served but its penalty is lower than its cost
-	ReasonFrozen          ReasonCode = "frozen_conflict" // conflicts with frozen stops
+	ReasonCapacity   ReasonCode = "capacity"          // demand exceeds what a vehicle can carry
+	ReasonSkill      ReasonCode = "skill"             // no vehicle has the required skills
+	ReasonTimeWindow ReasonCode = "time_window"       // window unreachable
+	ReasonDeadline   ReasonCode = "handover_deadline" // cannot be back at the depot by the deadline
+	ReasonMaxAge     ReasonCode = "max_age"           // load would wait too long on board
+	ReasonShift      ReasonCode = "shift_length"      // shift end or maximum duration
+	ReasonPinnedFull ReasonCode = "pinned_vehicle_full"
+	ReasonMaxTrips   ReasonCode = "max_trips"       // the vehicle has no trip left
+	ReasonFleetFull  ReasonCode = "fleet_full"      // fits an empty vehicle, but every vehicle is busy
+	ReasonNotWorth   ReasonCode = "not_worth"       // could be served but its penalty is lower than its cost
+	ReasonFrozen     ReasonCode = "frozen_conflict" // conflicts with frozen stops
 )
 
 // Reason is one reason a stop is unassigned.

@@ -102,6 +102,8 @@ type search struct {
 	depotCost       []float64
 	seqBuf          []int32
 
+	report func(*search, int)
+
 	// SISR parameters
 	cbar float64
 	lmax float64

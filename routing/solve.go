@@ -41,6 +41,27 @@ func Solve(ctx context.Context, in *Instance, opts Options) (*Solution, error) {
 	if opts.TimeLimit > 0 {
 		deadline = t0.Add(opts.TimeLimit)
 	}
+	var mu sync.Mutex
+	globalBest := math.Inf(1)
+	report := func(s *search, it int) {
+		if opts.Progress == nil {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if s.best.cost >= globalBest-1e-9 {
+			return
+		}
+		globalBest = s.best.cost
+		p := Progress{Elapsed: time.Since(t0), Iterations: it, Unassigned: len(s.best.unassigned)}
+		for v := range s.best.routes {
+			if r := &s.best.routes[v]; r.nstops > 0 {
+				p.Vehicles++
+				p.Cost += r.cost
+			}
+		}
+		opts.Progress(p)
+	}
 	searches := make([]*search, workers)
 	done := make([]int, workers)
 	var wg sync.WaitGroup
@@ -51,6 +72,8 @@ func Solve(ctx context.Context, in *Instance, opts Options) (*Solution, error) {
 			s := newSearch(m, opts.Seed, w)
 			searches[w] = s
 			s.construct()
+			s.report = report
+			report(s, 0)
 			budget := 0
 			if iters > 0 {
 				budget = iters / workers
@@ -125,7 +148,9 @@ func (s *search) run(ctx context.Context, budget int, t0, deadline time.Time) in
 			break
 		}
 		temp := s.t0 * math.Pow(s.tf/s.t0, frac)
-		s.iterate(temp)
+		if s.iterate(temp) && s.report != nil {
+			s.report(s, it)
+		}
 		it++
 	}
 	return it

@@ -1,0 +1,246 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"flag"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/thugom/thugom/routing"
+)
+
+func init() {
+	register(&command{name: "bench", summary: "run the routing solver on a folder of benchmark instances (or a generated one) and report gaps", run: runBench})
+}
+
+func runBench(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	limit := fs.Duration("time", time.Second, "time limit per instance")
+	iters := fs.Int("iterations", 0, "iteration budget per instance (instead of --time)")
+	bksPath := fs.String("bks", "", "best-known CSV (instance,vehicles,distance,...); default by folder: solomon -> bks_distance.csv, homberger -> bks_dimacs.csv")
+	seed := fs.Int64("seed", 1, "random seed")
+	workers := fs.Int("workers", 2, "parallel searches per instance")
+	gen := fs.String("generate", "", "instead of a folder: generate R1000, C1000, RC1000 (any size) or province (5000 stops)")
+	only := fs.String("only", "", "only instances whose name contains this")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: thugom bench DIR [--time 1s] [--bks FILE] | thugom bench --generate province|R1000|C1000|RC1000 [--time 30s]")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(reorderFlags(args)); err != nil {
+		return err
+	}
+	if *iters > 0 {
+		*limit = 0
+	}
+	opts := routing.Options{TimeLimit: *limit, Iterations: *iters, Seed: *seed, Workers: *workers}
+	if *gen != "" {
+		return benchGenerated(ctx, *gen, opts)
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return errors.New("want one folder of instances")
+	}
+	dir := fs.Arg(0)
+	if *bksPath == "" {
+		base := strings.ToLower(filepath.Base(filepath.Clean(dir)))
+		switch {
+		case strings.Contains(base, "solomon"):
+			*bksPath = filepath.Join(dir, "bks_distance.csv")
+		case strings.Contains(base, "homberger") || base == "200":
+			*bksPath = filepath.Join(dir, "bks_dimacs.csv")
+			if _, err := os.Stat(*bksPath); err != nil {
+				*bksPath = filepath.Join(dir, "..", "bks_dimacs.csv")
+			}
+		}
+	}
+	bks := map[string]float64{}
+	if *bksPath != "" {
+		var err error
+		if bks, err = readBKS(*bksPath); err != nil {
+			return err
+		}
+	}
+	files, err := filepath.Glob(filepath.Join(dir, "*.txt"))
+	if err != nil {
+		return err
+	}
+	sort.Strings(files)
+	if len(files) == 0 {
+		return fmt.Errorf("no *.txt instance in %s", dir)
+	}
+	fmt.Printf("# thugom bench %s  time=%v iterations=%d workers=%d seed=%d bks=%s  (%s, %d CPUs)\n", dir, *limit, *iters, *workers, *seed, *bksPath, runtime.Version(), runtime.NumCPU())
+	fmt.Printf("%-10s %4s %12s %12s %8s %9s %s\n", "instance", "veh", "distance", "bks", "gap%", "time_s", "feasible")
+	var gaps []float64
+	atBKS, infeasible, unassigned, vehicles := 0, 0, 0, 0
+	totalTime := 0.0
+	for _, f := range files {
+		if *only != "" && !strings.Contains(filepath.Base(f), *only) {
+			continue
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		in, err := readSolomon(f)
+		if err != nil {
+			return err
+		}
+		out, err := solveSolomon(ctx, in, opts)
+		if err != nil {
+			return fmt.Errorf("%s: %w", f, err)
+		}
+		name := strings.ToUpper(in.Name)
+		best, ok := bks[name]
+		gapS := "-"
+		if ok {
+			g := 100 * (out.Distance - best) / best
+			gaps = append(gaps, g)
+			gapS = fmt.Sprintf("%+.2f", g)
+			if out.Distance <= best+0.005 {
+				atBKS++
+			}
+		}
+		if !out.Feasible {
+			infeasible++
+		}
+		unassigned += len(out.Unassigned)
+		vehicles += out.Vehicles
+		totalTime += out.ElapsedMS / 1000
+		feas := "yes"
+		if !out.Feasible {
+			feas = "NO: " + out.Problems
+		}
+		if len(out.Unassigned) > 0 {
+			feas += fmt.Sprintf(" (%d unassigned)", len(out.Unassigned))
+		}
+		fmt.Printf("%-10s %4d %12.2f %12.2f %8s %9.3f %s\n", name, out.Vehicles, out.Distance, best, gapS, out.ElapsedMS/1000, feas)
+	}
+	if len(gaps) > 0 {
+		sorted := append([]float64(nil), gaps...)
+		sort.Float64s(sorted)
+		sum := 0.0
+		for _, g := range gaps {
+			sum += g
+		}
+		med := sorted[len(sorted)/2]
+		if len(sorted)%2 == 0 {
+			med = (sorted[len(sorted)/2-1] + sorted[len(sorted)/2]) / 2
+		}
+		fmt.Printf("# instances %d  avg gap %+.2f%%  median %+.2f%%  worst %+.2f%%  at BKS %d  vehicles %d  avg time %.3f s  infeasible %d  unassigned %d\n",
+			len(gaps), sum/float64(len(gaps)), med, sorted[len(sorted)-1], atBKS, vehicles, totalTime/float64(len(gaps)), infeasible, unassigned)
+	}
+	return nil
+}
+
+func readBKS(path string) (map[string]float64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("best-known table: %w", err)
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	r.FieldsPerRecord = -1
+	recs, err := r.ReadAll()
+	if err != nil {
+		return nil, fmt.Errorf("best-known table %s: %w", path, err)
+	}
+	out := map[string]float64{}
+	for i, rec := range recs {
+		if i == 0 || len(rec) < 3 {
+			continue
+		}
+		d, err := strconv.ParseFloat(rec[2], 64)
+		if err != nil {
+			return nil, fmt.Errorf("best-known table %s line %d: %w", path, i+1, err)
+		}
+		out[strings.ToUpper(rec[0])] = d
+	}
+	return out, nil
+}
+
+// benchGenerated solves a generated instance and reports feasibility,
+// progress and peak memory.
+func benchGenerated(ctx context.Context, kind string, opts routing.Options) error {
+	var in *routing.Instance
+	var err error
+	k := strings.ToUpper(kind)
+	switch {
+	case k == "PROVINCE":
+		in, err = routing.GenerateProvince(5000, opts.Seed)
+	default:
+		i := strings.IndexAny(k, "0123456789")
+		if i <= 0 {
+			return fmt.Errorf("unknown generator %q (want province, R1000, C1000, RC1000)", kind)
+		}
+		n, perr := strconv.Atoi(k[i:])
+		if perr != nil {
+			return fmt.Errorf("generator %q: %w", kind, perr)
+		}
+		in, err = routing.GenerateSolomonLike(k[:i], n, opts.Seed)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Printf("# thugom bench --generate %s: %s, %d stops, %d vehicles, %d locations; time=%v iterations=%d workers=%d seed=%d\n",
+		kind, in.Name, len(in.Stops), len(in.Vehicles), in.NumLocations, opts.TimeLimit, opts.Iterations, opts.Workers, opts.Seed)
+	var lastLog time.Duration
+	opts.Progress = func(p routing.Progress) {
+		step := opts.TimeLimit / 20
+		if p.Elapsed-lastLog < step && p.Elapsed > time.Second {
+			return
+		}
+		lastLog = p.Elapsed
+		fmt.Printf("  progress %7.2fs unassigned %d vehicles %d cost %.2f\n", p.Elapsed.Seconds(), p.Unassigned, p.Vehicles, p.Cost)
+	}
+	t0 := time.Now()
+	sol, err := routing.Solve(ctx, in, opts)
+	if err != nil {
+		return err
+	}
+	el := time.Since(t0)
+	feas := "yes"
+	if cerr := routing.Check(in, sol); cerr != nil {
+		feas = "NO: " + cerr.Error()
+	}
+	trips := 0
+	for _, r := range sol.Routes {
+		trips += len(r.Trips)
+	}
+	reasons := map[routing.ReasonCode]int{}
+	for _, u := range sol.Unassigned {
+		if len(u.Reasons) > 0 {
+			reasons[u.Reasons[0].Code]++
+		}
+	}
+	fmt.Printf("final elapsed %.2fs iterations %d vehicles %d trips %d distance %.2f travel_time %.2f unassigned %d %v feasible %s\n",
+		el.Seconds(), sol.Iterations, sol.VehiclesUsed, trips, sol.Distance, sol.TravelTime, len(sol.Unassigned), reasons, feas)
+	fmt.Printf("# peak memory (VmHWM) %s\n", peakRSS())
+	return nil
+}
+
+func peakRSS() string {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		return fmt.Sprintf("heap sys %.0f MiB", float64(ms.Sys)/(1<<20))
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "VmHWM:") {
+			f := strings.Fields(line)
+			if len(f) >= 2 {
+				kb, _ := strconv.ParseFloat(f[1], 64)
+				return fmt.Sprintf("%.0f MiB", math.Round(kb/1024))
+			}
+		}
+	}
+	return "unknown"
+}
