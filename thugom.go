@@ -115,10 +115,13 @@ type Driver struct {
 	Active    bool   `json:"active"`
 }
 
-// Geocode precisions, from best to worst. "" means not geocoded yet.
+// Geocode precisions, from best to worst (the values of geo.Precision,
+// plus manual). "" means no point: not geocoded yet, or not found
+// (Household.GeocodedAt set).
 const (
 	PrecisionNone     = ""
 	PrecisionManual   = "manual"   // pinned by a person
+	PrecisionGPSPin   = "gps_pin"  // the household's own phone position
 	PrecisionAddress  = "address"  // street / house
 	PrecisionVillage  = "village"  // thôn, bản
 	PrecisionCommune  = "commune"  // xã, phường (centroid)

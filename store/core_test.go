@@ -139,6 +139,18 @@ func TestUpsertHouseholdRegeocodesOnNewAddress(t *testing.T) {
 	if ok {
 		t.Fatal("geocoding moved a pinned household")
 	}
+	// A household geocoding cannot place is not retried until its address changes.
+	lost := thugom.Household{Name: "Lost", Phone: "0388000111", Address: "???"}
+	_, err = store.UpsertHousehold(b.ctx, b.db, &lost)
+	must(t, err)
+	must(t, store.MarkHouseholdNotFound(b.ctx, b.db, lost.ID, time.Now()))
+	todo, err = store.HouseholdsToGeocode(b.ctx, b.db, 10)
+	must(t, err)
+	if len(todo) != 0 {
+		t.Fatalf("not-found household still to geocode: %+v", todo)
+	}
+	_, err = store.SetHouseholdGeocode(b.ctx, b.db, lost.ID, store.Geocode{Lon: 106.5, Lat: 21.8, Precision: thugom.PrecisionGPSPin}, time.Now())
+	must(t, err)
 	bad := thugom.Household{Name: "x", Phone: "12345", Address: "y"}
 	_, err = store.UpsertHousehold(b.ctx, b.db, &bad)
 	wantErr(t, err, thugom.EInvalid, "phone")

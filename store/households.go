@@ -98,6 +98,17 @@ func SetHouseholdGeocode(ctx context.Context, q DBTX, id int64, g Geocode, at ti
 	return true, nil
 }
 
+// MarkHouseholdNotFound records that geocoding found nothing for the
+// household's address, so it is not tried again until the address changes.
+func MarkHouseholdNotFound(ctx context.Context, q DBTX, id int64, at time.Time) error {
+	var got int64
+	err := q.QueryRow(ctx, Query("MarkHouseholdNotFound"), id, at).Scan(&got)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return fmt.Errorf("mark household not found: %w", err)
+	}
+	return nil
+}
+
 // PinHousehold sets a household's point by hand (dispatcher or household);
 // geocoding will not move it again.
 func PinHousehold(ctx context.Context, q DBTX, id int64, lon, lat float64, h3 string, at time.Time) error {

@@ -52,4 +52,3 @@ func CountOrders(ctx context.Context, q DBTX) (int, error) {
 	}
 	return n, nil
 }
-

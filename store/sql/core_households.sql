@@ -18,8 +18,9 @@ ON CONFLICT (phone) DO UPDATE SET
 RETURNING id, (xmax = 0) AS inserted, precision = '' AS needs_geocode;
 
 -- name: HouseholdsToGeocode
+-- Households never geocoded (a failed geocode sets geocoded_at, no point).
 SELECT id, name, phone, address FROM households
-WHERE precision = ''
+WHERE precision = '' AND geocoded_at IS NULL
 ORDER BY id
 LIMIT $1;
 
@@ -42,3 +43,10 @@ SELECT id FROM households WHERE phone = $1;
 
 -- name: CountHouseholds
 SELECT count(*) FROM households;
+
+-- name: MarkHouseholdNotFound
+-- Geocoding found nothing: no point, but do not try again until the address
+-- changes.
+UPDATE households SET geocoded_at = $2, updated_at = now()
+WHERE id = $1 AND precision = ''
+RETURNING id;
