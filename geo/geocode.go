@@ -237,7 +237,7 @@ func (g *Geocoder) fuzzyFill(p *parse) {
 		// longest prefix first.
 		for n := len(words); n >= 1; n-- {
 			q := strings.Join(words[:n], "")
-			hits, d := g.ix.fuzzy(q, want)
+			hits, d := g.ix.fuzzy(q, true, want)
 			if len(hits) > 0 {
 				m.name, m.edits = strings.Join(words[:n], " "), d
 				for _, h := range hits {
@@ -258,7 +258,7 @@ func (g *Geocoder) fuzzyFill(p *parse) {
 		if strings.Count(sp.name, " ") > 4 {
 			continue
 		}
-		hits, d := g.ix.fuzzy(strings.ReplaceAll(sp.name, " ", ""), func(e entry) bool { return true })
+		hits, d := g.ix.fuzzy(strings.ReplaceAll(sp.name, " ", ""), false, func(e entry) bool { return true })
 		if len(hits) == 0 {
 			continue
 		}

@@ -115,7 +115,7 @@ var otherProvinces = []string{
 	"ninh thuan", "binh thuan", "kon tum", "gia lai", "dak lak", "dac lac", "dak nong", "lam dong",
 	"binh phuoc", "tay ninh", "binh duong", "dong nai", "ba ria vung tau", "vung tau", "long an",
 	"tien giang", "ben tre", "tra vinh", "vinh long", "dong thap", "an giang", "kien giang",
-	"hau giang", "soc trang", "bac lieu", "ca mau", "sai gon", "hcm", "tphcm",
+	"hau giang", "soc trang", "bac lieu", "ca mau", "sai gon", "hcm", "tphcm", "hn",
 }
 
 // nameIndex maps folded names (with spaces) to the units they stand for, and
@@ -149,6 +149,11 @@ func buildNameIndex(g *Gazetteer) *nameIndex {
 	}
 	for i, o := range g.OldCommunes {
 		add(o.Name, entry{kindCommune2021, i, typeOf(o.Type)})
+		if rest, ok := strings.CutPrefix(o.Name, "NT "); ok {
+			// Thị trấn Nông trường Thái Bình
+			add("Nông trường "+rest, entry{kindCommune2021, i, typeOf(o.Type)})
+			add(rest, entry{kindCommune2021, i, typeOf(o.Type)})
+		}
 	}
 	for i, o := range g.Obsolete {
 		add(o.Name, entry{kindObsolete, i, typeOf(o.Type)})
@@ -190,18 +195,30 @@ func sortFuzz(k []fuzzKey) {
 // maxEdits is the typo budget for a key of n letters.
 func maxEdits(n int) int {
 	switch {
-	case n < 5:
+	case n < 4:
 		return 0
+	case n < 5:
+		return -1 // one edit, only after a type word
 	case n < 9:
 		return 1
 	}
 	return 2
 }
 
+func budget(n int, typed bool) int {
+	switch b := maxEdits(n); {
+	case b >= 0:
+		return b
+	case typed:
+		return 1
+	}
+	return 0
+}
+
 // fuzzy returns the names within the typo budget of the space-free key q,
 // keeping only those at the smallest distance found.
-func (ix *nameIndex) fuzzy(q string, want func(entry) bool) (hits []fuzzKey, dist int) {
-	budget := maxEdits(len(q))
+func (ix *nameIndex) fuzzy(q string, typed bool, want func(entry) bool) (hits []fuzzKey, dist int) {
+	budget := budget(len(q), typed)
 	if budget == 0 || len(q) > 40 {
 		return nil, 0
 	}
@@ -210,7 +227,7 @@ func (ix *nameIndex) fuzzy(q string, want func(entry) bool) (hits []fuzzKey, dis
 		if abs(len(fk.key)-len(q)) > budget || fk.key[0] != q[0] && budget < 2 {
 			continue
 		}
-		if maxEdits(len(fk.key)) == 0 {
+		if maxEdits(len(fk.key)) == 0 || fk.key[0] != q[0] && len(q) < 6 {
 			continue
 		}
 		d := osa(q, fk.key, best)

@@ -63,6 +63,13 @@ func (ix *nameIndex) scan(toks []token) parse {
 		}
 		nameLen, entries := ix.longest(toks, i, pending)
 		tw, twLen := matchTypeWord(toks, i)
+		if twLen > 0 && nameLen > twLen && tw.level >= levelCommune {
+			// "tinh bac giang": the type word and the name after it cover
+			// more than the name "Tĩnh Bắc" alone.
+			if after, _ := ix.longest(toks, i+twLen, tw); after > 0 && twLen+after > nameLen {
+				nameLen = 0
+			}
+		}
 		if twLen > 0 && nameLen <= twLen {
 			flushLoose()
 			i += twLen
@@ -214,7 +221,7 @@ func matchTypeWord(toks []token, i int) (typeWord, int) {
 		if tw, found := typeWords[string(k)]; found {
 			// A bare letter is an abbreviation only with its dot or when a
 			// name follows ("X. Tân Văn", "x Tân Văn"); never at the end.
-			if len(k) == 1 && i+n >= len(toks) {
+			if len(k) == 1 && (i+n >= len(toks) || toks[i+n].seg) {
 				continue
 			}
 			return tw, n
