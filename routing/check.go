@@ -15,8 +15,9 @@ import (
 //
 // The schedule rule: a vehicle leaves its start as late as possible without
 // returning later than the earliest possible return, then serves every stop
-// as early as possible (waiting for windows to open). Travel between two
-// trips goes through the vehicle's End, where it spends Reload.
+// as early as possible (waiting for windows to open). Between two trips the
+// vehicle spends Reload at its End and leaves again as late as that
+// schedule allows.
 func Check(in *Instance, sol *Solution) error {
 	if err := in.Validate(); err != nil {
 		return err
@@ -214,11 +215,15 @@ func checkRoute(in *Instance, vi int, rt *Route, stopIdx map[string]int, frozen 
 	travel := func(a, b int) float64 { return durM[a*n+b] }
 	// earliest schedule from a departure time: start of service (arrival for
 	// the depot) per node, ok if every window could be met
-	forward := func(dep float64) ([]float64, []float64, bool) {
+	// Later trips leave as late as latest allows (if given).
+	forward := func(dep float64, latest []float64) ([]float64, []float64, bool) {
 		starts := make([]float64, len(nodes))
 		arrs := make([]float64, len(nodes))
 		t, at, ok := dep, startLoc, true
 		for i, c := range nodes {
+			if i > 0 && nodes[i-1].stop < 0 && latest != nil {
+				t = math.Max(t, latest[i]-travel(at, c.loc))
+			}
 			a := t + travel(at, c.loc)
 			arrs[i] = a
 			st := a
@@ -240,7 +245,7 @@ func checkRoute(in *Instance, vi int, rt *Route, stopIdx map[string]int, frozen 
 		}
 		return starts, arrs, ok
 	}
-	early, _, ok := forward(tStart)
+	early, _, ok := forward(tStart, nil)
 	if !ok && !onlyFrozen {
 		fail("a time window cannot be met even leaving at the shift start")
 	}
@@ -270,7 +275,7 @@ func checkRoute(in *Instance, vi int, rt *Route, stopIdx map[string]int, frozen 
 		next, nextLoc = latest[i], c.loc
 	}
 	depart := math.Max(tStart, latest[0]-travel(startLoc, nodes[0].loc))
-	starts, arrs, _ := forward(depart)
+	starts, arrs, _ := forward(depart, latest)
 	if !near(rt.Start, depart) {
 		fail("leaves at %v, recomputed %v", rt.Start, depart)
 	}

@@ -302,6 +302,7 @@ type scratch struct {
 	times  []float64
 	latest []float64
 	tdl    []float64
+	deps   []float64 // departure from each node (pass 3 of simulate)
 }
 
 // windowStart is the earliest start of service of stop s at or after t, or
@@ -351,7 +352,8 @@ func (m *model) latestStart(s int32, t float64) (float64, bool) {
 
 // simulate schedules seq (a full node list of vehicle v) the way the plan is
 // reported: leave as late as possible without returning later than the
-// earliest possible return, then serve every stop as early as possible. It
+// earliest possible return, then serve every stop as early as possible; each
+// later trip also leaves as late as that allows. It
 // fills sc.times with the start of service (or arrival for depot nodes) and
 // returns the departure from the start and whether every constraint holds.
 func (m *model) simulate(v int, seq []int32, sc *scratch) (float64, bool) {
@@ -363,7 +365,9 @@ func (m *model) simulate(v int, seq []int32, sc *scratch) (float64, bool) {
 		sc.times = make([]float64, n, 2*n)
 		sc.latest = make([]float64, n, 2*n)
 		sc.tdl = make([]float64, n, 2*n)
+		sc.deps = make([]float64, n, 2*n)
 	}
+	sc.deps = sc.deps[:n]
 	sc.times, sc.latest, sc.tdl = sc.times[:n], sc.latest[:n], sc.tdl[:n]
 	times, latest, tdl := sc.times, sc.latest, sc.tdl
 	// trip deadlines, stored at the closing node
@@ -386,6 +390,7 @@ func (m *model) simulate(v int, seq []int32, sc *scratch) (float64, bool) {
 	ok := true
 	t := vi.tStart
 	times[0] = t
+	sc.deps[0] = t
 	prev := int(vi.start)
 	for p := 1; p < n; p++ {
 		x := seq[p]
@@ -409,6 +414,7 @@ func (m *model) simulate(v int, seq []int32, sc *scratch) (float64, bool) {
 				t += vi.reload
 			}
 		}
+		sc.deps[p] = t
 	}
 	if !ok {
 		return vi.tStart, false
@@ -442,6 +448,7 @@ func (m *model) simulate(v int, seq []int32, sc *scratch) (float64, bool) {
 	// pass 3: earliest schedule from depart; ages and duration
 	t = depart
 	times[0] = t
+	sc.deps[0] = t
 	prev = int(vi.start)
 	ageBound := big // min over the trip's stops of departure + max age
 	for p := 1; p < n; p++ {
@@ -456,6 +463,7 @@ func (m *model) simulate(v int, seq []int32, sc *scratch) (float64, bool) {
 			}
 			times[p] = st
 			t = st + m.service[x]
+			sc.deps[p] = t
 			if m.maxAge[x] < big {
 				if b := t + m.maxAge[x]; b < ageBound {
 					ageBound = b
@@ -470,7 +478,12 @@ func (m *model) simulate(v int, seq []int32, sc *scratch) (float64, bool) {
 			t = arr
 			if x == nReload {
 				t += vi.reload
+				// the next trip leaves as late as possible too
+				if d := latest[p+1] - pr.dur[l*nl+m.nodeLoc(v, seq[p+1])]; d > t {
+					t = d
+				}
 			}
+			sc.deps[p] = t
 		}
 	}
 	if times[n-1]-depart > vi.maxDur+tol {

@@ -180,15 +180,7 @@ func (m *model) materialize(st *state) *Solution {
 				l := m.nodeLoc(v, x)
 				out.Distance += pr.dist[prev*m.nloc+l]
 				out.TravelTime += pr.dur[prev*m.nloc+l]
-				prevDep := times[p-1]
-				if p-1 > 0 {
-					if y := r.nodes[p-1]; y >= 0 {
-						prevDep += m.service[y]
-					} else if y == nReload {
-						prevDep += vi.reload
-					}
-				}
-				arr := prevDep + pr.dur[prev*m.nloc+l]
+				arr := sc.deps[p-1] + pr.dur[prev*m.nloc+l]
 				prev = l
 				if x >= 0 {
 					trip.Visits = append(trip.Visits, Visit{Stop: m.in.Stops[x].ID, StopIndex: int(x), Arrival: arr, Start: times[p], Departure: times[p] + m.service[x]})
@@ -199,7 +191,7 @@ func (m *model) materialize(st *state) *Solution {
 				}
 				trip.Return = times[p]
 				out.Trips = append(out.Trips, trip)
-				trip = Trip{Depart: times[p] + vi.reload, Load: make([]float64, m.dims)}
+				trip = Trip{Depart: sc.deps[p], Load: make([]float64, m.dims)}
 			}
 			sol.VehiclesUsed++
 			sol.FixedCost += vi.fixed
