@@ -393,15 +393,17 @@ func (g *Geocoder) GeocodeWith(address string, opt Options) (r Result) {
 
 	bp := g.tokPool.Get().(*[]token)
 	toks := tokenize(address, *bp)
+	defer func() {
+		*bp = toks[:0]
+		g.tokPool.Put(bp)
+	}()
 	p := g.ix.scan(toks)
-	*bp = toks[:0]
-	g.tokPool.Put(bp)
 	g.fuzzyFill(&p)
 	a := g.assign(&p)
 	r.Parsed = a.parsed(address, &p)
 	r.Village = r.Parsed.Village
 
-	g.resolveText(&r, &a)
+	g.resolveText(&r, &a, &p)
 	if r.Status == StatusOK || r.Status == StatusAmbiguous {
 		g.applyVillage(&r, opt.Villages)
 	}
@@ -420,7 +422,7 @@ func (g *Geocoder) GeocodeWith(address string, opt Options) (r Result) {
 }
 
 // resolveText fills r from the address text alone.
-func (g *Geocoder) resolveText(r *Result, a *assignment) {
+func (g *Geocoder) resolveText(r *Result, a *assignment, p *parse) {
 	if len(strings.TrimSpace(r.Input)) == 0 {
 		r.Reason = "empty address"
 		return
@@ -495,8 +497,15 @@ func (g *Geocoder) resolveText(r *Result, a *assignment) {
 			// "xã" named but the unit is a phường or thị trấn: a weak reading.
 			in.score *= 0.2
 		}
+		if len(p.street) > 0 && (e.typ == typePhuong || e.typ == typeThiTran) {
+			// House numbers and streets belong to wards and towns.
+			in.score *= 1.5
+		}
 		if m.edits > 0 {
 			in.score *= 1 - 0.1*float64(m.edits)
+		} else if !e.marksAgree(m.words) {
+			// Written with other diacritics: "Tân Thanh" is not "Tân Thành".
+			in.score *= 0.3
 		}
 		ins = append(ins, in)
 	}

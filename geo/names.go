@@ -66,7 +66,20 @@ var typeWords = map[string]typeWord{
 	"duong": {levelStreet, typeAny}, "d": {levelStreet, typeAny}, "pho": {levelStreet, typeAny},
 	"ngo": {levelStreet, typeAny}, "ngach": {levelStreet, typeAny}, "hem": {levelStreet, typeAny},
 	"kiet": {levelStreet, typeAny}, "quoc lo": {levelStreet, typeAny}, "ql": {levelStreet, typeAny},
-	"tinh lo": {levelStreet, typeAny}, "km": {levelStreet, typeAny}, "dia chi": {levelNone, typeAny},
+	"tinh lo": {levelStreet, typeAny}, "km": {levelStreet, typeAny},
+	// Words that carry no unit: the country, "address:", "(cũ)" for a unit
+	// that no longer exists, "nay là" (now).
+	"dia chi": {levelNone, typeAny}, "viet nam": {levelNone, typeAny}, "vietnam": {levelNone, typeAny},
+	"vn": {levelNone, typeAny}, "cu": {levelNone, typeAny}, "nay la": {levelNone, typeAny},
+	"nay thuoc": {levelNone, typeAny}, "thuoc": {levelNone, typeAny}, "truoc day": {levelNone, typeAny},
+}
+
+// postfixTypeWords are English type words, written after the name
+// ("Tan Van Commune, Binh Gia District").
+var postfixTypeWords = map[string]typeWord{
+	"commune": {levelCommune, typeXa}, "ward": {levelCommune, typePhuong}, "town": {levelCommune, typeThiTran},
+	"township": {levelCommune, typeThiTran}, "district": {levelDistrict, typeHuyen}, "city": {levelDistrict, typeThanhPho},
+	"province": {levelProvince, typeTinh}, "village": {levelVillage, typeAny}, "hamlet": {levelVillage, typeAny},
 }
 
 const maxTypeWordTokens = 3
@@ -92,6 +105,24 @@ type entry struct {
 	kind unitKind
 	idx  int // index into the table of kind
 	typ  unitType
+	// marked holds the name's words with their marks (token.marked), to
+	// check the diacritics an address was written with.
+	marked []string
+}
+
+// marksAgree reports whether the words of a mention written with marks
+// carry the same marks as the entry's name; words without marks agree
+// with anything.
+func (e entry) marksAgree(toks []token) bool {
+	if len(toks) != len(e.marked) {
+		return true // joined or aliased spelling: no word-by-word check
+	}
+	for i, t := range toks {
+		if t.mk != "" && t.mk != e.marked[i] {
+			return false
+		}
+	}
+	return true
 }
 
 func (e entry) level() level {
@@ -139,27 +170,30 @@ func buildNameIndex(g *Gazetteer) *nameIndex {
 		if k == "" {
 			return
 		}
+		for _, t := range tokenize(name, nil) {
+			e.marked = append(e.marked, t.marked())
+		}
 		ix.exact[k] = append(ix.exact[k], e)
 		if n := strings.Count(k, " ") + 1; n > ix.maxToks {
 			ix.maxToks = n
 		}
 	}
 	for i, c := range g.Communes {
-		add(c.Name, entry{kindCommune2025, i, typeOf(c.Type)})
+		add(c.Name, entry{kind: kindCommune2025, idx: i, typ: typeOf(c.Type)})
 	}
 	for i, o := range g.OldCommunes {
-		add(o.Name, entry{kindCommune2021, i, typeOf(o.Type)})
+		add(o.Name, entry{kind: kindCommune2021, idx: i, typ: typeOf(o.Type)})
 		if rest, ok := strings.CutPrefix(o.Name, "NT "); ok {
 			// Thị trấn Nông trường Thái Bình
-			add("Nông trường "+rest, entry{kindCommune2021, i, typeOf(o.Type)})
-			add(rest, entry{kindCommune2021, i, typeOf(o.Type)})
+			add("Nông trường "+rest, entry{kind: kindCommune2021, idx: i, typ: typeOf(o.Type)})
+			add(rest, entry{kind: kindCommune2021, idx: i, typ: typeOf(o.Type)})
 		}
 	}
 	for i, o := range g.Obsolete {
-		add(o.Name, entry{kindObsolete, i, typeOf(o.Type)})
+		add(o.Name, entry{kind: kindObsolete, idx: i, typ: typeOf(o.Type)})
 	}
 	for i, d := range g.Districts {
-		add(d.Name, entry{kindDistrict, i, typeOf(d.Type)})
+		add(d.Name, entry{kind: kindDistrict, idx: i, typ: typeOf(d.Type)})
 	}
 	add("Lạng Sơn", entry{kind: kindProvince, typ: typeTinh})
 	add("LS", entry{kind: kindProvince, typ: typeTinh})

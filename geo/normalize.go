@@ -39,6 +39,60 @@ var foldTable = func() map[rune]byte {
 	return t
 }()
 
+// Vietnamese marks, kept apart from the base letters so that names written
+// with diacritics can be told apart (Tân Thanh ≠ Tân Thành) whatever the
+// tone-mark placement. A quality mark stays on its letter; the tone goes to
+// the end of the syllable.
+const (
+	qualCircumflex = '^'
+	qualBreve      = '('
+	qualHorn       = '+'
+	qualStroke     = '-' // đ
+)
+
+func markOf(r rune) (quality, tone byte) {
+	switch r {
+	case 0x0302:
+		return qualCircumflex, 0
+	case 0x0306:
+		return qualBreve, 0
+	case 0x031B:
+		return qualHorn, 0
+	case 0x0301:
+		return 0, '1'
+	case 0x0300:
+		return 0, '2'
+	case 0x0309:
+		return 0, '3'
+	case 0x0303:
+		return 0, '4'
+	case 0x0323:
+		return 0, '5'
+	}
+	return 0, 0
+}
+
+// markTable maps a precomposed letter to its quality mark and tone.
+var markTable = func() map[rune][2]byte {
+	t := map[rune][2]byte{'đ': {qualStroke, 0}, 'Đ': {qualStroke, 0}}
+	for r := range foldTable {
+		var m [2]byte
+		for _, c := range norm.NFD.String(string(r)) {
+			q, tn := markOf(c)
+			if q != 0 {
+				m[0] = q
+			}
+			if tn != 0 {
+				m[1] = tn
+			}
+		}
+		if m != [2]byte{} {
+			t[r] = m
+		}
+	}
+	return t
+}()
+
 // Fold normalises Vietnamese text for matching: NFC or NFD input, diacritics
 // removed, đ→d, lower case, every run of other characters (punctuation,
 // spaces, symbols, invalid bytes) turned into one space, trimmed.
@@ -99,6 +153,17 @@ type token struct {
 	digit bool
 	// start, end are the byte offsets of the raw word in the input.
 	start, end int
+	// mk is the word with its marks ("thanh" + tone: "thanh2", "văn":
+	// "va(n"); empty when the word was written without any mark.
+	mk string
+}
+
+// marked returns the word with marks, or the plain word.
+func (t token) marked() string {
+	if t.mk != "" {
+		return t.mk
+	}
+	return t.s
 }
 
 // maxAddressBytes bounds the work on absurd input; a real address is < 200 bytes.
@@ -112,15 +177,25 @@ func tokenize(s string, buf []token) []token {
 		s = s[:maxAddressBytes]
 	}
 	toks := buf[:0]
-	var w []byte
+	var w, mk []byte
+	var tone byte
+	marks := false
 	seg := true
 	digit := false
 	start, end := 0, 0
 	flush := func(dot bool) {
 		if len(w) > 0 {
-			toks = append(toks, token{s: string(w), dot: dot, seg: seg, digit: digit, start: start, end: end})
+			t := token{s: string(w), dot: dot, seg: seg, digit: digit, start: start, end: end}
+			if marks {
+				if tone != 0 {
+					mk = append(mk, tone)
+				}
+				t.mk = string(mk)
+			}
+			toks = append(toks, t)
 			w, seg, digit = w[:0], false, false
 		}
+		mk, tone, marks = mk[:0], 0, false
 	}
 	for i, r := range s {
 		switch r {
@@ -137,6 +212,15 @@ func tokenize(s string, buf []token) []token {
 		case c == 0:
 			if len(w) > 0 {
 				end = i + utf8.RuneLen(r)
+				if q, tn := markOf(r); q != 0 || tn != 0 {
+					marks = true
+					if q != 0 {
+						mk = append(mk, q)
+					}
+					if tn != 0 {
+						tone = tn
+					}
+				}
 			}
 		case c == ' ':
 			flush(false)
@@ -148,9 +232,33 @@ func tokenize(s string, buf []token) []token {
 				start = i
 			}
 			w = append(w, c)
+			mk = append(mk, c)
+			if r >= utf8.RuneSelf {
+				if m, ok := markTable[r]; ok {
+					marks = true
+					if m[0] != 0 {
+						mk = append(mk, m[0])
+					}
+					if m[1] != 0 {
+						tone = m[1]
+					}
+				}
+			}
 			end = i + utf8.RuneLen(r)
 		}
 	}
 	flush(false)
+	// An address typed with diacritics has them on every word that takes
+	// them: its bare words are bare on purpose ("Thanh" ≠ "Thành").
+	for i := range toks {
+		if toks[i].mk != "" {
+			for j := range toks {
+				if toks[j].mk == "" && !toks[j].digit {
+					toks[j].mk = toks[j].s
+				}
+			}
+			break
+		}
+	}
 	return toks
 }

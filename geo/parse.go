@@ -13,6 +13,7 @@ type mention struct {
 	pos     int      // token index where the name starts
 	from    int      // raw byte offsets of the name
 	to      int
+	words   []token // the name's tokens, for the diacritics check
 }
 
 // Parsed is an address split into its components. Unit names are given as
@@ -90,12 +91,50 @@ func (ix *nameIndex) scan(toks []token) parse {
 			pending = tw
 			continue
 		}
+		if t.seg && t.digit && twLen == 0 && i+1 < len(toks) && !toks[i+1].seg && !toks[i+1].digit {
+			// "12 Lê Lợi, ...": a house number opens a street.
+			j := i + 1
+			for j < len(toks) && !toks[j].seg {
+				if tw, n := matchTypeWord(toks, j); n > 0 && tw.level > levelVillage {
+					break
+				}
+				j++
+			}
+			p.street = append(p.street, spanOf(toks, i, j, seg))
+			i = j
+			continue
+		}
+		if pw, ok := postfixTypeWords[t.s]; ok && len(loose) > 0 && !t.seg {
+			// "Tan Vna Commune": the unknown words before are a typed name.
+			sp := spanOf(toks, loose[0], loose[len(loose)-1]+1, seg)
+			loose = loose[:0]
+			switch {
+			case pw.level == levelVillage:
+				p.village = append(p.village, sp)
+			case pw.level >= levelCommune:
+				p.mentions = append(p.mentions, mention{lvl: pw.level, typ: pw.typ, name: sp.name,
+					seg: seg, pos: sp.pos, from: sp.from, to: sp.to, edits: -1})
+			}
+			i++
+			continue
+		}
 		if nameLen > 0 {
 			flushLoose()
+			if k := i + nameLen; k < len(toks) && !toks[k].seg && pending.level == levelNone {
+				if pw, ok := postfixTypeWords[toks[k].s]; ok {
+					pending = pw
+				}
+			}
 			p.mentions = append(p.mentions, mention{
 				lvl: pending.level, typ: pending.typ, name: joinToks(toks, i, i+nameLen),
 				entries: entries, seg: seg, pos: i, from: toks[i].start, to: toks[i+nameLen-1].end,
+				words: toks[i : i+nameLen],
 			})
+			if k := i + nameLen; k < len(toks) && !toks[k].seg {
+				if _, ok := postfixTypeWords[toks[k].s]; ok {
+					nameLen++ // skip the postfix type word
+				}
+			}
 			pending = typeWord{}
 			i += nameLen
 			continue
@@ -186,7 +225,7 @@ func (ix *nameIndex) longest(toks []token, i int, pending typeWord) (int, []entr
 		if pending.level != levelNone {
 			keep := false
 			for _, e := range es {
-				if e.level() == pending.level || pending.level == levelDistrict && e.kind == kindProvince {
+				if e.level() == pending.level || pending.level == levelDistrict && e.level() == levelProvince {
 					keep = true
 				}
 			}
