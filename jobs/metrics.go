@@ -1,0 +1,83 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/riverqueue/river/rivertype"
+)
+
+// metrics are the service's Prometheus metrics.
+type metrics struct {
+	jobs         *prometheus.CounterVec   // kind, outcome
+	jobDuration  *prometheus.HistogramVec // kind
+	planDuration prometheus.Histogram
+	planOrders   *prometheus.CounterVec // outcome: assigned, unassigned
+	slaOrders    *prometheus.GaugeVec   // state: at_risk, missed, late_eta
+	escalations  *prometheus.CounterVec // level
+	sms          *prometheus.CounterVec // kind, outcome
+	inbound      *prometheus.CounterVec // outcome
+}
+
+func newMetrics(reg prometheus.Registerer) (*metrics, error) {
+	m := &metrics{
+		jobs: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "thugom", Name: "jobs_total", Help: "Jobs worked, by kind and outcome (ok, error, cancelled, snoozed).",
+		}, []string{"kind", "outcome"}),
+		jobDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Namespace: "thugom", Name: "job_duration_seconds", Help: "Time to work one job, by kind.",
+			Buckets: prometheus.ExponentialBuckets(0.005, 3, 10),
+		}, []string{"kind"}),
+		planDuration: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Namespace: "thugom", Name: "plan_duration_seconds", Help: "Time to plan one depot's day (read, solve, write).",
+			Buckets: []float64{0.1, 0.5, 1, 2, 5, 10, 20, 30, 60, 120},
+		}),
+		planOrders: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "thugom", Name: "plan_orders_total", Help: "Orders planned, by outcome (assigned, unassigned).",
+		}, []string{"outcome"}),
+		slaOrders: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Namespace: "thugom", Name: "sla_orders", Help: "Orders by SLA state at the last SLA watch (at_risk, missed, unplanned_due).",
+		}, []string{"state"}),
+		escalations: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "thugom", Name: "sla_escalations_total", Help: "Orders escalated, by level.",
+		}, []string{"level"}),
+		sms: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "thugom", Name: "sms_total", Help: "SMS handled by the send job, by kind and outcome (sent, failed, skipped).",
+		}, []string{"kind", "outcome"}),
+		inbound: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "thugom", Name: "sms_inbound_total", Help: "SMS replies received, by outcome.",
+		}, []string{"outcome"}),
+	}
+	for _, c := range []prometheus.Collector{m.jobs, m.jobDuration, m.planDuration, m.planOrders, m.slaOrders, m.escalations, m.sms, m.inbound} {
+		if err := reg.Register(c); err != nil {
+			var are prometheus.AlreadyRegisteredError
+			if !errors.As(err, &are) {
+				return nil, err
+			}
+		}
+	}
+	return m, nil
+}
+
+// work is the River worker middleware counting jobs and their durations.
+func (m *metrics) work(ctx context.Context, job *rivertype.JobRow, doInner func(ctx context.Context) error) error {
+	t0 := time.Now()
+	err := doInner(ctx)
+	outcome := "ok"
+	var cancel *rivertype.JobCancelError
+	var snooze *rivertype.JobSnoozeError
+	switch {
+	case err == nil:
+	case errors.As(err, &cancel):
+		outcome = "cancelled"
+	case errors.As(err, &snooze):
+		outcome = "snoozed"
+	default:
+		outcome = "error"
+	}
+	m.jobs.WithLabelValues(job.Kind, outcome).Inc()
+	m.jobDuration.WithLabelValues(job.Kind).Observe(time.Since(t0).Seconds())
+	return err
+}

@@ -1,0 +1,349 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+
+	"github.com/thugom/thugom"
+	"github.com/thugom/thugom/store"
+)
+
+// Reasons a pickup fails.
+const (
+	FailNotReady        = "not_ready"
+	FailNobodyHome      = "nobody_home"
+	FailQualityRejected = "quality_rejected"
+	FailUnreachable     = "unreachable"
+)
+
+// failText is the reason told to the household, without diacritics.
+var failText = map[string]string{
+	FailNotReady:        "hang chua san sang",
+	FailNobodyHome:      "khong co nguoi o nha",
+	FailQualityRejected: "hang khong dat chat luong",
+	FailUnreachable:     "xe khong toi duoc",
+}
+
+// PickupEvent is one step of a stop's pickup, reported by a driver (or a
+// dispatcher, or the simulation).
+type PickupEvent struct {
+	StopID int64
+	// DriverID is the reporting driver; 0 for a dispatcher or the system
+	// (no route ownership check).
+	DriverID int64
+	// Status: en_route, arrived, picked_up, failed; "done" for a depot stop
+	// (unloaded: its trip's orders are handed over).
+	Status string
+	// Parcels and WeightKg collected (picked_up).
+	Parcels  int
+	WeightKg float64
+	// Reason of a failure: not_ready, nobody_home, quality_rejected,
+	// unreachable.
+	Reason string
+	// At is when it happened (zero: the service clock).
+	At    time.Time
+	Actor string // journal actor, e.g. "driver:3"
+}
+
+// PickupResult says what an event did.
+type PickupResult struct {
+	StopID int64  `json:"stop_id"` // the stop changed (a newer version's if re-planned)
+	Status string `json:"status"`
+	// Unchanged is set when the stop already had this status (a repeated
+	// report): nothing was written.
+	Unchanged bool `json:"unchanged,omitempty"`
+}
+
+// pickupNext is the pickup state machine: planned → en_route → arrived →
+// picked_up | failed. A step may be skipped forward (a driver offline
+// reports only "picked_up"); never backwards.
+var pickupNext = map[string][]string{
+	thugom.StopPlanned: {thugom.StopEnRoute, thugom.StopArrived, thugom.StopPickedUp, thugom.StopFailed},
+	thugom.StopEnRoute: {thugom.StopArrived, thugom.StopPickedUp, thugom.StopFailed},
+	thugom.StopArrived: {thugom.StopPickedUp, thugom.StopFailed},
+}
+
+// depotNext: a depot stop is arrived at, then done (unloaded).
+var depotNext = map[string][]string{
+	thugom.StopPlanned: {thugom.StopArrived, thugom.StopDone},
+	thugom.StopEnRoute: {thugom.StopArrived, thugom.StopDone},
+	thugom.StopArrived: {thugom.StopDone},
+}
+
+// CanMove reports whether a stop of kind may go from one status to another.
+func CanMove(kind, from, to string) bool {
+	next := pickupNext
+	if kind == thugom.StopDepot {
+		next = depotNext
+	}
+	for _, n := range next[from] {
+		if n == to {
+			return true
+		}
+	}
+	return false
+}
+
+// RecordPickup applies one pickup event in one transaction: the stop's
+// status, its pickup task, its orders (picked up; handed over at the depot),
+// the journal, and for a failure the follow-up job that re-plans or
+// escalates. A stop of a re-planned (superseded) plan is followed to its
+// newer version. Errors: thugom.ErrNotFound (no such stop), ErrForbidden
+// (a stop on another driver's route), ErrConflict (an event out of order,
+// or a stop dropped by a re-plan), ErrInvalid (bad status, reason, counts).
+func (s *Service) RecordPickup(ctx context.Context, e PickupEvent) (*PickupResult, error) {
+	if e.Status == thugom.StopFailed {
+		if _, ok := failText[e.Reason]; !ok {
+			return nil, thugom.Errorf(thugom.EInvalid, "reason", "a failed pickup needs a reason: not_ready, nobody_home, quality_rejected or unreachable")
+		}
+	}
+	switch e.Status {
+	case thugom.StopEnRoute, thugom.StopArrived, thugom.StopPickedUp, thugom.StopFailed, thugom.StopDone:
+	default:
+		return nil, thugom.Errorf(thugom.EInvalid, "status", "status must be en_route, arrived, picked_up, failed or done, not %q", e.Status)
+	}
+	if e.Parcels < 0 || e.Parcels > 1000 || e.WeightKg < 0 || e.WeightKg > 5000 {
+		return nil, thugom.Errorf(thugom.EInvalid, "weight_kg", "parcels must be 0-1000 and weight 0-5000 kg")
+	}
+	if e.At.IsZero() {
+		e.At = s.now()
+	}
+	if e.Actor == "" {
+		e.Actor = "system"
+		if e.DriverID != 0 {
+			e.Actor = fmt.Sprintf("driver:%d", e.DriverID)
+		}
+	}
+	var res *PickupResult
+	err := s.db.InTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		res, err = s.recordPickup(ctx, tx, e)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+func (s *Service) recordPickup(ctx context.Context, tx pgx.Tx, e PickupEvent) (*PickupResult, error) {
+	st, err := store.JobsStopForUpdate(ctx, tx, e.StopID)
+	if err != nil {
+		return nil, err
+	}
+	for hops := 0; st.PlanStatus == thugom.PlanSuperseded && hops < 50; hops++ {
+		next, err := store.JobsSuccessorStop(ctx, tx, st.ID)
+		if err != nil {
+			return nil, err
+		}
+		if next == 0 {
+			return nil, thugom.Errorf(thugom.EConflict, "stop_id", "stop %d was re-planned away; fetch the manifest again", e.StopID)
+		}
+		if st, err = store.JobsStopForUpdate(ctx, tx, next); err != nil {
+			return nil, err
+		}
+	}
+	if e.DriverID != 0 && (st.DriverID == nil || *st.DriverID != e.DriverID) {
+		return nil, thugom.Errorf(thugom.EForbidden, "stop_id", "stop %d is on another driver's route", e.StopID)
+	}
+	if st.Status == e.Status {
+		return &PickupResult{StopID: st.ID, Status: st.Status, Unchanged: true}, nil
+	}
+	if !CanMove(st.Kind, st.Status, e.Status) {
+		return nil, thugom.Errorf(thugom.EConflict, "status", "stop %d is %s: %s cannot follow", e.StopID, st.Status, e.Status)
+	}
+	now := s.now()
+	if err := store.JobsSetStopStatus(ctx, tx, st.ID, e.Status, now); err != nil {
+		return nil, err
+	}
+	task, err := store.JobsPickupTaskOfStop(ctx, tx, st.ID)
+	if err != nil {
+		return nil, err
+	}
+	if task != nil {
+		if err := store.JobsSetTaskStatus(ctx, tx, task.ID, e.Status, now); err != nil {
+			return nil, err
+		}
+	}
+	orders, err := store.JobsStopOrders(ctx, tx, st.ID)
+	if err != nil {
+		return nil, err
+	}
+	var ids []int64
+	for _, o := range orders {
+		ids = append(ids, o.ID)
+	}
+	payload := map[string]any{"status": e.Status, "from": st.Status, "at": e.At, "orders": ids}
+	switch e.Status {
+	case thugom.StopPickedUp:
+		payload["parcels"], payload["weight_kg"] = e.Parcels, e.WeightKg
+		if err := store.JobsSetOrdersStatus(ctx, tx, ids, thugom.OrderPickedUp, now); err != nil {
+			return nil, err
+		}
+	case thugom.StopDone:
+		ids, err = s.tripOrders(ctx, tx, st)
+		if err != nil {
+			return nil, err
+		}
+		payload["orders"] = ids
+		if err := store.JobsSetOrdersStatus(ctx, tx, ids, thugom.OrderHandedOver, now); err != nil {
+			return nil, err
+		}
+	case thugom.StopFailed:
+		payload["reason"] = e.Reason
+		// The orders go back to planning; the household gets an hour (it was
+		// not ready, or not home) before the next attempt.
+		back := ids[:0:0]
+		for _, o := range orders {
+			if o.Status == thugom.OrderPlanned {
+				back = append(back, o.ID)
+			}
+		}
+		if err := store.JobsSetOrdersStatus(ctx, tx, back, thugom.OrderReceived, now); err != nil {
+			return nil, err
+		}
+		if e.Reason != FailQualityRejected {
+			if err := store.JobsSetOrdersReadyFrom(ctx, tx, back, now.Add(time.Hour), now); err != nil {
+				return nil, err
+			}
+		}
+		if _, err := s.client.InsertTx(ctx, tx, PickupFollowUpArgs{StopID: st.ID, Reason: e.Reason}, nil); err != nil {
+			return nil, fmt.Errorf("enqueue pickup follow-up: %w", err)
+		}
+	}
+	if err := s.event(ctx, tx, e.Actor, "stop."+e.Status, fmt.Sprintf("stop:%d", st.ID), payload); err != nil {
+		return nil, err
+	}
+	return &PickupResult{StopID: st.ID, Status: e.Status}, nil
+}
+
+// tripOrders returns the orders picked up on the trip a depot stop ends.
+func (s *Service) tripOrders(ctx context.Context, tx pgx.Tx, depot *store.JobsStopState) ([]int64, error) {
+	stops, err := store.JobsPlanStops(ctx, tx, depot.PlanID)
+	if err != nil {
+		return nil, err
+	}
+	var trip = -1
+	for _, st := range stops {
+		if st.ID == depot.ID {
+			trip = st.Trip
+		}
+	}
+	var ids []int64
+	for _, st := range stops {
+		if st.VehicleID == depot.VehicleID && st.Trip == trip && st.Kind == thugom.StopPickup && st.Status == thugom.StopPickedUp {
+			ids = append(ids, st.OrderIDs...)
+		}
+	}
+	return ids, nil
+}
+
+type followUpWorker struct {
+	river.WorkerDefaults[PickupFollowUpArgs]
+	s *Service
+}
+
+func (w *followUpWorker) Work(ctx context.Context, job *river.Job[PickupFollowUpArgs]) error {
+	_, err := w.s.FollowUpFailedPickup(ctx, job.Args.StopID, job.Args.Reason)
+	return cancelIfNotFound(err)
+}
+
+// Minimum time before the handover deadline for a failed pickup to go back
+// to planning: a vehicle must still reach the household and return.
+const replanMargin = time.Hour
+
+// FollowUpFailedPickup decides what a failed pickup becomes: back to
+// planning (a re-plan of the depot's day) while the handover deadline
+// allows, else an escalation (orders failed, dispatcher alert). The
+// household is told either way, once. It reports whether it re-planned.
+func (s *Service) FollowUpFailedPickup(ctx context.Context, stopID int64, reason string) (replanned bool, err error) {
+	err = s.db.InTx(ctx, func(tx pgx.Tx) error {
+		st, err := store.JobsStopForUpdate(ctx, tx, stopID)
+		if err != nil {
+			return err
+		}
+		if st.Status != thugom.StopFailed || st.HouseholdID == nil {
+			return nil
+		}
+		orders, err := store.JobsStopOrders(ctx, tx, stopID)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		var retry, escalate []int64
+		for _, o := range orders {
+			if o.Status != thugom.OrderReceived {
+				continue // cancelled, postponed or re-planned meanwhile
+			}
+			if reason != FailQualityRejected && (o.Deadline == nil || o.Deadline.Sub(now) >= replanMargin) {
+				retry = append(retry, o.ID)
+			} else {
+				escalate = append(escalate, o.ID)
+			}
+		}
+		for _, id := range escalate {
+			ok, err := store.JobsInsertEscalation(ctx, tx, id, "pickup_failed", reason, now)
+			if err != nil {
+				return err
+			}
+			if ok {
+				s.metrics.escalations.WithLabelValues("pickup_failed").Inc()
+			}
+		}
+		if err := store.JobsSetOrdersStatus(ctx, tx, escalate, thugom.OrderFailed, now); err != nil {
+			return err
+		}
+		if len(retry) > 0 {
+			replanned = true
+			if err := s.EnqueueReplanTx(ctx, tx, st.DepotID, now, CausePickupFailed, fmt.Sprintf("stop:%d", stopID)); err != nil {
+				return err
+			}
+		}
+		if len(escalate) > 0 {
+			if err := s.event(ctx, tx, "job:"+KindPickupFollowUp, "alert.pickup_failed", fmt.Sprintf("stop:%d", stopID),
+				map[string]any{"orders": escalate, "reason": reason, "depot_id": st.DepotID}); err != nil {
+				return err
+			}
+		}
+		phone, err := s.householdPhone(ctx, tx, *st.HouseholdID)
+		if err != nil {
+			return err
+		}
+		depot, err := store.JobsDepot(ctx, tx, st.DepotID)
+		if err != nil {
+			return err
+		}
+		_, err = s.notify(ctx, tx, *st.HouseholdID, phone, thugom.SMSData{Kind: thugom.SMSPickupFailed, Depot: depot.Name,
+			Orders: len(orders), Reason: failText[reason]}, fmt.Sprintf("failed:%d", stopID), true)
+		return err
+	})
+	return replanned, err
+}
+
+func (s *Service) householdPhone(ctx context.Context, q store.DBTX, householdID int64) (string, error) {
+	return store.JobsHouseholdPhone(ctx, q, householdID)
+}
+
+// ReportBreakdown marks a vehicle broken and re-plans its depot's day: its
+// stops not yet done go to other vehicles (households whose window changes
+// are told, urgently).
+func (s *Service) ReportBreakdown(ctx context.Context, vehicleID int64, actor string) error {
+	return s.db.InTx(ctx, func(tx pgx.Tx) error {
+		v, err := store.JobsVehicleByID(ctx, tx, vehicleID)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		if err := store.JobsSetVehicleStatus(ctx, tx, vehicleID, thugom.VehicleBroken, now); err != nil {
+			return err
+		}
+		if err := s.event(ctx, tx, actor, "vehicle.broken", fmt.Sprintf("vehicle:%d", vehicleID), nil); err != nil {
+			return err
+		}
+		return s.EnqueueReplanTx(ctx, tx, v.DepotID, now, CauseVehicleBroken, fmt.Sprintf("vehicle:%d", vehicleID))
+	})
+}

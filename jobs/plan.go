@@ -1,0 +1,723 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/paulmach/orb"
+	"github.com/riverqueue/river"
+
+	"github.com/thugom/thugom"
+	"github.com/thugom/thugom/geo"
+	"github.com/thugom/thugom/routing"
+	"github.com/thugom/thugom/store"
+)
+
+type planWorker struct {
+	river.WorkerDefaults[PlanDepotDayArgs]
+	s *Service
+}
+
+func (w *planWorker) Work(ctx context.Context, job *river.Job[PlanDepotDayArgs]) error {
+	day, err := ParseDay(job.Args.Day)
+	if err != nil {
+		return river.JobCancel(err)
+	}
+	_, err = w.s.PlanDepotDay(ctx, job.Args.DepotID, day, PlanRequest{Cause: job.Args.Reason})
+	return cancelIfNotFound(err)
+}
+
+func (w *planWorker) Timeout(*river.Job[PlanDepotDayArgs]) time.Duration {
+	return w.s.deps.PlanBudget + time.Minute
+}
+
+type replanWorker struct {
+	river.WorkerDefaults[ReplanArgs]
+	s *Service
+}
+
+func (w *replanWorker) Work(ctx context.Context, job *river.Job[ReplanArgs]) error {
+	day, err := ParseDay(job.Args.Day)
+	if err != nil {
+		return river.JobCancel(err)
+	}
+	_, err = w.s.PlanDepotDay(ctx, job.Args.DepotID, day, PlanRequest{
+		Replan: true, Cause: job.Args.Cause, Subject: job.Args.Subject, RequestedAt: job.Args.RequestedAt,
+	})
+	return cancelIfNotFound(err)
+}
+
+func (w *replanWorker) Timeout(*river.Job[ReplanArgs]) time.Duration {
+	return w.s.deps.PlanBudget + time.Minute
+}
+
+func cancelIfNotFound(err error) error {
+	if err != nil && thugom.ErrorCode(err) == thugom.ENotFound {
+		return river.JobCancel(err)
+	}
+	return err
+}
+
+// PlanRequest says why a plan is made.
+type PlanRequest struct {
+	// Replan keeps the day's progress: stops done stay as they are, stops
+	// en route or arrived stay frozen on their vehicle, vehicles resume from
+	// where they are at the clock's time.
+	Replan bool
+	Cause  string
+	// Subject is what changed ("stop:12").
+	Subject string
+	// RequestedAt is when the change happened; a plan whose inputs were read
+	// at or after it already covers it, and the re-plan is skipped.
+	RequestedAt time.Time
+}
+
+// PlanResult summarises a planning run.
+type PlanResult struct {
+	PlanID     int64               `json:"plan_id"`
+	Version    int                 `json:"version"`
+	Skipped    bool                `json:"skipped,omitempty"` // covered by a newer plan
+	Stats      thugom.PlanStats    `json:"stats"`
+	Unassigned []thugom.Unassigned `json:"unassigned,omitempty"`
+	SMS        int                 `json:"sms"`
+	Tasks      int                 `json:"tasks"`
+}
+
+// Stop service time: a base plus a little per parcel, bounded.
+const (
+	serviceBaseS      = 300
+	servicePerParcelS = 60
+	serviceMaxS       = 1800
+	reloadS           = 600
+	windowLen         = time.Hour
+)
+
+// PlanDepotDay plans (or re-plans) one depot's day in one transaction:
+// reads the orders, vehicles and departures, builds the routing model with
+// geo's travel matrices, handover deadlines and maximum ages, solves it
+// within the budget, and writes the plan, its routes and stops, the
+// packaging and pickup tasks, and the SMS to households. Planning of one
+// depot's day is serialised across workers by an advisory lock.
+func (s *Service) PlanDepotDay(ctx context.Context, depotID int64, day time.Time, req PlanRequest) (*PlanResult, error) {
+	t0 := time.Now()
+	day = thugom.Day(day)
+	var res *PlanResult
+	err := s.db.InTx(ctx, func(tx pgx.Tx) error {
+		if err := store.JobsLockDepotDay(ctx, tx, depotID, day); err != nil {
+			return err
+		}
+		var err error
+		res, err = s.planLocked(ctx, tx, depotID, day, req)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("plan depot %d day %s: %w", depotID, DayString(day), err)
+	}
+	if !res.Skipped {
+		s.metrics.planDuration.Observe(time.Since(t0).Seconds())
+		s.metrics.planOrders.WithLabelValues("assigned").Add(float64(res.Stats.Assigned))
+		s.metrics.planOrders.WithLabelValues("unassigned").Add(float64(res.Stats.Unassigned))
+		s.log.Info("planned depot day", "depot", depotID, "day", DayString(day), "version", res.Version,
+			"orders", res.Stats.Orders, "assigned", res.Stats.Assigned, "unassigned", res.Stats.Unassigned,
+			"vehicles", res.Stats.VehiclesUsed, "km", res.Stats.DistanceM/1000, "ms", time.Since(t0).Milliseconds(), "cause", req.Cause)
+	}
+	return res, nil
+}
+
+// group is one pickup stop of the model: a household's orders (or a shared
+// village collection point's).
+type group struct {
+	key       string
+	household int64 // the household the stop is at (first of a shared point)
+	phone     string
+	point     orb.Point
+	orders    []store.JobsPlanOrder
+	frozen    *store.JobsStop // en route or arrived on its vehicle
+	lockedVeh *int64
+	kg        float64
+	parcels   int
+}
+
+type planner struct {
+	s        *Service
+	tx       pgx.Tx
+	now      time.Time
+	nowS     float64
+	day      time.Time
+	depot    *thugom.Depot
+	deps     []thugom.Departure
+	vehicles []thugom.Vehicle
+	prev     []store.JobsStop
+	head     *store.JobsPlanHead
+	req      PlanRequest
+}
+
+func (s *Service) planLocked(ctx context.Context, tx pgx.Tx, depotID int64, day time.Time, req PlanRequest) (*PlanResult, error) {
+	now := s.now()
+	head, err := store.JobsCurrentPlan(ctx, tx, depotID, day)
+	if err != nil {
+		return nil, err
+	}
+	if req.Replan && head != nil && !req.RequestedAt.IsZero() && !head.CreatedAt.Before(req.RequestedAt) {
+		return &PlanResult{PlanID: head.ID, Version: head.Version, Skipped: true}, nil
+	}
+	p := &planner{s: s, tx: tx, now: now, day: day, head: head, req: req}
+	p.nowS = math.Max(0, float64(thugom.SecondsSince(day, now)))
+	if p.depot, err = store.JobsDepot(ctx, tx, depotID); err != nil {
+		return nil, err
+	}
+	if p.deps, err = store.JobsDepartures(ctx, tx, depotID); err != nil {
+		return nil, err
+	}
+	if p.vehicles, err = store.JobsVehicles(ctx, tx, depotID); err != nil {
+		return nil, err
+	}
+	orders, err := store.JobsOrdersToPlan(ctx, tx, depotID, day.Add(24*time.Hour))
+	if err != nil {
+		return nil, err
+	}
+	if head != nil {
+		if p.prev, err = store.JobsPlanStops(ctx, tx, head.ID); err != nil {
+			return nil, err
+		}
+	}
+	return p.run(ctx, orders)
+}
+
+// vehicleState is what the previous plan says about a vehicle's day.
+type vehicleState struct {
+	finished []store.JobsStop // done, picked up, failed, skipped: kept as they are
+	frozen   []store.JobsStop // en route, arrived: the vehicle must do them first
+	loc      *orb.Point       // where it is (nil: at the depot)
+	loadKg   float64
+	parcels  int
+}
+
+func finishedStatus(st string) bool {
+	return st == thugom.StopPickedUp || st == thugom.StopFailed || st == thugom.StopSkipped || st == thugom.StopDone
+}
+
+func frozenStatus(st string) bool { return st == thugom.StopEnRoute || st == thugom.StopArrived }
+
+func (p *planner) run(ctx context.Context, orders []store.JobsPlanOrder) (*PlanResult, error) {
+	tx, now, day := p.tx, p.now, p.day
+	sec := func(t time.Time) float64 { return float64(thugom.SecondsSince(day, t)) }
+
+	// The day's progress from the previous plan.
+	states := map[int64]*vehicleState{}
+	prevWindow := map[int64]time.Time{} // household → window start announced
+	lockedStop := map[int64]int64{}     // household → vehicle a dispatcher locked
+	households := map[int64]orb.Point{}
+	for _, o := range orders {
+		households[o.Order.HouseholdID] = o.Household.Point
+	}
+	for _, st := range p.prev {
+		vs := states[st.VehicleID]
+		if vs == nil {
+			vs = &vehicleState{}
+			states[st.VehicleID] = vs
+		}
+		if st.Kind == thugom.StopPickup && st.HouseholdID != nil && (st.Status == thugom.StopPlanned || frozenStatus(st.Status)) {
+			prevWindow[*st.HouseholdID] = st.WindowStart
+			if st.LockedVehicleID != nil {
+				lockedStop[*st.HouseholdID] = *st.LockedVehicleID
+			}
+		}
+		if !p.req.Replan {
+			continue
+		}
+		switch {
+		case finishedStatus(st.Status):
+			vs.finished = append(vs.finished, st)
+			if st.Kind == thugom.StopDepot {
+				vs.loc, vs.loadKg, vs.parcels = nil, 0, 0
+			} else if st.HouseholdID != nil {
+				if pt, ok := households[*st.HouseholdID]; ok {
+					vs.loc = &pt
+				} else if pt, ok := p.pointOfStop(st); ok {
+					vs.loc = &pt
+				}
+				if st.Status == thugom.StopPickedUp {
+					vs.loadKg += st.LoadKg
+					vs.parcels += st.Parcels
+				}
+			}
+		case frozenStatus(st.Status):
+			vs.frozen = append(vs.frozen, st)
+		}
+	}
+
+	// Vehicles available for the rest of the day.
+	var vehicles []thugom.Vehicle
+	for _, v := range p.vehicles {
+		if v.Status != thugom.VehicleActive {
+			continue
+		}
+		open := math.Max(float64(v.ShiftStart), p.nowS)
+		if open >= float64(v.ShiftEnd) {
+			continue
+		}
+		vehicles = append(vehicles, v)
+	}
+	active := map[int64]bool{}
+	for _, v := range vehicles {
+		active[v.ID] = true
+	}
+
+	// Group orders into stops.
+	frozenOf := map[int64]*store.JobsStop{} // order → frozen stop
+	for vid, vs := range states {
+		if !active[vid] {
+			continue // a broken vehicle's frozen stops go back to planning
+		}
+		for i := range vs.frozen {
+			for _, oid := range vs.frozen[i].OrderIDs {
+				frozenOf[oid] = &vs.frozen[i]
+			}
+		}
+	}
+	var unassigned []thugom.Unassigned
+	groups := map[string]*group{}
+	var keys []string
+	for _, o := range orders {
+		if o.Household.Precision == thugom.PrecisionNone {
+			unassigned = append(unassigned, thugom.Unassigned{OrderID: o.Order.ID, Reason: "not_geocoded: the household has no position",
+				Fix: "correct the address or pin the household on the map"})
+			continue
+		}
+		key := fmt.Sprintf("h%d", o.Order.HouseholdID)
+		if fs := frozenOf[o.Order.ID]; fs != nil {
+			key = fmt.Sprintf("f%d", fs.ID)
+		} else if o.Household.SharesCollection && o.Household.H3 != "" {
+			key = "c" + o.Household.H3
+		}
+		g := groups[key]
+		if g == nil {
+			g = &group{key: key, household: o.Order.HouseholdID, phone: o.Household.Phone, point: o.Household.Point, frozen: frozenOf[o.Order.ID]}
+			groups[key] = g
+			keys = append(keys, key)
+		}
+		g.orders = append(g.orders, o)
+		g.kg += o.Order.WeightKg
+		g.parcels += o.Order.Parcels
+		if o.Order.LockedVehicleID != nil {
+			g.lockedVeh = o.Order.LockedVehicleID
+		} else if v, ok := lockedStop[o.Order.HouseholdID]; ok && g.lockedVeh == nil {
+			g.lockedVeh = &v
+		}
+	}
+	sort.Strings(keys)
+
+	// Locations: 0 the depot, then the stops, then where vehicles are.
+	points := []geo.Point{{Lat: p.depot.Point[1], Lon: p.depot.Point[0]}}
+	addPoint := func(pt orb.Point) int {
+		points = append(points, geo.Point{Lat: pt[1], Lon: pt[0]})
+		return len(points) - 1
+	}
+	in := &routing.Instance{
+		Name:      fmt.Sprintf("%s %s", p.depot.Code, DayString(day)),
+		Depots:    []routing.Depot{{ID: p.depot.Code, Location: 0}},
+		Objective: routing.MinimizeDuration,
+	}
+	stopGroup := map[string]*group{}
+	for _, k := range keys {
+		g := groups[k]
+		st := routing.Stop{ID: k, Location: addPoint(g.point), Demand: []float64{g.kg, float64(g.parcels)}}
+		st.Service = math.Min(serviceBaseS+servicePerParcelS*float64(g.parcels), serviceMaxS)
+		open, close := 0.0, 86400.0
+		deadline, maxAge := math.Inf(1), math.Inf(1)
+		urgent := false
+		for _, o := range g.orders {
+			if o.Order.ReadyFrom != nil {
+				open = math.Max(open, sec(*o.Order.ReadyFrom))
+			}
+			if o.Order.ReadyUntil != nil {
+				close = math.Min(close, sec(*o.Order.ReadyUntil))
+			}
+			sla, err := thugom.HandoverDeadline(o.Order.PlacedAt, time.Duration(o.Order.PromiseHours)*time.Hour, o.Order.DestinationProvince, p.deps)
+			if err != nil {
+				return nil, err
+			}
+			dl := sla.Deadline
+			if o.Order.HandoverDeadline != nil {
+				dl = *o.Order.HandoverDeadline
+			} else if err := store.JobsSetOrderSLA(ctx, tx, o.Order.ID, sla.Deadline, sla.AtRisk, sla.Reason, now); err != nil {
+				return nil, err
+			}
+			if d := sec(dl); d < 86400 {
+				urgent = true
+				if d > p.nowS {
+					deadline = math.Min(deadline, d)
+				}
+			}
+			if age, ok := thugom.MaxAge(time.Duration(o.Product.FreshnessHours)*time.Hour, sla); ok && age > 0 {
+				maxAge = math.Min(maxAge, age.Seconds())
+			}
+		}
+		open = math.Max(open, p.nowS)
+		if close <= open {
+			close = open + windowLen.Seconds()
+		}
+		if open > 0 || close < 86400 {
+			st.Windows = []routing.Window{{Open: open, Close: close}}
+		}
+		if !math.IsInf(deadline, 1) {
+			st.Deadline = deadline
+		}
+		if !math.IsInf(maxAge, 1) {
+			st.MaxAge = maxAge
+		}
+		st.Penalty = 1000 * float64(len(g.orders))
+		if urgent {
+			st.Penalty *= 3
+		}
+		if g.frozen != nil {
+			st.Vehicle = strconv.FormatInt(g.frozen.VehicleID, 10)
+		} else if g.lockedVeh != nil && active[*g.lockedVeh] {
+			st.Vehicle = strconv.FormatInt(*g.lockedVeh, 10)
+		}
+		in.Stops = append(in.Stops, st)
+		stopGroup[k] = g
+	}
+	for _, v := range vehicles {
+		rv := routing.Vehicle{
+			ID: strconv.FormatInt(v.ID, 10), Profile: v.Kind, Depot: p.depot.Code,
+			Start: 0, End: 0,
+			Shift:    routing.Window{Open: math.Max(float64(v.ShiftStart), p.nowS), Close: float64(v.ShiftEnd)},
+			Capacity: []float64{v.CapacityKg, float64(v.CapacityParcels)},
+			MaxTrips: v.MaxTrips, Reload: reloadS,
+		}
+		if vs := states[v.ID]; vs != nil && (len(vs.finished) > 0 || len(vs.frozen) > 0) {
+			r := &routing.Resume{Time: rv.Shift.Open, Location: 0}
+			if vs.loc != nil {
+				r.Location = addPoint(*vs.loc)
+			}
+			if vs.loadKg > 0 || vs.parcels > 0 {
+				r.Load = []float64{math.Min(vs.loadKg, v.CapacityKg), math.Min(float64(vs.parcels), float64(v.CapacityParcels))}
+			}
+			for _, f := range vs.frozen {
+				if _, ok := groups[fmt.Sprintf("f%d", f.ID)]; ok {
+					r.Frozen = append(r.Frozen, fmt.Sprintf("f%d", f.ID))
+				}
+			}
+			if r.Location != 0 || len(r.Frozen) > 0 || r.Load != nil {
+				rv.Resume = r
+			}
+		}
+		in.Vehicles = append(in.Vehicles, rv)
+	}
+	in.NumLocations = len(points)
+	in.Profiles = map[string]routing.Profile{}
+	for _, v := range vehicles {
+		if _, ok := in.Profiles[v.Kind]; ok {
+			continue
+		}
+		prof, err := p.s.profile(v.Kind)
+		if err != nil {
+			return nil, err
+		}
+		t, err := geo.Matrix(points, prof)
+		if err != nil {
+			return nil, fmt.Errorf("travel matrix: %w", err)
+		}
+		in.Profiles[v.Kind] = routing.Profile{Duration: t.Durations, Distance: t.Distances}
+	}
+
+	// Solve.
+	var sol *routing.Solution
+	if len(in.Stops) > 0 && len(in.Vehicles) > 0 {
+		opts := routing.Options{Seed: p.depot.ID*1000003 + day.Unix()/86400, Workers: 1}
+		if p.s.deps.PlanIterations > 0 {
+			opts.Iterations = p.s.deps.PlanIterations
+		} else {
+			opts.TimeLimit = p.s.deps.PlanBudget
+		}
+		var err error
+		sol, err = routing.Solve(ctx, in, opts)
+		if err != nil {
+			return nil, fmt.Errorf("solve: %w", err)
+		}
+	} else {
+		sol = &routing.Solution{}
+		for i, st := range in.Stops {
+			sol.Unassigned = append(sol.Unassigned, routing.Unassigned{Stop: st.ID, StopIndex: i,
+				Reasons: []routing.Reason{{Code: "no_vehicle", Detail: "no vehicle is available for the rest of the day"}}})
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return p.write(ctx, in, sol, groups, stopGroup, states, active, unassigned, prevWindow, len(orders))
+}
+
+// pointOfStop is a fallback for a finished stop whose household has no open
+// order any more: the vehicle position is then unknown and taken as the
+// depot.
+func (p *planner) pointOfStop(store.JobsStop) (orb.Point, bool) { return orb.Point{}, false }
+
+func (s *Service) profile(kind string) (geo.Profile, error) {
+	if p, ok := s.deps.Profiles[kind]; ok {
+		return p, nil
+	}
+	return geo.ProfileByName(kind)
+}
+
+func (p *planner) write(ctx context.Context, in *routing.Instance, sol *routing.Solution, groups map[string]*group,
+	stopGroup map[string]*group, states map[int64]*vehicleState, active map[int64]bool,
+	unassigned []thugom.Unassigned, prevWindow map[int64]time.Time, nOrders int) (*PlanResult, error) {
+	tx, now, day := p.tx, p.now, p.day
+	at := func(s float64) time.Time { return day.Add(time.Duration(s * float64(time.Second))) }
+	finished := time.Now()
+	plan := &thugom.Plan{DepotID: p.depot.ID, Day: day, Algorithm: "routing.Solve", CreatedAt: now, FinishedAt: &finished}
+	plan.Stats = thugom.PlanStats{Orders: nOrders, VehiclesUsed: sol.VehiclesUsed, DistanceM: int(sol.Distance),
+		DurationS: int(sol.Duration), SolveMillis: sol.Elapsed.Milliseconds(), Cost: sol.Penalty}
+	if _, err := store.JobsNewPlan(ctx, tx, plan); err != nil {
+		return nil, err
+	}
+	res := &PlanResult{PlanID: plan.ID, Version: plan.Version}
+
+	// Routes of used vehicles and of vehicles with finished stops.
+	routesByVeh := map[int64]*routing.Route{}
+	for i := range sol.Routes {
+		if id, err := strconv.ParseInt(sol.Routes[i].Vehicle, 10, 64); err == nil {
+			routesByVeh[id] = &sol.Routes[i]
+		}
+	}
+	vehIDs := make([]int64, 0)
+	for _, v := range p.vehicles {
+		r := routesByVeh[v.ID]
+		vs := states[v.ID]
+		if (r != nil && r.Used()) || (vs != nil && (len(vs.finished) > 0 || len(vs.frozen) > 0)) {
+			vehIDs = append(vehIDs, v.ID)
+		}
+	}
+	var assignedOrders []int64
+	announced := map[int64]bool{}
+	for _, vid := range vehIDs {
+		r, vs := routesByVeh[vid], states[vid]
+		route := &thugom.Route{PlanID: plan.ID, VehicleID: vid, StartAt: now, EndAt: now}
+		drv, err := store.JobsDriverOfVehicle(ctx, tx, vid)
+		if err != nil {
+			return nil, err
+		}
+		route.DriverID = drv
+		if r != nil && r.Used() {
+			route.StartAt, route.EndAt = at(r.Start), at(r.End)
+			route.DistanceM, route.DurationS = int(r.Distance), int(r.End-r.Start)
+		}
+		line := orb.LineString{p.depot.Point}
+		if r != nil {
+			for _, t := range r.Trips {
+				for _, v := range t.Visits {
+					line = append(line, stopGroup[v.Stop].point)
+				}
+				line = append(line, p.depot.Point)
+				if len(t.Load) > 0 {
+					route.LoadKg += t.Load[0]
+				}
+			}
+		}
+		if len(line) > 1 {
+			route.Line = line
+		}
+		if _, err := store.JobsInsertRoute(ctx, tx, route); err != nil {
+			return nil, err
+		}
+		seq := 0
+		// The day so far, as it happened (re-plans only).
+		if vs != nil {
+			for _, f := range vs.finished {
+				st := f.Stop
+				st.ID, st.RouteID, st.Seq = 0, route.ID, seq
+				seq++
+				if _, err := store.JobsInsertStop(ctx, tx, &st, now); err != nil {
+					return nil, err
+				}
+				if err := store.JobsInsertStopLineage(ctx, tx, st.ID, f.ID); err != nil {
+					return nil, err
+				}
+			}
+		}
+		if r == nil {
+			continue
+		}
+		trip0 := 0
+		if vs != nil && len(vs.finished) > 0 {
+			trip0 = vs.finished[len(vs.finished)-1].Trip
+			if vs.finished[len(vs.finished)-1].Kind == thugom.StopDepot {
+				trip0++
+			}
+		}
+		for ti, t := range r.Trips {
+			for _, v := range t.Visits {
+				g := stopGroup[v.Stop]
+				st := thugom.Stop{RouteID: route.ID, Seq: seq, Trip: trip0 + ti, Kind: thugom.StopPickup,
+					ArriveAt: at(v.Start), ServiceS: int(in.Stops[v.StopIndex].Service),
+					LoadKg: g.kg, Parcels: g.parcels, Status: thugom.StopPlanned}
+				seq++
+				hh := g.household
+				st.HouseholdID = &hh
+				for _, o := range g.orders {
+					st.OrderIDs = append(st.OrderIDs, o.Order.ID)
+					assignedOrders = append(assignedOrders, o.Order.ID)
+				}
+				if g.lockedVeh != nil && *g.lockedVeh == vid {
+					lv := vid
+					st.LockedVehicleID = &lv
+				}
+				st.WindowStart, st.WindowEnd = householdWindow(st.ArriveAt, prevWindow[hh])
+				if g.frozen != nil {
+					st.Status, st.WindowStart, st.WindowEnd = g.frozen.Status, g.frozen.WindowStart, g.frozen.WindowEnd
+				}
+				if _, err := store.JobsInsertStop(ctx, tx, &st, now); err != nil {
+					return nil, err
+				}
+				if g.frozen != nil {
+					if err := store.JobsInsertStopLineage(ctx, tx, st.ID, g.frozen.ID); err != nil {
+						return nil, err
+					}
+				}
+				n, sms, err := p.tasksAndNotices(ctx, g, &st, prevWindow)
+				if err != nil {
+					return nil, err
+				}
+				res.Tasks += n
+				res.SMS += sms
+				announced[hh] = true
+			}
+			ret := at(t.Return)
+			dst := thugom.Stop{RouteID: route.ID, Seq: seq, Trip: trip0 + ti, Kind: thugom.StopDepot,
+				ArriveAt: ret, WindowStart: ret, WindowEnd: ret, Status: thugom.StopPlanned}
+			if len(t.Load) > 1 {
+				dst.LoadKg, dst.Parcels = t.Load[0], int(t.Load[1])
+			}
+			if d := departureFor(p.deps, t.Return); d != nil {
+				id := d.ID
+				dst.DepartureID = &id
+			}
+			seq++
+			if _, err := store.JobsInsertStop(ctx, tx, &dst, now); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := store.JobsSetOrdersStatus(ctx, tx, assignedOrders, thugom.OrderPlanned, now); err != nil {
+		return nil, err
+	}
+
+	// What the plan could not serve, and why.
+	var back []int64
+	for _, u := range sol.Unassigned {
+		g := stopGroup[u.Stop]
+		if g == nil {
+			continue
+		}
+		reason, fix := explain(u)
+		for _, o := range g.orders {
+			unassigned = append(unassigned, thugom.Unassigned{OrderID: o.Order.ID, Reason: reason, Fix: fix})
+			if o.Order.Status == thugom.OrderPlanned {
+				back = append(back, o.Order.ID)
+			}
+		}
+		// A household that was told a window and is now left out learns it.
+		if _, told := prevWindow[g.household]; told && !announced[g.household] {
+			n, err := p.s.notify(ctx, tx, g.household, g.phone, thugom.SMSData{Kind: thugom.SMSPickupCancelled, Depot: p.depot.Name,
+				Orders: len(g.orders), Reason: "xe khong den kip, se hen lai"},
+				fmt.Sprintf("dropped:%d:%s:%d", g.household, DayString(day), plan.ID), true)
+			if err != nil {
+				return nil, err
+			}
+			res.SMS += n
+		}
+	}
+	if err := store.JobsSetOrdersStatus(ctx, tx, back, thugom.OrderReceived, now); err != nil {
+		return nil, err
+	}
+	sort.Slice(unassigned, func(i, j int) bool { return unassigned[i].OrderID < unassigned[j].OrderID })
+	for _, u := range unassigned {
+		if err := store.JobsInsertUnassigned(ctx, tx, plan.ID, u); err != nil {
+			return nil, err
+		}
+	}
+	res.Unassigned = unassigned
+	res.Stats = plan.Stats
+	res.Stats.Assigned = len(assignedOrders)
+	res.Stats.Unassigned = len(unassigned)
+	res.Stats.Stops = len(in.Stops) - len(sol.Unassigned)
+	if err := store.JobsSetPlanStats(ctx, tx, plan.ID, res.Stats); err != nil {
+		return nil, err
+	}
+	if err := p.s.event(ctx, tx, "job:"+KindPlanDepotDay, "plan.created", fmt.Sprintf("plan:%d", plan.ID), map[string]any{
+		"depot_id": p.depot.ID, "day": DayString(day), "version": plan.Version, "cause": p.req.Cause, "subject": p.req.Subject,
+		"orders": res.Stats.Orders, "assigned": res.Stats.Assigned, "unassigned": res.Stats.Unassigned,
+		"vehicles_used": res.Stats.VehiclesUsed, "distance_m": res.Stats.DistanceM,
+	}); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// householdWindow is the pickup window told to a household: the one told
+// before when the new arrival still falls in it, else an hour around the
+// arrival on quarter hours (09:40 → 09:15–10:15).
+func householdWindow(eta, prev time.Time) (time.Time, time.Time) {
+	if !prev.IsZero() && !eta.Before(prev) && eta.Before(prev.Add(windowLen)) {
+		return prev, prev.Add(windowLen)
+	}
+	start := eta.Add(-15 * time.Minute).Truncate(15 * time.Minute)
+	return start, start.Add(windowLen)
+}
+
+// departureFor returns the departure whose cutoff a trip returning at ret
+// (seconds since midnight) makes first, nil when it is after the last one.
+func departureFor(deps []thugom.Departure, ret float64) *thugom.Departure {
+	var best *thugom.Departure
+	for i := range deps {
+		d := &deps[i]
+		if float64(d.CutoffAt) >= ret && (best == nil || d.CutoffAt < best.CutoffAt) {
+			best = d
+		}
+	}
+	return best
+}
+
+// explain turns the solver's reasons into a dispatcher's reason and fix.
+func explain(u routing.Unassigned) (string, string) {
+	var codes []string
+	seen := map[string]bool{}
+	detail := ""
+	for _, r := range u.Reasons {
+		if !seen[string(r.Code)] {
+			seen[string(r.Code)] = true
+			codes = append(codes, string(r.Code))
+		}
+		if detail == "" {
+			detail = r.Detail
+		}
+	}
+	if len(codes) == 0 {
+		codes = []string{"unknown"}
+	}
+	reason := strings.Join(codes, ",")
+	if detail != "" {
+		reason += ": " + detail
+	}
+	fix := ""
+	if u.Relaxation != nil {
+		fix = u.Relaxation.Text
+	}
+	return reason, fix
+}
+
+// ReasonCode returns the first reason code of an unassigned reason text.
+func ReasonCode(reason string) string {
+	code, _, _ := strings.Cut(reason, ":")
+	code, _, _ = strings.Cut(code, ",")
+	return code
+}

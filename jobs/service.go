@@ -1,0 +1,259 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivertype"
+	"riverqueue.com/riverui"
+
+	"github.com/thugom/thugom"
+	"github.com/thugom/thugom/geo"
+	"github.com/thugom/thugom/store"
+)
+
+// Deps configures the Service. Only DB (the argument of New) is required.
+type Deps struct {
+	// Logger; nil discards.
+	Logger *slog.Logger
+	// Clock is the one business clock (nil: time.Now). Deadlines, windows,
+	// quiet hours and re-planning read it; River's own scheduling does not.
+	Clock func() time.Time
+	// SMS sends messages; nil is the outbox table.
+	SMS SMSProvider
+	// Geocoder; nil is geo.Default().
+	Geocoder *geo.Geocoder
+	// Profiles are the travel profiles by vehicle kind; nil gives
+	// geo.Motorbike and geo.Van.
+	Profiles map[string]geo.Profile
+	// Registerer receives the Prometheus metrics; nil uses a registry of the
+	// service (see MetricsHandler).
+	Registerer prometheus.Registerer
+	// Workers is the number of workers of the default queue; 0 makes an
+	// insert-only service (processes that only enqueue, like an API-only
+	// server). PlanWorkers bounds concurrent solves (default 1).
+	Workers     int
+	PlanWorkers int
+	// PlanBudget is the solver's time limit per plan (default 20 s);
+	// PlanIterations, when set, gives deterministic plans instead.
+	PlanBudget     time.Duration
+	PlanIterations int
+	// MorningAt is when the periodic morning planning runs, seconds after
+	// local midnight (default 05:30). SLAWatchEvery is the SLA watch period
+	// (default 5 min); a negative value disables the periodic jobs.
+	MorningAt     int
+	SLAWatchEvery time.Duration
+	// ReminderBefore is how long before the pickup window households are
+	// reminded to pack (default 90 min).
+	ReminderBefore time.Duration
+	// ClientID names this process among River clients (default: random).
+	ClientID string
+	// RescueStuckJobsAfter: a job running longer is considered lost (its
+	// worker died) and retried (default 2 min).
+	RescueStuckJobsAfter time.Duration
+	// FetchPollInterval overrides River's fallback poll (tests, benchmarks).
+	FetchPollInterval time.Duration
+	// Extra registers more workers (benchmarks, tests).
+	Extra func(w *river.Workers)
+}
+
+// Service runs thugom's durable operations on River.
+type Service struct {
+	db      *store.DB
+	deps    Deps
+	log     *slog.Logger
+	now     func() time.Time
+	geo     *geo.Geocoder
+	sms     SMSProvider
+	client  *river.Client[pgx.Tx]
+	metrics *metrics
+	reg     *prometheus.Registry
+	working bool
+}
+
+// New builds the service and its River client. With deps.Workers == 0 the
+// client is insert-only: Start does nothing and jobs are left for worker
+// processes.
+func New(db *store.DB, deps Deps) (*Service, error) {
+	if db == nil {
+		return nil, errors.New("jobs: nil database")
+	}
+	s := &Service{db: db, deps: deps, log: deps.Logger, now: deps.Clock, geo: deps.Geocoder, sms: deps.SMS}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.geo == nil {
+		s.geo = geo.Default()
+	}
+	if s.sms == nil {
+		s.sms = Outbox{}
+	}
+	if s.deps.PlanWorkers <= 0 {
+		s.deps.PlanWorkers = 1
+	}
+	if s.deps.PlanBudget <= 0 {
+		s.deps.PlanBudget = 20 * time.Second
+	}
+	if s.deps.MorningAt <= 0 {
+		s.deps.MorningAt = 5*3600 + 30*60
+	}
+	if s.deps.SLAWatchEvery == 0 {
+		s.deps.SLAWatchEvery = 5 * time.Minute
+	}
+	if s.deps.ReminderBefore <= 0 {
+		s.deps.ReminderBefore = 90 * time.Minute
+	}
+	if s.deps.RescueStuckJobsAfter <= 0 {
+		s.deps.RescueStuckJobsAfter = 2 * time.Minute
+	}
+	reg := deps.Registerer
+	if reg == nil {
+		s.reg = prometheus.NewRegistry()
+		reg = s.reg
+	}
+	m, err := newMetrics(reg)
+	if err != nil {
+		return nil, err
+	}
+	s.metrics = m
+
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &geocodeWorker{s: s})
+	river.AddWorker(workers, &planWorker{s: s})
+	river.AddWorker(workers, &replanWorker{s: s})
+	river.AddWorker(workers, &reminderWorker{s: s})
+	river.AddWorker(workers, &followUpWorker{s: s})
+	river.AddWorker(workers, &sendSMSWorker{s: s})
+	river.AddWorker(workers, &slaWatchWorker{s: s})
+	river.AddWorker(workers, &morningWorker{s: s})
+	if deps.Extra != nil {
+		deps.Extra(workers)
+	}
+	cfg := &river.Config{
+		ID:                   deps.ClientID,
+		Logger:               s.log,
+		Workers:              workers,
+		RescueStuckJobsAfter: s.deps.RescueStuckJobsAfter,
+		JobTimeout:           s.deps.PlanBudget + 90*time.Second,
+		Middleware:           []rivertype.Middleware{river.WorkerMiddlewareFunc(s.metrics.work)},
+		FetchPollInterval:    deps.FetchPollInterval,
+	}
+	if cfg.JobTimeout >= cfg.RescueStuckJobsAfter {
+		cfg.RescueStuckJobsAfter = cfg.JobTimeout + time.Minute
+	}
+	if deps.Workers > 0 {
+		s.working = true
+		cfg.Queues = map[string]river.QueueConfig{
+			QueueDefault:  {MaxWorkers: deps.Workers},
+			QueuePlanning: {MaxWorkers: s.deps.PlanWorkers},
+		}
+		if s.deps.SLAWatchEvery > 0 {
+			cfg.PeriodicJobs = []*river.PeriodicJob{
+				river.NewPeriodicJob(river.PeriodicInterval(s.deps.SLAWatchEvery),
+					func() (river.JobArgs, *river.InsertOpts) { return SLAWatchArgs{}, nil },
+					&river.PeriodicJobOpts{ID: "sla_watch", RunOnStart: true}),
+				river.NewPeriodicJob(DailyAt(s.deps.MorningAt),
+					func() (river.JobArgs, *river.InsertOpts) {
+						return MorningPlanningArgs{Day: DayString(s.now())}, nil
+					},
+					&river.PeriodicJobOpts{ID: "morning_planning"}),
+			}
+		}
+	}
+	client, err := river.NewClient(riverpgxv5.New(db.Pool), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("jobs: river client: %w", err)
+	}
+	s.client = client
+	return s, nil
+}
+
+// Client is the River client: the API inserts jobs with it, in the same
+// transaction as the rows they process (InsertTx).
+func (s *Service) Client() *river.Client[pgx.Tx] { return s.client }
+
+// Working reports whether the service runs workers (false: insert-only).
+func (s *Service) Working() bool { return s.working }
+
+// Start starts the workers and the periodic jobs (leader-elected across
+// processes). It does nothing for an insert-only service.
+func (s *Service) Start(ctx context.Context) error {
+	if !s.working {
+		return nil
+	}
+	if err := s.client.Start(ctx); err != nil {
+		return fmt.Errorf("jobs: start: %w", err)
+	}
+	return nil
+}
+
+// Stop stops fetching jobs and waits for the running ones until ctx is done;
+// then it cancels them (they are retried by another worker) and returns.
+func (s *Service) Stop(ctx context.Context) error {
+	if !s.working {
+		return nil
+	}
+	err := s.client.Stop(ctx)
+	if err != nil && ctx.Err() != nil {
+		hard, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		return s.client.StopAndCancel(hard)
+	}
+	return err
+}
+
+// MetricsHandler serves the service's Prometheus metrics (when the service
+// has its own registry; with deps.Registerer set, serve that one instead).
+func (s *Service) MetricsHandler() http.Handler {
+	if s.reg == nil {
+		return promhttp.Handler()
+	}
+	return promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{})
+}
+
+// RiverUI returns River's web UI for administrators, to be mounted at
+// prefix (e.g. "/admin/river"). It runs until ctx is done.
+func (s *Service) RiverUI(ctx context.Context, prefix string) (http.Handler, error) {
+	h, err := riverui.NewHandler(&riverui.HandlerOpts{
+		Endpoints: riverui.NewEndpoints(s.client, nil),
+		Logger:    s.log,
+		Prefix:    prefix,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("river ui: %w", err)
+	}
+	if err := h.Start(ctx); err != nil {
+		return nil, fmt.Errorf("river ui: %w", err)
+	}
+	return h, nil
+}
+
+// DailyAt is a River periodic schedule firing once a day at a local time of
+// day (seconds since midnight, Asia/Ho_Chi_Minh).
+type DailyAt int
+
+// Next implements river.PeriodicSchedule.
+func (d DailyAt) Next(t time.Time) time.Time {
+	next := thugom.Day(t).Add(time.Duration(d) * time.Second)
+	if !next.After(t) {
+		next = thugom.Day(t.Add(24 * time.Hour)).Add(time.Duration(d) * time.Second)
+	}
+	return next
+}
+
+// event appends to the journal.
+func (s *Service) event(ctx context.Context, q store.DBTX, actor, action, subject string, payload map[string]any) error {
+	return store.JobsInsertEvent(ctx, q, thugom.Event{At: s.now(), Actor: actor, Action: action, Subject: subject, Payload: payload})
+}

@@ -1,0 +1,372 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/paulmach/orb"
+
+	"github.com/thugom/thugom"
+)
+
+// Queries of the jobs package (planning). Names start with Jobs so they
+// never clash with the core queries.
+
+// JobsDepot returns a depot or thugom.ErrNotFound.
+func JobsDepot(ctx context.Context, q DBTX, id int64) (*thugom.Depot, error) {
+	d, err := scanDepot(q.QueryRow(ctx, Query("JobsDepot"), id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, thugom.Errorf(thugom.ENotFound, "depot_id", "no depot %d", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("depot %d: %w", id, err)
+	}
+	return d, nil
+}
+
+// JobsDepotsOfCarrier returns the carrier's depots.
+func JobsDepotsOfCarrier(ctx context.Context, q DBTX, carrierID int64) ([]thugom.Depot, error) {
+	rows, err := q.Query(ctx, Query("JobsDepotsOfCarrier"), carrierID)
+	if err != nil {
+		return nil, fmt.Errorf("depots of carrier %d: %w", carrierID, err)
+	}
+	defer rows.Close()
+	var out []thugom.Depot
+	for rows.Next() {
+		d, err := scanDepot(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *d)
+	}
+	return out, rows.Err()
+}
+
+func scanDepot(row pgx.Row) (*thugom.Depot, error) {
+	var d thugom.Depot
+	var lon, lat float64
+	if err := row.Scan(&d.ID, &d.CarrierID, &d.Code, &d.Name, &d.Kind, &d.Address, &d.CommuneCode,
+		&lon, &lat, &d.H3, &d.OpensAt, &d.ClosesAt); err != nil {
+		return nil, err
+	}
+	d.Point = orb.Point{lon, lat}
+	return &d, nil
+}
+
+// JobsDepartures returns a depot's active line-haul departures.
+func JobsDepartures(ctx context.Context, q DBTX, depotID int64) ([]thugom.Departure, error) {
+	rows, err := q.Query(ctx, Query("JobsDepartures"), depotID)
+	if err != nil {
+		return nil, fmt.Errorf("departures of depot %d: %w", depotID, err)
+	}
+	defer rows.Close()
+	var out []thugom.Departure
+	for rows.Next() {
+		var d thugom.Departure
+		if err := rows.Scan(&d.ID, &d.DepotID, &d.Name, &d.DepartsAt, &d.CutoffAt, &d.Destinations, &d.TransitHours); err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// JobsVehicles returns a depot's vehicles (all statuses).
+func JobsVehicles(ctx context.Context, q DBTX, depotID int64) ([]thugom.Vehicle, error) {
+	rows, err := q.Query(ctx, Query("JobsVehicles"), depotID)
+	if err != nil {
+		return nil, fmt.Errorf("vehicles of depot %d: %w", depotID, err)
+	}
+	defer rows.Close()
+	var out []thugom.Vehicle
+	for rows.Next() {
+		v, err := scanVehicle(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *v)
+	}
+	return out, rows.Err()
+}
+
+// JobsVehicleByID returns a vehicle or thugom.ErrNotFound.
+func JobsVehicleByID(ctx context.Context, q DBTX, id int64) (*thugom.Vehicle, error) {
+	v, err := scanVehicle(q.QueryRow(ctx, Query("JobsVehicleByID"), id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, thugom.Errorf(thugom.ENotFound, "vehicle_id", "no vehicle %d", id)
+	}
+	return v, err
+}
+
+func scanVehicle(row pgx.Row) (*thugom.Vehicle, error) {
+	var v thugom.Vehicle
+	err := row.Scan(&v.ID, &v.CarrierID, &v.DepotID, &v.Code, &v.Kind, &v.CapacityKg, &v.CapacityParcels,
+		&v.ShiftStart, &v.ShiftEnd, &v.MaxTrips, &v.Status)
+	if err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
+// JobsSetVehicleStatus sets a vehicle's status (active, broken, off).
+func JobsSetVehicleStatus(ctx context.Context, q DBTX, id int64, status string, at time.Time) error {
+	var got int64
+	err := q.QueryRow(ctx, Query("JobsSetVehicleStatus"), id, status, at).Scan(&got)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return thugom.Errorf(thugom.ENotFound, "vehicle_id", "no vehicle %d", id)
+	}
+	if pgCode(err) == codeCheckViolation {
+		return thugom.Errorf(thugom.EInvalid, "status", "vehicle status must be active, broken or off, not %q", status)
+	}
+	return err
+}
+
+// JobsDriverOfVehicle returns the active driver of a vehicle, nil if none.
+func JobsDriverOfVehicle(ctx context.Context, q DBTX, vehicleID int64) (*int64, error) {
+	var id int64
+	err := q.QueryRow(ctx, Query("JobsDriverOfVehicle"), vehicleID).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &id, nil
+}
+
+// JobsPlanOrder is an order as planning sees it, with its household and
+// product.
+type JobsPlanOrder struct {
+	Order     thugom.Order
+	Household thugom.Household
+	Product   thugom.Product
+}
+
+// JobsOrdersToPlan returns the orders a depot's plan of the day ending at
+// dayEnd must consider.
+func JobsOrdersToPlan(ctx context.Context, q DBTX, depotID int64, dayEnd time.Time) ([]JobsPlanOrder, error) {
+	rows, err := q.Query(ctx, Query("JobsOrdersToPlan"), depotID, dayEnd)
+	if err != nil {
+		return nil, fmt.Errorf("orders to plan at depot %d: %w", depotID, err)
+	}
+	defer rows.Close()
+	var out []JobsPlanOrder
+	for rows.Next() {
+		var po JobsPlanOrder
+		o, h, p := &po.Order, &po.Household, &po.Product
+		var lon, lat *float64
+		if err := rows.Scan(&o.ID, &o.CarrierID, &o.HouseholdID, &o.ProductID, &o.WeightKg, &o.Parcels,
+			&o.DestinationProvince, &o.PlacedAt, &o.PromiseHours, &o.PromisedBy,
+			&o.HandoverDeadline, &o.ReadyFrom, &o.ReadyUntil, &o.Status, &o.AtRisk,
+			&o.AtRiskReason, &o.LockedVehicleID,
+			&h.Name, &h.Phone, &lon, &lat, &h.H3, &h.Precision, &h.Village, &h.CommuneCode,
+			&h.SharesCollection,
+			&p.Code, &p.NameVI, &p.FreshnessHours, &p.KgPerBox); err != nil {
+			return nil, fmt.Errorf("orders to plan: %w", err)
+		}
+		o.DepotID = &depotID
+		h.ID, p.ID = o.HouseholdID, o.ProductID
+		if lon != nil && lat != nil {
+			h.Point = orb.Point{*lon, *lat}
+		}
+		out = append(out, po)
+	}
+	return out, rows.Err()
+}
+
+// JobsSetOrderSLA stores an order's handover deadline and risk flag.
+func JobsSetOrderSLA(ctx context.Context, q DBTX, orderID int64, deadline time.Time, atRisk bool, reason string, at time.Time) error {
+	_, err := q.Exec(ctx, Query("JobsSetOrderSLA"), orderID, deadline, atRisk, reason, at)
+	return err
+}
+
+// JobsLockDepotDay takes the transaction-scoped lock that serialises the
+// planning of one depot's day across workers.
+func JobsLockDepotDay(ctx context.Context, tx pgx.Tx, depotID int64, day time.Time) error {
+	_, err := tx.Exec(ctx, Query("JobsDepotDayLock"), depotID, day.Unix()/86400)
+	return err
+}
+
+// JobsPlanHead is the current plan of a depot's day.
+type JobsPlanHead struct {
+	ID        int64
+	Version   int
+	Status    string
+	CreatedAt time.Time
+}
+
+// JobsCurrentPlan returns the newest finished plan of a depot's day, nil if
+// none.
+func JobsCurrentPlan(ctx context.Context, q DBTX, depotID int64, day time.Time) (*JobsPlanHead, error) {
+	var h JobsPlanHead
+	err := q.QueryRow(ctx, Query("JobsCurrentPlan"), depotID, dateArg(day)).Scan(&h.ID, &h.Version, &h.Status, &h.CreatedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("current plan of depot %d: %w", depotID, err)
+	}
+	return &h, nil
+}
+
+// JobsNewPlan inserts a finished plan as the next version of its depot's
+// day and supersedes the older ones. createdAt is when its inputs were read.
+func JobsNewPlan(ctx context.Context, q DBTX, p *thugom.Plan) (int64, error) {
+	var version int
+	if err := q.QueryRow(ctx, Query("JobsNextPlanVersion"), p.DepotID, dateArg(p.Day)).Scan(&version); err != nil {
+		return 0, fmt.Errorf("next plan version: %w", err)
+	}
+	stats, err := json.Marshal(p.Stats)
+	if err != nil {
+		return 0, err
+	}
+	var id int64
+	if err := q.QueryRow(ctx, Query("JobsInsertPlan"), p.DepotID, dateArg(p.Day), version, p.Algorithm, stats,
+		p.CreatedAt, p.FinishedAt).Scan(&id); err != nil {
+		return 0, fmt.Errorf("insert plan: %w", err)
+	}
+	if _, err := q.Exec(ctx, Query("JobsSupersedePlans"), p.DepotID, dateArg(p.Day), id); err != nil {
+		return 0, fmt.Errorf("supersede plans: %w", err)
+	}
+	p.ID, p.Version, p.Status = id, version, thugom.PlanDone
+	return id, nil
+}
+
+// JobsInsertRoute inserts a route of a plan and returns its id.
+func JobsInsertRoute(ctx context.Context, q DBTX, r *thugom.Route) (int64, error) {
+	line, err := json.Marshal(r.Line)
+	if err != nil {
+		return 0, err
+	}
+	if r.Line == nil {
+		line = []byte("[]")
+	}
+	err = q.QueryRow(ctx, Query("JobsInsertRoute"), r.PlanID, r.VehicleID, r.DriverID, r.StartAt, r.EndAt,
+		r.DistanceM, r.DurationS, r.LoadKg, line).Scan(&r.ID)
+	if err != nil {
+		return 0, fmt.Errorf("insert route: %w", err)
+	}
+	return r.ID, nil
+}
+
+// JobsInsertStop inserts a stop with its orders and returns its id.
+func JobsInsertStop(ctx context.Context, q DBTX, s *thugom.Stop, at time.Time) (int64, error) {
+	err := q.QueryRow(ctx, Query("JobsInsertStop"), s.RouteID, s.Seq, s.Trip, s.Kind, s.HouseholdID, s.DepartureID,
+		s.ArriveAt, s.WindowStart, s.WindowEnd, s.ServiceS, s.LoadKg, s.Parcels, s.Status, s.LockedVehicleID, at).Scan(&s.ID)
+	if err != nil {
+		return 0, fmt.Errorf("insert stop: %w", err)
+	}
+	if len(s.OrderIDs) > 0 {
+		if _, err := q.Exec(ctx, Query("JobsInsertStopOrders"), s.ID, s.OrderIDs); err != nil {
+			return 0, fmt.Errorf("insert stop orders: %w", err)
+		}
+	}
+	return s.ID, nil
+}
+
+// JobsInsertStopLineage records that stop continues prev of an older plan.
+func JobsInsertStopLineage(ctx context.Context, q DBTX, stop, prev int64) error {
+	_, err := q.Exec(ctx, Query("JobsInsertStopLineage"), stop, prev)
+	return err
+}
+
+// JobsInsertUnassigned records an order a plan could not serve.
+func JobsInsertUnassigned(ctx context.Context, q DBTX, planID int64, u thugom.Unassigned) error {
+	_, err := q.Exec(ctx, Query("JobsInsertUnassigned"), planID, u.OrderID, u.Reason, u.Fix)
+	return err
+}
+
+// JobsSetOrdersStatus sets the status of orders.
+func JobsSetOrdersStatus(ctx context.Context, q DBTX, ids []int64, status string, at time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	_, err := q.Exec(ctx, Query("JobsSetOrdersStatus"), ids, status, at)
+	return err
+}
+
+// JobsStop is a stop with its route's vehicle and driver.
+type JobsStop struct {
+	thugom.Stop
+	VehicleID int64
+	DriverID  *int64
+}
+
+// JobsPlanStops returns every stop of a plan, by vehicle and sequence.
+func JobsPlanStops(ctx context.Context, q DBTX, planID int64) ([]JobsStop, error) {
+	rows, err := q.Query(ctx, Query("JobsPlanStops"), planID)
+	if err != nil {
+		return nil, fmt.Errorf("stops of plan %d: %w", planID, err)
+	}
+	defer rows.Close()
+	var out []JobsStop
+	for rows.Next() {
+		var s JobsStop
+		if err := rows.Scan(&s.ID, &s.RouteID, &s.VehicleID, &s.DriverID, &s.Seq, &s.Trip, &s.Kind, &s.HouseholdID,
+			&s.DepartureID, &s.ArriveAt, &s.WindowStart, &s.WindowEnd, &s.ServiceS, &s.LoadKg,
+			&s.Parcels, &s.Status, &s.LockedVehicleID, &s.OrderIDs); err != nil {
+			return nil, fmt.Errorf("stops of plan %d: %w", planID, err)
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// JobsPlanUnassigned returns the orders a plan left out.
+func JobsPlanUnassigned(ctx context.Context, q DBTX, planID int64) ([]thugom.Unassigned, error) {
+	rows, err := q.Query(ctx, Query("JobsPlanUnassigned"), planID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []thugom.Unassigned
+	for rows.Next() {
+		var u thugom.Unassigned
+		if err := rows.Scan(&u.OrderID, &u.Reason, &u.Fix); err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+// JobsDepotsWithOrders returns the depots with orders to plan for the day
+// ending at dayEnd.
+func JobsDepotsWithOrders(ctx context.Context, q DBTX, dayEnd time.Time) ([]int64, error) {
+	rows, err := q.Query(ctx, Query("JobsDepotsWithOrders"), dayEnd)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[int64])
+}
+
+// JobsInsertEvent appends to the journal.
+func JobsInsertEvent(ctx context.Context, q DBTX, e thugom.Event) error {
+	payload := e.Payload
+	if payload == nil {
+		payload = map[string]any{}
+	}
+	_, err := q.Exec(ctx, Query("JobsInsertEvent"), e.At, e.Actor, e.Action, e.Subject, payload)
+	if err != nil {
+		return fmt.Errorf("insert event %s: %w", e.Action, err)
+	}
+	return nil
+}
+
+// dateArg passes a local day to a date column as text, so the server never
+// converts it through UTC.
+func dateArg(day time.Time) string { return day.In(thugom.Local).Format(time.DateOnly) }
+
+// JobsSetPlanStats replaces a plan's statistics.
+func JobsSetPlanStats(ctx context.Context, q DBTX, planID int64, st thugom.PlanStats) error {
+	b, err := json.Marshal(st)
+	if err != nil {
+		return err
+	}
+	_, err = q.Exec(ctx, Query("JobsSetPlanStats"), planID, b)
+	return err
+}

@@ -1,0 +1,182 @@
+-- Queries of the jobs (issue 5): geocoding, tasks, SMS, pickups, SLA watch.
+
+-- name: JobsHouseholdForGeocode
+SELECT id, address, lon, lat, precision, pinned, village, commune_code
+FROM households WHERE id = $1;
+
+-- name: JobsSetHouseholdGeocode
+UPDATE households
+SET commune_code = $2, village = $3, lon = $4, lat = $5, h3 = $6, precision = $7,
+    confidence = $8, geocoded_at = $9, updated_at = $9
+WHERE id = $1;
+
+-- name: JobsLearnedVillages
+SELECT village_key, lon, lat FROM jobs_villages;
+
+-- name: JobsPinnedHouseholdsOfCommune
+SELECT village, lon, lat FROM households
+WHERE commune_code = $1 AND pinned AND village <> '' AND lon IS NOT NULL;
+
+-- name: JobsUpsertVillage
+INSERT INTO jobs_villages (village_key, commune_code, name, lon, lat, h3, pins, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+ON CONFLICT (village_key) DO UPDATE
+SET lon = excluded.lon, lat = excluded.lat, h3 = excluded.h3, pins = excluded.pins,
+    name = excluded.name, updated_at = excluded.updated_at;
+
+-- name: JobsUnassignedOrdersOfHousehold
+SELECT id, carrier_id FROM orders WHERE household_id = $1 AND depot_id IS NULL AND status = 'received';
+
+-- name: JobsSetOrderDepot
+UPDATE orders SET depot_id = $2, updated_at = $3 WHERE id = $1 AND depot_id IS NULL;
+
+-- name: JobsOrdersWithoutSLA
+SELECT id, depot_id, destination_province, placed_at, promise_hours
+FROM orders
+WHERE household_id = $1 AND depot_id IS NOT NULL AND handover_deadline IS NULL;
+
+-- name: JobsUpsertPackagingTask
+-- One packaging task per household and day; a re-plan moves it to the new
+-- stop and window but keeps its status (a household that packed stays packed).
+INSERT INTO tasks (kind, stop_id, household_id, status, due_at, payload, created_at, updated_at)
+VALUES ('packaging', $1, $2, 'open', $3, $4, $5, $5)
+ON CONFLICT (household_id, (payload->>'day')) WHERE kind = 'packaging'
+DO UPDATE SET stop_id = excluded.stop_id, due_at = excluded.due_at,
+    payload = tasks.payload || (excluded.payload - 'day'),
+    status = CASE WHEN tasks.status = 'cancelled' THEN 'open' ELSE tasks.status END,
+    updated_at = excluded.updated_at
+RETURNING id, status, (xmax = 0) AS inserted;
+
+-- name: JobsInsertPickupTask
+INSERT INTO tasks (kind, stop_id, household_id, status, due_at, payload, created_at, updated_at)
+VALUES ('pickup', $1, $2, $3, $4, $5, $6, $6)
+ON CONFLICT (stop_id) WHERE kind = 'pickup' DO NOTHING
+RETURNING id;
+
+-- name: JobsTask
+SELECT id, kind, stop_id, household_id, order_id, status, due_at, payload, created_at, updated_at
+FROM tasks WHERE id = $1;
+
+-- name: JobsTaskForUpdate
+SELECT id, kind, stop_id, household_id, order_id, status, due_at, payload, created_at, updated_at
+FROM tasks WHERE id = $1 FOR UPDATE;
+
+-- name: JobsSetTaskStatus
+UPDATE tasks SET status = $2, updated_at = $3 WHERE id = $1;
+
+-- name: JobsOpenPackagingTaskOfHousehold
+-- The household's packaging task of the nearest day that is still open.
+SELECT id, kind, stop_id, household_id, order_id, status, due_at, payload, created_at, updated_at
+FROM tasks
+WHERE kind = 'packaging' AND household_id = $1 AND status IN ('open', 'packed') AND payload->>'day' >= $2
+ORDER BY payload->>'day', id
+LIMIT 1
+FOR UPDATE;
+
+-- name: JobsPickupTaskOfStop
+SELECT id, kind, stop_id, household_id, order_id, status, due_at, payload, created_at, updated_at
+FROM tasks WHERE kind = 'pickup' AND stop_id = $1 FOR UPDATE;
+
+-- name: JobsInsertNotification
+-- A notification per idempotency key: no row back means the event was
+-- already notified.
+INSERT INTO notifications (household_id, phone, kind, body, status, idempotency_key, created_at)
+VALUES ($1, $2, $3, $4, 'queued', $5, $6)
+ON CONFLICT (idempotency_key) DO NOTHING
+RETURNING id;
+
+-- name: JobsNotificationForUpdate
+SELECT id, household_id, phone, kind, body, status, idempotency_key, provider, error, created_at, sent_at
+FROM notifications WHERE id = $1 FOR UPDATE;
+
+-- name: JobsMarkNotification
+UPDATE notifications SET status = $2, provider = $3, error = $4, sent_at = $5 WHERE id = $1;
+
+-- name: JobsInsertOutbox
+INSERT INTO jobs_sms_outbox (notification_id, phone, body, created_at)
+VALUES ($1, $2, $3, now())
+RETURNING id;
+
+-- name: JobsInsertInbox
+INSERT INTO jobs_sms_inbox (provider_message_id, phone, body, household_id, outcome, detail, received_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
+ON CONFLICT (provider_message_id) DO NOTHING
+RETURNING id;
+
+-- name: JobsInboxByProviderID
+SELECT outcome, detail, household_id FROM jobs_sms_inbox WHERE provider_message_id = $1;
+
+-- name: JobsHouseholdByPhone
+SELECT id, name, phone FROM households WHERE phone = $1;
+
+-- name: JobsOpenOrdersOfHousehold
+-- Orders of the household still to collect, with their depot; locked for
+-- the change a reply makes.
+SELECT id, depot_id, status, handover_deadline, weight_kg
+FROM orders
+WHERE household_id = $1 AND status IN ('received', 'planned', 'postponed')
+ORDER BY id
+FOR UPDATE;
+
+-- name: JobsPostponeOrders
+UPDATE orders SET status = 'postponed', ready_from = $2, ready_until = NULL, updated_at = $3
+WHERE id = ANY($1::bigint[]);
+
+-- name: JobsSetOrdersReadyFrom
+UPDATE orders SET ready_from = $2, updated_at = $3 WHERE id = ANY($1::bigint[]);
+
+-- name: JobsHouseholdPhone
+SELECT phone FROM households WHERE id = $1;
+
+-- name: JobsStopForUpdate
+SELECT s.id, s.route_id, r.vehicle_id, r.driver_id, s.kind, s.household_id, s.status,
+       s.arrive_at, s.window_start, s.window_end, r.plan_id, p.status, p.depot_id, p.day
+FROM stops s JOIN routes r ON r.id = s.route_id JOIN plans p ON p.id = r.plan_id
+WHERE s.id = $1
+FOR UPDATE OF s;
+
+-- name: JobsSetStopStatus
+UPDATE stops SET status = $2, updated_at = $3 WHERE id = $1;
+
+-- name: JobsStopOrders
+SELECT o.id, o.status, o.handover_deadline, o.weight_kg, o.parcels
+FROM stop_orders so JOIN orders o ON o.id = so.order_id
+WHERE so.stop_id = $1 ORDER BY o.id;
+
+-- name: JobsSuccessorStop
+-- The stop of the current plan that continues a stop of an older version.
+SELECT l.stop_id FROM jobs_stop_lineage l WHERE l.prev_stop_id = $1;
+
+-- name: JobsOrdersAtRisk
+-- Orders not yet collected whose handover deadline is within the horizon
+-- ($1 = now, $2 = now + horizon), or already past.
+SELECT o.id, o.depot_id, o.household_id, o.status, o.handover_deadline, o.at_risk,
+       coalesce((SELECT s.arrive_at FROM stop_orders so JOIN stops s ON s.id = so.stop_id
+                 JOIN routes r ON r.id = s.route_id JOIN plans p ON p.id = r.plan_id
+                 WHERE so.order_id = o.id AND p.status = 'done' AND s.status NOT IN ('failed', 'skipped')
+                 ORDER BY p.version DESC LIMIT 1), NULL) AS eta,
+       coalesce((SELECT s.arrive_at FROM stop_orders so JOIN stops s ON s.id = so.stop_id
+                 JOIN routes r ON r.id = s.route_id JOIN plans p ON p.id = r.plan_id
+                 JOIN stops d ON d.route_id = s.route_id AND d.kind = 'depot' AND d.trip = s.trip AND d.seq > s.seq
+                 WHERE so.order_id = o.id AND p.status = 'done'
+                 ORDER BY p.version DESC, d.seq LIMIT 1), NULL) AS back_at
+FROM orders o
+WHERE o.status IN ('received', 'planned', 'picked_up')
+  AND o.handover_deadline IS NOT NULL
+  AND o.handover_deadline < $2
+ORDER BY o.handover_deadline, o.id;
+
+-- name: JobsInsertEscalation
+INSERT INTO jobs_escalations (order_id, level, reason, created_at)
+VALUES ($1, $2, $3, $4)
+ON CONFLICT (order_id, level) DO NOTHING
+RETURNING id;
+
+-- name: JobsSetOrderAtRisk
+UPDATE orders SET at_risk = true, at_risk_reason = $2, updated_at = $3 WHERE id = $1 AND NOT at_risk;
+
+-- name: JobsCountOrdersByStatus
+SELECT status, count(*) FROM orders GROUP BY status;
+
+-- name: JobsCountOpenEscalations
+SELECT level, count(*) FROM jobs_escalations WHERE resolved_at IS NULL GROUP BY level;

@@ -1,0 +1,125 @@
+-- Queries of the jobs (issue 5): what planning reads and writes.
+
+-- name: JobsDepot
+SELECT id, carrier_id, code, name, kind, address, commune_code, lon, lat, h3, opens_at, closes_at
+FROM depots WHERE id = $1;
+
+-- name: JobsDepotsOfCarrier
+SELECT id, carrier_id, code, name, kind, address, commune_code, lon, lat, h3, opens_at, closes_at
+FROM depots WHERE carrier_id = $1 ORDER BY id;
+
+-- name: JobsDepartures
+SELECT id, depot_id, name, departs_at, cutoff_at, destinations, transit_hours
+FROM departures WHERE depot_id = $1 AND active ORDER BY departs_at, id;
+
+-- name: JobsVehicles
+SELECT id, carrier_id, depot_id, code, kind, capacity_kg, capacity_parcels, shift_start, shift_end, max_trips, status
+FROM vehicles WHERE depot_id = $1 ORDER BY id;
+
+-- name: JobsVehicleByID
+SELECT id, carrier_id, depot_id, code, kind, capacity_kg, capacity_parcels, shift_start, shift_end, max_trips, status
+FROM vehicles WHERE id = $1;
+
+-- name: JobsSetVehicleStatus
+UPDATE vehicles SET status = $2, updated_at = $3 WHERE id = $1 RETURNING id;
+
+-- name: JobsDriverOfVehicle
+SELECT id FROM drivers WHERE vehicle_id = $1 AND active LIMIT 1;
+
+-- name: JobsOrdersToPlan
+-- The orders one depot's plan of a day must consider: not yet collected,
+-- placed before the end of the day, ready before its end (postponed orders
+-- come back on the day they were postponed to).
+SELECT o.id, o.carrier_id, o.household_id, o.product_id, o.weight_kg, o.parcels,
+       o.destination_province, o.placed_at, o.promise_hours, o.promised_by,
+       o.handover_deadline, o.ready_from, o.ready_until, o.status, o.at_risk,
+       o.at_risk_reason, o.locked_vehicle_id,
+       h.name, h.phone, h.lon, h.lat, h.h3, h.precision, h.village, h.commune_code,
+       h.shares_collection,
+       p.code, p.name_vi, p.freshness_hours, p.kg_per_box
+FROM orders o
+JOIN households h ON h.id = o.household_id
+JOIN products p ON p.id = o.product_id
+WHERE o.depot_id = $1
+  AND o.placed_at < $2
+  AND (o.status IN ('received', 'planned') OR (o.status = 'postponed' AND o.ready_from < $2))
+  AND (o.ready_from IS NULL OR o.ready_from < $2)
+ORDER BY o.id;
+
+-- name: JobsSetOrderSLA
+UPDATE orders
+SET handover_deadline = $2, at_risk = $3, at_risk_reason = $4, updated_at = $5
+WHERE id = $1;
+
+-- name: JobsDepotDayLock
+-- Serialises planning of one depot's day across workers (transaction-scoped).
+SELECT pg_advisory_xact_lock(hashtextextended('thugom.plan', $1::bigint * 100000 + $2::bigint));
+
+-- name: JobsCurrentPlan
+SELECT id, version, status, created_at
+FROM plans
+WHERE depot_id = $1 AND day = $2 AND status = 'done'
+ORDER BY version DESC
+LIMIT 1;
+
+-- name: JobsNextPlanVersion
+SELECT coalesce(max(version), 0) + 1 FROM plans WHERE depot_id = $1 AND day = $2;
+
+-- name: JobsInsertPlan
+INSERT INTO plans (depot_id, day, version, status, algorithm, stats, created_at, finished_at)
+VALUES ($1, $2, $3, 'done', $4, $5, $6, $7)
+RETURNING id;
+
+-- name: JobsSetPlanStats
+UPDATE plans SET stats = $2 WHERE id = $1;
+
+-- name: JobsSupersedePlans
+UPDATE plans SET status = 'superseded'
+WHERE depot_id = $1 AND day = $2 AND id <> $3 AND status IN ('done', 'pending', 'running');
+
+-- name: JobsInsertRoute
+INSERT INTO routes (plan_id, vehicle_id, driver_id, start_at, end_at, distance_m, duration_s, load_kg, line)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+RETURNING id;
+
+-- name: JobsInsertStop
+INSERT INTO stops (route_id, seq, trip, kind, household_id, departure_id, arrive_at, window_start,
+                   window_end, service_s, load_kg, parcels, status, locked_vehicle_id, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+RETURNING id;
+
+-- name: JobsInsertStopOrders
+INSERT INTO stop_orders (stop_id, order_id) SELECT $1, unnest($2::bigint[]);
+
+-- name: JobsInsertStopLineage
+INSERT INTO jobs_stop_lineage (stop_id, prev_stop_id) VALUES ($1, $2) ON CONFLICT DO NOTHING;
+
+-- name: JobsInsertUnassigned
+INSERT INTO plan_unassigned (plan_id, order_id, reason, fix) VALUES ($1, $2, $3, $4);
+
+-- name: JobsSetOrdersStatus
+UPDATE orders SET status = $2, updated_at = $3 WHERE id = ANY($1::bigint[]);
+
+-- name: JobsPlanStops
+-- Every stop of a plan with its route's vehicle and its orders.
+SELECT s.id, s.route_id, r.vehicle_id, r.driver_id, s.seq, s.trip, s.kind, s.household_id,
+       s.departure_id, s.arrive_at, s.window_start, s.window_end, s.service_s, s.load_kg,
+       s.parcels, s.status, s.locked_vehicle_id,
+       coalesce((SELECT array_agg(so.order_id ORDER BY so.order_id) FROM stop_orders so WHERE so.stop_id = s.id), '{}')
+FROM stops s JOIN routes r ON r.id = s.route_id
+WHERE r.plan_id = $1
+ORDER BY r.vehicle_id, s.seq;
+
+-- name: JobsPlanUnassigned
+SELECT order_id, reason, fix FROM plan_unassigned WHERE plan_id = $1 ORDER BY order_id;
+
+-- name: JobsDepotsWithOrders
+-- Depots with orders to plan for the day ending at $1.
+SELECT DISTINCT o.depot_id
+FROM orders o
+WHERE o.depot_id IS NOT NULL AND o.placed_at < $1
+  AND (o.status IN ('received', 'planned') OR (o.status = 'postponed' AND o.ready_from < $1))
+ORDER BY o.depot_id;
+
+-- name: JobsInsertEvent
+INSERT INTO events (at, actor, action, subject, payload) VALUES ($1, $2, $3, $4, $5);
