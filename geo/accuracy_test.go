@@ -49,7 +49,7 @@ func scoreCases(g *Geocoder, cases []addrCase) map[string]*kindStats {
 	return stats
 }
 
-var noisyKinds = []string{"no_diacritics", "abbreviations", "typos", "old_units", "format"}
+var noisyKinds = []string{"no_diacritics", "abbreviations", "typos", "old_units", "format", "no_type_words"}
 
 func TestAccuracy(t *testing.T) {
 	g := Default()
@@ -90,7 +90,7 @@ func TestAccuracy(t *testing.T) {
 	if s := stats["ambiguous"]; s.confWrong > 0 {
 		t.Errorf("ambiguous: %d confident wrong answers", s.confWrong)
 	}
-	for _, k := range []string{"obsolete", "outside"} {
+	for _, k := range []string{"obsolete", "outside", "bad"} {
 		if s := stats[k]; s.right < s.n {
 			t.Errorf("%s: %d/%d right", k, s.right, s.n)
 		}

@@ -91,7 +91,7 @@ func (ix *nameIndex) scan(toks []token) parse {
 			pending = tw
 			continue
 		}
-		if t.seg && t.digit && twLen == 0 && i+1 < len(toks) && !toks[i+1].seg && !toks[i+1].digit {
+		if t.seg && t.digit && twLen == 0 && i+1 < len(toks) && !toks[i+1].seg && !toks[i+1].digit && laterSegment(toks, i) {
 			// "12 Lê Lợi, ...": a house number opens a street.
 			j := i + 1
 			for j < len(toks) && !toks[j].seg {
@@ -285,4 +285,14 @@ func joinToks(toks []token, i, j int) string {
 
 func spanOf(toks []token, i, j, seg int) span {
 	return span{from: toks[i].start, to: toks[j-1].end, name: joinToks(toks, i, j), seg: seg, pos: i}
+}
+
+// laterSegment reports whether another segment follows token i's.
+func laterSegment(toks []token, i int) bool {
+	for j := i + 1; j < len(toks); j++ {
+		if toks[j].seg {
+			return true
+		}
+	}
+	return false
 }

@@ -236,9 +236,30 @@ func genAddresses(g *Gazetteer) []addrCase {
 		}
 		add("typos", a, w, n+" (typo "+t+")")
 	}
+	// no_type_words: names only, as in a hurried SMS.
 	for k := 0; k < 100; k++ {
+		var a, w, n string
+		if k%2 == 0 {
+			c := pick(rng, g.Communes)
+			a, w, n = fmt.Sprintf("%s, %s%s", strings.SplitN(village(rng, c.Type == "Phường"), " ", 2)[1], c.Name, prov()), c.Code, "2025 "+c.FullName
+		} else {
+			o := pick(rng, g.OldCommunes)
+			d, _ := g.District(o.DistrictCode)
+			name := strings.TrimPrefix(o.Name, "NT ")
+			a, w, n = fmt.Sprintf("%s, %s, %s%s", strings.SplitN(village(rng, o.Type != "Xã"), " ", 2)[1], name, d.Name, prov()), want21(o), "2021 "+o.FullName+", "+o.DistrictName
+		}
+		switch rng.IntN(3) {
+		case 0:
+			a = stripMarks(a)
+		case 1:
+			a = strings.ToLower(stripMarks(strings.ReplaceAll(a, ",", "")))
+			a = strings.Replace(a, "lang son", pick(rng, []string{"ls", "lang son", "lson"}), 1)
+		}
+		add("no_type_words", a, w, n)
+	}
+	for k := 0; k < 120; k++ {
 		a, w, n := draw()
-		switch k % 5 {
+		switch k % 8 {
 		case 0:
 			a = strings.ToUpper(a)
 		case 1:
@@ -249,6 +270,31 @@ func genAddresses(g *Gazetteer) []addrCase {
 			a = strings.ReplaceAll(a, ", ", pick(rng, []string{" - ", ",", " ,  ", "; ", " "}))
 		case 4:
 			a = "  " + strings.ReplaceAll(a, " ", "  ") + ". "
+		case 5:
+			a += pick(rng, []string{", Việt Nam", ", VN", " 240000", ", Viet Nam."})
+		case 6:
+			// English word order and type words.
+			en := strings.NewReplacer("xã ", "", "phường ", "", "thị trấn ", "", "huyện ", "", "tỉnh ", "", "thành phố ", "")
+			parts := strings.Split(a, ", ")
+			for i, p := range parts {
+				switch {
+				case strings.HasPrefix(p, "xã "):
+					parts[i] = en.Replace(p) + " Commune"
+				case strings.HasPrefix(p, "phường "):
+					parts[i] = en.Replace(p) + " Ward"
+				case strings.HasPrefix(p, "thị trấn "):
+					parts[i] = en.Replace(p) + " Town"
+				case strings.HasPrefix(p, "huyện "):
+					parts[i] = en.Replace(p) + " District"
+				case strings.HasPrefix(p, "thành phố "):
+					parts[i] = en.Replace(p) + " City"
+				case strings.HasPrefix(p, "tỉnh "):
+					parts[i] = en.Replace(p) + " Province"
+				}
+			}
+			a = stripMarks(strings.Join(parts, ", "))
+		case 7:
+			a = strings.ToLower(stripMarks(strings.ReplaceAll(a, ",", "")))
 		}
 		add("format", a, w, n)
 	}
