@@ -27,12 +27,17 @@ func (g *Geocoder) applyPin(r *Result, pin Point) {
 			r.Reason += "; " + s
 		}
 	}
+	swapped := Point{Lat: pin.Lon, Lon: pin.Lat}
+	if !validPoint(pin) && validPoint(swapped) && inVietnam(swapped) {
+		note(fmt.Sprintf("pin ignored: latitude and longitude look swapped (%.5f, %.5f)", pin.Lat, pin.Lon))
+		return
+	}
 	if !validPoint(pin) || pin.Lat == 0 && pin.Lon == 0 {
 		note("pin ignored: not a valid coordinate")
 		return
 	}
 	if !inVietnam(pin) {
-		if inVietnam(Point{Lat: pin.Lon, Lon: pin.Lat}) {
+		if inVietnam(swapped) {
 			note(fmt.Sprintf("pin ignored: latitude and longitude look swapped (%.5f, %.5f)", pin.Lat, pin.Lon))
 		} else {
 			note("pin ignored: outside Vietnam")
