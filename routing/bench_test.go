@@ -30,7 +30,7 @@ func BenchmarkInsertCost(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		m.insertCost(r, u, i%(len(r.nodes)-1), &s.sc)
+		m.insertCost(r, u, i%(len(r.nodes)-1), 1e18, &s.sc)
 	}
 }
 
@@ -55,7 +55,7 @@ func BenchmarkInsertCostFull(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		m.insertCost(r, u, i%(len(r.nodes)-1), &s.sc)
+		m.insertCost(r, u, i%(len(r.nodes)-1), 1e18, &s.sc)
 	}
 }
 

@@ -292,39 +292,64 @@ func (m *model) buildNeighbours() {
 	cost := m.profiles[m.veh[0].prof].cost
 	nl := m.nloc
 	m.neigh = make([][]int32, n)
-	all := make([]int32, 0, n)
-	keys := make([]float64, n)
 	backing := make([]int32, n*k)
+	keys := make([]float64, n)
+	h := make([]int32, 0, k+1) // max-heap on keys of the k best so far
+	less := func(a, b int32) bool { // a is farther than b
+		if keys[a] != keys[b] {
+			return keys[a] > keys[b]
+		}
+		return a > b
+	}
 	for i := 0; i < n; i++ {
-		all = all[:0]
 		li := int(m.loc[i])
+		h = h[:0]
 		for j := 0; j < n; j++ {
-			if j != i {
-				all = append(all, int32(j))
-				lj := int(m.loc[j])
-				keys[j] = cost[li*nl+lj] + cost[lj*nl+li]
+			if j == i {
+				continue
+			}
+			lj := int(m.loc[j])
+			keys[j] = cost[li*nl+lj] + cost[lj*nl+li]
+			jj := int32(j)
+			if len(h) < k {
+				h = append(h, jj)
+				// sift up
+				c := len(h) - 1
+				for c > 0 {
+					p := (c - 1) / 2
+					if !less(h[c], h[p]) {
+						break
+					}
+					h[c], h[p] = h[p], h[c]
+					c = p
+				}
+				continue
+			}
+			if k == 0 || !less(h[0], jj) {
+				continue
+			}
+			h[0] = jj
+			// sift down
+			c := 0
+			for {
+				l, r, big := 2*c+1, 2*c+2, c
+				if l < len(h) && less(h[l], h[big]) {
+					big = l
+				}
+				if r < len(h) && less(h[r], h[big]) {
+					big = r
+				}
+				if big == c {
+					break
+				}
+				h[c], h[big] = h[big], h[c]
+				c = big
 			}
 		}
-		if k < len(all) {
-			// partial selection is enough for large instances
-			sort.Slice(all, func(a, b int) bool {
-				ka, kb := keys[all[a]], keys[all[b]]
-				if ka != kb {
-					return ka < kb
-				}
-				return all[a] < all[b]
-			})
-		} else {
-			sort.Slice(all, func(a, b int) bool {
-				ka, kb := keys[all[a]], keys[all[b]]
-				if ka != kb {
-					return ka < kb
-				}
-				return all[a] < all[b]
-			})
-		}
-		m.neigh[i] = backing[i*k : i*k+k : i*k+k]
-		copy(m.neigh[i], all[:k])
+		nb := backing[i*k : i*k+len(h) : i*k+len(h)]
+		copy(nb, h)
+		sort.Slice(nb, func(a, b int) bool { return less(nb[b], nb[a]) })
+		m.neigh[i] = nb
 	}
 }
 

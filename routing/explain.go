@@ -29,7 +29,7 @@ func (m *model) explain(st *state, sol *Solution, relax bool) {
 			anyCompat = true
 			var r route
 			m.initRoute(&r, v)
-			if _, ok := m.insertCost(&r, u, r.nfrozen, &sc); ok {
+			if _, ok := m.insertCost(&r, u, r.nfrozen, math.Inf(1), &sc); ok {
 				if fitsAlone < 0 {
 					fitsAlone = v
 				}

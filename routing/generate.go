@@ -99,7 +99,7 @@ func GenerateProvince(stops int, seed int64) (*Instance, error) {
 	}
 	for i := depots; i < nloc; i++ {
 		d := rnd.IntN(depots)
-		r := math.Abs(rnd.NormFloat64()) * 8
+		r := math.Abs(rnd.NormFloat64()) * 6
 		a := rnd.Float64() * 2 * math.Pi
 		xs[i] = math.Max(0, math.Min(side, xs[d]+r*math.Cos(a)))
 		ys[i] = math.Max(0, math.Min(side, ys[d]+r*math.Sin(a)))
@@ -124,7 +124,7 @@ func GenerateProvince(stops int, seed int64) (*Instance, error) {
 	for v := 0; v < 150; v++ {
 		d := v % depots
 		veh := Vehicle{ID: fmt.Sprintf("mb%03d", v+1), Profile: "motorbike", Depot: in.Depots[d].ID, Start: d, End: d,
-			Shift: Window{Open: 7 * h, Close: 19 * h}, Capacity: []float64{120, 20}, MaxTrips: 4, Reload: 15 * 60, MaxDuration: 11 * h}
+			Shift: Window{Open: 7 * h, Close: 19 * h}, Capacity: []float64{150, 25}, MaxTrips: 4, Reload: 15 * 60, MaxDuration: 11 * h}
 		if v >= 100 {
 			veh.ID = fmt.Sprintf("van%03d", v-99)
 			veh.Profile = "van"
@@ -139,9 +139,9 @@ func GenerateProvince(stops int, seed int64) (*Instance, error) {
 	cutoffs := []float64{11 * h, 15 * h, 18 * h}
 	for i := 0; i < stops; i++ {
 		loc := depots + i/2
-		kg := 3 + rnd.Float64()*37
-		s := Stop{ID: fmt.Sprintf("p%05d", i+1), Location: loc, Demand: []float64{math.Round(kg), float64(1 + rnd.IntN(5))},
-			Service: 180 + rnd.Float64()*420, Deadline: cutoffs[rnd.IntN(len(cutoffs))]}
+		kg := 2 + rnd.Float64()*23
+		s := Stop{ID: fmt.Sprintf("p%05d", i+1), Location: loc, Demand: []float64{math.Round(kg), float64(1 + rnd.IntN(3))},
+			Service: 120 + rnd.Float64()*240, Deadline: cutoffs[rnd.IntN(len(cutoffs))]}
 		switch rnd.IntN(4) {
 		case 0: // morning
 			s.Windows = []Window{{Open: 7 * h, Close: 11 * h}}

@@ -47,6 +47,7 @@ type route struct {
 	// derived by update
 	pre, suf, tsuf []seg   // prefix to p, suffix from p, from p to the end of its trip (stops only)
 	trip           []int32 // trip index of each node (a reload belongs to the trip it closes)
+	locs           []int32 // location of each node
 	tripEnd        []int32 // position of the node closing each trip
 	loads          []float64
 	tdl            []float64 // per trip: min deadline
@@ -63,6 +64,7 @@ func (r *route) copyFrom(o *route) {
 	r.suf = append(r.suf[:0], o.suf...)
 	r.tsuf = append(r.tsuf[:0], o.tsuf...)
 	r.trip = append(r.trip[:0], o.trip...)
+	r.locs = append(r.locs[:0], o.locs...)
 	r.tripEnd = append(r.tripEnd[:0], o.tripEnd...)
 	r.loads = append(r.loads[:0], o.loads...)
 	r.tdl = append(r.tdl[:0], o.tdl...)
@@ -130,13 +132,14 @@ func (m *model) update(r *route) {
 	cost := m.profiles[vi.prof].cost
 	dur := m.profiles[vi.prof].dur
 	nl := m.nloc
-	if cap(r.trip) < n {
+	if cap(r.trip) < n || cap(r.locs) < n {
 		r.trip = make([]int32, n, 2*n)
+		r.locs = make([]int32, n, 2*n)
 		r.pre = make([]seg, n, 2*n)
 		r.suf = make([]seg, n, 2*n)
 		r.tsuf = make([]seg, n, 2*n)
 	}
-	r.trip, r.pre, r.suf, r.tsuf = r.trip[:n], r.pre[:n], r.suf[:n], r.tsuf[:n]
+	r.trip, r.pre, r.suf, r.tsuf, r.locs = r.trip[:n], r.pre[:n], r.suf[:n], r.tsuf[:n], r.locs[:n]
 	r.tripEnd = r.tripEnd[:0]
 	r.loads = r.loads[:0]
 	r.tdl = r.tdl[:0]
@@ -152,8 +155,9 @@ func (m *model) update(r *route) {
 	prev := int(vi.start)
 	for p, x := range r.nodes {
 		r.trip[p] = k
+		r.locs[p] = int32(m.nodeLoc(r.v, x))
 		if p > 0 {
-			l := m.nodeLoc(r.v, x)
+			l := int(r.locs[p])
 			r.cost += cost[prev*nl+l]
 			prev = l
 		}
@@ -205,18 +209,21 @@ func (m *model) update(r *route) {
 }
 
 // insertCost evaluates inserting stop u between nodes pos and pos+1 of r.
-// It returns the change of travel cost and whether the result is feasible.
-// The caller has checked compatibility. newTrip inserts u as a new last trip
-// instead (pos is ignored).
-func (m *model) insertCost(r *route, u int32, pos int, sc *scratch) (float64, bool) {
+// It returns the change of travel cost and whether the result is feasible;
+// when the cost change is not below bound it returns early with false.
+// The caller has checked compatibility.
+func (m *model) insertCost(r *route, u int32, pos int, bound float64, sc *scratch) (float64, bool) {
 	vi := &m.veh[r.v]
 	pr := &m.profiles[vi.prof]
 	nl := m.nloc
-	d := m.dims
 	lu := int(m.loc[u])
-	a, b := m.nodeLoc(r.v, r.nodes[pos]), m.nodeLoc(r.v, r.nodes[pos+1])
+	a, b := int(r.locs[pos]), int(r.locs[pos+1])
 	delta := pr.cost[a*nl+lu] + pr.cost[lu*nl+b] - pr.cost[a*nl+b]
+	if delta >= bound {
+		return delta, false
+	}
 	k := r.trip[pos+1]
+	d := m.dims
 	lo := r.loads[int(k)*d : int(k)*d+d]
 	dm := m.demand[int(u)*d : int(u)*d+d]
 	for j := range dm {
@@ -224,20 +231,23 @@ func (m *model) insertCost(r *route, u int32, pos int, sc *scratch) (float64, bo
 			return delta, false
 		}
 	}
-	s := cat(r.pre[pos], m.stopSeg(u), pr.dur[a*nl+lu])
-	te := int(r.tripEnd[k])
-	if m.deadline[u] < r.tdl[k] && m.deadline[u] < vi.tEnd {
+	s := cat(r.pre[pos], seg{D: m.service[u], E: m.open[u], L: m.close[u]}, pr.dur[a*nl+lu])
+	if s.TW > tol {
+		return delta, false
+	}
+	if dl := m.deadline[u]; dl < r.tdl[k] && dl < vi.tEnd {
 		// u tightens its trip's return: rebuild the tail with the new bound
+		te := int(r.tripEnd[k])
 		last := lu
 		if pos+1 < te {
 			s = cat(s, r.tsuf[pos+1], pr.dur[lu*nl+b])
-			last = m.nodeLoc(r.v, r.nodes[te-1])
+			last = int(r.locs[te-1])
 		}
 		es := m.nodeSeg(r, te)
-		es.L = m.deadline[u]
+		es.L = dl
 		s = cat(s, es, pr.dur[last*nl+int(vi.end)])
 		if te < len(r.nodes)-1 {
-			s = cat(s, r.suf[te+1], pr.dur[int(vi.end)*nl+m.nodeLoc(r.v, r.nodes[te+1])])
+			s = cat(s, r.suf[te+1], pr.dur[int(vi.end)*nl+int(r.locs[te+1])])
 		}
 	} else {
 		s = cat(s, r.suf[pos+1], pr.dur[lu*nl+b])

@@ -95,6 +95,7 @@ type search struct {
 	touchedList     []int
 	removed         []int32
 	ruinedRoute     []bool
+	candRoute       []bool
 	isRemoved       []bool
 	order           []int32
 	keys            []float64
@@ -111,13 +112,31 @@ type search struct {
 	tf   float64
 }
 
+// Large instances only try to insert a stop into routes that serve one of
+// its nearest neighbours (and into empty vehicles).
+const (
+	restrictAbove      = 400
+	restrictNeighbours = 40
+)
+
+// Search parameters (SISR's defaults, tuned on Solomon at short budgets).
+var (
+	tuneT0    = 0.5   // initial temperature, times the average arc cost
+	tuneTf    = 0.005 // final temperature, times the average arc cost
+	tuneElim  = 0.02  // probability of trying to empty a whole route
+	tuneCbar  = 10.0  // average number of stops removed
+	tuneLmax  = 10.0  // maximum string length
+	tuneBlink = 0.01  // blink rate of the greedy insertion
+)
+
 func newSearch(m *model, seed int64, stream int) *search {
-	s := &search{m: m, rnd: newRNG(seed, stream), cbar: 10, lmax: 10}
+	s := &search{m: m, rnd: newRNG(seed, stream), cbar: tuneCbar, lmax: tuneLmax}
 	s.cur = m.newState()
 	s.work = m.newState()
 	s.best = m.newState()
 	s.touched = make([]bool, m.nv)
 	s.ruinedRoute = make([]bool, m.nv)
+	s.candRoute = make([]bool, m.nv)
 	s.isRemoved = make([]bool, m.n)
 	s.keys = make([]float64, m.n)
 	s.depotCost = make([]float64, m.n)
@@ -166,16 +185,32 @@ func (s *search) construct() {
 func (s *search) recreate(st *state, blink float64) {
 	m := s.m
 	s.sortRemoved()
+	blinkT := uint64(blink * (1 << 63) * 2)
 	for _, u := range s.order {
 		bestDelta := math.Inf(1)
 		bestV, bestPos := -1, -1
 		bestNew := false
 		s.seenClasses = s.seenClasses[:0]
+		restrict := m.n > restrictAbove && m.pin[u] < 0
+		if restrict {
+			nb := m.neigh[u]
+			if len(nb) > restrictNeighbours {
+				nb = nb[:restrictNeighbours]
+			}
+			for _, x := range nb {
+				if v := st.where[x]; v >= 0 {
+					s.candRoute[v] = true
+				}
+			}
+		}
 		for v := 0; v < m.nv; v++ {
 			if !m.ok(int(u), v) {
 				continue
 			}
 			r := &st.routes[v]
+			if restrict && !s.candRoute[v] && !r.empty() {
+				continue
+			}
 			fixed := 0.0
 			if r.empty() && r.nfrozen == 0 {
 				// identical empty vehicles: try the first one only
@@ -195,11 +230,11 @@ func (s *search) recreate(st *state, blink float64) {
 			}
 			first := r.nfrozen
 			for pos := first; pos < len(r.nodes)-1; pos++ {
-				if blink > 0 && s.rnd.float() < blink {
+				if blinkT > 0 && s.rnd.next() < blinkT {
 					continue
 				}
-				d, ok := m.insertCost(r, u, pos, &s.sc)
-				if ok && d+fixed < bestDelta {
+				d, ok := m.insertCost(r, u, pos, bestDelta-fixed, &s.sc)
+				if ok {
 					bestDelta, bestV, bestPos, bestNew = d+fixed, v, pos, false
 				}
 			}
@@ -207,6 +242,13 @@ func (s *search) recreate(st *state, blink float64) {
 				d, ok := m.newTripCost(r, u, &s.sc)
 				if ok && d < bestDelta {
 					bestDelta, bestV, bestPos, bestNew = d, v, -1, true
+				}
+			}
+		}
+		if restrict {
+			for _, x := range m.neigh[u] {
+				if v := st.where[x]; v >= 0 {
+					s.candRoute[v] = false
 				}
 			}
 		}
@@ -270,8 +312,19 @@ func (s *search) sortRemoved() {
 // unassigned, in s.removed.
 func (s *search) ruin(st *state) {
 	m := s.m
-	s.removed = append(s.removed[:0], st.unassigned...)
-	st.unassigned = st.unassigned[:0]
+	s.removed = s.removed[:0]
+	if lim := int(2 * s.cbar); len(st.unassigned) > lim {
+		// oversubscribed: retry a random sample of the unassigned stops
+		for i := 0; i < lim; i++ {
+			j := i + s.rnd.intn(len(st.unassigned)-i)
+			st.unassigned[i], st.unassigned[j] = st.unassigned[j], st.unassigned[i]
+		}
+		s.removed = append(s.removed, st.unassigned[:lim]...)
+		st.unassigned = append(st.unassigned[:0], st.unassigned[lim:]...)
+	} else {
+		s.removed = append(s.removed, st.unassigned...)
+		st.unassigned = st.unassigned[:0]
+	}
 	used, nst := 0, 0
 	for v := range st.routes {
 		r := &st.routes[v]
@@ -290,9 +343,45 @@ func (s *search) ruin(st *state) {
 	if ks < 1 {
 		ks = 1
 	}
-	// seed: a random assigned, unfrozen stop
+	for v := range s.ruinedRoute {
+		s.ruinedRoute[v] = false
+	}
 	var seed int32 = -1
-	for tries := 0; tries < 100; tries++ {
+	if used >= 2 && s.rnd.float() < tuneElim {
+		// try to empty a whole route: the smallest, or a random one
+		pick := -1
+		if s.rnd.float() < 0.5 {
+			for v := range st.routes {
+				r := &st.routes[v]
+				if k := r.nstops - r.nfrozen; k > 0 && (pick < 0 || k < st.routes[pick].nstops-st.routes[pick].nfrozen) {
+					pick = v
+				}
+			}
+		} else {
+			k := s.rnd.intn(used)
+			for v := range st.routes {
+				r := &st.routes[v]
+				if r.nstops-r.nfrozen > 0 {
+					if k == 0 {
+						pick = v
+						break
+					}
+					k--
+				}
+			}
+		}
+		r := &st.routes[pick]
+		for _, x := range r.nodes {
+			if x >= 0 && m.frozenOn[x] < 0 {
+				s.markRemoved(x)
+				seed = x
+			}
+		}
+		s.rebuild(st, pick)
+		s.ruinedRoute[pick] = true
+	}
+	// seed: a random assigned, unfrozen stop
+	for tries := 0; tries < 100 && seed < 0; tries++ {
 		u := int32(s.rnd.intn(m.n))
 		if st.where[u] >= 0 && m.frozenOn[u] < 0 {
 			seed = u
@@ -300,10 +389,10 @@ func (s *search) ruin(st *state) {
 		}
 	}
 	if seed < 0 {
+		for _, u := range s.removed {
+			s.isRemoved[u] = false
+		}
 		return
-	}
-	for v := range s.ruinedRoute {
-		s.ruinedRoute[v] = false
 	}
 	ruined := 0
 	nb := m.neigh[seed]
@@ -436,7 +525,7 @@ func (s *search) iterate(temp float64) bool {
 	m := s.m
 	s.touchedList = s.touchedList[:0]
 	s.ruin(s.work)
-	s.recreate(s.work, 0.01)
+	s.recreate(s.work, tuneBlink)
 	s.work.cost = m.stateCost(s.work)
 	accept := s.work.cost < s.cur.cost-temp*math.Log(s.rnd.float()+1e-300)
 	if accept {

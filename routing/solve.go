@@ -120,8 +120,8 @@ func (s *search) run(ctx context.Context, budget int, t0, deadline time.Time) in
 	if scale <= 0 {
 		scale = 1
 	}
-	s.t0 = 0.5 * scale
-	s.tf = 0.005 * scale
+	s.t0 = tuneT0 * scale
+	s.tf = tuneTf * scale
 	var span float64
 	if !deadline.IsZero() {
 		span = float64(deadline.Sub(t0))

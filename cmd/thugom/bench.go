@@ -194,7 +194,7 @@ func benchGenerated(ctx context.Context, kind string, opts routing.Options) erro
 	var lastLog time.Duration
 	opts.Progress = func(p routing.Progress) {
 		step := opts.TimeLimit / 20
-		if p.Elapsed-lastLog < step && p.Elapsed > time.Second {
+		if lastLog > 0 && p.Elapsed-lastLog < step {
 			return
 		}
 		lastLog = p.Elapsed
