@@ -294,7 +294,7 @@ func (m *model) buildNeighbours() {
 	m.neigh = make([][]int32, n)
 	backing := make([]int32, n*k)
 	keys := make([]float64, n)
-	h := make([]int32, 0, k+1) // max-heap on keys of the k best so far
+	h := make([]int32, 0, k+1)      // max-heap on keys of the k best so far
 	less := func(a, b int32) bool { // a is farther than b
 		if keys[a] != keys[b] {
 			return keys[a] > keys[b]
