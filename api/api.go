@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 	"github.com/thugom/thugom"
+	"github.com/thugom/thugom/jobs"
 	"github.com/thugom/thugom/store"
 )
 
@@ -19,8 +20,11 @@ type Deps struct {
 	// DB is the database; every request runs its queries on it, writes in
 	// one transaction per request.
 	DB *store.DB
-	// Jobs inserts River jobs (InsertTx, in the request's transaction). An
-	// insert-only client is enough.
+	// Service is the jobs service (jobs.New; an insert-only one, Workers 0,
+	// is enough): the API inserts jobs with its client in the request's
+	// transaction and calls it for pickups, breakdowns and inbound SMS.
+	Service *jobs.Service
+	// Jobs inserts River jobs; nil means Service.Client().
 	Jobs *river.Client[pgx.Tx]
 	// Clock is the one clock; nil means time.Now.
 	Clock func() time.Time
@@ -44,6 +48,8 @@ type Deps struct {
 	// FeatureCollection with code and name properties) for the map's base
 	// layer; read once, on first use.
 	CommunesGeoJSON func() ([]byte, error)
+	// MapAttribution is shown with the map (geo.Attribution).
+	MapAttribution string
 }
 
 type server struct {
@@ -65,6 +71,9 @@ func New(deps Deps) http.Handler {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	if s.deps.Jobs == nil && s.deps.Service != nil {
+		s.deps.Jobs = s.deps.Service.Client()
+	}
 	s.lookupToken = func(ctx context.Context, hash []byte) (*thugom.Token, error) {
 		return store.APITokenByHash(ctx, s.deps.DB, hash)
 	}
@@ -85,18 +94,91 @@ func (s *server) routes() *chi.Mux {
 		writeProblemBody(w, p)
 	})
 
+	// Public: health, the document, assets, the base layer, pages.
 	r.Group(func(r chi.Router) {
-		r.Use(timeout(10 * time.Second))
+		r.Use(timeout(10*time.Second), limitBody(maxFormBody))
 		r.Get("/healthz", s.healthz)
+		r.Get("/readyz", s.readyz)
 		r.Get("/openapi.json", s.openapi)
 		r.Get("/static/*", s.serveStatic)
+		r.Get("/", s.page("dispatcher.html"))
+		r.Get("/dispatcher", s.page("dispatcher.html"))
 		r.Get("/v1/communes", s.communes)
+		// Households: the signed link is the credential.
+		r.Get("/h/{link}", s.householdPageHandler)
+		r.Get("/h/{link}/pickup.ics", s.householdICS)
+		r.Post("/h/{link}/{action}", s.householdAction)
+	})
+
+	// Token holders.
+	r.Group(func(r chi.Router) {
+		r.Use(timeout(30*time.Second), s.authenticate)
+		dispatch := s.allow(thugom.RoleAdmin, thugom.RoleDispatcher)
+		staff := s.allow(thugom.RoleAdmin, thugom.RoleDispatcher, thugom.RoleDriver)
+		admin := s.allow(thugom.RoleAdmin)
+		json := limitBody(maxJSONBody)
+
+		r.With(dispatch, json).Post("/v1/orders", s.createOrder)
+		r.With(dispatch, limitBody(maxCSVBody), timeout(120*time.Second)).Post("/v1/orders/import", s.importCSV)
+		r.With(dispatch).Get("/v1/orders", s.listOrders)
+		r.With(dispatch).Get("/v1/orders/{id}", s.getOrder)
+		r.With(dispatch, json).Post("/v1/orders/{id}/cancel", s.cancelOrder)
+		r.With(dispatch, json).Post("/v1/orders/{id}/lock", s.lockOrder(false))
+		r.With(dispatch, json).Delete("/v1/orders/{id}/lock", s.lockOrder(true))
+
+		r.With(dispatch).Get("/v1/households/{id}", s.getHousehold)
+		r.With(dispatch, json).Patch("/v1/households/{id}", s.patchHousehold)
+		r.With(dispatch, json).Post("/v1/households/{id}/link", s.householdLink)
+
+		r.With(dispatch).Get("/v1/vehicles", s.listVehicles)
+		r.With(dispatch, json).Post("/v1/vehicles", s.createVehicle)
+		r.With(dispatch, json).Patch("/v1/vehicles/{id}", s.patchVehicle)
+		r.With(dispatch).Get("/v1/drivers", s.listDrivers)
+		r.With(dispatch, json).Post("/v1/drivers", s.createDriver)
+
+		r.With(dispatch).Get("/v1/depots", s.listDepots)
+		r.With(dispatch).Get("/v1/depots/{id}/plan", s.getPlan)
+		r.With(dispatch, json).Post("/v1/depots/{id}/plans", s.enqueuePlan(false))
+		r.With(dispatch, json).Post("/v1/depots/{id}/replan", s.enqueuePlan(true))
+		r.With(dispatch).Get("/v1/depots/{id}/unassigned", s.getUnassigned)
+		r.With(dispatch).Get("/v1/depots/{id}/report", s.dayReport)
+		r.With(dispatch).Get("/v1/sla", s.slaBoard)
+		r.With(dispatch, json).Post("/v1/stops/{id}/move", s.moveStop)
+
+		r.With(staff).Get("/v1/drivers/{id}/manifest", s.getManifest("json"))
+		r.With(staff).Get("/v1/drivers/{id}/manifest.geojson", s.getManifest("geojson"))
+		r.With(staff).Get("/v1/drivers/{id}/manifest.html", s.getManifest("html"))
+		r.With(staff, json).Post("/v1/stops/{id}/pickup", s.reportStop(thugom.StopPickedUp))
+		r.With(staff, json).Post("/v1/stops/{id}/fail", s.reportStop(thugom.StopFailed))
+		r.With(staff, json).Post("/v1/stops/{id}/status", s.reportStop(""))
+		r.With(s.allow(thugom.RoleDriver), json).Post("/v1/me/positions", s.postPosition)
+
+		r.With(admin, json).Post("/v1/sms/inbound", s.smsInbound)
+		r.With(admin).Get("/v1/tokens", s.listTokens)
+		r.With(admin, json).Post("/v1/tokens", s.createToken)
+		r.With(admin).Delete("/v1/tokens/{id}", s.revokeToken)
+		if s.deps.Metrics != nil {
+			r.With(admin).Get("/metrics", s.deps.Metrics.ServeHTTP)
+		}
+		if s.deps.RiverUI != nil {
+			r.With(admin).Handle("/admin/river", s.deps.RiverUI)
+			r.With(admin).Handle("/admin/river/*", s.deps.RiverUI)
+		}
 	})
 	return r
 }
 
 func (s *server) healthz(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// page serves an embedded page.
+func (s *server) page(name string) http.HandlerFunc {
+	body := webFile(name)
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'")
+		writeCacheable(w, r, "text/html; charset=utf-8", body)
+	}
 }
 
 func (s *server) openapi(w http.ResponseWriter, r *http.Request) {

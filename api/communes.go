@@ -23,7 +23,7 @@ type communeLayer struct {
 
 // simplifyCommunes reduces a commune FeatureCollection to what the map
 // needs: geometry plus code and name, with a bbox for the projection.
-func simplifyCommunes(raw []byte) ([]byte, error) {
+func simplifyCommunes(raw []byte, attribution string) ([]byte, error) {
 	var fc struct {
 		Features []struct {
 			ID         any            `json:"id"`
@@ -34,7 +34,7 @@ func simplifyCommunes(raw []byte) ([]byte, error) {
 	if err := json.Unmarshal(raw, &fc); err != nil {
 		return nil, fmt.Errorf("communes geojson: %w", err)
 	}
-	out := featureCollection{Type: "FeatureCollection", Features: []*feature{}}
+	out := featureCollection{Type: "FeatureCollection", Features: []*feature{}, Attribution: attribution}
 	bound := orb.Bound{Min: orb.Point{180, 90}, Max: orb.Point{-180, -90}}
 	dp := simplify.DouglasPeucker(communeTolerance)
 	for _, f := range fc.Features {
@@ -72,7 +72,7 @@ func (s *server) communes(w http.ResponseWriter, r *http.Request) {
 			s.communeLayer.err = err
 			return
 		}
-		s.communeLayer.body, s.communeLayer.err = simplifyCommunes(raw)
+		s.communeLayer.body, s.communeLayer.err = simplifyCommunes(raw, s.deps.MapAttribution)
 	})
 	if s.communeLayer.err != nil {
 		s.writeProblem(w, r, s.communeLayer.err)

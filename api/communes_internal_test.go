@@ -10,7 +10,7 @@ func TestSimplifyCommunesSize(t *testing.T) {
 	if err != nil {
 		t.Skip(err)
 	}
-	b, err := simplifyCommunes(raw)
+	b, err := simplifyCommunes(raw, "test")
 	if err != nil {
 		t.Fatal(err)
 	}

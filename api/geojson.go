@@ -19,8 +19,9 @@ type feature struct {
 }
 
 type featureCollection struct {
-	Type     string     `json:"type"` // "FeatureCollection"
-	BBox     []float64  `json:"bbox,omitempty"`
+	Type        string    `json:"type"` // "FeatureCollection"
+	BBox        []float64 `json:"bbox,omitempty"`
+	Attribution string    `json:"attribution,omitempty"`
 	Features []*feature `json:"features"`
 }
 

@@ -152,3 +152,12 @@ func APIRecordEvent(ctx context.Context, q DBTX, e thugom.Event) error {
 	}
 	return nil
 }
+
+// APIForgetIdempotencyKey drops an unanswered claim (the request failed), so
+// a retry runs again.
+func APIForgetIdempotencyKey(ctx context.Context, q DBTX, actor, key string) error {
+	if _, err := q.Exec(ctx, Query("APIForgetIdempotencyKey"), actor, key); err != nil {
+		return fmt.Errorf("forget idempotency key: %w", err)
+	}
+	return nil
+}

@@ -317,6 +317,7 @@ type APIHouseholdOrder struct {
 	OrderID            int64
 	MarketplaceOrderID string
 	Product            string
+	ProductCode        string
 	WeightKg           float64
 	Parcels            int
 	CODAmount          int64
@@ -333,7 +334,7 @@ func APIHouseholdOpenOrders(ctx context.Context, q DBTX, householdID int64, now 
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (APIHouseholdOrder, error) {
 		var o APIHouseholdOrder
-		return o, r.Scan(&o.OrderID, &o.MarketplaceOrderID, &o.Product, &o.WeightKg, &o.Parcels, &o.CODAmount, &o.KgPerBox, &o.Status, &o.ReadyFrom)
+		return o, r.Scan(&o.OrderID, &o.MarketplaceOrderID, &o.Product, &o.ProductCode, &o.WeightKg, &o.Parcels, &o.CODAmount, &o.KgPerBox, &o.Status, &o.ReadyFrom)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("household orders: %w", err)

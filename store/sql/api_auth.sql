@@ -47,3 +47,6 @@ SELECT id FROM carriers WHERE code = $1 OR id::text = $1;
 -- name: APIRecordEvent
 INSERT INTO events (at, actor, action, subject, payload)
 VALUES ($1, $2, $3, $4, $5);
+
+-- name: APIForgetIdempotencyKey
+DELETE FROM api_idempotency WHERE actor = $1 AND key = $2 AND status = 0;

@@ -103,10 +103,11 @@ LIMIT 1;
 
 -- name: APIHouseholdOpenOrders
 -- Orders of a household still to collect (or just collected), newest plan first.
-SELECT o.id, o.marketplace_order_id, p.name_vi, o.weight_kg, o.parcels, o.cod_amount, p.kg_per_box, o.status, o.ready_from
+SELECT o.id, o.marketplace_order_id, p.name_vi, p.code, o.weight_kg, o.parcels, o.cod_amount, p.kg_per_box, o.status, o.ready_from
 FROM orders o JOIN products p ON p.id = o.product_id
-WHERE o.household_id = $1 AND o.status IN ('received', 'planned', 'postponed', 'picked_up')
-  AND o.placed_at > $2::timestamptz - interval '4 days'
+WHERE o.household_id = $1 AND (o.status IN ('received', 'planned', 'postponed')
+       OR (o.status IN ('picked_up', 'cancelled') AND o.updated_at > $2::timestamptz - interval '1 day'))
+  AND o.placed_at > $2::timestamptz - interval '7 days'
 ORDER BY o.id;
 
 -- name: APIHousehold

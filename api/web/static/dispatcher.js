@@ -6,9 +6,8 @@
   var SVGNS = "http://www.w3.org/2000/svg";
   var PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173"];
   var STATUS = {
-    planned: ["#ffffff", "Đã xếp"], notified: ["#cfe8ff", "Đã báo"], ready: ["#4caf50", "Sẵn sàng"],
-    postponed: ["#ffc107", "Hoãn"], picked_up: ["#1b5e20", "Đã lấy"], failed: ["#e53935", "Không lấy được"],
-    cancelled: ["#9e9e9e", "Hủy"], skipped: ["#9e9e9e", "Bỏ qua"]
+    planned: ["#ffffff", "Đã xếp"], en_route: ["#cfe8ff", "Xe đang đến"], arrived: ["#4caf50", "Xe đã đến"],
+    picked_up: ["#1b5e20", "Đã lấy"], failed: ["#e53935", "Không lấy được"], skipped: ["#9e9e9e", "Bỏ qua"]
   };
   var params = new URLSearchParams(location.hash.slice(1));
   var token = params.get("token") || localStorage.getItem("thugom.token") || "";
@@ -64,6 +63,7 @@
     });
     setView([0, 0, proj.w, proj.h]);
     g.setAttribute("data-count", fc.features.length);
+    if (fc.attribution) { $("attribution").textContent = fc.attribution; }
   }
 
   function colorOf(i) { return PALETTE[i % PALETTE.length]; }
@@ -76,14 +76,15 @@
     }
     (p.routes || []).forEach(function (rt, i) {
       var c = colorOf(i);
-      var pts = (rt.line && rt.line.length ? rt.line : rt.stops.map(function (s) { return s.point; }));
+      var pts = (rt.line && rt.line.length > 1 ? rt.line : rt.stops.filter(function (s) { return s.point; }).map(function (s) { return s.point; }));
       var d = pts.map(function (q) { return proj.x(q[0]).toFixed(2) + "," + proj.y(q[1]).toFixed(2); }).join(" ");
       var pl = el("polyline", { "class": "route", points: d, stroke: c, "data-route": rt.id }, gr);
       el("title", {}, pl).textContent = rt.vehicle.name;
       rt.stops.forEach(function (s) {
+        if (!s.point || s.kind !== "pickup") { return; }
         var st = STATUS[s.status] || ["#fff", s.status];
         var ci = el("circle", { "class": "stop", cx: proj.x(s.point[0]), cy: proj.y(s.point[1]), r: 2.2, fill: st[0], "data-status": s.status }, gs);
-        el("title", {}, ci).textContent = "#" + s.seq + " " + s.household.name + " — " + st[1] + " " + hm(s.eta_from) + "–" + hm(s.eta_to);
+        el("title", {}, ci).textContent = "#" + s.seq + " " + (s.household ? s.household.name : "") + " — " + st[1] + " " + hm(s.window_start) + "–" + hm(s.window_end);
       });
       var li = h("li");
       var sw = h("span", null, "sw"); sw.style.background = c; li.appendChild(sw);
@@ -104,7 +105,7 @@
     $("nroutes").textContent = "(" + (p.routes || []).length + ")";
     $("nunassigned").textContent = "(" + (p.unassigned || []).length + ")";
     $("map").setAttribute("data-routes-rendered", String((p.routes || []).length));
-    status(p.plan ? "Kế hoạch " + p.plan.status + " — " + p.plan.date : "Chưa có kế hoạch");
+    status(p.plan ? "Kế hoạch v" + p.plan.version + " (" + p.plan.status + ") — " + p.plan.date : "Chưa có kế hoạch cho ngày " + p.date);
   }
   function hm(iso) { if (!iso) { return "?"; } var d = new Date(iso); return d.toLocaleTimeString("vi-VN", { hour: "2-digit", minute: "2-digit", timeZone: "Asia/Ho_Chi_Minh" }); }
 

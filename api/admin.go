@@ -1,0 +1,135 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/thugom/thugom"
+	"github.com/thugom/thugom/jobs"
+	"github.com/thugom/thugom/store"
+)
+
+// smsInbound: POST /v1/sms/inbound — the SMS provider's webhook (called
+// with an administrator token configured in the gateway). Outcomes such as
+// an unknown number are results (200), so the provider stops retrying.
+func (s *server) smsInbound(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		MessageID  string     `json:"message_id"`
+		From       string     `json:"from"`
+		Text       string     `json:"text"`
+		ReceivedAt *time.Time `json:"received_at"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	if strings.TrimSpace(in.From) == "" {
+		s.writeProblem(w, r, errf(codeInvalid, "from", "from is required"))
+		return
+	}
+	m := jobs.InboundSMS{ProviderMessageID: in.MessageID, From: in.From, Text: in.Text}
+	if in.ReceivedAt != nil {
+		m.ReceivedAt = *in.ReceivedAt
+	}
+	res, err := s.deps.Service.HandleInboundSMS(r.Context(), m)
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, res)
+}
+
+type tokenIn struct {
+	Name      string `json:"name"`
+	Role      string `json:"role"`
+	CarrierID *int64 `json:"carrier_id"`
+	DriverID  *int64 `json:"driver_id"`
+}
+
+// createToken: POST /v1/tokens (administrators). The token is in the
+// answer once; only its hash is kept.
+func (s *server) createToken(w http.ResponseWriter, r *http.Request) {
+	var in tokenIn
+	if err := decodeJSON(r, &in); err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	if len(in.Name) > 200 {
+		s.writeProblem(w, r, errf(codeInvalid, "name", "longer than 200 characters"))
+		return
+	}
+	p := principalOf(r.Context())
+	t := thugom.Token{Name: in.Name, Role: in.Role, CarrierID: in.CarrierID, DriverID: in.DriverID, CreatedAt: s.now()}
+	tok, hash, err := NewToken()
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	err = s.deps.DB.InTx(r.Context(), func(tx pgx.Tx) error {
+		if t.Role == thugom.RoleDriver && t.DriverID != nil {
+			d, err := store.DriverByID(r.Context(), tx, *t.DriverID)
+			if err != nil {
+				return errf(codeInvalid, "driver_id", "no driver %d", *t.DriverID)
+			}
+			t.CarrierID = &d.CarrierID
+		}
+		t.ID, err = store.APIInsertToken(r.Context(), tx, t, hash)
+		if err != nil {
+			return err
+		}
+		return store.APIRecordEvent(r.Context(), tx, thugom.Event{At: s.now(), Actor: p.actor(), Action: "token.create",
+			Subject: fmt.Sprintf("token:%d", t.ID), Payload: map[string]any{"role": t.Role}})
+	})
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"id": t.ID, "role": t.Role, "carrier_id": t.CarrierID, "driver_id": t.DriverID, "token": tok})
+}
+
+// revokeToken: DELETE /v1/tokens/{id} (administrators).
+func (s *server) revokeToken(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	p := principalOf(r.Context())
+	err = s.deps.DB.InTx(r.Context(), func(tx pgx.Tx) error {
+		if err := store.APIRevokeToken(r.Context(), tx, id, s.now()); err != nil {
+			return err
+		}
+		return store.APIRecordEvent(r.Context(), tx, thugom.Event{At: s.now(), Actor: p.actor(), Action: "token.revoke", Subject: fmt.Sprintf("token:%d", id)})
+	})
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// listTokens: GET /v1/tokens (administrators; never the hashes).
+func (s *server) listTokens(w http.ResponseWriter, r *http.Request) {
+	ts, err := store.APIListTokens(r.Context(), s.deps.DB)
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	if ts == nil {
+		ts = []thugom.Token{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": ts})
+}
+
+// readyz: GET /readyz — the database answers and the schema is migrated.
+func (s *server) readyz(w http.ResponseWriter, r *http.Request) {
+	if err := s.deps.DB.Ping(r.Context()); err != nil {
+		writeProblemBody(w, problem{Type: "https://thugom.vn/problems/unavailable", Title: "Service Unavailable",
+			Status: http.StatusServiceUnavailable, Code: "unavailable", Detail: "database unreachable"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}

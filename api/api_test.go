@@ -1,0 +1,185 @@
+package api_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/thugom/thugom/api"
+)
+
+func TestEndToEndDay(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.seedDay(8)
+
+	// The dispatcher sees the plan.
+	r := b.do("GET", fmt.Sprintf("/v1/depots/%d/plan?date=%s", b.depot.ID, testNow.Format(time.DateOnly)), b.disp, nil)
+	wantStatus(t, r, http.StatusOK, "")
+	var plan struct {
+		Plan   *struct{ Status string } `json:"plan"`
+		Routes []struct {
+			ID     int64
+			Driver *struct{ ID int64 }
+			Stops  []struct {
+				ID   int64
+				Kind string
+			}
+		}
+	}
+	r.json(t, &plan)
+	if plan.Plan == nil || plan.Plan.Status != "done" || len(plan.Routes) == 0 {
+		t.Fatalf("no plan: %s", r.body)
+	}
+	// Another carrier's dispatcher may not.
+	wantStatus(t, b.do("GET", fmt.Sprintf("/v1/depots/%d/plan", b.depot.ID), b.disp2, nil), http.StatusForbidden, "")
+
+	// The driver of the first route reads the manifest.
+	var drvTok string
+	var drvID int64
+	var stopID int64
+	for _, rt := range plan.Routes {
+		if rt.Driver == nil {
+			continue
+		}
+		drvID = rt.Driver.ID
+		drvTok = map[int64]string{b.driver[0].ID: b.drv1, b.driver[1].ID: b.drv2}[drvID]
+		for _, st := range rt.Stops {
+			if st.Kind == "pickup" {
+				stopID = st.ID
+				break
+			}
+		}
+		break
+	}
+	if drvTok == "" || stopID == 0 {
+		t.Fatalf("no driver route with a pickup: %s", r.body)
+	}
+	otherTok := b.drv1
+	if drvTok == b.drv1 {
+		otherTok = b.drv2
+	}
+	path := fmt.Sprintf("/v1/drivers/%d/manifest?date=%s", drvID, testNow.Format(time.DateOnly))
+	r = b.do("GET", path, drvTok, nil)
+	wantStatus(t, r, http.StatusOK, "")
+	for _, want := range []string{`"h3"`, `"phone"`, `"window_start"`, `"collect"`, `"cod_amount"`, `"line"`} {
+		if !strings.Contains(string(r.body), want) {
+			t.Errorf("manifest lacks %s", want)
+		}
+	}
+	etag := r.header.Get("ETag")
+	if etag == "" {
+		t.Fatal("manifest has no ETag")
+	}
+	wantStatus(t, b.do("GET", path, drvTok, nil, "If-None-Match", etag), http.StatusNotModified, "")
+	wantStatus(t, b.do("GET", path, otherTok, nil), http.StatusForbidden, "")
+	r = b.do("GET", strings.Replace(path, "manifest?", "manifest.geojson?", 1), drvTok, nil)
+	wantStatus(t, r, http.StatusOK, "")
+	if !strings.Contains(string(r.body), `"LineString"`) || !strings.Contains(string(r.body), `"Point"`) {
+		t.Errorf("geojson manifest: %s", r.body)
+	}
+	r = b.do("GET", strings.Replace(path, "manifest?", "manifest.html?", 1), drvTok, nil)
+	wantStatus(t, r, http.StatusOK, "")
+	if !strings.Contains(string(r.body), "break-inside:avoid") || !strings.Contains(string(r.body), "class=\"stop\"") {
+		t.Errorf("printable manifest: %s", r.body)
+	}
+
+	// Pickup confirmation, replayed by an offline queue.
+	body := map[string]any{"happened_at": testNow.Add(-5 * time.Minute).Format(time.RFC3339), "parcels": 2, "weight_kg": 9.5}
+	wantStatus(t, b.do("POST", fmt.Sprintf("/v1/stops/%d/pickup", stopID), drvTok, body), http.StatusUnprocessableEntity, "Idempotency-Key")
+	wantStatus(t, b.do("POST", fmt.Sprintf("/v1/stops/%d/pickup", stopID), otherTok, body, "Idempotency-Key", "k1"), http.StatusForbidden, "")
+	r1 := b.do("POST", fmt.Sprintf("/v1/stops/%d/pickup", stopID), drvTok, body, "Idempotency-Key", "k1")
+	wantStatus(t, r1, http.StatusOK, "")
+	r2 := b.do("POST", fmt.Sprintf("/v1/stops/%d/pickup", stopID), drvTok, body, "Idempotency-Key", "k1")
+	wantStatus(t, r2, http.StatusOK, "")
+	if string(r1.body) != string(r2.body) || r2.header.Get("Idempotent-Replayed") != "true" {
+		t.Errorf("replay differs: %s vs %s (%v)", r1.body, r2.body, r2.header)
+	}
+	body["parcels"] = 3
+	wantStatus(t, b.do("POST", fmt.Sprintf("/v1/stops/%d/pickup", stopID), drvTok, body, "Idempotency-Key", "k1"), http.StatusUnprocessableEntity, "Idempotency-Key")
+	// The same pickup sent again under a new key changes nothing.
+	r3 := b.do("POST", fmt.Sprintf("/v1/stops/%d/pickup", stopID), drvTok, body, "Idempotency-Key", "k2")
+	wantStatus(t, r3, http.StatusOK, "")
+	if !strings.Contains(string(r3.body), `"unchanged":true`) {
+		t.Errorf("second pickup: %s", r3.body)
+	}
+	var picked int
+	if err := b.db.QueryRow(context.Background(), "SELECT count(*) FROM events WHERE action = 'stop.picked_up'").Scan(&picked); err != nil || picked != 1 {
+		t.Errorf("stop.picked_up events = %d (%v), want 1", picked, err)
+	}
+
+	// Positions.
+	wantStatus(t, b.do("POST", "/v1/me/positions", drvTok, map[string]any{"positions": []map[string]any{
+		{"at": testNow.Format(time.RFC3339), "lon": 106.77, "lat": 21.8}}}), http.StatusNoContent, "")
+	wantStatus(t, b.do("POST", "/v1/me/positions", drvTok, map[string]any{"positions": []map[string]any{
+		{"at": testNow.Format(time.RFC3339), "lon": 206.77, "lat": 21.8}}}), http.StatusUnprocessableEntity, "positions[0]")
+
+	// Board and report.
+	wantStatus(t, b.do("GET", fmt.Sprintf("/v1/sla?depot_id=%d&date=%s", b.depot.ID, testNow.Format(time.DateOnly)), b.disp, nil), http.StatusOK, "")
+	r = b.do("GET", fmt.Sprintf("/v1/depots/%d/report?date=%s", b.depot.ID, testNow.Format(time.DateOnly)), b.disp, nil)
+	wantStatus(t, r, http.StatusOK, "")
+	if !strings.Contains(string(r.body), `"picked_up":1`) {
+		t.Errorf("report: %s", r.body)
+	}
+	wantStatus(t, b.do("GET", fmt.Sprintf("/v1/depots/%d/unassigned", b.depot.ID), b.disp, nil), http.StatusOK, "")
+
+	// Re-plan keeping locks.
+	wantStatus(t, b.do("POST", fmt.Sprintf("/v1/orders/%d/lock", 1), b.disp, map[string]any{"vehicle_id": b.vehicle[1].ID}), http.StatusOK, "")
+	r = b.do("POST", fmt.Sprintf("/v1/depots/%d/replan", b.depot.ID), b.disp, map[string]any{"date": testNow.Format(time.DateOnly)})
+	wantStatus(t, r, http.StatusAccepted, "")
+	wantStatus(t, b.do("POST", fmt.Sprintf("/v1/depots/%d/plans", b.depot.ID), b.disp, map[string]any{"date": "2026-13-01"}), http.StatusUnprocessableEntity, "date")
+}
+
+func TestHouseholdPage(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.seedDay(3)
+	var hid int64
+	if err := b.db.QueryRow(context.Background(), "SELECT household_id FROM orders ORDER BY id LIMIT 1").Scan(&hid); err != nil {
+		t.Fatal(err)
+	}
+	link := api.SignHouseholdLink(secret, hid, testNow.Add(48*time.Hour))
+	r := b.do("GET", "/h/"+link, "", nil)
+	wantStatus(t, r, http.StatusOK, "")
+	page := string(r.body)
+	for _, want := range []string{"Bưu điện sẽ đến lấy hàng", "Na Chi Lăng", "Hàng đã sẵn sàng", "pickup.ics"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	if len(r.body) > 50_000 {
+		t.Errorf("household page is %d bytes, want < 50 kB", len(r.body))
+	}
+	wantStatus(t, b.do("GET", "/h/"+link, "", nil, "If-None-Match", r.header.Get("ETag")), http.StatusNotModified, "")
+	r = b.do("GET", "/h/"+link+"/pickup.ics", "", nil)
+	wantStatus(t, r, http.StatusOK, "")
+	if !strings.Contains(string(r.body), "BEGIN:VEVENT") || !strings.Contains(string(r.body), "DTSTART:") {
+		t.Errorf("ics: %s", r.body)
+	}
+
+	// Tampered, foreign and expired links.
+	tampered := link[:len(link)-2] + map[bool]string{true: "AA", false: "BB"}[!strings.HasSuffix(link, "AA")]
+	wantStatus(t, b.do("GET", "/h/"+tampered, "", nil), http.StatusUnauthorized, "")
+	other := api.SignHouseholdLink([]byte("another-secret-entirely-000"), hid, testNow.Add(time.Hour))
+	wantStatus(t, b.do("GET", "/h/"+other, "", nil), http.StatusUnauthorized, "")
+	expired := api.SignHouseholdLink(secret, hid, testNow.Add(-time.Minute))
+	wantStatus(t, b.do("GET", "/h/"+expired, "", nil), http.StatusUnauthorized, "")
+	wantStatus(t, b.do("POST", "/h/"+expired+"/ready", "", nil), http.StatusUnauthorized, "")
+	wantStatus(t, b.do("GET", "/h/garbage", "", nil), http.StatusUnauthorized, "")
+
+	// Ready.
+	r = b.do("POST", "/h/"+link+"/ready", "", nil)
+	wantStatus(t, r, http.StatusSeeOther, "")
+	r = b.do("GET", "/h/"+link+"?done=ready", "", nil)
+	if !strings.Contains(string(r.body), "Bạn đã báo hàng sẵn sàng") {
+		t.Errorf("after ready: %s", r.body)
+	}
+	var n int
+	if err := b.db.QueryRow(context.Background(), "SELECT count(*) FROM events WHERE action = 'household.ready' AND actor = $1", fmt.Sprintf("household:%d", hid)).Scan(&n); err != nil || n != 1 {
+		t.Errorf("household.ready events = %d (%v)", n, err)
+	}
+	wantStatus(t, b.do("POST", "/h/"+link+"/explode", "", nil), http.StatusNotFound, "")
+}

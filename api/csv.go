@@ -1,0 +1,263 @@
+package api
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/thugom/thugom"
+	"github.com/thugom/thugom/store"
+)
+
+// CSV import of a marketplace's orders: POST /v1/orders/import
+// (Content-Type text/csv). The first line names the columns (any order,
+// case-insensitive); lines are numbered from 1 = the header. Every bad row
+// is reported with its line; nothing is imported unless ?keep_good=true.
+var csvColumns = []string{"marketplace", "marketplace_order_id", "household_name", "phone", "address", "product",
+	"weight_kg", "parcels", "cod_amount", "destination_province", "placed_at", "promise_hours", "ready_from",
+	"ready_until", "depot", "note"}
+
+var csvRequired = []string{"marketplace", "marketplace_order_id", "phone", "address", "product", "weight_kg"}
+
+const maxCSVRows = 100_000
+
+func (s *server) importCSV(w http.ResponseWriter, r *http.Request) {
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || (mt != "text/csv" && mt != "application/csv") {
+		s.writeProblem(w, r, errf(codeUnsupported, "", "Content-Type must be text/csv"))
+		return
+	}
+	keep := false
+	if v := r.URL.Query().Get("keep_good"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			s.writeProblem(w, r, errf(codeInvalid, "keep_good", "keep_good must be true or false"))
+			return
+		}
+		keep = b
+	}
+	p := principalOf(r.Context())
+	now := s.now()
+	ref, err := store.APILoadRefData(r.Context(), s.deps.DB)
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	orders, bad, err := parseOrdersCSV(r.Body, p, ref, now)
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	if len(bad) > 0 && !keep {
+		s.writeProblem(w, r, &batchError{Rows: bad})
+		return
+	}
+	var res *importResult
+	err = s.deps.DB.InTx(r.Context(), func(tx pgx.Tx) error {
+		var dup []problemRow
+		res, dup, err = s.importOrders(r.Context(), tx, p, orders)
+		if err != nil {
+			return err
+		}
+		if len(dup) > 0 && !keep {
+			return &batchError{Rows: dup}
+		}
+		bad = append(bad, dup...)
+		return store.APIRecordEvent(r.Context(), tx, thugom.Event{At: now, Actor: p.actor(), Action: "orders.import",
+			Subject: "import", Payload: map[string]any{"imported": res.Imported, "rejected": len(bad), "keep_good": keep}})
+	})
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	res.Rejected = len(bad)
+	if bad != nil {
+		res.Errors = bad
+	}
+	status := http.StatusCreated
+	if res.Imported == 0 {
+		status = http.StatusOK
+	}
+	writeJSON(w, status, res)
+}
+
+// parseOrdersCSV reads and validates every row. A CSV that cannot be read
+// at all (bad quoting, no header) is an error; bad rows are collected.
+func parseOrdersCSV(body io.Reader, p *principal, ref *store.APIRefData, now time.Time) ([]store.APINewOrder, []problemRow, error) {
+	cr := csv.NewReader(body)
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	header, err := cr.Read()
+	if err != nil {
+		return nil, nil, csvReadError(err, 1)
+	}
+	col := map[string]int{}
+	for i, h := range header {
+		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+		if _, dup := col[h]; dup {
+			return nil, nil, &thugom.Error{Code: codeInvalid, Field: h, Line: 1, Message: fmt.Sprintf("column %q appears twice", h)}
+		}
+		known := false
+		for _, c := range csvColumns {
+			known = known || c == h
+		}
+		if !known {
+			return nil, nil, &thugom.Error{Code: codeInvalid, Field: h, Line: 1, Message: fmt.Sprintf("unknown column %q (known: %s)", h, strings.Join(csvColumns, ", "))}
+		}
+		col[h] = i
+	}
+	for _, c := range csvRequired {
+		if _, ok := col[c]; !ok {
+			return nil, nil, &thugom.Error{Code: codeInvalid, Field: c, Line: 1, Message: fmt.Sprintf("missing column %q", c)}
+		}
+	}
+	var (
+		orders []store.APINewOrder
+		bad    []problemRow
+		seen   = map[string]int{}
+	)
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		line, _ := cr.FieldPos(0)
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) && !errors.Is(err, csv.ErrFieldCount) {
+				return nil, nil, csvReadError(err, pe.StartLine)
+			}
+			return nil, nil, csvReadError(err, line)
+		}
+		if len(orders)+len(bad) >= maxCSVRows {
+			return nil, nil, errf(codeTooLarge, "", "more than %d rows; split the file", maxCSVRows)
+		}
+		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+			continue // blank line
+		}
+		get := func(c string) string {
+			if i, ok := col[c]; ok && i < len(rec) {
+				return strings.TrimSpace(rec[i])
+			}
+			return ""
+		}
+		rowErr := func(field, code, msg string) {
+			bad = append(bad, problemRow{Line: line, Field: field, Code: code, Message: msg})
+		}
+		if len(rec) != len(header) {
+			rowErr("", codeInvalid, fmt.Sprintf("%d fields, the header has %d", len(rec), len(header)))
+			continue
+		}
+		in := orderIn{Marketplace: get("marketplace"), MarketplaceOrderID: get("marketplace_order_id"),
+			Household: householdIn{Name: get("household_name"), Phone: get("phone"), Address: get("address")},
+			Product:   get("product"), DestinationProvince: get("destination_province"), Depot: get("depot"), Note: get("note")}
+		var ferr error
+		num := func(c string, dst *float64) {
+			if v := get(c); v != "" && ferr == nil {
+				f, err := strconv.ParseFloat(strings.Replace(v, ",", ".", 1), 64)
+				if err != nil {
+					ferr = errf(codeInvalid, c, "%q is not a number", v)
+				}
+				*dst = f
+			}
+		}
+		integer := func(c string, dst *int64) {
+			if v := get(c); v != "" && ferr == nil {
+				n, err := strconv.ParseInt(v, 10, 64)
+				if err != nil {
+					ferr = errf(codeInvalid, c, "%q is not a whole number", v)
+				}
+				*dst = n
+			}
+		}
+		stamp := func(c string) *time.Time {
+			v := get(c)
+			if v == "" || ferr != nil {
+				return nil
+			}
+			t, err := parseCSVTime(v)
+			if err != nil {
+				ferr = errf(codeInvalid, c, "%q is not a time (RFC 3339 or YYYY-MM-DD HH:MM local)", v)
+				return nil
+			}
+			return &t
+		}
+		var w float64
+		var parcels, cod, promise int64
+		if get("weight_kg") != "" {
+			num("weight_kg", &w)
+			in.WeightKg = &w
+		}
+		integer("parcels", &parcels)
+		integer("cod_amount", &cod)
+		integer("promise_hours", &promise)
+		in.PlacedAt, in.ReadyFrom, in.ReadyUntil = stamp("placed_at"), stamp("ready_from"), stamp("ready_until")
+		in.Parcels, in.CODAmount, in.PromiseHours = int(parcels), cod, int(promise)
+		if ferr == nil && (parcels > 1000 || promise > 1000) {
+			ferr = errf(codeInvalid, "parcels", "too large")
+		}
+		var o store.APINewOrder
+		if ferr == nil {
+			o, ferr = buildOrder(p, ref, in, now)
+		}
+		if ferr != nil {
+			code, field, _, msg, _ := appError(ferr)
+			rowErr(csvField(field), code, msg)
+			continue
+		}
+		k := o.Marketplace + "\x00" + o.MarketplaceOrderID
+		if first, ok := seen[k]; ok {
+			rowErr("marketplace_order_id", codeConflict, fmt.Sprintf("order %s repeats line %d", o.MarketplaceOrderID, first))
+			continue
+		}
+		seen[k] = line
+		o.Line = line
+		orders = append(orders, o)
+	}
+	if len(orders)+len(bad) == 0 {
+		return nil, nil, &thugom.Error{Code: codeInvalid, Line: 2, Message: "no rows after the header"}
+	}
+	return orders, bad, nil
+}
+
+// csvField maps JSON field names of buildOrder's errors to CSV columns.
+func csvField(f string) string {
+	switch f {
+	case "household.phone":
+		return "phone"
+	case "household.address":
+		return "address"
+	case "household.name":
+		return "household_name"
+	}
+	return f
+}
+
+func csvReadError(err error, line int) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return err
+	}
+	if err == io.EOF {
+		return &thugom.Error{Code: codeMalformed, Line: 1, Message: "empty CSV: a header line is required"}
+	}
+	return &thugom.Error{Code: codeMalformed, Line: line, Message: fmt.Sprintf("malformed CSV: %v", err)}
+}
+
+func parseCSVTime(v string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t, nil
+	}
+	for _, layout := range []string{"2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02T15:04", "02/01/2006 15:04", time.DateOnly} {
+		if t, err := time.ParseInLocation(layout, v, thugom.Local); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("bad time %q", v)
+}

@@ -1,0 +1,413 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/thugom/thugom"
+	"github.com/thugom/thugom/jobs"
+	"github.com/thugom/thugom/store"
+)
+
+// depotInScope loads a depot the principal may act on (403 otherwise).
+func (s *server) depotInScope(ctx context.Context, r *http.Request, q store.DBTX) (*thugom.Depot, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	d, err := store.APIDepotByID(ctx, q, id)
+	if err != nil {
+		return nil, err
+	}
+	if !principalOf(ctx).canCarrier(d.CarrierID) {
+		return nil, errForbiddenCarrier
+	}
+	return d, nil
+}
+
+// listDepots: GET /v1/depots.
+func (s *server) listDepots(w http.ResponseWriter, r *http.Request) {
+	ds, err := store.APIListDepotsScoped(r.Context(), s.deps.DB, principalOf(r.Context()).carrierScope())
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	out := make([]depotOut, 0, len(ds))
+	for i := range ds {
+		out = append(out, depotOutOf(&ds[i]))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": out})
+}
+
+// dayPlan is the dispatcher's view of a depot's day.
+type dayPlan struct {
+	Depot      depotOut        `json:"depot"`
+	Date       string          `json:"date"`
+	Plan       *planOut        `json:"plan"`
+	Routes     []routeOut      `json:"routes"`
+	Unassigned []unassignedOut `json:"unassigned"`
+}
+
+func (s *server) loadDayPlan(ctx context.Context, d *thugom.Depot, day time.Time) (*dayPlan, error) {
+	out := &dayPlan{Depot: depotOutOf(d), Date: day.Format(time.DateOnly), Routes: []routeOut{}, Unassigned: []unassignedOut{}}
+	var planID int64
+	v, err := store.APIPlanViewOf(ctx, s.deps.DB, d.ID, day)
+	switch {
+	case errors.Is(err, thugom.ErrNotFound):
+	case err != nil:
+		return nil, err
+	default:
+		planID = v.Plan.ID
+		out.Plan = planOutOf(&v.Plan)
+		for _, r := range v.Routes {
+			out.Routes = append(out.Routes, routeOutOf(r))
+		}
+		for _, u := range v.Unassigned {
+			out.Unassigned = append(out.Unassigned, unassignedOut{OrderID: u.OrderID, MarketplaceOrderID: u.MarketplaceOrderID,
+				HouseholdID: u.HouseholdID, HouseholdName: u.HouseholdName, Point: u.Point, WeightKg: u.WeightKg, Reason: u.Reason, Fix: u.Fix})
+		}
+	}
+	outside, err := store.APIOrdersOutsidePlan(ctx, s.deps.DB, d.ID, d.CarrierID, day, planID)
+	if err != nil {
+		return nil, err
+	}
+	for _, o := range outside {
+		u := unassignedOut{OrderID: o.OrderID, MarketplaceOrderID: o.MarketplaceOrderID, HouseholdID: o.HouseholdID,
+			HouseholdName: o.HouseholdName, Point: o.Point, WeightKg: o.WeightKg}
+		switch {
+		case o.Precision == "":
+			u.Reason = "the address is not geocoded yet (or could not be placed)"
+			u.Fix = fmt.Sprintf("pin the household on the map: PATCH /v1/households/%d {\"point\": [lon, lat]}", o.HouseholdID)
+		case o.NoDepot:
+			u.Reason = "no depot assigned yet (geocoding pending)"
+			u.Fix = "wait for geocoding, then re-plan"
+		case planID == 0:
+			u.Reason = "no plan for this day yet"
+			u.Fix = "plan the day: POST /v1/depots/{id}/plans"
+		default:
+			u.Reason = "the order arrived after the plan was made"
+			u.Fix = "re-plan the day: POST /v1/depots/{id}/replan"
+		}
+		out.Unassigned = append(out.Unassigned, u)
+	}
+	return out, nil
+}
+
+// getPlan: GET /v1/depots/{id}/plan?date=.
+func (s *server) getPlan(w http.ResponseWriter, r *http.Request) {
+	d, err := s.depotInScope(r.Context(), r, s.deps.DB)
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	day, err := s.dayParam(r)
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	out, err := s.loadDayPlan(r.Context(), d, day)
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	if err := writeJSONCacheable(w, r, "application/json", out); err != nil {
+		s.writeProblem(w, r, err)
+	}
+}
+
+// getUnassigned: GET /v1/depots/{id}/unassigned?date=.
+func (s *server) getUnassigned(w http.ResponseWriter, r *http.Request) {
+	d, err := s.depotInScope(r.Context(), r, s.deps.DB)
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	day, err := s.dayParam(r)
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	out, err := s.loadDayPlan(r.Context(), d, day)
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": out.Unassigned})
+}
+
+type dayIn struct {
+	Date string `json:"date"`
+}
+
+type enqueuedOut struct {
+	JobID     int64  `json:"job_id"`
+	Kind      string `json:"kind"`
+	DepotID   int64  `json:"depot_id"`
+	Date      string `json:"date"`
+	Duplicate bool   `json:"duplicate"`
+}
+
+// enqueuePlan: POST /v1/depots/{id}/plans {"date"} and POST
+// /v1/depots/{id}/replan {"date"}: a plan (or a re-plan keeping locks and
+// finished stops) of the depot's day, as a job.
+func (s *server) enqueuePlan(replan bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var in dayIn
+		if r.ContentLength != 0 {
+			if err := decodeJSON(r, &in); err != nil {
+				s.writeProblem(w, r, err)
+				return
+			}
+		}
+		day := thugom.Day(s.now())
+		if in.Date != "" {
+			t, err := time.ParseInLocation(time.DateOnly, in.Date, thugom.Local)
+			if err != nil {
+				s.writeProblem(w, r, errf(codeInvalid, "date", "date must be YYYY-MM-DD"))
+				return
+			}
+			day = t
+		}
+		p := principalOf(r.Context())
+		var out enqueuedOut
+		err := s.deps.DB.InTx(r.Context(), func(tx pgx.Tx) error {
+			d, err := s.depotInScope(r.Context(), r, tx)
+			if err != nil {
+				return err
+			}
+			out.DepotID, out.Date = d.ID, jobs.DayString(day)
+			var args interface{ Kind() string }
+			if replan {
+				args = jobs.ReplanArgs{DepotID: d.ID, Day: out.Date, Cause: jobs.CauseDispatcher, Subject: fmt.Sprintf("depot:%d", d.ID), RequestedAt: s.now()}
+			} else {
+				args = jobs.PlanDepotDayArgs{DepotID: d.ID, Day: out.Date, Reason: "api"}
+			}
+			res, err := s.deps.Jobs.InsertTx(r.Context(), tx, args, nil)
+			if err != nil {
+				return fmt.Errorf("enqueue %s: %w", args.Kind(), err)
+			}
+			out.JobID, out.Kind, out.Duplicate = res.Job.ID, res.Job.Kind, res.UniqueSkippedAsDuplicate
+			return store.APIRecordEvent(r.Context(), tx, thugom.Event{At: s.now(), Actor: p.actor(), Action: "plan." + map[bool]string{false: "request", true: "replan"}[replan],
+				Subject: fmt.Sprintf("depot:%d", d.ID), Payload: map[string]any{"day": out.Date, "job_id": out.JobID}})
+		})
+		if err != nil {
+			s.writeProblem(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusAccepted, out)
+	}
+}
+
+// lockOrder: POST /v1/orders/{id}/lock {"vehicle_id"}: the next plans keep
+// the order on that vehicle. DELETE unlocks.
+func (s *server) lockOrder(unlock bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, err := pathID(r, "id")
+		if err != nil {
+			s.writeProblem(w, r, err)
+			return
+		}
+		var in struct {
+			VehicleID int64 `json:"vehicle_id"`
+		}
+		if !unlock {
+			if err := decodeJSON(r, &in); err != nil {
+				s.writeProblem(w, r, err)
+				return
+			}
+			if in.VehicleID <= 0 {
+				s.writeProblem(w, r, errf(codeInvalid, "vehicle_id", "vehicle_id is required"))
+				return
+			}
+		}
+		p := principalOf(r.Context())
+		var out *store.APIOrderView
+		err = s.deps.DB.InTx(r.Context(), func(tx pgx.Tx) error {
+			o, err := store.APILockOrder(r.Context(), tx, id)
+			if err != nil {
+				return err
+			}
+			if !p.canCarrier(o.CarrierID) {
+				return errForbiddenCarrier
+			}
+			var vid *int64
+			if !unlock {
+				v, err := store.VehicleByID(r.Context(), tx, in.VehicleID)
+				if err != nil {
+					return err
+				}
+				if v.CarrierID != o.CarrierID || (o.DepotID != nil && v.DepotID != *o.DepotID) {
+					return errf(codeInvalid, "vehicle_id", "vehicle %d is not a vehicle of the order's depot", v.ID)
+				}
+				vid = &v.ID
+			}
+			if err := store.APISetOrderLock(r.Context(), tx, id, vid, s.now()); err != nil {
+				return err
+			}
+			action := "order.lock"
+			if unlock {
+				action = "order.unlock"
+			}
+			if err := store.APIRecordEvent(r.Context(), tx, thugom.Event{At: s.now(), Actor: p.actor(), Action: action,
+				Subject: fmt.Sprintf("order:%d", id), Payload: map[string]any{"vehicle_id": vid}}); err != nil {
+				return err
+			}
+			out, err = store.APIOrderByID(r.Context(), tx, id)
+			return err
+		})
+		if err != nil {
+			s.writeProblem(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, orderOutOf(*out))
+	}
+}
+
+// moveStop: POST /v1/stops/{id}/move {"vehicle_id"}: the stop's orders are
+// locked to the vehicle and the day is re-planned around them (the router
+// recomputes every ETA; a hand-placed sequence would break time windows).
+func (s *server) moveStop(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	var in struct {
+		VehicleID int64 `json:"vehicle_id"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	if in.VehicleID <= 0 {
+		s.writeProblem(w, r, errf(codeInvalid, "vehicle_id", "vehicle_id is required"))
+		return
+	}
+	p := principalOf(r.Context())
+	var out enqueuedOut
+	err = s.deps.DB.InTx(r.Context(), func(tx pgx.Tx) error {
+		sc, err := store.APIStopScope(r.Context(), tx, id)
+		if err != nil {
+			return err
+		}
+		if !p.canCarrier(sc.CarrierID) {
+			return errForbiddenCarrier
+		}
+		if sc.Kind != thugom.StopPickup {
+			return errf(codeInvalid, "", "only pickup stops can move")
+		}
+		switch sc.Status {
+		case thugom.StopPickedUp, thugom.StopFailed, thugom.StopSkipped, thugom.StopDone:
+			return errf(codeConflict, "status", "stop %d is already %s", id, sc.Status)
+		}
+		v, err := store.VehicleByID(r.Context(), tx, in.VehicleID)
+		if err != nil {
+			return err
+		}
+		if v.DepotID != sc.DepotID {
+			return errf(codeInvalid, "vehicle_id", "vehicle %d is not a vehicle of the stop's depot", v.ID)
+		}
+		if err := store.APILockStop(r.Context(), tx, id, v.ID, s.now()); err != nil {
+			return err
+		}
+		out.DepotID, out.Date = sc.DepotID, jobs.DayString(sc.Day)
+		res, err := s.deps.Jobs.InsertTx(r.Context(), tx, jobs.ReplanArgs{DepotID: sc.DepotID, Day: out.Date, Cause: jobs.CauseDispatcher,
+			Subject: fmt.Sprintf("stop:%d", id), RequestedAt: s.now()}, nil)
+		if err != nil {
+			return fmt.Errorf("enqueue replan: %w", err)
+		}
+		out.JobID, out.Kind = res.Job.ID, res.Job.Kind
+		return store.APIRecordEvent(r.Context(), tx, thugom.Event{At: s.now(), Actor: p.actor(), Action: "stop.move",
+			Subject: fmt.Sprintf("stop:%d", id), Payload: map[string]any{"vehicle_id": v.ID, "job_id": out.JobID}})
+	})
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusAccepted, out)
+}
+
+// slaBoard: GET /v1/sla?depot_id=&date=.
+func (s *server) slaBoard(w http.ResponseWriter, r *http.Request) {
+	p := principalOf(r.Context())
+	depot, err := optInt(r.URL.Query(), "depot_id")
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	day, err := s.dayParam(r)
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	var depotID int64
+	if depot != nil {
+		d, err := store.APIDepotByID(r.Context(), s.deps.DB, *depot)
+		if err != nil {
+			s.writeProblem(w, r, err)
+			return
+		}
+		if !p.canCarrier(d.CarrierID) {
+			s.writeProblem(w, r, errForbiddenCarrier)
+			return
+		}
+		depotID = d.ID
+	}
+	items, err := store.APISLABoard(r.Context(), s.deps.DB, depotID, p.carrierScope(), day, s.now())
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	out := struct {
+		Date   string             `json:"date"`
+		AtRisk []store.APISLAItem `json:"at_risk"`
+		Late   []store.APISLAItem `json:"late"`
+	}{Date: day.Format(time.DateOnly), AtRisk: []store.APISLAItem{}, Late: []store.APISLAItem{}}
+	for _, it := range items {
+		if it.Late {
+			out.Late = append(out.Late, it)
+		} else {
+			out.AtRisk = append(out.AtRisk, it)
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// dayReport: GET /v1/depots/{id}/report?date=.
+func (s *server) dayReport(w http.ResponseWriter, r *http.Request) {
+	d, err := s.depotInScope(r.Context(), r, s.deps.DB)
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	day, err := s.dayParam(r)
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	x, err := store.APIDayReportOf(r.Context(), s.deps.DB, d.ID, day)
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	share := func(a, b float64) float64 {
+		if b <= 0 {
+			return 0
+		}
+		return a / b
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"depot_id": d.ID, "date": day.Format(time.DateOnly), "plan_id": x.PlanID,
+		"orders": x.Orders, "picked_up": x.PickedUp, "failed": x.Failed, "unassigned": x.Unassigned,
+		"on_time": x.OnTime, "on_time_share": share(float64(x.OnTime), float64(x.PickedUp)),
+		"km":            float64(x.DistanceM) / 1000,
+		"vehicles_used": x.VehiclesUsed, "vehicles_active": x.VehiclesActive,
+		"vehicle_use": share(float64(x.VehiclesUsed), float64(x.VehiclesActive)),
+		"load_kg":     x.LoadKg, "load_share": share(x.LoadKg, x.CapacityKg),
+		"produce_age_hours": map[string]float64{"avg": x.AgeAvgS / 3600, "p90": x.AgeP90S / 3600, "max": x.AgeMaxS / 3600},
+	})
+}

@@ -1,0 +1,451 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io"
+	"math"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/paulmach/orb"
+	"github.com/thugom/thugom"
+	"github.com/thugom/thugom/jobs"
+	"github.com/thugom/thugom/store"
+)
+
+// manifest is a driver's day: every route (usually one) with its stops in
+// order. It is what the phone downloads once and works from offline.
+type manifest struct {
+	Driver driverOut  `json:"driver"`
+	Date   string     `json:"date"`
+	Routes []routeOut `json:"routes"`
+}
+
+// driverInScope loads the driver of the path; drivers may only see
+// themselves, dispatchers their carrier's drivers.
+func (s *server) driverInScope(ctx context.Context, r *http.Request) (*thugom.Driver, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	p := principalOf(ctx)
+	if p.Role == thugom.RoleDriver && p.DriverID != id {
+		return nil, errf(codeForbidden, "", "a driver may only read their own manifest")
+	}
+	d, err := store.DriverByID(ctx, s.deps.DB, id)
+	if err != nil {
+		return nil, err
+	}
+	if p.Role != thugom.RoleDriver && !p.canCarrier(d.CarrierID) {
+		return nil, errForbiddenCarrier
+	}
+	return d, nil
+}
+
+func (s *server) loadManifest(ctx context.Context, d *thugom.Driver, day time.Time) (*manifest, error) {
+	refs, err := store.APIDriverRoutes(ctx, s.deps.DB, d.ID, day)
+	if err != nil {
+		return nil, err
+	}
+	m := &manifest{Driver: driverOut{ID: d.ID, Name: d.Name, Phone: d.Phone}, Date: day.Format(time.DateOnly), Routes: []routeOut{}}
+	for _, ref := range refs {
+		rs, err := store.APIPlanRoutes(ctx, s.deps.DB, ref.PlanID, ref.RouteID)
+		if err != nil {
+			return nil, err
+		}
+		for _, rt := range rs {
+			m.Routes = append(m.Routes, routeOutOf(rt))
+		}
+	}
+	return m, nil
+}
+
+// getManifest serves GET /v1/drivers/{id}/manifest[.geojson|.html]?date=.
+func (s *server) getManifest(format string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		d, err := s.driverInScope(r.Context(), r)
+		if err != nil {
+			s.writeProblem(w, r, err)
+			return
+		}
+		day, err := s.dayParam(r)
+		if err != nil {
+			s.writeProblem(w, r, err)
+			return
+		}
+		m, err := s.loadManifest(r.Context(), d, day)
+		if err != nil {
+			s.writeProblem(w, r, err)
+			return
+		}
+		switch format {
+		case "geojson":
+			err = writeJSONCacheable(w, r, "application/geo+json", manifestGeoJSON(m))
+		case "html":
+			var buf bytes.Buffer
+			if err = manifestTmpl.Execute(&buf, manifestPage(m, s.now())); err == nil {
+				w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
+				writeCacheable(w, r, "text/html; charset=utf-8", buf.Bytes())
+			}
+		default:
+			err = writeJSONCacheable(w, r, "application/json", m)
+		}
+		if err != nil {
+			s.writeProblem(w, r, err)
+		}
+	}
+}
+
+// manifestGeoJSON: one LineString feature per route, one Point feature per
+// stop with everything the driver needs at the door.
+func manifestGeoJSON(m *manifest) featureCollection {
+	fc := featureCollection{Type: "FeatureCollection", Features: []*feature{}}
+	for _, rt := range m.Routes {
+		line := rt.Line
+		if len(line) < 2 {
+			line = orb.LineString{}
+			for _, st := range rt.Stops {
+				if st.Point != nil {
+					line = append(line, *st.Point)
+				}
+			}
+		}
+		if len(line) >= 2 {
+			fc.Features = append(fc.Features, newFeature(line, map[string]any{"kind": "route", "route_id": rt.ID,
+				"vehicle": rt.Vehicle.Name, "km": rt.KM, "start_at": rt.StartAt, "end_at": rt.EndAt}))
+		}
+		for _, st := range rt.Stops {
+			if st.Point == nil {
+				continue
+			}
+			props := map[string]any{"kind": st.Kind, "route_id": rt.ID, "stop_id": st.ID, "seq": st.Seq, "trip": st.Trip,
+				"status": st.Status, "eta": st.ETA, "window_start": st.WindowStart, "window_end": st.WindowEnd,
+				"collect": st.Collect, "packaging": st.Packaging, "cod_amount": st.CODAmount, "load_kg": st.LoadKg, "parcels": st.Parcels}
+			if st.Household != nil {
+				props["household"], props["phone"], props["address"], props["h3"] = st.Household.Name, st.Household.Phone, st.Household.Address, st.Household.H3
+			}
+			fc.Features = append(fc.Features, newFeature(*st.Point, props))
+		}
+	}
+	return fc
+}
+
+var manifestTmpl = template.Must(template.New("manifest").Parse(string(webFile("manifest.html"))))
+
+type manifestPageData struct {
+	Date    string
+	Depot   string
+	Printed string
+	Routes  []manifestPageRoute
+}
+
+type manifestPageRoute struct {
+	Vehicle vehicleOut
+	Driver  *driverOut
+	KM      float64
+	Stops   []manifestPageStop
+}
+
+type manifestPageStop struct {
+	Seq       int
+	Household householdRef
+	Window    string
+	Lat, Lon  float64
+	Collect   []manifestCollect
+	Packaging string
+	CODText   string
+}
+
+type manifestCollect struct {
+	Product string
+	Kg      string
+	Parcels int
+}
+
+func manifestPage(m *manifest, now time.Time) manifestPageData {
+	out := manifestPageData{Date: m.Date, Printed: now.In(thugom.Local).Format("15:04 02/01"), Depot: "Tài xế " + m.Driver.Name}
+	for _, rt := range m.Routes {
+		pr := manifestPageRoute{Vehicle: rt.Vehicle, Driver: rt.Driver, KM: rt.KM}
+		for _, st := range rt.Stops {
+			if st.Kind != thugom.StopPickup || st.Household == nil {
+				continue
+			}
+			ps := manifestPageStop{Seq: len(pr.Stops) + 1, Household: *st.Household,
+				Window: st.WindowStart.In(thugom.Local).Format("15:04") + "–" + st.WindowEnd.In(thugom.Local).Format("15:04")}
+			if st.Point != nil {
+				ps.Lon, ps.Lat = st.Point[0], st.Point[1]
+			}
+			for _, c := range st.Collect {
+				ps.Collect = append(ps.Collect, manifestCollect{Product: c.Product, Kg: fmtKg(c.WeightKg), Parcels: c.Parcels})
+			}
+			ps.Packaging = packagingText(st.Packaging)
+			if st.CODAmount > 0 {
+				ps.CODText = fmtVND(st.CODAmount)
+			}
+			pr.Stops = append(pr.Stops, ps)
+		}
+		out.Routes = append(out.Routes, pr)
+	}
+	return out
+}
+
+// packagingText renders a packaging task's payload (boxes, nets, ...) in
+// Vietnamese.
+func packagingText(p map[string]any) string {
+	var parts []string
+	if n, ok := p["boxes"].(float64); ok && n > 0 {
+		parts = append(parts, fmt.Sprintf("%d thùng", int(n)))
+	}
+	if n, ok := p["nets"].(float64); ok && n > 0 {
+		parts = append(parts, fmt.Sprintf("%d lưới xốp", int(n)))
+	}
+	if t, ok := p["note"].(string); ok && t != "" {
+		parts = append(parts, t)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func fmtKg(kg float64) string {
+	if kg == math.Trunc(kg) {
+		return fmt.Sprintf("%.0f", kg)
+	}
+	return strings.Replace(fmt.Sprintf("%.1f", kg), ".", ",", 1)
+}
+
+// fmtVND formats an amount of đồng the Vietnamese way: 1.250.000 đ.
+func fmtVND(n int64) string {
+	s := fmt.Sprint(n)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte('.')
+		}
+		b.WriteRune(c)
+	}
+	return b.String() + " đ"
+}
+
+// pickupIn is a driver's report at a stop. happened_at is the phone's
+// clock when it happened: reports are queued offline and sent later.
+type pickupIn struct {
+	HappenedAt *time.Time `json:"happened_at"`
+	Status     string     `json:"status,omitempty"` // POST /status only: en_route, arrived, done
+	Parcels    *int       `json:"parcels"`
+	WeightKg   *float64   `json:"weight_kg"`
+	Reason     string     `json:"reason"`
+	Note       string     `json:"note"`
+}
+
+// reportStop: POST /v1/stops/{id}/pickup, /fail and /status, with an
+// Idempotency-Key header (required). The stop's state machine (jobs) never
+// goes backwards and ignores a repeated status, so a replayed offline queue
+// cannot undo anything; the key makes a retry answer exactly as the first
+// attempt did.
+func (s *server) reportStop(outcome string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, err := pathID(r, "id")
+		if err != nil {
+			s.writeProblem(w, r, err)
+			return
+		}
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			s.writeProblem(w, r, err)
+			return
+		}
+		var in pickupIn
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		if err := decodeJSON(r, &in); err != nil {
+			s.writeProblem(w, r, err)
+			return
+		}
+		status := outcome
+		if outcome == "" {
+			status = in.Status
+			switch status {
+			case thugom.StopEnRoute, thugom.StopArrived, thugom.StopDone:
+			default:
+				s.writeProblem(w, r, errf(codeInvalid, "status", "status must be en_route, arrived or done (use /pickup and /fail for the outcome)"))
+				return
+			}
+		} else if in.Status != "" {
+			s.writeProblem(w, r, errf(codeInvalid, "status", "status is implied by the endpoint"))
+			return
+		}
+		now := s.now()
+		switch {
+		case in.HappenedAt == nil:
+			err = errf(codeInvalid, "happened_at", "happened_at (the phone's time of the event) is required")
+		case in.HappenedAt.After(now.Add(10 * time.Minute)):
+			err = errf(codeInvalid, "happened_at", "happened_at is in the future")
+		case in.HappenedAt.Before(now.Add(-7 * 24 * time.Hour)):
+			err = errf(codeInvalid, "happened_at", "happened_at is more than a week old")
+		case in.Parcels != nil && (*in.Parcels < 0 || *in.Parcels > 1000):
+			err = errf(codeInvalid, "parcels", "must be between 0 and 1000")
+		case in.WeightKg != nil && (*in.WeightKg < 0 || *in.WeightKg > 5000):
+			err = errf(codeInvalid, "weight_kg", "must be between 0 and 5000 kg")
+		case status == thugom.StopFailed && strings.TrimSpace(in.Reason) == "":
+			err = errf(codeInvalid, "reason", "a failed pickup needs a reason: not_ready, nobody_home, quality_rejected or unreachable")
+		case len(in.Reason) > 100 || len(in.Note) > 1000:
+			err = errf(codeInvalid, "note", "reason or note too long")
+		}
+		if err != nil {
+			s.writeProblem(w, r, err)
+			return
+		}
+		p := principalOf(r.Context())
+		s.idempotent(w, r, body, func(ctx context.Context) (int, any, error) {
+			sc, err := store.APIStopScope(ctx, s.deps.DB, id)
+			if err != nil {
+				return 0, nil, err
+			}
+			if p.Role == thugom.RoleDriver && sc.DriverID != p.DriverID {
+				return 0, nil, errf(codeForbidden, "", "stop %d is on another driver's route", id)
+			}
+			if p.Role != thugom.RoleDriver && !p.canCarrier(sc.CarrierID) {
+				return 0, nil, errForbiddenCarrier
+			}
+			e := jobs.PickupEvent{StopID: id, Status: status, Reason: strings.TrimSpace(in.Reason), At: *in.HappenedAt, Actor: p.actor()}
+			if p.Role == thugom.RoleDriver {
+				e.DriverID = p.DriverID
+			}
+			if in.Parcels != nil {
+				e.Parcels = *in.Parcels
+			}
+			if in.WeightKg != nil {
+				e.WeightKg = *in.WeightKg
+			}
+			res, err := s.deps.Service.RecordPickup(ctx, e)
+			if err != nil {
+				return 0, nil, err
+			}
+			if !res.Unchanged && (status == thugom.StopPickedUp || status == thugom.StopFailed) {
+				// Keep the phone's time and counts for the day report.
+				rep := store.APIStopReport{StopID: res.StopID, Outcome: status, Parcels: in.Parcels, WeightKg: in.WeightKg,
+					Reason: e.Reason, Note: strings.TrimSpace(in.Note), HappenedAt: *in.HappenedAt, RecordedAt: now}
+				if p.Role == thugom.RoleDriver {
+					rep.DriverID = &p.DriverID
+				}
+				if err := store.APISaveStopReport(ctx, s.deps.DB, rep); err != nil {
+					return 0, nil, err
+				}
+			}
+			return http.StatusOK, res, nil
+		})
+	}
+}
+
+// idempotent runs fn once per (principal, Idempotency-Key): the answer is
+// stored with the request's hash and replayed to retries; a retry with
+// another body is refused (422). A key whose first attempt failed (or
+// crashed midway) runs again: fn must itself be safe to repeat, which the
+// stop state machine is.
+func (s *server) idempotent(w http.ResponseWriter, r *http.Request, body []byte, fn func(ctx context.Context) (int, any, error)) {
+	key := r.Header.Get("Idempotency-Key")
+	if key == "" || len(key) > 200 {
+		s.writeProblem(w, r, errf(codeInvalid, "Idempotency-Key", "an Idempotency-Key header (1 to 200 characters) is required"))
+		return
+	}
+	sum := sha256.Sum256(append([]byte(r.Method+" "+r.URL.Path+"\n"), body...))
+	actor := principalOf(r.Context()).actor()
+	ctx := r.Context()
+	prev, err := store.APIClaimIdempotencyKey(ctx, s.deps.DB, actor, key, sum[:])
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	if prev != nil {
+		if !bytes.Equal(prev.RequestHash, sum[:]) {
+			s.writeProblem(w, r, errf(codeInvalid, "Idempotency-Key", "this Idempotency-Key was used for another request"))
+			return
+		}
+		if prev.Status != 0 {
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Idempotent-Replayed", "true")
+			w.WriteHeader(prev.Status)
+			_, _ = w.Write(append(prev.Body, '\n'))
+			return
+		}
+	}
+	status, v, err := fn(ctx)
+	if err != nil {
+		_ = store.APIForgetIdempotencyKey(context.WithoutCancel(ctx), s.deps.DB, actor, key)
+		s.writeProblem(w, r, err)
+		return
+	}
+	out, err := json.Marshal(v)
+	if err == nil {
+		err = store.APISaveIdempotentResponse(ctx, s.deps.DB, actor, key, status, out)
+	}
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(append(out, '\n'))
+}
+
+// positionIn is one position or a batch ({"positions": [...]}) queued on
+// the phone.
+type positionIn struct {
+	At        *time.Time `json:"at"`
+	Lon       *float64   `json:"lon"`
+	Lat       *float64   `json:"lat"`
+	AccuracyM *float64   `json:"accuracy_m"`
+}
+
+// postPosition: POST /v1/me/positions {"positions": [{"at","lon","lat","accuracy_m"}]}.
+func (s *server) postPosition(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Positions []positionIn `json:"positions"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	if len(in.Positions) == 0 || len(in.Positions) > 1000 {
+		s.writeProblem(w, r, errf(codeInvalid, "positions", "1 to 1000 positions"))
+		return
+	}
+	now := s.now()
+	ps := make([]store.APIPosition, 0, len(in.Positions))
+	for i, p := range in.Positions {
+		field := fmt.Sprintf("positions[%d]", i)
+		switch {
+		case p.At == nil || p.Lon == nil || p.Lat == nil:
+			s.writeProblem(w, r, errf(codeInvalid, field, "at, lon and lat are required"))
+			return
+		case *p.Lon < -180 || *p.Lon > 180 || *p.Lat < -90 || *p.Lat > 90:
+			s.writeProblem(w, r, errf(codeInvalid, field, "lon/lat out of range"))
+			return
+		case p.At.After(now.Add(10 * time.Minute)):
+			s.writeProblem(w, r, errf(codeInvalid, field+".at", "in the future"))
+			return
+		case p.AccuracyM != nil && *p.AccuracyM < 0:
+			s.writeProblem(w, r, errf(codeInvalid, field+".accuracy_m", "negative"))
+			return
+		}
+		ps = append(ps, store.APIPosition{At: *p.At, Lon: *p.Lon, Lat: *p.Lat, AccuracyM: p.AccuracyM})
+	}
+	p := principalOf(r.Context())
+	err := s.deps.DB.InTx(r.Context(), func(tx pgx.Tx) error {
+		if err := store.APIInsertPositions(r.Context(), tx, p.DriverID, ps, now); err != nil {
+			return err
+		}
+		return store.APIRecordEvent(r.Context(), tx, thugom.Event{At: now, Actor: p.actor(), Action: "driver.positions",
+			Subject: fmt.Sprintf("driver:%d", p.DriverID), Payload: map[string]any{"count": len(ps)}})
+	})
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}

@@ -1,0 +1,323 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"html/template"
+	"math"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/jackc/pgx/v5"
+	"github.com/thugom/thugom"
+	"github.com/thugom/thugom/jobs"
+	"github.com/thugom/thugom/store"
+)
+
+// householdLinkTTL is how long a link sent by SMS stays valid.
+const householdLinkTTL = 72 * time.Hour
+
+// householdFromLink verifies the signed link of the path (401 when tampered
+// or expired) and returns the household id.
+func (s *server) householdFromLink(r *http.Request) (int64, error) {
+	id, err := VerifyHouseholdLink(s.deps.Secret, chi.URLParam(r, "link"), s.now())
+	switch {
+	case errors.Is(err, errLinkExpired):
+		return 0, errf(codeUnauthorized, "", "this link has expired; reply to the SMS or call the post office")
+	case err != nil:
+		return 0, errf(codeUnauthorized, "", "this link is not valid")
+	}
+	return id, nil
+}
+
+var householdTmpl = template.Must(template.New("household").Parse(string(webFile("household.html"))))
+
+type householdPage struct {
+	Name        string
+	Message     string
+	HasWindow   bool
+	Day         string
+	From, To    string
+	Vehicle     string
+	DriverPhone string
+	ICSURL      string
+	StatusText  string
+	Items       []householdItem
+	Packaging   []string
+	COD         string
+	CanAnswer   bool
+	ActionURL   string
+}
+
+type householdItem struct {
+	Product string
+	Kg      string
+	Parcels int
+	Order   string
+}
+
+var weekdaysVI = [...]string{"Chủ nhật", "Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy"}
+
+var stopStatusVI = map[string]string{
+	thugom.StopPlanned: "Đã lên lịch", thugom.StopEnRoute: "Xe đang đến", thugom.StopArrived: "Xe đã đến",
+	thugom.StopPickedUp: "Đã lấy hàng", thugom.StopFailed: "Chưa lấy được hàng", thugom.StopSkipped: "Đã bỏ qua",
+}
+
+var doneVI = map[string]string{
+	"ready":    "Cảm ơn! Bưu điện đã biết hàng của bạn sẵn sàng.",
+	"postpone": "Đã hoãn. Bưu điện sẽ nhắn lịch mới.",
+	"cancel":   "Đã hủy lần lấy hàng này.",
+}
+
+// householdView loads what the household's page shows.
+func (s *server) householdView(ctx context.Context, id int64, link string) (*householdPage, error) {
+	h, err := store.APIHouseholdByID(ctx, s.deps.DB, id)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	stop, err := store.APIHouseholdNextStop(ctx, s.deps.DB, id, now)
+	if err != nil {
+		return nil, err
+	}
+	orders, err := store.APIHouseholdOpenOrders(ctx, s.deps.DB, id, now)
+	if err != nil {
+		return nil, err
+	}
+	pg := &householdPage{Name: h.Name, ActionURL: "/h/" + link, ICSURL: "/h/" + link + "/pickup.ics"}
+	var open, ready, postponed, cancelled, picked int
+	var cod int64
+	var boxes int
+	for _, o := range orders {
+		switch o.Status {
+		case thugom.OrderReceived, thugom.OrderPlanned:
+			open++
+			if o.ReadyFrom != nil && !o.ReadyFrom.After(now) {
+				ready++
+			}
+		case thugom.OrderPostponed:
+			postponed++
+			continue
+		case thugom.OrderCancelled:
+			cancelled++
+			continue
+		case thugom.OrderPickedUp:
+			picked++
+			continue
+		}
+		pg.Items = append(pg.Items, householdItem{Product: o.Product, Kg: fmtKg(o.WeightKg), Parcels: o.Parcels, Order: o.MarketplaceOrderID})
+		if o.KgPerBox > 0 {
+			boxes += int(math.Ceil(o.WeightKg/o.KgPerBox - 1e-9))
+		}
+		cod += o.CODAmount
+	}
+	if boxes > 0 {
+		pg.Packaging = append(pg.Packaging, fmt.Sprintf("%d thùng carton (bưu điện mang đến nếu cần)", boxes),
+			"Hái và đóng gói trước giờ xe đến; để nơi râm mát")
+	}
+	if cod > 0 {
+		pg.COD = fmtVND(cod)
+	}
+	if stop != nil && open > 0 {
+		ws, we := stop.WindowStart.In(thugom.Local), stop.WindowEnd.In(thugom.Local)
+		pg.HasWindow = true
+		pg.Day = fmt.Sprintf("%s, %s", weekdaysVI[ws.Weekday()], ws.Format("02/01"))
+		pg.From, pg.To = ws.Format("15:04"), we.Format("15:04")
+		pg.Vehicle = "Xe " + stop.VehicleCode
+		pg.DriverPhone = stop.DriverPhone
+	}
+	switch {
+	case open > 0 && ready == open:
+		pg.StatusText = "Bạn đã báo hàng sẵn sàng"
+	case stop != nil && open > 0:
+		pg.StatusText = stopStatusVI[stop.Status]
+	case open > 0:
+		pg.StatusText = "Chờ xếp lịch"
+	case picked > 0:
+		pg.StatusText = "Đã lấy hàng"
+	case postponed > 0:
+		pg.StatusText = "Đã hoãn"
+	case cancelled > 0:
+		pg.StatusText = "Đã hủy"
+	default:
+		pg.StatusText = "Không có đơn nào cần lấy"
+	}
+	if pg.StatusText == "" {
+		pg.StatusText = "Đã lên lịch"
+	}
+	pg.CanAnswer = open > 0 && (stop == nil || stop.Status == thugom.StopPlanned || stop.Status == thugom.StopEnRoute)
+	return pg, nil
+}
+
+// householdPageHandler: GET /h/{link}.
+func (s *server) householdPageHandler(w http.ResponseWriter, r *http.Request) {
+	id, err := s.householdFromLink(r)
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	pg, err := s.householdView(r.Context(), id, chi.URLParam(r, "link"))
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	pg.Message = doneVI[r.URL.Query().Get("done")]
+	var buf bytes.Buffer
+	if err := householdTmpl.Execute(&buf, pg); err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
+	writeCacheable(w, r, "text/html; charset=utf-8", buf.Bytes())
+}
+
+// householdICS: GET /h/{link}/pickup.ics — the pickup window as a calendar
+// event (RFC 5545).
+func (s *server) householdICS(w http.ResponseWriter, r *http.Request) {
+	id, err := s.householdFromLink(r)
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	stop, err := store.APIHouseholdNextStop(r.Context(), s.deps.DB, id, s.now())
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	if stop == nil {
+		s.writeProblem(w, r, errf(codeNotFound, "", "no pickup is scheduled"))
+		return
+	}
+	const stamp = "20060102T150405Z"
+	var b strings.Builder
+	line := func(s string) { b.WriteString(s + "\r\n") }
+	line("BEGIN:VCALENDAR")
+	line("VERSION:2.0")
+	line("PRODID:-//thugom//pickup//VI")
+	line("CALSCALE:GREGORIAN")
+	line("METHOD:PUBLISH")
+	line("BEGIN:VEVENT")
+	line(fmt.Sprintf("UID:stop-%d@thugom", stop.StopID))
+	line("DTSTAMP:" + stop.WindowStart.UTC().Format(stamp))
+	line("DTSTART:" + stop.WindowStart.UTC().Format(stamp))
+	line("DTEND:" + stop.WindowEnd.UTC().Format(stamp))
+	line("SUMMARY:" + icsEscape("Bưu điện đến lấy hàng (xe "+stop.VehicleCode+")"))
+	line("DESCRIPTION:" + icsEscape("Chuẩn bị hàng đã đóng gói trước giờ xe đến."))
+	line("BEGIN:VALARM")
+	line("TRIGGER:-PT1H")
+	line("ACTION:DISPLAY")
+	line("DESCRIPTION:" + icsEscape("Còn 1 giờ nữa bưu điện đến lấy hàng"))
+	line("END:VALARM")
+	line("END:VEVENT")
+	line("END:VCALENDAR")
+	w.Header().Set("Content-Disposition", `attachment; filename="lich-thu-gom.ics"`)
+	writeCacheable(w, r, "text/calendar; charset=utf-8", []byte(b.String()))
+}
+
+func icsEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, ";", `\;`, ",", `\,`, "\n", `\n`).Replace(s)
+}
+
+// householdAction: POST /h/{link}/{action} with action ready, postpone or
+// cancel — the same answers as the SMS replies 1, 2 and 0.
+func (s *server) householdAction(w http.ResponseWriter, r *http.Request) {
+	id, err := s.householdFromLink(r)
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	action := chi.URLParam(r, "action")
+	var reply thugom.SMSReply
+	switch action {
+	case "ready":
+		reply = thugom.ReplyReady
+	case "postpone":
+		reply = thugom.ReplyPostpone
+	case "cancel":
+		reply = thugom.ReplyCancel
+	default:
+		s.writeProblem(w, r, errf(codeNotFound, "action", "unknown action %q", action))
+		return
+	}
+	actor := fmt.Sprintf("household:%d", id)
+	var touched int
+	err = s.deps.DB.InTx(r.Context(), func(tx pgx.Tx) error {
+		n, err := s.applyHouseholdReply(r.Context(), tx, id, reply, actor)
+		touched = n
+		return err
+	})
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	if strings.Contains(r.Header.Get("Accept"), "application/json") {
+		writeJSON(w, http.StatusOK, map[string]any{"household_id": id, "action": action, "orders": touched})
+		return
+	}
+	http.Redirect(w, r, "/h/"+chi.URLParam(r, "link")+"?done="+action, http.StatusSeeOther)
+}
+
+// applyHouseholdReply applies a household's answer in tx and records it.
+// Postponing and cancelling re-plan the days whose plans held the orders.
+func (s *server) applyHouseholdReply(ctx context.Context, tx pgx.Tx, householdID int64, reply thugom.SMSReply, actor string) (int, error) {
+	now := s.now()
+	var (
+		ids   []int64
+		days  []store.APIDepotDay
+		err   error
+		cause string
+	)
+	switch reply {
+	case thugom.ReplyReady:
+		ids, err = store.APIHouseholdReady(ctx, tx, householdID, now)
+	case thugom.ReplyPostpone:
+		// Ready again tomorrow morning (07:00 local).
+		next := thugom.Day(now).AddDate(0, 0, 1).Add(7 * time.Hour)
+		ids, days, err = store.APIHouseholdSetOrders(ctx, tx, householdID, thugom.OrderPostponed, now, next, thugom.Day(now))
+		cause = jobs.CausePostponed
+	case thugom.ReplyCancel:
+		ids, days, err = store.APIHouseholdSetOrders(ctx, tx, householdID, thugom.OrderCancelled, now, now, thugom.Day(now))
+		cause = jobs.CauseCancelled
+	}
+	if err != nil {
+		return 0, err
+	}
+	for _, d := range days {
+		if _, err := s.deps.Jobs.InsertTx(ctx, tx, jobs.ReplanArgs{DepotID: d.DepotID, Day: jobs.DayString(d.Day), Cause: cause,
+			Subject: fmt.Sprintf("household:%d", householdID), RequestedAt: now}, nil); err != nil {
+			return 0, fmt.Errorf("enqueue replan: %w", err)
+		}
+	}
+	return len(ids), store.APIRecordEvent(ctx, tx, thugom.Event{At: now, Actor: actor, Action: "household." + reply.String(),
+		Subject: fmt.Sprintf("household:%d", householdID), Payload: map[string]any{"orders": ids, "via": "page"}})
+}
+
+// householdLink: POST /v1/households/{id}/link — a signed page link for a
+// household (for a dispatcher to send by other means than the SMS).
+func (s *server) householdLink(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	p := principalOf(r.Context())
+	ok, err := store.APIHouseholdHasCarrier(r.Context(), s.deps.DB, id, p.carrierScope())
+	if err == nil && !ok {
+		err = errf(codeNotFound, "", "no household %d with orders of your carrier", id)
+	}
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	exp := s.now().Add(householdLinkTTL).Truncate(time.Second)
+	if err := store.APIRecordEvent(r.Context(), s.deps.DB, thugom.Event{At: s.now(), Actor: p.actor(), Action: "household.link",
+		Subject: fmt.Sprintf("household:%d", id), Payload: map[string]any{"expires_at": exp}}); err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"household_id": id, "url": HouseholdPageURL(s.deps.BaseURL, s.deps.Secret, id, exp), "expires_at": exp})
+}

@@ -1,0 +1,474 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"github.com/thugom/thugom"
+	"github.com/thugom/thugom/jobs"
+	"github.com/thugom/thugom/store"
+)
+
+// orderIn is an order as a marketplace sends it (JSON body of POST
+// /v1/orders; the CSV columns carry the same names, household fields
+// flattened as household_name, phone, address).
+type orderIn struct {
+	Marketplace         string      `json:"marketplace"`
+	MarketplaceOrderID  string      `json:"marketplace_order_id"`
+	Household           householdIn `json:"household"`
+	Product             string      `json:"product"`
+	WeightKg            *float64    `json:"weight_kg"`
+	Parcels             int         `json:"parcels"`
+	CODAmount           int64       `json:"cod_amount"`
+	DestinationProvince string      `json:"destination_province"`
+	PlacedAt            *time.Time  `json:"placed_at"`
+	PromiseHours        int         `json:"promise_hours"`
+	ReadyFrom           *time.Time  `json:"ready_from"`
+	ReadyUntil          *time.Time  `json:"ready_until"`
+	Depot               string      `json:"depot"` // depot code or id; empty: chosen after geocoding
+	Note                string      `json:"note"`
+}
+
+type householdIn struct {
+	Name    string `json:"name"`
+	Phone   string `json:"phone"`
+	Address string `json:"address"`
+}
+
+// orderOut is an order as the API shows it.
+type orderOut struct {
+	thugom.Order
+	HouseholdName  string `json:"household_name"`
+	HouseholdPhone string `json:"household_phone"`
+	Product        string `json:"product"`
+}
+
+func orderOutOf(o store.APIOrderView) orderOut {
+	return orderOut{Order: o.Order, HouseholdName: o.HouseholdName, HouseholdPhone: o.HouseholdPhone, Product: o.ProductCode}
+}
+
+// buildOrder validates one order against the reference data and the
+// caller's scope. Errors name the field (JSON name; prefixed for the
+// nested household).
+func buildOrder(p *principal, ref *store.APIRefData, in orderIn, now time.Time) (store.APINewOrder, error) {
+	var o store.APINewOrder
+	in.Marketplace = strings.ToLower(strings.TrimSpace(in.Marketplace))
+	if err := required("marketplace", in.Marketplace == ""); err != nil {
+		return o, err
+	}
+	carrier, ok := ref.CarrierByMarketplace[in.Marketplace]
+	if !ok {
+		return o, errf(codeInvalid, "marketplace", "unknown marketplace %q", in.Marketplace)
+	}
+	if !p.canCarrier(carrier) {
+		return o, errf(codeForbidden, "marketplace", "orders of %s belong to another carrier", in.Marketplace)
+	}
+	if err := required("marketplace_order_id", strings.TrimSpace(in.MarketplaceOrderID) == ""); err != nil {
+		return o, err
+	}
+	name := strings.TrimSpace(in.Household.Name)
+	if len(name) > 200 {
+		return o, errf(codeInvalid, "household.name", "longer than 200 characters")
+	}
+	if err := required("household.phone", strings.TrimSpace(in.Household.Phone) == ""); err != nil {
+		return o, err
+	}
+	phone, err := thugom.NormalizePhone("household.phone", in.Household.Phone)
+	if err != nil {
+		return o, err
+	}
+	addr := strings.TrimSpace(in.Household.Address)
+	if err := required("household.address", addr == ""); err != nil {
+		return o, err
+	}
+	if len(addr) > 500 {
+		return o, errf(codeInvalid, "household.address", "longer than 500 characters")
+	}
+	if err := required("product", strings.TrimSpace(in.Product) == ""); err != nil {
+		return o, err
+	}
+	product, ok := ref.ProductByCode[strings.ToLower(strings.TrimSpace(in.Product))]
+	if !ok {
+		return o, errf(codeInvalid, "product", "unknown product %q", in.Product)
+	}
+	if in.WeightKg == nil {
+		return o, errf(codeInvalid, "weight_kg", "weight_kg is required")
+	}
+	if in.Depot != "" {
+		d, ok := ref.Depots[strings.TrimSpace(in.Depot)]
+		if !ok {
+			return o, errf(codeInvalid, "depot", "unknown depot %q", in.Depot)
+		}
+		if d.CarrierID != carrier {
+			return o, errf(codeInvalid, "depot", "depot %q is not a depot of the marketplace's carrier", in.Depot)
+		}
+		o.DepotID = &d.ID
+	}
+	if len(in.Note) > 1000 {
+		return o, errf(codeInvalid, "note", "longer than 1000 characters")
+	}
+	if len(in.DestinationProvince) > 100 {
+		return o, errf(codeInvalid, "destination_province", "longer than 100 characters")
+	}
+	if in.ReadyFrom != nil && in.ReadyUntil != nil && !in.ReadyUntil.After(*in.ReadyFrom) {
+		return o, errf(codeInvalid, "ready_until", "must be after ready_from")
+	}
+	placed := now
+	if in.PlacedAt != nil {
+		placed = *in.PlacedAt
+		if placed.After(now.Add(24 * time.Hour)) {
+			return o, errf(codeInvalid, "placed_at", "is more than a day in the future")
+		}
+	}
+	promise := in.PromiseHours
+	if promise == 0 {
+		promise = int(thugom.DefaultPromisePolicy().Promise(in.DestinationProvince) / time.Hour)
+	}
+	o.Order = thugom.Order{
+		Marketplace: in.Marketplace, MarketplaceOrderID: in.MarketplaceOrderID, CarrierID: carrier, DepotID: o.DepotID,
+		ProductID: product, WeightKg: *in.WeightKg, Parcels: in.Parcels, CODAmount: in.CODAmount,
+		DestinationProvince: strings.TrimSpace(in.DestinationProvince), PlacedAt: placed, PromiseHours: promise,
+		ReadyFrom: in.ReadyFrom, ReadyUntil: in.ReadyUntil, Note: strings.TrimSpace(in.Note),
+	}
+	if err := o.Order.Validate(); err != nil {
+		return o, err
+	}
+	o.HouseholdName, o.HouseholdPhone, o.HouseholdAddress = name, phone, addr
+	return o, nil
+}
+
+// importResult is the answer to an order import (and to a single create).
+type importResult struct {
+	Imported      int          `json:"imported"`
+	OrderIDs      []int64      `json:"order_ids"`
+	NewHouseholds int          `json:"new_households"`
+	GeocodeJobs   int          `json:"geocode_jobs"`
+	Rejected      int          `json:"rejected"`
+	Errors        []problemRow `json:"errors"`
+}
+
+// importOrders writes validated orders, their households, the geocoding
+// jobs and the events in tx. Duplicates (already stored) come back as rows
+// with code conflict.
+func (s *server) importOrders(ctx context.Context, tx pgx.Tx, p *principal, orders []store.APINewOrder) (*importResult, []problemRow, error) {
+	res, err := store.APIImportOrders(ctx, tx, orders)
+	if err != nil {
+		return nil, nil, err
+	}
+	var bad []problemRow
+	for _, i := range res.Duplicates {
+		bad = append(bad, problemRow{Line: orders[i].Line, Field: "marketplace_order_id", Code: codeConflict,
+			Message: fmt.Sprintf("order %s of %s already exists", orders[i].MarketplaceOrderID, orders[i].Marketplace)})
+	}
+	out := &importResult{NewHouseholds: res.NewHouseholds, OrderIDs: []int64{}, Errors: []problemRow{}}
+	// Geocode the households without a point, and those whose new orders
+	// wait for a depot (the geocoding job assigns the nearest depot).
+	geo := map[int64]bool{}
+	for _, id := range res.ToGeocode {
+		geo[id] = true
+	}
+	subjects := make([]string, 0, len(orders))
+	payloads := make([]map[string]any, 0, len(orders))
+	for i, id := range res.OrderIDs {
+		if id == 0 {
+			continue
+		}
+		out.OrderIDs = append(out.OrderIDs, id)
+		if orders[i].DepotID == nil {
+			geo[res.HouseholdIDs[i]] = true
+		}
+		subjects = append(subjects, fmt.Sprintf("order:%d", id))
+		payloads = append(payloads, map[string]any{"marketplace": orders[i].Marketplace,
+			"marketplace_order_id": orders[i].MarketplaceOrderID, "household_id": res.HouseholdIDs[i], "weight_kg": orders[i].WeightKg})
+	}
+	out.Imported = len(out.OrderIDs)
+	if len(geo) > 0 {
+		params := make([]river.InsertManyParams, 0, len(geo))
+		for i := range res.HouseholdIDs {
+			id := res.HouseholdIDs[i]
+			if geo[id] {
+				params = append(params, river.InsertManyParams{Args: jobs.GeocodeHouseholdArgs{HouseholdID: id}})
+				delete(geo, id)
+			}
+		}
+		if _, err := s.deps.Jobs.InsertManyTx(ctx, tx, params); err != nil {
+			return nil, nil, fmt.Errorf("enqueue geocoding: %w", err)
+		}
+		out.GeocodeJobs = len(params)
+	}
+	if err := store.APIRecordEvents(ctx, tx, s.now(), p.actor(), "order.create", subjects, payloads); err != nil {
+		return nil, nil, err
+	}
+	return out, bad, nil
+}
+
+// createOrder: POST /v1/orders.
+func (s *server) createOrder(w http.ResponseWriter, r *http.Request) {
+	var in orderIn
+	if err := decodeJSON(r, &in); err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	p := principalOf(r.Context())
+	var created *store.APIOrderView
+	err := s.deps.DB.InTx(r.Context(), func(tx pgx.Tx) error {
+		ref, err := store.APILoadRefData(r.Context(), tx)
+		if err != nil {
+			return err
+		}
+		o, err := buildOrder(p, ref, in, s.now())
+		if err != nil {
+			return err
+		}
+		res, bad, err := s.importOrders(r.Context(), tx, p, []store.APINewOrder{o})
+		if err != nil {
+			return err
+		}
+		if len(bad) > 0 {
+			return errf(codeConflict, "marketplace_order_id", "%s", bad[0].Message)
+		}
+		created, err = store.APIOrderByID(r.Context(), tx, res.OrderIDs[0])
+		return err
+	})
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	w.Header().Set("Location", fmt.Sprintf("/v1/orders/%d", created.ID))
+	writeJSON(w, http.StatusCreated, orderOutOf(*created))
+}
+
+// listOrders: GET /v1/orders?depot_id=&status=&marketplace=&phone=&household_id=&at_risk=&from=&to=&q=&after=&limit=
+func (s *server) listOrders(w http.ResponseWriter, r *http.Request) {
+	p := principalOf(r.Context())
+	q := r.URL.Query()
+	f := store.APIOrderFilter{CarrierID: p.carrierScope()}
+	var err error
+	if f.DepotID, err = optInt(q, "depot_id"); err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	if f.HouseholdID, err = optInt(q, "household_id"); err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	if f.AfterID, err = optInt(q, "after"); err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	if v := q.Get("status"); v != "" {
+		switch v {
+		case thugom.OrderReceived, thugom.OrderPlanned, thugom.OrderPickedUp, thugom.OrderHandedOver,
+			thugom.OrderFailed, thugom.OrderPostponed, thugom.OrderCancelled:
+			f.Status = &v
+		default:
+			s.writeProblem(w, r, errf(codeInvalid, "status", "unknown status %q", v))
+			return
+		}
+	}
+	if v := q.Get("marketplace"); v != "" {
+		f.Marketplace = &v
+	}
+	if v := q.Get("phone"); v != "" {
+		ph, err := thugom.NormalizePhone("phone", v)
+		if err != nil {
+			s.writeProblem(w, r, err)
+			return
+		}
+		f.Phone = &ph
+	}
+	if v := q.Get("at_risk"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			s.writeProblem(w, r, errf(codeInvalid, "at_risk", "must be true or false"))
+			return
+		}
+		f.AtRisk = &b
+	}
+	if f.PlacedFrom, err = optTime(q.Get("from"), "from"); err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	if f.PlacedTo, err = optTime(q.Get("to"), "to"); err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	if v := q.Get("q"); v != "" {
+		if len(v) > 200 {
+			s.writeProblem(w, r, errf(codeInvalid, "q", "longer than 200 characters"))
+			return
+		}
+		f.Text = &v
+	}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			s.writeProblem(w, r, errf(codeInvalid, "limit", "must be between 1 and 1000"))
+			return
+		}
+		f.Limit = n
+	}
+	if f.Limit == 0 {
+		f.Limit = 100
+	}
+	orders, err := store.APIListOrders(r.Context(), s.deps.DB, f)
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	out := struct {
+		Items []orderOut `json:"items"`
+		Next  *string    `json:"next"`
+	}{Items: make([]orderOut, 0, len(orders))}
+	for _, o := range orders {
+		out.Items = append(out.Items, orderOutOf(o))
+	}
+	if len(orders) == f.Limit {
+		q.Set("after", strconv.FormatInt(orders[len(orders)-1].ID, 10))
+		next := "/v1/orders?" + q.Encode()
+		out.Next = &next
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// getOrder: GET /v1/orders/{id}.
+func (s *server) getOrder(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	o, err := store.APIOrderByID(r.Context(), s.deps.DB, id)
+	if err == nil && !principalOf(r.Context()).canCarrier(o.CarrierID) {
+		err = errf(codeNotFound, "", "no order %d", id) // do not reveal other carriers' orders
+	}
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, orderOutOf(*o))
+}
+
+// cancelOrder: POST /v1/orders/{id}/cancel {"reason": "..."}.
+func (s *server) cancelOrder(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	var in struct {
+		Reason string `json:"reason"`
+	}
+	if r.ContentLength != 0 {
+		if err := decodeJSON(r, &in); err != nil {
+			s.writeProblem(w, r, err)
+			return
+		}
+	}
+	p := principalOf(r.Context())
+	var out *store.APIOrderView
+	err = s.deps.DB.InTx(r.Context(), func(tx pgx.Tx) error {
+		o, err := store.APILockOrder(r.Context(), tx, id)
+		if err != nil {
+			return err
+		}
+		if !p.canCarrier(o.CarrierID) {
+			return errf(codeNotFound, "", "no order %d", id)
+		}
+		switch o.Status {
+		case thugom.OrderCancelled:
+		case thugom.OrderPickedUp, thugom.OrderHandedOver:
+			return errf(codeConflict, "status", "order %d is already %s", id, o.Status)
+		default:
+			if err := store.APISetOrderStatus(r.Context(), tx, id, thugom.OrderCancelled, s.now()); err != nil {
+				return err
+			}
+			if err := s.replanForOrder(r.Context(), tx, id, jobs.CauseCancelled); err != nil {
+				return err
+			}
+		}
+		if err := store.APIRecordEvent(r.Context(), tx, thugom.Event{At: s.now(), Actor: p.actor(), Action: "order.cancel",
+			Subject: fmt.Sprintf("order:%d", id), Payload: map[string]any{"reason": in.Reason, "previous_status": o.Status}}); err != nil {
+			return err
+		}
+		out, err = store.APIOrderByID(r.Context(), tx, id)
+		return err
+	})
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, orderOutOf(*out))
+}
+
+// replanForOrder enqueues a re-plan of the day whose plan holds the order,
+// if any, in tx.
+func (s *server) replanForOrder(ctx context.Context, tx pgx.Tx, orderID int64, cause string) error {
+	depot, day, ok, err := store.APIOrderPlanDay(ctx, tx, orderID)
+	if err != nil || !ok {
+		return err
+	}
+	_, err = s.deps.Jobs.InsertTx(ctx, tx, jobs.ReplanArgs{DepotID: depot, Day: jobs.DayString(day), Cause: cause,
+		Subject: fmt.Sprintf("order:%d", orderID), RequestedAt: s.now()}, nil)
+	if err != nil {
+		return fmt.Errorf("enqueue replan: %w", err)
+	}
+	return nil
+}
+
+// pathID reads a positive integer path parameter.
+func pathID(r *http.Request, name string) (int64, error) {
+	v := chi.URLParam(r, name)
+	id, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, errf(codeNotFound, name, "no such resource %q", v)
+	}
+	return id, nil
+}
+
+func optInt(q map[string][]string, name string) (*int64, error) {
+	vs := q[name]
+	if len(vs) == 0 || vs[0] == "" {
+		return nil, nil
+	}
+	n, err := strconv.ParseInt(vs[0], 10, 64)
+	if err != nil || n < 0 {
+		return nil, errf(codeInvalid, name, "%s must be a positive integer", name)
+	}
+	return &n, nil
+}
+
+// optTime reads an RFC 3339 time or a local day (YYYY-MM-DD, midnight in
+// Asia/Ho_Chi_Minh).
+func optTime(v, name string) (*time.Time, error) {
+	if v == "" {
+		return nil, nil
+	}
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return &t, nil
+	}
+	if t, err := time.ParseInLocation(time.DateOnly, v, thugom.Local); err == nil {
+		return &t, nil
+	}
+	return nil, errf(codeInvalid, name, "%s must be a date (YYYY-MM-DD) or an RFC 3339 time", name)
+}
+
+// dayParam reads ?date=YYYY-MM-DD (default: today, local).
+func (s *server) dayParam(r *http.Request) (time.Time, error) {
+	v := r.URL.Query().Get("date")
+	if v == "" {
+		return thugom.Day(s.now()), nil
+	}
+	t, err := time.ParseInLocation(time.DateOnly, v, thugom.Local)
+	if err != nil {
+		return time.Time{}, errf(codeInvalid, "date", "date must be YYYY-MM-DD")
+	}
+	return t, nil
+}

@@ -1,0 +1,58 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/thugom/thugom"
+)
+
+// APIStopReport is what a driver reports at a pickup stop.
+type APIStopReport struct {
+	StopID     int64
+	DriverID   *int64
+	Outcome    string // thugom.StopPickedUp or thugom.StopFailed
+	Parcels    *int
+	WeightKg   *float64
+	Reason     string
+	Note       string
+	HappenedAt time.Time // on the phone
+	RecordedAt time.Time // on the server
+}
+
+// APISaveStopReport keeps what a driver reported at a stop (the phone's
+// time, counts, reason) for the day report. A report older than the one
+// kept (by the phone's clock) is ignored.
+func APISaveStopReport(ctx context.Context, q DBTX, rep APIStopReport) error {
+	if _, err := q.Exec(ctx, Query("APIUpsertStopReport"), rep.StopID, rep.DriverID, rep.Outcome, rep.Parcels, rep.WeightKg,
+		rep.Reason, rep.Note, rep.HappenedAt, rep.RecordedAt); err != nil {
+		if pgCode(err) == codeCheckViolation {
+			return thugom.Errorf(thugom.EInvalid, "", "report out of range (%s)", pgConstraint(err))
+		}
+		return fmt.Errorf("stop %d report: %w", rep.StopID, err)
+	}
+	return nil
+}
+
+// APIPosition is a driver's position at a time.
+type APIPosition struct {
+	At        time.Time
+	Lon, Lat  float64
+	AccuracyM *float64
+}
+
+// APIInsertPositions stores a batch of a driver's positions.
+func APIInsertPositions(ctx context.Context, q DBTX, driverID int64, ps []APIPosition, recordedAt time.Time) error {
+	at, lon, lat, acc := make([]time.Time, len(ps)), make([]float64, len(ps)), make([]float64, len(ps)), make([]*float64, len(ps))
+	for i, p := range ps {
+		at[i], lon[i], lat[i], acc[i] = p.At, p.Lon, p.Lat, p.AccuracyM
+	}
+	if _, err := q.Exec(ctx, Query("APIInsertPositions"), driverID, at, lon, lat, acc, recordedAt); err != nil {
+		if pgCode(err) == codeCheckViolation {
+			return thugom.Errorf(thugom.EInvalid, "positions", "a position is out of range")
+		}
+		return fmt.Errorf("insert positions: %w", err)
+	}
+	return nil
+}
