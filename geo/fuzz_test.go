@@ -54,6 +54,9 @@ func FuzzGeocode(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		g.Parse(s)
 		r := g.Geocode(s)
+		if strings.HasPrefix(r.Reason, "internal error") {
+			t.Fatalf("%q: recovered panic: %s", s, r.Reason)
+		}
 		if r.Confidence < 0 || r.Confidence > 1 {
 			t.Fatalf("%q: confidence %v", s, r.Confidence)
 		}

@@ -581,11 +581,6 @@ func (g *Geocoder) resolveText(r *Result, a *assignment, p *parse) {
 		}
 	}
 	codes = kept
-	if false {
-		for _, c := range codes {
-			sum += score[c]
-		}
-	}
 	base := 0.95
 	if !a.communeByType {
 		base = 0.9

@@ -437,3 +437,29 @@ func TestGenerateAddresses(t *testing.T) {
 		}
 	}
 }
+
+var households = flag.String("households", "", "write 110,000 generated addresses, one per line, to this file (for timing thugom geocode)")
+
+// TestWriteHouseholds writes a province-sized input for timing the CLI:
+//
+//	go test ./geo -run TestWriteHouseholds -households /tmp/households.txt
+func TestWriteHouseholds(t *testing.T) {
+	if *households == "" {
+		t.Skip("no -households file")
+	}
+	g, err := LoadGazetteer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := genAddresses(g)
+	rng := rand.New(rand.NewPCG(110000, 1))
+	var b strings.Builder
+	for i := 0; i < 110000; i++ {
+		c := cases[rng.IntN(len(cases))]
+		b.WriteString(strings.NewReplacer("\n", " ", "\r", " ").Replace(c.address))
+		b.WriteByte('\n')
+	}
+	if err := os.WriteFile(*households, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
