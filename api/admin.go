@@ -30,6 +30,9 @@ func (s *server) smsInbound(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, errf(codeInvalid, "from", "from is required"))
 		return
 	}
+	if !s.hasService(w, r) {
+		return
+	}
 	m := jobs.InboundSMS{ProviderMessageID: in.MessageID, From: in.From, Text: in.Text}
 	if in.ReceivedAt != nil {
 		m.ReceivedAt = *in.ReceivedAt
@@ -122,6 +125,16 @@ func (s *server) listTokens(w http.ResponseWriter, r *http.Request) {
 		ts = []thugom.Token{}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"items": ts})
+}
+
+// hasService answers 503 when the jobs service is not wired.
+func (s *server) hasService(w http.ResponseWriter, r *http.Request) bool {
+	if s.deps.Service != nil {
+		return true
+	}
+	writeProblemBody(w, problem{Type: "https://thugom.vn/problems/unavailable", Title: "Service Unavailable",
+		Status: http.StatusServiceUnavailable, Code: "unavailable", Detail: "the jobs service is not configured"})
+	return false
 }
 
 // readyz: GET /readyz — the database answers and the schema is migrated.

@@ -74,6 +74,9 @@ func New(deps Deps) http.Handler {
 	if s.deps.Jobs == nil && s.deps.Service != nil {
 		s.deps.Jobs = s.deps.Service.Client()
 	}
+	if s.deps.Service == nil {
+		s.log.Warn("api: Deps.Service is nil: pickups and the SMS webhook answer 503 until it is wired")
+	}
 	s.lookupToken = func(ctx context.Context, hash []byte) (*thugom.Token, error) {
 		return store.APITokenByHash(ctx, s.deps.DB, hash)
 	}
@@ -161,8 +164,11 @@ func (s *server) routes() *chi.Mux {
 			r.With(admin).Get("/metrics", s.deps.Metrics.ServeHTTP)
 		}
 		if s.deps.RiverUI != nil {
-			r.With(admin).Handle("/admin/river", s.deps.RiverUI)
-			r.With(admin).Handle("/admin/river/*", s.deps.RiverUI)
+			ui := s.deps.RiverUI.ServeHTTP
+			r.With(admin).Get("/admin/river", ui)
+			for _, m := range []string{"GET", "POST", "PUT", "PATCH", "DELETE"} {
+				r.With(admin).MethodFunc(m, "/admin/river/*", ui)
+			}
 		}
 	})
 	return r

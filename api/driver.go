@@ -300,6 +300,9 @@ func (s *server) reportStop(outcome string) http.HandlerFunc {
 			s.writeProblem(w, r, err)
 			return
 		}
+		if !s.hasService(w, r) {
+			return
+		}
 		p := principalOf(r.Context())
 		s.idempotent(w, r, body, func(ctx context.Context) (int, any, error) {
 			sc, err := store.APIStopScope(ctx, s.deps.DB, id)

@@ -19,10 +19,10 @@ type feature struct {
 }
 
 type featureCollection struct {
-	Type        string    `json:"type"` // "FeatureCollection"
-	BBox        []float64 `json:"bbox,omitempty"`
-	Attribution string    `json:"attribution,omitempty"`
-	Features []*feature `json:"features"`
+	Type        string     `json:"type"` // "FeatureCollection"
+	BBox        []float64  `json:"bbox,omitempty"`
+	Attribution string     `json:"attribution,omitempty"`
+	Features    []*feature `json:"features"`
 }
 
 // geometry wraps an orb.Geometry for JSON.

@@ -242,8 +242,8 @@ func wantStatus(t *testing.T, r resp, status int, field string) map[string]any {
 func order(id, phone, addr string, kg float64) map[string]any {
 	return map[string]any{
 		"marketplace": "postmart", "marketplace_order_id": id,
-		"household":   map[string]any{"name": "Hộ " + id, "phone": phone, "address": addr},
-		"product":     "na", "weight_kg": kg, "parcels": 1, "cod_amount": 150000,
+		"household": map[string]any{"name": "Hộ " + id, "phone": phone, "address": addr},
+		"product":   "na", "weight_kg": kg, "parcels": 1, "cod_amount": 150000,
 		"destination_province": "Hà Nội", "placed_at": testNow.Add(-time.Hour).Format(time.RFC3339),
 		"depot": "BC-LS",
 	}
