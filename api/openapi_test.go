@@ -3,10 +3,10 @@ package api_test
 import (
 	"bytes"
 	"compress/gzip"
-	"io"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"mime"
 	"net/http"
 	"net/http/httptest"

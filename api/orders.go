@@ -347,7 +347,7 @@ func (s *server) getOrder(w http.ResponseWriter, r *http.Request) {
 	}
 	o, err := store.APIOrderByID(r.Context(), s.deps.DB, id)
 	if err == nil && !principalOf(r.Context()).canCarrier(o.CarrierID) {
-		err = errf(codeNotFound, "", "no order %d", id) // do not reveal other carriers' orders
+		err = errForbiddenCarrier
 	}
 	if err != nil {
 		s.writeProblem(w, r, err)
@@ -380,7 +380,7 @@ func (s *server) cancelOrder(w http.ResponseWriter, r *http.Request) {
 			return err
 		}
 		if !p.canCarrier(o.CarrierID) {
-			return errf(codeNotFound, "", "no order %d", id)
+			return errForbiddenCarrier
 		}
 		switch o.Status {
 		case thugom.OrderCancelled:
