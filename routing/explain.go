@@ -62,6 +62,11 @@ func (m *model) explain(st *state, sol *Solution, relax bool) {
 				ua.Reasons = append(ua.Reasons, Reason{Code: ReasonCode(c), Vehicle: codes[ReasonCode(c)], Detail: reasonText(ReasonCode(c))})
 			}
 		}
+		if relax && anyCompat && i < maxRelaxSearch {
+			if r := m.relaxInPlan(st, u, &sc); r != nil && (best == nil || best.Kind == RelaxExtraVehicle || r.Amount < best.Amount) {
+				best = r
+			}
+		}
 		if relax && best != nil {
 			best.Text = relaxText(best)
 			ua.Relaxation = best
@@ -87,6 +92,13 @@ func reasonText(c ReasonCode) string {
 	return string(c)
 }
 
+func onVehicle(r *Relaxation) string {
+	if r.Vehicle == "" {
+		return ""
+	}
+	return " (on vehicle " + r.Vehicle + ")"
+}
+
 func relaxText(r *Relaxation) string {
 	switch r.Kind {
 	case RelaxExtraVehicle:
@@ -99,13 +111,13 @@ func relaxText(r *Relaxation) string {
 		}
 		return s
 	case RelaxWindowEarlier:
-		return fmt.Sprintf("fits if its window opens %.4g earlier", r.Amount)
+		return fmt.Sprintf("fits if its window opens %.4g earlier%s", r.Amount, onVehicle(r))
 	case RelaxWindowLater:
-		return fmt.Sprintf("fits if its window closes %.4g later", r.Amount)
+		return fmt.Sprintf("fits if its window closes %.4g later%s", r.Amount, onVehicle(r))
 	case RelaxDeadline:
-		return fmt.Sprintf("fits if its handover deadline is %.4g later", r.Amount)
+		return fmt.Sprintf("fits if its handover deadline is %.4g later%s", r.Amount, onVehicle(r))
 	case RelaxMaxAge:
-		return fmt.Sprintf("fits if its maximum age is %.4g longer", r.Amount)
+		return fmt.Sprintf("fits if its maximum age is %.4g longer%s", r.Amount, onVehicle(r))
 	case RelaxCapacity:
 		return fmt.Sprintf("fits a vehicle with %.4g more capacity", r.Amount)
 	}
@@ -154,4 +166,95 @@ func (m *model) diagnoseAlone(u int32, v int) (ReasonCode, float64, RelaxationKi
 		return ReasonShift, to + m.service[u] + back - vi.maxDur, ""
 	}
 	return ReasonShift, 0, ""
+}
+
+// maxRelaxSearch bounds the number of unassigned stops whose relaxations
+// are searched in the plan (each costs a few scans of the plan).
+const maxRelaxSearch = 200
+
+// fitsPlan reports whether u can be inserted somewhere in st (existing
+// routes, a new trip, or an empty vehicle).
+func (m *model) fitsPlan(st *state, u int32, sc *scratch) (int, bool) {
+	for v := 0; v < m.nv; v++ {
+		if !m.ok(int(u), v) {
+			continue
+		}
+		r := &st.routes[v]
+		for pos := r.nfrozen; pos < len(r.nodes)-1; pos++ {
+			if _, ok := m.insertCost(r, u, pos, math.Inf(1), sc); ok {
+				return v, true
+			}
+		}
+		if m.veh[v].maxTrips > 1 && !r.empty() {
+			if _, ok := m.newTripCost(r, u, sc); ok {
+				return v, true
+			}
+		}
+	}
+	return -1, false
+}
+
+// relaxInPlan searches, by bisection, the smallest shift of u's window
+// opening, window closing, handover deadline or maximum age that lets u into
+// the final plan st.
+func (m *model) relaxInPlan(st *state, u int32, sc *scratch) *Relaxation {
+	if m.windows[u] != nil {
+		return nil // several windows: no single shift to suggest
+	}
+	horizon := 0.0
+	for _, v := range m.veh {
+		horizon = math.Max(horizon, v.tEnd-v.tStart)
+	}
+	if horizon <= 0 || horizon >= big {
+		return nil
+	}
+	type knob struct {
+		kind  RelaxationKind
+		field *float64
+		sign  float64
+		ok    bool
+	}
+	knobs := []knob{
+		{RelaxWindowEarlier, &m.open[u], -1, m.open[u] > -big},
+		{RelaxWindowLater, &m.close[u], 1, m.close[u] < big},
+		{RelaxDeadline, &m.deadline[u], 1, m.deadline[u] < big},
+		{RelaxMaxAge, &m.maxAge[u], 1, m.maxAge[u] < big},
+	}
+	var best *Relaxation
+	for _, k := range knobs {
+		if !k.ok {
+			continue
+		}
+		orig := *k.field
+		try := func(x float64) (int, bool) {
+			*k.field = orig + k.sign*x
+			if k.kind == RelaxWindowEarlier && *k.field > m.close[u] {
+				*k.field = m.close[u]
+			}
+			v, ok := m.fitsPlan(st, u, sc)
+			*k.field = orig
+			return v, ok
+		}
+		if _, ok := try(horizon); !ok {
+			continue
+		}
+		lo, hi := 0.0, horizon
+		for it := 0; it < 30 && hi-lo > 1e-3*math.Max(1, horizon/1000); it++ {
+			mid := (lo + hi) / 2
+			if _, ok := try(mid); ok {
+				hi = mid
+			} else {
+				lo = mid
+			}
+		}
+		if best == nil || hi < best.Amount {
+			v, _ := try(hi)
+			r := &Relaxation{Kind: k.kind, Amount: hi}
+			if v >= 0 {
+				r.Vehicle, r.Profile, r.Depot = m.in.Vehicles[v].ID, m.in.Vehicles[v].Profile, m.in.Vehicles[v].Depot
+			}
+			best = r
+		}
+	}
+	return best
 }

@@ -3,6 +3,7 @@ package routing
 import (
 	"math"
 	"sort"
+	"time"
 )
 
 // rng is a small, fast, deterministic generator (xorshift64*); the search
@@ -105,6 +106,10 @@ type search struct {
 
 	report func(*search, int)
 
+	it              int // iterations done
+	budget          int // iteration budget (0: none)
+	start, deadline time.Time
+
 	// SISR parameters
 	cbar float64
 	lmax float64
@@ -121,12 +126,14 @@ const (
 
 // Search parameters (SISR's defaults, tuned on Solomon at short budgets).
 var (
-	tuneT0    = 0.5   // initial temperature, times the average arc cost
-	tuneTf    = 0.005 // final temperature, times the average arc cost
-	tuneElim  = 0.02  // probability of trying to empty a whole route
-	tuneCbar  = 10.0  // average number of stops removed
-	tuneLmax  = 10.0  // maximum string length
-	tuneBlink = 0.01  // blink rate of the greedy insertion
+	tuneT0       = 0.5   // initial temperature, times the average arc cost
+	tuneTf       = 0.005 // final temperature, times the average arc cost
+	tuneElim     = 0.02  // probability of trying to empty a whole route
+	tuneCbar     = 10.0  // average number of stops removed
+	tuneLmax     = 10.0  // maximum string length
+	tuneBlink    = 0.01  // blink rate of the greedy insertion
+	tuneEpochs   = 4     // epochs between which lagging workers adopt the best plan
+	tuneNewRoute = 0.0   // probability of opening a new route with the first reinserted stop
 )
 
 func newSearch(m *model, seed int64, stream int) *search {
@@ -186,7 +193,10 @@ func (s *search) recreate(st *state, blink float64) {
 	m := s.m
 	s.sortRemoved()
 	blinkT := uint64(blink * (1 << 63) * 2)
-	for _, u := range s.order {
+	// sometimes open a new route with the first stop (the greedy rarely
+	// does on its own, yet distance-optimal plans often use more vehicles)
+	forceNew := blink > 0 && s.rnd.float() < tuneNewRoute
+	for oi, u := range s.order {
 		bestDelta := math.Inf(1)
 		bestV, bestPos := -1, -1
 		bestNew := false
@@ -209,6 +219,9 @@ func (s *search) recreate(st *state, blink float64) {
 			}
 			r := &st.routes[v]
 			if restrict && !s.candRoute[v] && !r.empty() {
+				continue
+			}
+			if forceNew && oi == 0 && !r.empty() {
 				continue
 			}
 			fixed := 0.0

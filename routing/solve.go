@@ -63,32 +63,66 @@ func Solve(ctx context.Context, in *Instance, opts Options) (*Solution, error) {
 		opts.Progress(p)
 	}
 	searches := make([]*search, workers)
-	done := make([]int, workers)
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			s := newSearch(m, opts.Seed, w)
-			searches[w] = s
-			s.construct()
-			s.report = report
-			report(s, 0)
-			budget := 0
-			if iters > 0 {
-				budget = iters / workers
-				if w < iters%workers {
-					budget++
-				}
+	budgets := make([]int, workers)
+	for w := range searches {
+		if iters > 0 {
+			budgets[w] = iters / workers
+			if w < iters%workers {
+				budgets[w]++
 			}
-			done[w] = s.run(ctx, budget, t0, deadline)
-		}(w)
+		}
 	}
-	wg.Wait()
+	// The search runs in epochs; between two epochs the workers that lag
+	// behind restart from the best plan so far. Epoch ends are iteration
+	// counts (or times), so an iteration budget gives a deterministic result.
+	epochs := tuneEpochs
+	var wg sync.WaitGroup
+	for e := 0; e < epochs; e++ {
+		var tEnd time.Time
+		if !deadline.IsZero() {
+			tEnd = t0.Add(time.Duration(float64(opts.TimeLimit) * float64(e+1) / float64(epochs)))
+		}
+		for w := 0; w < workers; w++ {
+			wg.Add(1)
+			go func(w int) {
+				defer wg.Done()
+				if e == 0 {
+					s := newSearch(m, opts.Seed, w)
+					searches[w] = s
+					s.construct()
+					s.report = report
+					report(s, 0)
+					s.startTemperature(budgets[w], t0, deadline)
+				}
+				itEnd := 0
+				if budgets[w] > 0 {
+					itEnd = int(int64(budgets[w]) * int64(e+1) / int64(epochs))
+				}
+				searches[w].run(ctx, itEnd, tEnd)
+			}(w)
+		}
+		wg.Wait()
+		if ctx.Err() != nil || (!deadline.IsZero() && !time.Now().Before(deadline)) || e == epochs-1 {
+			break
+		}
+		lead := searches[0]
+		for _, s := range searches[1:] {
+			if s.best.cost < lead.best.cost-1e-9 {
+				lead = s
+			}
+		}
+		for _, s := range searches {
+			if s != lead && s.best.cost > lead.best.cost+1e-9 {
+				s.best.copyFrom(lead.best)
+				s.cur.copyFrom(lead.best)
+				s.work.copyFrom(lead.best)
+			}
+		}
+	}
 	best := searches[0]
 	total := 0
-	for w, s := range searches {
-		total += done[w]
+	for _, s := range searches {
+		total += s.it
 		if s.best.cost < best.best.cost-1e-9 {
 			best = s
 		}
@@ -102,58 +136,60 @@ func Solve(ctx context.Context, in *Instance, opts Options) (*Solution, error) {
 	return sol, nil
 }
 
-// run iterates until the budget, the deadline or ctx ends, and returns the
-// number of iterations done.
-func (s *search) run(ctx context.Context, budget int, t0, deadline time.Time) int {
-	scale := s.cur.cost
+// startTemperature sets the annealing schedule from the first solution.
+func (s *search) startTemperature(budget int, t0, deadline time.Time) {
 	used := 0
-	for v := range s.cur.routes {
-		if s.cur.routes[v].nstops > 0 {
-			used++
-		}
-	}
 	travel := 0.0
 	for v := range s.cur.routes {
-		travel += s.cur.routes[v].cost
+		if r := &s.cur.routes[v]; r.nstops > 0 {
+			used++
+			travel += r.cost
+		}
 	}
-	scale = travel / float64(s.m.n+used+1)
+	scale := travel / float64(s.m.n+used+1)
 	if scale <= 0 {
 		scale = 1
 	}
 	s.t0 = tuneT0 * scale
 	s.tf = tuneTf * scale
+	s.budget = budget
+	s.start = t0
+	s.deadline = deadline
+}
+
+// run iterates until iteration itEnd (0: no limit), time tEnd (zero: none)
+// or the end of ctx.
+func (s *search) run(ctx context.Context, itEnd int, tEnd time.Time) {
 	var span float64
-	if !deadline.IsZero() {
-		span = float64(deadline.Sub(t0))
+	if !s.deadline.IsZero() {
+		span = float64(s.deadline.Sub(s.start))
 	}
-	it := 0
 	for {
-		if budget > 0 && it >= budget {
-			break
+		if itEnd > 0 && s.it >= itEnd {
+			return
 		}
 		frac := 0.0
-		if budget > 0 {
-			frac = float64(it) / float64(budget)
+		if s.budget > 0 {
+			frac = float64(s.it) / float64(s.budget)
 		}
 		if span > 0 {
 			now := time.Now()
-			if !now.Before(deadline) {
-				break
+			if !now.Before(tEnd) {
+				return
 			}
-			if f := float64(now.Sub(t0)) / span; f > frac {
+			if f := float64(now.Sub(s.start)) / span; f > frac {
 				frac = f
 			}
 		}
-		if it&63 == 0 && ctx.Err() != nil {
-			break
+		if s.it&63 == 0 && ctx.Err() != nil {
+			return
 		}
 		temp := s.t0 * math.Pow(s.tf/s.t0, frac)
 		if s.iterate(temp) && s.report != nil {
-			s.report(s, it)
+			s.report(s, s.it)
 		}
-		it++
+		s.it++
 	}
-	return it
 }
 
 // materialize turns a state into a Solution with times and totals.
