@@ -4,11 +4,14 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"time"
 )
 
 // explain fills the reasons (and, if relax, the smallest relaxation found)
 // of every unassigned stop of sol.
-func (m *model) explain(st *state, sol *Solution, relax bool) {
+//
+// The search for relaxations in the plan stops at stopBy (zero: no limit).
+func (m *model) explain(st *state, sol *Solution, relax bool, stopBy time.Time) {
 	var sc scratch
 	for i := range sol.Unassigned {
 		ua := &sol.Unassigned[i]
@@ -62,7 +65,7 @@ func (m *model) explain(st *state, sol *Solution, relax bool) {
 				ua.Reasons = append(ua.Reasons, Reason{Code: ReasonCode(c), Vehicle: codes[ReasonCode(c)], Detail: reasonText(ReasonCode(c))})
 			}
 		}
-		if relax && anyCompat && i < maxRelaxSearch {
+		if relax && anyCompat && i < maxRelaxSearch && (stopBy.IsZero() || time.Now().Before(stopBy)) {
 			if r := m.relaxInPlan(st, u, &sc); r != nil && (best == nil || best.Kind == RelaxExtraVehicle || r.Amount < best.Amount) {
 				best = r
 			}
@@ -175,11 +178,20 @@ const maxRelaxSearch = 200
 // fitsPlan reports whether u can be inserted somewhere in st (existing
 // routes, a new trip, or an empty vehicle).
 func (m *model) fitsPlan(st *state, u int32, sc *scratch) (int, bool) {
+	near := map[int32]bool{}
+	if m.n > restrictAbove {
+		for _, x := range m.neigh[u] {
+			near[st.where[x]] = true
+		}
+	}
 	for v := 0; v < m.nv; v++ {
 		if !m.ok(int(u), v) {
 			continue
 		}
 		r := &st.routes[v]
+		if m.n > restrictAbove && !r.empty() && !near[int32(v)] {
+			continue
+		}
 		for pos := r.nfrozen; pos < len(r.nodes)-1; pos++ {
 			if _, ok := m.insertCost(r, u, pos, math.Inf(1), sc); ok {
 				return v, true
@@ -239,7 +251,7 @@ func (m *model) relaxInPlan(st *state, u int32, sc *scratch) *Relaxation {
 			continue
 		}
 		lo, hi := 0.0, horizon
-		for it := 0; it < 30 && hi-lo > 1e-3*math.Max(1, horizon/1000); it++ {
+		for it := 0; it < 20 && hi-lo > 1e-3*math.Max(1, horizon/1000); it++ {
 			mid := (lo + hi) / 2
 			if _, ok := try(mid); ok {
 				hi = mid

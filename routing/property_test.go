@@ -336,3 +336,27 @@ func cloneSolution(s *Solution) *Solution {
 	c.Unassigned = append([]Unassigned(nil), s.Unassigned...)
 	return &c
 }
+
+func TestRelaxationInPlan(t *testing.T) {
+	t.Parallel()
+	// a line: depot 0, a at 10, b at 20. a (higher penalty) is served at 10
+	// and takes 10; b, due by 25, is reached at 30 after a: it fits if its
+	// window closes 5 later.
+	n := 3
+	dm := []float64{0, 10, 20, 10, 0, 10, 20, 10, 0}
+	in := &Instance{NumLocations: n, Profiles: map[string]Profile{"van": {Duration: dm}},
+		Depots:   []Depot{{ID: "D", Location: 0}},
+		Vehicles: []Vehicle{{ID: "v", Profile: "van", Depot: "D", Shift: Window{0, 100}, Capacity: []float64{10}}},
+		Stops: []Stop{
+			{ID: "a", Location: 1, Service: 10, Windows: []Window{{10, 10}}, Penalty: 2},
+			{ID: "b", Location: 2, Windows: []Window{{0, 25}}},
+		}}
+	sol := solveChecked(t, in, Options{Iterations: 50, Seed: 1})
+	if len(sol.Unassigned) != 1 || sol.Unassigned[0].Stop != "b" {
+		t.Fatalf("unassigned %+v, want b", sol.Unassigned)
+	}
+	r := sol.Unassigned[0].Relaxation
+	if r == nil || r.Kind != RelaxWindowLater || math.Abs(r.Amount-5) > 0.01 || r.Vehicle != "v" {
+		t.Fatalf("relaxation %+v, want window closes 5 later on v", r)
+	}
+}

@@ -129,7 +129,11 @@ func Solve(ctx context.Context, in *Instance, opts Options) (*Solution, error) {
 	}
 	sol := m.materialize(best.best)
 	if !opts.NoExplain || len(best.best.unassigned) > 0 {
-		m.explain(best.best, sol, !opts.NoExplain)
+		var stopBy time.Time
+		if opts.TimeLimit > 0 {
+			stopBy = time.Now().Add(opts.TimeLimit/20 + 100*time.Millisecond)
+		}
+		m.explain(best.best, sol, !opts.NoExplain, stopBy)
 	}
 	sol.Iterations = total
 	sol.Elapsed = time.Since(t0)
