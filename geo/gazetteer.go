@@ -126,7 +126,8 @@ type Gazetteer struct {
 	communeIdx  map[string]int
 	oldIdx      map[string]int
 	districtIdx map[string]int
-	grid        *pipGrid
+	communeIx   *polyIndex
+	districtIx  *polyIndex
 	rawCommunes []byte
 	rawProvince []byte
 	mapOnce     sync.Once
@@ -388,6 +389,15 @@ func loadGazetteer() (*Gazetteer, error) {
 		return nil, fmt.Errorf("province: %w", err)
 	}
 	g.provinceB = g.province.Bound()
-	g.grid = newPIPGrid(g)
+	cp := make([]orb.MultiPolygon, len(g.Communes))
+	for i, c := range g.Communes {
+		cp[i] = c.poly
+	}
+	g.communeIx = newPolyIndex(cp, 0.05)
+	dp := make([]orb.MultiPolygon, len(g.Districts))
+	for i, d := range g.Districts {
+		dp[i] = d.poly
+	}
+	g.districtIx = newPolyIndex(dp, 0.08)
 	return g, nil
 }

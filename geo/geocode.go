@@ -58,7 +58,9 @@ type Result struct {
 	// Reason explains a status other than ok, and notes on the pin.
 	Reason string `json:"reason,omitempty"`
 	// Village is the village (thôn, bản, khối...) as written, and VillageKey
-	// its key in CommuneCode, for learning village centres.
+	// its key in CommuneCode, for learning village centres. VillageKey is
+	// empty when the pin contradicts the address: such a pin must not teach
+	// the village's position.
 	Village    string     `json:"village,omitempty"`
 	VillageKey VillageKey `json:"village_key,omitempty"`
 	Parsed     Parsed     `json:"parsed"`
@@ -415,7 +417,7 @@ func (g *Geocoder) GeocodeWith(address string, opt Options) (r Result) {
 			r.Cell = c.String()
 		}
 	}
-	if r.CommuneCode != "" && r.Village != "" {
+	if r.CommuneCode != "" && r.Village != "" && r.Status != StatusPinMismatch {
 		r.VillageKey = MakeVillageKey(r.CommuneCode, r.Village)
 	}
 	return r

@@ -77,7 +77,7 @@ func (g *Geocoder) applyPin(r *Result, pin Point) {
 		usePin(0.7)
 		r.Candidates = []string{rv.CommuneCode}
 		note("commune from the pin only: the address was not recognised")
-	case rv.CommuneCode == r.CommuneCode || g.gaz.DistanceToCommuneKm(r.CommuneCode, pin) <= pinMatchKm:
+	case rv.CommuneCode == r.CommuneCode || g.gaz.nearCommune(r.CommuneCode, pin, pinMatchKm):
 		code := r.CommuneCode
 		usePin(0.99)
 		// Near a border the named commune wins over the polygon lookup.

@@ -1,7 +1,10 @@
 package geo
 
 import (
+	"math/rand/v2"
+
 	"encoding/json"
+	"github.com/paulmach/orb/planar"
 	"math"
 	"strings"
 	"testing"
@@ -197,5 +200,63 @@ func TestMapAndPostOffices(t *testing.T) {
 		if !r.InProvince || !contains(po.CommuneCodes, r.CommuneCode) {
 			t.Errorf("post office %s at %v reverses to %+v, want one of %v", po.Code, po.Point, r, po.CommuneCodes)
 		}
+	}
+}
+
+func BenchmarkReverse(b *testing.B) {
+	g := Default().Gazetteer()
+	pts := randomPoints(1000, 5)
+	i := 0
+	for b.Loop() {
+		g.Reverse(pts[i%len(pts)])
+		i++
+	}
+}
+
+func BenchmarkGeocodeWithPin(b *testing.B) {
+	g := Default()
+	pts := randomPoints(1000, 5)
+	i := 0
+	for b.Loop() {
+		p := pts[i%len(pts)]
+		g.GeocodeWith("Thôn Nà Lầu, xã Tân Văn, huyện Bình Gia", Options{Pin: &p})
+		i++
+	}
+}
+
+// TestPolyIndexMatchesBruteForce checks the grid index against plain
+// point-in-polygon on random points and on points a metre off the borders.
+func TestPolyIndexMatchesBruteForce(t *testing.T) {
+	g := Default().Gazetteer()
+	pts := randomPoints(3000, 9)
+	rng := rand.New(rand.NewPCG(3, 3))
+	for k := 0; k < 3000; k++ {
+		c := g.Communes[rng.IntN(len(g.Communes))]
+		ring := c.poly[0][0]
+		v := ring[rng.IntN(len(ring))]
+		pts = append(pts, Point{Lat: v[1] + (rng.Float64()-0.5)*2e-5, Lon: v[0] + (rng.Float64()-0.5)*2e-5})
+	}
+	bad := 0
+	for _, p := range pts {
+		got := g.communeIx.locate(p.orb())
+		var in []int
+		for i, c := range g.Communes {
+			if c.bound.Contains(p.orb()) && planar.MultiPolygonContains(c.poly, p.orb()) {
+				in = append(in, i)
+			}
+		}
+		ok := len(in) == 0 && got == -1
+		for _, i := range in {
+			ok = ok || i == got
+		}
+		if !ok {
+			bad++
+			if bad < 10 {
+				t.Errorf("%v: index says %d, polygons %v", p, got, in)
+			}
+		}
+	}
+	if bad > 0 {
+		t.Errorf("%d of %d points disagree", bad, len(pts))
 	}
 }
