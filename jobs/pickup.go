@@ -274,6 +274,21 @@ func (s *Service) FollowUpFailedPickup(ctx context.Context, stopID int64, reason
 			return err
 		}
 		now := s.now()
+		phone, err := s.householdPhone(ctx, tx, *st.HouseholdID)
+		if err != nil {
+			return err
+		}
+		depot, err := store.JobsDepot(ctx, tx, st.DepotID)
+		if err != nil {
+			return err
+		}
+		// The household's one message about this failure doubles as the
+		// marker that the follow-up ran: a second run does nothing.
+		told, err := s.notify(ctx, tx, *st.HouseholdID, phone, thugom.SMSData{Kind: thugom.SMSPickupFailed, Depot: depot.Name,
+			Orders: len(orders), Reason: failText[reason]}, fmt.Sprintf("failed:%d", stopID), true)
+		if err != nil || told == 0 {
+			return err
+		}
 		var retry, escalate []int64
 		for _, o := range orders {
 			if o.Status != thugom.OrderReceived {
@@ -304,22 +319,10 @@ func (s *Service) FollowUpFailedPickup(ctx context.Context, stopID int64, reason
 			}
 		}
 		if len(escalate) > 0 {
-			if err := s.event(ctx, tx, "job:"+KindPickupFollowUp, "alert.pickup_failed", fmt.Sprintf("stop:%d", stopID),
-				map[string]any{"orders": escalate, "reason": reason, "depot_id": st.DepotID}); err != nil {
-				return err
-			}
+			return s.event(ctx, tx, "job:"+KindPickupFollowUp, "alert.pickup_failed", fmt.Sprintf("stop:%d", stopID),
+				map[string]any{"orders": escalate, "reason": reason, "depot_id": st.DepotID})
 		}
-		phone, err := s.householdPhone(ctx, tx, *st.HouseholdID)
-		if err != nil {
-			return err
-		}
-		depot, err := store.JobsDepot(ctx, tx, st.DepotID)
-		if err != nil {
-			return err
-		}
-		_, err = s.notify(ctx, tx, *st.HouseholdID, phone, thugom.SMSData{Kind: thugom.SMSPickupFailed, Depot: depot.Name,
-			Orders: len(orders), Reason: failText[reason]}, fmt.Sprintf("failed:%d", stopID), true)
-		return err
+		return nil
 	})
 	return replanned, err
 }

@@ -74,7 +74,7 @@ type PlanRequest struct {
 	// Subject is what changed ("stop:12").
 	Subject string
 	// RequestedAt is when the change happened; a plan whose inputs were read
-	// at or after it already covers it, and the re-plan is skipped.
+	// after it already covers it, and the re-plan is skipped.
 	RequestedAt time.Time
 }
 
@@ -164,7 +164,7 @@ func (s *Service) planLocked(ctx context.Context, tx pgx.Tx, depotID int64, day 
 	if err != nil {
 		return nil, err
 	}
-	if req.Replan && head != nil && !req.RequestedAt.IsZero() && !head.CreatedAt.Before(req.RequestedAt) {
+	if req.Replan && head != nil && !req.RequestedAt.IsZero() && head.CreatedAt.After(req.RequestedAt) {
 		return &PlanResult{PlanID: head.ID, Version: head.Version, Skipped: true}, nil
 	}
 	p := &planner{s: s, tx: tx, now: now, day: day, head: head, req: req}
