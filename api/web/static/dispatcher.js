@@ -70,7 +70,7 @@
 
   function drawPlan(p) {
     var gr = clear("routes"), gs = clear("stops"), gd = clear("depots"), list = clear("routelist"), ul = clear("unassigned");
-    var r = 4;
+    var r = 7;
     if (p.depot && p.depot.point) {
       el("rect", { "class": "depot", x: proj.x(p.depot.point[0]) - r, y: proj.y(p.depot.point[1]) - r, width: 2 * r, height: 2 * r }, gd);
     }
@@ -83,17 +83,17 @@
       rt.stops.forEach(function (s) {
         if (!s.point || s.kind !== "pickup") { return; }
         var st = STATUS[s.status] || ["#fff", s.status];
-        var ci = el("circle", { "class": "stop", cx: proj.x(s.point[0]), cy: proj.y(s.point[1]), r: 2.2, fill: st[0], "data-status": s.status }, gs);
+        var ci = el("circle", { "class": "stop", cx: proj.x(s.point[0]), cy: proj.y(s.point[1]), r: 5, fill: st[0], "data-status": s.status }, gs);
         el("title", {}, ci).textContent = "#" + s.seq + " " + (s.household ? s.household.name : "") + " — " + st[1] + " " + hm(s.window_start) + "–" + hm(s.window_end);
       });
       var li = h("li");
       var sw = h("span", null, "sw"); sw.style.background = c; li.appendChild(sw);
-      li.appendChild(document.createTextNode(rt.vehicle.name + (rt.driver ? " · " + rt.driver.name : "") + " — " + rt.stops.length + " điểm, " + (rt.km || 0).toFixed(1) + " km"));
+      li.appendChild(document.createTextNode(rt.vehicle.name + (rt.driver ? " · " + rt.driver.name : "") + " — " + rt.stops.filter(function (s) { return s.kind === "pickup"; }).length + " điểm, " + (rt.km || 0).toFixed(1) + " km"));
       list.appendChild(li);
     });
     (p.unassigned || []).forEach(function (u) {
       if (u.point) {
-        var ci = el("circle", { "class": "unassigned", cx: proj.x(u.point[0]), cy: proj.y(u.point[1]), r: 3.5 }, gs);
+        var ci = el("circle", { "class": "unassigned", cx: proj.x(u.point[0]), cy: proj.y(u.point[1]), r: 8 }, gs);
         el("title", {}, ci).textContent = u.household_name + ": " + u.reason;
       }
       var li = h("li");
