@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -26,6 +27,9 @@ import (
 //	THUGOM_BASE_URL   --base-url, public URL of the API used in links (default http://<addr>)
 //	THUGOM_SECRET     key signing household links (default: generated once into <data-dir>/secret)
 //	THUGOM_LOG_LEVEL  debug, info (default), warn, error
+//	THUGOM_WORKERS    --workers, River workers of the default queue (default 4; serve with 0 only enqueues)
+//	THUGOM_PLAN_WORKERS --plan-workers, concurrent plan solves (default 1)
+//	THUGOM_PLAN_BUDGET  --plan-budget, solver time per depot plan (default 20s; demo 5s)
 type config struct {
 	Addr        string
 	DataDir     string
@@ -33,6 +37,9 @@ type config struct {
 	DatabaseURL string
 	Secret      []byte
 	LogLevel    string
+	Workers     int
+	PlanWorkers int
+	PlanBudget  time.Duration
 }
 
 // newConfig registers the common flags on a new flag set for command name.
@@ -44,6 +51,9 @@ func newConfig(name string) (*flag.FlagSet, *config) {
 	fs.StringVar(&c.DataDir, "data-dir", envOr("THUGOM_DATA_DIR", ".thugom"), "data directory: embedded PostgreSQL, secret, demo.json (env THUGOM_DATA_DIR)")
 	fs.StringVar(&c.BaseURL, "base-url", os.Getenv("THUGOM_BASE_URL"), "public base URL for links (env THUGOM_BASE_URL; default http://<addr>)")
 	fs.StringVar(&c.LogLevel, "log-level", envOr("THUGOM_LOG_LEVEL", "info"), "log level: debug, info, warn, error (env THUGOM_LOG_LEVEL)")
+	fs.IntVar(&c.Workers, "workers", envInt("THUGOM_WORKERS", 4), "River workers of the default queue; 0 runs no workers (env THUGOM_WORKERS)")
+	fs.IntVar(&c.PlanWorkers, "plan-workers", envInt("THUGOM_PLAN_WORKERS", 1), "concurrent plan solves, CPU-bound (env THUGOM_PLAN_WORKERS)")
+	fs.DurationVar(&c.PlanBudget, "plan-budget", envDuration("THUGOM_PLAN_BUDGET", 0), "solver time per depot plan; 0 is the default of 20s (env THUGOM_PLAN_BUDGET)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: thugom %s [flags]\n\nDATABASE_URL selects an existing PostgreSQL; when unset an embedded server runs on <data-dir>/pg.\n\nflags:\n", name)
 		fs.PrintDefaults()
@@ -140,6 +150,26 @@ func (c *config) openDB(ctx context.Context) (*store.DB, func(), error) {
 		return nil, nil, err
 	}
 	return db, func() { db.Close(); stop() }, nil
+}
+
+func envDuration(key string, def time.Duration) time.Duration {
+	if v := os.Getenv(key); v != "" {
+		if d, err := time.ParseDuration(v); err == nil {
+			return d
+		}
+		slog.Warn("ignoring environment variable that is not a duration (e.g. 5s)", "name", key)
+	}
+	return def
+}
+
+func envInt(key string, def int) int {
+	if v := os.Getenv(key); v != "" {
+		if n, err := strconv.Atoi(v); err == nil {
+			return n
+		}
+		slog.Warn("ignoring non-numeric environment variable", "name", key)
+	}
+	return def
 }
 
 func envOr(key, def string) string {

@@ -1,0 +1,360 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/thugom/thugom"
+	"github.com/thugom/thugom/api"
+	"github.com/thugom/thugom/demo"
+	"github.com/thugom/thugom/geo"
+	"github.com/thugom/thugom/jobs"
+	"github.com/thugom/thugom/store"
+)
+
+func init() {
+	register(&command{name: "demo", summary: "serve with a seeded, geocoded and planned Lạng Sơn demo day; writes <data-dir>/demo.json", run: runDemo})
+}
+
+// demoFile is <data-dir>/demo.json: where to start.
+type demoFile struct {
+	BaseURL         string          `json:"base_url"`
+	Day             string          `json:"day"`
+	DispatcherToken string          `json:"dispatcher_token"`
+	Drivers         []demoDriver    `json:"drivers"`
+	Households      []demoHousehold `json:"households"`
+}
+
+type demoDriver struct {
+	ID          int64  `json:"id"`
+	Token       string `json:"token"`
+	ManifestURL string `json:"manifest_url"`
+}
+
+type demoHousehold struct {
+	ID      int64  `json:"id"`
+	PageURL string `json:"page_url"`
+}
+
+func runDemo(ctx context.Context, args []string) error {
+	fs, cfg := newConfig("demo")
+	seed := fs.Uint64("seed", 20260915, "seed of the demo scenario")
+	households := fs.Int("households", 3000, "households in the demo scenario")
+	dayFlag := fs.String("day", "", "harvest day YYYY-MM-DD (default: today, Asia/Ho_Chi_Minh)")
+	planTimeout := fs.Duration("plan-timeout", 20*time.Minute, "how long to wait for every depot's plan")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := cfg.load(); err != nil {
+		return err
+	}
+	explicit := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { explicit[f.Name] = true })
+	// The demo wants its first plans quickly: a shorter solve per depot and
+	// both cores, unless asked otherwise.
+	if !explicit["plan-budget"] && os.Getenv("THUGOM_PLAN_BUDGET") == "" {
+		cfg.PlanBudget = 5 * time.Second
+	}
+	if !explicit["plan-workers"] && os.Getenv("THUGOM_PLAN_WORKERS") == "" {
+		cfg.PlanWorkers = 2
+	}
+	if cfg.Workers <= 0 {
+		return errors.New("demo: --workers must be at least 1 (the demo geocodes and plans)")
+	}
+	start := time.Now()
+	svc, err := startService(ctx, cfg, true)
+	if err != nil {
+		return err
+	}
+	defer svc.stop()
+
+	day, err := seedDemo(ctx, svc, *seed, *households, *dayFlag)
+	if err != nil {
+		return err
+	}
+	if err := waitGeocoded(ctx, svc); err != nil {
+		return err
+	}
+	if err := planDemo(ctx, svc, day, *planTimeout); err != nil {
+		return err
+	}
+	df, err := writeDemoFile(ctx, svc, day)
+	if err != nil {
+		return err
+	}
+	slog.Info("demo ready", "took", time.Since(start).Round(100*time.Millisecond), "file", filepath.Join(cfg.DataDir, "demo.json"))
+	fmt.Printf("\nthugom demo: %s planned\n", df.Day)
+	fmt.Printf("  API:               %s  (OpenAPI: %s/openapi.json)\n", df.BaseURL, df.BaseURL)
+	fmt.Printf("  dispatcher token:  %s\n", df.DispatcherToken)
+	for _, d := range df.Drivers {
+		fmt.Printf("  driver %d manifest: %s\n", d.ID, d.ManifestURL)
+	}
+	for _, h := range df.Households {
+		fmt.Printf("  household %d page: %s\n", h.ID, h.PageURL)
+	}
+	fmt.Printf("  everything above:  %s\n\n", filepath.Join(cfg.DataDir, "demo.json"))
+	return svc.wait(ctx)
+}
+
+// seedDemo seeds the scenario unless a demo is already in the database, and
+// returns the harvest day. The rows and their geocoding jobs are written in
+// one transaction: a crash leaves either everything or nothing.
+func seedDemo(ctx context.Context, svc *service, seed uint64, households int, dayFlag string) (time.Time, error) {
+	if day, ok, err := demo.SeededDay(ctx, svc.db); err != nil || ok {
+		if ok {
+			slog.Info("demo already seeded: not seeding again", "day", day.Format(time.DateOnly))
+		}
+		return day, err
+	}
+	day := thugom.Day(time.Now())
+	if dayFlag != "" {
+		d, err := time.ParseInLocation(time.DateOnly, dayFlag, thugom.Local)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("--day: %w", err)
+		}
+		day = d
+	}
+	n, err := store.CountHouseholds(ctx, svc.db)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if n > 0 {
+		return time.Time{}, fmt.Errorf("demo: the database already has %d households but no demo: use an empty --data-dir or DATABASE_URL", n)
+	}
+	t0 := time.Now()
+	sc, err := demo.Build(geo.Default().Gazetteer(), demo.Options{Seed: seed, Households: households, Day: day})
+	if err != nil {
+		return time.Time{}, err
+	}
+	var seeded *demo.Seeded
+	err = svc.db.InTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		if seeded, err = demo.Seed(ctx, tx, sc, time.Now()); err != nil {
+			return err
+		}
+		params := make([]river.InsertManyParams, 0, len(seeded.ToGeocode))
+		for _, id := range seeded.ToGeocode {
+			params = append(params, river.InsertManyParams{Args: jobs.GeocodeHouseholdArgs{HouseholdID: id}})
+		}
+		_, err = svc.jobs.Client().InsertManyTx(ctx, tx, params)
+		return err
+	})
+	if err != nil {
+		return time.Time{}, fmt.Errorf("demo: seed: %w", err)
+	}
+	slog.Info("demo seeded", "day", day.Format(time.DateOnly), "households", len(seeded.HouseholdIDs),
+		"orders", len(seeded.OrderIDs), "depots", len(seeded.DepotIDs), "drivers", len(seeded.DriverIDs), "took", time.Since(t0).Round(time.Millisecond))
+	return day, nil
+}
+
+var activeStates = []rivertype.JobState{rivertype.JobStateAvailable, rivertype.JobStateRunning,
+	rivertype.JobStateRetryable, rivertype.JobStateScheduled, rivertype.JobStatePending}
+
+// jobsActive reports whether jobs of the kinds are queued or running.
+func jobsActive(ctx context.Context, svc *service, kinds ...string) (bool, error) {
+	res, err := svc.jobs.Client().JobList(ctx, river.NewJobListParams().Kinds(kinds...).States(activeStates...).First(1))
+	if err != nil {
+		return false, err
+	}
+	return len(res.Jobs) > 0, nil
+}
+
+// waitGeocoded waits until no geocoding job is left.
+func waitGeocoded(ctx context.Context, svc *service) error {
+	t0, last := time.Now(), time.Now()
+	for {
+		active, err := jobsActive(ctx, svc, jobs.KindGeocodeHousehold)
+		if err != nil {
+			return err
+		}
+		if !active {
+			left, err := store.CountHouseholdsToGeocode(ctx, svc.db)
+			if err != nil {
+				return err
+			}
+			slog.Info("geocoding done", "took", time.Since(t0).Round(100*time.Millisecond), "not_placed", left)
+			return nil
+		}
+		if time.Since(last) > 5*time.Second {
+			left, _ := store.CountHouseholdsToGeocode(ctx, svc.db)
+			slog.Info("geocoding", "households_left", left)
+			last = time.Now()
+		}
+		if err := sleep(ctx, 250*time.Millisecond); err != nil {
+			return err
+		}
+	}
+}
+
+// planDemo enqueues the plan of every depot with orders that has no finished
+// plan for the day, and waits until each has one.
+func planDemo(ctx context.Context, svc *service, day time.Time, timeout time.Duration) error {
+	t0, last := time.Now(), time.Now()
+	depots, err := store.DepotsWithOpenOrders(ctx, svc.db, day.Add(24*time.Hour))
+	if err != nil {
+		return err
+	}
+	states, err := store.DepotsPlanned(ctx, svc.db, day)
+	if err != nil {
+		return err
+	}
+	done := map[int64]bool{}
+	for _, s := range states {
+		done[s.DepotID] = s.Done
+	}
+	var params []river.InsertManyParams
+	for _, id := range depots {
+		if !done[id] {
+			params = append(params, river.InsertManyParams{Args: jobs.PlanDepotDayArgs{DepotID: id, Day: day.Format(time.DateOnly), Reason: "demo"}})
+		}
+	}
+	if len(params) > 0 {
+		if _, err := svc.jobs.Client().InsertMany(ctx, params); err != nil {
+			return fmt.Errorf("demo: enqueue plans: %w", err)
+		}
+		slog.Info("planning", "depots", len(params), "budget_per_depot", svc.cfg.PlanBudget, "parallel", svc.cfg.PlanWorkers)
+	}
+	for {
+		states, err := store.DepotsPlanned(ctx, svc.db, day)
+		if err != nil {
+			return err
+		}
+		nDone, nFailed := 0, 0
+		for _, s := range states {
+			if s.Done {
+				nDone++
+			} else if s.Failed {
+				nFailed++
+			}
+		}
+		if nDone >= len(depots) {
+			slog.Info("every depot planned", "depots", nDone, "took", time.Since(t0).Round(100*time.Millisecond))
+			return nil
+		}
+		active, err := jobsActive(ctx, svc, jobs.KindPlanDepotDay, jobs.KindReplan)
+		if err != nil {
+			return err
+		}
+		if !active {
+			if nDone == 0 {
+				return fmt.Errorf("demo: planning ended without a finished plan (%d of %d depots failed): see the log and %s/admin/river", nFailed, len(depots), svc.cfg.BaseURL)
+			}
+			slog.Warn("planning ended with depots unplanned", "done", nDone, "failed", nFailed, "depots", len(depots))
+			return nil
+		}
+		if time.Since(t0) > timeout {
+			return fmt.Errorf("demo: planning not finished after %s (%d of %d depots)", timeout, nDone, len(depots))
+		}
+		if time.Since(last) > 5*time.Second {
+			slog.Info("planning", "done", nDone, "failed", nFailed, "depots", len(depots))
+			last = time.Now()
+		}
+		if err := sleep(ctx, 500*time.Millisecond); err != nil {
+			return err
+		}
+	}
+}
+
+// writeDemoFile creates fresh tokens (revoking the previous demo's: only
+// their hashes are stored, so a restart cannot show them again) and writes
+// <data-dir>/demo.json.
+func writeDemoFile(ctx context.Context, svc *service, day time.Time) (*demoFile, error) {
+	cfg := svc.cfg
+	df := &demoFile{BaseURL: cfg.BaseURL, Day: day.Format(time.DateOnly)}
+	driverIDs, err := store.DriversWithRoutes(ctx, svc.db, day, 3)
+	if err != nil {
+		return nil, err
+	}
+	if len(driverIDs) < 2 {
+		return nil, fmt.Errorf("demo: only %d drivers have routes on %s", len(driverIDs), df.Day)
+	}
+	householdIDs, err := store.HouseholdsWithPickups(ctx, svc.db, day, 3)
+	if err != nil {
+		return nil, err
+	}
+	if len(householdIDs) == 0 {
+		return nil, fmt.Errorf("demo: no household has a pickup on %s", df.Day)
+	}
+	now := time.Now()
+	err = svc.db.InTx(ctx, func(tx pgx.Tx) error {
+		old, err := store.APIListTokens(ctx, tx)
+		if err != nil {
+			return err
+		}
+		for _, t := range old {
+			if t.RevokedAt == nil && len(t.Name) > 5 && t.Name[:5] == "demo:" {
+				if err := store.APIRevokeToken(ctx, tx, t.ID, now); err != nil {
+					return err
+				}
+			}
+		}
+		first, err := store.DriverByID(ctx, tx, driverIDs[0])
+		if err != nil {
+			return err
+		}
+		carrier := first.CarrierID
+		if df.DispatcherToken, err = demoToken(ctx, tx, thugom.Token{Name: "demo: dispatcher", Role: thugom.RoleDispatcher, CarrierID: &carrier, CreatedAt: now}); err != nil {
+			return err
+		}
+		for _, id := range driverIDs {
+			id := id
+			tok, err := demoToken(ctx, tx, thugom.Token{Name: fmt.Sprintf("demo: driver %d", id), Role: thugom.RoleDriver, DriverID: &id, CreatedAt: now})
+			if err != nil {
+				return err
+			}
+			df.Drivers = append(df.Drivers, demoDriver{ID: id, Token: tok,
+				ManifestURL: fmt.Sprintf("%s/v1/drivers/%d/manifest?date=%s&access_token=%s", cfg.BaseURL, id, df.Day, tok)})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("demo: tokens: %w", err)
+	}
+	for _, id := range householdIDs {
+		df.Households = append(df.Households, demoHousehold{ID: id, PageURL: api.HouseholdPageURL(cfg.BaseURL, cfg.Secret, id, day.Add(7*24*time.Hour))})
+	}
+	b, err := json.MarshalIndent(df, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	path := filepath.Join(cfg.DataDir, "demo.json")
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, append(b, '\n'), 0o600); err != nil {
+		return nil, err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return nil, err
+	}
+	return df, nil
+}
+
+func demoToken(ctx context.Context, q store.DBTX, t thugom.Token) (string, error) {
+	tok, hash, err := api.NewToken()
+	if err != nil {
+		return "", err
+	}
+	if _, err := store.APIInsertToken(ctx, q, t, hash); err != nil {
+		return "", err
+	}
+	return tok, nil
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(d):
+		return nil
+	}
+}
