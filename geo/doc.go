@@ -23,7 +23,7 @@
 //
 // # Geocoding
 //
-//	g := geo.Default()                       // loaded once, ~0.2 s
+//	g := geo.Default()                       // loaded once, ~0.2–0.3 s
 //	r := g.Geocode("Thôn Nà Lầu, xã Tân Văn, huyện Bình Gia, Lạng Sơn")
 //	// r.CommuneCode "06115", r.OldCommuneCode "06121", r.OldDistrictCode "181",
 //	// r.Precision "commune", r.Confidence 0.95, r.Cell (H3 res 9), r.Village "Nà Lầu"
