@@ -256,14 +256,8 @@ func (g *Geocoder) fuzzyFill(p *parse) {
 	// Untyped segments that are entirely unknown words may be misspelt
 	// units ("Tan Vna, Binh Gai").
 	added := false
-	for _, sp := range p.loose {
-		if strings.Count(sp.name, " ") > 4 {
-			continue
-		}
-		hits, d := g.ix.fuzzy(strings.ReplaceAll(sp.name, " ", ""), false, func(e entry) bool { return true })
-		if len(hits) == 0 {
-			continue
-		}
+	any := func(entry) bool { return true }
+	addMention := func(sp span, hits []fuzzKey, d int) {
 		m := mention{name: sp.name, seg: sp.seg, pos: sp.pos, from: sp.from, to: sp.to, edits: d}
 		for _, h := range hits {
 			m.entries = append(m.entries, h.entries...)
@@ -271,9 +265,49 @@ func (g *Geocoder) fuzzyFill(p *parse) {
 		p.mentions = append(p.mentions, m)
 		added = true
 	}
+	for i := range p.loose {
+		sp := &p.loose[i]
+		words := strings.Fields(sp.name)
+		if len(words) > 8 {
+			continue
+		}
+		if hits, d := g.ix.fuzzy(strings.Join(words, ""), false, any); len(hits) > 0 {
+			addMention(*sp, hits, d)
+			continue
+		}
+		if tail, hits, d := g.fuzzyTail(p, sp, 1); len(hits) > 0 {
+			addMention(tail, hits, d)
+		}
+	}
+	// A typed village that ran into a misspelt commune: "thôn Nà Lầu Tân Vna".
+	for i := range p.village {
+		if tail, hits, d := g.fuzzyTail(p, &p.village[i], 2); len(hits) > 0 {
+			addMention(tail, hits, d)
+		}
+	}
 	if added {
 		sort.SliceStable(p.mentions, func(i, j int) bool { return p.mentions[i].pos < p.mentions[j].pos })
 	}
+}
+
+// fuzzyTail tries the last two or three words of a run for a misspelt
+// name, keeping at least keep words in the run; on a hit the run is cut
+// before the name and the name's span returned.
+func (g *Geocoder) fuzzyTail(p *parse, sp *span, keep int) (span, []fuzzKey, int) {
+	words := strings.Fields(sp.name)
+	for n := min(3, len(words)-keep); n >= 2; n-- {
+		hits, d := g.ix.fuzzy(strings.Join(words[len(words)-n:], ""), false, func(entry) bool { return true })
+		if len(hits) == 0 {
+			continue
+		}
+		start := sp.pos + len(words) - n
+		tail := span{name: strings.Join(words[len(words)-n:], " "), seg: sp.seg, pos: start,
+			from: p.toks[start].start, to: sp.to}
+		sp.name = strings.Join(words[:len(words)-n], " ")
+		sp.to = p.toks[start-1].end
+		return tail, hits, d
+	}
+	return span{}, nil, 0
 }
 
 // assign decides which mention is the commune, the district, the province.

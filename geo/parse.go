@@ -28,6 +28,7 @@ type Parsed struct {
 
 // parse is the scanner's output.
 type parse struct {
+	toks     []token
 	mentions []mention
 	village  []span // typed village spans (thôn, bản, ...) in order
 	loose    []span // runs of unknown words, village or typo candidates
@@ -45,7 +46,7 @@ type span struct {
 // name, names found in the gazetteer become mentions, the rest are village,
 // street or unknown runs.
 func (ix *nameIndex) scan(toks []token) parse {
-	var p parse
+	p := parse{toks: toks}
 	seg := -1
 	pending := typeWord{}
 	var loose []int // token indices of the current unknown run
