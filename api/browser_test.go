@@ -43,6 +43,17 @@ func TestBrowser(t *testing.T) {
 	b := setup(t)
 	b.seedDay(8)
 
+	// A fresh profile; removed best-effort after the browser has exited
+	// (its helpers may still be writing when the test's TempDir is cleaned).
+	profile, err := os.MkdirTemp("", "thugom-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		for i := 0; i < 5 && os.RemoveAll(profile) != nil; i++ {
+			time.Sleep(200 * time.Millisecond)
+		}
+	}()
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(exe),
 		chromedp.Flag("headless", true),
@@ -54,7 +65,7 @@ func TestBrowser(t *testing.T) {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("no-default-browser-check", true),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(profile),
 		chromedp.WindowSize(1280, 860),
 	}
 	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
@@ -79,7 +90,7 @@ func TestBrowser(t *testing.T) {
 	var status string
 	var shot []byte
 	url := fmt.Sprintf("%s/dispatcher?depot=%d&date=%s#token=%s", b.srv.URL, b.depot.ID, testNow.Format(time.DateOnly), b.disp)
-	err := chromedp.Run(ctx,
+	err = chromedp.Run(ctx,
 		chromedp.Navigate(url),
 		chromedp.WaitVisible(`#map[data-routes-rendered]`, chromedp.ByQuery),
 		chromedp.Evaluate(`document.querySelectorAll("#routes polyline").length`, &routes),
