@@ -126,14 +126,14 @@ const (
 
 // Search parameters (SISR's defaults, tuned on Solomon at short budgets).
 var (
-	tuneT0       = 0.5   // initial temperature, times the average arc cost
-	tuneTf       = 0.005 // final temperature, times the average arc cost
-	tuneElim     = 0.02  // probability of trying to empty a whole route
-	tuneCbar     = 10.0  // average number of stops removed
-	tuneLmax     = 10.0  // maximum string length
-	tuneBlink    = 0.01  // blink rate of the greedy insertion
-	tuneEpochs   = 4     // epochs between which lagging workers adopt the best plan
-	tuneNewRoute = 0.0   // probability of opening a new route with the first reinserted stop
+	tuneT0       = 1.0  // initial temperature, times the average arc cost
+	tuneTf       = 0.01 // final temperature, times the average arc cost
+	tuneElim     = 0.02 // probability of trying to empty a whole route
+	tuneCbar     = 10.0 // average number of stops removed
+	tuneLmax     = 10.0 // maximum string length
+	tuneBlink    = 0.01 // blink rate of the greedy insertion
+	tuneEpochs   = 4    // epochs between which lagging workers adopt the best plan
+	tuneNewRoute = 0.05 // probability of opening a new route with the first reinserted stop
 )
 
 func newSearch(m *model, seed int64, stream int) *search {
@@ -308,16 +308,7 @@ func (s *search) sortRemoved() {
 		}
 		s.keys[u] = k
 	}
-	sort.Slice(s.order, func(i, j int) bool {
-		a, b := s.order[i], s.order[j]
-		if m.penalty[a] != m.penalty[b] {
-			return m.penalty[a] > m.penalty[b]
-		}
-		if s.keys[a] != s.keys[b] {
-			return s.keys[a] < s.keys[b]
-		}
-		return a < b
-	})
+	sort.Sort((*removedOrder)(s))
 }
 
 // ruin removes strings of stops around a random seed stop (SISR's adjacent
@@ -568,4 +559,22 @@ func (s *search) iterate(temp float64) bool {
 		return true
 	}
 	return false
+}
+
+// removedOrder sorts s.order by penalty (descending) then s.keys; a named
+// type so that sorting does not allocate.
+type removedOrder search
+
+func (o *removedOrder) Len() int      { return len(o.order) }
+func (o *removedOrder) Swap(i, j int) { o.order[i], o.order[j] = o.order[j], o.order[i] }
+func (o *removedOrder) Less(i, j int) bool {
+	a, b := o.order[i], o.order[j]
+	pa, pb := o.m.penalty[a], o.m.penalty[b]
+	if pa != pb {
+		return pa > pb
+	}
+	if o.keys[a] != o.keys[b] {
+		return o.keys[a] < o.keys[b]
+	}
+	return a < b
 }
