@@ -322,6 +322,9 @@ func (g *Geocoder) assign(p *parse) assignment {
 		switch m.lvl {
 		case levelProvince:
 			if hasKind(m, kindProvince) {
+				if a.province != nil && a.province.lvl == levelNone && hasKind(a.province, kindDistrict) {
+					a.districts = append(a.districts, a.province)
+				}
 				a.province = m
 			} else if hasKind(m, kindOtherProvince) {
 				a.other, a.otherTyped = m, true
@@ -339,7 +342,11 @@ func (g *Geocoder) assign(p *parse) assignment {
 		default:
 			switch {
 			case hasKind(m, kindProvince):
-				// Untyped "Lạng Sơn" is the province; the city needs "TP".
+				// Untyped "Lạng Sơn" is the province; the city needs "TP",
+				// or a second "Lạng Sơn" after it ("Chi Lăng, Lạng Sơn, T. Lạng Sơn").
+				if a.province != nil && a.province.lvl == levelNone && hasKind(a.province, kindDistrict) {
+					a.districts = append(a.districts, a.province)
+				}
 				a.province = m
 			case onlyKinds(m, kindOtherProvince):
 				a.other = m

@@ -49,7 +49,7 @@ type typeWord struct {
 // ("x", "p", "h", "t", "d") are abbreviations written with a dot ("X.").
 var typeWords = map[string]typeWord{
 	"xa": {levelCommune, typeXa}, "x": {levelCommune, typeXa},
-	"phuong": {levelCommune, typePhuong}, "p": {levelCommune, typePhuong}, "ph": {levelCommune, typePhuong},
+	"phuong": {levelCommune, typePhuong}, "p": {levelCommune, typePhuong},
 	"thi tran": {levelCommune, typeThiTran}, "tt": {levelCommune, typeThiTran}, "ttr": {levelCommune, typeThiTran},
 	"t tran": {levelCommune, typeThiTran}, "thitran": {levelCommune, typeThiTran}, "t t": {levelCommune, typeThiTran},
 	"huyen": {levelDistrict, typeHuyen}, "h": {levelDistrict, typeHuyen},
@@ -258,10 +258,12 @@ func (ix *nameIndex) fuzzy(q string, typed bool, want func(entry) bool) (hits []
 	}
 	best := budget + 1
 	for _, fk := range ix.fuzzKeys {
-		if abs(len(fk.key)-len(q)) > budget || fk.key[0] != q[0] && budget < 2 {
+		if abs(len(fk.key)-len(q)) > budget || maxEdits(len(fk.key)) == 0 {
 			continue
 		}
-		if maxEdits(len(fk.key)) == 0 || fk.key[0] != q[0] && len(q) < 6 {
+		// A slip on the first letter is rarer, and without a type word
+		// too many names are one edit apart there.
+		if fk.key[0] != q[0] && (!typed && budget < 2 || len(q) < 6) {
 			continue
 		}
 		d := osa(q, fk.key, best)

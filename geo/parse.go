@@ -176,7 +176,9 @@ func (ix *nameIndex) nameEnd(toks []token, i int, lvl level) int {
 			break
 		}
 		if j > i {
-			if tw, n := matchTypeWord(toks, j); n > 0 && tw.level > levelVillage {
+			// A type word ends the name only if a name follows it in the
+			// segment: "Khuất Xá", "Tằm Xá" end in "xá".
+			if tw, n := matchTypeWord(toks, j); n > 0 && tw.level > levelVillage && j+n < len(toks) && !toks[j+n].seg {
 				break
 			}
 			if lvl <= levelVillage {
