@@ -195,8 +195,8 @@ func (s *Service) recordPickup(ctx context.Context, tx pgx.Tx, e PickupEvent) (*
 		}
 	case thugom.StopFailed:
 		payload["reason"] = e.Reason
-		// The orders go back to planning; the household gets an hour (it was
-		// not ready, or not home) before the next attempt.
+		// The orders go back to planning; the household gets half an hour
+		// (it was not ready, or not home) before the next attempt.
 		back := ids[:0:0]
 		for _, o := range orders {
 			if o.Status == thugom.OrderPlanned {
@@ -207,7 +207,7 @@ func (s *Service) recordPickup(ctx context.Context, tx pgx.Tx, e PickupEvent) (*
 			return nil, err
 		}
 		if e.Reason != FailQualityRejected {
-			if err := store.JobsSetOrdersReadyFrom(ctx, tx, back, now.Add(time.Hour), now); err != nil {
+			if err := store.JobsSetOrdersReadyFrom(ctx, tx, back, now.Add(retryAfter), now); err != nil {
 				return nil, err
 			}
 		}
@@ -252,9 +252,13 @@ func (w *followUpWorker) Work(ctx context.Context, job *river.Job[PickupFollowUp
 	return cancelIfNotFound(err)
 }
 
+// retryAfter is how long after a failed pickup the household is visited
+// again at the earliest.
+const retryAfter = 30 * time.Minute
+
 // Minimum time before the handover deadline for a failed pickup to go back
 // to planning: a vehicle must still reach the household and return.
-const replanMargin = time.Hour
+const replanMargin = 30 * time.Minute
 
 // FollowUpFailedPickup decides what a failed pickup becomes: back to
 // planning (a re-plan of the depot's day) while the handover deadline

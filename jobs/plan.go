@@ -197,6 +197,7 @@ type vehicleState struct {
 	loc      *orb.Point       // where it is (nil: at the depot)
 	loadKg   float64
 	parcels  int
+	onBoard  []int64 // orders picked up on the current trip
 }
 
 func finishedStatus(st string) bool {
@@ -236,7 +237,7 @@ func (p *planner) run(ctx context.Context, orders []store.JobsPlanOrder) (*PlanR
 		case finishedStatus(st.Status):
 			vs.finished = append(vs.finished, st)
 			if st.Kind == thugom.StopDepot {
-				vs.loc, vs.loadKg, vs.parcels = nil, 0, 0
+				vs.loc, vs.loadKg, vs.parcels, vs.onBoard = nil, 0, 0, nil
 			} else if st.HouseholdID != nil {
 				if pt, ok := households[*st.HouseholdID]; ok {
 					vs.loc = &pt
@@ -246,6 +247,7 @@ func (p *planner) run(ctx context.Context, orders []store.JobsPlanOrder) (*PlanR
 				if st.Status == thugom.StopPickedUp {
 					vs.loadKg += st.LoadKg
 					vs.parcels += st.Parcels
+					vs.onBoard = append(vs.onBoard, st.OrderIDs...)
 				}
 			}
 		case frozenStatus(st.Status):
@@ -400,6 +402,16 @@ func (p *planner) run(ctx context.Context, orders []store.JobsPlanOrder) (*PlanR
 			}
 			if vs.loadKg > 0 || vs.parcels > 0 {
 				r.Load = []float64{math.Min(vs.loadKg, v.CapacityKg), math.Min(float64(vs.parcels), float64(v.CapacityParcels))}
+				// The load on board must still make its departure.
+				dls, err := store.JobsOrderDeadlines(ctx, tx, vs.onBoard)
+				if err != nil {
+					return nil, err
+				}
+				for _, dl := range dls {
+					if d := sec(dl); d > p.nowS && d < 86400 && (r.LoadDeadline == 0 || d < r.LoadDeadline) {
+						r.LoadDeadline = d
+					}
+				}
 			}
 			for _, f := range vs.frozen {
 				if _, ok := groups[fmt.Sprintf("f%d", f.ID)]; ok {
@@ -544,7 +556,14 @@ func (p *planner) write(ctx context.Context, in *routing.Instance, sol *routing.
 				}
 			}
 		}
-		if r == nil {
+		if r == nil || !r.Used() {
+			// Nothing more to collect, but the load on board must still be
+			// unloaded: straight back to the depot.
+			if vs != nil && len(vs.onBoard) > 0 && vs.loc != nil {
+				if err := p.returnStop(ctx, route.ID, seq, vid, vs); err != nil {
+					return nil, err
+				}
+			}
 			continue
 		}
 		trip0 := 0
@@ -661,6 +680,35 @@ func (p *planner) write(ctx context.Context, in *routing.Instance, sol *routing.
 		return nil, err
 	}
 	return res, nil
+}
+
+// returnStop adds the depot stop of a vehicle that goes straight back with
+// its load.
+func (p *planner) returnStop(ctx context.Context, routeID int64, seq int, vid int64, vs *vehicleState) error {
+	kind := ""
+	for _, v := range p.vehicles {
+		if v.ID == vid {
+			kind = v.Kind
+		}
+	}
+	prof, err := p.s.profile(kind)
+	if err != nil {
+		return err
+	}
+	_, secs := prof.Leg(geo.Point{Lat: vs.loc[1], Lon: vs.loc[0]}, geo.Point{Lat: p.depot.Point[1], Lon: p.depot.Point[0]})
+	ret := p.now.Add(time.Duration(secs) * time.Second)
+	trip := 0
+	if n := len(vs.finished); n > 0 {
+		trip = vs.finished[n-1].Trip
+	}
+	st := thugom.Stop{RouteID: routeID, Seq: seq, Trip: trip, Kind: thugom.StopDepot, ArriveAt: ret, WindowStart: ret, WindowEnd: ret,
+		LoadKg: vs.loadKg, Parcels: vs.parcels, Status: thugom.StopPlanned}
+	if d := departureFor(p.deps, float64(thugom.SecondsSince(p.day, ret))); d != nil {
+		id := d.ID
+		st.DepartureID = &id
+	}
+	_, err = store.JobsInsertStop(ctx, p.tx, &st, p.now)
+	return err
 }
 
 // householdWindow is the pickup window told to a household: the one told

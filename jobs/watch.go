@@ -44,7 +44,7 @@ func (s *Service) WatchSLA(ctx context.Context) (*WatchReport, error) {
 	rep := &WatchReport{}
 	err := s.db.InTx(ctx, func(tx pgx.Tx) error {
 		now := s.now()
-		orders, err := store.JobsOrdersAtRisk(ctx, tx, now, now.Add(SLAHorizon))
+		orders, err := store.JobsOrdersAtRisk(ctx, tx, now.Add(SLAHorizon))
 		if err != nil {
 			return err
 		}

@@ -471,8 +471,8 @@ type JobsRiskOrder struct {
 
 // JobsOrdersAtRisk returns orders not yet collected whose handover deadline
 // is before horizon.
-func JobsOrdersAtRisk(ctx context.Context, q DBTX, now, horizon time.Time) ([]JobsRiskOrder, error) {
-	rows, err := q.Query(ctx, Query("JobsOrdersAtRisk"), now, horizon)
+func JobsOrdersAtRisk(ctx context.Context, q DBTX, horizon time.Time) ([]JobsRiskOrder, error) {
+	rows, err := q.Query(ctx, Query("JobsOrdersAtRisk"), horizon)
 	if err != nil {
 		return nil, fmt.Errorf("orders at risk: %w", err)
 	}

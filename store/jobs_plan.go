@@ -370,3 +370,26 @@ func JobsSetPlanStats(ctx context.Context, q DBTX, planID int64, st thugom.PlanS
 	_, err = q.Exec(ctx, Query("JobsSetPlanStats"), planID, b)
 	return err
 }
+
+// JobsOrderDeadlines returns the handover deadlines of orders (those that
+// have one).
+func JobsOrderDeadlines(ctx context.Context, q DBTX, ids []int64) (map[int64]time.Time, error) {
+	out := map[int64]time.Time{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := q.Query(ctx, Query("JobsOrderDeadlines"), ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var t time.Time
+		if err := rows.Scan(&id, &t); err != nil {
+			return nil, err
+		}
+		out[id] = t
+	}
+	return out, rows.Err()
+}

@@ -148,8 +148,8 @@ WHERE so.stop_id = $1 ORDER BY o.id;
 SELECT l.stop_id FROM jobs_stop_lineage l WHERE l.prev_stop_id = $1;
 
 -- name: JobsOrdersAtRisk
--- Orders not yet collected whose handover deadline is within the horizon
--- ($1 = now, $2 = now + horizon), or already past.
+-- Orders not yet handed over whose handover deadline is before $1 (now +
+-- the horizon), with their planned arrival and return.
 SELECT o.id, o.depot_id, o.household_id, o.status, o.handover_deadline, o.at_risk,
        coalesce((SELECT s.arrive_at FROM stop_orders so JOIN stops s ON s.id = so.stop_id
                  JOIN routes r ON r.id = s.route_id JOIN plans p ON p.id = r.plan_id
@@ -163,7 +163,7 @@ SELECT o.id, o.depot_id, o.household_id, o.status, o.handover_deadline, o.at_ris
 FROM orders o
 WHERE o.status IN ('received', 'planned', 'picked_up')
   AND o.handover_deadline IS NOT NULL
-  AND o.handover_deadline < $2
+  AND o.handover_deadline < $1
 ORDER BY o.handover_deadline, o.id;
 
 -- name: JobsInsertEscalation

@@ -123,3 +123,6 @@ ORDER BY o.depot_id;
 
 -- name: JobsInsertEvent
 INSERT INTO events (at, actor, action, subject, payload) VALUES ($1, $2, $3, $4, $5);
+
+-- name: JobsOrderDeadlines
+SELECT id, handover_deadline FROM orders WHERE id = ANY($1::bigint[]) AND handover_deadline IS NOT NULL;

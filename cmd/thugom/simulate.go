@@ -1,0 +1,111 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/thugom/thugom/jobs"
+	"github.com/thugom/thugom/store"
+)
+
+func init() {
+	register(&command{name: "simulate", summary: "run the demo day on a simulated clock (pickups, failures, a breakdown, postponements) and report", run: runSimulate})
+}
+
+// runSimulate runs jobs.Simulate in a database of its own (thugom_simulate,
+// dropped and created again on the embedded server or DATABASE_URL's), so the
+// demo's data is never touched.
+func runSimulate(ctx context.Context, args []string) error {
+	fs, cfg := newConfig("simulate")
+	asJSON := fs.Bool("json", false, "print the report as one JSON object")
+	households := fs.Int("households", 3000, "demo households")
+	seed := fs.Uint64("seed", 42, "scenario and randomness seed")
+	failures := fs.Float64("failure-rate", 0.10, "share of pickups that fail")
+	postpone := fs.Int("postponements", 5, "households that reply 2 (postpone) at 08:00")
+	iterations := fs.Int("iterations", 4000, "solver iterations per plan (deterministic); 0 uses --plan-budget")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := cfg.load(); err != nil {
+		return err
+	}
+	if *asJSON && cfg.LogLevel == "info" {
+		slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	}
+	if *failures < 0 || *failures >= 1 || *households <= 0 || *postpone < 0 || *iterations < 0 {
+		return fmt.Errorf("simulate: --failure-rate must be in [0, 1), --households > 0, --postponements and --iterations >= 0")
+	}
+	admin, closeDB, err := cfg.openDB(ctx)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	const name = "thugom_simulate"
+	ident := pgx.Identifier{name}.Sanitize()
+	if _, err := admin.Exec(ctx, fmt.Sprintf(store.Query("JobsDropDatabase"), ident)); err != nil {
+		return fmt.Errorf("simulate: drop old database: %w", err)
+	}
+	if _, err := admin.Exec(ctx, fmt.Sprintf(store.Query("JobsCreateDatabase"), ident)); err != nil {
+		return fmt.Errorf("simulate: create database: %w", err)
+	}
+	u, err := withDatabase(admin.Config().ConnString(), name)
+	if err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, u)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if _, err := store.Migrate(ctx, db.Pool); err != nil {
+		return err
+	}
+	deps := jobs.Deps{Logger: slog.Default().With("component", "simulate"), PlanIterations: *iterations, PlanBudget: cfg.PlanBudget}
+	opt := jobs.SimOptions{Seed: *seed, Households: *households, FailureRate: *failures, Postponements: *postpone}
+	if *postpone == 0 {
+		opt.Postponements = -1
+	}
+	if !*asJSON {
+		opt.Progress = func(s string) { fmt.Fprintln(os.Stderr, s) }
+	}
+	t0 := time.Now()
+	rep, err := jobs.Simulate(ctx, db, deps, opt)
+	if err != nil {
+		return fmt.Errorf("simulate: %w", err)
+	}
+	if *asJSON {
+		return json.NewEncoder(os.Stdout).Encode(rep)
+	}
+	b, _ := json.MarshalIndent(rep, "", "  ")
+	fmt.Println(string(b))
+	fmt.Fprintf(os.Stderr, "on time %d of %d feasible orders (%.1f %%) in %s\n", rep.OnTime, rep.FeasibleOrders, 100*rep.OnTimeRate, time.Since(t0).Round(time.Second))
+	return nil
+}
+
+// withDatabase returns a connection string naming another database.
+func withDatabase(conn, db string) (string, error) {
+	if strings.HasPrefix(conn, "postgres://") || strings.HasPrefix(conn, "postgresql://") {
+		u, err := url.Parse(conn)
+		if err != nil {
+			return "", err
+		}
+		u.Path = "/" + db
+		return u.String(), nil
+	}
+	// key=value DSN: replace or add dbname.
+	var parts []string
+	for _, p := range strings.Fields(conn) {
+		if !strings.HasPrefix(p, "dbname=") {
+			parts = append(parts, p)
+		}
+	}
+	return strings.Join(append(parts, "dbname="+db), " "), nil
+}
