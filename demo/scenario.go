@@ -461,8 +461,8 @@ func (b *builder) fleet(sc *Scenario) {
 	}
 	for i := range sc.Depots {
 		ds := &sc.Depots[i]
-		bikes := int(math.Ceil(kg[i] / 250))
-		bikes = max(2, min(bikes, 14))
+		bikes := int(math.Ceil(kg[i] / 180))
+		bikes = max(2, min(bikes, 16))
 		vans := 0
 		if kg[i] > 400 {
 			vans = 1

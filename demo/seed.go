@@ -13,6 +13,7 @@ import (
 type Seeded struct {
 	Day          time.Time
 	CarrierIDs   map[string]int64 // by code
+	ProductIDs   map[string]int64 // by code
 	DepotIDs     []int64          // as Scenario.Depots
 	DriverIDs    []int64
 	HouseholdIDs []int64 // as Scenario.Households
@@ -21,10 +22,49 @@ type Seeded struct {
 	OrderIDs  []int64
 }
 
-// Seed writes the scenario on q (a transaction, so a failure leaves
+// Seed writes the whole scenario on q (a transaction, so a failure leaves
 // nothing) and records a "demo.seed" event. Call it on an empty database.
 func Seed(ctx context.Context, q store.DBTX, sc *Scenario, at time.Time) (*Seeded, error) {
-	out := &Seeded{Day: sc.Day, CarrierIDs: map[string]int64{}}
+	out, err := SeedNetwork(ctx, q, sc)
+	if err != nil {
+		return nil, err
+	}
+	for _, hs := range sc.Households {
+		h := hs.Household
+		needs, err := store.UpsertHousehold(ctx, q, &h)
+		if err != nil {
+			return nil, fmt.Errorf("seed household %q: %w", h.Name, err)
+		}
+		out.HouseholdIDs = append(out.HouseholdIDs, h.ID)
+		if needs {
+			out.ToGeocode = append(out.ToGeocode, h.ID)
+		}
+	}
+	for _, os := range sc.Orders {
+		o := os.Order
+		o.CarrierID = out.CarrierIDs[os.Carrier]
+		o.HouseholdID = out.HouseholdIDs[os.Household]
+		o.ProductID = out.ProductIDs[os.Product]
+		depot := out.DepotIDs[os.Depot]
+		o.DepotID = &depot
+		if err := store.InsertOrder(ctx, q, &o); err != nil {
+			return nil, fmt.Errorf("seed order %s: %w", o.MarketplaceOrderID, err)
+		}
+		out.OrderIDs = append(out.OrderIDs, o.ID)
+	}
+	ev := thugom.Event{At: at, Actor: "system:demo", Action: "demo.seed", Subject: "demo",
+		Payload: map[string]any{"day": sc.Day.Format(time.DateOnly), "households": len(out.HouseholdIDs), "orders": len(out.OrderIDs), "depots": len(out.DepotIDs)}}
+	if err := store.InsertEvent(ctx, q, &ev); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// SeedNetwork writes only the carriers' side of the scenario: carriers,
+// products, depots with their departures, vehicles and drivers. Households
+// and orders can then come in through the API.
+func SeedNetwork(ctx context.Context, q store.DBTX, sc *Scenario) (*Seeded, error) {
+	out := &Seeded{Day: sc.Day, CarrierIDs: map[string]int64{}, ProductIDs: map[string]int64{}}
 	for i := range sc.Carriers {
 		c := sc.Carriers[i]
 		if err := store.InsertCarrier(ctx, q, &c); err != nil {
@@ -32,13 +72,12 @@ func Seed(ctx context.Context, q store.DBTX, sc *Scenario, at time.Time) (*Seede
 		}
 		out.CarrierIDs[c.Code] = c.ID
 	}
-	productIDs := map[string]int64{}
 	for i := range sc.Products {
 		p := sc.Products[i]
 		if err := store.UpsertProduct(ctx, q, &p); err != nil {
 			return nil, fmt.Errorf("seed product %s: %w", p.Code, err)
 		}
-		productIDs[p.Code] = p.ID
+		out.ProductIDs[p.Code] = p.ID
 	}
 	for _, ds := range sc.Depots {
 		d := ds.Depot
@@ -70,34 +109,6 @@ func Seed(ctx context.Context, q store.DBTX, sc *Scenario, at time.Time) (*Seede
 			}
 			out.DriverIDs = append(out.DriverIDs, dr.ID)
 		}
-	}
-	for _, hs := range sc.Households {
-		h := hs.Household
-		needs, err := store.UpsertHousehold(ctx, q, &h)
-		if err != nil {
-			return nil, fmt.Errorf("seed household %q: %w", h.Name, err)
-		}
-		out.HouseholdIDs = append(out.HouseholdIDs, h.ID)
-		if needs {
-			out.ToGeocode = append(out.ToGeocode, h.ID)
-		}
-	}
-	for _, os := range sc.Orders {
-		o := os.Order
-		o.CarrierID = out.CarrierIDs[os.Carrier]
-		o.HouseholdID = out.HouseholdIDs[os.Household]
-		o.ProductID = productIDs[os.Product]
-		depot := out.DepotIDs[os.Depot]
-		o.DepotID = &depot
-		if err := store.InsertOrder(ctx, q, &o); err != nil {
-			return nil, fmt.Errorf("seed order %s: %w", o.MarketplaceOrderID, err)
-		}
-		out.OrderIDs = append(out.OrderIDs, o.ID)
-	}
-	ev := thugom.Event{At: at, Actor: "system:demo", Action: "demo.seed", Subject: "demo",
-		Payload: map[string]any{"day": sc.Day.Format(time.DateOnly), "households": len(out.HouseholdIDs), "orders": len(out.OrderIDs), "depots": len(out.DepotIDs)}}
-	if err := store.InsertEvent(ctx, q, &ev); err != nil {
-		return nil, err
 	}
 	return out, nil
 }

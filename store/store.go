@@ -22,6 +22,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -56,8 +57,11 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: parse database url: %w", err)
 	}
-	if cfg.MaxConns < 10 {
-		cfg.MaxConns = 10
+	// River's workers each hold a connection while a job's transaction
+	// runs; pgxpool's default (4 on this kind of machine) starves them.
+	// pool_max_conns in the URL wins.
+	if _, set := cfg.ConnConfig.Config.RuntimeParams["pool_max_conns"]; !set && !strings.Contains(url, "pool_max_conns") && cfg.MaxConns < 40 {
+		cfg.MaxConns = 40
 	}
 	cfg.ConnConfig.RuntimeParams["application_name"] = "thugom"
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)

@@ -27,7 +27,7 @@ import (
 //	THUGOM_BASE_URL   --base-url, public URL of the API used in links (default http://<addr>)
 //	THUGOM_SECRET     key signing household links (default: generated once into <data-dir>/secret)
 //	THUGOM_LOG_LEVEL  debug, info (default), warn, error
-//	THUGOM_WORKERS    --workers, River workers of the default queue (default 4; serve with 0 only enqueues)
+//	THUGOM_WORKERS    --workers, River workers of the default queue (default 32; 0 runs none: the process only enqueues)
 //	THUGOM_PLAN_WORKERS --plan-workers, concurrent plan solves (default 1)
 //	THUGOM_PLAN_BUDGET  --plan-budget, solver time per depot plan (default 20s; demo 5s)
 type config struct {
@@ -51,7 +51,7 @@ func newConfig(name string) (*flag.FlagSet, *config) {
 	fs.StringVar(&c.DataDir, "data-dir", envOr("THUGOM_DATA_DIR", ".thugom"), "data directory: embedded PostgreSQL, secret, demo.json (env THUGOM_DATA_DIR)")
 	fs.StringVar(&c.BaseURL, "base-url", os.Getenv("THUGOM_BASE_URL"), "public base URL for links (env THUGOM_BASE_URL; default http://<addr>)")
 	fs.StringVar(&c.LogLevel, "log-level", envOr("THUGOM_LOG_LEVEL", "info"), "log level: debug, info, warn, error (env THUGOM_LOG_LEVEL)")
-	fs.IntVar(&c.Workers, "workers", envInt("THUGOM_WORKERS", 4), "River workers of the default queue; 0 runs no workers (env THUGOM_WORKERS)")
+	fs.IntVar(&c.Workers, "workers", envInt("THUGOM_WORKERS", 32), "River workers of the default queue; 0 runs no workers (env THUGOM_WORKERS)")
 	fs.IntVar(&c.PlanWorkers, "plan-workers", envInt("THUGOM_PLAN_WORKERS", 1), "concurrent plan solves, CPU-bound (env THUGOM_PLAN_WORKERS)")
 	fs.DurationVar(&c.PlanBudget, "plan-budget", envDuration("THUGOM_PLAN_BUDGET", 0), "solver time per depot plan; 0 is the default of 20s (env THUGOM_PLAN_BUDGET)")
 	fs.Usage = func() {

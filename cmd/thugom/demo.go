@@ -51,7 +51,7 @@ func runDemo(ctx context.Context, args []string) error {
 	fs, cfg := newConfig("demo")
 	seed := fs.Uint64("seed", 20260915, "seed of the demo scenario")
 	households := fs.Int("households", 3000, "households in the demo scenario")
-	dayFlag := fs.String("day", "", "harvest day YYYY-MM-DD (default: today, Asia/Ho_Chi_Minh)")
+	dayFlag := fs.String("day", "", "harvest day YYYY-MM-DD (default: today before 06:00 Asia/Ho_Chi_Minh, else tomorrow)")
 	planTimeout := fs.Duration("plan-timeout", 20*time.Minute, "how long to wait for every depot's plan")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -117,7 +117,13 @@ func seedDemo(ctx context.Context, svc *service, seed uint64, households int, da
 		}
 		return day, err
 	}
-	day := thugom.Day(time.Now())
+	// The demo day is the next harvest day still ahead: today before 06:00
+	// local time, else tomorrow, so the whole day can be planned.
+	now := time.Now()
+	day := thugom.Day(now)
+	if now.Sub(day) >= 6*time.Hour {
+		day = thugom.Day(day.Add(36 * time.Hour))
+	}
 	if dayFlag != "" {
 		d, err := time.ParseInLocation(time.DateOnly, dayFlag, thugom.Local)
 		if err != nil {

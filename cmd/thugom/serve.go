@@ -109,7 +109,7 @@ func startService(ctx context.Context, cfg *config, withHTTP bool) (*service, er
 	}
 	if withHTTP {
 		deps := api.Deps{
-			DB: db, Jobs: s.jobs.Client(), Clock: time.Now, Secret: cfg.Secret, BaseURL: cfg.BaseURL,
+			DB: db, Service: s.jobs, Clock: time.Now, Secret: cfg.Secret, BaseURL: cfg.BaseURL,
 			Logger:          slog.Default().With("component", "api"),
 			Metrics:         s.jobs.MetricsHandler(),
 			CommunesGeoJSON: geo.Default().Gazetteer().CommunesGeoJSON,
