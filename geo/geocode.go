@@ -236,20 +236,27 @@ func (g *Geocoder) fuzzyFill(p *parse) {
 		}
 		words := strings.Fields(m.name)
 		// The span may run on past the name ("tan vna lang son"): try the
-		// longest prefix first.
-		for n := len(words); n >= 1; n-- {
-			q := strings.Join(words[:n], "")
-			hits, d := g.ix.fuzzy(q, true, want)
-			if len(hits) > 0 {
-				m.name, m.edits = strings.Join(words[:n], " "), d
-				for _, h := range hits {
-					for _, e := range h.entries {
-						if want(e) {
-							m.entries = append(m.entries, e)
+		// longest prefix first; then without a stray first word ("xã xaa
+		// Văn Quan").
+	search:
+		for skip := 0; skip <= 1 && skip < len(words); skip++ {
+			for n := len(words); n > skip; n-- {
+				q := strings.Join(words[skip:n], "")
+				hits, d := g.ix.fuzzy(q, true, want)
+				if es, ok := g.ix.exact[strings.Join(words[skip:n], " ")]; ok && skip > 0 {
+					hits, d = []fuzzKey{{entries: es}}, 0
+				}
+				if len(hits) > 0 {
+					m.name, m.edits = strings.Join(words[skip:n], " "), max(d, skip)
+					for _, h := range hits {
+						for _, e := range h.entries {
+							if want(e) {
+								m.entries = append(m.entries, e)
+							}
 						}
 					}
+					break search
 				}
-				break
 			}
 		}
 	}
@@ -357,8 +364,10 @@ func (g *Geocoder) assign(p *parse) assignment {
 	}
 	// Untyped names: the order is village < commune < district < province.
 	if a.commune != nil {
+		// The district follows the commune, or precedes it in another
+		// segment when the address is written from the province down.
 		for _, m := range untyped {
-			if m.pos > a.commune.pos && hasKind(m, kindDistrict) && len(a.districts) == 0 {
+			if (m.pos > a.commune.pos || m.seg != a.commune.seg) && hasKind(m, kindDistrict) && len(a.districts) == 0 {
 				a.districts = append(a.districts, m)
 			}
 		}
@@ -487,7 +496,32 @@ func (g *Geocoder) resolveText(r *Result, a *assignment, p *parse) {
 	}
 	m := a.commune
 	var ins []interp
-	for _, e := range m.entries {
+	entries, edits := m.entries, make([]int, len(m.entries))
+	for i := range edits {
+		edits[i] = max(m.edits, 0)
+	}
+	if m.edits == 0 && len(m.words) > 0 {
+		// Written with diacritics that fit none of the units of that name
+		// ("Bắ Sơn" is not Ba Sơn): a typo is as likely, so the names one
+		// edit away compete.
+		agree := false
+		for _, e := range m.entries {
+			agree = agree || e.marksAgree(m.words)
+		}
+		if !agree {
+			want := func(e entry) bool { return e.level() == levelCommune || e.kind == kindDistrict }
+			hits, d := g.ix.fuzzyNeighbours(strings.ReplaceAll(m.name, " ", ""), m.lvl != levelNone, want)
+			for _, h := range hits {
+				for _, e := range h.entries {
+					if want(e) {
+						entries = append(entries, e)
+						edits = append(edits, d)
+					}
+				}
+			}
+		}
+	}
+	for k, e := range entries {
 		in := interp{kind: e.kind, idx: e.idx, score: 1}
 		switch e.kind {
 		case kindCommune2025:
@@ -544,11 +578,11 @@ func (g *Geocoder) resolveText(r *Result, a *assignment, p *parse) {
 			// House numbers and streets belong to wards and towns.
 			in.score *= 1.5
 		}
-		if m.edits > 0 {
-			in.score *= 1 - 0.1*float64(m.edits)
-		} else if !e.marksAgree(m.words) {
+		if edits[k] > 0 {
+			in.score *= 1 - 0.1*float64(edits[k])
+		} else {
 			// Written with other diacritics: "Tân Thanh" is not "Tân Thành".
-			in.score *= 0.3
+			in.score *= e.marksFactor(m.words, p.marked)
 		}
 		ins = append(ins, in)
 	}

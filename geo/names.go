@@ -113,16 +113,27 @@ type entry struct {
 // marksAgree reports whether the words of a mention written with marks
 // carry the same marks as the entry's name; words without marks agree
 // with anything.
-func (e entry) marksAgree(toks []token) bool {
+func (e entry) marksAgree(toks []token) bool { return e.marksFactor(toks, false) == 1 }
+
+// marksFactor weighs a reading by the diacritics the address was written
+// with: 1 when they fit, 0.3 when a word carries other marks than the
+// name's ("Tân Thanh" for Tân Thành), 0.6 when a bare word stands for a
+// marked one in an address typed with diacritics (bare on purpose, or
+// typed carelessly).
+func (e entry) marksFactor(toks []token, addrMarked bool) float64 {
 	if len(toks) != len(e.marked) {
-		return true // joined or aliased spelling: no word-by-word check
+		return 1 // joined or aliased spelling: no word-by-word check
 	}
+	f := 1.0
 	for i, t := range toks {
-		if t.mk != "" && t.mk != e.marked[i] {
-			return false
+		switch {
+		case t.mk != "" && t.mk != e.marked[i]:
+			return 0.3
+		case t.mk == "" && addrMarked && e.marked[i] != t.s:
+			f = 0.6
 		}
 	}
-	return true
+	return f
 }
 
 func (e entry) level() level {
@@ -276,6 +287,34 @@ func (ix *nameIndex) fuzzy(q string, typed bool, want func(entry) bool) (hits []
 				ok = true
 				break
 			}
+		}
+		if !ok {
+			continue
+		}
+		if d < best {
+			best, hits = d, hits[:0]
+		}
+		hits = append(hits, fk)
+	}
+	return hits, best
+}
+
+// fuzzyNeighbours returns the names one or two edits from q (q itself
+// excluded), at the smallest such distance.
+func (ix *nameIndex) fuzzyNeighbours(q string, typed bool, want func(entry) bool) (hits []fuzzKey, dist int) {
+	budget := budget(len(q), typed)
+	best := budget + 1
+	for _, fk := range ix.fuzzKeys {
+		if fk.key == q || abs(len(fk.key)-len(q)) > budget || fk.key[0] != q[0] || maxEdits(len(fk.key)) == 0 {
+			continue
+		}
+		d := osa(q, fk.key, best)
+		if d == 0 || d > budget || d > best {
+			continue
+		}
+		ok := false
+		for _, e := range fk.entries {
+			ok = ok || want(e)
 		}
 		if !ok {
 			continue

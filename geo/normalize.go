@@ -197,7 +197,15 @@ func tokenize(s string, buf []token) []token {
 		}
 		mk, tone, marks = mk[:0], 0, false
 	}
+	prevLower := false
 	for i, r := range s {
+		// "XãTân Văn", "thônKhuổi": a capital after a small letter starts
+		// a new word.
+		upper := unicode.IsUpper(r)
+		if upper && prevLower && len(w) > 0 {
+			flush(false)
+		}
+		prevLower = unicode.IsLower(r)
 		switch r {
 		case '.':
 			flush(true)
@@ -248,17 +256,5 @@ func tokenize(s string, buf []token) []token {
 		}
 	}
 	flush(false)
-	// An address typed with diacritics has them on every word that takes
-	// them: its bare words are bare on purpose ("Thanh" ≠ "Thành").
-	for i := range toks {
-		if toks[i].mk != "" {
-			for j := range toks {
-				if toks[j].mk == "" && !toks[j].digit {
-					toks[j].mk = toks[j].s
-				}
-			}
-			break
-		}
-	}
 	return toks
 }

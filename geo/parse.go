@@ -29,6 +29,7 @@ type Parsed struct {
 // parse is the scanner's output.
 type parse struct {
 	toks     []token
+	marked   bool // some word carries diacritics
 	mentions []mention
 	village  []span // typed village spans (thôn, bản, ...) in order
 	loose    []span // runs of unknown words, village or typo candidates
@@ -47,6 +48,9 @@ type span struct {
 // street or unknown runs.
 func (ix *nameIndex) scan(toks []token) parse {
 	p := parse{toks: toks}
+	for _, t := range toks {
+		p.marked = p.marked || t.mk != ""
+	}
 	seg := -1
 	pending := typeWord{}
 	var loose []int // token indices of the current unknown run
@@ -65,6 +69,11 @@ func (ix *nameIndex) scan(toks []token) parse {
 		}
 		nameLen, entries := ix.longest(toks, i, pending)
 		tw, twLen := matchTypeWord(toks, i)
+		if pending.level >= levelCommune && twLen > 0 {
+			// "xã Tĩnh Bắc": after a type word comes a name, even one
+			// that starts like a type word.
+			twLen = 0
+		}
 		if twLen > 0 && nameLen > twLen && tw.level >= levelCommune {
 			// "tinh bac giang": the type word and the name after it cover
 			// more than the name "Tĩnh Bắc" alone.
