@@ -60,7 +60,7 @@ var typeWords = map[string]typeWord{
 	"khoi pho": {levelVillage, typeAny}, "to": {levelVillage, typeAny}, "to dan pho": {levelVillage, typeAny},
 	"tdp": {levelVillage, typeAny}, "xom": {levelVillage, typeAny}, "khu": {levelVillage, typeAny},
 	"khu pho": {levelVillage, typeAny}, "kp": {levelVillage, typeAny}, "tieu khu": {levelVillage, typeAny},
-	"ap": {levelVillage, typeAny},
+	"ap":       {levelVillage, typeAny},
 	"khoi ban": {levelVillage, typeAny}, "thon ban": {levelVillage, typeAny},
 	"so nha": {levelStreet, typeAny}, "sn": {levelStreet, typeAny}, "so": {levelStreet, typeAny},
 	"duong": {levelStreet, typeAny}, "d": {levelStreet, typeAny}, "pho": {levelStreet, typeAny},
