@@ -58,6 +58,7 @@ type server struct {
 	now  func() time.Time
 
 	communeLayer communeLayer
+	manifests    manifestCache
 	// lookupToken resolves a token hash (store.APITokenByHash in production).
 	lookupToken func(ctx context.Context, hash []byte) (*thugom.Token, error)
 }

@@ -80,27 +80,53 @@ func (s *server) getManifest(format string) http.HandlerFunc {
 			s.writeProblem(w, r, err)
 			return
 		}
-		m, err := s.loadManifest(r.Context(), d, day)
+		e, err := s.cachedManifest(r.Context(), d, day)
 		if err != nil {
 			s.writeProblem(w, r, err)
 			return
 		}
 		switch format {
 		case "geojson":
-			err = writeJSONCacheable(w, r, "application/geo+json", manifestGeoJSON(m))
+			writeEncoded(w, r, "application/geo+json", e.geojson)
 		case "html":
 			var buf bytes.Buffer
-			if err = manifestTmpl.Execute(&buf, manifestPage(m, s.now())); err == nil {
-				w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
-				writeCacheable(w, r, "text/html; charset=utf-8", buf.Bytes())
+			if err := manifestTmpl.Execute(&buf, manifestPage(e.m, s.now())); err != nil {
+				s.writeProblem(w, r, err)
+				return
 			}
+			w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
+			writeCacheable(w, r, "text/html; charset=utf-8", buf.Bytes())
 		default:
-			err = writeJSONCacheable(w, r, "application/json", m)
-		}
-		if err != nil {
-			s.writeProblem(w, r, err)
+			writeEncoded(w, r, "application/json", e.json)
 		}
 	}
+}
+
+// cachedManifest returns the driver's manifest of the day, rebuilt only
+// when its version changed.
+func (s *server) cachedManifest(ctx context.Context, d *thugom.Driver, day time.Time) (*manifestEntry, error) {
+	version, err := store.APIManifestVersion(ctx, s.deps.DB, d.ID, day)
+	if err != nil {
+		return nil, err
+	}
+	version += "|" + d.Name + "|" + d.Phone
+	k := manifestKey{d.ID, day.Format(time.DateOnly)}
+	if e := s.manifests.get(k, version); e != nil {
+		return e, nil
+	}
+	m, err := s.loadManifest(ctx, d, day)
+	if err != nil {
+		return nil, err
+	}
+	e := &manifestEntry{version: version, m: m}
+	if e.json, err = encode(m); err != nil {
+		return nil, err
+	}
+	if e.geojson, err = encode(manifestGeoJSON(m)); err != nil {
+		return nil, err
+	}
+	s.manifests.put(k, e)
+	return e, nil
 }
 
 // manifestGeoJSON: one LineString feature per route, one Point feature per

@@ -113,7 +113,7 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 }
 
 // checkOpenAPI validates every answer of h against the document.
-func checkOpenAPI(t *testing.T, h http.Handler) http.Handler {
+func checkOpenAPI(t testing.TB, h http.Handler) http.Handler {
 	d := loadDoc(t)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rc := chi.NewRouteContext()

@@ -32,7 +32,7 @@ var secret = []byte("test-secret-of-at-least-16-bytes")
 
 // bundle is what a test needs: a running server on a seeded database.
 type bundle struct {
-	t       *testing.T
+	t       testing.TB
 	db      *store.DB
 	svc     *jobs.Service
 	srv     *httptest.Server
@@ -80,7 +80,11 @@ func communes() ([]byte, error) {
 	return communesJSON, nil
 }
 
-func setup(t *testing.T) *bundle {
+func setup(t testing.TB) *bundle { return setupOpts(t, true) }
+
+// setupOpts: checked wraps the server in the OpenAPI check and logs at
+// debug level (tests); benchmarks run the bare handler.
+func setupOpts(t testing.TB, checked bool) *bundle {
 	t.Helper()
 	ctx := context.Background()
 	b := &bundle{t: t, db: pgtest.New(t), logs: &syncBuffer{}}
@@ -136,10 +140,17 @@ func setup(t *testing.T) *bundle {
 	b.drv1 = tok(thugom.RoleDriver, &vn.ID, &b.driver[0].ID)
 	b.drv2 = tok(thugom.RoleDriver, &vn.ID, &b.driver[1].ID)
 
+	level := slog.LevelDebug
+	if !checked {
+		level = slog.LevelInfo
+	}
 	h := api.New(api.Deps{DB: b.db, Service: svc, Clock: clock, Secret: secret, BaseURL: "http://thugom.test",
-		Logger: slog.New(slog.NewTextHandler(b.logs, &slog.HandlerOptions{Level: slog.LevelDebug})), CommunesGeoJSON: communes,
+		Logger: slog.New(slog.NewTextHandler(b.logs, &slog.HandlerOptions{Level: level})), CommunesGeoJSON: communes,
 		MapAttribution: geo.Attribution})
-	b.srv = httptest.NewServer(checkOpenAPI(t, h))
+	if checked {
+		h = checkOpenAPI(t, h)
+	}
+	b.srv = httptest.NewServer(h)
 	t.Cleanup(b.srv.Close)
 	t.Cleanup(func() {
 		if t.Failed() {
@@ -160,7 +171,7 @@ type resp struct {
 	body   []byte
 }
 
-func (r resp) json(t *testing.T, v any) {
+func (r resp) json(t testing.TB, v any) {
 	t.Helper()
 	if err := json.Unmarshal(r.body, v); err != nil {
 		t.Fatalf("decode %s: %v", r.body, err)
@@ -214,7 +225,7 @@ var noRedirect = &http.Client{CheckRedirect: func(*http.Request, []*http.Request
 
 // wantStatus fails unless r has status; for errors it also checks the
 // problem+json shape and, when field != "", the field named.
-func wantStatus(t *testing.T, r resp, status int, field string) map[string]any {
+func wantStatus(t testing.TB, r resp, status int, field string) map[string]any {
 	t.Helper()
 	if r.status != status {
 		t.Fatalf("status %d, want %d: %s", r.status, status, r.body)

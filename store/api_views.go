@@ -369,3 +369,14 @@ func APIHouseholdHasCarrier(ctx context.Context, q DBTX, householdID, carrierID 
 	}
 	return ok, nil
 }
+
+// APIManifestVersion summarises what a driver's manifest of a day is built
+// from; equal versions mean equal manifests (a cache key).
+func APIManifestVersion(ctx context.Context, q DBTX, driverID int64, day time.Time) (string, error) {
+	var routes string
+	var changed time.Time
+	if err := q.QueryRow(ctx, Query("APIManifestVersion"), driverID, day).Scan(&routes, &changed); err != nil {
+		return "", fmt.Errorf("manifest version: %w", err)
+	}
+	return routes + "@" + changed.UTC().Format(time.RFC3339Nano), nil
+}
