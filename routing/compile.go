@@ -36,6 +36,10 @@ type model struct {
 	compat   []bool // n*nv: stop can go on vehicle
 	class    []int32
 	nclasses int
+	// simple: one vehicle class, single trips, no deadlines, ages, pins,
+	// skills, several windows or frozen stops (the benchmark case), where
+	// the 2-opt* local search applies.
+	simple bool
 
 	profiles []mprofile
 
@@ -255,6 +259,17 @@ func compile(in *Instance) *model {
 	}
 	m.wPen = sumFixed*m.wFixed + travelBound
 	m.buildNeighbours()
+	m.simple = true
+	for j := range m.veh {
+		if m.class[j] != m.class[0] || m.veh[j].maxTrips > 1 || len(m.veh[j].frozen) > 0 || m.veh[j].initLoad != nil {
+			m.simple = false
+		}
+	}
+	for i := 0; i < n; i++ {
+		if m.full[i] || m.deadline[i] < big || m.pin[i] >= 0 || len(in.Stops[i].Skills) > 0 {
+			m.simple = false
+		}
+	}
 	return m
 }
 

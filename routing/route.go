@@ -50,6 +50,7 @@ type route struct {
 	locs           []int32 // location of each node
 	tripEnd        []int32 // position of the node closing each trip
 	loads          []float64
+	cum            []float64 // load picked up up to each node, per dimension
 	tdl            []float64 // per trip: min deadline
 	cost           float64   // travel cost
 	nstops         int
@@ -67,6 +68,7 @@ func (r *route) copyFrom(o *route) {
 	r.locs = append(r.locs[:0], o.locs...)
 	r.tripEnd = append(r.tripEnd[:0], o.tripEnd...)
 	r.loads = append(r.loads[:0], o.loads...)
+	r.cum = append(r.cum[:0], o.cum...)
 	r.tdl = append(r.tdl[:0], o.tdl...)
 	r.cost, r.nstops, r.nfull, r.nfrozen = o.cost, o.nstops, o.nfull, o.nfrozen
 }
@@ -183,6 +185,23 @@ func (m *model) update(r *route) {
 				k++
 				r.loads = append(r.loads, make([]float64, d)...)
 				r.tdl = append(r.tdl, big)
+			}
+		}
+	}
+	if m.simple {
+		if cap(r.cum) < n*d {
+			r.cum = make([]float64, n*d, 2*n*d)
+		}
+		r.cum = r.cum[:n*d]
+		for j := 0; j < d; j++ {
+			r.cum[j] = 0
+		}
+		for p := 1; p < n; p++ {
+			copy(r.cum[p*d:p*d+d], r.cum[(p-1)*d:p*d])
+			if x := r.nodes[p]; x >= 0 {
+				for j := 0; j < d; j++ {
+					r.cum[p*d+j] += m.demand[int(x)*d+j]
+				}
 			}
 		}
 	}

@@ -134,6 +134,7 @@ var (
 	tuneBlink    = 0.01 // blink rate of the greedy insertion
 	tuneEpochs   = 4    // epochs between which lagging workers adopt the best plan
 	tuneNewRoute = 0.05 // probability of opening a new route with the first reinserted stop
+	tuneLS       = true // 2-opt* on each new best plan (simple models)
 )
 
 func newSearch(m *model, seed int64, stream int) *search {
@@ -555,6 +556,20 @@ func (s *search) iterate(temp float64) bool {
 		s.touched[v] = false
 	}
 	if accept && s.cur.cost < s.best.cost-1e-9 {
+		if tuneLS && m.simple {
+			// intensify around the new best with 2-opt*
+			s.touchedList = s.touchedList[:0]
+			if s.twoOptStar(s.work) {
+				for _, v := range s.touchedList {
+					s.cur.routes[v].copyFrom(&s.work.routes[v])
+				}
+				copy(s.cur.where, s.work.where)
+				s.cur.cost = s.work.cost
+			}
+			for _, v := range s.touchedList {
+				s.touched[v] = false
+			}
+		}
 		s.best.copyFrom(s.cur)
 		return true
 	}
