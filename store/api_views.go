@@ -157,6 +157,33 @@ func APIPlanRoutes(ctx context.Context, q DBTX, planID, routeID int64) ([]APIRou
 	for i := range routes {
 		idx[routes[i].ID] = i
 	}
+	orders := map[int64][]APIStopOrder{}
+	rows, err = q.Query(ctx, Query("APIPlanStopOrders"), planID, routeID)
+	if err != nil {
+		return nil, fmt.Errorf("plan stop orders: %w", err)
+	}
+	var stopID int64
+	var o APIStopOrder
+	if _, err := pgx.ForEachRow(rows, []any{&stopID, &o.OrderID, &o.MarketplaceOrderID, &o.Product, &o.ProductCode, &o.WeightKg,
+		&o.Parcels, &o.CODAmount, &o.KgPerBox, &o.Status, &o.HandoverDeadline}, func() error {
+		orders[stopID] = append(orders[stopID], o)
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("plan stop orders: %w", err)
+	}
+	packaging := map[int64]map[string]any{}
+	rows, err = q.Query(ctx, Query("APIPlanPackaging"), planID, routeID)
+	if err != nil {
+		return nil, fmt.Errorf("plan packaging: %w", err)
+	}
+	var payload map[string]any
+	if _, err := pgx.ForEachRow(rows, []any{&stopID, &payload}, func() error {
+		packaging[stopID] = payload
+		payload = nil
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("plan packaging: %w", err)
+	}
 	rows, err = q.Query(ctx, Query("APIPlanStops"), planID, routeID)
 	if err != nil {
 		return nil, fmt.Errorf("plan stops: %w", err)
@@ -165,23 +192,19 @@ func APIPlanRoutes(ctx context.Context, q DBTX, planID, routeID int64) ([]APIRou
 	for rows.Next() {
 		var s APIStopView
 		var lon, lat *float64
-		var orders, pack []byte
 		if err := rows.Scan(&s.ID, &s.RouteID, &s.Seq, &s.Trip, &s.Kind, &s.HouseholdID, &s.DepartureID, &s.ArriveAt,
 			&s.WindowStart, &s.WindowEnd, &s.ServiceS, &s.LoadKg, &s.Parcels, &s.Status, &s.LockedVehicleID,
-			&s.HouseholdName, &s.Phone, &s.Address, &lon, &lat, &s.H3, &s.Precision, &s.ReportedAt, &s.FailReason,
-			&orders, &pack); err != nil {
+			&s.HouseholdName, &s.Phone, &s.Address, &lon, &lat, &s.H3, &s.Precision, &s.ReportedAt, &s.FailReason); err != nil {
 			return nil, fmt.Errorf("plan stops: %w", err)
 		}
 		if lon != nil && lat != nil {
 			s.Point = &orb.Point{*lon, *lat}
 		}
-		if err := json.Unmarshal(orders, &s.Orders); err != nil {
-			return nil, fmt.Errorf("plan stops: orders: %w", err)
-		}
+		s.Orders = orders[s.ID]
 		for _, o := range s.Orders {
 			s.OrderIDs = append(s.OrderIDs, o.OrderID)
 		}
-		_ = json.Unmarshal(pack, &s.Packaging)
+		s.Packaging = packaging[s.ID]
 		if i, ok := idx[s.RouteID]; ok {
 			routes[i].Stops = append(routes[i].Stops, s)
 		}

@@ -33,25 +33,39 @@ WHERE r.plan_id = $1
 ORDER BY v.code, r.id;
 
 -- name: APIPlanStops
--- Every stop of a plan with its household and what it collects.
+-- Every stop of a plan ($2 = 0) or of one route, with its household and the
+-- driver's report.
 SELECT s.id, s.route_id, s.seq, s.trip, s.kind, s.household_id, s.departure_id, s.arrive_at, s.window_start, s.window_end,
        s.service_s, s.load_kg, s.parcels, s.status, s.locked_vehicle_id,
        coalesce(h.name, ''), coalesce(h.phone, ''), coalesce(h.address, ''), h.lon, h.lat, coalesce(h.h3, ''), coalesce(h.precision, ''),
-       coalesce(sr.happened_at, NULL), coalesce(sr.reason, ''),
-       coalesce((SELECT jsonb_agg(jsonb_build_object(
-                    'order_id', o.id, 'marketplace_order_id', o.marketplace_order_id, 'product', p.name_vi,
-                    'product_code', p.code, 'weight_kg', o.weight_kg, 'parcels', o.parcels, 'cod_amount', o.cod_amount,
-                    'kg_per_box', p.kg_per_box, 'status', o.status, 'handover_deadline', o.handover_deadline)
-                    ORDER BY o.id)
-                 FROM stop_orders so JOIN orders o ON o.id = so.order_id JOIN products p ON p.id = o.product_id
-                 WHERE so.stop_id = s.id), '[]'::jsonb),
-       coalesce((SELECT t.payload FROM tasks t WHERE t.stop_id = s.id AND t.kind = 'packaging' ORDER BY t.id DESC LIMIT 1), '{}'::jsonb)
+       sr.happened_at, coalesce(sr.reason, '')
 FROM stops s
 JOIN routes r ON r.id = s.route_id
 LEFT JOIN households h ON h.id = s.household_id
 LEFT JOIN stop_reports sr ON sr.stop_id = s.id
 WHERE r.plan_id = $1 AND ($2::bigint = 0 OR s.route_id = $2)
 ORDER BY s.route_id, s.seq;
+
+-- name: APIPlanStopOrders
+-- What each stop of a plan (or of one route) collects.
+SELECT so.stop_id, o.id, o.marketplace_order_id, p.name_vi, p.code, o.weight_kg, o.parcels, o.cod_amount, p.kg_per_box,
+       o.status, o.handover_deadline
+FROM stops s
+JOIN routes r ON r.id = s.route_id
+JOIN stop_orders so ON so.stop_id = s.id
+JOIN orders o ON o.id = so.order_id
+JOIN products p ON p.id = o.product_id
+WHERE r.plan_id = $1 AND ($2::bigint = 0 OR s.route_id = $2)
+ORDER BY so.stop_id, o.id;
+
+-- name: APIPlanPackaging
+-- The packaging task of each stop of a plan (or of one route).
+SELECT DISTINCT ON (t.stop_id) t.stop_id, t.payload
+FROM tasks t
+JOIN stops s ON s.id = t.stop_id
+JOIN routes r ON r.id = s.route_id
+WHERE t.kind = 'packaging' AND r.plan_id = $1 AND ($2::bigint = 0 OR s.route_id = $2)
+ORDER BY t.stop_id, t.id DESC;
 
 -- name: APIPlanUnassigned
 SELECT u.order_id, u.reason, u.fix, o.household_id, h.name, h.lon, h.lat, o.weight_kg, o.marketplace_order_id
