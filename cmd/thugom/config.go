@@ -27,6 +27,7 @@ import (
 //	THUGOM_BASE_URL   --base-url, public URL of the API used in links (default http://<addr>)
 //	THUGOM_SECRET     key signing household links (default: generated once into <data-dir>/secret)
 //	THUGOM_LOG_LEVEL  debug, info (default), warn, error
+//	THUGOM_PG_BIN     directory of initdb and postgres for the embedded server (default: searched)
 //	THUGOM_WORKERS    --workers, River workers of the default queue (default 32; 0 runs none: the process only enqueues)
 //	THUGOM_PLAN_WORKERS --plan-workers, concurrent plan solves (default 1)
 //	THUGOM_PLAN_BUDGET  --plan-budget, solver time per depot plan (default 20s; demo 5s)
@@ -40,6 +41,7 @@ type config struct {
 	Workers     int
 	PlanWorkers int
 	PlanBudget  time.Duration
+	PGBin       string
 }
 
 // newConfig registers the common flags on a new flag set for command name.
@@ -65,6 +67,7 @@ func newConfig(name string) (*flag.FlagSet, *config) {
 // settings, the logger, and the base URL.
 func (c *config) load() error {
 	c.DatabaseURL = os.Getenv("DATABASE_URL")
+	c.PGBin = os.Getenv("THUGOM_PG_BIN")
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
 		return fmt.Errorf("--log-level: %w", err)
@@ -132,7 +135,7 @@ func (c *config) openDB(ctx context.Context) (*store.DB, func(), error) {
 		return nil, nil, err
 	}
 	start := time.Now()
-	srv, err := pgserver.Start(ctx, pgserver.Config{Dir: filepath.Join(c.DataDir, "pg")})
+	srv, err := pgserver.Start(ctx, pgserver.Config{Dir: filepath.Join(c.DataDir, "pg"), BinDir: c.PGBin})
 	if err != nil {
 		return nil, nil, err
 	}
