@@ -157,6 +157,9 @@ type assignment struct {
 	otherTyped    bool
 	villageSpan   *span
 	communeByType bool
+	// moreCommunes are further commune mentions ("xã Hồng Thái, nay là xã
+	// Tân Văn"): the reading they share with the first one wins.
+	moreCommunes []*mention
 }
 
 func (a *assignment) parsed(addr string, p *parse) Parsed {
@@ -345,6 +348,8 @@ func (g *Geocoder) assign(p *parse) assignment {
 		case levelCommune:
 			if a.commune == nil {
 				a.commune, a.communeByType = m, true
+			} else {
+				a.moreCommunes = append(a.moreCommunes, m)
 			}
 		default:
 			switch {
@@ -593,6 +598,28 @@ func (g *Geocoder) resolveText(r *Result, a *assignment, p *parse) {
 		}
 		r.Reason = "no Lạng Sơn commune recognised"
 		return
+	}
+	// Another commune named in the address backs the readings it shares.
+	for _, mm := range a.moreCommunes {
+		also := map[string]bool{}
+		for _, e := range mm.entries {
+			switch e.kind {
+			case kindCommune2025:
+				also[g.gaz.Communes[e.idx].Code] = true
+			case kindCommune2021:
+				for _, c := range g.gaz.OldCommunes[e.idx].NewCodes {
+					also[c] = true
+				}
+			}
+		}
+		for i := range ins {
+			for _, c := range ins[i].newCodes {
+				if also[c] {
+					ins[i].score *= 8
+					break
+				}
+			}
+		}
 	}
 	// Aggregate the readings by 2025 commune.
 	score := map[string]float64{}
