@@ -134,7 +134,7 @@ func (m *model) update(r *route) {
 	cost := m.profiles[vi.prof].cost
 	dur := m.profiles[vi.prof].dur
 	nl := m.nloc
-	if cap(r.trip) < n || cap(r.locs) < n {
+	if cap(r.trip) < n || cap(r.locs) < n || cap(r.pre) < n || cap(r.suf) < n || cap(r.tsuf) < n {
 		r.trip = make([]int32, n, 2*n)
 		r.locs = make([]int32, n, 2*n)
 		r.pre = make([]seg, n, 2*n)
@@ -147,7 +147,9 @@ func (m *model) update(r *route) {
 	r.tdl = r.tdl[:0]
 	// pass 1: trips, loads, deadlines, cost
 	k := int32(0)
-	r.loads = append(r.loads, make([]float64, d)...)
+	for j := 0; j < d; j++ {
+		r.loads = append(r.loads, 0)
+	}
 	if vi.initLoad != nil {
 		copy(r.loads, vi.initLoad)
 	}
@@ -183,7 +185,9 @@ func (m *model) update(r *route) {
 			r.tripEnd = append(r.tripEnd, int32(p))
 			if x == nReload {
 				k++
-				r.loads = append(r.loads, make([]float64, d)...)
+				for j := 0; j < d; j++ {
+		r.loads = append(r.loads, 0)
+	}
 				r.tdl = append(r.tdl, big)
 			}
 		}
