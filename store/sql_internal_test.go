@@ -1,6 +1,9 @@
 package store
 
 import (
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -35,5 +38,31 @@ func TestParseQueries(t *testing.T) {
 		if err == nil {
 			t.Errorf("%s: no error", name)
 		}
+	}
+}
+
+// Every Query call with a literal name in the package's Go files names a
+// query of sql/*.sql, so a typo fails here rather than panicking at run time.
+func TestEveryQueryNameExists(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	re := regexp.MustCompile(`Query\("([A-Za-z0-9_]+)"\)`)
+	n := 0
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range re.FindAllStringSubmatch(string(src), -1) {
+			n++
+			if _, ok := queries[m[1]]; !ok {
+				t.Errorf("%s: Query(%q) is not in sql/*.sql", f, m[1])
+			}
+		}
+	}
+	if n < 20 {
+		t.Fatalf("found only %d Query calls: is the pattern stale?", n)
 	}
 }

@@ -60,7 +60,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	// River's workers each hold a connection while a job's transaction
 	// runs; pgxpool's default (4 on this kind of machine) starves them.
 	// pool_max_conns in the URL wins.
-	if _, set := cfg.ConnConfig.Config.RuntimeParams["pool_max_conns"]; !set && !strings.Contains(url, "pool_max_conns") && cfg.MaxConns < 40 {
+	if !strings.Contains(url, "pool_max_conns") && cfg.MaxConns < 40 {
 		cfg.MaxConns = 40
 	}
 	cfg.ConnConfig.RuntimeParams["application_name"] = "thugom"
