@@ -3,6 +3,7 @@ package geo
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -448,6 +449,12 @@ func (g *Geocoder) GeocodeWith(address string, opt Options) (r Result) {
 	}
 	r = Result{Input: address, Precision: PrecisionNone, Status: StatusNotFound, Candidates: []string{}}
 
+	if opt.Pin == nil {
+		// "21.8537, 106.7615" typed or pasted as the address: a pin.
+		if p, ok := parseLatLon(address); ok {
+			opt.Pin = &p
+		}
+	}
 	bp := g.tokPool.Get().(*[]token)
 	toks := tokenize(address, *bp)
 	defer func() {
@@ -769,4 +776,23 @@ func (g *Geocoder) districtOnly(r *Result, ds map[string]bool, conf float64, why
 
 func round3(x float64) float64 {
 	return float64(int(x*1000+0.5)) / 1000
+}
+
+// parseLatLon reads an address that is only a coordinate pair ("21.85,
+// 106.76", "21.85 106.76", "(21.85; 106.76)"), in the order written.
+func parseLatLon(s string) (Point, bool) {
+	s = strings.Trim(strings.TrimSpace(s), "()[]")
+	if len(s) > 64 {
+		return Point{}, false
+	}
+	f := strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' || r == ' ' || r == '\t' })
+	if len(f) != 2 {
+		return Point{}, false
+	}
+	lat, err1 := strconv.ParseFloat(f[0], 64)
+	lon, err2 := strconv.ParseFloat(f[1], 64)
+	if err1 != nil || err2 != nil || !strings.Contains(f[0], ".") || !strings.Contains(f[1], ".") {
+		return Point{}, false
+	}
+	return Point{Lat: lat, Lon: lon}, true
 }

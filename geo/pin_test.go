@@ -260,3 +260,25 @@ func TestPolyIndexMatchesBruteForce(t *testing.T) {
 		t.Errorf("%d of %d points disagree", bad, len(pts))
 	}
 }
+
+func TestCoordinatesAsAddress(t *testing.T) {
+	g := Default()
+	cases := []struct {
+		addr   string
+		code   string
+		status Status
+		reason string
+	}{
+		{"21.9277, 106.4546", "06115", StatusOK, "pin only"},
+		{"(21.9277; 106.4546)", "06115", StatusOK, "pin only"},
+		{"106.4546, 21.9277", "", StatusNotFound, "swapped"},
+		{"48.85 2.35", "", StatusOutsideArea, "outside Vietnam"},
+		{"21.03,105.85", "", StatusOutsideArea, "outside Lạng Sơn"},
+	}
+	for _, c := range cases {
+		r := g.Geocode(c.addr)
+		if r.CommuneCode != c.code || r.Status != c.status || !strings.Contains(r.Reason, c.reason) {
+			t.Errorf("%q: %s %s %q, want %s %s ~%q", c.addr, r.CommuneCode, r.Status, r.Reason, c.code, c.status, c.reason)
+		}
+	}
+}
