@@ -84,6 +84,7 @@
         if (!s.point || s.kind !== "pickup") { return; }
         var st = STATUS[s.status] || ["#fff", s.status];
         var ci = el("circle", { "class": "stop", cx: proj.x(s.point[0]), cy: proj.y(s.point[1]), r: 5, fill: st[0], "data-status": s.status }, gs);
+        ci.addEventListener("click", function () { moveStop(s, p.routes); });
         el("title", {}, ci).textContent = "#" + s.seq + " " + (s.household ? s.household.name : "") + " — " + st[1] + " " + hm(s.window_start) + "–" + hm(s.window_end);
       });
       var li = h("li");
@@ -108,6 +109,19 @@
     status(p.plan ? "Kế hoạch v" + p.plan.version + " (" + p.plan.status + ") — " + p.plan.date : "Chưa có kế hoạch cho ngày " + p.date);
   }
   function hm(iso) { if (!iso) { return "?"; } var d = new Date(iso); return d.toLocaleTimeString("vi-VN", { hour: "2-digit", minute: "2-digit", timeZone: "Asia/Ho_Chi_Minh" }); }
+
+  // Click a stop to move it to another vehicle: its orders are locked there
+  // and the day is re-planned around them.
+  function moveStop(s, routes) {
+    var codes = routes.map(function (r) { return r.vehicle.code; });
+    var code = window.prompt("Chuyển điểm #" + s.seq + " (" + (s.household ? s.household.name : "") + ") sang xe: " + codes.join(", "));
+    if (!code) { return; }
+    var rt = routes.filter(function (r) { return r.vehicle.code === code.trim(); })[0];
+    if (!rt) { status("Không có xe " + code); return; }
+    api("/v1/stops/" + s.id + "/move", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ vehicle_id: rt.vehicle.id }) })
+      .then(function () { status("Đã khóa vào xe " + code + ", đang lập lại kế hoạch…"); setTimeout(load, 3000); })
+      .catch(function (e) { status(e.message); });
+  }
 
   function legend() {
     var ul = clear("legend");
