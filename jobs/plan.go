@@ -34,7 +34,7 @@ func (w *planWorker) Work(ctx context.Context, job *river.Job[PlanDepotDayArgs])
 }
 
 func (w *planWorker) Timeout(*river.Job[PlanDepotDayArgs]) time.Duration {
-	return w.s.deps.PlanBudget + time.Minute
+	return w.s.deps.JobTimeout
 }
 
 type replanWorker struct {
@@ -54,7 +54,7 @@ func (w *replanWorker) Work(ctx context.Context, job *river.Job[ReplanArgs]) err
 }
 
 func (w *replanWorker) Timeout(*river.Job[ReplanArgs]) time.Duration {
-	return w.s.deps.PlanBudget + time.Minute
+	return w.s.deps.JobTimeout
 }
 
 func cancelIfNotFound(err error) error {

@@ -57,8 +57,10 @@ type Deps struct {
 	ReminderBefore time.Duration
 	// ClientID names this process among River clients (default: random).
 	ClientID string
-	// RescueStuckJobsAfter: a job running longer is considered lost (its
-	// worker died) and retried (default 2 min).
+	// JobTimeout bounds one job's run (default PlanBudget + 90 s); a job
+	// running longer than RescueStuckJobsAfter is considered lost (its
+	// worker died) and retried (default JobTimeout + 1 min).
+	JobTimeout           time.Duration
 	RescueStuckJobsAfter time.Duration
 	// FetchPollInterval overrides River's fallback poll (tests, benchmarks).
 	FetchPollInterval time.Duration
@@ -115,8 +117,11 @@ func New(db *store.DB, deps Deps) (*Service, error) {
 	if s.deps.ReminderBefore <= 0 {
 		s.deps.ReminderBefore = 90 * time.Minute
 	}
-	if s.deps.RescueStuckJobsAfter <= 0 {
-		s.deps.RescueStuckJobsAfter = 2 * time.Minute
+	if s.deps.JobTimeout <= 0 {
+		s.deps.JobTimeout = s.deps.PlanBudget + 90*time.Second
+	}
+	if s.deps.RescueStuckJobsAfter <= s.deps.JobTimeout {
+		s.deps.RescueStuckJobsAfter = s.deps.JobTimeout + time.Minute
 	}
 	reg := deps.Registerer
 	if reg == nil {
@@ -146,12 +151,9 @@ func New(db *store.DB, deps Deps) (*Service, error) {
 		Logger:               s.log,
 		Workers:              workers,
 		RescueStuckJobsAfter: s.deps.RescueStuckJobsAfter,
-		JobTimeout:           s.deps.PlanBudget + 90*time.Second,
+		JobTimeout:           s.deps.JobTimeout,
 		Middleware:           []rivertype.Middleware{river.WorkerMiddlewareFunc(s.metrics.work)},
 		FetchPollInterval:    deps.FetchPollInterval,
-	}
-	if cfg.JobTimeout >= cfg.RescueStuckJobsAfter {
-		cfg.RescueStuckJobsAfter = cfg.JobTimeout + time.Minute
 	}
 	if deps.Workers > 0 {
 		s.working = true
