@@ -42,6 +42,15 @@
 // Confidence below 0.8 (Status "ambiguous"). Without a district the 2025
 // reading is preferred, since the 2025 structure has no districts.
 //
+// Also understood: English type words after the name ("Tan Van Commune,
+// Binh Gia District"), the order province-first, type words glued to the
+// name ("XãTân Văn"), "(cũ)" and "nay là" (a second commune named backs
+// the reading it shares), house numbers and streets (which favour wards and
+// towns), the country, postcodes and phone numbers (ignored). Diacritics
+// weigh per word: a name written with other marks ("Tân Thanh" for Tân
+// Thành) is a weaker reading, and one-edit neighbours compete with it.
+// An address that is only a coordinate pair is treated as a pin.
+//
 // A GPS pin is checked against the province and the named commune: a pin
 // in (or within 0.5 km of) the commune gives precision "gps_pin"; a pin
 // in another commune is flagged (Status "pin_mismatch") and the address is
