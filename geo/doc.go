@@ -26,7 +26,7 @@
 //	g := geo.Default()                       // loaded once, ~0.2–0.3 s
 //	r := g.Geocode("Thôn Nà Lầu, xã Tân Văn, huyện Bình Gia, Lạng Sơn")
 //	// r.CommuneCode "06115", r.OldCommuneCode "06121", r.OldDistrictCode "181",
-//	// r.Precision "commune", r.Confidence 0.95, r.Cell (H3 res 9), r.Village "Nà Lầu"
+//	// r.Precision "commune", r.Confidence 0.95, r.Cell (H3 res 9), r.Village "Thôn Nà Lầu"
 //
 //	r = g.GeocodeWith(addr, geo.Options{Pin: &geo.Point{Lat: 21.9, Lon: 106.4}, Villages: learned})
 //

@@ -15,7 +15,7 @@ func ExampleGeocoder_Geocode() {
 	r = g.Geocode("Chi Lăng")
 	fmt.Println(r.CommuneCode, r.Status, r.Confidence < 0.8, r.Candidates)
 	// Output:
-	// 06115 Tân Văn 06121 181 commune 0.95 Nà Lầu
+	// 06115 Tân Văn 06121 181 commune 0.95 Thôn Nà Lầu
 	// 06463 ambiguous true [06463 05983 06040]
 }
 

@@ -83,11 +83,15 @@ func (ix *nameIndex) scan(toks []token) parse {
 		}
 		if twLen > 0 && nameLen <= twLen {
 			flushLoose()
+			twStart := i
 			i += twLen
 			if tw.level == levelVillage || tw.level == levelStreet {
 				j := ix.nameEnd(toks, i, tw.level)
 				if j > i {
 					sp := spanOf(toks, i, j, seg)
+					if tw.level == levelVillage {
+						sp.from = toks[twStart].start // "Thôn Nà Lầu", as written
+					}
 					if tw.level == levelVillage {
 						p.village = append(p.village, sp)
 					} else {

@@ -105,6 +105,11 @@ func TestVillages(t *testing.T) {
 	if MakeVillageKey("06115", "Thôn 03") != MakeVillageKey("06115", "thon 3") || k.CommuneCode() != "06115" {
 		t.Error("numbered village keys differ")
 	}
+	if MakeVillageKey("05977", "Khối 5") == MakeVillageKey("05977", "Tổ 5") ||
+		MakeVillageKey("05977", "Tổ dân phố 05") != MakeVillageKey("05977", "to 5") ||
+		MakeVillageKey("05977", "Khu phố 5") != MakeVillageKey("05977", "khoi 5") {
+		t.Errorf("numbered village classes: %q %q %q", MakeVillageKey("05977", "Khối 5"), MakeVillageKey("05977", "Tổ 5"), MakeVillageKey("05977", "Tổ dân phố 05"))
+	}
 	if MakeVillageKey("06115", "Thôn Nà Lầu") == MakeVillageKey("06112", "Thôn Nà Lầu") {
 		t.Error("same key in two communes")
 	}

@@ -13,32 +13,55 @@ type VillageKey string
 
 // MakeVillageKey builds the key of a village named as written (with or
 // without its type word, diacritics, case) in the 2025 commune code.
-// "Thôn Nà Lầu" and "thon na lau" give the same key. Numbers are kept
-// ("Thôn 3" → "3"), and "Thôn Một"/"Thôn 1" are not unified.
+// "Thôn Nà Lầu" and "thon na lau" give the same key. A numbered village
+// keeps its class ("Khối 05" → "khoi 5", "Tổ dân phố 5" → "to 5");
+// "Thôn Một"/"Thôn 1" are not unified.
 func MakeVillageKey(communeCode, village string) VillageKey {
 	toks := tokenize(village, nil)
-	// drop leading type words ("thôn", "bản", "khối phố"...)
+	// Drop leading type words ("thôn", "bản", "khối phố"...), but keep
+	// their class before a bare number: "Khối 5" and "Tổ 5" of one ward
+	// are two places.
+	class := ""
 	for len(toks) > 0 {
 		tw, n := matchTypeWord(toks, 0)
 		if n == 0 || tw.level != levelVillage || n >= len(toks) {
 			break
 		}
+		class = villageClass(joinToks(toks, 0, n))
 		toks = toks[n:]
 	}
 	var b strings.Builder
 	b.WriteString(strings.TrimSpace(communeCode))
 	b.WriteByte('|')
+	if len(toks) == 1 && toks[0].digit && class != "" {
+		b.WriteString(class)
+		b.WriteByte(' ')
+	}
 	for i, t := range toks {
 		if i > 0 {
 			b.WriteByte(' ')
 		}
-		s := strings.TrimLeft(t.s, "0") // "Thôn 03" = "Thôn 3"
-		if s == "" {
-			s = "0"
+		s := t.s
+		if t.digit {
+			if s = strings.TrimLeft(s, "0"); s == "" { // "Thôn 03" = "Thôn 3"
+				s = "0"
+			}
 		}
 		b.WriteString(s)
 	}
 	return VillageKey(b.String())
+}
+
+// villageClass maps a village type word to its class: thôn-like (rural),
+// khối-like (urban block) or tổ (residential group).
+func villageClass(tw string) string {
+	switch tw {
+	case "khoi", "khoi pho", "khu", "khu pho", "kp", "tieu khu":
+		return "khoi"
+	case "to", "to dan pho", "tdp":
+		return "to"
+	}
+	return "thon"
 }
 
 // CommuneCode returns the commune part of the key.
