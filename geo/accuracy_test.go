@@ -13,6 +13,7 @@ const confident = 0.8
 
 type kindStats struct {
 	n, right, confWrong int
+	confRight           int // right with confidence ≥ confident
 	wrong               []string
 }
 
@@ -38,6 +39,9 @@ func scoreCases(g *Geocoder, cases []addrCase) map[string]*kindStats {
 		}
 		if ok {
 			s.right++
+			if r.Confidence >= confident {
+				s.confRight++
+			}
 			continue
 		}
 		if r.Confidence >= confident {
@@ -69,7 +73,8 @@ func TestAccuracy(t *testing.T) {
 	noisyN, noisyRight := 0, 0
 	for _, k := range kinds {
 		s := stats[k]
-		t.Logf("%-14s %4d addresses  %6.2f%% right  %d confident wrong", k, s.n, 100*float64(s.right)/float64(s.n), s.confWrong)
+		t.Logf("%-14s %4d addresses  %6.2f%% right  %6.2f%% right with confidence ≥ %.1f  %d confident wrong",
+			k, s.n, 100*float64(s.right)/float64(s.n), 100*float64(s.confRight)/float64(s.n), confident, s.confWrong)
 		if testing.Verbose() {
 			for _, w := range s.wrong {
 				t.Logf("    %s", w)
