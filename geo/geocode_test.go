@@ -56,3 +56,17 @@ func TestGeocodeExamples(t *testing.T) {
 		}
 	}
 }
+
+func TestParse(t *testing.T) {
+	g := Default()
+	got := g.Parse("Số 12 đường Lê Lợi, phường Vĩnh Trại, TP.Lạng Sơn")
+	want := Parsed{HouseStreet: "Số 12 đường Lê Lợi", Commune: "Vĩnh Trại", District: "Lạng Sơn"}
+	if got != want {
+		t.Errorf("got %+v, want %+v", got, want)
+	}
+	got = g.Parse("Thôn Nà Lầu, xã Tân Văn, huyện Bình Gia, tỉnh Lạng Sơn")
+	want = Parsed{Village: "Thôn Nà Lầu", Commune: "Tân Văn", District: "Bình Gia", Province: "Lạng Sơn"}
+	if got != want {
+		t.Errorf("got %+v, want %+v", got, want)
+	}
+}

@@ -89,9 +89,7 @@ func (ix *nameIndex) scan(toks []token) parse {
 				j := ix.nameEnd(toks, i, tw.level)
 				if j > i {
 					sp := spanOf(toks, i, j, seg)
-					if tw.level == levelVillage {
-						sp.from = toks[twStart].start // "Thôn Nà Lầu", as written
-					}
+					sp.from = toks[twStart].start // "Thôn Nà Lầu", "Số 12", as written
 					if tw.level == levelVillage {
 						p.village = append(p.village, sp)
 					} else {
