@@ -161,6 +161,9 @@ type assignment struct {
 	// moreCommunes are further commune mentions ("xã Hồng Thái, nay là xã
 	// Tân Văn"): the reading they share with the first one wins.
 	moreCommunes []*mention
+	// unresolved: a commune or district type word was followed by no name
+	// the gazetteer knows, even with typos.
+	unresolved bool
 }
 
 func (a *assignment) parsed(addr string, p *parse) Parsed {
@@ -328,6 +331,9 @@ func (g *Geocoder) assign(p *parse) assignment {
 	for i := range p.mentions {
 		m := &p.mentions[i]
 		if len(m.entries) == 0 {
+			// A type word followed by no known name: the text is garbled
+			// there, and what else was read is less sure.
+			a.unresolved = a.unresolved || m.lvl == levelCommune || m.lvl == levelDistrict
 			continue
 		}
 		switch m.lvl {
@@ -702,6 +708,9 @@ func (g *Geocoder) resolveText(r *Result, a *assignment, p *parse) {
 	conf := base * score[best] / sum
 	if in := old[best]; in != nil && len(in.newCodes) > 1 {
 		conf = min(conf, 0.5) // the old commune was split between two
+	}
+	if a.unresolved {
+		conf = min(conf, 0.6)
 	}
 	c, _ := g.gaz.Commune(best)
 	r.CommuneCode, r.CommuneName = c.Code, c.Name
