@@ -86,7 +86,7 @@ func New(deps Deps) http.Handler {
 
 func (s *server) routes() *chi.Mux {
 	r := chi.NewRouter()
-	r.Use(s.recoverer, s.accessLog, s.securityHeaders,
+	r.Use(s.recoverer, s.accessLog, s.securityHeaders, middleware.GetHead,
 		middleware.Compress(5, "application/json", "application/geo+json", "application/problem+json",
 			"text/html", "text/css", "text/javascript", "text/calendar", "image/svg+xml"))
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
