@@ -5,6 +5,12 @@ package routing
 // neighbours. It applies to simple models only (see model.simple) and
 // returns whether st changed.
 func (s *search) twoOptStar(st *state) bool {
+	return s.twoOptStarOn(st, nil)
+}
+
+// twoOptStarOn is twoOptStar restricted to stops of the routes marked in
+// only (nil: all routes).
+func (s *search) twoOptStarOn(st *state, only []bool) bool {
 	m := s.m
 	if !m.simple {
 		return false
@@ -15,7 +21,7 @@ func (s *search) twoOptStar(st *state) bool {
 		improved := false
 		for u := int32(0); int(u) < m.n; u++ {
 			v1 := st.where[u]
-			if v1 < 0 {
+			if v1 < 0 || (only != nil && !only[v1]) {
 				continue
 			}
 			nb := m.neigh[u]

@@ -186,8 +186,8 @@ func (m *model) update(r *route) {
 			if x == nReload {
 				k++
 				for j := 0; j < d; j++ {
-		r.loads = append(r.loads, 0)
-	}
+					r.loads = append(r.loads, 0)
+				}
 				r.tdl = append(r.tdl, big)
 			}
 		}

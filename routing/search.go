@@ -97,6 +97,7 @@ type search struct {
 	removed         []int32
 	ruinedRoute     []bool
 	candRoute       []bool
+	lsMark          []bool
 	isRemoved       []bool
 	order           []int32
 	keys            []float64
@@ -126,15 +127,16 @@ const (
 
 // Search parameters (SISR's defaults, tuned on Solomon at short budgets).
 var (
-	tuneT0       = 1.0  // initial temperature, times the average arc cost
-	tuneTf       = 0.01 // final temperature, times the average arc cost
-	tuneElim     = 0.02 // probability of trying to empty a whole route
-	tuneCbar     = 10.0 // average number of stops removed
-	tuneLmax     = 10.0 // maximum string length
-	tuneBlink    = 0.01 // blink rate of the greedy insertion
-	tuneEpochs   = 4    // epochs between which lagging workers adopt the best plan
-	tuneNewRoute = 0.05 // probability of opening a new route with the first reinserted stop
-	tuneLS       = true // 2-opt* on each new best plan (simple models)
+	tuneT0       = 1.0   // initial temperature, times the average arc cost
+	tuneTf       = 0.01  // final temperature, times the average arc cost
+	tuneElim     = 0.02  // probability of trying to empty a whole route
+	tuneCbar     = 10.0  // average number of stops removed
+	tuneLmax     = 10.0  // maximum string length
+	tuneBlink    = 0.01  // blink rate of the greedy insertion
+	tuneEpochs   = 4     // epochs between which lagging workers adopt the best plan
+	tuneNewRoute = 0.05  // probability of opening a new route with the first reinserted stop
+	tuneLS       = true  // 2-opt* on each new best plan (simple models)
+	tuneLSAll    = false // 2-opt* on every candidate, from its changed routes
 )
 
 func newSearch(m *model, seed int64, stream int) *search {
@@ -145,6 +147,7 @@ func newSearch(m *model, seed int64, stream int) *search {
 	s.touched = make([]bool, m.nv)
 	s.ruinedRoute = make([]bool, m.nv)
 	s.candRoute = make([]bool, m.nv)
+	s.lsMark = make([]bool, m.nv)
 	s.isRemoved = make([]bool, m.n)
 	s.keys = make([]float64, m.n)
 	s.depotCost = make([]float64, m.n)
@@ -531,6 +534,11 @@ func (s *search) iterate(temp float64) bool {
 	s.touchedList = s.touchedList[:0]
 	s.ruin(s.work)
 	s.recreate(s.work, tuneBlink)
+	if tuneLSAll && m.simple {
+		// 2-opt* from the stops of the changed routes
+		copy(s.lsMark, s.touched)
+		s.twoOptStarOn(s.work, s.lsMark)
+	}
 	s.work.cost = m.stateCost(s.work)
 	accept := s.work.cost < s.cur.cost-temp*math.Log(s.rnd.float()+1e-300)
 	if accept {
