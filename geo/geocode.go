@@ -246,15 +246,22 @@ func (g *Geocoder) fuzzyFill(p *parse) {
 		// longest prefix first; then without a stray first word ("xã xaa
 		// Văn Quan").
 	search:
-		for skip := 0; skip <= 1 && skip < len(words); skip++ {
-			for n := len(words); n > skip; n-- {
-				q := strings.Join(words[skip:n], "")
-				hits, d := g.ix.fuzzy(q, true, want)
-				if es, ok := g.ix.exact[strings.Join(words[skip:n], " ")]; ok && skip > 0 {
-					hits, d = []fuzzKey{{entries: es}}, 0
-				}
-				if len(hits) > 0 {
-					m.name, m.edits = strings.Join(words[skip:n], " "), max(d, skip)
+		for pass := 0; pass < 2; pass++ { // exact names first, then typos
+			for skip := 0; skip <= 1 && skip < len(words); skip++ {
+				for n := len(words); n > skip; n-- {
+					var hits []fuzzKey
+					d := skip
+					if pass == 0 {
+						if es, ok := g.ix.exact[strings.Join(words[skip:n], " ")]; ok {
+							hits = []fuzzKey{{entries: es}}
+						}
+					} else {
+						hits, d = g.ix.fuzzy(strings.Join(words[skip:n], ""), true, want)
+						d = max(d, skip)
+					}
+					if len(hits) == 0 {
+						continue
+					}
 					for _, h := range hits {
 						for _, e := range h.entries {
 							if want(e) {
@@ -262,7 +269,10 @@ func (g *Geocoder) fuzzyFill(p *parse) {
 							}
 						}
 					}
-					break search
+					if len(m.entries) > 0 {
+						m.name, m.edits = strings.Join(words[skip:n], " "), d
+						break search
+					}
 				}
 			}
 		}

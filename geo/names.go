@@ -267,36 +267,40 @@ func (ix *nameIndex) fuzzy(q string, typed bool, want func(entry) bool) (hits []
 	if budget == 0 || len(q) > 40 {
 		return nil, 0
 	}
-	best := budget + 1
-	for _, fk := range ix.fuzzKeys {
-		if abs(len(fk.key)-len(q)) > budget || maxEdits(len(fk.key)) == 0 {
-			continue
+	// Names with the same first letter first: a slip there is rarer. Only
+	// after a type word, or for long names, may the first letter differ:
+	// otherwise too many names are one edit apart.
+	for pass := 0; pass < 2 && len(hits) == 0; pass++ {
+		if pass == 1 && !typed && (budget < 2 || len(q) < 6) {
+			break
 		}
-		// A slip on the first letter is rarer, and without a type word
-		// too many names are one edit apart there.
-		if fk.key[0] != q[0] && (!typed && budget < 2 || len(q) < 6) {
-			continue
-		}
-		d := osa(q, fk.key, best)
-		if d > budget || d > best {
-			continue
-		}
-		ok := false
-		for _, e := range fk.entries {
-			if want(e) {
-				ok = true
-				break
+		best := budget + 1
+		for _, fk := range ix.fuzzKeys {
+			if abs(len(fk.key)-len(q)) > budget || maxEdits(len(fk.key)) == 0 || (fk.key[0] == q[0]) != (pass == 0) {
+				continue
 			}
+			d := osa(q, fk.key, best)
+			if d > budget || d > best {
+				continue
+			}
+			ok := false
+			for _, e := range fk.entries {
+				if want(e) {
+					ok = true
+					break
+				}
+			}
+			if !ok {
+				continue
+			}
+			if d < best {
+				best, hits = d, hits[:0]
+			}
+			hits = append(hits, fk)
 		}
-		if !ok {
-			continue
-		}
-		if d < best {
-			best, hits = d, hits[:0]
-		}
-		hits = append(hits, fk)
+		dist = best
 	}
-	return hits, best
+	return hits, dist
 }
 
 // fuzzyNeighbours returns the names one or two edits from q (q itself

@@ -190,7 +190,10 @@ func (ix *nameIndex) nameEnd(toks []token, i int, lvl level) int {
 			// A type word ends the name only if a name follows it in the
 			// segment: "Khuất Xá", "Tằm Xá" end in "xá".
 			if tw, n := matchTypeWord(toks, j); n > 0 && tw.level > levelVillage && j+n < len(toks) && !toks[j+n].seg {
-				break
+				// ...and not by another type word: "Phai Xả Xã Na Dương".
+				if _, n2 := matchTypeWord(toks, j+n); n2 == 0 {
+					break
+				}
 			}
 			if lvl <= levelVillage {
 				if n, _ := ix.longest(toks, j, typeWord{}); n > 0 {
