@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/thugom/thugom/api"
 )
@@ -111,6 +112,33 @@ func TestBrowser(t *testing.T) {
 	}
 	if !strings.Contains(status, "done") {
 		t.Errorf("dispatcher status %q", status)
+	}
+
+	// The printable manifest of the first driver with a route, as a PDF.
+	var drv int64
+	if err := b.db.QueryRow(context.Background(), "SELECT driver_id FROM routes WHERE driver_id IS NOT NULL ORDER BY id LIMIT 1").Scan(&drv); err != nil {
+		t.Fatal(err)
+	}
+	var pdf []byte
+	var sheets int
+	err = chromedp.Run(ctx,
+		chromedp.Navigate(fmt.Sprintf("%s/v1/drivers/%d/manifest.html?date=%s&access_token=%s", b.srv.URL, drv, testNow.Format(time.DateOnly), b.admin)),
+		chromedp.WaitVisible(`.stop`, chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelectorAll("section.route").length`, &sheets),
+		chromedp.FullScreenshot(&shot, 100),
+		chromedp.ActionFunc(func(ctx context.Context) error {
+			var err error
+			pdf, _, err = page.PrintToPDF().WithPrintBackground(true).Do(ctx)
+			return err
+		}),
+	)
+	if err != nil {
+		t.Fatalf("printable manifest: %v", err)
+	}
+	save("manifest.png", shot)
+	save("manifest.pdf", pdf)
+	if sheets == 0 || len(pdf) < 1000 {
+		t.Errorf("printable manifest: %d routes, %d bytes of PDF", sheets, len(pdf))
 	}
 
 	// A household's page: mark ready.

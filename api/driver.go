@@ -177,6 +177,20 @@ type manifestPageRoute struct {
 	Driver  *driverOut
 	KM      float64
 	Stops   []manifestPageStop
+	Sketch  *routeSketch
+}
+
+// routeSketch is the route line drawn small on the printed sheet, with the
+// stops numbered as in the list.
+type routeSketch struct {
+	W, H   int
+	Points string // SVG polyline points
+	Marks  []sketchMark
+}
+
+type sketchMark struct {
+	X, Y float64
+	N    int
 }
 
 type manifestPageStop struct {
@@ -196,7 +210,7 @@ type manifestCollect struct {
 }
 
 func manifestPage(m *manifest, now time.Time) manifestPageData {
-	out := manifestPageData{Date: m.Date, Printed: now.In(thugom.Local).Format("15:04 02/01"), Depot: "Tài xế " + m.Driver.Name}
+	out := manifestPageData{Date: m.Date, Printed: now.In(thugom.Local).Format("15:04 02/01"), Depot: "Bảng kê thu gom"}
 	for _, rt := range m.Routes {
 		pr := manifestPageRoute{Vehicle: rt.Vehicle, Driver: rt.Driver, KM: rt.KM}
 		for _, st := range rt.Stops {
@@ -217,9 +231,50 @@ func manifestPage(m *manifest, now time.Time) manifestPageData {
 			}
 			pr.Stops = append(pr.Stops, ps)
 		}
+		pr.Sketch = sketchOf(rt, pr.Stops)
 		out.Routes = append(out.Routes, pr)
 	}
 	return out
+}
+
+// sketchOf projects a route's line and stops into a small SVG box
+// (equirectangular, scaled by cos(latitude)).
+func sketchOf(rt routeOut, stops []manifestPageStop) *routeSketch {
+	pts := rt.Line
+	if len(pts) < 2 {
+		pts = nil
+		for _, st := range rt.Stops {
+			if st.Point != nil {
+				pts = append(pts, *st.Point)
+			}
+		}
+	}
+	if len(pts) < 2 {
+		return nil
+	}
+	b := orb.LineString(pts).Bound()
+	for _, st := range stops {
+		b = b.Extend(orb.Point{st.Lon, st.Lat})
+	}
+	k := math.Cos(b.Center()[1] * math.Pi / 180)
+	w, h := (b.Max[0]-b.Min[0])*k, b.Max[1]-b.Min[1]
+	if w <= 0 || h <= 0 {
+		return nil
+	}
+	const W, H, pad = 640.0, 260.0, 12.0
+	scale := math.Min((W-2*pad)/w, (H-2*pad)/h)
+	x := func(p orb.Point) float64 { return pad + (p[0]-b.Min[0])*k*scale }
+	y := func(p orb.Point) float64 { return pad + (b.Max[1]-p[1])*scale }
+	var sb strings.Builder
+	for _, p := range pts {
+		fmt.Fprintf(&sb, "%.1f,%.1f ", x(p), y(p))
+	}
+	sk := &routeSketch{W: int(W), H: int(H), Points: strings.TrimSpace(sb.String())}
+	for _, st := range stops {
+		p := orb.Point{st.Lon, st.Lat}
+		sk.Marks = append(sk.Marks, sketchMark{X: math.Round(x(p)*10) / 10, Y: math.Round(y(p)*10) / 10, N: st.Seq})
+	}
+	return sk
 }
 
 // packagingText renders a packaging task's payload (boxes, nets, ...) in
