@@ -84,6 +84,18 @@ func startService(ctx context.Context, cfg *config, withHTTP bool) (*service, er
 			s.stop()
 		}
 	}()
+	// Bind first: a busy port fails before any work starts.
+	var ln net.Listener
+	if withHTTP {
+		if ln, err = net.Listen("tcp", cfg.Addr); err != nil {
+			return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+		}
+		defer func() {
+			if !ok {
+				ln.Close()
+			}
+		}()
+	}
 	res, err := store.Migrate(ctx, db.Pool)
 	if err != nil {
 		return nil, err
@@ -118,10 +130,6 @@ func startService(ctx context.Context, cfg *config, withHTTP bool) (*service, er
 			slog.Warn("river ui unavailable", "err", err)
 		} else {
 			deps.RiverUI = ui
-		}
-		ln, err := net.Listen("tcp", cfg.Addr)
-		if err != nil {
-			return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 		}
 		s.srv = &http.Server{
 			Handler:           api.New(deps),
