@@ -405,6 +405,12 @@ func (g *Geocoder) assign(p *parse) assignment {
 			a.districts = append(a.districts, a.commune)
 			a.commune = nil
 		}
+		// Written from the district down: "Cao Lộc, Tân Thành, Bản Nà Thâm".
+		for _, m := range untyped[:n-1] {
+			if a.commune != nil && len(a.districts) == 0 && m != a.commune && m.seg != a.commune.seg && hasKind(m, kindDistrict) {
+				a.districts = append(a.districts, m)
+			}
+		}
 	}
 	// Village: the first typed village, else an unknown run before the commune.
 	if len(p.village) > 0 {

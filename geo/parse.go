@@ -195,10 +195,10 @@ func (ix *nameIndex) nameEnd(toks []token, i int, lvl level) int {
 					break
 				}
 			}
-			if lvl <= levelVillage {
-				if n, _ := ix.longest(toks, j, typeWord{}); n > 0 {
-					break
-				}
+			// A known name after the first word ends it too: "xã Tân Vna
+			// Lạng Sơn", "thôn Nà Lầu Tân Văn".
+			if n, _ := ix.longest(toks, j, typeWord{}); n > 0 {
+				break
 			}
 		}
 		j++
