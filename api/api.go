@@ -135,6 +135,7 @@ func (s *server) routes() *chi.Mux {
 		r.With(dispatch, json).Post("/v1/orders/{id}/lock", s.lockOrder(false))
 		r.With(dispatch, json).Delete("/v1/orders/{id}/lock", s.lockOrder(true))
 
+		r.With(dispatch).Get("/v1/households", s.listHouseholds)
 		r.With(dispatch).Get("/v1/households/{id}", s.getHousehold)
 		r.With(dispatch, json).Patch("/v1/households/{id}", s.patchHousehold)
 		r.With(dispatch, json).Post("/v1/households/{id}/link", s.householdLink)

@@ -3,6 +3,7 @@ package api
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -256,6 +257,65 @@ func (s *server) createDriver(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusCreated, d)
+}
+
+// listHouseholds: GET /v1/households?phone=&commune=&ungeocoded=&q=&after=&limit=
+// — e.g. ungeocoded=true lists the households to pin by hand.
+func (s *server) listHouseholds(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f := store.APIHouseholdFilter{CarrierID: principalOf(r.Context()).carrierScope(), Limit: 100}
+	var err error
+	if v := q.Get("phone"); v != "" {
+		ph, err := thugom.NormalizePhone("phone", v)
+		if err != nil {
+			s.writeProblem(w, r, err)
+			return
+		}
+		f.Phone = &ph
+	}
+	if v := q.Get("commune"); v != "" {
+		if len(v) > 10 {
+			s.writeProblem(w, r, errf(codeInvalid, "commune", "a commune code has at most 10 characters"))
+			return
+		}
+		f.Commune = &v
+	}
+	if v := q.Get("ungeocoded"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			s.writeProblem(w, r, errf(codeInvalid, "ungeocoded", "must be true or false"))
+			return
+		}
+		f.Ungeocoded = &b
+	}
+	if v := q.Get("q"); v != "" {
+		if len(v) > 200 {
+			s.writeProblem(w, r, errf(codeInvalid, "q", "longer than 200 characters"))
+			return
+		}
+		f.Text = &v
+	}
+	if f.AfterID, err = optInt(q, "after"); err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			s.writeProblem(w, r, errf(codeInvalid, "limit", "must be between 1 and 1000"))
+			return
+		}
+		f.Limit = n
+	}
+	hs, err := store.APIListHouseholds(r.Context(), s.deps.DB, f)
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	if hs == nil {
+		hs = []thugom.Household{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": hs})
 }
 
 // getHousehold: GET /v1/households/{id}.

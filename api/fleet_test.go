@@ -45,6 +45,11 @@ func TestDispatcherOperations(t *testing.T) {
 
 	// Households: read, pin (the fix for an unplaced address), link.
 	wantStatus(t, b.do("GET", "/v1/households/1", b.disp, nil), http.StatusOK, "")
+	r = b.do("GET", "/v1/households?ungeocoded=false&limit=2", b.disp, nil)
+	wantStatus(t, r, http.StatusOK, "")
+	if !strings.Contains(string(r.body), `"h3"`) {
+		t.Errorf("households: %s", r.body)
+	}
 	wantStatus(t, b.do("GET", "/v1/households/1", b.disp2, nil), http.StatusNotFound, "")
 	r = b.do("PATCH", "/v1/households/1", b.disp, map[string]any{"point": []float64{106.75, 21.85}})
 	wantStatus(t, r, http.StatusOK, "")

@@ -197,7 +197,8 @@ func TestSecurity(t *testing.T) {
 			}
 		}
 	}
-	for _, path := range []string{"/v1/sla?depot_id=", "/v1/sla?date=", "/v1/vehicles?depot_id=", "/v1/vehicles?status=", "/v1/drivers?depot_id=",
+	for _, path := range []string{"/v1/households?phone=", "/v1/households?commune=", "/v1/households?ungeocoded=", "/v1/households?q=",
+		"/v1/households?after=", "/v1/households?limit=", "/v1/sla?depot_id=", "/v1/sla?date=", "/v1/vehicles?depot_id=", "/v1/vehicles?status=", "/v1/drivers?depot_id=",
 		fmt.Sprintf("/v1/depots/%d/plan?date=", b.depot.ID), fmt.Sprintf("/v1/depots/%d/report?date=", b.depot.ID), fmt.Sprintf("/v1/depots/%d/unassigned?date=", b.depot.ID)} {
 		for _, v := range inject {
 			r := b.do("GET", path+url.QueryEscape(v), b.disp, nil)

@@ -383,6 +383,44 @@ func APIHouseholdByID(ctx context.Context, q DBTX, id int64) (*thugom.Household,
 	return &h, nil
 }
 
+// APIHouseholdFilter selects households; nil fields mean "any".
+type APIHouseholdFilter struct {
+	CarrierID  int64
+	Phone      *string
+	Commune    *string
+	Ungeocoded *bool
+	Text       *string
+	AfterID    *int64
+	Limit      int
+}
+
+// APIListHouseholds returns the households matching f, by id.
+func APIListHouseholds(ctx context.Context, q DBTX, f APIHouseholdFilter) ([]thugom.Household, error) {
+	if f.Limit <= 0 || f.Limit > 1000 {
+		f.Limit = 100
+	}
+	rows, err := q.Query(ctx, Query("APIListHouseholds"), f.CarrierID, f.Phone, f.Commune, f.Ungeocoded, f.Text, f.AfterID, f.Limit)
+	if err != nil {
+		return nil, fmt.Errorf("list households: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (thugom.Household, error) { return apiScanHousehold(r) })
+	if err != nil {
+		return nil, fmt.Errorf("list households: %w", err)
+	}
+	return out, nil
+}
+
+func apiScanHousehold(r pgx.Row) (thugom.Household, error) {
+	var h thugom.Household
+	var lon, lat *float64
+	err := r.Scan(&h.ID, &h.Name, &h.Phone, &h.Address, &h.CommuneCode, &h.Village,
+		&lon, &lat, &h.H3, &h.Precision, &h.Confidence, &h.Pinned, &h.SharesCollection, &h.GeocodedAt, &h.CreatedAt)
+	if lon != nil && lat != nil {
+		h.Point = orb.Point{*lon, *lat}
+	}
+	return h, err
+}
+
 // APIHouseholdHasCarrier reports whether a household has orders with a carrier
 // (0: any).
 func APIHouseholdHasCarrier(ctx context.Context, q DBTX, householdID, carrierID int64) (bool, error) {

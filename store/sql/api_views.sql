@@ -152,3 +152,17 @@ LEFT JOIN LATERAL (
 ) x ON true
 WHERE r.driver_id = $1 AND p.day = $2 AND p.status = 'done'
   AND p.version = (SELECT max(p2.version) FROM plans p2 WHERE p2.depot_id = p.depot_id AND p2.day = p.day AND p2.status = 'done');
+
+-- name: APIListHouseholds
+-- Households with orders of a carrier ($1 = 0: any), filtered; NULL means any.
+SELECT h.id, h.name, h.phone, h.address, h.commune_code, h.village, h.lon, h.lat, h.h3, h.precision, h.confidence,
+       h.pinned, h.shares_collection, h.geocoded_at, h.created_at
+FROM households h
+WHERE EXISTS (SELECT 1 FROM orders o WHERE o.household_id = h.id AND ($1::bigint = 0 OR o.carrier_id = $1))
+  AND ($2::text IS NULL OR h.phone = $2)
+  AND ($3::text IS NULL OR h.commune_code = $3)
+  AND ($4::boolean IS NULL OR (h.precision = '') = $4)
+  AND ($5::text IS NULL OR h.name ILIKE '%' || $5 || '%' OR h.address ILIKE '%' || $5 || '%')
+  AND ($6::bigint IS NULL OR h.id > $6)
+ORDER BY h.id
+LIMIT $7;
