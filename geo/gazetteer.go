@@ -86,6 +86,9 @@ type District struct {
 	Type     string `json:"type"` // "Huyện" or "Thành phố"
 	FullName string `json:"full_name"`
 	Label    Point  `json:"label_point"`
+	// Seat is the 2021 code of the district's main thị trấn (the one named
+	// like the district, else the first); empty for the city.
+	Seat string `json:"seat"`
 
 	poly  orb.MultiPolygon
 	bound orb.Bound
@@ -343,6 +346,15 @@ func loadGazetteer() (*Gazetteer, error) {
 	sort.Slice(g.Districts, func(i, j int) bool { return g.Districts[i].Code < g.Districts[j].Code })
 	for i, d := range g.Districts {
 		g.districtIdx[d.Code] = i
+	}
+	for _, o := range g.OldCommunes { // sorted by code: the first town wins
+		if o.Type != "Thị trấn" {
+			continue
+		}
+		d := &g.Districts[g.districtIdx[o.DistrictCode]]
+		if d.Seat == "" || Fold(o.Name) == Fold(d.Name) {
+			d.Seat = o.Code
+		}
 	}
 
 	rows, err = readCSV("langson_names_pre2020_obsolete.csv")

@@ -759,8 +759,8 @@ func (g *Geocoder) resolveText(r *Result, a *assignment, p *parse) {
 	}
 }
 
-// districtOnly answers with district precision: the point is the district's
-// label point and the commune the one holding it.
+// districtOnly answers with district precision: the point is the district
+// seat's and the commune the one holding it.
 func (g *Geocoder) districtOnly(r *Result, ds map[string]bool, conf float64, why string) {
 	codes := make([]string, 0, len(ds))
 	for d := range ds {
@@ -772,9 +772,15 @@ func (g *Geocoder) districtOnly(r *Result, ds map[string]bool, conf float64, why
 		r.Reason = why
 		return
 	}
-	rv := g.gaz.Reverse(d.Label)
+	// The district seat (its thị trấn) is the best guess: the town, the
+	// post office, most of the people.
+	at := d.Label
+	if seat, ok := g.gaz.OldCommune(d.Seat); ok {
+		at = seat.Approx
+	}
+	rv := g.gaz.Reverse(at)
 	r.OldDistrictCode = d.Code
-	r.Lat, r.Lon = d.Label.Lat, d.Label.Lon
+	r.Lat, r.Lon = at.Lat, at.Lon
 	r.CommuneCode, r.CommuneName = rv.CommuneCode, rv.CommuneName
 	r.Precision = PrecisionDistrict
 	if len(codes) > 1 {
