@@ -192,7 +192,7 @@ func (s *Service) planLocked(ctx context.Context, tx pgx.Tx, depotID int64, day 
 
 // vehicleState is what the previous plan says about a vehicle's day.
 type vehicleState struct {
-	finished []store.JobsStop // done, picked up, failed, skipped: kept as they are
+	finished []store.JobsStop // done, picked up, failed, skipped: kept as they are (in order)
 	frozen   []store.JobsStop // en route, arrived: the vehicle must do them first
 	loc      *orb.Point       // where it is (nil: at the depot)
 	loadKg   float64
@@ -213,10 +213,19 @@ func (p *planner) run(ctx context.Context, orders []store.JobsPlanOrder) (*PlanR
 	// The day's progress from the previous plan.
 	states := map[int64]*vehicleState{}
 	prevWindow := map[int64]time.Time{} // household → window start announced
+	prevVehicle := map[int64]int64{}    // household → vehicle planned
 	lockedStop := map[int64]int64{}     // household → vehicle a dispatcher locked
-	households := map[int64]orb.Point{}
-	for _, o := range orders {
-		households[o.Order.HouseholdID] = o.Household.Point
+	// Where the households of the day's stops are (a vehicle's position is
+	// its last stop's).
+	var hids []int64
+	for _, st := range p.prev {
+		if st.HouseholdID != nil {
+			hids = append(hids, *st.HouseholdID)
+		}
+	}
+	households, err := store.JobsHouseholdPoints(ctx, tx, hids)
+	if err != nil {
+		return nil, err
 	}
 	for _, st := range p.prev {
 		vs := states[st.VehicleID]
@@ -226,6 +235,7 @@ func (p *planner) run(ctx context.Context, orders []store.JobsPlanOrder) (*PlanR
 		}
 		if st.Kind == thugom.StopPickup && st.HouseholdID != nil && (st.Status == thugom.StopPlanned || frozenStatus(st.Status)) {
 			prevWindow[*st.HouseholdID] = st.WindowStart
+			prevVehicle[*st.HouseholdID] = st.VehicleID
 			if st.LockedVehicleID != nil {
 				lockedStop[*st.HouseholdID] = *st.LockedVehicleID
 			}
@@ -240,8 +250,6 @@ func (p *planner) run(ctx context.Context, orders []store.JobsPlanOrder) (*PlanR
 				vs.loc, vs.loadKg, vs.parcels, vs.onBoard = nil, 0, 0, nil
 			} else if st.HouseholdID != nil {
 				if pt, ok := households[*st.HouseholdID]; ok {
-					vs.loc = &pt
-				} else if pt, ok := p.pointOfStop(st); ok {
 					vs.loc = &pt
 				}
 				if st.Status == thugom.StopPickedUp {
@@ -397,6 +405,17 @@ func (p *planner) run(ctx context.Context, orders []store.JobsPlanOrder) (*PlanR
 		}
 		if vs := states[v.ID]; vs != nil && (len(vs.finished) > 0 || len(vs.frozen) > 0) {
 			r := &routing.Resume{Time: rv.Shift.Open, Location: 0}
+			// The vehicle left its last stop when that stop was done and has
+			// been following its plan since: resume from there and then,
+			// not from "now" (which would strand the load on board).
+			if n := len(vs.finished); n > 0 && len(vs.frozen) == 0 {
+				last := vs.finished[n-1]
+				left := sec(last.ArriveAt) + float64(last.ServiceS)
+				if left < r.Time && left >= float64(v.ShiftStart) {
+					r.Time = left
+					rv.Shift.Open = math.Min(rv.Shift.Open, left)
+				}
+			}
 			if vs.loc != nil {
 				r.Location = addPoint(*vs.loc)
 			}
@@ -455,6 +474,18 @@ func (p *planner) run(ctx context.Context, orders []store.JobsPlanOrder) (*PlanR
 		if err != nil {
 			return nil, fmt.Errorf("solve: %w", err)
 		}
+		// A re-plan also tries keeping each household on the vehicle it was
+		// planned on (the morning's solution, less what changed, stays
+		// reachable); the better of the two plans wins.
+		if pinned := pinToPrevious(in, stopGroup, prevVehicle, active); pinned != nil {
+			alt, err := routing.Solve(ctx, pinned, opts)
+			if err != nil {
+				return nil, fmt.Errorf("solve: %w", err)
+			}
+			if better(alt, sol) {
+				sol, in = alt, pinned
+			}
+		}
 	} else {
 		sol = &routing.Solution{}
 		for i, st := range in.Stops {
@@ -467,11 +498,6 @@ func (p *planner) run(ctx context.Context, orders []store.JobsPlanOrder) (*PlanR
 	}
 	return p.write(ctx, in, sol, groups, stopGroup, states, active, unassigned, prevWindow, len(orders))
 }
-
-// pointOfStop is a fallback for a finished stop whose household has no open
-// order any more: the vehicle position is then unknown and taken as the
-// depot.
-func (p *planner) pointOfStop(store.JobsStop) (orb.Point, bool) { return orb.Point{}, false }
 
 func (s *Service) profile(kind string) (geo.Profile, error) {
 	if p, ok := s.deps.Profiles[kind]; ok {
@@ -680,6 +706,38 @@ func (p *planner) write(ctx context.Context, in *routing.Instance, sol *routing.
 		return nil, err
 	}
 	return res, nil
+}
+
+// pinToPrevious returns a copy of a re-plan's instance with every stop of
+// a household planned before pinned to its previous vehicle (when that one
+// still runs), or nil when nothing would be pinned.
+func pinToPrevious(in *routing.Instance, stopGroup map[string]*group, prevVehicle map[int64]int64, active map[int64]bool) *routing.Instance {
+	cp := *in
+	cp.Stops = append([]routing.Stop(nil), in.Stops...)
+	n := 0
+	for i := range cp.Stops {
+		st := &cp.Stops[i]
+		g := stopGroup[st.ID]
+		if st.Vehicle != "" || g == nil {
+			continue
+		}
+		if v, ok := prevVehicle[g.household]; ok && active[v] {
+			st.Vehicle = strconv.FormatInt(v, 10)
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	return &cp
+}
+
+// better orders solutions: fewer unassigned (by penalty), then shorter.
+func better(a, b *routing.Solution) bool {
+	if math.Abs(a.Penalty-b.Penalty) > 1e-6 {
+		return a.Penalty < b.Penalty
+	}
+	return a.Duration < b.Duration
 }
 
 // returnStop adds the depot stop of a vehicle that goes straight back with

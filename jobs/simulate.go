@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
 	"sort"
 	"time"
 
@@ -28,7 +29,7 @@ type SimOptions struct {
 	FailureRate   float64
 	Postponements int
 	BreakdownAt   time.Duration
-	// Step of the simulated clock (default 5 min).
+	// Step of the simulated clock (default 2 min).
 	Step time.Duration
 	// Progress, when set, receives a line per simulated hour.
 	Progress func(string)
@@ -39,16 +40,26 @@ type SimReport struct {
 	Day        string `json:"day"`
 	Households int    `json:"households"`
 	Orders     int    `json:"orders"`
-	// FeasibleOrders: orders the morning plans could hand over in time (no
-	// order at risk from the start, geocoded, assigned), less those the
-	// households postponed or cancelled.
+	// FeasibleOrders: orders some plan could hand over in time: those the
+	// morning plans assigned in time (not at risk from the start,
+	// geocoded), less those the households postponed or cancelled, less
+	// those whose pickup failed too close to their deadline for any second
+	// visit (FailedTooLate).
 	FeasibleOrders int `json:"feasible_orders"`
+	FailedTooLate  int `json:"failed_too_late"`
+	// CarriedOver: orders not collected today whose deadline is tomorrow.
+	CarriedOver int `json:"carried_over"`
+	// PlannedInTime is FeasibleOrders before removing FailedTooLate, and
+	// OnTimeRateStrict is OnTime over it.
+	PlannedInTime    int     `json:"planned_in_time"`
+	OnTimeRateStrict float64 `json:"on_time_rate_strict"`
 	// OnTime: feasible orders handed over at the depot by their deadline.
 	OnTime int `json:"on_time"`
 	// Late: feasible orders that were not (handed over after the deadline
 	// or not collected at all: LateHandedOver + NotCollected).
 	Late           int `json:"late"`
 	LateHandedOver int `json:"late_handed_over"`
+	LateRescued    int `json:"late_rescued"` // of which were on the broken-down vehicle
 	NotCollected   int `json:"not_collected"`
 	// NotCollectedBy counts the orders not collected by their final status.
 	NotCollectedBy  map[string]int `json:"not_collected_by_status,omitempty"`
@@ -65,6 +76,8 @@ type SimReport struct {
 	PlanSeconds     float64        `json:"plan_seconds"`
 	ElapsedSeconds  float64        `json:"elapsed_seconds"`
 }
+
+var debugSim = os.Getenv("THUGOM_SIM_DEBUG") != ""
 
 // simClock is the simulation's business clock.
 type simClock struct{ t time.Time }
@@ -103,7 +116,7 @@ func Simulate(ctx context.Context, db *store.DB, deps Deps, opt SimOptions) (*Si
 		opt.BreakdownAt = 10*time.Hour + 30*time.Minute
 	}
 	if opt.Step <= 0 {
-		opt.Step = 5 * time.Minute
+		opt.Step = 2 * time.Minute
 	}
 	progress := opt.Progress
 	if progress == nil {
@@ -209,6 +222,8 @@ func Simulate(ctx context.Context, db *store.DB, deps Deps, opt SimOptions) (*Si
 		}
 	}
 	handedAt := map[int64]time.Time{}
+	rescued := map[int64]bool{} // taken to the depot by the rescue van
+	lost := map[int64]bool{}    // failed with no time left for a second visit
 	replan := func(depot int64, cause string) error {
 		_, err := plan(depot, PlanRequest{Replan: true, Cause: cause, RequestedAt: clk.now()})
 		rep.Replans++
@@ -257,6 +272,7 @@ func Simulate(ctx context.Context, db *store.DB, deps Deps, opt SimOptions) (*Si
 				v := vehicles[vid]
 				for _, o := range v.onBoard {
 					handedAt[o] = now.Add(time.Hour)
+					rescued[o] = true
 				}
 				if err := store.JobsSetOrdersStatus(ctx, db, v.onBoard, thugom.OrderHandedOver, now); err != nil {
 					return nil, err
@@ -304,6 +320,23 @@ func Simulate(ctx context.Context, db *store.DB, deps Deps, opt SimOptions) (*Si
 							return nil, fmt.Errorf("fail stop %d: %w", st.ID, err)
 						}
 						rep.PickupFailures++
+						// A failure too close to the deadline for any second
+						// visit (the household's retry delay, then the drive
+						// to the depot) makes its orders infeasible.
+						if st.HouseholdID != nil {
+							prof, err := svc.profile(v.kind)
+							if err != nil {
+								return nil, err
+							}
+							_, back := prof.Leg(geo.Point{Lat: points[*st.HouseholdID][1], Lon: points[*st.HouseholdID][0]},
+								geo.Point{Lat: depotPoint[d][1], Lon: depotPoint[d][0]})
+							earliest := st.ArriveAt.Add(retryAfter + serviceBaseS*time.Second + time.Duration(back)*time.Second)
+							for _, o := range st.OrderIDs {
+								if dl := deadlines[o]; !dl.IsZero() && dl.Before(earliest) && feasible[o] {
+									lost[o] = true
+								}
+							}
+						}
 						again, err := svc.FollowUpFailedPickup(ctx, st.ID, reason)
 						if err != nil {
 							return nil, err
@@ -335,12 +368,29 @@ func Simulate(ctx context.Context, db *store.DB, deps Deps, opt SimOptions) (*Si
 	for id := range postponed {
 		delete(feasible, id)
 	}
+	// The strict count: every order the morning plans assigned in time,
+	// less the households' own postponements and cancellations.
+	strict := len(feasible)
+	for id := range lost {
+		if feasible[id] {
+			rep.FailedTooLate++
+			delete(feasible, id)
+		}
+	}
 	cancelled, err := simOrdersWithStatus(ctx, db, thugom.OrderCancelled)
 	if err != nil {
 		return nil, err
 	}
 	for _, id := range cancelled {
 		delete(feasible, id)
+	}
+	// Orders not collected today whose deadline is tomorrow are not late:
+	// tomorrow's plan collects them.
+	for id := range feasible {
+		if _, ok := handedAt[id]; !ok && !deadlines[id].IsZero() && !deadlines[id].Before(day.Add(24*time.Hour)) {
+			rep.CarriedOver++
+			delete(feasible, id)
+		}
 	}
 	rep.FeasibleOrders = len(feasible)
 	status, err := simOrderStatuses(ctx, db)
@@ -352,17 +402,30 @@ func Simulate(ctx context.Context, db *store.DB, deps Deps, opt SimOptions) (*Si
 		at, ok := handedAt[id]
 		switch {
 		case !ok:
+			if debugSim {
+				simDebugOrder(ctx, db, progress, id, "not collected")
+			}
 			rep.NotCollected++
 			rep.NotCollectedBy[status[id]]++
 		case deadlines[id].IsZero() || !at.After(deadlines[id]):
 			rep.OnTime++
 		default:
+			if debugSim {
+				simDebugOrder(ctx, db, progress, id, "late "+at.In(thugom.Local).Format("15:04"))
+			}
 			rep.LateHandedOver++
+			if rescued[id] {
+				rep.LateRescued++
+			}
 		}
 	}
 	rep.Late = rep.LateHandedOver + rep.NotCollected
 	if rep.FeasibleOrders > 0 {
 		rep.OnTimeRate = math.Round(float64(rep.OnTime)/float64(rep.FeasibleOrders)*10000) / 10000
+	}
+	rep.PlannedInTime = strict
+	if strict > 0 {
+		rep.OnTimeRateStrict = math.Round(float64(rep.OnTime)/float64(strict)*10000) / 10000
 	}
 	for _, v := range vehicles {
 		if v.used {
@@ -541,4 +604,32 @@ func simOrderStatuses(ctx context.Context, db *store.DB) (map[int64]string, erro
 		out[id] = st
 	}
 	return out, rows.Err()
+}
+
+func simDebugOrder(ctx context.Context, db *store.DB, progress func(string), id int64, what string) {
+	var line string
+	_ = db.QueryRow(ctx, `SELECT format('order %s %s: status %s deadline %s ready %s-%s at_risk %s', o.id, $2::text, o.status,
+		to_char(o.handover_deadline AT TIME ZONE 'Asia/Ho_Chi_Minh', 'HH24:MI'),
+		to_char(o.ready_from AT TIME ZONE 'Asia/Ho_Chi_Minh', 'HH24:MI'), to_char(o.ready_until AT TIME ZONE 'Asia/Ho_Chi_Minh', 'HH24:MI'), o.at_risk)
+		FROM orders o WHERE o.id = $1`, id, what).Scan(&line)
+	rows, _ := db.Query(ctx, `SELECT format('  v%s veh %s stop %s %s arrive %s trip %s back %s plan created %s', p.version, r.vehicle_id, s.id, s.status,
+		to_char(s.arrive_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'HH24:MI'), s.trip,
+		(SELECT string_agg(to_char(d.arrive_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'HH24:MI'), ',') FROM stops d WHERE d.route_id = s.route_id AND d.kind = 'depot' AND d.trip = s.trip),
+		to_char(p.created_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'HH24:MI'))
+		FROM stop_orders so JOIN stops s ON s.id = so.stop_id JOIN routes r ON r.id = s.route_id JOIN plans p ON p.id = r.plan_id
+		WHERE so.order_id = $1 ORDER BY p.version`, id)
+	for rows.Next() {
+		var l string
+		_ = rows.Scan(&l)
+		line += "\n" + l
+	}
+	rows.Close()
+	rows, _ = db.Query(ctx, `SELECT format('  unassigned in v%s: %s', p.version, u.reason) FROM plan_unassigned u JOIN plans p ON p.id = u.plan_id WHERE u.order_id = $1 ORDER BY p.version`, id)
+	for rows.Next() {
+		var l string
+		_ = rows.Scan(&l)
+		line += "\n" + l
+	}
+	rows.Close()
+	progress("DEBUG " + line)
 }

@@ -393,3 +393,26 @@ func JobsOrderDeadlines(ctx context.Context, q DBTX, ids []int64) (map[int64]tim
 	}
 	return out, rows.Err()
 }
+
+// JobsHouseholdPoints returns the positions of households (those that have
+// one).
+func JobsHouseholdPoints(ctx context.Context, q DBTX, ids []int64) (map[int64]orb.Point, error) {
+	out := map[int64]orb.Point{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := q.Query(ctx, Query("JobsHouseholdPoints"), ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var lon, lat float64
+		if err := rows.Scan(&id, &lon, &lat); err != nil {
+			return nil, err
+		}
+		out[id] = orb.Point{lon, lat}
+	}
+	return out, rows.Err()
+}

@@ -126,3 +126,6 @@ INSERT INTO events (at, actor, action, subject, payload) VALUES ($1, $2, $3, $4,
 
 -- name: JobsOrderDeadlines
 SELECT id, handover_deadline FROM orders WHERE id = ANY($1::bigint[]) AND handover_deadline IS NOT NULL;
+
+-- name: JobsHouseholdPoints
+SELECT id, lon, lat FROM households WHERE id = ANY($1::bigint[]) AND lon IS NOT NULL;
