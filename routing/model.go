@@ -195,9 +195,7 @@ const (
 	ReasonMaxAge     ReasonCode = "max_age"           // load would wait too long on board
 	ReasonShift      ReasonCode = "shift_length"      // shift end or maximum duration
 	ReasonPinnedFull ReasonCode = "pinned_vehicle_full"
-	ReasonMaxTrips   ReasonCode = "max_trips"       // the vehicle has no trip left
 	ReasonFleetFull  ReasonCode = "fleet_full"      // fits an empty vehicle, but every vehicle is busy
-	ReasonNotWorth   ReasonCode = "not_worth"       // could be served but its penalty is lower than its cost
 	ReasonFrozen     ReasonCode = "frozen_conflict" // conflicts with frozen stops
 )
 

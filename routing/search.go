@@ -542,20 +542,30 @@ func (s *search) iterate(temp float64) bool {
 	s.work.cost = m.stateCost(s.work)
 	accept := s.work.cost < s.cur.cost-temp*math.Log(s.rnd.float()+1e-300)
 	if accept {
-		for _, v := range s.touchedList {
-			s.cur.routes[v].copyFrom(&s.work.routes[v])
-		}
 		for _, u := range s.removed {
 			s.cur.where[u] = s.work.where[u]
+		}
+		for _, v := range s.touchedList {
+			s.cur.routes[v].copyFrom(&s.work.routes[v])
+			for _, x := range s.cur.routes[v].nodes {
+				if x >= 0 {
+					s.cur.where[x] = int32(v)
+				}
+			}
 		}
 		s.cur.unassigned = append(s.cur.unassigned[:0], s.work.unassigned...)
 		s.cur.cost = s.work.cost
 	} else {
-		for _, v := range s.touchedList {
-			s.work.routes[v].copyFrom(&s.cur.routes[v])
-		}
 		for _, u := range s.removed {
 			s.work.where[u] = s.cur.where[u]
+		}
+		for _, v := range s.touchedList {
+			s.work.routes[v].copyFrom(&s.cur.routes[v])
+			for _, x := range s.work.routes[v].nodes {
+				if x >= 0 {
+					s.work.where[x] = int32(v)
+				}
+			}
 		}
 		s.work.unassigned = append(s.work.unassigned[:0], s.cur.unassigned...)
 		s.work.cost = s.cur.cost
