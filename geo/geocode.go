@@ -490,8 +490,11 @@ func (g *Geocoder) GeocodeWith(address string, opt Options) (r Result) {
 	r.Village = r.Parsed.Village
 
 	g.resolveText(&r, &a, &p)
-	if r.Status == StatusOK || r.Status == StatusAmbiguous {
+	switch {
+	case r.Status == StatusOK || r.Status == StatusAmbiguous:
 		g.applyVillage(&r, opt.Villages)
+	case r.Status == StatusNotFound && r.Village != "" && opt.Villages != nil:
+		g.villageAnywhere(&r, opt.Villages)
 	}
 	if opt.Pin != nil {
 		g.applyPin(&r, *opt.Pin)

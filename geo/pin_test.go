@@ -134,6 +134,11 @@ func TestVillages(t *testing.T) {
 	if r.Precision != PrecisionVillage || r.Lat != truth.Lat || r.VillageKey != k || r.CommuneCode != "06115" {
 		t.Errorf("learned village not used: %+v", r)
 	}
+	// A village alone, learned in one commune only.
+	r = g.GeocodeWith("Thôn Nà Lầu", Options{Villages: learned})
+	if r.CommuneCode != "06115" || r.Precision != PrecisionVillage || r.Confidence >= 0.8 {
+		t.Errorf("village alone: %s %s %.2f", r.CommuneCode, r.Precision, r.Confidence)
+	}
 	// A village learned in one of the candidate communes decides.
 	tk := MakeVillageKey("06040", "Bản Slằng")
 	r = g.GeocodeWith("Bản Slằng, Chi Lăng", Options{Villages: VillageSet{tk: label(t, "06040")}})

@@ -187,3 +187,30 @@ func (g *Geocoder) applyVillage(r *Result, vl VillageLookup) {
 	r.Precision = PrecisionVillage
 	r.OldDistrictCode = g.gaz.districtAt(hitP.orb())
 }
+
+// villageAnywhere answers an address that names only a village ("Thôn Nà
+// Lầu") when exactly one commune has learned a village of that name.
+func (g *Geocoder) villageAnywhere(r *Result, vl VillageLookup) {
+	var hit string
+	var at Point
+	for _, c := range g.gaz.Communes {
+		if p, ok := vl.Village(MakeVillageKey(c.Code, r.Village)); ok {
+			if hit != "" {
+				return // known in two communes: no answer
+			}
+			hit, at = c.Code, p
+		}
+	}
+	if hit == "" {
+		return
+	}
+	c, _ := g.gaz.Commune(hit)
+	r.CommuneCode, r.CommuneName = c.Code, c.Name
+	r.Lat, r.Lon = at.Lat, at.Lon
+	r.Precision = PrecisionVillage
+	r.OldDistrictCode = g.gaz.districtAt(at.orb())
+	r.Candidates = []string{c.Code}
+	r.Confidence = 0.6
+	r.Status = StatusAmbiguous
+	r.Reason = "only a village is named; it is known in one commune"
+}
