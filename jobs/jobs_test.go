@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -409,6 +412,25 @@ func TestWorkersEndToEnd(t *testing.T) {
 	}
 	if n := count(t, b.db, `SELECT count(*) FROM jobs_sms_outbox`); n != sent {
 		t.Errorf("%d outbox messages for %d sent notifications", n, sent)
+	}
+	// Metrics of jobs and plans, and River's UI for administrators.
+	rec := httptest.NewRecorder()
+	b.svc.MetricsHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	for _, want := range []string{`thugom_jobs_total{kind="plan_depot_day",outcome="ok"}`, `thugom_plan_duration_seconds_count`, `thugom_sms_total{kind="pickup_window",outcome="sent"}`} {
+		if !strings.Contains(rec.Body.String(), want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+	ui, err := b.svc.RiverUI(ctx, "/admin/river")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/admin/river/", "/admin/river/api/jobs?state=completed&limit=5"} {
+		rec := httptest.NewRecorder()
+		ui.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		if rec.Code != http.StatusOK {
+			t.Errorf("river ui %s: %d", path, rec.Code)
+		}
 	}
 	var failed int
 	if err := b.db.QueryRow(ctx, `SELECT count(*) FROM river_job WHERE state IN ('discarded', 'retryable') OR (errors IS NOT NULL AND array_length(errors, 1) > 0)`).Scan(&failed); err != nil {

@@ -28,6 +28,16 @@ type sendSMSWorker struct {
 // job is already complete.
 func (w *sendSMSWorker) Work(ctx context.Context, job *river.Job[SendSMSArgs]) error {
 	s := w.s
+	// A message that could wait (a window told the day before, a reminder)
+	// and whose job runs in the quiet hours (a retry, a late queue) waits
+	// for the morning; changes and answers go out at once.
+	now := s.now()
+	if thugom.QuietHours(now) {
+		var kind string
+		if err := s.db.QueryRow(ctx, store.Query("JobsNotificationKind"), job.Args.NotificationID).Scan(&kind); err == nil && !urgentKind(thugom.SMSKind(kind)) {
+			return river.JobSnooze(thugom.NextSendTime(now, false).Sub(now))
+		}
+	}
 	var permanent error
 	err := s.db.InTx(ctx, func(tx pgx.Tx) error {
 		n, err := store.JobsNotificationForUpdate(ctx, tx, job.Args.NotificationID)
@@ -61,6 +71,15 @@ func (w *sendSMSWorker) Work(ctx context.Context, job *river.Job[SendSMSArgs]) e
 		return river.JobCancel(permanent)
 	}
 	return cancelIfNotFound(err)
+}
+
+// urgentKind reports whether a message may go out in the quiet hours.
+func urgentKind(k thugom.SMSKind) bool {
+	switch k {
+	case thugom.SMSPickupWindow, thugom.SMSPackReminder:
+		return false
+	}
+	return true
 }
 
 // InboundSMS is a household's SMS as the provider's webhook delivers it.

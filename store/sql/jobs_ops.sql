@@ -89,6 +89,9 @@ RETURNING id;
 SELECT id, household_id, phone, kind, body, status, idempotency_key, provider, error, created_at, sent_at
 FROM notifications WHERE id = $1 FOR UPDATE;
 
+-- name: JobsNotificationKind
+SELECT kind FROM notifications WHERE id = $1;
+
 -- name: JobsMarkNotification
 UPDATE notifications SET status = $2, provider = $3, error = $4, sent_at = $5 WHERE id = $1;
 
