@@ -74,6 +74,10 @@ type HouseholdSpec struct {
 	Household   thugom.Household
 	CommuneCode string
 	Truth       orb.Point // [lon, lat]
+	// SharedGPS: the household once shared its phone's position (from its
+	// pickup page), so it is pinned at Truth and teaches the geocoder where
+	// its village is.
+	SharedGPS bool
 }
 
 // OrderSpec is an order of a household (index into Households) for a
@@ -167,7 +171,14 @@ type builder struct {
 	gaz      *geo.Gazetteer
 	rng      *rand.Rand
 	phones   map[string]bool
-	villages map[string][]string // commune code → village names
+	villages map[string][]village // by commune code
+}
+
+// village is a thôn or bản (khối in a ward): households live around its
+// centre.
+type village struct {
+	name   string
+	centre orb.Point
 }
 
 func (b *builder) depots(sc *Scenario) {
@@ -217,7 +228,7 @@ func (b *builder) households(sc *Scenario, n int) error {
 	if total == 0 {
 		return fmt.Errorf("demo: gazetteer has no population figures")
 	}
-	b.villages = map[string][]string{}
+	b.villages = map[string][]village{}
 	for _, c := range communes {
 		b.villages[c.Code] = b.villageNames(c)
 	}
@@ -232,12 +243,13 @@ func (b *builder) households(sc *Scenario, n int) error {
 			}
 			r -= cc.Population
 		}
-		truth := b.pointIn(c)
+		v := b.villages[c.Code][b.rng.IntN(len(b.villages[c.Code]))]
+		truth := b.near(c, v.centre)
 		name := b.personName()
-		addr := b.address(c)
+		addr := b.address(c, v.name)
 		sc.Households = append(sc.Households, HouseholdSpec{
 			Household:   thugom.Household{Name: name, Phone: b.phone(), Address: addr},
-			CommuneCode: c.Code, Truth: truth,
+			CommuneCode: c.Code, Truth: truth, SharedGPS: b.rng.IntN(100) < 30,
 		})
 	}
 	return nil
@@ -258,11 +270,26 @@ func (b *builder) pointIn(c geo.Commune) orb.Point {
 	return orb.Point{c.Label.Lon, c.Label.Lat}
 }
 
-func (b *builder) villageNames(c geo.Commune) []string {
+// near draws a point within about 600 m of a village centre, inside its
+// commune.
+func (b *builder) near(c geo.Commune, centre orb.Point) orb.Point {
+	for try := 0; try < 10; try++ {
+		d := 0.6 * math.Sqrt(b.rng.Float64())
+		a := b.rng.Float64() * 2 * math.Pi
+		lat := centre.Lat() + d*math.Sin(a)/111.0
+		lon := centre.Lon() + d*math.Cos(a)/(111.0*math.Cos(centre.Lat()*math.Pi/180))
+		if r := b.gaz.Reverse(geo.Point{Lat: lat, Lon: lon}); r.Inside && r.CommuneCode == c.Code {
+			return orb.Point{lon, lat}
+		}
+	}
+	return centre
+}
+
+func (b *builder) villageNames(c geo.Commune) []village {
 	n := 6 + b.rng.IntN(10)
 	seen := map[string]bool{}
-	var out []string
-	for len(out) < n {
+	var names []string
+	for len(names) < n {
 		var v string
 		if c.Type == "Phường" {
 			v = fmt.Sprintf("Khối %d", 1+b.rng.IntN(24)) // 24 > the 15 names wanted at most
@@ -273,10 +300,14 @@ func (b *builder) villageNames(c geo.Commune) []string {
 		}
 		if !seen[v] {
 			seen[v] = true
-			out = append(out, v)
+			names = append(names, v)
 		}
 	}
-	sort.Strings(out)
+	sort.Strings(names)
+	out := make([]village, len(names))
+	for i, name := range names {
+		out[i] = village{name: name, centre: b.pointIn(c)}
+	}
 	return out
 }
 
@@ -314,8 +345,7 @@ func (b *builder) phone() string {
 }
 
 // address writes a household's address in one of the styles people use.
-func (b *builder) address(c geo.Commune) string {
-	v := b.villages[c.Code][b.rng.IntN(len(b.villages[c.Code]))]
+func (b *builder) address(c geo.Commune, v string) string {
 	ward := c.Type == "Phường"
 	village := "Thôn " + v
 	if ward {

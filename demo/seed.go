@@ -17,7 +17,7 @@ type Seeded struct {
 	DepotIDs     []int64          // as Scenario.Depots
 	DriverIDs    []int64
 	HouseholdIDs []int64 // as Scenario.Households
-	// ToGeocode are the households whose address needs geocoding.
+	// ToGeocode are the households to geocode (all of them, pinned first).
 	ToGeocode []int64
 	OrderIDs  []int64
 }
@@ -29,14 +29,27 @@ func Seed(ctx context.Context, q store.DBTX, sc *Scenario, at time.Time) (*Seede
 	if err != nil {
 		return nil, err
 	}
-	for _, hs := range sc.Households {
-		h := hs.Household
-		needs, err := store.UpsertHousehold(ctx, q, &h)
-		if err != nil {
-			return nil, fmt.Errorf("seed household %q: %w", h.Name, err)
-		}
-		out.HouseholdIDs = append(out.HouseholdIDs, h.ID)
-		if needs {
+	// Households that shared their phone's position first: their pins teach
+	// the geocoder where their villages are before the others are placed.
+	out.HouseholdIDs = make([]int64, len(sc.Households))
+	for _, pass := range []bool{true, false} {
+		for i, hs := range sc.Households {
+			if hs.SharedGPS != pass {
+				continue
+			}
+			h := hs.Household
+			if _, err := store.UpsertHousehold(ctx, q, &h); err != nil {
+				return nil, fmt.Errorf("seed household %q: %w", h.Name, err)
+			}
+			if hs.SharedGPS {
+				err := store.SetHouseholdPin(ctx, q, h.ID, hs.Truth.Lon(), hs.Truth.Lat(), cell(hs.Truth), thugom.PrecisionGPSPin, at)
+				if err != nil {
+					return nil, err
+				}
+			}
+			out.HouseholdIDs[i] = h.ID
+			// Every household goes through geocoding: it checks the pin,
+			// learns villages, picks the depot and computes the SLA.
 			out.ToGeocode = append(out.ToGeocode, h.ID)
 		}
 	}
@@ -45,8 +58,8 @@ func Seed(ctx context.Context, q store.DBTX, sc *Scenario, at time.Time) (*Seede
 		o.CarrierID = out.CarrierIDs[os.Carrier]
 		o.HouseholdID = out.HouseholdIDs[os.Household]
 		o.ProductID = out.ProductIDs[os.Product]
-		depot := out.DepotIDs[os.Depot]
-		o.DepotID = &depot
+		// No depot: geocoding gives each order the nearest office of its
+		// carrier, as for orders from the API.
 		if err := store.InsertOrder(ctx, q, &o); err != nil {
 			return nil, fmt.Errorf("seed order %s: %w", o.MarketplaceOrderID, err)
 		}

@@ -112,11 +112,21 @@ func MarkHouseholdNotFound(ctx context.Context, q DBTX, id int64, at time.Time) 
 // PinHousehold sets a household's point by hand (dispatcher or household);
 // geocoding will not move it again.
 func PinHousehold(ctx context.Context, q DBTX, id int64, lon, lat float64, h3 string, at time.Time) error {
+	return SetHouseholdPin(ctx, q, id, lon, lat, h3, thugom.PrecisionManual, at)
+}
+
+// SetHouseholdPin pins a household's point with its precision: manual (set
+// by a person on a map) or gps_pin (the household's own phone position).
+// Geocoding keeps a pinned point and learns the village's centre from it.
+func SetHouseholdPin(ctx context.Context, q DBTX, id int64, lon, lat float64, h3, precision string, at time.Time) error {
 	if lon < -180 || lon > 180 || lat < -90 || lat > 90 {
 		return thugom.Errorf(thugom.EInvalid, "point", "not a [lon, lat] position")
 	}
+	if precision != thugom.PrecisionManual && precision != thugom.PrecisionGPSPin {
+		return thugom.Errorf(thugom.EInvalid, "precision", "a pin is manual or gps_pin, not %q", precision)
+	}
 	var got int64
-	err := q.QueryRow(ctx, Query("PinHousehold"), id, lon, lat, h3, at).Scan(&got)
+	err := q.QueryRow(ctx, Query("PinHousehold"), id, lon, lat, h3, at, precision).Scan(&got)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return thugom.Errorf(thugom.ENotFound, "household_id", "no household %d", id)
 	}

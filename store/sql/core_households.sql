@@ -33,7 +33,7 @@ WHERE id = $1 AND NOT pinned
 RETURNING id;
 
 -- name: PinHousehold
-UPDATE households SET lon = $2, lat = $3, h3 = $4, precision = 'manual', confidence = 1, pinned = true,
+UPDATE households SET lon = $2, lat = $3, h3 = $4, precision = $6, confidence = 1, pinned = true,
     geocoded_at = $5, updated_at = now()
 WHERE id = $1
 RETURNING id;
