@@ -107,6 +107,7 @@ func (s *server) revokeToken(w http.ResponseWriter, r *http.Request) {
 		}
 		return store.APIRecordEvent(r.Context(), tx, thugom.Event{At: s.now(), Actor: p.actor(), Action: "token.revoke", Subject: fmt.Sprintf("token:%d", id)})
 	})
+	s.tokens.clear() // after the commit, so no request re-caches the live token
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return

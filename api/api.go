@@ -59,6 +59,7 @@ type server struct {
 
 	communeLayer communeLayer
 	manifests    manifestCache
+	tokens       tokenCache
 	// lookupToken resolves a token hash (store.APITokenByHash in production).
 	lookupToken func(ctx context.Context, hash []byte) (*thugom.Token, error)
 }

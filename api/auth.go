@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/thugom/thugom"
 )
@@ -67,7 +69,7 @@ func (s *server) authenticate(next http.Handler) http.Handler {
 			s.writeProblem(w, r, errf(codeUnauthorized, "", "an API token is required (Authorization: Bearer …)"))
 			return
 		}
-		t, err := s.lookupToken(r.Context(), HashToken(tok))
+		t, err := s.tokens.lookup(r.Context(), HashToken(tok), s.lookupToken)
 		if err != nil {
 			if errors.Is(err, thugom.ErrNotFound) {
 				w.Header().Set("WWW-Authenticate", `Bearer realm="thugom", error="invalid_token"`)
@@ -127,3 +129,52 @@ func (p *principal) carrierScope() int64 {
 }
 
 var errForbiddenCarrier = thugom.Errorf(thugom.EForbidden, "", "this belongs to another carrier")
+
+// tokenCache remembers live tokens for a moment, so a driver's phone
+// polling its manifest costs one query less. A revocation through this
+// process clears it at once; one made elsewhere (thugom token revoke, another
+// API process) takes effect within tokenCacheTTL.
+type tokenCache struct {
+	mu sync.Mutex
+	m  map[[32]byte]tokenEntry
+}
+
+type tokenEntry struct {
+	t     *thugom.Token
+	until time.Time
+}
+
+const (
+	tokenCacheTTL  = 2 * time.Second
+	tokenCacheSize = 10000
+)
+
+func (c *tokenCache) lookup(ctx context.Context, hash []byte, load func(context.Context, []byte) (*thugom.Token, error)) (*thugom.Token, error) {
+	var k [32]byte
+	copy(k[:], hash)
+	now := time.Now() // wall time: the cache's age, not business time
+	c.mu.Lock()
+	e, ok := c.m[k]
+	c.mu.Unlock()
+	if ok && now.Before(e.until) {
+		return e.t, nil
+	}
+	t, err := load(ctx, hash)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	if c.m == nil || len(c.m) >= tokenCacheSize {
+		c.m = map[[32]byte]tokenEntry{}
+	}
+	c.m[k] = tokenEntry{t, now.Add(tokenCacheTTL)}
+	c.mu.Unlock()
+	return t, nil
+}
+
+// clear forgets every cached token (after a revocation).
+func (c *tokenCache) clear() {
+	c.mu.Lock()
+	c.m = nil
+	c.mu.Unlock()
+}

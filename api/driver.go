@@ -28,25 +28,26 @@ type manifest struct {
 	Routes []routeOut `json:"routes"`
 }
 
-// driverInScope loads the driver of the path; drivers may only see
-// themselves, dispatchers their carrier's drivers.
-func (s *server) driverInScope(ctx context.Context, r *http.Request) (*thugom.Driver, error) {
+// manifestInScope checks the caller may read the driver's manifest (a
+// driver only their own; dispatchers their carrier's drivers) and returns
+// the driver with the manifest's version.
+func (s *server) manifestInScope(ctx context.Context, r *http.Request, day time.Time) (*thugom.Driver, string, error) {
 	id, err := pathID(r, "id")
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	p := principalOf(ctx)
 	if p.Role == thugom.RoleDriver && p.DriverID != id {
-		return nil, errf(codeForbidden, "", "a driver may only read their own manifest")
+		return nil, "", errf(codeForbidden, "", "a driver may only read their own manifest")
 	}
-	d, err := store.DriverByID(ctx, s.deps.DB, id)
+	d, version, err := store.APIManifestVersion(ctx, s.deps.DB, id, day)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if p.Role != thugom.RoleDriver && !p.canCarrier(d.CarrierID) {
-		return nil, errForbiddenCarrier
+		return nil, "", errForbiddenCarrier
 	}
-	return d, nil
+	return d, version, nil
 }
 
 func (s *server) loadManifest(ctx context.Context, d *thugom.Driver, day time.Time) (*manifest, error) {
@@ -70,17 +71,17 @@ func (s *server) loadManifest(ctx context.Context, d *thugom.Driver, day time.Ti
 // getManifest serves GET /v1/drivers/{id}/manifest[.geojson|.html]?date=.
 func (s *server) getManifest(format string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		d, err := s.driverInScope(r.Context(), r)
-		if err != nil {
-			s.writeProblem(w, r, err)
-			return
-		}
 		day, err := s.dayParam(r)
 		if err != nil {
 			s.writeProblem(w, r, err)
 			return
 		}
-		e, err := s.cachedManifest(r.Context(), d, day)
+		d, version, err := s.manifestInScope(r.Context(), r, day)
+		if err != nil {
+			s.writeProblem(w, r, err)
+			return
+		}
+		e, err := s.cachedManifest(r.Context(), d, day, version)
 		if err != nil {
 			s.writeProblem(w, r, err)
 			return
@@ -104,12 +105,7 @@ func (s *server) getManifest(format string) http.HandlerFunc {
 
 // cachedManifest returns the driver's manifest of the day, rebuilt only
 // when its version changed.
-func (s *server) cachedManifest(ctx context.Context, d *thugom.Driver, day time.Time) (*manifestEntry, error) {
-	version, err := store.APIManifestVersion(ctx, s.deps.DB, d.ID, day)
-	if err != nil {
-		return nil, err
-	}
-	version += "|" + d.Name + "|" + d.Phone
+func (s *server) cachedManifest(ctx context.Context, d *thugom.Driver, day time.Time, version string) (*manifestEntry, error) {
 	k := manifestKey{d.ID, day.Format(time.DateOnly)}
 	if e := s.manifests.get(k, version); e != nil {
 		return e, nil

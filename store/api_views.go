@@ -431,13 +431,19 @@ func APIHouseholdHasCarrier(ctx context.Context, q DBTX, householdID, carrierID 
 	return ok, nil
 }
 
-// APIManifestVersion summarises what a driver's manifest of a day is built
-// from; equal versions mean equal manifests (a cache key).
-func APIManifestVersion(ctx context.Context, q DBTX, driverID int64, day time.Time) (string, error) {
+// APIManifestVersion returns a driver (id, carrier, name, phone) and a
+// summary of what their manifest of a day is built from; equal versions
+// mean equal manifests (a cache key). thugom.ErrNotFound: no such driver.
+func APIManifestVersion(ctx context.Context, q DBTX, driverID int64, day time.Time) (*thugom.Driver, string, error) {
+	d := thugom.Driver{ID: driverID}
 	var routes string
 	var changed time.Time
-	if err := q.QueryRow(ctx, Query("APIManifestVersion"), driverID, day).Scan(&routes, &changed); err != nil {
-		return "", fmt.Errorf("manifest version: %w", err)
+	err := q.QueryRow(ctx, Query("APIManifestVersion"), driverID, day).Scan(&d.CarrierID, &d.Name, &d.Phone, &routes, &changed)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, "", thugom.Errorf(thugom.ENotFound, "", "no driver %d", driverID)
 	}
-	return routes + "@" + changed.UTC().Format(time.RFC3339Nano), nil
+	if err != nil {
+		return nil, "", fmt.Errorf("manifest version: %w", err)
+	}
+	return &d, routes + "@" + changed.UTC().Format(time.RFC3339Nano) + "|" + d.Name + "|" + d.Phone, nil
 }

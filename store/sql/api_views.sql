@@ -133,25 +133,31 @@ FROM households WHERE id = $1;
 SELECT EXISTS (SELECT 1 FROM orders WHERE household_id = $1 AND ($2::bigint = 0 OR carrier_id = $2));
 
 -- name: APIManifestVersion
--- What a driver's manifest of a day is built from, summarised: the routes of
--- the current plans and the latest change to their stops, orders,
--- households, tasks and reports. Equal versions mean equal manifests.
-SELECT coalesce(string_agg(r.id::text || '.' || p.id::text, ',' ORDER BY r.id), ''),
-       coalesce(max(x.changed), 'epoch'::timestamptz)
-FROM routes r
-JOIN plans p ON p.id = r.plan_id
-LEFT JOIN LATERAL (
-    SELECT greatest(max(s.updated_at), max(o.updated_at), max(h.updated_at), max(t.updated_at), max(sr.recorded_at)) AS changed
-    FROM stops s
-    LEFT JOIN stop_orders so ON so.stop_id = s.id
-    LEFT JOIN orders o ON o.id = so.order_id
-    LEFT JOIN households h ON h.id = s.household_id
-    LEFT JOIN tasks t ON t.stop_id = s.id
-    LEFT JOIN stop_reports sr ON sr.stop_id = s.id
-    WHERE s.route_id = r.id
-) x ON true
-WHERE r.driver_id = $1 AND p.day = $2 AND p.status = 'done'
-  AND p.version = (SELECT max(p2.version) FROM plans p2 WHERE p2.depot_id = p.depot_id AND p2.day = p.day AND p2.status = 'done');
+-- A driver (carrier, name, phone) and what their manifest of a day is built
+-- from, summarised: the routes of the current plans and the latest change
+-- to their stops, orders, households, tasks and reports. Equal versions
+-- mean equal manifests. No row: no such driver.
+SELECT d.carrier_id, d.name, d.phone, v.routes, v.changed
+FROM drivers d
+CROSS JOIN LATERAL (
+    SELECT coalesce(string_agg(r.id::text || '.' || p.id::text, ',' ORDER BY r.id), '') AS routes,
+           coalesce(max(x.changed), 'epoch'::timestamptz) AS changed
+    FROM routes r
+    JOIN plans p ON p.id = r.plan_id
+    LEFT JOIN LATERAL (
+        SELECT greatest(max(s.updated_at), max(o.updated_at), max(h.updated_at), max(t.updated_at), max(sr.recorded_at)) AS changed
+        FROM stops s
+        LEFT JOIN stop_orders so ON so.stop_id = s.id
+        LEFT JOIN orders o ON o.id = so.order_id
+        LEFT JOIN households h ON h.id = s.household_id
+        LEFT JOIN tasks t ON t.stop_id = s.id
+        LEFT JOIN stop_reports sr ON sr.stop_id = s.id
+        WHERE s.route_id = r.id
+    ) x ON true
+    WHERE r.driver_id = d.id AND p.day = $2 AND p.status = 'done'
+      AND p.version = (SELECT max(p2.version) FROM plans p2 WHERE p2.depot_id = p.depot_id AND p2.day = p.day AND p2.status = 'done')
+) v
+WHERE d.id = $1;
 
 -- name: APIListHouseholds
 -- Households with orders of a carrier ($1 = 0: any), filtered; NULL means any.
