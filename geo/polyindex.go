@@ -42,34 +42,62 @@ func newPolyIndex(polys []orb.MultiPolygon, pad float64) *polyIndex {
 	ix.cells = make([][]int32, ix.nx*ix.ny)
 	ix.center = make([]int16, ix.nx*ix.ny)
 	rows := make([][]int32, ix.ny) // edges crossing each row's centre line
-	for pi, mp := range polys {
-		for _, poly := range mp {
-			for _, ring := range poly {
-				for k := 1; k < len(ring); k++ {
-					a, c := ring[k-1], ring[k]
-					si := int32(len(ix.segs))
-					ix.segs = append(ix.segs, polySeg{a[0], a[1], c[0], c[1], int16(pi)})
-					// eps: an edge ending on a cell line belongs to both cells
-					const eps = 1e-9
-					x0, y0 := ix.cellOf(math.Min(a[0], c[0])-eps, math.Min(a[1], c[1])-eps)
-					x1, y1 := ix.cellOf(math.Max(a[0], c[0])+eps, math.Max(a[1], c[1])+eps)
-					for y := max(y0, 0); y <= min(y1, ix.ny-1); y++ {
-						for x := max(x0, 0); x <= min(x1, ix.nx-1); x++ {
-							ix.cells[y*ix.nx+x] = append(ix.cells[y*ix.nx+x], si)
-						}
-					}
-					// Rows whose centre latitude the edge may span; one row
-					// of margin against rounding, the crossing test decides.
-					lo, hi := math.Min(a[1], c[1]), math.Max(a[1], c[1])
-					r0 := int(math.Ceil((lo-ix.minLat)/ix.step-0.5)) - 1
-					r1 := int(math.Floor((hi-ix.minLat)/ix.step-0.5)) + 1
-					for y := max(r0, 0); y <= min(r1, ix.ny-1); y++ {
-						rows[y] = append(rows[y], si)
+	// Two passes over the edges: count per cell, then fill one backing
+	// array, so that start-up does not spend its time growing slices.
+	const eps = 1e-9 // an edge ending on a cell line belongs to both cells
+	counts := make([]int32, len(ix.cells))
+	nSegs := 0
+	forEachEdge := func(fn func(pi int, a, c orb.Point)) {
+		for pi, mp := range polys {
+			for _, poly := range mp {
+				for _, ring := range poly {
+					for k := 1; k < len(ring); k++ {
+						fn(pi, ring[k-1], ring[k])
 					}
 				}
 			}
 		}
 	}
+	cellRange := func(a, c orb.Point) (int, int, int, int) {
+		x0, y0 := ix.cellOf(math.Min(a[0], c[0])-eps, math.Min(a[1], c[1])-eps)
+		x1, y1 := ix.cellOf(math.Max(a[0], c[0])+eps, math.Max(a[1], c[1])+eps)
+		return max(x0, 0), max(y0, 0), min(x1, ix.nx-1), min(y1, ix.ny-1)
+	}
+	total := 0
+	forEachEdge(func(_ int, a, c orb.Point) {
+		nSegs++
+		x0, y0, x1, y1 := cellRange(a, c)
+		for y := y0; y <= y1; y++ {
+			for x := x0; x <= x1; x++ {
+				counts[y*ix.nx+x]++
+				total++
+			}
+		}
+	})
+	backing := make([]int32, 0, total)
+	for i, n := range counts {
+		ix.cells[i] = backing[len(backing) : len(backing) : len(backing)+int(n)]
+		backing = backing[:len(backing)+int(n)]
+	}
+	ix.segs = make([]polySeg, 0, nSegs)
+	forEachEdge(func(pi int, a, c orb.Point) {
+		si := int32(len(ix.segs))
+		ix.segs = append(ix.segs, polySeg{a[0], a[1], c[0], c[1], int16(pi)})
+		x0, y0, x1, y1 := cellRange(a, c)
+		for y := y0; y <= y1; y++ {
+			for x := x0; x <= x1; x++ {
+				ix.cells[y*ix.nx+x] = append(ix.cells[y*ix.nx+x], si)
+			}
+		}
+		// Rows whose centre latitude the edge may span; one row of
+		// margin against rounding, the crossing test decides.
+		lo, hi := math.Min(a[1], c[1]), math.Max(a[1], c[1])
+		r0 := int(math.Ceil((lo-ix.minLat)/ix.step-0.5)) - 1
+		r1 := int(math.Floor((hi-ix.minLat)/ix.step-0.5)) + 1
+		for y := max(r0, 0); y <= min(r1, ix.ny-1); y++ {
+			rows[y] = append(rows[y], si)
+		}
+	})
 	// Scanline: the polygon holding each cell centre, by crossing parity.
 	type cross struct {
 		x    float64
