@@ -656,11 +656,10 @@ func (g *Geocoder) resolveText(r *Result, a *assignment, p *parse) {
 	// Aggregate the readings by 2025 commune.
 	score := map[string]float64{}
 	old := map[string]*interp{}
-	total, districtMass := 0.0, 0.0
+	districtMass := 0.0
 	var bestDistrict *interp
 	for i := range ins {
 		in := &ins[i]
-		total += in.score
 		if len(in.newCodes) == 0 {
 			districtMass += in.score
 			if bestDistrict == nil || in.score > bestDistrict.score {
