@@ -24,6 +24,9 @@ const householdLinkTTL = 72 * time.Hour
 // householdFromLink verifies the signed link of the path (401 when tampered
 // or expired) and returns the household id.
 func (s *server) householdFromLink(r *http.Request) (int64, error) {
+	if len(s.deps.Secret) < 16 {
+		return 0, errf(codeUnauthorized, "", "household links are disabled: no signing secret configured")
+	}
 	id, err := VerifyHouseholdLink(s.deps.Secret, chi.URLParam(r, "link"), s.now())
 	switch {
 	case errors.Is(err, errLinkExpired):
@@ -311,6 +314,10 @@ func (s *server) householdLink(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		s.writeProblem(w, r, err)
+		return
+	}
+	if len(s.deps.Secret) < 16 {
+		s.writeProblem(w, r, errf(codeInternal, "", "no signing secret configured"))
 		return
 	}
 	exp := s.now().Add(householdLinkTTL).Truncate(time.Second)
