@@ -77,7 +77,7 @@ func runBench(ctx context.Context, args []string) error {
 	if len(files) == 0 {
 		return fmt.Errorf("no *.txt instance in %s", dir)
 	}
-	fmt.Printf("# thugom bench %s  time=%v iterations=%d workers=%d seed=%d bks=%s  (%s, %d CPUs)\n", dir, *limit, *iters, *workers, *seed, *bksPath, runtime.Version(), runtime.NumCPU())
+	fmt.Printf("# thugom bench %s  time=%v iterations=%d workers=%d seed=%d bks=%s  (%s, %d CPUs, load %s)\n", dir, *limit, *iters, *workers, *seed, *bksPath, runtime.Version(), runtime.NumCPU(), loadAvg())
 	fmt.Printf("%-10s %4s %12s %12s %8s %9s %s\n", "instance", "veh", "distance", "bks", "gap%", "time_s", "feasible")
 	var gaps []float64
 	atBKS, infeasible, unassigned, vehicles := 0, 0, 0, 0
@@ -134,8 +134,8 @@ func runBench(ctx context.Context, args []string) error {
 		if len(sorted)%2 == 0 {
 			med = (sorted[len(sorted)/2-1] + sorted[len(sorted)/2]) / 2
 		}
-		fmt.Printf("# instances %d  avg gap %+.2f%%  median %+.2f%%  worst %+.2f%%  at BKS %d  vehicles %d  avg time %.3f s  infeasible %d  unassigned %d\n",
-			len(gaps), sum/float64(len(gaps)), med, sorted[len(sorted)-1], atBKS, vehicles, totalTime/float64(len(gaps)), infeasible, unassigned)
+		fmt.Printf("# instances %d  avg gap %+.2f%%  median %+.2f%%  worst %+.2f%%  at BKS %d  vehicles %d  avg time %.3f s  infeasible %d  unassigned %d  (load %s)\n",
+			len(gaps), sum/float64(len(gaps)), med, sorted[len(sorted)-1], atBKS, vehicles, totalTime/float64(len(gaps)), infeasible, unassigned, loadAvg())
 	}
 	return nil
 }
@@ -189,8 +189,8 @@ func benchGenerated(ctx context.Context, kind string, opts routing.Options) erro
 	if err != nil {
 		return err
 	}
-	fmt.Printf("# thugom bench --generate %s: %s, %d stops, %d vehicles, %d locations; time=%v iterations=%d workers=%d seed=%d\n",
-		kind, in.Name, len(in.Stops), len(in.Vehicles), in.NumLocations, opts.TimeLimit, opts.Iterations, opts.Workers, opts.Seed)
+	fmt.Printf("# thugom bench --generate %s: %s, %d stops, %d vehicles, %d locations; time=%v iterations=%d workers=%d seed=%d (load %s)\n",
+		kind, in.Name, len(in.Stops), len(in.Vehicles), in.NumLocations, opts.TimeLimit, opts.Iterations, opts.Workers, opts.Seed, loadAvg())
 	var lastLog time.Duration
 	opts.Progress = func(p routing.Progress) {
 		step := opts.TimeLimit / 20
@@ -222,7 +222,7 @@ func benchGenerated(ctx context.Context, kind string, opts routing.Options) erro
 	}
 	fmt.Printf("final elapsed %.2fs iterations %d vehicles %d trips %d distance %.2f travel_time %.2f unassigned %d %v feasible %s\n",
 		el.Seconds(), sol.Iterations, sol.VehiclesUsed, trips, sol.Distance, sol.TravelTime, len(sol.Unassigned), reasons, feas)
-	fmt.Printf("# peak memory (VmHWM) %s\n", peakRSS())
+	fmt.Printf("# peak memory (VmHWM) %s  (load %s)\n", peakRSS(), loadAvg())
 	return nil
 }
 
@@ -243,4 +243,18 @@ func peakRSS() string {
 		}
 	}
 	return "unknown"
+}
+
+// loadAvg returns the 1, 5 and 15 minute load averages: the machine is
+// shared, and timed results depend on them.
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
 }
