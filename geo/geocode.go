@@ -693,7 +693,7 @@ func (g *Geocoder) resolveText(r *Result, a *assignment, p *parse) {
 		}
 		return codes[i] < codes[j]
 	})
-	if len(codes) == 0 || bestDistrict != nil && bestDistrict.score > score[codes[0]] {
+	if bestDistrict != nil && (len(codes) == 0 || bestDistrict.score > score[codes[0]]) {
 		// Only an obsolete name or a district: district precision.
 		d := map[string]bool{bestDistrict.district: true}
 		conf := 0.55
@@ -701,6 +701,10 @@ func (g *Geocoder) resolveText(r *Result, a *assignment, p *parse) {
 			conf = 0.35
 		}
 		g.districtOnly(r, d, conf, "the address names a unit that no longer exists or a district; resolved to its district")
+		return
+	}
+	if len(codes) == 0 {
+		r.Reason = "no Lạng Sơn commune recognised"
 		return
 	}
 	best := codes[0]
