@@ -79,18 +79,12 @@ func runDemo(ctx context.Context, args []string) error {
 	}
 	defer svc.stop()
 
-	day, err := seedDemo(ctx, svc, *seed, *households, *dayFlag)
+	df, err := prepareDemo(ctx, svc, *seed, *households, *dayFlag, *planTimeout)
 	if err != nil {
-		return err
-	}
-	if err := waitGeocoded(ctx, svc); err != nil {
-		return err
-	}
-	if err := planDemo(ctx, svc, day, *planTimeout); err != nil {
-		return err
-	}
-	df, err := writeDemoFile(ctx, svc, day)
-	if err != nil {
+		if ctx.Err() != nil { // interrupted while preparing: a clean stop
+			slog.Info("demo interrupted before it was ready; run it again to resume")
+			return nil
+		}
 		return err
 	}
 	slog.Info("demo ready", "took", time.Since(start).Round(100*time.Millisecond), "file", filepath.Join(cfg.DataDir, "demo.json"))
@@ -105,6 +99,22 @@ func runDemo(ctx context.Context, args []string) error {
 	}
 	fmt.Printf("  everything above:  %s\n\n", filepath.Join(cfg.DataDir, "demo.json"))
 	return svc.wait(ctx)
+}
+
+// prepareDemo seeds (once), waits for geocoding, plans every depot's day and
+// writes demo.json.
+func prepareDemo(ctx context.Context, svc *service, seed uint64, households int, dayFlag string, planTimeout time.Duration) (*demoFile, error) {
+	day, err := seedDemo(ctx, svc, seed, households, dayFlag)
+	if err != nil {
+		return nil, err
+	}
+	if err := waitGeocoded(ctx, svc); err != nil {
+		return nil, err
+	}
+	if err := planDemo(ctx, svc, day, planTimeout); err != nil {
+		return nil, err
+	}
+	return writeDemoFile(ctx, svc, day)
 }
 
 // seedDemo seeds the scenario unless a demo is already in the database, and
