@@ -70,7 +70,13 @@ func writeProblemBody(w http.ResponseWriter, p problem) {
 func (s *server) problemFor(err error) problem {
 	var be *batchError
 	if errors.As(err, &be) {
-		p := newProblem(codeInvalid, fmt.Sprintf("%d bad rows; nothing was imported", len(be.Rows)))
+		code := codeConflict // every bad row a duplicate: 409
+		for _, r := range be.Rows {
+			if r.Code != codeConflict {
+				code = codeInvalid
+			}
+		}
+		p := newProblem(code, fmt.Sprintf("%d bad rows; nothing was imported", len(be.Rows)))
 		if be.Kept {
 			p.Detail = fmt.Sprintf("%d bad rows", len(be.Rows))
 		}

@@ -136,7 +136,7 @@ func TestCSVImport(t *testing.T) {
 	// Importing the same file again: duplicates are reported (409 when they
 	// are the only problem), nothing is written.
 	r = post(csvHeader+good, "")
-	wantStatus(t, r, http.StatusUnprocessableEntity, "marketplace_order_id")
+	wantStatus(t, r, http.StatusConflict, "marketplace_order_id")
 	// Malformed CSV: a bare quote.
 	wantStatus(t, post(csvHeader+"postmart,\"C-9,broken\n", ""), http.StatusBadRequest, "")
 	wantStatus(t, post("", ""), http.StatusBadRequest, "")
