@@ -34,6 +34,54 @@ func TestMigrateTwiceIsIdempotent(t *testing.T) {
 	}
 }
 
+// serve and worker processes may start at once: concurrent migrations of
+// an empty database all succeed, and the schema is applied once.
+func TestConcurrentMigrations(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := pgtest.NewEmpty(t)
+	errs := make(chan error, 3)
+	applied := make(chan int, 3)
+	for i := 0; i < 3; i++ {
+		go func() {
+			res, err := store.Migrate(ctx, db.Pool)
+			if err == nil {
+				applied <- len(res.Goose)
+			}
+			errs <- err
+		}()
+	}
+	total := 0
+	for i := 0; i < 3; i++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(applied)
+	for n := range applied {
+		total += n
+	}
+	if total == 0 {
+		t.Fatal("no migration applied")
+	}
+	res, err := store.Migrate(ctx, db.Pool)
+	if err != nil || len(res.Goose)+len(res.River) != 0 {
+		t.Fatalf("after concurrent runs: %+v %v", res, err)
+	}
+	if recorded := countApplied(t, db); total != recorded {
+		t.Fatalf("%d migrations applied by three runs, %d recorded: some ran twice", total, recorded)
+	}
+}
+
+func countApplied(t *testing.T, db *store.DB) int {
+	t.Helper()
+	var n int
+	if err := db.QueryRow(context.Background(), "SELECT count(*) FROM goose_db_version WHERE version_id > 0").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
 func TestInTxRollsBackOnError(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()

@@ -66,6 +66,19 @@ func New(t testing.TB) *store.DB {
 // hand to a child process as DATABASE_URL.
 func NewWithURL(t testing.TB) (*store.DB, string) {
 	t.Helper()
+	return newDB(t, true)
+}
+
+// NewEmpty returns a pool to a fresh database without any migration (to
+// test migrations themselves), dropped when the test ends.
+func NewEmpty(t testing.TB) *store.DB {
+	t.Helper()
+	db, _ := newDB(t, false)
+	return db
+}
+
+func newDB(t testing.TB, migrated bool) (*store.DB, string) {
+	t.Helper()
 	once.Do(func() { setupErr = setup() })
 	if setupErr != nil {
 		t.Fatalf("pgtest: %v", setupErr)
@@ -73,7 +86,11 @@ func NewWithURL(t testing.TB) (*store.DB, string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	name := fmt.Sprintf("t_%d_%d", os.Getpid(), counter.Add(1))
-	if _, err := admin.Exec(ctx, fmt.Sprintf(store.Query("PgtestCreateDatabaseFromTemplate"), ident(name), ident(template))); err != nil {
+	create := fmt.Sprintf(store.Query("PgtestCreateDatabase"), ident(name))
+	if migrated {
+		create = fmt.Sprintf(store.Query("PgtestCreateDatabaseFromTemplate"), ident(name), ident(template))
+	}
+	if _, err := admin.Exec(ctx, create); err != nil {
 		t.Fatalf("pgtest: create database: %v", err)
 	}
 	u, err := dbURL(name)
