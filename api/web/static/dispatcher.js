@@ -51,7 +51,18 @@
     });
     return d;
   }
-  function setView(v) { view = v; $("map").setAttribute("viewBox", v.join(" ")); }
+  // Markers keep their size on screen whatever the zoom.
+  function setView(v) {
+    view = v;
+    $("map").setAttribute("viewBox", v.join(" "));
+    var u = v[2] / 120;
+    Array.prototype.forEach.call(document.querySelectorAll("#stops circle.stop"), function (c) { c.setAttribute("r", u); });
+    Array.prototype.forEach.call(document.querySelectorAll("#stops circle.unassigned"), function (c) { c.setAttribute("r", u * 1.5); });
+    Array.prototype.forEach.call(document.querySelectorAll("#depots rect"), function (d) {
+      var cx = +d.getAttribute("data-x"), cy = +d.getAttribute("data-y");
+      d.setAttribute("x", cx - u * 1.4); d.setAttribute("y", cy - u * 1.4); d.setAttribute("width", u * 2.8); d.setAttribute("height", u * 2.8);
+    });
+  }
 
   function drawCommunes(fc) {
     var g = clear("communes");
@@ -72,7 +83,7 @@
     var gr = clear("routes"), gs = clear("stops"), gd = clear("depots"), list = clear("routelist"), ul = clear("unassigned");
     var r = 7;
     if (p.depot && p.depot.point) {
-      el("rect", { "class": "depot", x: proj.x(p.depot.point[0]) - r, y: proj.y(p.depot.point[1]) - r, width: 2 * r, height: 2 * r }, gd);
+      el("rect", { "class": "depot", "data-x": proj.x(p.depot.point[0]), "data-y": proj.y(p.depot.point[1]), x: proj.x(p.depot.point[0]) - r, y: proj.y(p.depot.point[1]) - r, width: 2 * r, height: 2 * r }, gd);
     }
     (p.routes || []).forEach(function (rt, i) {
       var c = colorOf(i);
@@ -103,11 +114,25 @@
       if (u.fix) { li.appendChild(h("div", "Cách sửa: " + u.fix, "fix")); }
       ul.appendChild(li);
     });
+    fitTo(p);
     $("nroutes").textContent = "(" + (p.routes || []).length + ")";
     $("nunassigned").textContent = "(" + (p.unassigned || []).length + ")";
     $("map").setAttribute("data-routes-rendered", String((p.routes || []).length));
     status(p.plan ? "Kế hoạch v" + p.plan.version + " (" + p.plan.status + ") — " + p.plan.date : "Chưa có kế hoạch cho ngày " + p.date);
   }
+  // Zoom to the day's points (depot, stops, unassigned) with a margin.
+  function fitTo(p) {
+    var xs = [], ys = [];
+    function add(q) { if (q) { xs.push(proj.x(q[0])); ys.push(proj.y(q[1])); } }
+    if (p.depot) { add(p.depot.point); }
+    (p.routes || []).forEach(function (rt) { rt.stops.forEach(function (s) { add(s.point); }); });
+    (p.unassigned || []).forEach(function (u) { add(u.point); });
+    if (xs.length < 2) { setView([0, 0, proj.w, proj.h]); return; }
+    var x0 = Math.min.apply(null, xs), x1 = Math.max.apply(null, xs), y0 = Math.min.apply(null, ys), y1 = Math.max.apply(null, ys);
+    var w = Math.max(x1 - x0, 60), hh = Math.max(y1 - y0, 60), m = 0.12;
+    setView([x0 - w * m, y0 - hh * m, w * (1 + 2 * m), hh * (1 + 2 * m)]);
+  }
+
   function hm(iso) { if (!iso) { return "?"; } var d = new Date(iso); return d.toLocaleTimeString("vi-VN", { hour: "2-digit", minute: "2-digit", timeZone: "Asia/Ho_Chi_Minh" }); }
 
   // Click a stop to move it to another vehicle: its orders are locked there
