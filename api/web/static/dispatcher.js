@@ -156,6 +156,14 @@
   function drawSLA(b) {
     var d = clear("sla");
     d.appendChild(h("div", "Có nguy cơ trễ: " + (b.at_risk || []).length + " · Trễ: " + (b.late || []).length));
+    var ul = h("ul");
+    (b.late || []).concat(b.at_risk || []).slice(0, 30).forEach(function (it) {
+      var li = h("li");
+      li.appendChild(h("div", (it.late ? "TRỄ " : "") + it.household_name + " (đơn " + it.order_id + ")" + (it.handover_deadline ? " — hạn " + hm(it.handover_deadline) : "")));
+      if (it.reason) { li.appendChild(h("div", it.reason, "reason")); }
+      ul.appendChild(li);
+    });
+    d.appendChild(ul);
   }
 
   function load() {
