@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/thugom/thugom"
 )
 
@@ -28,20 +26,6 @@ func InsertOrder(ctx context.Context, q DBTX, o *thugom.Order) error {
 		"orders_product_id_fkey": "product_id", "orders_locked_vehicle_id_fkey": "locked_vehicle_id",
 		"orders_weight_kg_check": "weight_kg", "orders_parcels_check": "parcels", "orders_cod_amount_check": "cod_amount",
 		"orders_status_check": "status", "orders_promise_hours_check": "promise_hours"})
-}
-
-// SetHouseholdOrdersDepot assigns a household's open orders with a carrier
-// to a depot (after geocoding) and returns their ids.
-func SetHouseholdOrdersDepot(ctx context.Context, q DBTX, householdID, carrierID, depotID int64) ([]int64, error) {
-	rows, err := q.Query(ctx, Query("SetHouseholdOrdersDepot"), householdID, carrierID, depotID)
-	if err != nil {
-		return nil, fmt.Errorf("set orders depot: %w", err)
-	}
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-	if err != nil {
-		return nil, writeErr("set orders depot", err, map[string]string{"orders_depot_id_fkey": "depot_id"})
-	}
-	return ids, nil
 }
 
 // CountOrders returns the number of orders.

@@ -7,11 +7,5 @@ INSERT INTO orders (marketplace, marketplace_order_id, carrier_id, depot_id, hou
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
 RETURNING id, created_at, updated_at;
 
--- name: SetHouseholdOrdersDepot
--- After geocoding: the household's open orders of a carrier go to a depot.
-UPDATE orders SET depot_id = $3, updated_at = now()
-WHERE household_id = $1 AND carrier_id = $2 AND status IN ('received', 'planned', 'postponed')
-RETURNING id;
-
 -- name: CountOrders
 SELECT count(*) FROM orders;
