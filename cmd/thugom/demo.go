@@ -29,11 +29,14 @@ func init() {
 
 // demoFile is <data-dir>/demo.json: where to start.
 type demoFile struct {
-	BaseURL         string          `json:"base_url"`
-	Day             string          `json:"day"`
-	DispatcherToken string          `json:"dispatcher_token"`
-	Drivers         []demoDriver    `json:"drivers"`
-	Households      []demoHousehold `json:"households"`
+	BaseURL         string `json:"base_url"`
+	Day             string `json:"day"`
+	DispatcherToken string `json:"dispatcher_token"`
+	// DispatcherURL opens the map of the day of the first driver's depot,
+	// signed in (the token rides in the fragment, never sent to a server).
+	DispatcherURL string          `json:"dispatcher_url"`
+	Drivers       []demoDriver    `json:"drivers"`
+	Households    []demoHousehold `json:"households"`
 }
 
 type demoDriver struct {
@@ -90,6 +93,7 @@ func runDemo(ctx context.Context, args []string) error {
 	slog.Info("demo ready", "took", time.Since(start).Round(100*time.Millisecond), "file", filepath.Join(cfg.DataDir, "demo.json"))
 	fmt.Printf("\nthugom demo: %s planned\n", df.Day)
 	fmt.Printf("  API:               %s  (OpenAPI: %s/openapi.json)\n", df.BaseURL, df.BaseURL)
+	fmt.Printf("  dispatcher map:    %s\n", df.DispatcherURL)
 	fmt.Printf("  dispatcher token:  %s\n", df.DispatcherToken)
 	for _, d := range df.Drivers {
 		fmt.Printf("  driver %d manifest: %s\n", d.ID, d.ManifestURL)
@@ -323,6 +327,7 @@ func writeDemoFile(ctx context.Context, svc *service, day time.Time) (*demoFile,
 		if df.DispatcherToken, err = demoToken(ctx, tx, thugom.Token{Name: "demo: dispatcher", Role: thugom.RoleDispatcher, CarrierID: &carrier, CreatedAt: now}); err != nil {
 			return err
 		}
+		df.DispatcherURL = fmt.Sprintf("%s/?date=%s&depot=%d#token=%s", cfg.BaseURL, df.Day, first.DepotID, df.DispatcherToken)
 		for _, id := range driverIDs {
 			id := id
 			tok, err := demoToken(ctx, tx, thugom.Token{Name: fmt.Sprintf("demo: driver %d", id), Role: thugom.RoleDriver, DriverID: &id, CreatedAt: now})
