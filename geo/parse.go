@@ -167,6 +167,17 @@ func (ix *nameIndex) scan(toks []token) parse {
 			i = j
 			continue
 		}
+		if tw, n, es := ix.gluedTypeWord(toks, i); n > 0 {
+			// "TTCao Lộc", "TPLạng Sơn": an abbreviation glued to the name.
+			flushLoose()
+			p.mentions = append(p.mentions, mention{
+				lvl: tw.level, typ: tw.typ, name: joinToks(toks, i, i+n), entries: es,
+				seg: seg, pos: i, from: toks[i].start, to: toks[i+n-1].end,
+			})
+			pending = typeWord{}
+			i += n
+			continue
+		}
 		if !t.digit {
 			loose = append(loose, i)
 		} else {
@@ -312,4 +323,38 @@ func laterSegment(toks []token, i int) bool {
 		}
 	}
 	return false
+}
+
+// gluedPrefixes are the abbreviations people glue to the next word.
+var gluedPrefixes = []string{"tt", "tp", "x", "p", "h"}
+
+// gluedTypeWord matches an abbreviation glued to the first word of a name
+// at token i ("ttcao" "loc"), returning its type word, the tokens the name
+// covers and its entries.
+func (ix *nameIndex) gluedTypeWord(toks []token, i int) (typeWord, int, []entry) {
+	t := toks[i].s
+	for _, pre := range gluedPrefixes {
+		rest, ok := strings.CutPrefix(t, pre)
+		if !ok || len(rest) < 2 {
+			continue
+		}
+		tw := typeWords[pre]
+		key := rest
+		for n := 1; n <= ix.maxToks && i+n <= len(toks); n++ {
+			if n > 1 {
+				if toks[i+n-1].seg {
+					break
+				}
+				key += " " + toks[i+n-1].s
+			}
+			if es, ok := ix.exact[key]; ok {
+				for _, e := range es {
+					if e.level() == tw.level || tw.level == levelDistrict && e.level() == levelProvince {
+						return tw, n, es
+					}
+				}
+			}
+		}
+	}
+	return typeWord{}, 0, nil
 }
