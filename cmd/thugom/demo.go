@@ -75,6 +75,9 @@ func runDemo(ctx context.Context, args []string) error {
 	if cfg.Workers <= 0 {
 		return errors.New("demo: --workers must be at least 1 (the demo geocodes and plans)")
 	}
+	if *households < 1 || *households > 200000 {
+		return fmt.Errorf("demo: --households must be between 1 and 200000, not %d", *households)
+	}
 	start := time.Now()
 	svc, err := startService(ctx, cfg, true)
 	if err != nil {
