@@ -77,8 +77,11 @@
 // Large instances (over 400 stops) only try the routes that serve one of the
 // stop's 40 nearest neighbours, and empty vehicles once per vehicle class.
 // On the simple models of the benchmarks (identical vehicles, single trips,
-// no deadlines) each new best plan is polished with 2-opt* (tail exchange
-// between routes, granular on 12 neighbours). The hot loop does not allocate.
+// no deadlines, ages, pins or skills) every candidate is then improved by
+// 2-opt* (tail exchange between routes, granular on 12 neighbours) from the
+// stops of the routes it changed, before the acceptance test; at equal time
+// this beat plain SISR on Solomon (+0.83 % vs +0.95 % at 1 s under load)
+// and Homberger. The hot loop does not allocate.
 //
 // Several workers search in parallel from different seeds; the run is cut
 // in four epochs after which lagging workers restart from the best plan. The

@@ -136,7 +136,7 @@ var (
 	tuneEpochs   = 4     // epochs between which lagging workers adopt the best plan
 	tuneNewRoute = 0.05  // probability of opening a new route with the first reinserted stop
 	tuneLS       = true  // 2-opt* on each new best plan (simple models)
-	tuneLSAll    = false // 2-opt* on every candidate, from its changed routes
+	tuneLSAll    = true  // 2-opt* on every candidate, from its changed routes
 )
 
 func newSearch(m *model, seed int64, stream int) *search {
