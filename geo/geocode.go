@@ -558,6 +558,7 @@ func (g *Geocoder) resolveText(r *Result, a *assignment, p *parse) {
 			}
 		}
 	}
+	districtFits := false // some reading lies in the district named
 	for k, e := range entries {
 		in := interp{kind: e.kind, idx: e.idx, score: 1}
 		switch e.kind {
@@ -572,6 +573,7 @@ func (g *Geocoder) resolveText(r *Result, a *assignment, p *parse) {
 				if !ok {
 					in.score *= 0.01
 				}
+				districtFits = districtFits || ok
 			} else {
 				// Without a district the address is most likely written in
 				// the 2025 structure, which has no districts.
@@ -583,6 +585,7 @@ func (g *Geocoder) resolveText(r *Result, a *assignment, p *parse) {
 			if ds != nil {
 				if ds[o.DistrictCode] {
 					in.score *= 1.2
+					districtFits = true
 				} else {
 					in.score *= 0.01
 				}
@@ -594,6 +597,7 @@ func (g *Geocoder) resolveText(r *Result, a *assignment, p *parse) {
 			if ds != nil {
 				if ds[o.DistrictCode] {
 					in.score *= 1.2
+					districtFits = true
 				} else {
 					in.score *= 0.01
 				}
@@ -697,7 +701,7 @@ func (g *Geocoder) resolveText(r *Result, a *assignment, p *parse) {
 		// Only an obsolete name or a district: district precision.
 		d := map[string]bool{bestDistrict.district: true}
 		conf := 0.55
-		if len(codes) > 0 {
+		if len(codes) > 0 || ds != nil && !districtFits {
 			conf = 0.35
 		}
 		g.districtOnly(r, d, conf, "the address names a unit that no longer exists or a district; resolved to its district")
@@ -734,6 +738,10 @@ func (g *Geocoder) resolveText(r *Result, a *assignment, p *parse) {
 	if a.unresolved {
 		conf = min(conf, 0.6)
 	}
+	mismatch := ds != nil && !districtFits
+	if mismatch {
+		conf = min(conf, 0.5)
+	}
 	c, _ := g.gaz.Commune(best)
 	r.CommuneCode, r.CommuneName = c.Code, c.Name
 	r.Lat, r.Lon = c.Label.Lat, c.Label.Lon
@@ -748,7 +756,7 @@ func (g *Geocoder) resolveText(r *Result, a *assignment, p *parse) {
 			// than the label point of the merged 2025 commune.
 			r.Lat, r.Lon = o.Approx.Lat, o.Approx.Lon
 		}
-	} else if len(ds) == 1 {
+	} else if len(ds) == 1 && !mismatch {
 		for d := range ds {
 			r.OldDistrictCode = d
 		}
@@ -759,7 +767,11 @@ func (g *Geocoder) resolveText(r *Result, a *assignment, p *parse) {
 		r.OldDistrictCode = g.gaz.districtAt(Point{r.Lat, r.Lon}.orb())
 	}
 	r.Status = StatusOK
-	if conf < 0.8 {
+	switch {
+	case mismatch:
+		r.Status = StatusAmbiguous
+		r.Reason = "the commune named is not in the district named; best guess given with the candidates"
+	case conf < 0.8:
 		r.Status = StatusAmbiguous
 		r.Reason = "the name fits several communes; best guess given with the candidates"
 	}

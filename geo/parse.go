@@ -207,9 +207,12 @@ func (ix *nameIndex) nameEnd(toks []token, i int, lvl level) int {
 				}
 			}
 			// A known name after the first word ends it too: "xã Tân Vna
-			// Lạng Sơn", "thôn Nà Lầu Tân Văn".
-			if n, _ := ix.longest(toks, j, typeWord{}); n > 0 {
-				break
+			// Lạng Sơn", "thôn Nà Lầu Tân Văn"; but streets are named after
+			// places and people: "đường Bắc Sơn".
+			if lvl != levelStreet {
+				if n, _ := ix.longest(toks, j, typeWord{}); n > 0 {
+					break
+				}
 			}
 		}
 		j++
