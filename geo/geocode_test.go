@@ -1,6 +1,9 @@
 package geo
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestGazetteerCounts(t *testing.T) {
 	g, err := LoadGazetteer()
@@ -68,5 +71,17 @@ func TestParse(t *testing.T) {
 	want = Parsed{Village: "Thôn Nà Lầu", Commune: "Tân Văn", District: "Bình Gia", Province: "Lạng Sơn"}
 	if got != want {
 		t.Errorf("got %+v, want %+v", got, want)
+	}
+}
+
+func TestCommuneDistrictMismatch(t *testing.T) {
+	g := Default()
+	r := g.Geocode("xã Tân Văn, huyện Cao Lộc")
+	if r.CommuneCode != "06115" || r.Confidence > 0.5 || r.Status != StatusAmbiguous || !strings.Contains(r.Reason, "not in the district") {
+		t.Errorf("commune outside the district named: %s %.2f %s %q", r.CommuneCode, r.Confidence, r.Status, r.Reason)
+	}
+	// A street named like a district is not a district.
+	if r := g.Geocode("Số 139 đường Bắc Sơn, phường Kỳ Lừa"); r.CommuneCode != "06187" || r.Confidence < 0.9 {
+		t.Errorf("street named Bắc Sơn: %s %.2f %q", r.CommuneCode, r.Confidence, r.Reason)
 	}
 }
