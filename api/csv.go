@@ -127,14 +127,15 @@ func parseOrdersCSV(body io.Reader, p *principal, ref *store.APIRefData, now tim
 		if err == io.EOF {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
+			line := 0
 			var pe *csv.ParseError
-			if errors.As(err, &pe) && !errors.Is(err, csv.ErrFieldCount) {
-				return nil, nil, csvReadError(err, pe.StartLine)
+			if errors.As(err, &pe) {
+				line = pe.StartLine
 			}
 			return nil, nil, csvReadError(err, line)
 		}
+		line, _ := cr.FieldPos(0) // only valid after a successful Read
 		if len(orders)+len(bad) >= maxCSVRows {
 			return nil, nil, errf(codeTooLarge, "", "more than %d rows; split the file", maxCSVRows)
 		}
