@@ -46,3 +46,17 @@ func ExampleMatrix() {
 	fmt.Printf("%.1f km, %.0f min\n", t.Distance(0, 1)/1000, t.Duration(0, 1)/60)
 	// Output: 65.0 km, 130 min
 }
+
+func ExampleGazetteer_Reverse() {
+	gaz, err := geo.LoadGazetteer()
+	if err != nil {
+		panic(err)
+	}
+	r := gaz.Reverse(geo.Point{Lat: 21.9277, Lon: 106.4546})
+	fmt.Println(r.CommuneCode, r.CommuneName, r.OldDistrictCode, r.Inside)
+	r = gaz.Reverse(geo.Point{Lat: 21.03, Lon: 105.85}) // Hà Nội
+	fmt.Println(r.InProvince)
+	// Output:
+	// 06115 Tân Văn 181 true
+	// false
+}
