@@ -35,11 +35,25 @@ func (s *search) twoOptStarOn(st *state, only []bool) bool {
 				}
 				r1, r2 := &st.routes[v1], &st.routes[v2]
 				i := s.posOf(r1, u)
-				j := s.posOf(r2, w) - 1 // cut r2 before w
+				jw := s.posOf(r2, w)
+				j := jw - 1 // cut r2 before w
 				if m.tryTwoOptStar(r1, r2, i, j) {
 					s.applyTwoOptStar(st, int(v1), int(v2), i, j)
 					improved, changed = true, true
 					break
+				}
+				if tuneSwap {
+					// u takes the place of w's predecessor or successor
+					if p := jw - 1; p > 0 && r2.nodes[p] >= 0 && m.trySwap(r1, r2, i, p) {
+						s.applySwap(st, int(v1), int(v2), i, p)
+						improved, changed = true, true
+						break
+					}
+					if p := jw + 1; p < len(r2.nodes)-1 && r2.nodes[p] >= 0 && m.trySwap(r1, r2, i, p) {
+						s.applySwap(st, int(v1), int(v2), i, p)
+						improved, changed = true, true
+						break
+					}
 				}
 			}
 		}
@@ -106,6 +120,48 @@ func (s *search) applyTwoOptStar(st *state, v1, v2, i, j int) {
 			st.where[x] = int32(v2)
 		}
 	}
+	s.m.update(r1)
+	s.m.update(r2)
+	s.touch(v1)
+	s.touch(v2)
+}
+
+// trySwap reports whether exchanging the stops at r1[i] and r2[j] is
+// feasible and shortens the routes.
+func (m *model) trySwap(r1, r2 *route, i, j int) bool {
+	pr := &m.profiles[m.veh[r1.v].prof]
+	nl := m.nloc
+	u, w := r1.nodes[i], r2.nodes[j]
+	a, lu, b := int(r1.locs[i-1]), int(r1.locs[i]), int(r1.locs[i+1])
+	c, lw, e := int(r2.locs[j-1]), int(r2.locs[j]), int(r2.locs[j+1])
+	c1 := pr.cost
+	delta := c1[a*nl+lw] + c1[lw*nl+b] - c1[a*nl+lu] - c1[lu*nl+b] +
+		c1[c*nl+lu] + c1[lu*nl+e] - c1[c*nl+lw] - c1[lw*nl+e]
+	if delta >= -1e-9 {
+		return false
+	}
+	d := m.dims
+	vi := &m.veh[r1.v]
+	n1, n2 := len(r1.nodes), len(r2.nodes)
+	for x := 0; x < d; x++ {
+		du, dw := m.demand[int(u)*d+x], m.demand[int(w)*d+x]
+		if r1.cum[(n1-1)*d+x]-du+dw > vi.cap[x]+tol || r2.cum[(n2-1)*d+x]-dw+du > vi.cap[x]+tol {
+			return false
+		}
+	}
+	s1 := cat(cat(r1.pre[i-1], m.stopSeg(w), pr.dur[a*nl+lw]), r1.suf[i+1], pr.dur[lw*nl+b])
+	if s1.TW > tol || s1.D > vi.maxDur+tol {
+		return false
+	}
+	s2 := cat(cat(r2.pre[j-1], m.stopSeg(u), pr.dur[c*nl+lu]), r2.suf[j+1], pr.dur[lu*nl+e])
+	return s2.TW <= tol && s2.D <= vi.maxDur+tol
+}
+
+func (s *search) applySwap(st *state, v1, v2, i, j int) {
+	r1, r2 := &st.routes[v1], &st.routes[v2]
+	u, w := r1.nodes[i], r2.nodes[j]
+	r1.nodes[i], r2.nodes[j] = w, u
+	st.where[w], st.where[u] = int32(v1), int32(v2)
 	s.m.update(r1)
 	s.m.update(r2)
 	s.touch(v1)

@@ -127,16 +127,17 @@ const (
 
 // Search parameters (SISR's defaults, tuned on Solomon at short budgets).
 var (
-	tuneT0       = 1.0   // initial temperature, times the average arc cost
-	tuneTf       = 0.01  // final temperature, times the average arc cost
-	tuneElim     = 0.02  // probability of trying to empty a whole route
-	tuneCbar     = 10.0  // average number of stops removed
-	tuneLmax     = 10.0  // maximum string length
-	tuneBlink    = 0.01  // blink rate of the greedy insertion
-	tuneEpochs   = 4     // epochs between which lagging workers adopt the best plan
-	tuneNewRoute = 0.05  // probability of opening a new route with the first reinserted stop
-	tuneLS       = true  // 2-opt* on each new best plan (simple models)
-	tuneLSAll    = true  // 2-opt* on every candidate, from its changed routes
+	tuneT0       = 1.0  // initial temperature, times the average arc cost
+	tuneTf       = 0.01 // final temperature, times the average arc cost
+	tuneElim     = 0.02 // probability of trying to empty a whole route
+	tuneCbar     = 10.0 // average number of stops removed
+	tuneLmax     = 10.0 // maximum string length
+	tuneBlink    = 0.01 // blink rate of the greedy insertion
+	tuneEpochs   = 4    // epochs between which lagging workers adopt the best plan
+	tuneNewRoute = 0.05 // probability of opening a new route with the first reinserted stop
+	tuneLS       = true // 2-opt* on each new best plan (simple models)
+	tuneLSAll    = true // 2-opt* on every candidate, from its changed routes
+	tuneSwap     = true // exchanges of two stops in the local search
 )
 
 func newSearch(m *model, seed int64, stream int) *search {
