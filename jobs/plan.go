@@ -156,6 +156,7 @@ type planner struct {
 	prev     []store.JobsStop
 	head     *store.JobsPlanHead
 	req      PlanRequest
+	resumeAt map[int64]float64 // vehicle → when it resumes (seconds of the day)
 }
 
 func (s *Service) planLocked(ctx context.Context, tx pgx.Tx, depotID int64, day time.Time, req PlanRequest) (*PlanResult, error) {
@@ -167,7 +168,7 @@ func (s *Service) planLocked(ctx context.Context, tx pgx.Tx, depotID int64, day 
 	if req.Replan && head != nil && !req.RequestedAt.IsZero() && head.CreatedAt.After(req.RequestedAt) {
 		return &PlanResult{PlanID: head.ID, Version: head.Version, Skipped: true}, nil
 	}
-	p := &planner{s: s, tx: tx, now: now, day: day, head: head, req: req}
+	p := &planner{s: s, tx: tx, now: now, day: day, head: head, req: req, resumeAt: map[int64]float64{}}
 	p.nowS = math.Max(0, float64(thugom.SecondsSince(day, now)))
 	if p.depot, err = store.JobsDepot(ctx, tx, depotID); err != nil {
 		return nil, err
@@ -197,7 +198,8 @@ type vehicleState struct {
 	loc      *orb.Point       // where it is (nil: at the depot)
 	loadKg   float64
 	parcels  int
-	onBoard  []int64 // orders picked up on the current trip
+	onBoard  []int64         // orders picked up on the current trip
+	next     *store.JobsStop // the first stop still to do
 }
 
 func finishedStatus(st string) bool {
@@ -242,6 +244,10 @@ func (p *planner) run(ctx context.Context, orders []store.JobsPlanOrder) (*PlanR
 		}
 		if !p.req.Replan {
 			continue
+		}
+		if vs.next == nil && st.Kind == thugom.StopPickup && (st.Status == thugom.StopPlanned || frozenStatus(st.Status)) {
+			next := st
+			vs.next = &next
 		}
 		switch {
 		case finishedStatus(st.Status):
@@ -403,19 +409,30 @@ func (p *planner) run(ctx context.Context, orders []store.JobsPlanOrder) (*PlanR
 			Capacity: []float64{v.CapacityKg, float64(v.CapacityParcels)},
 			MaxTrips: v.MaxTrips, Reload: reloadS,
 		}
-		if vs := states[v.ID]; vs != nil && (len(vs.finished) > 0 || len(vs.frozen) > 0) {
-			r := &routing.Resume{Time: rv.Shift.Open, Location: 0}
-			// The vehicle left its last stop when that stop was done and has
-			// been following its plan since: resume from there and then,
-			// not from "now" (which would strand the load on board).
-			if n := len(vs.finished); n > 0 && len(vs.frozen) == 0 {
+		// A vehicle on the road has been following the previous plan since
+		// it left its last stop (or the depot): it resumes from there and
+		// then, not from "now" (which would strand the load on board and
+		// lose the time already driven).
+		if vs := states[v.ID]; vs != nil && p.req.Replan {
+			left := math.Inf(1)
+			if n := len(vs.finished); n > 0 {
 				last := vs.finished[n-1]
-				left := sec(last.ArriveAt) + float64(last.ServiceS)
-				if left < r.Time && left >= float64(v.ShiftStart) {
-					r.Time = left
-					rv.Shift.Open = math.Min(rv.Shift.Open, left)
+				left = sec(last.ArriveAt) + float64(last.ServiceS)
+			} else if vs.next != nil && vs.next.HouseholdID != nil {
+				if pt, ok := households[*vs.next.HouseholdID]; ok {
+					if prof, err := p.s.profile(v.Kind); err == nil {
+						_, leg := prof.Leg(geo.Point{Lat: p.depot.Point[1], Lon: p.depot.Point[0]}, geo.Point{Lat: pt[1], Lon: pt[0]})
+						left = sec(vs.next.ArriveAt) - leg
+					}
 				}
 			}
+			if left < rv.Shift.Open && left >= float64(v.ShiftStart) {
+				rv.Shift.Open = left
+			}
+		}
+		p.resumeAt[v.ID] = rv.Shift.Open
+		if vs := states[v.ID]; vs != nil && (len(vs.finished) > 0 || len(vs.frozen) > 0) {
+			r := &routing.Resume{Time: rv.Shift.Open, Location: 0}
 			if vs.loc != nil {
 				r.Location = addPoint(*vs.loc)
 			}
@@ -510,7 +527,9 @@ func (p *planner) write(ctx context.Context, in *routing.Instance, sol *routing.
 	stopGroup map[string]*group, states map[int64]*vehicleState, active map[int64]bool,
 	unassigned []thugom.Unassigned, prevWindow map[int64]time.Time, nOrders int) (*PlanResult, error) {
 	tx, now, day := p.tx, p.now, p.day
-	at := func(s float64) time.Time { return day.Add(time.Duration(s * float64(time.Second))) }
+	at := func(s float64) time.Time {
+		return day.Add(time.Duration(s * float64(time.Second))).Truncate(time.Second)
+	}
 	finished := time.Now()
 	plan := &thugom.Plan{DepotID: p.depot.ID, Day: day, Algorithm: "routing.Solve", CreatedAt: now, FinishedAt: &finished}
 	plan.Stats = thugom.PlanStats{Orders: nOrders, VehiclesUsed: sol.VehiclesUsed, DistanceM: int(sol.Distance),
@@ -754,7 +773,11 @@ func (p *planner) returnStop(ctx context.Context, routeID int64, seq int, vid in
 		return err
 	}
 	_, secs := prof.Leg(geo.Point{Lat: vs.loc[1], Lon: vs.loc[0]}, geo.Point{Lat: p.depot.Point[1], Lon: p.depot.Point[0]})
-	ret := p.now.Add(time.Duration(secs) * time.Second)
+	from := p.now
+	if at, ok := p.resumeAt[vid]; ok {
+		from = p.day.Add(time.Duration(at * float64(time.Second)))
+	}
+	ret := from.Add(time.Duration(secs) * time.Second).Truncate(time.Second)
 	trip := 0
 	if n := len(vs.finished); n > 0 {
 		trip = vs.finished[n-1].Trip

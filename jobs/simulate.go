@@ -249,40 +249,6 @@ func Simulate(ctx context.Context, db *store.DB, deps Deps, opt SimOptions) (*Si
 		if clk.t.Sub(day)%time.Hour == 0 {
 			progress(fmt.Sprintf("%s: handed over %d, failures %d, replans %d", now.In(thugom.Local).Format("15:04"), len(handedAt), rep.PickupFailures, rep.Replans))
 		}
-		// Households postpone by SMS at 08:00.
-		if !postponedDone && now.Sub(day) >= 8*time.Hour {
-			postponedDone = true
-			if err := simPostpone(ctx, svc, db, day, opt.Postponements, rng, postponed, rep, replan); err != nil {
-				return nil, err
-			}
-		}
-		// A vehicle breaks down mid-morning: the one with the most stops
-		// left; a rescue van takes its load to the depot within the hour.
-		if !brokeDone && now.Sub(day) >= opt.BreakdownAt {
-			brokeDone = true
-			vid, depot, err := simBusiestVehicle(ctx, db, depots, day)
-			if err != nil {
-				return nil, err
-			}
-			if vid != 0 {
-				if err := svc.ReportBreakdown(ctx, vid, "simulation"); err != nil {
-					return nil, err
-				}
-				rep.Breakdowns++
-				v := vehicles[vid]
-				for _, o := range v.onBoard {
-					handedAt[o] = now.Add(time.Hour)
-					rescued[o] = true
-				}
-				if err := store.JobsSetOrdersStatus(ctx, db, v.onBoard, thugom.OrderHandedOver, now); err != nil {
-					return nil, err
-				}
-				v.onBoard = nil
-				if err := replan(depot, CauseVehicleBroken); err != nil {
-					return nil, err
-				}
-			}
-		}
 		for _, d := range depots {
 			changed := true
 			for changed {
@@ -353,6 +319,41 @@ func Simulate(ctx context.Context, db *store.DB, deps Deps, opt SimOptions) (*Si
 						return nil, fmt.Errorf("pick up stop %d: %w", st.ID, err)
 					}
 					v.onBoard = append(v.onBoard, st.OrderIDs...)
+				}
+			}
+		}
+		// The day's events, after the stops due by now are done.
+		// Households postpone by SMS at 08:00.
+		if !postponedDone && now.Sub(day) >= 8*time.Hour {
+			postponedDone = true
+			if err := simPostpone(ctx, svc, db, day, opt.Postponements, rng, postponed, rep, replan); err != nil {
+				return nil, err
+			}
+		}
+		// A vehicle breaks down mid-morning: the one with the most stops
+		// left; a rescue van takes its load to the depot within the hour.
+		if !brokeDone && now.Sub(day) >= opt.BreakdownAt {
+			brokeDone = true
+			vid, depot, err := simBusiestVehicle(ctx, db, depots, day)
+			if err != nil {
+				return nil, err
+			}
+			if vid != 0 {
+				if err := svc.ReportBreakdown(ctx, vid, "simulation"); err != nil {
+					return nil, err
+				}
+				rep.Breakdowns++
+				v := vehicles[vid]
+				for _, o := range v.onBoard {
+					handedAt[o] = now.Add(time.Hour)
+					rescued[o] = true
+				}
+				if err := store.JobsSetOrdersStatus(ctx, db, v.onBoard, thugom.OrderHandedOver, now); err != nil {
+					return nil, err
+				}
+				v.onBoard = nil
+				if err := replan(depot, CauseVehicleBroken); err != nil {
+					return nil, err
 				}
 			}
 		}
