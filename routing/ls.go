@@ -42,6 +42,19 @@ func (s *search) twoOptStarOn(st *state, only []bool) bool {
 					improved, changed = true, true
 					break
 				}
+				if tuneRelocate && r1.nstops > 1 {
+					// u moves next to w (before or after)
+					if m.tryRelocate(r1, r2, i, jw-1) {
+						s.applyRelocate(st, int(v1), int(v2), i, jw-1)
+						improved, changed = true, true
+						break
+					}
+					if m.tryRelocate(r1, r2, i, jw) {
+						s.applyRelocate(st, int(v1), int(v2), i, jw)
+						improved, changed = true, true
+						break
+					}
+				}
 				if tuneSwap {
 					// u takes the place of w's predecessor or successor
 					if p := jw - 1; p > 0 && r2.nodes[p] >= 0 && m.trySwap(r1, r2, i, p) {
@@ -162,6 +175,49 @@ func (s *search) applySwap(st *state, v1, v2, i, j int) {
 	u, w := r1.nodes[i], r2.nodes[j]
 	r1.nodes[i], r2.nodes[j] = w, u
 	st.where[w], st.where[u] = int32(v1), int32(v2)
+	s.m.update(r1)
+	s.m.update(r2)
+	s.touch(v1)
+	s.touch(v2)
+}
+
+// tryRelocate reports whether moving the stop r1[i] between r2[p] and
+// r2[p+1] is feasible and shortens the routes.
+func (m *model) tryRelocate(r1, r2 *route, i, p int) bool {
+	pr := &m.profiles[m.veh[r1.v].prof]
+	nl := m.nloc
+	u := r1.nodes[i]
+	a, lu, b := int(r1.locs[i-1]), int(r1.locs[i]), int(r1.locs[i+1])
+	c, e := int(r2.locs[p]), int(r2.locs[p+1])
+	c1 := pr.cost
+	delta := c1[a*nl+b] - c1[a*nl+lu] - c1[lu*nl+b] + c1[c*nl+lu] + c1[lu*nl+e] - c1[c*nl+e]
+	if delta >= -1e-9 {
+		return false
+	}
+	d := m.dims
+	vi := &m.veh[r1.v]
+	n2 := len(r2.nodes)
+	for x := 0; x < d; x++ {
+		if r2.cum[(n2-1)*d+x]+m.demand[int(u)*d+x] > vi.cap[x]+tol {
+			return false
+		}
+	}
+	s1 := cat(r1.pre[i-1], r1.suf[i+1], pr.dur[a*nl+b])
+	if s1.TW > tol || s1.D > vi.maxDur+tol {
+		return false
+	}
+	s2 := cat(cat(r2.pre[p], m.stopSeg(u), pr.dur[c*nl+lu]), r2.suf[p+1], pr.dur[lu*nl+e])
+	return s2.TW <= tol && s2.D <= vi.maxDur+tol
+}
+
+func (s *search) applyRelocate(st *state, v1, v2, i, p int) {
+	r1, r2 := &st.routes[v1], &st.routes[v2]
+	u := r1.nodes[i]
+	r1.nodes = append(r1.nodes[:i], r1.nodes[i+1:]...)
+	r2.nodes = append(r2.nodes, 0)
+	copy(r2.nodes[p+2:], r2.nodes[p+1:])
+	r2.nodes[p+1] = u
+	st.where[u] = int32(v2)
 	s.m.update(r1)
 	s.m.update(r2)
 	s.touch(v1)

@@ -138,6 +138,7 @@ var (
 	tuneLS       = true // 2-opt* on each new best plan (simple models)
 	tuneLSAll    = true // 2-opt* on every candidate, from its changed routes
 	tuneSwap     = true // exchanges of two stops in the local search
+	tuneRelocate = true // relocations next to a neighbour in the local search
 )
 
 func newSearch(m *model, seed int64, stream int) *search {
