@@ -56,8 +56,21 @@ func bearer(r *http.Request) string {
 		}
 		return ""
 	}
-	return r.URL.Query().Get("access_token")
+	if t := r.URL.Query().Get("access_token"); t != "" {
+		return t
+	}
+	// River's UI runs in the browser and calls its own API: it is
+	// authenticated by a cookie set when an administrator opens it with
+	// ?access_token= (HttpOnly, SameSite=Strict, only under /admin/).
+	if strings.HasPrefix(r.URL.Path, "/admin/") {
+		if c, err := r.Cookie(adminCookie); err == nil {
+			return c.Value
+		}
+	}
+	return ""
 }
+
+const adminCookie = "thugom_admin"
 
 // authenticate resolves the bearer token to a principal; missing, unknown
 // and revoked tokens answer 401.
@@ -77,6 +90,10 @@ func (s *server) authenticate(next http.Handler) http.Handler {
 			}
 			s.writeProblem(w, r, err)
 			return
+		}
+		if strings.HasPrefix(r.URL.Path, "/admin/") && r.URL.Query().Get("access_token") != "" && t.Role == thugom.RoleAdmin {
+			http.SetCookie(w, &http.Cookie{Name: adminCookie, Value: tok, Path: "/admin/", HttpOnly: true,
+				SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil, MaxAge: 8 * 3600})
 		}
 		p := &principal{TokenID: t.ID, Role: t.Role}
 		if t.CarrierID != nil {
