@@ -172,7 +172,14 @@ func (s *server) routes() *chi.Mux {
 			r.With(admin).Get("/metrics", s.deps.Metrics.ServeHTTP)
 		}
 		if s.deps.RiverUI != nil {
-			ui := s.deps.RiverUI.ServeHTTP
+			ui := func(w http.ResponseWriter, r *http.Request) {
+				if q := r.URL.Query(); q.Has("access_token") { // keep the token out of River's logs
+					q.Del("access_token")
+					r = r.Clone(r.Context())
+					r.URL.RawQuery = q.Encode()
+				}
+				s.deps.RiverUI.ServeHTTP(w, r)
+			}
 			r.With(admin).Get("/admin/river", ui)
 			for _, m := range []string{"GET", "POST", "PUT", "PATCH", "DELETE"} {
 				r.With(admin).MethodFunc(m, "/admin/river/*", ui)
