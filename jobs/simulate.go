@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"os"
 	"sort"
 	"time"
 
@@ -76,8 +75,6 @@ type SimReport struct {
 	PlanSeconds     float64        `json:"plan_seconds"`
 	ElapsedSeconds  float64        `json:"elapsed_seconds"`
 }
-
-var debugSim = os.Getenv("THUGOM_SIM_DEBUG") != ""
 
 // simClock is the simulation's business clock.
 type simClock struct{ t time.Time }
@@ -403,17 +400,11 @@ func Simulate(ctx context.Context, db *store.DB, deps Deps, opt SimOptions) (*Si
 		at, ok := handedAt[id]
 		switch {
 		case !ok:
-			if debugSim {
-				simDebugOrder(ctx, db, progress, id, "not collected")
-			}
 			rep.NotCollected++
 			rep.NotCollectedBy[status[id]]++
 		case deadlines[id].IsZero() || !at.After(deadlines[id]):
 			rep.OnTime++
 		default:
-			if debugSim {
-				simDebugOrder(ctx, db, progress, id, "late "+at.In(thugom.Local).Format("15:04"))
-			}
 			rep.LateHandedOver++
 			if rescued[id] {
 				rep.LateRescued++
@@ -607,30 +598,3 @@ func simOrderStatuses(ctx context.Context, db *store.DB) (map[int64]string, erro
 	return out, rows.Err()
 }
 
-func simDebugOrder(ctx context.Context, db *store.DB, progress func(string), id int64, what string) {
-	var line string
-	_ = db.QueryRow(ctx, `SELECT format('order %s %s: status %s deadline %s ready %s-%s at_risk %s', o.id, $2::text, o.status,
-		to_char(o.handover_deadline AT TIME ZONE 'Asia/Ho_Chi_Minh', 'HH24:MI'),
-		to_char(o.ready_from AT TIME ZONE 'Asia/Ho_Chi_Minh', 'HH24:MI'), to_char(o.ready_until AT TIME ZONE 'Asia/Ho_Chi_Minh', 'HH24:MI'), o.at_risk)
-		FROM orders o WHERE o.id = $1`, id, what).Scan(&line)
-	rows, _ := db.Query(ctx, `SELECT format('  v%s veh %s stop %s %s arrive %s trip %s back %s plan created %s', p.version, r.vehicle_id, s.id, s.status,
-		to_char(s.arrive_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'HH24:MI'), s.trip,
-		(SELECT string_agg(to_char(d.arrive_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'HH24:MI'), ',') FROM stops d WHERE d.route_id = s.route_id AND d.kind = 'depot' AND d.trip = s.trip),
-		to_char(p.created_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'HH24:MI'))
-		FROM stop_orders so JOIN stops s ON s.id = so.stop_id JOIN routes r ON r.id = s.route_id JOIN plans p ON p.id = r.plan_id
-		WHERE so.order_id = $1 ORDER BY p.version`, id)
-	for rows.Next() {
-		var l string
-		_ = rows.Scan(&l)
-		line += "\n" + l
-	}
-	rows.Close()
-	rows, _ = db.Query(ctx, `SELECT format('  unassigned in v%s: %s', p.version, u.reason) FROM plan_unassigned u JOIN plans p ON p.id = u.plan_id WHERE u.order_id = $1 ORDER BY p.version`, id)
-	for rows.Next() {
-		var l string
-		_ = rows.Scan(&l)
-		line += "\n" + l
-	}
-	rows.Close()
-	progress("DEBUG " + line)
-}
