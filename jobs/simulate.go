@@ -597,4 +597,3 @@ func simOrderStatuses(ctx context.Context, db *store.DB) (map[int64]string, erro
 	}
 	return out, rows.Err()
 }
-
