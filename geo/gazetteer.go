@@ -125,14 +125,11 @@ type Gazetteer struct {
 	Obsolete    []ObsoleteName // 35
 	PostOffices []PostOffice   // 15
 	province    orb.MultiPolygon
-	provinceB   orb.Bound
 	communeIdx  map[string]int
 	oldIdx      map[string]int
 	districtIdx map[string]int
 	communeIx   *polyIndex
 	districtIx  *polyIndex
-	rawCommunes []byte
-	rawProvince []byte
 	mapOnce     sync.Once
 	mapCommunes []byte
 	mapProvince []byte
@@ -231,7 +228,6 @@ func loadGazetteer() (*Gazetteer, error) {
 	if err != nil {
 		return nil, err
 	}
-	g.rawCommunes = raw
 	fc, err := parseFeatures(raw)
 	if err != nil {
 		return nil, fmt.Errorf("communes 2025 geojson: %w", err)
@@ -392,7 +388,6 @@ func loadGazetteer() (*Gazetteer, error) {
 	if err != nil {
 		return nil, err
 	}
-	g.rawProvince = raw
 	fc, err = parseFeatures(raw)
 	if err != nil || len(fc) != 1 {
 		return nil, fmt.Errorf("province geojson: %v", err)
@@ -400,7 +395,6 @@ func loadGazetteer() (*Gazetteer, error) {
 	if g.province, err = fc[0].Geometry.multiPolygon(); err != nil {
 		return nil, fmt.Errorf("province: %w", err)
 	}
-	g.provinceB = g.province.Bound()
 	cp := make([]orb.MultiPolygon, len(g.Communes))
 	for i, c := range g.Communes {
 		cp[i] = c.poly
