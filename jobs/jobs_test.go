@@ -479,3 +479,59 @@ func TestSimulate(t *testing.T) {
 		t.Errorf("%d stops with two pickup tasks", n)
 	}
 }
+
+// TestGeocodeLearnsVillages: households with GPS pins in one village teach
+// its centre; a household of that village without a pin is placed there.
+func TestGeocodeLearnsVillages(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpts{})
+	ctx := context.Background()
+	const addr = "Thôn Nà Lầu, xã Chi Lăng, tỉnh Lạng Sơn"
+	pins := [][2]float64{{106.6101, 21.6502}, {106.6110, 21.6497}, {106.6095, 21.6510}, {106.9, 21.9}} // the last one is an outlier
+	var ids []int64
+	for i, p := range pins {
+		h := thugom.Household{Name: "Hộ " + itoa(int64(i)), Phone: "09123400" + itoa(int64(10+i)), Address: addr}
+		if _, err := store.UpsertHousehold(ctx, b.db, &h); err != nil {
+			t.Fatal(err)
+		}
+		if err := store.PinHousehold(ctx, b.db, h.ID, p[0], p[1], "", testMorning); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, h.ID)
+	}
+	var learned bool
+	for _, id := range ids {
+		r, err := b.svc.GeocodeHousehold(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.CommuneCode == "" {
+			t.Fatalf("address not placed in a commune: %+v", r)
+		}
+		learned = learned || r.VillageLearned
+	}
+	if !learned || count(t, b.db, `SELECT count(*) FROM jobs_villages`) != 1 {
+		t.Fatal("village centre not learned from three agreeing pins")
+	}
+	h := thugom.Household{Name: "Hộ mới", Phone: "0912340099", Address: "thon Na Lau, xa Chi Lang"}
+	if _, err := store.UpsertHousehold(ctx, b.db, &h); err != nil {
+		t.Fatal(err)
+	}
+	r, err := b.svc.GeocodeHousehold(ctx, h.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Precision != thugom.PrecisionVillage {
+		t.Errorf("household of a learned village: precision %q (%+v)", r.Precision, r)
+	}
+	var lon, lat float64
+	if err := b.db.QueryRow(ctx, `SELECT lon, lat FROM households WHERE id = $1`, h.ID).Scan(&lon, &lat); err != nil {
+		t.Fatal(err)
+	}
+	if lon < 106.60 || lon > 106.62 || lat < 21.64 || lat > 21.66 {
+		t.Errorf("placed at %v,%v, not at the pins' centre (the outlier must not pull it)", lon, lat)
+	}
+	if _, err := b.svc.GeocodeHousehold(ctx, 1<<40); !errors.Is(err, thugom.ErrNotFound) {
+		t.Errorf("unknown household: %v", err)
+	}
+}
