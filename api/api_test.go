@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/thugom/thugom/api"
+	"github.com/thugom/thugom/jobs"
 )
 
 func TestEndToEndDay(t *testing.T) {
@@ -127,9 +128,44 @@ func TestEndToEndDay(t *testing.T) {
 	wantStatus(t, b.do("GET", fmt.Sprintf("/v1/depots/%d/unassigned", b.depot.ID), b.disp, nil), http.StatusOK, "")
 
 	// Re-plan keeping locks.
-	wantStatus(t, b.do("POST", fmt.Sprintf("/v1/orders/%d/lock", 1), b.disp, map[string]any{"vehicle_id": b.vehicle[1].ID}), http.StatusOK, "")
+	var lockID int64 // an order not on the stop already picked up
+	if err := b.db.QueryRow(context.Background(), "SELECT order_id FROM stop_orders WHERE stop_id <> $1 ORDER BY order_id LIMIT 1", stopID).Scan(&lockID); err != nil {
+		t.Fatal(err)
+	}
+	wantStatus(t, b.do("POST", fmt.Sprintf("/v1/orders/%d/lock", lockID), b.disp, map[string]any{"vehicle_id": b.vehicle[1].ID}), http.StatusOK, "")
 	r = b.do("POST", fmt.Sprintf("/v1/depots/%d/replan", b.depot.ID), b.disp, map[string]any{"date": testNow.Format(time.DateOnly)})
 	wantStatus(t, r, http.StatusAccepted, "")
+	// Run the re-plan here (no workers in tests): the lock holds.
+	if _, err := b.svc.PlanDepotDay(context.Background(), b.depot.ID, testNow, jobs.PlanRequest{Replan: true, Cause: jobs.CauseDispatcher}); err != nil {
+		t.Fatal(err)
+	}
+	r = b.do("GET", fmt.Sprintf("/v1/depots/%d/plan?date=%s", b.depot.ID, testNow.Format(time.DateOnly)), b.disp, nil)
+	wantStatus(t, r, http.StatusOK, "")
+	var after struct {
+		Plan   struct{ Version int }
+		Routes []struct {
+			Vehicle struct{ ID int64 }
+			Stops   []struct {
+				Collect []struct {
+					OrderID int64 `json:"order_id"`
+				}
+			}
+		}
+	}
+	r.json(t, &after)
+	onVehicle := int64(0)
+	for _, rt := range after.Routes {
+		for _, st := range rt.Stops {
+			for _, c := range st.Collect {
+				if c.OrderID == lockID {
+					onVehicle = rt.Vehicle.ID
+				}
+			}
+		}
+	}
+	if after.Plan.Version < 2 || onVehicle != b.vehicle[1].ID {
+		t.Errorf("after the re-plan (v%d) order %d is on vehicle %d, locked to %d", after.Plan.Version, lockID, onVehicle, b.vehicle[1].ID)
+	}
 	wantStatus(t, b.do("POST", fmt.Sprintf("/v1/depots/%d/plans", b.depot.ID), b.disp, map[string]any{"date": "2026-13-01"}), http.StatusUnprocessableEntity, "date")
 }
 
