@@ -79,8 +79,15 @@ func runBenchHTTP(ctx context.Context, args []string) error {
 			res.Body.Close()
 		}
 	}
-	n := int(float64(*rate) * dur.Seconds())
-	at := make(chan time.Time, n)
+	// The first second at the full rate opens the connections; it is sent
+	// but not measured.
+	warm := *rate
+	n := warm + int(float64(*rate)*dur.Seconds())
+	type job struct {
+		at      time.Time
+		measure bool
+	}
+	at := make(chan job, n)
 	lat := make([]time.Duration, 0, n)
 	var mu sync.Mutex
 	failed := 0
@@ -90,7 +97,7 @@ func runBenchHTTP(ctx context.Context, args []string) error {
 		go func(c int) {
 			defer wg.Done()
 			u := urls[c%len(urls)]
-			for t := range at {
+			for j := range at {
 				req, _ := http.NewRequestWithContext(ctx, "GET", u, nil)
 				req.Header.Set("Accept-Encoding", "gzip")
 				res, err := hc.Do(req)
@@ -99,8 +106,11 @@ func runBenchHTTP(ctx context.Context, args []string) error {
 					_, _ = io.Copy(io.Discard, res.Body)
 					res.Body.Close()
 				}
+				d := time.Since(j.at)
 				mu.Lock()
-				lat = append(lat, time.Since(t))
+				if j.measure {
+					lat = append(lat, d)
+				}
 				if !ok {
 					failed++
 				}
@@ -113,11 +123,11 @@ func runBenchHTTP(ctx context.Context, args []string) error {
 	for i := 0; i < n && ctx.Err() == nil; i++ {
 		t := start.Add(time.Duration(i) * step)
 		time.Sleep(time.Until(t))
-		at <- t
+		at <- job{t, i >= warm}
 	}
 	close(at)
 	wg.Wait()
-	el := time.Since(start)
+	el := time.Since(start) - time.Second
 	if len(lat) == 0 {
 		return errors.New("bench-http: no requests sent")
 	}
