@@ -56,6 +56,13 @@ func bearer(r *http.Request) string {
 		}
 		return ""
 	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		// Writes need the header (or, under /admin/, River UI's cookie).
+		if c, err := r.Cookie(adminCookie); err == nil && strings.HasPrefix(r.URL.Path, "/admin/") {
+			return c.Value
+		}
+		return ""
+	}
 	if t := r.URL.Query().Get("access_token"); t != "" {
 		return t
 	}

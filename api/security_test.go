@@ -260,3 +260,10 @@ func mustLink(t *testing.T, b *bundle) string {
 	r.json(t, &l)
 	return l.URL
 }
+
+func TestAccessTokenQueryOnlyForReads(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	wantStatus(t, b.do("GET", "/v1/depots?access_token="+b.disp, "", nil), http.StatusOK, "")
+	wantStatus(t, b.do("POST", fmt.Sprintf("/v1/depots/%d/plans?access_token=%s", b.depot.ID, b.disp), "", map[string]any{}), http.StatusUnauthorized, "")
+}
