@@ -100,7 +100,16 @@
       });
       var li = h("li");
       var sw = h("span", null, "sw"); sw.style.background = c; li.appendChild(sw);
-      li.appendChild(document.createTextNode(rt.vehicle.name + (rt.driver ? " · " + rt.driver.name : "") + " — " + rt.stops.filter(function (s) { return s.kind === "pickup"; }).length + " điểm, " + (rt.km || 0).toFixed(1) + " km"));
+      li.appendChild(document.createTextNode(rt.vehicle.name + (rt.driver ? " · " + rt.driver.name : "") + " — " + rt.stops.filter(function (s) { return s.kind === "pickup"; }).length + " điểm, " + (rt.km || 0).toFixed(1) + " km "));
+      var broken = h("button", "Báo hỏng");
+      broken.title = "Xe hỏng: chuyển các điểm chưa lấy sang xe khác";
+      broken.addEventListener("click", function () {
+        if (!window.confirm("Báo xe " + rt.vehicle.code + " hỏng và lập lại kế hoạch?")) { return; }
+        api("/v1/vehicles/" + rt.vehicle.id, { method: "PATCH", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ status: "broken" }) })
+          .then(function () { status("Đã báo hỏng, đang lập lại kế hoạch…"); setTimeout(load, 4000); })
+          .catch(function (e) { status(e.message); });
+      });
+      li.appendChild(broken);
       list.appendChild(li);
     });
     (p.unassigned || []).forEach(function (u) {
