@@ -44,18 +44,34 @@ func BenchmarkInsertCostFull(b *testing.B) {
 	m := compile(in)
 	s := newSearch(m, 1, 0)
 	s.construct()
-	r := &s.cur.routes[0]
-	u := int32(-1)
-	for i := 0; i < m.n; i++ {
-		if s.cur.where[i] != int32(r.v) {
-			u = int32(i)
-			break
+	// feasible insertions only, so that each one runs the simulation
+	type cand struct {
+		r   *route
+		u   int32
+		pos int
+	}
+	var cands []cand
+	for v := range s.cur.routes {
+		r := &s.cur.routes[v]
+		for u := int32(0); int(u) < m.n && len(cands) < 64; u++ {
+			if s.cur.where[u] == int32(v) {
+				continue
+			}
+			for pos := 0; pos < len(r.nodes)-1; pos++ {
+				if _, ok := m.insertCost(r, u, pos, 1e18, &s.sc); ok {
+					cands = append(cands, cand{r, u, pos})
+				}
+			}
 		}
+	}
+	if len(cands) == 0 {
+		b.Skip("no feasible insertion")
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		m.insertCost(r, u, i%(len(r.nodes)-1), 1e18, &s.sc)
+		c := cands[i%len(cands)]
+		m.insertCost(c.r, c.u, c.pos, 1e18, &s.sc)
 	}
 }
 

@@ -73,3 +73,13 @@ func TestSmallInstance(t *testing.T) {
 		t.Fatalf("got %d unassigned, %d vehicles, distance %v; want 0, 1, 4", len(sol.Unassigned), sol.VehiclesUsed, sol.Distance)
 	}
 }
+
+func TestNoStops(t *testing.T) {
+	t.Parallel()
+	in := smallInstance()
+	in.Stops = nil
+	sol := solveChecked(t, in, Options{Iterations: 10, Workers: 2})
+	if sol.VehiclesUsed != 0 || len(sol.Unassigned) != 0 {
+		t.Fatalf("got %d vehicles, %d unassigned", sol.VehiclesUsed, len(sol.Unassigned))
+	}
+}
