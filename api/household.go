@@ -78,16 +78,8 @@ var doneVI = map[string]string{
 
 // householdView loads what the household's page shows.
 func (s *server) householdView(ctx context.Context, id int64, link string) (*householdPage, error) {
-	h, err := store.APIHouseholdByID(ctx, s.deps.DB, id)
-	if err != nil {
-		return nil, err
-	}
 	now := s.now()
-	stop, err := store.APIHouseholdNextStop(ctx, s.deps.DB, id, now)
-	if err != nil {
-		return nil, err
-	}
-	orders, err := store.APIHouseholdOpenOrders(ctx, s.deps.DB, id, now)
+	h, stop, orders, err := store.APIHouseholdPage(ctx, s.deps.DB, id, now)
 	if err != nil {
 		return nil, err
 	}

@@ -447,3 +447,41 @@ func APIManifestVersion(ctx context.Context, q DBTX, driverID int64, day time.Ti
 	}
 	return &d, routes + "@" + changed.UTC().Format(time.RFC3339Nano) + "|" + d.Name + "|" + d.Phone, nil
 }
+
+// APIHouseholdPage reads what a household's page shows — the household, its
+// current pickup (nil if none) and its open orders — in one round trip.
+func APIHouseholdPage(ctx context.Context, q DBTX, householdID int64, now time.Time) (*thugom.Household, *APIHouseholdStop, []APIHouseholdOrder, error) {
+	b := &pgx.Batch{}
+	b.Queue(Query("APIHousehold"), householdID)
+	b.Queue(Query("APIHouseholdNextStop"), householdID, now)
+	b.Queue(Query("APIHouseholdOpenOrders"), householdID, now)
+	br := q.SendBatch(ctx, b)
+	defer br.Close()
+	h, err := apiScanHousehold(br.QueryRow())
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil, nil, thugom.Errorf(thugom.ENotFound, "", "no household %d", householdID)
+	}
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("household page: %w", err)
+	}
+	var s APIHouseholdStop
+	stop := &s
+	err = br.QueryRow().Scan(&s.StopID, &s.Status, &s.WindowStart, &s.WindowEnd, &s.ArriveAt, &s.VehicleCode, &s.DriverPhone, &s.DepotID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		stop = nil
+	} else if err != nil {
+		return nil, nil, nil, fmt.Errorf("household page stop: %w", err)
+	}
+	rows, err := br.Query()
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("household page orders: %w", err)
+	}
+	orders, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (APIHouseholdOrder, error) {
+		var o APIHouseholdOrder
+		return o, r.Scan(&o.OrderID, &o.MarketplaceOrderID, &o.Product, &o.ProductCode, &o.WeightKg, &o.Parcels, &o.CODAmount, &o.KgPerBox, &o.Status, &o.ReadyFrom)
+	})
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("household page orders: %w", err)
+	}
+	return &h, stop, orders, nil
+}
