@@ -60,6 +60,7 @@ type server struct {
 	communeLayer communeLayer
 	manifests    manifestCache
 	tokens       tokenCache
+	pages        pageCache
 	// lookupToken resolves a token hash (store.APITokenByHash in production).
 	lookupToken func(ctx context.Context, hash []byte) (*thugom.Token, error)
 }

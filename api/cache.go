@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 )
 
 // The manifest cache. A driver's manifest is read far more often than it
@@ -106,4 +107,48 @@ func acceptsGzip(r *http.Request) bool {
 		}
 	}
 	return false
+}
+
+// pageCache keeps each household's rendered page for a moment: an SMS
+// blast sends many households to their pages at once, and a page changes
+// only when a plan or an answer changes it. An answer through this process
+// drops the household's entry at once; changes made elsewhere (a re-plan,
+// an SMS reply) show within pageCacheTTL.
+type pageCache struct {
+	mu sync.Mutex
+	m  map[int64]pageEntry
+}
+
+type pageEntry struct {
+	page  *householdPage
+	until time.Time
+}
+
+const (
+	pageCacheTTL  = 2 * time.Second
+	pageCacheSize = 50000
+)
+
+func (c *pageCache) get(id int64) *householdPage {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.m[id]; ok && time.Now().Before(e.until) {
+		return e.page
+	}
+	return nil
+}
+
+func (c *pageCache) put(id int64, p *householdPage) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= pageCacheSize {
+		c.m = map[int64]pageEntry{}
+	}
+	c.m[id] = pageEntry{p, time.Now().Add(pageCacheTTL)}
+}
+
+func (c *pageCache) drop(id int64) {
+	c.mu.Lock()
+	delete(c.m, id)
+	c.mu.Unlock()
 }

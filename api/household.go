@@ -77,13 +77,13 @@ var doneVI = map[string]string{
 }
 
 // householdView loads what the household's page shows.
-func (s *server) householdView(ctx context.Context, id int64, link string) (*householdPage, error) {
+func (s *server) householdView(ctx context.Context, id int64) (*householdPage, error) {
 	now := s.now()
 	h, stop, orders, err := store.APIHouseholdPage(ctx, s.deps.DB, id, now)
 	if err != nil {
 		return nil, err
 	}
-	pg := &householdPage{Name: h.Name, ActionURL: "/h/" + link, ICSURL: "/h/" + link + "/pickup.ics"}
+	pg := &householdPage{Name: h.Name}
 	var open, ready, postponed, cancelled, picked int
 	var cod int64
 	var boxes int
@@ -155,12 +155,19 @@ func (s *server) householdPageHandler(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, err)
 		return
 	}
-	pg, err := s.householdView(r.Context(), id, chi.URLParam(r, "link"))
-	if err != nil {
-		s.writeProblem(w, r, err)
-		return
+	pg := s.pages.get(id)
+	if pg == nil {
+		if pg, err = s.householdView(r.Context(), id); err != nil {
+			s.writeProblem(w, r, err)
+			return
+		}
+		s.pages.put(id, pg)
 	}
-	pg.Message = doneVI[r.URL.Query().Get("done")]
+	view := *pg // the link and the message are per request
+	link := chi.URLParam(r, "link")
+	view.ActionURL, view.ICSURL = "/h/"+link, "/h/"+link+"/pickup.ics"
+	view.Message = doneVI[r.URL.Query().Get("done")]
+	pg = &view
 	var buf bytes.Buffer
 	if err := householdTmpl.Execute(&buf, pg); err != nil {
 		s.writeProblem(w, r, err)
@@ -245,6 +252,7 @@ func (s *server) householdAction(w http.ResponseWriter, r *http.Request) {
 		touched = n
 		return err
 	})
+	s.pages.drop(id) // after the commit: the next view reads the answer
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return
