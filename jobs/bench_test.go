@@ -42,7 +42,7 @@ func (w *benchWorker) Work(ctx context.Context, job *river.Job[benchArgs]) error
 	})
 }
 
-const benchWorkers = 20
+const benchWorkers = 50
 
 func registerBench(db *store.DB) func(*river.Workers) {
 	return func(w *river.Workers) { river.AddWorker(w, &benchWorker{db: db}) }

@@ -46,7 +46,7 @@ func childMain() int {
 	defer db.Close()
 	deps := childDeps(os.Getenv("THUGOM_CHILD_ID"), os.Getenv("THUGOM_GATEWAY"))
 	if os.Getenv("THUGOM_CHILD_MODE") == "bench" {
-		deps.Workers = benchWorkers
+		deps.Workers, deps.FetchCooldown = benchWorkers, 20*time.Millisecond
 		deps.Extra = registerBench(db)
 	}
 	svc, err := jobs.New(db, deps)

@@ -62,8 +62,10 @@ type Deps struct {
 	// worker died) and retried (default JobTimeout + 1 min).
 	JobTimeout           time.Duration
 	RescueStuckJobsAfter time.Duration
-	// FetchPollInterval overrides River's fallback poll (tests, benchmarks).
+	// FetchPollInterval and FetchCooldown override River's fallback poll
+	// and minimum time between fetches (tests, benchmarks).
 	FetchPollInterval time.Duration
+	FetchCooldown     time.Duration
 	// Extra registers more workers (benchmarks, tests).
 	Extra func(w *river.Workers)
 }
@@ -154,6 +156,7 @@ func New(db *store.DB, deps Deps) (*Service, error) {
 		JobTimeout:           s.deps.JobTimeout,
 		Middleware:           []rivertype.Middleware{river.WorkerMiddlewareFunc(s.metrics.work)},
 		FetchPollInterval:    deps.FetchPollInterval,
+		FetchCooldown:        deps.FetchCooldown,
 	}
 	if deps.Workers > 0 {
 		s.working = true
