@@ -105,13 +105,18 @@
 //	Solomon 56, 1 s                                      +0.37 % avg, median +0.00 %,   <= 1.0 %  +1.62 % avg, median +0.94 %,
 //	  thugom bench testdata/solomon --time 1s            worst +4.81 % (R109), 30 at         worst +7.54 %, ~1.07 s
 //	                                                     BKS, 486 vehicles
-//	Solomon 56, 10 s                                     SOLOMON10                      <= 0.5 %  -
-//	  thugom bench testdata/solomon --time 10s
+//	Solomon 56, 10 s                                     +0.11 % avg, median -0.00 %,   <= 0.5 %  -
+//	  thugom bench testdata/solomon --time 10s           worst +4.63 % (R109), 45 at
+//	                                                     BKS, 486 vehicles
 //	Homberger 200 (60), 5 s                              +0.78 % avg, median +0.53 %,   <= 2.0 %  +3.34 % avg, ~4 s,
 //	  thugom bench testdata/homberger --time 5s          worst +2.27 %, 814 vehicles              774 vehicles
 //	1000 customers, 60 s                                 R1000: 44488 -> 36983 (0.04 s,  feasible, improving
 //	  thugom bench --generate R1000 --time 60s           15 s 38010, 28 s 37269, 49 s 37057), 126 vehicles,
-//	  (also C1000, RC1000)                               514k iterations, 35 MiB; THOUSANDS
+//	  (also C1000, RC1000)                               514k iterations, 35 MiB;
+//	                                                     C1000: 39350 -> 34857 (15 s 35654,
+//	                                                     31 s 35046), 136 vehicles, 35 MiB;
+//	                                                     RC1000: 49759 -> 35763 (16 s 36690,
+//	                                                     33 s 35927), 131 vehicles, 34 MiB
 //	province day, 30 s                                   5,000 stops, 15 depots, 150 vehicles, 2 profiles,
 //	  thugom bench --generate province --time 30s        feasible, 0 unassigned (520 after construction),
 //	                                                     148 vehicles, 324 trips, 65k iterations, 190 MiB peak
@@ -124,7 +129,9 @@
 // so no double-precision plan can beat those optima. R109 cannot be closer
 // than +4.13 % to the table; thugom's R109 (1154.36) is 0.65 % above the
 // DIMACS optimum. The "worst <= 4 %" target is therefore out of reach on
-// R109 alone; the next worst instance at 1 s is RC108 (+2.01 %).
+// R109 alone; the next worst instance is RC108 (+2.01 %) at 1 s and RC102
+// (+1.32 %) at 10 s. The generated 1000-customer instances have no known
+// best; held-out sets were not available here.
 //
 // The Homberger BKS use DIMACS truncation, which favours them a little.
 package routing
