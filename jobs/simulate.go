@@ -250,6 +250,7 @@ func Simulate(ctx context.Context, db *store.DB, deps Deps, opt SimOptions) (*Si
 			changed := true
 			for changed {
 				changed = false
+				needReplan := false
 				stops, err := currentStops(ctx, db, d, day)
 				if err != nil {
 					return nil, err
@@ -304,18 +305,21 @@ func Simulate(ctx context.Context, db *store.DB, deps Deps, opt SimOptions) (*Si
 						if err != nil {
 							return nil, err
 						}
-						if again {
-							if err := replan(d, CausePickupFailed); err != nil {
-								return nil, err
-							}
-						}
-						changed = true
-						break // the plan changed: read it again
+						// The other drivers go on with the stops due; the
+						// re-plan follows once they are done.
+						needReplan = needReplan || again
+						continue
 					}
 					if _, err := svc.RecordPickup(ctx, PickupEvent{StopID: st.ID, Status: thugom.StopPickedUp, Parcels: st.Parcels, WeightKg: st.LoadKg, At: st.ArriveAt, Actor: "simulation"}); err != nil {
 						return nil, fmt.Errorf("pick up stop %d: %w", st.ID, err)
 					}
 					v.onBoard = append(v.onBoard, st.OrderIDs...)
+				}
+				if needReplan {
+					if err := replan(d, CausePickupFailed); err != nil {
+						return nil, err
+					}
+					changed = true // read the new plan: stops may be due already
 				}
 			}
 		}
