@@ -125,6 +125,7 @@ func startService(ctx context.Context, cfg *config, withHTTP bool) (*service, er
 			Logger:          slog.Default().With("component", "api"),
 			Metrics:         s.jobs.MetricsHandler(),
 			CommunesGeoJSON: geo.Default().Gazetteer().CommunesGeoJSON,
+			MapAttribution:  geo.Attribution,
 		}
 		if ui, err := s.jobs.RiverUI(bg, "/admin/river"); err != nil {
 			slog.Warn("river ui unavailable", "err", err)
