@@ -393,6 +393,12 @@ func (p *planner) run(ctx context.Context, orders []store.JobsPlanOrder) (*PlanR
 		if urgent {
 			st.Penalty *= 3
 		}
+		// A household already told its window keeps it: a newcomer (a
+		// retry, a new order, one the morning could not fit) never takes
+		// its place.
+		if _, told := prevWindow[g.household]; told && p.req.Replan {
+			st.Penalty *= 10
+		}
 		if g.frozen != nil {
 			st.Vehicle = strconv.FormatInt(g.frozen.VehicleID, 10)
 		} else if g.lockedVeh != nil && active[*g.lockedVeh] {
