@@ -30,7 +30,7 @@ func runSimulate(ctx context.Context, args []string) error {
 	seed := fs.Uint64("seed", 42, "scenario and randomness seed")
 	failures := fs.Float64("failure-rate", 0.10, "share of pickups that fail")
 	postpone := fs.Int("postponements", 5, "households that reply 2 (postpone) at 08:00")
-	iterations := fs.Int("iterations", 8000, "solver iterations per plan (deterministic); 0 uses --plan-budget")
+	iterations := fs.Int("iterations", 16000, "solver iterations per plan (deterministic); 0 uses --plan-budget")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
