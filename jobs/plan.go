@@ -843,11 +843,34 @@ func explain(u routing.Unassigned) (string, string) {
 	if detail != "" {
 		reason += ": " + detail
 	}
-	fix := ""
-	if u.Relaxation != nil {
-		fix = u.Relaxation.Text
+	return reason, fixText(u.Relaxation)
+}
+
+// fixText says a relaxation in the service's units: the routing package knows
+// only numbers, while plans here count time in seconds and capacity in kg
+// (the first dimension), so a dispatcher reads minutes and kilograms.
+func fixText(r *routing.Relaxation) string {
+	if r == nil {
+		return ""
 	}
-	return reason, fix
+	minutes := int(math.Ceil(r.Amount / 60))
+	on := ""
+	if r.Vehicle != "" {
+		on = " (on vehicle " + r.Vehicle + ")"
+	}
+	switch r.Kind {
+	case routing.RelaxWindowEarlier:
+		return fmt.Sprintf("fits if its window opens %d min earlier%s", minutes, on)
+	case routing.RelaxWindowLater:
+		return fmt.Sprintf("fits if its window closes %d min later%s", minutes, on)
+	case routing.RelaxDeadline:
+		return fmt.Sprintf("fits if its handover deadline is %d min later%s", minutes, on)
+	case routing.RelaxMaxAge:
+		return fmt.Sprintf("fits if its produce may wait %d min longer%s", minutes, on)
+	case routing.RelaxCapacity:
+		return fmt.Sprintf("fits a vehicle with %.0f kg more capacity", math.Ceil(r.Amount))
+	}
+	return r.Text
 }
 
 // ReasonCode returns the first reason code of an unassigned reason text.
