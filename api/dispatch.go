@@ -97,19 +97,23 @@ func (s *server) loadDayPlan(ctx context.Context, d *thugom.Depot, day time.Time
 	return out, nil
 }
 
-// getPlan: GET /v1/depots/{id}/plan?date=.
-func (s *server) getPlan(w http.ResponseWriter, r *http.Request) {
+// requestedDayPlan loads the plan of the depot and day a request names
+// (path id, ?date=), checking the caller may see that depot.
+func (s *server) requestedDayPlan(r *http.Request) (*dayPlan, error) {
 	d, err := s.depotInScope(r.Context(), r, s.deps.DB)
 	if err != nil {
-		s.writeProblem(w, r, err)
-		return
+		return nil, err
 	}
 	day, err := s.dayParam(r)
 	if err != nil {
-		s.writeProblem(w, r, err)
-		return
+		return nil, err
 	}
-	out, err := s.loadDayPlan(r.Context(), d, day)
+	return s.loadDayPlan(r.Context(), d, day)
+}
+
+// getPlan: GET /v1/depots/{id}/plan?date=.
+func (s *server) getPlan(w http.ResponseWriter, r *http.Request) {
+	out, err := s.requestedDayPlan(r)
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return
@@ -121,17 +125,7 @@ func (s *server) getPlan(w http.ResponseWriter, r *http.Request) {
 
 // getUnassigned: GET /v1/depots/{id}/unassigned?date=.
 func (s *server) getUnassigned(w http.ResponseWriter, r *http.Request) {
-	d, err := s.depotInScope(r.Context(), r, s.deps.DB)
-	if err != nil {
-		s.writeProblem(w, r, err)
-		return
-	}
-	day, err := s.dayParam(r)
-	if err != nil {
-		s.writeProblem(w, r, err)
-		return
-	}
-	out, err := s.loadDayPlan(r.Context(), d, day)
+	out, err := s.requestedDayPlan(r)
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return
