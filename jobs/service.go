@@ -145,6 +145,7 @@ func New(db *store.DB, deps Deps) (*Service, error) {
 	river.AddWorker(workers, &sendSMSWorker{s: s})
 	river.AddWorker(workers, &slaWatchWorker{s: s})
 	river.AddWorker(workers, &morningWorker{s: s})
+	river.AddWorker(workers, &housekeepingWorker{s: s})
 	if deps.Extra != nil {
 		deps.Extra(workers)
 	}
@@ -174,6 +175,9 @@ func New(db *store.DB, deps Deps) (*Service, error) {
 						return MorningPlanningArgs{Day: DayString(s.now())}, nil
 					},
 					&river.PeriodicJobOpts{ID: "morning_planning"}),
+				river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
+					func() (river.JobArgs, *river.InsertOpts) { return HousekeepingArgs{}, nil },
+					&river.PeriodicJobOpts{ID: "housekeeping", RunOnStart: true}),
 			}
 		}
 	}
