@@ -33,15 +33,12 @@ func (s *server) importCSV(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, errf(codeUnsupported, "", "Content-Type must be text/csv"))
 		return
 	}
-	keep := false
-	if v := r.URL.Query().Get("keep_good"); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			s.writeProblem(w, r, errf(codeInvalid, "keep_good", "keep_good must be true or false"))
-			return
-		}
-		keep = b
+	keepGood, err := optBool(r.URL.Query().Get("keep_good"), "keep_good")
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
 	}
+	keep := keepGood != nil && *keepGood
 	p := principalOf(r.Context())
 	now := s.now()
 	ref, err := store.APILoadRefData(r.Context(), s.deps.DB)

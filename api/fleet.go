@@ -280,14 +280,12 @@ func (s *server) listHouseholds(w http.ResponseWriter, r *http.Request) {
 		}
 		f.Commune = &v
 	}
-	if v := q.Get("ungeocoded"); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			s.writeProblem(w, r, errf(codeInvalid, "ungeocoded", "must be true or false"))
-			return
-		}
-		f.Ungeocoded = &b
+	ungeocoded, err := optBool(q.Get("ungeocoded"), "ungeocoded")
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
 	}
+	f.Ungeocoded = ungeocoded
 	if v := q.Get("q"); v != "" {
 		if len(v) > 200 {
 			s.writeProblem(w, r, errf(codeInvalid, "q", "longer than 200 characters"))
@@ -325,12 +323,7 @@ func (s *server) getHousehold(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, err)
 		return
 	}
-	p := principalOf(r.Context())
-	ok, err := store.APIHouseholdHasCarrier(r.Context(), s.deps.DB, id, p.carrierScope())
-	if err == nil && !ok {
-		err = errf(codeNotFound, "", "no household %d with orders of your carrier", id)
-	}
-	if err != nil {
+	if err := s.householdInScope(r, s.deps.DB, id); err != nil {
 		s.writeProblem(w, r, err)
 		return
 	}
@@ -377,12 +370,8 @@ func (s *server) patchHousehold(w http.ResponseWriter, r *http.Request) {
 	p := principalOf(r.Context())
 	var h *thugom.Household
 	err = s.deps.DB.InTx(r.Context(), func(tx pgx.Tx) error {
-		ok, err := store.APIHouseholdHasCarrier(r.Context(), tx, id, p.carrierScope())
-		if err != nil {
+		if err := s.householdInScope(r, tx, id); err != nil {
 			return err
-		}
-		if !ok {
-			return errf(codeNotFound, "", "no household %d with orders of your carrier", id)
 		}
 		if err := store.PinHousehold(r.Context(), tx, id, lon, lat, cell.String(), s.now()); err != nil {
 			return err

@@ -299,6 +299,16 @@ func (s *server) applyHouseholdReply(ctx context.Context, tx pgx.Tx, householdID
 		Subject: fmt.Sprintf("household:%d", householdID), Payload: map[string]any{"orders": ids, "via": "page"}})
 }
 
+// householdInScope checks the caller's carrier has orders of household id;
+// a household outside the scope is answered as not found.
+func (s *server) householdInScope(r *http.Request, q store.DBTX, id int64) error {
+	ok, err := store.APIHouseholdHasCarrier(r.Context(), q, id, principalOf(r.Context()).carrierScope())
+	if err == nil && !ok {
+		err = errf(codeNotFound, "", "no household %d with orders of your carrier", id)
+	}
+	return err
+}
+
 // householdLink: POST /v1/households/{id}/link — a signed page link for a
 // household (for a dispatcher to send by other means than the SMS).
 func (s *server) householdLink(w http.ResponseWriter, r *http.Request) {
@@ -307,12 +317,7 @@ func (s *server) householdLink(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, err)
 		return
 	}
-	p := principalOf(r.Context())
-	ok, err := store.APIHouseholdHasCarrier(r.Context(), s.deps.DB, id, p.carrierScope())
-	if err == nil && !ok {
-		err = errf(codeNotFound, "", "no household %d with orders of your carrier", id)
-	}
-	if err != nil {
+	if err := s.householdInScope(r, s.deps.DB, id); err != nil {
 		s.writeProblem(w, r, err)
 		return
 	}
@@ -321,7 +326,7 @@ func (s *server) householdLink(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	exp := s.now().Add(householdLinkTTL).Truncate(time.Second)
-	if err := store.APIRecordEvent(r.Context(), s.deps.DB, thugom.Event{At: s.now(), Actor: p.actor(), Action: "household.link",
+	if err := store.APIRecordEvent(r.Context(), s.deps.DB, thugom.Event{At: s.now(), Actor: principalOf(r.Context()).actor(), Action: "household.link",
 		Subject: fmt.Sprintf("household:%d", id), Payload: map[string]any{"expires_at": exp}}); err != nil {
 		s.writeProblem(w, r, err)
 		return

@@ -284,13 +284,9 @@ func (s *server) listOrders(w http.ResponseWriter, r *http.Request) {
 		}
 		f.Phone = &ph
 	}
-	if v := q.Get("at_risk"); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			s.writeProblem(w, r, errf(codeInvalid, "at_risk", "must be true or false"))
-			return
-		}
-		f.AtRisk = &b
+	if f.AtRisk, err = optBool(q.Get("at_risk"), "at_risk"); err != nil {
+		s.writeProblem(w, r, err)
+		return
 	}
 	if f.PlacedFrom, err = optTime(q.Get("from"), "from"); err != nil {
 		s.writeProblem(w, r, err)
@@ -443,6 +439,18 @@ func optInt(q map[string][]string, name string) (*int64, error) {
 		return nil, errf(codeInvalid, name, "%s must be a positive integer", name)
 	}
 	return &n, nil
+}
+
+// optBool reads an optional true/false parameter.
+func optBool(v, name string) (*bool, error) {
+	if v == "" {
+		return nil, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return nil, errf(codeInvalid, name, "%s must be true or false", name)
+	}
+	return &b, nil
 }
 
 // optTime reads an RFC 3339 time or a local day (YYYY-MM-DD, midnight in
