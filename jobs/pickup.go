@@ -58,35 +58,9 @@ type PickupResult struct {
 	Unchanged bool `json:"unchanged,omitempty"`
 }
 
-// pickupNext is the pickup state machine: planned → en_route → arrived →
-// picked_up | failed. A step may be skipped forward (a driver offline
-// reports only "picked_up"); never backwards.
-var pickupNext = map[string][]string{
-	thugom.StopPlanned: {thugom.StopEnRoute, thugom.StopArrived, thugom.StopPickedUp, thugom.StopFailed},
-	thugom.StopEnRoute: {thugom.StopArrived, thugom.StopPickedUp, thugom.StopFailed},
-	thugom.StopArrived: {thugom.StopPickedUp, thugom.StopFailed},
-}
-
-// depotNext: a depot stop is arrived at, then done (unloaded).
-var depotNext = map[string][]string{
-	thugom.StopPlanned: {thugom.StopArrived, thugom.StopDone},
-	thugom.StopEnRoute: {thugom.StopArrived, thugom.StopDone},
-	thugom.StopArrived: {thugom.StopDone},
-}
-
-// CanMove reports whether a stop of kind may go from one status to another.
-func CanMove(kind, from, to string) bool {
-	next := pickupNext
-	if kind == thugom.StopDepot {
-		next = depotNext
-	}
-	for _, n := range next[from] {
-		if n == to {
-			return true
-		}
-	}
-	return false
-}
+// CanMove reports whether a stop of kind may go from one status to another
+// (thugom.StopCanMove).
+func CanMove(kind, from, to string) bool { return thugom.StopCanMove(kind, from, to) }
 
 // RecordPickup applies one pickup event in one transaction: the stop's
 // status, its pickup task, its orders (picked up; handed over at the depot),
@@ -135,17 +109,10 @@ func (s *Service) recordPickup(ctx context.Context, tx pgx.Tx, e PickupEvent) (*
 	if err != nil {
 		return nil, err
 	}
-	for hops := 0; st.PlanStatus == thugom.PlanSuperseded && hops < 50; hops++ {
-		next, err := store.JobsSuccessorStop(ctx, tx, st.ID)
-		if err != nil {
-			return nil, err
-		}
-		if next == 0 {
-			return nil, thugom.Errorf(thugom.EConflict, "stop_id", "stop %d was re-planned away; fetch the manifest again", e.StopID)
-		}
-		if st, err = store.JobsStopForUpdate(ctx, tx, next); err != nil {
-			return nil, err
-		}
+	if st.PlanStatus == thugom.PlanSuperseded {
+		// Stops keep their ids across versions; only a stop of the first
+		// version of the schema (before living days) can be here.
+		return nil, thugom.Errorf(thugom.EConflict, "stop_id", "stop %d belongs to an old plan; fetch the manifest again", e.StopID)
 	}
 	if e.DriverID != 0 && (st.DriverID == nil || *st.DriverID != e.DriverID) {
 		return nil, thugom.Errorf(thugom.EForbidden, "stop_id", "stop %d is on another driver's route", e.StopID)
@@ -153,11 +120,32 @@ func (s *Service) recordPickup(ctx context.Context, tx pgx.Tx, e PickupEvent) (*
 	if st.Status == e.Status {
 		return &PickupResult{StopID: st.ID, Status: st.Status, Unchanged: true}, nil
 	}
-	if !CanMove(st.Kind, st.Status, e.Status) {
+	if !thugom.StopCanMove(st.Kind, st.Status, e.Status) {
+		if st.Status == thugom.StopSkipped {
+			return nil, thugom.Errorf(thugom.EConflict, "stop_id", "stop %d is no longer on any route (its orders were cancelled, postponed or re-planned)", e.StopID)
+		}
 		return nil, thugom.Errorf(thugom.EConflict, "status", "stop %d is %s: %s cannot follow", e.StopID, st.Status, e.Status)
+	}
+	orders, err := store.JobsStopOrders(ctx, tx, st.ID)
+	if err != nil {
+		return nil, err
+	}
+	if st.Kind == thugom.StopPickup && e.Status != thugom.StopFailed {
+		open := 0
+		for _, o := range orders {
+			if thugom.OrderPlannable(o.Status) {
+				open++
+			}
+		}
+		if open == 0 {
+			return nil, thugom.Errorf(thugom.EConflict, "stop_id", "stop %d has no order left to collect (cancelled or postponed by the household)", e.StopID)
+		}
 	}
 	now := s.now()
 	if err := store.JobsSetStopStatus(ctx, tx, st.ID, e.Status, now); err != nil {
+		return nil, err
+	}
+	if _, err := store.BumpDepotDay(ctx, tx, st.DepotID, st.Day, now); err != nil {
 		return nil, err
 	}
 	task, err := store.JobsPickupTaskOfStop(ctx, tx, st.ID)
@@ -169,19 +157,17 @@ func (s *Service) recordPickup(ctx context.Context, tx pgx.Tx, e PickupEvent) (*
 			return nil, err
 		}
 	}
-	orders, err := store.JobsStopOrders(ctx, tx, st.ID)
-	if err != nil {
-		return nil, err
-	}
 	var ids []int64
 	for _, o := range orders {
-		ids = append(ids, o.ID)
+		if e.Status != thugom.StopPickedUp || thugom.OrderPlannable(o.Status) {
+			ids = append(ids, o.ID)
+		}
 	}
 	payload := map[string]any{"status": e.Status, "from": st.Status, "at": e.At, "orders": ids}
 	switch e.Status {
 	case thugom.StopPickedUp:
 		payload["parcels"], payload["weight_kg"] = e.Parcels, e.WeightKg
-		if err := store.JobsSetOrdersStatus(ctx, tx, ids, thugom.OrderPickedUp, now); err != nil {
+		if _, err := store.SetOrdersStatus(ctx, tx, ids, thugom.OrderPickedUp, now); err != nil {
 			return nil, err
 		}
 	case thugom.StopDone:
@@ -190,7 +176,7 @@ func (s *Service) recordPickup(ctx context.Context, tx pgx.Tx, e PickupEvent) (*
 			return nil, err
 		}
 		payload["orders"] = ids
-		if err := store.JobsSetOrdersStatus(ctx, tx, ids, thugom.OrderHandedOver, now); err != nil {
+		if _, err := store.SetOrdersStatus(ctx, tx, ids, thugom.OrderHandedOver, now); err != nil {
 			return nil, err
 		}
 	case thugom.StopFailed:
@@ -203,7 +189,7 @@ func (s *Service) recordPickup(ctx context.Context, tx pgx.Tx, e PickupEvent) (*
 				back = append(back, o.ID)
 			}
 		}
-		if err := store.JobsSetOrdersStatus(ctx, tx, back, thugom.OrderReceived, now); err != nil {
+		if _, err := store.SetOrdersStatus(ctx, tx, back, thugom.OrderReceived, now); err != nil {
 			return nil, err
 		}
 		if e.Reason != FailQualityRejected {
@@ -313,7 +299,7 @@ func (s *Service) FollowUpFailedPickup(ctx context.Context, stopID int64, reason
 				s.metrics.escalations.WithLabelValues("pickup_failed").Inc()
 			}
 		}
-		if err := store.JobsSetOrdersStatus(ctx, tx, escalate, thugom.OrderFailed, now); err != nil {
+		if _, err := store.SetOrdersStatus(ctx, tx, escalate, thugom.OrderFailed, now); err != nil {
 			return err
 		}
 		if len(retry) > 0 {
@@ -333,24 +319,4 @@ func (s *Service) FollowUpFailedPickup(ctx context.Context, stopID int64, reason
 
 func (s *Service) householdPhone(ctx context.Context, q store.DBTX, householdID int64) (string, error) {
 	return store.JobsHouseholdPhone(ctx, q, householdID)
-}
-
-// ReportBreakdown marks a vehicle broken and re-plans its depot's day: its
-// stops not yet done go to other vehicles (households whose window changes
-// are told, urgently).
-func (s *Service) ReportBreakdown(ctx context.Context, vehicleID int64, actor string) error {
-	return s.db.InTx(ctx, func(tx pgx.Tx) error {
-		v, err := store.JobsVehicleByID(ctx, tx, vehicleID)
-		if err != nil {
-			return err
-		}
-		now := s.now()
-		if err := store.JobsSetVehicleStatus(ctx, tx, vehicleID, thugom.VehicleBroken, now); err != nil {
-			return err
-		}
-		if err := s.event(ctx, tx, actor, "vehicle.broken", fmt.Sprintf("vehicle:%d", vehicleID), nil); err != nil {
-			return err
-		}
-		return s.EnqueueReplanTx(ctx, tx, v.DepotID, now, CauseVehicleBroken, fmt.Sprintf("vehicle:%d", vehicleID))
-	})
 }

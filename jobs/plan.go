@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -98,24 +99,40 @@ const (
 	windowLen         = time.Hour
 )
 
-// PlanDepotDay plans (or re-plans) one depot's day in one transaction:
-// reads the orders, vehicles and departures, builds the routing model with
-// geo's travel matrices, handover deadlines and maximum ages, solves it
-// within the budget, and writes the plan, its routes and stops, the
-// packaging and pickup tasks, and the SMS to households. Planning of one
-// depot's day is serialised across workers by an advisory lock.
+// errStale says the depot's day changed between a plan's read and its write.
+var errStale = errors.New("the day changed while planning")
+
+// maxPlanAttempts bounds how often a plan is read and solved again when the
+// day keeps changing under it; the River job retries after that.
+const maxPlanAttempts = 4
+
+// PlanDepotDay plans (or re-plans) one depot's day in three short steps:
+// read the day's state and its revision in a short transaction and build
+// the routing model; solve it with no transaction open; write the result in
+// a new short transaction under the day's row lock, only if the revision is
+// unchanged, with guarded updates (a stop is amended only while 'planned',
+// an order planned only while received or planned for this day). When the
+// day changed meanwhile (a report, a cancel, an answer) the plan is read
+// and solved again with a smaller budget: reports that arrived win.
+//
+// The plan is the day's living state: stops keep their ids across
+// versions; what drivers, households and dispatchers reported stays as it
+// is; versions keep what each decided (plans.snapshot).
 func (s *Service) PlanDepotDay(ctx context.Context, depotID int64, day time.Time, req PlanRequest) (*PlanResult, error) {
 	t0 := time.Now()
 	day = thugom.Day(day)
+	if err := s.deps.Days.Check("date", day, s.now()); err != nil {
+		return nil, err
+	}
 	var res *PlanResult
-	err := s.db.InTx(ctx, func(tx pgx.Tx) error {
-		if err := store.JobsLockDepotDay(ctx, tx, depotID, day); err != nil {
-			return err
+	var err error
+	for attempt := 0; attempt < maxPlanAttempts; attempt++ {
+		res, err = s.planOnce(ctx, depotID, day, req, attempt)
+		if !errors.Is(err, errStale) {
+			break
 		}
-		var err error
-		res, err = s.planLocked(ctx, tx, depotID, day, req)
-		return err
-	})
+		s.log.Info("depot day changed while planning; planning again", "depot", depotID, "day", DayString(day), "attempt", attempt+1)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("plan depot %d day %s: %w", depotID, DayString(day), err)
 	}
@@ -130,6 +147,48 @@ func (s *Service) PlanDepotDay(ctx context.Context, depotID int64, day time.Time
 	return res, nil
 }
 
+// planOnce is one read → solve → write of a depot's day.
+func (s *Service) planOnce(ctx context.Context, depotID int64, day time.Time, req PlanRequest, attempt int) (*PlanResult, error) {
+	p := &planner{s: s, depotID: depotID, day: day, req: req, resumeAt: map[int64]float64{}}
+	var skipped *PlanResult
+	err := s.db.InTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		skipped, err = p.read(ctx, tx)
+		if err != nil || skipped != nil {
+			return err
+		}
+		return p.build(ctx, tx)
+	})
+	if err != nil || skipped != nil {
+		return skipped, err
+	}
+	if hook := s.deps.AfterPlanRead; hook != nil {
+		hook(depotID, day, attempt)
+	}
+	// Later attempts only fold in what changed: a quarter of the budget.
+	budget := s.deps.PlanBudget
+	if attempt > 0 {
+		budget /= 4
+	}
+	if err := p.solve(ctx, budget, attempt); err != nil {
+		return nil, err
+	}
+	var res *PlanResult
+	err = s.db.InTx(ctx, func(tx pgx.Tx) error {
+		rev, err := store.LockDepotDay(ctx, tx, depotID, day)
+		if err != nil {
+			return err
+		}
+		if rev != p.rev {
+			return errStale
+		}
+		p.tx = tx
+		res, err = p.write(ctx)
+		return err
+	})
+	return res, err
+}
+
 // group is one pickup stop of the model: a household's orders (or a shared
 // village collection point's).
 type group struct {
@@ -139,56 +198,88 @@ type group struct {
 	point     orb.Point
 	orders    []store.JobsPlanOrder
 	frozen    *store.JobsStop // en route or arrived on its vehicle
+	prev      *store.JobsStop // the day's open stop this group continues (same id)
 	lockedVeh *int64
 	kg        float64
 	parcels   int
 }
 
+// slaWrite is a handover deadline computed while reading, stored when
+// writing.
+type slaWrite struct {
+	order    int64
+	deadline time.Time
+	atRisk   bool
+	reason   string
+}
+
 type planner struct {
 	s        *Service
-	tx       pgx.Tx
+	depotID  int64
+	q        store.DBTX // the read step's transaction
+	tx       pgx.Tx     // the write step's transaction
+	rev      int64      // the day's revision when read
 	now      time.Time
 	nowS     float64
 	day      time.Time
 	depot    *thugom.Depot
 	deps     []thugom.Departure
 	vehicles []thugom.Vehicle
+	orders   []store.JobsPlanOrder
 	prev     []store.JobsStop
 	head     *store.JobsPlanHead
 	req      PlanRequest
 	resumeAt map[int64]float64 // vehicle → when it resumes (seconds of the day)
+	sla      []slaWrite
+
+	// Built from the read, used by solve and write.
+	in          *routing.Instance
+	sol         *routing.Solution
+	groups      map[string]*group
+	stopGroup   map[string]*group
+	states      map[int64]*vehicleState
+	active      map[int64]bool
+	unassigned  []thugom.Unassigned
+	prevWindow  map[int64]time.Time
+	prevVehicle map[int64]int64
 }
 
-func (s *Service) planLocked(ctx context.Context, tx pgx.Tx, depotID int64, day time.Time, req PlanRequest) (*PlanResult, error) {
-	now := s.now()
-	head, err := store.JobsCurrentPlan(ctx, tx, depotID, day)
-	if err != nil {
+// read loads the day's inputs: its revision first (so that anything
+// written after the read is seen as a change), the current plan, the depot,
+// its departures and vehicles, the orders to plan and the day's stops.
+func (p *planner) read(ctx context.Context, q pgx.Tx) (*PlanResult, error) {
+	var err error
+	p.q = q
+	p.now = p.s.now()
+	depotID, day := p.depotID, p.day
+	if p.rev, err = store.DepotDayRevision(ctx, q, depotID, day); err != nil {
 		return nil, err
 	}
-	if req.Replan && head != nil && !req.RequestedAt.IsZero() && head.CreatedAt.After(req.RequestedAt) {
+	if p.head, err = store.JobsCurrentPlan(ctx, q, depotID, day); err != nil {
+		return nil, err
+	}
+	if head := p.head; p.req.Replan && head != nil && !p.req.RequestedAt.IsZero() && head.CreatedAt.After(p.req.RequestedAt) {
 		return &PlanResult{PlanID: head.ID, Version: head.Version, Skipped: true}, nil
 	}
-	p := &planner{s: s, tx: tx, now: now, day: day, head: head, req: req, resumeAt: map[int64]float64{}}
-	p.nowS = math.Max(0, float64(thugom.SecondsSince(day, now)))
-	if p.depot, err = store.JobsDepot(ctx, tx, depotID); err != nil {
+	p.nowS = math.Max(0, float64(thugom.SecondsSince(day, p.now)))
+	if p.depot, err = store.JobsDepot(ctx, q, depotID); err != nil {
 		return nil, err
 	}
-	if p.deps, err = store.JobsDepartures(ctx, tx, depotID); err != nil {
+	if p.deps, err = store.JobsDepartures(ctx, q, depotID); err != nil {
 		return nil, err
 	}
-	if p.vehicles, err = store.JobsVehicles(ctx, tx, depotID); err != nil {
+	if p.vehicles, err = store.JobsVehicles(ctx, q, depotID); err != nil {
 		return nil, err
 	}
-	orders, err := store.JobsOrdersToPlan(ctx, tx, depotID, day.Add(24*time.Hour))
-	if err != nil {
+	if p.orders, err = store.JobsOrdersToPlan(ctx, q, depotID, day.Add(24*time.Hour)); err != nil {
 		return nil, err
 	}
-	if head != nil {
-		if p.prev, err = store.JobsPlanStops(ctx, tx, head.ID); err != nil {
+	if p.head != nil {
+		if p.prev, err = store.JobsPlanStops(ctx, q, p.head.ID); err != nil {
 			return nil, err
 		}
 	}
-	return p.run(ctx, orders)
+	return nil, nil
 }
 
 // vehicleState is what the previous plan says about a vehicle's day.
@@ -208,8 +299,12 @@ func finishedStatus(st string) bool {
 
 func frozenStatus(st string) bool { return st == thugom.StopEnRoute || st == thugom.StopArrived }
 
-func (p *planner) run(ctx context.Context, orders []store.JobsPlanOrder) (*PlanResult, error) {
-	tx, now, day := p.tx, p.now, p.day
+// build turns the day's state into a routing model (reading, in q, the
+// positions and deadlines it needs): progress so far per vehicle, stops
+// grouped per household, windows, deadlines, penalties, frozen and locked
+// stops, vehicles resuming where they are.
+func (p *planner) build(ctx context.Context, q store.DBTX) error {
+	tx, day, orders := q, p.day, p.orders
 	sec := func(t time.Time) float64 { return float64(thugom.SecondsSince(day, t)) }
 
 	// The day's progress from the previous plan.
@@ -227,9 +322,12 @@ func (p *planner) run(ctx context.Context, orders []store.JobsPlanOrder) (*PlanR
 	}
 	households, err := store.JobsHouseholdPoints(ctx, tx, hids)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for _, st := range p.prev {
+		if st.Status == thugom.StopSkipped {
+			continue // no longer visited: not part of the vehicle's day
+		}
 		vs := states[st.VehicleID]
 		if vs == nil {
 			vs = &vehicleState{}
@@ -241,9 +339,6 @@ func (p *planner) run(ctx context.Context, orders []store.JobsPlanOrder) (*PlanR
 			if st.LockedVehicleID != nil {
 				lockedStop[*st.HouseholdID] = *st.LockedVehicleID
 			}
-		}
-		if !p.req.Replan {
-			continue
 		}
 		if vs.next == nil && st.Kind == thugom.StopPickup && (st.Status == thugom.StopPlanned || frozenStatus(st.Status)) {
 			next := st
@@ -298,6 +393,17 @@ func (p *planner) run(ctx context.Context, orders []store.JobsPlanOrder) (*PlanR
 			}
 		}
 	}
+	// The day's open stops that a group continues (keeping the stop's id):
+	// planned ones, and those underway on a vehicle that no longer runs.
+	prevOpenOf := map[int64]*store.JobsStop{}
+	for i := range p.prev {
+		st := &p.prev[i]
+		if st.Kind == thugom.StopPickup && (st.Status == thugom.StopPlanned || (thugom.StopUnderway(st.Status) && !active[st.VehicleID])) {
+			for _, oid := range st.OrderIDs {
+				prevOpenOf[oid] = st
+			}
+		}
+	}
 	var unassigned []thugom.Unassigned
 	groups := map[string]*group{}
 	var keys []string
@@ -316,6 +422,9 @@ func (p *planner) run(ctx context.Context, orders []store.JobsPlanOrder) (*PlanR
 		g := groups[key]
 		if g == nil {
 			g = &group{key: key, household: o.Order.HouseholdID, phone: o.Household.Phone, point: o.Household.Point, frozen: frozenOf[o.Order.ID]}
+			if g.frozen == nil {
+				g.prev = prevOpenOf[o.Order.ID]
+			}
 			groups[key] = g
 			keys = append(keys, key)
 		}
@@ -358,13 +467,13 @@ func (p *planner) run(ctx context.Context, orders []store.JobsPlanOrder) (*PlanR
 			}
 			sla, err := thugom.HandoverDeadline(o.Order.PlacedAt, time.Duration(o.Order.PromiseHours)*time.Hour, o.Order.DestinationProvince, p.deps)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			dl := sla.Deadline
 			if o.Order.HandoverDeadline != nil {
 				dl = *o.Order.HandoverDeadline
-			} else if err := store.JobsSetOrderSLA(ctx, tx, o.Order.ID, sla.Deadline, sla.AtRisk, sla.Reason, now); err != nil {
-				return nil, err
+			} else {
+				p.sla = append(p.sla, slaWrite{order: o.Order.ID, deadline: sla.Deadline, atRisk: sla.AtRisk, reason: sla.Reason})
 			}
 			if d := sec(dl); d < 86400 {
 				urgent = true
@@ -419,7 +528,7 @@ func (p *planner) run(ctx context.Context, orders []store.JobsPlanOrder) (*PlanR
 		// it left its last stop (or the depot): it resumes from there and
 		// then, not from "now" (which would strand the load on board and
 		// lose the time already driven).
-		if vs := states[v.ID]; vs != nil && p.req.Replan {
+		if vs := states[v.ID]; vs != nil {
 			left := math.Inf(1)
 			if n := len(vs.finished); n > 0 {
 				last := vs.finished[n-1]
@@ -447,7 +556,7 @@ func (p *planner) run(ctx context.Context, orders []store.JobsPlanOrder) (*PlanR
 				// The load on board must still make its departure.
 				dls, err := store.JobsOrderDeadlines(ctx, tx, vs.onBoard)
 				if err != nil {
-					return nil, err
+					return err
 				}
 				for _, dl := range dls {
 					if d := sec(dl); d > p.nowS && d < 86400 && (r.LoadDeadline == 0 || d < r.LoadDeadline) {
@@ -474,36 +583,46 @@ func (p *planner) run(ctx context.Context, orders []store.JobsPlanOrder) (*PlanR
 		}
 		prof, err := p.s.profile(v.Kind)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		t, err := geo.Matrix(points, prof)
 		if err != nil {
-			return nil, fmt.Errorf("travel matrix: %w", err)
+			return fmt.Errorf("travel matrix: %w", err)
 		}
 		in.Profiles[v.Kind] = routing.Profile{Duration: t.Durations, Distance: t.Distances}
 	}
 
-	// Solve.
+	p.in, p.groups, p.stopGroup, p.states, p.active = in, groups, stopGroup, states, active
+	p.unassigned, p.prevWindow, p.prevVehicle = unassigned, prevWindow, prevVehicle
+	return nil
+}
+
+// solve runs the solver on the built model with no transaction open.
+func (p *planner) solve(ctx context.Context, budget time.Duration, attempt int) error {
+	in, day := p.in, p.day
 	var sol *routing.Solution
 	if len(in.Stops) > 0 && len(in.Vehicles) > 0 {
-		opts := routing.Options{Seed: p.depot.ID*1000003 + day.Unix()/86400, Workers: 1}
+		opts := routing.Options{Seed: p.depot.ID*1000003 + day.Unix()/86400 + int64(attempt), Workers: 1}
 		if p.s.deps.PlanIterations > 0 {
 			opts.Iterations = p.s.deps.PlanIterations
 		} else {
-			opts.TimeLimit = p.s.deps.PlanBudget
+			opts.TimeLimit = budget
 		}
 		var err error
 		sol, err = routing.Solve(ctx, in, opts)
 		if err != nil {
-			return nil, fmt.Errorf("solve: %w", err)
+			return fmt.Errorf("solve: %w", err)
 		}
 		// A re-plan also tries keeping each household on the vehicle it was
 		// planned on (the morning's solution, less what changed, stays
 		// reachable); the better of the two plans wins.
-		if pinned := pinToPrevious(in, stopGroup, prevVehicle, active); pinned != nil {
+		if !p.req.Replan {
+			p.prevVehicle = nil
+		}
+		if pinned := pinToPrevious(in, p.stopGroup, p.prevVehicle, p.active); pinned != nil {
 			alt, err := routing.Solve(ctx, pinned, opts)
 			if err != nil {
-				return nil, fmt.Errorf("solve: %w", err)
+				return fmt.Errorf("solve: %w", err)
 			}
 			if better(alt, sol) {
 				sol, in = alt, pinned
@@ -517,9 +636,10 @@ func (p *planner) run(ctx context.Context, orders []store.JobsPlanOrder) (*PlanR
 		}
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return err
 	}
-	return p.write(ctx, in, sol, groups, stopGroup, states, active, unassigned, prevWindow, len(orders))
+	p.in, p.sol = in, sol
+	return nil
 }
 
 func (s *Service) profile(kind string) (geo.Profile, error) {
@@ -529,21 +649,97 @@ func (s *Service) profile(kind string) (geo.Profile, error) {
 	return geo.ProfileByName(kind)
 }
 
-func (p *planner) write(ctx context.Context, in *routing.Instance, sol *routing.Solution, groups map[string]*group,
-	stopGroup map[string]*group, states map[int64]*vehicleState, active map[int64]bool,
-	unassigned []thugom.Unassigned, prevWindow map[int64]time.Time, nOrders int) (*PlanResult, error) {
+// snapStop is one stop as a plan version decided it (plans.snapshot).
+type snapStop struct {
+	StopID      int64     `json:"stop_id"`
+	VehicleID   int64     `json:"vehicle_id"`
+	Trip        int       `json:"trip"`
+	Seq         int       `json:"seq"`
+	Kind        string    `json:"kind"`
+	Status      string    `json:"status"`
+	ArriveAt    time.Time `json:"arrive_at"`
+	WindowStart time.Time `json:"window_start"`
+	WindowEnd   time.Time `json:"window_end"`
+	Orders      []int64   `json:"orders,omitempty"`
+}
+
+// write stores the solved plan as the next version of the day, amending the
+// day's stops in place (same ids), in the caller's transaction under the
+// day's lock. It returns errStale when a stop or order it would rewrite was
+// moved on meanwhile: the caller plans again, and nothing is half-written.
+func (p *planner) write(ctx context.Context) (*PlanResult, error) {
 	tx, now, day := p.tx, p.now, p.day
+	in, sol, stopGroup, states, prevWindow := p.in, p.sol, p.stopGroup, p.states, p.prevWindow
+	unassigned := append([]thugom.Unassigned(nil), p.unassigned...)
 	at := func(s float64) time.Time {
 		return day.Add(time.Duration(s * float64(time.Second))).Truncate(time.Second)
 	}
-	finished := time.Now()
+	for _, w := range p.sla {
+		if err := store.JobsSetOrderSLA(ctx, tx, w.order, w.deadline, w.atRisk, w.reason, now); err != nil {
+			return nil, err
+		}
+	}
+	finished := p.s.now()
 	plan := &thugom.Plan{DepotID: p.depot.ID, Day: day, Algorithm: "routing.Solve", CreatedAt: now, FinishedAt: &finished}
-	plan.Stats = thugom.PlanStats{Orders: nOrders, VehiclesUsed: sol.VehiclesUsed, DistanceM: int(sol.Distance),
+	plan.Stats = thugom.PlanStats{Orders: len(p.orders), VehiclesUsed: sol.VehiclesUsed, DistanceM: int(sol.Distance),
 		DurationS: int(sol.Duration), SolveMillis: sol.Elapsed.Milliseconds(), Cost: sol.Penalty}
 	if _, err := store.JobsNewPlan(ctx, tx, plan); err != nil {
 		return nil, err
 	}
+	if p.head != nil {
+		if err := store.MoveRoutesToPlan(ctx, tx, p.head.ID, plan.ID); err != nil {
+			return nil, err
+		}
+	}
 	res := &PlanResult{PlanID: plan.ID, Version: plan.Version}
+
+	// The day's open depot stops, per vehicle and trip, to continue.
+	prevDepot := map[int64]map[int][]*store.JobsStop{}
+	for i := range p.prev {
+		st := &p.prev[i]
+		if st.Kind == thugom.StopDepot && st.Status == thugom.StopPlanned {
+			if prevDepot[st.VehicleID] == nil {
+				prevDepot[st.VehicleID] = map[int][]*store.JobsStop{}
+			}
+			prevDepot[st.VehicleID][st.Trip] = append(prevDepot[st.VehicleID][st.Trip], st)
+		}
+	}
+	takeDepot := func(vid int64, trip int) *store.JobsStop {
+		l := prevDepot[vid][trip]
+		if len(l) == 0 {
+			return nil
+		}
+		prevDepot[vid][trip] = l[1:]
+		return l[0]
+	}
+	used := map[int64]bool{} // the day's stops this version continues
+	var snap []snapStop
+	// save inserts a new stop or amends the one it continues, guarded by
+	// the status it was read with.
+	save := func(st *thugom.Stop, vid int64, prev *store.JobsStop, setStatus string) error {
+		if prev == nil {
+			if _, err := store.JobsInsertStop(ctx, tx, st, now); err != nil {
+				return err
+			}
+		} else {
+			st.ID = prev.ID
+			from := []string{thugom.StopPlanned}
+			if thugom.StopUnderway(prev.Status) {
+				from = []string{prev.Status}
+			}
+			ok, err := store.AmendStop(ctx, tx, st, from, setStatus, now)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return errStale
+			}
+			used[prev.ID] = true
+		}
+		snap = append(snap, snapStop{StopID: st.ID, VehicleID: vid, Trip: st.Trip, Seq: st.Seq, Kind: st.Kind, Status: st.Status,
+			ArriveAt: st.ArriveAt, WindowStart: st.WindowStart, WindowEnd: st.WindowEnd, Orders: st.OrderIDs})
+		return nil
+	}
 
 	// Routes of used vehicles and of vehicles with finished stops.
 	routesByVeh := map[int64]*routing.Route{}
@@ -589,29 +785,31 @@ func (p *planner) write(ctx context.Context, in *routing.Instance, sol *routing.
 		if len(line) > 1 {
 			route.Line = line
 		}
-		if _, err := store.JobsInsertRoute(ctx, tx, route); err != nil {
+		if err := store.UpsertRoute(ctx, tx, route); err != nil {
 			return nil, err
 		}
 		seq := 0
-		// The day so far, as it happened (re-plans only).
+		// The day so far, as it happened: kept, only renumbered.
 		if vs != nil {
 			for _, f := range vs.finished {
-				st := f.Stop
-				st.ID, st.RouteID, st.Seq = 0, route.ID, seq
+				if err := store.SetStopSeq(ctx, tx, f.ID, seq); err != nil {
+					return nil, err
+				}
+				used[f.ID] = true
+				snap = append(snap, snapStop{StopID: f.ID, VehicleID: vid, Trip: f.Trip, Seq: seq, Kind: f.Kind, Status: f.Status,
+					ArriveAt: f.ArriveAt, WindowStart: f.WindowStart, WindowEnd: f.WindowEnd, Orders: f.OrderIDs})
 				seq++
-				if _, err := store.JobsInsertStop(ctx, tx, &st, now); err != nil {
-					return nil, err
-				}
-				if err := store.JobsInsertStopLineage(ctx, tx, st.ID, f.ID); err != nil {
-					return nil, err
-				}
 			}
 		}
 		if r == nil || !r.Used() {
 			// Nothing more to collect, but the load on board must still be
 			// unloaded: straight back to the depot.
 			if vs != nil && len(vs.onBoard) > 0 && vs.loc != nil {
-				if err := p.returnStop(ctx, route.ID, seq, vid, vs); err != nil {
+				st, err := p.returnStop(route.ID, seq, vid, vs)
+				if err != nil {
+					return nil, err
+				}
+				if err := save(st, vid, takeDepot(vid, st.Trip), ""); err != nil {
 					return nil, err
 				}
 			}
@@ -642,16 +840,18 @@ func (p *planner) write(ctx context.Context, in *routing.Instance, sol *routing.
 					st.LockedVehicleID = &lv
 				}
 				st.WindowStart, st.WindowEnd = householdWindow(st.ArriveAt, prevWindow[hh])
-				if g.frozen != nil {
+				prev, setStatus := g.prev, ""
+				switch {
+				case g.frozen != nil:
+					prev = g.frozen
 					st.Status, st.WindowStart, st.WindowEnd = g.frozen.Status, g.frozen.WindowStart, g.frozen.WindowEnd
+				case prev != nil && used[prev.ID]:
+					prev = nil // two groups continue one stop: the second is new
+				case prev != nil && thugom.StopUnderway(prev.Status):
+					setStatus = thugom.StopPlanned // off a vehicle that stopped running
 				}
-				if _, err := store.JobsInsertStop(ctx, tx, &st, now); err != nil {
+				if err := save(&st, vid, prev, setStatus); err != nil {
 					return nil, err
-				}
-				if g.frozen != nil {
-					if err := store.JobsInsertStopLineage(ctx, tx, st.ID, g.frozen.ID); err != nil {
-						return nil, err
-					}
 				}
 				n, sms, err := p.tasksAndNotices(ctx, g, &st, prevWindow)
 				if err != nil {
@@ -672,13 +872,28 @@ func (p *planner) write(ctx context.Context, in *routing.Instance, sol *routing.
 				dst.DepartureID = &id
 			}
 			seq++
-			if _, err := store.JobsInsertStop(ctx, tx, &dst, now); err != nil {
+			if err := save(&dst, vid, takeDepot(vid, dst.Trip), ""); err != nil {
 				return nil, err
 			}
 		}
 	}
-	if err := store.JobsSetOrdersStatus(ctx, tx, assignedOrders, thugom.OrderPlanned, now); err != nil {
+	// Planned stops this version no longer visits.
+	for _, st := range p.prev {
+		if st.Status != thugom.StopPlanned || used[st.ID] {
+			continue
+		}
+		ok, err := store.SkipStop(ctx, tx, st.ID, now)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, errStale
+		}
+	}
+	if got, err := store.PlanOrders(ctx, tx, assignedOrders, day, now); err != nil {
 		return nil, err
+	} else if len(got) != len(assignedOrders) {
+		return nil, errStale // an order was cancelled, postponed or collected meanwhile
 	}
 
 	// What the plan could not serve, and why.
@@ -706,14 +921,25 @@ func (p *planner) write(ctx context.Context, in *routing.Instance, sol *routing.
 			res.SMS += n
 		}
 	}
-	if err := store.JobsSetOrdersStatus(ctx, tx, back, thugom.OrderReceived, now); err != nil {
+	if got, err := store.UnplanOrders(ctx, tx, back, day, now); err != nil {
 		return nil, err
+	} else if len(got) != len(back) {
+		return nil, errStale
 	}
 	sort.Slice(unassigned, func(i, j int) bool { return unassigned[i].OrderID < unassigned[j].OrderID })
 	for _, u := range unassigned {
 		if err := store.JobsInsertUnassigned(ctx, tx, plan.ID, u); err != nil {
 			return nil, err
 		}
+	}
+	if err := store.DeleteEmptyRoutes(ctx, tx, plan.ID); err != nil {
+		return nil, err
+	}
+	if err := store.SetPlanSnapshot(ctx, tx, plan.ID, snap); err != nil {
+		return nil, err
+	}
+	if _, err := store.BumpDepotDay(ctx, tx, p.depot.ID, day, now); err != nil {
+		return nil, err
 	}
 	res.Unassigned = unassigned
 	res.Stats = plan.Stats
@@ -765,9 +991,9 @@ func better(a, b *routing.Solution) bool {
 	return a.Duration < b.Duration
 }
 
-// returnStop adds the depot stop of a vehicle that goes straight back with
+// returnStop is the depot stop of a vehicle that goes straight back with
 // its load.
-func (p *planner) returnStop(ctx context.Context, routeID int64, seq int, vid int64, vs *vehicleState) error {
+func (p *planner) returnStop(routeID int64, seq int, vid int64, vs *vehicleState) (*thugom.Stop, error) {
 	kind := ""
 	for _, v := range p.vehicles {
 		if v.ID == vid {
@@ -776,7 +1002,7 @@ func (p *planner) returnStop(ctx context.Context, routeID int64, seq int, vid in
 	}
 	prof, err := p.s.profile(kind)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	_, secs := prof.Leg(geo.Point{Lat: vs.loc[1], Lon: vs.loc[0]}, geo.Point{Lat: p.depot.Point[1], Lon: p.depot.Point[0]})
 	from := p.now
@@ -788,14 +1014,13 @@ func (p *planner) returnStop(ctx context.Context, routeID int64, seq int, vid in
 	if n := len(vs.finished); n > 0 {
 		trip = vs.finished[n-1].Trip
 	}
-	st := thugom.Stop{RouteID: routeID, Seq: seq, Trip: trip, Kind: thugom.StopDepot, ArriveAt: ret, WindowStart: ret, WindowEnd: ret,
+	st := &thugom.Stop{RouteID: routeID, Seq: seq, Trip: trip, Kind: thugom.StopDepot, ArriveAt: ret, WindowStart: ret, WindowEnd: ret,
 		LoadKg: vs.loadKg, Parcels: vs.parcels, Status: thugom.StopPlanned}
 	if d := departureFor(p.deps, float64(thugom.SecondsSince(p.day, ret))); d != nil {
 		id := d.ID
 		st.DepartureID = &id
 	}
-	_, err = store.JobsInsertStop(ctx, p.tx, &st, p.now)
-	return err
+	return st, nil
 }
 
 // householdWindow is the pickup window told to a household: the one told

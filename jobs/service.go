@@ -68,6 +68,13 @@ type Deps struct {
 	FetchCooldown     time.Duration
 	// Extra registers more workers (benchmarks, tests).
 	Extra func(w *river.Workers)
+	// Days bounds the days a plan or a move may name around today (default
+	// thugom.DefaultDayRange).
+	Days *thugom.DayRange
+	// AfterPlanRead, when set, runs between a plan's read and its solve,
+	// with no transaction open (tests pause the planner there to make a
+	// report meet a re-plan deterministically).
+	AfterPlanRead func(depotID int64, day time.Time, attempt int)
 }
 
 // Service runs thugom's durable operations on River.
@@ -103,6 +110,10 @@ func New(db *store.DB, deps Deps) (*Service, error) {
 	}
 	if s.sms == nil {
 		s.sms = Outbox{}
+	}
+	if s.deps.Days == nil {
+		r := thugom.DefaultDayRange
+		s.deps.Days = &r
 	}
 	if s.deps.PlanWorkers <= 0 {
 		s.deps.PlanWorkers = 1

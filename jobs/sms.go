@@ -207,70 +207,14 @@ func (s *Service) applyInbound(ctx context.Context, tx pgx.Tx, m InboundSMS) (In
 	res := InboundResult{HouseholdID: hh}
 	now := s.now()
 	reply, perr := thugom.ParseSMSReply(m.Text)
-	actor := householdActor(hh)
-	ack := func(kind thugom.SMSKind) error {
-		_, err := s.notify(ctx, tx, hh, phone, thugom.SMSData{Kind: kind}, fmt.Sprintf("ack:%s", m.ProviderMessageID), true)
-		return err
-	}
 	switch reply {
-	case thugom.ReplyReady:
-		t, err := s.markPacked(ctx, tx, hh, actor)
-		if thugom.ErrorCode(err) == thugom.ENotFound {
-			res.Outcome, res.Detail = InboundNothingToDo, "no pickup to pack for"
-			return res, nil
-		}
+	case thugom.ReplyReady, thugom.ReplyPostpone, thugom.ReplyCancel:
+		a, err := s.answer(ctx, tx, Answer{HouseholdID: hh, Reply: reply, Via: "sms", Key: m.ProviderMessageID}, phone)
 		if err != nil {
 			return res, err
 		}
-		res.Outcome, res.Detail = InboundReady, fmt.Sprintf("task %d packed", t.ID)
-		return res, ack(thugom.SMSReplyReady)
-	case thugom.ReplyPostpone, thugom.ReplyCancel:
-		orders, err := store.JobsOpenOrdersOfHousehold(ctx, tx, hh)
-		if err != nil {
-			return res, err
-		}
-		var ids []int64
-		depots := map[int64]bool{}
-		for _, o := range orders {
-			if reply == thugom.ReplyPostpone && o.Status == thugom.OrderPostponed {
-				continue
-			}
-			ids = append(ids, o.ID)
-			if o.DepotID != nil {
-				depots[*o.DepotID] = true
-			}
-		}
-		if len(ids) == 0 {
-			res.Outcome, res.Detail = InboundNothingToDo, "no open order"
-			return res, nil
-		}
-		kind, cause := thugom.SMSReplyPostponed, CausePostponed
-		if reply == thugom.ReplyPostpone {
-			tomorrow := thugom.Day(now).Add(24*time.Hour + 7*time.Hour)
-			if err := store.JobsPostponeOrders(ctx, tx, ids, tomorrow, now); err != nil {
-				return res, err
-			}
-			res.Outcome, res.Detail = InboundPostponed, fmt.Sprintf("%d orders postponed to %s", len(ids), DayString(tomorrow))
-		} else {
-			if err := store.JobsSetOrdersStatus(ctx, tx, ids, thugom.OrderCancelled, now); err != nil {
-				return res, err
-			}
-			kind, cause = thugom.SMSReplyCancelled, CauseCancelled
-			res.Outcome, res.Detail = InboundCancelled, fmt.Sprintf("%d orders cancelled", len(ids))
-		}
-		if t, err := store.JobsOpenPackagingTask(ctx, tx, hh, DayString(now)); err != nil {
-			return res, err
-		} else if t != nil && str(t.Payload["day"]) == DayString(now) {
-			if err := store.JobsSetTaskStatus(ctx, tx, t.ID, PackagingCancelled, now); err != nil {
-				return res, err
-			}
-		}
-		for d := range depots {
-			if err := s.EnqueueReplanTx(ctx, tx, d, now, cause, fmt.Sprintf("household:%d", hh)); err != nil {
-				return res, err
-			}
-		}
-		return res, ack(kind)
+		res.Outcome, res.Detail = a.Outcome, a.Detail
+		return res, nil
 	}
 	// Not 0/1/2: one help message per household and day.
 	res.Outcome, res.Detail = InboundInvalidReply, perr.Error()

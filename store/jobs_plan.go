@@ -149,7 +149,7 @@ type JobsPlanOrder struct {
 // JobsOrdersToPlan returns the orders a depot's plan of the day ending at
 // dayEnd must consider.
 func JobsOrdersToPlan(ctx context.Context, q DBTX, depotID int64, dayEnd time.Time) ([]JobsPlanOrder, error) {
-	rows, err := q.Query(ctx, Query("JobsOrdersToPlan"), depotID, dayEnd)
+	rows, err := q.Query(ctx, Query("JobsOrdersToPlan"), depotID, dayEnd, dateArg(dayEnd.Add(-time.Hour)))
 	if err != nil {
 		return nil, fmt.Errorf("orders to plan at depot %d: %w", depotID, err)
 	}
@@ -337,7 +337,7 @@ func JobsPlanUnassigned(ctx context.Context, q DBTX, planID int64) ([]thugom.Una
 // JobsDepotsWithOrders returns the depots with orders to plan for the day
 // ending at dayEnd.
 func JobsDepotsWithOrders(ctx context.Context, q DBTX, dayEnd time.Time) ([]int64, error) {
-	rows, err := q.Query(ctx, Query("JobsDepotsWithOrders"), dayEnd)
+	rows, err := q.Query(ctx, Query("JobsDepotsWithOrders"), dayEnd, dateArg(dayEnd.Add(-time.Hour)))
 	if err != nil {
 		return nil, err
 	}

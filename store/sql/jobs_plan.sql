@@ -29,7 +29,8 @@ SELECT id FROM drivers WHERE vehicle_id = $1 AND active LIMIT 1;
 -- name: JobsOrdersToPlan
 -- The orders one depot's plan of a day must consider: not yet collected,
 -- placed before the end of the day, ready before its end (postponed orders
--- come back on the day they were postponed to).
+-- come back on the day they were postponed to). An order another day's
+-- plan holds ($3 is this day) is that day's.
 SELECT o.id, o.carrier_id, o.household_id, o.product_id, o.weight_kg, o.parcels,
        o.destination_province, o.placed_at, o.promise_hours, o.promised_by,
        o.handover_deadline, o.ready_from, o.ready_until, o.status, o.at_risk,
@@ -42,7 +43,8 @@ JOIN households h ON h.id = o.household_id
 JOIN products p ON p.id = o.product_id
 WHERE o.depot_id = $1
   AND o.placed_at < $2
-  AND (o.status IN ('received', 'planned') OR (o.status = 'postponed' AND o.ready_from < $2))
+  AND (o.status = 'received' OR (o.status = 'planned' AND o.planned_day = $3)
+       OR (o.status = 'postponed' AND o.ready_from < $2))
   AND (o.ready_from IS NULL OR o.ready_from < $2)
 ORDER BY o.id;
 
@@ -114,11 +116,12 @@ ORDER BY r.vehicle_id, s.seq;
 SELECT order_id, reason, fix FROM plan_unassigned WHERE plan_id = $1 ORDER BY order_id;
 
 -- name: JobsDepotsWithOrders
--- Depots with orders to plan for the day ending at $1.
+-- Depots with orders to plan for the day $2 (ending at $1).
 SELECT DISTINCT o.depot_id
 FROM orders o
 WHERE o.depot_id IS NOT NULL AND o.placed_at < $1
-  AND (o.status IN ('received', 'planned') OR (o.status = 'postponed' AND o.ready_from < $1))
+  AND (o.status = 'received' OR (o.status = 'planned' AND o.planned_day = $2)
+       OR (o.status = 'postponed' AND o.ready_from < $1))
 ORDER BY o.depot_id;
 
 -- name: JobsInsertEvent

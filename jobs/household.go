@@ -1,0 +1,145 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/thugom/thugom"
+	"github.com/thugom/thugom/store"
+)
+
+// Answer is a household's answer about its pickup, by SMS or on its page:
+// one meaning whichever channel it came by.
+type Answer struct {
+	HouseholdID int64
+	Reply       thugom.SMSReply // ready, postpone or cancel
+	// Via is the channel ("sms", "page"); Key identifies this answer for its
+	// acknowledgement (the SMS provider's message id; for the page, empty:
+	// one acknowledgement per household, reply and day).
+	Via string
+	Key string
+}
+
+// AnswerResult says what an answer did.
+type AnswerResult struct {
+	Outcome     string  `json:"outcome"` // InboundReady, InboundPostponed, InboundCancelled, InboundNothingToDo
+	Detail      string  `json:"detail,omitempty"`
+	HouseholdID int64   `json:"household_id"`
+	Orders      []int64 `json:"orders,omitempty"`
+}
+
+// AnswerHousehold applies a household's answer in one transaction.
+func (s *Service) AnswerHousehold(ctx context.Context, a Answer) (*AnswerResult, error) {
+	var res *AnswerResult
+	err := s.db.InTx(ctx, func(tx pgx.Tx) error {
+		phone, err := store.JobsHouseholdPhone(ctx, tx, a.HouseholdID)
+		if err != nil {
+			return err
+		}
+		res, err = s.answer(ctx, tx, a, phone)
+		return err
+	})
+	return res, err
+}
+
+// answer is AnswerHousehold in tx:
+//   - ready: the household's nearest packaging task is packed and its open
+//     orders are ready from now;
+//   - postpone: its orders not yet collected move to tomorrow 07:00 (their
+//     day is re-planned);
+//   - cancel: its orders not yet collected are cancelled (re-planned too).
+//
+// Each is acknowledged by one SMS; with nothing to act on, nothing changes.
+func (s *Service) answer(ctx context.Context, tx pgx.Tx, a Answer, phone string) (*AnswerResult, error) {
+	now := s.now()
+	hh := a.HouseholdID
+	res := &AnswerResult{HouseholdID: hh}
+	actor := householdActor(hh)
+	ackKey := a.Key
+	if ackKey == "" {
+		ackKey = fmt.Sprintf("%s:%d:%s:%s", a.Via, hh, a.Reply, DayString(now))
+	}
+	orders, err := store.JobsOpenOrdersOfHousehold(ctx, tx, hh)
+	if err != nil {
+		return nil, err
+	}
+	var ids []int64
+	var ack thugom.SMSKind
+	switch a.Reply {
+	case thugom.ReplyReady:
+		t, err := s.markPacked(ctx, tx, hh, actor)
+		if err != nil && thugom.ErrorCode(err) != thugom.ENotFound {
+			return nil, err
+		}
+		for _, o := range orders {
+			if thugom.OrderPlannable(o.Status) {
+				ids = append(ids, o.ID)
+			}
+		}
+		if t == nil && len(ids) == 0 {
+			res.Outcome, res.Detail = InboundNothingToDo, "no pickup to pack for"
+			return res, nil
+		}
+		if err := store.JobsSetOrdersReadyFrom(ctx, tx, ids, now, now); err != nil {
+			return nil, err
+		}
+		res.Outcome, res.Detail, ack = InboundReady, fmt.Sprintf("%d orders ready", len(ids)), thugom.SMSReplyReady
+		if t != nil {
+			res.Detail += fmt.Sprintf(", task %d packed", t.ID)
+		}
+	case thugom.ReplyPostpone, thugom.ReplyCancel:
+		rule, to := thugom.OrderCancellable, thugom.OrderCancelled
+		if a.Reply == thugom.ReplyPostpone {
+			rule, to = thugom.OrderPostponable, thugom.OrderPostponed
+		}
+		for _, o := range orders {
+			if rule(o.Status) {
+				ids = append(ids, o.ID)
+			}
+		}
+		if len(ids) == 0 {
+			res.Outcome, res.Detail = InboundNothingToDo, "no open order"
+			return res, nil
+		}
+		days, err := store.DepotDaysOfOrders(ctx, tx, ids)
+		if err != nil {
+			return nil, err
+		}
+		cause := CauseCancelled
+		if to == thugom.OrderPostponed {
+			tomorrow := thugom.Day(now).AddDate(0, 0, 1).Add(7 * time.Hour)
+			if err := store.JobsPostponeOrders(ctx, tx, ids, tomorrow, now); err != nil {
+				return nil, err
+			}
+			cause, ack = CausePostponed, thugom.SMSReplyPostponed
+			res.Outcome, res.Detail = InboundPostponed, fmt.Sprintf("%d orders postponed to %s", len(ids), DayString(tomorrow))
+		} else {
+			if _, err := store.SetOrdersStatus(ctx, tx, ids, thugom.OrderCancelled, now); err != nil {
+				return nil, err
+			}
+			ack = thugom.SMSReplyCancelled
+			res.Outcome, res.Detail = InboundCancelled, fmt.Sprintf("%d orders cancelled", len(ids))
+		}
+		if t, err := store.JobsOpenPackagingTask(ctx, tx, hh, DayString(now)); err != nil {
+			return nil, err
+		} else if t != nil && str(t.Payload["day"]) == DayString(now) {
+			if err := store.JobsSetTaskStatus(ctx, tx, t.ID, PackagingCancelled, now); err != nil {
+				return nil, err
+			}
+		}
+		if err := s.bumpAndReplan(ctx, tx, days, cause, fmt.Sprintf("household:%d", hh)); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, thugom.Errorf(thugom.EInvalid, "reply", "a household answers ready, postpone or cancel")
+	}
+	res.Orders = ids
+	if _, err := s.notify(ctx, tx, hh, phone, thugom.SMSData{Kind: ack}, "ack:"+ackKey, true); err != nil {
+		return nil, err
+	}
+	return res, s.event(ctx, tx, actor, "household."+a.Reply.String(), fmt.Sprintf("household:%d", hh),
+		map[string]any{"orders": ids, "via": a.Via, "outcome": res.Outcome})
+}

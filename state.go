@@ -1,0 +1,129 @@
+package thugom
+
+import (
+	"time"
+)
+
+// The rules of the day's state, written once: which status may follow
+// which, what a household or a dispatcher may still change, and what a
+// re-plan may touch. Every entry point (HTTP, SMS, River workers, the
+// simulation) asks these; none keeps its own copy.
+
+// stopNext is the pickup state machine: planned → en_route → arrived →
+// picked_up | failed. A step may be skipped forward (a driver offline
+// reports only "picked_up"); never backwards. A planned stop may also be
+// skipped (the plan no longer visits it).
+var stopNext = map[string][]string{
+	StopPlanned: {StopEnRoute, StopArrived, StopPickedUp, StopFailed, StopSkipped},
+	StopEnRoute: {StopArrived, StopPickedUp, StopFailed},
+	StopArrived: {StopPickedUp, StopFailed},
+}
+
+// depotNext: a depot stop is arrived at, then done (unloaded).
+var depotNext = map[string][]string{
+	StopPlanned: {StopArrived, StopDone, StopSkipped},
+	StopEnRoute: {StopArrived, StopDone},
+	StopArrived: {StopDone},
+}
+
+// StopCanMove reports whether a stop of kind (pickup or depot) may go from
+// status from to status to.
+func StopCanMove(kind, from, to string) bool {
+	next := stopNext
+	if kind == StopDepot {
+		next = depotNext
+	}
+	for _, n := range next[from] {
+		if n == to {
+			return true
+		}
+	}
+	return false
+}
+
+// StopOpen reports whether a stop is still to be done: planned, or the
+// vehicle is on its way or there.
+func StopOpen(status string) bool {
+	return status == StopPlanned || status == StopEnRoute || status == StopArrived
+}
+
+// StopUnderway reports whether a driver has moved on a stop without
+// finishing it (en route, arrived): a re-plan keeps it on its vehicle, first.
+func StopUnderway(status string) bool { return status == StopEnRoute || status == StopArrived }
+
+// StopFinished reports whether a stop is over (picked up, failed, skipped,
+// done): a re-plan keeps it exactly as it is.
+func StopFinished(status string) bool {
+	return status == StopPickedUp || status == StopFailed || status == StopSkipped || status == StopDone
+}
+
+// ReplanMayRewrite reports whether a re-plan may change a stop's vehicle,
+// position and times: only while nobody has acted on it.
+func ReplanMayRewrite(status string) bool { return status == StopPlanned }
+
+// OrderOpen reports whether an order still waits for its pickup (it may be
+// cancelled, postponed, planned).
+func OrderOpen(status string) bool {
+	return status == OrderReceived || status == OrderPlanned || status == OrderPostponed
+}
+
+// OrderCancellable reports whether an order may still be cancelled (by the
+// household, by SMS or page, or by a dispatcher): not once collected.
+func OrderCancellable(status string) bool { return OrderOpen(status) }
+
+// OrderPostponable reports whether a household may postpone an order.
+func OrderPostponable(status string) bool { return status == OrderReceived || status == OrderPlanned }
+
+// OrderPlannable reports whether a plan may (re)assign an order.
+func OrderPlannable(status string) bool { return status == OrderReceived || status == OrderPlanned }
+
+// orderNext is the order state machine.
+var orderNext = map[string][]string{
+	OrderReceived:  {OrderPlanned, OrderPickedUp, OrderFailed, OrderPostponed, OrderCancelled},
+	OrderPlanned:   {OrderReceived, OrderPickedUp, OrderFailed, OrderPostponed, OrderCancelled},
+	OrderPostponed: {OrderReceived, OrderPlanned, OrderCancelled},
+	OrderPickedUp:  {OrderHandedOver},
+}
+
+// OrderCanMove reports whether an order may go from one status to another.
+func OrderCanMove(from, to string) bool {
+	for _, n := range orderNext[from] {
+		if n == to {
+			return true
+		}
+	}
+	return false
+}
+
+// DayRange bounds the days a plan, a manifest or a move may name, around
+// today: a day outside it is a typo (0001-01-01, 9999-12-31), never work.
+type DayRange struct {
+	Before int // days back from today (≥ 0)
+	After  int // days ahead of today (≥ 0)
+}
+
+// DefaultDayRange is −7 … +14 days around today.
+var DefaultDayRange = DayRange{Before: 7, After: 14}
+
+// Check returns an EInvalid error naming field when day (a local day) is
+// outside the range around now's day.
+func (r DayRange) Check(field string, day, now time.Time) error {
+	today := Day(now)
+	d := Day(day)
+	if d.Before(today.AddDate(0, 0, -r.Before)) || d.After(today.AddDate(0, 0, r.After)) {
+		return Errorf(EInvalid, field, "%s must be within %d days before and %d days after today (%s), not %s",
+			field, r.Before, r.After, today.Format(time.DateOnly), d.Format(time.DateOnly))
+	}
+	return nil
+}
+
+// OrderFrom lists the statuses an order may move to status to from.
+func OrderFrom(to string) []string {
+	var out []string
+	for _, from := range []string{OrderReceived, OrderPlanned, OrderPickedUp, OrderHandedOver, OrderFailed, OrderPostponed, OrderCancelled} {
+		if OrderCanMove(from, to) {
+			out = append(out, from)
+		}
+	}
+	return out
+}
