@@ -167,6 +167,19 @@ func TestEndToEndDay(t *testing.T) {
 		t.Errorf("after the re-plan (v%d) order %d is on vehicle %d, locked to %d", after.Plan.Version, lockID, onVehicle, b.vehicle[1].ID)
 	}
 	wantStatus(t, b.do("POST", fmt.Sprintf("/v1/depots/%d/plans", b.depot.ID), b.disp, map[string]any{"date": "2026-13-01"}), http.StatusUnprocessableEntity, "date")
+	// Days out of range are refused, and a plan of a day that has started
+	// (a stop was picked up) asks for a re-plan or an explicit force.
+	for _, d := range []string{"9999-12-31", "0001-01-01", testNow.AddDate(0, 0, 30).Format(time.DateOnly)} {
+		wantStatus(t, b.do("POST", fmt.Sprintf("/v1/depots/%d/plans", b.depot.ID), b.disp, map[string]any{"date": d}), http.StatusUnprocessableEntity, "date")
+		wantStatus(t, b.do("POST", fmt.Sprintf("/v1/depots/%d/replan", b.depot.ID), b.disp, map[string]any{"date": d}), http.StatusUnprocessableEntity, "date")
+	}
+	wantStatus(t, b.do("POST", fmt.Sprintf("/v1/depots/%d/plans", b.depot.ID), b.disp, map[string]any{"date": testNow.Format(time.DateOnly)}), http.StatusConflict, "date")
+	wantStatus(t, b.do("POST", fmt.Sprintf("/v1/depots/%d/plans", b.depot.ID), b.disp, map[string]any{"date": testNow.Format(time.DateOnly), "force": true}), http.StatusAccepted, "")
+	// The picked-up stop keeps its id and its report through the re-plan.
+	var st string
+	if err := b.db.QueryRow(context.Background(), "SELECT status FROM stops WHERE id = $1", stopID).Scan(&st); err != nil || st != "picked_up" {
+		t.Errorf("picked-up stop %d after the re-plan: %q %v", stopID, st, err)
+	}
 }
 
 func TestHouseholdPage(t *testing.T) {

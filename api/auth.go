@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/thugom/thugom"
+	"github.com/thugom/thugom/jobs"
 )
 
 // principal is who makes a request: a token's role and scope, or a
@@ -127,6 +128,16 @@ func (s *server) allow(roles ...string) func(http.Handler) http.Handler {
 			s.writeProblem(w, r, errf(codeForbidden, "", "this endpoint is not open to your role"))
 		})
 	}
+}
+
+// coreActor is the principal as the application core knows it: its name
+// in the journal and the carrier it may act for.
+func (p *principal) coreActor() jobs.Actor {
+	a := jobs.Actor{Name: p.actor()}
+	if p.Role != thugom.RoleAdmin {
+		a.CarrierID = p.carrierScope()
+	}
+	return a
 }
 
 // canCarrier reports whether p may act on data of carrierID.

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/thugom/thugom"
 	"github.com/thugom/thugom/jobs"
 	"github.com/thugom/thugom/store"
@@ -135,19 +134,16 @@ func (s *server) getUnassigned(w http.ResponseWriter, r *http.Request) {
 
 type dayIn struct {
 	Date string `json:"date"`
+	// Force plans a day that has started from scratch (reports are kept).
+	Force bool `json:"force,omitempty"`
 }
 
-type enqueuedOut struct {
-	JobID     int64  `json:"job_id"`
-	Kind      string `json:"kind"`
-	DepotID   int64  `json:"depot_id"`
-	Date      string `json:"date"`
-	Duplicate bool   `json:"duplicate"`
-}
+type enqueuedOut = jobs.Enqueued
 
-// enqueuePlan: POST /v1/depots/{id}/plans {"date"} and POST
-// /v1/depots/{id}/replan {"date"}: a plan (or a re-plan keeping locks and
-// finished stops) of the depot's day, as a job.
+// enqueuePlan: POST /v1/depots/{id}/plans {"date", "force"} and POST
+// /v1/depots/{id}/replan {"date"}: a plan or a re-plan of the depot's day,
+// as a job. Both keep every report; a plan of a day that has started is
+// refused (409) unless force is set.
 func (s *server) enqueuePlan(replan bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		var in dayIn
@@ -166,28 +162,15 @@ func (s *server) enqueuePlan(replan bool) http.HandlerFunc {
 			}
 			day = t
 		}
-		p := principalOf(r.Context())
-		var out enqueuedOut
-		err := s.deps.DB.InTx(r.Context(), func(tx pgx.Tx) error {
-			d, err := s.depotInScope(r.Context(), r, tx)
-			if err != nil {
-				return err
-			}
-			out.DepotID, out.Date = d.ID, jobs.DayString(day)
-			var args interface{ Kind() string }
-			if replan {
-				args = jobs.ReplanArgs{DepotID: d.ID, Day: out.Date, Cause: jobs.CauseDispatcher, Subject: fmt.Sprintf("depot:%d", d.ID), RequestedAt: s.now()}
-			} else {
-				args = jobs.PlanDepotDayArgs{DepotID: d.ID, Day: out.Date, Reason: "api"}
-			}
-			res, err := s.deps.Jobs.InsertTx(r.Context(), tx, args, nil)
-			if err != nil {
-				return fmt.Errorf("enqueue %s: %w", args.Kind(), err)
-			}
-			out.JobID, out.Kind, out.Duplicate = res.Job.ID, res.Job.Kind, res.UniqueSkippedAsDuplicate
-			return store.APIRecordEvent(r.Context(), tx, thugom.Event{At: s.now(), Actor: p.actor(), Action: "plan." + map[bool]string{false: "request", true: "replan"}[replan],
-				Subject: fmt.Sprintf("depot:%d", d.ID), Payload: map[string]any{"day": out.Date, "job_id": out.JobID}})
-		})
+		if !s.hasService(w, r) {
+			return
+		}
+		d, err := s.depotInScope(r.Context(), r, s.deps.DB)
+		if err != nil {
+			s.writeProblem(w, r, err)
+			return
+		}
+		out, err := s.deps.Service.RequestPlan(r.Context(), d.ID, day, replan, in.Force, principalOf(r.Context()).coreActor())
 		if err != nil {
 			s.writeProblem(w, r, err)
 			return
@@ -208,6 +191,7 @@ func (s *server) lockOrder(unlock bool) http.HandlerFunc {
 		var in struct {
 			VehicleID int64 `json:"vehicle_id"`
 		}
+		var vid *int64
 		if !unlock {
 			if err := decodeJSON(r, &in); err != nil {
 				s.writeProblem(w, r, err)
@@ -217,53 +201,21 @@ func (s *server) lockOrder(unlock bool) http.HandlerFunc {
 				s.writeProblem(w, r, errf(codeInvalid, "vehicle_id", "vehicle_id is required"))
 				return
 			}
+			vid = &in.VehicleID
 		}
-		p := principalOf(r.Context())
-		var out *store.APIOrderView
-		err = s.deps.DB.InTx(r.Context(), func(tx pgx.Tx) error {
-			o, err := store.APILockOrder(r.Context(), tx, id)
-			if err != nil {
-				return err
-			}
-			if !p.canCarrier(o.CarrierID) {
-				return errForbiddenCarrier
-			}
-			var vid *int64
-			if !unlock {
-				v, err := store.VehicleByID(r.Context(), tx, in.VehicleID)
-				if err != nil {
-					return err
-				}
-				if v.CarrierID != o.CarrierID || (o.DepotID != nil && v.DepotID != *o.DepotID) {
-					return errf(codeInvalid, "vehicle_id", "vehicle %d is not a vehicle of the order's depot", v.ID)
-				}
-				vid = &v.ID
-			}
-			if err := store.APISetOrderLock(r.Context(), tx, id, vid, s.now()); err != nil {
-				return err
-			}
-			action := "order.lock"
-			if unlock {
-				action = "order.unlock"
-			}
-			if err := store.APIRecordEvent(r.Context(), tx, thugom.Event{At: s.now(), Actor: p.actor(), Action: action,
-				Subject: fmt.Sprintf("order:%d", id), Payload: map[string]any{"vehicle_id": vid}}); err != nil {
-				return err
-			}
-			out, err = store.APIOrderByID(r.Context(), tx, id)
-			return err
-		})
-		if err != nil {
+		if !s.hasService(w, r) {
+			return
+		}
+		if err := s.deps.Service.LockOrder(r.Context(), id, vid, principalOf(r.Context()).coreActor()); err != nil {
 			s.writeProblem(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, orderOutOf(*out))
+		s.writeOrder(w, r, id)
 	}
 }
 
 // moveStop: POST /v1/stops/{id}/move {"vehicle_id"}: the stop's orders are
-// locked to the vehicle and the day is re-planned around them (the router
-// recomputes every ETA; a hand-placed sequence would break time windows).
+// locked to the vehicle and the stop's day is re-planned around them.
 func (s *server) moveStop(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r, "id")
 	if err != nil {
@@ -281,43 +233,10 @@ func (s *server) moveStop(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, errf(codeInvalid, "vehicle_id", "vehicle_id is required"))
 		return
 	}
-	p := principalOf(r.Context())
-	var out enqueuedOut
-	err = s.deps.DB.InTx(r.Context(), func(tx pgx.Tx) error {
-		sc, err := store.APIStopScope(r.Context(), tx, id)
-		if err != nil {
-			return err
-		}
-		if !p.canCarrier(sc.CarrierID) {
-			return errForbiddenCarrier
-		}
-		if sc.Kind != thugom.StopPickup {
-			return errf(codeInvalid, "", "only pickup stops can move")
-		}
-		switch sc.Status {
-		case thugom.StopPickedUp, thugom.StopFailed, thugom.StopSkipped, thugom.StopDone:
-			return errf(codeConflict, "status", "stop %d is already %s", id, sc.Status)
-		}
-		v, err := store.VehicleByID(r.Context(), tx, in.VehicleID)
-		if err != nil {
-			return err
-		}
-		if v.DepotID != sc.DepotID {
-			return errf(codeInvalid, "vehicle_id", "vehicle %d is not a vehicle of the stop's depot", v.ID)
-		}
-		if err := store.APILockStop(r.Context(), tx, id, v.ID, s.now()); err != nil {
-			return err
-		}
-		out.DepotID, out.Date = sc.DepotID, jobs.DayString(sc.Day)
-		res, err := s.deps.Jobs.InsertTx(r.Context(), tx, jobs.ReplanArgs{DepotID: sc.DepotID, Day: out.Date, Cause: jobs.CauseDispatcher,
-			Subject: fmt.Sprintf("stop:%d", id), RequestedAt: s.now()}, nil)
-		if err != nil {
-			return fmt.Errorf("enqueue replan: %w", err)
-		}
-		out.JobID, out.Kind = res.Job.ID, res.Job.Kind
-		return store.APIRecordEvent(r.Context(), tx, thugom.Event{At: s.now(), Actor: p.actor(), Action: "stop.move",
-			Subject: fmt.Sprintf("stop:%d", id), Payload: map[string]any{"vehicle_id": v.ID, "job_id": out.JobID}})
-	})
+	if !s.hasService(w, r) {
+		return
+	}
+	out, err := s.deps.Service.MoveStop(r.Context(), id, in.VehicleID, principalOf(r.Context()).coreActor())
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return

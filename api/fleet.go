@@ -122,8 +122,8 @@ func (s *server) createVehicle(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, v)
 }
 
-// patchVehicle: PATCH /v1/vehicles/{id} {"status": "broken"}: a broken or
-// withdrawn vehicle re-plans today's plan of its depot.
+// patchVehicle: PATCH /v1/vehicles/{id} {"status": "broken"}: a broken,
+// withdrawn or returned vehicle re-plans today's plan of its depot.
 func (s *server) patchVehicle(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r, "id")
 	if err != nil {
@@ -137,39 +137,10 @@ func (s *server) patchVehicle(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, err)
 		return
 	}
-	switch in.Status {
-	case thugom.VehicleActive, thugom.VehicleBroken, thugom.VehicleOff:
-	default:
-		s.writeProblem(w, r, errf(codeInvalid, "status", "status must be active, broken or off"))
+	if !s.hasService(w, r) {
 		return
 	}
-	p := principalOf(r.Context())
-	var v *thugom.Vehicle
-	err = s.deps.DB.InTx(r.Context(), func(tx pgx.Tx) error {
-		v, err = store.VehicleByID(r.Context(), tx, id)
-		if err != nil {
-			return err
-		}
-		if !p.canCarrier(v.CarrierID) {
-			return errForbiddenCarrier
-		}
-		prev := v.Status
-		if err := store.SetVehicleStatus(r.Context(), tx, id, in.Status); err != nil {
-			return err
-		}
-		v.Status = in.Status
-		if prev != in.Status {
-			day := thugom.Day(s.now())
-			if _, err := store.APICurrentPlan(r.Context(), tx, v.DepotID, day); err == nil {
-				if _, err := s.deps.Jobs.InsertTx(r.Context(), tx, jobs.ReplanArgs{DepotID: v.DepotID, Day: jobs.DayString(day),
-					Cause: jobs.CauseVehicleBroken, Subject: fmt.Sprintf("vehicle:%d", id), RequestedAt: s.now()}, nil); err != nil {
-					return fmt.Errorf("enqueue replan: %w", err)
-				}
-			}
-		}
-		return store.APIRecordEvent(r.Context(), tx, thugom.Event{At: s.now(), Actor: p.actor(), Action: "vehicle.status",
-			Subject: fmt.Sprintf("vehicle:%d", id), Payload: map[string]any{"from": prev, "to": in.Status}})
-	})
+	v, err := s.deps.Service.SetVehicleStatus(r.Context(), id, in.Status, principalOf(r.Context()).coreActor())
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return

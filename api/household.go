@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
-	"github.com/jackc/pgx/v5"
 	"github.com/thugom/thugom"
 	"github.com/thugom/thugom/jobs"
 	"github.com/thugom/thugom/store"
@@ -245,58 +244,20 @@ func (s *server) householdAction(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, errf(codeNotFound, "action", "unknown action %q", action))
 		return
 	}
-	actor := fmt.Sprintf("household:%d", id)
-	var touched int
-	err = s.deps.DB.InTx(r.Context(), func(tx pgx.Tx) error {
-		n, err := s.applyHouseholdReply(r.Context(), tx, id, reply, actor)
-		touched = n
-		return err
-	})
+	if !s.hasService(w, r) {
+		return
+	}
+	res, err := s.deps.Service.AnswerHousehold(r.Context(), jobs.Answer{HouseholdID: id, Reply: reply, Via: "page"})
 	s.pages.drop(id) // after the commit: the next view reads the answer
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return
 	}
 	if strings.Contains(r.Header.Get("Accept"), "application/json") {
-		writeJSON(w, http.StatusOK, map[string]any{"household_id": id, "action": action, "orders": touched})
+		writeJSON(w, http.StatusOK, map[string]any{"household_id": id, "action": action, "orders": len(res.Orders), "outcome": res.Outcome})
 		return
 	}
 	http.Redirect(w, r, "/h/"+chi.URLParam(r, "link")+"?done="+action, http.StatusSeeOther)
-}
-
-// applyHouseholdReply applies a household's answer in tx and records it.
-// Postponing and cancelling re-plan the days whose plans held the orders.
-func (s *server) applyHouseholdReply(ctx context.Context, tx pgx.Tx, householdID int64, reply thugom.SMSReply, actor string) (int, error) {
-	now := s.now()
-	var (
-		ids   []int64
-		days  []store.APIDepotDay
-		err   error
-		cause string
-	)
-	switch reply {
-	case thugom.ReplyReady:
-		ids, err = store.APIHouseholdReady(ctx, tx, householdID, now)
-	case thugom.ReplyPostpone:
-		// Ready again tomorrow morning (07:00 local).
-		next := thugom.Day(now).AddDate(0, 0, 1).Add(7 * time.Hour)
-		ids, days, err = store.APIHouseholdSetOrders(ctx, tx, householdID, thugom.OrderPostponed, now, next, thugom.Day(now))
-		cause = jobs.CausePostponed
-	case thugom.ReplyCancel:
-		ids, days, err = store.APIHouseholdSetOrders(ctx, tx, householdID, thugom.OrderCancelled, now, now, thugom.Day(now))
-		cause = jobs.CauseCancelled
-	}
-	if err != nil {
-		return 0, err
-	}
-	for _, d := range days {
-		if _, err := s.deps.Jobs.InsertTx(ctx, tx, jobs.ReplanArgs{DepotID: d.DepotID, Day: jobs.DayString(d.Day), Cause: cause,
-			Subject: fmt.Sprintf("household:%d", householdID), RequestedAt: now}, nil); err != nil {
-			return 0, fmt.Errorf("enqueue replan: %w", err)
-		}
-	}
-	return len(ids), store.APIRecordEvent(ctx, tx, thugom.Event{At: now, Actor: actor, Action: "household." + reply.String(),
-		Subject: fmt.Sprintf("household:%d", householdID), Payload: map[string]any{"orders": ids, "via": "page"}})
 }
 
 // householdInScope checks the caller's carrier has orders of household id;

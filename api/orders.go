@@ -368,55 +368,24 @@ func (s *server) cancelOrder(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	p := principalOf(r.Context())
-	var out *store.APIOrderView
-	err = s.deps.DB.InTx(r.Context(), func(tx pgx.Tx) error {
-		o, err := store.APILockOrder(r.Context(), tx, id)
-		if err != nil {
-			return err
-		}
-		if !p.canCarrier(o.CarrierID) {
-			return errForbiddenCarrier
-		}
-		switch o.Status {
-		case thugom.OrderCancelled:
-		case thugom.OrderPickedUp, thugom.OrderHandedOver:
-			return errf(codeConflict, "status", "order %d is already %s", id, o.Status)
-		default:
-			if err := store.APISetOrderStatus(r.Context(), tx, id, thugom.OrderCancelled, s.now()); err != nil {
-				return err
-			}
-			if err := s.replanForOrder(r.Context(), tx, id, jobs.CauseCancelled); err != nil {
-				return err
-			}
-		}
-		if err := store.APIRecordEvent(r.Context(), tx, thugom.Event{At: s.now(), Actor: p.actor(), Action: "order.cancel",
-			Subject: fmt.Sprintf("order:%d", id), Payload: map[string]any{"reason": in.Reason, "previous_status": o.Status}}); err != nil {
-			return err
-		}
-		out, err = store.APIOrderByID(r.Context(), tx, id)
-		return err
-	})
+	if !s.hasService(w, r) {
+		return
+	}
+	if err := s.deps.Service.CancelOrder(r.Context(), id, in.Reason, principalOf(r.Context()).coreActor()); err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	s.writeOrder(w, r, id)
+}
+
+// writeOrder answers with an order as it is now.
+func (s *server) writeOrder(w http.ResponseWriter, r *http.Request, id int64) {
+	o, err := store.APIOrderByID(r.Context(), s.deps.DB, id)
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, orderOutOf(*out))
-}
-
-// replanForOrder enqueues a re-plan of the day whose plan holds the order,
-// if any, in tx.
-func (s *server) replanForOrder(ctx context.Context, tx pgx.Tx, orderID int64, cause string) error {
-	depot, day, ok, err := store.APIOrderPlanDay(ctx, tx, orderID)
-	if err != nil || !ok {
-		return err
-	}
-	_, err = s.deps.Jobs.InsertTx(ctx, tx, jobs.ReplanArgs{DepotID: depot, Day: jobs.DayString(day), Cause: cause,
-		Subject: fmt.Sprintf("order:%d", orderID), RequestedAt: s.now()}, nil)
-	if err != nil {
-		return fmt.Errorf("enqueue replan: %w", err)
-	}
-	return nil
+	writeJSON(w, http.StatusOK, orderOutOf(*o))
 }
 
 // pathID reads a positive integer path parameter.

@@ -44,14 +44,21 @@ type Enqueued struct {
 	Duplicate bool   `json:"duplicate"`
 }
 
-// bumpAndReplan records a change of the depot days in the transaction and
-// asks for their re-plans.
-func (s *Service) bumpAndReplan(ctx context.Context, tx pgx.Tx, days []store.DepotDay, cause, subject string) error {
-	now := s.now()
+// bump records a change of the depot days in the transaction. Writers
+// call it before they lock any row of those days (the planner's order).
+func (s *Service) bump(ctx context.Context, tx pgx.Tx, days []store.DepotDay) error {
 	for _, d := range days {
-		if _, err := store.BumpDepotDay(ctx, tx, d.DepotID, d.Day, now); err != nil {
+		if _, err := store.BumpDepotDay(ctx, tx, d.DepotID, d.Day, s.now()); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// replan asks, in the transaction, for re-plans of the depot days.
+func (s *Service) replan(ctx context.Context, tx pgx.Tx, days []store.DepotDay, cause, subject string) error {
+	now := s.now()
+	for _, d := range days {
 		if _, err := s.client.InsertTx(ctx, tx, ReplanArgs{DepotID: d.DepotID, Day: DayString(d.Day), Cause: cause,
 			Subject: subject, RequestedAt: now}, nil); err != nil {
 			return fmt.Errorf("enqueue replan: %w", err)
@@ -115,6 +122,10 @@ func (s *Service) RequestPlan(ctx context.Context, depotID int64, day time.Time,
 // changes nothing; a collected one is a conflict.
 func (s *Service) CancelOrder(ctx context.Context, orderID int64, reason string, a Actor) error {
 	return s.db.InTx(ctx, func(tx pgx.Tx) error {
+		days, err := s.lockDaysOfOrder(ctx, tx, orderID)
+		if err != nil {
+			return err
+		}
 		o, err := store.APILockOrder(ctx, tx, orderID)
 		if err != nil {
 			return err
@@ -128,14 +139,10 @@ func (s *Service) CancelOrder(ctx context.Context, orderID int64, reason string,
 		if !thugom.OrderCancellable(o.Status) {
 			return thugom.Errorf(thugom.EConflict, "status", "order %d is already %s", orderID, o.Status)
 		}
-		days, err := store.DepotDaysOfOrders(ctx, tx, []int64{orderID})
-		if err != nil {
-			return err
-		}
 		if _, err := store.SetOrdersStatus(ctx, tx, []int64{orderID}, thugom.OrderCancelled, s.now()); err != nil {
 			return err
 		}
-		if err := s.bumpAndReplan(ctx, tx, days, CauseCancelled, fmt.Sprintf("order:%d", orderID)); err != nil {
+		if err := s.replan(ctx, tx, days, CauseCancelled, fmt.Sprintf("order:%d", orderID)); err != nil {
 			return err
 		}
 		return s.event(ctx, tx, a.Name, "order.cancel", fmt.Sprintf("order:%d", orderID),
@@ -147,6 +154,9 @@ func (s *Service) CancelOrder(ctx context.Context, orderID int64, reason string,
 // (vehicleID nil unlocks).
 func (s *Service) LockOrder(ctx context.Context, orderID int64, vehicleID *int64, a Actor) error {
 	return s.db.InTx(ctx, func(tx pgx.Tx) error {
+		if _, err := s.lockDaysOfOrder(ctx, tx, orderID); err != nil {
+			return err
+		}
 		o, err := store.APILockOrder(ctx, tx, orderID)
 		if err != nil {
 			return err
@@ -166,15 +176,6 @@ func (s *Service) LockOrder(ctx context.Context, orderID int64, vehicleID *int64
 		if err := store.APISetOrderLock(ctx, tx, orderID, vehicleID, s.now()); err != nil {
 			return err
 		}
-		days, err := store.DepotDaysOfOrders(ctx, tx, []int64{orderID})
-		if err != nil {
-			return err
-		}
-		for _, d := range days {
-			if _, err := store.BumpDepotDay(ctx, tx, d.DepotID, d.Day, s.now()); err != nil {
-				return err
-			}
-		}
 		action := "order.lock"
 		if vehicleID == nil {
 			action = "order.unlock"
@@ -190,6 +191,13 @@ func (s *Service) LockOrder(ctx context.Context, orderID int64, vehicleID *int64
 func (s *Service) MoveStop(ctx context.Context, stopID, vehicleID int64, a Actor) (*Enqueued, error) {
 	var out *Enqueued
 	err := s.db.InTx(ctx, func(tx pgx.Tx) error {
+		dd, err := store.DepotDayOfStop(ctx, tx, stopID)
+		if err != nil {
+			return err
+		}
+		if err := s.bump(ctx, tx, []store.DepotDay{dd}); err != nil {
+			return err
+		}
 		st, err := store.JobsStopForUpdate(ctx, tx, stopID)
 		if err != nil {
 			return err
@@ -221,9 +229,6 @@ func (s *Service) MoveStop(ctx context.Context, stopID, vehicleID int64, a Actor
 			return thugom.Errorf(thugom.EConflict, "vehicle_id", "vehicle %s is %s", v.Code, v.Status)
 		}
 		if err := store.APILockStop(ctx, tx, stopID, v.ID, s.now()); err != nil {
-			return err
-		}
-		if _, err := store.BumpDepotDay(ctx, tx, st.DepotID, st.Day, s.now()); err != nil {
 			return err
 		}
 		out = &Enqueued{DepotID: st.DepotID, Date: DayString(st.Day)}
@@ -274,7 +279,11 @@ func (s *Service) SetVehicleStatus(ctx context.Context, vehicleID int64, status 
 			if status == thugom.VehicleActive {
 				cause = CauseDispatcher
 			}
-			if err := s.bumpAndReplan(ctx, tx, []store.DepotDay{{DepotID: v.DepotID, Day: day}}, cause, fmt.Sprintf("vehicle:%d", vehicleID)); err != nil {
+			days := []store.DepotDay{{DepotID: v.DepotID, Day: day}}
+			if err := s.bump(ctx, tx, days); err != nil {
+				return err
+			}
+			if err := s.replan(ctx, tx, days, cause, fmt.Sprintf("vehicle:%d", vehicleID)); err != nil {
 				return err
 			}
 		}
@@ -290,4 +299,14 @@ func (s *Service) SetVehicleStatus(ctx context.Context, vehicleID int64, status 
 func (s *Service) ReportBreakdown(ctx context.Context, vehicleID int64, actor string) error {
 	_, err := s.SetVehicleStatus(ctx, vehicleID, thugom.VehicleBroken, System(actor))
 	return err
+}
+
+// lockDaysOfOrder bumps (and so locks) the depot days whose plans hold an
+// order, before the order's row is locked, and returns them.
+func (s *Service) lockDaysOfOrder(ctx context.Context, tx pgx.Tx, orderID int64) ([]store.DepotDay, error) {
+	days, err := store.DepotDaysOfOrders(ctx, tx, []int64{orderID})
+	if err != nil {
+		return nil, err
+	}
+	return days, s.bump(ctx, tx, days)
 }

@@ -62,6 +62,14 @@ func (s *Service) answer(ctx context.Context, tx pgx.Tx, a Answer, phone string)
 	if ackKey == "" {
 		ackKey = fmt.Sprintf("%s:%d:%s:%s", a.Via, hh, a.Reply, DayString(now))
 	}
+	// The household's days first, then its rows (the planner's order).
+	days, err := store.DepotDaysOfHousehold(ctx, tx, hh)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.bump(ctx, tx, days); err != nil {
+		return nil, err
+	}
 	orders, err := store.JobsOpenOrdersOfHousehold(ctx, tx, hh)
 	if err != nil {
 		return nil, err
@@ -108,6 +116,9 @@ func (s *Service) answer(ctx context.Context, tx pgx.Tx, a Answer, phone string)
 		if err != nil {
 			return nil, err
 		}
+		if err := s.bump(ctx, tx, days); err != nil {
+			return nil, err
+		}
 		cause := CauseCancelled
 		if to == thugom.OrderPostponed {
 			tomorrow := thugom.Day(now).AddDate(0, 0, 1).Add(7 * time.Hour)
@@ -130,7 +141,7 @@ func (s *Service) answer(ctx context.Context, tx pgx.Tx, a Answer, phone string)
 				return nil, err
 			}
 		}
-		if err := s.bumpAndReplan(ctx, tx, days, cause, fmt.Sprintf("household:%d", hh)); err != nil {
+		if err := s.replan(ctx, tx, days, cause, fmt.Sprintf("household:%d", hh)); err != nil {
 			return nil, err
 		}
 	default:

@@ -54,6 +54,7 @@ type bundle struct {
 type setupOpts struct {
 	households int
 	workers    int
+	afterRead  func(depotID int64, day time.Time, attempt int)
 }
 
 // setup seeds a small demo day in a fresh database and builds a service on
@@ -79,7 +80,7 @@ func setup(t *testing.T, o setupOpts) *bundle {
 	}
 	svc, err := jobs.New(db, jobs.Deps{
 		Clock: b.clock.now, Workers: o.workers, PlanIterations: 3000, SLAWatchEvery: -1,
-		FetchPollInterval: 200 * time.Millisecond, Logger: testLogger(t),
+		FetchPollInterval: 200 * time.Millisecond, Logger: testLogger(t), AfterPlanRead: o.afterRead,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -58,10 +58,6 @@ type PickupResult struct {
 	Unchanged bool `json:"unchanged,omitempty"`
 }
 
-// CanMove reports whether a stop of kind may go from one status to another
-// (thugom.StopCanMove).
-func CanMove(kind, from, to string) bool { return thugom.StopCanMove(kind, from, to) }
-
 // RecordPickup applies one pickup event in one transaction: the stop's
 // status, its pickup task, its orders (picked up; handed over at the depot),
 // the journal, and for a failure the follow-up job that re-plans or
@@ -105,6 +101,15 @@ func (s *Service) RecordPickup(ctx context.Context, e PickupEvent) (*PickupResul
 }
 
 func (s *Service) recordPickup(ctx context.Context, tx pgx.Tx, e PickupEvent) (*PickupResult, error) {
+	// The day first, then its rows: the order every writer and the planner
+	// lock in, so that none waits on another in a circle.
+	dd, err := store.DepotDayOfStop(ctx, tx, e.StopID)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := store.BumpDepotDay(ctx, tx, dd.DepotID, dd.Day, s.now()); err != nil {
+		return nil, err
+	}
 	st, err := store.JobsStopForUpdate(ctx, tx, e.StopID)
 	if err != nil {
 		return nil, err
@@ -143,9 +148,6 @@ func (s *Service) recordPickup(ctx context.Context, tx pgx.Tx, e PickupEvent) (*
 	}
 	now := s.now()
 	if err := store.JobsSetStopStatus(ctx, tx, st.ID, e.Status, now); err != nil {
-		return nil, err
-	}
-	if _, err := store.BumpDepotDay(ctx, tx, st.DepotID, st.Day, now); err != nil {
 		return nil, err
 	}
 	task, err := store.JobsPickupTaskOfStop(ctx, tx, st.ID)

@@ -147,9 +147,39 @@ func (s *Service) PlanDepotDay(ctx context.Context, depotID int64, day time.Time
 	return res, nil
 }
 
-// planOnce is one read → solve → write of a depot's day.
+// lockedSolve bounds the solve of the last attempt, which holds the day's
+// lock: writers of the day wait that long at most.
+const lockedSolve = 300 * time.Millisecond
+
+// planOnce is one read → solve → write of a depot's day. The last attempt,
+// when the day kept changing under the earlier ones, reads, solves briefly
+// and writes under the day's lock, so a busy day still gets its plan.
 func (s *Service) planOnce(ctx context.Context, depotID int64, day time.Time, req PlanRequest, attempt int) (*PlanResult, error) {
 	p := &planner{s: s, depotID: depotID, day: day, req: req, resumeAt: map[int64]float64{}}
+	if attempt == maxPlanAttempts-1 {
+		var res *PlanResult
+		err := s.db.InTx(ctx, func(tx pgx.Tx) error {
+			if _, err := store.LockDepotDay(ctx, tx, depotID, day); err != nil {
+				return err
+			}
+			skipped, err := p.read(ctx, tx)
+			if err != nil || skipped != nil {
+				res = skipped
+				return err
+			}
+			if err := p.build(ctx, tx); err != nil {
+				return err
+			}
+			iters := s.deps.PlanIterations / 10
+			if err := p.solve(ctx, lockedSolve, iters, attempt); err != nil {
+				return err
+			}
+			p.tx = tx
+			res, err = p.write(ctx)
+			return err
+		})
+		return res, err
+	}
 	var skipped *PlanResult
 	err := s.db.InTx(ctx, func(tx pgx.Tx) error {
 		var err error
@@ -170,7 +200,7 @@ func (s *Service) planOnce(ctx context.Context, depotID int64, day time.Time, re
 	if attempt > 0 {
 		budget /= 4
 	}
-	if err := p.solve(ctx, budget, attempt); err != nil {
+	if err := p.solve(ctx, budget, s.deps.PlanIterations, attempt); err != nil {
 		return nil, err
 	}
 	var res *PlanResult
@@ -598,15 +628,18 @@ func (p *planner) build(ctx context.Context, q store.DBTX) error {
 }
 
 // solve runs the solver on the built model with no transaction open.
-func (p *planner) solve(ctx context.Context, budget time.Duration, attempt int) error {
+func (p *planner) solve(ctx context.Context, budget time.Duration, iterations, attempt int) error {
 	in, day := p.in, p.day
 	var sol *routing.Solution
 	if len(in.Stops) > 0 && len(in.Vehicles) > 0 {
 		opts := routing.Options{Seed: p.depot.ID*1000003 + day.Unix()/86400 + int64(attempt), Workers: 1}
-		if p.s.deps.PlanIterations > 0 {
-			opts.Iterations = p.s.deps.PlanIterations
+		if iterations > 0 {
+			opts.Iterations = iterations
 		} else {
 			opts.TimeLimit = budget
+		}
+		if attempt == maxPlanAttempts-1 {
+			opts.TimeLimit = budget // under the day's lock: bounded whatever the iterations
 		}
 		var err error
 		sol, err = routing.Solve(ctx, in, opts)

@@ -188,25 +188,6 @@ func APIImportOrders(ctx context.Context, q DBTX, orders []APINewOrder) (*APIImp
 	return res, nil
 }
 
-// APIExistingOrders returns the ids of orders already present, by
-// marketplace + "\x00" + marketplace order id.
-func APIExistingOrders(ctx context.Context, q DBTX, markets, ids []string) (map[string]int64, error) {
-	rows, err := q.Query(ctx, Query("APIExistingOrders"), markets, ids)
-	if err != nil {
-		return nil, fmt.Errorf("existing orders: %w", err)
-	}
-	out := map[string]int64{}
-	var m, mid string
-	var id int64
-	if _, err := pgx.ForEachRow(rows, []any{&m, &mid, &id}, func() error {
-		out[m+"\x00"+mid] = id
-		return nil
-	}); err != nil {
-		return nil, fmt.Errorf("existing orders: %w", err)
-	}
-	return out, nil
-}
-
 // APIRecordEvents appends one event per subject, all with the same actor,
 // action and time.
 func APIRecordEvents(ctx context.Context, q DBTX, at time.Time, actor, action string, subjects []string, payloads []map[string]any) error {
@@ -312,14 +293,6 @@ func APILockOrder(ctx context.Context, tx DBTX, id int64) (*APIOrderLock, error)
 	return &o, nil
 }
 
-// APISetOrderStatus sets an order's status.
-func APISetOrderStatus(ctx context.Context, tx DBTX, id int64, status string, at time.Time) error {
-	if _, err := tx.Exec(ctx, Query("APISetOrderStatus"), id, status, at); err != nil {
-		return fmt.Errorf("order %d status: %w", id, err)
-	}
-	return nil
-}
-
 // APISetOrderLock fixes an order to a vehicle (nil unlocks).
 func APISetOrderLock(ctx context.Context, tx DBTX, id int64, vehicleID *int64, at time.Time) error {
 	if _, err := tx.Exec(ctx, Query("APISetOrderLock"), id, vehicleID, at); err != nil {
@@ -329,17 +302,4 @@ func APISetOrderLock(ctx context.Context, tx DBTX, id int64, vehicleID *int64, a
 		return fmt.Errorf("order %d lock: %w", id, err)
 	}
 	return nil
-}
-
-// APIOrderPlanDay returns the depot and day of the newest plan holding an
-// order; ok is false when no plan holds it.
-func APIOrderPlanDay(ctx context.Context, q DBTX, orderID int64) (depotID int64, day time.Time, ok bool, err error) {
-	err = q.QueryRow(ctx, Query("APIOrderPlanDay"), orderID).Scan(&depotID, &day)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return 0, time.Time{}, false, nil
-	}
-	if err != nil {
-		return 0, time.Time{}, false, fmt.Errorf("order %d plan: %w", orderID, err)
-	}
-	return depotID, day, true, nil
 }

@@ -282,19 +282,6 @@ type APIScope struct {
 	Kind, Status        string
 }
 
-// APIRouteScope returns the owner chain of a route or thugom.ErrNotFound.
-func APIRouteScope(ctx context.Context, q DBTX, routeID int64) (*APIScope, error) {
-	var s APIScope
-	err := q.QueryRow(ctx, Query("APIRouteScope"), routeID).Scan(&s.RouteID, &s.PlanID, &s.DriverID, &s.DepotID, &s.CarrierID, &s.Day)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, thugom.Errorf(thugom.ENotFound, "", "no route %d", routeID)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("route scope: %w", err)
-	}
-	return &s, nil
-}
-
 // APIStopScope returns the owner chain of a stop or thugom.ErrNotFound.
 func APIStopScope(ctx context.Context, q DBTX, stopID int64) (*APIScope, error) {
 	var s APIScope
@@ -347,22 +334,6 @@ type APIHouseholdOrder struct {
 	KgPerBox           float64
 	Status             string
 	ReadyFrom          *time.Time
-}
-
-// APIHouseholdOpenOrders returns the orders a household still has to hand over.
-func APIHouseholdOpenOrders(ctx context.Context, q DBTX, householdID int64, now time.Time) ([]APIHouseholdOrder, error) {
-	rows, err := q.Query(ctx, Query("APIHouseholdOpenOrders"), householdID, now)
-	if err != nil {
-		return nil, fmt.Errorf("household orders: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (APIHouseholdOrder, error) {
-		var o APIHouseholdOrder
-		return o, r.Scan(&o.OrderID, &o.MarketplaceOrderID, &o.Product, &o.ProductCode, &o.WeightKg, &o.Parcels, &o.CODAmount, &o.KgPerBox, &o.Status, &o.ReadyFrom)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("household orders: %w", err)
-	}
-	return out, nil
 }
 
 // APIHouseholdByID returns one household or thugom.ErrNotFound.

@@ -2,8 +2,11 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/thugom/thugom"
 )
@@ -78,4 +81,38 @@ func DepotDayStarted(ctx context.Context, q DBTX, depotID int64, day time.Time) 
 // localDay reads a date column (scanned as UTC midnight) as the local day.
 func localDay(d time.Time) time.Time {
 	return time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, thugom.Local)
+}
+
+// DepotDayOfStop returns the depot day of a stop, or thugom.ErrNotFound.
+func DepotDayOfStop(ctx context.Context, q DBTX, stopID int64) (DepotDay, error) {
+	var d DepotDay
+	err := q.QueryRow(ctx, Query("DepotDayOfStop"), stopID).Scan(&d.DepotID, &d.Day)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return d, thugom.Errorf(thugom.ENotFound, "stop_id", "no stop %d", stopID)
+	}
+	if err != nil {
+		return d, fmt.Errorf("day of stop %d: %w", stopID, err)
+	}
+	d.Day = localDay(d.Day)
+	return d, nil
+}
+
+// DepotDaysOfHousehold returns the depot days whose plans hold the
+// household's orders.
+func DepotDaysOfHousehold(ctx context.Context, q DBTX, householdID int64) ([]DepotDay, error) {
+	rows, err := q.Query(ctx, Query("DepotDaysOfHousehold"), householdID)
+	if err != nil {
+		return nil, fmt.Errorf("depot days of household %d: %w", householdID, err)
+	}
+	defer rows.Close()
+	var out []DepotDay
+	for rows.Next() {
+		var d DepotDay
+		if err := rows.Scan(&d.DepotID, &d.Day); err != nil {
+			return nil, err
+		}
+		d.Day = localDay(d.Day)
+		out = append(out, d)
+	}
+	return out, rows.Err()
 }

@@ -43,32 +43,6 @@ func UpsertHousehold(ctx context.Context, q DBTX, h *thugom.Household) (needsGeo
 	return needsGeocode, nil
 }
 
-// HouseholdIDByPhone returns the id of the household with this E.164 phone
-// or ErrNotFound.
-func HouseholdIDByPhone(ctx context.Context, q DBTX, phone string) (int64, error) {
-	var id int64
-	err := q.QueryRow(ctx, Query("HouseholdIDByPhone"), phone).Scan(&id)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return 0, thugom.Errorf(thugom.ENotFound, "phone", "no household with phone %s", phone)
-	}
-	if err != nil {
-		return 0, fmt.Errorf("household by phone: %w", err)
-	}
-	return id, nil
-}
-
-// HouseholdsToGeocode returns up to limit households without a point.
-func HouseholdsToGeocode(ctx context.Context, q DBTX, limit int) ([]thugom.Household, error) {
-	rows, err := q.Query(ctx, Query("HouseholdsToGeocode"), limit)
-	if err != nil {
-		return nil, fmt.Errorf("households to geocode: %w", err)
-	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (thugom.Household, error) {
-		var h thugom.Household
-		return h, r.Scan(&h.ID, &h.Name, &h.Phone, &h.Address)
-	})
-}
-
 // Geocode is the result of geocoding a household's address.
 type Geocode struct {
 	CommuneCode string
@@ -77,36 +51,6 @@ type Geocode struct {
 	H3          string
 	Precision   string // thugom.Precision*, not PrecisionNone
 	Confidence  float64
-}
-
-// SetHouseholdGeocode stores a geocoding result. It reports false (and
-// changes nothing) when the household is pinned by a person.
-func SetHouseholdGeocode(ctx context.Context, q DBTX, id int64, g Geocode, at time.Time) (bool, error) {
-	if g.Precision == thugom.PrecisionNone {
-		return false, thugom.Errorf(thugom.EInvalid, "precision", "a geocode needs a precision")
-	}
-	var got int64
-	err := q.QueryRow(ctx, Query("SetHouseholdGeocode"), id, g.CommuneCode, g.Village, g.Lon, g.Lat, g.H3,
-		g.Precision, g.Confidence, at).Scan(&got)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return false, nil
-	}
-	if err != nil {
-		return false, writeErr("set household geocode", err, map[string]string{
-			"households_precision_check": "precision", "households_confidence_check": "confidence"})
-	}
-	return true, nil
-}
-
-// MarkHouseholdNotFound records that geocoding found nothing for the
-// household's address, so it is not tried again until the address changes.
-func MarkHouseholdNotFound(ctx context.Context, q DBTX, id int64, at time.Time) error {
-	var got int64
-	err := q.QueryRow(ctx, Query("MarkHouseholdNotFound"), id, at).Scan(&got)
-	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-		return fmt.Errorf("mark household not found: %w", err)
-	}
-	return nil
 }
 
 // PinHousehold sets a household's point by hand (dispatcher or household);

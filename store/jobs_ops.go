@@ -446,17 +446,6 @@ func JobsStopOrders(ctx context.Context, q DBTX, stopID int64) ([]JobsStopOrder,
 	return out, rows.Err()
 }
 
-// JobsSuccessorStop returns the stop of a newer plan that continues stop,
-// 0 when none.
-func JobsSuccessorStop(ctx context.Context, q DBTX, stopID int64) (int64, error) {
-	var id int64
-	err := q.QueryRow(ctx, Query("JobsSuccessorStop"), stopID).Scan(&id)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return 0, nil
-	}
-	return id, err
-}
-
 // JobsRiskOrder is an order the SLA watch looks at.
 type JobsRiskOrder struct {
 	ID          int64

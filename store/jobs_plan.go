@@ -93,15 +93,6 @@ func JobsVehicles(ctx context.Context, q DBTX, depotID int64) ([]thugom.Vehicle,
 	return out, rows.Err()
 }
 
-// JobsVehicleByID returns a vehicle or thugom.ErrNotFound.
-func JobsVehicleByID(ctx context.Context, q DBTX, id int64) (*thugom.Vehicle, error) {
-	v, err := scanVehicle(q.QueryRow(ctx, Query("JobsVehicleByID"), id))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, thugom.Errorf(thugom.ENotFound, "vehicle_id", "no vehicle %d", id)
-	}
-	return v, err
-}
-
 func scanVehicle(row pgx.Row) (*thugom.Vehicle, error) {
 	var v thugom.Vehicle
 	err := row.Scan(&v.ID, &v.CarrierID, &v.DepotID, &v.Code, &v.Kind, &v.CapacityKg, &v.CapacityParcels,
@@ -110,19 +101,6 @@ func scanVehicle(row pgx.Row) (*thugom.Vehicle, error) {
 		return nil, err
 	}
 	return &v, nil
-}
-
-// JobsSetVehicleStatus sets a vehicle's status (active, broken, off).
-func JobsSetVehicleStatus(ctx context.Context, q DBTX, id int64, status string, at time.Time) error {
-	var got int64
-	err := q.QueryRow(ctx, Query("JobsSetVehicleStatus"), id, status, at).Scan(&got)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return thugom.Errorf(thugom.ENotFound, "vehicle_id", "no vehicle %d", id)
-	}
-	if pgCode(err) == codeCheckViolation {
-		return thugom.Errorf(thugom.EInvalid, "status", "vehicle status must be active, broken or off, not %q", status)
-	}
-	return err
 }
 
 // JobsDriverOfVehicle returns the active driver of a vehicle, nil if none.
@@ -184,13 +162,6 @@ func JobsSetOrderSLA(ctx context.Context, q DBTX, orderID int64, deadline time.T
 	return err
 }
 
-// JobsLockDepotDay takes the transaction-scoped lock that serialises the
-// planning of one depot's day across workers.
-func JobsLockDepotDay(ctx context.Context, tx pgx.Tx, depotID int64, day time.Time) error {
-	_, err := tx.Exec(ctx, Query("JobsDepotDayLock"), depotID, day.Unix()/86400)
-	return err
-}
-
 // JobsPlanHead is the current plan of a depot's day.
 type JobsPlanHead struct {
 	ID        int64
@@ -236,23 +207,6 @@ func JobsNewPlan(ctx context.Context, q DBTX, p *thugom.Plan) (int64, error) {
 	return id, nil
 }
 
-// JobsInsertRoute inserts a route of a plan and returns its id.
-func JobsInsertRoute(ctx context.Context, q DBTX, r *thugom.Route) (int64, error) {
-	line, err := json.Marshal(r.Line)
-	if err != nil {
-		return 0, err
-	}
-	if r.Line == nil {
-		line = []byte("[]")
-	}
-	err = q.QueryRow(ctx, Query("JobsInsertRoute"), r.PlanID, r.VehicleID, r.DriverID, r.StartAt, r.EndAt,
-		r.DistanceM, r.DurationS, r.LoadKg, line).Scan(&r.ID)
-	if err != nil {
-		return 0, fmt.Errorf("insert route: %w", err)
-	}
-	return r.ID, nil
-}
-
 // JobsInsertStop inserts a stop with its orders and returns its id.
 func JobsInsertStop(ctx context.Context, q DBTX, s *thugom.Stop, at time.Time) (int64, error) {
 	err := q.QueryRow(ctx, Query("JobsInsertStop"), s.RouteID, s.Seq, s.Trip, s.Kind, s.HouseholdID, s.DepartureID,
@@ -266,12 +220,6 @@ func JobsInsertStop(ctx context.Context, q DBTX, s *thugom.Stop, at time.Time) (
 		}
 	}
 	return s.ID, nil
-}
-
-// JobsInsertStopLineage records that stop continues prev of an older plan.
-func JobsInsertStopLineage(ctx context.Context, q DBTX, stop, prev int64) error {
-	_, err := q.Exec(ctx, Query("JobsInsertStopLineage"), stop, prev)
-	return err
 }
 
 // JobsInsertUnassigned records an order a plan could not serve.
@@ -312,24 +260,6 @@ func JobsPlanStops(ctx context.Context, q DBTX, planID int64) ([]JobsStop, error
 			return nil, fmt.Errorf("stops of plan %d: %w", planID, err)
 		}
 		out = append(out, s)
-	}
-	return out, rows.Err()
-}
-
-// JobsPlanUnassigned returns the orders a plan left out.
-func JobsPlanUnassigned(ctx context.Context, q DBTX, planID int64) ([]thugom.Unassigned, error) {
-	rows, err := q.Query(ctx, Query("JobsPlanUnassigned"), planID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []thugom.Unassigned
-	for rows.Next() {
-		var u thugom.Unassigned
-		if err := rows.Scan(&u.OrderID, &u.Reason, &u.Fix); err != nil {
-			return nil, err
-		}
-		out = append(out, u)
 	}
 	return out, rows.Err()
 }

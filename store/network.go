@@ -16,23 +16,6 @@ func InsertCarrier(ctx context.Context, q DBTX, c *thugom.Carrier) error {
 	return writeErr("insert carrier", err, map[string]string{"carriers_code_key": "code", "carriers_marketplace_key": "marketplace"})
 }
 
-// ListCarriers returns every carrier.
-func ListCarriers(ctx context.Context, q DBTX) ([]thugom.Carrier, error) {
-	rows, err := q.Query(ctx, Query("ListCarriers"))
-	if err != nil {
-		return nil, fmt.Errorf("list carriers: %w", err)
-	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (thugom.Carrier, error) {
-		var c thugom.Carrier
-		return c, r.Scan(&c.ID, &c.Code, &c.Name, &c.Marketplace)
-	})
-}
-
-// CarrierByCode returns the carrier with this code ("vnpost") or ErrNotFound.
-func CarrierByCode(ctx context.Context, q DBTX, code string) (*thugom.Carrier, error) {
-	return oneCarrier(q.QueryRow(ctx, Query("CarrierByCode"), code), "code", code)
-}
-
 // CarrierByMarketplace returns the carrier selling on a marketplace
 // ("postmart") or ErrNotFound naming the field "marketplace".
 func CarrierByMarketplace(ctx context.Context, q DBTX, marketplace string) (*thugom.Carrier, error) {
@@ -70,19 +53,6 @@ func InsertDeparture(ctx context.Context, q DBTX, d *thugom.Departure) error {
 	}
 	err := q.QueryRow(ctx, Query("InsertDeparture"), d.DepotID, d.Name, d.DepartsAt, d.CutoffAt, dest, d.TransitHours).Scan(&d.ID)
 	return writeErr("insert departure", err, map[string]string{"departures_depot_id_fkey": "depot_id", "departures_check": "cutoff_at"})
-}
-
-// ListDepartures returns the active departures of a depot (0: every depot),
-// by depot and time of day.
-func ListDepartures(ctx context.Context, q DBTX, depotID int64) ([]thugom.Departure, error) {
-	rows, err := q.Query(ctx, Query("ListDepartures"), depotID)
-	if err != nil {
-		return nil, fmt.Errorf("list departures: %w", err)
-	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (thugom.Departure, error) {
-		var d thugom.Departure
-		return d, r.Scan(&d.ID, &d.DepotID, &d.Name, &d.DepartsAt, &d.CutoffAt, &d.Destinations, &d.TransitHours)
-	})
 }
 
 // InsertVehicle stores a vehicle and sets its ID.
@@ -191,15 +161,6 @@ func scanProductRow(r pgx.Row) (thugom.Product, error) {
 	return p, err
 }
 
-// ListProducts returns every product by code.
-func ListProducts(ctx context.Context, q DBTX) ([]thugom.Product, error) {
-	rows, err := q.Query(ctx, Query("ListProducts"))
-	if err != nil {
-		return nil, fmt.Errorf("list products: %w", err)
-	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (thugom.Product, error) { return scanProductRow(r) })
-}
-
 // ProductByCode returns the product with this code or ErrNotFound naming
 // the field "product".
 func ProductByCode(ctx context.Context, q DBTX, code string) (*thugom.Product, error) {
@@ -209,18 +170,6 @@ func ProductByCode(ctx context.Context, q DBTX, code string) (*thugom.Product, e
 	}
 	if err != nil {
 		return nil, fmt.Errorf("product %q: %w", code, err)
-	}
-	return &p, nil
-}
-
-// ProductByID returns one product or ErrNotFound.
-func ProductByID(ctx context.Context, q DBTX, id int64) (*thugom.Product, error) {
-	p, err := scanProductRow(q.QueryRow(ctx, Query("ProductByID"), id))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, thugom.Errorf(thugom.ENotFound, "product_id", "no product %d", id)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("product %d: %w", id, err)
 	}
 	return &p, nil
 }

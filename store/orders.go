@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/thugom/thugom"
 )
@@ -26,13 +25,4 @@ func InsertOrder(ctx context.Context, q DBTX, o *thugom.Order) error {
 		"orders_product_id_fkey": "product_id", "orders_locked_vehicle_id_fkey": "locked_vehicle_id",
 		"orders_weight_kg_check": "weight_kg", "orders_parcels_check": "parcels", "orders_cod_amount_check": "cod_amount",
 		"orders_status_check": "status", "orders_promise_hours_check": "promise_hours"})
-}
-
-// CountOrders returns the number of orders.
-func CountOrders(ctx context.Context, q DBTX) (int, error) {
-	var n int
-	if err := q.QueryRow(ctx, Query("CountOrders")).Scan(&n); err != nil {
-		return 0, fmt.Errorf("count orders: %w", err)
-	}
-	return n, nil
 }

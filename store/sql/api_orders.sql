@@ -38,12 +38,6 @@ FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6
 ON CONFLICT (marketplace, marketplace_order_id) DO NOTHING
 RETURNING id, marketplace, marketplace_order_id;
 
--- name: APIExistingOrders
--- Which of these (marketplace, marketplace_order_id) pairs exist already.
-SELECT o.marketplace, o.marketplace_order_id, o.id
-FROM orders o
-JOIN unnest($1::text[], $2::text[]) AS t(m, mid) ON o.marketplace = t.m AND o.marketplace_order_id = t.mid;
-
 -- name: APIRecordEvents
 INSERT INTO events (at, actor, action, subject, payload)
 SELECT $1, $2, $3, s, p FROM unnest($4::text[], $5::jsonb[]) AS t(s, p);
@@ -85,16 +79,6 @@ WHERE o.id = $1;
 SELECT id, carrier_id, depot_id, household_id, status, placed_at, coalesce(ready_from, placed_at)
 FROM orders WHERE id = $1 FOR UPDATE;
 
--- name: APISetOrderStatus
-UPDATE orders SET status = $2, updated_at = $3 WHERE id = $1;
-
 -- name: APISetOrderLock
 UPDATE orders SET locked_vehicle_id = $2, updated_at = $3 WHERE id = $1;
 
--- name: APIOrderPlanDay
--- The local day of the newest plan holding an order (for re-planning).
-SELECT p.depot_id, p.day
-FROM stop_orders so JOIN stops s ON s.id = so.stop_id JOIN routes r ON r.id = s.route_id JOIN plans p ON p.id = r.plan_id
-WHERE so.order_id = $1
-ORDER BY p.day DESC, p.version DESC
-LIMIT 1;

@@ -84,14 +84,6 @@ WHERE r.driver_id = $1 AND p.day = $2 AND p.status = 'done'
   AND p.version = (SELECT max(p2.version) FROM plans p2 WHERE p2.depot_id = p.depot_id AND p2.day = p.day AND p2.status = 'done')
 ORDER BY r.start_at, r.id;
 
--- name: APIRouteScope
--- Who may see a route: its driver, its plan, depot and carrier.
-SELECT r.id, r.plan_id, coalesce(r.driver_id, 0), p.depot_id, d.carrier_id, p.day
-FROM routes r
-JOIN plans p ON p.id = r.plan_id
-JOIN depots d ON d.id = p.depot_id
-WHERE r.id = $1;
-
 -- name: APIStopScope
 SELECT s.id, s.route_id, s.kind, s.status, coalesce(r.driver_id, 0), p.depot_id, d.carrier_id, coalesce(s.household_id, 0), p.id
 FROM stops s

@@ -17,36 +17,12 @@ ON CONFLICT (phone) DO UPDATE SET
     updated_at = now()
 RETURNING id, (xmax = 0) AS inserted, precision = '' AS needs_geocode;
 
--- name: HouseholdsToGeocode
--- Households never geocoded (a failed geocode sets geocoded_at, no point).
-SELECT id, name, phone, address FROM households
-WHERE precision = '' AND geocoded_at IS NULL
-ORDER BY id
-LIMIT $1;
-
--- name: SetHouseholdGeocode
--- Stores a geocoding result; a pinned household keeps its point.
-UPDATE households SET
-    commune_code = $2, village = $3, lon = $4, lat = $5, h3 = $6, precision = $7, confidence = $8,
-    geocoded_at = $9, updated_at = now()
-WHERE id = $1 AND NOT pinned
-RETURNING id;
-
 -- name: PinHousehold
 UPDATE households SET lon = $2, lat = $3, h3 = $4, precision = $6, confidence = 1, pinned = true,
     geocoded_at = $5, updated_at = now()
 WHERE id = $1
 RETURNING id;
 
--- name: HouseholdIDByPhone
-SELECT id FROM households WHERE phone = $1;
-
 -- name: CountHouseholds
 SELECT count(*) FROM households;
 
--- name: MarkHouseholdNotFound
--- Geocoding found nothing: no point, but do not try again until the address
--- changes.
-UPDATE households SET geocoded_at = $2, updated_at = now()
-WHERE id = $1 AND precision = ''
-RETURNING id;

@@ -5,12 +5,6 @@
 INSERT INTO carriers (code, name, marketplace) VALUES ($1, $2, $3)
 RETURNING id;
 
--- name: ListCarriers
-SELECT id, code, name, marketplace FROM carriers ORDER BY id;
-
--- name: CarrierByCode
-SELECT id, code, name, marketplace FROM carriers WHERE code = $1;
-
 -- name: CarrierByMarketplace
 SELECT id, code, name, marketplace FROM carriers WHERE marketplace = $1;
 
@@ -23,13 +17,6 @@ RETURNING id;
 INSERT INTO departures (depot_id, name, departs_at, cutoff_at, destinations, transit_hours)
 VALUES ($1, $2, $3, $4, $5, $6)
 RETURNING id;
-
--- name: ListDepartures
--- Active departures of a depot ($1 = 0: of every depot), by time of day.
-SELECT id, depot_id, name, departs_at, cutoff_at, destinations, transit_hours
-FROM departures
-WHERE active AND ($1::bigint = 0 OR depot_id = $1)
-ORDER BY depot_id, departs_at, id;
 
 -- name: InsertVehicle
 INSERT INTO vehicles (carrier_id, depot_id, code, kind, capacity_kg, capacity_parcels, shift_start, shift_end, max_trips, status)
@@ -73,11 +60,6 @@ ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, name_vi = EXCLUDED.name_v
     freshness_hours = EXCLUDED.freshness_hours, kg_per_box = EXCLUDED.kg_per_box
 RETURNING id;
 
--- name: ListProducts
-SELECT id, code, name, name_vi, freshness_hours, kg_per_box FROM products ORDER BY code;
-
 -- name: ProductByCode
 SELECT id, code, name, name_vi, freshness_hours, kg_per_box FROM products WHERE code = $1;
 
--- name: ProductByID
-SELECT id, code, name, name_vi, freshness_hours, kg_per_box FROM products WHERE id = $1;

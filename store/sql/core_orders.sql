@@ -7,5 +7,3 @@ INSERT INTO orders (marketplace, marketplace_order_id, carrier_id, depot_id, hou
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
 RETURNING id, created_at, updated_at;
 
--- name: CountOrders
-SELECT count(*) FROM orders;

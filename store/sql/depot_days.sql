@@ -30,3 +30,14 @@ ORDER BY 1, 2;
 SELECT EXISTS (
     SELECT 1 FROM plans p JOIN routes r ON r.plan_id = p.id JOIN stops s ON s.route_id = r.id
     WHERE p.depot_id = $1 AND p.day = $2 AND p.status = 'done' AND s.status <> 'planned');
+
+-- name: DepotDayOfStop
+-- The depot day a stop belongs to (read before any row lock: writers lock
+-- the day first, then its rows, as the planner does).
+SELECT p.depot_id, p.day FROM stops s JOIN routes r ON r.id = s.route_id JOIN plans p ON p.id = r.plan_id WHERE s.id = $1;
+
+-- name: DepotDaysOfHousehold
+SELECT DISTINCT o.depot_id, o.planned_day
+FROM orders o
+WHERE o.household_id = $1 AND o.planned_day IS NOT NULL AND o.depot_id IS NOT NULL
+ORDER BY 1, 2;

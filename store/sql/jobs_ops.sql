@@ -146,10 +146,6 @@ SELECT o.id, o.status, o.handover_deadline, o.weight_kg, o.parcels
 FROM stop_orders so JOIN orders o ON o.id = so.order_id
 WHERE so.stop_id = $1 ORDER BY o.id;
 
--- name: JobsSuccessorStop
--- The stop of the current plan that continues a stop of an older version.
-SELECT l.stop_id FROM jobs_stop_lineage l WHERE l.prev_stop_id = $1;
-
 -- name: JobsOrdersAtRisk
 -- Orders not yet handed over whose handover deadline is before $1 (now +
 -- the horizon), with their planned arrival and return.

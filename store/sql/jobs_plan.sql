@@ -16,13 +16,6 @@ FROM departures WHERE depot_id = $1 AND active ORDER BY departs_at, id;
 SELECT id, carrier_id, depot_id, code, kind, capacity_kg, capacity_parcels, shift_start, shift_end, max_trips, status
 FROM vehicles WHERE depot_id = $1 ORDER BY id;
 
--- name: JobsVehicleByID
-SELECT id, carrier_id, depot_id, code, kind, capacity_kg, capacity_parcels, shift_start, shift_end, max_trips, status
-FROM vehicles WHERE id = $1;
-
--- name: JobsSetVehicleStatus
-UPDATE vehicles SET status = $2, updated_at = $3 WHERE id = $1 RETURNING id;
-
 -- name: JobsDriverOfVehicle
 SELECT id FROM drivers WHERE vehicle_id = $1 AND active LIMIT 1;
 
@@ -53,10 +46,6 @@ UPDATE orders
 SET handover_deadline = $2, at_risk = $3, at_risk_reason = $4, updated_at = $5
 WHERE id = $1;
 
--- name: JobsDepotDayLock
--- Serialises planning of one depot's day across workers (transaction-scoped).
-SELECT pg_advisory_xact_lock(hashtextextended('thugom.plan', $1::bigint * 100000 + $2::bigint));
-
 -- name: JobsCurrentPlan
 SELECT id, version, status, created_at
 FROM plans
@@ -79,11 +68,6 @@ UPDATE plans SET stats = $2 WHERE id = $1;
 UPDATE plans SET status = 'superseded'
 WHERE depot_id = $1 AND day = $2 AND id <> $3 AND status IN ('done', 'pending', 'running');
 
--- name: JobsInsertRoute
-INSERT INTO routes (plan_id, vehicle_id, driver_id, start_at, end_at, distance_m, duration_s, load_kg, line)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-RETURNING id;
-
 -- name: JobsInsertStop
 INSERT INTO stops (route_id, seq, trip, kind, household_id, departure_id, arrive_at, window_start,
                    window_end, service_s, load_kg, parcels, status, locked_vehicle_id, updated_at)
@@ -92,9 +76,6 @@ RETURNING id;
 
 -- name: JobsInsertStopOrders
 INSERT INTO stop_orders (stop_id, order_id) SELECT $1, unnest($2::bigint[]);
-
--- name: JobsInsertStopLineage
-INSERT INTO jobs_stop_lineage (stop_id, prev_stop_id) VALUES ($1, $2) ON CONFLICT DO NOTHING;
 
 -- name: JobsInsertUnassigned
 INSERT INTO plan_unassigned (plan_id, order_id, reason, fix) VALUES ($1, $2, $3, $4);
@@ -111,9 +92,6 @@ SELECT s.id, s.route_id, r.vehicle_id, r.driver_id, s.seq, s.trip, s.kind, s.hou
 FROM stops s JOIN routes r ON r.id = s.route_id
 WHERE r.plan_id = $1
 ORDER BY r.vehicle_id, s.seq;
-
--- name: JobsPlanUnassigned
-SELECT order_id, reason, fix FROM plan_unassigned WHERE plan_id = $1 ORDER BY order_id;
 
 -- name: JobsDepotsWithOrders
 -- Depots with orders to plan for the day $2 (ending at $1).
