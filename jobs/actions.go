@@ -310,3 +310,19 @@ func (s *Service) lockDaysOfOrder(ctx context.Context, tx pgx.Tx, orderID int64)
 	}
 	return days, s.bump(ctx, tx, days)
 }
+
+// HandOver records orders collected but handed to the line-haul truck
+// another way than at the end of their trip (a rescue van takes a broken
+// vehicle's load): picked up → handed over. It returns the orders changed.
+func (s *Service) HandOver(ctx context.Context, orderIDs []int64, a Actor) ([]int64, error) {
+	var changed []int64
+	err := s.db.InTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		changed, err = store.SetOrdersStatus(ctx, tx, orderIDs, thugom.OrderHandedOver, s.now())
+		if err != nil || len(changed) == 0 {
+			return err
+		}
+		return s.event(ctx, tx, a.Name, "order.handed_over", "", map[string]any{"orders": changed})
+	})
+	return changed, err
+}

@@ -457,30 +457,6 @@ func waitFor(t *testing.T, ctx context.Context, cond func() bool) {
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
-// TestSimulate runs a small simulated day and checks its account adds up.
-func TestSimulate(t *testing.T) {
-	t.Parallel()
-	db := pgtest.New(t)
-	rep, err := jobs.Simulate(context.Background(), db, jobs.Deps{PlanIterations: 1000, Logger: testLogger(t)},
-		jobs.SimOptions{Seed: 5, Households: 150})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("%+v", *rep)
-	if rep.Orders == 0 || rep.FeasibleOrders == 0 || rep.VehiclesUsed == 0 || rep.KM <= 0 {
-		t.Fatalf("empty day: %+v", *rep)
-	}
-	if rep.OnTime+rep.Late != rep.FeasibleOrders || rep.LateHandedOver+rep.NotCollected != rep.Late {
-		t.Errorf("on time %d + late %d != feasible %d", rep.OnTime, rep.Late, rep.FeasibleOrders)
-	}
-	if rep.Breakdowns != 1 || rep.PickupFailures == 0 || rep.Replans == 0 {
-		t.Errorf("the day's events did not happen: %+v", *rep)
-	}
-	if n := count(t, db, `SELECT count(*) FROM (SELECT stop_id FROM tasks WHERE kind = 'pickup' GROUP BY stop_id HAVING count(*) > 1) d`); n != 0 {
-		t.Errorf("%d stops with two pickup tasks", n)
-	}
-}
-
 // TestGeocodeLearnsVillages: households with GPS pins in one village teach
 // its centre; a household of that village without a pin is placed there.
 func TestGeocodeLearnsVillages(t *testing.T) {

@@ -195,7 +195,7 @@ func (s *Service) recordPickup(ctx context.Context, tx pgx.Tx, e PickupEvent) (*
 			return nil, err
 		}
 		if e.Reason != FailQualityRejected {
-			if err := store.JobsSetOrdersReadyFrom(ctx, tx, back, now.Add(retryAfter), now); err != nil {
+			if err := store.JobsSetOrdersReadyFrom(ctx, tx, back, now.Add(RetryAfter), now); err != nil {
 				return nil, err
 			}
 		}
@@ -240,9 +240,9 @@ func (w *followUpWorker) Work(ctx context.Context, job *river.Job[PickupFollowUp
 	return cancelIfNotFound(err)
 }
 
-// retryAfter is how long after a failed pickup the household is visited
+// RetryAfter is how long after a failed pickup the household is visited
 // again at the earliest.
-const retryAfter = 30 * time.Minute
+const RetryAfter = 30 * time.Minute
 
 // Minimum time before the handover deadline for a failed pickup to go back
 // to planning: a vehicle must still reach the household and return.

@@ -99,6 +99,9 @@ const (
 	windowLen         = time.Hour
 )
 
+// MinService is the shortest time a pickup stop takes.
+const MinService = serviceBaseS * time.Second
+
 // errStale says the depot's day changed between a plan's read and its write.
 var errStale = errors.New("the day changed while planning")
 
@@ -674,6 +677,9 @@ func (p *planner) solve(ctx context.Context, budget time.Duration, iterations, a
 	p.in, p.sol = in, sol
 	return nil
 }
+
+// Profile returns the travel profile of a vehicle kind.
+func (s *Service) Profile(kind string) (geo.Profile, error) { return s.profile(kind) }
 
 func (s *Service) profile(kind string) (geo.Profile, error) {
 	if p, ok := s.deps.Profiles[kind]; ok {

@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/thugom/thugom/jobs"
+	"github.com/thugom/thugom/sim"
 	"github.com/thugom/thugom/store"
 )
 
@@ -20,7 +21,7 @@ func init() {
 	register(&command{name: "simulate", summary: "run the demo day on a simulated clock (pickups, failures, a breakdown, postponements) and report", run: runSimulate})
 }
 
-// runSimulate runs jobs.Simulate in a database of its own (thugom_simulate,
+// runSimulate runs sim.Run in a database of its own (thugom_simulate,
 // dropped and created again on the embedded server or DATABASE_URL's), so the
 // demo's data is never touched.
 func runSimulate(ctx context.Context, args []string) error {
@@ -69,7 +70,7 @@ func runSimulate(ctx context.Context, args []string) error {
 		return err
 	}
 	deps := jobs.Deps{Logger: slog.Default().With("component", "simulate"), PlanIterations: *iterations, PlanBudget: cfg.PlanBudget}
-	opt := jobs.SimOptions{Seed: *seed, Households: *households, FailureRate: *failures, Postponements: *postpone}
+	opt := sim.Options{Seed: *seed, Households: *households, FailureRate: *failures, Postponements: *postpone}
 	if *postpone == 0 {
 		opt.Postponements = -1
 	}
@@ -77,7 +78,7 @@ func runSimulate(ctx context.Context, args []string) error {
 		opt.Progress = func(s string) { fmt.Fprintln(os.Stderr, s) }
 	}
 	t0 := time.Now()
-	rep, err := jobs.Simulate(ctx, db, deps, opt)
+	rep, err := sim.Run(ctx, db, deps, opt)
 	if err != nil {
 		return fmt.Errorf("simulate: %w", err)
 	}

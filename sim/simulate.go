@@ -1,4 +1,4 @@
-package jobs
+package sim
 
 import (
 	"context"
@@ -14,11 +14,12 @@ import (
 	"github.com/thugom/thugom"
 	"github.com/thugom/thugom/demo"
 	"github.com/thugom/thugom/geo"
+	"github.com/thugom/thugom/jobs"
 	"github.com/thugom/thugom/store"
 )
 
-// SimOptions configure a simulated day.
-type SimOptions struct {
+// Options configure a simulated day.
+type Options struct {
 	Seed       uint64
 	Households int       // demo households (default 3000)
 	Day        time.Time // harvest day (default: a September day)
@@ -34,8 +35,8 @@ type SimOptions struct {
 	Progress func(string)
 }
 
-// SimReport is what a simulated day gives.
-type SimReport struct {
+// Report is what a simulated day gives.
+type Report struct {
 	Day        string `json:"day"`
 	Households int    `json:"households"`
 	Orders     int    `json:"orders"`
@@ -94,7 +95,7 @@ type simVehicle struct {
 // failures, a vehicle breakdown, households postponing by SMS), re-planning
 // after each change with the service's own code, and handovers at the
 // depots. deps configures the service (its Clock is replaced).
-func Simulate(ctx context.Context, db *store.DB, deps Deps, opt SimOptions) (*SimReport, error) {
+func Run(ctx context.Context, db *store.DB, deps jobs.Deps, opt Options) (*Report, error) {
 	t0 := time.Now()
 	if opt.Households <= 0 {
 		opt.Households = 3000
@@ -123,15 +124,15 @@ func Simulate(ctx context.Context, db *store.DB, deps Deps, opt SimOptions) (*Si
 	deps.Clock = clk.now
 	deps.Workers = 0
 	deps.SLAWatchEvery = -1
-	svc, err := New(db, deps)
+	svc, err := jobs.New(db, deps)
 	if err != nil {
 		return nil, err
 	}
-	rep := &SimReport{Day: DayString(day), Unassigned: map[string]int{}}
+	rep := &Report{Day: jobs.DayString(day), Unassigned: map[string]int{}}
 	rng := rand.New(rand.NewPCG(opt.Seed, 0x5eed))
 
 	// The demo day, seeded and geocoded.
-	sc, err := demo.Build(svc.geo.Gazetteer(), demo.Options{Seed: opt.Seed, Households: opt.Households, Day: day})
+	sc, err := demo.Build(gazetteer(deps), demo.Options{Seed: opt.Seed, Households: opt.Households, Day: day})
 	if err != nil {
 		return nil, err
 	}
@@ -155,20 +156,20 @@ func Simulate(ctx context.Context, db *store.DB, deps Deps, opt SimOptions) (*Si
 	depots := seeded.DepotIDs
 	feasible := map[int64]bool{}
 	var planTime time.Duration
-	plan := func(depot int64, req PlanRequest) (*PlanResult, error) {
+	plan := func(depot int64, req jobs.PlanRequest) (*jobs.PlanResult, error) {
 		t := time.Now()
 		r, err := svc.PlanDepotDay(ctx, depot, day, req)
 		planTime += time.Since(t)
 		return r, err
 	}
 	for _, d := range depots {
-		r, err := plan(d, PlanRequest{Cause: "morning"})
+		r, err := plan(d, jobs.PlanRequest{Cause: "morning"})
 		if err != nil {
 			return nil, err
 		}
 		un := map[int64]bool{}
 		for _, u := range r.Unassigned {
-			rep.Unassigned[ReasonCode(u.Reason)]++
+			rep.Unassigned[jobs.ReasonCode(u.Reason)]++
 			un[u.OrderID] = true
 		}
 		stops, err := currentStops(ctx, db, d, day)
@@ -222,12 +223,12 @@ func Simulate(ctx context.Context, db *store.DB, deps Deps, opt SimOptions) (*Si
 	rescued := map[int64]bool{} // taken to the depot by the rescue van
 	lost := map[int64]bool{}    // failed with no time left for a second visit
 	replan := func(depot int64, cause string) error {
-		_, err := plan(depot, PlanRequest{Replan: true, Cause: cause, RequestedAt: clk.now()})
+		_, err := plan(depot, jobs.PlanRequest{Replan: true, Cause: cause, RequestedAt: clk.now()})
 		rep.Replans++
 		return err
 	}
 	move := func(v *simVehicle, to orb.Point) {
-		prof, err := svc.profile(v.kind)
+		prof, err := svc.Profile(v.kind)
 		if err != nil {
 			return
 		}
@@ -265,7 +266,7 @@ func Simulate(ctx context.Context, db *store.DB, deps Deps, opt SimOptions) (*Si
 					}
 					if st.Kind == thugom.StopDepot {
 						move(v, depotPoint[d])
-						if _, err := svc.RecordPickup(ctx, PickupEvent{StopID: st.ID, Status: thugom.StopDone, At: st.ArriveAt, Actor: "simulation"}); err != nil {
+						if _, err := svc.RecordPickup(ctx, jobs.PickupEvent{StopID: st.ID, Status: thugom.StopDone, At: st.ArriveAt, Actor: "simulation"}); err != nil {
 							return nil, fmt.Errorf("depot stop %d: %w", st.ID, err)
 						}
 						for _, o := range v.onBoard {
@@ -278,9 +279,9 @@ func Simulate(ctx context.Context, db *store.DB, deps Deps, opt SimOptions) (*Si
 						move(v, points[*st.HouseholdID])
 					}
 					if rng.Float64() < opt.FailureRate {
-						reasons := []string{FailNotReady, FailNobodyHome, FailNotReady, FailUnreachable}
+						reasons := []string{jobs.FailNotReady, jobs.FailNobodyHome, jobs.FailNotReady, jobs.FailUnreachable}
 						reason := reasons[rng.IntN(len(reasons))]
-						if _, err := svc.RecordPickup(ctx, PickupEvent{StopID: st.ID, Status: thugom.StopFailed, Reason: reason, At: st.ArriveAt, Actor: "simulation"}); err != nil {
+						if _, err := svc.RecordPickup(ctx, jobs.PickupEvent{StopID: st.ID, Status: thugom.StopFailed, Reason: reason, At: st.ArriveAt, Actor: "simulation"}); err != nil {
 							return nil, fmt.Errorf("fail stop %d: %w", st.ID, err)
 						}
 						rep.PickupFailures++
@@ -288,13 +289,13 @@ func Simulate(ctx context.Context, db *store.DB, deps Deps, opt SimOptions) (*Si
 						// visit (the household's retry delay, then the drive
 						// to the depot) makes its orders infeasible.
 						if st.HouseholdID != nil {
-							prof, err := svc.profile(v.kind)
+							prof, err := svc.Profile(v.kind)
 							if err != nil {
 								return nil, err
 							}
 							_, back := prof.Leg(geo.Point{Lat: points[*st.HouseholdID][1], Lon: points[*st.HouseholdID][0]},
 								geo.Point{Lat: depotPoint[d][1], Lon: depotPoint[d][0]})
-							earliest := st.ArriveAt.Add(retryAfter + serviceBaseS*time.Second + time.Duration(back)*time.Second)
+							earliest := st.ArriveAt.Add(jobs.RetryAfter + jobs.MinService + time.Duration(back)*time.Second)
 							for _, o := range st.OrderIDs {
 								if dl := deadlines[o]; !dl.IsZero() && dl.Before(earliest) && feasible[o] {
 									lost[o] = true
@@ -310,13 +311,13 @@ func Simulate(ctx context.Context, db *store.DB, deps Deps, opt SimOptions) (*Si
 						needReplan = needReplan || again
 						continue
 					}
-					if _, err := svc.RecordPickup(ctx, PickupEvent{StopID: st.ID, Status: thugom.StopPickedUp, Parcels: st.Parcels, WeightKg: st.LoadKg, At: st.ArriveAt, Actor: "simulation"}); err != nil {
+					if _, err := svc.RecordPickup(ctx, jobs.PickupEvent{StopID: st.ID, Status: thugom.StopPickedUp, Parcels: st.Parcels, WeightKg: st.LoadKg, At: st.ArriveAt, Actor: "simulation"}); err != nil {
 						return nil, fmt.Errorf("pick up stop %d: %w", st.ID, err)
 					}
 					v.onBoard = append(v.onBoard, st.OrderIDs...)
 				}
 				if needReplan {
-					if err := replan(d, CausePickupFailed); err != nil {
+					if err := replan(d, jobs.CausePickupFailed); err != nil {
 						return nil, err
 					}
 					changed = true // read the new plan: stops may be due already
@@ -349,11 +350,11 @@ func Simulate(ctx context.Context, db *store.DB, deps Deps, opt SimOptions) (*Si
 					handedAt[o] = now.Add(time.Hour)
 					rescued[o] = true
 				}
-				if err := store.JobsSetOrdersStatus(ctx, db, v.onBoard, thugom.OrderHandedOver, now); err != nil {
+				if _, err := svc.HandOver(ctx, v.onBoard, jobs.System("simulation:rescue")); err != nil {
 					return nil, err
 				}
 				v.onBoard = nil
-				if err := replan(depot, CauseVehicleBroken); err != nil {
+				if err := replan(depot, jobs.CauseVehicleBroken); err != nil {
 					return nil, err
 				}
 			}
@@ -456,8 +457,8 @@ func currentStops(ctx context.Context, db *store.DB, depot int64, day time.Time)
 	return stops, nil
 }
 
-func simPostpone(ctx context.Context, svc *Service, db *store.DB, day time.Time, n int, rng *rand.Rand,
-	postponed map[int64]bool, rep *SimReport, replan func(int64, string) error) error {
+func simPostpone(ctx context.Context, svc *jobs.Service, db *store.DB, day time.Time, n int, rng *rand.Rand,
+	postponed map[int64]bool, rep *Report, replan func(int64, string) error) error {
 	rows, err := db.Query(ctx, store.Query("JobsSimLaterStops"), day.Add(10*time.Hour))
 	if err != nil {
 		return err
@@ -488,11 +489,11 @@ func simPostpone(ctx context.Context, svc *Service, db *store.DB, day time.Time,
 		if err != nil {
 			return err
 		}
-		r, err := svc.HandleInboundSMS(ctx, InboundSMS{ProviderMessageID: fmt.Sprintf("sim-postpone-%d", c.household), From: c.phone, Text: "2"})
+		r, err := svc.HandleInboundSMS(ctx, jobs.InboundSMS{ProviderMessageID: fmt.Sprintf("sim-postpone-%d", c.household), From: c.phone, Text: "2"})
 		if err != nil {
 			return err
 		}
-		if r.Outcome == InboundPostponed {
+		if r.Outcome == jobs.InboundPostponed {
 			rep.Postponed++
 			for _, o := range orders {
 				postponed[o.ID] = true
@@ -501,7 +502,7 @@ func simPostpone(ctx context.Context, svc *Service, db *store.DB, day time.Time,
 		}
 	}
 	for d := range depots {
-		if err := replan(d, CausePostponed); err != nil {
+		if err := replan(d, jobs.CausePostponed); err != nil {
 			return err
 		}
 	}
@@ -600,4 +601,11 @@ func simOrderStatuses(ctx context.Context, db *store.DB) (map[int64]string, erro
 		out[id] = st
 	}
 	return out, rows.Err()
+}
+
+func gazetteer(deps jobs.Deps) *geo.Gazetteer {
+	if deps.Geocoder != nil {
+		return deps.Geocoder.Gazetteer()
+	}
+	return geo.Default().Gazetteer()
 }
