@@ -7,7 +7,6 @@ import (
 	"math"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -446,12 +445,11 @@ func (p *planner) build(ctx context.Context, q store.DBTX) error {
 				Fix: "correct the address or pin the household on the map"})
 			continue
 		}
-		key := fmt.Sprintf("h%d", o.Order.HouseholdID)
+		var frozenID int64
 		if fs := frozenOf[o.Order.ID]; fs != nil {
-			key = fmt.Sprintf("f%d", fs.ID)
-		} else if o.Household.SharesCollection && o.Household.H3 != "" {
-			key = "c" + o.Household.H3
+			frozenID = fs.ID
 		}
+		key := groupKey(o, frozenID)
 		g := groups[key]
 		if g == nil {
 			g = &group{key: key, household: o.Order.HouseholdID, phone: o.Household.Phone, point: o.Household.Point, frozen: frozenOf[o.Order.ID]}
@@ -487,60 +485,15 @@ func (p *planner) build(ctx context.Context, q store.DBTX) error {
 	for _, k := range keys {
 		g := groups[k]
 		st := routing.Stop{ID: k, Location: addPoint(g.point), Demand: []float64{g.kg, float64(g.parcels)}}
-		st.Service = math.Min(serviceBaseS+servicePerParcelS*float64(g.parcels), serviceMaxS)
-		open, close := 0.0, 86400.0
-		deadline, maxAge := math.Inf(1), math.Inf(1)
-		urgent := false
-		for _, o := range g.orders {
-			if o.Order.ReadyFrom != nil {
-				open = math.Max(open, sec(*o.Order.ReadyFrom))
-			}
-			if o.Order.ReadyUntil != nil {
-				close = math.Min(close, sec(*o.Order.ReadyUntil))
-			}
-			sla, err := thugom.HandoverDeadline(o.Order.PlacedAt, time.Duration(o.Order.PromiseHours)*time.Hour, o.Order.DestinationProvince, p.deps)
-			if err != nil {
-				return err
-			}
-			dl := sla.Deadline
-			if o.Order.HandoverDeadline != nil {
-				dl = *o.Order.HandoverDeadline
-			} else {
-				p.sla = append(p.sla, slaWrite{order: o.Order.ID, deadline: sla.Deadline, atRisk: sla.AtRisk, reason: sla.Reason})
-			}
-			if d := sec(dl); d < 86400 {
-				urgent = true
-				if d > p.nowS {
-					deadline = math.Min(deadline, d)
-				}
-			}
-			if age, ok := thugom.MaxAge(time.Duration(o.Product.FreshnessHours)*time.Hour, sla); ok && age > 0 {
-				maxAge = math.Min(maxAge, age.Seconds())
-			}
+		st.Service = serviceTime(g.parcels)
+		terms, slas, err := stopTerms(g.orders, p.deps, day, p.nowS)
+		if err != nil {
+			return err
 		}
-		open = math.Max(open, p.nowS)
-		if close <= open {
-			close = open + windowLen.Seconds()
-		}
-		if open > 0 || close < 86400 {
-			st.Windows = []routing.Window{{Open: open, Close: close}}
-		}
-		if !math.IsInf(deadline, 1) {
-			st.Deadline = deadline
-		}
-		if !math.IsInf(maxAge, 1) {
-			st.MaxAge = maxAge
-		}
-		st.Penalty = 1000 * float64(len(g.orders))
-		if urgent {
-			st.Penalty *= 3
-		}
-		// A household already told its window keeps it: a newcomer (a
-		// retry, a new order, one the morning could not fit) never takes
-		// its place.
-		if _, told := prevWindow[g.household]; told && p.req.Replan {
-			st.Penalty *= 10
-		}
+		p.sla = append(p.sla, slas...)
+		st.Windows, st.Deadline, st.MaxAge = terms.windows, terms.deadline, terms.maxAge
+		_, told := prevWindow[g.household]
+		st.Penalty = stopPenalty(len(g.orders), terms.urgent, told && p.req.Replan)
 		if g.frozen != nil {
 			st.Vehicle = strconv.FormatInt(g.frozen.VehicleID, 10)
 		} else if g.lockedVeh != nil && active[*g.lockedVeh] {
@@ -1062,84 +1015,3 @@ func (p *planner) returnStop(routeID int64, seq int, vid int64, vs *vehicleState
 	return st, nil
 }
 
-// householdWindow is the pickup window told to a household: the one told
-// before when the new arrival still falls in it, else an hour around the
-// arrival on quarter hours (09:40 → 09:15–10:15).
-func householdWindow(eta, prev time.Time) (time.Time, time.Time) {
-	if !prev.IsZero() && !eta.Before(prev) && eta.Before(prev.Add(windowLen)) {
-		return prev, prev.Add(windowLen)
-	}
-	start := eta.Add(-15 * time.Minute).Truncate(15 * time.Minute)
-	return start, start.Add(windowLen)
-}
-
-// departureFor returns the departure whose cutoff a trip returning at ret
-// (seconds since midnight) makes first, nil when it is after the last one.
-func departureFor(deps []thugom.Departure, ret float64) *thugom.Departure {
-	var best *thugom.Departure
-	for i := range deps {
-		d := &deps[i]
-		if float64(d.CutoffAt) >= ret && (best == nil || d.CutoffAt < best.CutoffAt) {
-			best = d
-		}
-	}
-	return best
-}
-
-// explain turns the solver's reasons into a dispatcher's reason and fix.
-func explain(u routing.Unassigned) (string, string) {
-	var codes []string
-	seen := map[string]bool{}
-	detail := ""
-	for _, r := range u.Reasons {
-		if !seen[string(r.Code)] {
-			seen[string(r.Code)] = true
-			codes = append(codes, string(r.Code))
-		}
-		if detail == "" {
-			detail = r.Detail
-		}
-	}
-	if len(codes) == 0 {
-		codes = []string{"unknown"}
-	}
-	reason := strings.Join(codes, ",")
-	if detail != "" {
-		reason += ": " + detail
-	}
-	return reason, fixText(u.Relaxation)
-}
-
-// fixText says a relaxation in the service's units: the routing package knows
-// only numbers, while plans here count time in seconds and capacity in kg
-// (the first dimension), so a dispatcher reads minutes and kilograms.
-func fixText(r *routing.Relaxation) string {
-	if r == nil {
-		return ""
-	}
-	minutes := int(math.Ceil(r.Amount / 60))
-	on := ""
-	if r.Vehicle != "" {
-		on = " (on vehicle " + r.Vehicle + ")"
-	}
-	switch r.Kind {
-	case routing.RelaxWindowEarlier:
-		return fmt.Sprintf("fits if its window opens %d min earlier%s", minutes, on)
-	case routing.RelaxWindowLater:
-		return fmt.Sprintf("fits if its window closes %d min later%s", minutes, on)
-	case routing.RelaxDeadline:
-		return fmt.Sprintf("fits if its handover deadline is %d min later%s", minutes, on)
-	case routing.RelaxMaxAge:
-		return fmt.Sprintf("fits if its produce may wait %d min longer%s", minutes, on)
-	case routing.RelaxCapacity:
-		return fmt.Sprintf("fits a vehicle with %.0f kg more capacity", math.Ceil(r.Amount))
-	}
-	return r.Text
-}
-
-// ReasonCode returns the first reason code of an unassigned reason text.
-func ReasonCode(reason string) string {
-	code, _, _ := strings.Cut(reason, ":")
-	code, _, _ = strings.Cut(code, ",")
-	return code
-}

@@ -1,0 +1,194 @@
+package jobs
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/thugom/thugom"
+	"github.com/thugom/thugom/routing"
+	"github.com/thugom/thugom/store"
+)
+
+// Planning policy: how the day's domain state becomes a routing model and
+// how the solver's answer becomes what households and dispatchers read.
+// Pure functions, table-tested without a database.
+
+// groupKey names the pickup stop an order belongs to: the stop a vehicle is
+// already on its way to (frozenID), else a shared village collection point
+// (households opted in, same H3 cell), else the household's own.
+func groupKey(o store.JobsPlanOrder, frozenID int64) string {
+	switch {
+	case frozenID != 0:
+		return fmt.Sprintf("f%d", frozenID)
+	case o.Household.SharesCollection && o.Household.H3 != "":
+		return "c" + o.Household.H3
+	}
+	return fmt.Sprintf("h%d", o.Order.HouseholdID)
+}
+
+// serviceTime is a stop's service time in seconds: a base plus a little per
+// parcel, bounded.
+func serviceTime(parcels int) float64 {
+	return math.Min(serviceBaseS+servicePerParcelS*float64(parcels), serviceMaxS)
+}
+
+// terms are a stop's time constraints in seconds of the day.
+type terms struct {
+	windows  []routing.Window
+	deadline float64 // 0: none today
+	maxAge   float64 // 0: none
+	urgent   bool    // some order must leave on today's trucks
+}
+
+// stopTerms computes a stop's window (the intersection of its orders'
+// readiness, from now on; an hour when they do not meet), its handover
+// deadline (the earliest still ahead today), the age limit of its produce,
+// and whether it is urgent. Orders without a stored handover deadline get
+// one computed from the departures, returned to be stored.
+func stopTerms(orders []store.JobsPlanOrder, deps []thugom.Departure, day time.Time, nowS float64) (terms, []slaWrite, error) {
+	sec := func(t time.Time) float64 { return float64(thugom.SecondsSince(day, t)) }
+	var t terms
+	var writes []slaWrite
+	open, close := 0.0, 86400.0
+	deadline, maxAge := math.Inf(1), math.Inf(1)
+	for _, o := range orders {
+		if o.Order.ReadyFrom != nil {
+			open = math.Max(open, sec(*o.Order.ReadyFrom))
+		}
+		if o.Order.ReadyUntil != nil {
+			close = math.Min(close, sec(*o.Order.ReadyUntil))
+		}
+		sla, err := thugom.HandoverDeadline(o.Order.PlacedAt, time.Duration(o.Order.PromiseHours)*time.Hour, o.Order.DestinationProvince, deps)
+		if err != nil {
+			return t, nil, err
+		}
+		dl := sla.Deadline
+		if o.Order.HandoverDeadline != nil {
+			dl = *o.Order.HandoverDeadline
+		} else {
+			writes = append(writes, slaWrite{order: o.Order.ID, deadline: sla.Deadline, atRisk: sla.AtRisk, reason: sla.Reason})
+		}
+		if d := sec(dl); d < 86400 {
+			t.urgent = true
+			if d > nowS {
+				deadline = math.Min(deadline, d)
+			}
+		}
+		if age, ok := thugom.MaxAge(time.Duration(o.Product.FreshnessHours)*time.Hour, sla); ok && age > 0 {
+			maxAge = math.Min(maxAge, age.Seconds())
+		}
+	}
+	open = math.Max(open, nowS)
+	if close <= open {
+		close = open + windowLen.Seconds()
+	}
+	if open > 0 || close < 86400 {
+		t.windows = []routing.Window{{Open: open, Close: close}}
+	}
+	if !math.IsInf(deadline, 1) {
+		t.deadline = deadline
+	}
+	if !math.IsInf(maxAge, 1) {
+		t.maxAge = maxAge
+	}
+	return t, writes, nil
+}
+
+// stopPenalty is what leaving a stop out costs: per order, three times for
+// produce due on today's trucks, ten times more for a household already
+// told its window (a newcomer — a retry, a new order — never takes its
+// place).
+func stopPenalty(orders int, urgent, told bool) float64 {
+	p := 1000 * float64(orders)
+	if urgent {
+		p *= 3
+	}
+	if told {
+		p *= 10
+	}
+	return p
+}
+
+// householdWindow is the pickup window told to a household: the one told
+// before when the new arrival still falls in it, else an hour around the
+// arrival on quarter hours (09:40 → 09:15–10:15).
+func householdWindow(eta, prev time.Time) (time.Time, time.Time) {
+	if !prev.IsZero() && !eta.Before(prev) && eta.Before(prev.Add(windowLen)) {
+		return prev, prev.Add(windowLen)
+	}
+	start := eta.Add(-15 * time.Minute).Truncate(15 * time.Minute)
+	return start, start.Add(windowLen)
+}
+
+// departureFor returns the departure whose cutoff a trip returning at ret
+// (seconds since midnight) makes first, nil when it is after the last one.
+func departureFor(deps []thugom.Departure, ret float64) *thugom.Departure {
+	var best *thugom.Departure
+	for i := range deps {
+		d := &deps[i]
+		if float64(d.CutoffAt) >= ret && (best == nil || d.CutoffAt < best.CutoffAt) {
+			best = d
+		}
+	}
+	return best
+}
+
+// explain turns the solver's reasons into a dispatcher's reason and fix.
+func explain(u routing.Unassigned) (string, string) {
+	var codes []string
+	seen := map[string]bool{}
+	detail := ""
+	for _, r := range u.Reasons {
+		if !seen[string(r.Code)] {
+			seen[string(r.Code)] = true
+			codes = append(codes, string(r.Code))
+		}
+		if detail == "" {
+			detail = r.Detail
+		}
+	}
+	if len(codes) == 0 {
+		codes = []string{"unknown"}
+	}
+	reason := strings.Join(codes, ",")
+	if detail != "" {
+		reason += ": " + detail
+	}
+	return reason, fixText(u.Relaxation)
+}
+
+// fixText says a relaxation in the service's units: the routing package knows
+// only numbers, while plans here count time in seconds and capacity in kg
+// (the first dimension), so a dispatcher reads minutes and kilograms.
+func fixText(r *routing.Relaxation) string {
+	if r == nil {
+		return ""
+	}
+	minutes := int(math.Ceil(r.Amount / 60))
+	on := ""
+	if r.Vehicle != "" {
+		on = " (on vehicle " + r.Vehicle + ")"
+	}
+	switch r.Kind {
+	case routing.RelaxWindowEarlier:
+		return fmt.Sprintf("fits if its window opens %d min earlier%s", minutes, on)
+	case routing.RelaxWindowLater:
+		return fmt.Sprintf("fits if its window closes %d min later%s", minutes, on)
+	case routing.RelaxDeadline:
+		return fmt.Sprintf("fits if its handover deadline is %d min later%s", minutes, on)
+	case routing.RelaxMaxAge:
+		return fmt.Sprintf("fits if its produce may wait %d min longer%s", minutes, on)
+	case routing.RelaxCapacity:
+		return fmt.Sprintf("fits a vehicle with %.0f kg more capacity", math.Ceil(r.Amount))
+	}
+	return r.Text
+}
+
+// ReasonCode returns the first reason code of an unassigned reason text.
+func ReasonCode(reason string) string {
+	code, _, _ := strings.Cut(reason, ":")
+	code, _, _ = strings.Cut(code, ",")
+	return code
+}

@@ -1,0 +1,173 @@
+package jobs
+
+import (
+	"math"
+	"testing"
+	"time"
+
+	"github.com/thugom/thugom"
+	"github.com/thugom/thugom/routing"
+	"github.com/thugom/thugom/store"
+)
+
+var policyDay = time.Date(2026, 9, 15, 0, 0, 0, 0, thugom.Local)
+
+func at(h, m int) time.Time {
+	return policyDay.Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute)
+}
+
+func TestGroupKey(t *testing.T) {
+	t.Parallel()
+	o := func(hh int64, shares bool, h3 string) store.JobsPlanOrder {
+		var po store.JobsPlanOrder
+		po.Order.HouseholdID, po.Household.SharesCollection, po.Household.H3 = hh, shares, h3
+		return po
+	}
+	for _, c := range []struct {
+		o      store.JobsPlanOrder
+		frozen int64
+		want   string
+	}{
+		{o(7, false, "89abc"), 0, "h7"},
+		{o(7, true, "89abc"), 0, "c89abc"}, // shared village point
+		{o(7, true, ""), 0, "h7"},          // opted in but not placed in a cell
+		{o(7, true, "89abc"), 12, "f12"},   // a vehicle is on its way: that stop
+	} {
+		if got := groupKey(c.o, c.frozen); got != c.want {
+			t.Errorf("groupKey(%+v, %d) = %s, want %s", c.o.Household, c.frozen, got, c.want)
+		}
+	}
+}
+
+func TestServiceTime(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		parcels int
+		want    float64
+	}{{0, 300}, {1, 360}, {10, 900}, {25, 1800}, {1000, 1800}} {
+		if got := serviceTime(c.parcels); got != c.want {
+			t.Errorf("serviceTime(%d) = %v, want %v", c.parcels, got, c.want)
+		}
+	}
+}
+
+func TestStopPenalty(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		orders       int
+		urgent, told bool
+		want         float64
+	}{{1, false, false, 1000}, {2, false, false, 2000}, {1, true, false, 3000}, {1, false, true, 10000}, {2, true, true, 60000}} {
+		if got := stopPenalty(c.orders, c.urgent, c.told); got != c.want {
+			t.Errorf("stopPenalty(%d, %v, %v) = %v, want %v", c.orders, c.urgent, c.told, got, c.want)
+		}
+	}
+}
+
+func TestStopTerms(t *testing.T) {
+	t.Parallel()
+	deps := []thugom.Departure{{ID: 1, Name: "Hà Nội", DepartsAt: 15 * 3600, CutoffAt: 14*3600 + 30*60, TransitHours: 4}}
+	order := func(ready, until *time.Time, deadline *time.Time, fresh int) store.JobsPlanOrder {
+		var po store.JobsPlanOrder
+		po.Order.ID = 1
+		po.Order.PlacedAt, po.Order.PromiseHours, po.Order.DestinationProvince = at(0, 0), 24, "01"
+		po.Order.ReadyFrom, po.Order.ReadyUntil, po.Order.HandoverDeadline = ready, until, deadline
+		po.Product.FreshnessHours = fresh
+		return po
+	}
+	t8, t10, t9, t1430 := at(8, 0), at(10, 0), at(9, 0), at(14, 30)
+	cases := []struct {
+		name     string
+		orders   []store.JobsPlanOrder
+		nowS     float64
+		window   *routing.Window
+		deadline float64
+		urgent   bool
+		writes   int
+	}{
+		{name: "ready window, stored deadline today", orders: []store.JobsPlanOrder{order(&t8, &t10, &t1430, 96)},
+			nowS: 7 * 3600, window: &routing.Window{Open: 8 * 3600, Close: 10 * 3600}, deadline: 14.5 * 3600, urgent: true},
+		{name: "window starts now when ready earlier", orders: []store.JobsPlanOrder{order(&t8, &t10, &t1430, 96)},
+			nowS: 9 * 3600, window: &routing.Window{Open: 9 * 3600, Close: 10 * 3600}, deadline: 14.5 * 3600, urgent: true},
+		{name: "a window already over gets an hour from now", orders: []store.JobsPlanOrder{order(&t8, &t9, &t1430, 96)},
+			nowS: 9.5 * 3600, window: &routing.Window{Open: 9.5 * 3600, Close: 10.5 * 3600}, deadline: 14.5 * 3600, urgent: true},
+		{name: "two orders: the windows intersect", orders: []store.JobsPlanOrder{order(&t8, &t10, &t1430, 96), order(&t9, nil, &t1430, 96)},
+			nowS: 0, window: &routing.Window{Open: 9 * 3600, Close: 10 * 3600}, deadline: 14.5 * 3600, urgent: true},
+		{name: "deadline passed: urgent, no deadline to meet", orders: []store.JobsPlanOrder{order(nil, nil, &t1430, 96)},
+			nowS: 15 * 3600, window: &routing.Window{Open: 15 * 3600, Close: 86400}, deadline: 0, urgent: true},
+		{name: "no stored deadline: computed and returned to store", orders: []store.JobsPlanOrder{order(nil, nil, nil, 96)},
+			nowS: 0, window: nil, deadline: 14.5 * 3600, urgent: true, writes: 1},
+	}
+	for _, c := range cases {
+		got, writes, err := stopTerms(c.orders, deps, policyDay, c.nowS)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		switch {
+		case c.window == nil && len(got.windows) != 0, c.window != nil && (len(got.windows) != 1 || got.windows[0] != *c.window):
+			t.Errorf("%s: windows %v, want %v", c.name, got.windows, c.window)
+		case math.Abs(got.deadline-c.deadline) > 1:
+			t.Errorf("%s: deadline %v, want %v", c.name, got.deadline, c.deadline)
+		case got.urgent != c.urgent:
+			t.Errorf("%s: urgent %v", c.name, got.urgent)
+		case len(writes) != c.writes:
+			t.Errorf("%s: %d deadlines to store, want %d", c.name, len(writes), c.writes)
+		}
+	}
+}
+
+func TestHouseholdWindow(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		eta, prev  time.Time
+		start, end time.Time
+	}{
+		{at(9, 40), time.Time{}, at(9, 15), at(10, 15)},
+		{at(9, 0), time.Time{}, at(8, 45), at(9, 45)},
+		{at(9, 40), at(9, 0), at(9, 0), at(10, 0)},   // still within the window told: kept
+		{at(10, 5), at(9, 0), at(9, 45), at(10, 45)}, // beyond it: a new one
+		{at(8, 50), at(9, 0), at(8, 30), at(9, 30)},  // before it: a new one
+	} {
+		s, e := householdWindow(c.eta, c.prev)
+		if !s.Equal(c.start) || !e.Equal(c.end) {
+			t.Errorf("householdWindow(%s, %s) = %s–%s, want %s–%s", c.eta.Format("15:04"), c.prev.Format("15:04"),
+				s.Format("15:04"), e.Format("15:04"), c.start.Format("15:04"), c.end.Format("15:04"))
+		}
+	}
+}
+
+func TestDepartureFor(t *testing.T) {
+	t.Parallel()
+	deps := []thugom.Departure{{ID: 1, CutoffAt: 10 * 3600}, {ID: 2, CutoffAt: 14 * 3600}, {ID: 3, CutoffAt: 12 * 3600}}
+	for _, c := range []struct {
+		ret  float64
+		want int64
+	}{{9 * 3600, 1}, {10 * 3600, 1}, {10*3600 + 1, 3}, {13 * 3600, 2}, {15 * 3600, 0}} {
+		got := departureFor(deps, c.ret)
+		if (got == nil && c.want != 0) || (got != nil && got.ID != c.want) {
+			t.Errorf("departureFor(%v) = %+v, want %d", c.ret, got, c.want)
+		}
+	}
+}
+
+func TestExplainAndFix(t *testing.T) {
+	t.Parallel()
+	u := routing.Unassigned{Reasons: []routing.Reason{{Code: "handover_deadline", Detail: "cannot be back in time"}, {Code: "handover_deadline"}, {Code: "capacity"}},
+		Relaxation: &routing.Relaxation{Kind: routing.RelaxDeadline, Amount: 61 * 60, Vehicle: "64"}}
+	reason, fix := explain(u)
+	if reason != "handover_deadline,capacity: cannot be back in time" {
+		t.Errorf("reason %q", reason)
+	}
+	if fix != "fits if its handover deadline is 61 min later (on vehicle 64)" {
+		t.Errorf("fix %q", fix)
+	}
+	if ReasonCode(reason) != "handover_deadline" {
+		t.Errorf("code %q", ReasonCode(reason))
+	}
+	if _, fix := explain(routing.Unassigned{}); fix != "" {
+		t.Errorf("fix without relaxation %q", fix)
+	}
+	if got := fixText(&routing.Relaxation{Kind: routing.RelaxCapacity, Amount: 12.2}); got != "fits a vehicle with 13 kg more capacity" {
+		t.Errorf("capacity fix %q", got)
+	}
+}
