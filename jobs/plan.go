@@ -1014,4 +1014,3 @@ func (p *planner) returnStop(routeID int64, seq int, vid int64, vs *vehicleState
 	}
 	return st, nil
 }
-
