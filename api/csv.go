@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/thugom/thugom"
 	"github.com/thugom/thugom/store"
 )
@@ -55,24 +54,18 @@ func (s *server) importCSV(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, &batchError{Rows: bad})
 		return
 	}
-	var res *importResult
-	err = s.deps.DB.InTx(r.Context(), func(tx pgx.Tx) error {
-		var dup []problemRow
-		res, dup, err = s.importOrders(r.Context(), tx, p, orders)
-		if err != nil {
-			return err
-		}
-		if len(dup) > 0 && !keep {
-			return &batchError{Rows: dup}
-		}
-		bad = append(bad, dup...)
-		return store.APIRecordEvent(r.Context(), tx, thugom.Event{At: now, Actor: p.actor(), Action: "orders.import",
-			Subject: "import", Payload: map[string]any{"imported": res.Imported, "rejected": len(bad), "keep_good": keep}})
-	})
+	if !s.hasService(w, r) {
+		return
+	}
+	res, dup, err := s.importOrders(r.Context(), p, orders, keep)
+	if err == nil && res == nil {
+		err = &batchError{Rows: dup}
+	}
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return
 	}
+	bad = append(bad, dup...)
 	res.Rejected = len(bad)
 	if bad != nil {
 		res.Errors = bad

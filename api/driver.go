@@ -402,20 +402,15 @@ func (s *server) reportStop(outcome string) http.HandlerFunc {
 			if in.WeightKg != nil {
 				e.WeightKg = *in.WeightKg
 			}
+			rep := store.APIStopReport{Parcels: in.Parcels, WeightKg: in.WeightKg, Reason: e.Reason,
+				Note: strings.TrimSpace(in.Note), HappenedAt: *in.HappenedAt}
+			if p.Role == thugom.RoleDriver {
+				rep.DriverID = &p.DriverID
+			}
+			e.Report = &rep
 			res, err := s.deps.Service.RecordPickup(ctx, e)
 			if err != nil {
 				return 0, nil, err
-			}
-			if !res.Unchanged && (status == thugom.StopPickedUp || status == thugom.StopFailed) {
-				// Keep the phone's time and counts for the day report.
-				rep := store.APIStopReport{StopID: res.StopID, Outcome: status, Parcels: in.Parcels, WeightKg: in.WeightKg,
-					Reason: e.Reason, Note: strings.TrimSpace(in.Note), HappenedAt: *in.HappenedAt, RecordedAt: now}
-				if p.Role == thugom.RoleDriver {
-					rep.DriverID = &p.DriverID
-				}
-				if err := store.APISaveStopReport(ctx, s.deps.DB, rep); err != nil {
-					return 0, nil, err
-				}
 			}
 			return http.StatusOK, res, nil
 		})

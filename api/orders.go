@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -9,8 +10,6 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
-	"github.com/jackc/pgx/v5"
-	"github.com/riverqueue/river"
 	"github.com/thugom/thugom"
 	"github.com/thugom/thugom/jobs"
 	"github.com/thugom/thugom/store"
@@ -154,59 +153,30 @@ type importResult struct {
 	Errors        []problemRow `json:"errors"`
 }
 
-// importOrders writes validated orders, their households, the geocoding
-// jobs and the events in tx. Duplicates (already stored) come back as rows
-// with code conflict.
-func (s *server) importOrders(ctx context.Context, tx pgx.Tx, p *principal, orders []store.APINewOrder) (*importResult, []problemRow, error) {
-	res, err := store.APIImportOrders(ctx, tx, orders)
-	if err != nil {
+// importOrders imports validated orders through the core; orders that
+// already exist come back as rows with code conflict (refused unless keep).
+func (s *server) importOrders(ctx context.Context, p *principal, orders []store.APINewOrder, keep bool) (*importResult, []problemRow, error) {
+	res, err := s.deps.Service.ImportOrders(ctx, orders, keep, p.coreActor())
+	var dup *jobs.DuplicateOrders
+	idx := []int(nil)
+	switch {
+	case errors.As(err, &dup):
+		idx = dup.Indexes
+	case err != nil:
 		return nil, nil, err
+	default:
+		idx = res.Duplicates
 	}
 	var bad []problemRow
-	for _, i := range res.Duplicates {
+	for _, i := range idx {
 		bad = append(bad, problemRow{Line: orders[i].Line, Field: "marketplace_order_id", Code: codeConflict,
 			Message: fmt.Sprintf("order %s of %s already exists", orders[i].MarketplaceOrderID, orders[i].Marketplace)})
 	}
-	out := &importResult{NewHouseholds: res.NewHouseholds, OrderIDs: []int64{}, Errors: []problemRow{}}
-	// Geocode the households without a point, and those whose new orders
-	// wait for a depot (the geocoding job assigns the nearest depot).
-	geo := map[int64]bool{}
-	for _, id := range res.ToGeocode {
-		geo[id] = true
+	if res == nil {
+		return nil, bad, nil
 	}
-	subjects := make([]string, 0, len(orders))
-	payloads := make([]map[string]any, 0, len(orders))
-	for i, id := range res.OrderIDs {
-		if id == 0 {
-			continue
-		}
-		out.OrderIDs = append(out.OrderIDs, id)
-		if orders[i].DepotID == nil {
-			geo[res.HouseholdIDs[i]] = true
-		}
-		subjects = append(subjects, fmt.Sprintf("order:%d", id))
-		payloads = append(payloads, map[string]any{"marketplace": orders[i].Marketplace,
-			"marketplace_order_id": orders[i].MarketplaceOrderID, "household_id": res.HouseholdIDs[i], "weight_kg": orders[i].WeightKg})
-	}
-	out.Imported = len(out.OrderIDs)
-	if len(geo) > 0 {
-		params := make([]river.InsertManyParams, 0, len(geo))
-		for i := range res.HouseholdIDs {
-			id := res.HouseholdIDs[i]
-			if geo[id] {
-				params = append(params, river.InsertManyParams{Args: jobs.GeocodeHouseholdArgs{HouseholdID: id}})
-				delete(geo, id)
-			}
-		}
-		if _, err := s.deps.Jobs.InsertManyTx(ctx, tx, params); err != nil {
-			return nil, nil, fmt.Errorf("enqueue geocoding: %w", err)
-		}
-		out.GeocodeJobs = len(params)
-	}
-	if err := store.APIRecordEvents(ctx, tx, s.now(), p.actor(), "order.create", subjects, payloads); err != nil {
-		return nil, nil, err
-	}
-	return out, bad, nil
+	return &importResult{Imported: len(res.OrderIDs), OrderIDs: res.OrderIDs, NewHouseholds: res.NewHouseholds,
+		GeocodeJobs: res.GeocodeJobs, Errors: []problemRow{}}, bad, nil
 }
 
 // createOrder: POST /v1/orders.
@@ -217,26 +187,28 @@ func (s *server) createOrder(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := principalOf(r.Context())
-	var created *store.APIOrderView
-	err := s.deps.DB.InTx(r.Context(), func(tx pgx.Tx) error {
-		ref, err := store.APILoadRefData(r.Context(), tx)
-		if err != nil {
-			return err
-		}
-		o, err := buildOrder(p, ref, in, s.now())
-		if err != nil {
-			return err
-		}
-		res, bad, err := s.importOrders(r.Context(), tx, p, []store.APINewOrder{o})
-		if err != nil {
-			return err
-		}
-		if len(bad) > 0 {
-			return errf(codeConflict, "marketplace_order_id", "%s", bad[0].Message)
-		}
-		created, err = store.APIOrderByID(r.Context(), tx, res.OrderIDs[0])
-		return err
-	})
+	if !s.hasService(w, r) {
+		return
+	}
+	ref, err := store.APILoadRefData(r.Context(), s.deps.DB)
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	o, err := buildOrder(p, ref, in, s.now())
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	res, bad, err := s.importOrders(r.Context(), p, []store.APINewOrder{o}, false)
+	if err == nil && len(bad) > 0 {
+		err = errf(codeConflict, "marketplace_order_id", "%s", bad[0].Message)
+	}
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	created, err := store.APIOrderByID(r.Context(), s.deps.DB, res.OrderIDs[0])
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return

@@ -47,6 +47,9 @@ type PickupEvent struct {
 	// At is when it happened (zero: the service clock).
 	At    time.Time
 	Actor string // journal actor, e.g. "driver:3"
+	// Report is the phone's own account (its time, counts, note), kept in
+	// the same transaction for the day report (picked up and failed only).
+	Report *store.APIStopReport
 }
 
 // PickupResult says what an event did.
@@ -201,6 +204,13 @@ func (s *Service) recordPickup(ctx context.Context, tx pgx.Tx, e PickupEvent) (*
 		}
 		if _, err := s.client.InsertTx(ctx, tx, PickupFollowUpArgs{StopID: st.ID, Reason: e.Reason}, nil); err != nil {
 			return nil, fmt.Errorf("enqueue pickup follow-up: %w", err)
+		}
+	}
+	if e.Report != nil && (e.Status == thugom.StopPickedUp || e.Status == thugom.StopFailed) {
+		rep := *e.Report
+		rep.StopID, rep.Outcome, rep.RecordedAt = st.ID, e.Status, now
+		if err := store.APISaveStopReport(ctx, tx, rep); err != nil {
+			return nil, err
 		}
 	}
 	if err := s.event(ctx, tx, e.Actor, "stop."+e.Status, fmt.Sprintf("stop:%d", st.ID), payload); err != nil {
