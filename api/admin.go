@@ -79,11 +79,11 @@ func (s *server) createToken(w http.ResponseWriter, r *http.Request) {
 			}
 			t.CarrierID = &d.CarrierID
 		}
-		t.ID, err = store.APIInsertToken(r.Context(), tx, t, hash)
+		t.ID, err = store.InsertToken(r.Context(), tx, t, hash)
 		if err != nil {
 			return err
 		}
-		return store.APIRecordEvent(r.Context(), tx, thugom.Event{At: s.now(), Actor: p.actor(), Action: "token.create",
+		return store.InsertEvent(r.Context(), tx, &thugom.Event{At: s.now(), Actor: p.actor(), Action: "token.create",
 			Subject: fmt.Sprintf("token:%d", t.ID), Payload: map[string]any{"role": t.Role}})
 	})
 	if err != nil {
@@ -102,10 +102,10 @@ func (s *server) revokeToken(w http.ResponseWriter, r *http.Request) {
 	}
 	p := principalOf(r.Context())
 	err = s.deps.DB.InTx(r.Context(), func(tx pgx.Tx) error {
-		if err := store.APIRevokeToken(r.Context(), tx, id, s.now()); err != nil {
+		if err := store.RevokeToken(r.Context(), tx, id, s.now()); err != nil {
 			return err
 		}
-		return store.APIRecordEvent(r.Context(), tx, thugom.Event{At: s.now(), Actor: p.actor(), Action: "token.revoke", Subject: fmt.Sprintf("token:%d", id)})
+		return store.InsertEvent(r.Context(), tx, &thugom.Event{At: s.now(), Actor: p.actor(), Action: "token.revoke", Subject: fmt.Sprintf("token:%d", id)})
 	})
 	s.tokens.clear() // after the commit, so no request re-caches the live token
 	if err != nil {
@@ -117,7 +117,7 @@ func (s *server) revokeToken(w http.ResponseWriter, r *http.Request) {
 
 // listTokens: GET /v1/tokens (administrators; never the hashes).
 func (s *server) listTokens(w http.ResponseWriter, r *http.Request) {
-	ts, err := store.APIListTokens(r.Context(), s.deps.DB)
+	ts, err := store.ListTokens(r.Context(), s.deps.DB)
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return

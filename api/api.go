@@ -61,7 +61,7 @@ type server struct {
 	manifests    manifestCache
 	tokens       tokenCache
 	pages        pageCache
-	// lookupToken resolves a token hash (store.APITokenByHash in production).
+	// lookupToken resolves a token hash (store.TokenByHash in production).
 	lookupToken func(ctx context.Context, hash []byte) (*thugom.Token, error)
 }
 
@@ -81,7 +81,7 @@ func New(deps Deps) http.Handler {
 		s.log.Warn("api: Deps.Service is nil: pickups and the SMS webhook answer 503 until it is wired")
 	}
 	s.lookupToken = func(ctx context.Context, hash []byte) (*thugom.Token, error) {
-		return store.APITokenByHash(ctx, s.deps.DB, hash)
+		return store.TokenByHash(ctx, s.deps.DB, hash)
 	}
 	return s.routes()
 }

@@ -174,7 +174,7 @@ func BenchmarkManifestLoad(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := store.APIInsertToken(ctx, bd.db, thugom.Token{Role: thugom.RoleDriver, CarrierID: &bd.depot.CarrierID, DriverID: &d, CreatedAt: testNow}, hash); err != nil {
+		if _, err := store.InsertToken(ctx, bd.db, thugom.Token{Role: thugom.RoleDriver, CarrierID: &bd.depot.CarrierID, DriverID: &d, CreatedAt: testNow}, hash); err != nil {
 			b.Fatal(err)
 		}
 		tokens[i], paths[i] = tok, fmt.Sprintf("%s/v1/drivers/%d/manifest?date=%s", bd.srv.URL, d, testNow.Format(time.DateOnly))

@@ -14,7 +14,7 @@ import (
 // changes (phones poll it over weak links; a depot's 100 drivers fetch at
 // the start of the day), so each (driver, day) keeps its rendered and
 // gzipped answers under a version computed by one cheap query
-// (store.APIManifestVersion). A changed stop, order, household, task or
+// (store.ManifestVersion). A changed stop, order, household, task or
 // plan changes the version and the next request rebuilds. The cache holds
 // no state another process could invalidate without the database seeing
 // it, so any number of API processes stay correct.

@@ -40,7 +40,7 @@ func (s *server) importCSV(w http.ResponseWriter, r *http.Request) {
 	keep := keepGood != nil && *keepGood
 	p := principalOf(r.Context())
 	now := s.now()
-	ref, err := store.APILoadRefData(r.Context(), s.deps.DB)
+	ref, err := store.LoadRefData(r.Context(), s.deps.DB)
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return
@@ -79,7 +79,7 @@ func (s *server) importCSV(w http.ResponseWriter, r *http.Request) {
 
 // parseOrdersCSV reads and validates every row. A CSV that cannot be read
 // at all (bad quoting, no header) is an error; bad rows are collected.
-func parseOrdersCSV(body io.Reader, p *principal, ref *store.APIRefData, now time.Time) ([]store.APINewOrder, []problemRow, error) {
+func parseOrdersCSV(body io.Reader, p *principal, ref *store.RefData, now time.Time) ([]store.NewOrder, []problemRow, error) {
 	cr := csv.NewReader(body)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
@@ -108,7 +108,7 @@ func parseOrdersCSV(body io.Reader, p *principal, ref *store.APIRefData, now tim
 		}
 	}
 	var (
-		orders []store.APINewOrder
+		orders []store.NewOrder
 		bad    []problemRow
 		seen   = map[string]int{}
 	)
@@ -193,7 +193,7 @@ func parseOrdersCSV(body io.Reader, p *principal, ref *store.APIRefData, now tim
 		if ferr == nil && (parcels > 1000 || promise > 1000) {
 			ferr = errf(codeInvalid, "parcels", "too large")
 		}
-		var o store.APINewOrder
+		var o store.NewOrder
 		if ferr == nil {
 			o, ferr = buildOrder(p, ref, in, now)
 		}

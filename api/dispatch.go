@@ -18,7 +18,7 @@ func (s *server) depotInScope(ctx context.Context, r *http.Request, q store.DBTX
 	if err != nil {
 		return nil, err
 	}
-	d, err := store.APIDepotByID(ctx, q, id)
+	d, err := store.DepotByID(ctx, q, id)
 	if err != nil {
 		return nil, err
 	}
@@ -30,7 +30,7 @@ func (s *server) depotInScope(ctx context.Context, r *http.Request, q store.DBTX
 
 // listDepots: GET /v1/depots.
 func (s *server) listDepots(w http.ResponseWriter, r *http.Request) {
-	ds, err := store.APIListDepotsScoped(r.Context(), s.deps.DB, principalOf(r.Context()).carrierScope())
+	ds, err := store.ListDepotsScoped(r.Context(), s.deps.DB, principalOf(r.Context()).carrierScope())
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return
@@ -54,7 +54,7 @@ type dayPlan struct {
 func (s *server) loadDayPlan(ctx context.Context, d *thugom.Depot, day time.Time) (*dayPlan, error) {
 	out := &dayPlan{Depot: depotOutOf(d), Date: day.Format(time.DateOnly), Routes: []routeOut{}, Unassigned: []unassignedOut{}}
 	var planID int64
-	v, err := store.APIPlanViewOf(ctx, s.deps.DB, d.ID, day)
+	v, err := store.PlanViewOf(ctx, s.deps.DB, d.ID, day)
 	switch {
 	case errors.Is(err, thugom.ErrNotFound):
 	case err != nil:
@@ -70,7 +70,7 @@ func (s *server) loadDayPlan(ctx context.Context, d *thugom.Depot, day time.Time
 				HouseholdID: u.HouseholdID, HouseholdName: u.HouseholdName, Point: u.Point, WeightKg: u.WeightKg, Reason: u.Reason, Fix: u.Fix})
 		}
 	}
-	outside, err := store.APIOrdersOutsidePlan(ctx, s.deps.DB, d.ID, d.CarrierID, day, planID)
+	outside, err := store.OrdersOutsidePlan(ctx, s.deps.DB, d.ID, d.CarrierID, day, planID)
 	if err != nil {
 		return nil, err
 	}
@@ -259,7 +259,7 @@ func (s *server) slaBoard(w http.ResponseWriter, r *http.Request) {
 	}
 	var depotID int64
 	if depot != nil {
-		d, err := store.APIDepotByID(r.Context(), s.deps.DB, *depot)
+		d, err := store.DepotByID(r.Context(), s.deps.DB, *depot)
 		if err != nil {
 			s.writeProblem(w, r, err)
 			return
@@ -270,16 +270,16 @@ func (s *server) slaBoard(w http.ResponseWriter, r *http.Request) {
 		}
 		depotID = d.ID
 	}
-	items, err := store.APISLABoard(r.Context(), s.deps.DB, depotID, p.carrierScope(), day, s.now())
+	items, err := store.SLABoard(r.Context(), s.deps.DB, depotID, p.carrierScope(), day, s.now())
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return
 	}
 	out := struct {
 		Date   string             `json:"date"`
-		AtRisk []store.APISLAItem `json:"at_risk"`
-		Late   []store.APISLAItem `json:"late"`
-	}{Date: day.Format(time.DateOnly), AtRisk: []store.APISLAItem{}, Late: []store.APISLAItem{}}
+		AtRisk []store.SLAItem `json:"at_risk"`
+		Late   []store.SLAItem `json:"late"`
+	}{Date: day.Format(time.DateOnly), AtRisk: []store.SLAItem{}, Late: []store.SLAItem{}}
 	for _, it := range items {
 		if it.Late {
 			out.Late = append(out.Late, it)
@@ -302,7 +302,7 @@ func (s *server) dayReport(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, err)
 		return
 	}
-	x, err := store.APIDayReportOf(r.Context(), s.deps.DB, d.ID, day)
+	x, err := store.DayReportOf(r.Context(), s.deps.DB, d.ID, day)
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return

@@ -40,7 +40,7 @@ func (s *server) manifestInScope(ctx context.Context, r *http.Request, day time.
 	if p.Role == thugom.RoleDriver && p.DriverID != id {
 		return nil, "", errf(codeForbidden, "", "a driver may only read their own manifest")
 	}
-	d, version, err := store.APIManifestVersion(ctx, s.deps.DB, id, day)
+	d, version, err := store.ManifestVersion(ctx, s.deps.DB, id, day)
 	if err != nil {
 		return nil, "", err
 	}
@@ -51,13 +51,13 @@ func (s *server) manifestInScope(ctx context.Context, r *http.Request, day time.
 }
 
 func (s *server) loadManifest(ctx context.Context, d *thugom.Driver, day time.Time) (*manifest, error) {
-	refs, err := store.APIDriverRoutes(ctx, s.deps.DB, d.ID, day)
+	refs, err := store.DriverRoutes(ctx, s.deps.DB, d.ID, day)
 	if err != nil {
 		return nil, err
 	}
 	m := &manifest{Driver: driverOut{ID: d.ID, Name: d.Name, Phone: d.Phone}, Date: day.Format(time.DateOnly), Routes: []routeOut{}}
 	for _, ref := range refs {
-		rs, err := store.APIPlanRoutes(ctx, s.deps.DB, ref.PlanID, ref.RouteID)
+		rs, err := store.PlanRoutes(ctx, s.deps.DB, ref.PlanID, ref.RouteID)
 		if err != nil {
 			return nil, err
 		}
@@ -382,7 +382,7 @@ func (s *server) reportStop(outcome string) http.HandlerFunc {
 		}
 		p := principalOf(r.Context())
 		s.idempotent(w, r, body, func(ctx context.Context) (int, any, error) {
-			sc, err := store.APIStopScope(ctx, s.deps.DB, id)
+			sc, err := store.StopScope(ctx, s.deps.DB, id)
 			if err != nil {
 				return 0, nil, err
 			}
@@ -402,7 +402,7 @@ func (s *server) reportStop(outcome string) http.HandlerFunc {
 			if in.WeightKg != nil {
 				e.WeightKg = *in.WeightKg
 			}
-			rep := store.APIStopReport{Parcels: in.Parcels, WeightKg: in.WeightKg, Reason: e.Reason,
+			rep := store.StopReport{Parcels: in.Parcels, WeightKg: in.WeightKg, Reason: e.Reason,
 				Note: strings.TrimSpace(in.Note), HappenedAt: *in.HappenedAt}
 			if p.Role == thugom.RoleDriver {
 				rep.DriverID = &p.DriverID
@@ -431,7 +431,7 @@ func (s *server) idempotent(w http.ResponseWriter, r *http.Request, body []byte,
 	sum := sha256.Sum256(append([]byte(r.Method+" "+r.URL.Path+"\n"), body...))
 	actor := principalOf(r.Context()).actor()
 	ctx := r.Context()
-	prev, err := store.APIClaimIdempotencyKey(ctx, s.deps.DB, actor, key, sum[:])
+	prev, err := store.ClaimIdempotencyKey(ctx, s.deps.DB, actor, key, sum[:])
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return
@@ -451,13 +451,13 @@ func (s *server) idempotent(w http.ResponseWriter, r *http.Request, body []byte,
 	}
 	status, v, err := fn(ctx)
 	if err != nil {
-		_ = store.APIForgetIdempotencyKey(context.WithoutCancel(ctx), s.deps.DB, actor, key)
+		_ = store.ForgetIdempotencyKey(context.WithoutCancel(ctx), s.deps.DB, actor, key)
 		s.writeProblem(w, r, err)
 		return
 	}
 	out, err := json.Marshal(v)
 	if err == nil {
-		err = store.APISaveIdempotentResponse(ctx, s.deps.DB, actor, key, status, out)
+		err = store.SaveIdempotentResponse(ctx, s.deps.DB, actor, key, status, out)
 	}
 	if err != nil {
 		s.writeProblem(w, r, err)
@@ -491,7 +491,7 @@ func (s *server) postPosition(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := s.now()
-	ps := make([]store.APIPosition, 0, len(in.Positions))
+	ps := make([]store.Position, 0, len(in.Positions))
 	for i, p := range in.Positions {
 		field := fmt.Sprintf("positions[%d]", i)
 		switch {
@@ -508,14 +508,14 @@ func (s *server) postPosition(w http.ResponseWriter, r *http.Request) {
 			s.writeProblem(w, r, errf(codeInvalid, field+".accuracy_m", "negative"))
 			return
 		}
-		ps = append(ps, store.APIPosition{At: *p.At, Lon: *p.Lon, Lat: *p.Lat, AccuracyM: p.AccuracyM})
+		ps = append(ps, store.Position{At: *p.At, Lon: *p.Lon, Lat: *p.Lat, AccuracyM: p.AccuracyM})
 	}
 	p := principalOf(r.Context())
 	err := s.deps.DB.InTx(r.Context(), func(tx pgx.Tx) error {
-		if err := store.APIInsertPositions(r.Context(), tx, p.DriverID, ps, now); err != nil {
+		if err := store.InsertPositions(r.Context(), tx, p.DriverID, ps, now); err != nil {
 			return err
 		}
-		return store.APIRecordEvent(r.Context(), tx, thugom.Event{At: now, Actor: p.actor(), Action: "driver.positions",
+		return store.InsertEvent(r.Context(), tx, &thugom.Event{At: now, Actor: p.actor(), Action: "driver.positions",
 			Subject: fmt.Sprintf("driver:%d", p.DriverID), Payload: map[string]any{"count": len(ps)}})
 	})
 	if err != nil {

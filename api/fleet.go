@@ -101,7 +101,7 @@ func (s *server) createVehicle(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	err := s.deps.DB.InTx(r.Context(), func(tx pgx.Tx) error {
-		d, err := store.APIDepotByID(r.Context(), tx, in.DepotID)
+		d, err := store.DepotByID(r.Context(), tx, in.DepotID)
 		if err != nil {
 			return errf(codeInvalid, "depot_id", "no depot %d", in.DepotID)
 		}
@@ -112,7 +112,7 @@ func (s *server) createVehicle(w http.ResponseWriter, r *http.Request) {
 		if err := store.InsertVehicle(r.Context(), tx, &v); err != nil {
 			return err
 		}
-		return store.APIRecordEvent(r.Context(), tx, thugom.Event{At: s.now(), Actor: p.actor(), Action: "vehicle.create",
+		return store.InsertEvent(r.Context(), tx, &thugom.Event{At: s.now(), Actor: p.actor(), Action: "vehicle.create",
 			Subject: fmt.Sprintf("vehicle:%d", v.ID), Payload: map[string]any{"code": v.Code, "depot_id": v.DepotID}})
 	})
 	if err != nil {
@@ -203,7 +203,7 @@ func (s *server) createDriver(w http.ResponseWriter, r *http.Request) {
 	d.Phone = phone
 	p := principalOf(r.Context())
 	err = s.deps.DB.InTx(r.Context(), func(tx pgx.Tx) error {
-		dep, err := store.APIDepotByID(r.Context(), tx, in.DepotID)
+		dep, err := store.DepotByID(r.Context(), tx, in.DepotID)
 		if err != nil {
 			return errf(codeInvalid, "depot_id", "no depot %d", in.DepotID)
 		}
@@ -220,7 +220,7 @@ func (s *server) createDriver(w http.ResponseWriter, r *http.Request) {
 		if err := store.InsertDriver(r.Context(), tx, &d); err != nil {
 			return err
 		}
-		return store.APIRecordEvent(r.Context(), tx, thugom.Event{At: s.now(), Actor: p.actor(), Action: "driver.create",
+		return store.InsertEvent(r.Context(), tx, &thugom.Event{At: s.now(), Actor: p.actor(), Action: "driver.create",
 			Subject: fmt.Sprintf("driver:%d", d.ID), Payload: map[string]any{"depot_id": d.DepotID}})
 	})
 	if err != nil {
@@ -234,7 +234,7 @@ func (s *server) createDriver(w http.ResponseWriter, r *http.Request) {
 // — e.g. ungeocoded=true lists the households to pin by hand.
 func (s *server) listHouseholds(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	f := store.APIHouseholdFilter{CarrierID: principalOf(r.Context()).carrierScope(), Limit: 100}
+	f := store.HouseholdFilter{CarrierID: principalOf(r.Context()).carrierScope(), Limit: 100}
 	var err error
 	if v := q.Get("phone"); v != "" {
 		ph, err := thugom.NormalizePhone("phone", v)
@@ -276,7 +276,7 @@ func (s *server) listHouseholds(w http.ResponseWriter, r *http.Request) {
 		}
 		f.Limit = n
 	}
-	hs, err := store.APIListHouseholds(r.Context(), s.deps.DB, f)
+	hs, err := store.ListHouseholds(r.Context(), s.deps.DB, f)
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return
@@ -298,7 +298,7 @@ func (s *server) getHousehold(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, err)
 		return
 	}
-	h, err := store.APIHouseholdByID(r.Context(), s.deps.DB, id)
+	h, err := store.HouseholdByID(r.Context(), s.deps.DB, id)
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return
@@ -350,11 +350,11 @@ func (s *server) patchHousehold(w http.ResponseWriter, r *http.Request) {
 		if _, err := s.deps.Jobs.InsertTx(r.Context(), tx, jobs.GeocodeHouseholdArgs{HouseholdID: id}, nil); err != nil {
 			return fmt.Errorf("enqueue geocoding: %w", err)
 		}
-		if err := store.APIRecordEvent(r.Context(), tx, thugom.Event{At: s.now(), Actor: p.actor(), Action: "household.pin",
+		if err := store.InsertEvent(r.Context(), tx, &thugom.Event{At: s.now(), Actor: p.actor(), Action: "household.pin",
 			Subject: fmt.Sprintf("household:%d", id), Payload: map[string]any{"lon": lon, "lat": lat}}); err != nil {
 			return err
 		}
-		h, err = store.APIHouseholdByID(r.Context(), tx, id)
+		h, err = store.HouseholdByID(r.Context(), tx, id)
 		return err
 	})
 	if err != nil {

@@ -78,7 +78,7 @@ var doneVI = map[string]string{
 // householdView loads what the household's page shows.
 func (s *server) householdView(ctx context.Context, id int64) (*householdPage, error) {
 	now := s.now()
-	h, stop, orders, err := store.APIHouseholdPage(ctx, s.deps.DB, id, now)
+	h, stop, orders, err := store.HouseholdPage(ctx, s.deps.DB, id, now)
 	if err != nil {
 		return nil, err
 	}
@@ -184,7 +184,7 @@ func (s *server) householdICS(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, err)
 		return
 	}
-	stop, err := store.APIHouseholdNextStop(r.Context(), s.deps.DB, id, s.now())
+	stop, err := store.HouseholdNextStop(r.Context(), s.deps.DB, id, s.now())
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return
@@ -263,7 +263,7 @@ func (s *server) householdAction(w http.ResponseWriter, r *http.Request) {
 // householdInScope checks the caller's carrier has orders of household id;
 // a household outside the scope is answered as not found.
 func (s *server) householdInScope(r *http.Request, q store.DBTX, id int64) error {
-	ok, err := store.APIHouseholdHasCarrier(r.Context(), q, id, principalOf(r.Context()).carrierScope())
+	ok, err := store.HouseholdHasCarrier(r.Context(), q, id, principalOf(r.Context()).carrierScope())
 	if err == nil && !ok {
 		err = errf(codeNotFound, "", "no household %d with orders of your carrier", id)
 	}
@@ -287,7 +287,7 @@ func (s *server) householdLink(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	exp := s.now().Add(householdLinkTTL).Truncate(time.Second)
-	if err := store.APIRecordEvent(r.Context(), s.deps.DB, thugom.Event{At: s.now(), Actor: principalOf(r.Context()).actor(), Action: "household.link",
+	if err := store.InsertEvent(r.Context(), s.deps.DB, &thugom.Event{At: s.now(), Actor: principalOf(r.Context()).actor(), Action: "household.link",
 		Subject: fmt.Sprintf("household:%d", id), Payload: map[string]any{"expires_at": exp}}); err != nil {
 		s.writeProblem(w, r, err)
 		return

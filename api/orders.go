@@ -49,15 +49,15 @@ type orderOut struct {
 	Product        string `json:"product"`
 }
 
-func orderOutOf(o store.APIOrderView) orderOut {
+func orderOutOf(o store.OrderView) orderOut {
 	return orderOut{Order: o.Order, HouseholdName: o.HouseholdName, HouseholdPhone: o.HouseholdPhone, Product: o.ProductCode}
 }
 
 // buildOrder validates one order against the reference data and the
 // caller's scope. Errors name the field (JSON name; prefixed for the
 // nested household).
-func buildOrder(p *principal, ref *store.APIRefData, in orderIn, now time.Time) (store.APINewOrder, error) {
-	var o store.APINewOrder
+func buildOrder(p *principal, ref *store.RefData, in orderIn, now time.Time) (store.NewOrder, error) {
+	var o store.NewOrder
 	in.Marketplace = strings.ToLower(strings.TrimSpace(in.Marketplace))
 	if err := required("marketplace", in.Marketplace == ""); err != nil {
 		return o, err
@@ -155,7 +155,7 @@ type importResult struct {
 
 // importOrders imports validated orders through the core; orders that
 // already exist come back as rows with code conflict (refused unless keep).
-func (s *server) importOrders(ctx context.Context, p *principal, orders []store.APINewOrder, keep bool) (*importResult, []problemRow, error) {
+func (s *server) importOrders(ctx context.Context, p *principal, orders []store.NewOrder, keep bool) (*importResult, []problemRow, error) {
 	res, err := s.deps.Service.ImportOrders(ctx, orders, keep, p.coreActor())
 	var dup *jobs.DuplicateOrders
 	idx := []int(nil)
@@ -190,7 +190,7 @@ func (s *server) createOrder(w http.ResponseWriter, r *http.Request) {
 	if !s.hasService(w, r) {
 		return
 	}
-	ref, err := store.APILoadRefData(r.Context(), s.deps.DB)
+	ref, err := store.LoadRefData(r.Context(), s.deps.DB)
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return
@@ -200,7 +200,7 @@ func (s *server) createOrder(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, err)
 		return
 	}
-	res, bad, err := s.importOrders(r.Context(), p, []store.APINewOrder{o}, false)
+	res, bad, err := s.importOrders(r.Context(), p, []store.NewOrder{o}, false)
 	if err == nil && len(bad) > 0 {
 		err = errf(codeConflict, "marketplace_order_id", "%s", bad[0].Message)
 	}
@@ -208,7 +208,7 @@ func (s *server) createOrder(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, err)
 		return
 	}
-	created, err := store.APIOrderByID(r.Context(), s.deps.DB, res.OrderIDs[0])
+	created, err := store.OrderByID(r.Context(), s.deps.DB, res.OrderIDs[0])
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return
@@ -221,7 +221,7 @@ func (s *server) createOrder(w http.ResponseWriter, r *http.Request) {
 func (s *server) listOrders(w http.ResponseWriter, r *http.Request) {
 	p := principalOf(r.Context())
 	q := r.URL.Query()
-	f := store.APIOrderFilter{CarrierID: p.carrierScope()}
+	f := store.OrderFilter{CarrierID: p.carrierScope()}
 	var err error
 	if f.DepotID, err = optInt(q, "depot_id"); err != nil {
 		s.writeProblem(w, r, err)
@@ -286,7 +286,7 @@ func (s *server) listOrders(w http.ResponseWriter, r *http.Request) {
 	if f.Limit == 0 {
 		f.Limit = 100
 	}
-	orders, err := store.APIListOrders(r.Context(), s.deps.DB, f)
+	orders, err := store.ListOrders(r.Context(), s.deps.DB, f)
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return
@@ -313,7 +313,7 @@ func (s *server) getOrder(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, err)
 		return
 	}
-	o, err := store.APIOrderByID(r.Context(), s.deps.DB, id)
+	o, err := store.OrderByID(r.Context(), s.deps.DB, id)
 	if err == nil && !principalOf(r.Context()).canCarrier(o.CarrierID) {
 		err = errForbiddenCarrier
 	}
@@ -352,7 +352,7 @@ func (s *server) cancelOrder(w http.ResponseWriter, r *http.Request) {
 
 // writeOrder answers with an order as it is now.
 func (s *server) writeOrder(w http.ResponseWriter, r *http.Request, id int64) {
-	o, err := store.APIOrderByID(r.Context(), s.deps.DB, id)
+	o, err := store.OrderByID(r.Context(), s.deps.DB, id)
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return

@@ -130,7 +130,7 @@ func setupOpts(t testing.TB, checked bool) *bundle {
 	tok := func(role string, carrier, driver *int64) string {
 		s, hash, err := api.NewToken()
 		must(err)
-		_, err = store.APIInsertToken(ctx, b.db, thugom.Token{Role: role, CarrierID: carrier, DriverID: driver, CreatedAt: testNow}, hash)
+		_, err = store.InsertToken(ctx, b.db, thugom.Token{Role: role, CarrierID: carrier, DriverID: driver, CreatedAt: testNow}, hash)
 		must(err)
 		return s
 	}

@@ -92,8 +92,8 @@ func FuzzVerifyHouseholdLink(f *testing.F) {
 }
 
 func FuzzParseOrdersCSV(f *testing.F) {
-	ref := &store.APIRefData{CarrierByMarketplace: map[string]int64{"postmart": 1}, ProductByCode: map[string]int64{"na": 1},
-		Depots: map[string]store.APIDepotRef{"BC-LS": {ID: 1, CarrierID: 1}}}
+	ref := &store.RefData{CarrierByMarketplace: map[string]int64{"postmart": 1}, ProductByCode: map[string]int64{"na": 1},
+		Depots: map[string]store.DepotRef{"BC-LS": {ID: 1, CarrierID: 1}}}
 	p := &principal{Role: thugom.RoleAdmin}
 	f.Add("marketplace,marketplace_order_id,phone,address,product,weight_kg\npostmart,A1,0912345678,\"Lạng Sơn\",na,12\n")
 	f.Add("marketplace,phone\n\"unterminated\n")

@@ -47,7 +47,7 @@ type stopOut struct {
 	ServiceS        int                  `json:"service_s"`
 	LoadKg          float64              `json:"load_kg"`
 	Parcels         int                  `json:"parcels"`
-	Collect         []store.APIStopOrder `json:"collect"`
+	Collect         []store.StopOrderView `json:"collect"`
 	Packaging       map[string]any       `json:"packaging"`
 	CODAmount       int64                `json:"cod_amount"`
 	LockedVehicleID *int64               `json:"locked_vehicle_id"`
@@ -114,7 +114,7 @@ func planOutOf(p *thugom.Plan) *planOut {
 		Algorithm: p.Algorithm, Stats: p.Stats, Error: p.Error, CreatedAt: p.CreatedAt, FinishedAt: p.FinishedAt}
 }
 
-func routeOutOf(r store.APIRouteView) routeOut {
+func routeOutOf(r store.RouteView) routeOut {
 	out := routeOut{ID: r.ID, PlanID: r.PlanID, StartAt: r.StartAt, EndAt: r.EndAt, KM: float64(r.DistanceM) / 1000,
 		DurationS: r.DurationS, LoadKg: r.LoadKg, Line: r.Line, Stops: make([]stopOut, 0, len(r.Stops)),
 		Vehicle: vehicleOut{ID: r.VehicleID, Code: r.VehicleCode, Name: vehicleName(r.VehicleKind, r.VehicleCode), Kind: r.VehicleKind, CapacityKg: r.CapacityKg}}
@@ -140,12 +140,12 @@ func vehicleName(kind, code string) string {
 	return code
 }
 
-func stopOutOf(s store.APIStopView) stopOut {
+func stopOutOf(s store.StopView) stopOut {
 	out := stopOut{ID: s.ID, Seq: s.Seq, Trip: s.Trip, Kind: s.Kind, Status: s.Status, Point: s.Point, ETA: s.ArriveAt,
 		WindowStart: s.WindowStart, WindowEnd: s.WindowEnd, ServiceS: s.ServiceS, LoadKg: s.LoadKg, Parcels: s.Parcels,
 		Collect: s.Orders, Packaging: s.Packaging, LockedVehicleID: s.LockedVehicleID, ReportedAt: s.ReportedAt}
 	if out.Collect == nil {
-		out.Collect = []store.APIStopOrder{}
+		out.Collect = []store.StopOrderView{}
 	}
 	if out.Packaging == nil {
 		out.Packaging = map[string]any{}

@@ -83,7 +83,7 @@ func (b *bundle) token(t thugom.Token) string {
 		b.t.Fatal(err)
 	}
 	t.CreatedAt = time.Now()
-	if _, err := store.APIInsertToken(b.ctx, b.db, t, hash); err != nil {
+	if _, err := store.InsertToken(b.ctx, b.db, t, hash); err != nil {
 		b.t.Fatal(err)
 	}
 	return tok

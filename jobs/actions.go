@@ -78,7 +78,7 @@ func (s *Service) RequestPlan(ctx context.Context, depotID int64, day time.Time,
 	}
 	out := &Enqueued{DepotID: depotID, Date: DayString(day)}
 	err := s.db.InTx(ctx, func(tx pgx.Tx) error {
-		d, err := store.JobsDepot(ctx, tx, depotID)
+		d, err := store.DepotByID(ctx, tx, depotID)
 		if err != nil {
 			return err
 		}
@@ -126,7 +126,7 @@ func (s *Service) CancelOrder(ctx context.Context, orderID int64, reason string,
 		if err != nil {
 			return err
 		}
-		o, err := store.APILockOrder(ctx, tx, orderID)
+		o, err := store.LockOrder(ctx, tx, orderID)
 		if err != nil {
 			return err
 		}
@@ -157,7 +157,7 @@ func (s *Service) LockOrder(ctx context.Context, orderID int64, vehicleID *int64
 		if _, err := s.lockDaysOfOrder(ctx, tx, orderID); err != nil {
 			return err
 		}
-		o, err := store.APILockOrder(ctx, tx, orderID)
+		o, err := store.LockOrder(ctx, tx, orderID)
 		if err != nil {
 			return err
 		}
@@ -173,7 +173,7 @@ func (s *Service) LockOrder(ctx context.Context, orderID int64, vehicleID *int64
 				return thugom.Errorf(thugom.EInvalid, "vehicle_id", "vehicle %d is not a vehicle of the order's depot", v.ID)
 			}
 		}
-		if err := store.APISetOrderLock(ctx, tx, orderID, vehicleID, s.now()); err != nil {
+		if err := store.SetOrderLock(ctx, tx, orderID, vehicleID, s.now()); err != nil {
 			return err
 		}
 		action := "order.lock"
@@ -198,11 +198,11 @@ func (s *Service) MoveStop(ctx context.Context, stopID, vehicleID int64, a Actor
 		if err := s.bump(ctx, tx, []store.DepotDay{dd}); err != nil {
 			return err
 		}
-		st, err := store.JobsStopForUpdate(ctx, tx, stopID)
+		st, err := store.StopForUpdate(ctx, tx, stopID)
 		if err != nil {
 			return err
 		}
-		d, err := store.JobsDepot(ctx, tx, st.DepotID)
+		d, err := store.DepotByID(ctx, tx, st.DepotID)
 		if err != nil {
 			return err
 		}
@@ -228,7 +228,7 @@ func (s *Service) MoveStop(ctx context.Context, stopID, vehicleID int64, a Actor
 		if v.Status != thugom.VehicleActive {
 			return thugom.Errorf(thugom.EConflict, "vehicle_id", "vehicle %s is %s", v.Code, v.Status)
 		}
-		if err := store.APILockStop(ctx, tx, stopID, v.ID, s.now()); err != nil {
+		if err := store.LockStop(ctx, tx, stopID, v.ID, s.now()); err != nil {
 			return err
 		}
 		out = &Enqueued{DepotID: st.DepotID, Date: DayString(st.Day)}
@@ -270,7 +270,7 @@ func (s *Service) SetVehicleStatus(ctx context.Context, vehicleID int64, status 
 		}
 		v.Status = status
 		day := thugom.Day(s.now())
-		head, err := store.JobsCurrentPlan(ctx, tx, v.DepotID, day)
+		head, err := store.CurrentPlan(ctx, tx, v.DepotID, day)
 		if err != nil {
 			return err
 		}

@@ -49,11 +49,11 @@ type GeocodeResult struct {
 func (s *Service) GeocodeHousehold(ctx context.Context, householdID int64) (*GeocodeResult, error) {
 	var res GeocodeResult
 	err := s.db.InTx(ctx, func(tx pgx.Tx) error {
-		h, err := store.JobsHouseholdForGeocode(ctx, tx, householdID)
+		h, err := store.HouseholdForGeocode(ctx, tx, householdID)
 		if err != nil {
 			return err
 		}
-		villages, err := store.JobsLearnedVillages(ctx, tx)
+		villages, err := store.LearnedVillages(ctx, tx)
 		if err != nil {
 			return err
 		}
@@ -80,7 +80,7 @@ func (s *Service) GeocodeHousehold(ctx context.Context, householdID int64) (*Geo
 		}
 		res.Precision = precision
 		conf := math.Max(0, math.Min(1, r.Confidence))
-		if err := store.JobsSetHouseholdGeocode(ctx, tx, h.ID, r.CommuneCode, r.Village, pt, cell, precision, conf, now); err != nil {
+		if err := store.SetHouseholdGeocode(ctx, tx, h.ID, r.CommuneCode, r.Village, pt, cell, precision, conf, now); err != nil {
 			return err
 		}
 		if h.Pinned && h.Pin != nil && r.CommuneCode != "" && r.Village != "" {
@@ -117,7 +117,7 @@ func (s *Service) GeocodeHousehold(ctx context.Context, householdID int64) (*Geo
 // learnVillage recomputes the centre of a village from the pinned
 // households that name it.
 func (s *Service) learnVillage(ctx context.Context, tx pgx.Tx, commune string, key geo.VillageKey, name string, now time.Time) (bool, error) {
-	names, pts, err := store.JobsPinnedVillagePoints(ctx, tx, commune)
+	names, pts, err := store.PinnedVillagePoints(ctx, tx, commune)
 	if err != nil {
 		return false, err
 	}
@@ -132,7 +132,7 @@ func (s *Service) learnVillage(ctx context.Context, tx pgx.Tx, commune string, k
 		return false, nil
 	}
 	p := orb.Point{c.Lon, c.Lat}
-	return true, store.JobsUpsertVillage(ctx, tx, store.JobsVillage{
+	return true, store.UpsertVillage(ctx, tx, store.Village{
 		Key: string(key), CommuneCode: commune, Name: name, Point: p, H3: h3Cell(p), Pins: kept,
 	}, now)
 }
@@ -140,7 +140,7 @@ func (s *Service) learnVillage(ctx context.Context, tx pgx.Tx, commune string, k
 // routeOrders gives the household's new orders the nearest depot of their
 // carrier.
 func (s *Service) routeOrders(ctx context.Context, tx pgx.Tx, householdID int64, pt orb.Point, now time.Time) (int, error) {
-	orders, err := store.JobsUnassignedOrdersOfHousehold(ctx, tx, householdID)
+	orders, err := store.UnassignedOrdersOfHousehold(ctx, tx, householdID)
 	if err != nil {
 		return 0, err
 	}
@@ -149,7 +149,7 @@ func (s *Service) routeOrders(ctx context.Context, tx pgx.Tx, householdID int64,
 	for _, o := range orders {
 		ds, ok := depots[o.CarrierID]
 		if !ok {
-			if ds, err = store.JobsDepotsOfCarrier(ctx, tx, o.CarrierID); err != nil {
+			if ds, err = store.DepotsOfCarrier(ctx, tx, o.CarrierID); err != nil {
 				return n, err
 			}
 			depots[o.CarrierID] = ds
@@ -163,7 +163,7 @@ func (s *Service) routeOrders(ctx context.Context, tx pgx.Tx, householdID int64,
 		if best == 0 {
 			continue
 		}
-		if err := store.JobsSetOrderDepot(ctx, tx, o.ID, best, now); err != nil {
+		if err := store.SetOrderDepot(ctx, tx, o.ID, best, now); err != nil {
 			return n, err
 		}
 		n++
@@ -174,7 +174,7 @@ func (s *Service) routeOrders(ctx context.Context, tx pgx.Tx, householdID int64,
 // computeSLA fills the handover deadline and risk flag of the household's
 // orders that have a depot but no deadline yet.
 func (s *Service) computeSLA(ctx context.Context, tx pgx.Tx, householdID int64, now time.Time) error {
-	orders, err := store.JobsOrdersWithoutSLA(ctx, tx, householdID)
+	orders, err := store.OrdersWithoutSLA(ctx, tx, householdID)
 	if err != nil {
 		return err
 	}
@@ -182,7 +182,7 @@ func (s *Service) computeSLA(ctx context.Context, tx pgx.Tx, householdID int64, 
 	for _, o := range orders {
 		d, ok := deps[o.DepotID]
 		if !ok {
-			if d, err = store.JobsDepartures(ctx, tx, o.DepotID); err != nil {
+			if d, err = store.DeparturesOfDepot(ctx, tx, o.DepotID); err != nil {
 				return err
 			}
 			deps[o.DepotID] = d
@@ -191,7 +191,7 @@ func (s *Service) computeSLA(ctx context.Context, tx pgx.Tx, householdID int64, 
 		if err != nil {
 			return err
 		}
-		if err := store.JobsSetOrderSLA(ctx, tx, o.ID, sla.Deadline, sla.AtRisk, sla.Reason, now); err != nil {
+		if err := store.SetOrderSLA(ctx, tx, o.ID, sla.Deadline, sla.AtRisk, sla.Reason, now); err != nil {
 			return err
 		}
 	}

@@ -35,7 +35,7 @@ type AnswerResult struct {
 func (s *Service) AnswerHousehold(ctx context.Context, a Answer) (*AnswerResult, error) {
 	var res *AnswerResult
 	err := s.db.InTx(ctx, func(tx pgx.Tx) error {
-		phone, err := store.JobsHouseholdPhone(ctx, tx, a.HouseholdID)
+		phone, err := store.HouseholdPhone(ctx, tx, a.HouseholdID)
 		if err != nil {
 			return err
 		}
@@ -70,7 +70,7 @@ func (s *Service) answer(ctx context.Context, tx pgx.Tx, a Answer, phone string)
 	if err := s.bump(ctx, tx, days); err != nil {
 		return nil, err
 	}
-	orders, err := store.JobsOpenOrdersOfHousehold(ctx, tx, hh)
+	orders, err := store.OpenOrdersOfHousehold(ctx, tx, hh)
 	if err != nil {
 		return nil, err
 	}
@@ -91,7 +91,7 @@ func (s *Service) answer(ctx context.Context, tx pgx.Tx, a Answer, phone string)
 			res.Outcome, res.Detail = InboundNothingToDo, "no pickup to pack for"
 			return res, nil
 		}
-		if err := store.JobsSetOrdersReadyFrom(ctx, tx, ids, now, now); err != nil {
+		if err := store.SetOrdersReadyFrom(ctx, tx, ids, now, now); err != nil {
 			return nil, err
 		}
 		res.Outcome, res.Detail, ack = InboundReady, fmt.Sprintf("%d orders ready", len(ids)), thugom.SMSReplyReady
@@ -122,7 +122,7 @@ func (s *Service) answer(ctx context.Context, tx pgx.Tx, a Answer, phone string)
 		cause := CauseCancelled
 		if to == thugom.OrderPostponed {
 			tomorrow := thugom.Day(now).AddDate(0, 0, 1).Add(7 * time.Hour)
-			if err := store.JobsPostponeOrders(ctx, tx, ids, tomorrow, now); err != nil {
+			if err := store.PostponeOrders(ctx, tx, ids, tomorrow, now); err != nil {
 				return nil, err
 			}
 			cause, ack = CausePostponed, thugom.SMSReplyPostponed
@@ -134,10 +134,10 @@ func (s *Service) answer(ctx context.Context, tx pgx.Tx, a Answer, phone string)
 			ack = thugom.SMSReplyCancelled
 			res.Outcome, res.Detail = InboundCancelled, fmt.Sprintf("%d orders cancelled", len(ids))
 		}
-		if t, err := store.JobsOpenPackagingTask(ctx, tx, hh, DayString(now)); err != nil {
+		if t, err := store.OpenPackagingTask(ctx, tx, hh, DayString(now)); err != nil {
 			return nil, err
 		} else if t != nil && str(t.Payload["day"]) == DayString(now) {
-			if err := store.JobsSetTaskStatus(ctx, tx, t.ID, PackagingCancelled, now); err != nil {
+			if err := store.SetTaskStatus(ctx, tx, t.ID, PackagingCancelled, now); err != nil {
 				return nil, err
 			}
 		}

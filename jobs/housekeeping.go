@@ -42,7 +42,7 @@ func (w *housekeepingWorker) Work(ctx context.Context, _ *river.Job[Housekeeping
 // Housekeep forgets idempotency keys older than IdempotencyRetention and
 // returns how many it removed.
 func (s *Service) Housekeep(ctx context.Context) (int64, error) {
-	n, err := store.APIPruneIdempotency(ctx, s.db.Pool, s.now().Add(-IdempotencyRetention))
+	n, err := store.PruneIdempotency(ctx, s.db.Pool, s.now().Add(-IdempotencyRetention))
 	if err != nil {
 		return 0, fmt.Errorf("housekeeping: %w", err)
 	}

@@ -14,7 +14,7 @@ func TestHousekeepingPrunesOldIdempotencyKeys(t *testing.T) {
 	b := setup(t, setupOpts{})
 	ctx := context.Background()
 	for _, key := range []string{"old", "recent"} {
-		if _, err := store.APIClaimIdempotencyKey(ctx, b.db, "driver:1", key, []byte("h")); err != nil {
+		if _, err := store.ClaimIdempotencyKey(ctx, b.db, "driver:1", key, []byte("h")); err != nil {
 			t.Fatal(err)
 		}
 	}

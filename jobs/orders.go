@@ -33,7 +33,7 @@ func (e *DuplicateOrders) Error() string {
 // depots) and the events, in one transaction. Orders that already exist are
 // skipped when keepGood is set, else the import is refused whole with
 // *DuplicateOrders.
-func (s *Service) ImportOrders(ctx context.Context, orders []store.APINewOrder, keepGood bool, a Actor) (*Imported, error) {
+func (s *Service) ImportOrders(ctx context.Context, orders []store.NewOrder, keepGood bool, a Actor) (*Imported, error) {
 	for _, o := range orders {
 		if err := a.check(o.CarrierID); err != nil {
 			return nil, err
@@ -41,7 +41,7 @@ func (s *Service) ImportOrders(ctx context.Context, orders []store.APINewOrder, 
 	}
 	out := &Imported{OrderIDs: []int64{}}
 	err := s.db.InTx(ctx, func(tx pgx.Tx) error {
-		res, err := store.APIImportOrders(ctx, tx, orders)
+		res, err := store.ImportOrders(ctx, tx, orders)
 		if err != nil {
 			return err
 		}
@@ -82,7 +82,7 @@ func (s *Service) ImportOrders(ctx context.Context, orders []store.APINewOrder, 
 			}
 			out.GeocodeJobs = len(params)
 		}
-		if err := store.APIRecordEvents(ctx, tx, s.now(), a.Name, "order.create", subjects, payloads); err != nil {
+		if err := store.InsertEvents(ctx, tx, s.now(), a.Name, "order.create", subjects, payloads); err != nil {
 			return err
 		}
 		return s.event(ctx, tx, a.Name, "orders.import", "import", map[string]any{"imported": len(out.OrderIDs), "duplicates": len(res.Duplicates), "keep_good": keepGood})

@@ -49,7 +49,7 @@ type PickupEvent struct {
 	Actor string // journal actor, e.g. "driver:3"
 	// Report is the phone's own account (its time, counts, note), kept in
 	// the same transaction for the day report (picked up and failed only).
-	Report *store.APIStopReport
+	Report *store.StopReport
 }
 
 // PickupResult says what an event did.
@@ -113,7 +113,7 @@ func (s *Service) recordPickup(ctx context.Context, tx pgx.Tx, e PickupEvent) (*
 	if _, err := store.BumpDepotDay(ctx, tx, dd.DepotID, dd.Day, s.now()); err != nil {
 		return nil, err
 	}
-	st, err := store.JobsStopForUpdate(ctx, tx, e.StopID)
+	st, err := store.StopForUpdate(ctx, tx, e.StopID)
 	if err != nil {
 		return nil, err
 	}
@@ -134,7 +134,7 @@ func (s *Service) recordPickup(ctx context.Context, tx pgx.Tx, e PickupEvent) (*
 		}
 		return nil, thugom.Errorf(thugom.EConflict, "status", "stop %d is %s: %s cannot follow", e.StopID, st.Status, e.Status)
 	}
-	orders, err := store.JobsStopOrders(ctx, tx, st.ID)
+	orders, err := store.StopOrders(ctx, tx, st.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -150,15 +150,15 @@ func (s *Service) recordPickup(ctx context.Context, tx pgx.Tx, e PickupEvent) (*
 		}
 	}
 	now := s.now()
-	if err := store.JobsSetStopStatus(ctx, tx, st.ID, e.Status, now); err != nil {
+	if err := store.SetStopStatus(ctx, tx, st.ID, e.Status, now); err != nil {
 		return nil, err
 	}
-	task, err := store.JobsPickupTaskOfStop(ctx, tx, st.ID)
+	task, err := store.PickupTaskOfStop(ctx, tx, st.ID)
 	if err != nil {
 		return nil, err
 	}
 	if task != nil {
-		if err := store.JobsSetTaskStatus(ctx, tx, task.ID, e.Status, now); err != nil {
+		if err := store.SetTaskStatus(ctx, tx, task.ID, e.Status, now); err != nil {
 			return nil, err
 		}
 	}
@@ -198,7 +198,7 @@ func (s *Service) recordPickup(ctx context.Context, tx pgx.Tx, e PickupEvent) (*
 			return nil, err
 		}
 		if e.Reason != FailQualityRejected {
-			if err := store.JobsSetOrdersReadyFrom(ctx, tx, back, now.Add(RetryAfter), now); err != nil {
+			if err := store.SetOrdersReadyFrom(ctx, tx, back, now.Add(RetryAfter), now); err != nil {
 				return nil, err
 			}
 		}
@@ -209,7 +209,7 @@ func (s *Service) recordPickup(ctx context.Context, tx pgx.Tx, e PickupEvent) (*
 	if e.Report != nil && (e.Status == thugom.StopPickedUp || e.Status == thugom.StopFailed) {
 		rep := *e.Report
 		rep.StopID, rep.Outcome, rep.RecordedAt = st.ID, e.Status, now
-		if err := store.APISaveStopReport(ctx, tx, rep); err != nil {
+		if err := store.SaveStopReport(ctx, tx, rep); err != nil {
 			return nil, err
 		}
 	}
@@ -220,8 +220,8 @@ func (s *Service) recordPickup(ctx context.Context, tx pgx.Tx, e PickupEvent) (*
 }
 
 // tripOrders returns the orders picked up on the trip a depot stop ends.
-func (s *Service) tripOrders(ctx context.Context, tx pgx.Tx, depot *store.JobsStopState) ([]int64, error) {
-	stops, err := store.JobsPlanStops(ctx, tx, depot.PlanID)
+func (s *Service) tripOrders(ctx context.Context, tx pgx.Tx, depot *store.StopState) ([]int64, error) {
+	stops, err := store.PlanStops(ctx, tx, depot.PlanID)
 	if err != nil {
 		return nil, err
 	}
@@ -264,14 +264,14 @@ const replanMargin = 30 * time.Minute
 // household is told either way, once. It reports whether it re-planned.
 func (s *Service) FollowUpFailedPickup(ctx context.Context, stopID int64, reason string) (replanned bool, err error) {
 	err = s.db.InTx(ctx, func(tx pgx.Tx) error {
-		st, err := store.JobsStopForUpdate(ctx, tx, stopID)
+		st, err := store.StopForUpdate(ctx, tx, stopID)
 		if err != nil {
 			return err
 		}
 		if st.Status != thugom.StopFailed || st.HouseholdID == nil {
 			return nil
 		}
-		orders, err := store.JobsStopOrders(ctx, tx, stopID)
+		orders, err := store.StopOrders(ctx, tx, stopID)
 		if err != nil {
 			return err
 		}
@@ -280,7 +280,7 @@ func (s *Service) FollowUpFailedPickup(ctx context.Context, stopID int64, reason
 		if err != nil {
 			return err
 		}
-		depot, err := store.JobsDepot(ctx, tx, st.DepotID)
+		depot, err := store.DepotByID(ctx, tx, st.DepotID)
 		if err != nil {
 			return err
 		}
@@ -303,7 +303,7 @@ func (s *Service) FollowUpFailedPickup(ctx context.Context, stopID int64, reason
 			}
 		}
 		for _, id := range escalate {
-			ok, err := store.JobsInsertEscalation(ctx, tx, id, "pickup_failed", reason, now)
+			ok, err := store.InsertEscalation(ctx, tx, id, "pickup_failed", reason, now)
 			if err != nil {
 				return err
 			}
@@ -330,5 +330,5 @@ func (s *Service) FollowUpFailedPickup(ctx context.Context, stopID int64, reason
 }
 
 func (s *Service) householdPhone(ctx context.Context, q store.DBTX, householdID int64) (string, error) {
-	return store.JobsHouseholdPhone(ctx, q, householdID)
+	return store.HouseholdPhone(ctx, q, householdID)
 }

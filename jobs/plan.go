@@ -228,9 +228,9 @@ type group struct {
 	household int64 // the household the stop is at (first of a shared point)
 	phone     string
 	point     orb.Point
-	orders    []store.JobsPlanOrder
-	frozen    *store.JobsStop // en route or arrived on its vehicle
-	prev      *store.JobsStop // the day's open stop this group continues (same id)
+	orders    []store.PlanOrder
+	frozen    *store.PlanStop // en route or arrived on its vehicle
+	prev      *store.PlanStop // the day's open stop this group continues (same id)
 	lockedVeh *int64
 	kg        float64
 	parcels   int
@@ -257,9 +257,9 @@ type planner struct {
 	depot    *thugom.Depot
 	deps     []thugom.Departure
 	vehicles []thugom.Vehicle
-	orders   []store.JobsPlanOrder
-	prev     []store.JobsStop
-	head     *store.JobsPlanHead
+	orders   []store.PlanOrder
+	prev     []store.PlanStop
+	head     *store.PlanHead
 	req      PlanRequest
 	resumeAt map[int64]float64 // vehicle → when it resumes (seconds of the day)
 	sla      []slaWrite
@@ -287,27 +287,27 @@ func (p *planner) read(ctx context.Context, q pgx.Tx) (*PlanResult, error) {
 	if p.rev, err = store.DepotDayRevision(ctx, q, depotID, day); err != nil {
 		return nil, err
 	}
-	if p.head, err = store.JobsCurrentPlan(ctx, q, depotID, day); err != nil {
+	if p.head, err = store.CurrentPlan(ctx, q, depotID, day); err != nil {
 		return nil, err
 	}
 	if head := p.head; p.req.Replan && head != nil && !p.req.RequestedAt.IsZero() && head.CreatedAt.After(p.req.RequestedAt) {
 		return &PlanResult{PlanID: head.ID, Version: head.Version, Skipped: true}, nil
 	}
 	p.nowS = math.Max(0, float64(thugom.SecondsSince(day, p.now)))
-	if p.depot, err = store.JobsDepot(ctx, q, depotID); err != nil {
+	if p.depot, err = store.DepotByID(ctx, q, depotID); err != nil {
 		return nil, err
 	}
-	if p.deps, err = store.JobsDepartures(ctx, q, depotID); err != nil {
+	if p.deps, err = store.DeparturesOfDepot(ctx, q, depotID); err != nil {
 		return nil, err
 	}
-	if p.vehicles, err = store.JobsVehicles(ctx, q, depotID); err != nil {
+	if p.vehicles, err = store.VehiclesOfDepot(ctx, q, depotID); err != nil {
 		return nil, err
 	}
-	if p.orders, err = store.JobsOrdersToPlan(ctx, q, depotID, day.Add(24*time.Hour)); err != nil {
+	if p.orders, err = store.OrdersToPlan(ctx, q, depotID, day.Add(24*time.Hour)); err != nil {
 		return nil, err
 	}
 	if p.head != nil {
-		if p.prev, err = store.JobsPlanStops(ctx, q, p.head.ID); err != nil {
+		if p.prev, err = store.PlanStops(ctx, q, p.head.ID); err != nil {
 			return nil, err
 		}
 	}
@@ -316,13 +316,13 @@ func (p *planner) read(ctx context.Context, q pgx.Tx) (*PlanResult, error) {
 
 // vehicleState is what the previous plan says about a vehicle's day.
 type vehicleState struct {
-	finished []store.JobsStop // done, picked up, failed, skipped: kept as they are (in order)
-	frozen   []store.JobsStop // en route, arrived: the vehicle must do them first
+	finished []store.PlanStop // done, picked up, failed, skipped: kept as they are (in order)
+	frozen   []store.PlanStop // en route, arrived: the vehicle must do them first
 	loc      *orb.Point       // where it is (nil: at the depot)
 	loadKg   float64
 	parcels  int
 	onBoard  []int64         // orders picked up on the current trip
-	next     *store.JobsStop // the first stop still to do
+	next     *store.PlanStop // the first stop still to do
 }
 
 func finishedStatus(st string) bool {
@@ -352,7 +352,7 @@ func (p *planner) build(ctx context.Context, q store.DBTX) error {
 			hids = append(hids, *st.HouseholdID)
 		}
 	}
-	households, err := store.JobsHouseholdPoints(ctx, tx, hids)
+	households, err := store.HouseholdPoints(ctx, tx, hids)
 	if err != nil {
 		return err
 	}
@@ -414,7 +414,7 @@ func (p *planner) build(ctx context.Context, q store.DBTX) error {
 	}
 
 	// Group orders into stops.
-	frozenOf := map[int64]*store.JobsStop{} // order → frozen stop
+	frozenOf := map[int64]*store.PlanStop{} // order → frozen stop
 	for vid, vs := range states {
 		if !active[vid] {
 			continue // a broken vehicle's frozen stops go back to planning
@@ -427,7 +427,7 @@ func (p *planner) build(ctx context.Context, q store.DBTX) error {
 	}
 	// The day's open stops that a group continues (keeping the stop's id):
 	// planned ones, and those underway on a vehicle that no longer runs.
-	prevOpenOf := map[int64]*store.JobsStop{}
+	prevOpenOf := map[int64]*store.PlanStop{}
 	for i := range p.prev {
 		st := &p.prev[i]
 		if st.Kind == thugom.StopPickup && (st.Status == thugom.StopPlanned || (thugom.StopUnderway(st.Status) && !active[st.VehicleID])) {
@@ -540,7 +540,7 @@ func (p *planner) build(ctx context.Context, q store.DBTX) error {
 			if vs.loadKg > 0 || vs.parcels > 0 {
 				r.Load = []float64{math.Min(vs.loadKg, v.CapacityKg), math.Min(float64(vs.parcels), float64(v.CapacityParcels))}
 				// The load on board must still make its departure.
-				dls, err := store.JobsOrderDeadlines(ctx, tx, vs.onBoard)
+				dls, err := store.OrderDeadlines(ctx, tx, vs.onBoard)
 				if err != nil {
 					return err
 				}
@@ -667,7 +667,7 @@ func (p *planner) write(ctx context.Context) (*PlanResult, error) {
 		return day.Add(time.Duration(s * float64(time.Second))).Truncate(time.Second)
 	}
 	for _, w := range p.sla {
-		if err := store.JobsSetOrderSLA(ctx, tx, w.order, w.deadline, w.atRisk, w.reason, now); err != nil {
+		if err := store.SetOrderSLA(ctx, tx, w.order, w.deadline, w.atRisk, w.reason, now); err != nil {
 			return nil, err
 		}
 	}
@@ -675,7 +675,7 @@ func (p *planner) write(ctx context.Context) (*PlanResult, error) {
 	plan := &thugom.Plan{DepotID: p.depot.ID, Day: day, Algorithm: "routing.Solve", CreatedAt: now, FinishedAt: &finished}
 	plan.Stats = thugom.PlanStats{Orders: len(p.orders), VehiclesUsed: sol.VehiclesUsed, DistanceM: int(sol.Distance),
 		DurationS: int(sol.Duration), SolveMillis: sol.Elapsed.Milliseconds(), Cost: sol.Penalty}
-	if _, err := store.JobsNewPlan(ctx, tx, plan); err != nil {
+	if _, err := store.NewPlan(ctx, tx, plan); err != nil {
 		return nil, err
 	}
 	if p.head != nil {
@@ -686,17 +686,17 @@ func (p *planner) write(ctx context.Context) (*PlanResult, error) {
 	res := &PlanResult{PlanID: plan.ID, Version: plan.Version}
 
 	// The day's open depot stops, per vehicle and trip, to continue.
-	prevDepot := map[int64]map[int][]*store.JobsStop{}
+	prevDepot := map[int64]map[int][]*store.PlanStop{}
 	for i := range p.prev {
 		st := &p.prev[i]
 		if st.Kind == thugom.StopDepot && st.Status == thugom.StopPlanned {
 			if prevDepot[st.VehicleID] == nil {
-				prevDepot[st.VehicleID] = map[int][]*store.JobsStop{}
+				prevDepot[st.VehicleID] = map[int][]*store.PlanStop{}
 			}
 			prevDepot[st.VehicleID][st.Trip] = append(prevDepot[st.VehicleID][st.Trip], st)
 		}
 	}
-	takeDepot := func(vid int64, trip int) *store.JobsStop {
+	takeDepot := func(vid int64, trip int) *store.PlanStop {
 		l := prevDepot[vid][trip]
 		if len(l) == 0 {
 			return nil
@@ -708,9 +708,9 @@ func (p *planner) write(ctx context.Context) (*PlanResult, error) {
 	var snap []snapStop
 	// save inserts a new stop or amends the one it continues, guarded by
 	// the status it was read with.
-	save := func(st *thugom.Stop, vid int64, prev *store.JobsStop, setStatus string) error {
+	save := func(st *thugom.Stop, vid int64, prev *store.PlanStop, setStatus string) error {
 		if prev == nil {
-			if _, err := store.JobsInsertStop(ctx, tx, st, now); err != nil {
+			if _, err := store.InsertStop(ctx, tx, st, now); err != nil {
 				return err
 			}
 		} else {
@@ -753,7 +753,7 @@ func (p *planner) write(ctx context.Context) (*PlanResult, error) {
 	for _, vid := range vehIDs {
 		r, vs := routesByVeh[vid], states[vid]
 		route := &thugom.Route{PlanID: plan.ID, VehicleID: vid, StartAt: now, EndAt: now}
-		drv, err := store.JobsDriverOfVehicle(ctx, tx, vid)
+		drv, err := store.DriverOfVehicle(ctx, tx, vid)
 		if err != nil {
 			return nil, err
 		}
@@ -920,7 +920,7 @@ func (p *planner) write(ctx context.Context) (*PlanResult, error) {
 	}
 	sort.Slice(unassigned, func(i, j int) bool { return unassigned[i].OrderID < unassigned[j].OrderID })
 	for _, u := range unassigned {
-		if err := store.JobsInsertUnassigned(ctx, tx, plan.ID, u); err != nil {
+		if err := store.InsertUnassigned(ctx, tx, plan.ID, u); err != nil {
 			return nil, err
 		}
 	}
@@ -938,7 +938,7 @@ func (p *planner) write(ctx context.Context) (*PlanResult, error) {
 	res.Stats.Assigned = len(assignedOrders)
 	res.Stats.Unassigned = len(unassigned)
 	res.Stats.Stops = len(in.Stops) - len(sol.Unassigned)
-	if err := store.JobsSetPlanStats(ctx, tx, plan.ID, res.Stats); err != nil {
+	if err := store.SetPlanStats(ctx, tx, plan.ID, res.Stats); err != nil {
 		return nil, err
 	}
 	if err := p.s.event(ctx, tx, "job:"+KindPlanDepotDay, "plan.created", fmt.Sprintf("plan:%d", plan.ID), map[string]any{

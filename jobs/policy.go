@@ -18,7 +18,7 @@ import (
 // groupKey names the pickup stop an order belongs to: the stop a vehicle is
 // already on its way to (frozenID), else a shared village collection point
 // (households opted in, same H3 cell), else the household's own.
-func groupKey(o store.JobsPlanOrder, frozenID int64) string {
+func groupKey(o store.PlanOrder, frozenID int64) string {
 	switch {
 	case frozenID != 0:
 		return fmt.Sprintf("f%d", frozenID)
@@ -47,7 +47,7 @@ type terms struct {
 // deadline (the earliest still ahead today), the age limit of its produce,
 // and whether it is urgent. Orders without a stored handover deadline get
 // one computed from the departures, returned to be stored.
-func stopTerms(orders []store.JobsPlanOrder, deps []thugom.Departure, day time.Time, nowS float64) (terms, []slaWrite, error) {
+func stopTerms(orders []store.PlanOrder, deps []thugom.Departure, day time.Time, nowS float64) (terms, []slaWrite, error) {
 	sec := func(t time.Time) float64 { return float64(thugom.SecondsSince(day, t)) }
 	var t terms
 	var writes []slaWrite

@@ -18,13 +18,13 @@ func at(h, m int) time.Time {
 
 func TestGroupKey(t *testing.T) {
 	t.Parallel()
-	o := func(hh int64, shares bool, h3 string) store.JobsPlanOrder {
-		var po store.JobsPlanOrder
+	o := func(hh int64, shares bool, h3 string) store.PlanOrder {
+		var po store.PlanOrder
 		po.Order.HouseholdID, po.Household.SharesCollection, po.Household.H3 = hh, shares, h3
 		return po
 	}
 	for _, c := range []struct {
-		o      store.JobsPlanOrder
+		o      store.PlanOrder
 		frozen int64
 		want   string
 	}{
@@ -67,8 +67,8 @@ func TestStopPenalty(t *testing.T) {
 func TestStopTerms(t *testing.T) {
 	t.Parallel()
 	deps := []thugom.Departure{{ID: 1, Name: "Hà Nội", DepartsAt: 15 * 3600, CutoffAt: 14*3600 + 30*60, TransitHours: 4}}
-	order := func(ready, until *time.Time, deadline *time.Time, fresh int) store.JobsPlanOrder {
-		var po store.JobsPlanOrder
+	order := func(ready, until *time.Time, deadline *time.Time, fresh int) store.PlanOrder {
+		var po store.PlanOrder
 		po.Order.ID = 1
 		po.Order.PlacedAt, po.Order.PromiseHours, po.Order.DestinationProvince = at(0, 0), 24, "01"
 		po.Order.ReadyFrom, po.Order.ReadyUntil, po.Order.HandoverDeadline = ready, until, deadline
@@ -78,24 +78,24 @@ func TestStopTerms(t *testing.T) {
 	t8, t10, t9, t1430 := at(8, 0), at(10, 0), at(9, 0), at(14, 30)
 	cases := []struct {
 		name     string
-		orders   []store.JobsPlanOrder
+		orders   []store.PlanOrder
 		nowS     float64
 		window   *routing.Window
 		deadline float64
 		urgent   bool
 		writes   int
 	}{
-		{name: "ready window, stored deadline today", orders: []store.JobsPlanOrder{order(&t8, &t10, &t1430, 96)},
+		{name: "ready window, stored deadline today", orders: []store.PlanOrder{order(&t8, &t10, &t1430, 96)},
 			nowS: 7 * 3600, window: &routing.Window{Open: 8 * 3600, Close: 10 * 3600}, deadline: 14.5 * 3600, urgent: true},
-		{name: "window starts now when ready earlier", orders: []store.JobsPlanOrder{order(&t8, &t10, &t1430, 96)},
+		{name: "window starts now when ready earlier", orders: []store.PlanOrder{order(&t8, &t10, &t1430, 96)},
 			nowS: 9 * 3600, window: &routing.Window{Open: 9 * 3600, Close: 10 * 3600}, deadline: 14.5 * 3600, urgent: true},
-		{name: "a window already over gets an hour from now", orders: []store.JobsPlanOrder{order(&t8, &t9, &t1430, 96)},
+		{name: "a window already over gets an hour from now", orders: []store.PlanOrder{order(&t8, &t9, &t1430, 96)},
 			nowS: 9.5 * 3600, window: &routing.Window{Open: 9.5 * 3600, Close: 10.5 * 3600}, deadline: 14.5 * 3600, urgent: true},
-		{name: "two orders: the windows intersect", orders: []store.JobsPlanOrder{order(&t8, &t10, &t1430, 96), order(&t9, nil, &t1430, 96)},
+		{name: "two orders: the windows intersect", orders: []store.PlanOrder{order(&t8, &t10, &t1430, 96), order(&t9, nil, &t1430, 96)},
 			nowS: 0, window: &routing.Window{Open: 9 * 3600, Close: 10 * 3600}, deadline: 14.5 * 3600, urgent: true},
-		{name: "deadline passed: urgent, no deadline to meet", orders: []store.JobsPlanOrder{order(nil, nil, &t1430, 96)},
+		{name: "deadline passed: urgent, no deadline to meet", orders: []store.PlanOrder{order(nil, nil, &t1430, 96)},
 			nowS: 15 * 3600, window: &routing.Window{Open: 15 * 3600, Close: 86400}, deadline: 0, urgent: true},
-		{name: "no stored deadline: computed and returned to store", orders: []store.JobsPlanOrder{order(nil, nil, nil, 96)},
+		{name: "no stored deadline: computed and returned to store", orders: []store.PlanOrder{order(nil, nil, nil, 96)},
 			nowS: 0, window: nil, deadline: 14.5 * 3600, urgent: true, writes: 1},
 	}
 	for _, c := range cases {

@@ -275,5 +275,5 @@ func (d DailyAt) Next(t time.Time) time.Time {
 
 // event appends to the journal.
 func (s *Service) event(ctx context.Context, q store.DBTX, actor, action, subject string, payload map[string]any) error {
-	return store.JobsInsertEvent(ctx, q, thugom.Event{At: s.now(), Actor: actor, Action: action, Subject: subject, Payload: payload})
+	return store.InsertEvent(ctx, q, &thugom.Event{At: s.now(), Actor: actor, Action: action, Subject: subject, Payload: payload})
 }

@@ -40,7 +40,7 @@ func (w *sendSMSWorker) Work(ctx context.Context, job *river.Job[SendSMSArgs]) e
 	}
 	var permanent error
 	err := s.db.InTx(ctx, func(tx pgx.Tx) error {
-		n, err := store.JobsNotificationForUpdate(ctx, tx, job.Args.NotificationID)
+		n, err := store.NotificationForUpdate(ctx, tx, job.Args.NotificationID)
 		if err != nil {
 			return err
 		}
@@ -55,12 +55,12 @@ func (w *sendSMSWorker) Work(ctx context.Context, job *river.Job[SendSMSArgs]) e
 		case errors.Is(err, ErrPermanent):
 			permanent = err
 			s.metrics.sms.WithLabelValues(n.Kind, "failed").Inc()
-			return store.JobsMarkNotification(ctx, tx, n.ID, thugom.NotificationFailed, s.sms.Name(), truncate(err.Error(), 500), nil)
+			return store.MarkNotification(ctx, tx, n.ID, thugom.NotificationFailed, s.sms.Name(), truncate(err.Error(), 500), nil)
 		case err != nil:
 			return err
 		}
 		_ = ref
-		if err := store.JobsMarkNotification(ctx, tx, n.ID, thugom.NotificationSent, s.sms.Name(), "", &now); err != nil {
+		if err := store.MarkNotification(ctx, tx, n.ID, thugom.NotificationSent, s.sms.Name(), "", &now); err != nil {
 			return err
 		}
 		s.metrics.sms.WithLabelValues(n.Kind, "sent").Inc()
@@ -136,7 +136,7 @@ func (s *Service) HandleInboundSMS(ctx context.Context, m InboundSMS) (*InboundR
 	}
 	var res InboundResult
 	err := s.db.InTx(ctx, func(tx pgx.Tx) error {
-		prev, err := store.JobsInboxByProviderID(ctx, tx, m.ProviderMessageID)
+		prev, err := store.InboxByProviderID(ctx, tx, m.ProviderMessageID)
 		if err != nil {
 			return err
 		}
@@ -159,7 +159,7 @@ func (s *Service) HandleInboundSMS(ctx context.Context, m InboundSMS) (*InboundR
 		if p, err := thugom.NormalizePhone("from", m.From); err == nil {
 			phone = p
 		}
-		ok, err := store.JobsInsertInbox(ctx, tx, store.JobsInboxMessage{ProviderMessageID: m.ProviderMessageID, Phone: truncate(phone, 40),
+		ok, err := store.InsertInbox(ctx, tx, store.InboxMessage{ProviderMessageID: m.ProviderMessageID, Phone: truncate(phone, 40),
 			Body: m.Text, HouseholdID: hh, Outcome: res.Outcome, Detail: res.Detail, ReceivedAt: m.ReceivedAt})
 		if err != nil {
 			return err
@@ -197,7 +197,7 @@ func (s *Service) applyInbound(ctx context.Context, tx pgx.Tx, m InboundSMS) (In
 	if err != nil {
 		return InboundResult{Outcome: InboundUnknownNumber, Detail: "sender is not a Vietnamese phone number"}, nil
 	}
-	hh, _, err := store.JobsHouseholdByPhone(ctx, tx, phone)
+	hh, _, err := store.HouseholdByPhone(ctx, tx, phone)
 	if thugom.ErrorCode(err) == thugom.ENotFound {
 		return InboundResult{Outcome: InboundUnknownNumber, Detail: "no household has this phone"}, nil
 	}

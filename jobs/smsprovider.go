@@ -51,7 +51,7 @@ func (Outbox) Name() string { return "outbox" }
 
 // Send implements SMSProvider.
 func (Outbox) Send(ctx context.Context, tx pgx.Tx, m OutgoingSMS) (string, error) {
-	id, err := store.JobsInsertOutbox(ctx, tx, m.NotificationID, m.To, m.Body)
+	id, err := store.InsertOutbox(ctx, tx, m.NotificationID, m.To, m.Body)
 	if err != nil {
 		return "", err
 	}

@@ -91,7 +91,7 @@ func (p *planner) tasksAndNotices(ctx context.Context, g *group, st *thugom.Stop
 		codes = append(codes, c)
 	}
 	sort.Strings(codes)
-	id, err := store.JobsInsertPickupTask(ctx, tx, st.ID, hh, st.Status, st.ArriveAt, map[string]any{
+	id, err := store.InsertPickupTask(ctx, tx, st.ID, hh, st.Status, st.ArriveAt, map[string]any{
 		"day": day, "orders": st.OrderIDs, "kg": math.Round(g.kg*10) / 10, "parcels": g.parcels,
 	}, now)
 	if err != nil {
@@ -100,7 +100,7 @@ func (p *planner) tasksAndNotices(ctx context.Context, g *group, st *thugom.Stop
 	if id != 0 {
 		tasks++
 	}
-	taskID, status, created, err := store.JobsUpsertPackagingTask(ctx, tx, st.ID, hh, st.WindowStart, map[string]any{
+	taskID, status, created, err := store.UpsertPackagingTask(ctx, tx, st.ID, hh, st.WindowStart, map[string]any{
 		"day": day, "boxes": pack.Boxes, "nets": pack.Nets, "kg": pack.Kg, "products": codes,
 		"window_start": st.WindowStart, "window_end": st.WindowEnd, "stop_id": st.ID, "phone": g.phone,
 		"depot": p.depot.Name,
@@ -159,7 +159,7 @@ func (s *Service) notify(ctx context.Context, tx pgx.Tx, householdID int64, phon
 	if householdID == 0 {
 		n.HouseholdID = nil
 	}
-	id, err := store.JobsInsertNotification(ctx, tx, n)
+	id, err := store.InsertNotification(ctx, tx, n)
 	if err != nil || id == 0 {
 		return 0, err
 	}
@@ -189,7 +189,7 @@ func (w *reminderWorker) Work(ctx context.Context, job *river.Job[PackagingRemin
 func (s *Service) RemindPackaging(ctx context.Context, taskID int64, window time.Time) (bool, error) {
 	sent := false
 	err := s.db.InTx(ctx, func(tx pgx.Tx) error {
-		t, err := store.JobsTask(ctx, tx, taskID, true)
+		t, err := store.TaskByID(ctx, tx, taskID, true)
 		if err != nil {
 			return err
 		}
@@ -226,7 +226,7 @@ func (s *Service) MarkPacked(ctx context.Context, householdID int64, actor strin
 }
 
 func (s *Service) markPacked(ctx context.Context, tx pgx.Tx, householdID int64, actor string) (*thugom.Task, error) {
-	t, err := store.JobsOpenPackagingTask(ctx, tx, householdID, DayString(s.now()))
+	t, err := store.OpenPackagingTask(ctx, tx, householdID, DayString(s.now()))
 	if err != nil {
 		return nil, err
 	}
@@ -237,7 +237,7 @@ func (s *Service) markPacked(ctx context.Context, tx pgx.Tx, householdID int64, 
 		return t, nil
 	}
 	now := s.now()
-	if err := store.JobsSetTaskStatus(ctx, tx, t.ID, PackagingPacked, now); err != nil {
+	if err := store.SetTaskStatus(ctx, tx, t.ID, PackagingPacked, now); err != nil {
 		return nil, err
 	}
 	t.Status, t.UpdatedAt = PackagingPacked, now

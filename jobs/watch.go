@@ -44,7 +44,7 @@ func (s *Service) WatchSLA(ctx context.Context) (*WatchReport, error) {
 	rep := &WatchReport{}
 	err := s.db.InTx(ctx, func(tx pgx.Tx) error {
 		now := s.now()
-		orders, err := store.JobsOrdersAtRisk(ctx, tx, now.Add(SLAHorizon))
+		orders, err := store.OrdersAtRisk(ctx, tx, now.Add(SLAHorizon))
 		if err != nil {
 			return err
 		}
@@ -67,7 +67,7 @@ func (s *Service) WatchSLA(ctx context.Context) (*WatchReport, error) {
 			} else {
 				rep.AtRisk++
 			}
-			isNew, err := store.JobsInsertEscalation(ctx, tx, o.ID, level, reason, now)
+			isNew, err := store.InsertEscalation(ctx, tx, o.ID, level, reason, now)
 			if err != nil {
 				return err
 			}
@@ -76,7 +76,7 @@ func (s *Service) WatchSLA(ctx context.Context) (*WatchReport, error) {
 			}
 			rep.Escalated++
 			s.metrics.escalations.WithLabelValues(level).Inc()
-			if err := store.JobsSetOrderAtRisk(ctx, tx, o.ID, reason, now); err != nil {
+			if err := store.SetOrderAtRisk(ctx, tx, o.ID, reason, now); err != nil {
 				return err
 			}
 			if err := s.event(ctx, tx, "job:"+KindSLAWatch, "alert.sla_"+level, fmt.Sprintf("order:%d", o.ID),
@@ -140,7 +140,7 @@ func (s *Service) EnqueueDay(ctx context.Context, day time.Time, reason string) 
 	var depots []int64
 	err := s.db.InTx(ctx, func(tx pgx.Tx) error {
 		var err error
-		depots, err = store.JobsDepotsWithOrders(ctx, tx, thugom.Day(day).Add(24*time.Hour))
+		depots, err = store.DepotsWithOrders(ctx, tx, thugom.Day(day).Add(24*time.Hour))
 		if err != nil {
 			return err
 		}

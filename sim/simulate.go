@@ -206,12 +206,12 @@ func Run(ctx context.Context, db *store.DB, deps jobs.Deps, opt Options) (*Repor
 	vehicles := map[int64]*simVehicle{}
 	depotPoint := map[int64]orb.Point{}
 	for _, d := range depots {
-		dp, err := store.JobsDepot(ctx, db, d)
+		dp, err := store.DepotByID(ctx, db, d)
 		if err != nil {
 			return nil, err
 		}
 		depotPoint[d] = dp.Point
-		vs, err := store.JobsVehicles(ctx, db, d)
+		vs, err := store.VehiclesOfDepot(ctx, db, d)
 		if err != nil {
 			return nil, err
 		}
@@ -439,12 +439,12 @@ func Run(ctx context.Context, db *store.DB, deps jobs.Deps, opt Options) (*Repor
 }
 
 // currentStops returns the stops of a depot's current plan in route order.
-func currentStops(ctx context.Context, db *store.DB, depot int64, day time.Time) ([]store.JobsStop, error) {
-	head, err := store.JobsCurrentPlan(ctx, db, depot, day)
+func currentStops(ctx context.Context, db *store.DB, depot int64, day time.Time) ([]store.PlanStop, error) {
+	head, err := store.CurrentPlan(ctx, db, depot, day)
 	if err != nil || head == nil {
 		return nil, err
 	}
-	stops, err := store.JobsPlanStops(ctx, db, head.ID)
+	stops, err := store.PlanStops(ctx, db, head.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -485,7 +485,7 @@ func simPostpone(ctx context.Context, svc *jobs.Service, db *store.DB, day time.
 	depots := map[int64]bool{}
 	for i := 0; i < n && i < len(cands); i++ {
 		c := cands[i]
-		orders, err := store.JobsOpenOrdersOfHousehold(ctx, db, c.household)
+		orders, err := store.OpenOrdersOfHousehold(ctx, db, c.household)
 		if err != nil {
 			return err
 		}

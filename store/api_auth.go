@@ -10,11 +10,11 @@ import (
 	"github.com/thugom/thugom"
 )
 
-// APITokenByHash returns the live (not revoked) API token with this hash, or
+// TokenByHash returns the live (not revoked) API token with this hash, or
 // thugom.ErrNotFound.
-func APITokenByHash(ctx context.Context, q DBTX, hash []byte) (*thugom.Token, error) {
+func TokenByHash(ctx context.Context, q DBTX, hash []byte) (*thugom.Token, error) {
 	var t thugom.Token
-	err := q.QueryRow(ctx, Query("APITokenByHash"), hash).Scan(
+	err := q.QueryRow(ctx, Query("TokenByHash"), hash).Scan(
 		&t.ID, &t.Name, &t.Role, &t.CarrierID, &t.DriverID, &t.CreatedAt, &t.RevokedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, thugom.Errorf(thugom.ENotFound, "", "unknown or revoked token")
@@ -25,8 +25,8 @@ func APITokenByHash(ctx context.Context, q DBTX, hash []byte) (*thugom.Token, er
 	return &t, nil
 }
 
-// APIInsertToken stores a new token's hash and scope and returns its id.
-func APIInsertToken(ctx context.Context, q DBTX, t thugom.Token, hash []byte) (int64, error) {
+// InsertToken stores a new token's hash and scope and returns its id.
+func InsertToken(ctx context.Context, q DBTX, t thugom.Token, hash []byte) (int64, error) {
 	switch t.Role {
 	case thugom.RoleAdmin, thugom.RoleDispatcher, thugom.RoleDriver:
 	default:
@@ -39,7 +39,7 @@ func APIInsertToken(ctx context.Context, q DBTX, t thugom.Token, hash []byte) (i
 		return 0, thugom.Errorf(thugom.EInvalid, "driver", "a driver token needs a driver")
 	}
 	var id int64
-	err := q.QueryRow(ctx, Query("APIInsertToken"), t.Name, hash, t.Role, t.CarrierID, t.DriverID, t.CreatedAt).Scan(&id)
+	err := q.QueryRow(ctx, Query("InsertToken"), t.Name, hash, t.Role, t.CarrierID, t.DriverID, t.CreatedAt).Scan(&id)
 	switch pgCode(err) {
 	case "":
 	case codeForeignKeyViolation:
@@ -52,11 +52,11 @@ func APIInsertToken(ctx context.Context, q DBTX, t thugom.Token, hash []byte) (i
 	return id, nil
 }
 
-// APIRevokeToken revokes a live token; thugom.ErrNotFound when there is none
+// RevokeToken revokes a live token; thugom.ErrNotFound when there is none
 // with that id (or it is already revoked).
-func APIRevokeToken(ctx context.Context, q DBTX, id int64, at time.Time) error {
+func RevokeToken(ctx context.Context, q DBTX, id int64, at time.Time) error {
 	var got int64
-	err := q.QueryRow(ctx, Query("APIRevokeToken"), id, at).Scan(&got)
+	err := q.QueryRow(ctx, Query("RevokeToken"), id, at).Scan(&got)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return thugom.Errorf(thugom.ENotFound, "", "no live token %d", id)
 	}
@@ -66,9 +66,9 @@ func APIRevokeToken(ctx context.Context, q DBTX, id int64, at time.Time) error {
 	return nil
 }
 
-// APIListTokens returns every token (never their hashes).
-func APIListTokens(ctx context.Context, q DBTX) ([]thugom.Token, error) {
-	rows, err := q.Query(ctx, Query("APIListTokens"))
+// ListTokens returns every token (never their hashes).
+func ListTokens(ctx context.Context, q DBTX) ([]thugom.Token, error) {
+	rows, err := q.Query(ctx, Query("ListTokens"))
 	if err != nil {
 		return nil, fmt.Errorf("list tokens: %w", err)
 	}
@@ -83,53 +83,53 @@ func APIListTokens(ctx context.Context, q DBTX) ([]thugom.Token, error) {
 	return out, nil
 }
 
-// APIIdempotentResponse is the first answer given to an (actor, key).
-type APIIdempotentResponse struct {
+// IdempotentResponse is the first answer given to an (actor, key).
+type IdempotentResponse struct {
 	RequestHash []byte
 	Status      int
 	Body        []byte
 }
 
-// APIClaimIdempotencyKey reserves (actor, key) in tx. It returns nil when the
-// key is new (the caller does the work, then APISaveIdempotentResponse in the
+// ClaimIdempotencyKey reserves (actor, key) in tx. It returns nil when the
+// key is new (the caller does the work, then SaveIdempotentResponse in the
 // same tx), or the stored answer of the first request with that key.
-func APIClaimIdempotencyKey(ctx context.Context, tx DBTX, actor, key string, requestHash []byte) (*APIIdempotentResponse, error) {
+func ClaimIdempotencyKey(ctx context.Context, tx DBTX, actor, key string, requestHash []byte) (*IdempotentResponse, error) {
 	var at time.Time
-	err := tx.QueryRow(ctx, Query("APIClaimIdempotencyKey"), actor, key, requestHash).Scan(&at)
+	err := tx.QueryRow(ctx, Query("ClaimIdempotencyKey"), actor, key, requestHash).Scan(&at)
 	if err == nil {
 		return nil, nil
 	}
 	if !errors.Is(err, pgx.ErrNoRows) {
 		return nil, fmt.Errorf("claim idempotency key: %w", err)
 	}
-	var r APIIdempotentResponse
-	if err := tx.QueryRow(ctx, Query("APIIdempotentResponse"), actor, key).Scan(&r.RequestHash, &r.Status, &r.Body); err != nil {
+	var r IdempotentResponse
+	if err := tx.QueryRow(ctx, Query("IdempotentResponse"), actor, key).Scan(&r.RequestHash, &r.Status, &r.Body); err != nil {
 		return nil, fmt.Errorf("idempotent response: %w", err)
 	}
 	return &r, nil
 }
 
-// APISaveIdempotentResponse records the answer to replay for (actor, key).
-func APISaveIdempotentResponse(ctx context.Context, tx DBTX, actor, key string, status int, body []byte) error {
-	if _, err := tx.Exec(ctx, Query("APISaveIdempotentResponse"), actor, key, status, body); err != nil {
+// SaveIdempotentResponse records the answer to replay for (actor, key).
+func SaveIdempotentResponse(ctx context.Context, tx DBTX, actor, key string, status int, body []byte) error {
+	if _, err := tx.Exec(ctx, Query("SaveIdempotentResponse"), actor, key, status, body); err != nil {
 		return fmt.Errorf("save idempotent response: %w", err)
 	}
 	return nil
 }
 
-// APIPruneIdempotency forgets keys older than before.
-func APIPruneIdempotency(ctx context.Context, q DBTX, before time.Time) (int64, error) {
-	tag, err := q.Exec(ctx, Query("APIPruneIdempotency"), before)
+// PruneIdempotency forgets keys older than before.
+func PruneIdempotency(ctx context.Context, q DBTX, before time.Time) (int64, error) {
+	tag, err := q.Exec(ctx, Query("PruneIdempotency"), before)
 	if err != nil {
 		return 0, fmt.Errorf("prune idempotency: %w", err)
 	}
 	return tag.RowsAffected(), nil
 }
 
-// APICarrierID resolves a carrier code ("vnpost") or id ("1").
-func APICarrierID(ctx context.Context, q DBTX, codeOrID string) (int64, error) {
+// CarrierIDByCode resolves a carrier code ("vnpost") or id ("1").
+func CarrierIDByCode(ctx context.Context, q DBTX, codeOrID string) (int64, error) {
 	var id int64
-	err := q.QueryRow(ctx, Query("APICarrierID"), codeOrID).Scan(&id)
+	err := q.QueryRow(ctx, Query("CarrierIDByCode"), codeOrID).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, thugom.Errorf(thugom.ENotFound, "carrier", "no carrier %q", codeOrID)
 	}
@@ -139,24 +139,10 @@ func APICarrierID(ctx context.Context, q DBTX, codeOrID string) (int64, error) {
 	return id, nil
 }
 
-// APIRecordEvent appends one entry to the events journal (who did what).
-func APIRecordEvent(ctx context.Context, q DBTX, e thugom.Event) error {
-	if e.Payload == nil {
-		e.Payload = map[string]any{}
-	}
-	if e.At.IsZero() {
-		e.At = time.Now()
-	}
-	if _, err := q.Exec(ctx, Query("APIRecordEvent"), e.At, e.Actor, e.Action, e.Subject, e.Payload); err != nil {
-		return fmt.Errorf("record event %s: %w", e.Action, err)
-	}
-	return nil
-}
-
-// APIForgetIdempotencyKey drops an unanswered claim (the request failed), so
+// ForgetIdempotencyKey drops an unanswered claim (the request failed), so
 // a retry runs again.
-func APIForgetIdempotencyKey(ctx context.Context, q DBTX, actor, key string) error {
-	if _, err := q.Exec(ctx, Query("APIForgetIdempotencyKey"), actor, key); err != nil {
+func ForgetIdempotencyKey(ctx context.Context, q DBTX, actor, key string) error {
+	if _, err := q.Exec(ctx, Query("ForgetIdempotencyKey"), actor, key); err != nil {
 		return fmt.Errorf("forget idempotency key: %w", err)
 	}
 	return nil

@@ -9,8 +9,8 @@ import (
 	"github.com/paulmach/orb"
 )
 
-// APISLAItem is an order on the SLA board.
-type APISLAItem struct {
+// SLAItem is an order on the SLA board.
+type SLAItem struct {
 	OrderID            int64      `json:"order_id"`
 	MarketplaceOrderID string     `json:"marketplace_order_id"`
 	HouseholdID        int64      `json:"household_id"`
@@ -24,15 +24,15 @@ type APISLAItem struct {
 	Late               bool       `json:"late"`
 }
 
-// APISLABoard returns the open orders at risk or late on a day (depotID 0:
+// SLABoard returns the open orders at risk or late on a day (depotID 0:
 // every depot of carrierID; carrierID 0: every carrier).
-func APISLABoard(ctx context.Context, q DBTX, depotID, carrierID int64, day, now time.Time) ([]APISLAItem, error) {
-	rows, err := q.Query(ctx, Query("APISLABoard"), depotID, day, now, carrierID)
+func SLABoard(ctx context.Context, q DBTX, depotID, carrierID int64, day, now time.Time) ([]SLAItem, error) {
+	rows, err := q.Query(ctx, Query("SLABoard"), depotID, day, now, carrierID)
 	if err != nil {
 		return nil, fmt.Errorf("sla board: %w", err)
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (APISLAItem, error) {
-		var x APISLAItem
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (SLAItem, error) {
+		var x SLAItem
 		err := r.Scan(&x.OrderID, &x.MarketplaceOrderID, &x.HouseholdID, &x.HouseholdName, &x.DepotID, &x.Status,
 			&x.HandoverDeadline, &x.PromisedBy, &x.AtRisk, &x.Reason, &x.Late)
 		return x, err
@@ -43,8 +43,8 @@ func APISLABoard(ctx context.Context, q DBTX, depotID, carrierID int64, day, now
 	return out, nil
 }
 
-// APIDayReport summarises a depot's day from its current plan.
-type APIDayReport struct {
+// DayReport summarises a depot's day from its current plan.
+type DayReport struct {
 	PlanID           *int64
 	Orders           int
 	PickedUp         int
@@ -60,10 +60,10 @@ type APIDayReport struct {
 	AgeP90S          float64
 }
 
-// APIDayReportOf computes the report of a depot's day.
-func APIDayReportOf(ctx context.Context, q DBTX, depotID int64, day time.Time) (*APIDayReport, error) {
-	var x APIDayReport
-	err := q.QueryRow(ctx, Query("APIDayReport"), depotID, day).Scan(&x.PlanID, &x.Orders, &x.PickedUp, &x.Failed, &x.OnTime,
+// DayReportOf computes the report of a depot's day.
+func DayReportOf(ctx context.Context, q DBTX, depotID int64, day time.Time) (*DayReport, error) {
+	var x DayReport
+	err := q.QueryRow(ctx, Query("DayReport"), depotID, day).Scan(&x.PlanID, &x.Orders, &x.PickedUp, &x.Failed, &x.OnTime,
 		&x.Unassigned, &x.DistanceM, &x.VehiclesUsed, &x.VehiclesActive, &x.LoadKg, &x.CapacityKg, &x.AgeAvgS, &x.AgeMaxS, &x.AgeP90S)
 	if err != nil {
 		return nil, fmt.Errorf("day report: %w", err)
@@ -71,8 +71,8 @@ func APIDayReportOf(ctx context.Context, q DBTX, depotID int64, day time.Time) (
 	return &x, nil
 }
 
-// APIOutsideOrder is an open order the current plan does not hold.
-type APIOutsideOrder struct {
+// OutsideOrder is an open order the current plan does not hold.
+type OutsideOrder struct {
 	OrderID            int64
 	MarketplaceOrderID string
 	HouseholdID        int64
@@ -83,15 +83,15 @@ type APIOutsideOrder struct {
 	NoDepot            bool
 }
 
-// APIOrdersOutsidePlan lists open orders of a depot's day missing from plan
+// OrdersOutsidePlan lists open orders of a depot's day missing from plan
 // planID (0: no plan yet).
-func APIOrdersOutsidePlan(ctx context.Context, q DBTX, depotID, carrierID int64, day time.Time, planID int64) ([]APIOutsideOrder, error) {
-	rows, err := q.Query(ctx, Query("APIOrdersOutsidePlan"), depotID, day, carrierID, planID)
+func OrdersOutsidePlan(ctx context.Context, q DBTX, depotID, carrierID int64, day time.Time, planID int64) ([]OutsideOrder, error) {
+	rows, err := q.Query(ctx, Query("OrdersOutsidePlan"), depotID, day, carrierID, planID)
 	if err != nil {
 		return nil, fmt.Errorf("orders outside plan: %w", err)
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (APIOutsideOrder, error) {
-		var x APIOutsideOrder
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (OutsideOrder, error) {
+		var x OutsideOrder
 		var lon, lat *float64
 		err := r.Scan(&x.OrderID, &x.MarketplaceOrderID, &x.HouseholdID, &x.HouseholdName, &lon, &lat, &x.WeightKg, &x.Precision, &x.NoDepot)
 		if lon != nil && lat != nil {
@@ -105,9 +105,9 @@ func APIOrdersOutsidePlan(ctx context.Context, q DBTX, depotID, carrierID int64,
 	return out, nil
 }
 
-// APILockStop fixes a stop and its orders to a vehicle.
-func APILockStop(ctx context.Context, tx DBTX, stopID, vehicleID int64, at time.Time) error {
-	if _, err := tx.Exec(ctx, Query("APILockStop"), stopID, vehicleID, at); err != nil {
+// LockStop fixes a stop and its orders to a vehicle.
+func LockStop(ctx context.Context, tx DBTX, stopID, vehicleID int64, at time.Time) error {
+	if _, err := tx.Exec(ctx, Query("LockStop"), stopID, vehicleID, at); err != nil {
 		return fmt.Errorf("lock stop %d: %w", stopID, err)
 	}
 	return nil

@@ -8,8 +8,8 @@ import (
 	"github.com/thugom/thugom"
 )
 
-// APIStopReport is what a driver reports at a pickup stop.
-type APIStopReport struct {
+// StopReport is what a driver reports at a pickup stop.
+type StopReport struct {
 	StopID     int64
 	DriverID   *int64
 	Outcome    string // thugom.StopPickedUp or thugom.StopFailed
@@ -21,11 +21,11 @@ type APIStopReport struct {
 	RecordedAt time.Time // on the server
 }
 
-// APISaveStopReport keeps what a driver reported at a stop (the phone's
+// SaveStopReport keeps what a driver reported at a stop (the phone's
 // time, counts, reason) for the day report. A report older than the one
 // kept (by the phone's clock) is ignored.
-func APISaveStopReport(ctx context.Context, q DBTX, rep APIStopReport) error {
-	if _, err := q.Exec(ctx, Query("APIUpsertStopReport"), rep.StopID, rep.DriverID, rep.Outcome, rep.Parcels, rep.WeightKg,
+func SaveStopReport(ctx context.Context, q DBTX, rep StopReport) error {
+	if _, err := q.Exec(ctx, Query("UpsertStopReport"), rep.StopID, rep.DriverID, rep.Outcome, rep.Parcels, rep.WeightKg,
 		rep.Reason, rep.Note, rep.HappenedAt, rep.RecordedAt); err != nil {
 		if pgCode(err) == codeCheckViolation {
 			return thugom.Errorf(thugom.EInvalid, "", "report out of range (%s)", pgConstraint(err))
@@ -35,20 +35,20 @@ func APISaveStopReport(ctx context.Context, q DBTX, rep APIStopReport) error {
 	return nil
 }
 
-// APIPosition is a driver's position at a time.
-type APIPosition struct {
+// Position is a driver's position at a time.
+type Position struct {
 	At        time.Time
 	Lon, Lat  float64
 	AccuracyM *float64
 }
 
-// APIInsertPositions stores a batch of a driver's positions.
-func APIInsertPositions(ctx context.Context, q DBTX, driverID int64, ps []APIPosition, recordedAt time.Time) error {
+// InsertPositions stores a batch of a driver's positions.
+func InsertPositions(ctx context.Context, q DBTX, driverID int64, ps []Position, recordedAt time.Time) error {
 	at, lon, lat, acc := make([]time.Time, len(ps)), make([]float64, len(ps)), make([]float64, len(ps)), make([]*float64, len(ps))
 	for i, p := range ps {
 		at[i], lon[i], lat[i], acc[i] = p.At, p.Lon, p.Lat, p.AccuracyM
 	}
-	if _, err := q.Exec(ctx, Query("APIInsertPositions"), driverID, at, lon, lat, acc, recordedAt); err != nil {
+	if _, err := q.Exec(ctx, Query("InsertPositions"), driverID, at, lon, lat, acc, recordedAt); err != nil {
 		if pgCode(err) == codeCheckViolation {
 			return thugom.Errorf(thugom.EInvalid, "positions", "a position is out of range")
 		}

@@ -10,21 +10,21 @@ import (
 	"github.com/thugom/thugom"
 )
 
-// APIRefData resolves the names an order refers to: marketplaces to carriers,
+// RefData resolves the names an order refers to: marketplaces to carriers,
 // product codes and depot codes to ids.
-type APIRefData struct {
+type RefData struct {
 	CarrierByMarketplace map[string]int64
 	ProductByCode        map[string]int64
-	Depots               map[string]APIDepotRef // by code and by id (text)
+	Depots               map[string]DepotRef // by code and by id (text)
 }
 
-// APIDepotRef is a depot's id and carrier.
-type APIDepotRef struct{ ID, CarrierID int64 }
+// DepotRef is a depot's id and carrier.
+type DepotRef struct{ ID, CarrierID int64 }
 
-// APILoadRefData reads the reference tables (a few dozen rows).
-func APILoadRefData(ctx context.Context, q DBTX) (*APIRefData, error) {
-	ref := &APIRefData{CarrierByMarketplace: map[string]int64{}, ProductByCode: map[string]int64{}, Depots: map[string]APIDepotRef{}}
-	rows, err := q.Query(ctx, Query("APIRefCarriers"))
+// LoadRefData reads the reference tables (a few dozen rows).
+func LoadRefData(ctx context.Context, q DBTX) (*RefData, error) {
+	ref := &RefData{CarrierByMarketplace: map[string]int64{}, ProductByCode: map[string]int64{}, Depots: map[string]DepotRef{}}
+	rows, err := q.Query(ctx, Query("RefCarriers"))
 	if err != nil {
 		return nil, fmt.Errorf("ref carriers: %w", err)
 	}
@@ -36,7 +36,7 @@ func APILoadRefData(ctx context.Context, q DBTX) (*APIRefData, error) {
 	}); err != nil {
 		return nil, fmt.Errorf("ref carriers: %w", err)
 	}
-	rows, err = q.Query(ctx, Query("APIRefProducts"))
+	rows, err = q.Query(ctx, Query("RefProducts"))
 	if err != nil {
 		return nil, fmt.Errorf("ref products: %w", err)
 	}
@@ -47,14 +47,14 @@ func APILoadRefData(ctx context.Context, q DBTX) (*APIRefData, error) {
 	}); err != nil {
 		return nil, fmt.Errorf("ref products: %w", err)
 	}
-	rows, err = q.Query(ctx, Query("APIRefDepots"))
+	rows, err = q.Query(ctx, Query("RefDepots"))
 	if err != nil {
 		return nil, fmt.Errorf("ref depots: %w", err)
 	}
 	var carrier int64
 	if _, err := pgx.ForEachRow(rows, []any{&id, &carrier, &code}, func() error {
-		ref.Depots[code] = APIDepotRef{id, carrier}
-		ref.Depots[fmt.Sprint(id)] = APIDepotRef{id, carrier}
+		ref.Depots[code] = DepotRef{id, carrier}
+		ref.Depots[fmt.Sprint(id)] = DepotRef{id, carrier}
 		return nil
 	}); err != nil {
 		return nil, fmt.Errorf("ref depots: %w", err)
@@ -62,8 +62,8 @@ func APILoadRefData(ctx context.Context, q DBTX) (*APIRefData, error) {
 	return ref, nil
 }
 
-// APINewOrder is one validated order to import, with its household.
-type APINewOrder struct {
+// NewOrder is one validated order to import, with its household.
+type NewOrder struct {
 	thugom.Order
 	HouseholdName    string
 	HouseholdPhone   string // E.164
@@ -71,8 +71,8 @@ type APINewOrder struct {
 	Line             int // CSV line (or 0)
 }
 
-// APIImportResult says what APIImportOrders wrote.
-type APIImportResult struct {
+// ImportResult says what ImportOrders wrote.
+type ImportResult struct {
 	// OrderIDs[i] is the id of orders[i], 0 when it was a duplicate.
 	OrderIDs []int64
 	// HouseholdIDs[i] is the household of orders[i].
@@ -87,11 +87,11 @@ type APIImportResult struct {
 	ToGeocode []int64
 }
 
-// APIImportOrders writes orders and their households in bulk on q (a
+// ImportOrders writes orders and their households in bulk on q (a
 // transaction: the caller decides to commit). Households are upserted by
 // phone; orders already present are reported as duplicates and not written.
-func APIImportOrders(ctx context.Context, q DBTX, orders []APINewOrder) (*APIImportResult, error) {
-	res := &APIImportResult{OrderIDs: make([]int64, len(orders)), HouseholdIDs: make([]int64, len(orders))}
+func ImportOrders(ctx context.Context, q DBTX, orders []NewOrder) (*ImportResult, error) {
+	res := &ImportResult{OrderIDs: make([]int64, len(orders)), HouseholdIDs: make([]int64, len(orders))}
 	if len(orders) == 0 {
 		return res, nil
 	}
@@ -111,7 +111,7 @@ func APIImportOrders(ctx context.Context, q DBTX, orders []APINewOrder) (*APIImp
 		phones = append(phones, o.HouseholdPhone)
 		addrs = append(addrs, o.HouseholdAddress)
 	}
-	rows, err := q.Query(ctx, Query("APIUpsertHouseholds"), names, phones, addrs)
+	rows, err := q.Query(ctx, Query("UpsertHouseholds"), names, phones, addrs)
 	if err != nil {
 		return nil, fmt.Errorf("upsert households: %w", err)
 	}
@@ -156,7 +156,7 @@ func APIImportOrders(ctx context.Context, q DBTX, orders []APINewOrder) (*APIImp
 		placed[i], promised[i], readyFrom[i], readyUntil[i] = o.PlacedAt, o.PromisedBy, o.ReadyFrom, o.ReadyUntil
 		res.HouseholdIDs[i] = household[i]
 	}
-	rows, err = q.Query(ctx, Query("APIInsertOrders"), m, mid, carrier, depot, household, p, weight, parcels, cod, dest,
+	rows, err = q.Query(ctx, Query("InsertOrders"), m, mid, carrier, depot, household, p, weight, parcels, cod, dest,
 		placed, promiseH, promised, readyFrom, readyUntil, note)
 	if err != nil {
 		return nil, fmt.Errorf("insert orders: %w", err)
@@ -188,9 +188,9 @@ func APIImportOrders(ctx context.Context, q DBTX, orders []APINewOrder) (*APIImp
 	return res, nil
 }
 
-// APIRecordEvents appends one event per subject, all with the same actor,
+// InsertEvents appends one event per subject, all with the same actor,
 // action and time.
-func APIRecordEvents(ctx context.Context, q DBTX, at time.Time, actor, action string, subjects []string, payloads []map[string]any) error {
+func InsertEvents(ctx context.Context, q DBTX, at time.Time, actor, action string, subjects []string, payloads []map[string]any) error {
 	if len(subjects) == 0 {
 		return nil
 	}
@@ -202,24 +202,24 @@ func APIRecordEvents(ctx context.Context, q DBTX, at time.Time, actor, action st
 			payloads[i] = map[string]any{}
 		}
 	}
-	if _, err := q.Exec(ctx, Query("APIRecordEvents"), at, actor, action, subjects, payloads); err != nil {
+	if _, err := q.Exec(ctx, Query("InsertEvents"), at, actor, action, subjects, payloads); err != nil {
 		return fmt.Errorf("record events %s: %w", action, err)
 	}
 	return nil
 }
 
-// APIOrderView is an order with its household's name and phone and its
+// OrderView is an order with its household's name and phone and its
 // product's code.
-type APIOrderView struct {
+type OrderView struct {
 	thugom.Order
 	HouseholdName  string
 	HouseholdPhone string
 	ProductCode    string
 }
 
-// APIOrderFilter selects orders; nil fields mean "any". CarrierID 0 means every
+// OrderFilter selects orders; nil fields mean "any". CarrierID 0 means every
 // carrier (administrators).
-type APIOrderFilter struct {
+type OrderFilter struct {
 	CarrierID   int64
 	DepotID     *int64
 	Status      *string
@@ -234,8 +234,8 @@ type APIOrderFilter struct {
 	Limit       int
 }
 
-func apiScanOrderView(r pgx.Row) (APIOrderView, error) {
-	var o APIOrderView
+func scanOrderView(r pgx.Row) (OrderView, error) {
+	var o OrderView
 	err := r.Scan(&o.ID, &o.Marketplace, &o.MarketplaceOrderID, &o.CarrierID, &o.DepotID, &o.HouseholdID, &o.ProductID,
 		&o.WeightKg, &o.Parcels, &o.CODAmount, &o.DestinationProvince, &o.PlacedAt, &o.PromiseHours, &o.PromisedBy,
 		&o.HandoverDeadline, &o.ReadyFrom, &o.ReadyUntil, &o.Status, &o.AtRisk, &o.AtRiskReason, &o.LockedVehicleID,
@@ -243,26 +243,26 @@ func apiScanOrderView(r pgx.Row) (APIOrderView, error) {
 	return o, err
 }
 
-// APIListOrders returns the orders matching f, by id.
-func APIListOrders(ctx context.Context, q DBTX, f APIOrderFilter) ([]APIOrderView, error) {
+// ListOrders returns the orders matching f, by id.
+func ListOrders(ctx context.Context, q DBTX, f OrderFilter) ([]OrderView, error) {
 	if f.Limit <= 0 || f.Limit > 1000 {
 		f.Limit = 100
 	}
-	rows, err := q.Query(ctx, Query("APIListOrders"), f.CarrierID, f.DepotID, f.Status, f.Marketplace, f.Phone,
+	rows, err := q.Query(ctx, Query("ListOrders"), f.CarrierID, f.DepotID, f.Status, f.Marketplace, f.Phone,
 		f.HouseholdID, f.AtRisk, f.PlacedFrom, f.PlacedTo, f.Text, f.AfterID, f.Limit)
 	if err != nil {
 		return nil, fmt.Errorf("list orders: %w", err)
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (APIOrderView, error) { return apiScanOrderView(r) })
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (OrderView, error) { return scanOrderView(r) })
 	if err != nil {
 		return nil, fmt.Errorf("list orders: %w", err)
 	}
 	return out, nil
 }
 
-// APIOrderByID returns one order or thugom.ErrNotFound.
-func APIOrderByID(ctx context.Context, q DBTX, id int64) (*APIOrderView, error) {
-	o, err := apiScanOrderView(q.QueryRow(ctx, Query("APIOrder"), id))
+// OrderByID returns one order or thugom.ErrNotFound.
+func OrderByID(ctx context.Context, q DBTX, id int64) (*OrderView, error) {
+	o, err := scanOrderView(q.QueryRow(ctx, Query("Order"), id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, thugom.Errorf(thugom.ENotFound, "", "no order %d", id)
 	}
@@ -272,18 +272,18 @@ func APIOrderByID(ctx context.Context, q DBTX, id int64) (*APIOrderView, error) 
 	return &o, nil
 }
 
-// APIOrderLock is an order's row locked for an update.
-type APIOrderLock struct {
+// OrderLock is an order's row locked for an update.
+type OrderLock struct {
 	ID, CarrierID, HouseholdID int64
 	DepotID                    *int64
 	Status                     string
 	PlacedAt, ReadyFrom        time.Time
 }
 
-// APILockOrder locks an order's row in tx (SELECT ... FOR UPDATE).
-func APILockOrder(ctx context.Context, tx DBTX, id int64) (*APIOrderLock, error) {
-	var o APIOrderLock
-	err := tx.QueryRow(ctx, Query("APIOrderForUpdate"), id).Scan(&o.ID, &o.CarrierID, &o.DepotID, &o.HouseholdID, &o.Status, &o.PlacedAt, &o.ReadyFrom)
+// LockOrder locks an order's row in tx (SELECT ... FOR UPDATE).
+func LockOrder(ctx context.Context, tx DBTX, id int64) (*OrderLock, error) {
+	var o OrderLock
+	err := tx.QueryRow(ctx, Query("OrderForUpdate"), id).Scan(&o.ID, &o.CarrierID, &o.DepotID, &o.HouseholdID, &o.Status, &o.PlacedAt, &o.ReadyFrom)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, thugom.Errorf(thugom.ENotFound, "", "no order %d", id)
 	}
@@ -293,9 +293,9 @@ func APILockOrder(ctx context.Context, tx DBTX, id int64) (*APIOrderLock, error)
 	return &o, nil
 }
 
-// APISetOrderLock fixes an order to a vehicle (nil unlocks).
-func APISetOrderLock(ctx context.Context, tx DBTX, id int64, vehicleID *int64, at time.Time) error {
-	if _, err := tx.Exec(ctx, Query("APISetOrderLock"), id, vehicleID, at); err != nil {
+// SetOrderLock fixes an order to a vehicle (nil unlocks).
+func SetOrderLock(ctx context.Context, tx DBTX, id int64, vehicleID *int64, at time.Time) error {
+	if _, err := tx.Exec(ctx, Query("SetOrderLock"), id, vehicleID, at); err != nil {
 		if pgCode(err) == codeForeignKeyViolation {
 			return thugom.Errorf(thugom.EInvalid, "vehicle_id", "no such vehicle")
 		}

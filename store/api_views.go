@@ -14,15 +14,15 @@ import (
 
 // The read models of the HTTP API (queries in sql/api_views.sql).
 
-// APIPlanView is a plan with its routes (each with its stops) and unassigned orders.
-type APIPlanView struct {
+// PlanView is a plan with its routes (each with its stops) and unassigned orders.
+type PlanView struct {
 	Plan       thugom.Plan
-	Routes     []APIRouteView
-	Unassigned []APIUnassignedView
+	Routes     []RouteView
+	Unassigned []UnassignedView
 }
 
-// APIRouteView is a route with its vehicle, driver and stops.
-type APIRouteView struct {
+// RouteView is a route with its vehicle, driver and stops.
+type RouteView struct {
 	thugom.Route
 	VehicleCode     string
 	VehicleKind     string
@@ -30,11 +30,11 @@ type APIRouteView struct {
 	CapacityParcels int
 	DriverName      string
 	DriverPhone     string
-	Stops           []APIStopView
+	Stops           []StopView
 }
 
-// APIStopView is a stop with its household and what it collects.
-type APIStopView struct {
+// StopView is a stop with its household and what it collects.
+type StopView struct {
 	thugom.Stop
 	HouseholdName string
 	Phone         string
@@ -44,12 +44,12 @@ type APIStopView struct {
 	Precision     string
 	ReportedAt    *time.Time // when the driver reported the outcome (phone time)
 	FailReason    string
-	Orders        []APIStopOrder
+	Orders        []StopOrderView
 	Packaging     map[string]any // payload of the stop's packaging task
 }
 
-// APIStopOrder is one order collected at a stop.
-type APIStopOrder struct {
+// StopOrderView is one order collected at a stop.
+type StopOrderView struct {
 	OrderID            int64      `json:"order_id"`
 	MarketplaceOrderID string     `json:"marketplace_order_id"`
 	Product            string     `json:"product"`
@@ -62,8 +62,8 @@ type APIStopOrder struct {
 	HandoverDeadline   *time.Time `json:"handover_deadline"`
 }
 
-// APIUnassignedView is an order a plan left out, with where it is.
-type APIUnassignedView struct {
+// UnassignedView is an order a plan left out, with where it is.
+type UnassignedView struct {
 	thugom.Unassigned
 	HouseholdID        int64
 	HouseholdName      string
@@ -72,21 +72,14 @@ type APIUnassignedView struct {
 	MarketplaceOrderID string
 }
 
-func apiScanDepot(r pgx.Row) (*thugom.Depot, error) {
-	var d thugom.Depot
-	err := r.Scan(&d.ID, &d.CarrierID, &d.Code, &d.Name, &d.Kind, &d.Address, &d.CommuneCode,
-		&d.Point[0], &d.Point[1], &d.H3, &d.OpensAt, &d.ClosesAt)
-	return &d, err
-}
-
-// APIListDepotsScoped returns the depots of a carrier (0: all carriers).
-func APIListDepotsScoped(ctx context.Context, q DBTX, carrierID int64) ([]thugom.Depot, error) {
-	rows, err := q.Query(ctx, Query("APIListDepots"), carrierID)
+// ListDepotsScoped returns the depots of a carrier (0: all carriers).
+func ListDepotsScoped(ctx context.Context, q DBTX, carrierID int64) ([]thugom.Depot, error) {
+	rows, err := q.Query(ctx, Query("ListDepots"), carrierID)
 	if err != nil {
 		return nil, fmt.Errorf("list depots: %w", err)
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (thugom.Depot, error) {
-		d, err := apiScanDepot(r)
+		d, err := scanDepot(r)
 		return *d, err
 	})
 	if err != nil {
@@ -95,24 +88,12 @@ func APIListDepotsScoped(ctx context.Context, q DBTX, carrierID int64) ([]thugom
 	return out, nil
 }
 
-// APIDepotByID returns one depot or thugom.ErrNotFound.
-func APIDepotByID(ctx context.Context, q DBTX, id int64) (*thugom.Depot, error) {
-	d, err := apiScanDepot(q.QueryRow(ctx, Query("APIDepot"), id))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, thugom.Errorf(thugom.ENotFound, "", "no depot %d", id)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("depot %d: %w", id, err)
-	}
-	return d, nil
-}
-
-// APICurrentPlan returns the plan to show for a depot's day (the newest
+// CurrentPlanView returns the plan to show for a depot's day (the newest
 // finished version, else the newest), or thugom.ErrNotFound.
-func APICurrentPlan(ctx context.Context, q DBTX, depotID int64, day time.Time) (*thugom.Plan, error) {
+func CurrentPlanView(ctx context.Context, q DBTX, depotID int64, day time.Time) (*thugom.Plan, error) {
 	var p thugom.Plan
 	var stats []byte
-	err := q.QueryRow(ctx, Query("APICurrentPlan"), depotID, day).Scan(&p.ID, &p.DepotID, &p.Day, &p.Version, &p.Status,
+	err := q.QueryRow(ctx, Query("CurrentPlanView"), depotID, day).Scan(&p.ID, &p.DepotID, &p.Day, &p.Version, &p.Status,
 		&p.Algorithm, &stats, &p.Error, &p.CreatedAt, &p.FinishedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, thugom.Errorf(thugom.ENotFound, "", "no plan for depot %d on %s", depotID, day.Format(time.DateOnly))
@@ -124,15 +105,15 @@ func APICurrentPlan(ctx context.Context, q DBTX, depotID int64, day time.Time) (
 	return &p, nil
 }
 
-// APIPlanRoutes returns the routes of a plan with their stops; routeID != 0
+// PlanRoutes returns the routes of a plan with their stops; routeID != 0
 // keeps only that route.
-func APIPlanRoutes(ctx context.Context, q DBTX, planID, routeID int64) ([]APIRouteView, error) {
-	rows, err := q.Query(ctx, Query("APIPlanRoutes"), planID)
+func PlanRoutes(ctx context.Context, q DBTX, planID, routeID int64) ([]RouteView, error) {
+	rows, err := q.Query(ctx, Query("PlanRoutes"), planID)
 	if err != nil {
 		return nil, fmt.Errorf("plan routes: %w", err)
 	}
-	routes, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (APIRouteView, error) {
-		var v APIRouteView
+	routes, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (RouteView, error) {
+		var v RouteView
 		var line []byte
 		err := r.Scan(&v.ID, &v.PlanID, &v.VehicleID, &v.DriverID, &v.StartAt, &v.EndAt, &v.DistanceM, &v.DurationS,
 			&v.LoadKg, &line, &v.VehicleCode, &v.VehicleKind, &v.CapacityKg, &v.CapacityParcels, &v.DriverName, &v.DriverPhone)
@@ -157,13 +138,13 @@ func APIPlanRoutes(ctx context.Context, q DBTX, planID, routeID int64) ([]APIRou
 	for i := range routes {
 		idx[routes[i].ID] = i
 	}
-	orders := map[int64][]APIStopOrder{}
-	rows, err = q.Query(ctx, Query("APIPlanStopOrders"), planID, routeID)
+	orders := map[int64][]StopOrderView{}
+	rows, err = q.Query(ctx, Query("PlanStopOrders"), planID, routeID)
 	if err != nil {
 		return nil, fmt.Errorf("plan stop orders: %w", err)
 	}
 	var stopID int64
-	var o APIStopOrder
+	var o StopOrderView
 	if _, err := pgx.ForEachRow(rows, []any{&stopID, &o.OrderID, &o.MarketplaceOrderID, &o.Product, &o.ProductCode, &o.WeightKg,
 		&o.Parcels, &o.CODAmount, &o.KgPerBox, &o.Status, &o.HandoverDeadline}, func() error {
 		orders[stopID] = append(orders[stopID], o)
@@ -172,7 +153,7 @@ func APIPlanRoutes(ctx context.Context, q DBTX, planID, routeID int64) ([]APIRou
 		return nil, fmt.Errorf("plan stop orders: %w", err)
 	}
 	packaging := map[int64]map[string]any{}
-	rows, err = q.Query(ctx, Query("APIPlanPackaging"), planID, routeID)
+	rows, err = q.Query(ctx, Query("PlanPackaging"), planID, routeID)
 	if err != nil {
 		return nil, fmt.Errorf("plan packaging: %w", err)
 	}
@@ -184,13 +165,13 @@ func APIPlanRoutes(ctx context.Context, q DBTX, planID, routeID int64) ([]APIRou
 	}); err != nil {
 		return nil, fmt.Errorf("plan packaging: %w", err)
 	}
-	rows, err = q.Query(ctx, Query("APIPlanStops"), planID, routeID)
+	rows, err = q.Query(ctx, Query("PlanStopViews"), planID, routeID)
 	if err != nil {
 		return nil, fmt.Errorf("plan stops: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var s APIStopView
+		var s StopView
 		var lon, lat *float64
 		if err := rows.Scan(&s.ID, &s.RouteID, &s.Seq, &s.Trip, &s.Kind, &s.HouseholdID, &s.DepartureID, &s.ArriveAt,
 			&s.WindowStart, &s.WindowEnd, &s.ServiceS, &s.LoadKg, &s.Parcels, &s.Status, &s.LockedVehicleID,
@@ -215,14 +196,14 @@ func APIPlanRoutes(ctx context.Context, q DBTX, planID, routeID int64) ([]APIRou
 	return routes, nil
 }
 
-// APIPlanUnassigned returns the orders a plan left out.
-func APIPlanUnassigned(ctx context.Context, q DBTX, planID int64) ([]APIUnassignedView, error) {
-	rows, err := q.Query(ctx, Query("APIPlanUnassigned"), planID)
+// PlanUnassigned returns the orders a plan left out.
+func PlanUnassigned(ctx context.Context, q DBTX, planID int64) ([]UnassignedView, error) {
+	rows, err := q.Query(ctx, Query("PlanUnassigned"), planID)
 	if err != nil {
 		return nil, fmt.Errorf("plan unassigned: %w", err)
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (APIUnassignedView, error) {
-		var u APIUnassignedView
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (UnassignedView, error) {
+		var u UnassignedView
 		var lon, lat *float64
 		err := r.Scan(&u.OrderID, &u.Reason, &u.Fix, &u.HouseholdID, &u.HouseholdName, &lon, &lat, &u.WeightKg, &u.MarketplaceOrderID)
 		if lon != nil && lat != nil {
@@ -236,35 +217,35 @@ func APIPlanUnassigned(ctx context.Context, q DBTX, planID int64) ([]APIUnassign
 	return out, nil
 }
 
-// APIPlanViewOf loads a whole plan view.
-func APIPlanViewOf(ctx context.Context, q DBTX, depotID int64, day time.Time) (*APIPlanView, error) {
-	p, err := APICurrentPlan(ctx, q, depotID, day)
+// PlanViewOf loads a whole plan view.
+func PlanViewOf(ctx context.Context, q DBTX, depotID int64, day time.Time) (*PlanView, error) {
+	p, err := CurrentPlanView(ctx, q, depotID, day)
 	if err != nil {
 		return nil, err
 	}
-	v := &APIPlanView{Plan: *p}
-	if v.Routes, err = APIPlanRoutes(ctx, q, p.ID, 0); err != nil {
+	v := &PlanView{Plan: *p}
+	if v.Routes, err = PlanRoutes(ctx, q, p.ID, 0); err != nil {
 		return nil, err
 	}
-	if v.Unassigned, err = APIPlanUnassigned(ctx, q, p.ID); err != nil {
+	if v.Unassigned, err = PlanUnassigned(ctx, q, p.ID); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// APIRouteRef is a driver's route of a day.
-type APIRouteRef struct {
+// RouteRef is a driver's route of a day.
+type RouteRef struct {
 	RouteID, PlanID, DepotID int64
 }
 
-// APIDriverRoutes returns a driver's routes of a day in current plans.
-func APIDriverRoutes(ctx context.Context, q DBTX, driverID int64, day time.Time) ([]APIRouteRef, error) {
-	rows, err := q.Query(ctx, Query("APIDriverRoutes"), driverID, day)
+// DriverRoutes returns a driver's routes of a day in current plans.
+func DriverRoutes(ctx context.Context, q DBTX, driverID int64, day time.Time) ([]RouteRef, error) {
+	rows, err := q.Query(ctx, Query("DriverRoutes"), driverID, day)
 	if err != nil {
 		return nil, fmt.Errorf("driver routes: %w", err)
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (APIRouteRef, error) {
-		var x APIRouteRef
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (RouteRef, error) {
+		var x RouteRef
 		return x, r.Scan(&x.RouteID, &x.PlanID, &x.DepotID)
 	})
 	if err != nil {
@@ -273,8 +254,8 @@ func APIDriverRoutes(ctx context.Context, q DBTX, driverID int64, day time.Time)
 	return out, nil
 }
 
-// APIScope says who owns a route or stop, for authorisation.
-type APIScope struct {
+// Scope says who owns a route or stop, for authorisation.
+type Scope struct {
 	RouteID, PlanID, DriverID, DepotID, CarrierID int64
 	Day                                           time.Time
 	// Stops only.
@@ -282,10 +263,10 @@ type APIScope struct {
 	Kind, Status        string
 }
 
-// APIStopScope returns the owner chain of a stop or thugom.ErrNotFound.
-func APIStopScope(ctx context.Context, q DBTX, stopID int64) (*APIScope, error) {
-	var s APIScope
-	err := q.QueryRow(ctx, Query("APIStopScope"), stopID).Scan(&s.StopID, &s.RouteID, &s.Kind, &s.Status, &s.DriverID,
+// StopScope returns the owner chain of a stop or thugom.ErrNotFound.
+func StopScope(ctx context.Context, q DBTX, stopID int64) (*Scope, error) {
+	var s Scope
+	err := q.QueryRow(ctx, Query("StopScope"), stopID).Scan(&s.StopID, &s.RouteID, &s.Kind, &s.Status, &s.DriverID,
 		&s.DepotID, &s.CarrierID, &s.HouseholdID, &s.PlanID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, thugom.Errorf(thugom.ENotFound, "", "no stop %d", stopID)
@@ -296,8 +277,8 @@ func APIStopScope(ctx context.Context, q DBTX, stopID int64) (*APIScope, error) 
 	return &s, nil
 }
 
-// APIHouseholdStop is the pickup shown on a household's page.
-type APIHouseholdStop struct {
+// HouseholdStopView is the pickup shown on a household's page.
+type HouseholdStopView struct {
 	StopID      int64
 	Status      string
 	WindowStart time.Time
@@ -308,10 +289,10 @@ type APIHouseholdStop struct {
 	DepotID     int64
 }
 
-// APIHouseholdNextStop returns the household's current pickup, nil if none.
-func APIHouseholdNextStop(ctx context.Context, q DBTX, householdID int64, now time.Time) (*APIHouseholdStop, error) {
-	var s APIHouseholdStop
-	err := q.QueryRow(ctx, Query("APIHouseholdNextStop"), householdID, now).Scan(&s.StopID, &s.Status, &s.WindowStart,
+// HouseholdNextStop returns the household's current pickup, nil if none.
+func HouseholdNextStop(ctx context.Context, q DBTX, householdID int64, now time.Time) (*HouseholdStopView, error) {
+	var s HouseholdStopView
+	err := q.QueryRow(ctx, Query("HouseholdNextStop"), householdID, now).Scan(&s.StopID, &s.Status, &s.WindowStart,
 		&s.WindowEnd, &s.ArriveAt, &s.VehicleCode, &s.DriverPhone, &s.DepotID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
@@ -322,8 +303,8 @@ func APIHouseholdNextStop(ctx context.Context, q DBTX, householdID int64, now ti
 	return &s, nil
 }
 
-// APIHouseholdOrder is an open order shown on a household's page.
-type APIHouseholdOrder struct {
+// HouseholdOrderView is an open order shown on a household's page.
+type HouseholdOrderView struct {
 	OrderID            int64
 	MarketplaceOrderID string
 	Product            string
@@ -336,11 +317,11 @@ type APIHouseholdOrder struct {
 	ReadyFrom          *time.Time
 }
 
-// APIHouseholdByID returns one household or thugom.ErrNotFound.
-func APIHouseholdByID(ctx context.Context, q DBTX, id int64) (*thugom.Household, error) {
+// HouseholdByID returns one household or thugom.ErrNotFound.
+func HouseholdByID(ctx context.Context, q DBTX, id int64) (*thugom.Household, error) {
 	var h thugom.Household
 	var lon, lat *float64
-	err := q.QueryRow(ctx, Query("APIHousehold"), id).Scan(&h.ID, &h.Name, &h.Phone, &h.Address, &h.CommuneCode, &h.Village,
+	err := q.QueryRow(ctx, Query("Household"), id).Scan(&h.ID, &h.Name, &h.Phone, &h.Address, &h.CommuneCode, &h.Village,
 		&lon, &lat, &h.H3, &h.Precision, &h.Confidence, &h.Pinned, &h.SharesCollection, &h.GeocodedAt, &h.CreatedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, thugom.Errorf(thugom.ENotFound, "", "no household %d", id)
@@ -354,8 +335,8 @@ func APIHouseholdByID(ctx context.Context, q DBTX, id int64) (*thugom.Household,
 	return &h, nil
 }
 
-// APIHouseholdFilter selects households; nil fields mean "any".
-type APIHouseholdFilter struct {
+// HouseholdFilter selects households; nil fields mean "any".
+type HouseholdFilter struct {
 	CarrierID  int64
 	Phone      *string
 	Commune    *string
@@ -365,23 +346,23 @@ type APIHouseholdFilter struct {
 	Limit      int
 }
 
-// APIListHouseholds returns the households matching f, by id.
-func APIListHouseholds(ctx context.Context, q DBTX, f APIHouseholdFilter) ([]thugom.Household, error) {
+// ListHouseholds returns the households matching f, by id.
+func ListHouseholds(ctx context.Context, q DBTX, f HouseholdFilter) ([]thugom.Household, error) {
 	if f.Limit <= 0 || f.Limit > 1000 {
 		f.Limit = 100
 	}
-	rows, err := q.Query(ctx, Query("APIListHouseholds"), f.CarrierID, f.Phone, f.Commune, f.Ungeocoded, f.Text, f.AfterID, f.Limit)
+	rows, err := q.Query(ctx, Query("ListHouseholds"), f.CarrierID, f.Phone, f.Commune, f.Ungeocoded, f.Text, f.AfterID, f.Limit)
 	if err != nil {
 		return nil, fmt.Errorf("list households: %w", err)
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (thugom.Household, error) { return apiScanHousehold(r) })
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (thugom.Household, error) { return scanHouseholdView(r) })
 	if err != nil {
 		return nil, fmt.Errorf("list households: %w", err)
 	}
 	return out, nil
 }
 
-func apiScanHousehold(r pgx.Row) (thugom.Household, error) {
+func scanHouseholdView(r pgx.Row) (thugom.Household, error) {
 	var h thugom.Household
 	var lon, lat *float64
 	err := r.Scan(&h.ID, &h.Name, &h.Phone, &h.Address, &h.CommuneCode, &h.Village,
@@ -392,24 +373,24 @@ func apiScanHousehold(r pgx.Row) (thugom.Household, error) {
 	return h, err
 }
 
-// APIHouseholdHasCarrier reports whether a household has orders with a carrier
+// HouseholdHasCarrier reports whether a household has orders with a carrier
 // (0: any).
-func APIHouseholdHasCarrier(ctx context.Context, q DBTX, householdID, carrierID int64) (bool, error) {
+func HouseholdHasCarrier(ctx context.Context, q DBTX, householdID, carrierID int64) (bool, error) {
 	var ok bool
-	if err := q.QueryRow(ctx, Query("APIHouseholdCarrier"), householdID, carrierID).Scan(&ok); err != nil {
+	if err := q.QueryRow(ctx, Query("HouseholdCarrier"), householdID, carrierID).Scan(&ok); err != nil {
 		return false, fmt.Errorf("household carrier: %w", err)
 	}
 	return ok, nil
 }
 
-// APIManifestVersion returns a driver (id, carrier, name, phone) and a
+// ManifestVersion returns a driver (id, carrier, name, phone) and a
 // summary of what their manifest of a day is built from; equal versions
 // mean equal manifests (a cache key). thugom.ErrNotFound: no such driver.
-func APIManifestVersion(ctx context.Context, q DBTX, driverID int64, day time.Time) (*thugom.Driver, string, error) {
+func ManifestVersion(ctx context.Context, q DBTX, driverID int64, day time.Time) (*thugom.Driver, string, error) {
 	d := thugom.Driver{ID: driverID}
 	var routes string
 	var changed time.Time
-	err := q.QueryRow(ctx, Query("APIManifestVersion"), driverID, day).Scan(&d.CarrierID, &d.Name, &d.Phone, &routes, &changed)
+	err := q.QueryRow(ctx, Query("ManifestVersion"), driverID, day).Scan(&d.CarrierID, &d.Name, &d.Phone, &routes, &changed)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, "", thugom.Errorf(thugom.ENotFound, "", "no driver %d", driverID)
 	}
@@ -419,23 +400,23 @@ func APIManifestVersion(ctx context.Context, q DBTX, driverID int64, day time.Ti
 	return &d, routes + "@" + changed.UTC().Format(time.RFC3339Nano) + "|" + d.Name + "|" + d.Phone, nil
 }
 
-// APIHouseholdPage reads what a household's page shows — the household, its
+// HouseholdPage reads what a household's page shows — the household, its
 // current pickup (nil if none) and its open orders — in one round trip.
-func APIHouseholdPage(ctx context.Context, q DBTX, householdID int64, now time.Time) (*thugom.Household, *APIHouseholdStop, []APIHouseholdOrder, error) {
+func HouseholdPage(ctx context.Context, q DBTX, householdID int64, now time.Time) (*thugom.Household, *HouseholdStopView, []HouseholdOrderView, error) {
 	b := &pgx.Batch{}
-	b.Queue(Query("APIHousehold"), householdID)
-	b.Queue(Query("APIHouseholdNextStop"), householdID, now)
-	b.Queue(Query("APIHouseholdOpenOrders"), householdID, now)
+	b.Queue(Query("Household"), householdID)
+	b.Queue(Query("HouseholdNextStop"), householdID, now)
+	b.Queue(Query("HouseholdOpenOrders"), householdID, now)
 	br := q.SendBatch(ctx, b)
 	defer br.Close()
-	h, err := apiScanHousehold(br.QueryRow())
+	h, err := scanHouseholdView(br.QueryRow())
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil, nil, thugom.Errorf(thugom.ENotFound, "", "no household %d", householdID)
 	}
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("household page: %w", err)
 	}
-	var s APIHouseholdStop
+	var s HouseholdStopView
 	stop := &s
 	err = br.QueryRow().Scan(&s.StopID, &s.Status, &s.WindowStart, &s.WindowEnd, &s.ArriveAt, &s.VehicleCode, &s.DriverPhone, &s.DepotID)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -447,8 +428,8 @@ func APIHouseholdPage(ctx context.Context, q DBTX, householdID int64, now time.T
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("household page orders: %w", err)
 	}
-	orders, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (APIHouseholdOrder, error) {
-		var o APIHouseholdOrder
+	orders, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (HouseholdOrderView, error) {
+		var o HouseholdOrderView
 		return o, r.Scan(&o.OrderID, &o.MarketplaceOrderID, &o.Product, &o.ProductCode, &o.WeightKg, &o.Parcels, &o.CODAmount, &o.KgPerBox, &o.Status, &o.ReadyFrom)
 	})
 	if err != nil {

@@ -144,7 +144,7 @@ func TestNetworkConstraintsNameFields(t *testing.T) {
 	wantErr(t, store.InsertDeparture(b.ctx, b.db, &d), thugom.EInvalid, "cutoff_at")
 	d = thugom.Departure{DepotID: b.depot.ID, Name: "Hà Nội 11:00", DepartsAt: 11 * 3600, CutoffAt: 10*3600 + 1800, Destinations: []string{"01"}, TransitHours: 4}
 	must(t, store.InsertDeparture(b.ctx, b.db, &d))
-	deps, err := store.JobsDepartures(b.ctx, b.db, b.depot.ID)
+	deps, err := store.DeparturesOfDepot(b.ctx, b.db, b.depot.ID)
 	must(t, err)
 	if len(deps) != 1 || deps[0].Destinations[0] != "01" {
 		t.Fatalf("departures %+v", deps)

@@ -14,8 +14,8 @@ import (
 
 // Queries of the jobs package: geocoding, tasks, SMS, pickups, SLA watch.
 
-// JobsGeocodeTarget is what geocoding reads of a household.
-type JobsGeocodeTarget struct {
+// GeocodeTarget is what geocoding reads of a household.
+type GeocodeTarget struct {
 	ID          int64
 	Address     string
 	Pin         *orb.Point // the household's own pin (Pinned) or current point
@@ -25,12 +25,12 @@ type JobsGeocodeTarget struct {
 	CommuneCode string
 }
 
-// JobsHouseholdForGeocode returns a household for geocoding or
+// HouseholdForGeocode returns a household for geocoding or
 // thugom.ErrNotFound.
-func JobsHouseholdForGeocode(ctx context.Context, q DBTX, id int64) (*JobsGeocodeTarget, error) {
-	var t JobsGeocodeTarget
+func HouseholdForGeocode(ctx context.Context, q DBTX, id int64) (*GeocodeTarget, error) {
+	var t GeocodeTarget
 	var lon, lat *float64
-	err := q.QueryRow(ctx, Query("JobsHouseholdForGeocode"), id).Scan(&t.ID, &t.Address, &lon, &lat, &t.Precision, &t.Pinned, &t.Village, &t.CommuneCode)
+	err := q.QueryRow(ctx, Query("HouseholdForGeocode"), id).Scan(&t.ID, &t.Address, &lon, &lat, &t.Precision, &t.Pinned, &t.Village, &t.CommuneCode)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, thugom.Errorf(thugom.ENotFound, "household_id", "no household %d", id)
 	}
@@ -43,22 +43,22 @@ func JobsHouseholdForGeocode(ctx context.Context, q DBTX, id int64) (*JobsGeocod
 	return &t, nil
 }
 
-// JobsSetHouseholdGeocode stores a geocoding result. A nil point clears it
+// SetHouseholdGeocode stores a geocoding result. A nil point clears it
 // (precision must then be "").
-func JobsSetHouseholdGeocode(ctx context.Context, q DBTX, id int64, commune, village string, pt *orb.Point, h3, precision string, confidence float64, at time.Time) error {
+func SetHouseholdGeocode(ctx context.Context, q DBTX, id int64, commune, village string, pt *orb.Point, h3, precision string, confidence float64, at time.Time) error {
 	var lon, lat *float64
 	if pt != nil {
 		lon, lat = &pt[0], &pt[1]
 	}
-	_, err := q.Exec(ctx, Query("JobsSetHouseholdGeocode"), id, commune, village, lon, lat, h3, precision, confidence, at)
+	_, err := q.Exec(ctx, Query("SetHouseholdGeocode"), id, commune, village, lon, lat, h3, precision, confidence, at)
 	if err != nil {
 		return fmt.Errorf("store geocode of household %d: %w", id, err)
 	}
 	return nil
 }
 
-// JobsVillage is a learned village centre.
-type JobsVillage struct {
+// Village is a learned village centre.
+type Village struct {
 	Key         string
 	CommuneCode string
 	Name        string
@@ -67,9 +67,9 @@ type JobsVillage struct {
 	Pins        int
 }
 
-// JobsLearnedVillages returns every learned village centre by key.
-func JobsLearnedVillages(ctx context.Context, q DBTX) (map[string]orb.Point, error) {
-	rows, err := q.Query(ctx, Query("JobsLearnedVillages"))
+// LearnedVillages returns every learned village centre by key.
+func LearnedVillages(ctx context.Context, q DBTX) (map[string]orb.Point, error) {
+	rows, err := q.Query(ctx, Query("LearnedVillages"))
 	if err != nil {
 		return nil, fmt.Errorf("learned villages: %w", err)
 	}
@@ -86,10 +86,10 @@ func JobsLearnedVillages(ctx context.Context, q DBTX) (map[string]orb.Point, err
 	return out, rows.Err()
 }
 
-// JobsPinnedVillagePoints returns (village as written, point) of the pinned
+// PinnedVillagePoints returns (village as written, point) of the pinned
 // households of a commune.
-func JobsPinnedVillagePoints(ctx context.Context, q DBTX, commune string) ([]string, []orb.Point, error) {
-	rows, err := q.Query(ctx, Query("JobsPinnedHouseholdsOfCommune"), commune)
+func PinnedVillagePoints(ctx context.Context, q DBTX, commune string) ([]string, []orb.Point, error) {
+	rows, err := q.Query(ctx, Query("PinnedHouseholdsOfCommune"), commune)
 	if err != nil {
 		return nil, nil, fmt.Errorf("pinned households of %s: %w", commune, err)
 	}
@@ -108,32 +108,32 @@ func JobsPinnedVillagePoints(ctx context.Context, q DBTX, commune string) ([]str
 	return names, pts, rows.Err()
 }
 
-// JobsUpsertVillage stores a learned village centre.
-func JobsUpsertVillage(ctx context.Context, q DBTX, v JobsVillage, at time.Time) error {
-	_, err := q.Exec(ctx, Query("JobsUpsertVillage"), v.Key, v.CommuneCode, v.Name, v.Point[0], v.Point[1], v.H3, v.Pins, at)
+// UpsertVillage stores a learned village centre.
+func UpsertVillage(ctx context.Context, q DBTX, v Village, at time.Time) error {
+	_, err := q.Exec(ctx, Query("UpsertVillage"), v.Key, v.CommuneCode, v.Name, v.Point[0], v.Point[1], v.H3, v.Pins, at)
 	if err != nil {
 		return fmt.Errorf("store village %s: %w", v.Key, err)
 	}
 	return nil
 }
 
-// JobsOrderRef is an order id with its carrier.
-type JobsOrderRef struct {
+// OrderRef is an order id with its carrier.
+type OrderRef struct {
 	ID        int64
 	CarrierID int64
 }
 
-// JobsUnassignedOrdersOfHousehold returns the household's new orders
+// UnassignedOrdersOfHousehold returns the household's new orders
 // without a depot.
-func JobsUnassignedOrdersOfHousehold(ctx context.Context, q DBTX, householdID int64) ([]JobsOrderRef, error) {
-	rows, err := q.Query(ctx, Query("JobsUnassignedOrdersOfHousehold"), householdID)
+func UnassignedOrdersOfHousehold(ctx context.Context, q DBTX, householdID int64) ([]OrderRef, error) {
+	rows, err := q.Query(ctx, Query("UnassignedOrdersOfHousehold"), householdID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []JobsOrderRef
+	var out []OrderRef
 	for rows.Next() {
-		var r JobsOrderRef
+		var r OrderRef
 		if err := rows.Scan(&r.ID, &r.CarrierID); err != nil {
 			return nil, err
 		}
@@ -142,14 +142,14 @@ func JobsUnassignedOrdersOfHousehold(ctx context.Context, q DBTX, householdID in
 	return out, rows.Err()
 }
 
-// JobsSetOrderDepot assigns a depot to an order that has none.
-func JobsSetOrderDepot(ctx context.Context, q DBTX, orderID, depotID int64, at time.Time) error {
-	_, err := q.Exec(ctx, Query("JobsSetOrderDepot"), orderID, depotID, at)
+// SetOrderDepot assigns a depot to an order that has none.
+func SetOrderDepot(ctx context.Context, q DBTX, orderID, depotID int64, at time.Time) error {
+	_, err := q.Exec(ctx, Query("SetOrderDepot"), orderID, depotID, at)
 	return err
 }
 
-// JobsSLAOrder is what the SLA needs of an order.
-type JobsSLAOrder struct {
+// SLAOrder is what the SLA needs of an order.
+type SLAOrder struct {
 	ID           int64
 	DepotID      int64
 	Province     string
@@ -157,17 +157,17 @@ type JobsSLAOrder struct {
 	PromiseHours int
 }
 
-// JobsOrdersWithoutSLA returns the household's orders with a depot but no
+// OrdersWithoutSLA returns the household's orders with a depot but no
 // handover deadline yet.
-func JobsOrdersWithoutSLA(ctx context.Context, q DBTX, householdID int64) ([]JobsSLAOrder, error) {
-	rows, err := q.Query(ctx, Query("JobsOrdersWithoutSLA"), householdID)
+func OrdersWithoutSLA(ctx context.Context, q DBTX, householdID int64) ([]SLAOrder, error) {
+	rows, err := q.Query(ctx, Query("OrdersWithoutSLA"), householdID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []JobsSLAOrder
+	var out []SLAOrder
 	for rows.Next() {
-		var o JobsSLAOrder
+		var o SLAOrder
 		if err := rows.Scan(&o.ID, &o.DepotID, &o.Province, &o.PlacedAt, &o.PromiseHours); err != nil {
 			return nil, err
 		}
@@ -176,22 +176,22 @@ func JobsOrdersWithoutSLA(ctx context.Context, q DBTX, householdID int64) ([]Job
 	return out, rows.Err()
 }
 
-// JobsUpsertPackagingTask creates the household's packaging task of the day
+// UpsertPackagingTask creates the household's packaging task of the day
 // or moves it to a new stop and window, keeping its status. It returns the
 // task id, its status and whether it was created.
-func JobsUpsertPackagingTask(ctx context.Context, q DBTX, stopID, householdID int64, due time.Time, payload map[string]any, at time.Time) (id int64, status string, created bool, err error) {
-	err = q.QueryRow(ctx, Query("JobsUpsertPackagingTask"), stopID, householdID, due, payload, at).Scan(&id, &status, &created)
+func UpsertPackagingTask(ctx context.Context, q DBTX, stopID, householdID int64, due time.Time, payload map[string]any, at time.Time) (id int64, status string, created bool, err error) {
+	err = q.QueryRow(ctx, Query("UpsertPackagingTask"), stopID, householdID, due, payload, at).Scan(&id, &status, &created)
 	if err != nil {
 		return 0, "", false, fmt.Errorf("packaging task of household %d: %w", householdID, err)
 	}
 	return id, status, created, nil
 }
 
-// JobsInsertPickupTask creates the pickup task of a stop; (0, nil) when it
+// InsertPickupTask creates the pickup task of a stop; (0, nil) when it
 // already exists.
-func JobsInsertPickupTask(ctx context.Context, q DBTX, stopID, householdID int64, status string, due time.Time, payload map[string]any, at time.Time) (int64, error) {
+func InsertPickupTask(ctx context.Context, q DBTX, stopID, householdID int64, status string, due time.Time, payload map[string]any, at time.Time) (int64, error) {
 	var id int64
-	err := q.QueryRow(ctx, Query("JobsInsertPickupTask"), stopID, householdID, status, due, payload, at).Scan(&id)
+	err := q.QueryRow(ctx, Query("InsertPickupTask"), stopID, householdID, status, due, payload, at).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, nil
 	}
@@ -209,12 +209,12 @@ func scanTask(row pgx.Row) (*thugom.Task, error) {
 	return &t, nil
 }
 
-// JobsTask returns a task, locked for update when forUpdate, or
+// TaskByID returns a task, locked for update when forUpdate, or
 // thugom.ErrNotFound.
-func JobsTask(ctx context.Context, q DBTX, id int64, forUpdate bool) (*thugom.Task, error) {
-	name := "JobsTask"
+func TaskByID(ctx context.Context, q DBTX, id int64, forUpdate bool) (*thugom.Task, error) {
+	name := "TaskByID"
 	if forUpdate {
-		name = "JobsTaskForUpdate"
+		name = "TaskForUpdate"
 	}
 	t, err := scanTask(q.QueryRow(ctx, Query(name), id))
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -226,35 +226,35 @@ func JobsTask(ctx context.Context, q DBTX, id int64, forUpdate bool) (*thugom.Ta
 	return t, nil
 }
 
-// JobsSetTaskStatus sets a task's status.
-func JobsSetTaskStatus(ctx context.Context, q DBTX, id int64, status string, at time.Time) error {
-	_, err := q.Exec(ctx, Query("JobsSetTaskStatus"), id, status, at)
+// SetTaskStatus sets a task's status.
+func SetTaskStatus(ctx context.Context, q DBTX, id int64, status string, at time.Time) error {
+	_, err := q.Exec(ctx, Query("SetTaskStatus"), id, status, at)
 	return err
 }
 
-// JobsOpenPackagingTask returns the household's open (or packed) packaging
+// OpenPackagingTask returns the household's open (or packed) packaging
 // task of the nearest day from fromDay on, locked; nil when none.
-func JobsOpenPackagingTask(ctx context.Context, q DBTX, householdID int64, fromDay string) (*thugom.Task, error) {
-	t, err := scanTask(q.QueryRow(ctx, Query("JobsOpenPackagingTaskOfHousehold"), householdID, fromDay))
+func OpenPackagingTask(ctx context.Context, q DBTX, householdID int64, fromDay string) (*thugom.Task, error) {
+	t, err := scanTask(q.QueryRow(ctx, Query("OpenPackagingTaskOfHousehold"), householdID, fromDay))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
 	}
 	return t, err
 }
 
-// JobsPickupTaskOfStop returns the stop's pickup task, locked; nil when none.
-func JobsPickupTaskOfStop(ctx context.Context, q DBTX, stopID int64) (*thugom.Task, error) {
-	t, err := scanTask(q.QueryRow(ctx, Query("JobsPickupTaskOfStop"), stopID))
+// PickupTaskOfStop returns the stop's pickup task, locked; nil when none.
+func PickupTaskOfStop(ctx context.Context, q DBTX, stopID int64) (*thugom.Task, error) {
+	t, err := scanTask(q.QueryRow(ctx, Query("PickupTaskOfStop"), stopID))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
 	}
 	return t, err
 }
 
-// JobsInsertNotification queues a notification under its idempotency key;
+// InsertNotification queues a notification under its idempotency key;
 // (0, nil) when the key was already used (the event was notified).
-func JobsInsertNotification(ctx context.Context, q DBTX, n *thugom.Notification) (int64, error) {
-	err := q.QueryRow(ctx, Query("JobsInsertNotification"), n.HouseholdID, n.Phone, n.Kind, n.Body, n.IdempotencyKey, n.CreatedAt).Scan(&n.ID)
+func InsertNotification(ctx context.Context, q DBTX, n *thugom.Notification) (int64, error) {
+	err := q.QueryRow(ctx, Query("InsertNotification"), n.HouseholdID, n.Phone, n.Kind, n.Body, n.IdempotencyKey, n.CreatedAt).Scan(&n.ID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, nil
 	}
@@ -264,11 +264,11 @@ func JobsInsertNotification(ctx context.Context, q DBTX, n *thugom.Notification)
 	return n.ID, nil
 }
 
-// JobsNotificationForUpdate returns a notification locked for update, or
+// NotificationForUpdate returns a notification locked for update, or
 // thugom.ErrNotFound.
-func JobsNotificationForUpdate(ctx context.Context, q DBTX, id int64) (*thugom.Notification, error) {
+func NotificationForUpdate(ctx context.Context, q DBTX, id int64) (*thugom.Notification, error) {
 	var n thugom.Notification
-	err := q.QueryRow(ctx, Query("JobsNotificationForUpdate"), id).Scan(&n.ID, &n.HouseholdID, &n.Phone, &n.Kind, &n.Body,
+	err := q.QueryRow(ctx, Query("NotificationForUpdate"), id).Scan(&n.ID, &n.HouseholdID, &n.Phone, &n.Kind, &n.Body,
 		&n.Status, &n.IdempotencyKey, &n.Provider, &n.Error, &n.CreatedAt, &n.SentAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, thugom.Errorf(thugom.ENotFound, "notification_id", "no notification %d", id)
@@ -279,23 +279,23 @@ func JobsNotificationForUpdate(ctx context.Context, q DBTX, id int64) (*thugom.N
 	return &n, nil
 }
 
-// JobsMarkNotification records the outcome of a send.
-func JobsMarkNotification(ctx context.Context, q DBTX, id int64, status, provider, errText string, sentAt *time.Time) error {
-	_, err := q.Exec(ctx, Query("JobsMarkNotification"), id, status, provider, errText, sentAt)
+// MarkNotification records the outcome of a send.
+func MarkNotification(ctx context.Context, q DBTX, id int64, status, provider, errText string, sentAt *time.Time) error {
+	_, err := q.Exec(ctx, Query("MarkNotification"), id, status, provider, errText, sentAt)
 	return err
 }
 
-// JobsInsertOutbox puts a message in the SMS outbox.
-func JobsInsertOutbox(ctx context.Context, q DBTX, notificationID int64, phone, body string) (int64, error) {
+// InsertOutbox puts a message in the SMS outbox.
+func InsertOutbox(ctx context.Context, q DBTX, notificationID int64, phone, body string) (int64, error) {
 	var id int64
-	if err := q.QueryRow(ctx, Query("JobsInsertOutbox"), notificationID, phone, body).Scan(&id); err != nil {
+	if err := q.QueryRow(ctx, Query("InsertOutbox"), notificationID, phone, body).Scan(&id); err != nil {
 		return 0, fmt.Errorf("sms outbox: %w", err)
 	}
 	return id, nil
 }
 
-// JobsInboxMessage is one received SMS.
-type JobsInboxMessage struct {
+// InboxMessage is one received SMS.
+type InboxMessage struct {
 	ProviderMessageID string
 	Phone             string
 	Body              string
@@ -305,11 +305,11 @@ type JobsInboxMessage struct {
 	ReceivedAt        time.Time
 }
 
-// JobsInsertInbox records a received SMS; false when its provider message id
+// InsertInbox records a received SMS; false when its provider message id
 // was already recorded (a duplicate delivery).
-func JobsInsertInbox(ctx context.Context, q DBTX, m JobsInboxMessage) (bool, error) {
+func InsertInbox(ctx context.Context, q DBTX, m InboxMessage) (bool, error) {
 	var id int64
-	err := q.QueryRow(ctx, Query("JobsInsertInbox"), m.ProviderMessageID, m.Phone, m.Body, m.HouseholdID, m.Outcome, m.Detail, m.ReceivedAt).Scan(&id)
+	err := q.QueryRow(ctx, Query("InsertInbox"), m.ProviderMessageID, m.Phone, m.Body, m.HouseholdID, m.Outcome, m.Detail, m.ReceivedAt).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return false, nil
 	}
@@ -319,11 +319,11 @@ func JobsInsertInbox(ctx context.Context, q DBTX, m JobsInboxMessage) (bool, err
 	return true, nil
 }
 
-// JobsInboxByProviderID returns the recorded outcome of a received SMS, nil
+// InboxByProviderID returns the recorded outcome of a received SMS, nil
 // if unknown.
-func JobsInboxByProviderID(ctx context.Context, q DBTX, providerID string) (*JobsInboxMessage, error) {
-	m := JobsInboxMessage{ProviderMessageID: providerID}
-	err := q.QueryRow(ctx, Query("JobsInboxByProviderID"), providerID).Scan(&m.Outcome, &m.Detail, &m.HouseholdID)
+func InboxByProviderID(ctx context.Context, q DBTX, providerID string) (*InboxMessage, error) {
+	m := InboxMessage{ProviderMessageID: providerID}
+	err := q.QueryRow(ctx, Query("InboxByProviderID"), providerID).Scan(&m.Outcome, &m.Detail, &m.HouseholdID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
 	}
@@ -333,20 +333,20 @@ func JobsInboxByProviderID(ctx context.Context, q DBTX, providerID string) (*Job
 	return &m, nil
 }
 
-// JobsHouseholdByPhone returns (id, name) of the household with the phone,
+// HouseholdByPhone returns (id, name) of the household with the phone,
 // or thugom.ErrNotFound.
-func JobsHouseholdByPhone(ctx context.Context, q DBTX, phone string) (int64, string, error) {
+func HouseholdByPhone(ctx context.Context, q DBTX, phone string) (int64, string, error) {
 	var id int64
 	var name, p string
-	err := q.QueryRow(ctx, Query("JobsHouseholdByPhone"), phone).Scan(&id, &name, &p)
+	err := q.QueryRow(ctx, Query("HouseholdByPhone"), phone).Scan(&id, &name, &p)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, "", thugom.Errorf(thugom.ENotFound, "from", "no household with phone %s", phone)
 	}
 	return id, name, err
 }
 
-// JobsOpenOrder is an order still to collect.
-type JobsOpenOrder struct {
+// OpenOrder is an order still to collect.
+type OpenOrder struct {
 	ID       int64
 	DepotID  *int64
 	Status   string
@@ -354,17 +354,17 @@ type JobsOpenOrder struct {
 	WeightKg float64
 }
 
-// JobsOpenOrdersOfHousehold returns the household's orders still to collect,
+// OpenOrdersOfHousehold returns the household's orders still to collect,
 // locked for update.
-func JobsOpenOrdersOfHousehold(ctx context.Context, q DBTX, householdID int64) ([]JobsOpenOrder, error) {
-	rows, err := q.Query(ctx, Query("JobsOpenOrdersOfHousehold"), householdID)
+func OpenOrdersOfHousehold(ctx context.Context, q DBTX, householdID int64) ([]OpenOrder, error) {
+	rows, err := q.Query(ctx, Query("OpenOrdersOfHousehold"), householdID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []JobsOpenOrder
+	var out []OpenOrder
 	for rows.Next() {
-		var o JobsOpenOrder
+		var o OpenOrder
 		if err := rows.Scan(&o.ID, &o.DepotID, &o.Status, &o.Deadline, &o.WeightKg); err != nil {
 			return nil, err
 		}
@@ -373,14 +373,14 @@ func JobsOpenOrdersOfHousehold(ctx context.Context, q DBTX, householdID int64) (
 	return out, rows.Err()
 }
 
-// JobsPostponeOrders postpones orders until readyFrom.
-func JobsPostponeOrders(ctx context.Context, q DBTX, ids []int64, readyFrom, at time.Time) error {
-	_, err := q.Exec(ctx, Query("JobsPostponeOrders"), ids, readyFrom, at)
+// PostponeOrders postpones orders until readyFrom.
+func PostponeOrders(ctx context.Context, q DBTX, ids []int64, readyFrom, at time.Time) error {
+	_, err := q.Exec(ctx, Query("PostponeOrders"), ids, readyFrom, at)
 	return err
 }
 
-// JobsStopState is a stop with what the pickup state machine needs.
-type JobsStopState struct {
+// StopState is a stop with what the pickup state machine needs.
+type StopState struct {
 	ID          int64
 	RouteID     int64
 	VehicleID   int64
@@ -397,11 +397,11 @@ type JobsStopState struct {
 	Day         time.Time // local midnight
 }
 
-// JobsStopForUpdate returns a stop locked for update, or thugom.ErrNotFound.
-func JobsStopForUpdate(ctx context.Context, q DBTX, id int64) (*JobsStopState, error) {
-	var s JobsStopState
+// StopForUpdate returns a stop locked for update, or thugom.ErrNotFound.
+func StopForUpdate(ctx context.Context, q DBTX, id int64) (*StopState, error) {
+	var s StopState
 	var day time.Time
-	err := q.QueryRow(ctx, Query("JobsStopForUpdate"), id).Scan(&s.ID, &s.RouteID, &s.VehicleID, &s.DriverID, &s.Kind,
+	err := q.QueryRow(ctx, Query("StopForUpdate"), id).Scan(&s.ID, &s.RouteID, &s.VehicleID, &s.DriverID, &s.Kind,
 		&s.HouseholdID, &s.Status, &s.ArriveAt, &s.WindowStart, &s.WindowEnd, &s.PlanID, &s.PlanStatus, &s.DepotID, &day)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, thugom.Errorf(thugom.ENotFound, "stop_id", "no stop %d", id)
@@ -413,14 +413,14 @@ func JobsStopForUpdate(ctx context.Context, q DBTX, id int64) (*JobsStopState, e
 	return &s, nil
 }
 
-// JobsSetStopStatus sets a stop's status.
-func JobsSetStopStatus(ctx context.Context, q DBTX, id int64, status string, at time.Time) error {
-	_, err := q.Exec(ctx, Query("JobsSetStopStatus"), id, status, at)
+// SetStopStatus sets a stop's status.
+func SetStopStatus(ctx context.Context, q DBTX, id int64, status string, at time.Time) error {
+	_, err := q.Exec(ctx, Query("SetStopStatus"), id, status, at)
 	return err
 }
 
-// JobsStopOrder is an order of a stop.
-type JobsStopOrder struct {
+// StopOrder is an order of a stop.
+type StopOrder struct {
 	ID       int64
 	Status   string
 	Deadline *time.Time
@@ -428,16 +428,16 @@ type JobsStopOrder struct {
 	Parcels  int
 }
 
-// JobsStopOrders returns the orders a stop collects.
-func JobsStopOrders(ctx context.Context, q DBTX, stopID int64) ([]JobsStopOrder, error) {
-	rows, err := q.Query(ctx, Query("JobsStopOrders"), stopID)
+// StopOrders returns the orders a stop collects.
+func StopOrders(ctx context.Context, q DBTX, stopID int64) ([]StopOrder, error) {
+	rows, err := q.Query(ctx, Query("StopOrders"), stopID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []JobsStopOrder
+	var out []StopOrder
 	for rows.Next() {
-		var o JobsStopOrder
+		var o StopOrder
 		if err := rows.Scan(&o.ID, &o.Status, &o.Deadline, &o.WeightKg, &o.Parcels); err != nil {
 			return nil, err
 		}
@@ -446,8 +446,8 @@ func JobsStopOrders(ctx context.Context, q DBTX, stopID int64) ([]JobsStopOrder,
 	return out, rows.Err()
 }
 
-// JobsRiskOrder is an order the SLA watch looks at.
-type JobsRiskOrder struct {
+// RiskOrder is an order the SLA watch looks at.
+type RiskOrder struct {
 	ID          int64
 	DepotID     *int64
 	HouseholdID int64
@@ -458,17 +458,17 @@ type JobsRiskOrder struct {
 	BackAt      *time.Time // planned return to the depot with it
 }
 
-// JobsOrdersAtRisk returns orders not yet collected whose handover deadline
+// OrdersAtRisk returns orders not yet collected whose handover deadline
 // is before horizon.
-func JobsOrdersAtRisk(ctx context.Context, q DBTX, horizon time.Time) ([]JobsRiskOrder, error) {
-	rows, err := q.Query(ctx, Query("JobsOrdersAtRisk"), horizon)
+func OrdersAtRisk(ctx context.Context, q DBTX, horizon time.Time) ([]RiskOrder, error) {
+	rows, err := q.Query(ctx, Query("OrdersAtRisk"), horizon)
 	if err != nil {
 		return nil, fmt.Errorf("orders at risk: %w", err)
 	}
 	defer rows.Close()
-	var out []JobsRiskOrder
+	var out []RiskOrder
 	for rows.Next() {
-		var o JobsRiskOrder
+		var o RiskOrder
 		if err := rows.Scan(&o.ID, &o.DepotID, &o.HouseholdID, &o.Status, &o.Deadline, &o.AtRisk, &o.ETA, &o.BackAt); err != nil {
 			return nil, err
 		}
@@ -477,11 +477,11 @@ func JobsOrdersAtRisk(ctx context.Context, q DBTX, horizon time.Time) ([]JobsRis
 	return out, rows.Err()
 }
 
-// JobsInsertEscalation escalates an order once per level; false when it
+// InsertEscalation escalates an order once per level; false when it
 // already was.
-func JobsInsertEscalation(ctx context.Context, q DBTX, orderID int64, level, reason string, at time.Time) (bool, error) {
+func InsertEscalation(ctx context.Context, q DBTX, orderID int64, level, reason string, at time.Time) (bool, error) {
 	var id int64
-	err := q.QueryRow(ctx, Query("JobsInsertEscalation"), orderID, level, reason, at).Scan(&id)
+	err := q.QueryRow(ctx, Query("InsertEscalation"), orderID, level, reason, at).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return false, nil
 	}
@@ -491,20 +491,20 @@ func JobsInsertEscalation(ctx context.Context, q DBTX, orderID int64, level, rea
 	return true, nil
 }
 
-// JobsSetOrderAtRisk flags an order at risk.
-func JobsSetOrderAtRisk(ctx context.Context, q DBTX, orderID int64, reason string, at time.Time) error {
-	_, err := q.Exec(ctx, Query("JobsSetOrderAtRisk"), orderID, reason, at)
+// SetOrderAtRisk flags an order at risk.
+func SetOrderAtRisk(ctx context.Context, q DBTX, orderID int64, reason string, at time.Time) error {
+	_, err := q.Exec(ctx, Query("SetOrderAtRisk"), orderID, reason, at)
 	return err
 }
 
-// JobsCountOrdersByStatus counts orders per status.
-func JobsCountOrdersByStatus(ctx context.Context, q DBTX) (map[string]int, error) {
-	return countBy(ctx, q, "JobsCountOrdersByStatus")
+// CountOrdersByStatus counts orders per status.
+func CountOrdersByStatus(ctx context.Context, q DBTX) (map[string]int, error) {
+	return countBy(ctx, q, "CountOrdersByStatus")
 }
 
-// JobsCountOpenEscalations counts unresolved escalations per level.
-func JobsCountOpenEscalations(ctx context.Context, q DBTX) (map[string]int, error) {
-	return countBy(ctx, q, "JobsCountOpenEscalations")
+// CountOpenEscalations counts unresolved escalations per level.
+func CountOpenEscalations(ctx context.Context, q DBTX) (map[string]int, error) {
+	return countBy(ctx, q, "CountOpenEscalations")
 }
 
 func countBy(ctx context.Context, q DBTX, name string) (map[string]int, error) {
@@ -525,19 +525,19 @@ func countBy(ctx context.Context, q DBTX, name string) (map[string]int, error) {
 	return out, rows.Err()
 }
 
-// JobsSetOrdersReadyFrom sets when orders are ready (next pickup attempt).
-func JobsSetOrdersReadyFrom(ctx context.Context, q DBTX, ids []int64, readyFrom, at time.Time) error {
+// SetOrdersReadyFrom sets when orders are ready (next pickup attempt).
+func SetOrdersReadyFrom(ctx context.Context, q DBTX, ids []int64, readyFrom, at time.Time) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	_, err := q.Exec(ctx, Query("JobsSetOrdersReadyFrom"), ids, readyFrom, at)
+	_, err := q.Exec(ctx, Query("SetOrdersReadyFrom"), ids, readyFrom, at)
 	return err
 }
 
-// JobsHouseholdPhone returns a household's phone or thugom.ErrNotFound.
-func JobsHouseholdPhone(ctx context.Context, q DBTX, id int64) (string, error) {
+// HouseholdPhone returns a household's phone or thugom.ErrNotFound.
+func HouseholdPhone(ctx context.Context, q DBTX, id int64) (string, error) {
 	var p string
-	err := q.QueryRow(ctx, Query("JobsHouseholdPhone"), id).Scan(&p)
+	err := q.QueryRow(ctx, Query("HouseholdPhone"), id).Scan(&p)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", thugom.Errorf(thugom.ENotFound, "household_id", "no household %d", id)
 	}

@@ -16,9 +16,9 @@ import (
 // Queries of the jobs package (planning). Names start with Jobs so they
 // never clash with the core queries.
 
-// JobsDepot returns a depot or thugom.ErrNotFound.
-func JobsDepot(ctx context.Context, q DBTX, id int64) (*thugom.Depot, error) {
-	d, err := scanDepot(q.QueryRow(ctx, Query("JobsDepot"), id))
+// DepotByID returns a depot or thugom.ErrNotFound.
+func DepotByID(ctx context.Context, q DBTX, id int64) (*thugom.Depot, error) {
+	d, err := scanDepot(q.QueryRow(ctx, Query("DepotByID"), id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, thugom.Errorf(thugom.ENotFound, "depot_id", "no depot %d", id)
 	}
@@ -28,9 +28,9 @@ func JobsDepot(ctx context.Context, q DBTX, id int64) (*thugom.Depot, error) {
 	return d, nil
 }
 
-// JobsDepotsOfCarrier returns the carrier's depots.
-func JobsDepotsOfCarrier(ctx context.Context, q DBTX, carrierID int64) ([]thugom.Depot, error) {
-	rows, err := q.Query(ctx, Query("JobsDepotsOfCarrier"), carrierID)
+// DepotsOfCarrier returns the carrier's depots.
+func DepotsOfCarrier(ctx context.Context, q DBTX, carrierID int64) ([]thugom.Depot, error) {
+	rows, err := q.Query(ctx, Query("DepotsOfCarrier"), carrierID)
 	if err != nil {
 		return nil, fmt.Errorf("depots of carrier %d: %w", carrierID, err)
 	}
@@ -57,9 +57,9 @@ func scanDepot(row pgx.Row) (*thugom.Depot, error) {
 	return &d, nil
 }
 
-// JobsDepartures returns a depot's active line-haul departures.
-func JobsDepartures(ctx context.Context, q DBTX, depotID int64) ([]thugom.Departure, error) {
-	rows, err := q.Query(ctx, Query("JobsDepartures"), depotID)
+// DeparturesOfDepot returns a depot's active line-haul departures.
+func DeparturesOfDepot(ctx context.Context, q DBTX, depotID int64) ([]thugom.Departure, error) {
+	rows, err := q.Query(ctx, Query("DeparturesOfDepot"), depotID)
 	if err != nil {
 		return nil, fmt.Errorf("departures of depot %d: %w", depotID, err)
 	}
@@ -75,9 +75,9 @@ func JobsDepartures(ctx context.Context, q DBTX, depotID int64) ([]thugom.Depart
 	return out, rows.Err()
 }
 
-// JobsVehicles returns a depot's vehicles (all statuses).
-func JobsVehicles(ctx context.Context, q DBTX, depotID int64) ([]thugom.Vehicle, error) {
-	rows, err := q.Query(ctx, Query("JobsVehicles"), depotID)
+// VehiclesOfDepot returns a depot's vehicles (all statuses).
+func VehiclesOfDepot(ctx context.Context, q DBTX, depotID int64) ([]thugom.Vehicle, error) {
+	rows, err := q.Query(ctx, Query("VehiclesOfDepot"), depotID)
 	if err != nil {
 		return nil, fmt.Errorf("vehicles of depot %d: %w", depotID, err)
 	}
@@ -103,10 +103,10 @@ func scanVehicle(row pgx.Row) (*thugom.Vehicle, error) {
 	return &v, nil
 }
 
-// JobsDriverOfVehicle returns the active driver of a vehicle, nil if none.
-func JobsDriverOfVehicle(ctx context.Context, q DBTX, vehicleID int64) (*int64, error) {
+// DriverOfVehicle returns the active driver of a vehicle, nil if none.
+func DriverOfVehicle(ctx context.Context, q DBTX, vehicleID int64) (*int64, error) {
 	var id int64
-	err := q.QueryRow(ctx, Query("JobsDriverOfVehicle"), vehicleID).Scan(&id)
+	err := q.QueryRow(ctx, Query("DriverOfVehicle"), vehicleID).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
 	}
@@ -116,25 +116,25 @@ func JobsDriverOfVehicle(ctx context.Context, q DBTX, vehicleID int64) (*int64, 
 	return &id, nil
 }
 
-// JobsPlanOrder is an order as planning sees it, with its household and
+// PlanOrder is an order as planning sees it, with its household and
 // product.
-type JobsPlanOrder struct {
+type PlanOrder struct {
 	Order     thugom.Order
 	Household thugom.Household
 	Product   thugom.Product
 }
 
-// JobsOrdersToPlan returns the orders a depot's plan of the day ending at
+// OrdersToPlan returns the orders a depot's plan of the day ending at
 // dayEnd must consider.
-func JobsOrdersToPlan(ctx context.Context, q DBTX, depotID int64, dayEnd time.Time) ([]JobsPlanOrder, error) {
-	rows, err := q.Query(ctx, Query("JobsOrdersToPlan"), depotID, dayEnd, dateArg(dayEnd.Add(-time.Hour)))
+func OrdersToPlan(ctx context.Context, q DBTX, depotID int64, dayEnd time.Time) ([]PlanOrder, error) {
+	rows, err := q.Query(ctx, Query("OrdersToPlan"), depotID, dayEnd, dateArg(dayEnd.Add(-time.Hour)))
 	if err != nil {
 		return nil, fmt.Errorf("orders to plan at depot %d: %w", depotID, err)
 	}
 	defer rows.Close()
-	var out []JobsPlanOrder
+	var out []PlanOrder
 	for rows.Next() {
-		var po JobsPlanOrder
+		var po PlanOrder
 		o, h, p := &po.Order, &po.Household, &po.Product
 		var lon, lat *float64
 		if err := rows.Scan(&o.ID, &o.CarrierID, &o.HouseholdID, &o.ProductID, &o.WeightKg, &o.Parcels,
@@ -156,25 +156,25 @@ func JobsOrdersToPlan(ctx context.Context, q DBTX, depotID int64, dayEnd time.Ti
 	return out, rows.Err()
 }
 
-// JobsSetOrderSLA stores an order's handover deadline and risk flag.
-func JobsSetOrderSLA(ctx context.Context, q DBTX, orderID int64, deadline time.Time, atRisk bool, reason string, at time.Time) error {
-	_, err := q.Exec(ctx, Query("JobsSetOrderSLA"), orderID, deadline, atRisk, reason, at)
+// SetOrderSLA stores an order's handover deadline and risk flag.
+func SetOrderSLA(ctx context.Context, q DBTX, orderID int64, deadline time.Time, atRisk bool, reason string, at time.Time) error {
+	_, err := q.Exec(ctx, Query("SetOrderSLA"), orderID, deadline, atRisk, reason, at)
 	return err
 }
 
-// JobsPlanHead is the current plan of a depot's day.
-type JobsPlanHead struct {
+// PlanHead is the current plan of a depot's day.
+type PlanHead struct {
 	ID        int64
 	Version   int
 	Status    string
 	CreatedAt time.Time
 }
 
-// JobsCurrentPlan returns the newest finished plan of a depot's day, nil if
+// CurrentPlan returns the newest finished plan of a depot's day, nil if
 // none.
-func JobsCurrentPlan(ctx context.Context, q DBTX, depotID int64, day time.Time) (*JobsPlanHead, error) {
-	var h JobsPlanHead
-	err := q.QueryRow(ctx, Query("JobsCurrentPlan"), depotID, dateArg(day)).Scan(&h.ID, &h.Version, &h.Status, &h.CreatedAt)
+func CurrentPlan(ctx context.Context, q DBTX, depotID int64, day time.Time) (*PlanHead, error) {
+	var h PlanHead
+	err := q.QueryRow(ctx, Query("CurrentPlan"), depotID, dateArg(day)).Scan(&h.ID, &h.Version, &h.Status, &h.CreatedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
 	}
@@ -184,11 +184,11 @@ func JobsCurrentPlan(ctx context.Context, q DBTX, depotID int64, day time.Time) 
 	return &h, nil
 }
 
-// JobsNewPlan inserts a finished plan as the next version of its depot's
+// NewPlan inserts a finished plan as the next version of its depot's
 // day and supersedes the older ones. createdAt is when its inputs were read.
-func JobsNewPlan(ctx context.Context, q DBTX, p *thugom.Plan) (int64, error) {
+func NewPlan(ctx context.Context, q DBTX, p *thugom.Plan) (int64, error) {
 	var version int
-	if err := q.QueryRow(ctx, Query("JobsNextPlanVersion"), p.DepotID, dateArg(p.Day)).Scan(&version); err != nil {
+	if err := q.QueryRow(ctx, Query("NextPlanVersion"), p.DepotID, dateArg(p.Day)).Scan(&version); err != nil {
 		return 0, fmt.Errorf("next plan version: %w", err)
 	}
 	stats, err := json.Marshal(p.Stats)
@@ -196,64 +196,55 @@ func JobsNewPlan(ctx context.Context, q DBTX, p *thugom.Plan) (int64, error) {
 		return 0, err
 	}
 	var id int64
-	if err := q.QueryRow(ctx, Query("JobsInsertPlan"), p.DepotID, dateArg(p.Day), version, p.Algorithm, stats,
+	if err := q.QueryRow(ctx, Query("InsertPlan"), p.DepotID, dateArg(p.Day), version, p.Algorithm, stats,
 		p.CreatedAt, p.FinishedAt).Scan(&id); err != nil {
 		return 0, fmt.Errorf("insert plan: %w", err)
 	}
-	if _, err := q.Exec(ctx, Query("JobsSupersedePlans"), p.DepotID, dateArg(p.Day), id); err != nil {
+	if _, err := q.Exec(ctx, Query("SupersedePlans"), p.DepotID, dateArg(p.Day), id); err != nil {
 		return 0, fmt.Errorf("supersede plans: %w", err)
 	}
 	p.ID, p.Version, p.Status = id, version, thugom.PlanDone
 	return id, nil
 }
 
-// JobsInsertStop inserts a stop with its orders and returns its id.
-func JobsInsertStop(ctx context.Context, q DBTX, s *thugom.Stop, at time.Time) (int64, error) {
-	err := q.QueryRow(ctx, Query("JobsInsertStop"), s.RouteID, s.Seq, s.Trip, s.Kind, s.HouseholdID, s.DepartureID,
+// InsertStop inserts a stop with its orders and returns its id.
+func InsertStop(ctx context.Context, q DBTX, s *thugom.Stop, at time.Time) (int64, error) {
+	err := q.QueryRow(ctx, Query("InsertStop"), s.RouteID, s.Seq, s.Trip, s.Kind, s.HouseholdID, s.DepartureID,
 		s.ArriveAt, s.WindowStart, s.WindowEnd, s.ServiceS, s.LoadKg, s.Parcels, s.Status, s.LockedVehicleID, at).Scan(&s.ID)
 	if err != nil {
 		return 0, fmt.Errorf("insert stop: %w", err)
 	}
 	if len(s.OrderIDs) > 0 {
-		if _, err := q.Exec(ctx, Query("JobsInsertStopOrders"), s.ID, s.OrderIDs); err != nil {
+		if _, err := q.Exec(ctx, Query("InsertStopOrders"), s.ID, s.OrderIDs); err != nil {
 			return 0, fmt.Errorf("insert stop orders: %w", err)
 		}
 	}
 	return s.ID, nil
 }
 
-// JobsInsertUnassigned records an order a plan could not serve.
-func JobsInsertUnassigned(ctx context.Context, q DBTX, planID int64, u thugom.Unassigned) error {
-	_, err := q.Exec(ctx, Query("JobsInsertUnassigned"), planID, u.OrderID, u.Reason, u.Fix)
+// InsertUnassigned records an order a plan could not serve.
+func InsertUnassigned(ctx context.Context, q DBTX, planID int64, u thugom.Unassigned) error {
+	_, err := q.Exec(ctx, Query("InsertUnassigned"), planID, u.OrderID, u.Reason, u.Fix)
 	return err
 }
 
-// JobsSetOrdersStatus sets the status of orders.
-func JobsSetOrdersStatus(ctx context.Context, q DBTX, ids []int64, status string, at time.Time) error {
-	if len(ids) == 0 {
-		return nil
-	}
-	_, err := q.Exec(ctx, Query("JobsSetOrdersStatus"), ids, status, at)
-	return err
-}
-
-// JobsStop is a stop with its route's vehicle and driver.
-type JobsStop struct {
+// PlanStop is a stop with its route's vehicle and driver.
+type PlanStop struct {
 	thugom.Stop
 	VehicleID int64
 	DriverID  *int64
 }
 
-// JobsPlanStops returns every stop of a plan, by vehicle and sequence.
-func JobsPlanStops(ctx context.Context, q DBTX, planID int64) ([]JobsStop, error) {
-	rows, err := q.Query(ctx, Query("JobsPlanStops"), planID)
+// PlanStops returns every stop of a plan, by vehicle and sequence.
+func PlanStops(ctx context.Context, q DBTX, planID int64) ([]PlanStop, error) {
+	rows, err := q.Query(ctx, Query("PlanStops"), planID)
 	if err != nil {
 		return nil, fmt.Errorf("stops of plan %d: %w", planID, err)
 	}
 	defer rows.Close()
-	var out []JobsStop
+	var out []PlanStop
 	for rows.Next() {
-		var s JobsStop
+		var s PlanStop
 		if err := rows.Scan(&s.ID, &s.RouteID, &s.VehicleID, &s.DriverID, &s.Seq, &s.Trip, &s.Kind, &s.HouseholdID,
 			&s.DepartureID, &s.ArriveAt, &s.WindowStart, &s.WindowEnd, &s.ServiceS, &s.LoadKg,
 			&s.Parcels, &s.Status, &s.LockedVehicleID, &s.OrderIDs); err != nil {
@@ -264,51 +255,38 @@ func JobsPlanStops(ctx context.Context, q DBTX, planID int64) ([]JobsStop, error
 	return out, rows.Err()
 }
 
-// JobsDepotsWithOrders returns the depots with orders to plan for the day
+// DepotsWithOrders returns the depots with orders to plan for the day
 // ending at dayEnd.
-func JobsDepotsWithOrders(ctx context.Context, q DBTX, dayEnd time.Time) ([]int64, error) {
-	rows, err := q.Query(ctx, Query("JobsDepotsWithOrders"), dayEnd, dateArg(dayEnd.Add(-time.Hour)))
+func DepotsWithOrders(ctx context.Context, q DBTX, dayEnd time.Time) ([]int64, error) {
+	rows, err := q.Query(ctx, Query("DepotsWithOrders"), dayEnd, dateArg(dayEnd.Add(-time.Hour)))
 	if err != nil {
 		return nil, err
 	}
 	return pgx.CollectRows(rows, pgx.RowTo[int64])
 }
 
-// JobsInsertEvent appends to the journal.
-func JobsInsertEvent(ctx context.Context, q DBTX, e thugom.Event) error {
-	payload := e.Payload
-	if payload == nil {
-		payload = map[string]any{}
-	}
-	_, err := q.Exec(ctx, Query("JobsInsertEvent"), e.At, e.Actor, e.Action, e.Subject, payload)
-	if err != nil {
-		return fmt.Errorf("insert event %s: %w", e.Action, err)
-	}
-	return nil
-}
-
 // dateArg passes a local day to a date column as text, so the server never
 // converts it through UTC.
 func dateArg(day time.Time) string { return day.In(thugom.Local).Format(time.DateOnly) }
 
-// JobsSetPlanStats replaces a plan's statistics.
-func JobsSetPlanStats(ctx context.Context, q DBTX, planID int64, st thugom.PlanStats) error {
+// SetPlanStats replaces a plan's statistics.
+func SetPlanStats(ctx context.Context, q DBTX, planID int64, st thugom.PlanStats) error {
 	b, err := json.Marshal(st)
 	if err != nil {
 		return err
 	}
-	_, err = q.Exec(ctx, Query("JobsSetPlanStats"), planID, b)
+	_, err = q.Exec(ctx, Query("SetPlanStats"), planID, b)
 	return err
 }
 
-// JobsOrderDeadlines returns the handover deadlines of orders (those that
+// OrderDeadlines returns the handover deadlines of orders (those that
 // have one).
-func JobsOrderDeadlines(ctx context.Context, q DBTX, ids []int64) (map[int64]time.Time, error) {
+func OrderDeadlines(ctx context.Context, q DBTX, ids []int64) (map[int64]time.Time, error) {
 	out := map[int64]time.Time{}
 	if len(ids) == 0 {
 		return out, nil
 	}
-	rows, err := q.Query(ctx, Query("JobsOrderDeadlines"), ids)
+	rows, err := q.Query(ctx, Query("OrderDeadlines"), ids)
 	if err != nil {
 		return nil, err
 	}
@@ -324,14 +302,14 @@ func JobsOrderDeadlines(ctx context.Context, q DBTX, ids []int64) (map[int64]tim
 	return out, rows.Err()
 }
 
-// JobsHouseholdPoints returns the positions of households (those that have
+// HouseholdPoints returns the positions of households (those that have
 // one).
-func JobsHouseholdPoints(ctx context.Context, q DBTX, ids []int64) (map[int64]orb.Point, error) {
+func HouseholdPoints(ctx context.Context, q DBTX, ids []int64) (map[int64]orb.Point, error) {
 	out := map[int64]orb.Point{}
 	if len(ids) == 0 {
 		return out, nil
 	}
-	rows, err := q.Query(ctx, Query("JobsHouseholdPoints"), ids)
+	rows, err := q.Query(ctx, Query("HouseholdPoints"), ids)
 	if err != nil {
 		return nil, err
 	}

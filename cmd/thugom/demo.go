@@ -311,13 +311,13 @@ func writeDemoFile(ctx context.Context, svc *service, day time.Time) (*demoFile,
 	}
 	now := time.Now()
 	err = svc.db.InTx(ctx, func(tx pgx.Tx) error {
-		old, err := store.APIListTokens(ctx, tx)
+		old, err := store.ListTokens(ctx, tx)
 		if err != nil {
 			return err
 		}
 		for _, t := range old {
 			if t.RevokedAt == nil && len(t.Name) > 5 && t.Name[:5] == "demo:" {
-				if err := store.APIRevokeToken(ctx, tx, t.ID, now); err != nil {
+				if err := store.RevokeToken(ctx, tx, t.ID, now); err != nil {
 					return err
 				}
 			}
@@ -368,7 +368,7 @@ func demoToken(ctx context.Context, q store.DBTX, t thugom.Token) (string, error
 	if err != nil {
 		return "", err
 	}
-	if _, err := store.APIInsertToken(ctx, q, t, hash); err != nil {
+	if _, err := store.InsertToken(ctx, q, t, hash); err != nil {
 		return "", err
 	}
 	return tok, nil

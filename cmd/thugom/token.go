@@ -57,7 +57,7 @@ func runToken(ctx context.Context, args []string) error {
 	}
 	switch sub {
 	case "list":
-		ts, err := store.APIListTokens(ctx, db)
+		ts, err := store.ListTokens(ctx, db)
 		if err != nil {
 			return err
 		}
@@ -69,10 +69,10 @@ func runToken(ctx context.Context, args []string) error {
 		}
 		return tw.Flush()
 	case "revoke":
-		if err := store.APIRevokeToken(ctx, db, *id, time.Now()); err != nil {
+		if err := store.RevokeToken(ctx, db, *id, time.Now()); err != nil {
 			return err
 		}
-		if err := store.APIRecordEvent(ctx, db, thugom.Event{At: time.Now(), Actor: "cli", Action: "token.revoke", Subject: fmt.Sprintf("token:%d", *id)}); err != nil {
+		if err := store.InsertEvent(ctx, db, &thugom.Event{At: time.Now(), Actor: "cli", Action: "token.revoke", Subject: fmt.Sprintf("token:%d", *id)}); err != nil {
 			return err
 		}
 		fmt.Fprintf(os.Stderr, "token %d revoked\n", *id)
@@ -80,7 +80,7 @@ func runToken(ctx context.Context, args []string) error {
 	}
 	t := thugom.Token{Name: *name, Role: *role, CreatedAt: time.Now()}
 	if *carrier != "" {
-		cid, err := store.APICarrierID(ctx, db, *carrier)
+		cid, err := store.CarrierIDByCode(ctx, db, *carrier)
 		if err != nil {
 			return err
 		}
@@ -93,11 +93,11 @@ func runToken(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	tid, err := store.APIInsertToken(ctx, db, t, hash)
+	tid, err := store.InsertToken(ctx, db, t, hash)
 	if err != nil {
 		return err
 	}
-	if err := store.APIRecordEvent(ctx, db, thugom.Event{At: time.Now(), Actor: "cli", Action: "token.create", Subject: fmt.Sprintf("token:%d", tid),
+	if err := store.InsertEvent(ctx, db, &thugom.Event{At: time.Now(), Actor: "cli", Action: "token.create", Subject: fmt.Sprintf("token:%d", tid),
 		Payload: map[string]any{"role": t.Role}}); err != nil {
 		return err
 	}

@@ -1,26 +1,26 @@
 -- Queries of the HTTP API: tokens and idempotency keys.
 
--- name: APITokenByHash
+-- name: TokenByHash
 SELECT id, name, role, carrier_id, driver_id, created_at, revoked_at
 FROM api_tokens
 WHERE hash = $1 AND revoked_at IS NULL;
 
--- name: APIInsertToken
+-- name: InsertToken
 INSERT INTO api_tokens (name, hash, role, carrier_id, driver_id, created_at)
 VALUES ($1, $2, $3, $4, $5, $6)
 RETURNING id;
 
--- name: APIRevokeToken
+-- name: RevokeToken
 UPDATE api_tokens SET revoked_at = $2
 WHERE id = $1 AND revoked_at IS NULL
 RETURNING id;
 
--- name: APIListTokens
+-- name: ListTokens
 SELECT id, name, role, carrier_id, driver_id, created_at, revoked_at
 FROM api_tokens
 ORDER BY id;
 
--- name: APIClaimIdempotencyKey
+-- name: ClaimIdempotencyKey
 -- Reserves (actor, key) for this request; no row back means it was already
 -- taken (waits for a concurrent holder to commit or roll back).
 INSERT INTO api_idempotency (actor, key, request_hash)
@@ -28,25 +28,21 @@ VALUES ($1, $2, $3)
 ON CONFLICT (actor, key) DO NOTHING
 RETURNING created_at;
 
--- name: APIIdempotentResponse
+-- name: IdempotentResponse
 SELECT request_hash, status, body
 FROM api_idempotency
 WHERE actor = $1 AND key = $2;
 
--- name: APISaveIdempotentResponse
+-- name: SaveIdempotentResponse
 UPDATE api_idempotency SET status = $3, body = $4
 WHERE actor = $1 AND key = $2;
 
--- name: APIPruneIdempotency
+-- name: PruneIdempotency
 DELETE FROM api_idempotency WHERE created_at < $1;
 
--- name: APICarrierID
+-- name: CarrierIDByCode
 -- A carrier by code or by id (text).
 SELECT id FROM carriers WHERE code = $1 OR id::text = $1;
 
--- name: APIRecordEvent
-INSERT INTO events (at, actor, action, subject, payload)
-VALUES ($1, $2, $3, $4, $5);
-
--- name: APIForgetIdempotencyKey
+-- name: ForgetIdempotencyKey
 DELETE FROM api_idempotency WHERE actor = $1 AND key = $2 AND status = 0;

@@ -1,6 +1,6 @@
 -- The dispatcher's SLA board, the day report and the orders a plan does not hold.
 
--- name: APISLABoard
+-- name: SLABoard
 -- Open orders of a depot (0: all depots of the carrier scope) that are at
 -- risk or past their handover deadline at $3 (now). $4 = carrier scope.
 SELECT o.id, o.marketplace_order_id, o.household_id, h.name, o.depot_id, o.status, o.handover_deadline, o.promised_by,
@@ -15,7 +15,7 @@ WHERE ($1::bigint = 0 OR o.depot_id = $1)
 ORDER BY o.handover_deadline NULLS LAST, o.id
 LIMIT 2000;
 
--- name: APIDayReport
+-- name: DayReport
 -- One depot's day from its current plan: orders planned and their outcome,
 -- on-time share (picked up before the handover deadline), km, vehicle use
 -- and the age of produce from pickup to the depot.
@@ -49,7 +49,7 @@ SELECT
     (SELECT coalesce(max(extract(epoch FROM unload_at - picked_at)), 0) FROM ords WHERE unload_at IS NOT NULL),
     (SELECT coalesce(percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM unload_at - picked_at)), 0) FROM ords WHERE unload_at IS NOT NULL);
 
--- name: APIOrdersOutsidePlan
+-- name: OrdersOutsidePlan
 -- Open orders of a depot's day that the current plan does not hold (arrived
 -- after it, or not geocoded yet: depot unknown but household in its carrier).
 SELECT o.id, o.marketplace_order_id, o.household_id, h.name, h.lon, h.lat, o.weight_kg, h.precision, o.depot_id IS NULL
@@ -63,7 +63,7 @@ WHERE o.status = 'received'
 ORDER BY o.id
 LIMIT 1000;
 
--- name: APILockStop
+-- name: LockStop
 -- A dispatcher fixes a stop (and its orders) to a vehicle.
 WITH s AS (UPDATE stops SET locked_vehicle_id = $2, updated_at = $3 WHERE id = $1 RETURNING id)
 UPDATE orders SET locked_vehicle_id = $2, updated_at = $3

@@ -1,16 +1,16 @@
 -- Orders through the HTTP API: bulk import (JSON create is an import of
 -- one), lists with filters (parameters only), cancel.
 
--- name: APIRefCarriers
+-- name: RefCarriers
 SELECT id, code, marketplace FROM carriers ORDER BY id;
 
--- name: APIRefProducts
+-- name: RefProducts
 SELECT id, code, name_vi FROM products ORDER BY id;
 
--- name: APIRefDepots
+-- name: RefDepots
 SELECT id, carrier_id, code FROM depots ORDER BY id;
 
--- name: APIUpsertHouseholds
+-- name: UpsertHouseholds
 -- One row per phone (the caller deduplicates). A known household keeps its
 -- name; a new address (unless the point was pinned by a person) replaces the
 -- old one and clears the geocode, so it is geocoded again.
@@ -26,7 +26,7 @@ ON CONFLICT (phone) DO UPDATE SET
     updated_at  = now()
 RETURNING id, phone, precision = '', xmax = 0;
 
--- name: APIInsertOrders
+-- name: InsertOrders
 INSERT INTO orders (marketplace, marketplace_order_id, carrier_id, depot_id, household_id, product_id, weight_kg,
                     parcels, cod_amount, destination_province, placed_at, promise_hours, promised_by,
                     ready_from, ready_until, note, status)
@@ -38,11 +38,11 @@ FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6
 ON CONFLICT (marketplace, marketplace_order_id) DO NOTHING
 RETURNING id, marketplace, marketplace_order_id;
 
--- name: APIRecordEvents
+-- name: InsertEvents
 INSERT INTO events (at, actor, action, subject, payload)
 SELECT $1, $2, $3, s, p FROM unnest($4::text[], $5::jsonb[]) AS t(s, p);
 
--- name: APIListOrders
+-- name: ListOrders
 -- Every filter is a parameter; NULL means "any".
 SELECT o.id, o.marketplace, o.marketplace_order_id, o.carrier_id, o.depot_id, o.household_id, o.product_id,
        o.weight_kg, o.parcels, o.cod_amount, o.destination_province, o.placed_at, o.promise_hours, o.promised_by,
@@ -65,7 +65,7 @@ WHERE ($1::bigint = 0 OR o.carrier_id = $1)
 ORDER BY o.id
 LIMIT $12;
 
--- name: APIOrder
+-- name: Order
 SELECT o.id, o.marketplace, o.marketplace_order_id, o.carrier_id, o.depot_id, o.household_id, o.product_id,
        o.weight_kg, o.parcels, o.cod_amount, o.destination_province, o.placed_at, o.promise_hours, o.promised_by,
        o.handover_deadline, o.ready_from, o.ready_until, o.status, o.at_risk, o.at_risk_reason, o.locked_vehicle_id,
@@ -75,10 +75,10 @@ JOIN households h ON h.id = o.household_id
 JOIN products p ON p.id = o.product_id
 WHERE o.id = $1;
 
--- name: APIOrderForUpdate
+-- name: OrderForUpdate
 SELECT id, carrier_id, depot_id, household_id, status, placed_at, coalesce(ready_from, placed_at)
 FROM orders WHERE id = $1 FOR UPDATE;
 
--- name: APISetOrderLock
+-- name: SetOrderLock
 UPDATE orders SET locked_vehicle_id = $2, updated_at = $3 WHERE id = $1;
 

@@ -1,6 +1,6 @@
 -- Queries of the simulated day (jobs.Simulate, thugom simulate).
 
--- name: JobsSimLaterStops
+-- name: SimLaterStops
 -- Households with a planned pickup after $1 in a current plan, with their
 -- depot: candidates to postpone.
 SELECT DISTINCT h.id, h.phone, p.depot_id
@@ -9,26 +9,26 @@ JOIN households h ON h.id = s.household_id
 WHERE p.status = 'done' AND s.kind = 'pickup' AND s.status = 'planned' AND s.arrive_at > $1
 ORDER BY h.id;
 
--- name: JobsSimAtRiskOrders
+-- name: SimAtRiskOrders
 SELECT id FROM orders WHERE at_risk ORDER BY id;
 
--- name: JobsSimOrdersWithStatus
+-- name: SimOrdersWithStatus
 SELECT id FROM orders WHERE status = $1 ORDER BY id;
 
--- name: JobsSimDeadlines
+-- name: SimDeadlines
 SELECT id, handover_deadline FROM orders;
 
--- name: JobsSimHouseholdPoints
+-- name: SimHouseholdPoints
 SELECT id, lon, lat FROM households WHERE lon IS NOT NULL;
 
--- name: JobsCountNotifications
+-- name: CountNotifications
 SELECT count(*) FROM notifications;
 
--- name: JobsDropDatabase
+-- name: DropDatabase
 DROP DATABASE IF EXISTS %s WITH (FORCE);
 
--- name: JobsCreateDatabase
+-- name: CreateDatabase
 CREATE DATABASE %s;
 
--- name: JobsSimOrderStatuses
+-- name: SimOrderStatuses
 SELECT id, status FROM orders;
