@@ -1,6 +1,7 @@
 package thugom
 
 import (
+	"sort"
 	"time"
 )
 
@@ -125,5 +126,89 @@ func OrderFrom(to string) []string {
 			out = append(out, from)
 		}
 	}
+	return out
+}
+
+// StopVersion is a stop as one plan version decided it (a plan's snapshot).
+type StopVersion struct {
+	StopID      int64     `json:"stop_id"`
+	VehicleID   int64     `json:"vehicle_id"`
+	Trip        int       `json:"trip"`
+	Seq         int       `json:"seq"`
+	Kind        string    `json:"kind"`
+	Status      string    `json:"status"`
+	ArriveAt    time.Time `json:"arrive_at"`
+	WindowStart time.Time `json:"window_start"`
+	WindowEnd   time.Time `json:"window_end"`
+	Orders      []int64   `json:"orders,omitempty"`
+}
+
+// Kinds of change of a stop between two plan versions, the most telling
+// first: what a driver (vehicle, order of stops) or a household (window)
+// must learn.
+const (
+	ChangeAdded    = "added"    // a new stop
+	ChangeRemoved  = "removed"  // no longer visited
+	ChangeVehicle  = "vehicle"  // moved to another vehicle
+	ChangeWindow   = "window"   // the household's window changed
+	ChangeStatus   = "status"   // reported meanwhile
+	ChangeSequence = "sequence" // another place in the route or trip
+	ChangeTime     = "time"     // the ETA moved by 5 minutes or more
+)
+
+// StopChange is how one stop changed between two versions.
+type StopChange struct {
+	StopID int64        `json:"stop_id"`
+	Change string       `json:"change"`
+	From   *StopVersion `json:"from,omitempty"`
+	To     *StopVersion `json:"to,omitempty"`
+}
+
+// DiffVersions lists what changed from one version of a day's plan to
+// another, one entry per changed stop (its most telling change), by stop id.
+func DiffVersions(from, to []StopVersion) []StopChange {
+	old := map[int64]*StopVersion{}
+	for i := range from {
+		old[from[i].StopID] = &from[i]
+	}
+	seen := map[int64]bool{}
+	var out []StopChange
+	for i := range to {
+		b := &to[i]
+		seen[b.StopID] = true
+		a, ok := old[b.StopID]
+		var change string
+		switch {
+		case !ok && b.Status == StopSkipped:
+			continue
+		case !ok:
+			change = ChangeAdded
+		case b.Status == StopSkipped && a.Status != StopSkipped:
+			change = ChangeRemoved
+		case a.VehicleID != b.VehicleID:
+			change = ChangeVehicle
+		case !a.WindowStart.Equal(b.WindowStart) || !a.WindowEnd.Equal(b.WindowEnd):
+			change = ChangeWindow
+		case a.Status != b.Status:
+			change = ChangeStatus
+		case a.Seq != b.Seq || a.Trip != b.Trip:
+			change = ChangeSequence
+		case b.ArriveAt.Sub(a.ArriveAt).Abs() >= 5*time.Minute:
+			change = ChangeTime
+		default:
+			continue
+		}
+		c := StopChange{StopID: b.StopID, Change: change, To: b}
+		if ok {
+			c.From = a
+		}
+		out = append(out, c)
+	}
+	for i := range from {
+		if a := &from[i]; !seen[a.StopID] && a.Status != StopSkipped {
+			out = append(out, StopChange{StopID: a.StopID, Change: ChangeRemoved, From: a})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].StopID < out[j].StopID })
 	return out
 }

@@ -1,6 +1,7 @@
 package thugom_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -108,5 +109,44 @@ func TestDayRange(t *testing.T) {
 		if err != nil && thugom.ErrorCode(err) != thugom.EInvalid {
 			t.Errorf("%s: code %s", c.day, thugom.ErrorCode(err))
 		}
+	}
+}
+
+func TestDiffVersions(t *testing.T) {
+	t.Parallel()
+	at := func(h, m int) time.Time { return time.Date(2026, 9, 15, h, m, 0, 0, thugom.Local) }
+	v := func(id, veh int64, seq int, status string, eta time.Time, win time.Time) thugom.StopVersion {
+		return thugom.StopVersion{StopID: id, VehicleID: veh, Seq: seq, Kind: thugom.StopPickup, Status: status,
+			ArriveAt: eta, WindowStart: win, WindowEnd: win.Add(time.Hour)}
+	}
+	from := []thugom.StopVersion{
+		v(1, 10, 0, thugom.StopPickedUp, at(8, 0), at(7, 45)),
+		v(2, 10, 1, thugom.StopPlanned, at(9, 0), at(8, 45)),
+		v(3, 10, 2, thugom.StopPlanned, at(10, 0), at(9, 45)),
+		v(4, 11, 0, thugom.StopPlanned, at(9, 0), at(8, 45)),
+		v(5, 11, 1, thugom.StopPlanned, at(9, 30), at(9, 15)),
+		v(6, 11, 2, thugom.StopPlanned, at(11, 0), at(10, 45)),
+		v(7, 11, 3, thugom.StopPlanned, at(12, 0), at(11, 45)),
+	}
+	to := []thugom.StopVersion{
+		v(1, 10, 0, thugom.StopPickedUp, at(8, 0), at(7, 45)),  // unchanged
+		v(2, 10, 1, thugom.StopFailed, at(9, 0), at(8, 45)),    // reported
+		v(3, 11, 3, thugom.StopPlanned, at(10, 30), at(9, 45)), // other vehicle
+		v(4, 11, 0, thugom.StopPlanned, at(9, 2), at(8, 45)),   // 2 min: nothing to say
+		v(5, 11, 1, thugom.StopPlanned, at(10, 30), at(10, 15)),
+		v(6, 11, 2, thugom.StopSkipped, at(11, 0), at(10, 45)),
+		v(8, 10, 2, thugom.StopPlanned, at(13, 0), at(12, 45)), // new; 7 is gone
+	}
+	got := map[int64]string{}
+	for _, c := range thugom.DiffVersions(from, to) {
+		got[c.StopID] = c.Change
+	}
+	want := map[int64]string{2: thugom.ChangeStatus, 3: thugom.ChangeVehicle, 5: thugom.ChangeWindow,
+		6: thugom.ChangeRemoved, 7: thugom.ChangeRemoved, 8: thugom.ChangeAdded}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("changes %v, want %v", got, want)
+	}
+	if len(thugom.DiffVersions(from, from)) != 0 {
+		t.Error("a version differs from itself")
 	}
 }

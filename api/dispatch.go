@@ -276,7 +276,7 @@ func (s *server) slaBoard(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := struct {
-		Date   string             `json:"date"`
+		Date   string          `json:"date"`
 		AtRisk []store.SLAItem `json:"at_risk"`
 		Late   []store.SLAItem `json:"late"`
 	}{Date: day.Format(time.DateOnly), AtRisk: []store.SLAItem{}, Late: []store.SLAItem{}}

@@ -185,7 +185,7 @@ func TestSecurity(t *testing.T) {
 
 	// SQL injection in every filter: a 4xx or an empty answer, never a 500,
 	// and the tables are intact.
-	inject := []string{"' OR '1'='1", "1; DROP TABLE orders; --", "1 OR 1=1", "%' UNION SELECT hash FROM api_tokens --", `\'; SELECT pg_sleep(5); --`}
+	inject := []string{"' OR '1'='1", "1; DROP TABLE orders; --", "1 OR 1=1", "%' UNION SELECT hash FROM tokens --", `\'; SELECT pg_sleep(5); --`}
 	for _, param := range []string{"depot_id", "status", "marketplace", "phone", "household_id", "at_risk", "from", "to", "q", "after", "limit"} {
 		for _, v := range inject {
 			r := b.do("GET", "/v1/orders?"+param+"="+url.QueryEscape(v), b.disp, nil)

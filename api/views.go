@@ -34,24 +34,24 @@ type householdRef struct {
 }
 
 type stopOut struct {
-	ID              int64                `json:"id"`
-	Seq             int                  `json:"seq"`
-	Trip            int                  `json:"trip"`
-	Kind            string               `json:"kind"`
-	Status          string               `json:"status"`
-	Household       *householdRef        `json:"household"`
-	Point           *orb.Point           `json:"point"`
-	ETA             time.Time            `json:"eta"`
-	WindowStart     time.Time            `json:"window_start"`
-	WindowEnd       time.Time            `json:"window_end"`
-	ServiceS        int                  `json:"service_s"`
-	LoadKg          float64              `json:"load_kg"`
-	Parcels         int                  `json:"parcels"`
+	ID              int64                 `json:"id"`
+	Seq             int                   `json:"seq"`
+	Trip            int                   `json:"trip"`
+	Kind            string                `json:"kind"`
+	Status          string                `json:"status"`
+	Household       *householdRef         `json:"household"`
+	Point           *orb.Point            `json:"point"`
+	ETA             time.Time             `json:"eta"`
+	WindowStart     time.Time             `json:"window_start"`
+	WindowEnd       time.Time             `json:"window_end"`
+	ServiceS        int                   `json:"service_s"`
+	LoadKg          float64               `json:"load_kg"`
+	Parcels         int                   `json:"parcels"`
 	Collect         []store.StopOrderView `json:"collect"`
-	Packaging       map[string]any       `json:"packaging"`
-	CODAmount       int64                `json:"cod_amount"`
-	LockedVehicleID *int64               `json:"locked_vehicle_id"`
-	ReportedAt      *time.Time           `json:"reported_at"`
+	Packaging       map[string]any        `json:"packaging"`
+	CODAmount       int64                 `json:"cod_amount"`
+	LockedVehicleID *int64                `json:"locked_vehicle_id"`
+	ReportedAt      *time.Time            `json:"reported_at"`
 }
 
 type routeOut struct {

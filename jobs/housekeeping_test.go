@@ -19,7 +19,7 @@ func TestHousekeepingPrunesOldIdempotencyKeys(t *testing.T) {
 		}
 	}
 	old := b.clock.t.Add(-jobs.IdempotencyRetention - time.Hour)
-	if _, err := b.db.Exec(ctx, `UPDATE api_idempotency SET created_at = $1 WHERE key = 'old'`, old); err != nil {
+	if _, err := b.db.Exec(ctx, `UPDATE idempotency_keys SET created_at = $1 WHERE key = 'old'`, old); err != nil {
 		t.Fatal(err)
 	}
 	n, err := b.svc.Housekeep(ctx)
@@ -29,7 +29,7 @@ func TestHousekeepingPrunesOldIdempotencyKeys(t *testing.T) {
 	if n != 1 {
 		t.Errorf("pruned %d keys, want 1", n)
 	}
-	if got := count(t, b.db, `SELECT count(*) FROM api_idempotency WHERE key = 'recent'`); got != 1 {
+	if got := count(t, b.db, `SELECT count(*) FROM idempotency_keys WHERE key = 'recent'`); got != 1 {
 		t.Errorf("recent key kept %d times, want 1", got)
 	}
 }

@@ -366,7 +366,7 @@ func TestInboundSMS(t *testing.T) {
 	if _, err := b.svc.HandleInboundSMS(ctx, jobs.InboundSMS{From: phones[0], Text: "1"}); !errors.Is(err, thugom.ErrInvalid) {
 		t.Errorf("no message id: %v", err)
 	}
-	if n := count(t, b.db, `SELECT count(*) FROM jobs_sms_inbox`); n != 7 {
+	if n := count(t, b.db, `SELECT count(*) FROM sms_inbox`); n != 7 {
 		t.Errorf("%d inbox rows for 7 distinct messages", n)
 	}
 }
@@ -411,7 +411,7 @@ func TestWorkersEndToEnd(t *testing.T) {
 	if sent == 0 || count(t, b.db, `SELECT count(*) FROM notifications WHERE status <> 'sent'`) != 0 {
 		t.Errorf("%d sent, some not", sent)
 	}
-	if n := count(t, b.db, `SELECT count(*) FROM jobs_sms_outbox`); n != sent {
+	if n := count(t, b.db, `SELECT count(*) FROM sms_outbox`); n != sent {
 		t.Errorf("%d outbox messages for %d sent notifications", n, sent)
 	}
 	// Metrics of jobs and plans, and River's UI for administrators.
@@ -487,7 +487,7 @@ func TestGeocodeLearnsVillages(t *testing.T) {
 		}
 		learned = learned || r.VillageLearned
 	}
-	if !learned || count(t, b.db, `SELECT count(*) FROM jobs_villages`) != 1 {
+	if !learned || count(t, b.db, `SELECT count(*) FROM villages`) != 1 {
 		t.Fatal("village centre not learned from three agreeing pins")
 	}
 	h := thugom.Household{Name: "Hộ mới", Phone: "0912340099", Address: "thon Na Lau, xa Chi Lang"}

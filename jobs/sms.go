@@ -34,7 +34,7 @@ func (w *sendSMSWorker) Work(ctx context.Context, job *river.Job[SendSMSArgs]) e
 	now := s.now()
 	if thugom.QuietHours(now) {
 		var kind string
-		if err := s.db.QueryRow(ctx, store.Query("JobsNotificationKind"), job.Args.NotificationID).Scan(&kind); err == nil && !urgentKind(thugom.SMSKind(kind)) {
+		if err := s.db.QueryRow(ctx, store.Query("NotificationKind"), job.Args.NotificationID).Scan(&kind); err == nil && !urgentKind(thugom.SMSKind(kind)) {
 			return river.JobSnooze(thugom.NextSendTime(now, false).Sub(now))
 		}
 	}
@@ -117,7 +117,7 @@ var errDuplicateInbound = errors.New("duplicate inbound sms")
 // packed, 2 postpones its open orders to tomorrow, 0 cancels them (both
 // re-plan the depot's day), each acknowledged by one SMS. Replies that are
 // not 0/1/2 get one help message a day; unknown numbers change nothing.
-// Every message is recorded once in jobs_sms_inbox. The only errors are bad
+// Every message is recorded once in sms_inbox. The only errors are bad
 // webhook input (thugom.EInvalid) and internal failures; the outcomes above
 // are results, for the webhook to answer 200 so the provider stops retrying.
 func (s *Service) HandleInboundSMS(ctx context.Context, m InboundSMS) (*InboundResult, error) {

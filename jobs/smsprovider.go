@@ -41,7 +41,7 @@ type SMSProvider interface {
 // number, rejected text).
 var ErrPermanent = errors.New("permanent SMS failure")
 
-// Outbox is the default provider: messages go to the jobs_sms_outbox table,
+// Outbox is the default provider: messages go to the sms_outbox table,
 // visible to dispatchers, from which a GSM modem or a carrier's SMS system
 // picks them up.
 type Outbox struct{}

@@ -430,7 +430,7 @@ func Run(ctx context.Context, db *store.DB, deps jobs.Deps, opt Options) (*Repor
 		}
 	}
 	rep.KM = math.Round(rep.KM*10) / 10
-	if err := db.QueryRow(ctx, store.Query("JobsCountNotifications")).Scan(&rep.SMS); err != nil {
+	if err := db.QueryRow(ctx, store.Query("CountNotifications")).Scan(&rep.SMS); err != nil {
 		return nil, err
 	}
 	rep.PlanSeconds = math.Round(planTime.Seconds()*10) / 10
@@ -459,7 +459,7 @@ func currentStops(ctx context.Context, db *store.DB, depot int64, day time.Time)
 
 func simPostpone(ctx context.Context, svc *jobs.Service, db *store.DB, day time.Time, n int, rng *rand.Rand,
 	postponed map[int64]bool, rep *Report, replan func(int64, string) error) error {
-	rows, err := db.Query(ctx, store.Query("JobsSimLaterStops"), day.Add(10*time.Hour))
+	rows, err := db.Query(ctx, store.Query("SimLaterStops"), day.Add(10*time.Hour))
 	if err != nil {
 		return err
 	}
@@ -532,7 +532,7 @@ func simBusiestVehicle(ctx context.Context, db *store.DB, depots []int64, day ti
 }
 
 func simAtRiskFromStart(ctx context.Context, db *store.DB) ([]int64, error) {
-	rows, err := db.Query(ctx, store.Query("JobsSimAtRiskOrders"))
+	rows, err := db.Query(ctx, store.Query("SimAtRiskOrders"))
 	if err != nil {
 		return nil, err
 	}
@@ -540,7 +540,7 @@ func simAtRiskFromStart(ctx context.Context, db *store.DB) ([]int64, error) {
 }
 
 func simOrdersWithStatus(ctx context.Context, db *store.DB, status string) ([]int64, error) {
-	rows, err := db.Query(ctx, store.Query("JobsSimOrdersWithStatus"), status)
+	rows, err := db.Query(ctx, store.Query("SimOrdersWithStatus"), status)
 	if err != nil {
 		return nil, err
 	}
@@ -548,7 +548,7 @@ func simOrdersWithStatus(ctx context.Context, db *store.DB, status string) ([]in
 }
 
 func simDeadlines(ctx context.Context, db *store.DB) (map[int64]time.Time, error) {
-	rows, err := db.Query(ctx, store.Query("JobsSimDeadlines"))
+	rows, err := db.Query(ctx, store.Query("SimDeadlines"))
 	if err != nil {
 		return nil, err
 	}
@@ -568,7 +568,7 @@ func simDeadlines(ctx context.Context, db *store.DB) (map[int64]time.Time, error
 }
 
 func simHouseholdPoints(ctx context.Context, db *store.DB) (map[int64]orb.Point, error) {
-	rows, err := db.Query(ctx, store.Query("JobsSimHouseholdPoints"))
+	rows, err := db.Query(ctx, store.Query("SimHouseholdPoints"))
 	if err != nil {
 		return nil, err
 	}
@@ -586,7 +586,7 @@ func simHouseholdPoints(ctx context.Context, db *store.DB) (map[int64]orb.Point,
 }
 
 func simOrderStatuses(ctx context.Context, db *store.DB) (map[int64]string, error) {
-	rows, err := db.Query(ctx, store.Query("JobsSimOrderStatuses"))
+	rows, err := db.Query(ctx, store.Query("SimOrderStatuses"))
 	if err != nil {
 		return nil, err
 	}

@@ -3,11 +3,32 @@ package store
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/thugom/thugom"
 )
+
+// InsertEvents appends one event per subject, all with the same actor,
+// action and time.
+func InsertEvents(ctx context.Context, q DBTX, at time.Time, actor, action string, subjects []string, payloads []map[string]any) error {
+	if len(subjects) == 0 {
+		return nil
+	}
+	if payloads == nil {
+		payloads = make([]map[string]any, len(subjects))
+	}
+	for i := range payloads {
+		if payloads[i] == nil {
+			payloads[i] = map[string]any{}
+		}
+	}
+	if _, err := q.Exec(ctx, Query("InsertEvents"), at, actor, action, subjects, payloads); err != nil {
+		return fmt.Errorf("record events %s: %w", action, err)
+	}
+	return nil
+}
 
 // InsertEvent appends an event to the journal and sets its ID. The table
 // refuses updates and deletes.

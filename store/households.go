@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/paulmach/orb"
 
 	"github.com/thugom/thugom"
 )
@@ -87,4 +88,111 @@ func CountHouseholds(ctx context.Context, q DBTX) (int, error) {
 		return 0, fmt.Errorf("count households: %w", err)
 	}
 	return n, nil
+}
+
+// GeocodeTarget is what geocoding reads of a household.
+type GeocodeTarget struct {
+	ID          int64
+	Address     string
+	Pin         *orb.Point // the household's own pin (Pinned) or current point
+	Precision   string
+	Pinned      bool
+	Village     string
+	CommuneCode string
+}
+
+// HouseholdForGeocode returns a household for geocoding or
+// thugom.ErrNotFound.
+func HouseholdForGeocode(ctx context.Context, q DBTX, id int64) (*GeocodeTarget, error) {
+	var t GeocodeTarget
+	var lon, lat *float64
+	err := q.QueryRow(ctx, Query("HouseholdForGeocode"), id).Scan(&t.ID, &t.Address, &lon, &lat, &t.Precision, &t.Pinned, &t.Village, &t.CommuneCode)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, thugom.Errorf(thugom.ENotFound, "household_id", "no household %d", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("household %d: %w", id, err)
+	}
+	if lon != nil && lat != nil {
+		t.Pin = &orb.Point{*lon, *lat}
+	}
+	return &t, nil
+}
+
+// SetHouseholdGeocode stores a geocoding result. A nil point clears it
+// (precision must then be "").
+func SetHouseholdGeocode(ctx context.Context, q DBTX, id int64, commune, village string, pt *orb.Point, h3, precision string, confidence float64, at time.Time) error {
+	var lon, lat *float64
+	if pt != nil {
+		lon, lat = &pt[0], &pt[1]
+	}
+	_, err := q.Exec(ctx, Query("SetHouseholdGeocode"), id, commune, village, lon, lat, h3, precision, confidence, at)
+	if err != nil {
+		return fmt.Errorf("store geocode of household %d: %w", id, err)
+	}
+	return nil
+}
+
+// HouseholdByPhone returns (id, name) of the household with the phone,
+// or thugom.ErrNotFound.
+func HouseholdByPhone(ctx context.Context, q DBTX, phone string) (int64, string, error) {
+	var id int64
+	var name, p string
+	err := q.QueryRow(ctx, Query("HouseholdByPhone"), phone).Scan(&id, &name, &p)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, "", thugom.Errorf(thugom.ENotFound, "from", "no household with phone %s", phone)
+	}
+	return id, name, err
+}
+
+// OpenOrdersOfHousehold returns the household's orders still to collect,
+// locked for update.
+func OpenOrdersOfHousehold(ctx context.Context, q DBTX, householdID int64) ([]OpenOrder, error) {
+	rows, err := q.Query(ctx, Query("OpenOrdersOfHousehold"), householdID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []OpenOrder
+	for rows.Next() {
+		var o OpenOrder
+		if err := rows.Scan(&o.ID, &o.DepotID, &o.Status, &o.Deadline, &o.WeightKg); err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+// HouseholdPhone returns a household's phone or thugom.ErrNotFound.
+func HouseholdPhone(ctx context.Context, q DBTX, id int64) (string, error) {
+	var p string
+	err := q.QueryRow(ctx, Query("HouseholdPhone"), id).Scan(&p)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", thugom.Errorf(thugom.ENotFound, "household_id", "no household %d", id)
+	}
+	return p, err
+}
+
+// HouseholdPoints returns the positions of households (those that have
+// one).
+func HouseholdPoints(ctx context.Context, q DBTX, ids []int64) (map[int64]orb.Point, error) {
+	out := map[int64]orb.Point{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := q.Query(ctx, Query("HouseholdPoints"), ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var lon, lat float64
+		if err := rows.Scan(&id, &lon, &lat); err != nil {
+			return nil, err
+		}
+		out[id] = orb.Point{lon, lat}
+	}
+	return out, rows.Err()
 }

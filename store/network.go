@@ -6,9 +6,110 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/paulmach/orb"
 
 	"github.com/thugom/thugom"
 )
+
+// DepotByID returns a depot or thugom.ErrNotFound.
+func DepotByID(ctx context.Context, q DBTX, id int64) (*thugom.Depot, error) {
+	d, err := scanDepot(q.QueryRow(ctx, Query("DepotByID"), id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, thugom.Errorf(thugom.ENotFound, "depot_id", "no depot %d", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("depot %d: %w", id, err)
+	}
+	return d, nil
+}
+
+// DepotsOfCarrier returns the carrier's depots.
+func DepotsOfCarrier(ctx context.Context, q DBTX, carrierID int64) ([]thugom.Depot, error) {
+	rows, err := q.Query(ctx, Query("DepotsOfCarrier"), carrierID)
+	if err != nil {
+		return nil, fmt.Errorf("depots of carrier %d: %w", carrierID, err)
+	}
+	defer rows.Close()
+	var out []thugom.Depot
+	for rows.Next() {
+		d, err := scanDepot(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *d)
+	}
+	return out, rows.Err()
+}
+
+func scanDepot(row pgx.Row) (*thugom.Depot, error) {
+	var d thugom.Depot
+	var lon, lat float64
+	if err := row.Scan(&d.ID, &d.CarrierID, &d.Code, &d.Name, &d.Kind, &d.Address, &d.CommuneCode,
+		&lon, &lat, &d.H3, &d.OpensAt, &d.ClosesAt); err != nil {
+		return nil, err
+	}
+	d.Point = orb.Point{lon, lat}
+	return &d, nil
+}
+
+// DeparturesOfDepot returns a depot's active line-haul departures.
+func DeparturesOfDepot(ctx context.Context, q DBTX, depotID int64) ([]thugom.Departure, error) {
+	rows, err := q.Query(ctx, Query("DeparturesOfDepot"), depotID)
+	if err != nil {
+		return nil, fmt.Errorf("departures of depot %d: %w", depotID, err)
+	}
+	defer rows.Close()
+	var out []thugom.Departure
+	for rows.Next() {
+		var d thugom.Departure
+		if err := rows.Scan(&d.ID, &d.DepotID, &d.Name, &d.DepartsAt, &d.CutoffAt, &d.Destinations, &d.TransitHours); err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// VehiclesOfDepot returns a depot's vehicles (all statuses).
+func VehiclesOfDepot(ctx context.Context, q DBTX, depotID int64) ([]thugom.Vehicle, error) {
+	rows, err := q.Query(ctx, Query("VehiclesOfDepot"), depotID)
+	if err != nil {
+		return nil, fmt.Errorf("vehicles of depot %d: %w", depotID, err)
+	}
+	defer rows.Close()
+	var out []thugom.Vehicle
+	for rows.Next() {
+		v, err := scanVehicle(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *v)
+	}
+	return out, rows.Err()
+}
+
+func scanVehicle(row pgx.Row) (*thugom.Vehicle, error) {
+	var v thugom.Vehicle
+	err := row.Scan(&v.ID, &v.CarrierID, &v.DepotID, &v.Code, &v.Kind, &v.CapacityKg, &v.CapacityParcels,
+		&v.ShiftStart, &v.ShiftEnd, &v.MaxTrips, &v.Status)
+	if err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
+// DriverOfVehicle returns the active driver of a vehicle, nil if none.
+func DriverOfVehicle(ctx context.Context, q DBTX, vehicleID int64) (*int64, error) {
+	var id int64
+	err := q.QueryRow(ctx, Query("DriverOfVehicle"), vehicleID).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &id, nil
+}
 
 // InsertCarrier stores a carrier and sets its ID.
 func InsertCarrier(ctx context.Context, q DBTX, c *thugom.Carrier) error {

@@ -2,9 +2,379 @@ package store
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/thugom/thugom"
 )
+
+// RefData resolves the names an order refers to: marketplaces to carriers,
+// product codes and depot codes to ids.
+type RefData struct {
+	CarrierByMarketplace map[string]int64
+	ProductByCode        map[string]int64
+	Depots               map[string]DepotRef // by code and by id (text)
+}
+
+// DepotRef is a depot's id and carrier.
+type DepotRef struct{ ID, CarrierID int64 }
+
+// LoadRefData reads the reference tables (a few dozen rows).
+func LoadRefData(ctx context.Context, q DBTX) (*RefData, error) {
+	ref := &RefData{CarrierByMarketplace: map[string]int64{}, ProductByCode: map[string]int64{}, Depots: map[string]DepotRef{}}
+	rows, err := q.Query(ctx, Query("RefCarriers"))
+	if err != nil {
+		return nil, fmt.Errorf("ref carriers: %w", err)
+	}
+	var id int64
+	var code, market string
+	if _, err := pgx.ForEachRow(rows, []any{&id, &code, &market}, func() error {
+		ref.CarrierByMarketplace[market] = id
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("ref carriers: %w", err)
+	}
+	rows, err = q.Query(ctx, Query("RefProducts"))
+	if err != nil {
+		return nil, fmt.Errorf("ref products: %w", err)
+	}
+	var name string
+	if _, err := pgx.ForEachRow(rows, []any{&id, &code, &name}, func() error {
+		ref.ProductByCode[code] = id
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("ref products: %w", err)
+	}
+	rows, err = q.Query(ctx, Query("RefDepots"))
+	if err != nil {
+		return nil, fmt.Errorf("ref depots: %w", err)
+	}
+	var carrier int64
+	if _, err := pgx.ForEachRow(rows, []any{&id, &carrier, &code}, func() error {
+		ref.Depots[code] = DepotRef{id, carrier}
+		ref.Depots[fmt.Sprint(id)] = DepotRef{id, carrier}
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("ref depots: %w", err)
+	}
+	return ref, nil
+}
+
+// NewOrder is one validated order to import, with its household.
+type NewOrder struct {
+	thugom.Order
+	HouseholdName    string
+	HouseholdPhone   string // E.164
+	HouseholdAddress string
+	Line             int // CSV line (or 0)
+}
+
+// ImportOrders writes orders and their households in bulk on q (a
+// transaction: the caller decides to commit). Households are upserted by
+// phone; orders already present are reported as duplicates and not written.
+func ImportOrders(ctx context.Context, q DBTX, orders []NewOrder) (*ImportResult, error) {
+	res := &ImportResult{OrderIDs: make([]int64, len(orders)), HouseholdIDs: make([]int64, len(orders))}
+	if len(orders) == 0 {
+		return res, nil
+	}
+	// Households, one row per phone (the last address given wins).
+	idx := map[string]int{}
+	var names, phones, addrs []string
+	for _, o := range orders {
+		if i, ok := idx[o.HouseholdPhone]; ok {
+			addrs[i] = o.HouseholdAddress
+			if names[i] == "" {
+				names[i] = o.HouseholdName
+			}
+			continue
+		}
+		idx[o.HouseholdPhone] = len(phones)
+		names = append(names, o.HouseholdName)
+		phones = append(phones, o.HouseholdPhone)
+		addrs = append(addrs, o.HouseholdAddress)
+	}
+	rows, err := q.Query(ctx, Query("UpsertHouseholds"), names, phones, addrs)
+	if err != nil {
+		return nil, fmt.Errorf("upsert households: %w", err)
+	}
+	hid := map[string]int64{}
+	var (
+		id       int64
+		phone    string
+		needsGeo bool
+		inserted bool
+	)
+	if _, err := pgx.ForEachRow(rows, []any{&id, &phone, &needsGeo, &inserted}, func() error {
+		hid[phone] = id
+		if needsGeo {
+			res.ToGeocode = append(res.ToGeocode, id)
+		}
+		if inserted {
+			res.NewHouseholds++
+		}
+		return nil
+	}); err != nil {
+		if pgCode(err) == codeCheckViolation {
+			return nil, thugom.Errorf(thugom.EInvalid, "phone", "a household phone is not a Vietnamese number")
+		}
+		return nil, fmt.Errorf("upsert households: %w", err)
+	}
+
+	n := len(orders)
+	var (
+		m, mid, dest, note    = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		carrier, household, p = make([]int64, n), make([]int64, n), make([]int64, n)
+		depot                 = make([]*int64, n)
+		weight                = make([]float64, n)
+		parcels, promiseH     = make([]int32, n), make([]int32, n)
+		cod                   = make([]int64, n)
+		placed, promised      = make([]time.Time, n), make([]time.Time, n)
+		readyFrom, readyUntil = make([]*time.Time, n), make([]*time.Time, n)
+	)
+	for i, o := range orders {
+		m[i], mid[i], dest[i], note[i] = o.Marketplace, o.MarketplaceOrderID, o.DestinationProvince, o.Note
+		carrier[i], household[i], p[i], depot[i] = o.CarrierID, hid[o.HouseholdPhone], o.ProductID, o.DepotID
+		weight[i], parcels[i], promiseH[i], cod[i] = o.WeightKg, int32(o.Parcels), int32(o.PromiseHours), o.CODAmount
+		placed[i], promised[i], readyFrom[i], readyUntil[i] = o.PlacedAt, o.PromisedBy, o.ReadyFrom, o.ReadyUntil
+		res.HouseholdIDs[i] = household[i]
+	}
+	rows, err = q.Query(ctx, Query("InsertOrders"), m, mid, carrier, depot, household, p, weight, parcels, cod, dest,
+		placed, promiseH, promised, readyFrom, readyUntil, note)
+	if err != nil {
+		return nil, fmt.Errorf("insert orders: %w", err)
+	}
+	type key struct{ m, mid string }
+	got := map[key]int64{}
+	var mk, mo string
+	if _, err := pgx.ForEachRow(rows, []any{&id, &mk, &mo}, func() error {
+		got[key{mk, mo}] = id
+		return nil
+	}); err != nil {
+		switch pgCode(err) {
+		case codeCheckViolation:
+			return nil, thugom.Errorf(thugom.EInvalid, "", "an order breaks a rule of the schema (%s)", pgConstraint(err))
+		case codeForeignKeyViolation:
+			return nil, thugom.Errorf(thugom.EInvalid, "", "an order refers to an unknown carrier, depot or product")
+		}
+		return nil, fmt.Errorf("insert orders: %w", err)
+	}
+	for i, o := range orders {
+		k := key{o.Marketplace, o.MarketplaceOrderID}
+		if id, ok := got[k]; ok {
+			res.OrderIDs[i] = id
+			delete(got, k) // a second row with the same key is a duplicate
+		} else {
+			res.Duplicates = append(res.Duplicates, i)
+		}
+	}
+	return res, nil
+}
+
+// OrderLock is an order's row locked for an update.
+type OrderLock struct {
+	ID, CarrierID, HouseholdID int64
+	DepotID                    *int64
+	Status                     string
+	PlacedAt, ReadyFrom        time.Time
+}
+
+// LockOrder locks an order's row in tx (SELECT ... FOR UPDATE).
+func LockOrder(ctx context.Context, tx DBTX, id int64) (*OrderLock, error) {
+	var o OrderLock
+	err := tx.QueryRow(ctx, Query("OrderForUpdate"), id).Scan(&o.ID, &o.CarrierID, &o.DepotID, &o.HouseholdID, &o.Status, &o.PlacedAt, &o.ReadyFrom)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, thugom.Errorf(thugom.ENotFound, "", "no order %d", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("lock order %d: %w", id, err)
+	}
+	return &o, nil
+}
+
+// SetOrderLock fixes an order to a vehicle (nil unlocks).
+func SetOrderLock(ctx context.Context, tx DBTX, id int64, vehicleID *int64, at time.Time) error {
+	if _, err := tx.Exec(ctx, Query("SetOrderLock"), id, vehicleID, at); err != nil {
+		if pgCode(err) == codeForeignKeyViolation {
+			return thugom.Errorf(thugom.EInvalid, "vehicle_id", "no such vehicle")
+		}
+		return fmt.Errorf("order %d lock: %w", id, err)
+	}
+	return nil
+}
+
+// OrderRef is an order id with its carrier.
+type OrderRef struct {
+	ID        int64
+	CarrierID int64
+}
+
+// SetOrderDepot assigns a depot to an order that has none.
+func SetOrderDepot(ctx context.Context, q DBTX, orderID, depotID int64, at time.Time) error {
+	_, err := q.Exec(ctx, Query("SetOrderDepot"), orderID, depotID, at)
+	return err
+}
+
+// SLAOrder is what the SLA needs of an order.
+type SLAOrder struct {
+	ID           int64
+	DepotID      int64
+	Province     string
+	PlacedAt     time.Time
+	PromiseHours int
+}
+
+// OrdersWithoutSLA returns the household's orders with a depot but no
+// handover deadline yet.
+func OrdersWithoutSLA(ctx context.Context, q DBTX, householdID int64) ([]SLAOrder, error) {
+	rows, err := q.Query(ctx, Query("OrdersWithoutSLA"), householdID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []SLAOrder
+	for rows.Next() {
+		var o SLAOrder
+		if err := rows.Scan(&o.ID, &o.DepotID, &o.Province, &o.PlacedAt, &o.PromiseHours); err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+// OpenOrder is an order still to collect.
+type OpenOrder struct {
+	ID       int64
+	DepotID  *int64
+	Status   string
+	Deadline *time.Time
+	WeightKg float64
+}
+
+// PostponeOrders postpones orders until readyFrom.
+func PostponeOrders(ctx context.Context, q DBTX, ids []int64, readyFrom, at time.Time) error {
+	_, err := q.Exec(ctx, Query("PostponeOrders"), ids, readyFrom, at)
+	return err
+}
+
+// RiskOrder is an order the SLA watch looks at.
+type RiskOrder struct {
+	ID          int64
+	DepotID     *int64
+	HouseholdID int64
+	Status      string
+	Deadline    time.Time
+	AtRisk      bool
+	ETA         *time.Time // planned arrival at the household, nil if unplanned
+	BackAt      *time.Time // planned return to the depot with it
+}
+
+// OrdersAtRisk returns orders not yet collected whose handover deadline
+// is before horizon.
+func OrdersAtRisk(ctx context.Context, q DBTX, horizon time.Time) ([]RiskOrder, error) {
+	rows, err := q.Query(ctx, Query("OrdersAtRisk"), horizon)
+	if err != nil {
+		return nil, fmt.Errorf("orders at risk: %w", err)
+	}
+	defer rows.Close()
+	var out []RiskOrder
+	for rows.Next() {
+		var o RiskOrder
+		if err := rows.Scan(&o.ID, &o.DepotID, &o.HouseholdID, &o.Status, &o.Deadline, &o.AtRisk, &o.ETA, &o.BackAt); err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+// SetOrderAtRisk flags an order at risk.
+func SetOrderAtRisk(ctx context.Context, q DBTX, orderID int64, reason string, at time.Time) error {
+	_, err := q.Exec(ctx, Query("SetOrderAtRisk"), orderID, reason, at)
+	return err
+}
+
+// CountOrdersByStatus counts orders per status.
+func CountOrdersByStatus(ctx context.Context, q DBTX) (map[string]int, error) {
+	return countBy(ctx, q, "CountOrdersByStatus")
+}
+
+func countBy(ctx context.Context, q DBTX, name string) (map[string]int, error) {
+	rows, err := q.Query(ctx, Query(name))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var k string
+		var n int
+		if err := rows.Scan(&k, &n); err != nil {
+			return nil, err
+		}
+		out[k] = n
+	}
+	return out, rows.Err()
+}
+
+// SetOrdersReadyFrom sets when orders are ready (next pickup attempt).
+func SetOrdersReadyFrom(ctx context.Context, q DBTX, ids []int64, readyFrom, at time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	_, err := q.Exec(ctx, Query("SetOrdersReadyFrom"), ids, readyFrom, at)
+	return err
+}
+
+// PlanOrder is an order as planning sees it, with its household and
+// product.
+type PlanOrder struct {
+	Order     thugom.Order
+	Household thugom.Household
+	Product   thugom.Product
+}
+
+// SetOrderSLA stores an order's handover deadline and risk flag.
+func SetOrderSLA(ctx context.Context, q DBTX, orderID int64, deadline time.Time, atRisk bool, reason string, at time.Time) error {
+	_, err := q.Exec(ctx, Query("SetOrderSLA"), orderID, deadline, atRisk, reason, at)
+	return err
+}
+
+// DepotsWithOrders returns the depots with orders to plan for the day
+// ending at dayEnd.
+func DepotsWithOrders(ctx context.Context, q DBTX, dayEnd time.Time) ([]int64, error) {
+	rows, err := q.Query(ctx, Query("DepotsWithOrders"), dayEnd, dateArg(dayEnd.Add(-time.Hour)))
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[int64])
+}
+
+// OrderDeadlines returns the handover deadlines of orders (those that
+// have one).
+func OrderDeadlines(ctx context.Context, q DBTX, ids []int64) (map[int64]time.Time, error) {
+	out := map[int64]time.Time{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := q.Query(ctx, Query("OrderDeadlines"), ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var t time.Time
+		if err := rows.Scan(&id, &t); err != nil {
+			return nil, err
+		}
+		out[id] = t
+	}
+	return out, rows.Err()
+}
 
 // InsertOrder validates and stores an order and sets its ID. A second order
 // with the same (marketplace, marketplace_order_id) is an ErrConflict naming
@@ -25,4 +395,53 @@ func InsertOrder(ctx context.Context, q DBTX, o *thugom.Order) error {
 		"orders_product_id_fkey": "product_id", "orders_locked_vehicle_id_fkey": "locked_vehicle_id",
 		"orders_weight_kg_check": "weight_kg", "orders_parcels_check": "parcels", "orders_cod_amount_check": "cod_amount",
 		"orders_status_check": "status", "orders_promise_hours_check": "promise_hours"})
+}
+
+// PlanOrders marks orders planned on a depot's day, except those someone
+// moved on meanwhile or another day's plan holds; it returns those marked.
+func PlanOrders(ctx context.Context, q DBTX, ids []int64, day, at time.Time) ([]int64, error) {
+	return collectIDs(ctx, q, "OrdersPlan", ids, dateArg(day), at)
+}
+
+// UnplanOrders sends orders that a plan of day no longer holds back to
+// received; it returns those changed.
+func UnplanOrders(ctx context.Context, q DBTX, ids []int64, day, at time.Time) ([]int64, error) {
+	return collectIDs(ctx, q, "OrdersUnplan", ids, dateArg(day), at)
+}
+
+// SetOrdersStatus moves orders to status to, only those whose status allows
+// it (thugom.OrderCanMove); it returns the orders changed.
+func SetOrdersStatus(ctx context.Context, q DBTX, ids []int64, to string, at time.Time) ([]int64, error) {
+	return collectIDs(ctx, q, "OrdersSetStatus", ids, to, at, thugom.OrderFrom(to))
+}
+
+func collectIDs(ctx context.Context, q DBTX, query string, ids []int64, args ...any) ([]int64, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	rows, err := q.Query(ctx, Query(query), append([]any{ids}, args...)...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", query, err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", query, err)
+	}
+	return out, nil
+}
+
+// ImportResult says what ImportOrders wrote.
+type ImportResult struct {
+	// OrderIDs[i] is the id of orders[i], 0 when it was a duplicate.
+	OrderIDs []int64
+	// HouseholdIDs[i] is the household of orders[i].
+	HouseholdIDs []int64
+	// Duplicates are the indexes of orders whose (marketplace,
+	// marketplace_order_id) already existed.
+	Duplicates []int
+	// NewHouseholds counts households created.
+	NewHouseholds int
+	// ToGeocode are the households (new, or with a new address) without a
+	// point.
+	ToGeocode []int64
 }

@@ -23,10 +23,13 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/thugom/thugom"
 )
 
 // DBTX is what query functions run on: a pool, a DB or a transaction.
@@ -135,3 +138,7 @@ const (
 	codeForeignKeyViolation = "23503"
 	codeCheckViolation      = "23514"
 )
+
+// dateArg passes a local day to a date column as text, so the server never
+// converts it through UTC.
+func dateArg(day time.Time) string { return day.In(thugom.Local).Format(time.DateOnly) }

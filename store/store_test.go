@@ -26,7 +26,7 @@ func TestMigrateTwiceIsIdempotent(t *testing.T) {
 	}
 	for _, table := range []string{"carriers", "depots", "departures", "vehicles", "drivers", "households",
 		"products", "orders", "plans", "plan_unassigned", "routes", "stops", "stop_orders", "tasks",
-		"notifications", "events", "api_tokens", "river_job"} {
+		"notifications", "events", "tokens", "river_job"} {
 		var ok bool
 		if err := db.QueryRow(ctx, "SELECT to_regclass($1) IS NOT NULL", table).Scan(&ok); err != nil || !ok {
 			t.Errorf("table %s missing (err %v)", table, err)

@@ -51,10 +51,10 @@ func runSimulate(ctx context.Context, args []string) error {
 	defer closeDB()
 	const name = "thugom_simulate"
 	ident := pgx.Identifier{name}.Sanitize()
-	if _, err := admin.Exec(ctx, fmt.Sprintf(store.Query("JobsDropDatabase"), ident)); err != nil {
+	if _, err := admin.Exec(ctx, fmt.Sprintf(store.Query("DropDatabase"), ident)); err != nil {
 		return fmt.Errorf("simulate: drop old database: %w", err)
 	}
-	if _, err := admin.Exec(ctx, fmt.Sprintf(store.Query("JobsCreateDatabase"), ident)); err != nil {
+	if _, err := admin.Exec(ctx, fmt.Sprintf(store.Query("CreateDatabase"), ident)); err != nil {
 		return fmt.Errorf("simulate: create database: %w", err)
 	}
 	u, err := withDatabase(admin.Config().ConnString(), name)

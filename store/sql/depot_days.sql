@@ -18,26 +18,9 @@ INSERT INTO depot_days (depot_id, day, revision, updated_at) VALUES ($1, $2, 0, 
 ON CONFLICT (depot_id, day) DO UPDATE SET updated_at = depot_days.updated_at
 RETURNING revision;
 
--- name: DepotDaysOfOrders
--- The depot days whose plans hold these orders on a stop still to do.
-SELECT DISTINCT o.depot_id, o.planned_day
-FROM orders o
-WHERE o.id = ANY($1::bigint[]) AND o.planned_day IS NOT NULL AND o.depot_id IS NOT NULL
-ORDER BY 1, 2;
-
 -- name: DepotDayStarted
 -- Whether anything of the day was reported (a stop left 'planned').
 SELECT EXISTS (
     SELECT 1 FROM plans p JOIN routes r ON r.plan_id = p.id JOIN stops s ON s.route_id = r.id
     WHERE p.depot_id = $1 AND p.day = $2 AND p.status = 'done' AND s.status <> 'planned');
 
--- name: DepotDayOfStop
--- The depot day a stop belongs to (read before any row lock: writers lock
--- the day first, then its rows, as the planner does).
-SELECT p.depot_id, p.day FROM stops s JOIN routes r ON r.id = s.route_id JOIN plans p ON p.id = r.plan_id WHERE s.id = $1;
-
--- name: DepotDaysOfHousehold
-SELECT DISTINCT o.depot_id, o.planned_day
-FROM orders o
-WHERE o.household_id = $1 AND o.planned_day IS NOT NULL AND o.depot_id IS NOT NULL
-ORDER BY 1, 2;

@@ -1,4 +1,4 @@
--- Queries of the store core (FOUNDATION). One block per query.
+-- Queries of the migrations and of the test databases (store/pgtest).
 
 -- name: MigrateLock
 -- Serialises migrations across processes (key: "thugom migrate").
@@ -18,3 +18,9 @@ CREATE DATABASE %s TEMPLATE %s;
 
 -- name: PgtestDropDatabase
 DROP DATABASE IF EXISTS %s WITH (FORCE);
+
+-- name: DropDatabase
+DROP DATABASE IF EXISTS %s WITH (FORCE);
+
+-- name: CreateDatabase
+CREATE DATABASE %s;

@@ -9,10 +9,169 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
+
 	"github.com/thugom/thugom"
 )
 
-// The read models of the HTTP API (queries in sql/api_views.sql).
+// SLAItem is an order on the SLA board.
+type SLAItem struct {
+	OrderID            int64      `json:"order_id"`
+	MarketplaceOrderID string     `json:"marketplace_order_id"`
+	HouseholdID        int64      `json:"household_id"`
+	HouseholdName      string     `json:"household_name"`
+	DepotID            *int64     `json:"depot_id"`
+	Status             string     `json:"status"`
+	HandoverDeadline   *time.Time `json:"handover_deadline"`
+	PromisedBy         time.Time  `json:"promised_by"`
+	AtRisk             bool       `json:"at_risk"`
+	Reason             string     `json:"reason"`
+	Late               bool       `json:"late"`
+}
+
+// SLABoard returns the open orders at risk or late on a day (depotID 0:
+// every depot of carrierID; carrierID 0: every carrier).
+func SLABoard(ctx context.Context, q DBTX, depotID, carrierID int64, day, now time.Time) ([]SLAItem, error) {
+	rows, err := q.Query(ctx, Query("SLABoard"), depotID, day, now, carrierID)
+	if err != nil {
+		return nil, fmt.Errorf("sla board: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (SLAItem, error) {
+		var x SLAItem
+		err := r.Scan(&x.OrderID, &x.MarketplaceOrderID, &x.HouseholdID, &x.HouseholdName, &x.DepotID, &x.Status,
+			&x.HandoverDeadline, &x.PromisedBy, &x.AtRisk, &x.Reason, &x.Late)
+		return x, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sla board: %w", err)
+	}
+	return out, nil
+}
+
+// DayReport summarises a depot's day from its current plan.
+type DayReport struct {
+	PlanID           *int64
+	Orders           int
+	PickedUp         int
+	Failed           int
+	OnTime           int
+	Unassigned       int
+	DistanceM        int64
+	VehiclesUsed     int
+	VehiclesActive   int
+	LoadKg           float64
+	CapacityKg       float64
+	AgeAvgS, AgeMaxS float64
+	AgeP90S          float64
+}
+
+// DayReportOf computes the report of a depot's day.
+func DayReportOf(ctx context.Context, q DBTX, depotID int64, day time.Time) (*DayReport, error) {
+	var x DayReport
+	err := q.QueryRow(ctx, Query("DayReport"), depotID, day).Scan(&x.PlanID, &x.Orders, &x.PickedUp, &x.Failed, &x.OnTime,
+		&x.Unassigned, &x.DistanceM, &x.VehiclesUsed, &x.VehiclesActive, &x.LoadKg, &x.CapacityKg, &x.AgeAvgS, &x.AgeMaxS, &x.AgeP90S)
+	if err != nil {
+		return nil, fmt.Errorf("day report: %w", err)
+	}
+	return &x, nil
+}
+
+// OutsideOrder is an open order the current plan does not hold.
+type OutsideOrder struct {
+	OrderID            int64
+	MarketplaceOrderID string
+	HouseholdID        int64
+	HouseholdName      string
+	Point              *orb.Point
+	WeightKg           float64
+	Precision          string
+	NoDepot            bool
+}
+
+// OrdersOutsidePlan lists open orders of a depot's day missing from plan
+// planID (0: no plan yet).
+func OrdersOutsidePlan(ctx context.Context, q DBTX, depotID, carrierID int64, day time.Time, planID int64) ([]OutsideOrder, error) {
+	rows, err := q.Query(ctx, Query("OrdersOutsidePlan"), depotID, day, carrierID, planID)
+	if err != nil {
+		return nil, fmt.Errorf("orders outside plan: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (OutsideOrder, error) {
+		var x OutsideOrder
+		var lon, lat *float64
+		err := r.Scan(&x.OrderID, &x.MarketplaceOrderID, &x.HouseholdID, &x.HouseholdName, &lon, &lat, &x.WeightKg, &x.Precision, &x.NoDepot)
+		if lon != nil && lat != nil {
+			x.Point = &orb.Point{*lon, *lat}
+		}
+		return x, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("orders outside plan: %w", err)
+	}
+	return out, nil
+}
+
+// OrderView is an order with its household's name and phone and its
+// product's code.
+type OrderView struct {
+	thugom.Order
+	HouseholdName  string
+	HouseholdPhone string
+	ProductCode    string
+}
+
+// OrderFilter selects orders; nil fields mean "any". CarrierID 0 means every
+// carrier (administrators).
+type OrderFilter struct {
+	CarrierID   int64
+	DepotID     *int64
+	Status      *string
+	Marketplace *string
+	Phone       *string
+	HouseholdID *int64
+	AtRisk      *bool
+	PlacedFrom  *time.Time
+	PlacedTo    *time.Time
+	Text        *string // marketplace order id, or part of the household's name or address
+	AfterID     *int64  // keyset pagination
+	Limit       int
+}
+
+func scanOrderView(r pgx.Row) (OrderView, error) {
+	var o OrderView
+	err := r.Scan(&o.ID, &o.Marketplace, &o.MarketplaceOrderID, &o.CarrierID, &o.DepotID, &o.HouseholdID, &o.ProductID,
+		&o.WeightKg, &o.Parcels, &o.CODAmount, &o.DestinationProvince, &o.PlacedAt, &o.PromiseHours, &o.PromisedBy,
+		&o.HandoverDeadline, &o.ReadyFrom, &o.ReadyUntil, &o.Status, &o.AtRisk, &o.AtRiskReason, &o.LockedVehicleID,
+		&o.Note, &o.CreatedAt, &o.UpdatedAt, &o.HouseholdName, &o.HouseholdPhone, &o.ProductCode)
+	return o, err
+}
+
+// ListOrders returns the orders matching f, by id.
+func ListOrders(ctx context.Context, q DBTX, f OrderFilter) ([]OrderView, error) {
+	if f.Limit <= 0 || f.Limit > 1000 {
+		f.Limit = 100
+	}
+	rows, err := q.Query(ctx, Query("ListOrders"), f.CarrierID, f.DepotID, f.Status, f.Marketplace, f.Phone,
+		f.HouseholdID, f.AtRisk, f.PlacedFrom, f.PlacedTo, f.Text, f.AfterID, f.Limit)
+	if err != nil {
+		return nil, fmt.Errorf("list orders: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (OrderView, error) { return scanOrderView(r) })
+	if err != nil {
+		return nil, fmt.Errorf("list orders: %w", err)
+	}
+	return out, nil
+}
+
+// OrderByID returns one order or thugom.ErrNotFound.
+func OrderByID(ctx context.Context, q DBTX, id int64) (*OrderView, error) {
+	o, err := scanOrderView(q.QueryRow(ctx, Query("Order"), id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, thugom.Errorf(thugom.ENotFound, "", "no order %d", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("order %d: %w", id, err)
+	}
+	return &o, nil
+}
 
 // PlanView is a plan with its routes (each with its stops) and unassigned orders.
 type PlanView struct {
@@ -105,118 +264,6 @@ func CurrentPlanView(ctx context.Context, q DBTX, depotID int64, day time.Time) 
 	return &p, nil
 }
 
-// PlanRoutes returns the routes of a plan with their stops; routeID != 0
-// keeps only that route.
-func PlanRoutes(ctx context.Context, q DBTX, planID, routeID int64) ([]RouteView, error) {
-	rows, err := q.Query(ctx, Query("PlanRoutes"), planID)
-	if err != nil {
-		return nil, fmt.Errorf("plan routes: %w", err)
-	}
-	routes, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (RouteView, error) {
-		var v RouteView
-		var line []byte
-		err := r.Scan(&v.ID, &v.PlanID, &v.VehicleID, &v.DriverID, &v.StartAt, &v.EndAt, &v.DistanceM, &v.DurationS,
-			&v.LoadKg, &line, &v.VehicleCode, &v.VehicleKind, &v.CapacityKg, &v.CapacityParcels, &v.DriverName, &v.DriverPhone)
-		if err == nil && len(line) > 0 {
-			_ = json.Unmarshal(line, &v.Line)
-		}
-		return v, err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("plan routes: %w", err)
-	}
-	if routeID != 0 {
-		kept := routes[:0]
-		for _, r := range routes {
-			if r.ID == routeID {
-				kept = append(kept, r)
-			}
-		}
-		routes = kept
-	}
-	idx := map[int64]int{}
-	for i := range routes {
-		idx[routes[i].ID] = i
-	}
-	orders := map[int64][]StopOrderView{}
-	rows, err = q.Query(ctx, Query("PlanStopOrders"), planID, routeID)
-	if err != nil {
-		return nil, fmt.Errorf("plan stop orders: %w", err)
-	}
-	var stopID int64
-	var o StopOrderView
-	if _, err := pgx.ForEachRow(rows, []any{&stopID, &o.OrderID, &o.MarketplaceOrderID, &o.Product, &o.ProductCode, &o.WeightKg,
-		&o.Parcels, &o.CODAmount, &o.KgPerBox, &o.Status, &o.HandoverDeadline}, func() error {
-		orders[stopID] = append(orders[stopID], o)
-		return nil
-	}); err != nil {
-		return nil, fmt.Errorf("plan stop orders: %w", err)
-	}
-	packaging := map[int64]map[string]any{}
-	rows, err = q.Query(ctx, Query("PlanPackaging"), planID, routeID)
-	if err != nil {
-		return nil, fmt.Errorf("plan packaging: %w", err)
-	}
-	var payload map[string]any
-	if _, err := pgx.ForEachRow(rows, []any{&stopID, &payload}, func() error {
-		packaging[stopID] = payload
-		payload = nil
-		return nil
-	}); err != nil {
-		return nil, fmt.Errorf("plan packaging: %w", err)
-	}
-	rows, err = q.Query(ctx, Query("PlanStopViews"), planID, routeID)
-	if err != nil {
-		return nil, fmt.Errorf("plan stops: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var s StopView
-		var lon, lat *float64
-		if err := rows.Scan(&s.ID, &s.RouteID, &s.Seq, &s.Trip, &s.Kind, &s.HouseholdID, &s.DepartureID, &s.ArriveAt,
-			&s.WindowStart, &s.WindowEnd, &s.ServiceS, &s.LoadKg, &s.Parcels, &s.Status, &s.LockedVehicleID,
-			&s.HouseholdName, &s.Phone, &s.Address, &lon, &lat, &s.H3, &s.Precision, &s.ReportedAt, &s.FailReason); err != nil {
-			return nil, fmt.Errorf("plan stops: %w", err)
-		}
-		if lon != nil && lat != nil {
-			s.Point = &orb.Point{*lon, *lat}
-		}
-		s.Orders = orders[s.ID]
-		for _, o := range s.Orders {
-			s.OrderIDs = append(s.OrderIDs, o.OrderID)
-		}
-		s.Packaging = packaging[s.ID]
-		if i, ok := idx[s.RouteID]; ok {
-			routes[i].Stops = append(routes[i].Stops, s)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("plan stops: %w", err)
-	}
-	return routes, nil
-}
-
-// PlanUnassigned returns the orders a plan left out.
-func PlanUnassigned(ctx context.Context, q DBTX, planID int64) ([]UnassignedView, error) {
-	rows, err := q.Query(ctx, Query("PlanUnassigned"), planID)
-	if err != nil {
-		return nil, fmt.Errorf("plan unassigned: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (UnassignedView, error) {
-		var u UnassignedView
-		var lon, lat *float64
-		err := r.Scan(&u.OrderID, &u.Reason, &u.Fix, &u.HouseholdID, &u.HouseholdName, &lon, &lat, &u.WeightKg, &u.MarketplaceOrderID)
-		if lon != nil && lat != nil {
-			u.Point = &orb.Point{*lon, *lat}
-		}
-		return u, err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("plan unassigned: %w", err)
-	}
-	return out, nil
-}
-
 // PlanViewOf loads a whole plan view.
 func PlanViewOf(ctx context.Context, q DBTX, depotID int64, day time.Time) (*PlanView, error) {
 	p, err := CurrentPlanView(ctx, q, depotID, day)
@@ -252,29 +299,6 @@ func DriverRoutes(ctx context.Context, q DBTX, driverID int64, day time.Time) ([
 		return nil, fmt.Errorf("driver routes: %w", err)
 	}
 	return out, nil
-}
-
-// Scope says who owns a route or stop, for authorisation.
-type Scope struct {
-	RouteID, PlanID, DriverID, DepotID, CarrierID int64
-	Day                                           time.Time
-	// Stops only.
-	StopID, HouseholdID int64
-	Kind, Status        string
-}
-
-// StopScope returns the owner chain of a stop or thugom.ErrNotFound.
-func StopScope(ctx context.Context, q DBTX, stopID int64) (*Scope, error) {
-	var s Scope
-	err := q.QueryRow(ctx, Query("StopScope"), stopID).Scan(&s.StopID, &s.RouteID, &s.Kind, &s.Status, &s.DriverID,
-		&s.DepotID, &s.CarrierID, &s.HouseholdID, &s.PlanID)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, thugom.Errorf(thugom.ENotFound, "", "no stop %d", stopID)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("stop scope: %w", err)
-	}
-	return &s, nil
 }
 
 // HouseholdStopView is the pickup shown on a household's page.

@@ -1,5 +1,19 @@
--- Carriers, depots (bưu cục) and their line-haul departures, vehicles,
--- drivers, products.
+-- Carriers, depots, departures, vehicles, drivers and products.
+
+-- name: RefCarriers
+SELECT id, code, marketplace FROM carriers ORDER BY id;
+
+-- name: RefProducts
+SELECT id, code, name_vi FROM products ORDER BY id;
+
+-- name: RefDepots
+SELECT id, carrier_id, code FROM depots ORDER BY id;
+
+-- name: ListDepots
+SELECT d.id, d.carrier_id, d.code, d.name, d.kind, d.address, d.commune_code, d.lon, d.lat, d.h3, d.opens_at, d.closes_at
+FROM depots d
+WHERE ($1::bigint = 0 OR d.carrier_id = $1)
+ORDER BY d.carrier_id, d.name, d.id;
 
 -- name: InsertCarrier
 INSERT INTO carriers (code, name, marketplace) VALUES ($1, $2, $3)
@@ -63,3 +77,21 @@ RETURNING id;
 -- name: ProductByCode
 SELECT id, code, name, name_vi, freshness_hours, kg_per_box FROM products WHERE code = $1;
 
+-- name: DepotByID
+SELECT id, carrier_id, code, name, kind, address, commune_code, lon, lat, h3, opens_at, closes_at
+FROM depots WHERE id = $1;
+
+-- name: DepotsOfCarrier
+SELECT id, carrier_id, code, name, kind, address, commune_code, lon, lat, h3, opens_at, closes_at
+FROM depots WHERE carrier_id = $1 ORDER BY id;
+
+-- name: DeparturesOfDepot
+SELECT id, depot_id, name, departs_at, cutoff_at, destinations, transit_hours
+FROM departures WHERE depot_id = $1 AND active ORDER BY departs_at, id;
+
+-- name: VehiclesOfDepot
+SELECT id, carrier_id, depot_id, code, kind, capacity_kg, capacity_parcels, shift_start, shift_end, max_trips, status
+FROM vehicles WHERE depot_id = $1 ORDER BY id;
+
+-- name: DriverOfVehicle
+SELECT id FROM drivers WHERE vehicle_id = $1 AND active LIMIT 1;

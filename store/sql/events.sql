@@ -1,5 +1,9 @@
 -- The append-only journal.
 
+-- name: InsertEvents
+INSERT INTO events (at, actor, action, subject, payload)
+SELECT $1, $2, $3, s, p FROM unnest($4::text[], $5::jsonb[]) AS t(s, p);
+
 -- name: InsertEvent
 INSERT INTO events (at, actor, action, subject, payload) VALUES ($1, $2, $3, $4, $5)
 RETURNING id;
