@@ -150,6 +150,7 @@ func (s *server) routes() *chi.Mux {
 
 		r.With(dispatch).Get("/v1/depots", s.listDepots)
 		r.With(dispatch).Get("/v1/depots/{id}/plan", s.getPlan)
+		r.With(dispatch).Get("/v1/depots/{id}/plan/changes", s.planChanges)
 		r.With(dispatch, json).Post("/v1/depots/{id}/plans", s.enqueuePlan(false))
 		r.With(dispatch, json).Post("/v1/depots/{id}/replan", s.enqueuePlan(true))
 		r.With(dispatch).Get("/v1/depots/{id}/unassigned", s.getUnassigned)

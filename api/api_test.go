@@ -175,6 +175,26 @@ func TestEndToEndDay(t *testing.T) {
 	}
 	wantStatus(t, b.do("POST", fmt.Sprintf("/v1/depots/%d/plans", b.depot.ID), b.disp, map[string]any{"date": testNow.Format(time.DateOnly)}), http.StatusConflict, "date")
 	wantStatus(t, b.do("POST", fmt.Sprintf("/v1/depots/%d/plans", b.depot.ID), b.disp, map[string]any{"date": testNow.Format(time.DateOnly), "force": true}), http.StatusAccepted, "")
+	// What changed since version 1: the picked-up stop, by its own id.
+	r = b.do("GET", fmt.Sprintf("/v1/depots/%d/plan/changes?date=%s&since=1", b.depot.ID, testNow.Format(time.DateOnly)), b.disp, nil)
+	wantStatus(t, r, http.StatusOK, "")
+	var ch struct {
+		ToVersion int `json:"to_version"`
+		Changes   []struct {
+			StopID int64  `json:"stop_id"`
+			Change string `json:"change"`
+		}
+	}
+	r.json(t, &ch)
+	found := false
+	for _, c := range ch.Changes {
+		found = found || (c.StopID == stopID && c.Change == "status")
+	}
+	if ch.ToVersion < 2 || !found {
+		t.Errorf("changes since version 1: %+v (picked-up stop %d not reported as a status change)", ch, stopID)
+	}
+	wantStatus(t, b.do("GET", fmt.Sprintf("/v1/depots/%d/plan/changes?since=0", b.depot.ID), b.disp, nil), http.StatusUnprocessableEntity, "since")
+	wantStatus(t, b.do("GET", fmt.Sprintf("/v1/depots/%d/plan/changes?date=%s&since=99", b.depot.ID, testNow.Format(time.DateOnly)), b.disp, nil), http.StatusNotFound, "since")
 	// The picked-up stop keeps its id and its report through the re-plan.
 	var st string
 	if err := b.db.QueryRow(context.Background(), "SELECT status FROM stops WHERE id = $1", stopID).Scan(&st); err != nil || st != "picked_up" {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/thugom/thugom"
@@ -120,6 +121,52 @@ func (s *server) getPlan(w http.ResponseWriter, r *http.Request) {
 	if err := writeJSONCacheable(w, r, "application/json", out); err != nil {
 		s.writeProblem(w, r, err)
 	}
+}
+
+// planChanges: GET /v1/depots/{id}/plan/changes?date=&since=N: what
+// changed in the day's plan since version N (the one a driver's phone or a
+// dispatcher's screen holds), one entry per changed stop.
+func (s *server) planChanges(w http.ResponseWriter, r *http.Request) {
+	d, err := s.depotInScope(r.Context(), r, s.deps.DB)
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	day, err := s.dayParam(r)
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	since, err := strconv.Atoi(r.URL.Query().Get("since"))
+	if err != nil || since < 1 {
+		s.writeProblem(w, r, errf(codeInvalid, "since", "since must be a plan version (1 or more)"))
+		return
+	}
+	cur, err := store.PlanLatestVersion(r.Context(), s.deps.DB, d.ID, day)
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	if cur == 0 || since > cur {
+		s.writeProblem(w, r, errf(codeNotFound, "since", "the day has no plan version %d", since))
+		return
+	}
+	from, err := store.PlanSnapshot(r.Context(), s.deps.DB, d.ID, day, since)
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	to, err := store.PlanSnapshot(r.Context(), s.deps.DB, d.ID, day, cur)
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	changes := thugom.DiffVersions(from, to)
+	if changes == nil {
+		changes = []thugom.StopChange{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"depot_id": d.ID, "date": day.Format(time.DateOnly),
+		"from_version": since, "to_version": cur, "changes": changes})
 }
 
 // getUnassigned: GET /v1/depots/{id}/unassigned?date=.

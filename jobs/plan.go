@@ -641,20 +641,6 @@ func (s *Service) profile(kind string) (geo.Profile, error) {
 	return geo.ProfileByName(kind)
 }
 
-// snapStop is one stop as a plan version decided it (plans.snapshot).
-type snapStop struct {
-	StopID      int64     `json:"stop_id"`
-	VehicleID   int64     `json:"vehicle_id"`
-	Trip        int       `json:"trip"`
-	Seq         int       `json:"seq"`
-	Kind        string    `json:"kind"`
-	Status      string    `json:"status"`
-	ArriveAt    time.Time `json:"arrive_at"`
-	WindowStart time.Time `json:"window_start"`
-	WindowEnd   time.Time `json:"window_end"`
-	Orders      []int64   `json:"orders,omitempty"`
-}
-
 // write stores the solved plan as the next version of the day, amending the
 // day's stops in place (same ids), in the caller's transaction under the
 // day's lock. It returns errStale when a stop or order it would rewrite was
@@ -705,7 +691,7 @@ func (p *planner) write(ctx context.Context) (*PlanResult, error) {
 		return l[0]
 	}
 	used := map[int64]bool{} // the day's stops this version continues
-	var snap []snapStop
+	var snap []thugom.StopVersion
 	// save inserts a new stop or amends the one it continues, guarded by
 	// the status it was read with.
 	save := func(st *thugom.Stop, vid int64, prev *store.PlanStop, setStatus string) error {
@@ -728,7 +714,7 @@ func (p *planner) write(ctx context.Context) (*PlanResult, error) {
 			}
 			used[prev.ID] = true
 		}
-		snap = append(snap, snapStop{StopID: st.ID, VehicleID: vid, Trip: st.Trip, Seq: st.Seq, Kind: st.Kind, Status: st.Status,
+		snap = append(snap, thugom.StopVersion{StopID: st.ID, VehicleID: vid, Trip: st.Trip, Seq: st.Seq, Kind: st.Kind, Status: st.Status,
 			ArriveAt: st.ArriveAt, WindowStart: st.WindowStart, WindowEnd: st.WindowEnd, Orders: st.OrderIDs})
 		return nil
 	}
@@ -788,7 +774,7 @@ func (p *planner) write(ctx context.Context) (*PlanResult, error) {
 					return nil, err
 				}
 				used[f.ID] = true
-				snap = append(snap, snapStop{StopID: f.ID, VehicleID: vid, Trip: f.Trip, Seq: seq, Kind: f.Kind, Status: f.Status,
+				snap = append(snap, thugom.StopVersion{StopID: f.ID, VehicleID: vid, Trip: f.Trip, Seq: seq, Kind: f.Kind, Status: f.Status,
 					ArriveAt: f.ArriveAt, WindowStart: f.WindowStart, WindowEnd: f.WindowEnd, Orders: f.OrderIDs})
 				seq++
 			}

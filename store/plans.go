@@ -145,3 +145,25 @@ func SetPlanStats(ctx context.Context, q DBTX, planID int64, st thugom.PlanStats
 	_, err = q.Exec(ctx, Query("SetPlanStats"), planID, b)
 	return err
 }
+
+// PlanSnapshot returns what version v of a depot's day decided, or
+// thugom.ErrNotFound. Versions written before snapshots existed are empty.
+func PlanSnapshot(ctx context.Context, q DBTX, depotID int64, day time.Time, v int) ([]thugom.StopVersion, error) {
+	var version int
+	var snap []thugom.StopVersion
+	err := q.QueryRow(ctx, Query("PlanSnapshot"), depotID, dateArg(day), v).Scan(&version, &snap)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, thugom.Errorf(thugom.ENotFound, "since", "the day has no plan version %d", v)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("snapshot of depot %d version %d: %w", depotID, v, err)
+	}
+	return snap, nil
+}
+
+// PlanLatestVersion returns the current version of a depot's day (0: none).
+func PlanLatestVersion(ctx context.Context, q DBTX, depotID int64, day time.Time) (int, error) {
+	var v int
+	err := q.QueryRow(ctx, Query("PlanLatestVersion"), depotID, dateArg(day)).Scan(&v)
+	return v, err
+}

@@ -72,3 +72,10 @@ INSERT INTO plan_unassigned (plan_id, order_id, reason, fix) VALUES ($1, $2, $3,
 UPDATE orders SET status = 'planned', planned_day = $2, updated_at = $3
 WHERE id = ANY($1::bigint[]) AND status IN ('received', 'planned') AND (planned_day IS NULL OR planned_day = $2)
 RETURNING id;
+
+-- name: PlanSnapshot
+-- What one version of a depot's day decided.
+SELECT version, snapshot FROM plans WHERE depot_id = $1 AND day = $2 AND version = $3 AND status IN ('done', 'superseded');
+
+-- name: PlanLatestVersion
+SELECT coalesce(max(version), 0) FROM plans WHERE depot_id = $1 AND day = $2 AND status = 'done';
