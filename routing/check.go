@@ -148,16 +148,28 @@ func checkRoute(in *Instance, vi int, rt *Route, stopIdx map[string]int, frozen 
 	}
 	dims := len(v.Capacity)
 	var nodes []chkNode
+	var release []float64 // per trip: the latest release of its stops
 	onlyFrozen := true
 	k := 0
 	for ti, tr := range rt.Trips {
 		if len(tr.Visits) == 0 {
 			fail("trip %d is empty", ti)
 		}
+		// the load at every point of the trip: deliveries leave on board,
+		// pickups come back
 		load := make([]float64, dims)
 		if ti == 0 && v.Resume != nil {
 			copy(load, v.Resume.Load)
 		}
+		for _, vis := range tr.Visits {
+			if si, ok := stopIdx[vis.Stop]; ok && in.Stops[si].Delivery {
+				for j, d := range in.Stops[si].Demand {
+					load[j] += d
+				}
+			}
+		}
+		peak := append([]float64(nil), load...)
+		release = append(release, math.Inf(-1))
 		for _, vis := range tr.Visits {
 			si, ok := stopIdx[vis.Stop]
 			if !ok {
@@ -185,14 +197,25 @@ func checkRoute(in *Instance, vi int, rt *Route, stopIdx map[string]int, frozen 
 				}
 			}
 			k++
+			if s.Release > 0 && !frozen[s.ID] {
+				release[ti] = math.Max(release[ti], s.Release)
+			}
+			if s.Delivery && ti == 0 && v.Resume != nil && !frozen[s.ID] {
+				fail("delivery %q on the first trip of a vehicle resumed during the day", s.ID)
+			}
 			for j, d := range s.Demand {
-				load[j] += d
+				if s.Delivery {
+					load[j] -= d
+				} else {
+					load[j] += d
+				}
+				peak[j] = math.Max(peak[j], load[j])
 			}
 			nodes = append(nodes, chkNode{loc: s.Location, stop: si, service: s.Service, trip: ti})
 		}
-		for j := range load {
-			if load[j] > v.Capacity[j]+1e-6 {
-				fail("trip %d carries %v in dimension %d, capacity %v", ti, load[j], j, v.Capacity[j])
+		for j := range peak {
+			if peak[j] > v.Capacity[j]+1e-6 {
+				fail("trip %d carries %v in dimension %d, capacity %v", ti, peak[j], j, v.Capacity[j])
 			}
 		}
 		srv := v.Reload
@@ -223,6 +246,10 @@ func checkRoute(in *Instance, vi int, rt *Route, stopIdx map[string]int, frozen 
 		for i, c := range nodes {
 			if i > 0 && nodes[i-1].stop < 0 && latest != nil {
 				t = math.Max(t, latest[i]-travel(at, c.loc))
+			}
+			if c.stop >= 0 && (i == 0 || nodes[i-1].stop < 0) {
+				// a trip leaves the depot once all its goods are released
+				t = math.Max(t, release[c.trip])
 			}
 			a := t + travel(at, c.loc)
 			arrs[i] = a

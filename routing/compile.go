@@ -30,6 +30,12 @@ type model struct {
 	pin      []int32 // vehicle index or -1
 	frozenOn []int32 // vehicle index or -1
 	full     []bool  // needs the full simulation (several windows or max age)
+	release  []float64 // release at the depot, -big if none
+	delivery []bool
+	// mixed: pickups and deliveries both present, so a trip's peak load is
+	// tracked at every node (lpre, lsuf) instead of its total.
+	mixed      bool
+	hasRelease bool
 
 	// per vehicle
 	veh      []vinfo
@@ -68,6 +74,7 @@ type vinfo struct {
 	frozen       []int32
 	initLoad     []float64
 	loadDeadline float64 // big if none
+	resumed      bool    // starts away from its depot: no delivery on trip 0
 }
 
 func compile(in *Instance) *model {
@@ -112,7 +119,27 @@ func compile(in *Instance) *model {
 	m.pin = make([]int32, n)
 	m.frozenOn = make([]int32, n)
 	m.full = make([]bool, n)
+	m.release = make([]float64, n)
+	m.delivery = make([]bool, n)
+	hasPickup, hasDelivery := false, false
 	for i, s := range in.Stops {
+		m.release[i] = -big
+		if s.Release > 0 {
+			m.release[i] = s.Release
+			m.hasRelease = true
+		}
+		m.delivery[i] = s.Delivery
+		nonzero := false
+		for _, x := range s.Demand {
+			if x > 0 {
+				nonzero = true
+			}
+		}
+		if nonzero && s.Delivery {
+			hasDelivery = true
+		} else if nonzero {
+			hasPickup = true
+		}
 		m.loc[i] = int32(s.Location)
 		m.service[i] = s.Service
 		m.open[i], m.close[i] = -big, big
@@ -144,6 +171,7 @@ func compile(in *Instance) *model {
 		}
 		m.frozenOn[i] = -1
 	}
+	m.mixed = hasPickup && hasDelivery
 	m.veh = make([]vinfo, m.nv)
 	for i, v := range in.Vehicles {
 		vi := vinfo{prof: pidx[v.Profile], start: int32(v.Start), end: int32(v.End), tStart: v.Shift.Open, tEnd: v.Shift.Close,
@@ -155,6 +183,7 @@ func compile(in *Instance) *model {
 			vi.maxTrips = 1
 		}
 		if r := v.Resume; r != nil {
+			vi.resumed = true
 			vi.start = int32(r.Location)
 			vi.tStart = math.Max(r.Time, v.Shift.Open)
 			if len(r.Load) > 0 {
@@ -175,6 +204,7 @@ func compile(in *Instance) *model {
 				m.deadline[s] = big
 				m.maxAge[s] = big
 				m.full[s] = false
+				m.release[s] = -big
 			}
 		}
 		m.veh[i] = vi
@@ -266,7 +296,7 @@ func compile(in *Instance) *model {
 		}
 	}
 	for i := 0; i < n; i++ {
-		if m.full[i] || m.deadline[i] < big || m.pin[i] >= 0 || len(in.Stops[i].Skills) > 0 {
+		if m.full[i] || m.deadline[i] < big || m.pin[i] >= 0 || len(in.Stops[i].Skills) > 0 || m.release[i] > -big || m.delivery[i] {
 			m.simple = false
 		}
 	}

@@ -83,6 +83,8 @@ func reasonText(c ReasonCode) string {
 		return "its demand exceeds the vehicle's capacity"
 	case ReasonTimeWindow:
 		return "no vehicle can reach it within its time windows"
+	case ReasonRelease:
+		return "its goods reach the depot too late (release time) for its window or the shift"
 	case ReasonDeadline:
 		return "its load cannot be back at the depot by the handover deadline"
 	case ReasonMaxAge:
@@ -147,6 +149,18 @@ func (m *model) diagnoseAlone(u int32, v int) (ReasonCode, float64, RelaxationKi
 	st, ok := m.windowStart(u, arr)
 	if !ok {
 		return ReasonTimeWindow, arr - m.close[u], RelaxWindowLater
+	}
+	if rel := m.release[u]; rel > vi.tStart {
+		// the goods reach the depot too late for the window or the shift
+		ra := rel + to
+		rs, rok := m.windowStart(u, ra)
+		if !rok {
+			return ReasonRelease, ra - m.close[u], RelaxWindowLater
+		}
+		if rs+m.service[u]+back > math.Min(vi.tEnd, m.deadline[u])+tol {
+			return ReasonRelease, rs + m.service[u] + back - math.Min(vi.tEnd, m.deadline[u]), ""
+		}
+		arr, st = ra, rs
 	}
 	if back > m.maxAge[u]+tol {
 		return ReasonMaxAge, back - m.maxAge[u], RelaxMaxAge

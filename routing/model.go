@@ -75,7 +75,8 @@ type Vehicle struct {
 }
 
 // Stop is a place to visit once, collecting Demand (a pickup: the load stays
-// on board until the vehicle returns to its End).
+// on board until the vehicle returns to its End) or, with Delivery set,
+// dropping it (the load leaves the depot on board at the start of the trip).
 type Stop struct {
 	ID       string    `json:"id"`
 	Location int       `json:"location"`
@@ -96,6 +97,15 @@ type Stop struct {
 	// MaxAge bounds the time from leaving this stop to arriving at the End
 	// with its load (0: none).
 	MaxAge float64 `json:"max_age,omitempty"`
+	// Delivery makes the stop a delivery: Demand is loaded at the depot
+	// when the trip leaves and dropped here. Pickups and deliveries mix on
+	// one trip; the load at every point of the trip must fit the capacity.
+	Delivery bool `json:"delivery,omitempty"`
+	// Release is the time the stop's goods are available at the depot
+	// (inbound parcels arrive on the morning truck): the trip that serves
+	// the stop leaves the depot no earlier (0: none). For a vehicle resumed
+	// away from its depot, a delivery cannot go on the first trip.
+	Release float64 `json:"release,omitempty"`
 }
 
 // Objective selects the last level of the lexicographic objective.
@@ -197,6 +207,7 @@ const (
 	ReasonPinnedFull ReasonCode = "pinned_vehicle_full"
 	ReasonFleetFull  ReasonCode = "fleet_full"      // fits an empty vehicle, but every vehicle is busy
 	ReasonFrozen     ReasonCode = "frozen_conflict" // conflicts with frozen stops
+	ReasonRelease    ReasonCode = "release_time"    // goods reach the depot too late
 )
 
 // Reason is one reason a stop is unassigned.

@@ -1,5 +1,7 @@
 package routing
 
+import "math"
+
 // Node markers in a route's node list: stops are >= 0.
 const (
 	nStart  int32 = -1
@@ -52,6 +54,12 @@ type route struct {
 	loads          []float64
 	cum            []float64 // load picked up up to each node, per dimension
 	tdl            []float64 // per trip: min deadline
+	trel           []float64 // per trip: max release of its stops (-big: none)
+	// mixed models only, per node and dimension: load leaving the node (an
+	// opening depot node: the deliveries of the trip it opens), its running
+	// maximum since the trip's opening node, and the maximum from the node
+	// to the trip's last stop (0 at closing nodes).
+	lat, lpre, lsuf []float64
 	cost           float64   // travel cost
 	nstops         int
 	nfull          int // stops needing the full simulation
@@ -70,6 +78,10 @@ func (r *route) copyFrom(o *route) {
 	r.loads = append(r.loads[:0], o.loads...)
 	r.cum = append(r.cum[:0], o.cum...)
 	r.tdl = append(r.tdl[:0], o.tdl...)
+	r.trel = append(r.trel[:0], o.trel...)
+	r.lat = append(r.lat[:0], o.lat...)
+	r.lpre = append(r.lpre[:0], o.lpre...)
+	r.lsuf = append(r.lsuf[:0], o.lsuf...)
 	r.cost, r.nstops, r.nfull, r.nfrozen = o.cost, o.nstops, o.nfull, o.nfrozen
 }
 
@@ -92,18 +104,19 @@ func (m *model) nodeLoc(v int, x int32) int {
 // nodeSeg is the segment of node p of r (after update has set tdl).
 func (m *model) nodeSeg(r *route, p int) seg {
 	x := r.nodes[p]
+	if x == nStart || x == nReload {
+		rel := -big
+		if k := int(r.trip[p]); x == nStart {
+			rel = r.trel[0]
+		} else if k+1 < len(r.trel) {
+			rel = r.trel[k+1]
+		}
+		return m.openSeg(r, p, rel)
+	}
 	vi := &m.veh[r.v]
 	switch {
 	case x >= 0:
 		return seg{D: m.service[x], E: m.open[x], L: m.close[x]}
-	case x == nStart:
-		return seg{E: vi.tStart, L: big}
-	case x == nReload:
-		l := r.tdl[r.trip[p]]
-		if vi.tEnd < l {
-			l = vi.tEnd
-		}
-		return seg{D: vi.reload, E: -big, L: l}
 	default:
 		l := r.tdl[r.trip[p]]
 		if vi.tEnd < l {
@@ -111,6 +124,30 @@ func (m *model) nodeSeg(r *route, p int) seg {
 		}
 		return seg{E: -big, L: l}
 	}
+}
+
+// openSeg is the segment of the node p of r that opens a trip (the start or
+// a reload) when the trip it opens carries goods released at rel: a reload
+// is an arrival bounded by the closed trip's deadline, Reload time at the
+// depot, then a departure no earlier than rel.
+func (m *model) openSeg(r *route, p int, rel float64) seg {
+	vi := &m.veh[r.v]
+	if r.nodes[p] == nStart {
+		e := vi.tStart
+		if rel > e {
+			e = rel
+		}
+		return seg{E: e, L: big}
+	}
+	l := r.tdl[r.trip[p]]
+	if vi.tEnd < l {
+		l = vi.tEnd
+	}
+	s := seg{D: vi.reload, E: -big, L: l}
+	if rel > -big {
+		s = cat(s, seg{E: rel, L: big}, 0)
+	}
+	return s
 }
 
 func (m *model) stopSeg(u int32) seg {
@@ -145,6 +182,7 @@ func (m *model) update(r *route) {
 	r.tripEnd = r.tripEnd[:0]
 	r.loads = r.loads[:0]
 	r.tdl = r.tdl[:0]
+	r.trel = r.trel[:0]
 	// pass 1: trips, loads, deadlines, cost
 	k := int32(0)
 	for j := 0; j < d; j++ {
@@ -154,6 +192,7 @@ func (m *model) update(r *route) {
 		copy(r.loads, vi.initLoad)
 	}
 	r.tdl = append(r.tdl, vi.loadDeadline)
+	r.trel = append(r.trel, -big)
 	r.nstops, r.nfull, r.nfrozen = 0, 0, 0
 	r.cost = 0
 	prev := int(vi.start)
@@ -181,6 +220,9 @@ func (m *model) update(r *route) {
 			if m.deadline[x] < r.tdl[k] {
 				r.tdl[k] = m.deadline[x]
 			}
+			if m.release[x] > r.trel[k] {
+				r.trel[k] = m.release[x]
+			}
 		} else if x == nReload || x == nEnd {
 			r.tripEnd = append(r.tripEnd, int32(p))
 			if x == nReload {
@@ -189,6 +231,7 @@ func (m *model) update(r *route) {
 					r.loads = append(r.loads, 0)
 				}
 				r.tdl = append(r.tdl, big)
+				r.trel = append(r.trel, -big)
 			}
 		}
 	}
@@ -208,6 +251,9 @@ func (m *model) update(r *route) {
 				}
 			}
 		}
+	}
+	if m.mixed {
+		m.updateLoads(r)
 	}
 	// pass 2: prefix segments
 	r.pre[0] = m.nodeSeg(r, 0)
@@ -231,6 +277,71 @@ func (m *model) update(r *route) {
 	}
 }
 
+// updateLoads fills the peak-load arrays of r (mixed models).
+func (m *model) updateLoads(r *route) {
+	n, d := len(r.nodes), m.dims
+	vi := &m.veh[r.v]
+	if cap(r.lat) < n*d {
+		r.lat = make([]float64, n*d, 2*n*d)
+		r.lpre = make([]float64, n*d, 2*n*d)
+		r.lsuf = make([]float64, n*d, 2*n*d)
+	}
+	r.lat, r.lpre, r.lsuf = r.lat[:n*d], r.lpre[:n*d], r.lsuf[:n*d]
+	// forward: deliveries of each trip leave on board
+	for p := 0; p < n; p++ {
+		x := r.nodes[p]
+		lo, pre := r.lat[p*d:p*d+d], r.lpre[p*d:p*d+d]
+		switch {
+		case x >= 0:
+			dm := m.demand[int(x)*d : int(x)*d+d]
+			for j := 0; j < d; j++ {
+				if m.delivery[x] {
+					lo[j] = r.lat[(p-1)*d+j] - dm[j]
+				} else {
+					lo[j] = r.lat[(p-1)*d+j] + dm[j]
+				}
+				pre[j] = math.Max(r.lpre[(p-1)*d+j], lo[j])
+			}
+		case x == nEnd:
+			for j := 0; j < d; j++ {
+				lo[j], pre[j] = 0, 0
+			}
+		default: // start or reload: opens a trip
+			for j := 0; j < d; j++ {
+				lo[j] = 0
+			}
+			if x == nStart && vi.initLoad != nil {
+				copy(lo, vi.initLoad)
+			}
+			for q := p + 1; q < n && r.nodes[q] >= 0; q++ {
+				if y := r.nodes[q]; m.delivery[y] {
+					for j := 0; j < d; j++ {
+						lo[j] += m.demand[int(y)*d+j]
+					}
+				}
+			}
+			copy(pre, lo)
+		}
+	}
+	// backward: maximum from a node to its trip's last stop
+	for p := n - 1; p >= 0; p-- {
+		suf := r.lsuf[p*d : p*d+d]
+		if r.nodes[p] < 0 || p == n-1 || r.nodes[p+1] < 0 {
+			if r.nodes[p] < 0 {
+				for j := 0; j < d; j++ {
+					suf[j] = 0
+				}
+				continue
+			}
+			copy(suf, r.lat[p*d:p*d+d])
+			continue
+		}
+		for j := 0; j < d; j++ {
+			suf[j] = math.Max(r.lat[p*d+j], r.lsuf[(p+1)*d+j])
+		}
+	}
+}
+
 // insertCost evaluates inserting stop u between nodes pos and pos+1 of r.
 // It returns the change of travel cost and whether the result is feasible;
 // when the cost change is not below bound it returns early with false.
@@ -247,14 +358,47 @@ func (m *model) insertCost(r *route, u int32, pos int, bound float64, sc *scratc
 	}
 	k := r.trip[pos+1]
 	d := m.dims
-	lo := r.loads[int(k)*d : int(k)*d+d]
 	dm := m.demand[int(u)*d : int(u)*d+d]
-	for j := range dm {
-		if lo[j]+dm[j] > vi.cap[j]+tol {
-			return delta, false
+	if m.delivery[u] && k == 0 && vi.resumed {
+		return delta, false
+	}
+	if m.mixed {
+		for j := range dm {
+			if m.delivery[u] {
+				if r.lpre[pos*d+j]+dm[j] > vi.cap[j]+tol {
+					return delta, false
+				}
+			} else if math.Max(r.lat[pos*d+j], r.lsuf[(pos+1)*d+j])+dm[j] > vi.cap[j]+tol {
+				return delta, false
+			}
+		}
+	} else {
+		lo := r.loads[int(k)*d : int(k)*d+d]
+		for j := range dm {
+			if lo[j]+dm[j] > vi.cap[j]+tol {
+				return delta, false
+			}
 		}
 	}
-	s := cat(r.pre[pos], seg{D: m.service[u], E: m.open[u], L: m.close[u]}, pr.dur[a*nl+lu])
+	var s seg
+	if m.release[u] > r.trel[k]+tol {
+		// u delays its trip's departure: re-concatenate the trip's prefix
+		// from its opening node (linear in the trip's length)
+		o := 0
+		if k > 0 {
+			o = int(r.tripEnd[k-1])
+		}
+		s = m.openSeg(r, o, m.release[u])
+		if o > 0 {
+			s = cat(r.pre[o-1], s, pr.dur[int(r.locs[o-1])*nl+int(r.locs[o])])
+		}
+		for q := o + 1; q <= pos; q++ {
+			s = cat(s, m.nodeSeg(r, q), pr.dur[int(r.locs[q-1])*nl+int(r.locs[q])])
+		}
+		s = cat(s, seg{D: m.service[u], E: m.open[u], L: m.close[u]}, pr.dur[a*nl+lu])
+	} else {
+		s = cat(r.pre[pos], seg{D: m.service[u], E: m.open[u], L: m.close[u]}, pr.dur[a*nl+lu])
+	}
 	if s.TW > tol {
 		return delta, false
 	}
@@ -309,6 +453,9 @@ func (m *model) newTripCost(r *route, u int32, sc *scratch) (float64, bool) {
 	last := m.nodeLoc(r.v, r.nodes[n-2])
 	rs := m.nodeSeg(r, n-1)
 	rs.D = vi.reload
+	if rel := m.release[u]; rel > -big {
+		rs = cat(rs, seg{E: rel, L: big}, 0)
+	}
 	s := cat(r.pre[n-2], rs, pr.dur[last*nl+le])
 	s = cat(s, m.stopSeg(u), pr.dur[le*nl+lu])
 	l := vi.tEnd
@@ -336,6 +483,7 @@ type scratch struct {
 	latest []float64
 	tdl    []float64
 	deps   []float64 // departure from each node (pass 3 of simulate)
+	rel    []float64 // release of the trip each opening node opens
 }
 
 // windowStart is the earliest start of service of stop s at or after t, or
@@ -403,7 +551,15 @@ func (m *model) simulate(v int, seq []int32, sc *scratch) (float64, bool) {
 	sc.deps = sc.deps[:n]
 	sc.times, sc.latest, sc.tdl = sc.times[:n], sc.latest[:n], sc.tdl[:n]
 	times, latest, tdl := sc.times, sc.latest, sc.tdl
-	// trip deadlines, stored at the closing node
+	// trip deadlines, stored at the closing node; releases at the opening
+	// node
+	if cap(sc.rel) < n {
+		sc.rel = make([]float64, n, 2*n)
+	}
+	sc.rel = sc.rel[:n]
+	rel := sc.rel
+	open := 0
+	rel[0] = -big
 	dl := vi.loadDeadline
 	for p := 1; p < n; p++ {
 		x := seq[p]
@@ -411,7 +567,12 @@ func (m *model) simulate(v int, seq []int32, sc *scratch) (float64, bool) {
 			if m.deadline[x] < dl {
 				dl = m.deadline[x]
 			}
+			if m.release[x] > rel[open] {
+				rel[open] = m.release[x]
+			}
 		} else {
+			open = p
+			rel[p] = -big
 			if vi.tEnd < dl {
 				dl = vi.tEnd
 			}
@@ -421,7 +582,7 @@ func (m *model) simulate(v int, seq []int32, sc *scratch) (float64, bool) {
 	}
 	// pass 1: earliest schedule from the shift start
 	ok := true
-	t := vi.tStart
+	t := math.Max(vi.tStart, rel[0])
 	times[0] = t
 	sc.deps[0] = t
 	prev := int(vi.start)
@@ -445,6 +606,9 @@ func (m *model) simulate(v int, seq []int32, sc *scratch) (float64, bool) {
 			t = arr
 			if x == nReload {
 				t += vi.reload
+				if rel[p] > t {
+					t = rel[p]
+				}
 			}
 		}
 		sc.deps[p] = t
@@ -472,7 +636,7 @@ func (m *model) simulate(v int, seq []int32, sc *scratch) (float64, bool) {
 			latest[p] = a
 		}
 	}
-	depart := vi.tStart
+	depart := math.Max(vi.tStart, rel[0])
 	if n > 2 {
 		if d := latest[1] - pr.dur[int(vi.start)*nl+m.nodeLoc(v, seq[1])]; d > depart {
 			depart = d
@@ -511,6 +675,9 @@ func (m *model) simulate(v int, seq []int32, sc *scratch) (float64, bool) {
 			t = arr
 			if x == nReload {
 				t += vi.reload
+				if rel[p] > t {
+					t = rel[p]
+				}
 				// the next trip leaves as late as possible too
 				if d := latest[p+1] - pr.dur[l*nl+m.nodeLoc(v, seq[p+1])]; d > t {
 					t = d

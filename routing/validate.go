@@ -163,7 +163,7 @@ func (in *Instance) Validate() error {
 		for _, x := range []struct {
 			what string
 			v    float64
-		}{{"service time", s.Service}, {"penalty", s.Penalty}, {"deadline", s.Deadline}, {"max age", s.MaxAge}} {
+		}{{"service time", s.Service}, {"penalty", s.Penalty}, {"deadline", s.Deadline}, {"max age", s.MaxAge}, {"release time", s.Release}} {
 			if badTime(x.v) || x.v < 0 {
 				return invalid("%s: %s is %v", name, x.what, x.v)
 			}
