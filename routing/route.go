@@ -476,6 +476,61 @@ func (m *model) newTripCost(r *route, u int32, sc *scratch) (float64, bool) {
 	return delta, true
 }
 
+// newTripBefore evaluates u as a new trip of its own opened at node o of
+// the non-empty route r (the start or a reload), ahead of the trip o opened:
+// the nodes become ..., o, u, reload, (that trip), ... It is O(1) with the
+// segments.
+func (m *model) newTripBefore(r *route, u int32, o int, sc *scratch) (float64, bool) {
+	vi := &m.veh[r.v]
+	if r.ntrips() >= vi.maxTrips || r.empty() || o >= len(r.nodes)-1 {
+		return 0, false
+	}
+	if o == 0 && (vi.resumed || r.nfrozen > 0) {
+		return 0, false
+	}
+	pr := &m.profiles[vi.prof]
+	nl := m.nloc
+	lo, lu, le, ln := int(r.locs[o]), int(m.loc[u]), int(vi.end), int(r.locs[o+1])
+	delta := pr.cost[lo*nl+lu] + pr.cost[lu*nl+le] + pr.cost[le*nl+ln] - pr.cost[lo*nl+ln]
+	dm := m.dem(int(u))
+	for j := range dm {
+		if dm[j] > vi.cap[j]+tol {
+			return delta, false
+		}
+	}
+	s := m.openSeg(r, o, m.release[u])
+	if o > 0 {
+		s = cat(r.pre[o-1], s, pr.dur[int(r.locs[o-1])*nl+lo])
+	}
+	s = cat(s, m.stopSeg(u), pr.dur[lo*nl+lu])
+	if s.TW > tol {
+		return delta, false
+	}
+	l := vi.tEnd
+	if m.deadline[u] < l {
+		l = m.deadline[u]
+	}
+	rs := seg{D: vi.reload, E: -big, L: l}
+	k := int(r.trip[o+1])
+	if rel := r.trel[k]; rel > -big {
+		rs = cat(rs, seg{E: rel, L: big}, 0)
+	}
+	s = cat(s, rs, pr.dur[lu*nl+le])
+	s = cat(s, r.suf[o+1], pr.dur[le*nl+ln])
+	if s.TW > tol || s.D > vi.maxDur+tol {
+		return delta, false
+	}
+	if r.nfull > 0 || m.full[u] {
+		sc.seq = append(sc.seq[:0], r.nodes[:o+1]...)
+		sc.seq = append(sc.seq, u, nReload)
+		sc.seq = append(sc.seq, r.nodes[o+1:]...)
+		if !m.simFeasible(r.v, sc.seq, sc) {
+			return delta, false
+		}
+	}
+	return delta, true
+}
+
 // scratch holds per-worker buffers so that the hot loop does not allocate.
 type scratch struct {
 	seq    []int32

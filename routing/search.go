@@ -104,6 +104,7 @@ type search struct {
 	seenClasses     []int32
 	depotCost       []float64
 	seqBuf          []int32
+	ls1, ls2        []int32 // candidate node lists of the rich local search
 
 	report func(*search, int)
 
@@ -139,6 +140,8 @@ var (
 	tuneLSAll    = true // 2-opt* on every candidate, from its changed routes
 	tuneSwap     = true // exchanges of two stops in the local search
 	tuneRelocate = true // relocations next to a neighbour in the local search
+	tuneRichLS   = true // the local search of rich models on candidates
+	tuneRichGate = 0.01 // ... within this fraction of the current cost
 )
 
 func newSearch(m *model, seed int64, stream int) *search {
@@ -257,10 +260,20 @@ func (s *search) recreate(st *state, blink float64) {
 					bestDelta, bestV, bestPos, bestNew = d+fixed, v, pos, false
 				}
 			}
-			if m.veh[v].maxTrips > 1 && !r.empty() {
+			if m.veh[v].maxTrips > 1 && !r.empty() && r.ntrips() < m.veh[v].maxTrips {
 				d, ok := m.newTripCost(r, u, &s.sc)
 				if ok && d < bestDelta {
 					bestDelta, bestV, bestPos, bestNew = d, v, -1, true
+				}
+				// or a trip of its own ahead of any trip
+				for o := 0; o < len(r.nodes)-1; o++ {
+					if x := r.nodes[o]; x != nStart && x != nReload {
+						continue
+					}
+					d, ok := m.newTripBefore(r, u, o, &s.sc)
+					if ok && d < bestDelta {
+						bestDelta, bestV, bestPos, bestNew = d, v, o, true
+					}
 				}
 			}
 		}
@@ -276,9 +289,13 @@ func (s *search) recreate(st *state, blink float64) {
 			continue
 		}
 		r := &st.routes[bestV]
-		if bestNew {
+		if bestNew && bestPos < 0 {
 			n := len(r.nodes)
 			r.nodes = append(r.nodes[:n-1], nReload, u, nEnd)
+		} else if bestNew {
+			r.nodes = append(r.nodes, 0, 0)
+			copy(r.nodes[bestPos+3:], r.nodes[bestPos+1:])
+			r.nodes[bestPos+1], r.nodes[bestPos+2] = u, nReload
 		} else {
 			r.nodes = append(r.nodes, 0)
 			copy(r.nodes[bestPos+2:], r.nodes[bestPos+1:])
@@ -540,6 +557,13 @@ func (s *search) iterate(temp float64) bool {
 		// 2-opt* from the stops of the changed routes
 		copy(s.lsMark, s.touched)
 		s.twoOptStarOn(s.work, s.lsMark)
+	} else if tuneRichLS && !m.simple {
+		// only on candidates close to acceptance: the moves are checked by
+		// simulation, far dearer than on simple models
+		if c := m.stateCost(s.work); c < s.cur.cost*(1+tuneRichGate) {
+			copy(s.lsMark, s.touched)
+			s.richLS(s.work, s.lsMark)
+		}
 	}
 	s.work.cost = m.stateCost(s.work)
 	accept := s.work.cost < s.cur.cost-temp*math.Log(s.rnd.float()+1e-300)

@@ -263,7 +263,7 @@ func TestVRPLIBSolve(t *testing.T) {
 		}
 		p := readVRPLIB(t, path)
 		in := VRPLIBInstance(p)
-		sol, err := Solve(context.Background(), in, Options{Iterations: 3000, Seed: 1})
+		sol, err := Solve(context.Background(), in, Options{Iterations: 1500, Seed: 1})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -50,6 +50,9 @@ func runBench(ctx context.Context, args []string) error {
 		return errors.New("want one folder of instances")
 	}
 	dir := fs.Arg(0)
+	if vrps, _ := filepath.Glob(filepath.Join(dir, "*.vrp")); len(vrps) > 0 {
+		return benchVRPLIB(ctx, dir, vrps, *only, opts)
+	}
 	if *bksPath == "" {
 		base := strings.ToLower(filepath.Base(filepath.Clean(dir)))
 		switch {
@@ -257,4 +260,82 @@ func loadAvg() string {
 		return "unknown"
 	}
 	return strings.Join(f[:3], " ")
+}
+
+// benchVRPLIB solves every VRPLIB file of dir (the MTVRPTWR set) and reports
+// the gap of the DIMACS cost to the cost of the .sol file beside it (after
+// Check and a recomputation of the cost from the coordinates).
+func benchVRPLIB(ctx context.Context, dir string, files []string, only string, opts routing.Options) error {
+	sort.Strings(files)
+	fmt.Printf("# thugom bench %s (VRPLIB)  time=%v iterations=%d workers=%d seed=%d  (%s, %d CPUs, load %s)\n", dir, opts.TimeLimit, opts.Iterations, opts.Workers, opts.Seed, runtime.Version(), runtime.NumCPU(), loadAvg())
+	fmt.Printf("%-12s %4s %5s %8s %8s %8s %9s %s\n", "instance", "veh", "trips", "cost", "bks", "gap%", "time_s", "feasible")
+	var gaps []float64
+	atBKS, infeasible, unassigned, n := 0, 0, 0, 0
+	totalTime := 0.0
+	for _, f := range files {
+		if only != "" && !strings.Contains(filepath.Base(f), only) {
+			continue
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		out, err := solveVRPLIBFile(ctx, f, opts, time.Now())
+		if err != nil {
+			return err
+		}
+		n++
+		best, ok := solCost(strings.TrimSuffix(f, ".vrp") + ".sol")
+		gapS := "-"
+		if ok && out.Feasible && len(out.Unassigned) == 0 {
+			g := 100 * float64(out.Cost-best) / float64(best)
+			gaps = append(gaps, g)
+			gapS = fmt.Sprintf("%+.2f", g)
+			if out.Cost <= best {
+				atBKS++
+			}
+		}
+		if !out.Feasible {
+			infeasible++
+		}
+		unassigned += len(out.Unassigned)
+		totalTime += out.ElapsedMS / 1000
+		feas := "yes"
+		if !out.Feasible {
+			feas = "NO: " + out.Problems
+		}
+		if len(out.Unassigned) > 0 {
+			feas += fmt.Sprintf(" (%d unassigned)", len(out.Unassigned))
+		}
+		fmt.Printf("%-12s %4d %5d %8d %8d %8s %9.3f %s\n", out.Instance, out.Vehicles, out.Trips, out.Cost, best, gapS, out.ElapsedMS/1000, feas)
+	}
+	if len(gaps) > 0 {
+		sorted := append([]float64(nil), gaps...)
+		sort.Float64s(sorted)
+		sum := 0.0
+		for _, g := range gaps {
+			sum += g
+		}
+		med := sorted[len(sorted)/2]
+		if len(sorted)%2 == 0 {
+			med = (sorted[len(sorted)/2-1] + sorted[len(sorted)/2]) / 2
+		}
+		fmt.Printf("# instances %d (with gap %d)  avg gap %+.2f%%  median %+.2f%%  worst %+.2f%%  at BKS %d  avg time %.3f s  infeasible %d  unassigned %d  (load %s)\n",
+			n, len(gaps), sum/float64(len(gaps)), med, sorted[len(sorted)-1], atBKS, totalTime/float64(n), infeasible, unassigned, loadAvg())
+	}
+	return nil
+}
+
+// solCost reads the Cost line of a VRPLIB .sol file.
+func solCost(path string) (int64, bool) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0, false
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "Cost" {
+			c, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+			return c, err == nil
+		}
+	}
+	return 0, false
 }
