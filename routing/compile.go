@@ -27,15 +27,21 @@ type model struct {
 	deadline []float64  // big if none
 	maxAge   []float64  // big if none
 	penalty  []float64
-	pin      []int32 // vehicle index or -1
-	frozenOn []int32 // vehicle index or -1
-	full     []bool  // needs the full simulation (several windows or max age)
+	pin      []int32   // vehicle index or -1
+	frozenOn []int32   // vehicle index or -1
+	full     []bool    // needs the full simulation (several windows or max age)
 	release  []float64 // release at the depot, -big if none
 	delivery []bool
 	// mixed: pickups and deliveries both present, so a trip's peak load is
 	// tracked at every node (lpre, lsuf) instead of its total.
 	mixed      bool
 	hasRelease bool
+	// soft limits: the hard bound is lifted (close, deadline = big) and
+	// lateness past softClose / softDl costs wlc / dlc per time unit, found
+	// by simulate (soft stops are full)
+	softClose, wlc []float64 // big, 0 if none
+	softDl, dlc    []float64
+	soft           bool
 
 	// per vehicle
 	veh      []vinfo
@@ -49,8 +55,9 @@ type model struct {
 
 	profiles []mprofile
 
-	// objective weights: cost = penalty*wPen + fixed*wFixed + travel
-	wPen, wFixed float64
+	// objective weights: cost = penalty*wPen + lateness*wLate +
+	// fixed*wFixed + travel
+	wPen, wLate, wFixed float64
 
 	neigh [][]int32 // per stop, other stops by increasing travel cost
 }
@@ -120,6 +127,8 @@ func compile(in *Instance) *model {
 	m.frozenOn = make([]int32, n)
 	m.full = make([]bool, n)
 	m.release = make([]float64, n)
+	m.softClose, m.wlc = make([]float64, n), make([]float64, n)
+	m.softDl, m.dlc = make([]float64, n), make([]float64, n)
 	m.delivery = make([]bool, n)
 	hasPickup, hasDelivery := false, false
 	for i, s := range in.Stops {
@@ -160,6 +169,22 @@ func compile(in *Instance) *model {
 		if s.MaxAge > 0 {
 			m.maxAge[i] = s.MaxAge
 			m.full[i] = true
+		}
+		m.softClose[i], m.softDl[i] = big, big
+		if s.WindowLateCost > 0 && len(s.Windows) > 0 {
+			m.softClose[i], m.wlc[i] = m.close[i], s.WindowLateCost
+			m.close[i] = big
+			if m.windows[i] != nil {
+				w := append([]Window(nil), m.windows[i]...)
+				w[len(w)-1].Close = big
+				m.windows[i] = w
+			}
+			m.full[i], m.soft = true, true
+		}
+		if s.DeadlineLateCost > 0 && s.Deadline > 0 {
+			m.softDl[i], m.dlc[i] = s.Deadline, s.DeadlineLateCost
+			m.deadline[i] = big
+			m.full[i], m.soft = true, true
 		}
 		m.penalty[i] = s.Penalty
 		if m.penalty[i] == 0 {
@@ -205,6 +230,7 @@ func compile(in *Instance) *model {
 				m.maxAge[s] = big
 				m.full[s] = false
 				m.release[s] = -big
+				m.softClose[s], m.softDl[s], m.wlc[s], m.dlc[s] = big, big, 0, 0
 			}
 		}
 		m.veh[i] = vi
@@ -287,7 +313,20 @@ func compile(in *Instance) *model {
 	if sumFixed > 0 {
 		m.wFixed = travelBound
 	}
-	m.wPen = sumFixed*m.wFixed + travelBound
+	m.wLate = sumFixed*m.wFixed + travelBound
+	m.wPen = m.wLate
+	if m.soft {
+		// a stop served, however late, outranks lateness
+		span := 0.0
+		for _, v := range m.veh {
+			span = math.Max(span, math.Min(v.tEnd, v.tStart+1e7)-v.tStart)
+		}
+		lateBound := 0.0
+		for i := 0; i < n; i++ {
+			lateBound += (m.wlc[i] + m.dlc[i]) * span
+		}
+		m.wPen = (lateBound + 1) * m.wLate
+	}
 	m.buildNeighbours()
 	m.simple = true
 	for j := range m.veh {

@@ -284,3 +284,52 @@ func (m *model) relaxInPlan(st *state, u int32, sc *scratch) *Relaxation {
 	}
 	return best
 }
+
+// explainLate gives every late stop of sol its cause: its own window or
+// deadline when even served first by an empty vehicle it would be late
+// (with the relaxation that makes it on time), otherwise the fleet: on time
+// alone, late because the vehicles serve other stops first.
+func (m *model) explainLate(sol *Solution) {
+	for i := range sol.Late {
+		lt := &sol.Late[i]
+		u := lt.StopIndex
+		bestW, bestD, bestV := math.Inf(1), math.Inf(1), -1
+		for v := 0; v < m.nv; v++ {
+			if !m.ok(u, v) {
+				continue
+			}
+			vi := &m.veh[v]
+			pr := &m.profiles[vi.prof]
+			l := int(m.loc[u])
+			arr := math.Max(vi.tStart, m.release[u]) + pr.dur[int(vi.start)*m.nloc+l]
+			st, _ := m.windowStart(int32(u), arr)
+			w := math.Max(0, st-m.softClose[u])
+			ret := st + m.service[u] + pr.dur[l*m.nloc+int(vi.end)]
+			d := math.Max(0, ret-m.softDl[u])
+			if w+d < bestW+bestD {
+				bestW, bestD, bestV = w, d, v
+			}
+		}
+		if bestV < 0 {
+			continue
+		}
+		veh := &m.in.Vehicles[bestV]
+		switch {
+		case bestW > tol:
+			lt.Reasons = append(lt.Reasons, Reason{Code: ReasonTimeWindow, Vehicle: veh.ID,
+				Detail: fmt.Sprintf("even served first by vehicle %s it starts %.4g after its window closes", veh.ID, bestW)})
+			lt.Relaxation = &Relaxation{Kind: RelaxWindowLater, Amount: bestW, Vehicle: veh.ID, Profile: veh.Profile, Depot: veh.Depot,
+				Text: fmt.Sprintf("on time if its window closes %.4g later", bestW)}
+		case bestD > tol:
+			lt.Reasons = append(lt.Reasons, Reason{Code: ReasonDeadline, Vehicle: veh.ID,
+				Detail: fmt.Sprintf("even served first by vehicle %s its load is back %.4g after the handover deadline", veh.ID, bestD)})
+			lt.Relaxation = &Relaxation{Kind: RelaxDeadline, Amount: bestD, Vehicle: veh.ID, Profile: veh.Profile, Depot: veh.Depot,
+				Text: fmt.Sprintf("on time if its handover deadline is %.4g later", bestD)}
+		default:
+			lt.Reasons = append(lt.Reasons, Reason{Code: ReasonFleetFull, Vehicle: lt.Vehicle,
+				Detail: fmt.Sprintf("on time alone on vehicle %s; late because the vehicles serve other stops first", veh.ID)})
+			lt.Relaxation = &Relaxation{Kind: RelaxExtraVehicle, Vehicle: veh.ID, Profile: veh.Profile, Depot: veh.Depot,
+				Text: fmt.Sprintf("on time with one more vehicle of profile %s at depot %s", veh.Profile, veh.Depot)}
+		}
+	}
+}

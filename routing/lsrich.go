@@ -2,7 +2,6 @@ package routing
 
 import "math"
 
-
 // The local search of rich models (several trips, deliveries and releases,
 // deadlines, pins, ...): the same three moves as on simple models (2-opt*
 // tail exchange, relocation next to a neighbour, exchange with a
@@ -175,6 +174,27 @@ func (s *search) richApplyKnown(st *state, r1, r2 *route, ok1, ok2 bool) bool {
 	}
 	if len(s.ls2) <= 2 && r2.nstops > 0 {
 		delta -= m.veh[r2.v].fixed * m.wFixed
+	}
+	if m.soft {
+		// lateness needs the simulation of both lists
+		if delta >= -1e-9 {
+			return false
+		}
+		l1, l2 := 0.0, 0.0
+		if !m.seqOK(r1.v, s.ls1, &s.sc) {
+			return false
+		}
+		if len(s.ls1) > 2 {
+			l1 = s.sc.lateCost
+		}
+		if !m.seqOK(r2.v, s.ls2, &s.sc) {
+			return false
+		}
+		if len(s.ls2) > 2 {
+			l2 = s.sc.lateCost
+		}
+		delta += (l1 + l2 - r1.late - r2.late) * m.wLate
+		ok1, ok2 = true, true
 	}
 	if delta >= -1e-9 || (!ok1 && !m.seqOK(r1.v, s.ls1, &s.sc)) || (!ok2 && !m.seqOK(r2.v, s.ls2, &s.sc)) {
 		return false

@@ -106,6 +106,13 @@ type Stop struct {
 	// the stop leaves the depot no earlier (0: none). For a vehicle resumed
 	// away from its depot, a delivery cannot go on the first trip.
 	Release float64 `json:"release,omitempty"`
+	// DeadlineLateCost > 0 makes Deadline soft: the trip may come back
+	// after it, at this cost per time unit late (the produce still reaches
+	// the depot and goes on the next departure). 0: the deadline is hard.
+	DeadlineLateCost float64 `json:"deadline_late_cost,omitempty"`
+	// WindowLateCost > 0 makes the close of the last window soft: service
+	// may start after it, at this cost per time unit late. 0: hard.
+	WindowLateCost float64 `json:"window_late_cost,omitempty"`
 }
 
 // Objective selects the last level of the lexicographic objective.
@@ -168,6 +175,9 @@ type Visit struct {
 	Arrival   float64 `json:"arrival"`
 	Start     float64 `json:"start"`
 	Departure float64 `json:"departure"`
+	// LateBy is the time past the stop's soft window close plus the time its
+	// trip returns past its soft handover deadline (0: on time).
+	LateBy float64 `json:"late_by,omitempty"`
 }
 
 // Trip is one round from the depot (or the vehicle's start) back to the
@@ -253,6 +263,20 @@ type Unassigned struct {
 	Relaxation *Relaxation `json:"relaxation,omitempty"`
 }
 
+// Late is a stop served late (soft window or soft deadline) with the
+// cause, found the way reasons of unassigned stops are.
+type Late struct {
+	Stop      string  `json:"stop"`
+	StopIndex int     `json:"stop_index"`
+	Vehicle   string  `json:"vehicle"`
+	LateBy    float64 `json:"late_by"`
+	// WindowLateBy and DeadlineLateBy split LateBy.
+	WindowLateBy   float64     `json:"window_late_by,omitempty"`
+	DeadlineLateBy float64     `json:"deadline_late_by,omitempty"`
+	Reasons        []Reason    `json:"reasons"`
+	Relaxation     *Relaxation `json:"relaxation,omitempty"`
+}
+
 // Solution is the result of Solve.
 type Solution struct {
 	Routes     []Route      `json:"routes"`
@@ -264,6 +288,11 @@ type Solution struct {
 	VehiclesUsed int     `json:"vehicles_used"`
 	FixedCost    float64 `json:"fixed_cost"`
 	Penalty      float64 `json:"penalty"` // sum of penalties of unassigned stops
+	// Late lists the stops served late; Lateness is the sum of their
+	// LateBy and LatenessCost the sum of LateBy times their cost per unit.
+	Late         []Late  `json:"late,omitempty"`
+	Lateness     float64 `json:"lateness"`
+	LatenessCost float64 `json:"lateness_cost"`
 	// Search statistics.
 	Iterations int           `json:"iterations"`
 	Elapsed    time.Duration `json:"elapsed"`

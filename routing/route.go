@@ -60,10 +60,12 @@ type route struct {
 	// maximum since the trip's opening node, and the maximum from the node
 	// to the trip's last stop (0 at closing nodes).
 	lat, lpre, lsuf []float64
-	cost           float64   // travel cost
-	nstops         int
-	nfull          int // stops needing the full simulation
-	nfrozen        int
+	cost            float64  // travel cost
+	late            float64  // lateness cost (soft models), by simulate
+	sim             *scratch // buffers of update's simulation
+	nstops          int
+	nfull           int // stops needing the full simulation
+	nfrozen         int
 }
 
 func (r *route) copyFrom(o *route) {
@@ -82,7 +84,7 @@ func (r *route) copyFrom(o *route) {
 	r.lat = append(r.lat[:0], o.lat...)
 	r.lpre = append(r.lpre[:0], o.lpre...)
 	r.lsuf = append(r.lsuf[:0], o.lsuf...)
-	r.cost, r.nstops, r.nfull, r.nfrozen = o.cost, o.nstops, o.nfull, o.nfrozen
+	r.cost, r.nstops, r.nfull, r.nfrozen, r.late = o.cost, o.nstops, o.nfull, o.nfrozen, o.late
 }
 
 func (r *route) ntrips() int { return len(r.tripEnd) }
@@ -254,6 +256,14 @@ func (m *model) update(r *route) {
 	}
 	if m.mixed {
 		m.updateLoads(r)
+	}
+	r.late = 0
+	if m.soft && r.nfull > 0 {
+		if r.sim == nil {
+			r.sim = &scratch{}
+		}
+		m.simulate(r.v, r.nodes, r.sim)
+		r.late = r.sim.lateCost
 	}
 	// pass 2: prefix segments
 	r.pre[0] = m.nodeSeg(r, 0)
@@ -429,6 +439,12 @@ func (m *model) insertCost(r *route, u int32, pos int, bound float64, sc *scratc
 		if !m.simFeasible(r.v, sc.seq, sc) {
 			return delta, false
 		}
+		if m.soft {
+			delta += (sc.lateCost - r.late) * m.wLate
+			if delta >= bound {
+				return delta, false
+			}
+		}
 	}
 	return delta, true
 }
@@ -471,6 +487,9 @@ func (m *model) newTripCost(r *route, u int32, sc *scratch) (float64, bool) {
 		sc.seq = append(sc.seq, nReload, u, nEnd)
 		if !m.simFeasible(r.v, sc.seq, sc) {
 			return delta, false
+		}
+		if m.soft {
+			delta += (sc.lateCost - r.late) * m.wLate
 		}
 	}
 	return delta, true
@@ -527,6 +546,9 @@ func (m *model) newTripBefore(r *route, u int32, o int, sc *scratch) (float64, b
 		if !m.simFeasible(r.v, sc.seq, sc) {
 			return delta, false
 		}
+		if m.soft {
+			delta += (sc.lateCost - r.late) * m.wLate
+		}
 	}
 	return delta, true
 }
@@ -539,6 +561,11 @@ type scratch struct {
 	tdl    []float64
 	deps   []float64 // departure from each node (pass 3 of simulate)
 	rel    []float64 // release of the trip each opening node opens
+	sdl    []float64 // earliest soft deadline of the trip each closing node closes
+	// lateness of the last simulate: per node past the soft close (lw) and
+	// the soft deadline (ld), and its cost
+	lw, ld   []float64
+	lateCost float64
 }
 
 // windowStart is the earliest start of service of stop s at or after t, or
@@ -610,17 +637,25 @@ func (m *model) simulate(v int, seq []int32, sc *scratch) (float64, bool) {
 	// node
 	if cap(sc.rel) < n {
 		sc.rel = make([]float64, n, 2*n)
+		sc.sdl = make([]float64, n, 2*n)
+		sc.lw = make([]float64, n, 2*n)
+		sc.ld = make([]float64, n, 2*n)
 	}
-	sc.rel = sc.rel[:n]
-	rel := sc.rel
+	sc.rel, sc.sdl, sc.lw, sc.ld = sc.rel[:n], sc.sdl[:n], sc.lw[:n], sc.ld[:n]
+	rel, sdl := sc.rel, sc.sdl
+	sc.lateCost = 0
 	open := 0
 	rel[0] = -big
 	dl := vi.loadDeadline
+	soft := big // earliest soft deadline of the trip
 	for p := 1; p < n; p++ {
 		x := seq[p]
 		if x >= 0 {
 			if m.deadline[x] < dl {
 				dl = m.deadline[x]
+			}
+			if m.softDl[x] < soft {
+				soft = m.softDl[x]
 			}
 			if m.release[x] > rel[open] {
 				rel[open] = m.release[x]
@@ -632,7 +667,8 @@ func (m *model) simulate(v int, seq []int32, sc *scratch) (float64, bool) {
 				dl = vi.tEnd
 			}
 			tdl[p] = dl
-			dl = big
+			sdl[p] = soft
+			dl, soft = big, big
 		}
 	}
 	// pass 1: earliest schedule from the shift start
@@ -679,6 +715,10 @@ func (m *model) simulate(v int, seq []int32, sc *scratch) (float64, bool) {
 		dep := latest[p+1] - pr.dur[l*nl+ln]
 		if x >= 0 {
 			st, _ := m.latestStart(x, dep-m.service[x])
+			if m.wlc[x] > 0 {
+				// no later than need be past a soft close
+				st = math.Min(st, math.Max(m.softClose[x], times[p]))
+			}
 			latest[p] = st
 		} else {
 			a := dep
@@ -687,6 +727,9 @@ func (m *model) simulate(v int, seq []int32, sc *scratch) (float64, bool) {
 			}
 			if tdl[p] < a {
 				a = tdl[p]
+			}
+			if sdl[p] < big {
+				a = math.Min(a, math.Max(sdl[p], times[p]))
 			}
 			latest[p] = a
 		}
@@ -703,6 +746,7 @@ func (m *model) simulate(v int, seq []int32, sc *scratch) (float64, bool) {
 	sc.deps[0] = t
 	prev = int(vi.start)
 	ageBound := big // min over the trip's stops of departure + max age
+	first := 1      // first node of the current trip
 	for p := 1; p < n; p++ {
 		x := seq[p]
 		l := m.nodeLoc(v, x)
@@ -716,6 +760,11 @@ func (m *model) simulate(v int, seq []int32, sc *scratch) (float64, bool) {
 			times[p] = st
 			t = st + m.service[x]
 			sc.deps[p] = t
+			sc.lw[p], sc.ld[p] = 0, 0
+			if st > m.softClose[x] {
+				sc.lw[p] = st - m.softClose[x]
+				sc.lateCost += m.wlc[x] * sc.lw[p]
+			}
 			if m.maxAge[x] < big {
 				if b := t + m.maxAge[x]; b < ageBound {
 					ageBound = b
@@ -726,6 +775,15 @@ func (m *model) simulate(v int, seq []int32, sc *scratch) (float64, bool) {
 				ok = false
 			}
 			ageBound = big
+			if sdl[p] < arr {
+				for q := first; q < p; q++ {
+					if y := seq[q]; arr > m.softDl[y] {
+						sc.ld[q] = arr - m.softDl[y]
+						sc.lateCost += m.dlc[y] * sc.ld[q]
+					}
+				}
+			}
+			first = p + 1
 			times[p] = arr
 			t = arr
 			if x == nReload {

@@ -67,7 +67,7 @@ func (m *model) stateCost(s *state) float64 {
 	for v := range s.routes {
 		r := &s.routes[v]
 		if r.nstops > 0 {
-			c += r.cost + m.veh[v].fixed*m.wFixed
+			c += r.cost + m.veh[v].fixed*m.wFixed + r.late*m.wLate
 		}
 	}
 	for _, u := range s.unassigned {

@@ -135,6 +135,7 @@ func Solve(ctx context.Context, in *Instance, opts Options) (*Solution, error) {
 		}
 		m.explain(best.best, sol, !opts.NoExplain, stopBy)
 	}
+	m.explainLate(sol)
 	sol.Iterations = total
 	sol.Elapsed = time.Since(t0)
 	return sol, nil
@@ -223,7 +224,15 @@ func (m *model) materialize(st *state) *Solution {
 				arr := sc.deps[p-1] + pr.dur[prev*m.nloc+l]
 				prev = l
 				if x >= 0 {
-					trip.Visits = append(trip.Visits, Visit{Stop: m.in.Stops[x].ID, StopIndex: int(x), Arrival: arr, Start: times[p], Departure: times[p] + m.service[x]})
+					vis := Visit{Stop: m.in.Stops[x].ID, StopIndex: int(x), Arrival: arr, Start: times[p], Departure: times[p] + m.service[x]}
+					if m.soft && (sc.lw[p] > 0 || sc.ld[p] > 0) {
+						vis.LateBy = sc.lw[p] + sc.ld[p]
+						sol.Late = append(sol.Late, Late{Stop: vis.Stop, StopIndex: int(x), Vehicle: out.Vehicle, LateBy: vis.LateBy,
+							WindowLateBy: sc.lw[p], DeadlineLateBy: sc.ld[p]})
+						sol.Lateness += vis.LateBy
+						sol.LatenessCost += sc.lw[p]*m.wlc[x] + sc.ld[p]*m.dlc[x]
+					}
+					trip.Visits = append(trip.Visits, vis)
 					for j, d := range m.dem(int(x)) {
 						trip.Load[j] += d
 					}

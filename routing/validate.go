@@ -163,7 +163,8 @@ func (in *Instance) Validate() error {
 		for _, x := range []struct {
 			what string
 			v    float64
-		}{{"service time", s.Service}, {"penalty", s.Penalty}, {"deadline", s.Deadline}, {"max age", s.MaxAge}, {"release time", s.Release}} {
+		}{{"service time", s.Service}, {"penalty", s.Penalty}, {"deadline", s.Deadline}, {"max age", s.MaxAge}, {"release time", s.Release},
+			{"deadline late cost", s.DeadlineLateCost}, {"window late cost", s.WindowLateCost}} {
 			if badTime(x.v) || x.v < 0 {
 				return invalid("%s: %s is %v", name, x.what, x.v)
 			}
@@ -178,6 +179,12 @@ func (in *Instance) Validate() error {
 			if w > 0 && tw.Open <= s.Windows[w-1].Close {
 				return invalid("%s: window %d (%v..%v) overlaps or precedes window %d", name, w, tw.Open, tw.Close, w-1)
 			}
+		}
+		if s.DeadlineLateCost > 0 && s.Deadline == 0 {
+			return invalid("%s: deadline late cost %v without a deadline", name, s.DeadlineLateCost)
+		}
+		if s.WindowLateCost > 0 && len(s.Windows) == 0 {
+			return invalid("%s: window late cost %v without a window", name, s.WindowLateCost)
 		}
 		if s.Vehicle != "" && !vehicles[s.Vehicle] {
 			return invalid("%s: pinned to unknown vehicle %q", name, s.Vehicle)
