@@ -105,6 +105,21 @@ func Check(in *Instance, sol *Solution) error {
 	if math.Abs(lateness-sol.Lateness) > 1e-6*(1+lateness) {
 		fail("total lateness %v, recomputed %v", sol.Lateness, lateness)
 	}
+	if st := in.Stability; st != nil && st.VehicleChange+st.OrderChange > 0 {
+		moved := 0
+		for _, rt := range sol.Routes {
+			for _, tr := range rt.Trips {
+				for _, vis := range tr.Visits {
+					if pl, ok := st.Reference[vis.Stop]; ok && pl.Vehicle != rt.Vehicle {
+						moved++
+					}
+				}
+			}
+		}
+		if moved != sol.VehicleChanges {
+			fail("%d stops changed vehicle, recomputed %d", sol.VehicleChanges, moved)
+		}
+	}
 	if used != sol.VehiclesUsed {
 		fail("vehicles used %d, recomputed %d", sol.VehiclesUsed, used)
 	}

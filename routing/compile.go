@@ -42,6 +42,13 @@ type model struct {
 	softClose, wlc []float64 // big, 0 if none
 	softDl, dlc    []float64
 	soft           bool
+	// stability: reference vehicle (-1: none) and predecessor in the
+	// reference trip (-1: first of its trip) of each stop
+	refV, refPred []int32
+	stabV, stabO  float64
+	stable        bool
+	refOrder      [][]int32 // per vehicle, its reference stops in order
+	refTrip       []int32
 
 	// per vehicle
 	veh      []vinfo
@@ -327,6 +334,7 @@ func compile(in *Instance) *model {
 		}
 		m.wPen = (lateBound + 1) * m.wLate
 	}
+	m.compileStability(sidx, vidx)
 	m.buildNeighbours()
 	m.simple = true
 	for j := range m.veh {
@@ -338,6 +346,9 @@ func compile(in *Instance) *model {
 		if m.full[i] || m.deadline[i] < big || m.pin[i] >= 0 || len(in.Stops[i].Skills) > 0 || m.release[i] > -big || m.delivery[i] {
 			m.simple = false
 		}
+	}
+	if m.stable {
+		m.simple = false // the simple local search ignores stability
 	}
 	return m
 }
@@ -440,3 +451,81 @@ func (m *model) buildNeighbours() {
 func (m *model) ok(stop, v int) bool { return m.compat[stop*m.nv+v] }
 
 func (m *model) dem(stop int) []float64 { return m.demand[stop*m.dims : stop*m.dims+m.dims] }
+
+func (m *model) compileStability(sidx map[string]int32, vidx map[string]int32) {
+	st := m.in.Stability
+	if st == nil || len(st.Reference) == 0 || (st.VehicleChange == 0 && st.OrderChange == 0) {
+		return
+	}
+	m.stable, m.stabV, m.stabO = true, st.VehicleChange, st.OrderChange
+	m.refV, m.refPred = make([]int32, m.n), make([]int32, m.n)
+	type placed struct {
+		stop      int32
+		trip, pos int
+	}
+	byVeh := map[int32][]placed{}
+	for i := range m.refV {
+		m.refV[i], m.refPred[i] = -1, -1
+	}
+	for id, pl := range st.Reference {
+		s, ok := sidx[id]
+		if !ok {
+			continue // done or failed since
+		}
+		v := vidx[pl.Vehicle]
+		m.refV[s] = v
+		byVeh[v] = append(byVeh[v], placed{s, pl.Trip, pl.Position})
+	}
+	m.refOrder = make([][]int32, m.nv)
+	m.refTrip = make([]int32, m.n)
+	for v, ps := range byVeh {
+		sort.Slice(ps, func(a, b int) bool {
+			if ps[a].trip != ps[b].trip {
+				return ps[a].trip < ps[b].trip
+			}
+			return ps[a].pos < ps[b].pos
+		})
+		for _, p := range ps {
+			m.refOrder[v] = append(m.refOrder[v], p.stop)
+			m.refTrip[p.stop] = int32(p.trip)
+		}
+		for k := 1; k < len(ps); k++ {
+			if ps[k].trip == ps[k-1].trip {
+				m.refPred[ps[k].stop] = ps[k-1].stop
+			}
+		}
+	}
+}
+
+// stabCost is the stability cost of stop x on vehicle v after pred (-1:
+// first of its trip).
+func (m *model) stabCost(x int32, v int, pred int32) float64 {
+	if !m.stable || m.refV[x] < 0 {
+		return 0
+	}
+	if m.refV[x] != int32(v) {
+		return m.stabV
+	}
+	if m.refPred[x] != pred {
+		return m.stabO
+	}
+	return 0
+}
+
+// seqStab is the stability cost of node list seq on vehicle v.
+func (m *model) seqStab(v int, seq []int32) float64 {
+	if !m.stable {
+		return 0
+	}
+	c := 0.0
+	for p := 1; p < len(seq); p++ {
+		if x := seq[p]; x >= 0 {
+			pred := seq[p-1]
+			if pred < 0 {
+				pred = -1
+			}
+			c += m.stabCost(x, v, pred)
+		}
+	}
+	return c
+}

@@ -169,6 +169,9 @@ func (s *search) richApplyKnown(st *state, r1, r2 *route, ok1, ok2 bool) bool {
 	s.ls1, s.ls2 = normalize(s.ls1), normalize(s.ls2)
 	c1, c2 := m.seqCost(r1.v, s.ls1), m.seqCost(r2.v, s.ls2)
 	delta := c1 + c2 - r1.cost - r2.cost
+	if m.stable {
+		delta += m.seqStab(r1.v, s.ls1) + m.seqStab(r2.v, s.ls2) - r1.stab - r2.stab
+	}
 	if len(s.ls1) <= 2 && r1.nstops > 0 {
 		delta -= m.veh[r1.v].fixed * m.wFixed
 	}

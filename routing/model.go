@@ -135,6 +135,44 @@ type Instance struct {
 	Vehicles     []Vehicle          `json:"vehicles"`
 	Stops        []Stop             `json:"stops"`
 	Objective    Objective          `json:"objective"`
+	// Stability, when set, keeps a re-plan close to a reference plan.
+	Stability *Stability `json:"stability,omitempty"`
+}
+
+// Placement is where a stop was in a reference plan.
+type Placement struct {
+	Vehicle  string `json:"vehicle"`
+	Trip     int    `json:"trip"`
+	Position int    `json:"position"` // index of the stop in its trip
+}
+
+// Stability asks a re-plan to change as little as it must: each stop of
+// Reference that ends up on another vehicle (or unassigned is not counted:
+// penalties rank first) costs VehicleChange, and each one on its vehicle
+// whose predecessor in its trip changed (another stop, or first of a trip
+// against not) costs OrderChange. Costs are in the unit of the last level
+// of the objective (travel duration or distance), so they trade against
+// travel; set OrderChange smaller than VehicleChange. Stops of Reference
+// that are not in the instance (done, failed) are skipped when finding
+// predecessors, so a failed pickup does not change its neighbours' order.
+type Stability struct {
+	Reference     map[string]Placement `json:"reference"`
+	VehicleChange float64              `json:"vehicle_change"`
+	OrderChange   float64              `json:"order_change"`
+}
+
+// ReferenceOf returns the placements of sol's stops, for
+// Stability.Reference in the next re-plan.
+func ReferenceOf(sol *Solution) map[string]Placement {
+	ref := map[string]Placement{}
+	for _, r := range sol.Routes {
+		for t, tr := range r.Trips {
+			for p, v := range tr.Visits {
+				ref[v.Stop] = Placement{Vehicle: r.Vehicle, Trip: t, Position: p}
+			}
+		}
+	}
+	return ref
 }
 
 // Options tune Solve.
@@ -293,6 +331,12 @@ type Solution struct {
 	Late         []Late  `json:"late,omitempty"`
 	Lateness     float64 `json:"lateness"`
 	LatenessCost float64 `json:"lateness_cost"`
+	// With Instance.Stability: the stops of the reference planned on
+	// another vehicle, those on their vehicle whose predecessor changed,
+	// and the stability cost of both.
+	VehicleChanges int     `json:"vehicle_changes,omitempty"`
+	OrderChanges   int     `json:"order_changes,omitempty"`
+	StabilityCost  float64 `json:"stability_cost,omitempty"`
 	// Search statistics.
 	Iterations int           `json:"iterations"`
 	Elapsed    time.Duration `json:"elapsed"`

@@ -190,3 +190,40 @@ func TestSoftWindowsLexicographic(t *testing.T) {
 		t.Fatalf("want far 5 late for its window, got %+v", sol.Late)
 	}
 }
+
+// Stability: after one stop leaves a Solomon instance, a re-plan with a
+// high vehicle-change cost keeps every other stop on its vehicle (the
+// reference minus a stop is still feasible), Check agrees on the count,
+// and without stability the counts are reported as zero.
+func TestStabilityKeepsVehicles(t *testing.T) {
+	t.Parallel()
+	in := readInstance(t, "../testdata/solomon/R101.txt")
+	base := solveChecked(t, in, Options{Iterations: 2000, Seed: 1})
+	ref := ReferenceOf(base)
+	failed := base.Routes[0].Trips[0].Visits[len(base.Routes[0].Trips[0].Visits)/2].Stop
+	re := *in
+	re.Stops = nil
+	for _, s := range in.Stops {
+		if s.ID != failed {
+			re.Stops = append(re.Stops, s)
+		}
+	}
+	re.Stability = &Stability{Reference: ref, VehicleChange: 1000, OrderChange: 100}
+	sol := solveChecked(t, &re, Options{Iterations: 2000, Seed: 2})
+	if sol.VehicleChanges != 0 || sol.OrderChanges > 2 || len(sol.Unassigned) > 0 {
+		t.Fatalf("stable re-plan: %d vehicle changes, %d order changes, %d unassigned", sol.VehicleChanges, sol.OrderChanges, len(sol.Unassigned))
+	}
+	if sol.Distance > base.Distance+1e-6 {
+		t.Fatalf("re-plan without a stop is longer (%v) than the plan (%v)", sol.Distance, base.Distance)
+	}
+	// a moved stop is counted, and Check recomputes the count
+	bad := cloneSolution(sol)
+	bad.VehicleChanges = 3
+	if err := Check(&re, bad); err == nil || !strings.Contains(err.Error(), "changed vehicle") {
+		t.Fatalf("Check on a wrong change count: %v", err)
+	}
+	re.Stability.VehicleChange = -1
+	if _, err := Solve(context.Background(), &re, Options{Iterations: 10}); err == nil {
+		t.Fatal("negative stability cost accepted")
+	}
+}

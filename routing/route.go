@@ -62,6 +62,7 @@ type route struct {
 	lat, lpre, lsuf []float64
 	cost            float64  // travel cost
 	late            float64  // lateness cost (soft models), by simulate
+	stab            float64  // stability cost
 	sim             *scratch // buffers of update's simulation
 	nstops          int
 	nfull           int // stops needing the full simulation
@@ -85,6 +86,7 @@ func (r *route) copyFrom(o *route) {
 	r.lpre = append(r.lpre[:0], o.lpre...)
 	r.lsuf = append(r.lsuf[:0], o.lsuf...)
 	r.cost, r.nstops, r.nfull, r.nfrozen, r.late = o.cost, o.nstops, o.nfull, o.nfrozen, o.late
+	r.stab = o.stab
 }
 
 func (r *route) ntrips() int { return len(r.tripEnd) }
@@ -257,6 +259,7 @@ func (m *model) update(r *route) {
 	if m.mixed {
 		m.updateLoads(r)
 	}
+	r.stab = m.seqStab(r.v, r.nodes)
 	r.late = 0
 	if m.soft && r.nfull > 0 {
 		if r.sim == nil {
@@ -363,6 +366,16 @@ func (m *model) insertCost(r *route, u int32, pos int, bound float64, sc *scratc
 	lu := int(m.loc[u])
 	a, b := int(r.locs[pos]), int(r.locs[pos+1])
 	delta := pr.cost[a*nl+lu] + pr.cost[lu*nl+b] - pr.cost[a*nl+b]
+	if m.stable {
+		pred := r.nodes[pos]
+		if pred < 0 {
+			pred = -1
+		}
+		delta += m.stabCost(u, r.v, pred)
+		if y := r.nodes[pos+1]; y >= 0 {
+			delta += m.stabCost(y, r.v, u) - m.stabCost(y, r.v, pred)
+		}
+	}
 	if delta >= bound {
 		return delta, false
 	}
@@ -458,7 +471,7 @@ func (m *model) newTripCost(r *route, u int32, sc *scratch) (float64, bool) {
 	pr := &m.profiles[vi.prof]
 	nl := m.nloc
 	lu, le := int(m.loc[u]), int(vi.end)
-	delta := pr.cost[le*nl+lu] + pr.cost[lu*nl+le]
+	delta := pr.cost[le*nl+lu] + pr.cost[lu*nl+le] + m.stabCost(u, r.v, -1)
 	dm := m.dem(int(u))
 	for j := range dm {
 		if dm[j] > vi.cap[j]+tol {
@@ -510,7 +523,7 @@ func (m *model) newTripBefore(r *route, u int32, o int, sc *scratch) (float64, b
 	pr := &m.profiles[vi.prof]
 	nl := m.nloc
 	lo, lu, le, ln := int(r.locs[o]), int(m.loc[u]), int(vi.end), int(r.locs[o+1])
-	delta := pr.cost[lo*nl+lu] + pr.cost[lu*nl+le] + pr.cost[le*nl+ln] - pr.cost[lo*nl+ln]
+	delta := pr.cost[lo*nl+lu] + pr.cost[lu*nl+le] + pr.cost[le*nl+ln] - pr.cost[lo*nl+ln] + m.stabCost(u, r.v, -1)
 	dm := m.dem(int(u))
 	for j := range dm {
 		if dm[j] > vi.cap[j]+tol {

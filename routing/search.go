@@ -67,7 +67,7 @@ func (m *model) stateCost(s *state) float64 {
 	for v := range s.routes {
 		r := &s.routes[v]
 		if r.nstops > 0 {
-			c += r.cost + m.veh[v].fixed*m.wFixed + r.late*m.wLate
+			c += r.cost + m.veh[v].fixed*m.wFixed + r.late*m.wLate + r.stab
 		}
 	}
 	for _, u := range s.unassigned {
@@ -185,6 +185,9 @@ func (s *search) touch(v int) {
 // construct builds the first solution by greedy insertion.
 func (s *search) construct() {
 	st := s.work
+	if s.m.stable {
+		s.fromReference(st)
+	}
 	s.removed = append(s.removed[:0], st.unassigned...)
 	st.unassigned = st.unassigned[:0]
 	s.recreate(st, 0)
@@ -195,6 +198,43 @@ func (s *search) construct() {
 	for i := range s.touched {
 		s.touched[i] = false
 	}
+}
+
+// fromReference starts from the reference plan: each vehicle takes its
+// reference stops in their order, trip by trip, skipping any that no longer
+// fits (the greedy insertion places them afterwards).
+func (s *search) fromReference(st *state) {
+	m := s.m
+	for v := 0; v < m.nv; v++ {
+		r := &st.routes[v]
+		lastTrip := int32(-1)
+		for _, u := range m.refOrder[v] {
+			if st.where[u] >= 0 || !m.ok(int(u), v) {
+				continue
+			}
+			n := len(r.nodes)
+			if !r.empty() && m.refTrip[u] != lastTrip {
+				if _, ok := m.newTripCost(r, u, &s.sc); ok {
+					r.nodes = append(r.nodes[:n-1], nReload, u, nEnd)
+					m.update(r)
+					st.where[u], lastTrip = int32(v), m.refTrip[u]
+					continue
+				}
+			}
+			if _, ok := m.insertCost(r, u, n-2, math.Inf(1), &s.sc); ok {
+				r.nodes = append(r.nodes[:n-1], u, nEnd)
+				m.update(r)
+				st.where[u], lastTrip = int32(v), m.refTrip[u]
+			}
+		}
+	}
+	out := st.unassigned[:0]
+	for _, u := range st.unassigned {
+		if st.where[u] < 0 {
+			out = append(out, u)
+		}
+	}
+	st.unassigned = out
 }
 
 // recreate inserts s.removed into st greedily (with blinks of rate blink).

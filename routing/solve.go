@@ -242,6 +242,24 @@ func (m *model) materialize(st *state) *Solution {
 				out.Trips = append(out.Trips, trip)
 				trip = Trip{Depart: sc.deps[p], Load: make([]float64, m.dims)}
 			}
+			if m.stable {
+				for p := 1; p < len(r.nodes); p++ {
+					x := r.nodes[p]
+					if x < 0 || m.refV[x] < 0 {
+						continue
+					}
+					pred := r.nodes[p-1]
+					if pred < 0 {
+						pred = -1
+					}
+					if m.refV[x] != int32(v) {
+						sol.VehicleChanges++
+					} else if m.refPred[x] != pred {
+						sol.OrderChanges++
+					}
+					sol.StabilityCost += m.stabCost(x, v, pred)
+				}
+			}
 			sol.VehiclesUsed++
 			sol.FixedCost += vi.fixed
 			sol.Duration += out.End - out.Start

@@ -193,6 +193,16 @@ func (in *Instance) Validate() error {
 			return invalid("%s: pinned to vehicle %q but frozen on vehicle %q", name, s.Vehicle, v)
 		}
 	}
+	if st := in.Stability; st != nil {
+		if badTime(st.VehicleChange) || st.VehicleChange < 0 || badTime(st.OrderChange) || st.OrderChange < 0 {
+			return invalid("stability: costs %v (vehicle change) and %v (order change) must be finite and >= 0", st.VehicleChange, st.OrderChange)
+		}
+		for id, pl := range st.Reference {
+			if !vehicles[pl.Vehicle] {
+				return invalid("stability: stop %q: reference vehicle %q is not a vehicle of the instance", id, pl.Vehicle)
+			}
+		}
+	}
 	for s, v := range frozen {
 		if !stops[s] {
 			return invalid("vehicle %q: frozen stop %q is not a stop of the instance", v, s)

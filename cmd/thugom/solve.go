@@ -165,7 +165,7 @@ func containsEq(s string) bool {
 
 func isBoolFlag(s string) bool {
 	switch s {
-	case "-h", "--h", "-help", "--help", "-v", "--v":
+	case "-h", "--h", "-help", "--help", "-v", "--v", "-replan", "--replan":
 		return true
 	}
 	return false
