@@ -16,6 +16,13 @@ func (m *model) explain(st *state, sol *Solution, relax bool, stopBy time.Time) 
 	for i := range sol.Unassigned {
 		ua := &sol.Unassigned[i]
 		u := int32(ua.StopIndex)
+		if !stopBy.IsZero() && i&15 == 0 && time.Now().After(stopBy) {
+			// out of time: the rest get the honest reason
+			for j := i; j < len(sol.Unassigned); j++ {
+				sol.Unassigned[j].Reasons = append(sol.Unassigned[j].Reasons, Reason{Code: ReasonTimeBudget, Detail: reasonText(ReasonTimeBudget)})
+			}
+			return
+		}
 		codes := map[ReasonCode]string{}
 		var best *Relaxation
 		consider := func(r *Relaxation) {
@@ -83,6 +90,8 @@ func reasonText(c ReasonCode) string {
 		return "its demand exceeds the vehicle's capacity"
 	case ReasonTimeWindow:
 		return "no vehicle can reach it within its time windows"
+	case ReasonTimeBudget:
+		return "the time budget ran out before it was placed"
 	case ReasonRelease:
 		return "its goods reach the depot too late (release time) for its window or the shift"
 	case ReasonDeadline:

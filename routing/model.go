@@ -256,6 +256,7 @@ const (
 	ReasonFleetFull  ReasonCode = "fleet_full"      // fits an empty vehicle, but every vehicle is busy
 	ReasonFrozen     ReasonCode = "frozen_conflict" // conflicts with frozen stops
 	ReasonRelease    ReasonCode = "release_time"    // goods reach the depot too late
+	ReasonTimeBudget ReasonCode = "time_budget"     // the search ran out of time before placing it
 )
 
 // Reason is one reason a stop is unassigned.

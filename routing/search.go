@@ -108,6 +108,10 @@ type search struct {
 
 	report func(*search, int)
 
+	// stopBy, when set, cuts the greedy insertion short (the construction
+	// under a time budget): the stops not yet inserted stay unassigned.
+	stopBy time.Time
+
 	it              int // iterations done
 	budget          int // iteration budget (0: none)
 	start, deadline time.Time
@@ -246,6 +250,10 @@ func (s *search) recreate(st *state, blink float64) {
 	// does on its own, yet distance-optimal plans often use more vehicles)
 	forceNew := blink > 0 && s.rnd.float() < tuneNewRoute
 	for oi, u := range s.order {
+		if !s.stopBy.IsZero() && oi&15 == 15 && time.Now().After(s.stopBy) {
+			st.unassigned = append(st.unassigned, s.order[oi:]...)
+			break
+		}
 		bestDelta := math.Inf(1)
 		bestV, bestPos := -1, -1
 		bestNew := false

@@ -89,7 +89,9 @@ func Solve(ctx context.Context, in *Instance, opts Options) (*Solution, error) {
 				if e == 0 {
 					s := newSearch(m, opts.Seed, w)
 					searches[w] = s
+					s.stopBy = deadline
 					s.construct()
+					s.stopBy = time.Time{}
 					s.report = report
 					report(s, 0)
 					s.startTemperature(budgets[w], t0, deadline)
@@ -128,10 +130,14 @@ func Solve(ctx context.Context, in *Instance, opts Options) (*Solution, error) {
 		}
 	}
 	sol := m.materialize(best.best)
+	var stopBy time.Time
 	if !opts.NoExplain || len(best.best.unassigned) > 0 {
-		var stopBy time.Time
 		if opts.TimeLimit > 0 {
-			stopBy = time.Now().Add(opts.TimeLimit/20 + 100*time.Millisecond)
+			// within 5 % of the budget past its end, and at least 20 ms
+			stopBy = deadline.Add(opts.TimeLimit / 20)
+			if min := time.Now().Add(20 * time.Millisecond); stopBy.Before(min) {
+				stopBy = min
+			}
 		}
 		m.explain(best.best, sol, !opts.NoExplain, stopBy)
 	}
