@@ -48,7 +48,9 @@ type model struct {
 	stabV, stabO  float64
 	stable        bool
 	refOrder      [][]int32 // per vehicle, its reference stops in order
-	refTrip       []int32
+	// Options.Balance and Options.Compactness
+	wBalance, wOverlap float64
+	refTrip            []int32
 
 	// per vehicle
 	veh      []vinfo

@@ -134,11 +134,19 @@ func (s *search) richLS(st *state, only []bool) bool {
 			}
 			for _, w := range nb {
 				v2 := st.where[w]
-				if v2 < 0 || v2 == v1 || m.frozenOn[w] >= 0 {
+				if v2 < 0 || m.frozenOn[w] >= 0 {
 					continue
 				}
 				r1, r2 := &st.routes[v1], &st.routes[v2]
 				i, jw := s.posOf(r1, u), s.posOf(r2, w)
+				if v2 == v1 {
+					// between two trips of one vehicle
+					if r1.trip[i] != r1.trip[jw] && (s.richMoveWithin(st, r1, i, jw-1) || s.richMoveWithin(st, r1, i, jw)) {
+						improved, changed = true, true
+						break
+					}
+					continue
+				}
 				if s.richTwoOptStar(st, r1, r2, i, jw-1) || s.richRelocate(st, r1, r2, i, jw-1) ||
 					s.richRelocate(st, r1, r2, i, jw) || s.richSwap(st, r1, r2, i, jw-1) || s.richSwap(st, r1, r2, i, jw+1) {
 					improved, changed = true, true
@@ -284,4 +292,42 @@ func (s *search) richSwap(st *state, r1, r2 *route, i, j int) bool {
 	s.ls2 = append(s.ls2[:0], r2.nodes...)
 	s.ls1[i], s.ls2[j] = w, u
 	return s.richApply(st, r1, r2)
+}
+
+// richMoveWithin moves r[i] between r[p] and r[p+1] of the same route (to
+// another trip of the vehicle).
+func (s *search) richMoveWithin(st *state, r *route, i, p int) bool {
+	m := s.m
+	if p < r.nfrozen || p >= len(r.nodes)-1 || p == i || p == i-1 {
+		return false
+	}
+	u, lu := r.nodes[i], r.locs[i]
+	if s.arc(r.v, r.locs[i-1], r.locs[i+1])-s.arc(r.v, r.locs[i-1], lu)-s.arc(r.v, lu, r.locs[i+1])+
+		s.arc(r.v, r.locs[p], lu)+s.arc(r.v, lu, r.locs[p+1])-s.arc(r.v, r.locs[p], r.locs[p+1]) >= -1e-9 {
+		return false
+	}
+	s.ls1 = s.ls1[:0]
+	for q, x := range r.nodes {
+		if q != i {
+			s.ls1 = append(s.ls1, x)
+		}
+		if q == p {
+			s.ls1 = append(s.ls1, u)
+		}
+	}
+	s.ls1 = normalize(s.ls1)
+	delta := m.seqCost(r.v, s.ls1) - r.cost
+	if m.stable {
+		delta += m.seqStab(r.v, s.ls1) - r.stab
+	}
+	if delta >= -1e-9 || !m.seqOK(r.v, s.ls1, &s.sc) {
+		return false
+	}
+	if m.soft && delta+(s.sc.lateCost-r.late)*m.wLate >= -1e-9 {
+		return false
+	}
+	r.nodes = append(r.nodes[:0], s.ls1...)
+	m.update(r)
+	s.touch(r.v)
+	return true
 }

@@ -195,6 +195,16 @@ type Options struct {
 	// NoExplain skips the search for reasons and relaxations of unassigned
 	// stops (they still get a reason code).
 	NoExplain bool
+	// Balance (off at 0) adds Balance times the longest route's duration to
+	// the last level of the objective, so a plan trades travel for a
+	// shorter longest route (1: one unit of the longest duration is worth
+	// one unit of travel).
+	Balance float64
+	// Compactness (off at 0) adds Compactness for each pair (stop, one of
+	// its 5 nearest stops) on different vehicles to the last level of the
+	// objective (see Solution.Overlap), steering the acceptance of plans
+	// towards routes that keep to their own area.
+	Compactness float64
 }
 
 // Progress reports an improvement of the best plan during the search.
@@ -338,6 +348,12 @@ type Solution struct {
 	VehicleChanges int     `json:"vehicle_changes,omitempty"`
 	OrderChanges   int     `json:"order_changes,omitempty"`
 	StabilityCost  float64 `json:"stability_cost,omitempty"`
+	// Overlap measures how routes interleave: the share of pairs (stop,
+	// one of its 5 nearest stops by travel) served by different vehicles,
+	// 0 for routes that keep to their own area. LongestRoute is the
+	// largest End-Start of a route.
+	Overlap      float64 `json:"overlap"`
+	LongestRoute float64 `json:"longest_route"`
 	// Search statistics.
 	Iterations int           `json:"iterations"`
 	Elapsed    time.Duration `json:"elapsed"`

@@ -227,3 +227,25 @@ func TestStabilityKeepsVehicles(t *testing.T) {
 		t.Fatal("negative stability cost accepted")
 	}
 }
+
+// Balance shortens the longest route (at some travel), Compactness lowers
+// the overlap; both plans stay feasible, and the measures are reported
+// with every plan.
+func TestBalanceAndCompactness(t *testing.T) {
+	t.Parallel()
+	in := readInstance(t, "../testdata/solomon/R201.txt")
+	plain := solveChecked(t, in, Options{Iterations: 3000, Seed: 1})
+	if plain.Overlap <= 0 || plain.Overlap >= 1 || plain.LongestRoute <= 0 {
+		t.Fatalf("measures not reported: overlap %v, longest %v", plain.Overlap, plain.LongestRoute)
+	}
+	bal := solveChecked(t, in, Options{Iterations: 3000, Seed: 1, Balance: 5})
+	if bal.LongestRoute >= plain.LongestRoute {
+		t.Errorf("balance: longest route %v, without %v", bal.LongestRoute, plain.LongestRoute)
+	}
+	cmp := solveChecked(t, in, Options{Iterations: 3000, Seed: 1, Compactness: 50})
+	if cmp.Overlap >= plain.Overlap {
+		t.Errorf("compactness: overlap %v, without %v", cmp.Overlap, plain.Overlap)
+	}
+	t.Logf("R201: plain longest %.1f overlap %.3f distance %.1f; balance longest %.1f distance %.1f; compact overlap %.3f distance %.1f",
+		plain.LongestRoute, plain.Overlap, plain.Distance, bal.LongestRoute, bal.Distance, cmp.Overlap, cmp.Distance)
+}

@@ -73,6 +73,18 @@ func (m *model) stateCost(s *state) float64 {
 	for _, u := range s.unassigned {
 		c += m.penalty[u] * m.wPen
 	}
+	if m.wBalance > 0 {
+		longest := 0.0
+		for v := range s.routes {
+			if r := &s.routes[v]; r.nstops > 0 && r.suf[0].D > longest {
+				longest = r.suf[0].D
+			}
+		}
+		c += m.wBalance * longest
+	}
+	if m.wOverlap > 0 {
+		c += m.wOverlap * float64(m.overlapPairs(s.where))
+	}
 	return c
 }
 
@@ -684,4 +696,29 @@ func (o *removedOrder) Less(i, j int) bool {
 		return o.keys[a] < o.keys[b]
 	}
 	return a < b
+}
+
+// overlapK is the number of nearest stops of the overlap measure.
+const overlapK = 5
+
+// overlapPairs counts the pairs (stop, one of its overlapK nearest stops)
+// on different vehicles, among assigned stops.
+func (m *model) overlapPairs(where []int32) int {
+	k := 0
+	for u := 0; u < m.n; u++ {
+		v := where[u]
+		if v < 0 {
+			continue
+		}
+		nb := m.neigh[u]
+		if len(nb) > overlapK {
+			nb = nb[:overlapK]
+		}
+		for _, w := range nb {
+			if x := where[w]; x >= 0 && x != v {
+				k++
+			}
+		}
+	}
+	return k
 }

@@ -29,6 +29,10 @@ func Solve(ctx context.Context, in *Instance, opts Options) (*Solution, error) {
 		return nil, err
 	}
 	m := compile(in)
+	if opts.Balance > 0 || opts.Compactness > 0 {
+		m.wBalance, m.wOverlap = opts.Balance, opts.Compactness
+		m.simple = false // the simple local search ignores these terms
+	}
 	workers := opts.Workers
 	if workers < 1 {
 		workers = 1
@@ -273,6 +277,28 @@ func (m *model) materialize(st *state) *Solution {
 			sol.TravelTime += out.TravelTime
 		}
 		sol.Routes[v] = out
+	}
+	pairs, all := m.overlapPairs(st.where), 0
+	for u := 0; u < m.n; u++ {
+		if st.where[u] >= 0 {
+			nb := m.neigh[u]
+			if len(nb) > overlapK {
+				nb = nb[:overlapK]
+			}
+			for _, w := range nb {
+				if st.where[w] >= 0 {
+					all++
+				}
+			}
+		}
+	}
+	if all > 0 {
+		sol.Overlap = float64(pairs) / float64(all)
+	}
+	for _, r := range sol.Routes {
+		if r.Used() && r.End-r.Start > sol.LongestRoute {
+			sol.LongestRoute = r.End - r.Start
+		}
 	}
 	for _, u := range st.unassigned {
 		sol.Unassigned = append(sol.Unassigned, Unassigned{Stop: m.in.Stops[u].ID, StopIndex: int(u)})
