@@ -30,6 +30,7 @@ type solveOutput struct {
 	Feasible   bool       `json:"feasible"`
 	Problems   string     `json:"problems,omitempty"`
 	Reasons    []reasonJS `json:"reasons,omitempty"`
+	Overlap    float64    `json:"overlap"`
 }
 
 type reasonJS struct {
@@ -104,7 +105,7 @@ func solveSolomon(ctx context.Context, in *routing.Instance, opts routing.Option
 	}
 	elapsed := time.Since(t0)
 	out := &solveOutput{Instance: in.Name, Vehicles: sol.VehiclesUsed, Distance: sol.Distance, Routes: [][]int{}, Unassigned: []int{},
-		ElapsedMS: float64(elapsed.Nanoseconds()) / 1e6, Iterations: sol.Iterations, Feasible: true}
+		ElapsedMS: float64(elapsed.Nanoseconds()) / 1e6, Iterations: sol.Iterations, Feasible: true, Overlap: sol.Overlap}
 	for _, r := range sol.Routes {
 		for _, t := range r.Trips {
 			ids := make([]int, 0, len(t.Visits))
@@ -183,6 +184,7 @@ type vrplibOutput struct {
 	ElapsedMS  float64 `json:"elapsed_ms"`
 	Iterations int     `json:"iterations"`
 	Unassigned []int   `json:"unassigned"`
+	Overlap    float64 `json:"overlap"`
 	Feasible   bool    `json:"feasible"`
 	Problems   string  `json:"problems,omitempty"`
 }
@@ -213,7 +215,7 @@ func solveVRPLIBFile(ctx context.Context, path string, opts routing.Options, t0 
 		return nil, err
 	}
 	out := &vrplibOutput{Instance: p.Name, Routes: routing.VRPLIBRoutes(in, sol), Vehicles: sol.VehiclesUsed,
-		Cost: int64(math.Round(sol.Distance)), Iterations: sol.Iterations, Unassigned: []int{}, Feasible: true}
+		Cost: int64(math.Round(sol.Distance)), Iterations: sol.Iterations, Unassigned: []int{}, Feasible: true, Overlap: sol.Overlap}
 	for _, r := range sol.Routes {
 		out.Trips += len(r.Trips)
 	}
