@@ -49,7 +49,7 @@ func Check(in *Instance, sol *Solution) error {
 		}
 	}
 	usedVeh := map[string]bool{}
-	dist, used := 0.0, 0
+	dist, used, lateness := 0.0, 0, 0.0
 	for ri := range sol.Routes {
 		rt := &sol.Routes[ri]
 		vi, ok := vehIdx[rt.Vehicle]
@@ -69,7 +69,7 @@ func Check(in *Instance, sol *Solution) error {
 			continue
 		}
 		used++
-		d, errsR := checkRoute(in, vi, rt, stopIdx, frozenSet, seen)
+		d, errsR := checkRoute(in, vi, rt, stopIdx, frozenSet, seen, &lateness)
 		dist += d
 		for _, e := range errsR {
 			fail("vehicle %q: %v", rt.Vehicle, e)
@@ -102,6 +102,24 @@ func Check(in *Instance, sol *Solution) error {
 	if math.Abs(dist-sol.Distance) > 1e-6*(1+dist) {
 		fail("total distance %v, recomputed %v", sol.Distance, dist)
 	}
+	if math.Abs(lateness-sol.Lateness) > 1e-6*(1+lateness) {
+		fail("total lateness %v, recomputed %v", sol.Lateness, lateness)
+	}
+	if st := in.Stability; st != nil && st.VehicleChange+st.OrderChange > 0 {
+		moved := 0
+		for _, rt := range sol.Routes {
+			for _, tr := range rt.Trips {
+				for _, vis := range tr.Visits {
+					if pl, ok := st.Reference[vis.Stop]; ok && pl.Vehicle != rt.Vehicle {
+						moved++
+					}
+				}
+			}
+		}
+		if moved != sol.VehicleChanges {
+			fail("%d stops changed vehicle, recomputed %d", sol.VehicleChanges, moved)
+		}
+	}
 	if used != sol.VehiclesUsed {
 		fail("vehicles used %d, recomputed %d", sol.VehiclesUsed, used)
 	}
@@ -118,7 +136,7 @@ type chkNode struct {
 
 func near(a, b float64) bool { return math.Abs(a-b) <= 1e-6*(1+math.Abs(a)+math.Abs(b)) }
 
-func checkRoute(in *Instance, vi int, rt *Route, stopIdx map[string]int, frozen map[string]bool, seen []int) (float64, []error) {
+func checkRoute(in *Instance, vi int, rt *Route, stopIdx map[string]int, frozen map[string]bool, seen []int, lateness *float64) (float64, []error) {
 	var errs []error
 	fail := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 	v := &in.Vehicles[vi]
@@ -148,16 +166,28 @@ func checkRoute(in *Instance, vi int, rt *Route, stopIdx map[string]int, frozen 
 	}
 	dims := len(v.Capacity)
 	var nodes []chkNode
+	var release []float64 // per trip: the latest release of its stops
 	onlyFrozen := true
 	k := 0
 	for ti, tr := range rt.Trips {
 		if len(tr.Visits) == 0 {
 			fail("trip %d is empty", ti)
 		}
+		// the load at every point of the trip: deliveries leave on board,
+		// pickups come back
 		load := make([]float64, dims)
 		if ti == 0 && v.Resume != nil {
 			copy(load, v.Resume.Load)
 		}
+		for _, vis := range tr.Visits {
+			if si, ok := stopIdx[vis.Stop]; ok && in.Stops[si].Delivery {
+				for j, d := range in.Stops[si].Demand {
+					load[j] += d
+				}
+			}
+		}
+		peak := append([]float64(nil), load...)
+		release = append(release, math.Inf(-1))
 		for _, vis := range tr.Visits {
 			si, ok := stopIdx[vis.Stop]
 			if !ok {
@@ -185,14 +215,25 @@ func checkRoute(in *Instance, vi int, rt *Route, stopIdx map[string]int, frozen 
 				}
 			}
 			k++
+			if s.Release > 0 && !frozen[s.ID] {
+				release[ti] = math.Max(release[ti], s.Release)
+			}
+			if s.Delivery && ti == 0 && v.Resume != nil && !frozen[s.ID] {
+				fail("delivery %q on the first trip of a vehicle resumed during the day", s.ID)
+			}
 			for j, d := range s.Demand {
-				load[j] += d
+				if s.Delivery {
+					load[j] -= d
+				} else {
+					load[j] += d
+				}
+				peak[j] = math.Max(peak[j], load[j])
 			}
 			nodes = append(nodes, chkNode{loc: s.Location, stop: si, service: s.Service, trip: ti})
 		}
-		for j := range load {
-			if load[j] > v.Capacity[j]+1e-6 {
-				fail("trip %d carries %v in dimension %d, capacity %v", ti, load[j], j, v.Capacity[j])
+		for j := range peak {
+			if peak[j] > v.Capacity[j]+1e-6 {
+				fail("trip %d carries %v in dimension %d, capacity %v", ti, peak[j], j, v.Capacity[j])
 			}
 		}
 		srv := v.Reload
@@ -206,11 +247,31 @@ func checkRoute(in *Instance, vi int, rt *Route, stopIdx map[string]int, frozen 
 	}
 	// The constraints of frozen stops are not enforced.
 	isFrozen := func(c chkNode) bool { return c.stop >= 0 && frozen[in.Stops[c.stop].ID] }
+	// soft: the close of the last window is lifted (lateness is a cost)
 	windows := func(c chkNode) []Window {
 		if c.stop < 0 || isFrozen(c) {
 			return nil
 		}
-		return in.Stops[c.stop].Windows
+		s := &in.Stops[c.stop]
+		if s.WindowLateCost > 0 && len(s.Windows) > 0 {
+			w := append([]Window(nil), s.Windows...)
+			w[len(w)-1].Close = math.Inf(1)
+			return w
+		}
+		return s.Windows
+	}
+	softClose := func(c chkNode) float64 {
+		if c.stop < 0 || isFrozen(c) || in.Stops[c.stop].WindowLateCost <= 0 {
+			return math.Inf(1)
+		}
+		ws := in.Stops[c.stop].Windows
+		return ws[len(ws)-1].Close
+	}
+	softDeadline := func(c chkNode) float64 {
+		if c.stop < 0 || isFrozen(c) || in.Stops[c.stop].DeadlineLateCost <= 0 {
+			return math.Inf(1)
+		}
+		return in.Stops[c.stop].Deadline
 	}
 	travel := func(a, b int) float64 { return durM[a*n+b] }
 	// earliest schedule from a departure time: start of service (arrival for
@@ -223,6 +284,10 @@ func checkRoute(in *Instance, vi int, rt *Route, stopIdx map[string]int, frozen 
 		for i, c := range nodes {
 			if i > 0 && nodes[i-1].stop < 0 && latest != nil {
 				t = math.Max(t, latest[i]-travel(at, c.loc))
+			}
+			if c.stop >= 0 && (i == 0 || nodes[i-1].stop < 0) {
+				// a trip leaves the depot once all its goods are released
+				t = math.Max(t, release[c.trip])
 			}
 			a := t + travel(at, c.loc)
 			arrs[i] = a
@@ -269,6 +334,18 @@ func checkRoute(in *Instance, vi int, rt *Route, stopIdx map[string]int, frozen 
 			}
 			if c.stop < 0 {
 				lt = math.Min(lt, tripDeadline(in, v, nodes, c.trip, frozen))
+				// served no later than need be past soft deadlines
+				sd := math.Inf(1)
+				for _, o := range nodes {
+					if o.trip == c.trip && o.stop >= 0 {
+						sd = math.Min(sd, softDeadline(o))
+					}
+				}
+				if !math.IsInf(sd, 1) {
+					lt = math.Min(lt, math.Max(sd, early[i]))
+				}
+			} else if sc := softClose(c); !math.IsInf(sc, 1) {
+				lt = math.Min(lt, math.Max(sc, early[i]))
 			}
 			latest[i] = lt
 		}
@@ -295,7 +372,14 @@ func checkRoute(in *Instance, vi int, rt *Route, stopIdx map[string]int, frozen 
 		fail("distance %v, recomputed %v", rt.Distance, dist)
 	}
 	for ti, tr := range rt.Trips {
+		back := starts[i+len(tr.Visits)]
 		for _, vis := range tr.Visits {
+			c := nodes[i]
+			late := math.Max(0, starts[i]-softClose(c)) + math.Max(0, back-softDeadline(c))
+			if !near(vis.LateBy, late) {
+				fail("stop %q: late by %v, recomputed %v", vis.Stop, vis.LateBy, late)
+			}
+			*lateness += late
 			if !near(vis.Arrival, arrs[i]) || !near(vis.Start, starts[i]) || !near(vis.Departure, starts[i]+nodes[i].service) {
 				fail("stop %q: times %v/%v/%v, recomputed %v/%v/%v", vis.Stop, vis.Arrival, vis.Start, vis.Departure, arrs[i], starts[i], starts[i]+nodes[i].service)
 			}
@@ -315,7 +399,7 @@ func checkRoute(in *Instance, vi int, rt *Route, stopIdx map[string]int, frozen 
 					continue
 				}
 				s := &in.Stops[c.stop]
-				if ws := s.Windows; len(ws) > 0 {
+				if ws := windows(c); len(ws) > 0 {
 					inside := false
 					for _, w := range ws {
 						if starts[j] >= w.Open-tol && starts[j] <= w.Close+tol {
@@ -326,7 +410,7 @@ func checkRoute(in *Instance, vi int, rt *Route, stopIdx map[string]int, frozen 
 						fail("stop %q: service starts at %v outside its windows", s.ID, starts[j])
 					}
 				}
-				if s.Deadline > 0 && ret > s.Deadline+tol {
+				if s.Deadline > 0 && s.DeadlineLateCost <= 0 && ret > s.Deadline+tol {
 					fail("stop %q: back at the depot at %v after its handover deadline %v", s.ID, ret, s.Deadline)
 				}
 				if s.MaxAge > 0 && ret-(starts[j]+s.Service) > s.MaxAge+tol {
@@ -356,7 +440,7 @@ func tripDeadline(in *Instance, v *Vehicle, nodes []chkNode, ti int, frozen map[
 	for _, c := range nodes {
 		if c.trip == ti && c.stop >= 0 {
 			s := &in.Stops[c.stop]
-			if s.Deadline > 0 && !frozen[s.ID] {
+			if s.Deadline > 0 && s.DeadlineLateCost <= 0 && !frozen[s.ID] {
 				d = math.Min(d, s.Deadline)
 			}
 		}

@@ -27,9 +27,30 @@ type model struct {
 	deadline []float64  // big if none
 	maxAge   []float64  // big if none
 	penalty  []float64
-	pin      []int32 // vehicle index or -1
-	frozenOn []int32 // vehicle index or -1
-	full     []bool  // needs the full simulation (several windows or max age)
+	pin      []int32   // vehicle index or -1
+	frozenOn []int32   // vehicle index or -1
+	full     []bool    // needs the full simulation (several windows or max age)
+	release  []float64 // release at the depot, -big if none
+	delivery []bool
+	// mixed: pickups and deliveries both present, so a trip's peak load is
+	// tracked at every node (lpre, lsuf) instead of its total.
+	mixed      bool
+	hasRelease bool
+	// soft limits: the hard bound is lifted (close, deadline = big) and
+	// lateness past softClose / softDl costs wlc / dlc per time unit, found
+	// by simulate (soft stops are full)
+	softClose, wlc []float64 // big, 0 if none
+	softDl, dlc    []float64
+	soft           bool
+	// stability: reference vehicle (-1: none) and predecessor in the
+	// reference trip (-1: first of its trip) of each stop
+	refV, refPred []int32
+	stabV, stabO  float64
+	stable        bool
+	refOrder      [][]int32 // per vehicle, its reference stops in order
+	// Options.Balance and Options.Compactness
+	wBalance, wOverlap float64
+	refTrip            []int32
 
 	// per vehicle
 	veh      []vinfo
@@ -43,8 +64,9 @@ type model struct {
 
 	profiles []mprofile
 
-	// objective weights: cost = penalty*wPen + fixed*wFixed + travel
-	wPen, wFixed float64
+	// objective weights: cost = penalty*wPen + lateness*wLate +
+	// fixed*wFixed + travel
+	wPen, wLate, wFixed float64
 
 	neigh [][]int32 // per stop, other stops by increasing travel cost
 }
@@ -68,6 +90,7 @@ type vinfo struct {
 	frozen       []int32
 	initLoad     []float64
 	loadDeadline float64 // big if none
+	resumed      bool    // starts away from its depot: no delivery on trip 0
 }
 
 func compile(in *Instance) *model {
@@ -112,7 +135,29 @@ func compile(in *Instance) *model {
 	m.pin = make([]int32, n)
 	m.frozenOn = make([]int32, n)
 	m.full = make([]bool, n)
+	m.release = make([]float64, n)
+	m.softClose, m.wlc = make([]float64, n), make([]float64, n)
+	m.softDl, m.dlc = make([]float64, n), make([]float64, n)
+	m.delivery = make([]bool, n)
+	hasPickup, hasDelivery := false, false
 	for i, s := range in.Stops {
+		m.release[i] = -big
+		if s.Release > 0 {
+			m.release[i] = s.Release
+			m.hasRelease = true
+		}
+		m.delivery[i] = s.Delivery
+		nonzero := false
+		for _, x := range s.Demand {
+			if x > 0 {
+				nonzero = true
+			}
+		}
+		if nonzero && s.Delivery {
+			hasDelivery = true
+		} else if nonzero {
+			hasPickup = true
+		}
 		m.loc[i] = int32(s.Location)
 		m.service[i] = s.Service
 		m.open[i], m.close[i] = -big, big
@@ -134,6 +179,22 @@ func compile(in *Instance) *model {
 			m.maxAge[i] = s.MaxAge
 			m.full[i] = true
 		}
+		m.softClose[i], m.softDl[i] = big, big
+		if s.WindowLateCost > 0 && len(s.Windows) > 0 {
+			m.softClose[i], m.wlc[i] = m.close[i], s.WindowLateCost
+			m.close[i] = big
+			if m.windows[i] != nil {
+				w := append([]Window(nil), m.windows[i]...)
+				w[len(w)-1].Close = big
+				m.windows[i] = w
+			}
+			m.full[i], m.soft = true, true
+		}
+		if s.DeadlineLateCost > 0 && s.Deadline > 0 {
+			m.softDl[i], m.dlc[i] = s.Deadline, s.DeadlineLateCost
+			m.deadline[i] = big
+			m.full[i], m.soft = true, true
+		}
 		m.penalty[i] = s.Penalty
 		if m.penalty[i] == 0 {
 			m.penalty[i] = 1
@@ -144,6 +205,7 @@ func compile(in *Instance) *model {
 		}
 		m.frozenOn[i] = -1
 	}
+	m.mixed = hasPickup && hasDelivery
 	m.veh = make([]vinfo, m.nv)
 	for i, v := range in.Vehicles {
 		vi := vinfo{prof: pidx[v.Profile], start: int32(v.Start), end: int32(v.End), tStart: v.Shift.Open, tEnd: v.Shift.Close,
@@ -155,6 +217,7 @@ func compile(in *Instance) *model {
 			vi.maxTrips = 1
 		}
 		if r := v.Resume; r != nil {
+			vi.resumed = true
 			vi.start = int32(r.Location)
 			vi.tStart = math.Max(r.Time, v.Shift.Open)
 			if len(r.Load) > 0 {
@@ -175,6 +238,8 @@ func compile(in *Instance) *model {
 				m.deadline[s] = big
 				m.maxAge[s] = big
 				m.full[s] = false
+				m.release[s] = -big
+				m.softClose[s], m.softDl[s], m.wlc[s], m.dlc[s] = big, big, 0, 0
 			}
 		}
 		m.veh[i] = vi
@@ -257,7 +322,21 @@ func compile(in *Instance) *model {
 	if sumFixed > 0 {
 		m.wFixed = travelBound
 	}
-	m.wPen = sumFixed*m.wFixed + travelBound
+	m.wLate = sumFixed*m.wFixed + travelBound
+	m.wPen = m.wLate
+	if m.soft {
+		// a stop served, however late, outranks lateness
+		span := 0.0
+		for _, v := range m.veh {
+			span = math.Max(span, math.Min(v.tEnd, v.tStart+1e7)-v.tStart)
+		}
+		lateBound := 0.0
+		for i := 0; i < n; i++ {
+			lateBound += (m.wlc[i] + m.dlc[i]) * span
+		}
+		m.wPen = (lateBound + 1) * m.wLate
+	}
+	m.compileStability(sidx, vidx)
 	m.buildNeighbours()
 	m.simple = true
 	for j := range m.veh {
@@ -266,9 +345,12 @@ func compile(in *Instance) *model {
 		}
 	}
 	for i := 0; i < n; i++ {
-		if m.full[i] || m.deadline[i] < big || m.pin[i] >= 0 || len(in.Stops[i].Skills) > 0 {
+		if m.full[i] || m.deadline[i] < big || m.pin[i] >= 0 || len(in.Stops[i].Skills) > 0 || m.release[i] > -big || m.delivery[i] {
 			m.simple = false
 		}
+	}
+	if m.stable {
+		m.simple = false // the simple local search ignores stability
 	}
 	return m
 }
@@ -371,3 +453,81 @@ func (m *model) buildNeighbours() {
 func (m *model) ok(stop, v int) bool { return m.compat[stop*m.nv+v] }
 
 func (m *model) dem(stop int) []float64 { return m.demand[stop*m.dims : stop*m.dims+m.dims] }
+
+func (m *model) compileStability(sidx map[string]int32, vidx map[string]int32) {
+	st := m.in.Stability
+	if st == nil || len(st.Reference) == 0 || (st.VehicleChange == 0 && st.OrderChange == 0) {
+		return
+	}
+	m.stable, m.stabV, m.stabO = true, st.VehicleChange, st.OrderChange
+	m.refV, m.refPred = make([]int32, m.n), make([]int32, m.n)
+	type placed struct {
+		stop      int32
+		trip, pos int
+	}
+	byVeh := map[int32][]placed{}
+	for i := range m.refV {
+		m.refV[i], m.refPred[i] = -1, -1
+	}
+	for id, pl := range st.Reference {
+		s, ok := sidx[id]
+		if !ok {
+			continue // done or failed since
+		}
+		v := vidx[pl.Vehicle]
+		m.refV[s] = v
+		byVeh[v] = append(byVeh[v], placed{s, pl.Trip, pl.Position})
+	}
+	m.refOrder = make([][]int32, m.nv)
+	m.refTrip = make([]int32, m.n)
+	for v, ps := range byVeh {
+		sort.Slice(ps, func(a, b int) bool {
+			if ps[a].trip != ps[b].trip {
+				return ps[a].trip < ps[b].trip
+			}
+			return ps[a].pos < ps[b].pos
+		})
+		for _, p := range ps {
+			m.refOrder[v] = append(m.refOrder[v], p.stop)
+			m.refTrip[p.stop] = int32(p.trip)
+		}
+		for k := 1; k < len(ps); k++ {
+			if ps[k].trip == ps[k-1].trip {
+				m.refPred[ps[k].stop] = ps[k-1].stop
+			}
+		}
+	}
+}
+
+// stabCost is the stability cost of stop x on vehicle v after pred (-1:
+// first of its trip).
+func (m *model) stabCost(x int32, v int, pred int32) float64 {
+	if !m.stable || m.refV[x] < 0 {
+		return 0
+	}
+	if m.refV[x] != int32(v) {
+		return m.stabV
+	}
+	if m.refPred[x] != pred {
+		return m.stabO
+	}
+	return 0
+}
+
+// seqStab is the stability cost of node list seq on vehicle v.
+func (m *model) seqStab(v int, seq []int32) float64 {
+	if !m.stable {
+		return 0
+	}
+	c := 0.0
+	for p := 1; p < len(seq); p++ {
+		if x := seq[p]; x >= 0 {
+			pred := seq[p-1]
+			if pred < 0 {
+				pred = -1
+			}
+			c += m.stabCost(x, v, pred)
+		}
+	}
+	return c
+}

@@ -16,6 +16,13 @@ func (m *model) explain(st *state, sol *Solution, relax bool, stopBy time.Time) 
 	for i := range sol.Unassigned {
 		ua := &sol.Unassigned[i]
 		u := int32(ua.StopIndex)
+		if !stopBy.IsZero() && i&15 == 0 && time.Now().After(stopBy) {
+			// out of time: the rest get the honest reason
+			for j := i; j < len(sol.Unassigned); j++ {
+				sol.Unassigned[j].Reasons = append(sol.Unassigned[j].Reasons, Reason{Code: ReasonTimeBudget, Detail: reasonText(ReasonTimeBudget)})
+			}
+			return
+		}
 		codes := map[ReasonCode]string{}
 		var best *Relaxation
 		consider := func(r *Relaxation) {
@@ -83,6 +90,10 @@ func reasonText(c ReasonCode) string {
 		return "its demand exceeds the vehicle's capacity"
 	case ReasonTimeWindow:
 		return "no vehicle can reach it within its time windows"
+	case ReasonTimeBudget:
+		return "the time budget ran out before it was placed"
+	case ReasonRelease:
+		return "its goods reach the depot too late (release time) for its window or the shift"
 	case ReasonDeadline:
 		return "its load cannot be back at the depot by the handover deadline"
 	case ReasonMaxAge:
@@ -147,6 +158,18 @@ func (m *model) diagnoseAlone(u int32, v int) (ReasonCode, float64, RelaxationKi
 	st, ok := m.windowStart(u, arr)
 	if !ok {
 		return ReasonTimeWindow, arr - m.close[u], RelaxWindowLater
+	}
+	if rel := m.release[u]; rel > vi.tStart {
+		// the goods reach the depot too late for the window or the shift
+		ra := rel + to
+		rs, rok := m.windowStart(u, ra)
+		if !rok {
+			return ReasonRelease, ra - m.close[u], RelaxWindowLater
+		}
+		if rs+m.service[u]+back > math.Min(vi.tEnd, m.deadline[u])+tol {
+			return ReasonRelease, rs + m.service[u] + back - math.Min(vi.tEnd, m.deadline[u]), ""
+		}
+		arr, st = ra, rs
 	}
 	if back > m.maxAge[u]+tol {
 		return ReasonMaxAge, back - m.maxAge[u], RelaxMaxAge
@@ -269,4 +292,53 @@ func (m *model) relaxInPlan(st *state, u int32, sc *scratch) *Relaxation {
 		}
 	}
 	return best
+}
+
+// explainLate gives every late stop of sol its cause: its own window or
+// deadline when even served first by an empty vehicle it would be late
+// (with the relaxation that makes it on time), otherwise the fleet: on time
+// alone, late because the vehicles serve other stops first.
+func (m *model) explainLate(sol *Solution) {
+	for i := range sol.Late {
+		lt := &sol.Late[i]
+		u := lt.StopIndex
+		bestW, bestD, bestV := math.Inf(1), math.Inf(1), -1
+		for v := 0; v < m.nv; v++ {
+			if !m.ok(u, v) {
+				continue
+			}
+			vi := &m.veh[v]
+			pr := &m.profiles[vi.prof]
+			l := int(m.loc[u])
+			arr := math.Max(vi.tStart, m.release[u]) + pr.dur[int(vi.start)*m.nloc+l]
+			st, _ := m.windowStart(int32(u), arr)
+			w := math.Max(0, st-m.softClose[u])
+			ret := st + m.service[u] + pr.dur[l*m.nloc+int(vi.end)]
+			d := math.Max(0, ret-m.softDl[u])
+			if w+d < bestW+bestD {
+				bestW, bestD, bestV = w, d, v
+			}
+		}
+		if bestV < 0 {
+			continue
+		}
+		veh := &m.in.Vehicles[bestV]
+		switch {
+		case bestW > tol:
+			lt.Reasons = append(lt.Reasons, Reason{Code: ReasonTimeWindow, Vehicle: veh.ID,
+				Detail: fmt.Sprintf("even served first by vehicle %s it starts %.4g after its window closes", veh.ID, bestW)})
+			lt.Relaxation = &Relaxation{Kind: RelaxWindowLater, Amount: bestW, Vehicle: veh.ID, Profile: veh.Profile, Depot: veh.Depot,
+				Text: fmt.Sprintf("on time if its window closes %.4g later", bestW)}
+		case bestD > tol:
+			lt.Reasons = append(lt.Reasons, Reason{Code: ReasonDeadline, Vehicle: veh.ID,
+				Detail: fmt.Sprintf("even served first by vehicle %s its load is back %.4g after the handover deadline", veh.ID, bestD)})
+			lt.Relaxation = &Relaxation{Kind: RelaxDeadline, Amount: bestD, Vehicle: veh.ID, Profile: veh.Profile, Depot: veh.Depot,
+				Text: fmt.Sprintf("on time if its handover deadline is %.4g later", bestD)}
+		default:
+			lt.Reasons = append(lt.Reasons, Reason{Code: ReasonFleetFull, Vehicle: lt.Vehicle,
+				Detail: fmt.Sprintf("on time alone on vehicle %s; late because the vehicles serve other stops first", veh.ID)})
+			lt.Relaxation = &Relaxation{Kind: RelaxExtraVehicle, Vehicle: veh.ID, Profile: veh.Profile, Depot: veh.Depot,
+				Text: fmt.Sprintf("on time with one more vehicle of profile %s at depot %s", veh.Profile, veh.Depot)}
+		}
+	}
 }

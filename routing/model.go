@@ -75,7 +75,8 @@ type Vehicle struct {
 }
 
 // Stop is a place to visit once, collecting Demand (a pickup: the load stays
-// on board until the vehicle returns to its End).
+// on board until the vehicle returns to its End) or, with Delivery set,
+// dropping it (the load leaves the depot on board at the start of the trip).
 type Stop struct {
 	ID       string    `json:"id"`
 	Location int       `json:"location"`
@@ -96,6 +97,22 @@ type Stop struct {
 	// MaxAge bounds the time from leaving this stop to arriving at the End
 	// with its load (0: none).
 	MaxAge float64 `json:"max_age,omitempty"`
+	// Delivery makes the stop a delivery: Demand is loaded at the depot
+	// when the trip leaves and dropped here. Pickups and deliveries mix on
+	// one trip; the load at every point of the trip must fit the capacity.
+	Delivery bool `json:"delivery,omitempty"`
+	// Release is the time the stop's goods are available at the depot
+	// (inbound parcels arrive on the morning truck): the trip that serves
+	// the stop leaves the depot no earlier (0: none). For a vehicle resumed
+	// away from its depot, a delivery cannot go on the first trip.
+	Release float64 `json:"release,omitempty"`
+	// DeadlineLateCost > 0 makes Deadline soft: the trip may come back
+	// after it, at this cost per time unit late (the produce still reaches
+	// the depot and goes on the next departure). 0: the deadline is hard.
+	DeadlineLateCost float64 `json:"deadline_late_cost,omitempty"`
+	// WindowLateCost > 0 makes the close of the last window soft: service
+	// may start after it, at this cost per time unit late. 0: hard.
+	WindowLateCost float64 `json:"window_late_cost,omitempty"`
 }
 
 // Objective selects the last level of the lexicographic objective.
@@ -118,6 +135,44 @@ type Instance struct {
 	Vehicles     []Vehicle          `json:"vehicles"`
 	Stops        []Stop             `json:"stops"`
 	Objective    Objective          `json:"objective"`
+	// Stability, when set, keeps a re-plan close to a reference plan.
+	Stability *Stability `json:"stability,omitempty"`
+}
+
+// Placement is where a stop was in a reference plan.
+type Placement struct {
+	Vehicle  string `json:"vehicle"`
+	Trip     int    `json:"trip"`
+	Position int    `json:"position"` // index of the stop in its trip
+}
+
+// Stability asks a re-plan to change as little as it must: each stop of
+// Reference that ends up on another vehicle (or unassigned is not counted:
+// penalties rank first) costs VehicleChange, and each one on its vehicle
+// whose predecessor in its trip changed (another stop, or first of a trip
+// against not) costs OrderChange. Costs are in the unit of the last level
+// of the objective (travel duration or distance), so they trade against
+// travel; set OrderChange smaller than VehicleChange. Stops of Reference
+// that are not in the instance (done, failed) are skipped when finding
+// predecessors, so a failed pickup does not change its neighbours' order.
+type Stability struct {
+	Reference     map[string]Placement `json:"reference"`
+	VehicleChange float64              `json:"vehicle_change"`
+	OrderChange   float64              `json:"order_change"`
+}
+
+// ReferenceOf returns the placements of sol's stops, for
+// Stability.Reference in the next re-plan.
+func ReferenceOf(sol *Solution) map[string]Placement {
+	ref := map[string]Placement{}
+	for _, r := range sol.Routes {
+		for t, tr := range r.Trips {
+			for p, v := range tr.Visits {
+				ref[v.Stop] = Placement{Vehicle: r.Vehicle, Trip: t, Position: p}
+			}
+		}
+	}
+	return ref
 }
 
 // Options tune Solve.
@@ -140,6 +195,16 @@ type Options struct {
 	// NoExplain skips the search for reasons and relaxations of unassigned
 	// stops (they still get a reason code).
 	NoExplain bool
+	// Balance (off at 0) adds Balance times the longest route's duration to
+	// the last level of the objective, so a plan trades travel for a
+	// shorter longest route (1: one unit of the longest duration is worth
+	// one unit of travel).
+	Balance float64
+	// Compactness (off at 0) adds Compactness for each pair (stop, one of
+	// its 5 nearest stops) on different vehicles to the last level of the
+	// objective (see Solution.Overlap), steering the acceptance of plans
+	// towards routes that keep to their own area.
+	Compactness float64
 }
 
 // Progress reports an improvement of the best plan during the search.
@@ -158,6 +223,9 @@ type Visit struct {
 	Arrival   float64 `json:"arrival"`
 	Start     float64 `json:"start"`
 	Departure float64 `json:"departure"`
+	// LateBy is the time past the stop's soft window close plus the time its
+	// trip returns past its soft handover deadline (0: on time).
+	LateBy float64 `json:"late_by,omitempty"`
 }
 
 // Trip is one round from the depot (or the vehicle's start) back to the
@@ -197,6 +265,8 @@ const (
 	ReasonPinnedFull ReasonCode = "pinned_vehicle_full"
 	ReasonFleetFull  ReasonCode = "fleet_full"      // fits an empty vehicle, but every vehicle is busy
 	ReasonFrozen     ReasonCode = "frozen_conflict" // conflicts with frozen stops
+	ReasonRelease    ReasonCode = "release_time"    // goods reach the depot too late
+	ReasonTimeBudget ReasonCode = "time_budget"     // the search ran out of time before placing it
 )
 
 // Reason is one reason a stop is unassigned.
@@ -242,6 +312,20 @@ type Unassigned struct {
 	Relaxation *Relaxation `json:"relaxation,omitempty"`
 }
 
+// Late is a stop served late (soft window or soft deadline) with the
+// cause, found the way reasons of unassigned stops are.
+type Late struct {
+	Stop      string  `json:"stop"`
+	StopIndex int     `json:"stop_index"`
+	Vehicle   string  `json:"vehicle"`
+	LateBy    float64 `json:"late_by"`
+	// WindowLateBy and DeadlineLateBy split LateBy.
+	WindowLateBy   float64     `json:"window_late_by,omitempty"`
+	DeadlineLateBy float64     `json:"deadline_late_by,omitempty"`
+	Reasons        []Reason    `json:"reasons"`
+	Relaxation     *Relaxation `json:"relaxation,omitempty"`
+}
+
 // Solution is the result of Solve.
 type Solution struct {
 	Routes     []Route      `json:"routes"`
@@ -253,6 +337,23 @@ type Solution struct {
 	VehiclesUsed int     `json:"vehicles_used"`
 	FixedCost    float64 `json:"fixed_cost"`
 	Penalty      float64 `json:"penalty"` // sum of penalties of unassigned stops
+	// Late lists the stops served late; Lateness is the sum of their
+	// LateBy and LatenessCost the sum of LateBy times their cost per unit.
+	Late         []Late  `json:"late,omitempty"`
+	Lateness     float64 `json:"lateness"`
+	LatenessCost float64 `json:"lateness_cost"`
+	// With Instance.Stability: the stops of the reference planned on
+	// another vehicle, those on their vehicle whose predecessor changed,
+	// and the stability cost of both.
+	VehicleChanges int     `json:"vehicle_changes,omitempty"`
+	OrderChanges   int     `json:"order_changes,omitempty"`
+	StabilityCost  float64 `json:"stability_cost,omitempty"`
+	// Overlap measures how routes interleave: the share of pairs (stop,
+	// one of its 5 nearest stops by travel) served by different vehicles,
+	// 0 for routes that keep to their own area. LongestRoute is the
+	// largest End-Start of a route.
+	Overlap      float64 `json:"overlap"`
+	LongestRoute float64 `json:"longest_route"`
 	// Search statistics.
 	Iterations int           `json:"iterations"`
 	Elapsed    time.Duration `json:"elapsed"`

@@ -1,5 +1,7 @@
 package routing
 
+import "math"
+
 // Node markers in a route's node list: stops are >= 0.
 const (
 	nStart  int32 = -1
@@ -52,10 +54,19 @@ type route struct {
 	loads          []float64
 	cum            []float64 // load picked up up to each node, per dimension
 	tdl            []float64 // per trip: min deadline
-	cost           float64   // travel cost
-	nstops         int
-	nfull          int // stops needing the full simulation
-	nfrozen        int
+	trel           []float64 // per trip: max release of its stops (-big: none)
+	// mixed models only, per node and dimension: load leaving the node (an
+	// opening depot node: the deliveries of the trip it opens), its running
+	// maximum since the trip's opening node, and the maximum from the node
+	// to the trip's last stop (0 at closing nodes).
+	lat, lpre, lsuf []float64
+	cost            float64  // travel cost
+	late            float64  // lateness cost (soft models), by simulate
+	stab            float64  // stability cost
+	sim             *scratch // buffers of update's simulation
+	nstops          int
+	nfull           int // stops needing the full simulation
+	nfrozen         int
 }
 
 func (r *route) copyFrom(o *route) {
@@ -70,7 +81,12 @@ func (r *route) copyFrom(o *route) {
 	r.loads = append(r.loads[:0], o.loads...)
 	r.cum = append(r.cum[:0], o.cum...)
 	r.tdl = append(r.tdl[:0], o.tdl...)
-	r.cost, r.nstops, r.nfull, r.nfrozen = o.cost, o.nstops, o.nfull, o.nfrozen
+	r.trel = append(r.trel[:0], o.trel...)
+	r.lat = append(r.lat[:0], o.lat...)
+	r.lpre = append(r.lpre[:0], o.lpre...)
+	r.lsuf = append(r.lsuf[:0], o.lsuf...)
+	r.cost, r.nstops, r.nfull, r.nfrozen, r.late = o.cost, o.nstops, o.nfull, o.nfrozen, o.late
+	r.stab = o.stab
 }
 
 func (r *route) ntrips() int { return len(r.tripEnd) }
@@ -92,18 +108,19 @@ func (m *model) nodeLoc(v int, x int32) int {
 // nodeSeg is the segment of node p of r (after update has set tdl).
 func (m *model) nodeSeg(r *route, p int) seg {
 	x := r.nodes[p]
+	if x == nStart || x == nReload {
+		rel := -big
+		if k := int(r.trip[p]); x == nStart {
+			rel = r.trel[0]
+		} else if k+1 < len(r.trel) {
+			rel = r.trel[k+1]
+		}
+		return m.openSeg(r, p, rel)
+	}
 	vi := &m.veh[r.v]
 	switch {
 	case x >= 0:
 		return seg{D: m.service[x], E: m.open[x], L: m.close[x]}
-	case x == nStart:
-		return seg{E: vi.tStart, L: big}
-	case x == nReload:
-		l := r.tdl[r.trip[p]]
-		if vi.tEnd < l {
-			l = vi.tEnd
-		}
-		return seg{D: vi.reload, E: -big, L: l}
 	default:
 		l := r.tdl[r.trip[p]]
 		if vi.tEnd < l {
@@ -111,6 +128,30 @@ func (m *model) nodeSeg(r *route, p int) seg {
 		}
 		return seg{E: -big, L: l}
 	}
+}
+
+// openSeg is the segment of the node p of r that opens a trip (the start or
+// a reload) when the trip it opens carries goods released at rel: a reload
+// is an arrival bounded by the closed trip's deadline, Reload time at the
+// depot, then a departure no earlier than rel.
+func (m *model) openSeg(r *route, p int, rel float64) seg {
+	vi := &m.veh[r.v]
+	if r.nodes[p] == nStart {
+		e := vi.tStart
+		if rel > e {
+			e = rel
+		}
+		return seg{E: e, L: big}
+	}
+	l := r.tdl[r.trip[p]]
+	if vi.tEnd < l {
+		l = vi.tEnd
+	}
+	s := seg{D: vi.reload, E: -big, L: l}
+	if rel > -big {
+		s = cat(s, seg{E: rel, L: big}, 0)
+	}
+	return s
 }
 
 func (m *model) stopSeg(u int32) seg {
@@ -145,6 +186,7 @@ func (m *model) update(r *route) {
 	r.tripEnd = r.tripEnd[:0]
 	r.loads = r.loads[:0]
 	r.tdl = r.tdl[:0]
+	r.trel = r.trel[:0]
 	// pass 1: trips, loads, deadlines, cost
 	k := int32(0)
 	for j := 0; j < d; j++ {
@@ -154,6 +196,7 @@ func (m *model) update(r *route) {
 		copy(r.loads, vi.initLoad)
 	}
 	r.tdl = append(r.tdl, vi.loadDeadline)
+	r.trel = append(r.trel, -big)
 	r.nstops, r.nfull, r.nfrozen = 0, 0, 0
 	r.cost = 0
 	prev := int(vi.start)
@@ -181,6 +224,9 @@ func (m *model) update(r *route) {
 			if m.deadline[x] < r.tdl[k] {
 				r.tdl[k] = m.deadline[x]
 			}
+			if m.release[x] > r.trel[k] {
+				r.trel[k] = m.release[x]
+			}
 		} else if x == nReload || x == nEnd {
 			r.tripEnd = append(r.tripEnd, int32(p))
 			if x == nReload {
@@ -189,6 +235,7 @@ func (m *model) update(r *route) {
 					r.loads = append(r.loads, 0)
 				}
 				r.tdl = append(r.tdl, big)
+				r.trel = append(r.trel, -big)
 			}
 		}
 	}
@@ -208,6 +255,18 @@ func (m *model) update(r *route) {
 				}
 			}
 		}
+	}
+	if m.mixed {
+		m.updateLoads(r)
+	}
+	r.stab = m.seqStab(r.v, r.nodes)
+	r.late = 0
+	if m.soft && r.nfull > 0 {
+		if r.sim == nil {
+			r.sim = &scratch{}
+		}
+		m.simulate(r.v, r.nodes, r.sim)
+		r.late = r.sim.lateCost
 	}
 	// pass 2: prefix segments
 	r.pre[0] = m.nodeSeg(r, 0)
@@ -231,6 +290,71 @@ func (m *model) update(r *route) {
 	}
 }
 
+// updateLoads fills the peak-load arrays of r (mixed models).
+func (m *model) updateLoads(r *route) {
+	n, d := len(r.nodes), m.dims
+	vi := &m.veh[r.v]
+	if cap(r.lat) < n*d {
+		r.lat = make([]float64, n*d, 2*n*d)
+		r.lpre = make([]float64, n*d, 2*n*d)
+		r.lsuf = make([]float64, n*d, 2*n*d)
+	}
+	r.lat, r.lpre, r.lsuf = r.lat[:n*d], r.lpre[:n*d], r.lsuf[:n*d]
+	// forward: deliveries of each trip leave on board
+	for p := 0; p < n; p++ {
+		x := r.nodes[p]
+		lo, pre := r.lat[p*d:p*d+d], r.lpre[p*d:p*d+d]
+		switch {
+		case x >= 0:
+			dm := m.demand[int(x)*d : int(x)*d+d]
+			for j := 0; j < d; j++ {
+				if m.delivery[x] {
+					lo[j] = r.lat[(p-1)*d+j] - dm[j]
+				} else {
+					lo[j] = r.lat[(p-1)*d+j] + dm[j]
+				}
+				pre[j] = math.Max(r.lpre[(p-1)*d+j], lo[j])
+			}
+		case x == nEnd:
+			for j := 0; j < d; j++ {
+				lo[j], pre[j] = 0, 0
+			}
+		default: // start or reload: opens a trip
+			for j := 0; j < d; j++ {
+				lo[j] = 0
+			}
+			if x == nStart && vi.initLoad != nil {
+				copy(lo, vi.initLoad)
+			}
+			for q := p + 1; q < n && r.nodes[q] >= 0; q++ {
+				if y := r.nodes[q]; m.delivery[y] {
+					for j := 0; j < d; j++ {
+						lo[j] += m.demand[int(y)*d+j]
+					}
+				}
+			}
+			copy(pre, lo)
+		}
+	}
+	// backward: maximum from a node to its trip's last stop
+	for p := n - 1; p >= 0; p-- {
+		suf := r.lsuf[p*d : p*d+d]
+		if r.nodes[p] < 0 || p == n-1 || r.nodes[p+1] < 0 {
+			if r.nodes[p] < 0 {
+				for j := 0; j < d; j++ {
+					suf[j] = 0
+				}
+				continue
+			}
+			copy(suf, r.lat[p*d:p*d+d])
+			continue
+		}
+		for j := 0; j < d; j++ {
+			suf[j] = math.Max(r.lat[p*d+j], r.lsuf[(p+1)*d+j])
+		}
+	}
+}
+
 // insertCost evaluates inserting stop u between nodes pos and pos+1 of r.
 // It returns the change of travel cost and whether the result is feasible;
 // when the cost change is not below bound it returns early with false.
@@ -242,19 +366,62 @@ func (m *model) insertCost(r *route, u int32, pos int, bound float64, sc *scratc
 	lu := int(m.loc[u])
 	a, b := int(r.locs[pos]), int(r.locs[pos+1])
 	delta := pr.cost[a*nl+lu] + pr.cost[lu*nl+b] - pr.cost[a*nl+b]
+	if m.stable {
+		pred := r.nodes[pos]
+		if pred < 0 {
+			pred = -1
+		}
+		delta += m.stabCost(u, r.v, pred)
+		if y := r.nodes[pos+1]; y >= 0 {
+			delta += m.stabCost(y, r.v, u) - m.stabCost(y, r.v, pred)
+		}
+	}
 	if delta >= bound {
 		return delta, false
 	}
 	k := r.trip[pos+1]
 	d := m.dims
-	lo := r.loads[int(k)*d : int(k)*d+d]
 	dm := m.demand[int(u)*d : int(u)*d+d]
-	for j := range dm {
-		if lo[j]+dm[j] > vi.cap[j]+tol {
-			return delta, false
+	if m.delivery[u] && k == 0 && vi.resumed {
+		return delta, false
+	}
+	if m.mixed {
+		for j := range dm {
+			if m.delivery[u] {
+				if r.lpre[pos*d+j]+dm[j] > vi.cap[j]+tol {
+					return delta, false
+				}
+			} else if math.Max(r.lat[pos*d+j], r.lsuf[(pos+1)*d+j])+dm[j] > vi.cap[j]+tol {
+				return delta, false
+			}
+		}
+	} else {
+		lo := r.loads[int(k)*d : int(k)*d+d]
+		for j := range dm {
+			if lo[j]+dm[j] > vi.cap[j]+tol {
+				return delta, false
+			}
 		}
 	}
-	s := cat(r.pre[pos], seg{D: m.service[u], E: m.open[u], L: m.close[u]}, pr.dur[a*nl+lu])
+	var s seg
+	if m.release[u] > r.trel[k]+tol {
+		// u delays its trip's departure: re-concatenate the trip's prefix
+		// from its opening node (linear in the trip's length)
+		o := 0
+		if k > 0 {
+			o = int(r.tripEnd[k-1])
+		}
+		s = m.openSeg(r, o, m.release[u])
+		if o > 0 {
+			s = cat(r.pre[o-1], s, pr.dur[int(r.locs[o-1])*nl+int(r.locs[o])])
+		}
+		for q := o + 1; q <= pos; q++ {
+			s = cat(s, m.nodeSeg(r, q), pr.dur[int(r.locs[q-1])*nl+int(r.locs[q])])
+		}
+		s = cat(s, seg{D: m.service[u], E: m.open[u], L: m.close[u]}, pr.dur[a*nl+lu])
+	} else {
+		s = cat(r.pre[pos], seg{D: m.service[u], E: m.open[u], L: m.close[u]}, pr.dur[a*nl+lu])
+	}
 	if s.TW > tol {
 		return delta, false
 	}
@@ -285,6 +452,12 @@ func (m *model) insertCost(r *route, u int32, pos int, bound float64, sc *scratc
 		if !m.simFeasible(r.v, sc.seq, sc) {
 			return delta, false
 		}
+		if m.soft {
+			delta += (sc.lateCost - r.late) * m.wLate
+			if delta >= bound {
+				return delta, false
+			}
+		}
 	}
 	return delta, true
 }
@@ -298,7 +471,7 @@ func (m *model) newTripCost(r *route, u int32, sc *scratch) (float64, bool) {
 	pr := &m.profiles[vi.prof]
 	nl := m.nloc
 	lu, le := int(m.loc[u]), int(vi.end)
-	delta := pr.cost[le*nl+lu] + pr.cost[lu*nl+le]
+	delta := pr.cost[le*nl+lu] + pr.cost[lu*nl+le] + m.stabCost(u, r.v, -1)
 	dm := m.dem(int(u))
 	for j := range dm {
 		if dm[j] > vi.cap[j]+tol {
@@ -309,6 +482,9 @@ func (m *model) newTripCost(r *route, u int32, sc *scratch) (float64, bool) {
 	last := m.nodeLoc(r.v, r.nodes[n-2])
 	rs := m.nodeSeg(r, n-1)
 	rs.D = vi.reload
+	if rel := m.release[u]; rel > -big {
+		rs = cat(rs, seg{E: rel, L: big}, 0)
+	}
 	s := cat(r.pre[n-2], rs, pr.dur[last*nl+le])
 	s = cat(s, m.stopSeg(u), pr.dur[le*nl+lu])
 	l := vi.tEnd
@@ -325,6 +501,67 @@ func (m *model) newTripCost(r *route, u int32, sc *scratch) (float64, bool) {
 		if !m.simFeasible(r.v, sc.seq, sc) {
 			return delta, false
 		}
+		if m.soft {
+			delta += (sc.lateCost - r.late) * m.wLate
+		}
+	}
+	return delta, true
+}
+
+// newTripBefore evaluates u as a new trip of its own opened at node o of
+// the non-empty route r (the start or a reload), ahead of the trip o opened:
+// the nodes become ..., o, u, reload, (that trip), ... It is O(1) with the
+// segments.
+func (m *model) newTripBefore(r *route, u int32, o int, sc *scratch) (float64, bool) {
+	vi := &m.veh[r.v]
+	if r.ntrips() >= vi.maxTrips || r.empty() || o >= len(r.nodes)-1 {
+		return 0, false
+	}
+	if o == 0 && (vi.resumed || r.nfrozen > 0) {
+		return 0, false
+	}
+	pr := &m.profiles[vi.prof]
+	nl := m.nloc
+	lo, lu, le, ln := int(r.locs[o]), int(m.loc[u]), int(vi.end), int(r.locs[o+1])
+	delta := pr.cost[lo*nl+lu] + pr.cost[lu*nl+le] + pr.cost[le*nl+ln] - pr.cost[lo*nl+ln] + m.stabCost(u, r.v, -1)
+	dm := m.dem(int(u))
+	for j := range dm {
+		if dm[j] > vi.cap[j]+tol {
+			return delta, false
+		}
+	}
+	s := m.openSeg(r, o, m.release[u])
+	if o > 0 {
+		s = cat(r.pre[o-1], s, pr.dur[int(r.locs[o-1])*nl+lo])
+	}
+	s = cat(s, m.stopSeg(u), pr.dur[lo*nl+lu])
+	if s.TW > tol {
+		return delta, false
+	}
+	l := vi.tEnd
+	if m.deadline[u] < l {
+		l = m.deadline[u]
+	}
+	rs := seg{D: vi.reload, E: -big, L: l}
+	k := int(r.trip[o+1])
+	if rel := r.trel[k]; rel > -big {
+		rs = cat(rs, seg{E: rel, L: big}, 0)
+	}
+	s = cat(s, rs, pr.dur[lu*nl+le])
+	s = cat(s, r.suf[o+1], pr.dur[le*nl+ln])
+	if s.TW > tol || s.D > vi.maxDur+tol {
+		return delta, false
+	}
+	if r.nfull > 0 || m.full[u] {
+		sc.seq = append(sc.seq[:0], r.nodes[:o+1]...)
+		sc.seq = append(sc.seq, u, nReload)
+		sc.seq = append(sc.seq, r.nodes[o+1:]...)
+		if !m.simFeasible(r.v, sc.seq, sc) {
+			return delta, false
+		}
+		if m.soft {
+			delta += (sc.lateCost - r.late) * m.wLate
+		}
 	}
 	return delta, true
 }
@@ -336,6 +573,12 @@ type scratch struct {
 	latest []float64
 	tdl    []float64
 	deps   []float64 // departure from each node (pass 3 of simulate)
+	rel    []float64 // release of the trip each opening node opens
+	sdl    []float64 // earliest soft deadline of the trip each closing node closes
+	// lateness of the last simulate: per node past the soft close (lw) and
+	// the soft deadline (ld), and its cost
+	lw, ld   []float64
+	lateCost float64
 }
 
 // windowStart is the earliest start of service of stop s at or after t, or
@@ -403,25 +646,47 @@ func (m *model) simulate(v int, seq []int32, sc *scratch) (float64, bool) {
 	sc.deps = sc.deps[:n]
 	sc.times, sc.latest, sc.tdl = sc.times[:n], sc.latest[:n], sc.tdl[:n]
 	times, latest, tdl := sc.times, sc.latest, sc.tdl
-	// trip deadlines, stored at the closing node
+	// trip deadlines, stored at the closing node; releases at the opening
+	// node
+	if cap(sc.rel) < n {
+		sc.rel = make([]float64, n, 2*n)
+		sc.sdl = make([]float64, n, 2*n)
+		sc.lw = make([]float64, n, 2*n)
+		sc.ld = make([]float64, n, 2*n)
+	}
+	sc.rel, sc.sdl, sc.lw, sc.ld = sc.rel[:n], sc.sdl[:n], sc.lw[:n], sc.ld[:n]
+	rel, sdl := sc.rel, sc.sdl
+	sc.lateCost = 0
+	open := 0
+	rel[0] = -big
 	dl := vi.loadDeadline
+	soft := big // earliest soft deadline of the trip
 	for p := 1; p < n; p++ {
 		x := seq[p]
 		if x >= 0 {
 			if m.deadline[x] < dl {
 				dl = m.deadline[x]
 			}
+			if m.softDl[x] < soft {
+				soft = m.softDl[x]
+			}
+			if m.release[x] > rel[open] {
+				rel[open] = m.release[x]
+			}
 		} else {
+			open = p
+			rel[p] = -big
 			if vi.tEnd < dl {
 				dl = vi.tEnd
 			}
 			tdl[p] = dl
-			dl = big
+			sdl[p] = soft
+			dl, soft = big, big
 		}
 	}
 	// pass 1: earliest schedule from the shift start
 	ok := true
-	t := vi.tStart
+	t := math.Max(vi.tStart, rel[0])
 	times[0] = t
 	sc.deps[0] = t
 	prev := int(vi.start)
@@ -445,6 +710,9 @@ func (m *model) simulate(v int, seq []int32, sc *scratch) (float64, bool) {
 			t = arr
 			if x == nReload {
 				t += vi.reload
+				if rel[p] > t {
+					t = rel[p]
+				}
 			}
 		}
 		sc.deps[p] = t
@@ -460,6 +728,10 @@ func (m *model) simulate(v int, seq []int32, sc *scratch) (float64, bool) {
 		dep := latest[p+1] - pr.dur[l*nl+ln]
 		if x >= 0 {
 			st, _ := m.latestStart(x, dep-m.service[x])
+			if m.wlc[x] > 0 {
+				// no later than need be past a soft close
+				st = math.Min(st, math.Max(m.softClose[x], times[p]))
+			}
 			latest[p] = st
 		} else {
 			a := dep
@@ -469,10 +741,13 @@ func (m *model) simulate(v int, seq []int32, sc *scratch) (float64, bool) {
 			if tdl[p] < a {
 				a = tdl[p]
 			}
+			if sdl[p] < big {
+				a = math.Min(a, math.Max(sdl[p], times[p]))
+			}
 			latest[p] = a
 		}
 	}
-	depart := vi.tStart
+	depart := math.Max(vi.tStart, rel[0])
 	if n > 2 {
 		if d := latest[1] - pr.dur[int(vi.start)*nl+m.nodeLoc(v, seq[1])]; d > depart {
 			depart = d
@@ -484,6 +759,7 @@ func (m *model) simulate(v int, seq []int32, sc *scratch) (float64, bool) {
 	sc.deps[0] = t
 	prev = int(vi.start)
 	ageBound := big // min over the trip's stops of departure + max age
+	first := 1      // first node of the current trip
 	for p := 1; p < n; p++ {
 		x := seq[p]
 		l := m.nodeLoc(v, x)
@@ -497,6 +773,11 @@ func (m *model) simulate(v int, seq []int32, sc *scratch) (float64, bool) {
 			times[p] = st
 			t = st + m.service[x]
 			sc.deps[p] = t
+			sc.lw[p], sc.ld[p] = 0, 0
+			if st > m.softClose[x] {
+				sc.lw[p] = st - m.softClose[x]
+				sc.lateCost += m.wlc[x] * sc.lw[p]
+			}
 			if m.maxAge[x] < big {
 				if b := t + m.maxAge[x]; b < ageBound {
 					ageBound = b
@@ -507,10 +788,22 @@ func (m *model) simulate(v int, seq []int32, sc *scratch) (float64, bool) {
 				ok = false
 			}
 			ageBound = big
+			if sdl[p] < arr {
+				for q := first; q < p; q++ {
+					if y := seq[q]; arr > m.softDl[y] {
+						sc.ld[q] = arr - m.softDl[y]
+						sc.lateCost += m.dlc[y] * sc.ld[q]
+					}
+				}
+			}
+			first = p + 1
 			times[p] = arr
 			t = arr
 			if x == nReload {
 				t += vi.reload
+				if rel[p] > t {
+					t = rel[p]
+				}
 				// the next trip leaves as late as possible too
 				if d := latest[p+1] - pr.dur[l*nl+m.nodeLoc(v, seq[p+1])]; d > t {
 					t = d

@@ -67,11 +67,23 @@ func (m *model) stateCost(s *state) float64 {
 	for v := range s.routes {
 		r := &s.routes[v]
 		if r.nstops > 0 {
-			c += r.cost + m.veh[v].fixed*m.wFixed
+			c += r.cost + m.veh[v].fixed*m.wFixed + r.late*m.wLate + r.stab
 		}
 	}
 	for _, u := range s.unassigned {
 		c += m.penalty[u] * m.wPen
+	}
+	if m.wBalance > 0 {
+		longest := 0.0
+		for v := range s.routes {
+			if r := &s.routes[v]; r.nstops > 0 && r.suf[0].D > longest {
+				longest = r.suf[0].D
+			}
+		}
+		c += m.wBalance * longest
+	}
+	if m.wOverlap > 0 {
+		c += m.wOverlap * float64(m.overlapPairs(s.where))
 	}
 	return c
 }
@@ -104,8 +116,13 @@ type search struct {
 	seenClasses     []int32
 	depotCost       []float64
 	seqBuf          []int32
+	ls1, ls2        []int32 // candidate node lists of the rich local search
 
 	report func(*search, int)
+
+	// stopBy, when set, cuts the greedy insertion short (the construction
+	// under a time budget): the stops not yet inserted stay unassigned.
+	stopBy time.Time
 
 	it              int // iterations done
 	budget          int // iteration budget (0: none)
@@ -139,6 +156,8 @@ var (
 	tuneLSAll    = true // 2-opt* on every candidate, from its changed routes
 	tuneSwap     = true // exchanges of two stops in the local search
 	tuneRelocate = true // relocations next to a neighbour in the local search
+	tuneRichLS   = true // the local search of rich models on candidates
+	tuneRichGate = 0.01 // ... within this fraction of the current cost
 )
 
 func newSearch(m *model, seed int64, stream int) *search {
@@ -182,6 +201,9 @@ func (s *search) touch(v int) {
 // construct builds the first solution by greedy insertion.
 func (s *search) construct() {
 	st := s.work
+	if s.m.stable {
+		s.fromReference(st)
+	}
 	s.removed = append(s.removed[:0], st.unassigned...)
 	st.unassigned = st.unassigned[:0]
 	s.recreate(st, 0)
@@ -194,6 +216,43 @@ func (s *search) construct() {
 	}
 }
 
+// fromReference starts from the reference plan: each vehicle takes its
+// reference stops in their order, trip by trip, skipping any that no longer
+// fits (the greedy insertion places them afterwards).
+func (s *search) fromReference(st *state) {
+	m := s.m
+	for v := 0; v < m.nv; v++ {
+		r := &st.routes[v]
+		lastTrip := int32(-1)
+		for _, u := range m.refOrder[v] {
+			if st.where[u] >= 0 || !m.ok(int(u), v) {
+				continue
+			}
+			n := len(r.nodes)
+			if !r.empty() && m.refTrip[u] != lastTrip {
+				if _, ok := m.newTripCost(r, u, &s.sc); ok {
+					r.nodes = append(r.nodes[:n-1], nReload, u, nEnd)
+					m.update(r)
+					st.where[u], lastTrip = int32(v), m.refTrip[u]
+					continue
+				}
+			}
+			if _, ok := m.insertCost(r, u, n-2, math.Inf(1), &s.sc); ok {
+				r.nodes = append(r.nodes[:n-1], u, nEnd)
+				m.update(r)
+				st.where[u], lastTrip = int32(v), m.refTrip[u]
+			}
+		}
+	}
+	out := st.unassigned[:0]
+	for _, u := range st.unassigned {
+		if st.where[u] < 0 {
+			out = append(out, u)
+		}
+	}
+	st.unassigned = out
+}
+
 // recreate inserts s.removed into st greedily (with blinks of rate blink).
 func (s *search) recreate(st *state, blink float64) {
 	m := s.m
@@ -203,6 +262,10 @@ func (s *search) recreate(st *state, blink float64) {
 	// does on its own, yet distance-optimal plans often use more vehicles)
 	forceNew := blink > 0 && s.rnd.float() < tuneNewRoute
 	for oi, u := range s.order {
+		if !s.stopBy.IsZero() && oi&15 == 15 && time.Now().After(s.stopBy) {
+			st.unassigned = append(st.unassigned, s.order[oi:]...)
+			break
+		}
 		bestDelta := math.Inf(1)
 		bestV, bestPos := -1, -1
 		bestNew := false
@@ -257,10 +320,20 @@ func (s *search) recreate(st *state, blink float64) {
 					bestDelta, bestV, bestPos, bestNew = d+fixed, v, pos, false
 				}
 			}
-			if m.veh[v].maxTrips > 1 && !r.empty() {
+			if m.veh[v].maxTrips > 1 && !r.empty() && r.ntrips() < m.veh[v].maxTrips {
 				d, ok := m.newTripCost(r, u, &s.sc)
 				if ok && d < bestDelta {
 					bestDelta, bestV, bestPos, bestNew = d, v, -1, true
+				}
+				// or a trip of its own ahead of any trip
+				for o := 0; o < len(r.nodes)-1; o++ {
+					if x := r.nodes[o]; x != nStart && x != nReload {
+						continue
+					}
+					d, ok := m.newTripBefore(r, u, o, &s.sc)
+					if ok && d < bestDelta {
+						bestDelta, bestV, bestPos, bestNew = d, v, o, true
+					}
 				}
 			}
 		}
@@ -276,9 +349,13 @@ func (s *search) recreate(st *state, blink float64) {
 			continue
 		}
 		r := &st.routes[bestV]
-		if bestNew {
+		if bestNew && bestPos < 0 {
 			n := len(r.nodes)
 			r.nodes = append(r.nodes[:n-1], nReload, u, nEnd)
+		} else if bestNew {
+			r.nodes = append(r.nodes, 0, 0)
+			copy(r.nodes[bestPos+3:], r.nodes[bestPos+1:])
+			r.nodes[bestPos+1], r.nodes[bestPos+2] = u, nReload
 		} else {
 			r.nodes = append(r.nodes, 0)
 			copy(r.nodes[bestPos+2:], r.nodes[bestPos+1:])
@@ -540,6 +617,13 @@ func (s *search) iterate(temp float64) bool {
 		// 2-opt* from the stops of the changed routes
 		copy(s.lsMark, s.touched)
 		s.twoOptStarOn(s.work, s.lsMark)
+	} else if tuneRichLS && !m.simple {
+		// only on candidates close to acceptance: the moves are checked by
+		// simulation, far dearer than on simple models
+		if c := m.stateCost(s.work); c < s.cur.cost*(1+tuneRichGate) {
+			copy(s.lsMark, s.touched)
+			s.richLS(s.work, s.lsMark)
+		}
 	}
 	s.work.cost = m.stateCost(s.work)
 	accept := s.work.cost < s.cur.cost-temp*math.Log(s.rnd.float()+1e-300)
@@ -612,4 +696,29 @@ func (o *removedOrder) Less(i, j int) bool {
 		return o.keys[a] < o.keys[b]
 	}
 	return a < b
+}
+
+// overlapK is the number of nearest stops of the overlap measure.
+const overlapK = 5
+
+// overlapPairs counts the pairs (stop, one of its overlapK nearest stops)
+// on different vehicles, among assigned stops.
+func (m *model) overlapPairs(where []int32) int {
+	k := 0
+	for u := 0; u < m.n; u++ {
+		v := where[u]
+		if v < 0 {
+			continue
+		}
+		nb := m.neigh[u]
+		if len(nb) > overlapK {
+			nb = nb[:overlapK]
+		}
+		for _, w := range nb {
+			if x := where[w]; x >= 0 && x != v {
+				k++
+			}
+		}
+	}
+	return k
 }

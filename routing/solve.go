@@ -29,6 +29,10 @@ func Solve(ctx context.Context, in *Instance, opts Options) (*Solution, error) {
 		return nil, err
 	}
 	m := compile(in)
+	if opts.Balance > 0 || opts.Compactness > 0 {
+		m.wBalance, m.wOverlap = opts.Balance, opts.Compactness
+		m.simple = false // the simple local search ignores these terms
+	}
 	workers := opts.Workers
 	if workers < 1 {
 		workers = 1
@@ -89,7 +93,9 @@ func Solve(ctx context.Context, in *Instance, opts Options) (*Solution, error) {
 				if e == 0 {
 					s := newSearch(m, opts.Seed, w)
 					searches[w] = s
+					s.stopBy = deadline
 					s.construct()
+					s.stopBy = time.Time{}
 					s.report = report
 					report(s, 0)
 					s.startTemperature(budgets[w], t0, deadline)
@@ -128,13 +134,18 @@ func Solve(ctx context.Context, in *Instance, opts Options) (*Solution, error) {
 		}
 	}
 	sol := m.materialize(best.best)
+	var stopBy time.Time
 	if !opts.NoExplain || len(best.best.unassigned) > 0 {
-		var stopBy time.Time
 		if opts.TimeLimit > 0 {
-			stopBy = time.Now().Add(opts.TimeLimit/20 + 100*time.Millisecond)
+			// within 5 % of the budget past its end, and at least 20 ms
+			stopBy = deadline.Add(opts.TimeLimit / 20)
+			if min := time.Now().Add(20 * time.Millisecond); stopBy.Before(min) {
+				stopBy = min
+			}
 		}
 		m.explain(best.best, sol, !opts.NoExplain, stopBy)
 	}
+	m.explainLate(sol)
 	sol.Iterations = total
 	sol.Elapsed = time.Since(t0)
 	return sol, nil
@@ -223,7 +234,15 @@ func (m *model) materialize(st *state) *Solution {
 				arr := sc.deps[p-1] + pr.dur[prev*m.nloc+l]
 				prev = l
 				if x >= 0 {
-					trip.Visits = append(trip.Visits, Visit{Stop: m.in.Stops[x].ID, StopIndex: int(x), Arrival: arr, Start: times[p], Departure: times[p] + m.service[x]})
+					vis := Visit{Stop: m.in.Stops[x].ID, StopIndex: int(x), Arrival: arr, Start: times[p], Departure: times[p] + m.service[x]}
+					if m.soft && (sc.lw[p] > 0 || sc.ld[p] > 0) {
+						vis.LateBy = sc.lw[p] + sc.ld[p]
+						sol.Late = append(sol.Late, Late{Stop: vis.Stop, StopIndex: int(x), Vehicle: out.Vehicle, LateBy: vis.LateBy,
+							WindowLateBy: sc.lw[p], DeadlineLateBy: sc.ld[p]})
+						sol.Lateness += vis.LateBy
+						sol.LatenessCost += sc.lw[p]*m.wlc[x] + sc.ld[p]*m.dlc[x]
+					}
+					trip.Visits = append(trip.Visits, vis)
 					for j, d := range m.dem(int(x)) {
 						trip.Load[j] += d
 					}
@@ -233,6 +252,24 @@ func (m *model) materialize(st *state) *Solution {
 				out.Trips = append(out.Trips, trip)
 				trip = Trip{Depart: sc.deps[p], Load: make([]float64, m.dims)}
 			}
+			if m.stable {
+				for p := 1; p < len(r.nodes); p++ {
+					x := r.nodes[p]
+					if x < 0 || m.refV[x] < 0 {
+						continue
+					}
+					pred := r.nodes[p-1]
+					if pred < 0 {
+						pred = -1
+					}
+					if m.refV[x] != int32(v) {
+						sol.VehicleChanges++
+					} else if m.refPred[x] != pred {
+						sol.OrderChanges++
+					}
+					sol.StabilityCost += m.stabCost(x, v, pred)
+				}
+			}
 			sol.VehiclesUsed++
 			sol.FixedCost += vi.fixed
 			sol.Duration += out.End - out.Start
@@ -240,6 +277,28 @@ func (m *model) materialize(st *state) *Solution {
 			sol.TravelTime += out.TravelTime
 		}
 		sol.Routes[v] = out
+	}
+	pairs, all := m.overlapPairs(st.where), 0
+	for u := 0; u < m.n; u++ {
+		if st.where[u] >= 0 {
+			nb := m.neigh[u]
+			if len(nb) > overlapK {
+				nb = nb[:overlapK]
+			}
+			for _, w := range nb {
+				if st.where[w] >= 0 {
+					all++
+				}
+			}
+		}
+	}
+	if all > 0 {
+		sol.Overlap = float64(pairs) / float64(all)
+	}
+	for _, r := range sol.Routes {
+		if r.Used() && r.End-r.Start > sol.LongestRoute {
+			sol.LongestRoute = r.End - r.Start
+		}
 	}
 	for _, u := range st.unassigned {
 		sol.Unassigned = append(sol.Unassigned, Unassigned{Stop: m.in.Stops[u].ID, StopIndex: int(u)})

@@ -163,7 +163,8 @@ func (in *Instance) Validate() error {
 		for _, x := range []struct {
 			what string
 			v    float64
-		}{{"service time", s.Service}, {"penalty", s.Penalty}, {"deadline", s.Deadline}, {"max age", s.MaxAge}} {
+		}{{"service time", s.Service}, {"penalty", s.Penalty}, {"deadline", s.Deadline}, {"max age", s.MaxAge}, {"release time", s.Release},
+			{"deadline late cost", s.DeadlineLateCost}, {"window late cost", s.WindowLateCost}} {
 			if badTime(x.v) || x.v < 0 {
 				return invalid("%s: %s is %v", name, x.what, x.v)
 			}
@@ -179,11 +180,27 @@ func (in *Instance) Validate() error {
 				return invalid("%s: window %d (%v..%v) overlaps or precedes window %d", name, w, tw.Open, tw.Close, w-1)
 			}
 		}
+		if s.DeadlineLateCost > 0 && s.Deadline == 0 {
+			return invalid("%s: deadline late cost %v without a deadline", name, s.DeadlineLateCost)
+		}
+		if s.WindowLateCost > 0 && len(s.Windows) == 0 {
+			return invalid("%s: window late cost %v without a window", name, s.WindowLateCost)
+		}
 		if s.Vehicle != "" && !vehicles[s.Vehicle] {
 			return invalid("%s: pinned to unknown vehicle %q", name, s.Vehicle)
 		}
 		if v, ok := frozen[s.ID]; ok && s.Vehicle != "" && s.Vehicle != v {
 			return invalid("%s: pinned to vehicle %q but frozen on vehicle %q", name, s.Vehicle, v)
+		}
+	}
+	if st := in.Stability; st != nil {
+		if badTime(st.VehicleChange) || st.VehicleChange < 0 || badTime(st.OrderChange) || st.OrderChange < 0 {
+			return invalid("stability: costs %v (vehicle change) and %v (order change) must be finite and >= 0", st.VehicleChange, st.OrderChange)
+		}
+		for id, pl := range st.Reference {
+			if !vehicles[pl.Vehicle] {
+				return invalid("stability: stop %q: reference vehicle %q is not a vehicle of the instance", id, pl.Vehicle)
+			}
 		}
 	}
 	for s, v := range frozen {

@@ -31,6 +31,7 @@ func runBench(ctx context.Context, args []string) error {
 	workers := fs.Int("workers", 2, "parallel searches per instance")
 	gen := fs.String("generate", "", "instead of a folder: generate R1000, C1000, RC1000 (any size) or province (5000 stops)")
 	only := fs.String("only", "", "only instances whose name contains this")
+	replan := fs.Bool("replan", false, "measure stability: plan, fail one pickup, re-plan with and without Instance.Stability")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: thugom bench DIR [--time 1s] [--bks FILE] | thugom bench --generate province|R1000|C1000|RC1000 [--time 30s]")
 		fs.PrintDefaults()
@@ -43,6 +44,16 @@ func runBench(ctx context.Context, args []string) error {
 	}
 	opts := routing.Options{TimeLimit: *limit, Iterations: *iters, Seed: *seed, Workers: *workers}
 	if *gen != "" {
+		if *replan {
+			in, err := generate(*gen, opts.Seed)
+			if err != nil {
+				return err
+			}
+			fmt.Printf("# thugom bench --generate %s --replan: %d stops, %d vehicles; time=%v per solve, workers=%d seed=%d (load %s)\n",
+				*gen, len(in.Stops), len(in.Vehicles), opts.TimeLimit, opts.Workers, opts.Seed, loadAvg())
+			_, err = benchReplan(ctx, in, opts, true)
+			return err
+		}
 		return benchGenerated(ctx, *gen, opts)
 	}
 	if fs.NArg() != 1 {
@@ -50,6 +61,9 @@ func runBench(ctx context.Context, args []string) error {
 		return errors.New("want one folder of instances")
 	}
 	dir := fs.Arg(0)
+	if vrps, _ := filepath.Glob(filepath.Join(dir, "*.vrp")); len(vrps) > 0 {
+		return benchVRPLIB(ctx, dir, vrps, *only, opts)
+	}
 	if *bksPath == "" {
 		base := strings.ToLower(filepath.Base(filepath.Clean(dir)))
 		switch {
@@ -76,6 +90,9 @@ func runBench(ctx context.Context, args []string) error {
 	sort.Strings(files)
 	if len(files) == 0 {
 		return fmt.Errorf("no *.txt instance in %s", dir)
+	}
+	if *replan {
+		return benchReplanFolder(ctx, dir, files, *only, opts)
 	}
 	fmt.Printf("# thugom bench %s  time=%v iterations=%d workers=%d seed=%d bks=%s  (%s, %d CPUs, load %s)\n", dir, *limit, *iters, *workers, *seed, *bksPath, runtime.Version(), runtime.NumCPU(), loadAvg())
 	fmt.Printf("%-10s %4s %12s %12s %8s %9s %s\n", "instance", "veh", "distance", "bks", "gap%", "time_s", "feasible")
@@ -169,26 +186,38 @@ func readBKS(path string) (map[string]float64, error) {
 // benchGenerated solves a generated instance and reports feasibility,
 // progress and peak memory.
 func benchGenerated(ctx context.Context, kind string, opts routing.Options) error {
+	in, err := generate(kind, opts.Seed)
+	if err != nil {
+		return err
+	}
+	return benchInstance(ctx, kind, in, opts)
+}
+
+// generate builds the instance of --generate.
+func generate(kind string, seed int64) (*routing.Instance, error) {
 	var in *routing.Instance
 	var err error
 	k := strings.ToUpper(kind)
 	switch {
 	case k == "PROVINCE":
-		in, err = routing.GenerateProvince(5000, opts.Seed)
+		in, err = routing.GenerateProvince(5000, seed)
 	default:
 		i := strings.IndexAny(k, "0123456789")
 		if i <= 0 {
-			return fmt.Errorf("unknown generator %q (want province, R1000, C1000, RC1000)", kind)
+			return nil, fmt.Errorf("unknown generator %q (want province, R1000, C1000, RC1000)", kind)
 		}
 		n, perr := strconv.Atoi(k[i:])
 		if perr != nil {
-			return fmt.Errorf("generator %q: %w", kind, perr)
+			return nil, fmt.Errorf("generator %q: %w", kind, perr)
 		}
-		in, err = routing.GenerateSolomonLike(k[:i], n, opts.Seed)
+		in, err = routing.GenerateSolomonLike(k[:i], n, seed)
 	}
-	if err != nil {
-		return err
-	}
+	return in, err
+}
+
+// benchInstance solves one instance and reports feasibility, progress and
+// peak memory.
+func benchInstance(ctx context.Context, kind string, in *routing.Instance, opts routing.Options) error {
 	fmt.Printf("# thugom bench --generate %s: %s, %d stops, %d vehicles, %d locations; time=%v iterations=%d workers=%d seed=%d (load %s)\n",
 		kind, in.Name, len(in.Stops), len(in.Vehicles), in.NumLocations, opts.TimeLimit, opts.Iterations, opts.Workers, opts.Seed, loadAvg())
 	var lastLog time.Duration
@@ -257,4 +286,243 @@ func loadAvg() string {
 		return "unknown"
 	}
 	return strings.Join(f[:3], " ")
+}
+
+// benchVRPLIB solves every VRPLIB file of dir (the MTVRPTWR set) and reports
+// the gap of the DIMACS cost to the cost of the .sol file beside it (after
+// Check and a recomputation of the cost from the coordinates).
+func benchVRPLIB(ctx context.Context, dir string, files []string, only string, opts routing.Options) error {
+	sort.Strings(files)
+	fmt.Printf("# thugom bench %s (VRPLIB)  time=%v iterations=%d workers=%d seed=%d  (%s, %d CPUs, load %s)\n", dir, opts.TimeLimit, opts.Iterations, opts.Workers, opts.Seed, runtime.Version(), runtime.NumCPU(), loadAvg())
+	fmt.Printf("%-12s %4s %5s %8s %8s %8s %9s %s\n", "instance", "veh", "trips", "cost", "bks", "gap%", "time_s", "feasible")
+	var gaps []float64
+	atBKS, infeasible, unassigned, n := 0, 0, 0, 0
+	totalTime := 0.0
+	for _, f := range files {
+		if only != "" && !strings.Contains(filepath.Base(f), only) {
+			continue
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		out, err := solveVRPLIBFile(ctx, f, opts, time.Now())
+		if err != nil {
+			return err
+		}
+		n++
+		best, ok := solCost(strings.TrimSuffix(f, ".vrp") + ".sol")
+		gapS := "-"
+		if ok && out.Feasible && len(out.Unassigned) == 0 {
+			g := 100 * float64(out.Cost-best) / float64(best)
+			gaps = append(gaps, g)
+			gapS = fmt.Sprintf("%+.2f", g)
+			if out.Cost <= best {
+				atBKS++
+			}
+		}
+		if !out.Feasible {
+			infeasible++
+		}
+		unassigned += len(out.Unassigned)
+		totalTime += out.ElapsedMS / 1000
+		feas := "yes"
+		if !out.Feasible {
+			feas = "NO: " + out.Problems
+		}
+		if len(out.Unassigned) > 0 {
+			feas += fmt.Sprintf(" (%d unassigned)", len(out.Unassigned))
+		}
+		fmt.Printf("%-12s %4d %5d %8d %8d %8s %9.3f %s\n", out.Instance, out.Vehicles, out.Trips, out.Cost, best, gapS, out.ElapsedMS/1000, feas)
+	}
+	if len(gaps) > 0 {
+		sorted := append([]float64(nil), gaps...)
+		sort.Float64s(sorted)
+		sum := 0.0
+		for _, g := range gaps {
+			sum += g
+		}
+		med := sorted[len(sorted)/2]
+		if len(sorted)%2 == 0 {
+			med = (sorted[len(sorted)/2-1] + sorted[len(sorted)/2]) / 2
+		}
+		fmt.Printf("# instances %d (with gap %d)  avg gap %+.2f%%  median %+.2f%%  worst %+.2f%%  at BKS %d  avg time %.3f s  infeasible %d  unassigned %d  (load %s)\n",
+			n, len(gaps), sum/float64(len(gaps)), med, sorted[len(sorted)-1], atBKS, totalTime/float64(n), infeasible, unassigned, loadAvg())
+	}
+	return nil
+}
+
+// solCost reads the Cost line of a VRPLIB .sol file.
+func solCost(path string) (int64, bool) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0, false
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "Cost" {
+			c, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+			return c, err == nil
+		}
+	}
+	return 0, false
+}
+
+// replanResult is one stability measurement.
+type replanResult struct {
+	others               int     // open stops other than the failed one
+	movedFree, movedStab int     // of them, planned on another vehicle than in the morning plan
+	costFree, costStab   float64 // travel cost of the re-plans
+}
+
+// benchReplan plans in, fails one pickup in the middle of a busy route (it
+// leaves the instance), and re-plans the rest twice with the same budget:
+// without stability and with Instance.Stability (VehicleChange the average
+// travel cost per stop of the plan, OrderChange a tenth of it). It prints
+// the share of the other stops that changed vehicle and the extra cost.
+func benchReplan(ctx context.Context, in *routing.Instance, opts routing.Options, verbose bool) (replanResult, error) {
+	var res replanResult
+	cost := func(sol *routing.Solution) float64 {
+		if in.Objective == routing.MinimizeDistance {
+			return sol.Distance
+		}
+		return sol.TravelTime
+	}
+	base, err := routing.Solve(ctx, in, opts)
+	if err != nil {
+		return res, err
+	}
+	if err := routing.Check(in, base); err != nil {
+		return res, fmt.Errorf("%s: morning plan: %w", in.Name, err)
+	}
+	// the failed pickup: the middle stop of the route with most stops
+	failed := ""
+	most := 0
+	for _, r := range base.Routes {
+		n := 0
+		for _, t := range r.Trips {
+			n += len(t.Visits)
+		}
+		if n > most {
+			most = n
+			var all []string
+			for _, t := range r.Trips {
+				for _, v := range t.Visits {
+					all = append(all, v.Stop)
+				}
+			}
+			failed = all[len(all)/2]
+		}
+	}
+	if failed == "" {
+		return res, fmt.Errorf("%s: empty plan", in.Name)
+	}
+	re := *in
+	re.Stops = nil
+	for _, s := range in.Stops {
+		if s.ID != failed {
+			re.Stops = append(re.Stops, s)
+		}
+	}
+	ref := routing.ReferenceOf(base)
+	delete(ref, failed)
+	moved := func(sol *routing.Solution) int {
+		k := 0
+		for _, r := range sol.Routes {
+			for _, t := range r.Trips {
+				for _, v := range t.Visits {
+					if p, ok := ref[v.Stop]; ok && p.Vehicle != r.Vehicle {
+						k++
+					}
+				}
+			}
+		}
+		return k
+	}
+	free, err := routing.Solve(ctx, &re, opts)
+	if err != nil {
+		return res, err
+	}
+	if err := routing.Check(&re, free); err != nil {
+		return res, fmt.Errorf("%s: re-plan: %w", in.Name, err)
+	}
+	perStop := cost(base) / float64(len(in.Stops))
+	stab := re
+	stab.Stability = &routing.Stability{Reference: ref, VehicleChange: perStop, OrderChange: perStop / 10}
+	kept, err := routing.Solve(ctx, &stab, opts)
+	if err != nil {
+		return res, err
+	}
+	if err := routing.Check(&stab, kept); err != nil {
+		return res, fmt.Errorf("%s: stable re-plan: %w", in.Name, err)
+	}
+	res = replanResult{others: len(ref), movedFree: moved(free), movedStab: moved(kept), costFree: cost(free), costStab: cost(kept)}
+	if len(free.Unassigned) != len(kept.Unassigned) {
+		fmt.Printf("  %s: unassigned differ: %d without stability, %d with\n", in.Name, len(free.Unassigned), len(kept.Unassigned))
+	}
+	if verbose {
+		fmt.Printf("morning plan: cost %.2f, %d vehicles, %d unassigned; failed pickup %s\n", cost(base), base.VehiclesUsed, len(base.Unassigned), failed)
+		fmt.Printf("re-plan without stability: cost %.2f, %d of %d other stops changed vehicle (%.1f %%), unassigned %d\n",
+			res.costFree, res.movedFree, res.others, 100*float64(res.movedFree)/float64(res.others), len(free.Unassigned))
+		fmt.Printf("re-plan with stability (vehicle change %.4g, order change %.4g): cost %.2f (%+.2f %% vs without), %d changed vehicle (%.1f %%), %d changed order, unassigned %d\n",
+			perStop, perStop/10, res.costStab, 100*(res.costStab-res.costFree)/res.costFree, res.movedStab, 100*float64(res.movedStab)/float64(res.others), kept.OrderChanges, len(kept.Unassigned))
+	}
+	return res, nil
+}
+
+// benchReplanFolder runs benchReplan on every instance of a Solomon-format
+// folder and summarises.
+func benchReplanFolder(ctx context.Context, dir string, files []string, only string, opts routing.Options) error {
+	fmt.Printf("# thugom bench %s --replan  time=%v per solve, workers=%d seed=%d (load %s)\n", dir, opts.TimeLimit, opts.Workers, opts.Seed, loadAvg())
+	fmt.Printf("%-10s %6s %10s %10s %8s %8s %8s\n", "instance", "others", "moved_free", "moved_stab", "cost_free", "cost_stab", "extra%")
+	var shareFree, shareStab, extra []float64
+	for _, f := range files {
+		if only != "" && !strings.Contains(filepath.Base(f), only) {
+			continue
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		in, err := readSolomon(f)
+		if err != nil {
+			return err
+		}
+		r, err := benchReplan(ctx, in, opts, false)
+		if err != nil {
+			return err
+		}
+		e := 100 * (r.costStab - r.costFree) / r.costFree
+		shareFree = append(shareFree, 100*float64(r.movedFree)/float64(r.others))
+		shareStab = append(shareStab, 100*float64(r.movedStab)/float64(r.others))
+		extra = append(extra, e)
+		fmt.Printf("%-10s %6d %10d %10d %8.2f %8.2f %+8.2f\n", in.Name, r.others, r.movedFree, r.movedStab, r.costFree, r.costStab, e)
+	}
+	if len(extra) > 0 {
+		fmt.Printf("# instances %d  changed vehicle: median %.1f %% without stability, %.1f %% with (max %.1f %%); extra cost median %+.2f %%, avg %+.2f %%, max %+.2f %%  (load %s)\n",
+			len(extra), median(shareFree), median(shareStab), maxOf(shareStab), median(extra), mean(extra), maxOf(extra), loadAvg())
+	}
+	return nil
+}
+
+func median(x []float64) float64 {
+	s := append([]float64(nil), x...)
+	sort.Float64s(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+func mean(x []float64) float64 {
+	t := 0.0
+	for _, v := range x {
+		t += v
+	}
+	return t / float64(len(x))
+}
+
+func maxOf(x []float64) float64 {
+	m := math.Inf(-1)
+	for _, v := range x {
+		m = math.Max(m, v)
+	}
+	return m
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"strconv"
 	"time"
@@ -14,7 +15,7 @@ import (
 )
 
 func init() {
-	register(&command{name: "solve", summary: "solve a routing instance file (Solomon format) and print the plan as JSON", run: runSolve})
+	register(&command{name: "solve", summary: "solve a routing instance file (Solomon or VRPLIB format) and print the plan as JSON", run: runSolve})
 }
 
 // solveOutput is the JSON printed by solve.
@@ -29,6 +30,7 @@ type solveOutput struct {
 	Feasible   bool       `json:"feasible"`
 	Problems   string     `json:"problems,omitempty"`
 	Reasons    []reasonJS `json:"reasons,omitempty"`
+	Overlap    float64    `json:"overlap"`
 }
 
 type reasonJS struct {
@@ -39,13 +41,14 @@ type reasonJS struct {
 
 func runSolve(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("solve", flag.ContinueOnError)
-	format := fs.String("format", "solomon", "input format (solomon)")
+	t0 := time.Now()
+	format := fs.String("format", "solomon", "input format: solomon, or vrplib (the MTVRPTWR multi-trip set)")
 	limit := fs.Duration("time", 0, "time limit, e.g. 1s")
 	iters := fs.Int("iterations", 0, "iteration budget (deterministic for a seed and worker count)")
 	seed := fs.Int64("seed", 1, "random seed")
 	workers := fs.Int("workers", 2, "parallel searches")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: thugom solve --format solomon FILE [--time 1s | --iterations N] [--seed S] [--workers N]")
+		fmt.Fprintln(fs.Output(), "usage: thugom solve [--format solomon|vrplib] FILE [--time 1s | --iterations N] [--seed S] [--workers N]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(reorderFlags(args)); err != nil {
@@ -55,21 +58,29 @@ func runSolve(ctx context.Context, args []string) error {
 		fs.Usage()
 		return errors.New("want exactly one instance file")
 	}
-	if *format != "solomon" {
-		return fmt.Errorf("unknown format %q (want solomon)", *format)
+	if *limit == 0 && *iters == 0 {
+		*limit = time.Second
+	}
+	enc := json.NewEncoder(os.Stdout)
+	switch *format {
+	case "vrplib":
+		out, err := solveVRPLIBFile(ctx, fs.Arg(0), routing.Options{TimeLimit: *limit, Iterations: *iters, Seed: *seed, Workers: *workers}, t0)
+		if err != nil {
+			return err
+		}
+		return enc.Encode(out)
+	case "solomon":
+	default:
+		return fmt.Errorf("unknown format %q (want solomon or vrplib)", *format)
 	}
 	in, err := readSolomon(fs.Arg(0))
 	if err != nil {
 		return err
 	}
-	if *limit == 0 && *iters == 0 {
-		*limit = time.Second
-	}
 	out, err := solveSolomon(ctx, in, routing.Options{TimeLimit: *limit, Iterations: *iters, Seed: *seed, Workers: *workers})
 	if err != nil {
 		return err
 	}
-	enc := json.NewEncoder(os.Stdout)
 	return enc.Encode(out)
 }
 
@@ -94,7 +105,7 @@ func solveSolomon(ctx context.Context, in *routing.Instance, opts routing.Option
 	}
 	elapsed := time.Since(t0)
 	out := &solveOutput{Instance: in.Name, Vehicles: sol.VehiclesUsed, Distance: sol.Distance, Routes: [][]int{}, Unassigned: []int{},
-		ElapsedMS: float64(elapsed.Nanoseconds()) / 1e6, Iterations: sol.Iterations, Feasible: true}
+		ElapsedMS: float64(elapsed.Nanoseconds()) / 1e6, Iterations: sol.Iterations, Feasible: true, Overlap: sol.Overlap}
 	for _, r := range sol.Routes {
 		for _, t := range r.Trips {
 			ids := make([]int, 0, len(t.Visits))
@@ -155,8 +166,79 @@ func containsEq(s string) bool {
 
 func isBoolFlag(s string) bool {
 	switch s {
-	case "-h", "--h", "-help", "--help", "-v", "--v":
+	case "-h", "--h", "-help", "--help", "-v", "--v", "-replan", "--replan":
 		return true
 	}
 	return false
+}
+
+// vrplibOutput is the JSON printed by solve --format vrplib: routes as the
+// set's .sol files write them (client numbers, 0 between two trips) and the
+// cost in their DIMACS convention (arcs truncated to one decimal, in tenths).
+type vrplibOutput struct {
+	Instance   string  `json:"instance"`
+	Routes     [][]int `json:"routes"`
+	Cost       int64   `json:"cost"`
+	Vehicles   int     `json:"vehicles"`
+	Trips      int     `json:"trips"`
+	ElapsedMS  float64 `json:"elapsed_ms"`
+	Iterations int     `json:"iterations"`
+	Unassigned []int   `json:"unassigned"`
+	Overlap    float64 `json:"overlap"`
+	Feasible   bool    `json:"feasible"`
+	Problems   string  `json:"problems,omitempty"`
+}
+
+// solveVRPLIBFile reads, solves and checks a VRPLIB file. The time limit
+// counts from t0 (the command's start), so that reading the file and
+// building the matrix are inside the budget.
+func solveVRPLIBFile(ctx context.Context, path string, opts routing.Options, t0 time.Time) (*vrplibOutput, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	p, err := routing.ParseVRPLIB(f)
+	f.Close()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	in := routing.VRPLIBInstance(p)
+	if opts.TimeLimit > 0 {
+		opts.TimeLimit -= time.Since(t0)
+		if opts.TimeLimit <= 0 {
+			opts.TimeLimit = time.Millisecond
+		}
+	}
+	opts.NoExplain = true
+	sol, err := routing.Solve(ctx, in, opts)
+	if err != nil {
+		return nil, err
+	}
+	out := &vrplibOutput{Instance: p.Name, Routes: routing.VRPLIBRoutes(in, sol), Vehicles: sol.VehiclesUsed,
+		Cost: int64(math.Round(sol.Distance)), Iterations: sol.Iterations, Unassigned: []int{}, Feasible: true, Overlap: sol.Overlap}
+	for _, r := range sol.Routes {
+		out.Trips += len(r.Trips)
+	}
+	for _, u := range sol.Unassigned {
+		out.Unassigned = append(out.Unassigned, in.Stops[u.StopIndex].Location)
+	}
+	if err := routing.Check(in, sol); err != nil {
+		out.Feasible = false
+		out.Problems = err.Error()
+	}
+	// the cost again from the file's coordinates, apart from the matrix
+	var c int64
+	for _, r := range out.Routes {
+		at := p.Depots[0]
+		for _, x := range append(r, p.Depots[0]) {
+			c += int64(routing.DIMACSArc(p.X[at], p.Y[at], p.X[x], p.Y[x]))
+			at = x
+		}
+	}
+	if c != out.Cost {
+		out.Feasible = false
+		out.Problems += fmt.Sprintf("; cost %d recomputed from the coordinates is %d", out.Cost, c)
+	}
+	out.ElapsedMS = float64(time.Since(t0).Nanoseconds()) / 1e6
+	return out, nil
 }
