@@ -249,6 +249,13 @@ type PlanStats struct {
 	DurationS    int     `json:"duration_s"`
 	SolveMillis  int64   `json:"solve_ms"`
 	Cost         float64 `json:"cost"`
+	// Late counts the stops planned back after their handover deadline
+	// (collected anyway, handed to the next departure); LateS sums by how
+	// much. VehicleChanges counts the stops a re-plan moved to another
+	// vehicle.
+	Late           int `json:"late"`
+	LateS          int `json:"late_s"`
+	VehicleChanges int `json:"vehicle_changes"`
 }
 
 // Unassigned is an order a plan could not serve, with why and what would fix it.

@@ -449,3 +449,39 @@ func TestSoakReportsDuringReplans(t *testing.T) {
 		t.Errorf("%d collected orders with no picked-up stop", n)
 	}
 }
+
+// TestDeadlineMissedStillCollected: an order whose handover deadline can no
+// longer be met is planned anyway (late, flagged at risk with the reason),
+// never dropped.
+func TestDeadlineMissedStillCollected(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpts{households: 200})
+	ctx := context.Background()
+	b.geocodeAll(t)
+	depot := b.busiestDepot(t)
+	if _, err := b.svc.PlanDepotDay(ctx, depot, testDay, jobs.PlanRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	st := b.firstPlannedStop(t, depot)
+	// Its produce must now be at the depot within 5 minutes: impossible.
+	if _, err := b.db.Exec(ctx, `UPDATE orders SET handover_deadline = $2 WHERE id = ANY($1::bigint[])`, st.orders, b.clock.t.Add(5*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	res, err := b.svc.PlanDepotDay(ctx, depot, testDay, jobs.PlanRequest{Replan: true, RequestedAt: b.clock.t})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range res.Unassigned {
+		for _, o := range st.orders {
+			if u.OrderID == o {
+				t.Fatalf("order %d dropped: %s", o, u.Reason)
+			}
+		}
+	}
+	if n := count(t, b.db, `SELECT count(*) FROM orders WHERE id = ANY($1::bigint[]) AND status = 'planned' AND at_risk AND at_risk_reason LIKE 'late:%'`, st.orders); n != len(st.orders) {
+		t.Errorf("%d of %d orders planned late and flagged", n, len(st.orders))
+	}
+	if res.Stats.Late == 0 {
+		t.Error("plan stats count no late stop")
+	}
+}

@@ -492,6 +492,9 @@ func (p *planner) build(ctx context.Context, q store.DBTX) error {
 		}
 		p.sla = append(p.sla, slas...)
 		st.Windows, st.Deadline, st.MaxAge = terms.windows, terms.deadline, terms.maxAge
+		if st.Deadline > 0 {
+			st.DeadlineLateCost = deadlineLateCost(len(g.orders))
+		}
 		_, told := prevWindow[g.household]
 		st.Penalty = stopPenalty(len(g.orders), terms.urgent, told && p.req.Replan)
 		if g.frozen != nil {
@@ -501,6 +504,12 @@ func (p *planner) build(ctx context.Context, q store.DBTX) error {
 		}
 		in.Stops = append(in.Stops, st)
 		stopGroup[k] = g
+	}
+	// A re-plan stays close to the plan drivers and households know.
+	if p.req.Replan {
+		if ref := referenceOf(p.prev, stopGroup, active); len(ref) > 0 {
+			in.Stability = &routing.Stability{Reference: ref, VehicleChange: vehicleChangeCost, OrderChange: orderChangeCost}
+		}
 	}
 	for _, v := range vehicles {
 		rv := routing.Vehicle{
@@ -601,21 +610,6 @@ func (p *planner) solve(ctx context.Context, budget time.Duration, iterations, a
 		sol, err = routing.Solve(ctx, in, opts)
 		if err != nil {
 			return fmt.Errorf("solve: %w", err)
-		}
-		// A re-plan also tries keeping each household on the vehicle it was
-		// planned on (the morning's solution, less what changed, stays
-		// reachable); the better of the two plans wins.
-		if !p.req.Replan {
-			p.prevVehicle = nil
-		}
-		if pinned := pinToPrevious(in, p.stopGroup, p.prevVehicle, p.active); pinned != nil {
-			alt, err := routing.Solve(ctx, pinned, opts)
-			if err != nil {
-				return fmt.Errorf("solve: %w", err)
-			}
-			if better(alt, sol) {
-				sol, in = alt, pinned
-			}
 		}
 	} else {
 		sol = &routing.Solution{}
@@ -868,6 +862,26 @@ func (p *planner) write(ctx context.Context) (*PlanResult, error) {
 			return nil, errStale
 		}
 	}
+	// Stops planned back after their handover deadline: collected anyway,
+	// flagged late for the dispatcher, handed to the next departure.
+	for _, r := range sol.Routes {
+		for _, t := range r.Trips {
+			for _, v := range t.Visits {
+				g := stopGroup[v.Stop]
+				if v.LateBy <= 0 || g == nil {
+					continue
+				}
+				plan.Stats.Late++
+				plan.Stats.LateS += int(v.LateBy)
+				for _, o := range g.orders {
+					if err := store.SetOrderAtRisk(ctx, tx, o.Order.ID, lateReason(v.LateBy), now); err != nil {
+						return nil, err
+					}
+				}
+			}
+		}
+	}
+	plan.Stats.VehicleChanges = sol.VehicleChanges
 	if got, err := store.PlanOrders(ctx, tx, assignedOrders, day, now); err != nil {
 		return nil, err
 	} else if len(got) != len(assignedOrders) {
@@ -935,38 +949,6 @@ func (p *planner) write(ctx context.Context) (*PlanResult, error) {
 		return nil, err
 	}
 	return res, nil
-}
-
-// pinToPrevious returns a copy of a re-plan's instance with every stop of
-// a household planned before pinned to its previous vehicle (when that one
-// still runs), or nil when nothing would be pinned.
-func pinToPrevious(in *routing.Instance, stopGroup map[string]*group, prevVehicle map[int64]int64, active map[int64]bool) *routing.Instance {
-	cp := *in
-	cp.Stops = append([]routing.Stop(nil), in.Stops...)
-	n := 0
-	for i := range cp.Stops {
-		st := &cp.Stops[i]
-		g := stopGroup[st.ID]
-		if st.Vehicle != "" || g == nil {
-			continue
-		}
-		if v, ok := prevVehicle[g.household]; ok && active[v] {
-			st.Vehicle = strconv.FormatInt(v, 10)
-			n++
-		}
-	}
-	if n == 0 {
-		return nil
-	}
-	return &cp
-}
-
-// better orders solutions: fewer unassigned (by penalty), then shorter.
-func better(a, b *routing.Solution) bool {
-	if math.Abs(a.Penalty-b.Penalty) > 1e-6 {
-		return a.Penalty < b.Penalty
-	}
-	return a.Duration < b.Duration
 }
 
 // returnStop is the depot stop of a vehicle that goes straight back with

@@ -96,6 +96,27 @@ func stopTerms(orders []store.PlanOrder, deps []thugom.Departure, day time.Time,
 	return t, writes, nil
 }
 
+// deadlineLateCost makes a stop's handover deadline soft: a stop whose
+// produce cannot be back in time is still collected, as little late as
+// possible, and handed to the next departure (DESIGN: a deadline that
+// cannot be met does not make an order disappear). The cost per second
+// late grows with the orders it holds; lateness ranks after unserved
+// penalties and before travel.
+func deadlineLateCost(orders int) float64 { return float64(orders) }
+
+// Stability of re-plans, in seconds of travel: moving a stop to another
+// vehicle costs half an hour of driving, changing its place on its vehicle
+// five minutes (drivers have loaded their bikes, households were told).
+const (
+	vehicleChangeCost = 1800
+	orderChangeCost   = 300
+)
+
+// lateReason is what a dispatcher reads on an order planned late.
+func lateReason(lateBy float64) string {
+	return fmt.Sprintf("late: planned back %d min after its handover deadline (next departure)", int(math.Ceil(lateBy/60)))
+}
+
 // stopPenalty is what leaving a stop out costs: per order, three times for
 // produce due on today's trucks, ten times more for a household already
 // told its window (a newcomer — a retry, a new order — never takes its
@@ -191,4 +212,43 @@ func ReasonCode(reason string) string {
 	code, _, _ := strings.Cut(reason, ":")
 	code, _, _ = strings.Cut(code, ",")
 	return code
+}
+
+// referenceOf is where the day's open stops are in the plan drivers and
+// households know, by the key of the group that continues each: its
+// vehicle, its trip among the vehicle's remaining trips, its position in
+// the trip. Stops of vehicles that stopped running have no place to keep.
+func referenceOf(prev []store.PlanStop, stopGroup map[string]*group, active map[int64]bool) map[string]routing.Placement {
+	keyOf := map[int64]string{}
+	for k, g := range stopGroup {
+		switch {
+		case g.frozen != nil:
+			keyOf[g.frozen.ID] = k
+		case g.prev != nil:
+			keyOf[g.prev.ID] = k
+		}
+	}
+	ref := map[string]routing.Placement{}
+	type slot struct{ trip, pos int }
+	last := map[int64]slot{} // vehicle → the last open trip seen and its next position
+	tripOf := map[int64]int{}
+	for _, st := range prev { // by vehicle and sequence
+		if st.Kind != thugom.StopPickup || !thugom.StopOpen(st.Status) || !active[st.VehicleID] {
+			continue
+		}
+		sl, seen := last[st.VehicleID]
+		if !seen {
+			sl = slot{trip: 0}
+			tripOf[st.VehicleID] = st.Trip
+		} else if st.Trip != tripOf[st.VehicleID] {
+			sl = slot{trip: sl.trip + 1}
+			tripOf[st.VehicleID] = st.Trip
+		}
+		if k, ok := keyOf[st.ID]; ok {
+			ref[k] = routing.Placement{Vehicle: fmt.Sprint(st.VehicleID), Trip: sl.trip, Position: sl.pos}
+		}
+		sl.pos++
+		last[st.VehicleID] = sl
+	}
+	return ref
 }

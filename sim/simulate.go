@@ -53,6 +53,14 @@ type Report struct {
 	// OnTimeRateStrict is OnTime over it.
 	PlannedInTime    int     `json:"planned_in_time"`
 	OnTimeRateStrict float64 `json:"on_time_rate_strict"`
+	// OnTimeRateAll is OnTime over every order placed: what the province
+	// counts (orders the households cancelled or postponed included).
+	OnTimeRateAll float64 `json:"on_time_rate_all"`
+	// PlannedLate counts the stops the morning plans scheduled back after
+	// their handover deadline (collected anyway); VehicleChanges sums the
+	// stops re-plans moved to another vehicle.
+	PlannedLate    int `json:"planned_late"`
+	VehicleChanges int `json:"vehicle_changes"`
 	// OnTime: feasible orders handed over at the depot by their deadline.
 	OnTime int `json:"on_time"`
 	// Late: feasible orders that were not (handed over after the deadline
@@ -167,6 +175,7 @@ func Run(ctx context.Context, db *store.DB, deps jobs.Deps, opt Options) (*Repor
 		if err != nil {
 			return nil, err
 		}
+		rep.PlannedLate += r.Stats.Late
 		un := map[int64]bool{}
 		for _, u := range r.Unassigned {
 			rep.Unassigned[jobs.ReasonCode(u.Reason)]++
@@ -223,8 +232,11 @@ func Run(ctx context.Context, db *store.DB, deps jobs.Deps, opt Options) (*Repor
 	rescued := map[int64]bool{} // taken to the depot by the rescue van
 	lost := map[int64]bool{}    // failed with no time left for a second visit
 	replan := func(depot int64, cause string) error {
-		_, err := plan(depot, jobs.PlanRequest{Replan: true, Cause: cause, RequestedAt: clk.now()})
+		r, err := plan(depot, jobs.PlanRequest{Replan: true, Cause: cause, RequestedAt: clk.now()})
 		rep.Replans++
+		if r != nil {
+			rep.VehicleChanges += r.Stats.VehicleChanges
+		}
 		return err
 	}
 	move := func(v *simVehicle, to orb.Point) {
@@ -421,6 +433,9 @@ func Run(ctx context.Context, db *store.DB, deps jobs.Deps, opt Options) (*Repor
 		rep.OnTimeRate = math.Round(float64(rep.OnTime)/float64(rep.FeasibleOrders)*10000) / 10000
 	}
 	rep.PlannedInTime = strict
+	if rep.Orders > 0 {
+		rep.OnTimeRateAll = math.Round(float64(rep.OnTime)/float64(rep.Orders)*10000) / 10000
+	}
 	if strict > 0 {
 		rep.OnTimeRateStrict = math.Round(float64(rep.OnTime)/float64(strict)*10000) / 10000
 	}
