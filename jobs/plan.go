@@ -265,15 +265,14 @@ type planner struct {
 	sla      []slaWrite
 
 	// Built from the read, used by solve and write.
-	in          *routing.Instance
-	sol         *routing.Solution
-	groups      map[string]*group
-	stopGroup   map[string]*group
-	states      map[int64]*vehicleState
-	active      map[int64]bool
-	unassigned  []thugom.Unassigned
-	prevWindow  map[int64]time.Time
-	prevVehicle map[int64]int64
+	in         *routing.Instance
+	sol        *routing.Solution
+	groups     map[string]*group
+	stopGroup  map[string]*group
+	states     map[int64]*vehicleState
+	active     map[int64]bool
+	unassigned []thugom.Unassigned
+	prevWindow map[int64]time.Time
 }
 
 // read loads the day's inputs: its revision first (so that anything
@@ -342,7 +341,6 @@ func (p *planner) build(ctx context.Context, q store.DBTX) error {
 	// The day's progress from the previous plan.
 	states := map[int64]*vehicleState{}
 	prevWindow := map[int64]time.Time{} // household → window start announced
-	prevVehicle := map[int64]int64{}    // household → vehicle planned
 	lockedStop := map[int64]int64{}     // household → vehicle a dispatcher locked
 	// Where the households of the day's stops are (a vehicle's position is
 	// its last stop's).
@@ -367,7 +365,6 @@ func (p *planner) build(ctx context.Context, q store.DBTX) error {
 		}
 		if st.Kind == thugom.StopPickup && st.HouseholdID != nil && (st.Status == thugom.StopPlanned || frozenStatus(st.Status)) {
 			prevWindow[*st.HouseholdID] = st.WindowStart
-			prevVehicle[*st.HouseholdID] = st.VehicleID
 			if st.LockedVehicleID != nil {
 				lockedStop[*st.HouseholdID] = *st.LockedVehicleID
 			}
@@ -588,7 +585,7 @@ func (p *planner) build(ctx context.Context, q store.DBTX) error {
 	}
 
 	p.in, p.groups, p.stopGroup, p.states, p.active = in, groups, stopGroup, states, active
-	p.unassigned, p.prevWindow, p.prevVehicle = unassigned, prevWindow, prevVehicle
+	p.unassigned, p.prevWindow = unassigned, prevWindow
 	return nil
 }
 

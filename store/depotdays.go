@@ -58,17 +58,21 @@ func DepotDaysOfOrders(ctx context.Context, q DBTX, orderIDs []int64) ([]DepotDa
 	if err != nil {
 		return nil, fmt.Errorf("depot days of orders: %w", err)
 	}
-	defer rows.Close()
-	var out []DepotDay
-	for rows.Next() {
+	return collectDepotDays(rows)
+}
+
+// collectDepotDays reads (depot_id, day) rows.
+func collectDepotDays(rows pgx.Rows) ([]DepotDay, error) {
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (DepotDay, error) {
 		var d DepotDay
-		if err := rows.Scan(&d.DepotID, &d.Day); err != nil {
-			return nil, err
-		}
+		err := r.Scan(&d.DepotID, &d.Day)
 		d.Day = localDay(d.Day)
-		out = append(out, d)
+		return d, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("depot days: %w", err)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // DepotDayStarted reports whether anything of a depot's day was reported.
@@ -104,15 +108,5 @@ func DepotDaysOfHousehold(ctx context.Context, q DBTX, householdID int64) ([]Dep
 	if err != nil {
 		return nil, fmt.Errorf("depot days of household %d: %w", householdID, err)
 	}
-	defer rows.Close()
-	var out []DepotDay
-	for rows.Next() {
-		var d DepotDay
-		if err := rows.Scan(&d.DepotID, &d.Day); err != nil {
-			return nil, err
-		}
-		d.Day = localDay(d.Day)
-		out = append(out, d)
-	}
-	return out, rows.Err()
+	return collectDepotDays(rows)
 }
