@@ -97,7 +97,8 @@ LIMIT 1;
 
 -- name: PlanStopViews
 -- Every stop of a plan ($2 = 0) or of one route, with its household and the
--- driver's report.
+-- driver's report. Stops the plan no longer visits (skipped) are left out:
+-- GET .../plan/changes names them.
 SELECT s.id, s.route_id, s.seq, s.trip, s.kind, s.household_id, s.departure_id, s.arrive_at, s.window_start, s.window_end,
        s.service_s, s.load_kg, s.parcels, s.status, s.locked_vehicle_id,
        coalesce(h.name, ''), coalesce(h.phone, ''), coalesce(h.address, ''), h.lon, h.lat, coalesce(h.h3, ''), coalesce(h.precision, ''),
@@ -106,7 +107,7 @@ FROM stops s
 JOIN routes r ON r.id = s.route_id
 LEFT JOIN households h ON h.id = s.household_id
 LEFT JOIN stop_reports sr ON sr.stop_id = s.id
-WHERE r.plan_id = $1 AND ($2::bigint = 0 OR s.route_id = $2)
+WHERE r.plan_id = $1 AND ($2::bigint = 0 OR s.route_id = $2) AND s.status <> 'skipped'
 ORDER BY s.route_id, s.seq;
 
 -- name: DriverRoutes
@@ -127,7 +128,7 @@ JOIN routes r ON r.id = s.route_id
 JOIN plans p ON p.id = r.plan_id
 JOIN vehicles v ON v.id = r.vehicle_id
 LEFT JOIN drivers dr ON dr.id = r.driver_id
-WHERE s.household_id = $1 AND s.kind = 'pickup' AND p.status = 'done'
+WHERE s.household_id = $1 AND s.kind = 'pickup' AND p.status = 'done' AND s.status <> 'skipped'
   AND p.version = (SELECT max(p2.version) FROM plans p2 WHERE p2.depot_id = p.depot_id AND p2.day = p.day AND p2.status = 'done')
   AND s.window_end > $2::timestamptz - interval '12 hours'
 ORDER BY s.window_start
