@@ -485,3 +485,51 @@ func TestDeadlineMissedStillCollected(t *testing.T) {
 		t.Error("plan stats count no late stop")
 	}
 }
+
+// TestImpossibleReportsRefused: reports that cannot be true answer a clear
+// conflict and change nothing: a pickup of a stop whose orders the
+// household cancelled, a move of a collected stop, a cancel of a collected
+// order.
+func TestImpossibleReportsRefused(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpts{households: 150})
+	ctx := context.Background()
+	b.geocodeAll(t)
+	depot := b.busiestDepot(t)
+	if _, err := b.svc.PlanDepotDay(ctx, depot, testDay, jobs.PlanRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	st := b.firstPlannedStop(t, depot)
+	if _, err := b.svc.AnswerHousehold(ctx, jobs.Answer{HouseholdID: st.household, Reply: thugom.ReplyCancel, Via: "page"}); err != nil {
+		t.Fatal(err)
+	}
+	events := count(t, b.db, `SELECT count(*) FROM events`)
+	if _, err := b.svc.RecordPickup(ctx, jobs.PickupEvent{StopID: st.id, DriverID: st.driver, Status: thugom.StopPickedUp}); thugom.ErrorCode(err) != thugom.EConflict {
+		t.Errorf("pickup of a cancelled stop: %v, want conflict", err)
+	}
+	if n := count(t, b.db, `SELECT count(*) FROM stops WHERE id = $1 AND status = 'planned'`, st.id); n != 1 {
+		t.Error("the refused pickup changed the stop")
+	}
+	if n := count(t, b.db, `SELECT count(*) FROM events`); n != events {
+		t.Errorf("the refused pickup wrote %d events", n-events)
+	}
+	// A collected stop cannot move, nor its order be cancelled.
+	other := count(t, b.db, `SELECT s.id FROM stops s JOIN routes r ON r.id = s.route_id JOIN plans p ON p.id = r.plan_id
+		WHERE p.depot_id = $1 AND p.status = 'done' AND s.kind = 'pickup' AND s.status = 'planned' AND s.id <> $2 ORDER BY s.id LIMIT 1`, depot, st.id)
+	if _, err := b.svc.RecordPickup(ctx, jobs.PickupEvent{StopID: int64(other), Status: thugom.StopPickedUp}); err != nil {
+		t.Fatal(err)
+	}
+	var veh, order int64
+	if err := b.db.QueryRow(ctx, `SELECT r.vehicle_id, so.order_id FROM stops s JOIN routes r ON r.id = s.route_id JOIN stop_orders so ON so.stop_id = s.id WHERE s.id = $1 LIMIT 1`, other).Scan(&veh, &order); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.svc.MoveStop(ctx, int64(other), veh, jobs.System("test")); thugom.ErrorCode(err) != thugom.EConflict {
+		t.Errorf("move of a collected stop: %v, want conflict", err)
+	}
+	if err := b.svc.CancelOrder(ctx, order, "late cancel", jobs.System("test")); thugom.ErrorCode(err) != thugom.EConflict {
+		t.Errorf("cancel of a collected order: %v, want conflict", err)
+	}
+	if _, err := b.svc.RecordPickup(ctx, jobs.PickupEvent{StopID: 1 << 40, Status: thugom.StopPickedUp}); thugom.ErrorCode(err) != thugom.ENotFound {
+		t.Errorf("pickup of no stop: %v, want not found", err)
+	}
+}
