@@ -489,9 +489,6 @@ func (p *planner) build(ctx context.Context, q store.DBTX) error {
 		}
 		p.sla = append(p.sla, slas...)
 		st.Windows, st.Deadline, st.MaxAge = terms.windows, terms.deadline, terms.maxAge
-		if st.Deadline > 0 {
-			st.DeadlineLateCost = deadlineLateCost(len(g.orders))
-		}
 		_, told := prevWindow[g.household]
 		st.Penalty = stopPenalty(len(g.orders), terms.urgent, told && p.req.Replan)
 		if g.frozen != nil {
@@ -584,6 +581,11 @@ func (p *planner) build(ctx context.Context, q store.DBTX) error {
 		in.Profiles[v.Kind] = routing.Profile{Duration: t.Durations, Distance: t.Distances}
 	}
 
+	for i := range in.Stops {
+		if st := &in.Stops[i]; deadlineImpossible(in, st) {
+			st.DeadlineLateCost = deadlineLateCost(len(stopGroup[st.ID].orders))
+		}
+	}
 	p.in, p.groups, p.stopGroup, p.states, p.active = in, groups, stopGroup, states, active
 	p.unassigned, p.prevWindow = unassigned, prevWindow
 	return nil

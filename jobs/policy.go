@@ -104,6 +104,34 @@ func stopTerms(orders []store.PlanOrder, deps []thugom.Departure, day time.Time,
 // penalties and before travel.
 func deadlineLateCost(orders int) float64 { return float64(orders) }
 
+// deadlineImpossible reports whether no vehicle could bring a stop's
+// produce back by its handover deadline even going there alone, straight
+// from the depot at its earliest: only such deadlines are made soft.
+// Making every deadline soft was measured worse: the solver then serves
+// every stop, late ones included, and pushes stops that could make their
+// truck past it (the simulated day fell from 1,668 to 1,424 orders on time).
+func deadlineImpossible(in *routing.Instance, st *routing.Stop) bool {
+	if st.Deadline <= 0 || len(in.Vehicles) == 0 {
+		return false
+	}
+	n := in.NumLocations
+	open := 0.0
+	if len(st.Windows) > 0 {
+		open = st.Windows[0].Open
+	}
+	for _, v := range in.Vehicles {
+		prof, ok := in.Profiles[v.Profile]
+		if !ok || len(prof.Duration) < n*n {
+			return false
+		}
+		start := math.Max(open, v.Shift.Open+prof.Duration[v.Start*n+st.Location])
+		if start+st.Service+prof.Duration[st.Location*n+v.End] <= st.Deadline {
+			return false
+		}
+	}
+	return true
+}
+
 // Stability of re-plans, in seconds of travel: moving a stop to another
 // vehicle costs half an hour of driving, changing its place on its vehicle
 // five minutes (drivers have loaded their bikes, households were told).

@@ -171,3 +171,29 @@ func TestExplainAndFix(t *testing.T) {
 		t.Errorf("capacity fix %q", got)
 	}
 }
+
+func TestDeadlineImpossible(t *testing.T) {
+	t.Parallel()
+	// Depot 0, a household 1 hour away (3600 s each way) at location 1.
+	in := &routing.Instance{NumLocations: 2,
+		Profiles: map[string]routing.Profile{"van": {Duration: []float64{0, 3600, 3600, 0}}},
+		Vehicles: []routing.Vehicle{{ID: "1", Profile: "van", Shift: routing.Window{Open: 8 * 3600, Close: 18 * 3600}}}}
+	for _, c := range []struct {
+		deadline, open float64
+		want           bool
+	}{
+		{0, 0, false},                   // no deadline
+		{11 * 3600, 0, false},           // 08:00 + 1 h + 5 min + 1 h = 10:05: in time
+		{10 * 3600, 0, true},            // 10:05 > 10:00
+		{10.5 * 3600, 9.5 * 3600, true}, // ready at 09:30: back 10:35 > 10:30
+		{11 * 3600, 9.5 * 3600, false},  // back 10:35 ≤ 11:00
+	} {
+		st := &routing.Stop{Location: 1, Service: 300, Deadline: c.deadline}
+		if c.open > 0 {
+			st.Windows = []routing.Window{{Open: c.open, Close: 18 * 3600}}
+		}
+		if got := deadlineImpossible(in, st); got != c.want {
+			t.Errorf("deadline %v ready %v: impossible %v, want %v", c.deadline/3600, c.open/3600, got, c.want)
+		}
+	}
+}
