@@ -170,6 +170,7 @@ func (s *server) routes() *chi.Mux {
 		r.With(s.allow(thugom.RoleDriver), json).Post("/v1/me/positions", s.postPosition)
 		r.With(s.allow(thugom.RoleDriver), limitBody(maxEventsBody)).Post("/v1/me/events", s.postEvents)
 		r.With(staff).Get("/v1/me", s.getMe)
+		r.With(s.allow(thugom.RoleDriver)).Get("/v1/me/manifest", s.getMyManifest)
 		r.With(staff).Get("/v1/drivers/{id}/positions", s.getDriverPositions)
 		r.With(dispatch).Get("/v1/depots/{id}/drivers/last-seen", s.getLastSeen)
 

@@ -469,4 +469,29 @@ func TestDriverPositionsRead(t *testing.T) {
 	if me.DriverID != b.driver[0].ID || me.Name != b.driver[0].Name {
 		t.Errorf("me %+v", me)
 	}
+	var m struct {
+		Driver struct {
+			ID int64 `json:"id"`
+		} `json:"driver"`
+	}
+	r = b.do("GET", "/v1/me/manifest", b.drv1, nil)
+	wantStatus(t, r, 200, "")
+	r.json(t, &m)
+	if m.Driver.ID != b.driver[0].ID {
+		t.Errorf("my manifest is driver %d's", m.Driver.ID)
+	}
+	wantStatus(t, b.do("GET", "/v1/me/manifest", b.disp, nil), http.StatusForbidden, "")
+
+	// The app's shell: one page with its script and style, allowed by hash.
+	r = b.do("GET", "/d/", "", nil)
+	wantStatus(t, r, 200, "")
+	if csp := r.header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'sha256-") || strings.Contains(csp, "unsafe-inline") ||
+		!strings.Contains(string(r.body), "<script>") || !strings.Contains(string(r.body), `rel="manifest"`) {
+		t.Errorf("shell: CSP %q, %d bytes", csp, len(r.body))
+	}
+	for _, f := range []string{"sw.js", "app.js", "manifest.webmanifest", "icon.svg"} {
+		wantStatus(t, b.do("GET", "/d/"+f, "", nil), 200, "")
+	}
+	wantStatus(t, b.do("GET", "/d/../openapi.json", "", nil), http.StatusNotFound, "")
+	wantStatus(t, b.do("GET", "/d/nope.js", "", nil), http.StatusNotFound, "")
 }
