@@ -495,3 +495,44 @@ func TestDriverPositionsRead(t *testing.T) {
 	wantStatus(t, b.do("GET", "/d/../openapi.json", "", nil), http.StatusNotFound, "")
 	wantStatus(t, b.do("GET", "/d/nope.js", "", nil), http.StatusNotFound, "")
 }
+
+// TestDriverManifestBudget measures the day's manifest of one driver with
+// 40 stops, as the phone downloads it (gzip): budget 15 KB. The other
+// motorbike is off, so one driver gets the whole day.
+func TestDriverManifestBudget(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	wantStatus(t, b.do("PATCH", fmt.Sprintf("/v1/vehicles/%d", b.vehicle[1].ID), b.disp, map[string]any{"status": thugom.VehicleOff}), http.StatusOK, "")
+	for i := 0; i < 40; i++ {
+		r := b.do("POST", "/v1/orders", b.disp, order(fmt.Sprintf("PM-B%03d", i), fmt.Sprintf("09140000%02d", i), addresses[i%len(addresses)], 4))
+		wantStatus(t, r, http.StatusCreated, "")
+		var o struct {
+			HouseholdID int64 `json:"household_id"`
+		}
+		r.json(t, &o)
+		if _, err := b.svc.GeocodeHousehold(ctx, o.HouseholdID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := b.svc.PlanDepotDay(ctx, b.depot.ID, testNow, jobs.PlanRequest{Cause: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	stops := b.count(`SELECT count(*) FROM stops s JOIN routes r ON r.id = s.route_id JOIN plans p ON p.id = r.plan_id
+		WHERE p.status = 'done' AND r.driver_id = $1 AND s.kind = 'pickup'`, b.driver[0].ID)
+	r := b.do("GET", "/v1/me/manifest", b.drv1, nil, "Accept-Encoding", "gzip")
+	wantStatus(t, r, 200, "")
+	if r.header.Get("Content-Encoding") != "gzip" {
+		t.Fatalf("manifest not compressed: %q", r.header.Get("Content-Encoding"))
+	}
+	t.Logf("manifest of %d pickup stops: %d bytes gzip (budget 15 KB for 40)", stops, len(r.body))
+	if stops < 40 {
+		t.Fatalf("the driver got %d stops of 40", stops)
+	}
+	if len(r.body) > 15*1024 {
+		t.Errorf("manifest of %d stops: %d bytes compressed, budget 15 KB", stops, len(r.body))
+	}
+	// Unchanged: 304 by ETag, nothing sent.
+	r2 := b.do("GET", "/v1/me/manifest", b.drv1, nil, "If-None-Match", r.header.Get("ETag"))
+	wantStatus(t, r2, http.StatusNotModified, "")
+}
