@@ -4,6 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -123,6 +127,29 @@ func TestDriverAppOffline(t *testing.T) {
 		t.Fatalf("%d stops shown (driver has %d pickups); hash left %q", stops, len(d.pickups), hashLeft)
 	}
 
+	// A phone camera's photo, several MB: the app compresses it to 200 KB.
+	photo := filepath.Join(t.TempDir(), "photo.png")
+	{
+		img := image.NewRGBA(image.Rect(0, 0, 2000, 1500))
+		rnd := rand.New(rand.NewPCG(1, 2))
+		for y := 0; y < 1500; y++ {
+			for x := 0; x < 2000; x++ {
+				img.Set(x, y, color.RGBA{uint8(x / 8), uint8(y / 6), uint8(rnd.IntN(256)), 255})
+			}
+		}
+		f, err := os.Create(photo)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := png.Encode(f, img); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+		if fi, _ := os.Stat(photo); fi.Size() < 1<<20 {
+			t.Fatalf("photo of %d bytes: too small to need compressing", fi.Size())
+		}
+	}
+
 	// Offline: reload, the stops are there; 3 pickups and 1 failure.
 	picked, failed := d.pickups[:3], d.pickups[3]
 	var shown, online int
@@ -136,6 +163,7 @@ func TestDriverAppOffline(t *testing.T) {
 		click(picked[0], "pickup"), pendingIs(1),
 		click(picked[1], "arrived"), pendingIs(2),
 		click(picked[1], "pickup"), pendingIs(3),
+		chromedp.SetUploadFiles(fmt.Sprintf(`[data-stop-id="%d"] input[name=photo]`, picked[2]), []string{photo}, chromedp.ByQuery),
 		click(picked[2], "pickup"), pendingIs(4),
 		click(failed, "fail"), pendingIs(5),
 		// Shown as done at once, and still so after another offline reload.
@@ -192,6 +220,30 @@ func TestDriverAppOffline(t *testing.T) {
 	if err := chromedp.Run(ctx, chromedp.Evaluate(`document.querySelectorAll('[data-refused]').length`, &refused)); err != nil || refused != 0 {
 		t.Errorf("%d refusals shown (%v)", refused, err)
 	}
+	var photoBytes int
+	if err := b.db.QueryRow(ctx0, "SELECT coalesce(length(photo), 0) FROM driver_events WHERE stop_id = $1 AND status = 'picked_up'", picked[2]).Scan(&photoBytes); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("photo compressed on the phone to %d bytes", photoBytes)
+	if photoBytes == 0 || photoBytes > 200*1024 {
+		t.Errorf("photo kept: %d bytes, want 1 to 200 KB", photoBytes)
+	}
+
+	// A refusal is shown to the driver: an event for a stop that does not
+	// exist, slipped into the outbox.
+	err = chromedp.Run(ctx,
+		chromedp.Evaluate(`(async () => { const d = await new Promise(ok => { const r = indexedDB.open('thugom-driver'); r.onsuccess = () => ok(r.result); });
+			await new Promise(ok => { const t = d.transaction('outbox', 'readwrite'); t.objectStore('outbox').put({id: 'bogus-1', seq: 999, stop_id: 999999, status: 'arrived', happened_at: new Date().toISOString()}); t.oncomplete = ok; }); })()`,
+			nil, func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }),
+		chromedp.Click(`#resend`, chromedp.ByID),
+		chromedp.WaitVisible(`[data-refused="bogus-1"]`, chromedp.ByQuery),
+		pendingIs(0),
+		save("driver-app-refused.png"),
+	)
+	if err != nil {
+		t.Fatalf("refusal: %v", err)
+	}
+
 	if dropped.Load() == 0 {
 		t.Errorf("no request reached the server while offline: the offline part did not test the network")
 	}

@@ -536,3 +536,36 @@ func TestDriverManifestBudget(t *testing.T) {
 	r2 := b.do("GET", "/v1/me/manifest", b.drv1, nil, "If-None-Match", r.header.Get("ETag"))
 	wantStatus(t, r2, http.StatusNotModified, "")
 }
+
+// TestDriverEventsLate: a phone out of signal until the next day: its
+// reports are taken until the day's end + 24 h, refused after.
+func TestDriverEventsLate(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	d := b.driverDay(6)
+	ctx := context.Background()
+	dayEnd := thugom.Day(testNow).AddDate(0, 0, 1)
+	at := func(now time.Time) *jobs.Service {
+		svc, err := jobs.New(b.db, jobs.Deps{Clock: func() time.Time { return now }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return svc
+	}
+	happened := testNow.Add(2 * time.Hour)
+	late := at(dayEnd.Add(23 * time.Hour))
+	res, err := late.ApplyDriverEvents(ctx, jobs.DriverBatch{DriverID: d.driver, Events: []jobs.DriverEvent{
+		{Key: "late-ok", Seq: 1, StopID: d.pickups[0], Status: thugom.StopArrived, HappenedAt: happened}}})
+	if err != nil || res.Results[0].Err != nil || res.Results[0].Outcome != jobs.DriverEventApplied {
+		t.Fatalf("23 h after the day: %+v %v", res, err)
+	}
+	tooLate := at(dayEnd.Add(25 * time.Hour))
+	res, err = tooLate.ApplyDriverEvents(ctx, jobs.DriverBatch{DriverID: d.driver, Events: []jobs.DriverEvent{
+		{Key: "late-ko", Seq: 2, StopID: d.pickups[1], Status: thugom.StopArrived, HappenedAt: happened}}})
+	if err != nil || thugom.ErrorCode(res.Results[0].Err) != thugom.EInvalid {
+		t.Fatalf("25 h after the day: %+v %v", res, err)
+	}
+	if st := b.stopStatus(d.pickups[1]); st != thugom.StopPlanned {
+		t.Errorf("a refused late report wrote: stop %s", st)
+	}
+}
