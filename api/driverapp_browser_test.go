@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -216,6 +217,46 @@ func TestDriverAppOffline(t *testing.T) {
 	if err != nil {
 		t.Fatalf("back online: %v", err)
 	}
+	// The plan changed under the phone: once its outbox is empty it fetches
+	// the manifest (ETag) and says what changed before replacing the list.
+	now := map[int64]bool{}
+	for _, id := range b.driverPickups(d.driver) {
+		now[id] = true
+	}
+	added, gone := 0, 0
+	for id := range now {
+		if !slices.Contains(d.pickups, id) {
+			added++
+		}
+	}
+	for _, id := range d.pickups {
+		if !now[id] {
+			gone++
+		}
+	}
+	if added+gone > 0 {
+		var text string
+		err = chromedp.Run(ctx,
+			chromedp.WaitVisible(`#changes`, chromedp.ByID),
+			chromedp.Text(`#changes-text`, &text, chromedp.ByID),
+			chromedp.Click(`#changes-apply`, chromedp.ByID),
+			chromedp.WaitNotVisible(`#changes`, chromedp.ByID),
+		)
+		if err != nil {
+			t.Fatalf("plan changes: %v", err)
+		}
+		if want := fmt.Sprintf("%d điểm mới, %d điểm bỏ", added, gone); !strings.Contains(text, want) {
+			t.Errorf("changes shown %q, want %q", text, want)
+		}
+		var listed int
+		if err := chromedp.Run(ctx, chromedp.Evaluate(`document.querySelectorAll('article[data-stop-id] [data-action=pickup], article[data-status=picked_up], article[data-status=failed]').length`, &listed)); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("plan changed under the phone: %d new, %d dropped; %d pickups listed now", added, gone, listed)
+	} else {
+		t.Logf("the re-plan left the driver's stops as they were")
+	}
+
 	var refused int
 	if err := chromedp.Run(ctx, chromedp.Evaluate(`document.querySelectorAll('[data-refused]').length`, &refused)); err != nil || refused != 0 {
 		t.Errorf("%d refusals shown (%v)", refused, err)

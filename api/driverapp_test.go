@@ -48,29 +48,35 @@ func (b *bundle) seedHeavy(n int) {
 	}
 }
 
+// driverPickups returns the pickup stops of a driver's routes in the
+// current plan, in order.
+func (b *bundle) driverPickups(driverID int64) []int64 { return b.driverStops(driverID, "pickup") }
+
+func (b *bundle) driverStops(driverID int64, kind string) []int64 {
+	b.t.Helper()
+	rows, err := b.db.Query(context.Background(), `SELECT s.id FROM stops s JOIN routes r ON r.id = s.route_id
+		JOIN plans p ON p.id = r.plan_id WHERE p.status = 'done' AND r.driver_id = $1 AND s.kind = $2 ORDER BY s.arrive_at, s.id`, driverID, kind)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return ids
+}
+
 func (b *bundle) driverDay(n int) driverDay {
 	b.t.Helper()
 	b.seedHeavy(n)
-	stops := func(driverID int64, kind string) []int64 {
-		rows, err := b.db.Query(context.Background(), `SELECT s.id FROM stops s JOIN routes r ON r.id = s.route_id
-			JOIN plans p ON p.id = r.plan_id WHERE p.status = 'done' AND r.driver_id = $1 AND s.kind = $2 ORDER BY s.arrive_at, s.id`, driverID, kind)
-		if err != nil {
-			b.t.Fatal(err)
-		}
-		ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-		if err != nil {
-			b.t.Fatal(err)
-		}
-		return ids
-	}
 	d := driverDay{idx: 0, token: b.drv1, other: b.drv2}
-	p0, p1 := stops(b.driver[0].ID, "pickup"), stops(b.driver[1].ID, "pickup")
+	p0, p1 := b.driverPickups(b.driver[0].ID), b.driverPickups(b.driver[1].ID)
 	if len(p1) > len(p0) {
 		d = driverDay{idx: 1, token: b.drv2, other: b.drv1}
 		p0, p1 = p1, p0
 	}
 	d.driver = b.driver[d.idx].ID
-	d.pickups, d.foreign, d.depots = p0, p1, stops(d.driver, "depot")
+	d.pickups, d.foreign, d.depots = p0, p1, b.driverStops(d.driver, "depot")
 	return d
 }
 

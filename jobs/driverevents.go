@@ -230,8 +230,11 @@ func (s *Service) applyDriverEvent(ctx context.Context, b DriverBatch, e DriverE
 	var res *DriverEventResult
 	err := s.db.InTx(ctx, func(tx pgx.Tx) error {
 		dd, err := store.DepotDayOfStop(ctx, tx, e.StopID)
-		if err != nil {
+		if thugom.ErrorCode(err) == thugom.ENotFound {
 			return thugom.Errorf(thugom.ENotFound, field("stop_id"), "no stop %d", e.StopID)
+		}
+		if err != nil {
+			return err
 		}
 		if _, err := store.LockDepotDay(ctx, tx, dd.DepotID, dd.Day); err != nil {
 			return err
