@@ -359,6 +359,19 @@ func TestDriverAppOffline(t *testing.T) {
 		t.Errorf("the replay wrote %d journal entries", n-journal)
 	}
 
+	// The phone's position reaches the dispatcher's map (last seen).
+	wantStatus(t, b.do("POST", "/v1/me/positions", d.token, map[string]any{"positions": []any{
+		map[string]any{"at": testNow.Add(-2 * time.Minute).Format(time.RFC3339), "lon": 106.76, "lat": 21.84, "accuracy_m": 20}}}), http.StatusNoContent, "")
+	err = chromedp.Run(ctx,
+		chromedp.Navigate(fmt.Sprintf("%s/dispatcher?depot=%d&date=%s#token=%s", srv.URL, b.depot.ID, testNow.Format(time.DateOnly), b.disp)),
+		chromedp.WaitVisible(`#map[data-routes-rendered]`, chromedp.ByQuery),
+		chromedp.WaitReady(fmt.Sprintf(`#drivers circle.driver[data-driver="%d"]`, d.driver), chromedp.ByQuery),
+		save("dispatcher-last-seen.png"),
+	)
+	if err != nil {
+		t.Fatalf("dispatcher's last seen: %v", err)
+	}
+
 	// Slow 3G (DevTools' profile: 2 s latency, 50 KB/s), as a first visit:
 	// the origin's storage (service worker, IndexedDB) cleared, no HTTP
 	// cache. Time to a usable list.
