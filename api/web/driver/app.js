@@ -232,7 +232,9 @@
           size += (pending[i].photo || '').length + 300;
           chunk.push(pending[i++]);
         }
-        const r = await api('/v1/me/events', {method: 'POST', headers: {'Content-Type': 'application/json', 'Idempotency-Key': chunk.map(e => e.id).join(',').slice(0, 200)},
+        // Each event's id is its idempotency key: a batch resent after a
+        // lost answer is answered as the first time, event by event.
+        const r = await api('/v1/me/events', {method: 'POST', headers: {'Content-Type': 'application/json'},
           body: JSON.stringify({sent_at: new Date().toISOString(), events: chunk})});
         if (r.status === 401) { $('#synced').textContent = 'Mã truy cập không còn hiệu lực'; break; }
         if (!r.ok) {
