@@ -110,6 +110,9 @@ func (s *server) routes() *chi.Mux {
 		r.Get("/", s.page("dispatcher.html"))
 		r.Get("/dispatcher", s.page("dispatcher.html"))
 		r.Get("/v1/communes", s.communes)
+		// The driver's app (driverapp.go): its token stays in the URL fragment.
+		r.Get("/d", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/d/", http.StatusMovedPermanently) })
+		r.Get("/d/*", s.serveDriverApp)
 		// Households: the signed link is the credential.
 		r.Get("/h/{link}", s.householdPageHandler)
 		r.Get("/h/{link}/pickup.ics", s.householdICS)
@@ -165,6 +168,11 @@ func (s *server) routes() *chi.Mux {
 		r.With(staff, json).Post("/v1/stops/{id}/fail", s.reportStop(thugom.StopFailed))
 		r.With(staff, json).Post("/v1/stops/{id}/status", s.reportStop(""))
 		r.With(s.allow(thugom.RoleDriver), json).Post("/v1/me/positions", s.postPosition)
+		r.With(s.allow(thugom.RoleDriver), limitBody(maxEventsBody)).Post("/v1/me/events", s.postEvents)
+		r.With(staff).Get("/v1/me", s.getMe)
+		r.With(s.allow(thugom.RoleDriver)).Get("/v1/me/manifest", s.getMyManifest)
+		r.With(staff).Get("/v1/drivers/{id}/positions", s.getDriverPositions)
+		r.With(dispatch).Get("/v1/depots/{id}/drivers/last-seen", s.getLastSeen)
 
 		r.With(admin, json).Post("/v1/sms/inbound", s.smsInbound)
 		r.With(admin).Get("/v1/tokens", s.listTokens)

@@ -175,10 +175,24 @@
     d.appendChild(ul);
   }
 
+  // Where each driver was last seen (their phone's positions, issue 12).
+  function drawDrivers(out) {
+    var g = $("drivers");
+    if (!g) { g = el("g", { id: "drivers" }, $("map")); }
+    while (g.firstChild) { g.removeChild(g.firstChild); }
+    if (!proj) { return; }
+    var u = view ? view[2] / 100 : 6;
+    (out.drivers || []).forEach(function (p) {
+      var c = el("circle", { "class": "driver", cx: proj.x(p.lon), cy: proj.y(p.lat), r: u, fill: "#ffca28", stroke: "#333", "data-driver": p.driver_id }, g);
+      el("title", {}, c).textContent = "Tài xế " + p.driver_id + " — thấy lúc " + hm(p.at);
+    });
+  }
+
   function load() {
     var depot = $("depot").value, date = $("date").value;
     if (!depot) { return; }
     status("Đang tải…");
+    api("/v1/depots/" + depot + "/drivers/last-seen").then(drawDrivers).catch(function () {});
     api("/v1/depots/" + depot + "/plan?date=" + date).then(drawPlan).catch(function (e) { status(e.message); $("map").setAttribute("data-routes-rendered", "0"); });
     api("/v1/sla?depot=" + depot + "&date=" + date).then(drawSLA).catch(function () {});
   }
