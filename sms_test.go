@@ -95,16 +95,39 @@ func TestRenderSMSStrangeCharacters(t *testing.T) {
 
 func TestParseSMSReply(t *testing.T) {
 	t.Parallel()
-	for in, want := range map[string]thugom.SMSReply{
-		"1": thugom.ReplyReady, " 1 ": thugom.ReplyReady, "1.": thugom.ReplyReady, "#2": thugom.ReplyPostpone,
-		"0\r\n": thugom.ReplyCancel, "2": thugom.ReplyPostpone,
+	for _, c := range []struct {
+		in   string
+		want thugom.SMSReply
+	}{
+		// digits, as before
+		{"1", thugom.ReplyReady}, {" 1 ", thugom.ReplyReady}, {"1.", thugom.ReplyReady}, {"#2", thugom.ReplyPostpone},
+		{"0\r\n", thugom.ReplyCancel}, {"2", thugom.ReplyPostpone},
+		// ready in words
+		{"co", thugom.ReplyReady}, {"có", thugom.ReplyReady}, {"Có", thugom.ReplyReady}, {"CÓ", thugom.ReplyReady},
+		{"ok", thugom.ReplyReady}, {"OK!", thugom.ReplyReady}, {"Ok nhé", thugom.ReplyReady},
+		{"san sang", thugom.ReplyReady}, {"sẵn sàng", thugom.ReplyReady}, {"Sẵn Sàng", thugom.ReplyReady},
+		{"SAN SANG", thugom.ReplyReady}, {"sansang", thugom.ReplyReady}, {"san  sang.", thugom.ReplyReady},
+		{"đã sẵn sàng", thugom.ReplyReady}, {"roi", thugom.ReplyReady}, {"rồi", thugom.ReplyReady}, {"Rồi ạ", thugom.ReplyReady},
+		{"san xang", thugom.ReplyReady}, {"sna sang", thugom.ReplyReady}, {"san sangg", thugom.ReplyReady},
+		// postpone in words
+		{"hoan", thugom.ReplyPostpone}, {"hoãn", thugom.ReplyPostpone}, {"HOÃN", thugom.ReplyPostpone},
+		{"mai", thugom.ReplyPostpone}, {"Mai", thugom.ReplyPostpone}, {"de mai", thugom.ReplyPostpone}, {"để mai", thugom.ReplyPostpone},
+		{"Để mai nhé", thugom.ReplyPostpone}, {"hoanx", thugom.ReplyPostpone}, {"hoang", thugom.ReplyPostpone}, {"hoan lai", thugom.ReplyPostpone},
+		// cancel in words
+		{"huy", thugom.ReplyCancel}, {"hủy", thugom.ReplyCancel}, {"Hủy", thugom.ReplyCancel}, {"HỦY", thugom.ReplyCancel},
+		{"huỷ", thugom.ReplyCancel}, // the old placement of the tone mark
+		{"khong", thugom.ReplyCancel}, {"không", thugom.ReplyCancel}, {"Không ạ", thugom.ReplyCancel}, {"ko", thugom.ReplyCancel},
+		{"thoi", thugom.ReplyCancel}, {"thôi", thugom.ReplyCancel}, {"khogn", thugom.ReplyCancel}, {"khôngg", thugom.ReplyCancel},
+		{"huy don", thugom.ReplyCancel}, {"thoii", thugom.ReplyCancel},
 	} {
-		got, err := thugom.ParseSMSReply(in)
-		if err != nil || got != want {
-			t.Errorf("ParseSMSReply(%q) = %v, %v; want %v", in, got, err, want)
+		got, err := thugom.ParseSMSReply(c.in)
+		if err != nil || got != c.want {
+			t.Errorf("ParseSMSReply(%q) = %v, %v; want %v", c.in, got, err, c.want)
 		}
 	}
-	for _, in := range []string{"", "3", "12", "ok", "co", "1 2", strings.Repeat("x", 500), "１"} {
+	for _, in := range []string{"", "3", "12", "1 2", "co khong", "hoan huy", strings.Repeat("x", 500), "１",
+		"xin chao", "bao gio den", "c", "ho", "may", "hu", "ai", "khoai", "thong", "?", "...", "chao ban",
+		"1 hoac 2"} {
 		got, err := thugom.ParseSMSReply(in)
 		if !errors.Is(err, thugom.ErrInvalid) || got != thugom.ReplyUnknown {
 			t.Errorf("ParseSMSReply(%q) = %v, %v; want invalid", in, got, err)
