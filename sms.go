@@ -300,7 +300,7 @@ func renderSMS(d SMSData, depot string) string {
 		}
 		s += "." + call
 	case SMSPackReminder:
-		s = fmt.Sprintf("Thugom: nhac dong goi%s truoc %s hom nay.%s Xong tra loi 1. Hoan: 2. Huy: 0", what, d.WindowStart.In(Local).Format("15:04"), pack)
+		s = fmt.Sprintf("Thugom: nhac dong goi%s truoc %s ngay %s.%s Xong tra loi 1. Hoan: 2. Huy: 0", what, d.WindowStart.In(Local).Format("15:04"), day, pack)
 	case SMSPickupFailed:
 		s = fmt.Sprintf("Thugom: %s chua lay duoc hang%s", depot, what)
 		if reason != "" {
@@ -367,4 +367,71 @@ func GSM7Len(s string) (int, bool) {
 		}
 	}
 	return n, true
+}
+
+// WakingHours bound when households are texted: From and Until are
+// seconds after local midnight (default 06:30–21:00). Outside them only
+// what cannot wait leaves at once.
+type WakingHours struct{ From, Until int }
+
+// DefaultWakingHours are 06:30–21:00 local.
+var DefaultWakingHours = WakingHours{From: 6*3600 + 30*60, Until: 21 * 3600}
+
+func (w WakingHours) orDefault() WakingHours {
+	if w.From <= 0 && w.Until <= 0 || w.Until <= w.From {
+		return DefaultWakingHours
+	}
+	return w
+}
+
+// Awake reports whether t is inside the waking hours.
+func (w WakingHours) Awake(t time.Time) bool {
+	w = w.orDefault()
+	sec := int(t.Sub(Day(t)) / time.Second)
+	return sec >= w.From && sec < w.Until
+}
+
+// NextMorning is the first waking instant at or after t.
+func (w WakingHours) NextMorning(t time.Time) time.Time {
+	w = w.orDefault()
+	if w.Awake(t) {
+		return t
+	}
+	m := Day(t).Add(time.Duration(w.From) * time.Second)
+	if !m.After(t) {
+		m = Day(Day(t).Add(36 * time.Hour)).Add(time.Duration(w.From) * time.Second)
+	}
+	return m
+}
+
+// LastEvening is the last waking instant at or before t, less margin: a
+// reminder that would fall in the night goes the evening before.
+func (w WakingHours) LastEvening(t time.Time, margin time.Duration) time.Time {
+	w = w.orDefault()
+	if w.Awake(t) {
+		return t
+	}
+	e := Day(t).Add(time.Duration(w.Until) * time.Second)
+	if e.After(t) {
+		e = Day(Day(t).Add(-12 * time.Hour)).Add(time.Duration(w.Until) * time.Second)
+	}
+	return e.Add(-margin)
+}
+
+// SendAt says when a message due at t may leave. Inside waking hours, at
+// once. Outside: a message that can wait (a window told in advance, a
+// reminder) at the next morning; a change or a cancellation (urgent) too,
+// unless its pickup starts before that morning plus an hour — then waiting
+// would leave no time to act, so it leaves at once. Answers to a household's
+// own reply always leave at once: it has just texted.
+func (w WakingHours) SendAt(t time.Time, kind SMSKind, urgent bool, pickup time.Time) time.Time {
+	switch kind {
+	case SMSReplyReady, SMSReplyPostponed, SMSReplyCancelled, SMSReplyHelp:
+		return t
+	}
+	m := w.NextMorning(t)
+	if urgent && !pickup.IsZero() && pickup.Before(m.Add(time.Hour)) {
+		return t
+	}
+	return m
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/thugom/thugom"
 )
@@ -172,4 +173,43 @@ func ExampleRenderSMS() {
 	})
 	fmt.Println(msg)
 	// Output: Thugom: DOI GIO lay hang 2 don (8 kg): ngay 22/11 luc 13:00-14:00 (Buu cuc Van Quan). Tra loi 1=san sang, 2=hoan sang mai, 0=huy
+}
+
+func TestWakingHoursSendAt(t *testing.T) {
+	t.Parallel()
+	w := thugom.DefaultWakingHours
+	for _, c := range []struct {
+		name   string
+		due    time.Time
+		kind   thugom.SMSKind
+		urgent bool
+		pickup time.Time
+		want   time.Time
+	}{
+		{"window in the evening leaves at once", at(22, 17, 0), thugom.SMSPickupWindow, false, at(23, 6, 45), at(22, 17, 0)},
+		{"window at 21:00 waits for 06:30", at(22, 21, 0), thugom.SMSPickupWindow, false, at(23, 9, 0), at(23, 6, 30)},
+		{"window at 02:45 waits for 06:30", at(23, 2, 45), thugom.SMSPickupWindow, false, at(23, 6, 45), at(23, 6, 30)},
+		{"cancel at 02:45 waits when the pickup is late", at(23, 2, 45), thugom.SMSPickupCancelled, true, at(23, 9, 0), at(23, 6, 30)},
+		{"cancel at 02:45 leaves when the pickup is at 07:00", at(23, 2, 45), thugom.SMSPickupCancelled, true, at(23, 7, 0), at(23, 2, 45)},
+		{"change at 20:59 leaves", at(22, 20, 59), thugom.SMSPickupChanged, true, at(23, 9, 0), at(22, 20, 59)},
+		{"change at 06:29 waits a minute", at(23, 6, 29), thugom.SMSPickupChanged, true, at(23, 10, 0), at(23, 6, 30)},
+		{"an answer to a reply leaves at night", at(23, 1, 0), thugom.SMSReplyCancelled, true, time.Time{}, at(23, 1, 0)},
+		{"urgent without a pickup waits", at(23, 1, 0), thugom.SMSPickupFailed, true, time.Time{}, at(23, 6, 30)},
+	} {
+		if got := w.SendAt(c.due, c.kind, c.urgent, c.pickup); !got.Equal(c.want) {
+			t.Errorf("%s: SendAt = %s, want %s", c.name, got.In(thugom.Local), c.want.In(thugom.Local))
+		}
+		if got := w.SendAt(c.due, c.kind, c.urgent, c.pickup); !c.urgent && !w.Awake(got) {
+			t.Errorf("%s: a message that can wait leaves at %s", c.name, got.In(thugom.Local))
+		}
+	}
+	if got := w.LastEvening(at(23, 5, 15), 30*time.Minute); !got.Equal(at(22, 20, 30)) {
+		t.Errorf("LastEvening(05:15) = %s, want the 22nd 20:30", got.In(thugom.Local))
+	}
+	if got := w.LastEvening(at(23, 22, 15), 30*time.Minute); !got.Equal(at(23, 20, 30)) {
+		t.Errorf("LastEvening(22:15) = %s, want 20:30 the same day", got.In(thugom.Local))
+	}
+	if got := (thugom.WakingHours{From: 7 * 3600, Until: 20 * 3600}).NextMorning(at(22, 20, 0)); !got.Equal(at(23, 7, 0)) {
+		t.Errorf("configured hours: NextMorning = %s", got.In(thugom.Local))
+	}
 }

@@ -1,0 +1,57 @@
+-- Notice given to households: when each message may leave, merging,
+-- the daily cap, delivery receipts and the notice distribution.
+
+-- name: NoticeInsert
+-- One notification per idempotency key, with the window it announces (if
+-- any), when it may leave and its status (queued, or suppressed over the
+-- daily cap); no row back: the event was already notified.
+INSERT INTO notifications (household_id, phone, kind, body, status, idempotency_key, created_at, window_start, send_at, error)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+ON CONFLICT (idempotency_key) DO NOTHING
+RETURNING id;
+
+-- name: NoticeSupersede
+-- Merges: queued (not yet sent) messages of a household of the given kinds
+-- are superseded by the one being written. Returns the kinds superseded.
+UPDATE notifications SET status = 'superseded', error = $3
+WHERE household_id = $1 AND status = 'queued' AND kind = ANY($2::text[]) AND created_at > $4
+RETURNING kind;
+
+-- name: NoticeCountOfDay
+-- Messages a household gets on a local day (queued or sent), by when they
+-- leave.
+SELECT count(*) FROM notifications
+WHERE household_id = $1 AND status IN ('queued', 'sent')
+  AND coalesce(sent_at, send_at, created_at) >= $2 AND coalesce(sent_at, send_at, created_at) < $3;
+
+-- name: NoticeLastWindow
+-- The last window a household was told (or is about to be), after $2.
+SELECT window_start FROM notifications
+WHERE household_id = $1 AND window_start IS NOT NULL AND window_start > $2 AND status IN ('queued', 'sent')
+ORDER BY id DESC LIMIT 1;
+
+-- name: NoticeSendAt
+SELECT kind, coalesce(send_at, created_at) FROM notifications WHERE id = $1;
+
+-- name: NoticeSetRef
+UPDATE notifications SET provider_ref = $2 WHERE id = $1;
+
+-- name: NoticeByRef
+-- The notification a provider's delivery receipt is about.
+SELECT id, household_id, kind, status, delivery, window_start FROM notifications
+WHERE provider = $1 AND provider_ref = $2;
+
+-- name: NoticeDelivery
+-- A delivery receipt: delivered is final; undelivered never overwrites
+-- delivered (receipts can arrive twice and out of order).
+UPDATE notifications SET delivery = $2, delivered_at = $3
+WHERE id = $1 AND delivery <> 'delivered'
+RETURNING id;
+
+-- name: NoticeSentOfDay
+-- Every message sent for a local day [$1, $2): kind, window announced and
+-- when it left (the notice distribution).
+SELECT kind, window_start, sent_at, created_at FROM notifications
+WHERE status = 'sent' AND sent_at IS NOT NULL
+  AND ((window_start >= $1 AND window_start < $2) OR (window_start IS NULL AND sent_at >= $1 - interval '12 hours' AND sent_at < $2))
+ORDER BY id;
