@@ -84,7 +84,9 @@ func (b *noticeBundle) rows(t *testing.T) []noticeRow {
 	return out
 }
 
-func localAt(day time.Time, h, m int) time.Time { return thugom.Day(day).Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute) }
+func localAt(day time.Time, h, m int) time.Time {
+	return thugom.Day(day).Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute)
+}
 
 // A window told at night waits for 06:30; a change before it left is
 // merged into one window message; a cancellation of a window never told
