@@ -50,6 +50,8 @@ type Deps struct {
 	CommunesGeoJSON func() ([]byte, error)
 	// MapAttribution is shown with the map (geo.Attribution).
 	MapAttribution string
+	// ESMS, when set, serves eSMS's delivery and short-code webhooks.
+	ESMS *jobs.ESMS
 }
 
 type server struct {
@@ -114,6 +116,9 @@ func (s *server) routes() *chi.Mux {
 		r.Get("/h/{link}", s.householdPageHandler)
 		r.Get("/h/{link}/pickup.ics", s.householdICS)
 		r.Post("/h/{link}/{action}", s.householdAction)
+		// SMS gateways' webhooks: each checks its provider's signature.
+		r.Get("/hooks/esms/receipt", s.esmsReceipt)
+		r.Get("/hooks/esms/mo", s.esmsMO)
 	})
 
 	// The CSV import: a province-day of orders takes seconds, not minutes.

@@ -59,7 +59,15 @@ func (w *sendSMSWorker) Work(ctx context.Context, job *river.Job[SendSMSArgs]) e
 		case errors.Is(err, ErrPermanent):
 			permanent = err
 			s.metrics.sms.WithLabelValues(n.Kind, "failed").Inc()
-			return store.MarkNotification(ctx, tx, n.ID, thugom.NotificationFailed, s.sms.Name(), truncate(err.Error(), 500), nil)
+			if err := store.MarkNotification(ctx, tx, n.ID, thugom.NotificationFailed, s.sms.Name(), truncate(permanent.Error(), 500), nil); err != nil {
+				return err
+			}
+			if n.HouseholdID != nil {
+				if _, err := s.windowFailed(ctx, tx, *n.HouseholdID, n.Kind, permanent.Error()); err != nil {
+					return err
+				}
+			}
+			return nil
 		case err != nil:
 			return err
 		}

@@ -157,3 +157,25 @@ func SentNoticesOfDay(ctx context.Context, q DBTX, from, to time.Time) ([]SentNo
 	}
 	return out, nil
 }
+
+// TakeInlineNotice marks the queued notification of an idempotency key as
+// sent by provider and returns its body; "" when there is none (already
+// sent by its job, or never queued).
+func TakeInlineNotice(ctx context.Context, q DBTX, key, provider string, at time.Time) (string, error) {
+	var body string
+	err := q.QueryRow(ctx, Query("NoticeTakeInline"), key, provider, at).Scan(&body)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil
+	}
+	return body, err
+}
+
+// MarkHouseholdOrdersAtRisk flags a household's open orders at risk; it
+// returns them.
+func MarkHouseholdOrdersAtRisk(ctx context.Context, q DBTX, householdID int64, reason string) ([]int64, error) {
+	rows, err := q.Query(ctx, Query("NoticeOrdersAtRisk"), householdID, reason)
+	if err != nil {
+		return nil, fmt.Errorf("orders at risk: %w", err)
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[int64])
+}

@@ -55,3 +55,18 @@ SELECT kind, window_start, sent_at, created_at FROM notifications
 WHERE status = 'sent' AND sent_at IS NOT NULL
   AND ((window_start >= $1 AND window_start < $2) OR (window_start IS NULL AND sent_at >= $1 - interval '12 hours' AND sent_at < $2))
 ORDER BY id;
+
+-- name: NoticeTakeInline
+-- The acknowledgement of an inbound message, taken to be sent in the
+-- provider's synchronous answer (a short code's MO reply) instead of by
+-- the send job: only while still queued.
+UPDATE notifications SET status = 'sent', provider = $2, sent_at = $3
+WHERE idempotency_key = $1 AND status = 'queued'
+RETURNING body;
+
+-- name: NoticeOrdersAtRisk
+-- A household's window message failed everywhere: its open orders are at
+-- risk on the dispatcher's board.
+UPDATE orders SET at_risk = true, at_risk_reason = $2
+WHERE household_id = $1 AND status IN ('received', 'planned')
+RETURNING id;
