@@ -52,6 +52,9 @@ type Deps struct {
 	MapAttribution string
 	// ESMS, when set, serves eSMS's delivery and short-code webhooks.
 	ESMS *jobs.ESMS
+	// HelpPhone is the post office's phone shown to households whose link
+	// is not valid (optional).
+	HelpPhone string
 }
 
 type server struct {

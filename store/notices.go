@@ -179,3 +179,13 @@ func MarkHouseholdOrdersAtRisk(ctx context.Context, q DBTX, householdID int64, r
 	}
 	return pgx.CollectRows(rows, pgx.RowTo[int64])
 }
+
+// WindowNoticesOfDay counts the window messages of a household for windows
+// in [from, to).
+func WindowNoticesOfDay(ctx context.Context, q DBTX, householdID int64, from, to time.Time) (int, error) {
+	var n int
+	if err := q.QueryRow(ctx, Query("NoticeWindowsOfDay"), householdID, from, to).Scan(&n); err != nil {
+		return 0, fmt.Errorf("window notices: %w", err)
+	}
+	return n, nil
+}

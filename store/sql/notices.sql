@@ -70,3 +70,10 @@ RETURNING body;
 UPDATE orders SET at_risk = true, at_risk_reason = $2
 WHERE household_id = $1 AND status IN ('received', 'planned')
 RETURNING id;
+
+-- name: NoticeWindowsOfDay
+-- Window messages (first and changes) a household was sent or is about to
+-- be for windows in [$2, $3): the .ics SEQUENCE.
+SELECT count(*) FROM notifications
+WHERE household_id = $1 AND kind IN ('pickup_window', 'pickup_changed') AND status IN ('queued', 'sent')
+  AND window_start >= $2 AND window_start < $3;
