@@ -435,3 +435,33 @@ func (w WakingHours) SendAt(t time.Time, kind SMSKind, urgent bool, pickup time.
 	}
 	return m
 }
+
+// ParseClockTime reads a local time of day "HH:MM" as seconds after
+// midnight.
+func ParseClockTime(field, s string) (int, error) {
+	t, err := time.Parse("15:04", strings.TrimSpace(s))
+	if err != nil {
+		return 0, Errorf(EInvalid, field, "%q is not a time of day HH:MM", s)
+	}
+	return t.Hour()*3600 + t.Minute()*60, nil
+}
+
+// ParseWakingHours reads "HH:MM-HH:MM" (from before until).
+func ParseWakingHours(s string) (WakingHours, error) {
+	a, b, ok := strings.Cut(s, "-")
+	if !ok {
+		return WakingHours{}, Errorf(EInvalid, "waking_hours", "%q is not HH:MM-HH:MM", s)
+	}
+	from, err := ParseClockTime("waking_hours", a)
+	if err != nil {
+		return WakingHours{}, err
+	}
+	until, err := ParseClockTime("waking_hours", b)
+	if err != nil {
+		return WakingHours{}, err
+	}
+	if until <= from {
+		return WakingHours{}, Errorf(EInvalid, "waking_hours", "%q ends before it starts", s)
+	}
+	return WakingHours{From: from, Until: until}, nil
+}

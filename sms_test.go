@@ -213,3 +213,19 @@ func TestWakingHoursSendAt(t *testing.T) {
 		t.Errorf("configured hours: NextMorning = %s", got.In(thugom.Local))
 	}
 }
+
+func TestParseWakingHours(t *testing.T) {
+	t.Parallel()
+	w, err := thugom.ParseWakingHours("06:30-21:00")
+	if err != nil || w != thugom.DefaultWakingHours {
+		t.Errorf("default: %+v %v", w, err)
+	}
+	for _, bad := range []string{"", "6-21", "21:00-06:30", "06:30", "25:00-26:00"} {
+		if _, err := thugom.ParseWakingHours(bad); !errors.Is(err, thugom.ErrInvalid) {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
+	if s, err := thugom.ParseClockTime("evening_at", "17:00"); err != nil || s != 17*3600 {
+		t.Errorf("17:00: %d %v", s, err)
+	}
+}

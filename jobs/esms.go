@@ -59,8 +59,8 @@ type ESMS struct {
 	SmsType       string // default "2"
 	CallbackURL   string // where eSMS sends receipts (with ?token=CallbackToken added)
 	CallbackToken string
-	CPID          string // short-code (MO) partner id
-	PrivateKey    string // short-code signing key
+	CPID          string       // short-code (MO) partner id
+	PrivateKey    string       // short-code signing key
 	Client        *http.Client // nil: 10 s timeout
 }
 

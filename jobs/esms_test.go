@@ -238,3 +238,30 @@ func TestESMSDeliveryReceipts(t *testing.T) {
 		t.Errorf("unknown ref: %v", err)
 	}
 }
+
+func TestSMSFromEnv(t *testing.T) {
+	t.Parallel()
+	env := func(kv ...string) func(string) string {
+		m := map[string]string{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[kv[i]] = kv[i+1]
+		}
+		return func(k string) string { return m[k] }
+	}
+	if p, _, err := jobs.SMSFromEnv(env()); err != nil || p.Name() != "outbox" {
+		t.Errorf("default: %v %v", p, err)
+	}
+	if p, e, err := jobs.SMSFromEnv(env("THUGOM_SMS_PROVIDER", "esms", "THUGOM_ESMS_API_KEY", "k", "THUGOM_ESMS_SECRET_KEY", "s", "THUGOM_ESMS_BRANDNAME", "B")); err != nil || p.Name() != "esms" || e == nil {
+		t.Errorf("esms: %v %v", p, err)
+	}
+	for _, bad := range [][]string{
+		{"THUGOM_SMS_PROVIDER", "esms"},
+		{"THUGOM_SMS_PROVIDER", "esms", "THUGOM_ESMS_API_KEY", "k", "THUGOM_ESMS_SECRET_KEY", "s", "THUGOM_ESMS_BRANDNAME", "B", "THUGOM_ESMS_CALLBACK_URL", "https://x/hooks/esms/receipt"},
+		{"THUGOM_SMS_PROVIDER", "http"},
+		{"THUGOM_SMS_PROVIDER", "pigeon"},
+	} {
+		if _, _, err := jobs.SMSFromEnv(env(bad...)); err == nil {
+			t.Errorf("%v accepted", bad)
+		}
+	}
+}
