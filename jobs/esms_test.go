@@ -254,7 +254,12 @@ func TestSMSFromEnv(t *testing.T) {
 	if p, e, err := jobs.SMSFromEnv(env("THUGOM_SMS_PROVIDER", "esms", "THUGOM_ESMS_API_KEY", "k", "THUGOM_ESMS_SECRET_KEY", "s", "THUGOM_ESMS_BRANDNAME", "B")); err != nil || p.Name() != "esms" || e == nil {
 		t.Errorf("esms: %v %v", p, err)
 	}
+	if p, _, err := jobs.SMSFromEnv(env("THUGOM_SMS_PROVIDER", "zalo", "THUGOM_ZALO_ACCESS_TOKEN", "t", "THUGOM_ZALO_TEMPLATE_ID", "1")); err != nil || p.Name() != "zalo" {
+		t.Errorf("zalo: %v %v", p, err)
+	}
 	for _, bad := range [][]string{
+		{"THUGOM_SMS_PROVIDER", "zalo"},
+		{"THUGOM_SMS_PROVIDER", "zalo", "THUGOM_ZALO_ACCESS_TOKEN", "t", "THUGOM_ZALO_TEMPLATE_ID", "1", "THUGOM_ZALO_FALLBACK", "zalo"},
 		{"THUGOM_SMS_PROVIDER", "esms"},
 		{"THUGOM_SMS_PROVIDER", "esms", "THUGOM_ESMS_API_KEY", "k", "THUGOM_ESMS_SECRET_KEY", "s", "THUGOM_ESMS_BRANDNAME", "B", "THUGOM_ESMS_CALLBACK_URL", "https://x/hooks/esms/receipt"},
 		{"THUGOM_SMS_PROVIDER", "http"},

@@ -37,6 +37,10 @@ func (s *Service) RecordDelivery(ctx context.Context, r Receipt) (*DeliveryResul
 	var res DeliveryResult
 	err := s.db.InTx(ctx, func(tx pgx.Tx) error {
 		n, err := store.NoticeByRef(ctx, tx, r.Provider, r.Ref)
+		if thugom.ErrorCode(err) == thugom.ENotFound {
+			// Sent by SMS as Zalo's fallback: recorded under zalo.
+			n, err = store.NoticeByRef(ctx, tx, "zalo", r.Provider+":"+r.Ref)
+		}
 		if err != nil {
 			return err
 		}

@@ -14,7 +14,10 @@ import (
 //   - "esms": ESMS, THUGOM_ESMS_API_KEY, THUGOM_ESMS_SECRET_KEY,
 //     THUGOM_ESMS_BRANDNAME (required), THUGOM_ESMS_CALLBACK_URL and
 //     THUGOM_ESMS_CALLBACK_TOKEN (receipts), THUGOM_ESMS_CPID and
-//     THUGOM_ESMS_PRIVATE_KEY (short-code replies), THUGOM_ESMS_URL.
+//     THUGOM_ESMS_PRIVATE_KEY (short-code replies), THUGOM_ESMS_URL;
+//   - "zalo": ZaloZNS, THUGOM_ZALO_ACCESS_TOKEN, THUGOM_ZALO_TEMPLATE_ID,
+//     falling back to the provider THUGOM_ZALO_FALLBACK names (outbox,
+//     http or esms, with their own variables).
 //
 // The ESMS is also returned when configured, for the API's webhooks.
 func SMSFromEnv(getenv func(string) string) (SMSProvider, *ESMS, error) {
@@ -38,7 +41,27 @@ func SMSFromEnv(getenv func(string) string) (SMSProvider, *ESMS, error) {
 			return nil, nil, fmt.Errorf("sms: THUGOM_ESMS_CALLBACK_TOKEN (16+ characters) is required with a callback URL")
 		}
 		return e, e, nil
+	case "zalo":
+		z := &ZaloZNS{URL: getenv("THUGOM_ZALO_URL"), AccessToken: getenv("THUGOM_ZALO_ACCESS_TOKEN"), TemplateID: getenv("THUGOM_ZALO_TEMPLATE_ID")}
+		if z.AccessToken == "" || z.TemplateID == "" {
+			return nil, nil, fmt.Errorf("sms: zalo needs THUGOM_ZALO_ACCESS_TOKEN and THUGOM_ZALO_TEMPLATE_ID")
+		}
+		fb := getenv("THUGOM_ZALO_FALLBACK")
+		if fb == "zalo" {
+			return nil, nil, fmt.Errorf("sms: THUGOM_ZALO_FALLBACK cannot be zalo")
+		}
+		sms, e, err := SMSFromEnv(func(k string) string {
+			if k == "THUGOM_SMS_PROVIDER" {
+				return fb
+			}
+			return getenv(k)
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+		z.Fallback = sms
+		return z, e, nil
 	default:
-		return nil, nil, fmt.Errorf("sms: unknown THUGOM_SMS_PROVIDER %q (outbox, http, esms)", p)
+		return nil, nil, fmt.Errorf("sms: unknown THUGOM_SMS_PROVIDER %q (outbox, http, esms, zalo)", p)
 	}
 }
