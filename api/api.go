@@ -55,6 +55,9 @@ type Deps struct {
 	// HelpPhone is the post office's phone shown to households whose link
 	// is not valid (optional).
 	HelpPhone string
+	// SIMToken, when 16+ characters, lets an Android SIM gateway poll
+	// /hooks/sim (basic auth password).
+	SIMToken string
 }
 
 type server struct {
@@ -122,6 +125,8 @@ func (s *server) routes() *chi.Mux {
 		// SMS gateways' webhooks: each checks its provider's signature.
 		r.Get("/hooks/esms/receipt", s.esmsReceipt)
 		r.Get("/hooks/esms/mo", s.esmsMO)
+		r.Get("/hooks/sim", s.simGateway)
+		r.Post("/hooks/sim", s.simGateway)
 	})
 
 	// The CSV import: a province-day of orders takes seconds, not minutes.

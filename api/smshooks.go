@@ -1,6 +1,7 @@
 package api
 
 import (
+	"crypto/subtle"
 	"encoding/xml"
 	"net/http"
 
@@ -67,4 +68,37 @@ func (s *server) esmsMO(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/xml; charset=utf-8")
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(append([]byte(xml.Header), out...))
+}
+
+// simGateway: GET /hooks/sim answers cht-gateway's connection test; POST
+// is the phone's poll (basic auth, the password is the SIM token).
+func (s *server) simGateway(w http.ResponseWriter, r *http.Request) {
+	if len(s.deps.SIMToken) < 16 {
+		s.writeProblem(w, r, errf(codeNotFound, "", "the SIM gateway is not configured"))
+		return
+	}
+	_, pass, ok := r.BasicAuth()
+	if !ok || subtle.ConstantTimeCompare([]byte(pass), []byte(s.deps.SIMToken)) != 1 {
+		w.Header().Set("WWW-Authenticate", `Basic realm="thugom sim gateway"`)
+		s.writeProblem(w, r, errf(codeUnauthorized, "", "bad gateway credentials"))
+		return
+	}
+	if r.Method == http.MethodGet {
+		writeJSON(w, http.StatusOK, map[string]any{"medic-gateway": true})
+		return
+	}
+	var in jobs.SIMPoll
+	if err := decodeJSON(r, &in); err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	if !s.hasService(w, r) {
+		return
+	}
+	ans, err := s.deps.Service.SIMGatewayPoll(r.Context(), in)
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, ans)
 }

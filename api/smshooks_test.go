@@ -93,3 +93,45 @@ func count(t *testing.T, b *bundle, q string, args ...any) int {
 	}
 	return n
 }
+
+func TestSIMGatewayHook(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	h := checkOpenAPI(t, api.New(api.Deps{DB: b.db, Service: b.svc, Clock: func() time.Time { return testNow }, Secret: secret,
+		Logger: slog.New(slog.DiscardHandler), SIMToken: "sim-token-of-16-chars"}))
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	do := func(method, pass, body string) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest(method, srv.URL+"/hooks/sim", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		if pass != "" {
+			req.SetBasicAuth("phone", pass)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		out, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(out)
+	}
+	if code, _ := do("POST", "", `{}`); code != http.StatusUnauthorized {
+		t.Errorf("no credentials: %d", code)
+	}
+	if code, _ := do("POST", "wrong-password-xxxx", `{}`); code != http.StatusUnauthorized {
+		t.Errorf("bad credentials: %d", code)
+	}
+	if code, body := do("GET", "sim-token-of-16-chars", ""); code != http.StatusOK || !strings.Contains(body, `"medic-gateway":true`) {
+		t.Errorf("connection test: %d %s", code, body)
+	}
+	if code, body := do("POST", "sim-token-of-16-chars", `{"messages":[],"updates":[]}`); code != http.StatusOK || !strings.Contains(body, `"messages":[]`) {
+		t.Errorf("empty poll: %d %s", code, body)
+	}
+	if code, _ := do("POST", "sim-token-of-16-chars", `{"updates":[{"id":"x","status":"LOST"}]}`); code != http.StatusUnprocessableEntity && code != http.StatusBadRequest {
+		t.Errorf("bad status: %d", code)
+	}
+	if code, _ := do("POST", "sim-token-of-16-chars", `{"messages":[{"id":"","from":"0912"}]}`); code != http.StatusUnprocessableEntity && code != http.StatusBadRequest {
+		t.Errorf("message without id: %d", code)
+	}
+}

@@ -15,9 +15,11 @@ import (
 //     THUGOM_ESMS_BRANDNAME (required), THUGOM_ESMS_CALLBACK_URL and
 //     THUGOM_ESMS_CALLBACK_TOKEN (receipts), THUGOM_ESMS_CPID and
 //     THUGOM_ESMS_PRIVATE_KEY (short-code replies), THUGOM_ESMS_URL;
+//   - "sim": SIMGateway (an Android phone polls /hooks/sim), with
+//     THUGOM_SIM_TOKEN the phone's basic-auth password;
 //   - "zalo": ZaloZNS, THUGOM_ZALO_ACCESS_TOKEN, THUGOM_ZALO_TEMPLATE_ID,
 //     falling back to the provider THUGOM_ZALO_FALLBACK names (outbox,
-//     http or esms, with their own variables).
+//     http, esms or sim, with their own variables).
 //
 // The ESMS is also returned when configured, for the API's webhooks.
 func SMSFromEnv(getenv func(string) string) (SMSProvider, *ESMS, error) {
@@ -41,6 +43,11 @@ func SMSFromEnv(getenv func(string) string) (SMSProvider, *ESMS, error) {
 			return nil, nil, fmt.Errorf("sms: THUGOM_ESMS_CALLBACK_TOKEN (16+ characters) is required with a callback URL")
 		}
 		return e, e, nil
+	case "sim":
+		if len(getenv("THUGOM_SIM_TOKEN")) < 16 {
+			return nil, nil, fmt.Errorf("sms: sim needs THUGOM_SIM_TOKEN (16+ characters), the phone's password")
+		}
+		return SIMGateway{}, nil, nil
 	case "zalo":
 		z := &ZaloZNS{URL: getenv("THUGOM_ZALO_URL"), AccessToken: getenv("THUGOM_ZALO_ACCESS_TOKEN"), TemplateID: getenv("THUGOM_ZALO_TEMPLATE_ID")}
 		if z.AccessToken == "" || z.TemplateID == "" {
@@ -62,6 +69,6 @@ func SMSFromEnv(getenv func(string) string) (SMSProvider, *ESMS, error) {
 		z.Fallback = sms
 		return z, e, nil
 	default:
-		return nil, nil, fmt.Errorf("sms: unknown THUGOM_SMS_PROVIDER %q (outbox, http, esms, zalo)", p)
+		return nil, nil, fmt.Errorf("sms: unknown THUGOM_SMS_PROVIDER %q (outbox, http, esms, sim, zalo)", p)
 	}
 }

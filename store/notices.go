@@ -189,3 +189,23 @@ func WindowNoticesOfDay(ctx context.Context, q DBTX, householdID int64, from, to
 	}
 	return n, nil
 }
+
+// OutboxMessage is a message a SIM gateway phone picks up to send.
+type OutboxMessage struct {
+	ID    int64
+	Phone string
+	Body  string
+}
+
+// PickOutbox hands up to n outbox messages of provider to a polling phone:
+// never picked, or picked before stale with no delivery report yet.
+func PickOutbox(ctx context.Context, q DBTX, n int, provider string, now, stale time.Time) ([]OutboxMessage, error) {
+	rows, err := q.Query(ctx, Query("OutboxPick"), n, now, stale, provider)
+	if err != nil {
+		return nil, fmt.Errorf("pick outbox: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (OutboxMessage, error) {
+		var m OutboxMessage
+		return m, r.Scan(&m.ID, &m.Phone, &m.Body)
+	})
+}

@@ -136,7 +136,7 @@ func startService(ctx context.Context, cfg *config, withHTTP bool) (*service, er
 	}
 	if withHTTP {
 		deps := api.Deps{
-			DB: db, Service: s.jobs, Clock: time.Now, Secret: cfg.Secret, BaseURL: cfg.BaseURL, ESMS: esms, HelpPhone: cfg.HelpPhone,
+			DB: db, Service: s.jobs, Clock: time.Now, Secret: cfg.Secret, BaseURL: cfg.BaseURL, ESMS: esms, HelpPhone: cfg.HelpPhone, SIMToken: os.Getenv("THUGOM_SIM_TOKEN"),
 			Logger:          slog.Default().With("component", "api"),
 			Metrics:         s.jobs.MetricsHandler(),
 			CommunesGeoJSON: geo.Default().Gazetteer().CommunesGeoJSON,

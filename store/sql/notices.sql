@@ -77,3 +77,15 @@ RETURNING id;
 SELECT count(*) FROM notifications
 WHERE household_id = $1 AND kind IN ('pickup_window', 'pickup_changed') AND status IN ('queued', 'sent')
   AND window_start >= $2 AND window_start < $3;
+
+-- name: OutboxPick
+-- Messages for a SIM gateway phone to send: not yet picked, or picked
+-- long ago with no report (the phone died before it could send); the
+-- oldest first, skipping rows another poll holds.
+UPDATE sms_outbox o SET picked_at = $2
+FROM (SELECT id FROM sms_outbox
+      WHERE (picked_at IS NULL OR picked_at < $3)
+        AND notification_id IN (SELECT id FROM notifications WHERE provider IN ($4, 'zalo') AND delivery = '')
+      ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED) p
+WHERE o.id = p.id
+RETURNING o.id, o.phone, o.body;
