@@ -87,26 +87,129 @@ func (r SMSReply) String() string {
 	return "unknown"
 }
 
-// ParseSMSReply reads a household's reply. Surrounding spaces and
-// punctuation are tolerated ("1", " 1.", "#2"); anything else — words, two
-// digits, other numbers — is an invalid-input error that says what to send.
+// ParseSMSReply reads a household's reply, in digits or in words, with or
+// without diacritics, in any case, with a few typos: ready (1, co, có, ok,
+// san sang, sẵn sàng, roi, rồi), postpone (2, hoan, hoãn, mai, de mai),
+// cancel (0, huy, hủy, khong, không, thoi). Surrounding spaces and
+// punctuation and a polite tail ("a", "nhe", "nha") are tolerated.
+// Anything else — two answers, other numbers, other words — is an
+// invalid-input error that says what to send.
 func ParseSMSReply(text string) (SMSReply, error) {
-	t := strings.TrimFunc(text, func(r rune) bool {
-		return r == ' ' || r == '\t' || r == '\r' || r == '\n' || r == '.' || r == ',' || r == '#' || r == '*' || r == '!' || r == '"' || r == '\''
-	})
-	switch t {
-	case "0":
-		return ReplyCancel, nil
-	case "1":
-		return ReplyReady, nil
-	case "2":
-		return ReplyPostpone, nil
+	if r, ok := parseReplyWords(text); ok {
+		return r, nil
 	}
 	shown := text
 	if utf8.RuneCountInString(shown) > 20 {
 		shown = string([]rune(shown)[:20]) + "..."
 	}
-	return ReplyUnknown, Errorf(EInvalid, "text", "reply %q is not 0, 1 or 2", shown)
+	return ReplyUnknown, Errorf(EInvalid, "text", "reply %q is not 0, 1 or 2 (or co, hoan, huy)", shown)
+}
+
+// replyWords are the accepted answers after normalisation (lower case, no
+// diacritics, single spaces). "ko"/"k" are how "không" is texted.
+var replyWords = map[string]SMSReply{
+	"1": ReplyReady, "co": ReplyReady, "ok": ReplyReady, "oke": ReplyReady, "okay": ReplyReady, "san sang": ReplyReady,
+	"roi": ReplyReady, "xong": ReplyReady, "da san sang": ReplyReady, "san sang roi": ReplyReady, "co roi": ReplyReady,
+	"2": ReplyPostpone, "hoan": ReplyPostpone, "mai": ReplyPostpone, "de mai": ReplyPostpone, "hoan lai": ReplyPostpone,
+	"hoan sang mai": ReplyPostpone, "mai nhe": ReplyPostpone, "ngay mai": ReplyPostpone,
+	"0": ReplyCancel, "huy": ReplyCancel, "khong": ReplyCancel, "thoi": ReplyCancel, "ko": ReplyCancel, "k": ReplyCancel,
+	"kg": ReplyCancel, "khg": ReplyCancel, "huy don": ReplyCancel, "khong lay": ReplyCancel, "thoi khong": ReplyCancel,
+}
+
+// politeTail are words a household adds that change nothing.
+var politeTail = []string{"a", "nhe", "nha", "nhé", "cam on", "nhe a", "a nhe"}
+
+func parseReplyWords(text string) (SMSReply, bool) {
+	t := normalizeReply(text)
+	if t == "" {
+		return ReplyUnknown, false
+	}
+	try := func(t string) (SMSReply, bool) {
+		if r, ok := replyWords[t]; ok {
+			return r, true
+		}
+		if r, ok := replyWords[strings.ReplaceAll(t, " ", "")]; ok { // "sansang"
+			return r, true
+		}
+		return fuzzyReply(t)
+	}
+	if r, ok := try(t); ok {
+		return r, true
+	}
+	for _, tail := range politeTail {
+		if h, ok := strings.CutSuffix(t, " "+tail); ok {
+			if r, ok := try(h); ok {
+				return r, true
+			}
+		}
+	}
+	return ReplyUnknown, false
+}
+
+// normalizeReply lowers, strips diacritics, drops punctuation (keeping
+// digits and letters) and collapses spaces.
+func normalizeReply(s string) string {
+	s = strings.ToLower(StripDiacritics(s))
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case r > 127:
+			b.WriteRune(r) // kept so that "１" or emoji are not mistaken for nothing
+		default:
+			b.WriteRune(' ')
+		}
+	}
+	return strings.Join(strings.Fields(b.String()), " ")
+}
+
+// fuzzyReply accepts one typo (an edit or a swap of neighbours) in a word
+// of four letters or more, keeping its first letter ("thong" is not a
+// mistyped "khong"); shorter words must be exact ("co" and "ko" are
+// one letter apart and mean opposite things). An input close to two
+// different answers is not guessed.
+func fuzzyReply(t string) (SMSReply, bool) {
+	if len(t) < 4 || len(t) > 20 {
+		return ReplyUnknown, false
+	}
+	found, got := false, ReplyUnknown
+	for w, r := range replyWords {
+		if len(w) < 4 || w[0] != t[0] || osaDistance(t, w) > 1 {
+			continue
+		}
+		if found && got != r {
+			return ReplyUnknown, false
+		}
+		found, got = true, r
+	}
+	return got, found
+}
+
+// osaDistance is the optimal string alignment distance (Levenshtein with
+// transpositions of neighbours) between two ASCII strings.
+func osaDistance(a, b string) int {
+	d := make([][]int, len(a)+1)
+	for i := range d {
+		d[i] = make([]int, len(b)+1)
+		d[i][0] = i
+	}
+	for j := 0; j <= len(b); j++ {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(a)][len(b)]
 }
 
 // RenderSMS writes the message for an event: GSM-7 text without
@@ -197,7 +300,7 @@ func renderSMS(d SMSData, depot string) string {
 		}
 		s += "." + call
 	case SMSPackReminder:
-		s = fmt.Sprintf("Thugom: nhac dong goi%s truoc %s hom nay.%s Xong tra loi 1. Hoan: 2. Huy: 0", what, d.WindowStart.In(Local).Format("15:04"), pack)
+		s = fmt.Sprintf("Thugom: nhac dong goi%s truoc %s ngay %s.%s Xong tra loi 1. Hoan: 2. Huy: 0", what, d.WindowStart.In(Local).Format("15:04"), day, pack)
 	case SMSPickupFailed:
 		s = fmt.Sprintf("Thugom: %s chua lay duoc hang%s", depot, what)
 		if reason != "" {
@@ -264,4 +367,101 @@ func GSM7Len(s string) (int, bool) {
 		}
 	}
 	return n, true
+}
+
+// WakingHours bound when households are texted: From and Until are
+// seconds after local midnight (default 06:30–21:00). Outside them only
+// what cannot wait leaves at once.
+type WakingHours struct{ From, Until int }
+
+// DefaultWakingHours are 06:30–21:00 local.
+var DefaultWakingHours = WakingHours{From: 6*3600 + 30*60, Until: 21 * 3600}
+
+func (w WakingHours) orDefault() WakingHours {
+	if w.From <= 0 && w.Until <= 0 || w.Until <= w.From {
+		return DefaultWakingHours
+	}
+	return w
+}
+
+// Awake reports whether t is inside the waking hours.
+func (w WakingHours) Awake(t time.Time) bool {
+	w = w.orDefault()
+	sec := int(t.Sub(Day(t)) / time.Second)
+	return sec >= w.From && sec < w.Until
+}
+
+// NextMorning is the first waking instant at or after t.
+func (w WakingHours) NextMorning(t time.Time) time.Time {
+	w = w.orDefault()
+	if w.Awake(t) {
+		return t
+	}
+	m := Day(t).Add(time.Duration(w.From) * time.Second)
+	if !m.After(t) {
+		m = Day(Day(t).Add(36 * time.Hour)).Add(time.Duration(w.From) * time.Second)
+	}
+	return m
+}
+
+// LastEvening is the last waking instant at or before t, less margin: a
+// reminder that would fall in the night goes the evening before.
+func (w WakingHours) LastEvening(t time.Time, margin time.Duration) time.Time {
+	w = w.orDefault()
+	if w.Awake(t) {
+		return t
+	}
+	e := Day(t).Add(time.Duration(w.Until) * time.Second)
+	if e.After(t) {
+		e = Day(Day(t).Add(-12 * time.Hour)).Add(time.Duration(w.Until) * time.Second)
+	}
+	return e.Add(-margin)
+}
+
+// SendAt says when a message due at t may leave. Inside waking hours, at
+// once. Outside: a message that can wait (a window told in advance, a
+// reminder) at the next morning; a change or a cancellation (urgent) too,
+// unless its pickup starts before that morning plus an hour — then waiting
+// would leave no time to act, so it leaves at once. Answers to a household's
+// own reply always leave at once: it has just texted.
+func (w WakingHours) SendAt(t time.Time, kind SMSKind, urgent bool, pickup time.Time) time.Time {
+	switch kind {
+	case SMSReplyReady, SMSReplyPostponed, SMSReplyCancelled, SMSReplyHelp:
+		return t
+	}
+	m := w.NextMorning(t)
+	if urgent && !pickup.IsZero() && pickup.Before(m.Add(time.Hour)) {
+		return t
+	}
+	return m
+}
+
+// ParseClockTime reads a local time of day "HH:MM" as seconds after
+// midnight.
+func ParseClockTime(field, s string) (int, error) {
+	t, err := time.Parse("15:04", strings.TrimSpace(s))
+	if err != nil {
+		return 0, Errorf(EInvalid, field, "%q is not a time of day HH:MM", s)
+	}
+	return t.Hour()*3600 + t.Minute()*60, nil
+}
+
+// ParseWakingHours reads "HH:MM-HH:MM" (from before until).
+func ParseWakingHours(s string) (WakingHours, error) {
+	a, b, ok := strings.Cut(s, "-")
+	if !ok {
+		return WakingHours{}, Errorf(EInvalid, "waking_hours", "%q is not HH:MM-HH:MM", s)
+	}
+	from, err := ParseClockTime("waking_hours", a)
+	if err != nil {
+		return WakingHours{}, err
+	}
+	until, err := ParseClockTime("waking_hours", b)
+	if err != nil {
+		return WakingHours{}, err
+	}
+	if until <= from {
+		return WakingHours{}, Errorf(EInvalid, "waking_hours", "%q ends before it starts", s)
+	}
+	return WakingHours{From: from, Until: until}, nil
 }

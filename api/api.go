@@ -50,6 +50,14 @@ type Deps struct {
 	CommunesGeoJSON func() ([]byte, error)
 	// MapAttribution is shown with the map (geo.Attribution).
 	MapAttribution string
+	// ESMS, when set, serves eSMS's delivery and short-code webhooks.
+	ESMS *jobs.ESMS
+	// HelpPhone is the post office's phone shown to households whose link
+	// is not valid (optional).
+	HelpPhone string
+	// SIMToken, when 16+ characters, lets an Android SIM gateway poll
+	// /hooks/sim (basic auth password).
+	SIMToken string
 }
 
 type server struct {
@@ -117,6 +125,11 @@ func (s *server) routes() *chi.Mux {
 		r.Get("/h/{link}", s.householdPageHandler)
 		r.Get("/h/{link}/pickup.ics", s.householdICS)
 		r.Post("/h/{link}/{action}", s.householdAction)
+		// SMS gateways' webhooks: each checks its provider's signature.
+		r.Get("/hooks/esms/receipt", s.esmsReceipt)
+		r.Get("/hooks/esms/mo", s.esmsMO)
+		r.Get("/hooks/sim", s.simGateway)
+		r.Post("/hooks/sim", s.simGateway)
 	})
 
 	// The CSV import: a province-day of orders takes seconds, not minutes.

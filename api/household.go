@@ -20,6 +20,48 @@ import (
 // householdLinkTTL is how long a link sent by SMS stays valid.
 const householdLinkTTL = 72 * time.Hour
 
+// badLinkTmpl is the small page a household sees for a link that is not
+// valid or has expired: in Vietnamese, with the post office's phone.
+var badLinkTmpl = template.Must(template.New("badlink").Parse(`<!doctype html>
+<html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex"><title>Liên kết không dùng được</title>
+<style>body{margin:0;font:17px/1.45 system-ui,sans-serif;background:#f6f7f4;color:#1a1a1a}main{max-width:32em;margin:0 auto;padding:1em}
+.card{background:#fff;border-radius:10px;padding:.8em 1em;box-shadow:0 1px 3px rgba(0,0,0,.12)}a{color:#0b4f6c}</style></head>
+<body><main><div class="card" id="badlink"><h1 style="font-size:1.2em">{{.Title}}</h1>
+<p>Bạn vẫn có thể trả lời tin nhắn của bưu điện: <strong>1</strong> = sẵn sàng, <strong>2</strong> = hoãn, <strong>0</strong> = hủy.</p>
+<p>{{if .Phone}}Cần hỏi, gọi bưu cục: <a id="phone" href="tel:{{.Phone}}">{{.Phone}}</a>{{else}}Cần hỏi, gọi bưu cục nơi bạn gửi hàng.{{end}}</p>
+</div></main></body></html>`))
+
+// wantsHTML reports whether the caller is a browser (a household opening
+// its link), not an API client.
+func wantsHTML(r *http.Request) bool {
+	a := r.Header.Get("Accept")
+	return strings.Contains(a, "text/html") && !strings.Contains(a, "application/json")
+}
+
+// writeLinkProblem answers a bad link: a small Vietnamese page for a
+// browser, problem+json for others; the status is the same.
+func (s *server) writeLinkProblem(w http.ResponseWriter, r *http.Request, err error) {
+	var ae *thugom.Error
+	if !wantsHTML(r) || !errors.As(err, &ae) || ae.Code != codeUnauthorized {
+		s.writeProblem(w, r, err)
+		return
+	}
+	title := "Liên kết này không đúng."
+	if strings.Contains(ae.Message, "expired") {
+		title = "Liên kết này đã hết hạn."
+	}
+	var buf bytes.Buffer
+	if err := badLinkTmpl.Execute(&buf, map[string]string{"Title": title, "Phone": s.deps.HelpPhone}); err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
+	w.WriteHeader(http.StatusUnauthorized)
+	_, _ = w.Write(buf.Bytes())
+}
+
 // householdFromLink verifies the signed link of the path (401 when tampered
 // or expired) and returns the household id.
 func (s *server) householdFromLink(r *http.Request) (int64, error) {
@@ -53,6 +95,8 @@ type householdPage struct {
 	COD         string
 	CanAnswer   bool
 	ActionURL   string
+	// ConfirmCancel asks once before a cancel (?confirm=cancel).
+	ConfirmCancel bool
 }
 
 type householdItem struct {
@@ -69,10 +113,14 @@ var stopStatusVI = map[string]string{
 	thugom.StopPickedUp: "Đã lấy hàng", thugom.StopFailed: "Chưa lấy được hàng", thugom.StopSkipped: "Đã bỏ qua",
 }
 
+// doneVI says what an answer did, by its outcome: a tap that changed
+// nothing says so (a "ready" after a cancel is no thank-you).
 var doneVI = map[string]string{
-	"ready":    "Cảm ơn! Bưu điện đã biết hàng của bạn sẵn sàng.",
-	"postpone": "Đã hoãn. Bưu điện sẽ nhắn lịch mới.",
-	"cancel":   "Đã hủy lần lấy hàng này.",
+	jobs.InboundReady:       "Cảm ơn! Bưu điện đã biết hàng của bạn sẵn sàng.",
+	jobs.InboundPostponed:   "Đã hoãn sang hôm sau. Bưu điện sẽ nhắn giờ lấy hàng mới.",
+	jobs.InboundCancelled:   "Đã hủy lần lấy hàng này.",
+	jobs.InboundNothingToDo: "Không có đơn nào đang chờ lấy, nên không có gì thay đổi.",
+	"confirm":               "", // the cancel confirmation shows its own card
 }
 
 // householdView loads what the household's page shows.
@@ -151,7 +199,7 @@ func (s *server) householdView(ctx context.Context, id int64) (*householdPage, e
 func (s *server) householdPageHandler(w http.ResponseWriter, r *http.Request) {
 	id, err := s.householdFromLink(r)
 	if err != nil {
-		s.writeProblem(w, r, err)
+		s.writeLinkProblem(w, r, err)
 		return
 	}
 	pg := s.pages.get(id)
@@ -166,6 +214,7 @@ func (s *server) householdPageHandler(w http.ResponseWriter, r *http.Request) {
 	link := chi.URLParam(r, "link")
 	view.ActionURL, view.ICSURL = "/h/"+link, "/h/"+link+"/pickup.ics"
 	view.Message = doneVI[r.URL.Query().Get("done")]
+	view.ConfirmCancel = view.CanAnswer && r.URL.Query().Get("confirm") == "cancel"
 	pg = &view
 	var buf bytes.Buffer
 	if err := householdTmpl.Execute(&buf, pg); err != nil {
@@ -181,7 +230,7 @@ func (s *server) householdPageHandler(w http.ResponseWriter, r *http.Request) {
 func (s *server) householdICS(w http.ResponseWriter, r *http.Request) {
 	id, err := s.householdFromLink(r)
 	if err != nil {
-		s.writeProblem(w, r, err)
+		s.writeLinkProblem(w, r, err)
 		return
 	}
 	stop, err := store.HouseholdNextStop(r.Context(), s.deps.DB, id, s.now())
@@ -202,8 +251,18 @@ func (s *server) householdICS(w http.ResponseWriter, r *http.Request) {
 	line("CALSCALE:GREGORIAN")
 	line("METHOD:PUBLISH")
 	line("BEGIN:VEVENT")
-	line(fmt.Sprintf("UID:stop-%d@thugom", stop.StopID))
-	line("DTSTAMP:" + stop.WindowStart.UTC().Format(stamp))
+	// One event per household and day whatever the re-plans: calendars
+	// update it (SEQUENCE counts the window messages told for that day)
+	// instead of collecting duplicates.
+	day := stop.WindowStart.In(thugom.Local).Format("20060102")
+	seq, err := store.WindowNoticesOfDay(r.Context(), s.deps.DB, id, thugom.Day(stop.WindowStart), thugom.Day(stop.WindowStart).Add(24*time.Hour))
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	line(fmt.Sprintf("UID:household-%d-%s@thugom", id, day))
+	line(fmt.Sprintf("SEQUENCE:%d", max(seq-1, 0)))
+	line("DTSTAMP:" + s.now().UTC().Format(stamp))
 	line("DTSTART:" + stop.WindowStart.UTC().Format(stamp))
 	line("DTEND:" + stop.WindowEnd.UTC().Format(stamp))
 	line("SUMMARY:" + icsEscape("Bưu điện đến lấy hàng (xe "+stop.VehicleCode+")"))
@@ -228,7 +287,7 @@ func icsEscape(s string) string {
 func (s *server) householdAction(w http.ResponseWriter, r *http.Request) {
 	id, err := s.householdFromLink(r)
 	if err != nil {
-		s.writeProblem(w, r, err)
+		s.writeLinkProblem(w, r, err)
 		return
 	}
 	action := chi.URLParam(r, "action")
@@ -257,7 +316,7 @@ func (s *server) householdAction(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]any{"household_id": id, "action": action, "orders": len(res.Orders), "outcome": res.Outcome})
 		return
 	}
-	http.Redirect(w, r, "/h/"+chi.URLParam(r, "link")+"?done="+action, http.StatusSeeOther)
+	http.Redirect(w, r, "/h/"+chi.URLParam(r, "link")+"?done="+res.Outcome, http.StatusSeeOther)
 }
 
 // householdInScope checks the caller's carrier has orders of household id;

@@ -25,6 +25,7 @@
 //	send_sms            SendSMSArgs             one per notification; quiet hours 22:00–07:00 except urgent
 //	sla_watch           SLAWatchArgs            periodic: at-risk and missed orders escalated once per level
 //	morning_planning    MorningPlanningArgs     periodic, 05:30 local: plan_depot_day for every depot with orders
+//	evening_planning    EveningPlanningArgs     periodic, 17:00 local: plan_depot_day of tomorrow for every depot with orders
 //
 // # Guarantees
 //

@@ -53,8 +53,16 @@ type Deps struct {
 	MorningAt     int
 	SLAWatchEvery time.Duration
 	// ReminderBefore is how long before the pickup window households are
-	// reminded to pack (default 90 min).
+	// reminded to pack (default 90 min, at least 1 h).
 	ReminderBefore time.Duration
+	// EveningAt is when tomorrow is planned, seconds after local midnight
+	// (default 17:00), so window messages give a night's notice; negative
+	// disables the evening planning.
+	EveningAt int
+	// WakingHours bound when households are texted (default 06:30–21:00).
+	WakingHours thugom.WakingHours
+	// MaxSMSPerDay caps the messages a household gets a day (default 4).
+	MaxSMSPerDay int
 	// ClientID names this process among River clients (default: random).
 	ClientID string
 	// JobTimeout bounds one job's run (default PlanBudget + 90 s); a job
@@ -130,6 +138,16 @@ func New(db *store.DB, deps Deps) (*Service, error) {
 	if s.deps.ReminderBefore <= 0 {
 		s.deps.ReminderBefore = 90 * time.Minute
 	}
+	s.deps.ReminderBefore = max(s.deps.ReminderBefore, time.Hour)
+	if s.deps.EveningAt == 0 {
+		s.deps.EveningAt = 17 * 3600
+	}
+	if s.deps.WakingHours == (thugom.WakingHours{}) {
+		s.deps.WakingHours = thugom.DefaultWakingHours
+	}
+	if s.deps.MaxSMSPerDay <= 0 {
+		s.deps.MaxSMSPerDay = 4
+	}
 	if s.deps.JobTimeout <= 0 {
 		s.deps.JobTimeout = s.deps.PlanBudget + 90*time.Second
 	}
@@ -156,6 +174,7 @@ func New(db *store.DB, deps Deps) (*Service, error) {
 	river.AddWorker(workers, &sendSMSWorker{s: s})
 	river.AddWorker(workers, &slaWatchWorker{s: s})
 	river.AddWorker(workers, &morningWorker{s: s})
+	river.AddWorker(workers, &eveningWorker{s: s})
 	river.AddWorker(workers, &housekeepingWorker{s: s})
 	if deps.Extra != nil {
 		deps.Extra(workers)
@@ -186,10 +205,14 @@ func New(db *store.DB, deps Deps) (*Service, error) {
 						return MorningPlanningArgs{Day: DayString(s.now())}, nil
 					},
 					&river.PeriodicJobOpts{ID: "morning_planning"}),
+			}
+			if s.deps.EveningAt > 0 {
+				cfg.PeriodicJobs = append(cfg.PeriodicJobs, eveningPeriodicJob(s))
+			}
+			cfg.PeriodicJobs = append(cfg.PeriodicJobs,
 				river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
 					func() (river.JobArgs, *river.InsertOpts) { return HousekeepingArgs{}, nil },
-					&river.PeriodicJobOpts{ID: "housekeeping", RunOnStart: true}),
-			}
+					&river.PeriodicJobOpts{ID: "housekeeping", RunOnStart: true}))
 		}
 	}
 	client, err := river.NewClient(riverpgxv5.New(db.Pool), cfg)

@@ -28,18 +28,22 @@ type sendSMSWorker struct {
 // job is already complete.
 func (w *sendSMSWorker) Work(ctx context.Context, job *river.Job[SendSMSArgs]) error {
 	s := w.s
-	// A message that could wait (a window told the day before, a reminder)
-	// and whose job runs in the quiet hours (a retry, a late queue) waits
-	// for the morning; changes and answers go out at once.
+	// A message leaves no earlier than its notice rules said (a job run
+	// early: a retry, a clock moved by a simulation), and one that could
+	// wait never leaves outside waking hours (a retry at night).
 	now := s.now()
-	if thugom.QuietHours(now) {
-		var kind string
-		if err := s.db.QueryRow(ctx, store.Query("NotificationKind"), job.Args.NotificationID).Scan(&kind); err == nil && !urgentKind(thugom.SMSKind(kind)) {
-			return river.JobSnooze(thugom.NextSendTime(now, false).Sub(now))
-		}
+	kind, sendAt, err := store.NoticeSendAt(ctx, s.db, job.Args.NotificationID)
+	if err != nil {
+		return cancelIfNotFound(err)
+	}
+	if sendAt.After(now.Add(time.Minute)) {
+		return river.JobSnooze(sendAt.Sub(now))
+	}
+	if !urgentKind(thugom.SMSKind(kind)) && !s.deps.WakingHours.Awake(now) {
+		return river.JobSnooze(s.deps.WakingHours.NextMorning(now).Sub(now))
 	}
 	var permanent error
-	err := s.db.InTx(ctx, func(tx pgx.Tx) error {
+	err = s.db.InTx(ctx, func(tx pgx.Tx) error {
 		n, err := store.NotificationForUpdate(ctx, tx, job.Args.NotificationID)
 		if err != nil {
 			return err
@@ -55,11 +59,21 @@ func (w *sendSMSWorker) Work(ctx context.Context, job *river.Job[SendSMSArgs]) e
 		case errors.Is(err, ErrPermanent):
 			permanent = err
 			s.metrics.sms.WithLabelValues(n.Kind, "failed").Inc()
-			return store.MarkNotification(ctx, tx, n.ID, thugom.NotificationFailed, s.sms.Name(), truncate(err.Error(), 500), nil)
+			if err := store.MarkNotification(ctx, tx, n.ID, thugom.NotificationFailed, s.sms.Name(), truncate(permanent.Error(), 500), nil); err != nil {
+				return err
+			}
+			if n.HouseholdID != nil {
+				if _, err := s.windowFailed(ctx, tx, *n.HouseholdID, n.Kind, permanent.Error()); err != nil {
+					return err
+				}
+			}
+			return nil
 		case err != nil:
 			return err
 		}
-		_ = ref
+		if err := store.SetNoticeRef(ctx, tx, n.ID, ref); err != nil {
+			return err
+		}
 		if err := store.MarkNotification(ctx, tx, n.ID, thugom.NotificationSent, s.sms.Name(), "", &now); err != nil {
 			return err
 		}

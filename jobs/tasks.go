@@ -115,7 +115,14 @@ func (p *planner) tasksAndNotices(ctx context.Context, g *group, st *thugom.Stop
 		return tasks, 0, nil
 	}
 	if status == PackagingOpen {
-		if remind := st.WindowStart.Add(-p.s.deps.ReminderBefore); remind.After(now) {
+		// The reminder goes ReminderBefore (≥ 1 h) ahead of the window; one
+		// that would fall in the night goes the evening before (an early
+		// window's produce is packed the evening before anyway).
+		remind := st.WindowStart.Add(-p.s.deps.ReminderBefore)
+		if !p.s.deps.WakingHours.Awake(remind) {
+			remind = p.s.deps.WakingHours.LastEvening(remind, 30*time.Minute)
+		}
+		if remind.After(now) {
 			if _, err := p.s.client.InsertTx(ctx, tx, PackagingReminderArgs{TaskID: taskID, WindowStart: st.WindowStart},
 				&river.InsertOpts{ScheduledAt: realTime(now, remind)}); err != nil {
 				return 0, 0, err
@@ -146,25 +153,84 @@ func realTime(now, at time.Time) time.Time {
 }
 
 // notify queues one SMS under an idempotency key (one message per event)
-// and enqueues its send job, delayed past quiet hours unless urgent. It
-// returns 1 when queued, 0 when the event was already notified.
+// and enqueues its send job at the time the notice rules give
+// (thugom.WakingHours.SendAt: inside waking hours at once; outside, what
+// can wait waits for the morning, and urgent news waits too unless the
+// pickup is before then). Messages pile up into one: a new window, change
+// or cancellation supersedes the household's messages of those kinds not
+// yet sent (a change to a window never sent is told as the window; a
+// cancellation of a window never sent is not told at all). A household
+// gets at most MaxSMSPerDay messages a local day; more are recorded as
+// suppressed. It returns 1 when queued, 0 otherwise.
 func (s *Service) notify(ctx context.Context, tx pgx.Tx, householdID int64, phone string, d thugom.SMSData, key string, urgent bool) (int, error) {
+	now := s.now()
+	hh := householdID
+	pickup := d.WindowStart
+	if pickup.IsZero() && hh != 0 && (d.Kind == thugom.SMSPickupCancelled || d.Kind == thugom.SMSPickupFailed) {
+		// The window this news is about is the one last told.
+		w, err := store.LastToldWindow(ctx, tx, hh, now.Add(-12*time.Hour))
+		if err != nil {
+			return 0, err
+		}
+		pickup = w
+	}
+	status, why := thugom.NotificationQueued, ""
+	if hh != 0 {
+		switch d.Kind {
+		case thugom.SMSPickupWindow, thugom.SMSPickupChanged, thugom.SMSPickupCancelled:
+			merged, err := store.SupersedeNotices(ctx, tx, hh, []string{string(thugom.SMSPickupWindow), string(thugom.SMSPickupChanged),
+				string(thugom.SMSPackReminder), string(thugom.SMSPickupCancelled)}, "merged into "+key, now.Add(-24*time.Hour))
+			if err != nil {
+				return 0, err
+			}
+			if len(merged) > 0 {
+				s.metrics.sms.WithLabelValues(string(d.Kind), "merged").Add(float64(len(merged)))
+				told, err := store.LastToldWindow(ctx, tx, hh, now.Add(-12*time.Hour))
+				if err != nil {
+					return 0, err
+				}
+				switch {
+				case told.IsZero() && d.Kind == thugom.SMSPickupChanged:
+					d.Kind = thugom.SMSPickupWindow // the household never heard the first window
+				case told.IsZero() && d.Kind == thugom.SMSPickupCancelled:
+					status, why = "superseded", "the cancelled window was never told"
+				}
+			}
+		}
+	}
 	body, err := thugom.RenderSMS(d)
 	if err != nil {
 		return 0, err
 	}
-	now := s.now()
-	hh := householdID
-	n := &thugom.Notification{HouseholdID: &hh, Phone: phone, Kind: string(d.Kind), Body: body, IdempotencyKey: key, CreatedAt: now}
+	send := s.deps.WakingHours.SendAt(now, d.Kind, urgent, pickup)
+	if status == thugom.NotificationQueued && hh != 0 {
+		day := thugom.Day(send)
+		n, err := store.NoticesOfDay(ctx, tx, hh, day, day.Add(24*time.Hour))
+		if err != nil {
+			return 0, err
+		}
+		if n >= s.deps.MaxSMSPerDay {
+			status, why = "suppressed", fmt.Sprintf("over %d messages on %s", s.deps.MaxSMSPerDay, DayString(day))
+		}
+	}
+	n := &store.Notice{Notification: thugom.Notification{HouseholdID: &hh, Phone: phone, Kind: string(d.Kind), Body: body,
+		IdempotencyKey: key, CreatedAt: now, Status: status, Error: why}, SendAt: send}
+	if d.Kind == thugom.SMSPickupWindow || d.Kind == thugom.SMSPickupChanged || d.Kind == thugom.SMSPackReminder {
+		n.WindowStart = d.WindowStart
+	}
 	if householdID == 0 {
 		n.HouseholdID = nil
 	}
-	id, err := store.InsertNotification(ctx, tx, n)
+	id, err := store.InsertNotice(ctx, tx, n)
 	if err != nil || id == 0 {
 		return 0, err
 	}
+	if status != thugom.NotificationQueued {
+		s.metrics.sms.WithLabelValues(string(d.Kind), status).Inc()
+		return 0, nil
+	}
 	opts := &river.InsertOpts{}
-	if send := thugom.NextSendTime(now, urgent); send.After(now) {
+	if send.After(now) {
 		opts.ScheduledAt = realTime(now, send)
 	}
 	if _, err := s.client.InsertTx(ctx, tx, SendSMSArgs{NotificationID: id}, opts); err != nil {

@@ -42,6 +42,9 @@ type config struct {
 	PlanWorkers int
 	PlanBudget  time.Duration
 	PGBin       string
+	// Households' notice (issue 13): evening planning, waking hours, the
+	// phone shown on bad links.
+	EveningAt, WakingHours, HelpPhone string
 }
 
 // newConfig registers the common flags on a new flag set for command name.
@@ -56,6 +59,9 @@ func newConfig(name string) (*flag.FlagSet, *config) {
 	fs.IntVar(&c.Workers, "workers", envInt("THUGOM_WORKERS", 32), "River workers of the default queue; 0 runs no workers (env THUGOM_WORKERS)")
 	fs.IntVar(&c.PlanWorkers, "plan-workers", envInt("THUGOM_PLAN_WORKERS", 1), "concurrent plan solves, CPU-bound (env THUGOM_PLAN_WORKERS)")
 	fs.DurationVar(&c.PlanBudget, "plan-budget", envDuration("THUGOM_PLAN_BUDGET", 0), "solver time per depot plan; 0 is the default of 20s (env THUGOM_PLAN_BUDGET)")
+	fs.StringVar(&c.EveningAt, "evening-at", envOr("THUGOM_EVENING_AT", "17:00"), "local time tomorrow is planned and households told their windows (env THUGOM_EVENING_AT)")
+	fs.StringVar(&c.WakingHours, "waking-hours", envOr("THUGOM_WAKING_HOURS", "06:30-21:00"), "local hours households may be texted (env THUGOM_WAKING_HOURS)")
+	fs.StringVar(&c.HelpPhone, "help-phone", os.Getenv("THUGOM_HELP_PHONE"), "post office phone shown on invalid household links (env THUGOM_HELP_PHONE)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: thugom %s [flags]\n\nDATABASE_URL selects an existing PostgreSQL; when unset an embedded server runs on <data-dir>/pg.\n\nflags:\n", name)
 		fs.PrintDefaults()

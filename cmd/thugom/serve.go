@@ -7,8 +7,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
+	"github.com/thugom/thugom"
 	"github.com/thugom/thugom/api"
 	"github.com/thugom/thugom/geo"
 	"github.com/thugom/thugom/jobs"
@@ -103,11 +105,24 @@ func startService(ctx context.Context, cfg *config, withHTTP bool) (*service, er
 	if len(res.Goose)+len(res.River) > 0 {
 		slog.Info("migrated", "thugom", res.Goose, "river", res.River)
 	}
+	sms, esms, err := jobs.SMSFromEnv(os.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	eveningAt, err := thugom.ParseClockTime("--evening-at", cfg.EveningAt)
+	if err != nil {
+		return nil, err
+	}
+	waking, err := thugom.ParseWakingHours(cfg.WakingHours)
+	if err != nil {
+		return nil, err
+	}
 	s.jobs, err = jobs.New(db, jobs.Deps{
 		Logger:      slog.Default().With("component", "jobs"),
 		Workers:     cfg.Workers,
 		PlanWorkers: cfg.PlanWorkers,
 		PlanBudget:  cfg.PlanBudget,
+		SMS:         sms, EveningAt: eveningAt, WakingHours: waking,
 	})
 	if err != nil {
 		return nil, err
@@ -121,7 +136,7 @@ func startService(ctx context.Context, cfg *config, withHTTP bool) (*service, er
 	}
 	if withHTTP {
 		deps := api.Deps{
-			DB: db, Service: s.jobs, Clock: time.Now, Secret: cfg.Secret, BaseURL: cfg.BaseURL,
+			DB: db, Service: s.jobs, Clock: time.Now, Secret: cfg.Secret, BaseURL: cfg.BaseURL, ESMS: esms, HelpPhone: cfg.HelpPhone, SIMToken: os.Getenv("THUGOM_SIM_TOKEN"),
 			Logger:          slog.Default().With("component", "api"),
 			Metrics:         s.jobs.MetricsHandler(),
 			CommunesGeoJSON: geo.Default().Gazetteer().CommunesGeoJSON,
