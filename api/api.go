@@ -63,6 +63,9 @@ type server struct {
 	pages        pageCache
 	// lookupToken resolves a token hash (store.TokenByHash in production).
 	lookupToken func(ctx context.Context, hash []byte) (*thugom.Token, error)
+	// idempotencyWait, when set (tests), is called each time a request
+	// finds its Idempotency-Key held by a running request and waits.
+	idempotencyWait func()
 }
 
 // New returns the HTTP handler of the whole API and the web pages.
@@ -88,16 +91,14 @@ func New(deps Deps) http.Handler {
 
 func (s *server) routes() *chi.Mux {
 	r := chi.NewRouter()
-	r.Use(s.recoverer, s.accessLog, s.securityHeaders, middleware.GetHead,
+	r.Use(s.recoverer, s.accessLog, s.securityHeaders, s.textGuard, middleware.GetHead,
 		middleware.Compress(5, "application/json", "application/geo+json", "application/problem+json",
 			"text/html", "text/css", "text/javascript", "text/calendar", "image/svg+xml"))
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		writeProblemBody(w, newProblem(codeNotFound, "no such resource"))
 	})
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
-		p := newProblem(codeNotFound, "method not allowed")
-		p.Status, p.Title, p.Code = http.StatusMethodNotAllowed, http.StatusText(http.StatusMethodNotAllowed), "method_not_allowed"
-		writeProblemBody(w, p)
+		writeProblemBody(w, newProblem(codeMethodNotAllowed, "method "+r.Method+" not allowed here"))
 	})
 
 	// Public: health, the document, assets, the base layer, pages.

@@ -42,7 +42,16 @@ var statusOf = map[string]int{
 	codeTooLarge:     http.StatusRequestEntityTooLarge,
 	codeUnsupported:  http.StatusUnsupportedMediaType,
 	codeInternal:     http.StatusInternalServerError,
+
+	codeMethodNotAllowed: http.StatusMethodNotAllowed,
+	codeUnavailable:      http.StatusServiceUnavailable,
 }
+
+// Codes of the HTTP layer only (no application error carries them).
+const (
+	codeMethodNotAllowed = "method_not_allowed" // 405, a type of its own
+	codeUnavailable      = "unavailable"        // 503: the database is down; retry
+)
 
 // writeProblem answers with the problem details for err. Internal errors are
 // logged with their cause and answered with a generic text, so no database
