@@ -99,6 +99,7 @@ func parseOrdersCSV(body io.Reader, p *principal, ref *store.RefData, now time.T
 		return nil, nil, csvReadError(err, 1)
 	}
 	col := map[string]int{}
+	names := make([]string, len(header)) // header is reused by the reader
 	for i, h := range header {
 		if err := checkText(fmt.Sprintf("column %d", i+1), h); err != nil {
 			_, field, _, msg, _ := appError(err)
@@ -116,6 +117,7 @@ func parseOrdersCSV(body io.Reader, p *principal, ref *store.RefData, now time.T
 			return nil, nil, &thugom.Error{Code: codeInvalid, Field: h, Line: 1, Message: fmt.Sprintf("unknown column %q (known: %s)", h, strings.Join(csvColumns, ", "))}
 		}
 		col[h] = i
+		names[i] = h
 	}
 	for _, c := range csvRequired {
 		if _, ok := col[c]; !ok {
@@ -156,13 +158,13 @@ func parseOrdersCSV(body io.Reader, p *principal, ref *store.RefData, now time.T
 		rowErr := func(field, code, msg string) {
 			bad = append(bad, problemRow{Line: line, Field: field, Code: code, Message: msg})
 		}
-		if len(rec) != len(header) {
-			rowErr("", codeInvalid, fmt.Sprintf("%d fields, the header has %d", len(rec), len(header)))
+		if len(rec) != len(names) {
+			rowErr("", codeInvalid, fmt.Sprintf("%d fields, the header has %d", len(rec), len(names)))
 			continue
 		}
 		if i, err := badCell(rec); err != nil {
 			_, _, _, msg, _ := appError(err)
-			rowErr(strings.ToLower(strings.TrimSpace(header[i])), codeInvalid, fmt.Sprintf("column %d: %s", i+1, msg))
+			rowErr(names[i], codeInvalid, fmt.Sprintf("column %d: %s", i+1, msg))
 			continue
 		}
 		in := orderIn{Marketplace: get("marketplace"), MarketplaceOrderID: get("marketplace_order_id"),
