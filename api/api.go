@@ -65,7 +65,7 @@ type server struct {
 	lookupToken func(ctx context.Context, hash []byte) (*thugom.Token, error)
 	// idempotencyWait, when set (tests), is called each time a request
 	// finds its Idempotency-Key held by a running request and waits.
-	idempotencyWait func()
+	idempotencyWait func(r *http.Request)
 }
 
 // New returns the HTTP handler of the whole API and the web pages.

@@ -461,7 +461,7 @@ func (s *server) idempotent(w http.ResponseWriter, r *http.Request, body []byte,
 				return
 			}
 			if s.idempotencyWait != nil {
-				s.idempotencyWait()
+				s.idempotencyWait(r)
 			}
 		}
 		select {
