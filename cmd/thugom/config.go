@@ -28,6 +28,7 @@ import (
 //	THUGOM_SECRET     key signing household links (default: generated once into <data-dir>/secret)
 //	THUGOM_LOG_LEVEL  debug, info (default), warn, error
 //	THUGOM_PG_BIN     directory of initdb and postgres for the embedded server (default: searched)
+//	THUGOM_PG_HOME    where the embedded cluster lives when thugom runs as root and the postgres user cannot enter the data dir (default /var/lib/thugom; recorded in <data-dir>/pg.location)
 //	THUGOM_WORKERS    --workers, River workers of the default queue (default 32; 0 runs none: the process only enqueues)
 //	THUGOM_PLAN_WORKERS --plan-workers, concurrent plan solves (default 1)
 //	THUGOM_PLAN_BUDGET  --plan-budget, solver time per depot plan (default 20s; demo 5s)
@@ -42,6 +43,7 @@ type config struct {
 	PlanWorkers int
 	PlanBudget  time.Duration
 	PGBin       string
+	PGHome      string
 }
 
 // newConfig registers the common flags on a new flag set for command name.
@@ -68,6 +70,7 @@ func newConfig(name string) (*flag.FlagSet, *config) {
 func (c *config) load() error {
 	c.DatabaseURL = os.Getenv("DATABASE_URL")
 	c.PGBin = os.Getenv("THUGOM_PG_BIN")
+	c.PGHome = os.Getenv("THUGOM_PG_HOME")
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
 		return fmt.Errorf("--log-level: %w", err)
@@ -135,7 +138,7 @@ func (c *config) openDB(ctx context.Context) (*store.DB, func(), error) {
 		return nil, nil, err
 	}
 	start := time.Now()
-	srv, err := pgserver.Start(ctx, pgserver.Config{Dir: filepath.Join(c.DataDir, "pg"), BinDir: c.PGBin})
+	srv, err := pgserver.Start(ctx, pgserver.Config{Dir: filepath.Join(c.DataDir, "pg"), BinDir: c.PGBin, HomeRoot: c.PGHome})
 	if err != nil {
 		return nil, nil, err
 	}

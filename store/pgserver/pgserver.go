@@ -51,7 +51,17 @@ type Config struct {
 	Settings map[string]string
 	// Log receives the server's output; nil means <Dir>/../postgres.log.
 	Log *os.File
+	// HomeRoot is where the cluster lives instead of Dir when the process
+	// is root and the postgres user cannot reach Dir (a clone under /root,
+	// mode 0700): <HomeRoot>/<hash of Dir>/pg, recorded in Dir's parent as
+	// <base of Dir>.location so the next run finds it. Empty means
+	// /var/lib/thugom.
+	HomeRoot string
 }
+
+// DefaultHomeRoot is where clusters the postgres user could not reach in
+// place live (Config.HomeRoot).
+const DefaultHomeRoot = "/var/lib/thugom"
 
 // Server is a running PostgreSQL server.
 type Server struct {
@@ -94,6 +104,23 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, bin: bin, port: port, done: make(chan struct{})}
+	if cfg.Log == nil {
+		// The log stays beside the data dir the user chose (this process
+		// writes it, not postgres).
+		if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+			return nil, fmt.Errorf("pgserver: %w", err)
+		}
+		s.logFile, err = os.OpenFile(filepath.Join(filepath.Dir(dir), "postgres.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+		if err != nil {
+			return nil, fmt.Errorf("pgserver: open log: %w", err)
+		}
+	} else {
+		s.logFile = cfg.Log
+	}
+	if err := s.relocate(cred); err != nil {
+		return nil, err
+	}
+	dir = s.cfg.Dir
 	if err := s.prepareParent(cred); err != nil {
 		return nil, err
 	}
@@ -103,14 +130,6 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	s.sockDir, err = socketDir(dir, cred)
 	if err != nil {
 		return nil, err
-	}
-	if cfg.Log != nil {
-		s.logFile = cfg.Log
-	} else {
-		s.logFile, err = os.OpenFile(filepath.Join(filepath.Dir(dir), "postgres.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
-		if err != nil {
-			return nil, fmt.Errorf("pgserver: open log: %w", err)
-		}
 	}
 	// A postmaster still running on this directory (a previous thugom on
 	// the same data dir, or one whose parent was killed before it noticed):
@@ -315,6 +334,78 @@ func (s *Server) initdb(ctx context.Context, cred *syscall.Credential) error {
 		return fmt.Errorf("pgserver: %w", err)
 	}
 	return nil
+}
+
+// relocate moves the cluster out of a directory the postgres user cannot
+// reach (only when root): to the place recorded by a previous run, else to
+// <HomeRoot>/<hash of Dir>/pg, which it records. A cluster already in Dir
+// stays there (prepareParent then says what to fix).
+func (s *Server) relocate(cred *syscall.Credential) error {
+	if cred == nil {
+		return nil
+	}
+	dir := s.cfg.Dir
+	record := filepath.Join(filepath.Dir(dir), filepath.Base(dir)+".location")
+	if b, err := os.ReadFile(record); err == nil {
+		if p := strings.TrimSpace(string(b)); filepath.IsAbs(p) {
+			s.cfg.Dir = p
+			return nil
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "PG_VERSION")); err == nil {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return fmt.Errorf("pgserver: %w", err)
+	}
+	if unreachable(filepath.Dir(dir), cred) == "" {
+		return nil
+	}
+	root := s.cfg.HomeRoot
+	if root == "" {
+		root = DefaultHomeRoot
+	}
+	sum := sha256.Sum256([]byte(dir))
+	home := filepath.Join(root, hex.EncodeToString(sum[:8]))
+	if err := os.MkdirAll(home, 0o711); err != nil {
+		return fmt.Errorf("pgserver: %w", err)
+	}
+	for _, d := range []string{root, home} {
+		if err := os.Chmod(d, 0o711); err != nil { // searchable, not listable
+			return fmt.Errorf("pgserver: %w", err)
+		}
+	}
+	if d := unreachable(home, cred); d != "" {
+		return fmt.Errorf("pgserver: running as root, the server runs as user postgres, which can reach neither %s nor %s (%s blocks it)", filepath.Dir(dir), home, d)
+	}
+	s.cfg.Dir = filepath.Join(home, "pg")
+	note := s.cfg.Dir + "\n"
+	if err := os.WriteFile(record, []byte(note), 0o600); err != nil {
+		return fmt.Errorf("pgserver: record the cluster's place: %w", err)
+	}
+	fmt.Fprintf(s.logFile, "pgserver: the postgres user cannot reach %s: the cluster lives in %s (recorded in %s)\n", filepath.Dir(dir), s.cfg.Dir, record)
+	return nil
+}
+
+// unreachable returns the first directory from d up to / that the user of
+// cred cannot search, or "".
+func unreachable(d string, cred *syscall.Credential) string {
+	for ; ; d = filepath.Dir(d) {
+		fi, err := os.Stat(d)
+		if err != nil {
+			return d
+		}
+		st := fi.Sys().(*syscall.Stat_t)
+		ok := fi.Mode().Perm()&0o001 != 0 ||
+			(st.Uid == cred.Uid && fi.Mode().Perm()&0o100 != 0) ||
+			(st.Gid == cred.Gid && fi.Mode().Perm()&0o010 != 0)
+		if !ok {
+			return d
+		}
+		if d == "/" || d == "." {
+			return ""
+		}
+	}
 }
 
 // prepareParent creates the parent of the cluster directory and checks that
