@@ -138,7 +138,8 @@ func (c *config) openDB(ctx context.Context) (*store.DB, func(), error) {
 		return nil, nil, err
 	}
 	start := time.Now()
-	srv, err := pgserver.Start(ctx, pgserver.Config{Dir: filepath.Join(c.DataDir, "pg"), BinDir: c.PGBin, HomeRoot: c.PGHome})
+	srv, err := pgserver.Start(ctx, pgserver.Config{Dir: filepath.Join(c.DataDir, "pg"), BinDir: c.PGBin, HomeRoot: c.PGHome,
+		Supervise: true, Logger: slog.Default()})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -16,6 +16,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"os/exec"
@@ -57,6 +58,12 @@ type Config struct {
 	// <base of Dir>.location so the next run finds it. Empty means
 	// /var/lib/thugom.
 	HomeRoot string
+	// Supervise restarts the postmaster on the same data when it dies
+	// (kill -9, OOM killer) until Stop, with backoff; each exit and restart
+	// is logged to Logger. Done then closes only after Stop.
+	Supervise bool
+	// Logger receives the supervisor's lines; nil means slog.Default().
+	Logger *slog.Logger
 }
 
 // DefaultHomeRoot is where clusters the postgres user could not reach in
@@ -75,6 +82,13 @@ type Server struct {
 	adopted  bool // running server found and reused, not ours to stop
 	logFile  *os.File
 	stopOnce sync.Once
+
+	mu       sync.Mutex // guards cmd and done across supervised restarts
+	cred     *syscall.Credential
+	stopSup  func()        // cancels the supervisor
+	supDone  chan struct{} // closed when the supervisor has returned
+	final    chan struct{} // supervised: closed after Stop
+	restarts int
 }
 
 const port = 5432 // only names the socket file; nothing listens on TCP
@@ -157,10 +171,80 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		}
 		lastErr = s.start(ctx, cred)
 		if lastErr == nil {
+			if cfg.Supervise {
+				s.supervise(cred)
+			}
 			return s, nil
 		}
 	}
 	return nil, lastErr
+}
+
+// supervise watches the postmaster and starts a new one on the same data
+// when it exits without Stop: immediately, then with a backoff doubling to
+// 5 s while starts fail (a killed postmaster's children hold the shared
+// memory for a moment).
+func (s *Server) supervise(cred *syscall.Credential) {
+	log := s.cfg.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s.stopSup, s.supDone, s.final = cancel, make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(s.supDone)
+		for {
+			s.mu.Lock()
+			exited := s.done
+			s.mu.Unlock()
+			select {
+			case <-ctx.Done():
+				return
+			case <-exited:
+			}
+			died := time.Now()
+			log.Error("embedded PostgreSQL exited; restarting it on the same data", "dir", s.cfg.Dir, "err", s.waitErr)
+			for wait := 100 * time.Millisecond; ; wait = min(2*wait, 5*time.Second) {
+				s.mu.Lock()
+				s.done = make(chan struct{})
+				s.mu.Unlock()
+				err := s.start(ctx, cred)
+				if err == nil {
+					s.mu.Lock()
+					s.restarts++
+					s.mu.Unlock()
+					log.Warn("embedded PostgreSQL restarted", "dir", s.cfg.Dir, "down", time.Since(died).Round(time.Millisecond))
+					break
+				}
+				if ctx.Err() != nil {
+					return
+				}
+				log.Warn("embedded PostgreSQL did not restart; retrying", "in", wait, "err", err)
+				select {
+				case <-ctx.Done():
+					return
+				case <-time.After(wait):
+				}
+			}
+		}
+	}()
+}
+
+// Restarts is how many times the supervisor restarted the postmaster.
+func (s *Server) Restarts() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.restarts
+}
+
+// Pid is the postmaster's process id (0 for an adopted server).
+func (s *Server) Pid() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cmd == nil || s.cmd.Process == nil {
+		return 0
+	}
+	return s.cmd.Process.Pid
 }
 
 // URL returns a connection string for database db as the superuser.
@@ -189,20 +273,36 @@ func (s *Server) Stop(ctx context.Context) error {
 		if s.adopted || s.cmd == nil {
 			return
 		}
-		_ = s.cmd.Process.Signal(syscall.SIGINT)
+		if s.stopSup != nil {
+			s.stopSup()
+			<-s.supDone
+			defer close(s.final)
+		}
+		s.mu.Lock()
+		cmd, done := s.cmd, s.done
+		s.mu.Unlock()
+		_ = cmd.Process.Signal(syscall.SIGINT)
 		select {
-		case <-s.done:
+		case <-done:
 		case <-ctx.Done():
-			_ = s.cmd.Process.Signal(syscall.SIGQUIT)
-			<-s.done
+			_ = cmd.Process.Signal(syscall.SIGQUIT)
+			<-done
 			err = ctx.Err()
 		}
 	})
 	return err
 }
 
-// Done is closed when the server process exits.
-func (s *Server) Done() <-chan struct{} { return s.done }
+// Done is closed when the server process exits; when supervised, only
+// after Stop.
+func (s *Server) Done() <-chan struct{} {
+	if s.final != nil {
+		return s.final
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.done
+}
 
 func (s *Server) start(ctx context.Context, cred *syscall.Credential) error {
 	args := []string{"-D", s.cfg.Dir,
@@ -257,7 +357,9 @@ func (s *Server) start(ctx context.Context, cred *syscall.Credential) error {
 	if err := <-started; err != nil {
 		return fmt.Errorf("pgserver: start postgres: %w", err)
 	}
+	s.mu.Lock()
 	s.cmd = cmd
+	s.mu.Unlock()
 	if err := s.waitReady(ctx, 60*time.Second, done); err != nil {
 		_ = cmd.Process.Signal(syscall.SIGQUIT)
 		<-done
