@@ -192,9 +192,7 @@ func (s *server) routes() *chi.Mux {
 	return r
 }
 
-func (s *server) healthz(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-}
+func (s *server) healthz(w http.ResponseWriter, r *http.Request) { s.health(w, r) }
 
 // page serves an embedded page.
 func (s *server) page(name string) http.HandlerFunc {

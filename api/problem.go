@@ -58,7 +58,9 @@ const (
 // detail (or secret) leaks to the client.
 func (s *server) writeProblem(w http.ResponseWriter, r *http.Request, err error) {
 	p := s.problemFor(err)
-	if p.Status >= 500 {
+	if p.Status == http.StatusServiceUnavailable {
+		s.log.WarnContext(r.Context(), "database unavailable", "route", routePattern(r), "method", r.Method, "err", err)
+	} else if p.Status >= 500 {
 		s.log.ErrorContext(r.Context(), "request failed", "route", routePattern(r), "method", r.Method, "err", err)
 	}
 	p.Instance = r.URL.Path
@@ -72,6 +74,9 @@ func writeProblemBody(w http.ResponseWriter, p problem) {
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Del("ETag")
+	if p.Status == http.StatusServiceUnavailable && w.Header().Get("Retry-After") == "" {
+		w.Header().Set("Retry-After", dbRetryAfter)
+	}
 	w.WriteHeader(p.Status)
 	_ = json.NewEncoder(w).Encode(p)
 }
@@ -98,6 +103,9 @@ func (s *server) problemFor(err error) problem {
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
 		return newProblem(codeTooLarge, fmt.Sprintf("request body larger than %d bytes", mbe.Limit))
+	}
+	if dbUnavailable(err) {
+		return newProblem(codeUnavailable, "the database is unavailable; retry shortly")
 	}
 	code, field, line, msg, ok := appError(err)
 	if !ok {
