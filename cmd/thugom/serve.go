@@ -108,6 +108,7 @@ func startService(ctx context.Context, cfg *config, withHTTP bool) (*service, er
 		Workers:     cfg.Workers,
 		PlanWorkers: cfg.PlanWorkers,
 		PlanBudget:  cfg.PlanBudget,
+		ClientID:    cfg.clientID(),
 	})
 	if err != nil {
 		return nil, err
