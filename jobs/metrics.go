@@ -38,7 +38,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Namespace: "thugom", Name: "plan_orders_total", Help: "Orders planned, by outcome (assigned, unassigned).",
 		}, []string{"outcome"}),
 		slaOrders: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Namespace: "thugom", Name: "sla_orders", Help: "Orders by SLA state at the last SLA watch (at_risk, missed, unplanned_due).",
+			Namespace: "thugom", Name: "sla_orders", Help: "Orders on the day's SLA board at the last SLA watch, by state (at_risk: flagged at risk, late: past the promise, missed: past the handover deadline).",
 		}, []string{"state"}),
 		escalations: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: "thugom", Name: "sla_escalations_total", Help: "Orders escalated, by level.",

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -47,20 +48,60 @@ type config struct {
 	PGHome      string
 }
 
-// newConfig registers the common flags on a new flag set for command name.
-// Call cfg.load after fs.Parse.
+// commandFlags lists the common flags each command reads; a command not
+// listed gets them all. Help then shows only a command's own flags.
+var commandFlags = map[string][]string{
+	"serve":    {"addr", "data-dir", "base-url", "log-level", "workers", "plan-workers", "plan-budget"},
+	"demo":     {"addr", "data-dir", "base-url", "log-level", "workers", "plan-workers", "plan-budget"},
+	"worker":   {"data-dir", "log-level", "workers", "plan-workers", "plan-budget"},
+	"migrate":  {"data-dir", "log-level"},
+	"simulate": {"data-dir", "log-level", "plan-budget"},
+}
+
+// newConfig registers on a new flag set for command name the common flags
+// it reads (commandFlags; "token ..." reads only the database's), with the
+// defaults it really uses (the demo plans faster). Call cfg.load after
+// fs.Parse.
 func newConfig(name string) (*flag.FlagSet, *config) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	c := &config{}
-	fs.StringVar(&c.Addr, "addr", envOr("THUGOM_ADDR", "127.0.0.1:8080"), "HTTP listen address (env THUGOM_ADDR)")
-	fs.StringVar(&c.DataDir, "data-dir", envOr("THUGOM_DATA_DIR", ".thugom"), "data directory: embedded PostgreSQL, secret, demo.json (env THUGOM_DATA_DIR)")
-	fs.StringVar(&c.BaseURL, "base-url", os.Getenv("THUGOM_BASE_URL"), "public base URL for links (env THUGOM_BASE_URL; default http://<addr>)")
-	fs.StringVar(&c.LogLevel, "log-level", envOr("THUGOM_LOG_LEVEL", "info"), "log level: debug, info, warn, error (env THUGOM_LOG_LEVEL)")
-	fs.IntVar(&c.Workers, "workers", envInt("THUGOM_WORKERS", 32), "River workers of the default queue; 0 runs no workers (env THUGOM_WORKERS)")
-	fs.IntVar(&c.PlanWorkers, "plan-workers", envInt("THUGOM_PLAN_WORKERS", 1), "concurrent plan solves, CPU-bound (env THUGOM_PLAN_WORKERS)")
-	fs.DurationVar(&c.PlanBudget, "plan-budget", envDuration("THUGOM_PLAN_BUDGET", 0), "solver time per depot plan; 0 is the default of 20s (env THUGOM_PLAN_BUDGET)")
+	planWorkers, planBudget := 1, 20*time.Second
+	if name == "demo" {
+		planWorkers, planBudget = 2, 5*time.Second
+	}
+	want, ok := commandFlags[name]
+	if strings.HasPrefix(name, "token") {
+		want, ok = []string{"data-dir", "log-level"}, true
+	}
+	has := func(f string) bool { return !ok || slices.Contains(want, f) }
+	str := func(dst *string, f, def, usage string) {
+		*dst = def
+		if has(f) {
+			fs.StringVar(dst, f, def, usage)
+		}
+	}
+	num := func(dst *int, f string, def int, usage string) {
+		*dst = def
+		if has(f) {
+			fs.IntVar(dst, f, def, usage)
+		}
+	}
+	str(&c.Addr, "addr", envOr("THUGOM_ADDR", "127.0.0.1:8080"), "HTTP listen address (env THUGOM_ADDR)")
+	str(&c.DataDir, "data-dir", envOr("THUGOM_DATA_DIR", ".thugom"), "data directory: embedded PostgreSQL, secret, demo.json (env THUGOM_DATA_DIR)")
+	str(&c.BaseURL, "base-url", os.Getenv("THUGOM_BASE_URL"), "public base URL for links (env THUGOM_BASE_URL; default http://<addr>)")
+	str(&c.LogLevel, "log-level", envOr("THUGOM_LOG_LEVEL", "info"), "log level: debug, info, warn, error (env THUGOM_LOG_LEVEL)")
+	num(&c.Workers, "workers", envInt("THUGOM_WORKERS", 32), "River workers of the default queue; 0 runs no workers (env THUGOM_WORKERS)")
+	num(&c.PlanWorkers, "plan-workers", envInt("THUGOM_PLAN_WORKERS", planWorkers), "concurrent plan solves, CPU-bound (env THUGOM_PLAN_WORKERS)")
+	c.PlanBudget = envDuration("THUGOM_PLAN_BUDGET", planBudget)
+	if has("plan-budget") {
+		fs.DurationVar(&c.PlanBudget, "plan-budget", c.PlanBudget, "solver time per depot plan (env THUGOM_PLAN_BUDGET)")
+	}
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: thugom %s [flags]\n\nDATABASE_URL selects an existing PostgreSQL; when unset an embedded server runs on <data-dir>/pg.\n\nflags:\n", name)
+		fmt.Fprintf(fs.Output(), "usage: thugom %s [flags]\n\n", name)
+		if has("data-dir") {
+			fmt.Fprintf(fs.Output(), "DATABASE_URL selects an existing PostgreSQL; when unset an embedded server runs on <data-dir>/pg.\n\n")
+		}
+		fmt.Fprintf(fs.Output(), "flags:\n")
 		fs.PrintDefaults()
 	}
 	return fs, c
@@ -152,7 +193,12 @@ func (c *config) openDB(ctx context.Context) (*store.DB, func(), error) {
 			slog.Warn("stop embedded PostgreSQL", "err", err)
 		}
 	}
-	db, err := store.Open(ctx, srv.URL("postgres"))
+	// The embedded cluster's database is named thugom (embeddedDB).
+	if err := srv.EnsureDatabase(ctx, embeddedDB); err != nil {
+		stop()
+		return nil, nil, err
+	}
+	db, err := store.Open(ctx, srv.URL(embeddedDB))
 	if err != nil {
 		stop()
 		return nil, nil, err
@@ -196,3 +242,6 @@ func (c *config) clientID() string {
 	sum := sha256.Sum256([]byte(c.DataDir))
 	return fmt.Sprintf("thugom-%s-%x", host, sum[:4])
 }
+
+// embeddedDB is the name of thugom's database in the embedded cluster.
+const embeddedDB = "thugom"

@@ -30,7 +30,7 @@ import (
 // kill, else it fails.
 func TestServiceOutlivesPostmasterKill9(t *testing.T) {
 	t.Parallel()
-	dataDir(t) // skips without binaries when an external server is used
+	dataDir(t)                                       // skips without binaries when an external server is used
 	tmp, err := os.MkdirTemp("/tmp", "thugom-kill-") // short: the socket lives in <data-dir>/pg
 	if err != nil {
 		t.Fatal(err)
@@ -77,7 +77,7 @@ func TestServiceOutlivesPostmasterKill9(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	dbURL := (&url.URL{Scheme: "postgres", User: url.User("postgres"), Path: "/postgres",
+	dbURL := (&url.URL{Scheme: "postgres", User: url.User("postgres"), Path: "/" + embeddedDB,
 		RawQuery: url.Values{"host": {filepath.Join(dir, "pg")}, "sslmode": {"disable"}}.Encode()}).String()
 	var marketplace, product string
 	func() {
@@ -142,7 +142,7 @@ func TestServiceOutlivesPostmasterKill9(t *testing.T) {
 			id := fmt.Sprintf("KILL-%04d", i)
 			st, _ := call("POST", "/v1/orders", map[string]any{"marketplace": marketplace, "marketplace_order_id": id,
 				"household": map[string]any{"name": "Hộ " + id, "phone": fmt.Sprintf("09130%05d", i), "address": "Phường Đông Kinh, Lạng Sơn"},
-				"product": product, "weight_kg": 5})
+				"product":   product, "weight_kg": 5})
 			if st == http.StatusCreated {
 				mu.Lock()
 				acked = append(acked, id)

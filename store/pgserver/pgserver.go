@@ -685,3 +685,25 @@ func pgEnv() []string {
 	}
 	return env
 }
+
+// EnsureDatabase creates database name unless it exists, as a copy of the
+// postgres database (empty on a fresh cluster; the data of a cluster from
+// before thugom had a database of its own otherwise).
+func (s *Server) EnsureDatabase(ctx context.Context, name string) error {
+	conn, err := pgx.Connect(ctx, s.URL("template1"))
+	if err != nil {
+		return fmt.Errorf("pgserver: %w", err)
+	}
+	defer conn.Close(ctx)
+	var exists bool
+	if err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", name).Scan(&exists); err != nil {
+		return fmt.Errorf("pgserver: %w", err)
+	}
+	if exists {
+		return nil
+	}
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()+" TEMPLATE postgres"); err != nil {
+		return fmt.Errorf("pgserver: create database %s: %w", name, err)
+	}
+	return nil
+}
