@@ -9,6 +9,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 	"github.com/jackc/pgx/v5"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/riverqueue/river"
 	"github.com/thugom/thugom"
 	"github.com/thugom/thugom/jobs"
@@ -41,6 +42,9 @@ type Deps struct {
 	AllowedOrigins []string
 	// Metrics, when set, is served at /metrics to administrators.
 	Metrics http.Handler
+	// Registerer, when set, receives the HTTP metrics (requests and
+	// latency per route); serve it in Metrics.
+	Registerer prometheus.Registerer
 	// RiverUI, when set, is mounted at /admin/river/ for administrators. It
 	// must be built with that prefix.
 	RiverUI http.Handler
@@ -66,11 +70,12 @@ type server struct {
 	// idempotencyWait, when set (tests), is called each time a request
 	// finds its Idempotency-Key held by a running request and waits.
 	idempotencyWait func(r *http.Request)
+	metrics         *httpMetrics
 }
 
 // New returns the HTTP handler of the whole API and the web pages.
 func New(deps Deps) http.Handler {
-	s := &server{deps: deps, log: deps.Logger, now: deps.Clock}
+	s := &server{deps: deps, log: deps.Logger, now: deps.Clock, metrics: newHTTPMetrics(deps.Registerer)}
 	if s.log == nil {
 		s.log = discardLogger()
 	}
@@ -91,7 +96,7 @@ func New(deps Deps) http.Handler {
 
 func (s *server) routes() *chi.Mux {
 	r := chi.NewRouter()
-	r.Use(s.recoverer, s.accessLog, s.securityHeaders, s.textGuard, middleware.GetHead,
+	r.Use(s.recoverer, s.measure, s.accessLog, s.securityHeaders, s.textGuard, middleware.GetHead,
 		middleware.Compress(5, "application/json", "application/geo+json", "application/problem+json",
 			"text/html", "text/css", "text/javascript", "text/calendar", "image/svg+xml"))
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {

@@ -151,6 +151,9 @@ func New(db *store.DB, deps Deps) (*Service, error) {
 		return nil, err
 	}
 	s.metrics = m
+	if err := s.registerRuntime(reg); err != nil {
+		return nil, err
+	}
 
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &geocodeWorker{s: s})

@@ -125,6 +125,7 @@ func startService(ctx context.Context, cfg *config, withHTTP bool) (*service, er
 			DB: db, Service: s.jobs, Clock: time.Now, Secret: cfg.Secret, BaseURL: cfg.BaseURL,
 			Logger:          slog.Default().With("component", "api"),
 			Metrics:         s.jobs.MetricsHandler(),
+			Registerer:      s.jobs.MetricsRegisterer(),
 			CommunesGeoJSON: geo.Default().Gazetteer().CommunesGeoJSON,
 			MapAttribution:  geo.Attribution,
 		}

@@ -37,3 +37,27 @@ func RescueOwnJobs(ctx context.Context, q DBTX, id string) ([]int64, error) {
 	}
 	return ids, rows.Err()
 }
+
+// JobCount is how many River jobs of a kind are in a state.
+type JobCount struct {
+	Kind, State string
+	N           int64
+}
+
+// CountJobs counts River's jobs by kind and state.
+func CountJobs(ctx context.Context, q DBTX) ([]JobCount, error) {
+	rows, err := q.Query(ctx, Query("CountJobs"))
+	if err != nil {
+		return nil, fmt.Errorf("count jobs: %w", err)
+	}
+	defer rows.Close()
+	var out []JobCount
+	for rows.Next() {
+		var c JobCount
+		if err := rows.Scan(&c.Kind, &c.State, &c.N); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}

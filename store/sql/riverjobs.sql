@@ -1,4 +1,5 @@
--- River jobs left running by a previous life of this process (issue 11).
+-- River's jobs as thugom reads them: its own orphans (a previous life of this
+-- process, issue 11) and counts for the metrics.
 
 -- name: ClaimClientID
 -- Held for the process's life on one connection: no other live process
@@ -19,3 +20,9 @@ WHERE state = 'running'
   AND attempted_by[array_length(attempted_by, 1)] = $1
   AND attempt < max_attempts
 RETURNING id;
+
+-- name: CountJobs
+-- River jobs by kind and state (the metrics' scrape).
+SELECT kind, state::text, count(*)
+FROM river_job
+GROUP BY kind, state;
