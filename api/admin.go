@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -138,12 +139,24 @@ func (s *server) hasService(w http.ResponseWriter, r *http.Request) bool {
 	return false
 }
 
+// health: GET /healthz — the process is alive (always 200, so a
+// supervisor does not restart it for its database's sake); the body says
+// "degraded" while the database does not answer within a second.
+func (s *server) health(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), time.Second)
+	defer cancel()
+	if s.deps.DB == nil || s.deps.DB.Ping(ctx) != nil {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "degraded", "database": "down"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "database": "up"})
+}
+
 // readyz: GET /readyz — the database answers and the schema is migrated.
 func (s *server) readyz(w http.ResponseWriter, r *http.Request) {
 	if err := s.deps.DB.Ping(r.Context()); err != nil {
-		writeProblemBody(w, problem{Type: "https://thugom.vn/problems/unavailable", Title: "Service Unavailable",
-			Status: http.StatusServiceUnavailable, Code: "unavailable", Detail: "database unreachable"})
+		writeProblemBody(w, newProblem(codeUnavailable, "database unreachable"))
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready", "database": "up"})
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 	"github.com/jackc/pgx/v5"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/riverqueue/river"
 	"github.com/thugom/thugom"
 	"github.com/thugom/thugom/jobs"
@@ -41,6 +42,9 @@ type Deps struct {
 	AllowedOrigins []string
 	// Metrics, when set, is served at /metrics to administrators.
 	Metrics http.Handler
+	// Registerer, when set, receives the HTTP metrics (requests and
+	// latency per route); serve it in Metrics.
+	Registerer prometheus.Registerer
 	// RiverUI, when set, is mounted at /admin/river/ for administrators. It
 	// must be built with that prefix.
 	RiverUI http.Handler
@@ -71,11 +75,15 @@ type server struct {
 	pages        pageCache
 	// lookupToken resolves a token hash (store.TokenByHash in production).
 	lookupToken func(ctx context.Context, hash []byte) (*thugom.Token, error)
+	// idempotencyWait, when set (tests), is called each time a request
+	// finds its Idempotency-Key held by a running request and waits.
+	idempotencyWait func(r *http.Request)
+	metrics         *httpMetrics
 }
 
 // New returns the HTTP handler of the whole API and the web pages.
 func New(deps Deps) http.Handler {
-	s := &server{deps: deps, log: deps.Logger, now: deps.Clock}
+	s := &server{deps: deps, log: deps.Logger, now: deps.Clock, metrics: newHTTPMetrics(deps.Registerer)}
 	if s.log == nil {
 		s.log = discardLogger()
 	}
@@ -96,16 +104,14 @@ func New(deps Deps) http.Handler {
 
 func (s *server) routes() *chi.Mux {
 	r := chi.NewRouter()
-	r.Use(s.recoverer, s.accessLog, s.securityHeaders, middleware.GetHead,
+	r.Use(s.recoverer, s.measure, s.accessLog, s.securityHeaders, s.textGuard, middleware.GetHead,
 		middleware.Compress(5, "application/json", "application/geo+json", "application/problem+json",
 			"text/html", "text/css", "text/javascript", "text/calendar", "image/svg+xml"))
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		writeProblemBody(w, newProblem(codeNotFound, "no such resource"))
 	})
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
-		p := newProblem(codeNotFound, "method not allowed")
-		p.Status, p.Title, p.Code = http.StatusMethodNotAllowed, http.StatusText(http.StatusMethodNotAllowed), "method_not_allowed"
-		writeProblemBody(w, p)
+		writeProblemBody(w, newProblem(codeMethodNotAllowed, "method "+r.Method+" not allowed here"))
 	})
 
 	// Public: health, the document, assets, the base layer, pages.
@@ -212,9 +218,7 @@ func (s *server) routes() *chi.Mux {
 	return r
 }
 
-func (s *server) healthz(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-}
+func (s *server) healthz(w http.ResponseWriter, r *http.Request) { s.health(w, r) }
 
 // page serves an embedded page.
 func (s *server) page(name string) http.HandlerFunc {

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -10,6 +11,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/thugom/thugom"
 	"github.com/thugom/thugom/store"
@@ -45,7 +50,12 @@ func (s *server) importCSV(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, err)
 		return
 	}
-	orders, bad, err := parseOrdersCSV(r.Body, p, ref, now)
+	text, enc, err := decodeCSVText(r.Body)
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	orders, bad, err := parseOrdersCSV(strings.NewReader(text), p, ref, now)
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return
@@ -67,6 +77,7 @@ func (s *server) importCSV(w http.ResponseWriter, r *http.Request) {
 	}
 	bad = append(bad, dup...)
 	res.Rejected = len(bad)
+	res.Encoding = enc
 	if bad != nil {
 		res.Errors = bad
 	}
@@ -88,7 +99,12 @@ func parseOrdersCSV(body io.Reader, p *principal, ref *store.RefData, now time.T
 		return nil, nil, csvReadError(err, 1)
 	}
 	col := map[string]int{}
+	names := make([]string, len(header)) // header is reused by the reader
 	for i, h := range header {
+		if err := checkText(fmt.Sprintf("column %d", i+1), h); err != nil {
+			_, field, _, msg, _ := appError(err)
+			return nil, nil, &thugom.Error{Code: codeInvalid, Field: field, Line: 1, Message: msg}
+		}
 		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
 		if _, dup := col[h]; dup {
 			return nil, nil, &thugom.Error{Code: codeInvalid, Field: h, Line: 1, Message: fmt.Sprintf("column %q appears twice", h)}
@@ -101,6 +117,7 @@ func parseOrdersCSV(body io.Reader, p *principal, ref *store.RefData, now time.T
 			return nil, nil, &thugom.Error{Code: codeInvalid, Field: h, Line: 1, Message: fmt.Sprintf("unknown column %q (known: %s)", h, strings.Join(csvColumns, ", "))}
 		}
 		col[h] = i
+		names[i] = h
 	}
 	for _, c := range csvRequired {
 		if _, ok := col[c]; !ok {
@@ -141,8 +158,13 @@ func parseOrdersCSV(body io.Reader, p *principal, ref *store.RefData, now time.T
 		rowErr := func(field, code, msg string) {
 			bad = append(bad, problemRow{Line: line, Field: field, Code: code, Message: msg})
 		}
-		if len(rec) != len(header) {
-			rowErr("", codeInvalid, fmt.Sprintf("%d fields, the header has %d", len(rec), len(header)))
+		if len(rec) != len(names) {
+			rowErr("", codeInvalid, fmt.Sprintf("%d fields, the header has %d", len(rec), len(names)))
+			continue
+		}
+		if i, err := badCell(rec); err != nil {
+			_, _, _, msg, _ := appError(err)
+			rowErr(names[i], codeInvalid, fmt.Sprintf("column %d: %s", i+1, msg))
 			continue
 		}
 		in := orderIn{Marketplace: get("marketplace"), MarketplaceOrderID: get("marketplace_order_id"),
@@ -251,4 +273,63 @@ func parseCSVTime(v string) (time.Time, error) {
 		}
 	}
 	return time.Time{}, fmt.Errorf("bad time %q", v)
+}
+
+// CSV encodings the import reads: what marketplaces and older Vietnamese
+// office software export.
+const (
+	encUTF8    = "utf-8"
+	encUTF8BOM = "utf-8-bom"
+	encCP1258  = "windows-1258"
+	encLatin1  = "iso-8859-1"
+)
+
+// decodeCSVText reads the whole body and returns it as UTF-8 in NFC with
+// the encoding it was read in. Valid UTF-8 (with or without a BOM) is taken
+// as is; anything else is a single-byte legacy export: Windows-1258 when a
+// byte only Vietnamese text uses there appears (đ, ơ, ư, ₫, the combining
+// tone marks, or 0x80–0x9F, which are unused controls in Latin-1), Latin-1
+// otherwise. UTF-16 is refused with a hint.
+func decodeCSVText(body io.Reader) (string, string, error) {
+	b, err := io.ReadAll(body)
+	if err != nil {
+		return "", "", csvReadError(err, 1)
+	}
+	if bytes.HasPrefix(b, []byte{0xFF, 0xFE}) || bytes.HasPrefix(b, []byte{0xFE, 0xFF}) {
+		return "", "", &thugom.Error{Code: codeInvalid, Line: 1, Message: "the CSV is UTF-16; export it as UTF-8 (or Windows-1258)"}
+	}
+	enc := encUTF8
+	if rest, ok := bytes.CutPrefix(b, []byte("\ufeff")); ok {
+		b, enc = rest, encUTF8BOM
+	}
+	if !utf8.Valid(b) {
+		var cm *charmap.Charmap
+		enc, cm = encLatin1, charmap.ISO8859_1
+		for _, c := range b {
+			if (c >= 0x80 && c <= 0x9F) || bytes.IndexByte(cp1258Vietnamese, c) >= 0 {
+				enc, cm = encCP1258, charmap.Windows1258
+				break
+			}
+		}
+		if b, err = cm.NewDecoder().Bytes(b); err != nil {
+			return "", "", &thugom.Error{Code: codeInvalid, Line: 1, Message: fmt.Sprintf("cannot read the CSV as %s: %v", enc, err)}
+		}
+	}
+	return norm.NFC.String(string(b)), enc, nil
+}
+
+// cp1258Vietnamese are the bytes where Windows-1258 holds Vietnamese
+// letters, tone marks or ₫ and Latin-1 holds letters Vietnamese text never
+// uses (Ð Ì Ò Õ Ý Þ ì ð ò õ ý þ).
+var cp1258Vietnamese = []byte{0xCC, 0xD0, 0xD2, 0xD5, 0xDD, 0xDE, 0xEC, 0xF0, 0xF2, 0xF5, 0xFD, 0xFE}
+
+// badCell checks every cell of a record (checkText) and returns the index
+// of the first bad one.
+func badCell(rec []string) (int, error) {
+	for i, c := range rec {
+		if err := checkText("", c); err != nil {
+			return i, err
+		}
+	}
+	return 0, nil
 }

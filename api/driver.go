@@ -419,9 +419,13 @@ func (s *server) reportStop(outcome string) http.HandlerFunc {
 
 // idempotent runs fn once per (principal, Idempotency-Key): the answer is
 // stored with the request's hash and replayed to retries; a retry with
-// another body is refused (422). A key whose first attempt failed (or
-// crashed midway) runs again: fn must itself be safe to repeat, which the
-// stop state machine is.
+// another body is refused (422). The key is a unique row claimed before fn
+// runs: a concurrent identical request waits for the holder's answer (it
+// polls, holding no connection, so waiters cannot starve fn of the pool)
+// and replays it; only the holder saves, once, so the stored answer is
+// never overwritten. A key whose first attempt failed runs again, and one
+// whose holder died (no answer for idempotencyLease) is taken over: fn must
+// itself be safe to repeat, which the stop state machine is.
 func (s *server) idempotent(w http.ResponseWriter, r *http.Request, body []byte, fn func(ctx context.Context) (int, any, error)) {
 	key := r.Header.Get("Idempotency-Key")
 	if key == "" || len(key) > 200 {
@@ -431,42 +435,75 @@ func (s *server) idempotent(w http.ResponseWriter, r *http.Request, body []byte,
 	sum := sha256.Sum256(append([]byte(r.Method+" "+r.URL.Path+"\n"), body...))
 	actor := principalOf(r.Context()).actor()
 	ctx := r.Context()
-	prev, err := store.ClaimIdempotencyKey(ctx, s.deps.DB, actor, key, sum[:])
-	if err != nil {
-		s.writeProblem(w, r, err)
-		return
+	claim := store.NewIdempotencyClaim()
+	replay := func(prev *store.IdempotentResponse) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Idempotent-Replayed", "true")
+		w.WriteHeader(prev.Status)
+		_, _ = w.Write(append(prev.Body, '\n'))
 	}
-	if prev != nil {
-		if !bytes.Equal(prev.RequestHash, sum[:]) {
-			s.writeProblem(w, r, errf(codeInvalid, "Idempotency-Key", "this Idempotency-Key was used for another request"))
+	for wait := 10 * time.Millisecond; ; wait = min(2*wait, 200*time.Millisecond) {
+		prev, claimed, err := store.ClaimIdempotency(ctx, s.deps.DB, actor, key, sum[:], claim, idempotencyLease)
+		if err != nil {
+			s.writeProblem(w, r, err)
 			return
 		}
-		if prev.Status != 0 {
-			w.Header().Set("Content-Type", "application/json")
-			w.Header().Set("Idempotent-Replayed", "true")
-			w.WriteHeader(prev.Status)
-			_, _ = w.Write(append(prev.Body, '\n'))
+		if claimed {
+			break
+		}
+		if prev != nil {
+			if !bytes.Equal(prev.RequestHash, sum[:]) {
+				s.writeProblem(w, r, errf(codeInvalid, "Idempotency-Key", "this Idempotency-Key was used for another request"))
+				return
+			}
+			if prev.Status != 0 {
+				replay(prev)
+				return
+			}
+			if s.idempotencyWait != nil {
+				s.idempotencyWait(r)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			w.Header().Set("Retry-After", "1")
+			s.writeProblem(w, r, errf(codeConflict, "Idempotency-Key", "a request with this Idempotency-Key is still running; retry"))
 			return
+		case <-time.After(wait):
 		}
 	}
 	status, v, err := fn(ctx)
 	if err != nil {
-		_ = store.ForgetIdempotencyKey(context.WithoutCancel(ctx), s.deps.DB, actor, key)
+		_ = store.ForgetIdempotencyKey(context.WithoutCancel(ctx), s.deps.DB, actor, key, claim)
 		s.writeProblem(w, r, err)
 		return
 	}
 	out, err := json.Marshal(v)
+	var saved bool
 	if err == nil {
-		err = store.SaveIdempotentResponse(ctx, s.deps.DB, actor, key, status, out)
+		saved, err = store.SaveIdempotentResponse(context.WithoutCancel(ctx), s.deps.DB, actor, key, claim, status, out)
 	}
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return
+	}
+	if !saved {
+		// This holder was presumed dead and another took over and answered
+		// first: give its answer, the one every retry replays.
+		prev, _, err := store.ClaimIdempotency(ctx, s.deps.DB, actor, key, sum[:], claim, 0)
+		if err == nil && prev != nil && prev.Status != 0 {
+			replay(prev)
+			return
+		}
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_, _ = w.Write(append(out, '\n'))
 }
+
+// idempotencyLease is how long a claimed key waits for its holder's answer
+// before a retry takes it over: longer than any request may run.
+const idempotencyLease = 2 * time.Minute
 
 // positionIn is one position or a batch ({"positions": [...]}) queued on
 // the phone.
@@ -498,11 +535,15 @@ func (s *server) postPosition(w http.ResponseWriter, r *http.Request) {
 		case p.At == nil || p.Lon == nil || p.Lat == nil:
 			s.writeProblem(w, r, errf(codeInvalid, field, "at, lon and lat are required"))
 			return
-		case *p.Lon < -180 || *p.Lon > 180 || *p.Lat < -90 || *p.Lat > 90:
-			s.writeProblem(w, r, errf(codeInvalid, field, "lon/lat out of range"))
+		case !(*p.Lon >= 102 && *p.Lon <= 110 && *p.Lat >= 8 && *p.Lat <= 24):
+			// Vietnam's box (as for a household's pin); a swapped pair lands outside.
+			s.writeProblem(w, r, errf(codeInvalid, field, "[%g, %g] is not a [lon, lat] in Vietnam (lon 102–110, lat 8–24)", *p.Lon, *p.Lat))
 			return
 		case p.At.After(now.Add(10 * time.Minute)):
-			s.writeProblem(w, r, errf(codeInvalid, field+".at", "in the future"))
+			s.writeProblem(w, r, errf(codeInvalid, field+".at", "%s is in the future (the server's time is %s)", p.At.Format(time.RFC3339), now.Format(time.RFC3339)))
+			return
+		case p.At.Before(thugom.Day(now)):
+			s.writeProblem(w, r, errf(codeInvalid, field+".at", "%s is not today (%s): positions are kept for the day's routes", p.At.Format(time.RFC3339), thugom.Day(now).Format(time.DateOnly)))
 			return
 		case p.AccuracyM != nil && *p.AccuracyM < 0:
 			s.writeProblem(w, r, errf(codeInvalid, field+".accuracy_m", "negative"))

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/paulmach/orb"
 	"github.com/thugom/thugom"
 	"github.com/thugom/thugom/jobs"
 	"github.com/thugom/thugom/store"
@@ -316,7 +315,7 @@ func (s *server) patchHousehold(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var in struct {
-		Point *orb.Point `json:"point"`
+		Point []float64 `json:"point"` // a slice, so [lon, lat, z] is seen and refused
 	}
 	if err := decodeJSON(r, &in); err != nil {
 		s.writeProblem(w, r, err)
@@ -324,6 +323,10 @@ func (s *server) patchHousehold(w http.ResponseWriter, r *http.Request) {
 	}
 	if in.Point == nil {
 		s.writeProblem(w, r, errf(codeInvalid, "point", "point [lon, lat] is required"))
+		return
+	}
+	if len(in.Point) != 2 {
+		s.writeProblem(w, r, errf(codeInvalid, "point", "point must be exactly [lon, lat], not %d numbers", len(in.Point)))
 		return
 	}
 	lon, lat := in.Point[0], in.Point[1]

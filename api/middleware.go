@@ -5,14 +5,21 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
+	"io"
+	"net"
 	"net/http"
 	"runtime/debug"
 	"slices"
+	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // Body size limits. JSON requests are small; a marketplace CSV export of a
@@ -171,4 +178,85 @@ func writeJSONCacheable(w http.ResponseWriter, r *http.Request, contentType stri
 	}
 	writeCacheable(w, r, contentType, append(b, '\n'))
 	return nil
+}
+
+// dbRetryAfter is the Retry-After of a 503 while the database is down: the
+// supervised embedded server is back within seconds.
+const dbRetryAfter = "2"
+
+// dbUnavailable reports whether err means the database cannot be reached
+// now (refused or lost connection, server shutting down or starting up),
+// which a retry in a moment may not meet: answered 503, not 500.
+func dbUnavailable(err error) bool {
+	if err == nil {
+		return false
+	}
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) {
+		return true
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return strings.HasPrefix(pe.Code, "08") || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03"
+	}
+	var ne net.Error
+	if errors.As(err, &ne) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, io.ErrUnexpectedEOF) {
+		return true
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "conn closed") || strings.Contains(msg, "failed to connect") || strings.Contains(msg, "unexpected EOF") || strings.Contains(msg, "closed pool")
+}
+
+// httpMetrics counts requests and their latency per route pattern (never
+// the raw path), method and status, registered on Deps.Registerer.
+type httpMetrics struct {
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+}
+
+func newHTTPMetrics(reg prometheus.Registerer) *httpMetrics {
+	if reg == nil {
+		return nil
+	}
+	m := &httpMetrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "thugom", Name: "http_requests_total", Help: "HTTP requests answered, by route pattern, method and status.",
+		}, []string{"route", "method", "code"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Namespace: "thugom", Name: "http_request_duration_seconds", Help: "Time to answer an HTTP request, by route pattern and method.",
+			Buckets: []float64{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30},
+		}, []string{"route", "method"}),
+	}
+	for i, c := range []prometheus.Collector{m.requests, m.duration} {
+		if err := reg.Register(c); err != nil {
+			var are prometheus.AlreadyRegisteredError
+			if !errors.As(err, &are) {
+				return nil
+			}
+			// Another server on the same registry (tests): share its metrics.
+			if i == 0 {
+				m.requests = are.ExistingCollector.(*prometheus.CounterVec)
+			} else {
+				m.duration = are.ExistingCollector.(*prometheus.HistogramVec)
+			}
+		}
+	}
+	return m
+}
+
+// measure is the middleware of httpMetrics; the route is known once the
+// router has run.
+func (s *server) measure(next http.Handler) http.Handler {
+	if s.metrics == nil {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
+		next.ServeHTTP(ww, r)
+		route := routePattern(r)
+		s.metrics.requests.WithLabelValues(route, r.Method, strconv.Itoa(ww.Status())).Inc()
+		s.metrics.duration.WithLabelValues(route, r.Method).Observe(time.Since(start).Seconds())
+	})
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -53,6 +54,17 @@ func orderOutOf(o store.OrderView) orderOut {
 	return orderOut{Order: o.Order, HouseholdName: o.HouseholdName, HouseholdPhone: o.HouseholdPhone, Product: o.ProductCode}
 }
 
+// Plausible values of an order: outside them the input is a slip (grams
+// for kilograms, a timestamp's zero value), not produce.
+const (
+	minOrderKg    = 0.05
+	maxOrderKg    = float64(thugom.MaxOrderKg)
+	maxCOD        = 100_000_000 // đồng
+	maxOrderAge   = 30 * 24 * time.Hour
+	clockSkew     = 10 * time.Minute
+	maxWindowDays = 7
+)
+
 // buildOrder validates one order against the reference data and the
 // caller's scope. Errors name the field (JSON name; prefixed for the
 // nested household).
@@ -95,10 +107,21 @@ func buildOrder(p *principal, ref *store.RefData, in orderIn, now time.Time) (st
 	}
 	product, ok := ref.ProductByCode[strings.ToLower(strings.TrimSpace(in.Product))]
 	if !ok {
-		return o, errf(codeInvalid, "product", "unknown product %q", in.Product)
+		known := make([]string, 0, len(ref.ProductByCode))
+		for c := range ref.ProductByCode {
+			known = append(known, c)
+		}
+		slices.Sort(known)
+		return o, errf(codeInvalid, "product", "unknown product %q (known: %s)", in.Product, strings.Join(known, ", "))
 	}
 	if in.WeightKg == nil {
 		return o, errf(codeInvalid, "weight_kg", "weight_kg is required")
+	}
+	if w := *in.WeightKg; !(w >= minOrderKg && w <= maxOrderKg) {
+		return o, errf(codeInvalid, "weight_kg", "%g kg is not a plausible order: between %g and %g kg", w, minOrderKg, maxOrderKg)
+	}
+	if in.CODAmount > maxCOD {
+		return o, errf(codeInvalid, "cod_amount", "%d đồng is more than the %d đồng a postal COD can carry", in.CODAmount, maxCOD)
 	}
 	if in.Depot != "" {
 		d, ok := ref.Depots[strings.TrimSpace(in.Depot)]
@@ -122,8 +145,23 @@ func buildOrder(p *principal, ref *store.RefData, in orderIn, now time.Time) (st
 	placed := now
 	if in.PlacedAt != nil {
 		placed = *in.PlacedAt
-		if placed.After(now.Add(24 * time.Hour)) {
-			return o, errf(codeInvalid, "placed_at", "is more than a day in the future")
+		switch {
+		case placed.After(now.Add(clockSkew)):
+			return o, errf(codeInvalid, "placed_at", "%s is in the future (the server's time is %s)", placed.Format(time.RFC3339), now.Format(time.RFC3339))
+		case placed.Before(now.Add(-maxOrderAge)):
+			return o, errf(codeInvalid, "placed_at", "%s is more than %d days ago", placed.Format(time.RFC3339), int(maxOrderAge/(24*time.Hour)))
+		}
+	}
+	// The readiness window lies within a week either side of the order's
+	// day (Lạng Sơn's calendar day of placed_at).
+	day := thugom.Day(placed)
+	lo, hi := day.AddDate(0, 0, -maxWindowDays), day.AddDate(0, 0, maxWindowDays+1)
+	for _, f := range []struct {
+		name string
+		t    *time.Time
+	}{{"ready_from", in.ReadyFrom}, {"ready_until", in.ReadyUntil}} {
+		if f.t != nil && (f.t.Before(lo) || !f.t.Before(hi)) {
+			return o, errf(codeInvalid, f.name, "%s is not within %d days of the order's day %s", f.t.Format(time.RFC3339), maxWindowDays, day.Format(time.DateOnly))
 		}
 	}
 	promise := in.PromiseHours
@@ -151,6 +189,9 @@ type importResult struct {
 	GeocodeJobs   int          `json:"geocode_jobs"`
 	Rejected      int          `json:"rejected"`
 	Errors        []problemRow `json:"errors"`
+	// Encoding is the CSV's encoding as read (utf-8, utf-8-bom,
+	// windows-1258, iso-8859-1); empty for a JSON create.
+	Encoding string `json:"encoding,omitempty"`
 }
 
 // importOrders imports validated orders through the core; orders that

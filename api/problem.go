@@ -42,14 +42,25 @@ var statusOf = map[string]int{
 	codeTooLarge:     http.StatusRequestEntityTooLarge,
 	codeUnsupported:  http.StatusUnsupportedMediaType,
 	codeInternal:     http.StatusInternalServerError,
+
+	codeMethodNotAllowed: http.StatusMethodNotAllowed,
+	codeUnavailable:      http.StatusServiceUnavailable,
 }
+
+// Codes of the HTTP layer only (no application error carries them).
+const (
+	codeMethodNotAllowed = "method_not_allowed" // 405, a type of its own
+	codeUnavailable      = "unavailable"        // 503: the database is down; retry
+)
 
 // writeProblem answers with the problem details for err. Internal errors are
 // logged with their cause and answered with a generic text, so no database
 // detail (or secret) leaks to the client.
 func (s *server) writeProblem(w http.ResponseWriter, r *http.Request, err error) {
 	p := s.problemFor(err)
-	if p.Status >= 500 {
+	if p.Status == http.StatusServiceUnavailable {
+		s.log.WarnContext(r.Context(), "database unavailable", "route", routePattern(r), "method", r.Method, "err", err)
+	} else if p.Status >= 500 {
 		s.log.ErrorContext(r.Context(), "request failed", "route", routePattern(r), "method", r.Method, "err", err)
 	}
 	p.Instance = r.URL.Path
@@ -63,6 +74,9 @@ func writeProblemBody(w http.ResponseWriter, p problem) {
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Del("ETag")
+	if p.Status == http.StatusServiceUnavailable && w.Header().Get("Retry-After") == "" {
+		w.Header().Set("Retry-After", dbRetryAfter)
+	}
 	w.WriteHeader(p.Status)
 	_ = json.NewEncoder(w).Encode(p)
 }
@@ -89,6 +103,9 @@ func (s *server) problemFor(err error) problem {
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
 		return newProblem(codeTooLarge, fmt.Sprintf("request body larger than %d bytes", mbe.Limit))
+	}
+	if dbUnavailable(err) {
+		return newProblem(codeUnavailable, "the database is unavailable; retry shortly")
 	}
 	code, field, line, msg, ok := appError(err)
 	if !ok {

@@ -104,6 +104,11 @@ func (ReplanArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: QueuePlanning, MaxAttempts: 5}
 }
 
+// Hooks implements river.JobArgsWithHooks: a re-plan superseded by a newer
+// one of its depot-day is cancelled, one whose day is being re-planned
+// waits (replan_unique.go).
+func (ReplanArgs) Hooks() []rivertype.Hook { return []rivertype.Hook{&replanStart{}} }
+
 // PackagingReminderArgs reminds a household to pack before the pickup. It
 // is scheduled for some time before the window; when it runs it checks that
 // the task is still open and the window unchanged.

@@ -6,7 +6,10 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/riverqueue/river/rivertype"
+
+	"github.com/thugom/thugom/store"
 )
 
 // metrics are the service's Prometheus metrics.
@@ -38,7 +41,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Namespace: "thugom", Name: "plan_orders_total", Help: "Orders planned, by outcome (assigned, unassigned).",
 		}, []string{"outcome"}),
 		slaOrders: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Namespace: "thugom", Name: "sla_orders", Help: "Orders by SLA state at the last SLA watch (at_risk, missed, unplanned_due).",
+			Namespace: "thugom", Name: "sla_orders", Help: "Orders on the day's SLA board at the last SLA watch, by state (at_risk: flagged at risk, late: past the promise, missed: past the handover deadline).",
 		}, []string{"state"}),
 		escalations: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: "thugom", Name: "sla_escalations_total", Help: "Orders escalated, by level.",
@@ -80,4 +83,67 @@ func (m *metrics) work(ctx context.Context, job *rivertype.JobRow, doInner func(
 	m.jobs.WithLabelValues(job.Kind, outcome).Inc()
 	m.jobDuration.WithLabelValues(job.Kind).Observe(time.Since(t0).Seconds())
 	return err
+}
+
+// registerRuntime adds to reg the Go runtime and process metrics, the
+// database pool's stats and River's job counts by kind and state (read at
+// each scrape, bounded by a second).
+func (s *Service) registerRuntime(reg prometheus.Registerer) error {
+	for _, c := range []prometheus.Collector{
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		&poolCollector{s: s},
+	} {
+		if err := reg.Register(c); err != nil {
+			var are prometheus.AlreadyRegisteredError
+			if !errors.As(err, &are) {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+var (
+	descPoolConns = prometheus.NewDesc("thugom_db_pool_connections", "Connections of the database pool, by state (idle, in_use, max).", []string{"state"}, nil)
+	descPoolWaits = prometheus.NewDesc("thugom_db_pool_acquire_waits_total", "Acquires that had to wait for a connection.", nil, nil)
+	descPoolWait  = prometheus.NewDesc("thugom_db_pool_acquire_wait_seconds_total", "Time spent waiting for a connection.", nil, nil)
+	descJobs      = prometheus.NewDesc("thugom_river_jobs", "River jobs by kind and state, read at the scrape.", []string{"kind", "state"}, nil)
+)
+
+// poolCollector reads the pool's stats and River's job counts.
+type poolCollector struct{ s *Service }
+
+func (c *poolCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- descPoolConns
+	ch <- descPoolWaits
+	ch <- descPoolWait
+	ch <- descJobs
+}
+
+func (c *poolCollector) Collect(ch chan<- prometheus.Metric) {
+	st := c.s.db.Pool.Stat()
+	ch <- prometheus.MustNewConstMetric(descPoolConns, prometheus.GaugeValue, float64(st.IdleConns()), "idle")
+	ch <- prometheus.MustNewConstMetric(descPoolConns, prometheus.GaugeValue, float64(st.AcquiredConns()), "in_use")
+	ch <- prometheus.MustNewConstMetric(descPoolConns, prometheus.GaugeValue, float64(st.MaxConns()), "max")
+	ch <- prometheus.MustNewConstMetric(descPoolWaits, prometheus.CounterValue, float64(st.EmptyAcquireCount()))
+	ch <- prometheus.MustNewConstMetric(descPoolWait, prometheus.CounterValue, st.AcquireDuration().Seconds())
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	counts, err := store.CountJobs(ctx, c.s.db.Pool)
+	if err != nil {
+		return // the database is down: the pool's stats still say so
+	}
+	for _, jc := range counts {
+		ch <- prometheus.MustNewConstMetric(descJobs, prometheus.GaugeValue, float64(jc.N), jc.Kind, jc.State)
+	}
+}
+
+// MetricsRegisterer is where the service's metrics are registered, for the
+// HTTP layer's own (api.Deps.Registerer).
+func (s *Service) MetricsRegisterer() prometheus.Registerer {
+	if s.reg != nil {
+		return s.reg
+	}
+	return s.deps.Registerer
 }

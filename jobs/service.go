@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/riverqueue/river"
@@ -64,6 +65,9 @@ type Deps struct {
 	// MaxSMSPerDay caps the messages a household gets a day (default 4).
 	MaxSMSPerDay int
 	// ClientID names this process among River clients (default: random).
+	// A stable one (the same across restarts of one deployment, as thugom
+	// serve sets it) lets Start retry at once the jobs its previous life
+	// left running (rescue.go) instead of after RescueStuckJobsAfter.
 	ClientID string
 	// JobTimeout bounds one job's run (default PlanBudget + 90 s); a job
 	// running longer than RescueStuckJobsAfter is considered lost (its
@@ -97,6 +101,7 @@ type Service struct {
 	metrics *metrics
 	reg     *prometheus.Registry
 	working bool
+	idLock  *pgxpool.Conn // holds the advisory lock on Deps.ClientID (rescue.go)
 }
 
 // New builds the service and its River client. With deps.Workers == 0 the
@@ -164,6 +169,9 @@ func New(db *store.DB, deps Deps) (*Service, error) {
 		return nil, err
 	}
 	s.metrics = m
+	if err := s.registerRuntime(reg); err != nil {
+		return nil, err
+	}
 
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &geocodeWorker{s: s})
@@ -179,8 +187,9 @@ func New(db *store.DB, deps Deps) (*Service, error) {
 	if deps.Extra != nil {
 		deps.Extra(workers)
 	}
+	s.claimClientID() // may change s.deps.ClientID (rescue.go)
 	cfg := &river.Config{
-		ID:                   deps.ClientID,
+		ID:                   s.deps.ClientID,
 		Logger:               s.log,
 		Workers:              workers,
 		RescueStuckJobsAfter: s.deps.RescueStuckJobsAfter,
@@ -236,6 +245,9 @@ func (s *Service) Start(ctx context.Context) error {
 	if !s.working {
 		return nil
 	}
+	if err := s.rescueOwn(ctx); err != nil {
+		s.log.Warn("no early rescue of orphaned jobs", "err", err)
+	}
 	if err := s.client.Start(ctx); err != nil {
 		return fmt.Errorf("jobs: start: %w", err)
 	}
@@ -248,6 +260,7 @@ func (s *Service) Stop(ctx context.Context) error {
 	if !s.working {
 		return nil
 	}
+	defer s.releaseID()
 	err := s.client.Stop(ctx)
 	if err != nil && ctx.Err() != nil {
 		hard, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)

@@ -110,9 +110,39 @@ func (s *Service) WatchSLA(ctx context.Context) (*WatchReport, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sla watch: %w", err)
 	}
-	s.metrics.slaOrders.WithLabelValues("at_risk").Set(float64(rep.AtRisk))
-	s.metrics.slaOrders.WithLabelValues("missed").Set(float64(rep.Missed))
+	if err := s.setSLAGauge(ctx, s.now()); err != nil {
+		s.log.Warn("sla gauge", "err", err)
+	}
 	return rep, nil
+}
+
+// setSLAGauge sets thugom_sla_orders from the SLA board of the day (every
+// carrier), so the metric reads what dispatchers see: at_risk is the
+// orders the board flags at risk, late those past their promise; missed is
+// those past their handover deadline. The watch's own counts only cover
+// SLAHorizon, which is why the gauge used to read 0 while the board
+// listed orders at risk flagged earlier.
+func (s *Service) setSLAGauge(ctx context.Context, now time.Time) error {
+	items, err := store.SLABoard(ctx, s.db, 0, 0, thugom.Day(now), now)
+	if err != nil {
+		return err
+	}
+	var atRisk, late, missed int
+	for _, it := range items {
+		if it.AtRisk {
+			atRisk++
+		}
+		if it.Late {
+			late++
+		}
+		if it.HandoverDeadline != nil && it.HandoverDeadline.Before(now) {
+			missed++
+		}
+	}
+	s.metrics.slaOrders.WithLabelValues("at_risk").Set(float64(atRisk))
+	s.metrics.slaOrders.WithLabelValues("late").Set(float64(late))
+	s.metrics.slaOrders.WithLabelValues("missed").Set(float64(missed))
+	return nil
 }
 
 type morningWorker struct {

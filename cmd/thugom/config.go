@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"flag"
@@ -10,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -28,6 +30,7 @@ import (
 //	THUGOM_SECRET     key signing household links (default: generated once into <data-dir>/secret)
 //	THUGOM_LOG_LEVEL  debug, info (default), warn, error
 //	THUGOM_PG_BIN     directory of initdb and postgres for the embedded server (default: searched)
+//	THUGOM_PG_HOME    where the embedded cluster lives when thugom runs as root and the postgres user cannot enter the data dir (default /var/lib/thugom; recorded in <data-dir>/pg.location)
 //	THUGOM_WORKERS    --workers, River workers of the default queue (default 32; 0 runs none: the process only enqueues)
 //	THUGOM_PLAN_WORKERS --plan-workers, concurrent plan solves (default 1)
 //	THUGOM_PLAN_BUDGET  --plan-budget, solver time per depot plan (default 20s; demo 5s)
@@ -45,25 +48,66 @@ type config struct {
 	// Households' notice (issue 13): evening planning, waking hours, the
 	// phone shown on bad links.
 	EveningAt, WakingHours, HelpPhone string
+	PGHome                            string
 }
 
-// newConfig registers the common flags on a new flag set for command name.
-// Call cfg.load after fs.Parse.
+// commandFlags lists the common flags each command reads; a command not
+// listed gets them all. Help then shows only a command's own flags.
+var commandFlags = map[string][]string{
+	"serve":    {"addr", "data-dir", "base-url", "log-level", "workers", "plan-workers", "plan-budget", "evening-at", "waking-hours", "help-phone"},
+	"demo":     {"addr", "data-dir", "base-url", "log-level", "workers", "plan-workers", "plan-budget", "evening-at", "waking-hours", "help-phone"},
+	"worker":   {"data-dir", "log-level", "workers", "plan-workers", "plan-budget", "evening-at", "waking-hours"},
+	"migrate":  {"data-dir", "log-level"},
+	"simulate": {"data-dir", "log-level", "plan-budget"},
+}
+
+// newConfig registers on a new flag set for command name the common flags
+// it reads (commandFlags; "token ..." reads only the database's), with the
+// defaults it really uses (the demo plans faster). Call cfg.load after
+// fs.Parse.
 func newConfig(name string) (*flag.FlagSet, *config) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	c := &config{}
-	fs.StringVar(&c.Addr, "addr", envOr("THUGOM_ADDR", "127.0.0.1:8080"), "HTTP listen address (env THUGOM_ADDR)")
-	fs.StringVar(&c.DataDir, "data-dir", envOr("THUGOM_DATA_DIR", ".thugom"), "data directory: embedded PostgreSQL, secret, demo.json (env THUGOM_DATA_DIR)")
-	fs.StringVar(&c.BaseURL, "base-url", os.Getenv("THUGOM_BASE_URL"), "public base URL for links (env THUGOM_BASE_URL; default http://<addr>)")
-	fs.StringVar(&c.LogLevel, "log-level", envOr("THUGOM_LOG_LEVEL", "info"), "log level: debug, info, warn, error (env THUGOM_LOG_LEVEL)")
-	fs.IntVar(&c.Workers, "workers", envInt("THUGOM_WORKERS", 32), "River workers of the default queue; 0 runs no workers (env THUGOM_WORKERS)")
-	fs.IntVar(&c.PlanWorkers, "plan-workers", envInt("THUGOM_PLAN_WORKERS", 1), "concurrent plan solves, CPU-bound (env THUGOM_PLAN_WORKERS)")
-	fs.DurationVar(&c.PlanBudget, "plan-budget", envDuration("THUGOM_PLAN_BUDGET", 0), "solver time per depot plan; 0 is the default of 20s (env THUGOM_PLAN_BUDGET)")
-	fs.StringVar(&c.EveningAt, "evening-at", envOr("THUGOM_EVENING_AT", "17:00"), "local time tomorrow is planned and households told their windows (env THUGOM_EVENING_AT)")
-	fs.StringVar(&c.WakingHours, "waking-hours", envOr("THUGOM_WAKING_HOURS", "06:30-21:00"), "local hours households may be texted (env THUGOM_WAKING_HOURS)")
-	fs.StringVar(&c.HelpPhone, "help-phone", os.Getenv("THUGOM_HELP_PHONE"), "post office phone shown on invalid household links (env THUGOM_HELP_PHONE)")
+	planWorkers, planBudget := 1, 20*time.Second
+	if name == "demo" {
+		planWorkers, planBudget = 2, 5*time.Second
+	}
+	want, ok := commandFlags[name]
+	if strings.HasPrefix(name, "token") {
+		want, ok = []string{"data-dir", "log-level"}, true
+	}
+	has := func(f string) bool { return !ok || slices.Contains(want, f) }
+	str := func(dst *string, f, def, usage string) {
+		*dst = def
+		if has(f) {
+			fs.StringVar(dst, f, def, usage)
+		}
+	}
+	num := func(dst *int, f string, def int, usage string) {
+		*dst = def
+		if has(f) {
+			fs.IntVar(dst, f, def, usage)
+		}
+	}
+	str(&c.Addr, "addr", envOr("THUGOM_ADDR", "127.0.0.1:8080"), "HTTP listen address (env THUGOM_ADDR)")
+	str(&c.DataDir, "data-dir", envOr("THUGOM_DATA_DIR", ".thugom"), "data directory: embedded PostgreSQL, secret, demo.json (env THUGOM_DATA_DIR)")
+	str(&c.BaseURL, "base-url", os.Getenv("THUGOM_BASE_URL"), "public base URL for links (env THUGOM_BASE_URL; default http://<addr>)")
+	str(&c.LogLevel, "log-level", envOr("THUGOM_LOG_LEVEL", "info"), "log level: debug, info, warn, error (env THUGOM_LOG_LEVEL)")
+	num(&c.Workers, "workers", envInt("THUGOM_WORKERS", 32), "River workers of the default queue; 0 runs no workers (env THUGOM_WORKERS)")
+	num(&c.PlanWorkers, "plan-workers", envInt("THUGOM_PLAN_WORKERS", planWorkers), "concurrent plan solves, CPU-bound (env THUGOM_PLAN_WORKERS)")
+	c.PlanBudget = envDuration("THUGOM_PLAN_BUDGET", planBudget)
+	if has("plan-budget") {
+		fs.DurationVar(&c.PlanBudget, "plan-budget", c.PlanBudget, "solver time per depot plan (env THUGOM_PLAN_BUDGET)")
+	}
+	str(&c.EveningAt, "evening-at", envOr("THUGOM_EVENING_AT", "17:00"), "local time tomorrow is planned and households told their windows (env THUGOM_EVENING_AT)")
+	str(&c.WakingHours, "waking-hours", envOr("THUGOM_WAKING_HOURS", "06:30-21:00"), "local hours households may be texted (env THUGOM_WAKING_HOURS)")
+	str(&c.HelpPhone, "help-phone", os.Getenv("THUGOM_HELP_PHONE"), "post office phone shown on invalid household links (env THUGOM_HELP_PHONE)")
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: thugom %s [flags]\n\nDATABASE_URL selects an existing PostgreSQL; when unset an embedded server runs on <data-dir>/pg.\n\nflags:\n", name)
+		fmt.Fprintf(fs.Output(), "usage: thugom %s [flags]\n\n", name)
+		if has("data-dir") {
+			fmt.Fprintf(fs.Output(), "DATABASE_URL selects an existing PostgreSQL; when unset an embedded server runs on <data-dir>/pg.\n\n")
+		}
+		fmt.Fprintf(fs.Output(), "flags:\n")
 		fs.PrintDefaults()
 	}
 	return fs, c
@@ -74,6 +118,7 @@ func newConfig(name string) (*flag.FlagSet, *config) {
 func (c *config) load() error {
 	c.DatabaseURL = os.Getenv("DATABASE_URL")
 	c.PGBin = os.Getenv("THUGOM_PG_BIN")
+	c.PGHome = os.Getenv("THUGOM_PG_HOME")
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
 		return fmt.Errorf("--log-level: %w", err)
@@ -141,7 +186,8 @@ func (c *config) openDB(ctx context.Context) (*store.DB, func(), error) {
 		return nil, nil, err
 	}
 	start := time.Now()
-	srv, err := pgserver.Start(ctx, pgserver.Config{Dir: filepath.Join(c.DataDir, "pg"), BinDir: c.PGBin})
+	srv, err := pgserver.Start(ctx, pgserver.Config{Dir: filepath.Join(c.DataDir, "pg"), BinDir: c.PGBin, HomeRoot: c.PGHome,
+		Supervise: true, Logger: slog.Default()})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -153,7 +199,12 @@ func (c *config) openDB(ctx context.Context) (*store.DB, func(), error) {
 			slog.Warn("stop embedded PostgreSQL", "err", err)
 		}
 	}
-	db, err := store.Open(ctx, srv.URL("postgres"))
+	// The embedded cluster's database is named thugom (embeddedDB).
+	if err := srv.EnsureDatabase(ctx, embeddedDB); err != nil {
+		stop()
+		return nil, nil, err
+	}
+	db, err := store.Open(ctx, srv.URL(embeddedDB))
 	if err != nil {
 		stop()
 		return nil, nil, err
@@ -187,3 +238,16 @@ func envOr(key, def string) string {
 	}
 	return def
 }
+
+// clientID is this deployment's River client id, stable across restarts:
+// the host and the data dir. Its orphaned jobs are then rescued at start
+// (jobs.Deps.ClientID); two live processes sharing it are told apart by a
+// lock, and the second one simply does not rescue.
+func (c *config) clientID() string {
+	host, _ := os.Hostname()
+	sum := sha256.Sum256([]byte(c.DataDir))
+	return fmt.Sprintf("thugom-%s-%x", host, sum[:4])
+}
+
+// embeddedDB is the name of thugom's database in the embedded cluster.
+const embeddedDB = "thugom"

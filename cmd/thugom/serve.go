@@ -123,6 +123,7 @@ func startService(ctx context.Context, cfg *config, withHTTP bool) (*service, er
 		PlanWorkers: cfg.PlanWorkers,
 		PlanBudget:  cfg.PlanBudget,
 		SMS:         sms, EveningAt: eveningAt, WakingHours: waking,
+		ClientID: cfg.clientID(),
 	})
 	if err != nil {
 		return nil, err
@@ -139,6 +140,7 @@ func startService(ctx context.Context, cfg *config, withHTTP bool) (*service, er
 			DB: db, Service: s.jobs, Clock: time.Now, Secret: cfg.Secret, BaseURL: cfg.BaseURL, ESMS: esms, HelpPhone: cfg.HelpPhone, SIMToken: os.Getenv("THUGOM_SIM_TOKEN"),
 			Logger:          slog.Default().With("component", "api"),
 			Metrics:         s.jobs.MetricsHandler(),
+			Registerer:      s.jobs.MetricsRegisterer(),
 			CommunesGeoJSON: geo.Default().Gazetteer().CommunesGeoJSON,
 			MapAttribution:  geo.Attribution,
 		}

@@ -16,6 +16,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"os/exec"
@@ -51,7 +52,23 @@ type Config struct {
 	Settings map[string]string
 	// Log receives the server's output; nil means <Dir>/../postgres.log.
 	Log *os.File
+	// HomeRoot is where the cluster lives instead of Dir when the process
+	// is root and the postgres user cannot reach Dir (a clone under /root,
+	// mode 0700): <HomeRoot>/<hash of Dir>/pg, recorded in Dir's parent as
+	// <base of Dir>.location so the next run finds it. Empty means
+	// /var/lib/thugom.
+	HomeRoot string
+	// Supervise restarts the postmaster on the same data when it dies
+	// (kill -9, OOM killer) until Stop, with backoff; each exit and restart
+	// is logged to Logger. Done then closes only after Stop.
+	Supervise bool
+	// Logger receives the supervisor's lines; nil means slog.Default().
+	Logger *slog.Logger
 }
+
+// DefaultHomeRoot is where clusters the postgres user could not reach in
+// place live (Config.HomeRoot).
+const DefaultHomeRoot = "/var/lib/thugom"
 
 // Server is a running PostgreSQL server.
 type Server struct {
@@ -65,6 +82,13 @@ type Server struct {
 	adopted  bool // running server found and reused, not ours to stop
 	logFile  *os.File
 	stopOnce sync.Once
+
+	mu       sync.Mutex // guards cmd and done across supervised restarts
+	cred     *syscall.Credential
+	stopSup  func()        // cancels the supervisor
+	supDone  chan struct{} // closed when the supervisor has returned
+	final    chan struct{} // supervised: closed after Stop
+	restarts int
 }
 
 const port = 5432 // only names the socket file; nothing listens on TCP
@@ -94,6 +118,23 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, bin: bin, port: port, done: make(chan struct{})}
+	if cfg.Log == nil {
+		// The log stays beside the data dir the user chose (this process
+		// writes it, not postgres).
+		if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+			return nil, fmt.Errorf("pgserver: %w", err)
+		}
+		s.logFile, err = os.OpenFile(filepath.Join(filepath.Dir(dir), "postgres.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+		if err != nil {
+			return nil, fmt.Errorf("pgserver: open log: %w", err)
+		}
+	} else {
+		s.logFile = cfg.Log
+	}
+	if err := s.relocate(cred); err != nil {
+		return nil, err
+	}
+	dir = s.cfg.Dir
 	if err := s.prepareParent(cred); err != nil {
 		return nil, err
 	}
@@ -103,14 +144,6 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	s.sockDir, err = socketDir(dir, cred)
 	if err != nil {
 		return nil, err
-	}
-	if cfg.Log != nil {
-		s.logFile = cfg.Log
-	} else {
-		s.logFile, err = os.OpenFile(filepath.Join(filepath.Dir(dir), "postgres.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
-		if err != nil {
-			return nil, fmt.Errorf("pgserver: open log: %w", err)
-		}
 	}
 	// A postmaster still running on this directory (a previous thugom on
 	// the same data dir, or one whose parent was killed before it noticed):
@@ -138,10 +171,80 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		}
 		lastErr = s.start(ctx, cred)
 		if lastErr == nil {
+			if cfg.Supervise {
+				s.supervise(cred)
+			}
 			return s, nil
 		}
 	}
 	return nil, lastErr
+}
+
+// supervise watches the postmaster and starts a new one on the same data
+// when it exits without Stop: immediately, then with a backoff doubling to
+// 5 s while starts fail (a killed postmaster's children hold the shared
+// memory for a moment).
+func (s *Server) supervise(cred *syscall.Credential) {
+	log := s.cfg.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s.stopSup, s.supDone, s.final = cancel, make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(s.supDone)
+		for {
+			s.mu.Lock()
+			exited := s.done
+			s.mu.Unlock()
+			select {
+			case <-ctx.Done():
+				return
+			case <-exited:
+			}
+			died := time.Now()
+			log.Error("embedded PostgreSQL exited; restarting it on the same data", "dir", s.cfg.Dir, "err", s.waitErr)
+			for wait := 100 * time.Millisecond; ; wait = min(2*wait, 5*time.Second) {
+				s.mu.Lock()
+				s.done = make(chan struct{})
+				s.mu.Unlock()
+				err := s.start(ctx, cred)
+				if err == nil {
+					s.mu.Lock()
+					s.restarts++
+					s.mu.Unlock()
+					log.Warn("embedded PostgreSQL restarted", "dir", s.cfg.Dir, "down", time.Since(died).Round(time.Millisecond))
+					break
+				}
+				if ctx.Err() != nil {
+					return
+				}
+				log.Warn("embedded PostgreSQL did not restart; retrying", "in", wait, "err", err)
+				select {
+				case <-ctx.Done():
+					return
+				case <-time.After(wait):
+				}
+			}
+		}
+	}()
+}
+
+// Restarts is how many times the supervisor restarted the postmaster.
+func (s *Server) Restarts() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.restarts
+}
+
+// Pid is the postmaster's process id (0 for an adopted server).
+func (s *Server) Pid() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cmd == nil || s.cmd.Process == nil {
+		return 0
+	}
+	return s.cmd.Process.Pid
 }
 
 // URL returns a connection string for database db as the superuser.
@@ -170,20 +273,36 @@ func (s *Server) Stop(ctx context.Context) error {
 		if s.adopted || s.cmd == nil {
 			return
 		}
-		_ = s.cmd.Process.Signal(syscall.SIGINT)
+		if s.stopSup != nil {
+			s.stopSup()
+			<-s.supDone
+			defer close(s.final)
+		}
+		s.mu.Lock()
+		cmd, done := s.cmd, s.done
+		s.mu.Unlock()
+		_ = cmd.Process.Signal(syscall.SIGINT)
 		select {
-		case <-s.done:
+		case <-done:
 		case <-ctx.Done():
-			_ = s.cmd.Process.Signal(syscall.SIGQUIT)
-			<-s.done
+			_ = cmd.Process.Signal(syscall.SIGQUIT)
+			<-done
 			err = ctx.Err()
 		}
 	})
 	return err
 }
 
-// Done is closed when the server process exits.
-func (s *Server) Done() <-chan struct{} { return s.done }
+// Done is closed when the server process exits; when supervised, only
+// after Stop.
+func (s *Server) Done() <-chan struct{} {
+	if s.final != nil {
+		return s.final
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.done
+}
 
 func (s *Server) start(ctx context.Context, cred *syscall.Credential) error {
 	args := []string{"-D", s.cfg.Dir,
@@ -238,7 +357,9 @@ func (s *Server) start(ctx context.Context, cred *syscall.Credential) error {
 	if err := <-started; err != nil {
 		return fmt.Errorf("pgserver: start postgres: %w", err)
 	}
+	s.mu.Lock()
 	s.cmd = cmd
+	s.mu.Unlock()
 	if err := s.waitReady(ctx, 60*time.Second, done); err != nil {
 		_ = cmd.Process.Signal(syscall.SIGQUIT)
 		<-done
@@ -315,6 +436,78 @@ func (s *Server) initdb(ctx context.Context, cred *syscall.Credential) error {
 		return fmt.Errorf("pgserver: %w", err)
 	}
 	return nil
+}
+
+// relocate moves the cluster out of a directory the postgres user cannot
+// reach (only when root): to the place recorded by a previous run, else to
+// <HomeRoot>/<hash of Dir>/pg, which it records. A cluster already in Dir
+// stays there (prepareParent then says what to fix).
+func (s *Server) relocate(cred *syscall.Credential) error {
+	if cred == nil {
+		return nil
+	}
+	dir := s.cfg.Dir
+	record := filepath.Join(filepath.Dir(dir), filepath.Base(dir)+".location")
+	if b, err := os.ReadFile(record); err == nil {
+		if p := strings.TrimSpace(string(b)); filepath.IsAbs(p) {
+			s.cfg.Dir = p
+			return nil
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "PG_VERSION")); err == nil {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return fmt.Errorf("pgserver: %w", err)
+	}
+	if unreachable(filepath.Dir(dir), cred) == "" {
+		return nil
+	}
+	root := s.cfg.HomeRoot
+	if root == "" {
+		root = DefaultHomeRoot
+	}
+	sum := sha256.Sum256([]byte(dir))
+	home := filepath.Join(root, hex.EncodeToString(sum[:8]))
+	if err := os.MkdirAll(home, 0o711); err != nil {
+		return fmt.Errorf("pgserver: %w", err)
+	}
+	for _, d := range []string{root, home} {
+		if err := os.Chmod(d, 0o711); err != nil { // searchable, not listable
+			return fmt.Errorf("pgserver: %w", err)
+		}
+	}
+	if d := unreachable(home, cred); d != "" {
+		return fmt.Errorf("pgserver: running as root, the server runs as user postgres, which can reach neither %s nor %s (%s blocks it)", filepath.Dir(dir), home, d)
+	}
+	s.cfg.Dir = filepath.Join(home, "pg")
+	note := s.cfg.Dir + "\n"
+	if err := os.WriteFile(record, []byte(note), 0o600); err != nil {
+		return fmt.Errorf("pgserver: record the cluster's place: %w", err)
+	}
+	fmt.Fprintf(s.logFile, "pgserver: the postgres user cannot reach %s: the cluster lives in %s (recorded in %s)\n", filepath.Dir(dir), s.cfg.Dir, record)
+	return nil
+}
+
+// unreachable returns the first directory from d up to / that the user of
+// cred cannot search, or "".
+func unreachable(d string, cred *syscall.Credential) string {
+	for ; ; d = filepath.Dir(d) {
+		fi, err := os.Stat(d)
+		if err != nil {
+			return d
+		}
+		st := fi.Sys().(*syscall.Stat_t)
+		ok := fi.Mode().Perm()&0o001 != 0 ||
+			(st.Uid == cred.Uid && fi.Mode().Perm()&0o100 != 0) ||
+			(st.Gid == cred.Gid && fi.Mode().Perm()&0o010 != 0)
+		if !ok {
+			return d
+		}
+		if d == "/" || d == "." {
+			return ""
+		}
+	}
 }
 
 // prepareParent creates the parent of the cluster directory and checks that
@@ -491,4 +684,26 @@ func pgEnv() []string {
 		env = append(env, "PATH="+p)
 	}
 	return env
+}
+
+// EnsureDatabase creates database name unless it exists, as a copy of the
+// postgres database (empty on a fresh cluster; the data of a cluster from
+// before thugom had a database of its own otherwise).
+func (s *Server) EnsureDatabase(ctx context.Context, name string) error {
+	conn, err := pgx.Connect(ctx, s.URL("template1"))
+	if err != nil {
+		return fmt.Errorf("pgserver: %w", err)
+	}
+	defer conn.Close(ctx)
+	var exists bool
+	if err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", name).Scan(&exists); err != nil {
+		return fmt.Errorf("pgserver: %w", err)
+	}
+	if exists {
+		return nil
+	}
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()+" TEMPLATE postgres"); err != nil {
+		return fmt.Errorf("pgserver: create database %s: %w", name, err)
+	}
+	return nil
 }

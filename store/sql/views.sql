@@ -81,7 +81,7 @@ WHERE ($1::bigint = 0 OR o.carrier_id = $1)
   AND ($7::boolean IS NULL OR o.at_risk = $7)
   AND ($8::timestamptz IS NULL OR o.placed_at >= $8)
   AND ($9::timestamptz IS NULL OR o.placed_at < $9)
-  AND ($10::text IS NULL OR o.marketplace_order_id = $10 OR h.name ILIKE '%' || $10 || '%' OR h.address ILIKE '%' || $10 || '%')
+  AND ($10::text IS NULL OR o.marketplace_order_id = $10 OR h.name ILIKE '%' || replace(replace(replace($10, '\', '\\'), '%', '\%'), '_', '\_') || '%' OR h.address ILIKE '%' || replace(replace(replace($10, '\', '\\'), '%', '\%'), '_', '\_') || '%')
   AND ($11::bigint IS NULL OR o.id > $11)
 ORDER BY o.id
 LIMIT $12;
@@ -171,6 +171,8 @@ CROSS JOIN LATERAL (
 WHERE d.id = $1;
 
 -- name: ListHouseholds
+-- q is a substring: its LIKE wildcards (% _ \) are escaped, so q=% matches a
+-- literal percent sign, not everything.
 -- Households with orders of a carrier ($1 = 0: any), filtered; NULL means any.
 SELECT h.id, h.name, h.phone, h.address, h.commune_code, h.village, h.lon, h.lat, h.h3, h.precision, h.confidence,
        h.pinned, h.shares_collection, h.geocoded_at, h.created_at
@@ -179,7 +181,7 @@ WHERE EXISTS (SELECT 1 FROM orders o WHERE o.household_id = h.id AND ($1::bigint
   AND ($2::text IS NULL OR h.phone = $2)
   AND ($3::text IS NULL OR h.commune_code = $3)
   AND ($4::boolean IS NULL OR (h.precision = '') = $4)
-  AND ($5::text IS NULL OR h.name ILIKE '%' || $5 || '%' OR h.address ILIKE '%' || $5 || '%')
+  AND ($5::text IS NULL OR h.name ILIKE '%' || replace(replace(replace($5, '\', '\\'), '%', '\%'), '_', '\_') || '%' OR h.address ILIKE '%' || replace(replace(replace($5, '\', '\\'), '%', '\%'), '_', '\_') || '%')
   AND ($6::bigint IS NULL OR h.id > $6)
 ORDER BY h.id
 LIMIT $7;
