@@ -156,7 +156,11 @@ func (s *Service) PreviewPlan(ctx context.Context, depotID int64, day time.Time,
 	if budget <= 0 {
 		budget = s.deps.PlanBudget / 4
 	}
-	if err := p.solve(ctx, budget, s.deps.PlanIterations, 0); err != nil {
+	solve := p.solve
+	if req.StopID != 0 {
+		solve = p.solveKept
+	}
+	if err := solve(ctx, budget, s.deps.PlanIterations, 0); err != nil {
 		return nil, fmt.Errorf("preview depot %d day %s: %w", depotID, DayString(day), err)
 	}
 	out := &Preview{DepotID: depotID, Date: DayString(day), FromVersion: p.head.Version, Unassigned: []thugom.Unassigned{}, Late: []LateStop{},
@@ -301,4 +305,31 @@ func verdictOf(p *planner, orders []int64, vid int64) *Verdict {
 	// Not in the model at all (a report arrived meanwhile).
 	out.Verdict, out.Reason = VerdictUnassigned, "not plannable"
 	return out
+}
+
+// solveKept answers a drag: the day with every other household kept on
+// the vehicle it is planned on (the moved stop is locked to its new one),
+// solved once. A full re-plan (solve) also tries the day unpinned and keeps
+// the better, which takes twice as long; a drag's verdict is about the
+// move, and must come while the stop is held over the row.
+func (p *planner) solveKept(ctx context.Context, budget time.Duration, iterations, attempt int) error {
+	in := p.in
+	if len(in.Stops) == 0 || len(in.Vehicles) == 0 {
+		return p.solve(ctx, budget, iterations, attempt)
+	}
+	if pinned := pinToPrevious(in, p.stopGroup, p.prevVehicle, p.active); pinned != nil {
+		in = pinned
+	}
+	opts := routing.Options{Seed: p.depot.ID*1000003 + p.day.Unix()/86400 + int64(attempt), Workers: 1}
+	if iterations > 0 {
+		opts.Iterations = iterations
+	} else {
+		opts.TimeLimit = budget
+	}
+	sol, err := routing.Solve(ctx, in, opts)
+	if err != nil {
+		return fmt.Errorf("solve: %w", err)
+	}
+	p.in, p.sol = in, sol
+	return nil
 }
