@@ -141,6 +141,7 @@ func (s *server) routes() *chi.Mux {
 		r.With(dispatch).Get("/v1/households/{id}", s.getHousehold)
 		r.With(dispatch, json).Patch("/v1/households/{id}", s.patchHousehold)
 		r.With(dispatch, json).Post("/v1/households/{id}/link", s.householdLink)
+		r.With(dispatch, json).Post("/v1/households/{id}/postpone", s.postponeHousehold)
 
 		r.With(dispatch).Get("/v1/vehicles", s.listVehicles)
 		r.With(dispatch, json).Post("/v1/vehicles", s.createVehicle)

@@ -44,7 +44,7 @@ type consoleTrip struct {
 
 // fixOut is one fix a dispatcher can apply from the console.
 type fixOut struct {
-	Kind      string `json:"kind"` // assign, widen_window
+	Kind      string `json:"kind"` // assign, widen_window, tomorrow
 	Label     string `json:"label"`
 	VehicleID int64  `json:"vehicle_id,omitempty"`
 	Phone     string `json:"phone,omitempty"`
@@ -184,6 +184,9 @@ func (s *server) loadConsole(ctx context.Context, d *thugom.Depot, day time.Time
 		if rt := routeOf[v.ID]; rt != nil {
 			for _, st := range rt.Stops {
 				if st.Kind == thugom.StopDepot {
+					if st.Status == thugom.StopSkipped {
+						continue
+					}
 					t := consoleTrip{Trip: st.Trip, ReturnAt: st.ETA}
 					if c := cutoffAfter(deps, day, st.ETA); c != nil {
 						t.CutoffAt = c
@@ -253,6 +256,34 @@ func (s *server) loadConsole(ctx context.Context, d *thugom.Depot, day time.Time
 				}
 				is.Fixes = fixesFor(is, others)
 				out.Issues = append(out.Issues, is)
+			}
+		}
+	}
+	// Tomorrow, when the buyer's promise still holds with tomorrow's trucks
+	// (a postponement moves the household's orders to tomorrow, so only the
+	// day that is today offers it).
+	if thugom.Day(s.now()).Equal(day) {
+		var ids []int64
+		for _, is := range out.Issues {
+			ids = append(ids, is.OrderID)
+		}
+		promised, err := store.OrderPromises(ctx, s.deps.DB, ids)
+		if err != nil {
+			return nil, err
+		}
+		tomorrow := day.AddDate(0, 0, 1)
+		for i := range out.Issues {
+			is := &out.Issues[i]
+			p, ok := promised[is.OrderID]
+			if !ok {
+				continue
+			}
+			for _, dep := range deps {
+				arrive := tomorrow.Add(time.Duration(dep.DepartsAt)*time.Second + time.Duration(dep.TransitHours*float64(time.Hour)))
+				if !arrive.After(p) {
+					is.Fixes = append(is.Fixes, fixOut{Kind: "tomorrow", Label: "Hẹn hộ sang ngày " + tomorrow.Format("02/01") + " (vẫn kịp hạn " + p.In(thugom.Local).Format("15:04 02/01") + ")"})
+					break
+				}
 			}
 		}
 	}
@@ -443,4 +474,35 @@ func changeLine(c thugom.StopChange, codes map[int64]string) (string, bool) {
 		return fmt.Sprintf("%s: giờ đến %s → %s", name, hhmm(c.From.ArriveAt), hhmm(c.To.ArriveAt)), false
 	}
 	return fmt.Sprintf("%s: %s", name, c.Change), false
+}
+
+// postponeHousehold: POST /v1/households/{id}/postpone — the household,
+// called by the dispatcher, agrees to be collected tomorrow: its answer
+// "postpone" taken by phone, with the same rules and SMS as by SMS or page.
+func (s *server) postponeHousehold(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	if r.ContentLength != 0 {
+		var in struct{}
+		if err := decodeJSON(r, &in); err != nil {
+			s.writeProblem(w, r, err)
+			return
+		}
+	}
+	if err := s.householdInScope(r, s.deps.DB, id); err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	if !s.hasService(w, r) {
+		return
+	}
+	res, err := s.deps.Service.AnswerHousehold(r.Context(), jobs.Answer{HouseholdID: id, Reply: thugom.ReplyPostpone, Via: "dispatcher"})
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, res)
 }

@@ -104,17 +104,23 @@ func (b *bundle) console(token string) consoleBody {
 // until a re-plan.
 func (b *bundle) lateOrder(id string) int64 {
 	b.t.Helper()
-	r := b.do("POST", "/v1/orders", b.disp, order(id, fmt.Sprintf("09129990%02d", len(id)), addresses[1], 6))
+	o := order(id, fmt.Sprintf("09129990%02d", len(id)), addresses[1], 6)
+	o["destination_province"] = "Hồ Chí Minh" // promised in 48 h: tomorrow still keeps it
+	r := b.do("POST", "/v1/orders", b.disp, o)
 	wantStatus(b.t, r, http.StatusCreated, "")
-	var o struct {
-		ID          int64 `json:"id"`
-		HouseholdID int64 `json:"household_id"`
+	var out struct {
+		ID          int64     `json:"id"`
+		HouseholdID int64     `json:"household_id"`
+		PromisedBy  time.Time `json:"promised_by"`
 	}
-	r.json(b.t, &o)
-	if _, err := b.svc.GeocodeHousehold(context.Background(), o.HouseholdID); err != nil {
+	r.json(b.t, &out)
+	if want := testNow.Add(47 * time.Hour); !out.PromisedBy.Equal(want) {
+		b.t.Fatalf("order %s promised by %s, want %s", id, out.PromisedBy, want)
+	}
+	if _, err := b.svc.GeocodeHousehold(context.Background(), out.HouseholdID); err != nil {
 		b.t.Fatal(err)
 	}
-	return o.ID
+	return out.ID
 }
 
 func TestConsole(t *testing.T) {
@@ -169,12 +175,59 @@ func TestConsole(t *testing.T) {
 				t.Errorf("assign fix names vehicle %d", f.VehicleID)
 			}
 		}
-		if kinds["assign"] != 2 || kinds["widen_window"] != 1 {
+		if kinds["assign"] != 2 || kinds["widen_window"] != 1 || kinds["tomorrow"] != 1 {
 			t.Errorf("fixes %+v, want assign to each vehicle and a call", is.Fixes)
 		}
 	}
 	if !found {
 		t.Fatalf("the order added after the plan is not among the issues: %+v", c.Issues)
+	}
+
+	// An order whose handover deadline its trip's return misses is late,
+	// with the vehicle named by its code.
+	var lateOrderID int64
+	var back time.Time
+	if err := b.db.QueryRow(context.Background(), `SELECT so.order_id, d.arrive_at FROM stops s JOIN stop_orders so ON so.stop_id = s.id
+		JOIN stops d ON d.route_id = s.route_id AND d.trip = s.trip AND d.kind = 'depot'
+		WHERE s.kind = 'pickup' AND s.status = 'planned' ORDER BY s.id LIMIT 1`).Scan(&lateOrderID, &back); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.db.Exec(context.Background(), "UPDATE orders SET handover_deadline = $2 WHERE id = $1", lateOrderID, back.Add(-30*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	c = b.console(b.disp)
+	found = false
+	for _, is := range c.Issues {
+		if is.OrderID == lateOrderID && is.Kind == "late" {
+			found = true
+			if !strings.Contains(is.Reason, "xe XM-") || !strings.Contains(is.Reason, "trễ 30 phút") || len(is.Fixes) != 2 {
+				t.Errorf("late issue %+v", is)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("order %d, back 30 min after its deadline, is not late: %+v", lateOrderID, c.Issues)
+	}
+
+	// The household agrees by phone to tomorrow: its order leaves the day.
+	var hh int64
+	if err := b.db.QueryRow(context.Background(), "SELECT household_id FROM orders WHERE id = $1", late).Scan(&hh); err != nil {
+		t.Fatal(err)
+	}
+	wantStatus(t, b.do("POST", fmt.Sprintf("/v1/households/%d/postpone", hh), b.disp2, nil), http.StatusNotFound, "")
+	wantStatus(t, b.do("POST", fmt.Sprintf("/v1/households/%d/postpone", hh), b.disp, `{"x":1}`), http.StatusUnprocessableEntity, "x")
+	r := b.do("POST", fmt.Sprintf("/v1/households/%d/postpone", hh), b.disp, nil)
+	wantStatus(t, r, http.StatusOK, "")
+	var ans jobs.AnswerResult
+	r.json(t, &ans)
+	if ans.Outcome != jobs.InboundPostponed || len(ans.Orders) != 1 || ans.Orders[0] != late {
+		t.Errorf("postpone: %+v", ans)
+	}
+	c = b.console(b.disp)
+	for _, is := range c.Issues {
+		if is.OrderID == late {
+			t.Errorf("the postponed order is still an issue of the day: %+v", is)
+		}
 	}
 
 	// A broken vehicle stays on the console, to be put back in service.

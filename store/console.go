@@ -70,3 +70,22 @@ func HouseholdPhones(ctx context.Context, q DBTX, ids []int64) (map[int64]string
 	}
 	return out, rows.Err()
 }
+
+// OrderPromises returns when orders are promised to their buyers, by id.
+func OrderPromises(ctx context.Context, q DBTX, ids []int64) (map[int64]time.Time, error) {
+	rows, err := q.Query(ctx, Query("OrderPromises"), ids)
+	if err != nil {
+		return nil, fmt.Errorf("order promises: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]time.Time{}
+	for rows.Next() {
+		var id int64
+		var t time.Time
+		if err := rows.Scan(&id, &t); err != nil {
+			return nil, fmt.Errorf("order promises: %w", err)
+		}
+		out[id] = t
+	}
+	return out, rows.Err()
+}

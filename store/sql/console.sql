@@ -11,8 +11,16 @@ WHERE v.depot_id = $1
 ORDER BY v.id;
 
 -- name: PlanDistance
--- The distance of a plan's routes in metres.
-SELECT coalesce(sum(distance_m), 0)::int FROM routes WHERE plan_id = $1;
+-- The distance of a plan's routes in metres; a route whose every pickup was
+-- dropped (its vehicle no longer used) keeps its old figures, and counts
+-- for nothing.
+SELECT coalesce(sum(r.distance_m), 0)::int FROM routes r
+WHERE r.plan_id = $1
+  AND EXISTS (SELECT 1 FROM stops s WHERE s.route_id = r.id AND s.kind = 'pickup' AND s.status <> 'skipped');
 
 -- name: HouseholdPhones
 SELECT id, phone FROM households WHERE id = ANY($1::bigint[]);
+
+-- name: OrderPromises
+-- When each order is promised to its buyer.
+SELECT id, promised_by FROM orders WHERE id = ANY($1::bigint[]);

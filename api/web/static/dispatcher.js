@@ -109,6 +109,9 @@
 
   function draw(c) {
     var t0 = performance.now();
+    // A route whose every pickup was dropped (its vehicle is no longer used)
+    // keeps its old line and distance: not drawn.
+    c.routes = c.routes.filter(function (rt) { return rt.stops.some(function (s) { return s.kind === "pickup" && s.status !== "skipped"; }); });
     day = c;
     var late = {};
     c.issues.forEach(function (is) { if (is.kind === "late" && is.stop_id) { late[is.stop_id] = is; } });
@@ -386,6 +389,15 @@
   // the household opens the phone.
   function applyFix(is, f) {
     if (f.kind === "widen_window") { status("Gọi " + f.phone + " để hỏi hộ " + is.household_name + " nới khung giờ"); location.href = "tel:" + f.phone; return; }
+    if (f.kind === "tomorrow") {
+      if (!window.confirm("Hộ " + is.household_name + " đồng ý hẹn sang ngày mai? Hộ sẽ nhận SMS xác nhận.")) { return; }
+      var v0 = day.plan ? day.plan.version : 0;
+      post("/v1/households/" + is.household_id + "/postpone", {}).then(function () {
+        status("Đã hẹn hộ " + is.household_name + " sang ngày mai");
+        return api(consoleURL()).then(draw).then(function () { waitVersion(v0); });
+      }).catch(function (e) { status(e.message); });
+      return;
+    }
     if (f.kind !== "assign") { return; }
     status("Đang tính phương án giao cho xe " + vehicleCode(f.vehicle_id) + "…");
     var body = { date: day.date, locks: [{ order_id: is.order_id, vehicle_id: f.vehicle_id }] };
@@ -459,7 +471,22 @@
       h("div", "Đã lấy " + x.picked_up + "/" + x.orders + " đơn · đúng hạn " + Math.round(x.on_time_share * 100) + "% · không lấy được " + x.failed + " · " + x.km.toFixed(1) + " km · " + x.load_kg.toFixed(0) + " kg · tuổi hàng TB " + x.produce_age_hours.avg.toFixed(1) + " giờ", "muted", d);
     }).catch(function () {});
     api("/v1/sla?depot_id=" + c.depot.id + "&date=" + c.date).then(drawSLA).catch(function () {});
+    // What the last re-plan changed (a breakdown's or a failure's rescue,
+    // published by policy, is listed the same way as a draft).
+    if (c.plan && c.plan.version > 1) {
+      api("/v1/depots/" + c.depot.id + "/plan/changes?date=" + c.date + "&since=" + (c.plan.version - 1)).then(function (x) {
+        var det = h("details", null, null, d);
+        det.id = "last-changes";
+        h("summary", "Lần lập v" + x.to_version + ": " + x.changes.length + " điểm thay đổi so với v" + x.from_version, null, det);
+        var ul = h("ul", null, null, det);
+        x.changes.slice(0, 40).forEach(function (ch) {
+          var v = ch.to || ch.from;
+          h("li", "Điểm " + ch.stop_id + ": " + (CHANGE[ch.change] || ch.change) + (v ? " · xe " + vehicleCode(v.vehicle_id) + " " + hm(v.arrive_at) : ""), null, ul);
+        });
+      }).catch(function () {});
+    }
   }
+  var CHANGE = { added: "thêm", removed: "bỏ", vehicle: "đổi xe", window: "đổi khung giờ", status: "đổi trạng thái", sequence: "đổi thứ tự", time: "đổi giờ đến" };
   function drawSLA(b) {
     var d = clear("sla");
     var ul = h("ul", null, null, d);
