@@ -116,7 +116,7 @@ func TestConsoleBrowser(t *testing.T) {
 	var renderMS string
 	err := chromedp.Run(ctx,
 		chromedp.Navigate(fmt.Sprintf("%s/?depot=%d&date=%s#token=%s", b.srv.URL, b.depot.ID, date, b.disp)),
-		chromedp.WaitVisible(`#map[data-routes-rendered]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#timeline[data-render-ms]`, chromedp.ByQuery),
 		chromedp.Evaluate(`document.querySelectorAll("#timeline .tl-row[data-vehicle-id]").length`, &rows),
 		chromedp.Evaluate(`document.querySelectorAll("#timeline [data-stop-id][data-eta]").length`, &blocks),
 		chromedp.Evaluate(`Array.from(document.querySelectorAll("#timeline [data-stop-id][data-eta]")).map(e => e.closest(".tl-row").dataset.vehicleId + "/" + e.dataset.stopId + "@" + e.dataset.eta)`, &etas),

@@ -7,10 +7,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/thugom/thugom"
 	"github.com/thugom/thugom/jobs"
 	"github.com/thugom/thugom/store"
@@ -421,5 +423,27 @@ func TestConsoleSize(t *testing.T) {
 	}
 	if size > 60*1024 {
 		t.Errorf("console data %d bytes gzipped, budget 60 KB", size)
+	}
+	// Its rendering, measured by the page (data-render-ms: from the data
+	// to the map, timeline and lists drawn) and logged, not asserted.
+	if _, err := exec.LookPath("chromium"); err != nil {
+		return
+	}
+	ctx := browser(t, 1366, 768)
+	var ms string
+	var blocks int
+	err = chromedp.Run(ctx,
+		chromedp.Navigate(fmt.Sprintf("%s/?depot=%d&date=%s#token=%s", b.srv.URL, b.depot.ID, testNow.Format(time.DateOnly), b.disp)),
+		chromedp.WaitVisible(`#timeline[data-render-ms]`, chromedp.ByQuery),
+		chromedp.AttributeValue(`#timeline`, "data-render-ms", &ms, nil, chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelectorAll("#timeline [data-stop-id][data-eta]").length`, &blocks),
+		shot(t, "console-200.png"),
+	)
+	if err != nil {
+		t.Fatalf("console of 200 stops: %v", err)
+	}
+	t.Logf("console of %d stop blocks rendered in %s ms after its data", blocks, ms)
+	if blocks != stops {
+		t.Errorf("%d stop blocks on the timeline, want %d", blocks, stops)
 	}
 }
