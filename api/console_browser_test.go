@@ -310,4 +310,30 @@ func TestConsoleTablet(t *testing.T) {
 	if !strings.Contains(title, "xe XM-") || !strings.Contains(draftTitle, "chuyển") {
 		t.Errorf("stop title %q, draft %q", title, draftTitle)
 	}
+
+	// Search by phone; a broken vehicle put back in service from the page.
+	var found int
+	v := b.vehicle[1].ID
+	wantStatus(t, b.do("PATCH", fmt.Sprintf("/v1/vehicles/%d", v), b.disp, map[string]any{"status": "broken"}), 200, "")
+	err = chromedp.Run(phase(ctx),
+		chromedp.SendKeys(`#search`, "0912000003", chromedp.ByQuery),
+		chromedp.WaitVisible(`#found li`, chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelectorAll("#found li").length`, &found),
+		chromedp.Click(`#pick button[type=submit]`, chromedp.ByQuery),
+		chromedp.WaitVisible(fmt.Sprintf(`#vehiclelist li[data-vehicle-id="%d"] button[data-action="activate"]`, v), chromedp.ByQuery),
+		chromedp.WaitReady(fmt.Sprintf(`.tl-row.broken[data-vehicle-id="%d"]`, v), chromedp.ByQuery),
+		shot(t, "console-broken.png"),
+		chromedp.Click(fmt.Sprintf(`#vehiclelist li[data-vehicle-id="%d"] button[data-action="activate"]`, v), chromedp.ByQuery),
+		chromedp.WaitReady(fmt.Sprintf(`.tl-row[data-vehicle-id="%d"]:not(.broken)`, v), chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatalf("search and back in service: %v (status %q)", err, pageStatus(ctx))
+	}
+	if found != 1 {
+		t.Errorf("search by phone found %d, want the one household", found)
+	}
+	var st string
+	if err := b.db.QueryRow(context.Background(), "SELECT status FROM vehicles WHERE id = $1", v).Scan(&st); err != nil || st != "active" {
+		t.Errorf("vehicle status %q (%v), want active", st, err)
+	}
 }

@@ -545,6 +545,7 @@
     if (!$("depot").value) { return; }
     if (!ymd($("date").value)) { status("Ngày phải theo dạng dd/mm/yyyy"); return; }
     status("Đang tải…");
+    draft = null; $("draft").hidden = true; // a draft is of the day it was made on
     api(consoleURL()).then(draw).catch(function (e) { status(e.message); $("map").setAttribute("data-routes-rendered", "0"); });
   }
 
