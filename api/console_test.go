@@ -317,6 +317,23 @@ func TestPreview(t *testing.T) {
 	if !moved || p.FromVersion != c.Plan.Version {
 		t.Errorf("changes %+v from version %d: the stop's move to vehicle %d is not listed", p.Changes, p.FromVersion, to)
 	}
+	// Onto a vehicle too small for it: over capacity.
+	tiny := &thugom.Vehicle{CarrierID: b.depot.CarrierID, DepotID: b.depot.ID, Code: "XM-NHO", Kind: thugom.VehicleMotorbike,
+		CapacityKg: 1, CapacityParcels: 1, ShiftStart: 7 * 3600, ShiftEnd: 17 * 3600, MaxTrips: 1}
+	if err := store.InsertVehicle(ctx, b.db, tiny); err != nil {
+		t.Fatal(err)
+	}
+	r = b.do("POST", path, b.disp, map[string]any{"date": date, "stop_id": stop, "vehicle_id": tiny.ID})
+	wantStatus(t, r, http.StatusOK, "")
+	p = previewBody{}
+	r.json(t, &p)
+	if p.Verdict == nil || p.Verdict.Verdict != jobs.VerdictOverCapacity {
+		t.Errorf("verdict onto a 1 kg vehicle: %+v", p.Verdict)
+	}
+	if _, err := b.db.Exec(ctx, "UPDATE vehicles SET status = 'off' WHERE id = $1", tiny.ID); err != nil {
+		t.Fatal(err)
+	}
+
 	// The whole re-plan's draft of an unchanged day: a little or nothing.
 	r = b.do("POST", path, b.disp, map[string]any{"date": date})
 	wantStatus(t, r, http.StatusOK, "")
