@@ -317,9 +317,15 @@ func (p *planner) solveKept(ctx context.Context, budget time.Duration, iteration
 	if len(in.Stops) == 0 || len(in.Vehicles) == 0 {
 		return p.solve(ctx, budget, iterations, attempt)
 	}
-	if pinned := pinToPrevious(in, p.stopGroup, p.prevVehicle, p.active); pinned != nil {
-		in = pinned
+	cp := *in
+	cp.Stops = append([]routing.Stop(nil), in.Stops...)
+	for i := range cp.Stops {
+		st := &cp.Stops[i]
+		if g := p.stopGroup[st.ID]; st.Vehicle == "" && g != nil && g.prev != nil && p.active[g.prev.VehicleID] {
+			st.Vehicle = strconv.FormatInt(g.prev.VehicleID, 10)
+		}
 	}
+	in = &cp
 	opts := routing.Options{Seed: p.depot.ID*1000003 + p.day.Unix()/86400 + int64(attempt), Workers: 1}
 	if iterations > 0 {
 		opts.Iterations = iterations
