@@ -370,7 +370,7 @@ type previewDraft struct {
 
 // previewBudget bounds the solve of a drag's verdict or a fix's preview,
 // so the answer comes within the 300 ms for a 200-stop day.
-const previewBudget = 200 * time.Millisecond
+const previewBudget = 150 * time.Millisecond
 
 // previewPlan: POST /v1/depots/{id}/preview {"date", "stop_id",
 // "vehicle_id", "locks"}: a re-plan solved and not written, with its change
