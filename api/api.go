@@ -163,6 +163,7 @@ func (s *server) routes() *chi.Mux {
 		r.With(dispatch).Get("/v1/households/{id}", s.getHousehold)
 		r.With(dispatch, json).Patch("/v1/households/{id}", s.patchHousehold)
 		r.With(dispatch, json).Post("/v1/households/{id}/link", s.householdLink)
+		r.With(dispatch, json).Post("/v1/households/{id}/postpone", s.postponeHousehold)
 
 		r.With(dispatch).Get("/v1/vehicles", s.listVehicles)
 		r.With(dispatch, json).Post("/v1/vehicles", s.createVehicle)
@@ -176,6 +177,8 @@ func (s *server) routes() *chi.Mux {
 		r.With(dispatch, json).Post("/v1/depots/{id}/plans", s.enqueuePlan(false))
 		r.With(dispatch, json).Post("/v1/depots/{id}/replan", s.enqueuePlan(true))
 		r.With(dispatch).Get("/v1/depots/{id}/unassigned", s.getUnassigned)
+		r.With(dispatch).Get("/v1/depots/{id}/console", s.consoleView)
+		r.With(dispatch, json).Post("/v1/depots/{id}/preview", s.previewPlan)
 		r.With(dispatch).Get("/v1/depots/{id}/report", s.dayReport)
 		r.With(dispatch).Get("/v1/sla", s.slaBoard)
 		r.With(dispatch, json).Post("/v1/stops/{id}/move", s.moveStop)

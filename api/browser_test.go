@@ -110,7 +110,7 @@ func TestBrowser(t *testing.T) {
 	if communes < 60 {
 		t.Errorf("dispatcher map: %d commune boundaries, want the 65 communes", communes)
 	}
-	if !strings.Contains(status, "done") {
+	if !strings.Contains(status, "xong") {
 		t.Errorf("dispatcher status %q", status)
 	}
 

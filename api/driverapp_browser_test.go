@@ -362,10 +362,14 @@ func TestDriverAppOffline(t *testing.T) {
 	// The phone's position reaches the dispatcher's map (last seen).
 	wantStatus(t, b.do("POST", "/v1/me/positions", d.token, map[string]any{"positions": []any{
 		map[string]any{"at": testNow.Add(-2 * time.Minute).Format(time.RFC3339), "lon": 106.76, "lat": 21.84, "accuracy_m": 20}}}), http.StatusNoContent, "")
+	var vehicleOf int64 // the console shows the driver's vehicle where the phone last was
+	if err := b.db.QueryRow(context.Background(), "SELECT vehicle_id FROM drivers WHERE id = $1", d.driver).Scan(&vehicleOf); err != nil {
+		t.Fatal(err)
+	}
 	err = chromedp.Run(ctx,
 		chromedp.Navigate(fmt.Sprintf("%s/dispatcher?depot=%d&date=%s#token=%s", srv.URL, b.depot.ID, testNow.Format(time.DateOnly), b.disp)),
 		chromedp.WaitVisible(`#map[data-routes-rendered]`, chromedp.ByQuery),
-		chromedp.WaitReady(fmt.Sprintf(`#drivers circle.driver[data-driver="%d"]`, d.driver), chromedp.ByQuery),
+		chromedp.WaitReady(fmt.Sprintf(`circle.veh[data-vehicle-pos="%d"]`, vehicleOf), chromedp.ByQuery),
 		save("dispatcher-last-seen.png"),
 	)
 	if err != nil {

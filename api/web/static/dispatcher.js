@@ -1,5 +1,9 @@
-// thugom dispatcher map: the day of one depot on the commune boundaries.
-// No external tiles, fonts or scripts: everything comes from this server.
+// thugom dispatcher console: the day of one depot on the commune boundaries,
+// a timeline of the vehicles, what needs a decision with its fixes, drag and
+// drop with the engine's verdict, and re-plans shown as drafts before they
+// are sent. No external tiles, fonts or scripts: everything comes from this
+// server. Times are Lạng Sơn's (UTC+7, no daylight saving) and dates
+// dd/mm/yyyy whatever the browser's locale.
 (function () {
   "use strict";
   var $ = function (id) { return document.getElementById(id); };
@@ -7,13 +11,17 @@
   var PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173"];
   var STATUS = {
     planned: ["#ffffff", "Đã xếp"], en_route: ["#cfe8ff", "Xe đang đến"], arrived: ["#4caf50", "Xe đã đến"],
-    picked_up: ["#1b5e20", "Đã lấy"], failed: ["#e53935", "Không lấy được"], skipped: ["#9e9e9e", "Bỏ qua"]
+    picked_up: ["#1b5e20", "Đã lấy"], failed: ["#e53935", "Không lấy được"], skipped: ["#9e9e9e", "Bỏ qua"], done: ["#1b5e20", "Đã xong"]
   };
+  var PLAN_STATUS = { done: "xong", running: "đang lập", failed: "lỗi", pending: "chờ lập" };
+  var VEHICLE_STATUS = { active: "đang hoạt động", broken: "hỏng", off: "nghỉ" };
+  var VERDICT = { fits: "Vừa", late: "Trễ", over_capacity: "Quá tải", unassigned: "Không xếp được" };
   var params = new URLSearchParams(location.hash.slice(1));
   var token = params.get("token") || localStorage.getItem("thugom.token") || "";
   if (params.get("token")) { localStorage.setItem("thugom.token", token); history.replaceState(null, "", location.pathname + location.search); }
   var qs = new URLSearchParams(location.search);
-  var proj = null, view = null;
+  var proj = null, view = null, day = null, draft = null, selected = null;
+  var T0 = 6, T1 = 20; // the timeline's hours
 
   function status(t) { $("status").textContent = t; }
   function api(path, opts) {
@@ -27,14 +35,25 @@
       });
     });
   }
+  function post(path, body) { return api(path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body || {}) }); }
   function el(name, attrs, parent) {
     var e = document.createElementNS(SVGNS, name);
     for (var k in attrs) { e.setAttribute(k, attrs[k]); }
     if (parent) { parent.appendChild(e); }
     return e;
   }
-  function h(tag, text, cls) { var e = document.createElement(tag); if (text != null) { e.textContent = text; } if (cls) { e.className = cls; } return e; }
-  function clear(id) { var e = $(id); while (e.firstChild) { e.removeChild(e.firstChild); } return e; }
+  function h(tag, text, cls, parent) { var e = document.createElement(tag); if (text != null) { e.textContent = text; } if (cls) { e.className = cls; } if (parent) { parent.appendChild(e); } return e; }
+  function clear(id) { var e = typeof id === "string" ? $(id) : id; while (e.firstChild) { e.removeChild(e.firstChild); } return e; }
+  function each(sel, f) { Array.prototype.forEach.call(document.querySelectorAll(sel), f); }
+
+  // Local time of Lạng Sơn, computed (the browser's zone and locale do not matter).
+  function local(iso) { return new Date(new Date(iso).getTime() + 7 * 3600e3); }
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  function hm(iso) { if (!iso) { return "?"; } var d = local(iso); return pad(d.getUTCHours()) + ":" + pad(d.getUTCMinutes()); }
+  function hours(iso) { var d = local(iso); return d.getUTCHours() + d.getUTCMinutes() / 60 + d.getUTCSeconds() / 3600; }
+  function dmy(ymd) { var p = ymd.split("-"); return p[2] + "/" + p[1] + "/" + p[0]; }
+  function ymd(s) { var m = /^(\d{2})\/(\d{2})\/(\d{4})$/.exec(s.trim()); return m ? m[3] + "-" + m[2] + "-" + m[1] : (/^\d{4}-\d{2}-\d{2}$/.test(s) ? s : ""); }
+  function pct(iso) { return Math.max(0, Math.min(100, (hours(iso) - T0) / (T1 - T0) * 100)); }
 
   // Equirectangular projection scaled by cos(latitude): good enough for a
   // province 200 km across. x grows east, y grows south.
@@ -56,9 +75,10 @@
     view = v;
     $("map").setAttribute("viewBox", v.join(" "));
     var u = v[2] / 120;
-    Array.prototype.forEach.call(document.querySelectorAll("#stops circle.stop"), function (c) { c.setAttribute("r", u); });
-    Array.prototype.forEach.call(document.querySelectorAll("#stops circle.unassigned"), function (c) { c.setAttribute("r", u * 1.5); });
-    Array.prototype.forEach.call(document.querySelectorAll("#depots rect"), function (d) {
+    each("#stops circle.stop", function (c) { c.setAttribute("r", u); });
+    each("#stops circle.unassigned", function (c) { c.setAttribute("r", u * 1.5); });
+    each("#vehicles circle", function (c) { c.setAttribute("r", u * 1.3); });
+    each("#depots rect", function (d) {
       var cx = +d.getAttribute("data-x"), cy = +d.getAttribute("data-y");
       d.setAttribute("x", cx - u * 1.4); d.setAttribute("y", cy - u * 1.4); d.setAttribute("width", u * 2.8); d.setAttribute("height", u * 2.8);
     });
@@ -78,165 +98,527 @@
   }
 
   function colorOf(i) { return PALETTE[i % PALETTE.length]; }
+  function pickups(rt) { return rt.stops.filter(function (s) { return s.kind === "pickup"; }); }
+  function vehicleCode(id) { var v = (day.vehicles || []).filter(function (x) { return x.id === id; })[0]; return v ? v.code : String(id); }
 
-  function drawPlan(p) {
-    var gr = clear("routes"), gs = clear("stops"), gd = clear("depots"), list = clear("routelist"), ul = clear("unassigned");
+  // Hover and selection link the map and the timeline both ways.
+  function highlight(stopID, on) {
+    each('[data-stop-id="' + stopID + '"]', function (e) { e.classList.toggle("hl", on); });
+  }
+  function highlightRoute(vid, on) { each('#routes polyline[data-vehicle-id="' + vid + '"]', function (e) { e.classList.toggle("hl", on); }); }
+
+  function draw(c) {
+    var t0 = performance.now();
+    // A route whose every pickup was dropped (its vehicle is no longer used)
+    // keeps its old line and distance: not drawn.
+    c.routes = c.routes.filter(function (rt) { return rt.stops.some(function (s) { return s.kind === "pickup" && s.status !== "skipped"; }); });
+    day = c;
+    var late = {};
+    c.issues.forEach(function (is) { if (is.kind === "late" && is.stop_id) { late[is.stop_id] = is; } });
+    c.late = late;
+    c.color = {};
+    c.routes.forEach(function (rt, i) { c.color[rt.vehicle.id] = colorOf(i); });
+    drawMap(c);
+    drawTimeline(c);
+    drawIssues(c);
+    drawVehicles(c);
+    drawBoard(c);
+    if (selected && selected.route) { showRoute(selected.route); }
+    $("nroutes") && ($("nroutes").textContent = "(" + c.routes.length + ")");
+    // Measured to the frame after: drawing, style, layout and paint.
+    requestAnimationFrame(function () { setTimeout(function () { $("timeline").setAttribute("data-render-ms", String(Math.round(performance.now() - t0))); }, 0); });
+    $("map").setAttribute("data-routes-rendered", String(c.routes.length));
+    status(c.plan ? "Kế hoạch v" + c.plan.version + " (" + (PLAN_STATUS[c.plan.status] || c.plan.status) + ") — " + dmy(c.plan.date) : "Chưa có kế hoạch cho ngày " + dmy(c.date));
+    search();
+  }
+
+  function drawMap(c) {
+    var gr = clear("routes"), gs = clear("stops"), gd = clear("depots"), gv = clear("vehicles");
     var r = 7;
-    if (p.depot && p.depot.point) {
-      el("rect", { "class": "depot", "data-x": proj.x(p.depot.point[0]), "data-y": proj.y(p.depot.point[1]), x: proj.x(p.depot.point[0]) - r, y: proj.y(p.depot.point[1]) - r, width: 2 * r, height: 2 * r }, gd);
+    if (c.depot && c.depot.point) {
+      el("rect", { "class": "depot", "data-x": proj.x(c.depot.point[0]), "data-y": proj.y(c.depot.point[1]), x: proj.x(c.depot.point[0]) - r, y: proj.y(c.depot.point[1]) - r, width: 2 * r, height: 2 * r }, gd);
     }
-    (p.routes || []).forEach(function (rt, i) {
-      var c = colorOf(i);
+    c.routes.forEach(function (rt) {
+      var col = c.color[rt.vehicle.id];
       var pts = (rt.line && rt.line.length > 1 ? rt.line : rt.stops.filter(function (s) { return s.point; }).map(function (s) { return s.point; }));
       var d = pts.map(function (q) { return proj.x(q[0]).toFixed(2) + "," + proj.y(q[1]).toFixed(2); }).join(" ");
-      var pl = el("polyline", { "class": "route", points: d, stroke: c, "data-route": rt.id }, gr);
+      var pl = el("polyline", { "class": "route", points: d, stroke: col, "data-route": rt.id, "data-vehicle-id": rt.vehicle.id }, gr);
       el("title", {}, pl).textContent = rt.vehicle.name;
-      rt.stops.forEach(function (s) {
-        if (!s.point || s.kind !== "pickup") { return; }
+      pl.addEventListener("mouseenter", function () { highlightRoute(rt.vehicle.id, true); });
+      pl.addEventListener("mouseleave", function () { highlightRoute(rt.vehicle.id, false); });
+      pl.addEventListener("click", function () { showRoute(rt); });
+      pickups(rt).forEach(function (s) {
+        if (!s.point) { return; }
         var st = STATUS[s.status] || ["#fff", s.status];
-        var ci = el("circle", { "class": "stop", cx: proj.x(s.point[0]), cy: proj.y(s.point[1]), r: 5, fill: st[0], "data-status": s.status }, gs);
-        ci.addEventListener("click", function () { moveStop(s, p.routes); });
-        el("title", {}, ci).textContent = "#" + s.seq + " " + (s.household ? s.household.name : "") + " — " + st[1] + " " + hm(s.window_start) + "–" + hm(s.window_end);
+        var ci = el("circle", { "class": "stop", cx: proj.x(s.point[0]), cy: proj.y(s.point[1]), r: 5, fill: st[0], stroke: col, "data-status": s.status, "data-stop-id": s.id }, gs);
+        el("title", {}, ci).textContent = (s.household ? s.household.name : "") + " — " + rt.vehicle.code + " " + hm(s.eta) + " (" + hm(s.window_start) + "–" + hm(s.window_end) + ") " + st[1];
+        ci.addEventListener("mouseenter", function () { highlight(s.id, true); });
+        ci.addEventListener("mouseleave", function () { highlight(s.id, false); });
+        ci.addEventListener("click", function () { selectStop(s, rt); });
+        draggable(ci, s, rt);
       });
-      var li = h("li");
-      var sw = h("span", null, "sw"); sw.style.background = c; li.appendChild(sw);
-      li.appendChild(document.createTextNode(rt.vehicle.name + (rt.driver ? " · " + rt.driver.name : "") + " — " + rt.stops.filter(function (s) { return s.kind === "pickup"; }).length + " điểm, " + (rt.km || 0).toFixed(1) + " km "));
-      var broken = h("button", "Báo hỏng");
-      broken.title = "Xe hỏng: chuyển các điểm chưa lấy sang xe khác";
-      broken.addEventListener("click", function () {
-        if (!window.confirm("Báo xe " + rt.vehicle.code + " hỏng và lập lại kế hoạch?")) { return; }
-        api("/v1/vehicles/" + rt.vehicle.id, { method: "PATCH", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ status: "broken" }) })
-          .then(function () { status("Đã báo hỏng, đang lập lại kế hoạch…"); setTimeout(load, 4000); })
-          .catch(function (e) { status(e.message); });
-      });
-      li.appendChild(broken);
-      list.appendChild(li);
     });
-    (p.unassigned || []).forEach(function (u) {
-      if (u.point) {
-        var ci = el("circle", { "class": "unassigned", cx: proj.x(u.point[0]), cy: proj.y(u.point[1]), r: 8 }, gs);
-        el("title", {}, ci).textContent = u.household_name + ": " + u.reason;
-      }
-      var li = h("li");
-      li.appendChild(h("div", u.household_name + " (đơn " + u.order_id + ")"));
-      li.appendChild(h("div", u.reason, "reason"));
-      if (u.fix) { li.appendChild(h("div", "Cách sửa: " + u.fix, "fix")); }
-      ul.appendChild(li);
+    c.issues.forEach(function (u) {
+      if (u.kind !== "unassigned" || !u.point) { return; }
+      var ci = el("circle", { "class": "unassigned", cx: proj.x(u.point[0]), cy: proj.y(u.point[1]), r: 8, "data-order-ring": u.order_id }, gs);
+      el("title", {}, ci).textContent = u.household_name + ": " + u.reason;
     });
-    fitTo(p);
-    $("nroutes").textContent = "(" + (p.routes || []).length + ")";
-    $("nunassigned").textContent = "(" + (p.unassigned || []).length + ")";
-    $("map").setAttribute("data-routes-rendered", String((p.routes || []).length));
-    status(p.plan ? "Kế hoạch v" + p.plan.version + " (" + p.plan.status + ") — " + p.plan.date : "Chưa có kế hoạch cho ngày " + p.date);
+    c.vehicles.forEach(function (v) {
+      if (!v.position) { return; }
+      var ci = el("circle", { "class": "veh", cx: proj.x(v.position.point[0]), cy: proj.y(v.position.point[1]), r: 6, fill: c.color[v.id] || "#333", "data-vehicle-pos": v.id }, gv);
+      el("title", {}, ci).textContent = v.code + " lúc " + hm(v.position.at) + " — " + v.done + "/" + v.planned + " điểm";
+    });
+    fitTo(c);
   }
-  // Zoom to the day's points (depot, stops, unassigned) with a margin.
-  function fitTo(p) {
+
+  function fitTo(c) {
     var xs = [], ys = [];
     function add(q) { if (q) { xs.push(proj.x(q[0])); ys.push(proj.y(q[1])); } }
-    if (p.depot) { add(p.depot.point); }
-    (p.routes || []).forEach(function (rt) { rt.stops.forEach(function (s) { add(s.point); }); });
-    (p.unassigned || []).forEach(function (u) { add(u.point); });
+    if (c.depot) { add(c.depot.point); }
+    c.routes.forEach(function (rt) { rt.stops.forEach(function (s) { add(s.point); }); });
+    c.issues.forEach(function (u) { add(u.point); });
     if (xs.length < 2) { setView([0, 0, proj.w, proj.h]); return; }
     var x0 = Math.min.apply(null, xs), x1 = Math.max.apply(null, xs), y0 = Math.min.apply(null, ys), y1 = Math.max.apply(null, ys);
     var w = Math.max(x1 - x0, 60), hh = Math.max(y1 - y0, 60), m = 0.12;
     setView([x0 - w * m, y0 - hh * m, w * (1 + 2 * m), hh * (1 + 2 * m)]);
   }
 
-  function hm(iso) { if (!iso) { return "?"; } var d = new Date(iso); return d.toLocaleTimeString("vi-VN", { hour: "2-digit", minute: "2-digit", timeZone: "Asia/Ho_Chi_Minh" }); }
+  function place(e, iso, isoEnd) {
+    var a = pct(iso);
+    e.style.left = a + "%";
+    if (isoEnd) { e.style.width = Math.max(0, pct(isoEnd) - a) + "%"; }
+  }
 
-  // Click a stop to move it to another vehicle: its orders are locked there
-  // and the day is re-planned around them.
-  function moveStop(s, routes) {
-    var codes = routes.map(function (r) { return r.vehicle.code; });
-    var code = window.prompt("Chuyển điểm #" + s.seq + " (" + (s.household ? s.household.name : "") + ") sang xe: " + codes.join(", "));
-    if (!code) { return; }
-    var rt = routes.filter(function (r) { return r.vehicle.code === code.trim(); })[0];
-    if (!rt) { status("Không có xe " + code); return; }
-    api("/v1/stops/" + s.id + "/move", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ vehicle_id: rt.vehicle.id }) })
-      .then(function () { status("Đã khóa vào xe " + code + ", đang lập lại kế hoạch…"); setTimeout(load, 3000); })
+  function drawTimeline(c) {
+    var axis = clear("axis"), tl = clear("timeline");
+    for (var hh = T0; hh <= T1; hh += 1) { var s = h("span", pad(hh) + ":00", null, axis); s.style.left = ((hh - T0) / (T1 - T0) * 100) + "%"; }
+    var byVeh = {};
+    c.routes.forEach(function (rt) { byVeh[rt.vehicle.id] = rt; });
+    c.vehicles.forEach(function (v) {
+      var rt = byVeh[v.id];
+      var row = h("div", null, "tl-row" + (v.status !== "active" ? " broken" : ""), tl);
+      row.setAttribute("role", "listitem");
+      row.setAttribute("data-vehicle-id", v.id);
+      var lab = h("div", null, "tl-label", row);
+      h("strong", v.code, null, lab);
+      h("span", (v.status !== "active" ? VEHICLE_STATUS[v.status] + " · " : "") + v.done + "/" + v.planned + " điểm" + (rt ? " · " + rt.km.toFixed(0) + " km" : ""), null, lab);
+      if (v.driver) { h("span", v.driver.name, "muted", lab); }
+      var tr = h("div", null, "tl-track", row);
+      if (c.now && c.date === c.now.slice(0, 10)) { var nw = h("div", null, "tl-now", tr); place(nw, c.now); nw.title = "Bây giờ " + hm(c.now); }
+      v.trips.forEach(function (t) {
+        var m = h("div", null, "tl-ret", tr); place(m, t.return_at); m.title = "Về bưu cục " + hm(t.return_at) + " (chuyến " + (t.trip + 1) + ")";
+        if (t.cutoff_at) { var k = h("div", null, "tl-cut", tr); place(k, t.cutoff_at); k.title = "Giờ chốt xe tuyến " + hm(t.cutoff_at); }
+      });
+      if (v.position) { var p = h("div", "▲ " + hm(v.position.at), "tl-pos", tr); place(p, v.position.at); p.title = "Vị trí cuối từ điện thoại tài xế"; }
+      if (!rt) { return; }
+      pickups(rt).forEach(function (s) {
+        var w = h("div", null, "tl-win", tr); place(w, s.window_start, s.window_end);
+        var b = h("button", (s.household ? s.household.name : "") + " " + hm(s.eta), "tl-stop" + (c.late[s.id] ? " late" : ""), tr);
+        b.type = "button";
+        place(b, s.eta, new Date(new Date(s.eta).getTime() + (s.service_s || 300) * 1000).toISOString());
+        b.style.background = c.late[s.id] ? "#f8c9c9" : (s.status === "planned" ? c.color[v.id] : (STATUS[s.status] || ["#ccc"])[0]);
+        b.setAttribute("data-stop-id", s.id);
+        b.setAttribute("data-eta", s.eta);
+        b.setAttribute("aria-label", (s.household ? s.household.name : "Điểm " + s.id) + ", xe " + v.code + ", đến " + hm(s.eta) + ", khung " + hm(s.window_start) + "–" + hm(s.window_end) + ", " + s.load_kg + " kg, " + (STATUS[s.status] || ["", s.status])[1] + (c.late[s.id] ? ", trễ " + c.late[s.id].late_min + " phút" : ""));
+        b.title = b.getAttribute("aria-label");
+        b.addEventListener("mouseenter", function () { highlight(s.id, true); });
+        b.addEventListener("mouseleave", function () { highlight(s.id, false); });
+        b.addEventListener("focus", function () { highlight(s.id, true); });
+        b.addEventListener("blur", function () { highlight(s.id, false); });
+        b.addEventListener("click", function () { if (!dragged) { selectStop(s, rt); } });
+        draggable(b, s, rt);
+      });
+      lab.addEventListener("click", function () { showRoute(rt); });
+    });
+  }
+
+  function showRoute(rt) {
+    selected = selected || {};
+    selected.route = rt;
+    var cur = (day.routes || []).filter(function (r) { return r.vehicle.id === rt.vehicle.id; })[0] || rt;
+    $("routebox").hidden = false;
+    $("routetitle").textContent = cur.vehicle.name + (cur.driver ? " · " + cur.driver.name + " " + cur.driver.phone : "");
+    var tb = clear(document.querySelector("#stoplist tbody"));
+    pickups(cur).forEach(function (s, i) {
+      var tr = h("tr", null, day.late[s.id] ? "late" : "", tb);
+      tr.setAttribute("data-stop-id", s.id);
+      [String(i + 1), hm(s.eta), hm(s.window_start) + "–" + hm(s.window_end), s.household ? s.household.name : "", String(s.load_kg), (STATUS[s.status] || ["", s.status])[1] + (day.late[s.id] ? " · trễ " + day.late[s.id].late_min + "′" : "")]
+        .forEach(function (t) { h("td", t, null, tr); });
+      tr.addEventListener("mouseenter", function () { highlight(s.id, true); });
+      tr.addEventListener("mouseleave", function () { highlight(s.id, false); });
+    });
+  }
+
+  // A stop selected (click or Enter): its details and a keyboard way to
+  // move it, with the same verdict as a drag.
+  function selectStop(s, rt) {
+    selected = { stop: s, route: rt };
+    showRoute(rt);
+    $("stopbox").hidden = false;
+    $("stoptitle").textContent = (s.household ? s.household.name : "Điểm " + s.id) + " — xe " + rt.vehicle.code;
+    var info = clear("stopinfo");
+    h("div", "Đến " + hm(s.eta) + " · khung " + hm(s.window_start) + "–" + hm(s.window_end) + " · " + s.load_kg + " kg · " + (STATUS[s.status] || ["", s.status])[1], null, info);
+    if (s.household) { h("div", s.household.phone + " · " + s.household.address, "muted", info); }
+    h("div", "Đơn: " + s.collect.map(function (o) { return o.marketplace_order_id; }).join(", "), "muted", info);
+    var sel = clear("moveto");
+    day.vehicles.forEach(function (v) { if (v.status === "active" && v.id !== rt.vehicle.id) { var o = h("option", v.code, null, sel); o.value = v.id; } });
+    $("movebtn").disabled = s.status !== "planned" || !sel.options.length;
+  }
+
+  // Drag and drop with pointer events (mouse, pen and touch alike): over a
+  // vehicle's row or route the engine's verdict shows; dropping moves the
+  // stop there (locked) and re-plans the rest.
+  var drag = null, dragged = false, verdicts = {};
+  function verdictFor(stopID, vid) {
+    var key = stopID + ":" + vid;
+    if (!verdicts[key]) {
+      verdicts[key] = post("/v1/depots/" + day.depot.id + "/preview", { date: day.date, stop_id: stopID, vehicle_id: vid }).then(function (p) { return p; }, function (e) { delete verdicts[key]; throw e; });
+    }
+    return verdicts[key];
+  }
+  function verdictText(p) {
+    var v = p.verdict;
+    var t = VERDICT[v.verdict] + (v.verdict === "late" ? " " + v.late_min + " phút" : "") + " trên xe " + vehicleCode(v.vehicle_id);
+    if (v.eta) { t += ", đến " + hm(v.eta); }
+    var dkm = (p.distance_m - p.current_distance_m) / 1000;
+    t += " · " + (dkm >= 0 ? "+" : "") + dkm.toFixed(1) + " km";
+    if (p.late.length) { t += " · " + p.late.length + " điểm trễ"; }
+    return t;
+  }
+  function showVerdict(x, y, text, cls) {
+    var v = $("verdict");
+    v.hidden = false; v.textContent = text; v.className = cls || "";
+    v.style.left = (x + 14) + "px"; v.style.top = (y + 14) + "px";
+  }
+  function targetAt(x, y) {
+    var e = document.elementFromPoint(x, y);
+    while (e && e !== document.body) {
+      if (e.getAttribute && e.getAttribute("data-vehicle-id") && (e.classList.contains("tl-row") || e.classList.contains("route"))) { return e; }
+      e = e.parentNode;
+    }
+    return null;
+  }
+  function draggable(node, s, rt) {
+    if (s.status !== "planned") { return; }
+    node.addEventListener("pointerdown", function (e) {
+      if (e.button !== 0) { return; }
+      e.stopPropagation(); e.preventDefault();
+      drag = { stop: s, route: rt, node: node, x: e.clientX, y: e.clientY, over: null, moved: false };
+      dragged = false;
+    });
+  }
+  function dragMove(e) {
+    if (!drag) { return; }
+    if (!drag.moved && Math.abs(e.clientX - drag.x) + Math.abs(e.clientY - drag.y) < 5) { return; }
+    drag.moved = dragged = true;
+    drag.node.classList.add("ghost");
+    var t = targetAt(e.clientX, e.clientY);
+    each(".drop,.dropbad", function (x) { x.classList.remove("drop", "dropbad"); });
+    if (!t) { drag.over = null; showVerdict(e.clientX, e.clientY, "Thả vào hàng hoặc tuyến của một xe"); return; }
+    var vid = +t.getAttribute("data-vehicle-id");
+    drag.over = vid;
+    if (vid === drag.route.vehicle.id) { showVerdict(e.clientX, e.clientY, "Xe hiện tại"); return; }
+    var v = day.vehicles.filter(function (x) { return x.id === vid; })[0];
+    if (!v || v.status !== "active") { t.classList.add("dropbad"); showVerdict(e.clientX, e.clientY, "Xe " + vehicleCode(vid) + " không hoạt động", "bad"); return; }
+    showVerdict(e.clientX, e.clientY, "Đang kiểm tra xe " + v.code + "…");
+    var x = e.clientX, y = e.clientY, stopID = drag.stop.id;
+    verdictFor(stopID, vid).then(function (p) {
+      if (!drag || drag.over !== vid || drag.stop.id !== stopID) { return; }
+      var ok = p.verdict.verdict === "fits";
+      t.classList.add(ok ? "drop" : "dropbad");
+      showVerdict(x, y, verdictText(p), ok ? "good" : "bad");
+      $("verdict").setAttribute("data-verdict", p.verdict.verdict);
+    }, function (err) { if (drag && drag.over === vid) { showVerdict(x, y, err.message, "bad"); } });
+  }
+  function dragEnd() {
+    if (!drag) { return; }
+    var d = drag;
+    drag = null;
+    d.node.classList.remove("ghost");
+    each(".drop,.dropbad", function (x) { x.classList.remove("drop", "dropbad"); });
+    if (!d.moved) { return; }
+    setTimeout(function () { dragged = false; }, 0);
+    if (d.over && d.over !== d.route.vehicle.id) {
+      moveStop(d.stop, d.over);
+    } else {
+      $("verdict").hidden = true;
+    }
+  }
+  function moveStop(s, vid) {
+    var v0 = day.plan ? day.plan.version : 0;
+    post("/v1/stops/" + s.id + "/move", { vehicle_id: vid }).then(function () {
+      status("Đã khóa điểm vào xe " + vehicleCode(vid) + ", đang lập lại phần còn lại…");
+      setTimeout(function () { $("verdict").hidden = true; }, 4000);
+      waitVersion(v0);
+    }).catch(function (e) { status(e.message); });
+  }
+
+  // Poll until the day's plan version moves past v0.
+  function waitVersion(v0, tries) {
+    tries = tries || 0;
+    setTimeout(function () {
+      api(consoleURL()).then(function (c) {
+        if ((c.plan ? c.plan.version : 0) > v0 || tries > 30) { draw(c); verdicts = {}; status($("status").textContent + (tries > 30 ? " (chưa có phiên bản mới)" : " — đã cập nhật")); return; }
+        waitVersion(v0, tries + 1);
+      }).catch(function (e) { status(e.message); });
+    }, tries ? 1500 : 500);
+  }
+
+  function drawIssues(c) {
+    var ul = clear("issues");
+    c.issues.forEach(function (is) {
+      var li = h("li", null, null, ul);
+      li.setAttribute("data-order-id", is.order_id);
+      li.setAttribute("data-kind", is.kind);
+      h("div", (is.kind === "late" ? "TRỄ " + is.late_min + " phút · " : "") + is.household_name + " · đơn " + (is.marketplace_order_id || is.order_id) + " · " + is.weight_kg + " kg", null, li);
+      h("div", is.reason, "reason", li);
+      is.fixes.forEach(function (f) {
+        var b = h("button", f.label, null, li);
+        b.type = "button";
+        b.setAttribute("data-fix", f.kind);
+        if (f.vehicle_id) { b.setAttribute("data-vehicle-id", f.vehicle_id); }
+        b.addEventListener("click", function () { applyFix(is, f); });
+      });
+      li.addEventListener("mouseenter", function () { if (is.stop_id) { highlight(is.stop_id, true); } });
+      li.addEventListener("mouseleave", function () { if (is.stop_id) { highlight(is.stop_id, false); } });
+    });
+    $("nissues").textContent = "(" + c.issues.filter(function (i) { return i.kind === "unassigned"; }).length + " chưa xếp, " + c.issues.filter(function (i) { return i.kind === "late"; }).length + " trễ)";
+  }
+
+  // A fix: assigning previews the re-plan with the order locked to the
+  // vehicle (cost, what else becomes late) as a draft to publish; calling
+  // the household opens the phone.
+  function applyFix(is, f) {
+    if (f.kind === "widen_window") { status("Gọi " + f.phone + " để hỏi hộ " + is.household_name + " nới khung giờ"); location.href = "tel:" + f.phone; return; }
+    if (f.kind === "tomorrow") {
+      if (!window.confirm("Hộ " + is.household_name + " đồng ý hẹn sang ngày mai? Hộ sẽ nhận SMS xác nhận.")) { return; }
+      var v0 = day.plan ? day.plan.version : 0;
+      post("/v1/households/" + is.household_id + "/postpone", {}).then(function () {
+        status("Đã hẹn hộ " + is.household_name + " sang ngày mai");
+        return api(consoleURL()).then(draw).then(function () { waitVersion(v0); });
+      }).catch(function (e) { status(e.message); });
+      return;
+    }
+    if (f.kind !== "assign") { return; }
+    status("Đang tính phương án giao cho xe " + vehicleCode(f.vehicle_id) + "…");
+    var body = { date: day.date, locks: [{ order_id: is.order_id, vehicle_id: f.vehicle_id }] };
+    if (is.kind === "late" && is.stop_id) { body = { date: day.date, stop_id: is.stop_id, vehicle_id: f.vehicle_id }; }
+    post("/v1/depots/" + day.depot.id + "/preview", body).then(function (p) {
+      showDraft(p, "giao đơn " + (is.marketplace_order_id || is.order_id) + " cho xe " + vehicleCode(f.vehicle_id), function () {
+        if (is.kind === "late" && is.stop_id) { return post("/v1/stops/" + is.stop_id + "/move", { vehicle_id: f.vehicle_id }); }
+        return post("/v1/orders/" + is.order_id + "/lock", { vehicle_id: f.vehicle_id }).then(function () { return post("/v1/depots/" + day.depot.id + "/replan", { date: day.date }); });
+      });
+      status("Bản nháp sẵn sàng: xem thay đổi rồi gửi");
+    }).catch(function (e) { status(e.message); });
+  }
+
+  function showDraft(p, title, publish) {
+    draft = { preview: p, publish: publish };
+    $("draft").hidden = false;
+    $("draft-title").textContent = title;
+    var dkm = (p.distance_m - p.current_distance_m) / 1000;
+    var still = p.unassigned.length, before = day.issues.filter(function (i) { return i.kind === "unassigned"; }).length;
+    $("draft-summary").textContent = p.changes.length + " thay đổi · " + p.sms + " hộ nhận SMS mới · " + (dkm >= 0 ? "+" : "") + dkm.toFixed(1) + " km · chưa xếp " + before + " → " + still +
+      " · " + p.late.length + " điểm trễ" + (p.late.length ? " (" + p.late.map(function (l) { return vehicleCode(l.vehicle_id) + " " + l.late_min + "′"; }).slice(0, 6).join(", ") + ")" : "");
+    var ul = clear("draft-changes");
+    p.lines.forEach(function (t, i) {
+      var li = h("li", t, null, ul);
+      var c = p.changes[i];
+      li.setAttribute("data-change", c.change);
+      li.setAttribute("data-stop-id", c.stop_id);
+      li.addEventListener("mouseenter", function () { highlight(c.stop_id, true); });
+      li.addEventListener("mouseleave", function () { highlight(c.stop_id, false); });
+    });
+    if (!p.lines.length) { h("li", "Không có điểm nào thay đổi", "muted", ul).setAttribute("data-change", "none"); }
+    $("draft").scrollIntoView({ block: "nearest" });
+    $("publish").focus();
+  }
+
+  function drawVehicles(c) {
+    var ul = clear("vehiclelist");
+    c.vehicles.forEach(function (v) {
+      var li = h("li", null, null, ul);
+      li.setAttribute("data-vehicle-id", v.id);
+      var sw = h("span", null, "sw", li); sw.style.background = c.color[v.id] || "#fff";
+      li.appendChild(document.createTextNode(v.name + (v.driver ? " · " + v.driver.name : "") + " — " + VEHICLE_STATUS[v.status] + " · " + v.done + "/" + v.planned + " điểm" +
+        (v.position ? " · vị trí lúc " + hm(v.position.at) : " · chưa có vị trí") + " "));
+      if (v.status === "active") {
+        var b = h("button", "Báo hỏng", null, li); b.type = "button";
+        b.addEventListener("click", function () {
+          if (!window.confirm("Báo xe " + v.code + " hỏng? Các điểm chưa lấy sẽ được xếp lại.")) { return; }
+          setVehicle(v, "broken", "Đã báo xe " + v.code + " hỏng; kế hoạch cứu hộ đang được lập (tự gửi theo chính sách)");
+        });
+      } else {
+        var a = h("button", "Cho hoạt động lại", null, li); a.type = "button";
+        a.setAttribute("data-action", "activate");
+        a.addEventListener("click", function () { setVehicle(v, "active", "Xe " + v.code + " hoạt động lại"); });
+      }
+      li.addEventListener("mouseenter", function () { highlightRoute(v.id, true); });
+      li.addEventListener("mouseleave", function () { highlightRoute(v.id, false); });
+    });
+    $("nvehicles").textContent = "(" + c.vehicles.length + ")";
+  }
+  function setVehicle(v, st, msg) {
+    var v0 = day.plan ? day.plan.version : 0;
+    api("/v1/vehicles/" + v.id, { method: "PATCH", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ status: st }) })
+      .then(function () { status(msg); return api(consoleURL()).then(function (c) { draw(c); if (st === "broken") { waitVersion(v0); } }); })
       .catch(function (e) { status(e.message); });
+  }
+
+  function drawBoard(c) {
+    var d = clear("board");
+    h("div", "Có nguy cơ trễ: " + c.sla.at_risk + " · Trễ: " + c.sla.late, null, d);
+    api("/v1/depots/" + c.depot.id + "/report?date=" + c.date).then(function (x) {
+      h("div", "Đã lấy " + x.picked_up + "/" + x.orders + " đơn · đúng hạn " + Math.round(x.on_time_share * 100) + "% · không lấy được " + x.failed + " · " + x.km.toFixed(1) + " km · " + x.load_kg.toFixed(0) + " kg · tuổi hàng TB " + x.produce_age_hours.avg.toFixed(1) + " giờ", "muted", d);
+    }).catch(function () {});
+    api("/v1/sla?depot_id=" + c.depot.id + "&date=" + c.date).then(drawSLA).catch(function () {});
+    // What the last re-plan changed (a breakdown's or a failure's rescue,
+    // published by policy, is listed the same way as a draft).
+    if (c.plan && c.plan.version > 1) {
+      api("/v1/depots/" + c.depot.id + "/plan/changes?date=" + c.date + "&since=" + (c.plan.version - 1)).then(function (x) {
+        var det = h("details", null, null, d);
+        det.id = "last-changes";
+        h("summary", "Lần lập v" + x.to_version + ": " + x.changes.length + " điểm thay đổi so với v" + x.from_version, null, det);
+        var ul = h("ul", null, null, det);
+        x.changes.slice(0, 40).forEach(function (ch) {
+          var v = ch.to || ch.from;
+          h("li", "Điểm " + ch.stop_id + ": " + (CHANGE[ch.change] || ch.change) + (v ? " · xe " + vehicleCode(v.vehicle_id) + " " + hm(v.arrive_at) : ""), null, ul);
+        });
+      }).catch(function () {});
+    }
+  }
+  var CHANGE = { added: "thêm", removed: "bỏ", vehicle: "đổi xe", window: "đổi khung giờ", status: "đổi trạng thái", sequence: "đổi thứ tự", time: "đổi giờ đến" };
+  function drawSLA(b) {
+    var d = clear("sla");
+    var ul = h("ul", null, null, d);
+    ul.setAttribute("data-depot-id", day.depot.id);
+    (b.late || []).concat(b.at_risk || []).slice(0, 30).forEach(function (it) {
+      var li = h("li", null, null, ul);
+      li.setAttribute("data-sla-order", it.order_id);
+      h("div", (it.late ? "TRỄ " : "Nguy cơ · ") + it.household_name + " (đơn " + it.marketplace_order_id + ")" + (it.handover_deadline ? " — hạn " + hm(it.handover_deadline) : ""), null, li);
+    });
   }
 
   function legend() {
     var ul = clear("legend");
-    Object.keys(STATUS).forEach(function (k) { var li = h("li"); var sw = h("span", null, "sw"); sw.style.background = STATUS[k][0]; sw.style.border = "1px solid #444"; li.appendChild(sw); li.appendChild(document.createTextNode(STATUS[k][1])); ul.appendChild(li); });
-  }
-
-  function drawSLA(b) {
-    var d = clear("sla");
-    d.appendChild(h("div", "Có nguy cơ trễ: " + (b.at_risk || []).length + " · Trễ: " + (b.late || []).length));
-    var ul = h("ul");
-    (b.late || []).concat(b.at_risk || []).slice(0, 30).forEach(function (it) {
-      var li = h("li");
-      li.appendChild(h("div", (it.late ? "TRỄ " : "") + it.household_name + " (đơn " + it.order_id + ")" + (it.handover_deadline ? " — hạn " + hm(it.handover_deadline) : "")));
-      if (it.reason) { li.appendChild(h("div", it.reason, "reason")); }
-      ul.appendChild(li);
+    Object.keys(STATUS).forEach(function (k) { if (k === "done") { return; } var li = h("li", null, null, ul); var sw = h("span", null, "sw", li); sw.style.background = STATUS[k][0]; li.appendChild(document.createTextNode(STATUS[k][1])); });
+    [["ring", "Chưa xếp được (vòng đỏ)"], ["", "Điểm trễ (viền đỏ trên lịch trình)"], ["ret", "Xe về bưu cục"], ["line", "Giờ chốt xe tuyến"]].forEach(function (x) {
+      var li = h("li", null, null, ul); var sw = h("span", null, "sw " + x[0], li); if (!x[0]) { sw.style.background = "#f8c9c9"; sw.style.borderColor = "#d00"; } li.appendChild(document.createTextNode(x[1]));
     });
-    d.appendChild(ul);
+    var li = h("li", null, null, ul); h("span", "▲", null, li).style.color = "#0a7"; li.appendChild(document.createTextNode(" Vị trí cuối của xe"));
   }
 
-  // Where each driver was last seen (their phone's positions, issue 12).
-  function drawDrivers(out) {
-    var g = $("drivers");
-    if (!g) { g = el("g", { id: "drivers" }, $("map")); }
-    while (g.firstChild) { g.removeChild(g.firstChild); }
-    if (!proj) { return; }
-    var u = view ? view[2] / 100 : 6;
-    (out.drivers || []).forEach(function (p) {
-      var c = el("circle", { "class": "driver", cx: proj.x(p.lon), cy: proj.y(p.lat), r: u, fill: "#ffca28", stroke: "#333", "data-driver": p.driver_id }, g);
-      el("title", {}, c).textContent = "Tài xế " + p.driver_id + " — thấy lúc " + hm(p.at);
+  // Search by household name, phone or order id over the day's stops and issues.
+  function norm(s) { return String(s || "").toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/đ/g, "d"); }
+  function search() {
+    var q = norm($("search").value.trim()), box = $("searchbox");
+    if (!day || q.length < 2) { box.hidden = true; return; }
+    var ul = clear("found"), n = 0;
+    var qd = q.replace(/\D/g, "");
+    function hit(name, phone, orders) {
+      if (norm(name).indexOf(q) >= 0) { return true; }
+      if (qd.length >= 3 && String(phone || "").replace(/\D/g, "").indexOf(qd.replace(/^0/, "")) >= 0) { return true; }
+      return orders.some(function (o) { return norm(o).indexOf(q) >= 0; });
+    }
+    day.routes.forEach(function (rt) {
+      pickups(rt).forEach(function (s) {
+        var ids = s.collect.map(function (o) { return o.marketplace_order_id; }).concat(s.collect.map(function (o) { return String(o.order_id); }));
+        if (!hit(s.household && s.household.name, s.household && s.household.phone, ids) || n >= 50) { return; }
+        n++;
+        var li = h("li", null, null, ul);
+        var b = h("button", (s.household ? s.household.name : "") + " · xe " + rt.vehicle.code + " · " + hm(s.eta), null, li);
+        b.type = "button"; b.setAttribute("data-stop-id", s.id);
+        b.addEventListener("click", function () { selectStop(s, rt); });
+      });
     });
+    day.issues.forEach(function (is) {
+      if (!hit(is.household_name, is.phone, [is.marketplace_order_id, String(is.order_id)]) || n >= 50) { return; }
+      n++;
+      h("li", is.household_name + " · " + (is.kind === "late" ? "trễ" : "chưa xếp") + " · " + is.reason, null, ul);
+    });
+    $("nfound").textContent = "(" + n + ")";
+    box.hidden = false;
   }
 
+  function consoleURL() { return "/v1/depots/" + $("depot").value + "/console?date=" + ymd($("date").value); }
   function load() {
-    var depot = $("depot").value, date = $("date").value;
-    if (!depot) { return; }
+    if (!$("depot").value) { return; }
+    if (!ymd($("date").value)) { status("Ngày phải theo dạng dd/mm/yyyy"); return; }
     status("Đang tải…");
-    api("/v1/depots/" + depot + "/drivers/last-seen").then(drawDrivers).catch(function () {});
-    api("/v1/depots/" + depot + "/plan?date=" + date).then(drawPlan).catch(function (e) { status(e.message); $("map").setAttribute("data-routes-rendered", "0"); });
-    api("/v1/sla?depot=" + depot + "&date=" + date).then(drawSLA).catch(function () {});
+    draft = null; $("draft").hidden = true; // a draft is of the day it was made on
+    api(consoleURL()).then(draw).catch(function (e) { status(e.message); $("map").setAttribute("data-routes-rendered", "0"); });
   }
 
-  function enqueue(kind) {
-    var depot = $("depot").value, date = $("date").value;
-    api("/v1/depots/" + depot + "/" + kind, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ date: date }) })
-      .then(function () { status("Đã gửi yêu cầu, đang lập kế hoạch…"); setTimeout(load, 3000); })
+  function enqueuePlan() {
+    post("/v1/depots/" + $("depot").value + "/plans", { date: ymd($("date").value) })
+      .then(function () { status("Đã gửi yêu cầu, đang lập kế hoạch…"); waitVersion(day && day.plan ? day.plan.version : 0); })
       .catch(function (e) { status(e.message); });
+  }
+  // A re-plan is a draft first: its changes, then publish or discard.
+  function previewReplan() {
+    status("Đang tính bản nháp…");
+    post("/v1/depots/" + day.depot.id + "/preview", { date: day.date }).then(function (p) {
+      showDraft(p, "lập lại kế hoạch", function () { return post("/v1/depots/" + day.depot.id + "/replan", { date: day.date }); });
+      status("Bản nháp sẵn sàng: xem thay đổi rồi gửi");
+    }).catch(function (e) { status(e.message); });
   }
 
   // Wheel zooms around the pointer; drag pans.
   function interact() {
-    var svg = $("map"), drag = null;
+    var svg = $("map"), pan = null;
     svg.addEventListener("wheel", function (e) {
       e.preventDefault();
       var b = svg.getBoundingClientRect(), f = e.deltaY > 0 ? 1.2 : 1 / 1.2;
       var mx = view[0] + (e.clientX - b.left) / b.width * view[2], my = view[1] + (e.clientY - b.top) / b.height * view[3];
       setView([mx - (mx - view[0]) * f, my - (my - view[1]) * f, view[2] * f, view[3] * f]);
     }, { passive: false });
-    svg.addEventListener("mousedown", function (e) { drag = [e.clientX, e.clientY, view.slice()]; });
-    window.addEventListener("mouseup", function () { drag = null; });
-    window.addEventListener("mousemove", function (e) {
-      if (!drag) { return; }
+    svg.addEventListener("pointerdown", function (e) { if (!drag) { pan = [e.clientX, e.clientY, view.slice()]; } });
+    window.addEventListener("pointerup", function () { pan = null; dragEnd(); });
+    window.addEventListener("pointermove", function (e) {
+      if (drag) { dragMove(e); return; }
+      if (!pan) { return; }
       var b = svg.getBoundingClientRect();
-      setView([drag[2][0] - (e.clientX - drag[0]) / b.width * view[2], drag[2][1] - (e.clientY - drag[1]) / b.height * view[3], view[2], view[3]]);
+      setView([pan[2][0] - (e.clientX - pan[0]) / b.width * view[2], pan[2][1] - (e.clientY - pan[1]) / b.height * view[3], view[2], view[3]]);
     });
+    window.addEventListener("keydown", function (e) { if (e.key === "Escape" && drag) { drag.moved = false; dragEnd(); $("verdict").hidden = true; } });
   }
 
   function today() { return new Date(Date.now() + 7 * 3600e3).toISOString().slice(0, 10); }
 
   function start() {
     legend(); interact();
-    $("date").value = qs.get("date") || today();
+    $("date").value = dmy(qs.get("date") || today());
     $("tokenform").addEventListener("submit", function (e) { e.preventDefault(); localStorage.setItem("thugom.token", $("token").value); location.reload(); });
     $("pick").addEventListener("submit", function (e) { e.preventDefault(); load(); });
-    $("plan").addEventListener("click", function () { enqueue("plans"); });
-    $("replan").addEventListener("click", function () { enqueue("replan"); });
+    $("plan").addEventListener("click", enqueuePlan);
+    $("replan").addEventListener("click", function () { if (day) { previewReplan(); } });
+    $("search").addEventListener("input", search);
+    $("publish").addEventListener("click", function () {
+      if (!draft) { return; }
+      var d = draft, v0 = day.plan ? day.plan.version : 0;
+      $("publish").disabled = true;
+      d.publish().then(function () {
+        draft = null; $("draft").hidden = true; $("publish").disabled = false;
+        status("Đã gửi, đang lập phiên bản mới…");
+        waitVersion(v0);
+      }).catch(function (e) { $("publish").disabled = false; status(e.message); });
+    });
+    $("discard").addEventListener("click", function () { draft = null; $("draft").hidden = true; status("Đã bỏ bản nháp"); });
+    $("movebtn").addEventListener("click", function () {
+      if (!selected || !selected.stop) { return; }
+      var vid = +$("moveto").value, s = selected.stop;
+      status("Đang kiểm tra…");
+      verdictFor(s.id, vid).then(function (p) {
+        showDraft(p, "chuyển " + (s.household ? s.household.name : "điểm " + s.id) + " sang xe " + vehicleCode(vid) + " — " + verdictText(p), function () { return post("/v1/stops/" + s.id + "/move", { vehicle_id: vid }); });
+        status(verdictText(p));
+      }).catch(function (e) { status(e.message); });
+    });
     fetch("/v1/communes").then(function (r) { return r.json(); }).then(function (fc) {
       drawCommunes(fc);
       return api("/v1/depots");
     }).then(function (ds) {
       var sel = clear("depot");
-      (ds.items || []).forEach(function (d) { var o = h("option", d.name); o.value = d.id; sel.appendChild(o); });
+      (ds.items || []).forEach(function (d) { var o = h("option", d.name, null, sel); o.value = d.id; });
       if (qs.get("depot")) { sel.value = qs.get("depot"); }
       load();
     }).catch(function (e) { status(e.message); });

@@ -1,0 +1,508 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/paulmach/orb"
+	"github.com/thugom/thugom"
+	"github.com/thugom/thugom/jobs"
+	"github.com/thugom/thugom/store"
+)
+
+// The dispatcher console's reads: the day in one answer (routes, every
+// vehicle with its last position and progress, what is unassigned or late
+// with its reason in Vietnamese and the fixes a dispatcher can act on), and
+// re-plan previews (a draft solved, not written).
+
+type consoleVehicle struct {
+	vehicleOut
+	Status   string        `json:"status"`
+	Driver   *driverOut    `json:"driver"`
+	Position *positionOut  `json:"position"`
+	Done     int           `json:"done"`
+	Planned  int           `json:"planned"`
+	Trips    []consoleTrip `json:"trips"`
+}
+
+type positionOut struct {
+	At    time.Time `json:"at"`
+	Point orb.Point `json:"point"`
+}
+
+// consoleTrip is one trip's depot return and the line-haul cutoff it meets.
+type consoleTrip struct {
+	Trip     int        `json:"trip"`
+	ReturnAt time.Time  `json:"return_at"`
+	CutoffAt *time.Time `json:"cutoff_at"`
+}
+
+// fixOut is one fix a dispatcher can apply from the console.
+type fixOut struct {
+	Kind      string `json:"kind"` // assign, widen_window, tomorrow
+	Label     string `json:"label"`
+	VehicleID int64  `json:"vehicle_id,omitempty"`
+	Phone     string `json:"phone,omitempty"`
+}
+
+// issueOut is an order unassigned or late, with its reason and fixes.
+type issueOut struct {
+	OrderID            int64      `json:"order_id"`
+	MarketplaceOrderID string     `json:"marketplace_order_id"`
+	HouseholdID        int64      `json:"household_id"`
+	HouseholdName      string     `json:"household_name"`
+	Phone              string     `json:"phone"`
+	Point              *orb.Point `json:"point"`
+	WeightKg           float64    `json:"weight_kg"`
+	Kind               string     `json:"kind"` // unassigned, late
+	StopID             int64      `json:"stop_id,omitempty"`
+	LateMin            int        `json:"late_min,omitempty"`
+	Code               string     `json:"code"`
+	Reason             string     `json:"reason"`
+	Fixes              []fixOut   `json:"fixes"`
+}
+
+type consoleOut struct {
+	Depot    depotOut         `json:"depot"`
+	Date     string           `json:"date"`
+	Now      time.Time        `json:"now"`
+	Plan     *planOut         `json:"plan"`
+	Vehicles []consoleVehicle `json:"vehicles"`
+	Routes   []routeOut       `json:"routes"`
+	Issues   []issueOut       `json:"issues"`
+	SLA      struct {
+		AtRisk int `json:"at_risk"`
+		Late   int `json:"late"`
+	} `json:"sla"`
+}
+
+// reasonVI says a reason code of the planner in Vietnamese.
+var reasonVI = map[string]string{
+	"capacity":            "vượt tải trọng của mọi xe",
+	"skill":               "không xe nào phù hợp với đơn",
+	"time_window":         "không xe nào đến kịp trong khung giờ của hộ",
+	"handover_deadline":   "hàng không về kịp bưu cục trước giờ chốt xe tuyến",
+	"max_age":             "hàng phải chờ trên xe quá lâu, mất độ tươi",
+	"shift_length":        "vượt quá ca làm việc của xe",
+	"pinned_vehicle_full": "xe được khóa cho đơn đã đầy",
+	"fleet_full":          "mọi xe đều đã kín lịch",
+	"frozen_conflict":     "vướng các điểm xe đang chạy",
+	"release_time":        "hàng về bưu cục quá muộn",
+	"time_budget":         "hết thời gian tính trước khi xếp được",
+	"no_vehicle":          "không còn xe nào chạy trong ngày",
+	"not_geocoded":        "chưa xác định được vị trí của hộ",
+	"no_depot":            "chưa gán bưu cục (đang xác định địa chỉ)",
+	"no_plan":             "ngày này chưa có kế hoạch",
+	"after_plan":          "đơn đến sau khi lập kế hoạch",
+	"late":                "dự kiến trễ",
+	"unknown":             "không rõ lý do",
+}
+
+var vehicleRef = regexp.MustCompile(`vehicle (\d+)`)
+
+// reasonText says a stored reason ("code,code: detail") and its fix text in
+// Vietnamese, naming vehicles by their codes.
+func reasonText(reason, fix string, codes map[int64]string) (string, string) {
+	code := jobs.ReasonCode(reason)
+	head, _, _ := strings.Cut(reason, ":")
+	var parts []string
+	for _, c := range strings.Split(head, ",") {
+		if t, ok := reasonVI[strings.TrimSpace(c)]; ok {
+			parts = append(parts, t)
+		}
+	}
+	if len(parts) == 0 {
+		parts = []string{reasonVI["unknown"]}
+	}
+	text := strings.Join(parts, "; ")
+	if m := vehicleRef.FindStringSubmatch(reason + " " + fix); m != nil {
+		if id, err := strconv.ParseInt(m[1], 10, 64); err == nil && codes[id] != "" {
+			text += " (gần xếp được nhất: xe " + codes[id] + ")"
+		}
+	}
+	return code, text
+}
+
+// consoleView: GET /v1/depots/{id}/console?date=.
+func (s *server) consoleView(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	d, err := s.depotInScope(ctx, r, s.deps.DB)
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	day, err := s.dayParam(r)
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	out, err := s.loadConsole(ctx, d, day)
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	if err := writeJSONCacheable(w, r, "application/json", out); err != nil {
+		s.writeProblem(w, r, err)
+	}
+}
+
+func (s *server) loadConsole(ctx context.Context, d *thugom.Depot, day time.Time) (*consoleOut, error) {
+	dp, err := s.loadDayPlan(ctx, d, day)
+	if err != nil {
+		return nil, err
+	}
+	out := &consoleOut{Depot: dp.Depot, Date: dp.Date, Now: s.now(), Plan: dp.Plan, Routes: dp.Routes, Vehicles: []consoleVehicle{}, Issues: []issueOut{}}
+	vs, err := store.ConsoleVehicles(ctx, s.deps.DB, d.ID, day.Add(-12*time.Hour))
+	if err != nil {
+		return nil, err
+	}
+	deps, err := store.DeparturesOfDepot(ctx, s.deps.DB, d.ID)
+	if err != nil {
+		return nil, err
+	}
+	codes := map[int64]string{}
+	routeOf := map[int64]*routeOut{}
+	for i := range out.Routes {
+		routeOf[out.Routes[i].Vehicle.ID] = &out.Routes[i]
+	}
+	var active []consoleVehicle
+	for _, v := range vs {
+		codes[v.ID] = v.Code
+		cv := consoleVehicle{vehicleOut: vehicleOut{ID: v.ID, Code: v.Code, Name: vehicleName(v.Kind, v.Code), Kind: v.Kind, CapacityKg: v.CapacityKg},
+			Status: v.Status, Trips: []consoleTrip{}}
+		if v.DriverID != nil {
+			cv.Driver = &driverOut{ID: *v.DriverID, Name: v.DriverName, Phone: v.DriverPhone}
+		}
+		if v.PositionAt != nil && v.Lon != nil && v.Lat != nil {
+			cv.Position = &positionOut{At: *v.PositionAt, Point: orb.Point{*v.Lon, *v.Lat}}
+		}
+		if rt := routeOf[v.ID]; rt != nil {
+			for _, st := range rt.Stops {
+				if st.Kind == thugom.StopDepot {
+					if st.Status == thugom.StopSkipped {
+						continue
+					}
+					t := consoleTrip{Trip: st.Trip, ReturnAt: st.ETA}
+					if c := cutoffAfter(deps, day, st.ETA); c != nil {
+						t.CutoffAt = c
+					}
+					cv.Trips = append(cv.Trips, t)
+					continue
+				}
+				if st.Status == thugom.StopSkipped {
+					continue
+				}
+				cv.Planned++
+				if thugom.StopFinished(st.Status) {
+					cv.Done++
+				}
+			}
+		}
+		out.Vehicles = append(out.Vehicles, cv)
+		if v.Status == thugom.VehicleActive {
+			active = append(active, cv)
+		}
+	}
+
+	// What could not be planned, and what is planned late.
+	var hids []int64
+	for _, u := range dp.Unassigned {
+		hids = append(hids, u.HouseholdID)
+	}
+	phones, err := store.HouseholdPhones(ctx, s.deps.DB, hids)
+	if err != nil {
+		return nil, err
+	}
+	for _, u := range dp.Unassigned {
+		is := issueOut{OrderID: u.OrderID, MarketplaceOrderID: u.MarketplaceOrderID, HouseholdID: u.HouseholdID, HouseholdName: u.HouseholdName,
+			Phone: phones[u.HouseholdID], Point: u.Point, WeightKg: u.WeightKg, Kind: "unassigned"}
+		is.Code, is.Reason = reasonText(outsideCode(u), u.Fix, codes)
+		is.Fixes = fixesFor(is, active)
+		out.Issues = append(out.Issues, is)
+	}
+	for _, rt := range out.Routes {
+		ret := map[int]time.Time{}
+		for _, st := range rt.Stops {
+			if st.Kind == thugom.StopDepot {
+				ret[st.Trip] = st.ETA
+			}
+		}
+		for _, st := range rt.Stops {
+			if st.Kind != thugom.StopPickup || st.Status != thugom.StopPlanned {
+				continue
+			}
+			for _, o := range st.Collect {
+				back, ok := ret[st.Trip]
+				if !ok || o.HandoverDeadline == nil || !back.After(*o.HandoverDeadline) {
+					continue
+				}
+				is := issueOut{OrderID: o.OrderID, MarketplaceOrderID: o.MarketplaceOrderID, WeightKg: o.WeightKg, Kind: "late", StopID: st.ID,
+					Point: st.Point, Code: "late", LateMin: int(back.Sub(*o.HandoverDeadline).Minutes() + 0.5)}
+				if st.Household != nil {
+					is.HouseholdID, is.HouseholdName, is.Phone = st.Household.ID, st.Household.Name, st.Household.Phone
+				}
+				is.Reason = fmt.Sprintf("xe %s về bưu cục lúc %s, trễ %d phút so với giờ chốt xe tuyến %s",
+					rt.Vehicle.Code, hhmm(back), is.LateMin, hhmm(*o.HandoverDeadline))
+				var others []consoleVehicle
+				for _, v := range active {
+					if v.ID != rt.Vehicle.ID {
+						others = append(others, v)
+					}
+				}
+				is.Fixes = fixesFor(is, others)
+				out.Issues = append(out.Issues, is)
+			}
+		}
+	}
+	// Tomorrow, when the buyer's promise still holds with tomorrow's trucks
+	// (a postponement moves the household's orders to tomorrow, so only the
+	// day that is today offers it).
+	if thugom.Day(s.now()).Equal(day) {
+		var ids []int64
+		for _, is := range out.Issues {
+			ids = append(ids, is.OrderID)
+		}
+		promised, err := store.OrderPromises(ctx, s.deps.DB, ids)
+		if err != nil {
+			return nil, err
+		}
+		tomorrow := day.AddDate(0, 0, 1)
+		for i := range out.Issues {
+			is := &out.Issues[i]
+			p, ok := promised[is.OrderID]
+			if !ok {
+				continue
+			}
+			for _, dep := range deps {
+				arrive := tomorrow.Add(time.Duration(dep.DepartsAt)*time.Second + time.Duration(dep.TransitHours*float64(time.Hour)))
+				if !arrive.After(p) {
+					is.Fixes = append(is.Fixes, fixOut{Kind: "tomorrow", Label: "Hẹn hộ sang ngày " + tomorrow.Format("02/01") + " (vẫn kịp hạn " + p.In(thugom.Local).Format("15:04 02/01") + ")"})
+					break
+				}
+			}
+		}
+	}
+	items, err := store.SLABoard(ctx, s.deps.DB, d.ID, d.CarrierID, day, s.now())
+	if err != nil {
+		return nil, err
+	}
+	for _, it := range items {
+		if it.Late {
+			out.SLA.Late++
+		} else {
+			out.SLA.AtRisk++
+		}
+	}
+	return out, nil
+}
+
+// outsideCode gives the orders a plan never saw a reason code of their own
+// (loadDayPlan words them in English for the API's older readers).
+func outsideCode(u unassignedOut) string {
+	switch {
+	case strings.HasPrefix(u.Reason, "the address is not geocoded"):
+		return "not_geocoded"
+	case strings.HasPrefix(u.Reason, "no depot assigned"):
+		return "no_depot"
+	case strings.HasPrefix(u.Reason, "no plan for this day"):
+		return "no_plan"
+	case strings.HasPrefix(u.Reason, "the order arrived after the plan"):
+		return "after_plan"
+	}
+	return u.Reason
+}
+
+// fixesFor lists the fixes of an issue: assigning it to each vehicle in
+// service (the console previews the cost before applying), and calling the
+// household to widen its window.
+func fixesFor(is issueOut, vehicles []consoleVehicle) []fixOut {
+	fixes := []fixOut{}
+	if is.Point != nil {
+		for _, v := range vehicles {
+			fixes = append(fixes, fixOut{Kind: "assign", VehicleID: v.ID, Label: "Giao cho xe " + v.Code})
+		}
+	}
+	if is.Phone != "" && is.Code != "not_geocoded" && is.Code != "no_depot" {
+		fixes = append(fixes, fixOut{Kind: "widen_window", Phone: is.Phone, Label: "Gọi hộ " + is.Phone + " để nới khung giờ"})
+	}
+	return fixes
+}
+
+// cutoffAfter is the cutoff of the first departure at or after t.
+func cutoffAfter(deps []thugom.Departure, day, t time.Time) *time.Time {
+	var best *time.Time
+	for _, d := range deps {
+		c := day.Add(time.Duration(d.CutoffAt) * time.Second)
+		if !c.Before(t) && (best == nil || c.Before(*best)) {
+			c := c
+			best = &c
+		}
+	}
+	return best
+}
+
+func hhmm(t time.Time) string { return t.In(thugom.Local).Format("15:04") }
+
+type previewIn struct {
+	Date      string          `json:"date"`
+	StopID    int64           `json:"stop_id,omitempty"`
+	VehicleID int64           `json:"vehicle_id,omitempty"`
+	Locks     []previewLockIn `json:"locks,omitempty"`
+}
+
+type previewLockIn struct {
+	OrderID   int64 `json:"order_id"`
+	VehicleID int64 `json:"vehicle_id"`
+}
+
+// previewDraft is a preview as the console shows it: each change in
+// Vietnamese, and whether the household gets a new SMS.
+type previewDraft struct {
+	*jobs.Preview
+	Lines []string `json:"lines"`
+	SMS   int      `json:"sms"`
+}
+
+// previewBudget bounds the solve of a drag's verdict or a fix's preview,
+// so the answer comes within the issue's 300 ms for a 200-stop day.
+const previewBudget = 150 * time.Millisecond
+
+// previewPlan: POST /v1/depots/{id}/preview {"date", "stop_id",
+// "vehicle_id", "locks"}: a re-plan solved and not written, with its change
+// list; with stop_id and vehicle_id, the verdict of moving that stop there.
+func (s *server) previewPlan(w http.ResponseWriter, r *http.Request) {
+	var in previewIn
+	if r.ContentLength != 0 {
+		if err := decodeJSON(r, &in); err != nil {
+			s.writeProblem(w, r, err)
+			return
+		}
+	}
+	day := thugom.Day(s.now())
+	if in.Date != "" {
+		t, err := time.ParseInLocation(time.DateOnly, in.Date, thugom.Local)
+		if err != nil {
+			s.writeProblem(w, r, errf(codeInvalid, "date", "date must be YYYY-MM-DD"))
+			return
+		}
+		day = t
+	}
+	if (in.StopID != 0) != (in.VehicleID != 0) || in.StopID < 0 || in.VehicleID < 0 {
+		s.writeProblem(w, r, errf(codeInvalid, "vehicle_id", "stop_id and vehicle_id go together"))
+		return
+	}
+	req := jobs.PreviewRequest{StopID: in.StopID, VehicleID: in.VehicleID, Locks: map[int64]int64{}, Budget: previewBudget}
+	for _, l := range in.Locks {
+		if l.OrderID <= 0 || l.VehicleID <= 0 {
+			s.writeProblem(w, r, errf(codeInvalid, "locks", "each lock needs order_id and vehicle_id"))
+			return
+		}
+		req.Locks[l.OrderID] = l.VehicleID
+	}
+	if !s.hasService(w, r) {
+		return
+	}
+	d, err := s.depotInScope(r.Context(), r, s.deps.DB)
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	if in.StopID == 0 && len(req.Locks) == 0 {
+		req.Budget = 0 // a whole re-plan's draft: the service's re-plan budget
+	}
+	pv, err := s.deps.Service.PreviewPlan(r.Context(), d.ID, day, req)
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	vs, err := store.ConsoleVehicles(r.Context(), s.deps.DB, d.ID, day)
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	codes := map[int64]string{}
+	for _, v := range vs {
+		codes[v.ID] = v.Code
+	}
+	out := previewDraft{Preview: pv, Lines: []string{}}
+	for _, c := range pv.Changes {
+		line, sms := changeLine(c, codes)
+		out.Lines = append(out.Lines, line)
+		if sms {
+			out.SMS++
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// changeLine says one change in Vietnamese, and whether the household is
+// told by SMS (a new, moved or dropped window).
+func changeLine(c thugom.StopChange, codes map[int64]string) (string, bool) {
+	name := fmt.Sprintf("Điểm %d", c.StopID)
+	if c.StopID < 0 {
+		name = "Điểm mới"
+	}
+	if c.To != nil && len(c.To.Orders) > 0 {
+		name += fmt.Sprintf(" (đơn %d)", c.To.Orders[0])
+	} else if c.From != nil && len(c.From.Orders) > 0 {
+		name += fmt.Sprintf(" (đơn %d)", c.From.Orders[0])
+	}
+	veh := func(v *thugom.StopVersion) string { return "xe " + codes[v.VehicleID] }
+	switch c.Change {
+	case thugom.ChangeAdded:
+		return fmt.Sprintf("%s: thêm vào %s lúc %s — hộ nhận SMS", name, veh(c.To), hhmm(c.To.ArriveAt)), true
+	case thugom.ChangeRemoved:
+		return fmt.Sprintf("%s: bỏ khỏi %s — hộ nhận SMS hẹn lại", name, veh(c.From)), true
+	case thugom.ChangeVehicle:
+		sms := !c.From.WindowStart.Equal(c.To.WindowStart)
+		line := fmt.Sprintf("%s: chuyển từ %s sang %s, %s → %s", name, veh(c.From), veh(c.To), hhmm(c.From.ArriveAt), hhmm(c.To.ArriveAt))
+		if sms {
+			line += " — hộ nhận SMS"
+		}
+		return line, sms
+	case thugom.ChangeWindow:
+		return fmt.Sprintf("%s: khung giờ %s–%s thành %s–%s — hộ nhận SMS", name, hhmm(c.From.WindowStart), hhmm(c.From.WindowEnd),
+			hhmm(c.To.WindowStart), hhmm(c.To.WindowEnd)), true
+	case thugom.ChangeSequence:
+		return fmt.Sprintf("%s: đổi thứ tự trên %s (chuyến %d, thứ %d)", name, veh(c.To), c.To.Trip+1, c.To.Seq+1), false
+	case thugom.ChangeTime:
+		return fmt.Sprintf("%s: giờ đến %s → %s", name, hhmm(c.From.ArriveAt), hhmm(c.To.ArriveAt)), false
+	}
+	return fmt.Sprintf("%s: %s", name, c.Change), false
+}
+
+// postponeHousehold: POST /v1/households/{id}/postpone — the household,
+// called by the dispatcher, agrees to be collected tomorrow: its answer
+// "postpone" taken by phone, with the same rules and SMS as by SMS or page.
+func (s *server) postponeHousehold(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	if r.ContentLength != 0 {
+		var in struct{}
+		if err := decodeJSON(r, &in); err != nil {
+			s.writeProblem(w, r, err)
+			return
+		}
+	}
+	if err := s.householdInScope(r, s.deps.DB, id); err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	if !s.hasService(w, r) {
+		return
+	}
+	res, err := s.deps.Service.AnswerHousehold(r.Context(), jobs.Answer{HouseholdID: id, Reply: thugom.ReplyPostpone, Via: "dispatcher"})
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, res)
+}
