@@ -148,14 +148,15 @@ func mapSVG(rep *WeekReport) string {
 	return b.String()
 }
 
-var page = template.Must(template.New("report").Funcs(template.FuncMap{"mul100": func(x float64) float64 { return 100 * x }}).Parse(`<!doctype html>
+var page = template.Must(template.New("report").Funcs(template.FuncMap{"mul100": func(x float64) float64 { return 100 * x },
+	"hours": func(min float64) string { return fmt.Sprintf("%.1f h", min/60) }}).Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <title>Harvest week: pickups of farm produce in Lạng Sơn</title>
 <style>
 body{font-family:system-ui,sans-serif;max-width:720px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
 h1{font-size:1.5em;margin-bottom:.2em} h2{font-size:1.15em;margin-top:1.8em;border-bottom:1px solid #ddd}
 .big{display:flex;flex-wrap:wrap;gap:1em;margin:1em 0} .big div{flex:1 1 150px;background:#f4f6f0;padding:.6em .8em;border-radius:6px}
-.big b{display:block;font-size:1.6em} table{border-collapse:collapse;font-size:.85em;width:100%} td,th{border-bottom:1px solid #eee;padding:.25em .4em;text-align:right}
+.big b{display:block;font-size:1.6em} table{border-collapse:collapse;font-size:.75em;width:100%} td,th{border-bottom:1px solid #eee;padding:.25em .4em;text-align:right}
 th:first-child,td:first-child{text-align:left} .key span{display:inline-block;width:.9em;height:.9em;margin:0 .3em 0 1em;vertical-align:middle}
 small{color:#666}
 </style></head><body>
@@ -164,9 +165,9 @@ small{color:#666}
 Every order a household placed is counted; only orders the household itself cancelled are left out of the rate.</p>
 <div class="big">
 <div><b>{{.Rate}}</b>of orders reached the buyer within the promise ({{.T.WithinPromise}} of {{.T.Placed}} placed, {{.T.Cancelled}} cancelled by the household)</div>
-<div><b>{{.T.Late}}</b>orders late (95 % of them by at most {{.T.LateMinutesP95}} minutes)</div>
+<div><b>{{.T.Late}}</b>orders late (half of them by at most {{hours .T.LateMinutesP50}}, 95 % by at most {{hours .T.LateMinutesP95}})</div>
 <div><b>{{.T.NeverCollected}}</b>orders never collected</div>
-<div><b>{{.T.AgeP95}} min</b>produce age at handover for 95 % of orders (half under {{.T.AgeP50}} min)</div>
+<div><b>{{hours .T.AgeP95}}</b>at most, the age of the produce at handover for 95 % of orders (half under {{hours .T.AgeP50}})</div>
 <div><b>{{.Notice}}</b>of households who sold by 17:00 the day before knew their pickup time 12 hours ahead</div>
 <div><b>{{.First}}</b>of orders whose promise was impossible from the start were collected on their first possible day ({{.T.ImpossibleFirstDay}} of {{.T.ImpossibleAtPlacement}})</div>
 </div>
@@ -182,9 +183,9 @@ Every order a household placed is counted; only orders the household itself canc
 <p class="key"><span style="background:#e67e22;border-radius:50%"></span>late (larger: later)<span style="background:#7b241c"></span>never collected (×)<span style="background:#000"></span>depot</p>
 {{.Map}}
 <h2>Day by day</h2>
-<table><tr><th>day</th><th>placed</th><th>cancelled</th><th>within</th><th>late</th><th>never</th><th>rate</th><th>age p95 (min)</th><th>12 h notice</th><th>km</th><th>litres/kg</th><th>vehicles</th><th>driver-h</th><th>SMS</th></tr>
+<div style="overflow-x:auto"><table><tr><th>day</th><th>placed</th><th>cancelled</th><th>within</th><th>late</th><th>never</th><th>rate</th><th>age p95 (min)</th><th>12 h notice</th><th>km</th><th>litres/kg</th><th>vehicles</th><th>driver-h</th><th>SMS</th></tr>
 {{range .R.Days}}<tr><td>{{.Day}}{{if .Rainy}} ☂{{end}}</td><td>{{.Placed}}</td><td>{{.Cancelled}}</td><td>{{.WithinPromise}}</td><td>{{.Late}}</td><td>{{.NeverCollected}}</td><td>{{printf "%.1f" (mul100 .WithinPromiseRate)}} %</td><td>{{.AgeP95}}</td><td>{{printf "%.1f" (mul100 .WindowNotice12hRate)}} %</td><td>{{.KM}}</td><td>{{.LitresPerKg}}</td><td>{{.VehiclesUsed}}</td><td>{{.DriverHours}}</td><td>{{.SMS}}</td></tr>
-{{end}}<tr><th>week</th><th>{{.T.Placed}}</th><th>{{.T.Cancelled}}</th><th>{{.T.WithinPromise}}</th><th>{{.T.Late}}</th><th>{{.T.NeverCollected}}</th><th>{{.Rate}}</th><th>{{.T.AgeP95}}</th><th>{{.Notice}}</th><th>{{.T.KM}}</th><th>{{.T.LitresPerKg}}</th><th>{{.T.VehiclesUsed}}</th><th>{{.T.DriverHours}}</th><th>{{.T.SMS}}</th></tr></table>
+{{end}}<tr><th>week</th><th>{{.T.Placed}}</th><th>{{.T.Cancelled}}</th><th>{{.T.WithinPromise}}</th><th>{{.T.Late}}</th><th>{{.T.NeverCollected}}</th><th>{{.Rate}}</th><th>{{.T.AgeP95}}</th><th>{{.Notice}}</th><th>{{.T.KM}}</th><th>{{.T.LitresPerKg}}</th><th>{{.T.VehiclesUsed}}</th><th>{{.T.DriverHours}}</th><th>{{.T.SMS}}</th></tr></table></div>
 <p><small>Collected {{.T.KgCollected}} kg with {{.T.KM}} km ({{.T.KMPerKg}} km per kg) and about {{.T.Litres}} litres of fuel; {{.T.PickupFailures}} pickups failed and were tried again, {{.T.Breakdowns}} vehicles broke down, {{.T.Postponed}} households postponed, {{.T.Replans}} re-plans. Planning: {{.R.Budgets}}. Lateness is the estimated delivery to the buyer (the first line-haul truck after the handover, plus its transit) after the promised time.</small></p>
 </body></html>
 `))
