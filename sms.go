@@ -27,6 +27,7 @@ const (
 	SMSPickupCancelled SMSKind = "pickup_cancelled" // the pickup is off (order cancelled, ...)
 	SMSPackReminder    SMSKind = "pack_reminder"    // pack before the carrier arrives
 	SMSPickupFailed    SMSKind = "pickup_failed"    // the driver could not pick up
+	SMSPickupLate      SMSKind = "pickup_late"      // planned after its handover deadline: the buyer gets it late
 	SMSReplyReady      SMSKind = "reply_ready"      // acknowledgement of reply 1
 	SMSReplyPostponed  SMSKind = "reply_postponed"  // acknowledgement of reply 2
 	SMSReplyCancelled  SMSKind = "reply_cancelled"  // acknowledgement of reply 0
@@ -36,7 +37,7 @@ const (
 // Valid reports whether k is one of the known kinds.
 func (k SMSKind) Valid() bool {
 	switch k {
-	case SMSPickupWindow, SMSPickupChanged, SMSPickupCancelled, SMSPackReminder, SMSPickupFailed,
+	case SMSPickupWindow, SMSPickupChanged, SMSPickupCancelled, SMSPackReminder, SMSPickupFailed, SMSPickupLate,
 		SMSReplyReady, SMSReplyPostponed, SMSReplyCancelled, SMSReplyHelp:
 		return true
 	}
@@ -307,6 +308,12 @@ func renderSMS(d SMSData, depot string) string {
 			s += " (" + reason + ")"
 		}
 		s += ". Se hen lai gio moi." + call
+	case SMSPickupLate:
+		s = fmt.Sprintf("Thugom: %s van lay hang%s nhung TRE HEN", depot, what)
+		if reason != "" {
+			s += " (" + reason + ")"
+		}
+		s += ", nguoi mua nhan muon. Hoan: 2. Huy: 0"
 	case SMSReplyReady:
 		s = "Thugom: da nhan tin SAN SANG. Cam on, xe se den dung hen."
 	case SMSReplyPostponed:

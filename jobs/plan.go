@@ -877,6 +877,11 @@ func (p *planner) write(ctx context.Context) (*PlanResult, error) {
 						return nil, err
 					}
 				}
+				n, err := p.tellLate(ctx, tx, g, v.LateBy) // issue 14: the household is told (jobs/late.go)
+				if err != nil {
+					return nil, err
+				}
+				res.SMS += n
 			}
 		}
 	}

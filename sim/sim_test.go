@@ -3,6 +3,7 @@ package sim_test
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"testing"
 
 	"github.com/thugom/thugom/jobs"
@@ -41,5 +42,68 @@ func TestRun(t *testing.T) {
 	if err := db.QueryRow(ctx, `SELECT count(*) FROM orders o WHERE o.status IN ('picked_up', 'handed_over') AND EXISTS (
 		SELECT 1 FROM stop_orders so JOIN stops s ON s.id = so.stop_id WHERE so.order_id = o.id AND s.status IN ('planned', 'en_route', 'arrived'))`).Scan(&n); err != nil || n != 0 {
 		t.Errorf("%d collected orders still on an open stop (%v)", n, err)
+	}
+}
+
+// TestRunWeek runs a small harvest week through the core's functions and
+// checks its account adds up, day by day and for the week.
+func TestRunWeek(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t)
+	ctx := context.Background()
+	rep, err := sim.RunWeek(ctx, db, jobs.Deps{Logger: slog.New(slog.DiscardHandler)},
+		sim.WeekOptions{Seed: 5, Households: 120, Days: 3, Iterations: func(int) int { return 500 }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Days) != 3 {
+		t.Fatalf("%d days, want 3", len(rep.Days))
+	}
+	sum := sim.Account{}
+	for _, a := range append(rep.Days, rep.Total) {
+		t.Logf("%s: placed %d cancelled %d within %d late %d never %d (%v) rate %.3f", a.Day, a.Placed, a.Cancelled, a.WithinPromise, a.Late, a.NeverCollected, a.NeverCollectedBy, a.WithinPromiseRate)
+		if a.Placed == 0 || a.Placed != a.WithinPromise+a.Late+a.NeverCollected+a.Cancelled {
+			t.Errorf("%s: placed %d != within %d + late %d + never %d + cancelled %d", a.Day, a.Placed, a.WithinPromise, a.Late, a.NeverCollected, a.Cancelled)
+		}
+		if want := float64(a.WithinPromise) / float64(a.Placed-a.Cancelled); a.WithinPromiseRate < want-0.0001 || a.WithinPromiseRate > want+0.0001 {
+			t.Errorf("%s: rate %v, want %v", a.Day, a.WithinPromiseRate, want)
+		}
+		late := 0
+		for _, n := range a.LateHistogram {
+			late += n
+		}
+		if late != a.Late {
+			t.Errorf("%s: late histogram holds %d, late %d", a.Day, late, a.Late)
+		}
+	}
+	for _, a := range rep.Days {
+		sum.Placed += a.Placed
+		sum.Cancelled += a.Cancelled
+		sum.WithinPromise += a.WithinPromise
+		sum.Late += a.Late
+		sum.NeverCollected += a.NeverCollected
+		sum.SMS += a.SMS
+		if a.Breakdowns != 1 || a.PickupFailures == 0 || a.KM <= 0 || a.VehiclesUsed == 0 {
+			t.Errorf("%s: the day's events did not happen: %+v", a.Day, a)
+		}
+	}
+	tot := rep.Total
+	if sum.Placed != tot.Placed || sum.Cancelled != tot.Cancelled || sum.WithinPromise != tot.WithinPromise || sum.Late != tot.Late ||
+		sum.NeverCollected != tot.NeverCollected || sum.SMS != tot.SMS {
+		t.Errorf("days do not add up to the total: %+v vs %+v", sum, tot)
+	}
+	var n int
+	if err := db.QueryRow(ctx, `SELECT count(*) FROM orders`).Scan(&n); err != nil || n != tot.Placed {
+		t.Errorf("%d orders in the database, %d placed (%v)", n, tot.Placed, err)
+	}
+	if !rep.Days[2].Rainy || rep.Days[0].Rainy {
+		t.Errorf("the rainy day is not day 3: %+v", rep.Days)
+	}
+	var b strings.Builder
+	if err := sim.WriteHTML(&b, rep); err != nil {
+		t.Fatal(err)
+	}
+	if h := b.String(); !strings.Contains(h, "<svg") || strings.Contains(h, "http://") || strings.Contains(h, "https://") || strings.Contains(h, "<script") {
+		t.Errorf("the report is not a self-contained page with plots")
 	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -31,7 +32,9 @@ func runSimulate(ctx context.Context, args []string) error {
 	seed := fs.Uint64("seed", 42, "scenario and randomness seed")
 	failures := fs.Float64("failure-rate", 0.10, "share of pickups that fail")
 	postpone := fs.Int("postponements", 5, "households that reply 2 (postpone) at 08:00")
-	iterations := fs.Int("iterations", 16000, "solver iterations per plan (deterministic); 0 uses --plan-budget")
+	iterations := fs.Int("iterations", 16000, "solver iterations per plan (deterministic); 0 uses --plan-budget; with --days > 1, 0 scales them to each depot's size (sim.BudgetFor)")
+	days := fs.Int("days", 1, "harvest days; 1 is the single demo day, more a harvest week (orders arriving all day, evening plans, a rainy day)")
+	htmlOut := fs.String("html", "", "with --days > 1, also write a self-contained HTML report to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -41,9 +44,11 @@ func runSimulate(ctx context.Context, args []string) error {
 	if *asJSON && cfg.LogLevel == "info" {
 		slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	}
-	if *failures < 0 || *failures >= 1 || *households <= 0 || *postpone < 0 || *iterations < 0 {
-		return fmt.Errorf("simulate: --failure-rate must be in [0, 1), --households > 0, --postponements and --iterations >= 0")
+	if *failures < 0 || *failures >= 1 || *households <= 0 || *postpone < 0 || *iterations < 0 || *days < 1 || *days > 14 {
+		return fmt.Errorf("simulate: --failure-rate must be in [0, 1), --households > 0, --postponements and --iterations >= 0, --days in 1..14")
 	}
+	iterationsSet := false
+	fs.Visit(func(f *flag.Flag) { iterationsSet = iterationsSet || f.Name == "iterations" })
 	admin, closeDB, err := cfg.openDB(ctx)
 	if err != nil {
 		return err
@@ -68,6 +73,10 @@ func runSimulate(ctx context.Context, args []string) error {
 	defer db.Close()
 	if _, err := store.Migrate(ctx, db.Pool); err != nil {
 		return err
+	}
+	if *days > 1 {
+		return simulateWeek(ctx, db, cfg, simWeekFlags{days: *days, households: *households, seed: *seed, failures: *failures,
+			postpone: *postpone, iterations: *iterations, iterationsSet: iterationsSet, asJSON: *asJSON, html: *htmlOut})
 	}
 	deps := jobs.Deps{Logger: slog.Default().With("component", "simulate"), PlanIterations: *iterations, PlanBudget: cfg.PlanBudget}
 	opt := sim.Options{Seed: *seed, Households: *households, FailureRate: *failures, Postponements: *postpone}

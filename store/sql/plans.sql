@@ -68,9 +68,11 @@ INSERT INTO plan_unassigned (plan_id, order_id, reason, fix) VALUES ($1, $2, $3,
 
 -- name: OrdersPlan
 -- Orders a plan of day $2 assigns: only those no one moved on meanwhile and
--- no other day's plan holds.
+-- no other day's plan holds; a postponed order comes back on the day it was
+-- postponed to (OrdersToPlan chose it), whatever day planned it before.
 UPDATE orders SET status = 'planned', planned_day = $2, updated_at = $3
-WHERE id = ANY($1::bigint[]) AND status IN ('received', 'planned') AND (planned_day IS NULL OR planned_day = $2)
+WHERE id = ANY($1::bigint[]) AND (status IN ('received', 'planned') AND (planned_day IS NULL OR planned_day = $2)
+       OR status = 'postponed')
 RETURNING id;
 
 -- name: PlanSnapshot

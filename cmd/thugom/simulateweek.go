@@ -1,0 +1,67 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/thugom/thugom/jobs"
+	"github.com/thugom/thugom/sim"
+	"github.com/thugom/thugom/store"
+)
+
+type simWeekFlags struct {
+	days, households, postpone, iterations int
+	seed                                   uint64
+	failures                               float64
+	iterationsSet, asJSON                  bool
+	html                                   string
+}
+
+// simulateWeek runs sim.RunWeek and prints its account: with --json, one
+// JSON object as the last line (days, total, elapsed_seconds).
+func simulateWeek(ctx context.Context, db *store.DB, cfg *config, f simWeekFlags) error {
+	deps := jobs.Deps{Logger: slog.Default().With("component", "simulate"), PlanBudget: cfg.PlanBudget}
+	opt := sim.WeekOptions{Seed: f.seed, Households: f.households, Days: f.days, FailureRate: f.failures, Postponements: f.postpone}
+	if f.postpone == 0 {
+		opt.Postponements = -1
+	}
+	if f.iterationsSet {
+		// One budget for every depot; 0 is the time budget (--plan-budget).
+		n := f.iterations
+		opt.Iterations = func(int) int { return n }
+	}
+	if !f.asJSON {
+		opt.Progress = func(s string) { fmt.Fprintln(os.Stderr, s) }
+	}
+	t0 := time.Now()
+	rep, err := sim.RunWeek(ctx, db, deps, opt)
+	if err != nil {
+		return fmt.Errorf("simulate: %w", err)
+	}
+	if f.html != "" {
+		out, err := os.Create(f.html)
+		if err != nil {
+			return err
+		}
+		if err := sim.WriteHTML(out, rep); err != nil {
+			out.Close()
+			return err
+		}
+		if err := out.Close(); err != nil {
+			return err
+		}
+	}
+	if f.asJSON {
+		return json.NewEncoder(os.Stdout).Encode(rep)
+	}
+	b, _ := json.MarshalIndent(rep, "", "  ")
+	fmt.Println(string(b))
+	t := rep.Total
+	fmt.Fprintf(os.Stderr, "%d days: within promise %d of %d non-cancelled orders (%.1f %%), late %d, never collected %d, in %s\n",
+		len(rep.Days), t.WithinPromise, t.Placed-t.Cancelled, 100*t.WithinPromiseRate, t.Late, t.NeverCollected, time.Since(t0).Round(time.Second))
+	return nil
+}

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestSimulateWeekOutputContract: `thugom simulate --days N --json` prints
+// as its last line one JSON object with days and total holding the fields
+// outside checks read, elapsed_seconds at the top level, and --html writes
+// a self-contained page.
+func TestSimulateWeekOutputContract(t *testing.T) {
+	t.Parallel()
+	dir := dataDir(t)
+	html := filepath.Join(t.TempDir(), "week.html")
+	cmd := child(t, nil, "simulate", "--days", "2", "--households", "80", "--iterations", "300", "--json", "--html", html, "--data-dir", dir)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("simulate: %v\n%s", err, stderr.String())
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	var rep map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &rep); err != nil {
+		t.Fatalf("last line is not one JSON object: %v\n%s", err, lines[len(lines)-1])
+	}
+	if _, ok := rep["elapsed_seconds"]; !ok {
+		t.Error("no elapsed_seconds")
+	}
+	var days []map[string]any
+	var total map[string]any
+	if err := json.Unmarshal(rep["days"], &days); err != nil || len(days) != 2 {
+		t.Fatalf("days: %v (%d)", err, len(days))
+	}
+	if err := json.Unmarshal(rep["total"], &total); err != nil {
+		t.Fatal(err)
+	}
+	fields := []string{"placed", "cancelled", "within_promise", "late", "never_collected", "within_promise_rate",
+		"late_minutes_p95", "age_at_handover_p95_min", "window_notice_12h_rate", "km", "vehicles_used", "sms"}
+	for i, a := range append(days, total) {
+		for _, f := range fields {
+			if _, ok := a[f].(float64); !ok {
+				t.Errorf("object %d: %s missing or not a number", i, f)
+			}
+		}
+		n := func(f string) int { v, _ := a[f].(float64); return int(v) }
+		if n("placed") != n("within_promise")+n("late")+n("never_collected")+n("cancelled") {
+			t.Errorf("object %d: counts do not add up: %v", i, a)
+		}
+	}
+	b, err := os.ReadFile(html)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(b, []byte("<svg")) || bytes.Contains(b, []byte("src=")) || bytes.Contains(b, []byte("href=")) {
+		t.Error("the HTML report is not self-contained with plots")
+	}
+}
