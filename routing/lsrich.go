@@ -141,7 +141,7 @@ func (s *search) richLS(st *state, only []bool) bool {
 				i, jw := s.posOf(r1, u), s.posOf(r2, w)
 				if v2 == v1 {
 					// between two trips of one vehicle
-					if r1.trip[i] != r1.trip[jw] && (s.richMoveWithin(st, r1, i, jw-1) || s.richMoveWithin(st, r1, i, jw)) {
+					if tuneWithin && r1.trip[i] != r1.trip[jw] && (s.richMoveWithin(st, r1, i, jw-1) || s.richMoveWithin(st, r1, i, jw)) {
 						improved, changed = true, true
 						break
 					}

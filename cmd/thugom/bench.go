@@ -30,7 +30,7 @@ func runBench(ctx context.Context, args []string) error {
 	seed := fs.Int64("seed", 1, "random seed")
 	workers := fs.Int("workers", 2, "parallel searches per instance")
 	gen := fs.String("generate", "", "instead of a folder: generate R1000, C1000, RC1000 (any size) or province (5000 stops)")
-	only := fs.String("only", "", "only instances whose name contains this")
+	only := fs.String("only", "", "only instances whose name contains this (or, with commas, whose names are in the list)")
 	replan := fs.Bool("replan", false, "measure stability: plan, fail one pickup, re-plan with and without Instance.Stability")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: thugom bench DIR [--time 1s] [--bks FILE] | thugom bench --generate province|R1000|C1000|RC1000 [--time 30s]")
@@ -100,7 +100,7 @@ func runBench(ctx context.Context, args []string) error {
 	atBKS, infeasible, unassigned, vehicles := 0, 0, 0, 0
 	totalTime := 0.0
 	for _, f := range files {
-		if *only != "" && !strings.Contains(filepath.Base(f), *only) {
+		if !selected(f, *only) {
 			continue
 		}
 		if ctx.Err() != nil {
@@ -299,7 +299,7 @@ func benchVRPLIB(ctx context.Context, dir string, files []string, only string, o
 	atBKS, infeasible, unassigned, n := 0, 0, 0, 0
 	totalTime := 0.0
 	for _, f := range files {
-		if only != "" && !strings.Contains(filepath.Base(f), only) {
+		if !selected(f, only) {
 			continue
 		}
 		if ctx.Err() != nil {
@@ -475,7 +475,7 @@ func benchReplanFolder(ctx context.Context, dir string, files []string, only str
 	fmt.Printf("%-10s %6s %10s %10s %8s %8s %8s\n", "instance", "others", "moved_free", "moved_stab", "cost_free", "cost_stab", "extra%")
 	var shareFree, shareStab, extra []float64
 	for _, f := range files {
-		if only != "" && !strings.Contains(filepath.Base(f), only) {
+		if !selected(f, only) {
 			continue
 		}
 		if ctx.Err() != nil {
@@ -525,4 +525,23 @@ func maxOf(x []float64) float64 {
 		m = math.Max(m, v)
 	}
 	return m
+}
+
+// selected reports whether instance file f is chosen by --only: a name
+// part, or a comma-separated list of exact names (without extension).
+func selected(f, only string) bool {
+	if only == "" {
+		return true
+	}
+	base := filepath.Base(f)
+	if !strings.Contains(only, ",") {
+		return strings.Contains(base, only)
+	}
+	stem := strings.TrimSuffix(base, filepath.Ext(base))
+	for _, o := range strings.Split(only, ",") {
+		if strings.EqualFold(o, stem) {
+			return true
+		}
+	}
+	return false
 }
