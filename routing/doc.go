@@ -193,6 +193,11 @@
 //	  anyone leaves, 30 s per solve                      stops change vehicle (67.9 %);  <= 1 % extra
 //	  thugom bench --generate province --replan          with: 5 (0.1 %), 145 change
 //	  --time 30s                                         order, cost -5.3 % vs without
+//	stability, province day, failed pickup 40 % into     without: 1379 of 1697 open      <= 10 % moved,
+//	  the day (3295 stops done, vehicles resume where    stops change vehicle (81.3 %),  <= 1 % extra
+//	  they are), 30 s per solve, load 14-19              4 unassigned; with: 38 (2.2 %),
+//	  thugom bench --generate province --replan          +0.63 % cost, but 6 unassigned
+//	  --replan-at 0.4 --time 30s                         (2 more: lexicographically worse)
 //	stability, 56 Solomon re-plans (failed pickup        changed vehicle: median 88.9 %  <= 10 %,
 //	  before departure), 1 s per solve                   without, 0.0 % with (max 0 %);  <= 1 %
 //	  thugom bench testdata/solomon --replan --time 1s   extra cost median +0.00 %,
