@@ -108,7 +108,8 @@
 // exchange with the neighbour's predecessor or successor) from the stops of
 // the routes it changed, before the acceptance test. Rich models (several
 // trips, deliveries, releases, deadlines, soft limits, stability) get the
-// same three moves on candidates within 1 % of the current plan's cost,
+// same three moves on candidates within 1 % of the current plan's cost
+// once every stop is placed (until then iterations go to placing stops),
 // filtered by the change of travel cost and then checked exactly (peak load
 // of every trip, the full schedule); a tail may hold several trips, so
 // 2-opt* also moves whole trips between vehicles. On MTVRPTWR at 3 s it took
