@@ -324,10 +324,10 @@ func (s *search) recreate(st *state, blink float64) {
 					bestDelta, bestV, bestPos, bestNew = d+fixed, v, pos, false
 				}
 			}
-			if m.veh[v].maxTrips > 1 && !r.empty() && r.ntrips() < m.veh[v].maxTrips {
+			if m.veh[v].maxTrips > 1 && (!r.empty() || m.veh[v].initLoad != nil) && r.ntrips() < m.veh[v].maxTrips {
 				d, ok := m.newTripCost(r, u, &s.sc)
-				if ok && d < bestDelta {
-					bestDelta, bestV, bestPos, bestNew = d, v, -1, true
+				if ok && d+fixed < bestDelta {
+					bestDelta, bestV, bestPos, bestNew = d+fixed, v, -1, true
 				}
 				// or a trip of its own ahead of any trip
 				for o := 0; o < len(r.nodes)-1; o++ {
@@ -594,11 +594,12 @@ func (s *search) rebuild(st *state, v int) {
 			continue
 		}
 		if x == nReload || x == nEnd {
-			// an empty trip: drop the reload before it
+			// an empty trip: drop the reload before it (but a vehicle
+			// resumed with a load on board keeps its way back to unload)
 			if last := out[len(out)-1]; last == nReload || last == nStart {
 				if last == nReload {
 					out = out[:len(out)-1]
-				} else if x == nReload {
+				} else if x == nReload && s.m.veh[v].initLoad == nil {
 					continue
 				}
 			}

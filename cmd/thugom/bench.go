@@ -32,6 +32,7 @@ func runBench(ctx context.Context, args []string) error {
 	gen := fs.String("generate", "", "instead of a folder: generate R1000, C1000, RC1000 (any size) or province (5000 stops)")
 	only := fs.String("only", "", "only instances whose name contains this (or, with commas, whose names are in the list)")
 	replan := fs.Bool("replan", false, "measure stability: plan, fail one pickup, re-plan with and without Instance.Stability")
+	stabFactor := fs.Float64("stability", 1, "with --replan: vehicle-change cost as a multiple of the plan's average travel cost per stop (order change: a tenth of it)")
 	replanAt := fs.Float64("replan-at", 0, "with --replan: the re-plan happens this far into the plan's day (0..1; 0: before anyone leaves), vehicles resume where they are")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: thugom bench DIR [--time 1s] [--bks FILE] | thugom bench --generate province|R1000|C1000|RC1000 [--time 30s]")
@@ -52,7 +53,7 @@ func runBench(ctx context.Context, args []string) error {
 			}
 			fmt.Printf("# thugom bench --generate %s --replan: %d stops, %d vehicles; time=%v per solve, workers=%d seed=%d (load %s)\n",
 				*gen, len(in.Stops), len(in.Vehicles), opts.TimeLimit, opts.Workers, opts.Seed, loadAvg())
-			_, err = benchReplan(ctx, in, opts, *replanAt, true)
+			_, err = benchReplan(ctx, in, opts, *replanAt, *stabFactor, true)
 			return err
 		}
 		return benchGenerated(ctx, *gen, opts)
@@ -93,7 +94,7 @@ func runBench(ctx context.Context, args []string) error {
 		return fmt.Errorf("no *.txt instance in %s", dir)
 	}
 	if *replan {
-		return benchReplanFolder(ctx, dir, files, *only, opts, *replanAt)
+		return benchReplanFolder(ctx, dir, files, *only, opts, *replanAt, *stabFactor)
 	}
 	fmt.Printf("# thugom bench %s  time=%v iterations=%d workers=%d seed=%d bks=%s  (%s, %d CPUs, load %s)\n", dir, *limit, *iters, *workers, *seed, *bksPath, runtime.Version(), runtime.NumCPU(), loadAvg())
 	fmt.Printf("%-10s %4s %12s %12s %8s %9s %s\n", "instance", "veh", "distance", "bks", "gap%", "time_s", "feasible")
@@ -376,8 +377,8 @@ type replanResult struct {
 
 // benchReplan plans in, fails one pickup in the middle of a busy route (it
 // leaves the instance), and re-plans the rest twice with the same budget:
-// without stability and with Instance.Stability (VehicleChange the average
-// travel cost per stop of the plan, OrderChange a tenth of it). It prints
+// without stability and with Instance.Stability (VehicleChange factor times
+// the average travel cost per stop of the plan, OrderChange a tenth of it). It prints
 // the share of the other stops that changed vehicle and the extra cost.
 //
 // With at > 0 the pickup fails at time T, a fraction at of the way from the
@@ -385,7 +386,7 @@ type replanResult struct {
 // (they leave the instance), every vehicle resumes from its last stop (or
 // its depot between trips) with what it picked up on its current trip, and
 // the failed pickup is the middle open stop of the busiest route.
-func benchReplan(ctx context.Context, in *routing.Instance, opts routing.Options, at float64, verbose bool) (replanResult, error) {
+func benchReplan(ctx context.Context, in *routing.Instance, opts routing.Options, at, factor float64, verbose bool) (replanResult, error) {
 	var res replanResult
 	cost := func(sol *routing.Solution) float64 {
 		if in.Objective == routing.MinimizeDistance {
@@ -513,7 +514,7 @@ func benchReplan(ctx context.Context, in *routing.Instance, opts routing.Options
 	if err := routing.Check(&re, free); err != nil {
 		return res, fmt.Errorf("%s: re-plan: %w", in.Name, err)
 	}
-	perStop := cost(base) / float64(len(in.Stops))
+	perStop := factor * cost(base) / float64(len(in.Stops))
 	stab := re
 	stab.Stability = &routing.Stability{Reference: ref, VehicleChange: perStop, OrderChange: perStop / 10}
 	kept, err := routing.Solve(ctx, &stab, opts)
@@ -539,7 +540,7 @@ func benchReplan(ctx context.Context, in *routing.Instance, opts routing.Options
 
 // benchReplanFolder runs benchReplan on every instance of a Solomon-format
 // folder and summarises.
-func benchReplanFolder(ctx context.Context, dir string, files []string, only string, opts routing.Options, at float64) error {
+func benchReplanFolder(ctx context.Context, dir string, files []string, only string, opts routing.Options, at, factor float64) error {
 	fmt.Printf("# thugom bench %s --replan  time=%v per solve, workers=%d seed=%d (load %s)\n", dir, opts.TimeLimit, opts.Workers, opts.Seed, loadAvg())
 	fmt.Printf("%-10s %6s %10s %10s %8s %8s %8s\n", "instance", "others", "moved_free", "moved_stab", "cost_free", "cost_stab", "extra%")
 	var shareFree, shareStab, extra []float64
@@ -554,7 +555,7 @@ func benchReplanFolder(ctx context.Context, dir string, files []string, only str
 		if err != nil {
 			return err
 		}
-		r, err := benchReplan(ctx, in, opts, at, false)
+		r, err := benchReplan(ctx, in, opts, at, factor, false)
 		if err != nil {
 			return err
 		}
