@@ -170,7 +170,9 @@ func checkRoute(in *Instance, vi int, rt *Route, stopIdx map[string]int, frozen 
 	onlyFrozen := true
 	k := 0
 	for ti, tr := range rt.Trips {
-		if len(tr.Visits) == 0 {
+		if len(tr.Visits) == 0 && !(ti == 0 && v.Resume != nil && len(v.Resume.Load) > 0) {
+			// only a vehicle resumed with a load may first drive back to
+			// unload
 			fail("trip %d is empty", ti)
 		}
 		// the load at every point of the trip: deliveries leave on board,

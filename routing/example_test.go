@@ -55,6 +55,6 @@ func Example() {
 	fmt.Println("unassigned:", len(sol.Unassigned))
 	// Output:
 	// mb1 trip 1 leaves 590: na-1@600 back 615, load [30 4]
-	// mb1 trip 2 leaves 748: na-2@763 hong-3@780 back 805, load [45 5]
+	// mb1 trip 2 leaves 760: hong-3@780 na-2@797 back 817, load [45 5]
 	// unassigned: 0
 }

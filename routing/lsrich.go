@@ -27,14 +27,15 @@ func (m *model) seqCost(v int, seq []int32) float64 {
 }
 
 // normalize drops empty trips from seq in place (a reload right after the
-// start or another reload, or right before the end).
-func normalize(seq []int32) []int32 {
+// start or another reload, or right before the end), except the way back
+// to unload of a vehicle resumed with a load (keepFirst).
+func normalize(seq []int32, keepFirst bool) []int32 {
 	out := seq[:1]
 	for _, x := range seq[1:] {
 		if x == nReload || x == nEnd {
 			if last := out[len(out)-1]; last == nReload {
 				out = out[:len(out)-1]
-			} else if last == nStart && x == nReload {
+			} else if last == nStart && x == nReload && !keepFirst {
 				continue
 			}
 		}
@@ -141,7 +142,7 @@ func (s *search) richLS(st *state, only []bool) bool {
 				i, jw := s.posOf(r1, u), s.posOf(r2, w)
 				if v2 == v1 {
 					// between two trips of one vehicle
-					if r1.trip[i] != r1.trip[jw] && (s.richMoveWithin(st, r1, i, jw-1) || s.richMoveWithin(st, r1, i, jw)) {
+					if tuneWithin && r1.trip[i] != r1.trip[jw] && (s.richMoveWithin(st, r1, i, jw-1) || s.richMoveWithin(st, r1, i, jw)) {
 						improved, changed = true, true
 						break
 					}
@@ -174,7 +175,8 @@ func (s *search) richApply(st *state, r1, r2 *route) bool {
 // already known to be feasible.
 func (s *search) richApplyKnown(st *state, r1, r2 *route, ok1, ok2 bool) bool {
 	m := s.m
-	s.ls1, s.ls2 = normalize(s.ls1), normalize(s.ls2)
+	s.ls1 = normalize(s.ls1, m.veh[r1.v].initLoad != nil)
+	s.ls2 = normalize(s.ls2, m.veh[r2.v].initLoad != nil)
 	c1, c2 := m.seqCost(r1.v, s.ls1), m.seqCost(r2.v, s.ls2)
 	delta := c1 + c2 - r1.cost - r2.cost
 	if m.stable {
@@ -315,7 +317,7 @@ func (s *search) richMoveWithin(st *state, r *route, i, p int) bool {
 			s.ls1 = append(s.ls1, u)
 		}
 	}
-	s.ls1 = normalize(s.ls1)
+	s.ls1 = normalize(s.ls1, m.veh[r.v].initLoad != nil)
 	delta := m.seqCost(r.v, s.ls1) - r.cost
 	if m.stable {
 		delta += m.seqStab(r.v, s.ls1) - r.stab

@@ -249,3 +249,25 @@ func TestBalanceAndCompactness(t *testing.T) {
 	t.Logf("R201: plain longest %.1f overlap %.3f distance %.1f; balance longest %.1f distance %.1f; compact overlap %.3f distance %.1f",
 		plain.LongestRoute, plain.Overlap, plain.Distance, bal.LongestRoute, bal.Distance, cmp.Overlap, cmp.Distance)
 }
+
+// A vehicle resumed with 140 of 150 on board must unload before it takes
+// two stops of 20: its first trip is the way back (no visits), and neither
+// the search nor its local search merge that trip with the next.
+func TestResumedLoadUnloadsFirst(t *testing.T) {
+	t.Parallel()
+	in := line(4, 150)
+	in.Vehicles[0].Resume = &Resume{Location: 3, Time: 100, Load: []float64{140}}
+	in.Stops = []Stop{{ID: "a", Location: 2, Demand: []float64{20}}, {ID: "b", Location: 1, Demand: []float64{20}}}
+	for seed := int64(1); seed <= 5; seed++ {
+		sol := solveChecked(t, in, Options{Iterations: 300, Seed: seed})
+		if len(sol.Unassigned) > 0 {
+			t.Fatalf("unassigned %v", sol.Unassigned)
+		}
+		if tr := sol.Routes[0].Trips; len(tr) < 2 || len(tr[0].Visits) > 0 {
+			t.Fatalf("want the way back to unload first, got %+v", tr)
+		}
+	}
+	// with the stability of a reference, too
+	in.Stability = &Stability{Reference: map[string]Placement{"a": {Vehicle: "v", Trip: 0, Position: 0}, "b": {Vehicle: "v", Trip: 0, Position: 1}}, VehicleChange: 10, OrderChange: 1}
+	solveChecked(t, in, Options{Iterations: 300, Seed: 1})
+}

@@ -465,7 +465,9 @@ func (m *model) insertCost(r *route, u int32, pos int, bound float64, sc *scratc
 // newTripCost evaluates u as a new last trip of the non-empty route r.
 func (m *model) newTripCost(r *route, u int32, sc *scratch) (float64, bool) {
 	vi := &m.veh[r.v]
-	if r.ntrips() >= vi.maxTrips || r.empty() {
+	// an empty route takes a new trip only from a vehicle resumed with a
+	// load: it first drives back to unload
+	if r.ntrips() >= vi.maxTrips || (r.empty() && vi.initLoad == nil) {
 		return 0, false
 	}
 	pr := &m.profiles[vi.prof]

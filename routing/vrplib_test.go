@@ -414,3 +414,47 @@ func FuzzParseVRPLIB(f *testing.F) {
 		}
 	})
 }
+
+// The evaluator can fail: merging two trips of a .sol route overloads the
+// vehicle, dropping a client leaves it unserved, and moving every trip to
+// one vehicle misses windows or the horizon.
+func TestEvaluatorRejects(t *testing.T) {
+	t.Parallel()
+	files := mtvrptwrFiles(t)
+	p := readVRPLIB(t, files[0])
+	sol := readSol(t, strings.TrimSuffix(files[0], ".vrp")+".sol")
+	clone := func() [][]int {
+		out := make([][]int, len(sol.routes))
+		for i, r := range sol.routes {
+			out[i] = append([]int(nil), r...)
+		}
+		return out
+	}
+	merged := clone()
+	for i, r := range merged {
+		for k, x := range r {
+			if x == 0 {
+				merged[i] = append(r[:k:k], r[k+1:]...)
+				break
+			}
+		}
+	}
+	if _, err := evaluateMTVRPTWR(p, merged); err == nil {
+		t.Error("merged trips accepted")
+	}
+	dropped := clone()
+	dropped[0] = dropped[0][1:]
+	if _, err := evaluateMTVRPTWR(p, dropped); err == nil || !strings.Contains(err.Error(), "served 0 times") {
+		t.Errorf("dropped client: %v", err)
+	}
+	var one []int
+	for i, r := range sol.routes {
+		if i > 0 {
+			one = append(one, 0)
+		}
+		one = append(one, r...)
+	}
+	if _, err := evaluateMTVRPTWR(p, [][]int{one}); err == nil {
+		t.Error("every trip on one vehicle accepted")
+	}
+}

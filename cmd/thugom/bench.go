@@ -30,8 +30,10 @@ func runBench(ctx context.Context, args []string) error {
 	seed := fs.Int64("seed", 1, "random seed")
 	workers := fs.Int("workers", 2, "parallel searches per instance")
 	gen := fs.String("generate", "", "instead of a folder: generate R1000, C1000, RC1000 (any size) or province (5000 stops)")
-	only := fs.String("only", "", "only instances whose name contains this")
+	only := fs.String("only", "", "only instances whose name contains this (or, with commas, whose names are in the list)")
 	replan := fs.Bool("replan", false, "measure stability: plan, fail one pickup, re-plan with and without Instance.Stability")
+	stabFactor := fs.Float64("stability", 1, "with --replan: vehicle-change cost as a multiple of the plan's average travel cost per stop (order change: a tenth of it)")
+	replanAt := fs.Float64("replan-at", 0, "with --replan: the re-plan happens this far into the plan's day (0..1; 0: before anyone leaves), vehicles resume where they are")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: thugom bench DIR [--time 1s] [--bks FILE] | thugom bench --generate province|R1000|C1000|RC1000 [--time 30s]")
 		fs.PrintDefaults()
@@ -51,7 +53,7 @@ func runBench(ctx context.Context, args []string) error {
 			}
 			fmt.Printf("# thugom bench --generate %s --replan: %d stops, %d vehicles; time=%v per solve, workers=%d seed=%d (load %s)\n",
 				*gen, len(in.Stops), len(in.Vehicles), opts.TimeLimit, opts.Workers, opts.Seed, loadAvg())
-			_, err = benchReplan(ctx, in, opts, true)
+			_, err = benchReplan(ctx, in, opts, *replanAt, *stabFactor, true)
 			return err
 		}
 		return benchGenerated(ctx, *gen, opts)
@@ -92,7 +94,7 @@ func runBench(ctx context.Context, args []string) error {
 		return fmt.Errorf("no *.txt instance in %s", dir)
 	}
 	if *replan {
-		return benchReplanFolder(ctx, dir, files, *only, opts)
+		return benchReplanFolder(ctx, dir, files, *only, opts, *replanAt, *stabFactor)
 	}
 	fmt.Printf("# thugom bench %s  time=%v iterations=%d workers=%d seed=%d bks=%s  (%s, %d CPUs, load %s)\n", dir, *limit, *iters, *workers, *seed, *bksPath, runtime.Version(), runtime.NumCPU(), loadAvg())
 	fmt.Printf("%-10s %4s %12s %12s %8s %9s %s\n", "instance", "veh", "distance", "bks", "gap%", "time_s", "feasible")
@@ -100,7 +102,7 @@ func runBench(ctx context.Context, args []string) error {
 	atBKS, infeasible, unassigned, vehicles := 0, 0, 0, 0
 	totalTime := 0.0
 	for _, f := range files {
-		if *only != "" && !strings.Contains(filepath.Base(f), *only) {
+		if !selected(f, *only) {
 			continue
 		}
 		if ctx.Err() != nil {
@@ -299,7 +301,7 @@ func benchVRPLIB(ctx context.Context, dir string, files []string, only string, o
 	atBKS, infeasible, unassigned, n := 0, 0, 0, 0
 	totalTime := 0.0
 	for _, f := range files {
-		if only != "" && !strings.Contains(filepath.Base(f), only) {
+		if !selected(f, only) {
 			continue
 		}
 		if ctx.Err() != nil {
@@ -375,10 +377,16 @@ type replanResult struct {
 
 // benchReplan plans in, fails one pickup in the middle of a busy route (it
 // leaves the instance), and re-plans the rest twice with the same budget:
-// without stability and with Instance.Stability (VehicleChange the average
-// travel cost per stop of the plan, OrderChange a tenth of it). It prints
+// without stability and with Instance.Stability (VehicleChange factor times
+// the average travel cost per stop of the plan, OrderChange a tenth of it). It prints
 // the share of the other stops that changed vehicle and the extra cost.
-func benchReplan(ctx context.Context, in *routing.Instance, opts routing.Options, verbose bool) (replanResult, error) {
+//
+// With at > 0 the pickup fails at time T, a fraction at of the way from the
+// first departure to the last return: the stops served before T are done
+// (they leave the instance), every vehicle resumes from its last stop (or
+// its depot between trips) with what it picked up on its current trip, and
+// the failed pickup is the middle open stop of the busiest route.
+func benchReplan(ctx context.Context, in *routing.Instance, opts routing.Options, at, factor float64, verbose bool) (replanResult, error) {
 	var res replanResult
 	cost := func(sol *routing.Solution) float64 {
 		if in.Objective == routing.MinimizeDistance {
@@ -393,37 +401,99 @@ func benchReplan(ctx context.Context, in *routing.Instance, opts routing.Options
 	if err := routing.Check(in, base); err != nil {
 		return res, fmt.Errorf("%s: morning plan: %w", in.Name, err)
 	}
-	// the failed pickup: the middle stop of the route with most stops
+	// the time of the failure
+	t0, t1 := math.Inf(1), math.Inf(-1)
+	for _, r := range base.Routes {
+		if r.Used() {
+			t0, t1 = math.Min(t0, r.Start), math.Max(t1, r.End)
+		}
+	}
+	T := math.Inf(-1)
+	if at > 0 {
+		T = t0 + at*(t1-t0)
+	}
+	done := map[string]bool{}
+	re := *in
+	re.Vehicles = append([]routing.Vehicle(nil), in.Vehicles...)
+	stopOf := map[string]*routing.Stop{}
+	for i := range in.Stops {
+		stopOf[in.Stops[i].ID] = &in.Stops[i]
+	}
+	for vi, r := range base.Routes {
+		if !r.Used() || r.Start >= T {
+			continue
+		}
+		v := &re.Vehicles[vi]
+		rs := &routing.Resume{Location: v.Start, Time: r.Start}
+		tripsDone := 0
+		for ti, tr := range r.Trips {
+			if tr.Visits[0].Start >= T {
+				break
+			}
+			// this trip has begun
+			rs.Load, rs.LoadDeadline = nil, 0
+			for _, vis := range tr.Visits {
+				if vis.Start >= T {
+					break
+				}
+				done[vis.Stop] = true
+				s := stopOf[vis.Stop]
+				rs.Location, rs.Time = s.Location, vis.Departure
+				if rs.Load == nil {
+					rs.Load = make([]float64, len(v.Capacity))
+				}
+				for j, d := range s.Demand {
+					rs.Load[j] += d
+				}
+				if s.Deadline > 0 && (rs.LoadDeadline == 0 || s.Deadline < rs.LoadDeadline) {
+					rs.LoadDeadline = s.Deadline
+				}
+			}
+			tripsDone = ti
+			if tr.Return < T && (ti+1 == len(r.Trips) || r.Trips[ti+1].Visits[0].Start >= T) {
+				// back at the depot before T: a fresh start from there
+				rs = &routing.Resume{Location: v.End, Time: tr.Return + v.Reload}
+				tripsDone = ti + 1
+			}
+		}
+		if v.MaxTrips > 1 {
+			v.MaxTrips -= tripsDone
+			if v.MaxTrips < 1 {
+				v.MaxTrips = 1
+			}
+		}
+		v.Resume = rs
+	}
+	// the failed pickup: the middle open stop of the busiest route
 	failed := ""
 	most := 0
 	for _, r := range base.Routes {
-		n := 0
+		var open []string
 		for _, t := range r.Trips {
-			n += len(t.Visits)
-		}
-		if n > most {
-			most = n
-			var all []string
-			for _, t := range r.Trips {
-				for _, v := range t.Visits {
-					all = append(all, v.Stop)
+			for _, v := range t.Visits {
+				if !done[v.Stop] {
+					open = append(open, v.Stop)
 				}
 			}
-			failed = all[len(all)/2]
+		}
+		if len(open) > most {
+			most, failed = len(open), open[len(open)/2]
 		}
 	}
 	if failed == "" {
 		return res, fmt.Errorf("%s: empty plan", in.Name)
 	}
-	re := *in
 	re.Stops = nil
 	for _, s := range in.Stops {
-		if s.ID != failed {
+		if s.ID != failed && !done[s.ID] {
 			re.Stops = append(re.Stops, s)
 		}
 	}
 	ref := routing.ReferenceOf(base)
 	delete(ref, failed)
+	for id := range done {
+		delete(ref, id)
+	}
 	moved := func(sol *routing.Solution) int {
 		k := 0
 		for _, r := range sol.Routes {
@@ -444,7 +514,7 @@ func benchReplan(ctx context.Context, in *routing.Instance, opts routing.Options
 	if err := routing.Check(&re, free); err != nil {
 		return res, fmt.Errorf("%s: re-plan: %w", in.Name, err)
 	}
-	perStop := cost(base) / float64(len(in.Stops))
+	perStop := factor * cost(base) / float64(len(in.Stops))
 	stab := re
 	stab.Stability = &routing.Stability{Reference: ref, VehicleChange: perStop, OrderChange: perStop / 10}
 	kept, err := routing.Solve(ctx, &stab, opts)
@@ -459,7 +529,7 @@ func benchReplan(ctx context.Context, in *routing.Instance, opts routing.Options
 		fmt.Printf("  %s: unassigned differ: %d without stability, %d with\n", in.Name, len(free.Unassigned), len(kept.Unassigned))
 	}
 	if verbose {
-		fmt.Printf("morning plan: cost %.2f, %d vehicles, %d unassigned; failed pickup %s\n", cost(base), base.VehiclesUsed, len(base.Unassigned), failed)
+		fmt.Printf("morning plan: cost %.2f, %d vehicles, %d unassigned; failed pickup %s at %.0f (%d stops done, %d open)\n", cost(base), base.VehiclesUsed, len(base.Unassigned), failed, T, len(done), len(ref))
 		fmt.Printf("re-plan without stability: cost %.2f, %d of %d other stops changed vehicle (%.1f %%), unassigned %d\n",
 			res.costFree, res.movedFree, res.others, 100*float64(res.movedFree)/float64(res.others), len(free.Unassigned))
 		fmt.Printf("re-plan with stability (vehicle change %.4g, order change %.4g): cost %.2f (%+.2f %% vs without), %d changed vehicle (%.1f %%), %d changed order, unassigned %d\n",
@@ -470,12 +540,12 @@ func benchReplan(ctx context.Context, in *routing.Instance, opts routing.Options
 
 // benchReplanFolder runs benchReplan on every instance of a Solomon-format
 // folder and summarises.
-func benchReplanFolder(ctx context.Context, dir string, files []string, only string, opts routing.Options) error {
+func benchReplanFolder(ctx context.Context, dir string, files []string, only string, opts routing.Options, at, factor float64) error {
 	fmt.Printf("# thugom bench %s --replan  time=%v per solve, workers=%d seed=%d (load %s)\n", dir, opts.TimeLimit, opts.Workers, opts.Seed, loadAvg())
 	fmt.Printf("%-10s %6s %10s %10s %8s %8s %8s\n", "instance", "others", "moved_free", "moved_stab", "cost_free", "cost_stab", "extra%")
 	var shareFree, shareStab, extra []float64
 	for _, f := range files {
-		if only != "" && !strings.Contains(filepath.Base(f), only) {
+		if !selected(f, only) {
 			continue
 		}
 		if ctx.Err() != nil {
@@ -485,7 +555,7 @@ func benchReplanFolder(ctx context.Context, dir string, files []string, only str
 		if err != nil {
 			return err
 		}
-		r, err := benchReplan(ctx, in, opts, false)
+		r, err := benchReplan(ctx, in, opts, at, factor, false)
 		if err != nil {
 			return err
 		}
@@ -525,4 +595,23 @@ func maxOf(x []float64) float64 {
 		m = math.Max(m, v)
 	}
 	return m
+}
+
+// selected reports whether instance file f is chosen by --only: a name
+// part, or a comma-separated list of exact names (without extension).
+func selected(f, only string) bool {
+	if only == "" {
+		return true
+	}
+	base := filepath.Base(f)
+	if !strings.Contains(only, ",") {
+		return strings.Contains(base, only)
+	}
+	stem := strings.TrimSuffix(base, filepath.Ext(base))
+	for _, o := range strings.Split(only, ",") {
+		if strings.EqualFold(o, stem) {
+			return true
+		}
+	}
+	return false
 }

@@ -77,6 +77,12 @@ func runSolve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if *limit > 0 {
+		// the budget counts from the command's start (reading included)
+		if *limit -= time.Since(t0); *limit <= 0 {
+			*limit = time.Millisecond
+		}
+	}
 	out, err := solveSolomon(ctx, in, routing.Options{TimeLimit: *limit, Iterations: *iters, Seed: *seed, Workers: *workers})
 	if err != nil {
 		return err
