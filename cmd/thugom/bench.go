@@ -32,7 +32,7 @@ func runBench(ctx context.Context, args []string) error {
 	gen := fs.String("generate", "", "instead of a folder: generate R1000, C1000, RC1000 (any size) or province (5000 stops)")
 	only := fs.String("only", "", "only instances whose name contains this (or, with commas, whose names are in the list)")
 	replan := fs.Bool("replan", false, "measure stability: plan, fail one pickup, re-plan with and without Instance.Stability")
-	stabFactor := fs.Float64("stability", 1, "with --replan: vehicle-change cost as a multiple of the plan's average travel cost per stop (order change: a tenth of it)")
+	stabFactor := fs.Float64("stability", 0.5, "with --replan: vehicle-change cost as a multiple of the plan's average travel cost per stop (order change: a tenth of it)")
 	replanAt := fs.Float64("replan-at", 0, "with --replan: the re-plan happens this far into the plan's day (0..1; 0: before anyone leaves), vehicles resume where they are")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: thugom bench DIR [--time 1s] [--bks FILE] | thugom bench --generate province|R1000|C1000|RC1000 [--time 30s]")
