@@ -19,6 +19,7 @@ import (
 	"github.com/thugom/thugom/demo"
 	"github.com/thugom/thugom/geo"
 	"github.com/thugom/thugom/jobs"
+	"github.com/thugom/thugom/routing"
 	"github.com/thugom/thugom/store"
 	"github.com/thugom/thugom/store/pgtest"
 )
@@ -55,6 +56,7 @@ type setupOpts struct {
 	households int
 	workers    int
 	afterRead  func(depotID int64, day time.Time, attempt int)
+	afterBuild func(in *routing.Instance)
 }
 
 // setup seeds a small demo day in a fresh database and builds a service on
@@ -80,7 +82,7 @@ func setup(t *testing.T, o setupOpts) *bundle {
 	}
 	svc, err := jobs.New(db, jobs.Deps{
 		Clock: b.clock.now, Workers: o.workers, PlanIterations: 3000, SLAWatchEvery: -1,
-		FetchPollInterval: 200 * time.Millisecond, Logger: testLogger(t), AfterPlanRead: o.afterRead,
+		FetchPollInterval: 200 * time.Millisecond, Logger: testLogger(t), AfterPlanRead: o.afterRead, AfterPlanBuild: o.afterBuild,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/thugom/thugom"
 	"github.com/thugom/thugom/jobs"
+	"github.com/thugom/thugom/routing"
 )
 
 // pauser holds the planner between its read and its solve, once armed: the
@@ -532,4 +533,46 @@ func TestImpossibleReportsRefused(t *testing.T) {
 	if _, err := b.svc.RecordPickup(ctx, jobs.PickupEvent{StopID: 1 << 40, Status: thugom.StopPickedUp}); thugom.ErrorCode(err) != thugom.ENotFound {
 		t.Errorf("pickup of no stop: %v, want not found", err)
 	}
+}
+
+// TestReplanResumesFromPhone: a re-plan starts a vehicle where its
+// driver's phone last was (fresh, away from the depot), not at the depot.
+func TestReplanResumesFromPhone(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	var last *routing.Instance
+	b := setup(t, setupOpts{households: 200, afterBuild: func(in *routing.Instance) { mu.Lock(); last = in; mu.Unlock() }})
+	ctx := context.Background()
+	b.geocodeAll(t)
+	depot := b.busiestDepot(t)
+	if _, err := b.svc.PlanDepotDay(ctx, depot, testDay, jobs.PlanRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	st := b.firstPlannedStop(t, depot)
+	var vehicle int64
+	var lon, lat float64
+	if err := b.db.QueryRow(ctx, `SELECT d.vehicle_id, h.lon, h.lat FROM drivers d, households h WHERE d.id = $1 AND h.id = $2`, st.driver, st.household).Scan(&vehicle, &lon, &lat); err != nil {
+		t.Fatal(err)
+	}
+	// The phone, two minutes ago, at the first household of its route.
+	seen := b.clock.t.Add(-2 * time.Minute)
+	if _, err := b.db.Exec(ctx, `INSERT INTO driver_positions (driver_id, at, lon, lat, accuracy_m) VALUES ($1, $2, $3, $4, 15)`, st.driver, seen, lon, lat); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.svc.PlanDepotDay(ctx, depot, testDay, jobs.PlanRequest{Replan: true, RequestedAt: b.clock.t}); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for _, v := range last.Vehicles {
+		if v.ID != fmt.Sprint(vehicle) {
+			continue
+		}
+		want := float64(thugom.SecondsSince(testDay, seen))
+		if v.Resume == nil || v.Resume.Location == 0 || v.Resume.Time != want {
+			t.Fatalf("vehicle %d resumes %+v, want at the phone's position at %v", vehicle, v.Resume, want)
+		}
+		return
+	}
+	t.Fatalf("vehicle %d not in the re-plan", vehicle)
 }

@@ -263,6 +263,8 @@ type planner struct {
 	req      PlanRequest
 	resumeAt map[int64]float64 // vehicle → when it resumes (seconds of the day)
 	sla      []slaWrite
+	// positions are the drivers' last phone positions (re-plans only).
+	positions map[int64]store.DriverPosition
 
 	// Built from the read, used by solve and write.
 	in         *routing.Instance
@@ -308,6 +310,17 @@ func (p *planner) read(ctx context.Context, q pgx.Tx) (*PlanResult, error) {
 	if p.head != nil {
 		if p.prev, err = store.PlanStops(ctx, q, p.head.ID); err != nil {
 			return nil, err
+		}
+	}
+	// Where the drivers' phones last were: a re-plan resumes vehicles there.
+	if p.req.Replan {
+		pos, err := store.LastDriverPositions(ctx, q, depotID, p.now.Add(-positionFresh))
+		if err != nil {
+			return nil, err
+		}
+		p.positions = map[int64]store.DriverPosition{}
+		for _, x := range pos {
+			p.positions[x.DriverID] = x
 		}
 	}
 	return nil, nil
@@ -534,11 +547,34 @@ func (p *planner) build(ctx context.Context, q store.DBTX) error {
 				rv.Shift.Open = left
 			}
 		}
+		// The driver's phone says where the vehicle is, when it is newer
+		// than the vehicle's last reported step and away from the depot.
+		var phone *orb.Point
+		if pos, ok := p.positionOf(ctx, tx, v.ID); ok {
+			left := float64(v.ShiftStart)
+			if vs := states[v.ID]; vs != nil && len(vs.finished) > 0 {
+				last := vs.finished[len(vs.finished)-1]
+				left = sec(last.ArriveAt) + float64(last.ServiceS)
+			}
+			pt := orb.Point{pos.Lon, pos.Lat}
+			if prof, err := p.s.profile(v.Kind); err == nil && phoneResume(sec(pos.At), left, p.nowS) {
+				if m, _ := prof.Leg(geo.Point{Lat: p.depot.Point[1], Lon: p.depot.Point[0]}, geo.Point{Lat: pt[1], Lon: pt[0]}); m > atDepotM {
+					phone = &pt
+					rv.Shift.Open = math.Max(float64(v.ShiftStart), sec(pos.At))
+				}
+			}
+		}
 		p.resumeAt[v.ID] = rv.Shift.Open
-		if vs := states[v.ID]; vs != nil && (len(vs.finished) > 0 || len(vs.frozen) > 0) {
+		if vs := states[v.ID]; phone != nil || (vs != nil && (len(vs.finished) > 0 || len(vs.frozen) > 0)) {
+			if vs == nil {
+				vs = &vehicleState{}
+			}
 			r := &routing.Resume{Time: rv.Shift.Open, Location: 0}
 			if vs.loc != nil {
 				r.Location = addPoint(*vs.loc)
+			}
+			if phone != nil {
+				r.Location = addPoint(*phone)
 			}
 			if vs.loadKg > 0 || vs.parcels > 0 {
 				r.Load = []float64{math.Min(vs.loadKg, v.CapacityKg), math.Min(float64(vs.parcels), float64(v.CapacityParcels))}
@@ -594,6 +630,9 @@ func (p *planner) build(ctx context.Context, q store.DBTX) error {
 // solve runs the solver on the built model with no transaction open.
 func (p *planner) solve(ctx context.Context, budget time.Duration, iterations, attempt int) error {
 	in, day := p.in, p.day
+	if hook := p.s.deps.AfterPlanBuild; hook != nil {
+		hook(in)
+	}
 	var sol *routing.Solution
 	if len(in.Stops) > 0 && len(in.Vehicles) > 0 {
 		opts := routing.Options{Seed: p.depot.ID*1000003 + day.Unix()/86400 + int64(attempt), Workers: 1}
@@ -985,4 +1024,17 @@ func (p *planner) returnStop(routeID int64, seq int, vid int64, vs *vehicleState
 		st.DepartureID = &id
 	}
 	return st, nil
+}
+
+// positionOf returns the fresh phone position of a vehicle's driver.
+func (p *planner) positionOf(ctx context.Context, q store.DBTX, vehicleID int64) (store.DriverPosition, bool) {
+	if len(p.positions) == 0 {
+		return store.DriverPosition{}, false
+	}
+	drv, err := store.DriverOfVehicle(ctx, q, vehicleID)
+	if err != nil || drv == nil {
+		return store.DriverPosition{}, false
+	}
+	pos, ok := p.positions[*drv]
+	return pos, ok
 }

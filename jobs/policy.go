@@ -140,6 +140,21 @@ const (
 	orderChangeCost   = 300
 )
 
+// A driver's phone position counts for a re-plan while it is this fresh,
+// and only away from the depot (a vehicle at the depot starts there anyway).
+const (
+	positionFresh = 30 * time.Minute
+	atDepotM      = 300
+)
+
+// phoneResume reports whether a phone position taken at posS (seconds of
+// the day) tells where a vehicle is better than its last reported step
+// (leftS, when it left its last stop): newer than that, not in the future
+// beyond a minute of clock skew, and fresh.
+func phoneResume(posS, leftS, nowS float64) bool {
+	return posS > leftS && posS <= nowS+60 && nowS-posS <= positionFresh.Seconds()
+}
+
 // lateReason is what a dispatcher reads on an order planned late.
 func lateReason(lateBy float64) string {
 	return fmt.Sprintf("late: planned back %d min after its handover deadline (next departure)", int(math.Ceil(lateBy/60)))

@@ -197,3 +197,22 @@ func TestDeadlineImpossible(t *testing.T) {
 		}
 	}
 }
+
+func TestPhoneResume(t *testing.T) {
+	t.Parallel()
+	now := 10 * 3600.0
+	for _, c := range []struct {
+		pos, left float64
+		want      bool
+	}{
+		{now - 120, now - 600, true},  // newer than the last stop, fresh
+		{now - 600, now - 120, false}, // older than the last report
+		{now - 3600, 0, false},        // stale
+		{now + 30, 0, true},           // a little clock skew
+		{now + 600, 0, false},         // the future
+	} {
+		if got := phoneResume(c.pos, c.left, now); got != c.want {
+			t.Errorf("phoneResume(%v, %v) = %v, want %v", c.pos-now, c.left-now, got, c.want)
+		}
+	}
+}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/thugom/thugom"
 	"github.com/thugom/thugom/geo"
+	"github.com/thugom/thugom/routing"
 	"github.com/thugom/thugom/store"
 )
 
@@ -87,6 +88,9 @@ type Deps struct {
 	// with no transaction open (tests pause the planner there to make a
 	// report meet a re-plan deterministically).
 	AfterPlanRead func(depotID int64, day time.Time, attempt int)
+	// AfterPlanBuild, when set, sees each routing model before it is solved
+	// (tests check what the planner asks of the solver).
+	AfterPlanBuild func(in *routing.Instance)
 }
 
 // Service runs thugom's durable operations on River.
