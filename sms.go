@@ -31,6 +31,7 @@ const (
 	SMSReplyReady      SMSKind = "reply_ready"      // acknowledgement of reply 1
 	SMSReplyPostponed  SMSKind = "reply_postponed"  // acknowledgement of reply 2
 	SMSReplyCancelled  SMSKind = "reply_cancelled"  // acknowledgement of reply 0
+	SMSReplyRestored   SMSKind = "reply_restored"   // acknowledgement of an undone cancel
 	SMSReplyHelp       SMSKind = "reply_help"       // answer to a reply that is not 0/1/2
 )
 
@@ -38,7 +39,7 @@ const (
 func (k SMSKind) Valid() bool {
 	switch k {
 	case SMSPickupWindow, SMSPickupChanged, SMSPickupCancelled, SMSPackReminder, SMSPickupFailed, SMSPickupLate,
-		SMSReplyReady, SMSReplyPostponed, SMSReplyCancelled, SMSReplyHelp:
+		SMSReplyReady, SMSReplyPostponed, SMSReplyCancelled, SMSReplyRestored, SMSReplyHelp:
 		return true
 	}
 	return false
@@ -320,6 +321,8 @@ func renderSMS(d SMSData, depot string) string {
 		s = "Thugom: da HOAN lay hang sang ngay mai. Se nhan tin gio moi."
 	case SMSReplyCancelled:
 		s = "Thugom: da HUY don theo yeu cau." + call
+	case SMSReplyRestored:
+		s = "Thugom: da KHOI PHUC don, se bao gio lay hang moi." + call
 	case SMSReplyHelp:
 		s = "Thugom: khong hieu tin nhan. " + smsReplyHint + "."
 	}
@@ -433,7 +436,7 @@ func (w WakingHours) LastEvening(t time.Time, margin time.Duration) time.Time {
 // own reply always leave at once: it has just texted.
 func (w WakingHours) SendAt(t time.Time, kind SMSKind, urgent bool, pickup time.Time) time.Time {
 	switch kind {
-	case SMSReplyReady, SMSReplyPostponed, SMSReplyCancelled, SMSReplyHelp:
+	case SMSReplyReady, SMSReplyPostponed, SMSReplyCancelled, SMSReplyRestored, SMSReplyHelp:
 		return t
 	}
 	m := w.NextMorning(t)

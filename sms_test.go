@@ -32,7 +32,7 @@ func TestRenderSMSAllKindsFit(t *testing.T) {
 	long := strings.Repeat("Bưu cục văn hóa xã Hữu Lũng Đồng Đăng ", 5)
 	kinds := []thugom.SMSKind{
 		thugom.SMSPickupWindow, thugom.SMSPickupChanged, thugom.SMSPickupCancelled, thugom.SMSPackReminder,
-		thugom.SMSPickupFailed, thugom.SMSPickupLate, thugom.SMSReplyReady, thugom.SMSReplyPostponed, thugom.SMSReplyCancelled, thugom.SMSReplyHelp,
+		thugom.SMSPickupFailed, thugom.SMSPickupLate, thugom.SMSReplyReady, thugom.SMSReplyPostponed, thugom.SMSReplyCancelled, thugom.SMSReplyRestored, thugom.SMSReplyHelp,
 	}
 	for _, k := range kinds {
 		for _, depot := range []string{"Bưu cục Lạng Sơn", long} {

@@ -72,6 +72,15 @@ func OrderOpen(status string) bool {
 // household, by SMS or page, or by a dispatcher): not once collected.
 func OrderCancellable(status string) bool { return OrderOpen(status) }
 
+// UndoWindow is how long a household may take back its own cancel.
+const UndoWindow = 10 * time.Minute
+
+// OrderRestorable reports whether a cancelled order may come back (the
+// household's undo): only within UndoWindow of the cancel.
+func OrderRestorable(status string, cancelledAt, now time.Time) bool {
+	return status == OrderCancelled && !now.Before(cancelledAt) && now.Sub(cancelledAt) <= UndoWindow
+}
+
 // OrderPostponable reports whether a household may postpone an order.
 func OrderPostponable(status string) bool { return status == OrderReceived || status == OrderPlanned }
 

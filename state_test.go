@@ -150,3 +150,21 @@ func TestDiffVersions(t *testing.T) {
 		t.Error("a version differs from itself")
 	}
 }
+
+func TestOrderRestorable(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2026, 9, 15, 8, 0, 0, 0, thugom.Local)
+	for _, c := range []struct {
+		status string
+		after  time.Duration
+		want   bool
+	}{
+		{thugom.OrderCancelled, time.Minute, true}, {thugom.OrderCancelled, 10 * time.Minute, true},
+		{thugom.OrderCancelled, 11 * time.Minute, false}, {thugom.OrderCancelled, -time.Minute, false},
+		{thugom.OrderPickedUp, time.Minute, false},
+	} {
+		if got := thugom.OrderRestorable(c.status, at, at.Add(c.after)); got != c.want {
+			t.Errorf("OrderRestorable(%s, +%v) = %v", c.status, c.after, got)
+		}
+	}
+}

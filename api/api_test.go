@@ -252,3 +252,37 @@ func TestHouseholdPage(t *testing.T) {
 	}
 	wantStatus(t, b.do("POST", "/h/"+link+"/explode", "", nil), http.StatusNotFound, "")
 }
+
+// TestHouseholdUndoCancel: the page's cancel can be taken back right after
+// (the undo button on the answer page), and an undo with nothing to take
+// back changes nothing.
+func TestHouseholdUndoCancel(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.seedDay(3)
+	var hid int64
+	if err := b.db.QueryRow(context.Background(), "SELECT household_id FROM orders ORDER BY id LIMIT 1").Scan(&hid); err != nil {
+		t.Fatal(err)
+	}
+	link := api.SignHouseholdLink(secret, hid, testNow.Add(48*time.Hour))
+	r := b.do("POST", "/h/"+link+"/undo", "", nil, "Accept", "application/json")
+	wantStatus(t, r, http.StatusOK, "")
+	if !strings.Contains(string(r.body), `"nothing_to_do"`) {
+		t.Errorf("undo with nothing cancelled: %s", r.body)
+	}
+	wantStatus(t, b.do("POST", "/h/"+link+"/cancel", "", nil, "Accept", "application/json"), http.StatusOK, "")
+	r = b.do("GET", "/h/"+link+"?done=cancelled", "", nil)
+	wantStatus(t, r, http.StatusOK, "")
+	if !strings.Contains(string(r.body), `id="btn-undo"`) {
+		t.Error("the answer page after a cancel offers no undo")
+	}
+	r = b.do("POST", "/h/"+link+"/undo", "", nil, "Accept", "application/json")
+	wantStatus(t, r, http.StatusOK, "")
+	if !strings.Contains(string(r.body), `"restored"`) {
+		t.Errorf("undo: %s", r.body)
+	}
+	var cancelled int
+	if err := b.db.QueryRow(context.Background(), "SELECT count(*) FROM orders WHERE household_id = $1 AND status = 'cancelled'", hid).Scan(&cancelled); err != nil || cancelled != 0 {
+		t.Errorf("%d orders still cancelled after the undo (%v)", cancelled, err)
+	}
+}

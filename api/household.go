@@ -97,6 +97,8 @@ type householdPage struct {
 	ActionURL   string
 	// ConfirmCancel asks once before a cancel (?confirm=cancel).
 	ConfirmCancel bool
+	// CanUndo offers to take the cancel back (right after it).
+	CanUndo bool
 }
 
 type householdItem struct {
@@ -118,7 +120,8 @@ var stopStatusVI = map[string]string{
 var doneVI = map[string]string{
 	jobs.InboundReady:       "Cảm ơn! Bưu điện đã biết hàng của bạn sẵn sàng.",
 	jobs.InboundPostponed:   "Đã hoãn sang hôm sau. Bưu điện sẽ nhắn giờ lấy hàng mới.",
-	jobs.InboundCancelled:   "Đã hủy lần lấy hàng này.",
+	jobs.InboundCancelled:   "Đã hủy lần lấy hàng này. Bấm \"Hoàn tác\" trong 10 phút nếu hủy nhầm.",
+	jobs.InboundRestored:    "Đã khôi phục đơn. Bưu điện sẽ nhắn giờ lấy hàng mới.",
 	jobs.InboundNothingToDo: "Không có đơn nào đang chờ lấy, nên không có gì thay đổi.",
 	"confirm":               "", // the cancel confirmation shows its own card
 }
@@ -215,6 +218,7 @@ func (s *server) householdPageHandler(w http.ResponseWriter, r *http.Request) {
 	view.ActionURL, view.ICSURL = "/h/"+link, "/h/"+link+"/pickup.ics"
 	view.Message = doneVI[r.URL.Query().Get("done")]
 	view.ConfirmCancel = view.CanAnswer && r.URL.Query().Get("confirm") == "cancel"
+	view.CanUndo = r.URL.Query().Get("done") == jobs.InboundCancelled
 	pg = &view
 	var buf bytes.Buffer
 	if err := householdTmpl.Execute(&buf, pg); err != nil {
@@ -299,6 +303,7 @@ func (s *server) householdAction(w http.ResponseWriter, r *http.Request) {
 		reply = thugom.ReplyPostpone
 	case "cancel":
 		reply = thugom.ReplyCancel
+	case "undo":
 	default:
 		s.writeProblem(w, r, errf(codeNotFound, "action", "unknown action %q", action))
 		return
@@ -306,7 +311,12 @@ func (s *server) householdAction(w http.ResponseWriter, r *http.Request) {
 	if !s.hasService(w, r) {
 		return
 	}
-	res, err := s.deps.Service.AnswerHousehold(r.Context(), jobs.Answer{HouseholdID: id, Reply: reply, Via: "page"})
+	var res *jobs.AnswerResult
+	if action == "undo" {
+		res, err = s.deps.Service.UndoCancel(r.Context(), id, "page")
+	} else {
+		res, err = s.deps.Service.AnswerHousehold(r.Context(), jobs.Answer{HouseholdID: id, Reply: reply, Via: "page"})
+	}
 	s.pages.drop(id) // after the commit: the next view reads the answer
 	if err != nil {
 		s.writeProblem(w, r, err)

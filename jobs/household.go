@@ -154,3 +154,67 @@ func (s *Service) answer(ctx context.Context, tx pgx.Tx, a Answer, phone string)
 	return res, s.event(ctx, tx, actor, "household."+a.Reply.String(), fmt.Sprintf("household:%d", hh),
 		map[string]any{"orders": ids, "via": a.Via, "outcome": res.Outcome})
 }
+
+// InboundRestored is the outcome of an undone cancel.
+const InboundRestored = "restored"
+
+// UndoCancel takes back a household's cancel within thugom.UndoWindow: its
+// orders cancelled since then come back to planning, its packaging task of
+// today reopens, today's plan of their depots is re-planned, and one SMS
+// says so. With nothing cancelled in the window, nothing changes
+// (InboundNothingToDo).
+func (s *Service) UndoCancel(ctx context.Context, householdID int64, via string) (*AnswerResult, error) {
+	res := &AnswerResult{HouseholdID: householdID}
+	err := s.db.InTx(ctx, func(tx pgx.Tx) error {
+		now := s.now()
+		phone, err := store.HouseholdPhone(ctx, tx, householdID)
+		if err != nil {
+			return err
+		}
+		orders, err := store.OrdersCancelledSince(ctx, tx, householdID, now.Add(-thugom.UndoWindow))
+		if err != nil {
+			return err
+		}
+		var ids []int64
+		depots := map[int64]bool{}
+		for _, o := range orders {
+			if thugom.OrderRestorable(thugom.OrderCancelled, o.CancelledAt, now) {
+				ids = append(ids, o.ID)
+				if o.DepotID != nil {
+					depots[*o.DepotID] = true
+				}
+			}
+		}
+		if len(ids) == 0 {
+			res.Outcome, res.Detail = InboundNothingToDo, "no cancel to take back (only within 10 minutes)"
+			return nil
+		}
+		var days []store.DepotDay
+		for d := range depots {
+			days = append(days, store.DepotDay{DepotID: d, Day: thugom.Day(now)})
+		}
+		if err := s.bump(ctx, tx, days); err != nil {
+			return err
+		}
+		if res.Orders, err = store.RestoreOrders(ctx, tx, ids, now); err != nil {
+			return err
+		}
+		if err := store.ReopenPackagingTask(ctx, tx, householdID, DayString(now), now); err != nil {
+			return err
+		}
+		if err := s.replan(ctx, tx, days, CauseCancelled, fmt.Sprintf("household:%d", householdID)); err != nil {
+			return err
+		}
+		res.Outcome, res.Detail = InboundRestored, fmt.Sprintf("%d orders back to planning", len(res.Orders))
+		if _, err := s.notify(ctx, tx, householdID, phone, thugom.SMSData{Kind: thugom.SMSReplyRestored},
+			fmt.Sprintf("ack:%s:%d:undo:%s", via, householdID, now.UTC().Format("20060102T1504")), true); err != nil {
+			return err
+		}
+		return s.event(ctx, tx, householdActor(householdID), "household.undo_cancel", fmt.Sprintf("household:%d", householdID),
+			map[string]any{"orders": res.Orders, "via": via})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}

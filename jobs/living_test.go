@@ -576,3 +576,55 @@ func TestReplanResumesFromPhone(t *testing.T) {
 	}
 	t.Fatalf("vehicle %d not in the re-plan", vehicle)
 }
+
+// TestUndoCancel: a household takes its cancel back within ten minutes —
+// the orders come back to planning, its day is re-planned, one SMS says so;
+// later, nothing changes.
+func TestUndoCancel(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpts{households: 150})
+	ctx := context.Background()
+	b.geocodeAll(t)
+	depot := b.busiestDepot(t)
+	if _, err := b.svc.PlanDepotDay(ctx, depot, testDay, jobs.PlanRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	st := b.firstPlannedStop(t, depot)
+	if _, err := b.svc.AnswerHousehold(ctx, jobs.Answer{HouseholdID: st.household, Reply: thugom.ReplyCancel, Via: "page"}); err != nil {
+		t.Fatal(err)
+	}
+	replans := count(t, b.db, `SELECT count(*) FROM river_job WHERE kind = 'replan'`)
+	b.clock.t = b.clock.t.Add(5 * time.Minute)
+	res, err := b.svc.UndoCancel(ctx, st.household, "page")
+	if err != nil || res.Outcome != jobs.InboundRestored || len(res.Orders) != len(st.orders) {
+		t.Fatalf("undo: %+v %v", res, err)
+	}
+	if n := count(t, b.db, `SELECT count(*) FROM orders WHERE id = ANY($1::bigint[]) AND status = 'received'`, st.orders); n != len(st.orders) {
+		t.Errorf("%d of %d orders back to planning", n, len(st.orders))
+	}
+	if n := count(t, b.db, `SELECT count(*) FROM notifications WHERE household_id = $1 AND kind = 'reply_restored'`, st.household); n != 1 {
+		t.Errorf("%d restore messages", n)
+	}
+	if n := count(t, b.db, `SELECT count(*) FROM river_job WHERE kind = 'replan'`); n <= replans {
+		t.Error("the undo asked for no re-plan")
+	}
+	// The re-plan plans them again.
+	if _, err := b.svc.PlanDepotDay(ctx, depot, testDay, jobs.PlanRequest{Replan: true, RequestedAt: b.clock.t}); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, b.db, `SELECT count(*) FROM orders WHERE id = ANY($1::bigint[]) AND status = 'planned'`, st.orders); n != len(st.orders) {
+		t.Errorf("%d of %d restored orders planned again", n, len(st.orders))
+	}
+	// Cancelled again, then too late to take back.
+	if _, err := b.svc.AnswerHousehold(ctx, jobs.Answer{HouseholdID: st.household, Reply: thugom.ReplyCancel, Via: "sms", Key: "m2"}); err != nil {
+		t.Fatal(err)
+	}
+	b.clock.t = b.clock.t.Add(11 * time.Minute)
+	res, err = b.svc.UndoCancel(ctx, st.household, "page")
+	if err != nil || res.Outcome != jobs.InboundNothingToDo {
+		t.Fatalf("late undo: %+v %v", res, err)
+	}
+	if n := count(t, b.db, `SELECT count(*) FROM orders WHERE id = ANY($1::bigint[]) AND status = 'cancelled'`, st.orders); n != len(st.orders) {
+		t.Errorf("a late undo brought %d orders back", len(st.orders)-n)
+	}
+}

@@ -445,3 +445,29 @@ type ImportResult struct {
 	// point.
 	ToGeocode []int64
 }
+
+// CancelledOrder is an order a household cancelled, with when.
+type CancelledOrder struct {
+	ID          int64
+	DepotID     *int64
+	CancelledAt time.Time
+}
+
+// OrdersCancelledSince returns, locked, the household's orders cancelled at
+// or after since.
+func OrdersCancelledSince(ctx context.Context, q DBTX, householdID int64, since time.Time) ([]CancelledOrder, error) {
+	rows, err := q.Query(ctx, Query("OrdersCancelledSince"), householdID, since)
+	if err != nil {
+		return nil, fmt.Errorf("cancelled orders of household %d: %w", householdID, err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (CancelledOrder, error) {
+		var o CancelledOrder
+		return o, r.Scan(&o.ID, &o.DepotID, &o.CancelledAt)
+	})
+}
+
+// RestoreOrders brings cancelled orders back to received; it returns those
+// changed.
+func RestoreOrders(ctx context.Context, q DBTX, ids []int64, at time.Time) ([]int64, error) {
+	return collectIDs(ctx, q, "OrdersRestore", ids, at)
+}

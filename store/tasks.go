@@ -85,3 +85,12 @@ func PickupTaskOfStop(ctx context.Context, q DBTX, stopID int64) (*thugom.Task, 
 	}
 	return t, err
 }
+
+// ReopenPackagingTask reopens the household's packaging task of day (YYYY-MM-DD)
+// that a cancel closed.
+func ReopenPackagingTask(ctx context.Context, q DBTX, householdID int64, day string, at time.Time) error {
+	if _, err := q.Exec(ctx, Query("TaskReopenPackaging"), householdID, day, at); err != nil {
+		return fmt.Errorf("reopen packaging of household %d: %w", householdID, err)
+	}
+	return nil
+}

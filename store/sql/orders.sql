@@ -127,3 +127,16 @@ UPDATE orders SET status = $2, updated_at = $3,
     planned_day = CASE WHEN $2 = 'planned' THEN planned_day ELSE NULL END
 WHERE id = ANY($1::bigint[]) AND status = ANY($4::text[])
 RETURNING id;
+
+-- name: OrdersCancelledSince
+-- The household's orders cancelled at or after $2 (its undo window).
+SELECT id, depot_id, updated_at FROM orders
+WHERE household_id = $1 AND status = 'cancelled' AND updated_at >= $2
+ORDER BY id
+FOR UPDATE;
+
+-- name: OrdersRestore
+-- A household's undo: cancelled orders come back to planning.
+UPDATE orders SET status = 'received', planned_day = NULL, updated_at = $2
+WHERE id = ANY($1::bigint[]) AND status = 'cancelled'
+RETURNING id;

@@ -50,3 +50,8 @@ FOR UPDATE;
 -- name: PickupTaskOfStop
 SELECT id, kind, stop_id, household_id, order_id, status, due_at, payload, created_at, updated_at
 FROM tasks WHERE kind = 'pickup' AND stop_id = $1 FOR UPDATE;
+
+-- name: TaskReopenPackaging
+-- A household's undone cancel: its packaging task of the day is open again.
+UPDATE tasks SET status = 'open', updated_at = $3
+WHERE kind = 'packaging' AND household_id = $1 AND payload->>'day' = $2 AND status = 'cancelled';
