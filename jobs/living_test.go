@@ -332,23 +332,36 @@ func TestSoakReportsDuringReplans(t *testing.T) {
 	b := setup(t, setupOpts{households: 500})
 	ctx := context.Background()
 	b.geocodeAll(t)
-	depot := b.busiestDepot(t)
-	if _, err := b.svc.PlanDepotDay(ctx, depot, testDay, jobs.PlanRequest{}); err != nil {
-		t.Fatal(err)
-	}
-	var drivers []int64
-	rows, err := b.db.Query(ctx, `SELECT DISTINCT r.driver_id FROM routes r JOIN plans p ON p.id = r.plan_id
-		WHERE p.depot_id = $1 AND p.status = 'done' AND r.driver_id IS NOT NULL ORDER BY 1 LIMIT 4`, depot)
+	// The two busiest depots, two drivers each: four drivers report while
+	// both depots are re-planned back to back.
+	var depots []int64
+	rows, err := b.db.Query(ctx, `SELECT depot_id FROM orders GROUP BY depot_id ORDER BY count(*) DESC, depot_id LIMIT 2`)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for rows.Next() {
 		var d int64
 		_ = rows.Scan(&d)
-		drivers = append(drivers, d)
+		depots = append(depots, d)
 	}
-	if len(drivers) < 2 {
-		t.Fatalf("only %d drivers on the plan", len(drivers))
+	var drivers []int64
+	for _, depot := range depots {
+		if _, err := b.svc.PlanDepotDay(ctx, depot, testDay, jobs.PlanRequest{}); err != nil {
+			t.Fatal(err)
+		}
+		rows, err := b.db.Query(ctx, `SELECT DISTINCT r.driver_id FROM routes r JOIN plans p ON p.id = r.plan_id
+			WHERE p.depot_id = $1 AND p.status = 'done' AND r.driver_id IS NOT NULL ORDER BY 1 LIMIT 2`, depot)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var d int64
+			_ = rows.Scan(&d)
+			drivers = append(drivers, d)
+		}
+	}
+	if len(drivers) < 3 {
+		t.Fatalf("only %d drivers on the plans", len(drivers))
 	}
 	deadline := time.Now().Add(dur)
 	var picked, failed, replans, refused atomic.Int64
@@ -401,7 +414,8 @@ func TestSoakReportsDuringReplans(t *testing.T) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		for time.Now().Before(deadline) {
+		for i := 0; time.Now().Before(deadline); i++ {
+			depot := depots[i%len(depots)]
 			if _, err := b.svc.PlanDepotDay(ctx, depot, testDay, jobs.PlanRequest{Replan: true, Cause: "soak", RequestedAt: b.clock.t}); err != nil && !errors.Is(err, context.Canceled) {
 				errc <- fmt.Errorf("re-plan: %w", err)
 				return
