@@ -642,3 +642,57 @@ func TestUndoCancel(t *testing.T) {
 		t.Errorf("a late undo brought %d orders back", len(st.orders)-n)
 	}
 }
+
+// TestPostponeKeepsAWindow: a postponed order comes back tomorrow with the
+// hours it had (never before tomorrow morning), a window that opens before
+// it closes, and is planned on that day.
+func TestPostponeKeepsAWindow(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpts{households: 150})
+	ctx := context.Background()
+	b.geocodeAll(t)
+	depot := b.busiestDepot(t)
+	if _, err := b.svc.PlanDepotDay(ctx, depot, testDay, jobs.PlanRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	st := b.firstPlannedStop(t, depot)
+	type window struct{ from, until *time.Time }
+	before := map[int64]window{}
+	rows, err := b.db.Query(ctx, `SELECT id, ready_from, ready_until FROM orders WHERE id = ANY($1::bigint[])`, st.orders)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var id int64
+		var w window
+		_ = rows.Scan(&id, &w.from, &w.until)
+		before[id] = w
+	}
+	if _, err := b.svc.AnswerHousehold(ctx, jobs.Answer{HouseholdID: st.household, Reply: thugom.ReplyPostpone, Via: "page"}); err != nil {
+		t.Fatal(err)
+	}
+	tomorrow := testDay.AddDate(0, 0, 1)
+	rows, err = b.db.Query(ctx, `SELECT id, ready_from, ready_until FROM orders WHERE id = ANY($1::bigint[])`, st.orders)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var id int64
+		var w window
+		_ = rows.Scan(&id, &w.from, &w.until)
+		switch {
+		case w.from == nil || w.from.Before(tomorrow.Add(7*time.Hour)) || !thugom.Day(*w.from).Equal(tomorrow):
+			t.Errorf("order %d ready from %v, want tomorrow from 07:00", id, w.from)
+		case w.until != nil && !w.until.After(*w.from):
+			t.Errorf("order %d window %v–%v closes before it opens", id, w.from, w.until)
+		case before[id].from != nil && before[id].until != nil && (w.until == nil || w.until.Sub(*w.from) != before[id].until.Sub(*before[id].from)):
+			t.Errorf("order %d window length %v, was %v", id, w.until, before[id].until.Sub(*before[id].from))
+		}
+	}
+	if _, err := b.svc.PlanDepotDay(ctx, depot, tomorrow, jobs.PlanRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, b.db, `SELECT count(*) FROM orders WHERE id = ANY($1::bigint[]) AND status = 'planned' AND planned_day = $2`, st.orders, tomorrow.Format(time.DateOnly)); n != len(st.orders) {
+		t.Errorf("%d of %d postponed orders planned tomorrow", n, len(st.orders))
+	}
+}

@@ -67,7 +67,7 @@ type DayReport struct {
 // DayReportOf computes the report of a depot's day.
 func DayReportOf(ctx context.Context, q DBTX, depotID int64, day time.Time) (*DayReport, error) {
 	var x DayReport
-	err := q.QueryRow(ctx, Query("DayReport"), depotID, day).Scan(&x.PlanID, &x.Orders, &x.PickedUp, &x.Failed, &x.OnTime,
+	err := q.QueryRow(ctx, Query("DayReport"), depotID, dateArg(day)).Scan(&x.PlanID, &x.Orders, &x.PickedUp, &x.Failed, &x.OnTime,
 		&x.Unassigned, &x.DistanceM, &x.VehiclesUsed, &x.VehiclesActive, &x.LoadKg, &x.CapacityKg, &x.AgeAvgS, &x.AgeMaxS, &x.AgeP90S)
 	if err != nil {
 		return nil, fmt.Errorf("day report: %w", err)

@@ -58,7 +58,16 @@ FROM orders
 WHERE household_id = $1 AND depot_id IS NOT NULL AND handover_deadline IS NULL;
 
 -- name: PostponeOrders
-UPDATE orders SET status = 'postponed', ready_from = $2, ready_until = NULL, updated_at = $3
+-- The household's postpone: the orders come back tomorrow with a proper
+-- window — the same hours as before, a day later (never before $2, tomorrow
+-- morning), or from $2 when they had none. The right-hand sides read the
+-- old row.
+UPDATE orders SET status = 'postponed',
+    ready_from = CASE WHEN ready_from IS NULL THEN $2::timestamptz
+                      ELSE greatest($2::timestamptz, ready_from + interval '1 day') END,
+    ready_until = CASE WHEN ready_from IS NULL OR ready_until IS NULL OR ready_until <= ready_from THEN NULL
+                       ELSE greatest($2::timestamptz, ready_from + interval '1 day') + (ready_until - ready_from) END,
+    planned_day = NULL, updated_at = $3
 WHERE id = ANY($1::bigint[]);
 
 -- name: SetOrdersReadyFrom

@@ -33,7 +33,7 @@ WITH plan AS (
     FROM pick p JOIN stop_orders so ON so.stop_id = p.id JOIN orders o ON o.id = so.order_id
 )
 SELECT
-    (SELECT id FROM plan),
+    coalesce((SELECT id FROM plan), 0),
     (SELECT count(*) FROM ords),
     (SELECT count(*) FROM ords WHERE stop_status = 'picked_up' OR status IN ('picked_up', 'handed_over')),
     (SELECT count(*) FROM ords WHERE stop_status = 'failed' OR status = 'failed'),
