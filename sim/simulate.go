@@ -86,8 +86,8 @@ type Report struct {
 	// (jobs.NoticeReport). The single demo day plans in its own morning and
 	// has no order known by 17:00 the day before; the week (--days) plans
 	// the evening before.
-	Notice         *jobs.NoticeReport `json:"notice,omitempty"`
-	ElapsedSeconds float64            `json:"elapsed_seconds"`
+	Notice *jobs.NoticeReport `json:"notice,omitempty"`
+	ElapsedSeconds  float64        `json:"elapsed_seconds"`
 }
 
 // simClock is the simulation's business clock.
