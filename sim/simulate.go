@@ -82,11 +82,6 @@ type Report struct {
 	VehiclesUsed    int            `json:"vehicles_used"`
 	SMS             int            `json:"sms"`
 	PlanSeconds     float64        `json:"plan_seconds"`
-	// Notice is the notice the day's window messages gave households
-	// (jobs.NoticeReport). The single demo day plans in its own morning and
-	// has no order known by 17:00 the day before; the week (--days) plans
-	// the evening before.
-	Notice *jobs.NoticeReport `json:"notice,omitempty"`
 	ElapsedSeconds  float64        `json:"elapsed_seconds"`
 }
 
@@ -454,9 +449,6 @@ func Run(ctx context.Context, db *store.DB, deps jobs.Deps, opt Options) (*Repor
 		return nil, err
 	}
 	rep.PlanSeconds = math.Round(planTime.Seconds()*10) / 10
-	if rep.Notice, err = svc.NoticeReport(ctx, day); err != nil {
-		return nil, err
-	}
 	rep.ElapsedSeconds = math.Round(time.Since(t0).Seconds()*10) / 10
 	return rep, nil
 }
