@@ -286,3 +286,39 @@ func TestHouseholdUndoCancel(t *testing.T) {
 		t.Errorf("%d orders still cancelled after the undo (%v)", cancelled, err)
 	}
 }
+
+// TestSLABoardNotice: the board shows the notice the carrier's households
+// got for the day's window messages, and not another carrier's.
+func TestSLABoardNotice(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.seedDay(3)
+	if _, err := b.svc.PlanDepotDay(context.Background(), b.depot.ID, testNow, jobs.PlanRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	// The window messages leave 14 h before their windows (as an evening plan's would).
+	tag, err := b.db.Exec(context.Background(), `UPDATE notifications SET status = 'sent', sent_at = window_start - interval '14 hours'
+		WHERE kind = 'pickup_window' AND window_start IS NOT NULL`)
+	if err != nil || tag.RowsAffected() == 0 {
+		t.Fatalf("no window message to send (%v)", err)
+	}
+	var board struct {
+		Notice struct {
+			WindowMessages int     `json:"window_messages"`
+			AtLeast12h     float64 `json:"at_least_12h"`
+		} `json:"notice"`
+	}
+	r := b.do("GET", fmt.Sprintf("/v1/sla?depot_id=%d&date=%s", b.depot.ID, testNow.Format(time.DateOnly)), b.disp, nil)
+	wantStatus(t, r, http.StatusOK, "")
+	r.json(t, &board)
+	if board.Notice.WindowMessages != int(tag.RowsAffected()) || board.Notice.AtLeast12h != 1 {
+		t.Errorf("board notice %+v, want %d messages all ≥ 12 h", board.Notice, tag.RowsAffected())
+	}
+	r = b.do("GET", fmt.Sprintf("/v1/sla?date=%s", testNow.Format(time.DateOnly)), b.disp2, nil)
+	wantStatus(t, r, http.StatusOK, "")
+	board.Notice.WindowMessages = -1
+	r.json(t, &board)
+	if board.Notice.WindowMessages != 0 {
+		t.Errorf("another carrier's board counts %d of these messages", board.Notice.WindowMessages)
+	}
+}

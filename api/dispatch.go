@@ -326,7 +326,17 @@ func (s *server) slaBoard(w http.ResponseWriter, r *http.Request) {
 		Date   string          `json:"date"`
 		AtRisk []store.SLAItem `json:"at_risk"`
 		Late   []store.SLAItem `json:"late"`
+		// Notice is the notice the day's window messages gave the
+		// households of this carrier (and depot).
+		Notice *jobs.NoticeReport `json:"notice,omitempty"`
 	}{Date: day.Format(time.DateOnly), AtRisk: []store.SLAItem{}, Late: []store.SLAItem{}}
+	if s.deps.Service != nil {
+		carrier := p.carrierScope()
+		if out.Notice, err = s.deps.Service.NoticeReportOf(r.Context(), day, carrier, depotID); err != nil {
+			s.writeProblem(w, r, err)
+			return
+		}
+	}
 	for _, it := range items {
 		if it.Late {
 			out.Late = append(out.Late, it)

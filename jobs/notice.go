@@ -84,8 +84,14 @@ func round2(f float64) float64 { return float64(int64(f*100+0.5)) / 100 }
 
 // NoticeReport reports the notice given for a local day's pickups.
 func (s *Service) NoticeReport(ctx context.Context, day time.Time) (*NoticeReport, error) {
+	return s.NoticeReportOf(ctx, day, 0, 0)
+}
+
+// NoticeReportOf is NoticeReport for the households of one carrier and one
+// depot (0: any) — what a dispatcher's board shows.
+func (s *Service) NoticeReportOf(ctx context.Context, day time.Time, carrierID, depotID int64) (*NoticeReport, error) {
 	d := thugom.Day(day)
-	sent, err := store.SentNoticesOfDay(ctx, s.db, d, d.Add(24*time.Hour))
+	sent, err := store.SentNoticesOfDay(ctx, s.db, d, d.Add(24*time.Hour), carrierID, depotID)
 	if err != nil {
 		return nil, err
 	}

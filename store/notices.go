@@ -141,9 +141,10 @@ type SentNotice struct {
 }
 
 // SentNoticesOfDay lists the messages sent about the local day [from, to):
-// window messages by their window, others by when they left.
-func SentNoticesOfDay(ctx context.Context, q DBTX, from, to time.Time) ([]SentNotice, error) {
-	rows, err := q.Query(ctx, Query("NoticeSentOfDay"), from, to)
+// window messages by their window, others by when they left; to households
+// with orders of carrierID and of depotID (0: any).
+func SentNoticesOfDay(ctx context.Context, q DBTX, from, to time.Time, carrierID, depotID int64) ([]SentNotice, error) {
+	rows, err := q.Query(ctx, Query("NoticeSentOfDay"), from, to, carrierID, depotID)
 	if err != nil {
 		return nil, fmt.Errorf("sent notices: %w", err)
 	}

@@ -51,10 +51,13 @@ RETURNING id;
 -- name: NoticeSentOfDay
 -- Every message sent for a local day [$1, $2): kind, window announced and
 -- when it left (the notice distribution).
-SELECT kind, window_start, sent_at, created_at FROM notifications
-WHERE status = 'sent' AND sent_at IS NOT NULL
-  AND ((window_start >= $1 AND window_start < $2) OR (window_start IS NULL AND sent_at >= $1 - interval '12 hours' AND sent_at < $2))
-ORDER BY id;
+-- $3 limits to households with orders of a carrier, $4 of a depot (0: any).
+SELECT n.kind, n.window_start, n.sent_at, n.created_at FROM notifications n
+WHERE n.status = 'sent' AND n.sent_at IS NOT NULL
+  AND ((n.window_start >= $1 AND n.window_start < $2) OR (n.window_start IS NULL AND n.sent_at >= $1 - interval '12 hours' AND n.sent_at < $2))
+  AND ($3::bigint = 0 OR EXISTS (SELECT 1 FROM orders o WHERE o.household_id = n.household_id AND o.carrier_id = $3))
+  AND ($4::bigint = 0 OR EXISTS (SELECT 1 FROM orders o WHERE o.household_id = n.household_id AND o.depot_id = $4))
+ORDER BY n.id;
 
 -- name: NoticeTakeInline
 -- The acknowledgement of an inbound message, taken to be sent in the
