@@ -13,8 +13,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/thugom/thugom/demo/sim"
 	"github.com/thugom/thugom/jobs"
-	"github.com/thugom/thugom/sim"
 	"github.com/thugom/thugom/store"
 )
 

@@ -8,8 +8,8 @@ import (
 	"os"
 	"time"
 
+	"github.com/thugom/thugom/demo/sim"
 	"github.com/thugom/thugom/jobs"
-	"github.com/thugom/thugom/sim"
 	"github.com/thugom/thugom/store"
 )
 

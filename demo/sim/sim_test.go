@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/thugom/thugom/demo/sim"
 	"github.com/thugom/thugom/jobs"
-	"github.com/thugom/thugom/sim"
 	"github.com/thugom/thugom/store/pgtest"
 )
 
