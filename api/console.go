@@ -383,14 +383,10 @@ func (s *server) previewPlan(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	day := thugom.Day(s.now())
-	if in.Date != "" {
-		t, err := time.ParseInLocation(time.DateOnly, in.Date, thugom.Local)
-		if err != nil {
-			s.writeProblem(w, r, errf(codeInvalid, "date", "date must be YYYY-MM-DD"))
-			return
-		}
-		day = t
+	day, err := s.dayOf(in.Date)
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
 	}
 	if (in.StopID != 0) != (in.VehicleID != 0) || in.StopID < 0 || in.VehicleID < 0 {
 		s.writeProblem(w, r, errf(codeInvalid, "vehicle_id", "stop_id and vehicle_id go together"))

@@ -200,14 +200,10 @@ func (s *server) enqueuePlan(replan bool) http.HandlerFunc {
 				return
 			}
 		}
-		day := thugom.Day(s.now())
-		if in.Date != "" {
-			t, err := time.ParseInLocation(time.DateOnly, in.Date, thugom.Local)
-			if err != nil {
-				s.writeProblem(w, r, errf(codeInvalid, "date", "date must be YYYY-MM-DD"))
-				return
-			}
-			day = t
+		day, err := s.dayOf(in.Date)
+		if err != nil {
+			s.writeProblem(w, r, err)
+			return
 		}
 		if !s.hasService(w, r) {
 			return

@@ -452,7 +452,12 @@ func optTime(v, name string) (*time.Time, error) {
 
 // dayParam reads ?date=YYYY-MM-DD (default: today, local).
 func (s *server) dayParam(r *http.Request) (time.Time, error) {
-	v := r.URL.Query().Get("date")
+	return s.dayOf(r.URL.Query().Get("date"))
+}
+
+// dayOf reads a local day YYYY-MM-DD, today when empty (the ?date= of
+// reads and the "date" of plan, re-plan and preview bodies).
+func (s *server) dayOf(v string) (time.Time, error) {
 	if v == "" {
 		return thugom.Day(s.now()), nil
 	}
