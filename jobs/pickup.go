@@ -254,14 +254,18 @@ func (w *followUpWorker) Work(ctx context.Context, job *river.Job[PickupFollowUp
 // again at the earliest.
 const RetryAfter = 30 * time.Minute
 
-// Minimum time before the handover deadline for a failed pickup to go back
-// to planning: a vehicle must still reach the household and return.
+// Minimum time before the handover deadline for a failed pickup's second
+// visit to be in time: closer than that, the orders are collected late and
+// the dispatcher is alerted.
 const replanMargin = 30 * time.Minute
 
-// FollowUpFailedPickup decides what a failed pickup becomes: back to
-// planning (a re-plan of the depot's day) while the handover deadline
-// allows, else an escalation (orders failed, dispatcher alert). The
-// household is told either way, once. It reports whether it re-planned.
+// FollowUpFailedPickup decides what a failed pickup becomes: its orders go
+// back to planning (a re-plan of the depot's day; when the handover
+// deadline no longer allows a second visit in time the planner collects
+// them late, today or on the next day, and the dispatcher is alerted);
+// only produce the carrier rejected (quality) ends failed, with an
+// escalation. Nothing else is dropped. The household is told either way,
+// once. It reports whether it re-planned.
 func (s *Service) FollowUpFailedPickup(ctx context.Context, stopID int64, reason string) (replanned bool, err error) {
 	err = s.db.InTx(ctx, func(tx pgx.Tx) error {
 		st, err := store.StopForUpdate(ctx, tx, stopID)
@@ -291,15 +295,20 @@ func (s *Service) FollowUpFailedPickup(ctx context.Context, stopID int64, reason
 		if err != nil || told == 0 {
 			return err
 		}
-		var retry, escalate []int64
+		var retry, escalate, rejected []int64
 		for _, o := range orders {
 			if o.Status != thugom.OrderReceived {
 				continue // cancelled, postponed or re-planned meanwhile
 			}
-			if reason != FailQualityRejected && (o.Deadline == nil || o.Deadline.Sub(now) >= replanMargin) {
-				retry = append(retry, o.ID)
-			} else {
+			switch {
+			case reason == FailQualityRejected:
+				rejected = append(rejected, o.ID)
 				escalate = append(escalate, o.ID)
+			case o.Deadline != nil && o.Deadline.Sub(now) < replanMargin:
+				retry = append(retry, o.ID) // collected late: the dispatcher knows
+				escalate = append(escalate, o.ID)
+			default:
+				retry = append(retry, o.ID)
 			}
 		}
 		for _, id := range escalate {
@@ -311,7 +320,7 @@ func (s *Service) FollowUpFailedPickup(ctx context.Context, stopID int64, reason
 				s.metrics.escalations.WithLabelValues("pickup_failed").Inc()
 			}
 		}
-		if _, err := store.SetOrdersStatus(ctx, tx, escalate, thugom.OrderFailed, now); err != nil {
+		if _, err := store.SetOrdersStatus(ctx, tx, rejected, thugom.OrderFailed, now); err != nil {
 			return err
 		}
 		if len(retry) > 0 {
@@ -322,7 +331,7 @@ func (s *Service) FollowUpFailedPickup(ctx context.Context, stopID int64, reason
 		}
 		if len(escalate) > 0 {
 			return s.event(ctx, tx, "job:"+KindPickupFollowUp, "alert.pickup_failed", fmt.Sprintf("stop:%d", stopID),
-				map[string]any{"orders": escalate, "reason": reason, "depot_id": st.DepotID})
+				map[string]any{"orders": escalate, "rejected": rejected, "reason": reason, "depot_id": st.DepotID})
 		}
 		return nil
 	})

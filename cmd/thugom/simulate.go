@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -35,6 +36,8 @@ func runSimulate(ctx context.Context, args []string) error {
 	iterations := fs.Int("iterations", 16000, "solver iterations per plan (deterministic); 0 uses --plan-budget; with --days > 1, 0 scales them to each depot's size (sim.BudgetFor)")
 	days := fs.Int("days", 1, "harvest days; 1 is the single demo day, more a harvest week (orders arriving all day, evening plans, a rainy day)")
 	htmlOut := fs.String("html", "", "with --days > 1, also write a self-contained HTML report to this file")
+	drain := fs.Int("drain-days", 2, "with --days > 1, days after the week (no new orders) to collect what is still open; 0 for none")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -46,6 +49,20 @@ func runSimulate(ctx context.Context, args []string) error {
 	}
 	if *failures < 0 || *failures >= 1 || *households <= 0 || *postpone < 0 || *iterations < 0 || *days < 1 || *days > 14 {
 		return fmt.Errorf("simulate: --failure-rate must be in [0, 1), --households > 0, --postponements and --iterations >= 0, --days in 1..14")
+	}
+	if *drain < 0 || *drain > 7 {
+		return fmt.Errorf("simulate: --drain-days must be in 0..7")
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	iterationsSet := false
 	fs.Visit(func(f *flag.Flag) { iterationsSet = iterationsSet || f.Name == "iterations" })
@@ -76,7 +93,7 @@ func runSimulate(ctx context.Context, args []string) error {
 	}
 	if *days > 1 {
 		return simulateWeek(ctx, db, cfg, simWeekFlags{days: *days, households: *households, seed: *seed, failures: *failures,
-			postpone: *postpone, iterations: *iterations, iterationsSet: iterationsSet, asJSON: *asJSON, html: *htmlOut})
+			postpone: *postpone, iterations: *iterations, iterationsSet: iterationsSet, asJSON: *asJSON, html: *htmlOut, drain: *drain})
 	}
 	deps := jobs.Deps{Logger: slog.Default().With("component", "simulate"), PlanIterations: *iterations, PlanBudget: cfg.PlanBudget}
 	opt := sim.Options{Seed: *seed, Households: *households, FailureRate: *failures, Postponements: *postpone}

@@ -14,11 +14,11 @@ import (
 )
 
 type simWeekFlags struct {
-	days, households, postpone, iterations int
-	seed                                   uint64
-	failures                               float64
-	iterationsSet, asJSON                  bool
-	html                                   string
+	days, households, postpone, iterations, drain int
+	seed                                          uint64
+	failures                                      float64
+	iterationsSet, asJSON                         bool
+	html                                          string
 }
 
 // simulateWeek runs sim.RunWeek and prints its account: with --json, one
@@ -28,6 +28,10 @@ func simulateWeek(ctx context.Context, db *store.DB, cfg *config, f simWeekFlags
 	opt := sim.WeekOptions{Seed: f.seed, Households: f.households, Days: f.days, FailureRate: f.failures, Postponements: f.postpone}
 	if f.postpone == 0 {
 		opt.Postponements = -1
+	}
+	opt.DrainDays = f.drain
+	if f.drain == 0 {
+		opt.DrainDays = -1
 	}
 	if f.iterationsSet {
 		// One budget for every depot; 0 is the time budget (--plan-budget).

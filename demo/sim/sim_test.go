@@ -61,7 +61,7 @@ func TestRunWeek(t *testing.T) {
 	}
 	sum := sim.Account{}
 	for _, a := range append(rep.Days, rep.Total) {
-		t.Logf("%s: placed %d cancelled %d within %d late %d never %d (%v) rate %.3f", a.Day, a.Placed, a.Cancelled, a.WithinPromise, a.Late, a.NeverCollected, a.NeverCollectedBy, a.WithinPromiseRate)
+		t.Logf("%s: placed %d cancelled %d within %d late %d %v never %d (%v) rate %.3f", a.Day, a.Placed, a.Cancelled, a.WithinPromise, a.Late, a.LateBy, a.NeverCollected, a.NeverCollectedBy, a.WithinPromiseRate)
 		if a.Placed == 0 || a.Placed != a.WithinPromise+a.Late+a.NeverCollected+a.Cancelled {
 			t.Errorf("%s: placed %d != within %d + late %d + never %d + cancelled %d", a.Day, a.Placed, a.WithinPromise, a.Late, a.NeverCollected, a.Cancelled)
 		}
@@ -74,6 +74,13 @@ func TestRunWeek(t *testing.T) {
 		}
 		if late != a.Late {
 			t.Errorf("%s: late histogram holds %d, late %d", a.Day, late, a.Late)
+		}
+		byCause := 0
+		for _, n := range a.LateBy {
+			byCause += n
+		}
+		if byCause != a.Late {
+			t.Errorf("%s: late by cause %v holds %d, late %d", a.Day, a.LateBy, byCause, a.Late)
 		}
 	}
 	for _, a := range rep.Days {
@@ -88,6 +95,13 @@ func TestRunWeek(t *testing.T) {
 		}
 	}
 	tot := rep.Total
+	if a := rep.After; a != nil {
+		// The days after the week add their work, not orders.
+		sum.SMS += a.SMS
+		if a.Placed != 0 {
+			t.Errorf("days after the week hold orders: %+v", a)
+		}
+	}
 	if sum.Placed != tot.Placed || sum.Cancelled != tot.Cancelled || sum.WithinPromise != tot.WithinPromise || sum.Late != tot.Late ||
 		sum.NeverCollected != tot.NeverCollected || sum.SMS != tot.SMS {
 		t.Errorf("days do not add up to the total: %+v vs %+v", sum, tot)

@@ -43,7 +43,10 @@ type WeekOptions struct {
 	// orders the depot has on the day (default BudgetFor).
 	Iterations func(orders int) int
 	Step       time.Duration // simulated clock step (default 5 min)
-	Progress   func(string)
+	// DrainDays after the week collect what is still open (no new orders,
+	// failures, breakdowns or replies; default 2, negative for none).
+	DrainDays int
+	Progress  func(string)
 }
 
 // BudgetFor is the default planning budget: solver iterations scaled to a
@@ -78,6 +81,12 @@ type Account struct {
 	NeverCollected int    `json:"never_collected"`
 	// NeverCollectedBy counts the never collected orders by final status.
 	NeverCollectedBy map[string]int `json:"never_collected_by_status,omitempty"`
+	// LateBy counts the late orders by cause: promise_unreachable (no plan
+	// could meet it: the produce is ready too late for the line-haul its
+	// promise needs, even fetched at once by the fastest vehicle),
+	// after_failed_pickup, later_day (collected on a day after its own),
+	// same_day (collected on its day, after the cutoff it needed).
+	LateBy map[string]int `json:"late_by_cause,omitempty"`
 	// WithinPromiseRate is WithinPromise / (Placed − Cancelled).
 	WithinPromiseRate float64 `json:"within_promise_rate"`
 	// Lateness of late orders at the buyer (estimated delivery by the
@@ -139,11 +148,16 @@ type LateOrder struct {
 
 // WeekReport is a harvest week's account.
 type WeekReport struct {
-	Seed       uint64      `json:"seed"`
-	Households int         `json:"households"`
-	Depots     int         `json:"depots"`
-	Days       []Account   `json:"days"`
-	Total      Account     `json:"total"`
+	Seed       uint64    `json:"seed"`
+	Households int       `json:"households"`
+	Depots     int       `json:"depots"`
+	Days       []Account `json:"days"`
+	Total      Account   `json:"total"`
+	// After is what the days after the week took (no new orders: the
+	// week's last orders still to collect, up to DrainDays): its km,
+	// vehicles, SMS and failures count in Total; its orders count on their
+	// own days.
+	After      *Account    `json:"after_week,omitempty"`
 	Budgets    string      `json:"planning_budgets"`
 	LateOrders []LateOrder `json:"-"` // for the HTML map
 	Depot      []orb.Point `json:"-"`
@@ -201,6 +215,10 @@ func RunWeek(ctx context.Context, db *store.DB, deps jobs.Deps, opt WeekOptions)
 	if opt.Step <= 0 {
 		opt.Step = 5 * time.Minute
 	}
+	if opt.DrainDays == 0 {
+		opt.DrainDays = 2
+	}
+	horizon := opt.Days + max(0, opt.DrainDays)
 	progress := opt.Progress
 	if progress == nil {
 		progress = func(string) {}
@@ -306,6 +324,16 @@ func RunWeek(ctx context.Context, db *store.DB, deps jobs.Deps, opt WeekOptions)
 	}
 
 	days := make([]Account, opt.Days)
+	after := &Account{}
+	accOf := func(i int) *Account {
+		switch {
+		case i < 0:
+			return &Account{}
+		case i >= opt.Days:
+			return after
+		}
+		return &days[i]
+	}
 	for i := range days {
 		days[i].Day = jobs.DayString(dayOf(i))
 		days[i].Rainy = rainy(i)
@@ -336,9 +364,9 @@ func RunWeek(ctx context.Context, db *store.DB, deps jobs.Deps, opt WeekOptions)
 		}
 		if !r.Skipped {
 			depotOrders[d] = r.Stats.Orders
-			days[i].PlannedLate += r.Stats.Late
+			accOf(i).PlannedLate += r.Stats.Late
 			if req.Replan {
-				days[i].Replans++
+				accOf(i).Replans++
 			}
 		}
 		return nil
@@ -400,7 +428,18 @@ func RunWeek(ctx context.Context, db *store.DB, deps jobs.Deps, opt WeekOptions)
 		first, last time.Time
 		km          float64
 	}
-	for i := -1; i < opt.Days; i++ {
+	drained := -1 // the last day run
+	for i := -1; i < horizon; i++ {
+		if i >= opt.Days {
+			open, err := simOpenOrders(ctx, db)
+			if err != nil {
+				return nil, err
+			}
+			if open == 0 {
+				break
+			}
+		}
+		drained = i
 		day := dayOf(i)
 		var vehicles map[int64]*vstate
 		var svc *jobs.Service
@@ -419,12 +458,8 @@ func RunWeek(ctx context.Context, db *store.DB, deps jobs.Deps, opt WeekOptions)
 				return nil, err
 			}
 		}
-		acc := func() *Account {
-			if i < 0 {
-				return &Account{}
-			}
-			return &days[i]
-		}
+		acc := func() *Account { return accOf(i) }
+		harvest := i >= 0 && i < opt.Days // new orders, replies and a breakdown
 		move := func(v *vstate, vid int64, to orb.Point, at time.Time) {
 			prof, err := base.Profile(vehicleKind[vid])
 			if err != nil {
@@ -464,7 +499,7 @@ func RunWeek(ctx context.Context, db *store.DB, deps jobs.Deps, opt WeekOptions)
 					}
 				}
 				newToday = map[int64]bool{}
-				progress(fmt.Sprintf("%s 05:30: morning plans; %d orders in so far", days[i].Day, next))
+				progress(fmt.Sprintf("%s 05:30: morning plans; %d orders in so far", jobs.DayString(day), next))
 			}
 			// Orders for today that came in during the morning: re-plan at
 			// the hour, 06:00–14:00.
@@ -539,7 +574,7 @@ func RunWeek(ctx context.Context, db *store.DB, deps jobs.Deps, opt WeekOptions)
 					}
 				}
 			}
-			if i >= 0 && !postponed && since >= 8*time.Hour {
+			if harvest && !postponed && since >= 8*time.Hour {
 				postponed = true
 				n, err := simReply(ctx, svc, db, day, opt.Postponements, "2", jobs.InboundPostponed, rng, replan)
 				if err != nil {
@@ -547,13 +582,13 @@ func RunWeek(ctx context.Context, db *store.DB, deps jobs.Deps, opt WeekOptions)
 				}
 				acc().Postponed += n
 			}
-			if i >= 0 && !cancelled && since >= 9*time.Hour {
+			if harvest && !cancelled && since >= 9*time.Hour {
 				cancelled = true
 				if _, err := simReply(ctx, svc, db, day, opt.Cancellations, "0", jobs.InboundCancelled, rng, replan); err != nil {
 					return nil, err
 				}
 			}
-			if i >= 0 && !broke && since >= opt.BreakdownAt {
+			if harvest && !broke && since >= opt.BreakdownAt {
 				broke = true
 				vid, depot, err := simBusiestVehicle(ctx, db, depots, day)
 				if err != nil {
@@ -610,7 +645,7 @@ func RunWeek(ctx context.Context, db *store.DB, deps jobs.Deps, opt WeekOptions)
 				}
 			}
 			// Tomorrow's plans, the evening before.
-			if since == opt.EveningAt && i+1 < opt.Days {
+			if since == opt.EveningAt && i+1 < horizon {
 				// The day's broken vehicles are repaired by the evening.
 				if err := repairAll(ctx, db, base, depots); err != nil {
 					return nil, err
@@ -625,7 +660,31 @@ func RunWeek(ctx context.Context, db *store.DB, deps jobs.Deps, opt WeekOptions)
 			}
 		}
 	}
-	if err := account(ctx, db, rep, days, orderDay, impossible, handedAt, depotDeps, points, dayOf); err != nil {
+	// The earliest an order could be at its depot: fetched from the moment
+	// it is ready (or a vehicle's shift starts) by a motorbike going straight
+	// there and back (travel 40 % slower on the rainy day).
+	earliest := func(depot, household int64, from time.Time, i int) time.Time {
+		prof, err := base.Profile(thugom.VehicleMotorbike)
+		if err != nil {
+			return from
+		}
+		d, h := depotPoint[depot], points[household]
+		_, leg := prof.Leg(geo.Point{Lat: d[1], Lon: d[0]}, geo.Point{Lat: h[1], Lon: h[0]})
+		if i >= 0 && rainy(i) {
+			leg *= 1.4
+		}
+		travel := time.Duration(leg * float64(time.Second))
+		at := from
+		if first := thugom.Day(from).Add(6*time.Hour + 30*time.Minute + travel); at.Before(first) {
+			at = first
+		}
+		return at.Add(travel + 5*time.Minute)
+	}
+	if drained >= opt.Days {
+		after.Day = fmt.Sprintf("%s…%s", jobs.DayString(dayOf(opt.Days)), jobs.DayString(dayOf(drained)))
+		rep.After = after
+	}
+	if err := account(ctx, db, rep, days, orderDay, impossible, handedAt, depotDeps, points, dayOf, earliest); err != nil {
 		return nil, err
 	}
 	rep.Days = days
@@ -853,6 +912,13 @@ func delivery(deps []thugom.Departure, province string, t time.Time) (time.Time,
 	return best, false
 }
 
+// reachable says whether produce at the depot at t can still reach its
+// buyer by promised.
+func reachable(deps []thugom.Departure, province string, t, promised time.Time) bool {
+	dl, ok := delivery(deps, province, t)
+	return ok && !dl.After(promised)
+}
+
 func serves(dep thugom.Departure, province string) bool {
 	if len(dep.Destinations) == 0 {
 		return true
@@ -869,7 +935,21 @@ func serves(dep thugom.Departure, province string) bool {
 // account counts every order of the week by the day it was for.
 func account(ctx context.Context, db *store.DB, rep *WeekReport, days []Account, orderDay map[int64]int,
 	impossible map[int64]bool, handedAt map[int64]time.Time, depotDeps map[int64][]thugom.Departure,
-	points map[int64]orb.Point, dayOf func(int) time.Time) error {
+	points map[int64]orb.Point, dayOf func(int) time.Time, earliest func(depot, household int64, from time.Time, i int) time.Time) error {
+	failed := map[int64]bool{} // orders a pickup failed for
+	frows, err := db.Query(ctx, store.Query("SimFailedOrders"))
+	if err != nil {
+		return err
+	}
+	for frows.Next() {
+		var id int64
+		if err := frows.Scan(&id); err != nil {
+			frows.Close()
+			return err
+		}
+		failed[id] = true
+	}
+	frows.Close()
 	picked := map[int64]time.Time{} // order → window start of the stop that collected it
 	rows, err := db.Query(ctx, store.Query("SimPickedUpStops"))
 	if err != nil {
@@ -914,6 +994,8 @@ func account(ctx context.Context, db *store.DB, rep *WeekReport, days []Account,
 			days[i].SMS++
 		} else if at.Before(dayOf(0)) {
 			days[0].SMS++ // the evening before the first day
+		} else if rep.After != nil {
+			rep.After.SMS++
 		}
 	}
 	rows.Close()
@@ -1009,6 +1091,19 @@ func account(ctx context.Context, db *store.DB, rep *WeekReport, days []Account,
 			dl = at.Add(24 * time.Hour)
 		}
 		a.Late++
+		cause := "same_day"
+		switch {
+		case !reachable(depotDeps[depot], dest, earliest(depot, household, from, i), promised):
+			cause = "promise_unreachable"
+		case failed[id]:
+			cause = "after_failed_pickup"
+		case dayIndex(at, dayOf, len(days)) != i:
+			cause = "later_day"
+		}
+		if a.LateBy == nil {
+			a.LateBy = map[string]int{}
+		}
+		a.LateBy[cause]++
 		late := dl.Sub(promised).Minutes()
 		lates[i] = append(lates[i], late)
 		a.LateHistogram[bin(late, LateBins)]++
@@ -1032,6 +1127,12 @@ func account(ctx context.Context, db *store.DB, rep *WeekReport, days []Account,
 		t.WithinPromise += a.WithinPromise
 		t.Late += a.Late
 		t.NeverCollected += a.NeverCollected
+		for k, n := range a.LateBy {
+			if t.LateBy == nil {
+				t.LateBy = map[string]int{}
+			}
+			t.LateBy[k] += n
+		}
 		t.ImpossibleAtPlacement += a.ImpossibleAtPlacement
 		t.ImpossibleFirstDay += a.ImpossibleFirstDay
 		t.KnownBy17 += a.KnownBy17
@@ -1053,6 +1154,18 @@ func account(ctx context.Context, db *store.DB, rep *WeekReport, days []Account,
 		for k := range a.AgeHistogram {
 			t.AgeHistogram[k] += a.AgeHistogram[k]
 		}
+	}
+	if a := rep.After; a != nil {
+		// The days after the week: their work, not their orders.
+		t.PickupFailures += a.PickupFailures
+		t.Replans += a.Replans
+		t.PlannedLate += a.PlannedLate
+		t.KM += a.KM
+		t.Litres += a.Litres
+		t.VehiclesUsed = max(t.VehiclesUsed, a.VehiclesUsed)
+		t.DriverHours += a.DriverHours
+		t.SMS += a.SMS
+		a.finish(nil, nil, nil)
 	}
 	t.finish(lates[len(days)], ages[len(days)], notices[len(days)])
 	return nil
@@ -1118,4 +1231,11 @@ func dayIndex(t time.Time, dayOf func(int) time.Time, n int) int {
 		}
 	}
 	return -1
+}
+
+// simOpenOrders counts the orders still to collect.
+func simOpenOrders(ctx context.Context, db *store.DB) (int, error) {
+	var n int
+	err := db.QueryRow(ctx, store.Query("SimOpenOrders")).Scan(&n)
+	return n, err
 }

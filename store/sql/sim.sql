@@ -31,3 +31,12 @@ SELECT created_at FROM notifications ORDER BY created_at;
 SELECT so.order_id, s.window_start, s.arrive_at
 FROM stops s JOIN stop_orders so ON so.stop_id = s.id
 WHERE s.status = 'picked_up';
+
+-- name: SimFailedOrders
+-- Orders a pickup failed for at least once.
+SELECT DISTINCT so.order_id FROM stops s JOIN stop_orders so ON so.stop_id = s.id
+WHERE s.status = 'failed';
+
+-- name: SimOpenOrders
+-- Orders still to collect (neither handed over, cancelled nor failed).
+SELECT count(*) FROM orders WHERE status IN ('received', 'planned', 'postponed');
