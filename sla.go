@@ -263,6 +263,24 @@ func HandoverDeadline(placedAt time.Time, promise time.Duration, province string
 	return out, nil
 }
 
+// WithReadiness puts an SLA at risk from the start when its produce cannot
+// reach the depot by the deadline even fetched the moment it is ready:
+// ready is when the household says it is (nil: unknown, no check) and
+// roundTrip the fastest vehicle's drive from the depot to the household and
+// back. The deadline stays: the planner makes an impossible one soft and
+// collects the order as early as it can.
+func (s SLA) WithReadiness(ready *time.Time, roundTrip time.Duration) SLA {
+	if s.AtRisk || ready == nil || s.Deadline.IsZero() {
+		return s
+	}
+	if ready.Add(roundTrip).After(s.Deadline) {
+		s.AtRisk = true
+		s.Reason = fmt.Sprintf("ready at %s, too late for the %s cutoff its promise needs (%s there and back)",
+			ready.In(Local).Format("15:04 02/01"), s.Deadline.In(Local).Format("15:04"), roundTrip.Round(time.Minute))
+	}
+	return s
+}
+
 // MaxAge is how long an order's produce may ride in a collecting vehicle
 // (from pickup to unloading at the depot) given the product's freshness
 // limit (pickup to buyer): the freshness limit less the rest of the journey

@@ -2,6 +2,7 @@ package thugom_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -215,6 +216,46 @@ func TestStripDiacritics(t *testing.T) {
 	} {
 		if got := thugom.StripDiacritics(in); got != want {
 			t.Errorf("StripDiacritics(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestSLAWithReadiness(t *testing.T) {
+	t.Parallel()
+	day := time.Date(2026, 9, 15, 0, 0, 0, 0, thugom.Local)
+	cutoff := day.Add(10*time.Hour + 30*time.Minute)
+	ready := func(h, m int) *time.Time {
+		t := day.Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute)
+		return &t
+	}
+	base := thugom.SLA{Deadline: cutoff}
+	for _, c := range []struct {
+		name  string
+		sla   thugom.SLA
+		ready *time.Time
+		trip  time.Duration
+		risk  bool
+	}{
+		{"ready early", base, ready(7, 0), time.Hour, false},
+		{"just in time", base, ready(9, 30), time.Hour, false},
+		{"a minute too late", base, ready(9, 31), time.Hour, true},
+		{"ready after the cutoff", base, ready(11, 0), 0, true},
+		{"no readiness known", base, nil, time.Hour, false},
+		{"already at risk keeps its reason", thugom.SLA{Deadline: cutoff, AtRisk: true, Reason: "no departure"}, ready(11, 0), 0, true},
+		{"no deadline", thugom.SLA{}, ready(11, 0), 0, false},
+	} {
+		got := c.sla.WithReadiness(c.ready, c.trip)
+		if got.AtRisk != c.risk {
+			t.Errorf("%s: at risk %v, want %v (%s)", c.name, got.AtRisk, c.risk, got.Reason)
+		}
+		if c.sla.AtRisk && got.Reason != c.sla.Reason {
+			t.Errorf("%s: reason %q changed", c.name, got.Reason)
+		}
+		if got.AtRisk && !c.sla.AtRisk && !strings.Contains(got.Reason, "10:30") {
+			t.Errorf("%s: reason %q does not name the cutoff", c.name, got.Reason)
+		}
+		if !got.Deadline.Equal(c.sla.Deadline) {
+			t.Errorf("%s: deadline moved", c.name)
 		}
 	}
 }

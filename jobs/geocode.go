@@ -191,11 +191,33 @@ func (s *Service) computeSLA(ctx context.Context, tx pgx.Tx, householdID int64, 
 		if err != nil {
 			return err
 		}
+		if o.Household != nil && o.Depot != nil {
+			sla = sla.WithReadiness(o.ReadyFrom, s.fastestRoundTrip(*o.Depot, *o.Household))
+		}
 		if err := store.SetOrderSLA(ctx, tx, o.ID, sla.Deadline, sla.AtRisk, sla.Reason, now); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// fastestRoundTrip is the drive from the depot to a household and back by
+// the fastest vehicle kind, with a pickup's shortest service.
+func (s *Service) fastestRoundTrip(depot, household orb.Point) time.Duration {
+	best := math.Inf(1)
+	for _, kind := range []string{thugom.VehicleMotorbike, thugom.VehicleVan} {
+		prof, err := s.profile(kind)
+		if err != nil {
+			continue
+		}
+		_, there := prof.Leg(geo.Point{Lat: depot[1], Lon: depot[0]}, geo.Point{Lat: household[1], Lon: household[0]})
+		_, back := prof.Leg(geo.Point{Lat: household[1], Lon: household[0]}, geo.Point{Lat: depot[1], Lon: depot[0]})
+		best = math.Min(best, there+back)
+	}
+	if math.IsInf(best, 1) {
+		return 0
+	}
+	return time.Duration((best + serviceBaseS) * float64(time.Second))
 }
 
 func precisionOf(p geo.Precision) string {

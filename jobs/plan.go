@@ -503,7 +503,7 @@ func (p *planner) build(ctx context.Context, q store.DBTX) error {
 		p.sla = append(p.sla, slas...)
 		st.Windows, st.Deadline, st.MaxAge = terms.windows, terms.deadline, terms.maxAge
 		_, told := prevWindow[g.household]
-		st.Penalty = stopPenalty(len(g.orders), terms.urgent, told && p.req.Replan)
+		st.Penalty = stopPenalty(len(g.orders), terms.urgent, told && p.req.Replan, terms.carried)
 		if g.frozen != nil {
 			st.Vehicle = strconv.FormatInt(g.frozen.VehicleID, 10)
 		} else if g.lockedVeh != nil && active[*g.lockedVeh] {

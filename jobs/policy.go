@@ -40,10 +40,12 @@ type terms struct {
 	deadline float64 // 0: none today
 	maxAge   float64 // 0: none
 	urgent   bool    // some order must leave on today's trucks
+	carried  bool    // some order was ready on an earlier day: it waits since then
 }
 
 // stopTerms computes a stop's window (the intersection of its orders'
-// readiness, from now on; an hour when they do not meet), its handover
+// readiness, from now on; the rest of the day when it is over: the produce
+// has been ready since), whether it waits since an earlier day, its handover
 // deadline (the earliest still ahead today), the age limit of its produce,
 // and whether it is urgent. Orders without a stored handover deadline get
 // one computed from the departures, returned to be stored.
@@ -59,6 +61,9 @@ func stopTerms(orders []store.PlanOrder, deps []thugom.Departure, day time.Time,
 		}
 		if o.Order.ReadyUntil != nil {
 			close = math.Min(close, sec(*o.Order.ReadyUntil))
+			if sec(*o.Order.ReadyUntil) <= 0 {
+				t.carried = true
+			}
 		}
 		sla, err := thugom.HandoverDeadline(o.Order.PlacedAt, time.Duration(o.Order.PromiseHours)*time.Hour, o.Order.DestinationProvince, deps)
 		if err != nil {
@@ -82,7 +87,12 @@ func stopTerms(orders []store.PlanOrder, deps []thugom.Departure, day time.Time,
 	}
 	open = math.Max(open, nowS)
 	if close <= open {
-		close = open + windowLen.Seconds()
+		// The window is over (a pickup failed, the fleet was full): the
+		// produce is ready and waits; any time from now. An hour from
+		// now, as it once was, left a window closed before every shift
+		// when tomorrow is planned in the evening (the order then waited
+		// day after day).
+		close = 86400
 	}
 	if open > 0 || close < 86400 {
 		t.windows = []routing.Window{{Open: open, Close: close}}
@@ -162,14 +172,15 @@ func lateReason(lateBy float64) string {
 
 // stopPenalty is what leaving a stop out costs: per order, three times for
 // produce due on today's trucks, ten times more for a household already
-// told its window (a newcomer — a retry, a new order — never takes its
-// place).
-func stopPenalty(orders int, urgent, told bool) float64 {
+// told its window or whose produce waits since an earlier day (a newcomer
+// — a retry, a new order — never takes its place: produce left out once
+// is not left out again while it rots).
+func stopPenalty(orders int, urgent, told, carried bool) float64 {
 	p := 1000 * float64(orders)
 	if urgent {
 		p *= 3
 	}
-	if told {
+	if told || carried {
 		p *= 10
 	}
 	return p

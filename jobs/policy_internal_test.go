@@ -54,12 +54,13 @@ func TestServiceTime(t *testing.T) {
 func TestStopPenalty(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct {
-		orders       int
-		urgent, told bool
-		want         float64
-	}{{1, false, false, 1000}, {2, false, false, 2000}, {1, true, false, 3000}, {1, false, true, 10000}, {2, true, true, 60000}} {
-		if got := stopPenalty(c.orders, c.urgent, c.told); got != c.want {
-			t.Errorf("stopPenalty(%d, %v, %v) = %v, want %v", c.orders, c.urgent, c.told, got, c.want)
+		orders                int
+		urgent, told, carried bool
+		want                  float64
+	}{{1, false, false, false, 1000}, {2, false, false, false, 2000}, {1, true, false, false, 3000}, {1, false, true, false, 10000},
+		{2, true, true, false, 60000}, {1, true, false, true, 30000}, {1, true, true, true, 30000}} {
+		if got := stopPenalty(c.orders, c.urgent, c.told, c.carried); got != c.want {
+			t.Errorf("stopPenalty(%d, %v, %v, %v) = %v, want %v", c.orders, c.urgent, c.told, c.carried, got, c.want)
 		}
 	}
 }
@@ -76,6 +77,7 @@ func TestStopTerms(t *testing.T) {
 		return po
 	}
 	t8, t10, t9, t1430 := at(8, 0), at(10, 0), at(9, 0), at(14, 30)
+	yest8, yest10, yest1430 := t8.AddDate(0, 0, -1), t10.AddDate(0, 0, -1), t1430.AddDate(0, 0, -1)
 	cases := []struct {
 		name     string
 		orders   []store.PlanOrder
@@ -83,14 +85,17 @@ func TestStopTerms(t *testing.T) {
 		window   *routing.Window
 		deadline float64
 		urgent   bool
+		carried  bool
 		writes   int
 	}{
 		{name: "ready window, stored deadline today", orders: []store.PlanOrder{order(&t8, &t10, &t1430, 96)},
 			nowS: 7 * 3600, window: &routing.Window{Open: 8 * 3600, Close: 10 * 3600}, deadline: 14.5 * 3600, urgent: true},
 		{name: "window starts now when ready earlier", orders: []store.PlanOrder{order(&t8, &t10, &t1430, 96)},
 			nowS: 9 * 3600, window: &routing.Window{Open: 9 * 3600, Close: 10 * 3600}, deadline: 14.5 * 3600, urgent: true},
-		{name: "a window already over gets an hour from now", orders: []store.PlanOrder{order(&t8, &t9, &t1430, 96)},
-			nowS: 9.5 * 3600, window: &routing.Window{Open: 9.5 * 3600, Close: 10.5 * 3600}, deadline: 14.5 * 3600, urgent: true},
+		{name: "a window already over: the rest of the day", orders: []store.PlanOrder{order(&t8, &t9, &t1430, 96)},
+			nowS: 9.5 * 3600, window: &routing.Window{Open: 9.5 * 3600, Close: 86400}, deadline: 14.5 * 3600, urgent: true},
+		{name: "ready yesterday, planned in the evening before: the whole day, carried", orders: []store.PlanOrder{order(&yest8, &yest10, &yest1430, 96)},
+			nowS: 0, window: nil, deadline: 0, urgent: true, carried: true},
 		{name: "two orders: the windows intersect", orders: []store.PlanOrder{order(&t8, &t10, &t1430, 96), order(&t9, nil, &t1430, 96)},
 			nowS: 0, window: &routing.Window{Open: 9 * 3600, Close: 10 * 3600}, deadline: 14.5 * 3600, urgent: true},
 		{name: "deadline passed: urgent, no deadline to meet", orders: []store.PlanOrder{order(nil, nil, &t1430, 96)},
@@ -110,6 +115,8 @@ func TestStopTerms(t *testing.T) {
 			t.Errorf("%s: deadline %v, want %v", c.name, got.deadline, c.deadline)
 		case got.urgent != c.urgent:
 			t.Errorf("%s: urgent %v", c.name, got.urgent)
+		case got.carried != c.carried:
+			t.Errorf("%s: carried %v", c.name, got.carried)
 		case len(writes) != c.writes:
 			t.Errorf("%s: %d deadlines to store, want %d", c.name, len(writes), c.writes)
 		}

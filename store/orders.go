@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/paulmach/orb"
 
 	"github.com/thugom/thugom"
 )
@@ -224,6 +225,10 @@ type SLAOrder struct {
 	Province     string
 	PlacedAt     time.Time
 	PromiseHours int
+	ReadyFrom    *time.Time
+	// Household and Depot are where the produce is and goes (Household nil
+	// when not geocoded).
+	Household, Depot *orb.Point
 }
 
 // OrdersWithoutSLA returns the household's orders with a depot but no
@@ -237,8 +242,15 @@ func OrdersWithoutSLA(ctx context.Context, q DBTX, householdID int64) ([]SLAOrde
 	var out []SLAOrder
 	for rows.Next() {
 		var o SLAOrder
-		if err := rows.Scan(&o.ID, &o.DepotID, &o.Province, &o.PlacedAt, &o.PromiseHours); err != nil {
+		var hlon, hlat, dlon, dlat *float64
+		if err := rows.Scan(&o.ID, &o.DepotID, &o.Province, &o.PlacedAt, &o.PromiseHours, &o.ReadyFrom, &hlon, &hlat, &dlon, &dlat); err != nil {
 			return nil, err
+		}
+		if hlon != nil && hlat != nil {
+			o.Household = &orb.Point{*hlon, *hlat}
+		}
+		if dlon != nil && dlat != nil {
+			o.Depot = &orb.Point{*dlon, *dlat}
 		}
 		out = append(out, o)
 	}

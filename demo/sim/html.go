@@ -25,8 +25,34 @@ func WriteHTML(w io.Writer, rep *WeekReport) error {
 		"Late":   template.HTML(histSVG(t.LateHistogram, binLabels(LateBins, "min"), "#c0392b", "orders late by (minutes at the buyer, after the promise)")),
 		"Age":    template.HTML(histSVG(t.AgeHistogram, binLabels(AgeBins, "h"), "#2471a3", "orders by produce age at handover (hours since ready)")),
 		"Map":    template.HTML(mapSVG(rep)),
+		"Causes": lateCauses(t),
 	}
 	return page.Execute(w, data)
+}
+
+// lateCause is one line of the "why late" table.
+type lateCause struct {
+	Text string
+	N    int
+	Pct  string
+}
+
+// lateCauseText says each cause of lateness for a reader outside the post.
+var lateCauseText = []struct{ key, text string }{
+	{"promise_unreachable", "the promise could not be kept by any plan: the produce was ready too late for the line-haul truck its promise needed (or the truck arrives after the promise), even fetched at once"},
+	{"after_failed_pickup", "a pickup failed (nobody home, not ready) and the second visit was too late for the truck"},
+	{"same_day", "collected on its day, but after the truck its promise needed (the vehicles were busy elsewhere)"},
+	{"later_day", "collected on a later day (the vehicles were full on its day)"},
+}
+
+func lateCauses(t Account) []lateCause {
+	var out []lateCause
+	for _, c := range lateCauseText {
+		if n := t.LateBy[c.key]; n > 0 {
+			out = append(out, lateCause{Text: c.text, N: n, Pct: pct(float64(n) / float64(max(1, t.Placed-t.Cancelled)))})
+		}
+	}
+	return out
 }
 
 func pct(x float64) string { return fmt.Sprintf("%.1f %%", 100*x) }
@@ -174,6 +200,9 @@ Every order a household placed is counted; only orders the household itself canc
 <h2>Orders within the promise, day by day</h2>
 <p class="key"><span style="background:#27ae60"></span>within promise<span style="background:#e67e22"></span>late<span style="background:#7b241c"></span>never collected <small>☂ rainy day: travel 40 % slower</small></p>
 {{.OnTime}}
+<h2>Why were orders late?</h2>
+<table>{{range .Causes}}<tr><td>{{.Text}}</td><td>{{.N}}</td><td>{{.Pct}} of orders</td></tr>{{end}}</table>
+{{with .R.After}}<p><small>The week's last orders still open after day {{len $.R.Days}} were collected on the following days ({{.Day}}: {{.KM}} km, {{.PickupFailures}} failed pickups tried again); they count on their own day.</small></p>{{end}}
 <h2>How late were the late orders?</h2>
 {{.Late}}
 <h2>How old was the produce when it reached the depot?</h2>
