@@ -65,6 +65,12 @@ type Deps struct {
 	WakingHours thugom.WakingHours
 	// MaxSMSPerDay caps the messages a household gets a day (default 4).
 	MaxSMSPerDay int
+	// LinkBase is the public host the window SMS links to, with or without
+	// scheme (e.g. "https://thugom.vn"; the API serves /s/{code} there);
+	// LinkSecret signs the links (the API's household-link secret, 16+
+	// bytes). Either empty: messages carry no link.
+	LinkBase   string
+	LinkSecret []byte
 	// ClientID names this process among River clients (default: random).
 	// A stable one (the same across restarts of one deployment, as thugom
 	// serve sets it) lets Start retry at once the jobs its previous life
