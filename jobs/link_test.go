@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/thugom/thugom"
 	"github.com/thugom/thugom/jobs"
@@ -112,5 +113,74 @@ func TestWindowSMSNoLinkBase(t *testing.T) {
 	}
 	if n := count(t, b.db, `SELECT count(*) FROM notifications WHERE body LIKE '%/s/%' OR body LIKE E'%\n%'`); n != 0 {
 		t.Errorf("%d messages carry a link without a link base", n)
+	}
+}
+
+// TestChangedSMSCarriesLink: a breakdown re-plans the day; households told
+// a window that moved get a changed message that carries the link too.
+func TestChangedSMSCarriesLink(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpts{households: 200})
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+	defer cancel()
+	b.geocodeAll(t)
+	svc, err := jobs.New(b.db, jobs.Deps{Clock: b.clock.now, Workers: 2, PlanIterations: 1000, SLAWatchEvery: -1, EveningAt: -1,
+		FetchPollInterval: 200 * time.Millisecond, Logger: testLogger(t), LinkBase: "thugom.vn", LinkSecret: testLinkSecret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer svc.Stop(context.Background())
+	depot := b.busiestDepot(t)
+	if _, err := svc.PlanDepotDay(ctx, depot, testDay, jobs.PlanRequest{Cause: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	idle := func() bool {
+		return count(t, b.db, `SELECT count(*) FROM river_job WHERE state NOT IN ('completed', 'cancelled', 'discarded') AND kind IN ('send_sms', 'plan_depot_day')`) == 0
+	}
+	waitFor(t, ctx, idle) // the windows are sent: a move is now a change
+	var vehicle int64
+	if err := b.db.QueryRow(ctx, `SELECT r.vehicle_id FROM routes r JOIN plans p ON p.id = r.plan_id JOIN stops s ON s.route_id = r.id
+		WHERE p.depot_id = $1 AND p.status = 'done' AND s.kind = 'pickup' GROUP BY r.vehicle_id ORDER BY count(*) DESC, r.vehicle_id LIMIT 1`, depot).Scan(&vehicle); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.ReportBreakdown(ctx, vehicle, "test"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, func() bool {
+		return count(t, b.db, `SELECT count(*) FROM plans WHERE depot_id = $1 AND status = 'done'`, depot) >= 1 &&
+			count(t, b.db, `SELECT count(*) FROM plans WHERE depot_id = $1`, depot) >= 2 && idle()
+	})
+	rows, err := b.db.Query(ctx, `SELECT household_id, body FROM notifications WHERE kind = 'pickup_changed' ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	changed, linked := 0, 0
+	for rows.Next() {
+		var hh int64
+		var body string
+		if err := rows.Scan(&hh, &body); err != nil {
+			t.Fatal(err)
+		}
+		changed++
+		if n, ok := thugom.GSM7Len(body); !ok || n > thugom.SMSMaxLen {
+			t.Errorf("household %d: %d septets: %q", hh, n, body)
+		}
+		if _, link, ok := strings.Cut(body, "\nthugom.vn/s/"); ok {
+			linked++
+			if id, err := thugom.VerifyShortLink(testLinkSecret, link, b.clock.now()); err != nil || id != hh {
+				t.Errorf("household %d: link %q verifies as %d, %v", hh, link, id, err)
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("changed messages after the breakdown: %d, %d with the link", changed, linked)
+	if changed == 0 || linked == 0 {
+		t.Errorf("%d changed messages, %d with the link; want some with it", changed, linked)
 	}
 }
