@@ -11,8 +11,8 @@ import (
 const shortLinkDays = 2
 
 // householdShortLink is the short link a window or changed message
-// carries (thugom.ShortLinkURL): "" when Deps.LinkBase or Deps.LinkSecret
-// is not set. It stays valid through the pickup day and shortLinkDays
+// carries (thugom.ShortLinkURL): "" when Deps.LinkBase is not set (New
+// refuses a LinkBase without a LinkSecret). It stays valid through the pickup day and shortLinkDays
 // more, and never longer than a short code can say.
 func (s *Service) householdShortLink(householdID int64, window time.Time) string {
 	if s.deps.LinkBase == "" || householdID == 0 {

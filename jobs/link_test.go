@@ -184,3 +184,16 @@ func TestChangedSMSCarriesLink(t *testing.T) {
 		t.Errorf("%d changed messages, %d with the link; want some with it", changed, linked)
 	}
 }
+
+// TestLinkBaseNeedsSecret: a link base without a signing secret is a
+// configuration error, not silently no link.
+func TestLinkBaseNeedsSecret(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpts{})
+	if _, err := jobs.New(b.db, jobs.Deps{LinkBase: "thugom.vn", LinkSecret: []byte("short")}); err == nil {
+		t.Error("LinkBase with a 5-byte secret accepted")
+	}
+	if _, err := jobs.New(b.db, jobs.Deps{LinkBase: "thugom.vn", LinkSecret: testLinkSecret}); err != nil {
+		t.Error(err)
+	}
+}
