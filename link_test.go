@@ -241,3 +241,22 @@ func TestRenderSMSLinkBad(t *testing.T) {
 		}
 	}
 }
+
+// TestParseSMSReplyAfterShortHint: a household copying the short hint's
+// "TL" is understood; "TL" alone or with two answers is not.
+func TestParseSMSReplyAfterShortHint(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]thugom.SMSReply{
+		"TL 1": thugom.ReplyReady, "tl1": thugom.ReplyReady, "TL 2": thugom.ReplyPostpone, "tl0": thugom.ReplyCancel,
+		"Tra loi 0": thugom.ReplyCancel, "TL san sang": thugom.ReplyReady, "tl huy": thugom.ReplyCancel, "TL: 1": thugom.ReplyReady,
+	} {
+		if got, err := thugom.ParseSMSReply(in); err != nil || got != want {
+			t.Errorf("ParseSMSReply(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"TL", "tl 1 2", "tra loi", "tltl", "TL 3"} {
+		if got, err := thugom.ParseSMSReply(in); !errors.Is(err, thugom.ErrInvalid) || got != thugom.ReplyUnknown {
+			t.Errorf("ParseSMSReply(%q) = %v, %v; want invalid", in, got, err)
+		}
+	}
+}

@@ -142,6 +142,13 @@ func parseReplyWords(text string) (SMSReply, bool) {
 	if r, ok := try(t); ok {
 		return r, true
 	}
+	// The hint of a message with a link says "TL 1=..." (tra loi): "TL 1",
+	// "tl1" or "tra loi 1" is the answer after it.
+	for _, p := range []string{"tra loi ", "tl ", "tl"} {
+		if h, ok := strings.CutPrefix(t, p); ok && h != "" {
+			return parseReplyWords(h)
+		}
+	}
 	for _, tail := range politeTail {
 		if h, ok := strings.CutSuffix(t, " "+tail); ok {
 			if r, ok := try(h); ok {
