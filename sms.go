@@ -63,6 +63,10 @@ type SMSData struct {
 	// Reason for a failure or cancellation, already in plain Vietnamese
 	// (e.g. "chua san sang"); optional.
 	Reason string
+	// Link is the household page's short link without scheme, e.g.
+	// "thugom.vn/s/4fTq9Zk2LmB" (ShortLinkURL); optional. Window and
+	// changed messages carry it only when it fits with everything else.
+	Link string
 }
 
 // SMSReply is a household's one-character answer.
@@ -137,6 +141,13 @@ func parseReplyWords(text string) (SMSReply, bool) {
 	}
 	if r, ok := try(t); ok {
 		return r, true
+	}
+	// The hint of a message with a link says "TL 1=..." (tra loi): "TL 1",
+	// "tl1" or "tra loi 1" is the answer after it.
+	for _, p := range []string{"tra loi ", "tl ", "tl"} {
+		if h, ok := strings.CutPrefix(t, p); ok && h != "" {
+			return parseReplyWords(h)
+		}
 	}
 	for _, tail := range politeTail {
 		if h, ok := strings.CutSuffix(t, " "+tail); ok {
@@ -247,8 +258,12 @@ func RenderSMS(d SMSData) (string, error) {
 		}
 	}
 	names = append(names, "Buu cuc")
+	if msg, ok := renderWithLink(d, depot); ok {
+		return msg, nil
+	}
+	d.Link = ""
 	for _, name := range names {
-		msg := renderSMS(d, name)
+		msg := renderSMS(d, name, smsReplyHint)
 		if l, ok := GSM7Len(msg); ok && l <= SMSMaxLen {
 			return msg, nil
 		}
@@ -256,9 +271,53 @@ func RenderSMS(d SMSData) (string, error) {
 	return "", Errorf(EInvalid, "sms", "%s message does not fit in one SMS", d.Kind)
 }
 
-const smsReplyHint = "Tra loi 1=san sang, 2=hoan sang mai, 0=huy"
+// The reply hint, in full and in the shorter forms a message with a link
+// may use ("TL" is how "tra loi" is texted).
+const (
+	smsReplyHint       = "Tra loi 1=san sang, 2=hoan sang mai, 0=huy"
+	smsReplyHintMedium = "Tra loi 1=san sang, 2=hoan, 0=huy"
+	smsReplyHintShort  = "TL 1=san sang 2=hoan 0=huy"
+)
 
-func renderSMS(d SMSData, depot string) string {
+// renderWithLink renders a window or changed message with its link on a
+// line of its own, giving up, in this order, the long reply hint (for a
+// medium, then a short one) and then "Buu cuc" (for "BC"); it never cuts
+// the depot's place name, the day, window, kg, packing line or reply
+// digits for the link. ok is false when it does not fit: the message then
+// goes without the link, complete as always.
+func renderWithLink(d SMSData, depot string) (string, bool) {
+	if d.Link == "" || (d.Kind != SMSPickupWindow && d.Kind != SMSPickupChanged) {
+		return "", false
+	}
+	if l, ok := GSM7Len(d.Link); !ok || l != len(d.Link) || strings.ContainsAny(d.Link, " \n\r") {
+		return "", false // never sent mangled: plain ASCII of GSM-7, one word
+	}
+	depots := []string{depot}
+	if rest, ok := cutPrefixFold(depot, "Buu cuc "); ok && rest != "" {
+		depots = append(depots, "BC "+rest)
+	}
+	for _, name := range depots {
+		for _, hint := range []string{smsReplyHint, smsReplyHintMedium, smsReplyHintShort} {
+			if name != depot && hint != smsReplyHintShort {
+				continue // "BC" only once the hint is as short as it gets
+			}
+			msg := renderSMS(d, name, hint)
+			if l, ok := GSM7Len(msg); ok && l <= SMSMaxLen {
+				return msg, true
+			}
+		}
+	}
+	return "", false
+}
+
+func cutPrefixFold(s, prefix string) (string, bool) {
+	if len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix) {
+		return s[len(prefix):], true
+	}
+	return s, false
+}
+
+func renderSMS(d SMSData, depot, hint string) string {
 	day := ""
 	win := ""
 	if !d.WindowStart.IsZero() {
@@ -292,9 +351,9 @@ func renderSMS(d SMSData, depot string) string {
 	var s string
 	switch d.Kind {
 	case SMSPickupWindow:
-		s = fmt.Sprintf("Thugom: %s lay hang%s ngay %s luc %s.%s %s", depot, what, day, win, pack, smsReplyHint)
+		s = fmt.Sprintf("Thugom: %s lay hang%s ngay %s luc %s.%s %s", depot, what, day, win, pack, hint)
 	case SMSPickupChanged:
-		s = fmt.Sprintf("Thugom: DOI GIO lay hang%s: ngay %s luc %s (%s). %s", what, day, win, depot, smsReplyHint)
+		s = fmt.Sprintf("Thugom: DOI GIO lay hang%s: ngay %s luc %s (%s). %s", what, day, win, depot, hint)
 	case SMSPickupCancelled:
 		s = fmt.Sprintf("Thugom: %s HUY lay hang%s", depot, what)
 		if reason != "" {
@@ -325,6 +384,9 @@ func renderSMS(d SMSData, depot string) string {
 		s = "Thugom: da KHOI PHUC don, se bao gio lay hang moi." + call
 	case SMSReplyHelp:
 		s = "Thugom: khong hieu tin nhan. " + smsReplyHint + "."
+	}
+	if d.Link != "" && (d.Kind == SMSPickupWindow || d.Kind == SMSPickupChanged) {
+		s += "\n" + d.Link // its own line: no linkifier takes the hint's last word with it
 	}
 	return s
 }

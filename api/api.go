@@ -79,6 +79,7 @@ type server struct {
 	// finds its Idempotency-Key held by a running request and waits.
 	idempotencyWait func(r *http.Request)
 	metrics         *httpMetrics
+	shortLinks      guessLimiter // wrong /s/ codes (shortlink.go)
 }
 
 // New returns the HTTP handler of the whole API and the web pages.
@@ -129,6 +130,7 @@ func (s *server) routes() *chi.Mux {
 		r.Get("/d/*", s.serveDriverApp)
 		// Households: the signed link is the credential.
 		r.Get("/h/{link}", s.householdPageHandler)
+		r.Get("/s/{code}", s.shortLink)
 		r.Get("/h/{link}/pickup.ics", s.householdICS)
 		r.Post("/h/{link}/{action}", s.householdAction)
 		// SMS gateways' webhooks: each checks its provider's signature.

@@ -45,12 +45,14 @@ var statusOf = map[string]int{
 
 	codeMethodNotAllowed: http.StatusMethodNotAllowed,
 	codeUnavailable:      http.StatusServiceUnavailable,
+	codeTooManyRequests:  http.StatusTooManyRequests,
 }
 
 // Codes of the HTTP layer only (no application error carries them).
 const (
 	codeMethodNotAllowed = "method_not_allowed" // 405, a type of its own
 	codeUnavailable      = "unavailable"        // 503: the database is down; retry
+	codeTooManyRequests  = "too_many_requests"  // 429: too many wrong short links (shortlink.go)
 )
 
 // writeProblem answers with the problem details for err. Internal errors are
@@ -64,7 +66,7 @@ func (s *server) writeProblem(w http.ResponseWriter, r *http.Request, err error)
 		s.log.ErrorContext(r.Context(), "request failed", "route", routePattern(r), "method", r.Method, "err", err)
 	}
 	p.Instance = r.URL.Path
-	if strings.HasPrefix(p.Instance, "/h/") {
+	if strings.HasPrefix(p.Instance, "/h/") || strings.HasPrefix(p.Instance, "/s/") {
 		p.Instance = "" // the path carries the household's signed link
 	}
 	writeProblemBody(w, p)

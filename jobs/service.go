@@ -65,6 +65,13 @@ type Deps struct {
 	WakingHours thugom.WakingHours
 	// MaxSMSPerDay caps the messages a household gets a day (default 4).
 	MaxSMSPerDay int
+	// LinkBase is the public host the window SMS links to, with or without
+	// scheme (e.g. "https://thugom.vn"; the API serves /s/{code} there);
+	// LinkSecret signs the links (the API's household-link secret, 16+
+	// bytes; New refuses a LinkBase without one). No LinkBase: messages
+	// carry no link.
+	LinkBase   string
+	LinkSecret []byte
 	// ClientID names this process among River clients (default: random).
 	// A stable one (the same across restarts of one deployment, as thugom
 	// serve sets it) lets Start retry at once the jobs its previous life
@@ -156,6 +163,9 @@ func New(db *store.DB, deps Deps) (*Service, error) {
 	}
 	if s.deps.MaxSMSPerDay <= 0 {
 		s.deps.MaxSMSPerDay = 4
+	}
+	if s.deps.LinkBase != "" && len(s.deps.LinkSecret) < 16 {
+		return nil, errors.New("jobs: Deps.LinkBase needs a LinkSecret of at least 16 bytes")
 	}
 	if s.deps.JobTimeout <= 0 {
 		s.deps.JobTimeout = s.deps.PlanBudget + 90*time.Second

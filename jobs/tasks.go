@@ -141,7 +141,7 @@ func (p *planner) tasksAndNotices(ctx context.Context, g *group, st *thugom.Stop
 	urgent := kind == thugom.SMSPickupChanged && st.WindowStart.Sub(now) < 3*time.Hour
 	n, err := p.s.notify(ctx, tx, hh, g.phone, thugom.SMSData{
 		Kind: kind, Depot: p.depot.Name, WindowStart: st.WindowStart, WindowEnd: st.WindowEnd,
-		Orders: len(g.orders), WeightKg: g.kg, Boxes: pack.Boxes, Nets: pack.Nets,
+		Orders: len(g.orders), WeightKg: g.kg, Boxes: pack.Boxes, Nets: pack.Nets, Link: p.s.householdShortLink(hh, st.WindowStart),
 	}, fmt.Sprintf("%s:%d:%s:%s", kind, hh, day, st.WindowStart.In(thugom.Local).Format("1504")), urgent)
 	return tasks, n, err
 }

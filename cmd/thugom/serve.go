@@ -123,6 +123,7 @@ func startService(ctx context.Context, cfg *config, withHTTP bool) (*service, er
 		PlanWorkers: cfg.PlanWorkers,
 		PlanBudget:  cfg.PlanBudget,
 		SMS:         sms, EveningAt: eveningAt, WakingHours: waking,
+		LinkBase: cfg.SMSLinkBase, LinkSecret: cfg.Secret,
 		ClientID: cfg.clientID(),
 	})
 	if err != nil {
