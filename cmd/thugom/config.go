@@ -34,6 +34,7 @@ import (
 //	THUGOM_WORKERS    --workers, River workers of the default queue (default 32; 0 runs none: the process only enqueues)
 //	THUGOM_PLAN_WORKERS --plan-workers, concurrent plan solves (default 1)
 //	THUGOM_PLAN_BUDGET  --plan-budget, solver time per depot plan (default 20s; demo 5s)
+//	THUGOM_AUTO_PUBLISH --auto-publish, automatic re-plans: always (default), draft, max-changes=N
 type config struct {
 	Addr        string
 	DataDir     string
@@ -49,14 +50,16 @@ type config struct {
 	// phone shown on bad links.
 	EveningAt, WakingHours, HelpPhone string
 	PGHome                            string
+	// AutoPublish is the publish policy of automatic re-plans (issue 15).
+	AutoPublish string
 }
 
 // commandFlags lists the common flags each command reads; a command not
 // listed gets them all. Help then shows only a command's own flags.
 var commandFlags = map[string][]string{
-	"serve":    {"addr", "data-dir", "base-url", "log-level", "workers", "plan-workers", "plan-budget", "evening-at", "waking-hours", "help-phone"},
-	"demo":     {"addr", "data-dir", "base-url", "log-level", "workers", "plan-workers", "plan-budget", "evening-at", "waking-hours", "help-phone"},
-	"worker":   {"data-dir", "log-level", "workers", "plan-workers", "plan-budget", "evening-at", "waking-hours"},
+	"serve":    {"addr", "data-dir", "base-url", "log-level", "workers", "plan-workers", "plan-budget", "evening-at", "waking-hours", "help-phone", "auto-publish"},
+	"demo":     {"addr", "data-dir", "base-url", "log-level", "workers", "plan-workers", "plan-budget", "evening-at", "waking-hours", "help-phone", "auto-publish"},
+	"worker":   {"data-dir", "log-level", "workers", "plan-workers", "plan-budget", "evening-at", "waking-hours", "auto-publish"},
 	"migrate":  {"data-dir", "log-level"},
 	"simulate": {"data-dir", "log-level", "plan-budget"},
 }
@@ -101,6 +104,7 @@ func newConfig(name string) (*flag.FlagSet, *config) {
 	}
 	str(&c.EveningAt, "evening-at", envOr("THUGOM_EVENING_AT", "17:00"), "local time tomorrow is planned and households told their windows (env THUGOM_EVENING_AT)")
 	str(&c.WakingHours, "waking-hours", envOr("THUGOM_WAKING_HOURS", "06:30-21:00"), "local hours households may be texted (env THUGOM_WAKING_HOURS)")
+	str(&c.AutoPublish, "auto-publish", envOr("THUGOM_AUTO_PUBLISH", "always"), "automatic re-plans (failed pickup, breakdown, SLA watch): always published, kept as a draft, or max-changes=N (env THUGOM_AUTO_PUBLISH)")
 	str(&c.HelpPhone, "help-phone", os.Getenv("THUGOM_HELP_PHONE"), "post office phone shown on invalid household links (env THUGOM_HELP_PHONE)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: thugom %s [flags]\n\n", name)

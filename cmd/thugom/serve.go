@@ -117,13 +117,17 @@ func startService(ctx context.Context, cfg *config, withHTTP bool) (*service, er
 	if err != nil {
 		return nil, err
 	}
+	autoPublish, err := jobs.ParsePublishPolicy(cfg.AutoPublish)
+	if err != nil {
+		return nil, fmt.Errorf("--auto-publish: %w", err)
+	}
 	s.jobs, err = jobs.New(db, jobs.Deps{
 		Logger:      slog.Default().With("component", "jobs"),
 		Workers:     cfg.Workers,
 		PlanWorkers: cfg.PlanWorkers,
 		PlanBudget:  cfg.PlanBudget,
 		SMS:         sms, EveningAt: eveningAt, WakingHours: waking,
-		ClientID: cfg.clientID(),
+		ClientID: cfg.clientID(), AutoPublish: autoPublish,
 	})
 	if err != nil {
 		return nil, err

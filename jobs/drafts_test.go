@@ -1,0 +1,154 @@
+package jobs_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"testing"
+
+	"github.com/thugom/thugom"
+	"github.com/thugom/thugom/jobs"
+	"github.com/thugom/thugom/store"
+)
+
+// dayStops is the state of a depot's stops as one comparable string.
+func dayStops(t *testing.T, b *bundle, depot int64) string {
+	t.Helper()
+	var s string
+	err := b.db.QueryRow(context.Background(), `
+		SELECT coalesce(string_agg(format('%s:%s:%s:%s:%s:%s', s.id, s.status, r.vehicle_id, s.seq, s.arrive_at, s.window_start), ' ' ORDER BY s.id), '')
+		FROM stops s JOIN routes r ON r.id = s.route_id JOIN plans p ON p.id = r.plan_id WHERE p.depot_id = $1`, depot).Scan(&s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestAutoPublishDraft: under --auto-publish draft, the re-plan after a
+// failed pickup is kept as a draft (its change list stored, no stop
+// changed, no new version); a newer one supersedes it; the dispatcher
+// publishes it, and a driver's pickup committed while that re-plan is
+// between its read and its write stands; the published re-plan logs its
+// change list.
+func TestAutoPublishDraft(t *testing.T) {
+	t.Parallel()
+	pz := newPauser()
+	b := setup(t, setupOpts{households: 200})
+	ctx := context.Background()
+	b.geocodeAll(t)
+	depot := b.busiestDepot(t)
+	if _, err := b.svc.PlanDepotDay(ctx, depot, testDay, jobs.PlanRequest{Cause: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	svc, err := jobs.New(b.db, jobs.Deps{Clock: b.clock.now, PlanIterations: 3000, SLAWatchEvery: -1, Logger: testLogger(t),
+		AutoPublish: jobs.PublishPolicy{Mode: jobs.PublishDraft}, AfterPlanRead: pz.hook})
+	if err != nil {
+		t.Fatal(err)
+	}
+	version := func() int {
+		v, err := store.PlanLatestVersion(ctx, b.db, depot, testDay)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	v0 := version()
+
+	// A failed pickup, and the re-plan River would run for it.
+	st := b.firstPlannedStop(t, depot)
+	if _, err := svc.RecordPickup(ctx, jobs.PickupEvent{StopID: st.id, DriverID: st.driver, Status: thugom.StopFailed, Reason: jobs.FailNobodyHome}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.FollowUpFailedPickup(ctx, st.id, jobs.FailNobodyHome); err != nil {
+		t.Fatal(err)
+	}
+	before := dayStops(t, b, depot)
+	failed := jobs.PlanRequest{Replan: true, Cause: jobs.CausePickupFailed, Subject: fmt.Sprintf("stop:%d", st.id), RequestedAt: b.clock.t}
+	res, err := svc.PlanDepotDay(ctx, depot, testDay, failed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.DraftID == 0 {
+		t.Fatalf("the failure's re-plan under draft was published: %+v", res)
+	}
+	if after := dayStops(t, b, depot); after != before || version() != v0 {
+		t.Errorf("a draft changed the day: version %d → %d, stops changed %v", v0, version(), after != before)
+	}
+	d1, err := store.DraftByID(ctx, b.db, res.DraftID, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	added := false
+	for _, c := range d1.Changes {
+		added = added || (c.Change == thugom.ChangeAdded && len(c.To.Orders) > 0 && c.To.Orders[0] == st.orders[0])
+	}
+	if d1.State != store.DraftPending || d1.FromVersion != v0 || d1.Cause != jobs.CausePickupFailed || !added || d1.Counted == 0 {
+		t.Errorf("draft %+v: want pending, from version %d, the failed orders added back", d1, v0)
+	}
+
+	// A newer automatic re-plan supersedes it.
+	res2, err := svc.PlanDepotDay(ctx, depot, testDay, jobs.PlanRequest{Replan: true, Cause: jobs.CauseAtRisk, Subject: "sla_watch", RequestedAt: b.clock.t})
+	if err != nil || res2.DraftID == 0 || res2.DraftID == d1.ID {
+		t.Fatalf("second draft: %+v %v", res2, err)
+	}
+	if d, _ := store.DraftByID(ctx, b.db, d1.ID, false); d.State != store.DraftSuperseded {
+		t.Errorf("older draft is %s, want superseded", d.State)
+	}
+	if _, err := svc.PublishDraft(ctx, d1.ID, jobs.System("test")); thugom.ErrorCode(err) != thugom.EConflict {
+		t.Errorf("publishing a superseded draft: %v, want a conflict", err)
+	}
+	if _, err := svc.PublishDraft(ctx, res2.DraftID, jobs.Actor{Name: "dispatcher:other", CarrierID: 999999}); thugom.ErrorCode(err) != thugom.EForbidden {
+		t.Errorf("another carrier's dispatcher published: %v", err)
+	}
+
+	// Published: the re-plan River runs for it, with a driver's pickup
+	// committed between its read and its write.
+	enq, err := svc.PublishDraft(ctx, res2.DraftID, jobs.System("dispatcher:test"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raw []byte
+	if err := b.db.QueryRow(ctx, `SELECT args FROM river_job WHERE id = $1`, enq.JobID).Scan(&raw); err != nil {
+		t.Fatal(err)
+	}
+	var args jobs.ReplanArgs
+	if err := json.Unmarshal(raw, &args); err != nil || !args.Requested {
+		t.Fatalf("publish job args %s (%v): want a requested re-plan", raw, err)
+	}
+	other := b.firstPlannedStop(t, depot)
+	pz.armed.Store(true)
+	done := make(chan error, 1)
+	go func() {
+		res, err = svc.PlanDepotDay(ctx, depot, testDay, jobs.PlanRequest{Replan: true, Cause: args.Cause, Subject: args.Subject,
+			RequestedAt: args.RequestedAt, Requested: args.Requested})
+		done <- err
+	}()
+	<-pz.reached
+	if _, err := svc.RecordPickup(ctx, jobs.PickupEvent{StopID: other.id, DriverID: other.driver, Status: thugom.StopPickedUp, Parcels: 1, WeightKg: 5}); err != nil {
+		t.Fatalf("pickup during the publish: %v", err)
+	}
+	close(pz.release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if res.DraftID != 0 || res.Skipped || version() != v0+1 {
+		t.Fatalf("published re-plan %+v, version %d; want version %d written", res, version(), v0+1)
+	}
+	if pz.maxAttempts.Load() < 1 {
+		t.Error("the publish wrote over the pickup it had not read (no second attempt)")
+	}
+	var status string
+	if err := b.db.QueryRow(ctx, `SELECT status FROM stops WHERE id = $1`, other.id).Scan(&status); err != nil || status != thugom.StopPickedUp {
+		t.Errorf("the pickup reported during the publish is %q (%v)", status, err)
+	}
+	if n := b.openStopsHolding(t, st.orders); n != 1 {
+		t.Errorf("the failed orders are on %d open stops after the publish, want 1", n)
+	}
+	if d, _ := store.DraftByID(ctx, b.db, res2.DraftID, false); d.State != store.DraftPublished || d.DecidedBy != "dispatcher:test" {
+		t.Errorf("published draft: %+v", d)
+	}
+	if n := count(t, b.db, `SELECT count(*) FROM events WHERE action = 'plan.changes' AND subject = $1 AND jsonb_array_length(payload->'changes') > 0`,
+		fmt.Sprintf("plan:%d", res.PlanID)); n != 1 {
+		t.Errorf("%d plan.changes events with changes for the published plan", n)
+	}
+}
