@@ -61,7 +61,7 @@ func TestCountChanges(t *testing.T) {
 	changes := []thugom.StopChange{
 		{StopID: 1, Change: thugom.ChangeAdded, To: v(1, at)},
 		{StopID: 2, Change: thugom.ChangeRemoved, From: v(1, at)},
-		{StopID: 3, Change: thugom.ChangeVehicle, From: v(1, at), To: v(2, at)},                 // same window: no SMS
+		{StopID: 3, Change: thugom.ChangeVehicle, From: v(1, at), To: v(2, at)},                // same window: no SMS
 		{StopID: 4, Change: thugom.ChangeVehicle, From: v(1, at), To: v(2, at.Add(time.Hour))}, // new window: SMS
 		{StopID: 5, Change: thugom.ChangeWindow, From: v(1, at), To: v(1, at.Add(time.Hour))},
 		{StopID: 6, Change: thugom.ChangeSequence, From: v(1, at), To: v(1, at)},

@@ -86,13 +86,11 @@ type PlanResult struct {
 	PlanID     int64               `json:"plan_id"`
 	Version    int                 `json:"version"`
 	Skipped    bool                `json:"skipped,omitempty"` // covered by a newer plan, or kept as a draft
-	// DraftID is the draft the publish policy kept the re-plan as: nothing
-	// of the day was written (drafts.go).
-	DraftID int64 `json:"draft_id,omitempty"`
 	Stats      thugom.PlanStats    `json:"stats"`
 	Unassigned []thugom.Unassigned `json:"unassigned,omitempty"`
 	SMS        int                 `json:"sms"`
 	Tasks      int                 `json:"tasks"`
+	DraftID    int64               `json:"draft_id,omitempty"` // the draft the publish policy kept it as: nothing written (drafts.go)
 }
 
 // Stop service time: a base plus a little per parcel, bounded.
