@@ -153,6 +153,24 @@ func planChanges(from, to []thugom.StopVersion) []thugom.StopChange {
 	return out
 }
 
+// asNow gives a version's stops the statuses they have now (the day's
+// stops as read): a stop reported since the version is no longer open, and
+// so not a change a re-plan makes.
+func (p *planner) asNow(snap []thugom.StopVersion) []thugom.StopVersion {
+	now := map[int64]string{}
+	for _, st := range p.prev {
+		now[st.ID] = st.Status
+	}
+	out := make([]thugom.StopVersion, len(snap))
+	for i, v := range snap {
+		if st, ok := now[v.StopID]; ok {
+			v.Status = st
+		}
+		out[i] = v
+	}
+	return out
+}
+
 // snapshotOf is a version's snapshot, empty when the version has none.
 func snapshotOf(ctx context.Context, q store.DBTX, depotID int64, p *planner, version int) ([]thugom.StopVersion, error) {
 	snap, err := store.PlanSnapshot(ctx, q, depotID, p.day, version)
@@ -189,7 +207,7 @@ func (p *planner) keepDraft(ctx context.Context, tx pgx.Tx) (*PlanResult, bool, 
 		if err != nil {
 			return err
 		}
-		changes := planChanges(current, p.draft(&Preview{}))
+		changes := planChanges(p.asNow(current), p.draft(&Preview{}))
 		counted, sms := CountChanges(changes)
 		if pol.Publish(p.req.Cause, p.req.Requested, counted) {
 			return nil

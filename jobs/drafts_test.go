@@ -82,6 +82,11 @@ func TestAutoPublishDraft(t *testing.T) {
 	for _, c := range d1.Changes {
 		added = added || (c.Change == thugom.ChangeAdded && len(c.To.Orders) > 0 && c.To.Orders[0] == st.orders[0])
 	}
+	for _, c := range d1.Changes {
+		if c.StopID == st.id {
+			t.Errorf("the failed stop %d is listed as a change (%s) of the draft", st.id, c.Change)
+		}
+	}
 	if d1.State != store.DraftPending || d1.FromVersion != v0 || d1.Cause != jobs.CausePickupFailed || !added || d1.Counted == 0 {
 		t.Errorf("draft %+v: want pending, from version %d, the failed orders added back", d1, v0)
 	}

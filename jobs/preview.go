@@ -184,7 +184,7 @@ func (s *Service) PreviewPlan(ctx context.Context, depotID int64, day time.Time,
 	out := &Preview{DepotID: depotID, Date: DayString(day), FromVersion: p.head.Version, Unassigned: []thugom.Unassigned{}, Late: []LateStop{},
 		DistanceM: int(p.sol.Distance)}
 	draft := p.draft(out)
-	out.Changes = planChanges(current, draft)
+	out.Changes = planChanges(p.asNow(current), draft)
 	if dist, err := store.PlanDistance(ctx, s.db, p.head.ID); err == nil {
 		out.CurrentDistanceM = dist
 	}
