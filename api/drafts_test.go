@@ -131,9 +131,12 @@ func TestDrafts(t *testing.T) {
 	r = b.do("POST", fmt.Sprintf("/v1/drafts/%d/publish", d.ID), b.disp, nil)
 	wantStatus(t, r, http.StatusAccepted, "")
 	wantStatus(t, b.do("POST", fmt.Sprintf("/v1/drafts/%d/publish", d.ID), b.disp, nil), http.StatusConflict, "id")
-	if _, err := auto.PlanDepotDay(ctx, b.depot.ID, testNow, jobs.PlanRequest{Replan: true, Cause: jobs.CausePickupFailed,
-		Subject: fmt.Sprintf("draft:%d", d.ID), RequestedAt: testNow, Requested: true}); err != nil {
-		t.Fatal(err)
+	// The job the publish queued may be superseded by a newer automatic
+	// re-plan of the day (replan_unique.go): that one then publishes, as
+	// the dispatcher asked.
+	if res, err := auto.PlanDepotDay(ctx, b.depot.ID, testNow, jobs.PlanRequest{Replan: true, Cause: jobs.CauseAtRisk,
+		Subject: "sla_watch", RequestedAt: testNow}); err != nil || res.DraftID != 0 {
+		t.Fatalf("the re-plan after a publish: %+v %v; want it published", res, err)
 	}
 	if v := version(); v != v0+1 {
 		t.Errorf("after the publish, version %d; want %d", v, v0+1)
@@ -170,4 +173,56 @@ func TestDrafts(t *testing.T) {
 	if len(got.Items) != 0 {
 		t.Errorf("%d pending drafts after the discard", len(got.Items))
 	}
+}
+
+// TestPreviewBreakdown: the rescue plan of a breakdown, previewed: every
+// open stop of the vehicle goes to another, nothing is written; a vehicle
+// of another depot or already broken is refused.
+func TestPreviewBreakdown(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.seedDay(8)
+	ctx := context.Background()
+	path := fmt.Sprintf("/v1/depots/%d/preview", b.depot.ID)
+	date := testNow.Format(time.DateOnly)
+	c := b.console(b.disp)
+	var veh int64
+	stops := map[int64]bool{}
+	for _, rt := range c.Routes {
+		for _, s := range rt.Stops {
+			if s.Kind == "pickup" && s.Status == "planned" && (veh == 0 || veh == rt.Vehicle.ID) {
+				veh = rt.Vehicle.ID
+				stops[s.ID] = true
+			}
+		}
+	}
+	var rev0 int64
+	if err := b.db.QueryRow(ctx, "SELECT revision FROM depot_days WHERE depot_id = $1", b.depot.ID).Scan(&rev0); err != nil {
+		t.Fatal(err)
+	}
+	r := b.do("POST", path, b.disp, map[string]any{"date": date, "broken_vehicle_id": veh})
+	wantStatus(t, r, http.StatusOK, "")
+	var p previewBody
+	r.json(t, &p)
+	moved := map[int64]bool{}
+	for _, ch := range p.Changes {
+		if stops[ch.StopID] && ch.To != nil && ch.To.VehicleID != veh {
+			moved[ch.StopID] = true
+		}
+	}
+	if len(moved) != len(stops) || len(stops) == 0 {
+		t.Errorf("rescue of vehicle %d moves %d of its %d stops: %+v", veh, len(moved), len(stops), p.Changes)
+	}
+	var rev int64
+	var status string
+	if err := b.db.QueryRow(ctx, "SELECT d.revision, v.status FROM depot_days d, vehicles v WHERE d.depot_id = $1 AND v.id = $2", b.depot.ID, veh).Scan(&rev, &status); err != nil {
+		t.Fatal(err)
+	}
+	if rev != rev0 || status != "active" {
+		t.Errorf("a rescue preview changed the day: revision %d → %d, vehicle %s", rev0, rev, status)
+	}
+	wantStatus(t, b.do("POST", path, b.disp, map[string]any{"date": date, "broken_vehicle_id": 999999}), http.StatusUnprocessableEntity, "broken_vehicle_id")
+	wantStatus(t, b.do("POST", path, b.disp, map[string]any{"date": date, "broken_vehicle_id": -1}), http.StatusUnprocessableEntity, "broken_vehicle_id")
+	wantStatus(t, b.do("PATCH", fmt.Sprintf("/v1/vehicles/%d", veh), b.disp, map[string]any{"status": "broken"}), http.StatusOK, "")
+	wantStatus(t, b.do("POST", path, b.disp, map[string]any{"date": date, "broken_vehicle_id": veh}), http.StatusConflict, "broken_vehicle_id")
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/thugom/thugom"
 	"github.com/thugom/thugom/jobs"
@@ -155,5 +156,22 @@ func TestAutoPublishDraft(t *testing.T) {
 	if n := count(t, b.db, `SELECT count(*) FROM events WHERE action = 'plan.changes' AND subject = $1 AND jsonb_array_length(payload->'changes') > 0`,
 		fmt.Sprintf("plan:%d", res.PlanID)); n != 1 {
 		t.Errorf("%d plan.changes events with changes for the published plan", n)
+	}
+
+	// Under max-changes=N, a re-plan changing no more than N stops is
+	// published, and its change list logged.
+	lenient, err := jobs.New(b.db, jobs.Deps{Clock: b.clock.now, PlanIterations: 3000, SLAWatchEvery: -1, Logger: testLogger(t),
+		AutoPublish: jobs.PublishPolicy{Mode: jobs.PublishMaxChanges, MaxChanges: 1000}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.clock.t = b.clock.t.Add(time.Minute)
+	res, err = lenient.PlanDepotDay(ctx, depot, testDay, jobs.PlanRequest{Replan: true, Cause: jobs.CauseAtRisk, Subject: "sla_watch", RequestedAt: b.clock.t})
+	if err != nil || res.DraftID != 0 || version() != v0+2 {
+		t.Fatalf("re-plan under max-changes=1000: %+v %v (version %d)", res, err, version())
+	}
+	if n := count(t, b.db, `SELECT count(*) FROM events WHERE action = 'plan.changes' AND subject = $1 AND payload->>'policy' = 'max-changes=1000'`,
+		fmt.Sprintf("plan:%d", res.PlanID)); n != 1 {
+		t.Errorf("%d plan.changes events for the plan published under max-changes", n)
 	}
 }
