@@ -127,6 +127,17 @@ func CountChanges(changes []thugom.StopChange) (counted, sms int) {
 	return counted, sms
 }
 
+// smsStops lists the stops whose household a change would text.
+func smsStops(changes []thugom.StopChange) []int64 {
+	out := []int64{}
+	for _, c := range changes {
+		if ChangeTellsHousehold(c) {
+			out = append(out, c.StopID)
+		}
+	}
+	return out
+}
+
 // planChanges lists how the open pickup stops change from one version of
 // the day to another; a stop reported (done, failed) in between is not a
 // change of the plan.
@@ -222,7 +233,7 @@ func (p *planner) keepDraft(ctx context.Context, tx pgx.Tx) (*PlanResult, bool, 
 			"changes", counted, "policy", pol.String())
 		return p.s.event(ctx, tx, "job:"+KindReplan, "plan.draft", fmt.Sprintf("draft:%d", d.ID), map[string]any{
 			"depot_id": p.depotID, "day": DayString(p.day), "cause": p.req.Cause, "subject": p.req.Subject, "from_version": p.head.Version,
-			"policy": pol.String(), "counted": counted, "sms": sms, "changes": changes,
+			"policy": pol.String(), "counted": counted, "sms": sms, "sms_stops": smsStops(changes), "changes": changes,
 		})
 	}
 	var err error
@@ -258,7 +269,7 @@ func (p *planner) logChanges(ctx context.Context, res *PlanResult) error {
 	return p.s.event(ctx, p.tx, "job:"+KindReplan, "plan.changes", fmt.Sprintf("plan:%d", res.PlanID), map[string]any{
 		"depot_id": p.depotID, "day": DayString(p.day), "cause": p.req.Cause, "subject": p.req.Subject,
 		"from_version": p.head.Version, "version": res.Version, "policy": p.s.deps.AutoPublish.String(),
-		"counted": counted, "sms": sms, "changes": changes, "superseded_drafts": superseded,
+		"counted": counted, "sms": sms, "sms_stops": smsStops(changes), "changes": changes, "superseded_drafts": superseded,
 	})
 }
 

@@ -175,3 +175,61 @@ func TestAutoPublishDraft(t *testing.T) {
 		t.Errorf("%d plan.changes events for the plan published under max-changes", n)
 	}
 }
+
+// TestDraftMeetsReport: a driver's pickup committed while an automatic
+// re-plan under draft is between its read and its write: the draft is
+// built again on the day with the pickup (its revision), does not list
+// the collected stop, and the pickup stands.
+func TestDraftMeetsReport(t *testing.T) {
+	t.Parallel()
+	pz := newPauser()
+	b := setup(t, setupOpts{households: 200})
+	ctx := context.Background()
+	b.geocodeAll(t)
+	depot := b.busiestDepot(t)
+	if _, err := b.svc.PlanDepotDay(ctx, depot, testDay, jobs.PlanRequest{Cause: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	svc, err := jobs.New(b.db, jobs.Deps{Clock: b.clock.now, PlanIterations: 3000, SLAWatchEvery: -1, Logger: testLogger(t),
+		AutoPublish: jobs.PublishPolicy{Mode: jobs.PublishDraft}, AfterPlanRead: pz.hook})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := b.firstPlannedStop(t, depot)
+	pz.armed.Store(true)
+	done := make(chan error, 1)
+	var res *jobs.PlanResult
+	go func() {
+		var err error
+		res, err = svc.PlanDepotDay(ctx, depot, testDay, jobs.PlanRequest{Replan: true, Cause: jobs.CauseAtRisk, Subject: "sla_watch", RequestedAt: b.clock.t})
+		done <- err
+	}()
+	<-pz.reached
+	if _, err := svc.RecordPickup(ctx, jobs.PickupEvent{StopID: st.id, DriverID: st.driver, Status: thugom.StopPickedUp, Parcels: 1, WeightKg: 5}); err != nil {
+		t.Fatalf("pickup during the draft's re-plan: %v", err)
+	}
+	close(pz.release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if res.DraftID == 0 || pz.maxAttempts.Load() < 1 {
+		t.Fatalf("draft %+v after %d attempts: want a draft built again on the new revision", res, pz.maxAttempts.Load()+1)
+	}
+	d, err := store.DraftByID(ctx, b.db, res.DraftID, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rev, err := store.DepotDayRevision(ctx, b.db, depot, testDay)
+	if err != nil || d.Revision != rev {
+		t.Errorf("draft built on revision %d, the day is at %d (%v)", d.Revision, rev, err)
+	}
+	for _, c := range d.Changes {
+		if c.StopID == st.id {
+			t.Errorf("the collected stop %d is a change (%s) of the draft", st.id, c.Change)
+		}
+	}
+	var status string
+	if err := b.db.QueryRow(ctx, `SELECT status FROM stops WHERE id = $1`, st.id).Scan(&status); err != nil || status != thugom.StopPickedUp {
+		t.Errorf("the pickup is %q (%v) after the draft", status, err)
+	}
+}
