@@ -353,6 +353,8 @@ type previewIn struct {
 	StopID    int64           `json:"stop_id,omitempty"`
 	VehicleID int64           `json:"vehicle_id,omitempty"`
 	Locks     []previewLockIn `json:"locks,omitempty"`
+	// BrokenVehicleID previews the rescue plan of a breakdown.
+	BrokenVehicleID int64 `json:"broken_vehicle_id,omitempty"`
 }
 
 type previewLockIn struct {
@@ -392,7 +394,12 @@ func (s *server) previewPlan(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, errf(codeInvalid, "vehicle_id", "stop_id and vehicle_id go together"))
 		return
 	}
-	req := jobs.PreviewRequest{StopID: in.StopID, VehicleID: in.VehicleID, Locks: map[int64]int64{}, Budget: previewBudget}
+	if in.BrokenVehicleID < 0 {
+		s.writeProblem(w, r, errf(codeInvalid, "broken_vehicle_id", "broken_vehicle_id must be a vehicle id"))
+		return
+	}
+	req := jobs.PreviewRequest{StopID: in.StopID, VehicleID: in.VehicleID, Locks: map[int64]int64{}, Budget: previewBudget,
+		BrokenVehicleID: in.BrokenVehicleID}
 	for _, l := range in.Locks {
 		if l.OrderID <= 0 || l.VehicleID <= 0 {
 			s.writeProblem(w, r, errf(codeInvalid, "locks", "each lock needs order_id and vehicle_id"))
@@ -409,21 +416,17 @@ func (s *server) previewPlan(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if in.StopID == 0 && len(req.Locks) == 0 {
-		req.Budget = 0 // a whole re-plan's draft: the service's re-plan budget
+		req.Budget = 0 // a whole re-plan's (or a breakdown's rescue) draft: the service's re-plan budget
 	}
 	pv, err := s.deps.Service.PreviewPlan(r.Context(), d.ID, day, req)
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return
 	}
-	vs, err := store.ConsoleVehicles(r.Context(), s.deps.DB, d.ID, day)
+	codes, err := s.vehicleCodes(r.Context(), d.ID, day)
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return
-	}
-	codes := map[int64]string{}
-	for _, v := range vs {
-		codes[v.ID] = v.Code
 	}
 	out := previewDraft{Preview: pv, Lines: []string{}}
 	for _, c := range pv.Changes {

@@ -337,3 +337,120 @@ func TestConsoleTablet(t *testing.T) {
 		t.Errorf("vehicle status %q (%v), want active", st, err)
 	}
 }
+
+// TestConsoleDrafts: under --auto-publish draft, a failed pickup's re-plan
+// waits in the console as a draft listing its changes; published from the
+// page, it reaches the drivers' manifests. "Báo hỏng" shows the rescue
+// plan as a draft first: discarded, the vehicle stays in service;
+// published, it is broken and its stops go to the others.
+func TestConsoleDrafts(t *testing.T) {
+	t.Parallel()
+	ctx := browser(t, 1366, 768)
+	b := setup(t)
+	b.seedDay(8)
+	bg := context.Background()
+	date := testNow.Format(time.DateOnly)
+	auto := b.draftService()
+	failed, order := b.failFirstStop("bd1")
+	res, err := auto.PlanDepotDay(bg, b.depot.ID, testNow, jobs.PlanRequest{Replan: true, Cause: jobs.CausePickupFailed,
+		Subject: fmt.Sprintf("stop:%d", failed), RequestedAt: testNow})
+	if err != nil || res.DraftID == 0 {
+		t.Fatalf("failure's re-plan under draft: %+v %v", res, err)
+	}
+	replan := chromedp.ActionFunc(func(context.Context) error {
+		_, err := b.svc.PlanDepotDay(bg, b.depot.ID, testNow, jobs.PlanRequest{Replan: true, Cause: jobs.CausePickupFailed, Requested: true, RequestedAt: testNow})
+		return err
+	})
+	var lines []string
+	var title string
+	err = chromedp.Run(ctx,
+		chromedp.Navigate(fmt.Sprintf("%s/?depot=%d&date=%s#token=%s", b.srv.URL, b.depot.ID, date, b.disp)),
+		chromedp.WaitVisible(fmt.Sprintf(`#draft[data-draft-id="%d"] #draft-changes li`, res.DraftID), chromedp.ByQuery),
+		chromedp.Evaluate(`Array.from(document.querySelectorAll("#draft-changes li")).map(l => l.dataset.change + ": " + l.textContent)`, &lines),
+		chromedp.Text(`#draft-title`, &title, chromedp.ByQuery),
+		shot(t, "console-auto-draft.png"),
+		chromedp.Click(`#publish`, chromedp.ByQuery),
+		waitJS(ctx, `document.querySelector("#status").textContent.includes("Đã gửi")`),
+		replan,
+		waitJS(ctx, `document.querySelector("#draft").hidden && document.querySelector("#status").textContent.includes("đã cập nhật")`),
+	)
+	if err != nil {
+		t.Fatalf("automatic draft: %v (status %q)", err, pageStatus(ctx))
+	}
+	added := false
+	for _, l := range lines {
+		added = added || strings.HasPrefix(l, "added: ")
+	}
+	if !added || !strings.Contains(title, "lấy hàng không được") {
+		t.Errorf("draft %q lists %q: want the failed order added back", title, lines)
+	}
+	var stop, drv int64
+	if err := b.db.QueryRow(bg, `SELECT s.id, r.driver_id FROM stops s JOIN routes r ON r.id = s.route_id JOIN stop_orders so ON so.stop_id = s.id
+		WHERE so.order_id = $1 AND s.status = 'planned'`, order).Scan(&stop, &drv); err != nil {
+		t.Fatalf("the published order's stop: %v", err)
+	}
+	tok := b.drv1
+	if drv == b.driver[1].ID {
+		tok = b.drv2
+	}
+	if r := b.do("GET", fmt.Sprintf("/v1/drivers/%d/manifest?date=%s", drv, date), tok, nil); r.status != 200 || !strings.Contains(string(r.body), fmt.Sprintf(`"id":%d,`, stop)) {
+		t.Errorf("driver %d's manifest (%d) lacks the published stop %d", drv, r.status, stop)
+	}
+
+	// A breakdown's rescue plan: discarded, then published.
+	c := b.console(b.disp)
+	var veh int64
+	for _, rt := range c.Routes {
+		for _, s := range rt.Stops {
+			if s.Kind == "pickup" && s.Status == "planned" && veh == 0 {
+				veh = rt.Vehicle.ID
+			}
+		}
+	}
+	vstatus := func() string {
+		var s string
+		if err := b.db.QueryRow(bg, `SELECT status FROM vehicles WHERE id = $1`, veh).Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	button := fmt.Sprintf(`#vehiclelist li[data-vehicle-id="%d"] button[data-action="broken"]`, veh)
+	var rescue []string
+	err = chromedp.Run(phase(ctx),
+		chromedp.Click(button, chromedp.ByQuery),
+		chromedp.WaitVisible(fmt.Sprintf(`#draft[data-broken-vehicle-id="%d"] #draft-changes li`, veh), chromedp.ByQuery),
+		chromedp.Click(`#discard`, chromedp.ByQuery),
+		waitJS(ctx, `document.querySelector("#draft").hidden`),
+	)
+	if err != nil {
+		t.Fatalf("rescue discarded: %v (status %q)", err, pageStatus(ctx))
+	}
+	if s := vstatus(); s != "active" {
+		t.Errorf("after a discarded rescue the vehicle is %s", s)
+	}
+	err = chromedp.Run(phase(ctx),
+		chromedp.Click(button, chromedp.ByQuery),
+		chromedp.WaitVisible(fmt.Sprintf(`#draft[data-broken-vehicle-id="%d"] #draft-changes li`, veh), chromedp.ByQuery),
+		chromedp.Evaluate(`Array.from(document.querySelectorAll("#draft-changes li")).map(l => l.dataset.change + ": " + l.textContent)`, &rescue),
+		shot(t, "console-rescue-draft.png"),
+		chromedp.Click(`#publish`, chromedp.ByQuery),
+		waitJS(ctx, `document.querySelector("#status").textContent.includes("Đã gửi")`),
+		replan,
+		chromedp.WaitReady(fmt.Sprintf(`.tl-row.broken[data-vehicle-id="%d"]`, veh), chromedp.ByQuery),
+		shot(t, "console-rescue-published.png"),
+	)
+	if err != nil {
+		t.Fatalf("rescue published: %v (status %q)", err, pageStatus(ctx))
+	}
+	moved := false
+	for _, l := range rescue {
+		moved = moved || strings.HasPrefix(l, "vehicle: ")
+	}
+	if !moved || vstatus() != "broken" {
+		t.Errorf("rescue draft %q (vehicle %s): want its stops moved to other vehicles, the vehicle broken", rescue, vstatus())
+	}
+	if n := count(t, b, `SELECT count(*) FROM stops s JOIN routes r ON r.id = s.route_id JOIN plans p ON p.id = r.plan_id
+		WHERE p.status = 'done' AND r.vehicle_id = $1 AND s.kind = 'pickup' AND s.status = 'planned'`, veh); n != 0 {
+		t.Errorf("the broken vehicle still has %d planned pickups", n)
+	}
+}

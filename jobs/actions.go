@@ -23,10 +23,13 @@ type Actor struct {
 	// CarrierID limits the actor to one carrier's data; 0 is any carrier
 	// (administrators, the system).
 	CarrierID int64
+	// system: the system acts (a job, a driver's phone, the simulation),
+	// not a person at the console.
+	system bool
 }
 
 // System acts for every carrier (jobs, the simulation).
-func System(name string) Actor { return Actor{Name: name} }
+func System(name string) Actor { return Actor{Name: name, system: true} }
 
 func (a Actor) check(carrierID int64) error {
 	if a.CarrierID != 0 && a.CarrierID != carrierID {
@@ -283,8 +286,11 @@ func (s *Service) SetVehicleStatus(ctx context.Context, vehicleID int64, status 
 			if err := s.bump(ctx, tx, days); err != nil {
 				return err
 			}
-			if err := s.replan(ctx, tx, days, cause, fmt.Sprintf("vehicle:%d", vehicleID)); err != nil {
-				return err
+			// A dispatcher's breakdown was previewed as a draft first
+			// (the console's rescue plan): published whatever the policy.
+			if _, err := s.client.InsertTx(ctx, tx, ReplanArgs{DepotID: v.DepotID, Day: DayString(day), Cause: cause,
+				Subject: fmt.Sprintf("vehicle:%d", vehicleID), RequestedAt: s.now(), Requested: !a.system}, nil); err != nil {
+				return fmt.Errorf("enqueue replan: %w", err)
 			}
 		}
 		return s.event(ctx, tx, a.Name, "vehicle.status", fmt.Sprintf("vehicle:%d", vehicleID), map[string]any{"from": prev, "to": status})

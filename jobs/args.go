@@ -94,6 +94,9 @@ type ReplanArgs struct {
 	Subject string `json:"subject,omitempty"`
 	// RequestedAt is when the change happened (the service clock).
 	RequestedAt time.Time `json:"requested_at"`
+	// Requested: a person asked for this re-plan (a dispatcher's
+	// breakdown), so the publish policy does not keep it as a draft.
+	Requested bool `json:"requested,omitempty"`
 }
 
 // Kind implements river.JobArgs.

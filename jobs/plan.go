@@ -48,7 +48,7 @@ func (w *replanWorker) Work(ctx context.Context, job *river.Job[ReplanArgs]) err
 		return river.JobCancel(err)
 	}
 	_, err = w.s.PlanDepotDay(ctx, job.Args.DepotID, day, PlanRequest{
-		Replan: true, Cause: job.Args.Cause, Subject: job.Args.Subject, RequestedAt: job.Args.RequestedAt,
+		Replan: true, Cause: job.Args.Cause, Subject: job.Args.Subject, RequestedAt: job.Args.RequestedAt, Requested: job.Args.Requested,
 	})
 	return cancelIfNotFound(err)
 }
@@ -76,17 +76,21 @@ type PlanRequest struct {
 	// RequestedAt is when the change happened; a plan whose inputs were read
 	// after it already covers it, and the re-plan is skipped.
 	RequestedAt time.Time
+	// Requested: a person asked for it; the publish policy applies only to
+	// the re-plans the system starts (drafts.go).
+	Requested bool
 }
 
 // PlanResult summarises a planning run.
 type PlanResult struct {
 	PlanID     int64               `json:"plan_id"`
 	Version    int                 `json:"version"`
-	Skipped    bool                `json:"skipped,omitempty"` // covered by a newer plan
+	Skipped    bool                `json:"skipped,omitempty"` // covered by a newer plan, or kept as a draft
 	Stats      thugom.PlanStats    `json:"stats"`
 	Unassigned []thugom.Unassigned `json:"unassigned,omitempty"`
 	SMS        int                 `json:"sms"`
 	Tasks      int                 `json:"tasks"`
+	DraftID    int64               `json:"draft_id,omitempty"` // the draft the publish policy kept it as: nothing written (drafts.go)
 }
 
 // Stop service time: a base plus a little per parcel, bounded.
@@ -176,9 +180,15 @@ func (s *Service) planOnce(ctx context.Context, depotID int64, day time.Time, re
 			if err := p.solve(ctx, lockedSolve, iters, attempt); err != nil {
 				return err
 			}
+			if r, kept, err := p.keepDraft(ctx, tx); kept || err != nil {
+				res = r
+				return err
+			}
 			p.tx = tx
-			res, err = p.write(ctx)
-			return err
+			if res, err = p.write(ctx); err != nil {
+				return err
+			}
+			return p.logChanges(ctx, res)
 		})
 		return res, err
 	}
@@ -205,6 +215,9 @@ func (s *Service) planOnce(ctx context.Context, depotID int64, day time.Time, re
 	if err := p.solve(ctx, budget, s.deps.PlanIterations, attempt); err != nil {
 		return nil, err
 	}
+	if r, kept, err := p.keepDraft(ctx, nil); kept || err != nil {
+		return r, err
+	}
 	var res *PlanResult
 	err = s.db.InTx(ctx, func(tx pgx.Tx) error {
 		rev, err := store.LockDepotDay(ctx, tx, depotID, day)
@@ -215,8 +228,10 @@ func (s *Service) planOnce(ctx context.Context, depotID int64, day time.Time, re
 			return errStale
 		}
 		p.tx = tx
-		res, err = p.write(ctx)
-		return err
+		if res, err = p.write(ctx); err != nil {
+			return err
+		}
+		return p.logChanges(ctx, res)
 	})
 	return res, err
 }

@@ -24,6 +24,10 @@ type PreviewRequest struct {
 	// StopID and VehicleID move an open pickup stop (its orders) to a
 	// vehicle, as MoveStop would; the answer's Verdict says how it fits.
 	StopID, VehicleID int64
+	// BrokenVehicleID previews a breakdown: the day re-planned with that
+	// vehicle out of service from now, as SetVehicleStatus(broken) would
+	// (its stops not yet done go to other vehicles).
+	BrokenVehicleID int64
 	// Budget bounds the solve when the service plans by time (0: a quarter
 	// of the plan budget); a service with PlanIterations uses those.
 	Budget time.Duration
@@ -117,6 +121,20 @@ func (s *Service) PreviewPlan(ctx context.Context, depotID int64, day time.Time,
 			}
 			moved = st.OrderIDs
 		}
+		if id := req.BrokenVehicleID; id != 0 {
+			found := false
+			for i := range p.vehicles {
+				if v := &p.vehicles[i]; v.ID == id {
+					if v.Status != thugom.VehicleActive {
+						return thugom.Errorf(thugom.EConflict, "broken_vehicle_id", "vehicle %s is already %s", v.Code, v.Status)
+					}
+					v.Status, found = thugom.VehicleBroken, true
+				}
+			}
+			if !found {
+				return thugom.Errorf(thugom.EInvalid, "broken_vehicle_id", "vehicle %d is not a vehicle of the depot", id)
+			}
+		}
 		active := map[int64]bool{}
 		for _, v := range p.vehicles {
 			active[v.ID] = v.Status == thugom.VehicleActive
@@ -166,19 +184,7 @@ func (s *Service) PreviewPlan(ctx context.Context, depotID int64, day time.Time,
 	out := &Preview{DepotID: depotID, Date: DayString(day), FromVersion: p.head.Version, Unassigned: []thugom.Unassigned{}, Late: []LateStop{},
 		DistanceM: int(p.sol.Distance)}
 	draft := p.draft(out)
-	open := func(vs []thugom.StopVersion) []thugom.StopVersion {
-		var o []thugom.StopVersion
-		for _, v := range vs {
-			if v.Kind == thugom.StopPickup && thugom.StopOpen(v.Status) {
-				o = append(o, v)
-			}
-		}
-		return o
-	}
-	out.Changes = thugom.DiffVersions(open(current), open(draft))
-	if out.Changes == nil {
-		out.Changes = []thugom.StopChange{}
-	}
+	out.Changes = planChanges(p.asNow(current), draft)
 	if dist, err := store.PlanDistance(ctx, s.db, p.head.ID); err == nil {
 		out.CurrentDistanceM = dist
 	}

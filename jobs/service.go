@@ -98,6 +98,11 @@ type Deps struct {
 	// AfterPlanBuild, when set, sees each routing model before it is solved
 	// (tests check what the planner asks of the solver).
 	AfterPlanBuild func(in *routing.Instance)
+	// AutoPublish says whether the re-plans the system starts (a failed
+	// pickup, a breakdown a driver reports, new orders, the SLA watch) are
+	// published at once or kept as drafts for the dispatcher (drafts.go);
+	// the zero value publishes always.
+	AutoPublish PublishPolicy
 }
 
 // Service runs thugom's durable operations on River.

@@ -35,6 +35,7 @@ import (
 //	THUGOM_PLAN_WORKERS --plan-workers, concurrent plan solves (default 1)
 //	THUGOM_PLAN_BUDGET  --plan-budget, solver time per depot plan (default 20s; demo 5s)
 //	THUGOM_SMS_LINK_BASE --sms-link-base, host the window SMS link to (<host>/s/<code>; default none)
+//	THUGOM_AUTO_PUBLISH --auto-publish, automatic re-plans: always (default), draft, max-changes=N
 type config struct {
 	Addr        string
 	DataDir     string
@@ -52,14 +53,16 @@ type config struct {
 	PGHome                            string
 	// SMSLinkBase is the host window SMS link to (/s/{code}); empty: no link.
 	SMSLinkBase string
+	// AutoPublish is the publish policy of automatic re-plans.
+	AutoPublish string
 }
 
 // commandFlags lists the common flags each command reads; a command not
 // listed gets them all. Help then shows only a command's own flags.
 var commandFlags = map[string][]string{
-	"serve":    {"addr", "data-dir", "base-url", "log-level", "workers", "plan-workers", "plan-budget", "evening-at", "waking-hours", "help-phone", "sms-link-base"},
-	"demo":     {"addr", "data-dir", "base-url", "log-level", "workers", "plan-workers", "plan-budget", "evening-at", "waking-hours", "help-phone", "sms-link-base"},
-	"worker":   {"data-dir", "log-level", "workers", "plan-workers", "plan-budget", "evening-at", "waking-hours", "sms-link-base"},
+	"serve":    {"addr", "data-dir", "base-url", "log-level", "workers", "plan-workers", "plan-budget", "evening-at", "waking-hours", "help-phone", "sms-link-base", "auto-publish"},
+	"demo":     {"addr", "data-dir", "base-url", "log-level", "workers", "plan-workers", "plan-budget", "evening-at", "waking-hours", "help-phone", "sms-link-base", "auto-publish"},
+	"worker":   {"data-dir", "log-level", "workers", "plan-workers", "plan-budget", "evening-at", "waking-hours", "sms-link-base", "auto-publish"},
 	"migrate":  {"data-dir", "log-level"},
 	"simulate": {"data-dir", "log-level", "plan-budget"},
 }
@@ -104,6 +107,7 @@ func newConfig(name string) (*flag.FlagSet, *config) {
 	}
 	str(&c.EveningAt, "evening-at", envOr("THUGOM_EVENING_AT", "17:00"), "local time tomorrow is planned and households told their windows (env THUGOM_EVENING_AT)")
 	str(&c.WakingHours, "waking-hours", envOr("THUGOM_WAKING_HOURS", "06:30-21:00"), "local hours households may be texted (env THUGOM_WAKING_HOURS)")
+	str(&c.AutoPublish, "auto-publish", envOr("THUGOM_AUTO_PUBLISH", "always"), "automatic re-plans (failed pickup, breakdown, SLA watch): always published, kept as a draft, or max-changes=N (env THUGOM_AUTO_PUBLISH)")
 	str(&c.HelpPhone, "help-phone", os.Getenv("THUGOM_HELP_PHONE"), "post office phone shown on invalid household links (env THUGOM_HELP_PHONE)")
 	str(&c.SMSLinkBase, "sms-link-base", os.Getenv("THUGOM_SMS_LINK_BASE"), "public host window SMS link to as <host>/s/<code>, e.g. thugom.vn; empty: no link (env THUGOM_SMS_LINK_BASE)")
 	fs.Usage = func() {

@@ -72,6 +72,10 @@ func runDemo(ctx context.Context, args []string) error {
 	if !explicit["plan-workers"] && os.Getenv("THUGOM_PLAN_WORKERS") == "" {
 		cfg.PlanWorkers = 2
 	}
+	// The demo's window SMS (in the outbox) link to its own pages.
+	if !explicit["sms-link-base"] && os.Getenv("THUGOM_SMS_LINK_BASE") == "" {
+		cfg.SMSLinkBase = cfg.BaseURL
+	}
 	if cfg.Workers <= 0 {
 		return errors.New("demo: --workers must be at least 1 (the demo geocodes and plans)")
 	}

@@ -117,6 +117,10 @@ func startService(ctx context.Context, cfg *config, withHTTP bool) (*service, er
 	if err != nil {
 		return nil, err
 	}
+	autoPublish, err := jobs.ParsePublishPolicy(cfg.AutoPublish)
+	if err != nil {
+		return nil, fmt.Errorf("--auto-publish: %w", err)
+	}
 	s.jobs, err = jobs.New(db, jobs.Deps{
 		Logger:      slog.Default().With("component", "jobs"),
 		Workers:     cfg.Workers,
@@ -124,7 +128,7 @@ func startService(ctx context.Context, cfg *config, withHTTP bool) (*service, er
 		PlanBudget:  cfg.PlanBudget,
 		SMS:         sms, EveningAt: eveningAt, WakingHours: waking,
 		LinkBase: cfg.SMSLinkBase, LinkSecret: cfg.Secret,
-		ClientID: cfg.clientID(),
+		ClientID: cfg.clientID(), AutoPublish: autoPublish,
 	})
 	if err != nil {
 		return nil, err

@@ -128,6 +128,7 @@
     // Measured to the frame after: drawing, style, layout and paint.
     requestAnimationFrame(function () { setTimeout(function () { $("timeline").setAttribute("data-render-ms", String(Math.round(performance.now() - t0))); }, 0); });
     $("map").setAttribute("data-routes-rendered", String(c.routes.length));
+    if (c.plan) { pendingDraft(c); }
     status(c.plan ? "Kế hoạch v" + c.plan.version + " (" + (PLAN_STATUS[c.plan.status] || c.plan.status) + ") — " + dmy(c.plan.date) : "Chưa có kế hoạch cho ngày " + dmy(c.date));
     search();
   }
@@ -412,14 +413,24 @@
     }).catch(function (e) { status(e.message); });
   }
 
-  function showDraft(p, title, publish) {
-    draft = { preview: p, publish: publish };
+  // A draft: a preview the console solved (publish applies the action) or
+  // a re-plan the publish policy kept (stored: publish and discard are the
+  // server's).
+  function showDraft(p, title, publish, discard) {
+    draft = { preview: p, publish: publish, discard: discard, stored: p.state === "pending" ? p.id : 0 };
     $("draft").hidden = false;
+    $("draft").setAttribute("data-draft-id", draft.stored || "");
+    $("draft").removeAttribute("data-broken-vehicle-id");
     $("draft-title").textContent = title;
-    var dkm = (p.distance_m - p.current_distance_m) / 1000;
-    var still = p.unassigned.length, before = day.issues.filter(function (i) { return i.kind === "unassigned"; }).length;
-    $("draft-summary").textContent = p.changes.length + " thay đổi · " + p.sms + " hộ nhận SMS mới · " + (dkm >= 0 ? "+" : "") + dkm.toFixed(1) + " km · chưa xếp " + before + " → " + still +
-      " · " + p.late.length + " điểm trễ" + (p.late.length ? " (" + p.late.map(function (l) { return vehicleCode(l.vehicle_id) + " " + l.late_min + "′"; }).slice(0, 6).join(", ") + ")" : "");
+    var sum = p.changes.length + " thay đổi · " + p.sms + " hộ nhận SMS mới";
+    if (p.distance_m != null) {
+      var dkm = (p.distance_m - p.current_distance_m) / 1000;
+      var still = p.unassigned.length, before = day.issues.filter(function (i) { return i.kind === "unassigned"; }).length;
+      sum += " · " + (dkm >= 0 ? "+" : "") + dkm.toFixed(1) + " km · chưa xếp " + before + " → " + still +
+        " · " + p.late.length + " điểm trễ" + (p.late.length ? " (" + p.late.map(function (l) { return vehicleCode(l.vehicle_id) + " " + l.late_min + "′"; }).slice(0, 6).join(", ") + ")" : "");
+    }
+    if (draft.stored) { sum += " · lập lúc " + hm(p.created_at) + " từ v" + p.from_version; }
+    $("draft-summary").textContent = sum;
     var ul = clear("draft-changes");
     p.lines.forEach(function (t, i) {
       var li = h("li", t, null, ul);
@@ -434,6 +445,21 @@
     $("publish").focus();
   }
 
+  // The day's pending draft of an automatic re-plan, kept by the publish
+  // policy: shown unless the dispatcher is looking at a draft of their own.
+  var CAUSE = { pickup_failed: "lấy hàng không được", vehicle_broken: "xe hỏng", at_risk: "đơn có nguy cơ trễ", orders_imported: "có đơn mới", urgent_order: "đơn gấp" };
+  function pendingDraft(c) {
+    api("/v1/depots/" + c.depot.id + "/drafts?date=" + c.date + "&state=pending").then(function (x) {
+      var p = x.items[0];
+      if (draft && !draft.stored) { return; }
+      if (!p) { if (draft) { draft = null; $("draft").hidden = true; } return; }
+      if (draft && draft.stored === p.id) { return; }
+      showDraft(p, "lập lại tự động sau khi " + (CAUSE[p.cause] || p.cause) + " (chờ duyệt)",
+        function () { return post("/v1/drafts/" + p.id + "/publish", {}); },
+        function () { return post("/v1/drafts/" + p.id + "/discard", {}); });
+    }).catch(function () {});
+  }
+
   function drawVehicles(c) {
     var ul = clear("vehiclelist");
     c.vehicles.forEach(function (v) {
@@ -444,10 +470,8 @@
         (v.position ? " · vị trí lúc " + hm(v.position.at) : " · chưa có vị trí") + " "));
       if (v.status === "active") {
         var b = h("button", "Báo hỏng", null, li); b.type = "button";
-        b.addEventListener("click", function () {
-          if (!window.confirm("Báo xe " + v.code + " hỏng? Các điểm chưa lấy sẽ được xếp lại.")) { return; }
-          setVehicle(v, "broken", "Đã báo xe " + v.code + " hỏng; kế hoạch cứu hộ đang được lập (tự gửi theo chính sách)");
-        });
+        b.setAttribute("data-action", "broken");
+        b.addEventListener("click", function () { breakdown(v); });
       } else {
         var a = h("button", "Cho hoạt động lại", null, li); a.type = "button";
         a.setAttribute("data-action", "activate");
@@ -457,6 +481,19 @@
       li.addEventListener("mouseleave", function () { highlightRoute(v.id, false); });
     });
     $("nvehicles").textContent = "(" + c.vehicles.length + ")";
+  }
+  // A breakdown: the rescue plan first, as a draft; publishing reports the
+  // vehicle broken (which re-plans), discarding changes nothing.
+  function breakdown(v) {
+    if (!day.plan) { setVehicle(v, "broken", "Đã báo xe " + v.code + " hỏng"); return; }
+    status("Đang tính kế hoạch cứu hộ khi xe " + v.code + " hỏng…");
+    post("/v1/depots/" + day.depot.id + "/preview", { date: day.date, broken_vehicle_id: v.id }).then(function (p) {
+      showDraft(p, "xe " + v.code + " hỏng — kế hoạch cứu hộ", function () {
+        return api("/v1/vehicles/" + v.id, { method: "PATCH", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ status: "broken" }) });
+      });
+      $("draft").setAttribute("data-broken-vehicle-id", v.id);
+      status("Kế hoạch cứu hộ sẵn sàng: xem thay đổi rồi gửi, hoặc bỏ (xe vẫn hoạt động)");
+    }).catch(function (e) { status(e.message); });
   }
   function setVehicle(v, st, msg) {
     var v0 = day.plan ? day.plan.version : 0;
@@ -603,7 +640,14 @@
         waitVersion(v0);
       }).catch(function (e) { $("publish").disabled = false; status(e.message); });
     });
-    $("discard").addEventListener("click", function () { draft = null; $("draft").hidden = true; status("Đã bỏ bản nháp"); });
+    $("discard").addEventListener("click", function () {
+      if (!draft) { return; }
+      var d = draft;
+      (d.discard ? d.discard() : Promise.resolve()).then(function () {
+        if (draft === d) { draft = null; $("draft").hidden = true; }
+        status("Đã bỏ bản nháp");
+      }).catch(function (e) { status(e.message); });
+    });
     $("movebtn").addEventListener("click", function () {
       if (!selected || !selected.stop) { return; }
       var vid = +$("moveto").value, s = selected.stop;
