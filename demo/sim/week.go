@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -238,7 +239,10 @@ func RunWeek(ctx context.Context, db *store.DB, deps jobs.Deps, opt WeekOptions)
 		iters int
 	}
 	services := map[svcKey]*jobs.Service{}
+	var mu sync.Mutex // services, depotOrders, the accounts: plans run two at a time
 	service := func(rain bool, iters int) (*jobs.Service, error) {
+		mu.Lock()
+		defer mu.Unlock()
 		k := svcKey{rain, iters}
 		if s := services[k]; s != nil {
 			return s, nil
@@ -344,7 +348,9 @@ func RunWeek(ctx context.Context, db *store.DB, deps jobs.Deps, opt WeekOptions)
 	depotOrders := map[int64]int{} // orders per depot, last plan: the budget
 	var planTime time.Duration
 	planSvc := func(d int64, i int, replan bool) (*jobs.Service, error) {
+		mu.Lock()
 		n := opt.Iterations(depotOrders[d])
+		mu.Unlock()
 		if replan && n > 0 {
 			n = max(300, n/ReplanShare)
 		}
@@ -358,6 +364,8 @@ func RunWeek(ctx context.Context, db *store.DB, deps jobs.Deps, opt WeekOptions)
 		}
 		t := time.Now()
 		r, err := s.PlanDepotDay(ctx, d, dayOf(i), req)
+		mu.Lock()
+		defer mu.Unlock()
 		planTime += time.Since(t)
 		if err != nil {
 			return err
@@ -370,6 +378,36 @@ func RunWeek(ctx context.Context, db *store.DB, deps jobs.Deps, opt WeekOptions)
 			}
 		}
 		return nil
+	}
+
+	// planAll plans every depot's day, two at a time (depots do not share
+	// orders or vehicles, and each plan is deterministic for its seed and
+	// iterations, so the order does not change the result), the largest
+	// first.
+	planAll := func(i int, req func(d int64) jobs.PlanRequest) error {
+		order := append([]int64(nil), depots...)
+		sort.SliceStable(order, func(a, b int) bool { return depotOrders[order[a]] > depotOrders[order[b]] })
+		work := make(chan int64)
+		errs := make(chan error, len(order))
+		var wg sync.WaitGroup
+		for w := 0; w < 2; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for d := range work {
+					if err := plan(d, i, req(d)); err != nil {
+						errs <- fmt.Errorf("depot %d: %w", d, err)
+					}
+				}
+			}()
+		}
+		for _, d := range order {
+			work <- d
+		}
+		close(work)
+		wg.Wait()
+		close(errs)
+		return <-errs // the first error, or nil
 	}
 
 	// Imports: the orders whose placement time has come, through the core.
@@ -493,10 +531,10 @@ func RunWeek(ctx context.Context, db *store.DB, deps jobs.Deps, opt WeekOptions)
 			}
 			if i >= 0 && since == 5*time.Hour+30*time.Minute {
 				// The morning: today's plans take the night's orders.
-				for _, d := range depots {
-					if err := plan(d, i, jobs.PlanRequest{Replan: planned[d], Cause: "morning", RequestedAt: now}); err != nil {
-						return nil, err
-					}
+				if err := planAll(i, func(d int64) jobs.PlanRequest {
+					return jobs.PlanRequest{Replan: planned[d], Cause: "morning", RequestedAt: now}
+				}); err != nil {
+					return nil, err
 				}
 				newToday = map[int64]bool{}
 				progress(fmt.Sprintf("%s 05:30: morning plans; %d orders in so far", jobs.DayString(day), next))
@@ -650,10 +688,10 @@ func RunWeek(ctx context.Context, db *store.DB, deps jobs.Deps, opt WeekOptions)
 				if err := repairAll(ctx, db, base, depots); err != nil {
 					return nil, err
 				}
+				if err := planAll(i+1, func(int64) jobs.PlanRequest { return jobs.PlanRequest{Cause: "evening"} }); err != nil {
+					return nil, err
+				}
 				for _, d := range depots {
-					if err := plan(d, i+1, jobs.PlanRequest{Cause: "evening"}); err != nil {
-						return nil, err
-					}
 					planned[d] = true
 				}
 				progress(fmt.Sprintf("%s %s: tomorrow's plans made; %d orders in so far", jobs.DayString(day), hhmm(opt.EveningAt), next))
