@@ -95,6 +95,11 @@ func TestRunWeek(t *testing.T) {
 		}
 	}
 	tot := rep.Total
+	// Nothing dropped: every order not cancelled reaches the depot, late
+	// or not, by the end of the days after the week.
+	if tot.NeverCollected != 0 {
+		t.Errorf("%d orders never collected: %v", tot.NeverCollected, tot.NeverCollectedBy)
+	}
 	if a := rep.After; a != nil {
 		// The days after the week add their work, not orders.
 		sum.SMS += a.SMS
