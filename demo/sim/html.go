@@ -195,6 +195,7 @@ Every order a household placed is counted; only orders the household itself canc
 <div><b>{{.T.NeverCollected}}</b>orders never collected</div>
 <div><b>{{hours .T.AgeP95}}</b>at most, the age of the produce at handover for 95 % of orders (half under {{hours .T.AgeP50}})</div>
 <div><b>{{.Notice}}</b>of households who sold by 17:00 the day before knew their pickup time 12 hours ahead</div>
+<div><b>{{.T.NightSMSNonUrgent}}</b>messages that could have waited were sent at night (21:00–06:30); {{.T.NightSMS}} urgent ones left then, for a pickup before 07:30</div>
 <div><b>{{.First}}</b>of orders whose promise was impossible from the start were collected on their first possible day ({{.T.ImpossibleFirstDay}} of {{.T.ImpossibleAtPlacement}})</div>
 </div>
 <h2>Orders within the promise, day by day</h2>

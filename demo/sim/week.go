@@ -115,20 +115,25 @@ type Account struct {
 	WindowNotice12h     int     `json:"window_notice_12h"`
 	WindowNotice12hRate float64 `json:"window_notice_12h_rate"`
 	NoticeP50Hours      float64 `json:"notice_p50_hours"`
-	Postponed           int     `json:"postponed"`
-	PickupFailures      int     `json:"pickup_failures"`
-	Breakdowns          int     `json:"breakdowns"`
-	Replans             int     `json:"replans"`
-	PlannedLate         int     `json:"planned_late"`
-	KgCollected         float64 `json:"kg_collected"`
-	KM                  float64 `json:"km"`
-	Litres              float64 `json:"litres"`
-	KMPerKg             float64 `json:"km_per_kg"`
-	LitresPerKg         float64 `json:"litres_per_kg"`
-	VehiclesUsed        int     `json:"vehicles_used"`
-	DriverHours         float64 `json:"driver_hours"`
-	SMS                 int     `json:"sms"`
-	PlanSeconds         float64 `json:"plan_seconds"`
+	// NightSMS are the messages due to leave between 21:00 and 06:30 (week
+	// total only), NightSMSNonUrgent those that could have waited (no
+	// pickup before 07:30 the next morning): the target is none.
+	NightSMS          int     `json:"night_sms,omitempty"`
+	NightSMSNonUrgent int     `json:"night_sms_non_urgent"`
+	Postponed         int     `json:"postponed"`
+	PickupFailures    int     `json:"pickup_failures"`
+	Breakdowns        int     `json:"breakdowns"`
+	Replans           int     `json:"replans"`
+	PlannedLate       int     `json:"planned_late"`
+	KgCollected       float64 `json:"kg_collected"`
+	KM                float64 `json:"km"`
+	Litres            float64 `json:"litres"`
+	KMPerKg           float64 `json:"km_per_kg"`
+	LitresPerKg       float64 `json:"litres_per_kg"`
+	VehiclesUsed      int     `json:"vehicles_used"`
+	DriverHours       float64 `json:"driver_hours"`
+	SMS               int     `json:"sms"`
+	PlanSeconds       float64 `json:"plan_seconds"`
 }
 
 // LateBins are the lateness histogram's upper bounds in minutes (the last
@@ -1038,6 +1043,9 @@ func account(ctx context.Context, db *store.DB, rep *WeekReport, days []Account,
 	}
 	rows.Close()
 
+	if err := db.QueryRow(ctx, store.Query("SimNightSMS")).Scan(&rep.Total.NightSMS, &rep.Total.NightSMSNonUrgent); err != nil {
+		return err
+	}
 	lates := make([][]float64, len(days)+1)
 	ages := make([][]float64, len(days)+1)
 	notices := make([][]float64, len(days)+1)

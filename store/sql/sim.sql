@@ -40,3 +40,15 @@ WHERE s.status = 'failed';
 -- name: SimOpenOrders
 -- Orders still to collect (neither handed over, cancelled nor failed).
 SELECT count(*) FROM orders WHERE status IN ('received', 'planned', 'postponed');
+
+-- name: SimNightSMS
+-- Messages (not merged away) due to leave between 21:00 and 06:30 local, and
+-- of those the ones that could have waited: no pickup before 07:30 the
+-- next morning.
+WITH n AS (
+  SELECT coalesce(send_at, created_at) AT TIME ZONE 'Asia/Ho_Chi_Minh' AS t,
+         window_start AT TIME ZONE 'Asia/Ho_Chi_Minh' AS w
+  FROM notifications WHERE status NOT IN ('superseded', 'suppressed'))
+SELECT count(*),
+       count(*) FILTER (WHERE w IS NULL OR w > (CASE WHEN t::time >= '21:00' THEN t::date + 1 ELSE t::date END) + time '07:30')
+FROM n WHERE t::time >= '21:00' OR t::time < '06:30';
