@@ -91,6 +91,9 @@ type Deps struct {
 	// AfterPlanBuild, when set, sees each routing model before it is solved
 	// (tests check what the planner asks of the solver).
 	AfterPlanBuild func(in *routing.Instance)
+	// DropOffMinKm: a household farther than this from every planned stop
+	// may be offered its commune's drop-off point (default 5 km).
+	DropOffMinKm float64
 }
 
 // Service runs thugom's durable operations on River.

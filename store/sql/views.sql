@@ -101,11 +101,13 @@ LIMIT 1;
 -- GET .../plan/changes names them.
 SELECT s.id, s.route_id, s.seq, s.trip, s.kind, s.household_id, s.departure_id, s.arrive_at, s.window_start, s.window_end,
        s.service_s, s.load_kg, s.parcels, s.status, s.locked_vehicle_id,
-       coalesce(h.name, ''), coalesce(h.phone, ''), coalesce(h.address, ''), h.lon, h.lat, coalesce(h.h3, ''), coalesce(h.precision, ''),
-       sr.happened_at, coalesce(sr.reason, '')
+       coalesce(h.name, dp.name, ''), coalesce(h.phone, ''), coalesce(h.address, dp.name, ''), coalesce(h.lon, dp.lon), coalesce(h.lat, dp.lat),
+       coalesce(h.h3, dp.h3, ''), coalesce(h.precision, CASE WHEN dp.approximate THEN 'commune' WHEN dp.id IS NOT NULL THEN 'manual' END, ''),
+       sr.happened_at, coalesce(sr.reason, ''), s.dropoff_point_id
 FROM stops s
 JOIN routes r ON r.id = s.route_id
 LEFT JOIN households h ON h.id = s.household_id
+LEFT JOIN dropoff_points dp ON dp.id = s.dropoff_point_id
 LEFT JOIN stop_reports sr ON sr.stop_id = s.id
 WHERE r.plan_id = $1 AND ($2::bigint = 0 OR s.route_id = $2) AND s.status <> 'skipped'
 ORDER BY s.route_id, s.seq;
