@@ -48,6 +48,7 @@ type fixOut struct {
 	Label     string `json:"label"`
 	VehicleID int64  `json:"vehicle_id,omitempty"`
 	Phone     string `json:"phone,omitempty"`
+	PointID   int64  `json:"point_id,omitempty"` // drop_off
 }
 
 // issueOut is an order unassigned or late, with its reason and fixes.
@@ -286,6 +287,9 @@ func (s *server) loadConsole(ctx context.Context, d *thugom.Depot, day time.Time
 				}
 			}
 		}
+	}
+	if err := s.dropOffFixes(ctx, d.ID, day, out.Issues); err != nil {
+		return nil, err
 	}
 	items, err := store.SLABoard(ctx, s.deps.DB, d.ID, d.CarrierID, day, s.now())
 	if err != nil {

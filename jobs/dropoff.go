@@ -145,9 +145,6 @@ func (s *Service) DropOffCandidates(ctx context.Context, depotID int64, day time
 	if err != nil {
 		return nil, err
 	}
-	if err := s.ensureDropOffPoints(ctx, s.db); err != nil {
-		return nil, err
-	}
 	// Where the day's routes go: the depot and every open pickup.
 	network := []orb.Point{depot.Point}
 	head, err := store.CurrentPlan(ctx, s.db, depotID, day)
@@ -189,6 +186,7 @@ func (s *Service) DropOffCandidates(ctx context.Context, depotID int64, day time
 		return nil, err
 	}
 	points := map[string]*thugom.DropOffPoint{}
+	ensured := false
 	minKm, now := s.dropOffMinKm(), s.now()
 	var out []DropOffOption
 	for _, c := range cands {
@@ -203,6 +201,15 @@ func (s *Service) DropOffCandidates(ctx context.Context, depotID int64, day time
 		if !ok {
 			if pt, err = store.DropOffPointByCommune(ctx, s.db, c.CommuneCode); err != nil {
 				return nil, err
+			}
+			if pt == nil && !ensured { // the first time a commune needs one
+				ensured = true
+				if err := s.ensureDropOffPoints(ctx, s.db); err != nil {
+					return nil, err
+				}
+				if pt, err = store.DropOffPointByCommune(ctx, s.db, c.CommuneCode); err != nil {
+					return nil, err
+				}
 			}
 			points[c.CommuneCode] = pt
 		}
