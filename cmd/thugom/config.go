@@ -49,6 +49,9 @@ type config struct {
 	// phone shown on bad links.
 	EveningAt, WakingHours, HelpPhone string
 	PGHome                            string
+	// DropOffMinKm: households farther than this from every planned stop
+	// may be offered their commune's drop-off point (issue 14).
+	DropOffMinKm float64
 }
 
 // commandFlags lists the common flags each command reads; a command not
@@ -102,6 +105,13 @@ func newConfig(name string) (*flag.FlagSet, *config) {
 	str(&c.EveningAt, "evening-at", envOr("THUGOM_EVENING_AT", "17:00"), "local time tomorrow is planned and households told their windows (env THUGOM_EVENING_AT)")
 	str(&c.WakingHours, "waking-hours", envOr("THUGOM_WAKING_HOURS", "06:30-21:00"), "local hours households may be texted (env THUGOM_WAKING_HOURS)")
 	str(&c.HelpPhone, "help-phone", os.Getenv("THUGOM_HELP_PHONE"), "post office phone shown on invalid household links (env THUGOM_HELP_PHONE)")
+	c.DropOffMinKm = 5
+	if v, err := strconv.ParseFloat(os.Getenv("THUGOM_DROPOFF_MIN_KM"), 64); err == nil {
+		c.DropOffMinKm = v
+	}
+	if slices.Contains([]string{"serve", "demo", "worker", "simulate"}, name) {
+		fs.Float64Var(&c.DropOffMinKm, "dropoff-min-km", c.DropOffMinKm, "km from every planned stop beyond which a household may be offered its commune's drop-off point (env THUGOM_DROPOFF_MIN_KM)")
+	}
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: thugom %s [flags]\n\n", name)
 		if has("data-dir") {
@@ -119,6 +129,9 @@ func (c *config) load() error {
 	c.DatabaseURL = os.Getenv("DATABASE_URL")
 	c.PGBin = os.Getenv("THUGOM_PG_BIN")
 	c.PGHome = os.Getenv("THUGOM_PG_HOME")
+	if c.DropOffMinKm < 0 || c.DropOffMinKm > 100 {
+		return fmt.Errorf("--dropoff-min-km must be between 0 and 100, not %g", c.DropOffMinKm)
+	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
 		return fmt.Errorf("--log-level: %w", err)

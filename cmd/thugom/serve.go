@@ -123,7 +123,7 @@ func startService(ctx context.Context, cfg *config, withHTTP bool) (*service, er
 		PlanWorkers: cfg.PlanWorkers,
 		PlanBudget:  cfg.PlanBudget,
 		SMS:         sms, EveningAt: eveningAt, WakingHours: waking,
-		ClientID: cfg.clientID(),
+		ClientID: cfg.clientID(), DropOffMinKm: cfg.DropOffMinKm,
 	})
 	if err != nil {
 		return nil, err
