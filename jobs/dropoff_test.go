@@ -394,6 +394,21 @@ func TestDropOffMeetsHouseholdCancel(t *testing.T) {
 	if len(hub) != 1 || !sameIDs(hub[0].OrderIDs, rest) {
 		t.Fatalf("hub %+v, want one stop with %v only", hub, rest)
 	}
+	// A postpone ends the drop-off (agreed for that day): tomorrow the
+	// orders are collected at home unless a new one is agreed; the hub goes.
+	if _, err := b.svc.AnswerHousehold(ctx, jobs.Answer{HouseholdID: hs[2], Reply: thugom.ReplyPostpone, Via: "sms", Key: "t3"}); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, b.db, `SELECT count(*) FROM orders WHERE id = ANY($1) AND (dropoff_point_id IS NOT NULL OR dropoff_by IS NOT NULL)`, rest); n != 0 {
+		t.Fatalf("%d postponed orders still brought to the point", n)
+	}
+	b.clock.t = b.clock.t.Add(time.Minute)
+	if _, err := b.svc.PlanDepotDay(ctx, depot, testDay, jobs.PlanRequest{Replan: true, Cause: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	if hub := hubStops(t, b, depot, pt.ID); len(hub) != 0 {
+		t.Fatalf("the hub is still planned with no household bringing anything: %+v", hub)
+	}
 }
 
 // Candidates: with no plan yet, households far from the depot whose
