@@ -399,6 +399,9 @@ func (s *Service) changeDropOff(ctx context.Context, req DropOff, accept bool, a
 				string(thugom.SMSPackReminder)}, "replaced by the drop-off", now.Add(-24*time.Hour)); err != nil {
 				return err
 			}
+			if err := store.CancelPackagingOfDay(ctx, tx, o.HouseholdID, day, now); err != nil {
+				return err
+			}
 			phone, err := store.HouseholdPhone(ctx, tx, o.HouseholdID)
 			if err != nil {
 				return err

@@ -191,6 +191,10 @@ func TestDropOffHubStop(t *testing.T) {
 	if h.WindowStart.Before(latestBy) || h.ArriveAt.Before(latestBy) || !h.WindowEnd.Equal(testDay.Add(17*time.Hour)) {
 		t.Fatalf("hub window %s–%s, ETA %s: want from %s to 17:00", h.WindowStart, h.WindowEnd, h.ArriveAt, latestBy)
 	}
+	// Their packing reminders for a window at home are off.
+	if n := count(t, b.db, `SELECT count(*) FROM tasks WHERE kind = 'packaging' AND household_id = ANY($1) AND status = 'open'`, hs); n != 0 {
+		t.Fatalf("%d packaging tasks still open for households that bring their produce", n)
+	}
 	// Households of the hub get no pickup window SMS.
 	if n := count(t, b.db, `SELECT count(*) FROM notifications WHERE household_id = ANY($1) AND kind IN ('pickup_window', 'pickup_changed')
 		AND status IN ('queued', 'sent') AND id > (SELECT max(id) FROM notifications WHERE kind = 'drop_off')`, hs); n != 0 {

@@ -218,3 +218,13 @@ func DropOffCandidateOrders(ctx context.Context, q DBTX, depotID int64, dayEnd t
 	}
 	return out, nil
 }
+
+// CancelPackagingOfDay cancels a household's open packaging task of a day
+// (it brings its produce to a drop-off point: no reminder for a home
+// window); a re-plan that collects it at home again reopens it.
+func CancelPackagingOfDay(ctx context.Context, q DBTX, householdID int64, day, at time.Time) error {
+	if _, err := q.Exec(ctx, Query("DropOffPackagingCancel"), householdID, dateArg(day), at); err != nil {
+		return fmt.Errorf("cancel packaging of household %d: %w", householdID, err)
+	}
+	return nil
+}

@@ -71,3 +71,9 @@ WHERE o.depot_id = $1 AND o.placed_at < $2
   AND (o.ready_from IS NULL OR o.ready_from < $2)
   AND h.lon IS NOT NULL AND h.lat IS NOT NULL AND h.precision <> ''
 ORDER BY o.id;
+
+-- name: DropOffPackagingCancel
+-- The household brings its produce itself: its packing task for a pickup
+-- at home that day (and its reminder) is off; a later pickup reopens it.
+UPDATE tasks SET status = 'cancelled', updated_at = $3
+WHERE kind = 'packaging' AND household_id = $1 AND status = 'open' AND payload->>'day' = $2;
