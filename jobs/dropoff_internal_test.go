@@ -41,7 +41,8 @@ func TestHubWindow(t *testing.T) {
 	}{
 		{"told", []store.PlanOrder{told}, 8 * 3600, 17 * 3600, 9 * 3600, 17 * 3600},
 		{"the latest household", []store.PlanOrder{told, later}, 8 * 3600, 17 * 3600, 10*3600 + 1800, 17 * 3600},
-		{"from now on", []store.PlanOrder{told}, 11 * 3600, 17 * 3600, 11 * 3600, 17 * 3600},
+		{"kept as told later in the day", []store.PlanOrder{told}, 11 * 3600, 17 * 3600, 9 * 3600, 17 * 3600},
+		{"nobody said when: from now", []store.PlanOrder{{DropOff: &store.OrderDropOff{}}}, 11 * 3600, 17 * 3600, 11 * 3600, 17 * 3600},
 		{"closed: an hour", []store.PlanOrder{told}, 18 * 3600, 17 * 3600, 18 * 3600, 19 * 3600},
 	} {
 		w := hubWindow(c.orders, day, c.nowS, c.closes)

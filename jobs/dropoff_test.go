@@ -204,13 +204,26 @@ func TestDropOffHubStop(t *testing.T) {
 		t.Fatalf("%d new notifications", n)
 	}
 
-	// Re-plans keep the hub's id.
-	b.clock.t = b.clock.t.Add(10 * time.Minute)
+	// Re-plans, later in the morning, keep the hub's id and its window.
+	b.clock.t = latestBy.Add(15 * time.Minute) // past the households' time: the window stays as told
 	if _, err := b.svc.PlanDepotDay(ctx, depot, testDay, jobs.PlanRequest{Replan: true, Cause: "test"}); err != nil {
 		t.Fatal(err)
 	}
-	if again := hubStops(t, b, depot, pt.ID); len(again) != 1 || again[0].ID != h.ID {
-		t.Fatalf("after a re-plan the hub is %+v, want stop %d", again, h.ID)
+	if again := hubStops(t, b, depot, pt.ID); len(again) != 1 || again[0].ID != h.ID || !again[0].WindowStart.Equal(h.WindowStart) ||
+		!again[0].WindowEnd.Equal(h.WindowEnd) {
+		t.Fatalf("after a re-plan the hub is %+v, want stop %d %s–%s", again, h.ID, h.WindowStart, h.WindowEnd)
+	}
+
+	// A draft of the next re-plan keeps the hub's window (nobody is told a
+	// new one).
+	pv, err := b.svc.PreviewPlan(ctx, depot, testDay, jobs.PreviewRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range pv.Changes {
+		if c.StopID == h.ID && (c.Change == thugom.ChangeWindow || c.Change == thugom.ChangeAdded || c.Change == thugom.ChangeRemoved) {
+			t.Fatalf("the draft changes the hub: %+v → %+v (%s)", c.From, c.To, c.Change)
+		}
 	}
 
 	// Undo one household's drop-off: its orders go home, the hub keeps its id.

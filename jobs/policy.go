@@ -302,11 +302,13 @@ func referenceOf(prev []store.PlanStop, stopGroup map[string]*group, active map[
 
 // hubWindow is a drop-off point's stop window, in seconds of the day: from
 // when the last of its households has brought its produce (the time each
-// was told, else its readiness plus thugom.DropOffTravel), and from now on,
-// to the point's closing; an hour when that is already past.
+// was told, else its readiness plus thugom.DropOffTravel; now when none
+// says) to the point's closing; an hour from now when that is past. The
+// opening does not follow the clock: re-plans keep the window its
+// households were told (a vehicle cannot be there before now anyway).
 func hubWindow(orders []store.PlanOrder, day time.Time, nowS float64, closesAt int) routing.Window {
 	sec := func(t time.Time) float64 { return float64(thugom.SecondsSince(day, t)) }
-	open := nowS
+	open := math.Inf(-1)
 	for _, o := range orders {
 		switch {
 		case o.DropOff != nil && o.DropOff.By != nil:
@@ -315,9 +317,12 @@ func hubWindow(orders []store.PlanOrder, day time.Time, nowS float64, closesAt i
 			open = math.Max(open, sec(*o.Order.ReadyFrom)+thugom.DropOffTravel.Seconds())
 		}
 	}
+	if math.IsInf(open, -1) {
+		open = nowS
+	}
 	close := float64(closesAt)
-	if close <= open {
-		close = open + windowLen.Seconds()
+	if from := math.Max(open, nowS); close <= from {
+		open, close = from, from+windowLen.Seconds()
 	}
 	return routing.Window{Open: open, Close: close}
 }
