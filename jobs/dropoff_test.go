@@ -468,3 +468,48 @@ func TestDropOffCandidates(t *testing.T) {
 		t.Fatalf("a day out of range: %v", err)
 	}
 }
+
+// A hub stop the driver reports failed (nobody brought the produce): each
+// of its households is told once, its orders go back to planning, and the
+// follow-up asks for a re-plan; a second run does nothing.
+func TestDropOffHubFailed(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpts{households: 200})
+	ctx := context.Background()
+	b.geocodeAll(t)
+	depot := b.busiestDepot(t)
+	if _, err := b.svc.PlanDepotDay(ctx, depot, testDay, jobs.PlanRequest{Cause: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	commune, hs, orders := dropOffHouseholds(t, b, depot, 2)
+	pt := pointOf(t, b, depot, commune)
+	for _, o := range orders {
+		if _, err := b.svc.AcceptDropOff(ctx, jobs.DropOff{OrderID: o, PointID: pt.ID, Day: testDay}, jobs.System("test")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := b.svc.PlanDepotDay(ctx, depot, testDay, jobs.PlanRequest{Replan: true, Cause: jobs.CauseDropOff}); err != nil {
+		t.Fatal(err)
+	}
+	hub := hubStops(t, b, depot, pt.ID)
+	if len(hub) != 1 {
+		t.Fatalf("%d hub stops", len(hub))
+	}
+	b.clock.t = hub[0].ArriveAt
+	if _, err := b.svc.RecordPickup(ctx, jobs.PickupEvent{StopID: hub[0].ID, Status: thugom.StopFailed, Reason: jobs.FailNotReady, Actor: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	again, err := b.svc.FollowUpFailedPickup(ctx, hub[0].ID, jobs.FailNotReady)
+	if err != nil || !again {
+		t.Fatalf("follow-up: re-plan %v, %v", again, err)
+	}
+	if n := count(t, b.db, `SELECT count(DISTINCT household_id) FROM notifications WHERE kind = 'pickup_failed' AND household_id = ANY($1)`, hs); n != 2 {
+		t.Fatalf("%d of 2 households told of the failed hub", n)
+	}
+	if again, err := b.svc.FollowUpFailedPickup(ctx, hub[0].ID, jobs.FailNotReady); err != nil || again {
+		t.Fatalf("a second follow-up: re-plan %v, %v", again, err)
+	}
+	if n := count(t, b.db, `SELECT count(*) FROM notifications WHERE kind = 'pickup_failed' AND household_id = ANY($1)`, hs); n != 2 {
+		t.Fatalf("%d failure SMS after two follow-ups, want 2", n)
+	}
+}

@@ -228,3 +228,26 @@ func CancelPackagingOfDay(ctx context.Context, q DBTX, householdID int64, day, a
 	}
 	return nil
 }
+
+// StopHousehold is a household with orders on a stop.
+type StopHousehold struct {
+	HouseholdID int64
+	Orders      int
+}
+
+// HouseholdsOfStop returns the households whose orders a stop collects (a
+// hub stop has several), by id.
+func HouseholdsOfStop(ctx context.Context, q DBTX, stopID int64) ([]StopHousehold, error) {
+	rows, err := q.Query(ctx, Query("DropOffStopHouseholds"), stopID)
+	if err != nil {
+		return nil, fmt.Errorf("households of stop %d: %w", stopID, err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (StopHousehold, error) {
+		var h StopHousehold
+		return h, r.Scan(&h.HouseholdID, &h.Orders)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("households of stop %d: %w", stopID, err)
+	}
+	return out, nil
+}

@@ -77,3 +77,11 @@ ORDER BY o.id;
 -- at home that day (and its reminder) is off; a later pickup reopens it.
 UPDATE tasks SET status = 'cancelled', updated_at = $3
 WHERE kind = 'packaging' AND household_id = $1 AND status = 'open' AND payload->>'day' = $2;
+
+-- name: DropOffStopHouseholds
+-- The households whose orders a (hub) stop collects, with how many each.
+SELECT o.household_id, count(*)
+FROM stop_orders so JOIN orders o ON o.id = so.order_id
+WHERE so.stop_id = $1
+GROUP BY o.household_id
+ORDER BY o.household_id;
