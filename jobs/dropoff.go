@@ -145,8 +145,13 @@ func (s *Service) DropOffCandidates(ctx context.Context, depotID int64, day time
 	if err != nil {
 		return nil, err
 	}
-	// Where the day's routes go: the depot and every open pickup.
-	network := []orb.Point{depot.Point}
+	// Where the day's routes go: the depot and every open pickup (with the
+	// household a stop is for: a late order's own stop does not count).
+	type place struct {
+		pt        orb.Point
+		household int64
+	}
+	network := []place{{pt: depot.Point}}
 	head, err := store.CurrentPlan(ctx, s.db, depotID, day)
 	if err != nil {
 		return nil, err
@@ -160,7 +165,7 @@ func (s *Service) DropOffCandidates(ctx context.Context, depotID int64, day time
 		for _, st := range stops {
 			if st.Kind == thugom.StopPickup && thugom.StopOpen(st.Status) {
 				if st.DropOffPoint != nil {
-					network = append(network, *st.DropOffPoint)
+					network = append(network, place{pt: *st.DropOffPoint})
 				} else if st.HouseholdID != nil {
 					hids = append(hids, *st.HouseholdID)
 				}
@@ -170,14 +175,18 @@ func (s *Service) DropOffCandidates(ctx context.Context, depotID int64, day time
 		if err != nil {
 			return nil, err
 		}
-		for _, pt := range pts {
-			network = append(network, pt)
+		for _, h := range hids {
+			if pt, ok := pts[h]; ok {
+				network = append(network, place{pt: pt, household: h})
+			}
 		}
 	}
-	nearest := func(p orb.Point) float64 {
+	nearest := func(p orb.Point, household int64) float64 {
 		best := math.Inf(1)
 		for _, q := range network {
-			best = math.Min(best, km(p, q))
+			if household == 0 || q.household != household {
+				best = math.Min(best, km(p, q.pt))
+			}
 		}
 		return best
 	}
@@ -193,7 +202,7 @@ func (s *Service) DropOffCandidates(ctx context.Context, depotID int64, day time
 		if c.PointID != nil || (c.Status == thugom.OrderPlanned && !c.Late) || c.CommuneCode == "" {
 			continue
 		}
-		home := nearest(c.Point)
+		home := nearest(c.Point, c.HouseholdID)
 		if home <= minKm {
 			continue
 		}
@@ -216,7 +225,7 @@ func (s *Service) DropOffCandidates(ctx context.Context, depotID int64, day time
 		if pt == nil {
 			continue
 		}
-		walk, at := km(c.Point, pt.Point), nearest(pt.Point)
+		walk, at := km(c.Point, pt.Point), nearest(pt.Point, c.HouseholdID)
 		if walk > dropOffMaxKm || at >= home {
 			continue
 		}

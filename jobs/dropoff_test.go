@@ -513,3 +513,43 @@ func TestDropOffHubFailed(t *testing.T) {
 		t.Fatalf("%d failure SMS after two follow-ups, want 2", n)
 	}
 }
+
+// A late order's own stop does not make its household "near a route": the
+// distance is to the other stops.
+func TestDropOffLateCandidate(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpts{households: 200})
+	ctx := context.Background()
+	b.geocodeAll(t)
+	depot := b.busiestDepot(t)
+	if _, err := b.svc.PlanDepotDay(ctx, depot, testDay, jobs.PlanRequest{Cause: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	svc, err := jobs.New(b.db, jobs.Deps{Clock: b.clock.now, PlanIterations: 300, SLAWatchEvery: -1, DropOffMinKm: 0.01, Logger: testLogger(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Every planned order, marked late: each that is a candidate is
+	// measured to the stops of other households.
+	if _, err := b.db.Exec(ctx, `UPDATE orders SET at_risk = true, at_risk_reason = 'late: planned back 30 min after its handover deadline (next departure)'
+		WHERE depot_id = $1 AND status = 'planned'`, depot); err != nil {
+		t.Fatal(err)
+	}
+	cands, err := svc.DropOffCandidates(ctx, depot, testDay)
+	if err != nil {
+		t.Fatal(err)
+	}
+	late := 0
+	for _, c := range cands {
+		if !c.Late {
+			continue
+		}
+		late++
+		if c.HomeKm <= 0.01 || c.PointKm >= c.HomeKm {
+			t.Fatalf("late candidate %+v", c)
+		}
+	}
+	if late == 0 {
+		t.Fatalf("no late order is a candidate (%d candidates): its own stop counted as a route nearby", len(cands))
+	}
+}
