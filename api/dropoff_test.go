@@ -214,6 +214,22 @@ func TestDropOffAPI(t *testing.T) {
 		}
 	}
 
+	// The household's page says where to bring the produce and by when.
+	r = b.do("POST", fmt.Sprintf("/v1/households/%d/link", hh), b.disp, nil)
+	wantStatus(t, r, http.StatusCreated, "")
+	var link struct {
+		URL string `json:"url"`
+	}
+	r.json(t, &link)
+	i := strings.Index(link.URL, "/h/")
+	if i < 0 {
+		t.Fatalf("link %q", link.URL)
+	}
+	page := b.do("GET", link.URL[i:], "", nil)
+	if page.status != 200 || !strings.Contains(string(page.body), "Mang hàng đến Điểm BĐVH xã Văn Quan trước 07:30 ngày 23/11") {
+		t.Errorf("household page (%d) does not say where to bring the produce: %.600s", page.status, page.body)
+	}
+
 	// Undo: back home.
 	r = b.do("DELETE", path+"?date="+testNow.Format(time.DateOnly), b.disp, nil)
 	wantStatus(t, r, http.StatusOK, "")

@@ -138,8 +138,10 @@ LIMIT 1;
 
 -- name: HouseholdOpenOrders
 -- Orders of a household still to collect (or just collected), newest plan first.
-SELECT o.id, o.marketplace_order_id, p.name_vi, p.code, o.weight_kg, o.parcels, o.cod_amount, p.kg_per_box, o.status, o.ready_from
+SELECT o.id, o.marketplace_order_id, p.name_vi, p.code, o.weight_kg, o.parcels, o.cod_amount, p.kg_per_box, o.status, o.ready_from,
+       coalesce(dp.name, ''), o.dropoff_by
 FROM orders o JOIN products p ON p.id = o.product_id
+LEFT JOIN dropoff_points dp ON dp.id = o.dropoff_point_id
 WHERE o.household_id = $1 AND (o.status IN ('received', 'planned', 'postponed')
        OR (o.status IN ('picked_up', 'cancelled') AND o.updated_at > $2::timestamptz - interval '1 day'))
   AND o.placed_at > $2::timestamptz - interval '7 days'
