@@ -353,7 +353,8 @@ func (s *Service) changeDropOff(ctx context.Context, req DropOff, accept bool, a
 		var ids []int64
 		var kg float64
 		var ready time.Time
-		found := false
+		var already *time.Time // every order already goes to this point, by then
+		found, same := false, accept
 		for _, x := range orders {
 			if !thugom.DropOffAcceptable(x.Status) || x.CarrierID != o.CarrierID {
 				continue
@@ -362,6 +363,9 @@ func (s *Service) changeDropOff(ctx context.Context, req DropOff, accept bool, a
 				continue
 			}
 			found = found || x.ID == o.ID
+			if same = same && x.PointID != nil && *x.PointID == pt.ID && x.By != nil; same {
+				already = x.By
+			}
 			ids = append(ids, x.ID)
 			kg += x.WeightKg
 			if x.ReadyFrom != nil && x.ReadyFrom.After(ready) {
@@ -373,6 +377,12 @@ func (s *Service) changeDropOff(ctx context.Context, req DropOff, accept bool, a
 				return thugom.Errorf(thugom.EConflict, "order_id", "order %d has nothing left to bring on %s (cancelled, collected, postponed or of another day)", o.ID, DayString(day))
 			}
 			return thugom.Errorf(thugom.EConflict, "order_id", "order %d is not brought to a drop-off point on %s", o.ID, DayString(day))
+		}
+		if same {
+			// Accepted again (a retried request, a second click): nothing
+			// changes, nobody is texted twice.
+			res.Orders, res.Point, res.By = ids, pt, already
+			return nil
 		}
 		underway, err := store.OrdersUnderway(ctx, tx, ids)
 		if err != nil {

@@ -147,6 +147,11 @@ func TestDropOffHubStop(t *testing.T) {
 			t.Fatalf("accept %d: %+v", o, res)
 		}
 	}
+	// Accepting again (a retried request) changes nothing and texts nobody.
+	repeat, err := b.svc.AcceptDropOff(ctx, jobs.DropOff{OrderID: orders[0], PointID: pt.ID, Day: testDay}, jobs.System("dispatcher:test"))
+	if err != nil || repeat.SMS != 0 || repeat.By == nil {
+		t.Fatalf("accepting again: %+v %v", repeat, err)
+	}
 	want := openOrdersOf(t, b, depot, hs)
 	if n := count(t, b.db, `SELECT count(*) FROM orders WHERE dropoff_point_id = $1 AND dropoff_by IS NOT NULL`, pt.ID); n != len(want) {
 		t.Fatalf("%d orders go to the point, want %d", n, len(want))

@@ -143,6 +143,7 @@ type DropOffOrder struct {
 	Parcels   int
 	ReadyFrom *time.Time
 	PointID   *int64
+	By        *time.Time
 }
 
 // DropOffHouseholdOrders locks and returns a household's orders of a depot's
@@ -155,7 +156,7 @@ func DropOffHouseholdOrders(ctx context.Context, q DBTX, householdID, depotID in
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (DropOffOrder, error) {
 		var o DropOffOrder
-		return o, r.Scan(&o.ID, &o.CarrierID, &o.Status, &o.WeightKg, &o.Parcels, &o.ReadyFrom, &o.PointID)
+		return o, r.Scan(&o.ID, &o.CarrierID, &o.Status, &o.WeightKg, &o.Parcels, &o.ReadyFrom, &o.PointID, &o.By)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("drop-off orders of household %d: %w", householdID, err)

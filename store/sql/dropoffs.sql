@@ -40,7 +40,7 @@ WHERE o.id = ANY($1::bigint[]);
 -- A household's orders of a depot's day that may still go to a drop-off
 -- point, locked (the caller bumped the day first): waiting for a plan, or
 -- planned on that day.
-SELECT o.id, o.carrier_id, o.status, o.weight_kg, o.parcels, o.ready_from, o.dropoff_point_id
+SELECT o.id, o.carrier_id, o.status, o.weight_kg, o.parcels, o.ready_from, o.dropoff_point_id, o.dropoff_by
 FROM orders o
 WHERE o.household_id = $1 AND o.depot_id = $2 AND o.placed_at < $3
   AND (o.status = 'received' OR (o.status = 'planned' AND o.planned_day = $4))
