@@ -153,6 +153,9 @@ func manifestGeoJSON(m *manifest) featureCollection {
 			if st.Household != nil {
 				props["household"], props["phone"], props["address"], props["h3"] = st.Household.Name, st.Household.Phone, st.Household.Address, st.Household.H3
 			}
+			if st.DropOff != nil { // a hub stop: the commune drop-off point
+				props["dropoff_point"], props["dropoff_point_id"], props["approximate"] = st.DropOff.Name, st.DropOff.ID, st.DropOff.Approximate
+			}
 			fc.Features = append(fc.Features, newFeature(*st.Point, props))
 		}
 	}

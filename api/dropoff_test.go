@@ -207,7 +207,7 @@ func TestDropOffAPI(t *testing.T) {
 	if driver == b.driver[1].ID {
 		tok = b.drv2
 	}
-	for _, f := range []string{"manifest", "manifest.html"} {
+	for _, f := range []string{"manifest", "manifest.html", "manifest.geojson"} {
 		r = b.do("GET", fmt.Sprintf("/v1/drivers/%d/%s?date=%s", driver, f, testNow.Format(time.DateOnly)), tok, nil)
 		if r.status != 200 || !strings.Contains(string(r.body), "Điểm BĐVH xã Văn Quan") || !strings.Contains(string(r.body), "PM-FAR") && f == "manifest" {
 			t.Errorf("driver's %s (%d) lacks the hub stop: %.400s", f, r.status, r.body)
