@@ -246,6 +246,8 @@ func (s *server) loadConsole(ctx context.Context, d *thugom.Depot, day time.Time
 					Point: st.Point, Code: "late", LateMin: int(back.Sub(*o.HandoverDeadline).Minutes() + 0.5)}
 				if st.Household != nil {
 					is.HouseholdID, is.HouseholdName, is.Phone = st.Household.ID, st.Household.Name, st.Household.Phone
+				} else if st.DropOff != nil { // a hub stop: several households, none to call from here
+					is.HouseholdName = st.DropOff.Name
 				}
 				is.Reason = fmt.Sprintf("xe %s về bưu cục lúc %s, trễ %d phút so với giờ chốt xe tuyến %s",
 					rt.Vehicle.Code, hhmm(back), is.LateMin, hhmm(*o.HandoverDeadline))
@@ -276,7 +278,7 @@ func (s *server) loadConsole(ctx context.Context, d *thugom.Depot, day time.Time
 		for i := range out.Issues {
 			is := &out.Issues[i]
 			p, ok := promised[is.OrderID]
-			if !ok {
+			if !ok || is.HouseholdID == 0 {
 				continue
 			}
 			for _, dep := range deps {
