@@ -33,13 +33,16 @@ const (
 	SMSReplyCancelled  SMSKind = "reply_cancelled"  // acknowledgement of reply 0
 	SMSReplyRestored   SMSKind = "reply_restored"   // acknowledgement of an undone cancel
 	SMSReplyHelp       SMSKind = "reply_help"       // answer to a reply that is not 0/1/2
+	// SMSDropOff: the household agreed (by phone) to bring its produce to
+	// its commune's drop-off point; where and by when.
+	SMSDropOff SMSKind = "drop_off"
 )
 
 // Valid reports whether k is one of the known kinds.
 func (k SMSKind) Valid() bool {
 	switch k {
 	case SMSPickupWindow, SMSPickupChanged, SMSPickupCancelled, SMSPackReminder, SMSPickupFailed, SMSPickupLate,
-		SMSReplyReady, SMSReplyPostponed, SMSReplyCancelled, SMSReplyRestored, SMSReplyHelp:
+		SMSReplyReady, SMSReplyPostponed, SMSReplyCancelled, SMSReplyRestored, SMSReplyHelp, SMSDropOff:
 		return true
 	}
 	return false
@@ -67,6 +70,10 @@ type SMSData struct {
 	// "thugom.vn/s/4fTq9Zk2LmB" (ShortLinkURL); optional. Window and
 	// changed messages carry it only when it fits with everything else.
 	Link string
+	// Place and By: where the household brings its produce and by when
+	// (SMSDropOff).
+	Place string
+	By    time.Time
 }
 
 // SMSReply is a household's one-character answer.
@@ -238,6 +245,9 @@ func RenderSMS(d SMSData) (string, error) {
 			return "", Errorf(EInvalid, "window", "%s needs a pickup window with start <= end", d.Kind)
 		}
 	}
+	if d.Kind == SMSDropOff && (d.By.IsZero() || gsmClean(d.Place) == "") {
+		return "", Errorf(EInvalid, "place", "%s needs a place and a time", d.Kind)
+	}
 	if d.Orders < 0 || d.Boxes < 0 || d.Nets < 0 || d.WeightKg < 0 {
 		return "", Errorf(EInvalid, "orders", "counts and weight must not be negative")
 	}
@@ -384,6 +394,10 @@ func renderSMS(d SMSData, depot, hint string) string {
 		s = "Thugom: da KHOI PHUC don, se bao gio lay hang moi." + call
 	case SMSReplyHelp:
 		s = "Thugom: khong hieu tin nhan. " + smsReplyHint + "."
+	case SMSDropOff:
+		by := d.By.In(Local)
+		s = fmt.Sprintf("Thugom: mang%s den %s truoc %s ngay %s (%s). Hoan: 2. Huy: 0.%s", what, gsmClean(d.Place),
+			by.Format("15:04"), by.Format("02/01"), depot, call)
 	}
 	if d.Link != "" && (d.Kind == SMSPickupWindow || d.Kind == SMSPickupChanged) {
 		s += "\n" + d.Link // its own line: no linkifier takes the hint's last word with it

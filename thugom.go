@@ -318,6 +318,10 @@ type Stop struct {
 	OrderIDs        []int64 `json:"order_ids,omitempty"`
 	// Filled when read for a manifest.
 	Household *Household `json:"household,omitempty"`
+
+	// DropOffPointID: a hub stop at a commune drop-off point (HouseholdID
+	// nil), collecting what its households brought there.
+	DropOffPointID *int64 `json:"dropoff_point_id,omitempty"`
 }
 
 // Task kinds.

@@ -160,6 +160,10 @@ func (s *server) routes() *chi.Mux {
 		r.With(dispatch, json).Post("/v1/orders/{id}/cancel", s.cancelOrder)
 		r.With(dispatch, json).Post("/v1/orders/{id}/lock", s.lockOrder(false))
 		r.With(dispatch, json).Delete("/v1/orders/{id}/lock", s.lockOrder(true))
+		r.With(dispatch, json).Post("/v1/orders/{id}/drop-off", s.orderDropOff(false))
+		r.With(dispatch, json).Delete("/v1/orders/{id}/drop-off", s.orderDropOff(true))
+		r.With(dispatch).Get("/v1/depots/{id}/drop-off-points", s.dropOffPoints)
+		r.With(dispatch, json).Put("/v1/drop-off-points/{id}", s.setDropOffPoint)
 
 		r.With(dispatch).Get("/v1/households", s.listHouseholds)
 		r.With(dispatch).Get("/v1/households/{id}", s.getHousehold)

@@ -48,6 +48,7 @@ type fixOut struct {
 	Label     string `json:"label"`
 	VehicleID int64  `json:"vehicle_id,omitempty"`
 	Phone     string `json:"phone,omitempty"`
+	PointID   int64  `json:"point_id,omitempty"` // drop_off
 }
 
 // issueOut is an order unassigned or late, with its reason and fixes.
@@ -245,6 +246,8 @@ func (s *server) loadConsole(ctx context.Context, d *thugom.Depot, day time.Time
 					Point: st.Point, Code: "late", LateMin: int(back.Sub(*o.HandoverDeadline).Minutes() + 0.5)}
 				if st.Household != nil {
 					is.HouseholdID, is.HouseholdName, is.Phone = st.Household.ID, st.Household.Name, st.Household.Phone
+				} else if st.DropOff != nil { // a hub stop: several households, none to call from here
+					is.HouseholdName = st.DropOff.Name
 				}
 				is.Reason = fmt.Sprintf("xe %s về bưu cục lúc %s, trễ %d phút so với giờ chốt xe tuyến %s",
 					rt.Vehicle.Code, hhmm(back), is.LateMin, hhmm(*o.HandoverDeadline))
@@ -275,7 +278,7 @@ func (s *server) loadConsole(ctx context.Context, d *thugom.Depot, day time.Time
 		for i := range out.Issues {
 			is := &out.Issues[i]
 			p, ok := promised[is.OrderID]
-			if !ok {
+			if !ok || is.HouseholdID == 0 {
 				continue
 			}
 			for _, dep := range deps {
@@ -286,6 +289,9 @@ func (s *server) loadConsole(ctx context.Context, d *thugom.Depot, day time.Time
 				}
 			}
 		}
+	}
+	if err := s.dropOffFixes(ctx, d.ID, day, out.Issues); err != nil {
+		return nil, err
 	}
 	items, err := store.SLABoard(ctx, s.deps.DB, d.ID, d.CarrierID, day, s.now())
 	if err != nil {

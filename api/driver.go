@@ -153,6 +153,9 @@ func manifestGeoJSON(m *manifest) featureCollection {
 			if st.Household != nil {
 				props["household"], props["phone"], props["address"], props["h3"] = st.Household.Name, st.Household.Phone, st.Household.Address, st.Household.H3
 			}
+			if st.DropOff != nil { // a hub stop: the commune drop-off point
+				props["dropoff_point"], props["dropoff_point_id"], props["approximate"] = st.DropOff.Name, st.DropOff.ID, st.DropOff.Approximate
+			}
 			fc.Features = append(fc.Features, newFeature(*st.Point, props))
 		}
 	}
@@ -210,10 +213,14 @@ func manifestPage(m *manifest, now time.Time) manifestPageData {
 	for _, rt := range m.Routes {
 		pr := manifestPageRoute{Vehicle: rt.Vehicle, Driver: rt.Driver, KM: rt.KM}
 		for _, st := range rt.Stops {
-			if st.Kind != thugom.StopPickup || st.Household == nil {
+			if st.Kind != thugom.StopPickup || (st.Household == nil && st.DropOff == nil) {
 				continue
 			}
-			ps := manifestPageStop{Seq: len(pr.Stops) + 1, Household: *st.Household,
+			hh := st.Household
+			if hh == nil { // a hub stop: the commune drop-off point
+				hh = &householdRef{Name: st.DropOff.Name, Address: "Điểm bưu điện văn hóa xã: các hộ mang hàng đến"}
+			}
+			ps := manifestPageStop{Seq: len(pr.Stops) + 1, Household: *hh,
 				Window: st.WindowStart.In(thugom.Local).Format("15:04") + "–" + st.WindowEnd.In(thugom.Local).Format("15:04")}
 			if st.Point != nil {
 				ps.Lon, ps.Lat = st.Point[0], st.Point[1]

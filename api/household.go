@@ -134,6 +134,7 @@ func (s *server) householdView(ctx context.Context, id int64) (*householdPage, e
 		return nil, err
 	}
 	pg := &householdPage{Name: h.Name}
+	dropOff := "" // the household brings its orders to its commune's point
 	var open, ready, postponed, cancelled, picked int
 	var cod int64
 	var boxes int
@@ -141,6 +142,10 @@ func (s *server) householdView(ctx context.Context, id int64) (*householdPage, e
 		switch o.Status {
 		case thugom.OrderReceived, thugom.OrderPlanned:
 			open++
+			if o.DropOff != "" && o.DropOffBy != nil {
+				by := o.DropOffBy.In(thugom.Local)
+				dropOff = "Mang hàng đến " + o.DropOff + " trước " + by.Format("15:04") + " ngày " + by.Format("02/01")
+			}
 			if o.ReadyFrom != nil && !o.ReadyFrom.After(now) {
 				ready++
 			}
@@ -167,7 +172,7 @@ func (s *server) householdView(ctx context.Context, id int64) (*householdPage, e
 	if cod > 0 {
 		pg.COD = fmtVND(cod)
 	}
-	if stop != nil && open > 0 {
+	if stop != nil && open > 0 && dropOff == "" {
 		ws, we := stop.WindowStart.In(thugom.Local), stop.WindowEnd.In(thugom.Local)
 		pg.HasWindow = true
 		pg.Day = fmt.Sprintf("%s, %s", weekdaysVI[ws.Weekday()], ws.Format("02/01"))
@@ -176,6 +181,8 @@ func (s *server) householdView(ctx context.Context, id int64) (*householdPage, e
 		pg.DriverPhone = stop.DriverPhone
 	}
 	switch {
+	case open > 0 && dropOff != "":
+		pg.StatusText = dropOff
 	case open > 0 && ready == open:
 		pg.StatusText = "Bạn đã báo hàng sẵn sàng"
 	case stop != nil && open > 0:

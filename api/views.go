@@ -52,6 +52,15 @@ type stopOut struct {
 	CODAmount       int64                 `json:"cod_amount"`
 	LockedVehicleID *int64                `json:"locked_vehicle_id"`
 	ReportedAt      *time.Time            `json:"reported_at"`
+
+	// DropOff: a hub stop at a commune drop-off point (Household nil).
+	DropOff *dropOffRef `json:"dropoff_point,omitempty"`
+}
+
+type dropOffRef struct {
+	ID          int64  `json:"id"`
+	Name        string `json:"name"`
+	Approximate bool   `json:"approximate"`
 }
 
 type routeOut struct {
@@ -152,6 +161,9 @@ func stopOutOf(s store.StopView) stopOut {
 	}
 	if s.HouseholdID != nil {
 		out.Household = &householdRef{ID: *s.HouseholdID, Name: s.HouseholdName, Phone: s.Phone, Address: s.Address, H3: s.H3, Precision: s.Precision}
+	}
+	if s.DropOffPointID != nil {
+		out.DropOff = &dropOffRef{ID: *s.DropOffPointID, Name: s.HouseholdName, Approximate: s.Precision != thugom.PrecisionManual}
 	}
 	for _, o := range s.Orders {
 		out.CODAmount += o.CODAmount

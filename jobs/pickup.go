@@ -272,7 +272,7 @@ func (s *Service) FollowUpFailedPickup(ctx context.Context, stopID int64, reason
 		if err != nil {
 			return err
 		}
-		if st.Status != thugom.StopFailed || st.HouseholdID == nil {
+		if st.Status != thugom.StopFailed {
 			return nil
 		}
 		orders, err := store.StopOrders(ctx, tx, stopID)
@@ -280,20 +280,38 @@ func (s *Service) FollowUpFailedPickup(ctx context.Context, stopID int64, reason
 			return err
 		}
 		now := s.now()
-		phone, err := s.householdPhone(ctx, tx, *st.HouseholdID)
-		if err != nil {
-			return err
-		}
 		depot, err := store.DepotByID(ctx, tx, st.DepotID)
 		if err != nil {
 			return err
 		}
 		// The household's one message about this failure doubles as the
-		// marker that the follow-up ran: a second run does nothing.
-		told, err := s.notify(ctx, tx, *st.HouseholdID, phone, thugom.SMSData{Kind: thugom.SMSPickupFailed, Depot: depot.Name,
-			Orders: len(orders), Reason: failText[reason]}, fmt.Sprintf("failed:%d", stopID), true)
-		if err != nil || told == 0 {
+		// marker that the follow-up ran: a second run does nothing. A hub
+		// stop (a drop-off point) tells each household that brought orders.
+		tell := []store.StopHousehold{}
+		if st.HouseholdID != nil {
+			tell = append(tell, store.StopHousehold{HouseholdID: *st.HouseholdID, Orders: len(orders)})
+		} else if tell, err = store.HouseholdsOfStop(ctx, tx, stopID); err != nil {
 			return err
+		}
+		told := 0
+		for _, h := range tell {
+			phone, err := s.householdPhone(ctx, tx, h.HouseholdID)
+			if err != nil {
+				return err
+			}
+			key := fmt.Sprintf("failed:%d", stopID)
+			if st.HouseholdID == nil {
+				key = fmt.Sprintf("failed:%d:%d", stopID, h.HouseholdID)
+			}
+			n, err := s.notify(ctx, tx, h.HouseholdID, phone, thugom.SMSData{Kind: thugom.SMSPickupFailed, Depot: depot.Name,
+				Orders: h.Orders, Reason: failText[reason]}, key, true)
+			if err != nil {
+				return err
+			}
+			told += n
+		}
+		if told == 0 {
+			return nil
 		}
 		var retry, escalate, rejected []int64
 		for _, o := range orders {

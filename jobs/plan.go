@@ -249,6 +249,8 @@ type group struct {
 	lockedVeh *int64
 	kg        float64
 	parcels   int
+	// dropoff: a hub stop at a commune drop-off point (household 0).
+	dropoff *thugom.DropOffPoint
 }
 
 // slaWrite is a handover deadline computed while reading, stored when
@@ -406,8 +408,11 @@ func (p *planner) build(ctx context.Context, q store.DBTX) error {
 			vs.finished = append(vs.finished, st)
 			if st.Kind == thugom.StopDepot {
 				vs.loc, vs.loadKg, vs.parcels, vs.onBoard = nil, 0, 0, nil
-			} else if st.HouseholdID != nil {
-				if pt, ok := households[*st.HouseholdID]; ok {
+			} else if st.HouseholdID != nil || st.DropOffPoint != nil {
+				if st.DropOffPoint != nil {
+					pt := *st.DropOffPoint
+					vs.loc = &pt
+				} else if pt, ok := households[*st.HouseholdID]; ok {
 					vs.loc = &pt
 				}
 				if st.Status == thugom.StopPickedUp {
@@ -464,8 +469,22 @@ func (p *planner) build(ctx context.Context, q store.DBTX) error {
 	var unassigned []thugom.Unassigned
 	groups := map[string]*group{}
 	var keys []string
+	// Orders their households bring to a commune drop-off point (issue 14).
+	oids := make([]int64, len(orders))
+	for i := range orders {
+		oids[i] = orders[i].Order.ID
+	}
+	dropoffs, err := store.DropOffsOfOrders(ctx, tx, oids)
+	if err != nil {
+		return err
+	}
+	for i := range orders {
+		if d, ok := dropoffs[orders[i].Order.ID]; ok {
+			orders[i].DropOff = &d
+		}
+	}
 	for _, o := range orders {
-		if o.Household.Precision == thugom.PrecisionNone {
+		if o.Household.Precision == thugom.PrecisionNone && o.DropOff == nil {
 			unassigned = append(unassigned, thugom.Unassigned{OrderID: o.Order.ID, Reason: "not_geocoded: the household has no position",
 				Fix: "correct the address or pin the household on the map"})
 			continue
@@ -478,18 +497,31 @@ func (p *planner) build(ctx context.Context, q store.DBTX) error {
 		g := groups[key]
 		if g == nil {
 			g = &group{key: key, household: o.Order.HouseholdID, phone: o.Household.Phone, point: o.Household.Point, frozen: frozenOf[o.Order.ID]}
-			if g.frozen == nil {
-				g.prev = prevOpenOf[o.Order.ID]
+			if fs := g.frozen; fs != nil && fs.DropOffPoint != nil {
+				g.household, g.phone, g.point = 0, "", *fs.DropOffPoint
+				g.dropoff = &thugom.DropOffPoint{ID: *fs.DropOffPointID, Point: *fs.DropOffPoint, ClosesAt: 86400}
+				if o.DropOff != nil && o.DropOff.Point.ID == g.dropoff.ID {
+					g.dropoff = &o.DropOff.Point
+				}
+			} else if fs == nil && o.DropOff != nil {
+				g.household, g.phone, g.point, g.dropoff = 0, "", o.DropOff.Point.Point, &o.DropOff.Point
 			}
 			groups[key] = g
 			keys = append(keys, key)
+		}
+		// The day's stop this group continues keeps its id, if it is at the
+		// same place: a household's own stop, or the same drop-off point.
+		if prev := prevOpenOf[o.Order.ID]; g.frozen == nil && g.prev == nil && prev != nil {
+			if (g.dropoff == nil && prev.DropOffPointID == nil) || (g.dropoff != nil && prev.DropOffPointID != nil && *prev.DropOffPointID == g.dropoff.ID) {
+				g.prev = prev
+			}
 		}
 		g.orders = append(g.orders, o)
 		g.kg += o.Order.WeightKg
 		g.parcels += o.Order.Parcels
 		if o.Order.LockedVehicleID != nil {
 			g.lockedVeh = o.Order.LockedVehicleID
-		} else if v, ok := lockedStop[o.Order.HouseholdID]; ok && g.lockedVeh == nil {
+		} else if v, ok := lockedStop[o.Order.HouseholdID]; ok && g.lockedVeh == nil && g.household != 0 {
 			g.lockedVeh = &v
 		}
 	}
@@ -518,6 +550,10 @@ func (p *planner) build(ctx context.Context, q store.DBTX) error {
 		p.sla = append(p.sla, slas...)
 		st.Windows, st.Deadline, st.MaxAge = terms.windows, terms.deadline, terms.maxAge
 		_, told := prevWindow[g.household]
+		if g.dropoff != nil {
+			// Its households agreed to bring their produce: they were told.
+			st.Windows, told = []routing.Window{hubWindow(g.orders, day, p.nowS, g.dropoff.ClosesAt)}, true
+		}
 		st.Penalty = stopPenalty(len(g.orders), terms.urgent, told && p.req.Replan, terms.carried)
 		if g.frozen != nil {
 			st.Vehicle = strconv.FormatInt(g.frozen.VehicleID, 10)
@@ -855,7 +891,12 @@ func (p *planner) write(ctx context.Context) (*PlanResult, error) {
 					LoadKg: g.kg, Parcels: g.parcels, Status: thugom.StopPlanned}
 				seq++
 				hh := g.household
-				st.HouseholdID = &hh
+				if g.dropoff != nil {
+					id := g.dropoff.ID
+					st.DropOffPointID = &id
+				} else {
+					st.HouseholdID = &hh
+				}
 				for _, o := range g.orders {
 					st.OrderIDs = append(st.OrderIDs, o.Order.ID)
 					assignedOrders = append(assignedOrders, o.Order.ID)
@@ -865,6 +906,12 @@ func (p *planner) write(ctx context.Context) (*PlanResult, error) {
 					st.LockedVehicleID = &lv
 				}
 				st.WindowStart, st.WindowEnd = householdWindow(st.ArriveAt, prevWindow[hh])
+				if g.dropoff != nil {
+					// A hub's window is when its produce is there: from the
+					// last household's drop-off to the point's closing.
+					w := in.Stops[v.StopIndex].Windows[0]
+					st.WindowStart, st.WindowEnd = at(w.Open), at(w.Close)
+				}
 				prev, setStatus := g.prev, ""
 				switch {
 				case g.frozen != nil:
@@ -877,6 +924,9 @@ func (p *planner) write(ctx context.Context) (*PlanResult, error) {
 				}
 				if err := save(&st, vid, prev, setStatus); err != nil {
 					return nil, err
+				}
+				if g.dropoff != nil {
+					continue // its households were told by their drop-off SMS (jobs/dropoff.go)
 				}
 				n, sms, err := p.tasksAndNotices(ctx, g, &st, prevWindow)
 				if err != nil {

@@ -16,12 +16,16 @@ import (
 // Pure functions, table-tested without a database.
 
 // groupKey names the pickup stop an order belongs to: the stop a vehicle is
-// already on its way to (frozenID), else a shared village collection point
-// (households opted in, same H3 cell), else the household's own.
+// already on its way to (frozenID), else the commune drop-off point the
+// household brings it to (one hub stop per point and day), else a shared
+// village collection point (households opted in, same H3 cell), else the
+// household's own.
 func groupKey(o store.PlanOrder, frozenID int64) string {
 	switch {
 	case frozenID != 0:
 		return fmt.Sprintf("f%d", frozenID)
+	case o.DropOff != nil:
+		return fmt.Sprintf("p%d", o.DropOff.Point.ID)
 	case o.Household.SharesCollection && o.Household.H3 != "":
 		return "c" + o.Household.H3
 	}
@@ -305,4 +309,31 @@ func referenceOf(prev []store.PlanStop, stopGroup map[string]*group, active map[
 		last[st.VehicleID] = sl
 	}
 	return ref
+}
+
+// hubWindow is a drop-off point's stop window, in seconds of the day: from
+// when the last of its households has brought its produce (the time each
+// was told, else its readiness plus thugom.DropOffTravel; now when none
+// says) to the point's closing; an hour from now when that is past. The
+// opening does not follow the clock: re-plans keep the window its
+// households were told (a vehicle cannot be there before now anyway).
+func hubWindow(orders []store.PlanOrder, day time.Time, nowS float64, closesAt int) routing.Window {
+	sec := func(t time.Time) float64 { return float64(thugom.SecondsSince(day, t)) }
+	open := math.Inf(-1)
+	for _, o := range orders {
+		switch {
+		case o.DropOff != nil && o.DropOff.By != nil:
+			open = math.Max(open, sec(*o.DropOff.By))
+		case o.Order.ReadyFrom != nil:
+			open = math.Max(open, sec(*o.Order.ReadyFrom)+thugom.DropOffTravel.Seconds())
+		}
+	}
+	if math.IsInf(open, -1) {
+		open = nowS
+	}
+	close := float64(closesAt)
+	if from := math.Max(open, nowS); close <= from {
+		open, close = from, from+windowLen.Seconds()
+	}
+	return routing.Window{Open: open, Close: close}
 }

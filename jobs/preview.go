@@ -227,6 +227,10 @@ func (p *planner) draft(out *Preview) []thugom.StopVersion {
 				sv := thugom.StopVersion{VehicleID: vid, Trip: trip0 + ti, Seq: seq, Kind: thugom.StopPickup, Status: thugom.StopPlanned, ArriveAt: at(v.Start)}
 				seq++
 				sv.WindowStart, sv.WindowEnd = householdWindow(sv.ArriveAt, p.prevWindow[g.household])
+				if g.dropoff != nil { // a hub stop: its window is the drop-off point's (plan.go)
+					w := p.in.Stops[v.StopIndex].Windows[0]
+					sv.WindowStart, sv.WindowEnd = at(w.Open), at(w.Close)
+				}
 				for _, o := range g.orders {
 					sv.Orders = append(sv.Orders, o.Order.ID)
 				}

@@ -103,6 +103,9 @@ type Deps struct {
 	// published at once or kept as drafts for the dispatcher (drafts.go);
 	// the zero value publishes always.
 	AutoPublish PublishPolicy
+	// DropOffMinKm: a household farther than this from every planned stop
+	// may be offered its commune's drop-off point (default 5 km).
+	DropOffMinKm float64
 }
 
 // Service runs thugom's durable operations on River.

@@ -347,6 +347,9 @@ type PlanOrder struct {
 	Order     thugom.Order
 	Household thugom.Household
 	Product   thugom.Product
+	// DropOff: the household brings the order to a commune drop-off
+	// point (nil: collected at home).
+	DropOff *OrderDropOff
 }
 
 // SetOrderSLA stores an order's handover deadline and risk flag.

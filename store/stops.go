@@ -118,7 +118,7 @@ func PlanRoutes(ctx context.Context, q DBTX, planID, routeID int64) ([]RouteView
 		var lon, lat *float64
 		if err := rows.Scan(&s.ID, &s.RouteID, &s.Seq, &s.Trip, &s.Kind, &s.HouseholdID, &s.DepartureID, &s.ArriveAt,
 			&s.WindowStart, &s.WindowEnd, &s.ServiceS, &s.LoadKg, &s.Parcels, &s.Status, &s.LockedVehicleID,
-			&s.HouseholdName, &s.Phone, &s.Address, &lon, &lat, &s.H3, &s.Precision, &s.ReportedAt, &s.FailReason); err != nil {
+			&s.HouseholdName, &s.Phone, &s.Address, &lon, &lat, &s.H3, &s.Precision, &s.ReportedAt, &s.FailReason, &s.DropOffPointID); err != nil {
 			return nil, fmt.Errorf("plan stops: %w", err)
 		}
 		if lon != nil && lat != nil {
@@ -232,7 +232,7 @@ func StopOrders(ctx context.Context, q DBTX, stopID int64) ([]StopOrder, error) 
 // InsertStop inserts a stop with its orders and returns its id.
 func InsertStop(ctx context.Context, q DBTX, s *thugom.Stop, at time.Time) (int64, error) {
 	err := q.QueryRow(ctx, Query("InsertStop"), s.RouteID, s.Seq, s.Trip, s.Kind, s.HouseholdID, s.DepartureID,
-		s.ArriveAt, s.WindowStart, s.WindowEnd, s.ServiceS, s.LoadKg, s.Parcels, s.Status, s.LockedVehicleID, at).Scan(&s.ID)
+		s.ArriveAt, s.WindowStart, s.WindowEnd, s.ServiceS, s.LoadKg, s.Parcels, s.Status, s.LockedVehicleID, at, s.DropOffPointID).Scan(&s.ID)
 	if err != nil {
 		return 0, fmt.Errorf("insert stop: %w", err)
 	}
@@ -249,6 +249,8 @@ type PlanStop struct {
 	thugom.Stop
 	VehicleID int64
 	DriverID  *int64
+	// DropOffPoint is where a hub stop is (nil for a household's stop).
+	DropOffPoint *orb.Point
 }
 
 // PlanStops returns every stop of a plan, by vehicle and sequence.
@@ -261,10 +263,14 @@ func PlanStops(ctx context.Context, q DBTX, planID int64) ([]PlanStop, error) {
 	var out []PlanStop
 	for rows.Next() {
 		var s PlanStop
+		var lon, lat *float64
 		if err := rows.Scan(&s.ID, &s.RouteID, &s.VehicleID, &s.DriverID, &s.Seq, &s.Trip, &s.Kind, &s.HouseholdID,
 			&s.DepartureID, &s.ArriveAt, &s.WindowStart, &s.WindowEnd, &s.ServiceS, &s.LoadKg,
-			&s.Parcels, &s.Status, &s.LockedVehicleID, &s.OrderIDs); err != nil {
+			&s.Parcels, &s.Status, &s.LockedVehicleID, &s.OrderIDs, &s.DropOffPointID, &lon, &lat); err != nil {
 			return nil, fmt.Errorf("stops of plan %d: %w", planID, err)
+		}
+		if lon != nil && lat != nil {
+			s.DropOffPoint = &orb.Point{*lon, *lat}
 		}
 		out = append(out, s)
 	}

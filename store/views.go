@@ -339,6 +339,10 @@ type HouseholdOrderView struct {
 	KgPerBox           float64
 	Status             string
 	ReadyFrom          *time.Time
+	// DropOff: the drop-off point the household brings the order to, by
+	// DropOffBy ("" when collected at home).
+	DropOff   string
+	DropOffBy *time.Time
 }
 
 // HouseholdByID returns one household or thugom.ErrNotFound.
@@ -454,7 +458,8 @@ func HouseholdPage(ctx context.Context, q DBTX, householdID int64, now time.Time
 	}
 	orders, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (HouseholdOrderView, error) {
 		var o HouseholdOrderView
-		return o, r.Scan(&o.OrderID, &o.MarketplaceOrderID, &o.Product, &o.ProductCode, &o.WeightKg, &o.Parcels, &o.CODAmount, &o.KgPerBox, &o.Status, &o.ReadyFrom)
+		return o, r.Scan(&o.OrderID, &o.MarketplaceOrderID, &o.Product, &o.ProductCode, &o.WeightKg, &o.Parcels, &o.CODAmount, &o.KgPerBox, &o.Status, &o.ReadyFrom,
+			&o.DropOff, &o.DropOffBy)
 	})
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("household page orders: %w", err)

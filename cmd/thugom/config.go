@@ -55,6 +55,9 @@ type config struct {
 	SMSLinkBase string
 	// AutoPublish is the publish policy of automatic re-plans.
 	AutoPublish string
+	// DropOffMinKm: households farther than this from every planned stop
+	// may be offered their commune's drop-off point.
+	DropOffMinKm float64
 }
 
 // commandFlags lists the common flags each command reads; a command not
@@ -110,6 +113,13 @@ func newConfig(name string) (*flag.FlagSet, *config) {
 	str(&c.AutoPublish, "auto-publish", envOr("THUGOM_AUTO_PUBLISH", "always"), "automatic re-plans (failed pickup, breakdown, SLA watch): always published, kept as a draft, or max-changes=N (env THUGOM_AUTO_PUBLISH)")
 	str(&c.HelpPhone, "help-phone", os.Getenv("THUGOM_HELP_PHONE"), "post office phone shown on invalid household links (env THUGOM_HELP_PHONE)")
 	str(&c.SMSLinkBase, "sms-link-base", os.Getenv("THUGOM_SMS_LINK_BASE"), "public host window SMS link to as <host>/s/<code>, e.g. thugom.vn; empty: no link (env THUGOM_SMS_LINK_BASE)")
+	c.DropOffMinKm = 5
+	if v, err := strconv.ParseFloat(os.Getenv("THUGOM_DROPOFF_MIN_KM"), 64); err == nil {
+		c.DropOffMinKm = v
+	}
+	if slices.Contains([]string{"serve", "demo", "worker", "simulate"}, name) {
+		fs.Float64Var(&c.DropOffMinKm, "dropoff-min-km", c.DropOffMinKm, "km from every planned stop beyond which a household may be offered its commune's drop-off point (env THUGOM_DROPOFF_MIN_KM)")
+	}
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: thugom %s [flags]\n\n", name)
 		if has("data-dir") {
@@ -127,6 +137,9 @@ func (c *config) load() error {
 	c.DatabaseURL = os.Getenv("DATABASE_URL")
 	c.PGBin = os.Getenv("THUGOM_PG_BIN")
 	c.PGHome = os.Getenv("THUGOM_PG_HOME")
+	if c.DropOffMinKm < 0 || c.DropOffMinKm > 100 {
+		return fmt.Errorf("--dropoff-min-km must be between 0 and 100, not %g", c.DropOffMinKm)
+	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
 		return fmt.Errorf("--log-level: %w", err)

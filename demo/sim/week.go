@@ -134,6 +134,9 @@ type Account struct {
 	DriverHours       float64 `json:"driver_hours"`
 	SMS               int     `json:"sms"`
 	PlanSeconds       float64 `json:"plan_seconds"`
+	// DropOffs counts the households that agreed to bring their produce to
+	// their commune's drop-off point (demo/sim/dropoff.go).
+	DropOffs int `json:"drop_offs"`
 }
 
 // LateBins are the lateness histogram's upper bounds in minutes (the last
@@ -541,6 +544,9 @@ func RunWeek(ctx context.Context, db *store.DB, deps jobs.Deps, opt WeekOptions)
 				}); err != nil {
 					return nil, err
 				}
+				if err := acceptDropOffs(ctx, base, depots, day, acc(), func(d int64) error { return replan(d, jobs.CauseDropOff) }); err != nil {
+					return nil, err
+				}
 				newToday = map[int64]bool{}
 				progress(fmt.Sprintf("%s 05:30: morning plans; %d orders in so far", jobs.DayString(day), next))
 			}
@@ -588,6 +594,8 @@ func RunWeek(ctx context.Context, db *store.DB, deps jobs.Deps, opt WeekOptions)
 							}
 							if st.HouseholdID != nil {
 								move(v, st.VehicleID, points[*st.HouseholdID], st.ArriveAt)
+							} else if st.DropOffPoint != nil {
+								move(v, st.VehicleID, *st.DropOffPoint, st.ArriveAt) // a hub stop: the drop-off point
 							}
 							if rng.Float64() < opt.FailureRate {
 								reasons := []string{jobs.FailNotReady, jobs.FailNobodyHome, jobs.FailNotReady, jobs.FailUnreachable}
@@ -698,6 +706,11 @@ func RunWeek(ctx context.Context, db *store.DB, deps jobs.Deps, opt WeekOptions)
 				}
 				for _, d := range depots {
 					planned[d] = true
+				}
+				if err := acceptDropOffs(ctx, base, depots, dayOf(i+1), accOf(i+1), func(d int64) error {
+					return plan(d, i+1, jobs.PlanRequest{Replan: true, Cause: jobs.CauseDropOff, RequestedAt: clk.now()})
+				}); err != nil {
+					return nil, err
 				}
 				progress(fmt.Sprintf("%s %s: tomorrow's plans made; %d orders in so far", jobs.DayString(day), hhmm(opt.EveningAt), next))
 			}
@@ -1194,6 +1207,7 @@ func account(ctx context.Context, db *store.DB, rep *WeekReport, days []Account,
 		t.VehiclesUsed = max(t.VehiclesUsed, a.VehiclesUsed)
 		t.DriverHours += a.DriverHours
 		t.SMS += a.SMS
+		t.DropOffs += a.DropOffs
 		for k := range a.LateHistogram {
 			t.LateHistogram[k] += a.LateHistogram[k]
 		}

@@ -70,7 +70,8 @@ UPDATE orders SET status = 'postponed',
                       ELSE greatest($2::timestamptz, ready_from + interval '1 day') END,
     ready_until = CASE WHEN ready_from IS NULL OR ready_until IS NULL OR ready_until <= ready_from THEN NULL
                        ELSE greatest($2::timestamptz, ready_from + interval '1 day') + (ready_until - ready_from) END,
-    planned_day = NULL, updated_at = $3
+    planned_day = NULL, updated_at = $3,
+    dropoff_point_id = NULL, dropoff_by = NULL -- a drop-off was agreed for that day only
 WHERE id = ANY($1::bigint[]);
 
 -- name: SetOrdersReadyFrom

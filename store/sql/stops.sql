@@ -80,8 +80,8 @@ WHERE so.stop_id = $1 ORDER BY o.id;
 
 -- name: InsertStop
 INSERT INTO stops (route_id, seq, trip, kind, household_id, departure_id, arrive_at, window_start,
-                   window_end, service_s, load_kg, parcels, status, locked_vehicle_id, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+                   window_end, service_s, load_kg, parcels, status, locked_vehicle_id, updated_at, dropoff_point_id)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
 RETURNING id;
 
 -- name: InsertStopOrders
@@ -92,8 +92,10 @@ INSERT INTO stop_orders (stop_id, order_id) SELECT $1, unnest($2::bigint[]);
 SELECT s.id, s.route_id, r.vehicle_id, r.driver_id, s.seq, s.trip, s.kind, s.household_id,
        s.departure_id, s.arrive_at, s.window_start, s.window_end, s.service_s, s.load_kg,
        s.parcels, s.status, s.locked_vehicle_id,
-       coalesce((SELECT array_agg(so.order_id ORDER BY so.order_id) FROM stop_orders so WHERE so.stop_id = s.id), '{}')
+       coalesce((SELECT array_agg(so.order_id ORDER BY so.order_id) FROM stop_orders so WHERE so.stop_id = s.id), '{}'),
+       s.dropoff_point_id, dp.lon, dp.lat
 FROM stops s JOIN routes r ON r.id = s.route_id
+LEFT JOIN dropoff_points dp ON dp.id = s.dropoff_point_id
 WHERE r.plan_id = $1
 ORDER BY r.vehicle_id, s.seq;
 

@@ -101,11 +101,13 @@ LIMIT 1;
 -- GET .../plan/changes names them.
 SELECT s.id, s.route_id, s.seq, s.trip, s.kind, s.household_id, s.departure_id, s.arrive_at, s.window_start, s.window_end,
        s.service_s, s.load_kg, s.parcels, s.status, s.locked_vehicle_id,
-       coalesce(h.name, ''), coalesce(h.phone, ''), coalesce(h.address, ''), h.lon, h.lat, coalesce(h.h3, ''), coalesce(h.precision, ''),
-       sr.happened_at, coalesce(sr.reason, '')
+       coalesce(h.name, dp.name, ''), coalesce(h.phone, ''), coalesce(h.address, dp.name, ''), coalesce(h.lon, dp.lon), coalesce(h.lat, dp.lat),
+       coalesce(h.h3, dp.h3, ''), coalesce(h.precision, CASE WHEN dp.approximate THEN 'commune' WHEN dp.id IS NOT NULL THEN 'manual' END, ''),
+       sr.happened_at, coalesce(sr.reason, ''), s.dropoff_point_id
 FROM stops s
 JOIN routes r ON r.id = s.route_id
 LEFT JOIN households h ON h.id = s.household_id
+LEFT JOIN dropoff_points dp ON dp.id = s.dropoff_point_id
 LEFT JOIN stop_reports sr ON sr.stop_id = s.id
 WHERE r.plan_id = $1 AND ($2::bigint = 0 OR s.route_id = $2) AND s.status <> 'skipped'
 ORDER BY s.route_id, s.seq;
@@ -136,8 +138,10 @@ LIMIT 1;
 
 -- name: HouseholdOpenOrders
 -- Orders of a household still to collect (or just collected), newest plan first.
-SELECT o.id, o.marketplace_order_id, p.name_vi, p.code, o.weight_kg, o.parcels, o.cod_amount, p.kg_per_box, o.status, o.ready_from
+SELECT o.id, o.marketplace_order_id, p.name_vi, p.code, o.weight_kg, o.parcels, o.cod_amount, p.kg_per_box, o.status, o.ready_from,
+       coalesce(dp.name, ''), o.dropoff_by
 FROM orders o JOIN products p ON p.id = o.product_id
+LEFT JOIN dropoff_points dp ON dp.id = o.dropoff_point_id
 WHERE o.household_id = $1 AND (o.status IN ('received', 'planned', 'postponed')
        OR (o.status IN ('picked_up', 'cancelled') AND o.updated_at > $2::timestamptz - interval '1 day'))
   AND o.placed_at > $2::timestamptz - interval '7 days'

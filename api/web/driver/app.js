@@ -105,7 +105,7 @@
       }
       return card;
     }
-    const h = st.household || {};
+    const h = st.household || (st.dropoff_point ? {name: st.dropoff_point.name + ' (hộ mang hàng đến)', address: st.dropoff_point.approximate ? 'Vị trí gần đúng: hỏi bưu điện xã' : ''} : {});
     const lat = st.point ? st.point[1] : null, lon = st.point ? st.point[0] : null;
     const links = el('p', {class: 'links'},
       h.phone ? el('a', {href: 'tel:' + h.phone, text: '📞 ' + h.phone}) : null,

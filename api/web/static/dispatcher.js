@@ -214,7 +214,7 @@
       if (!rt) { return; }
       pickups(rt).forEach(function (s) {
         var w = h("div", null, "tl-win", tr); place(w, s.window_start, s.window_end);
-        var b = h("button", (s.household ? s.household.name : "") + " " + hm(s.eta), "tl-stop" + (c.late[s.id] ? " late" : ""), tr);
+        var b = h("button", (s.household ? s.household.name : (s.dropoff_point ? s.dropoff_point.name : "")) + " " + hm(s.eta), "tl-stop" + (c.late[s.id] ? " late" : ""), tr);
         b.type = "button";
         place(b, s.eta, new Date(new Date(s.eta).getTime() + (s.service_s || 300) * 1000).toISOString());
         b.style.background = c.late[s.id] ? "#f8c9c9" : (s.status === "planned" ? c.color[v.id] : (STATUS[s.status] || ["#ccc"])[0]);
@@ -256,7 +256,7 @@
     selected = { stop: s, route: rt };
     showRoute(rt);
     $("stopbox").hidden = false;
-    $("stoptitle").textContent = (s.household ? s.household.name : "Điểm " + s.id) + " — xe " + rt.vehicle.code;
+    $("stoptitle").textContent = (s.household ? s.household.name : (s.dropoff_point ? s.dropoff_point.name + (s.dropoff_point.approximate ? " (vị trí gần đúng)" : "") : "Điểm " + s.id)) + " — xe " + rt.vehicle.code;
     var info = clear("stopinfo");
     h("div", "Đến " + hm(s.eta) + " · khung " + hm(s.window_start) + "–" + hm(s.window_end) + " · " + s.load_kg + " kg · " + (STATUS[s.status] || ["", s.status])[1], null, info);
     if (s.household) { h("div", s.household.phone + " · " + s.household.address, "muted", info); }
@@ -397,6 +397,16 @@
       post("/v1/households/" + is.household_id + "/postpone", {}).then(function () {
         status("Đã hẹn hộ " + is.household_name + " sang ngày mai");
         return api(consoleURL()).then(draw).then(function () { waitVersion(v0); });
+      }).catch(function (e) { status(e.message); });
+      return;
+    }
+    if (f.kind === "drop_off") {
+      // The dispatcher has called the household, which agreed to bring its produce to the commune's post office.
+      if (!window.confirm("Hộ " + is.household_name + " đã đồng ý qua điện thoại? " + f.label + ". Hộ sẽ nhận SMS hẹn giờ mang hàng.")) { return; }
+      var v1 = day.plan ? day.plan.version : 0;
+      post("/v1/orders/" + is.order_id + "/drop-off", { point_id: f.point_id, date: day.date }).then(function (r) {
+        status("Đã hẹn hộ " + is.household_name + " mang hàng đến " + (r.point ? r.point.name : "điểm bưu điện văn hóa xã") + (r.by ? " trước " + hm(r.by) : "") + ", đang lập lại kế hoạch…");
+        waitVersion(v1);
       }).catch(function (e) { status(e.message); });
       return;
     }
