@@ -91,6 +91,10 @@ type Deps struct {
 	// AfterPlanBuild, when set, sees each routing model before it is solved
 	// (tests check what the planner asks of the solver).
 	AfterPlanBuild func(in *routing.Instance)
+	// BorrowRadiusKm is how far a depot may borrow an idle vehicle of its
+	// carrier from, by the vehicle's road distance (default
+	// DefaultBorrowRadiusKm; borrow.go).
+	BorrowRadiusKm float64
 }
 
 // Service runs thugom's durable operations on River.

@@ -1,0 +1,281 @@
+package jobs_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/thugom/thugom"
+	"github.com/thugom/thugom/jobs"
+	"github.com/thugom/thugom/store"
+)
+
+// borrowBundle is a seeded day whose busiest depot runs short of vehicles:
+// all but one of its vehicles are off, so orders are left out because its
+// fleet is full, while the carrier's other depots have idle vehicles.
+type borrowBundle struct {
+	*bundle
+	depot   *thugom.Depot // the depot short of vehicles
+	kept    int64         // its one vehicle in service
+	lenders []thugom.Depot
+	other   int64 // a vehicle of another carrier
+}
+
+func setupBorrow(t *testing.T, radiusKm float64, afterRead func(int64, time.Time, int)) *borrowBundle {
+	t.Helper()
+	b := setup(t, setupOpts{households: 200, afterRead: afterRead})
+	ctx := context.Background()
+	svc, err := jobs.New(b.db, jobs.Deps{Clock: b.clock.now, PlanIterations: 3000, SLAWatchEvery: -1, Logger: testLogger(t),
+		AfterPlanRead: afterRead, BorrowRadiusKm: radiusKm})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.svc = svc
+	b.geocodeAll(t)
+	bb := &borrowBundle{bundle: b}
+	id := b.busiestDepot(t)
+	if bb.depot, err = store.DepotByID(ctx, b.db, id); err != nil {
+		t.Fatal(err)
+	}
+	vs, err := store.VehiclesOfDepot(ctx, b.db, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bb.kept = vs[0].ID
+	for _, v := range vs[1:] {
+		if err := store.SetVehicleStatus(ctx, b.db, v.ID, thugom.VehicleOff); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ds, err := store.DepotsOfCarrier(ctx, b.db, bb.depot.CarrierID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range ds {
+		if d.ID != id {
+			bb.lenders = append(bb.lenders, d)
+		}
+	}
+	if len(bb.lenders) == 0 {
+		t.Fatal("the scenario has no other depot of the carrier")
+	}
+	if err := b.db.QueryRow(ctx, `SELECT id FROM vehicles WHERE carrier_id <> $1 ORDER BY id LIMIT 1`, bb.depot.CarrierID).Scan(&bb.other); err != nil {
+		t.Fatal(err)
+	}
+	return bb
+}
+
+// fleetFull counts the orders of the depot's current plan left out because
+// its fleet is full.
+func (bb *borrowBundle) fleetFull(t *testing.T) int {
+	t.Helper()
+	n := 0
+	rows, err := bb.db.Query(context.Background(), `SELECT u.reason FROM plan_unassigned u JOIN plans p ON p.id = u.plan_id
+		WHERE p.depot_id = $1 AND p.day = $2 AND p.status = 'done'
+		  AND p.version = (SELECT max(version) FROM plans WHERE depot_id = $1 AND day = $2 AND status = 'done')`, bb.depot.ID, testDay)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r string
+		if err := rows.Scan(&r); err != nil {
+			t.Fatal(err)
+		}
+		if jobs.FleetFullReason(jobs.ReasonCode(r)) {
+			n++
+		}
+	}
+	return n
+}
+
+// stopsOn counts the stops (not skipped) of a vehicle in the current plan
+// of a depot's test day.
+func (b *bundle) stopsOn(t *testing.T, depot, vehicle int64) int {
+	t.Helper()
+	return count(t, b.db, `SELECT count(*) FROM stops s JOIN routes r ON r.id = s.route_id JOIN plans p ON p.id = r.plan_id
+		WHERE p.depot_id = $1 AND p.day = $2 AND p.status = 'done' AND r.vehicle_id = $3 AND s.status <> 'skipped'
+		  AND p.version = (SELECT max(version) FROM plans WHERE depot_id = $1 AND day = $2 AND status = 'done')`, depot, testDay, vehicle)
+}
+
+func TestBorrowCandidates(t *testing.T) {
+	t.Parallel()
+	bb := setupBorrow(t, 1000, nil)
+	ctx := context.Background()
+	cands, err := bb.svc.BorrowCandidates(ctx, bb.depot.ID, testDay)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cands) == 0 {
+		t.Fatal("no candidate within 1000 km")
+	}
+	own := map[int64]bool{}
+	for _, l := range bb.lenders {
+		own[l.ID] = true
+	}
+	for i, c := range cands {
+		v, err := store.VehicleByID(ctx, bb.db, c.VehicleID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.CarrierID != bb.depot.CarrierID || !own[c.DepotID] || v.DepotID != c.DepotID {
+			t.Errorf("candidate %s of depot %d is not a vehicle of the carrier's other depots", c.VehicleCode, c.DepotID)
+		}
+		if c.EmptyRunKm <= 0 || c.EmptyRunMin <= 0 || c.DepotName == "" {
+			t.Errorf("candidate %+v: no empty run or depot name", c)
+		}
+		if i > 0 && c.EmptyRunMin < cands[i-1].EmptyRunMin {
+			t.Errorf("candidates not best first: %d min after %d min", c.EmptyRunMin, cands[i-1].EmptyRunMin)
+		}
+	}
+
+	// Radius: a service borrowing within less than the nearest run lists
+	// none nearer than its radius.
+	nearest := cands[0].EmptyRunKm
+	small, err := jobs.New(bb.db, jobs.Deps{Clock: bb.clock.now, SLAWatchEvery: -1, BorrowRadiusKm: nearest - 0.5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := small.BorrowCandidates(ctx, bb.depot.ID, testDay); err != nil {
+		t.Fatal(err)
+	} else {
+		for _, c := range got {
+			if c.EmptyRunKm > nearest-0.5+0.05 {
+				t.Errorf("candidate %s at %.1f km beyond the %.1f km radius", c.VehicleCode, c.EmptyRunKm, nearest-0.5)
+			}
+			if c.VehicleID == cands[0].VehicleID {
+				t.Errorf("the nearest vehicle (%.1f km) listed within %.1f km", nearest, nearest-0.5)
+			}
+		}
+	}
+
+	// Idle: a lender's vehicles used by its own plan are not candidates.
+	lender := cands[0].DepotID
+	if _, err := bb.svc.PlanDepotDay(ctx, lender, testDay, jobs.PlanRequest{Cause: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	after, err := bb.svc.BorrowCandidates(ctx, bb.depot.ID, testDay)
+	if err != nil {
+		t.Fatal(err)
+	}
+	used := 0
+	for _, c := range cands {
+		if c.DepotID == lender && bb.stopsOn(t, lender, c.VehicleID) > 0 {
+			used++
+			for _, a := range after {
+				if a.VehicleID == c.VehicleID {
+					t.Errorf("vehicle %s has stops in its depot's plan but is still a candidate", c.VehicleCode)
+				}
+			}
+		}
+	}
+	if used == 0 {
+		t.Fatalf("the lender's plan used none of its vehicles: the idle check is untested")
+	}
+
+	// Already lent: once borrowed, a vehicle is no one's candidate.
+	if len(after) == 0 {
+		t.Fatal("no idle candidate left")
+	}
+	if _, err := bb.svc.BorrowVehicle(ctx, bb.depot.ID, testDay, after[0].VehicleID, jobs.System("test")); err != nil {
+		t.Fatal(err)
+	}
+	third := bb.lenders[0].ID
+	if third == after[0].DepotID && len(bb.lenders) > 1 {
+		third = bb.lenders[1].ID
+	}
+	for _, d := range []int64{bb.depot.ID, third} {
+		got, err := bb.svc.BorrowCandidates(ctx, d, testDay)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range got {
+			if c.VehicleID == after[0].VehicleID {
+				t.Errorf("lent vehicle %s is still a candidate of depot %d", c.VehicleCode, d)
+			}
+		}
+	}
+}
+
+// TestBorrowPlansTheVehicle: a depot short of vehicles borrows one; its
+// re-plan uses it from its home depot and leaves fewer orders out; its
+// driver's manifest shows the route; the lender's plans do not use it.
+func TestBorrowPlansTheVehicle(t *testing.T) {
+	t.Parallel()
+	bb := setupBorrow(t, 1000, nil)
+	ctx := context.Background()
+	res, err := bb.svc.PlanDepotDay(ctx, bb.depot.ID, testDay, jobs.PlanRequest{Cause: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := bb.fleetFull(t)
+	if before == 0 {
+		t.Fatalf("no order left out because the fleet is full (%d unassigned): the scenario tests nothing", res.Stats.Unassigned)
+	}
+	cands, err := bb.svc.BorrowCandidates(ctx, bb.depot.ID, testDay)
+	if err != nil || len(cands) == 0 {
+		t.Fatalf("candidates: %v, %d", err, len(cands))
+	}
+	c := cands[0]
+	got, err := bb.svc.BorrowVehicle(ctx, bb.depot.ID, testDay, c.VehicleID, jobs.System("test"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Loan.FromDepotID != c.DepotID || got.Loan.ToDepotID != bb.depot.ID || got.Loan.EmptyRunM <= 0 || got.Job == nil || got.Job.JobID == 0 {
+		t.Fatalf("loan %+v, job %+v", got.Loan, got.Job)
+	}
+	if n := count(t, bb.db, `SELECT count(*) FROM river_job WHERE kind = $1 AND args->>'cause' = $2`, jobs.KindReplan, jobs.CauseBorrowed); n != 1 {
+		t.Errorf("%d re-plans queued by the borrow, want 1", n)
+	}
+	if n := count(t, bb.db, `SELECT count(*) FROM events WHERE action = 'vehicle.borrow'`); n != 1 {
+		t.Errorf("%d vehicle.borrow events", n)
+	}
+	res2, err := bb.svc.PlanDepotDay(ctx, bb.depot.ID, testDay, jobs.PlanRequest{Replan: true, Cause: jobs.CauseBorrowed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bb.stopsOn(t, bb.depot.ID, c.VehicleID) == 0 {
+		t.Fatal("the borrowing depot's plan does not use the borrowed vehicle")
+	}
+	if after := bb.fleetFull(t); after >= before || res2.Stats.Unassigned >= res.Stats.Unassigned {
+		t.Errorf("left out for a full fleet %d → %d, unassigned %d → %d: the borrowed vehicle did not help", before, after, res.Stats.Unassigned, res2.Stats.Unassigned)
+	}
+	// The route starts at the vehicle's home depot: the empty run is in it.
+	var lon, lat float64
+	var dist int
+	err = bb.db.QueryRow(ctx, `SELECT (r.line->0->>0)::float8, (r.line->0->>1)::float8, r.distance_m
+		FROM routes r JOIN plans p ON p.id = r.plan_id WHERE p.depot_id = $1 AND r.vehicle_id = $2 ORDER BY p.version DESC LIMIT 1`,
+		bb.depot.ID, c.VehicleID).Scan(&lon, &lat, &dist)
+	if err != nil {
+		t.Fatal(err)
+	}
+	home, err := store.DepotByID(ctx, bb.db, c.DepotID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lon != home.Point[0] || lat != home.Point[1] {
+		t.Errorf("route starts at %v,%v, not at the home depot %v", lon, lat, home.Point)
+	}
+	if dist < got.Loan.EmptyRunM {
+		t.Errorf("route of %d m is shorter than its %d m empty run", dist, got.Loan.EmptyRunM)
+	}
+	// The driver's manifest holds the route.
+	drv, err := store.DriverOfVehicle(ctx, bb.db, c.VehicleID)
+	if err != nil || drv == nil {
+		t.Fatalf("driver of %s: %v", c.VehicleCode, err)
+	}
+	refs, err := store.DriverRoutes(ctx, bb.db, *drv, testDay)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(refs) != 1 || refs[0].DepotID != bb.depot.ID {
+		t.Errorf("driver %d's routes %+v, want one of depot %d", *drv, refs, bb.depot.ID)
+	}
+	// The lender plans without it.
+	if _, err := bb.svc.PlanDepotDay(ctx, c.DepotID, testDay, jobs.PlanRequest{Cause: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	if n := bb.stopsOn(t, c.DepotID, c.VehicleID); n != 0 {
+		t.Errorf("the lender plans %d stops on the vehicle it lent", n)
+	}
+}
