@@ -279,3 +279,198 @@ func TestBorrowPlansTheVehicle(t *testing.T) {
 		t.Errorf("the lender plans %d stops on the vehicle it lent", n)
 	}
 }
+
+// TestBorrowDuringReplan: a borrow committed while a plan of the
+// borrowing depot, or of the lending one, is between its read and its
+// write. The borrow answers at once; the plan sees the day changed and
+// plans again: the borrower's with the vehicle, the lender's without it.
+func TestBorrowDuringReplan(t *testing.T) {
+	t.Parallel()
+	for _, side := range []string{"borrower", "lender"} {
+		t.Run(side, func(t *testing.T) {
+			t.Parallel()
+			pz := newPauser()
+			bb := setupBorrow(t, 1000, pz.hook)
+			ctx := context.Background()
+			if _, err := bb.svc.PlanDepotDay(ctx, bb.depot.ID, testDay, jobs.PlanRequest{Cause: "test"}); err != nil {
+				t.Fatal(err)
+			}
+			cands, err := bb.svc.BorrowCandidates(ctx, bb.depot.ID, testDay)
+			if err != nil || len(cands) == 0 {
+				t.Fatalf("candidates: %v, %d", err, len(cands))
+			}
+			c := cands[0]
+			planned := bb.depot.ID
+			req := jobs.PlanRequest{Replan: true, Cause: "test", RequestedAt: bb.clock.t}
+			if side == "lender" {
+				// The lender's first plan of the day, which would use its
+				// vehicles, meets the borrow.
+				planned, req = c.DepotID, jobs.PlanRequest{Cause: "test"}
+			}
+			pz.armed.Store(true)
+			done := make(chan error, 1)
+			go func() {
+				_, err := bb.svc.PlanDepotDay(ctx, planned, testDay, req)
+				done <- err
+			}()
+			<-pz.reached
+			actx, cancel := context.WithTimeout(ctx, time.Second)
+			_, err = bb.svc.BorrowVehicle(actx, bb.depot.ID, testDay, c.VehicleID, jobs.System("test"))
+			cancel()
+			if err != nil {
+				t.Fatalf("borrow during the %s's plan: %v", side, err)
+			}
+			close(pz.release)
+			if err := <-done; err != nil {
+				t.Fatalf("plan: %v", err)
+			}
+			if pz.maxAttempts.Load() < 1 {
+				t.Fatal("the plan wrote over the borrow it had not read (no second attempt)")
+			}
+			switch side {
+			case "borrower":
+				if bb.stopsOn(t, bb.depot.ID, c.VehicleID) == 0 {
+					t.Error("the borrower's re-plan does not use the vehicle borrowed meanwhile")
+				}
+			case "lender":
+				if n := bb.stopsOn(t, c.DepotID, c.VehicleID); n != 0 {
+					t.Errorf("the lender's plan put %d stops on the vehicle lent meanwhile", n)
+				}
+			}
+		})
+	}
+}
+
+// TestBorrowRefused: what may not be borrowed is refused with a clear
+// code, and nothing is written.
+func TestBorrowRefused(t *testing.T) {
+	t.Parallel()
+	bb := setupBorrow(t, 1000, nil)
+	ctx := context.Background()
+	if _, err := bb.svc.PlanDepotDay(ctx, bb.depot.ID, testDay, jobs.PlanRequest{Cause: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	cands, err := bb.svc.BorrowCandidates(ctx, bb.depot.ID, testDay)
+	if err != nil || len(cands) < 2 {
+		t.Fatalf("candidates: %v, %d", err, len(cands))
+	}
+	c := cands[0]
+	if _, err := bb.svc.BorrowVehicle(ctx, bb.depot.ID, testDay, c.VehicleID, jobs.System("test")); err != nil {
+		t.Fatal(err)
+	}
+	// A vehicle of the lender that its own plan uses.
+	if _, err := bb.svc.PlanDepotDay(ctx, cands[1].DepotID, testDay, jobs.PlanRequest{Cause: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	var busyVeh int64
+	if err := bb.db.QueryRow(ctx, `SELECT r.vehicle_id FROM routes r JOIN plans p ON p.id = r.plan_id JOIN stops s ON s.route_id = r.id
+		WHERE p.depot_id = $1 AND s.status <> 'skipped' LIMIT 1`, cands[1].DepotID).Scan(&busyVeh); err != nil {
+		t.Fatal(err)
+	}
+	broken := int64(0)
+	for _, x := range cands[2:] {
+		if x.VehicleID != busyVeh && bb.stopsOn(t, x.DepotID, x.VehicleID) == 0 {
+			broken = x.VehicleID
+			break
+		}
+	}
+	if broken == 0 {
+		t.Fatal("no vehicle to break")
+	}
+	if err := store.SetVehicleStatus(ctx, bb.db, broken, thugom.VehicleBroken); err != nil {
+		t.Fatal(err)
+	}
+	near, err := jobs.New(bb.db, jobs.Deps{Clock: bb.clock.now, SLAWatchEvery: -1, BorrowRadiusKm: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherCarrier := jobs.Actor{Name: "dispatcher:x", CarrierID: bb.depot.CarrierID + 1000}
+	for _, tc := range []struct {
+		name    string
+		svc     *jobs.Service
+		depot   int64
+		day     time.Time
+		vehicle int64
+		actor   jobs.Actor
+		code    string
+	}{
+		{"own vehicle", bb.svc, bb.depot.ID, testDay, bb.kept, jobs.System("t"), thugom.EInvalid},
+		{"other carrier's vehicle", bb.svc, bb.depot.ID, testDay, bb.other, jobs.System("t"), thugom.EInvalid},
+		{"other carrier's dispatcher", bb.svc, bb.depot.ID, testDay, cands[1].VehicleID, otherCarrier, thugom.EForbidden},
+		{"beyond the radius", near, bb.depot.ID, testDay, cands[1].VehicleID, jobs.System("t"), thugom.EInvalid},
+		{"lent already", bb.svc, bb.lenders[len(bb.lenders)-1].ID, testDay, c.VehicleID, jobs.System("t"), thugom.EConflict},
+		{"borrowed twice", bb.svc, bb.depot.ID, testDay, c.VehicleID, jobs.System("t"), thugom.EConflict},
+		{"busy with its own depot", bb.svc, bb.depot.ID, testDay, busyVeh, jobs.System("t"), thugom.EConflict},
+		{"broken", bb.svc, bb.depot.ID, testDay, broken, jobs.System("t"), thugom.EConflict},
+		{"a day past", bb.svc, bb.depot.ID, testDay.AddDate(0, 0, -1), cands[1].VehicleID, jobs.System("t"), thugom.EInvalid},
+		{"a day out of range", bb.svc, bb.depot.ID, testDay.AddDate(0, 1, 0), cands[1].VehicleID, jobs.System("t"), thugom.EInvalid},
+		{"no such vehicle", bb.svc, bb.depot.ID, testDay, 999999, jobs.System("t"), thugom.ENotFound},
+		{"no such depot", bb.svc, 999999, testDay, cands[1].VehicleID, jobs.System("t"), thugom.ENotFound},
+	} {
+		if tc.name == "lent already" && tc.depot == c.DepotID {
+			tc.depot = bb.lenders[0].ID
+		}
+		loans := count(t, bb.db, `SELECT count(*) FROM loans`)
+		_, err := tc.svc.BorrowVehicle(ctx, tc.depot, tc.day, tc.vehicle, tc.actor)
+		if got := thugom.ErrorCode(err); got != tc.code {
+			t.Errorf("%s: %v (%s), want %s", tc.name, err, got, tc.code)
+		}
+		if n := count(t, bb.db, `SELECT count(*) FROM loans`); n != loans {
+			t.Errorf("%s: %d loans written", tc.name, n-loans)
+		}
+	}
+	if _, err := bb.svc.BorrowCandidates(ctx, 999999, testDay); thugom.ErrorCode(err) != thugom.ENotFound {
+		t.Errorf("candidates of no depot: %v", err)
+	}
+	if _, err := bb.svc.BorrowCandidates(ctx, bb.depot.ID, testDay.AddDate(0, 1, 0)); thugom.ErrorCode(err) != thugom.EInvalid {
+		t.Errorf("candidates out of range: %v", err)
+	}
+}
+
+// TestReturnVehicle: a loan with nothing started ends, and the vehicle is
+// its home depot's again; the borrowing depot plans without it.
+func TestReturnVehicle(t *testing.T) {
+	t.Parallel()
+	bb := setupBorrow(t, 1000, nil)
+	ctx := context.Background()
+	if _, err := bb.svc.PlanDepotDay(ctx, bb.depot.ID, testDay, jobs.PlanRequest{Cause: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	cands, err := bb.svc.BorrowCandidates(ctx, bb.depot.ID, testDay)
+	if err != nil || len(cands) == 0 {
+		t.Fatalf("candidates: %v, %d", err, len(cands))
+	}
+	c := cands[0]
+	if err := bb.svc.ReturnVehicle(ctx, bb.depot.ID, testDay, c.VehicleID, jobs.System("t")); thugom.ErrorCode(err) != thugom.ENotFound {
+		t.Fatalf("return before the borrow: %v", err)
+	}
+	if _, err := bb.svc.BorrowVehicle(ctx, bb.depot.ID, testDay, c.VehicleID, jobs.System("t")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bb.svc.PlanDepotDay(ctx, bb.depot.ID, testDay, jobs.PlanRequest{Replan: true, Cause: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	if bb.stopsOn(t, bb.depot.ID, c.VehicleID) == 0 {
+		t.Fatal("borrowed vehicle unused")
+	}
+	if err := bb.svc.ReturnVehicle(ctx, bb.depot.ID, testDay, c.VehicleID, jobs.System("t")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bb.svc.PlanDepotDay(ctx, bb.depot.ID, testDay, jobs.PlanRequest{Replan: true, Cause: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	if n := bb.stopsOn(t, bb.depot.ID, c.VehicleID); n != 0 {
+		t.Errorf("%d stops still on the returned vehicle", n)
+	}
+	again, err := bb.svc.BorrowCandidates(ctx, bb.depot.ID, testDay)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, x := range again {
+		found = found || x.VehicleID == c.VehicleID
+	}
+	if !found {
+		t.Error("the returned vehicle is not a candidate again")
+	}
+}
