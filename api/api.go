@@ -179,6 +179,8 @@ func (s *server) routes() *chi.Mux {
 		r.With(dispatch).Get("/v1/depots/{id}/unassigned", s.getUnassigned)
 		r.With(dispatch).Get("/v1/depots/{id}/console", s.consoleView)
 		r.With(dispatch, json).Post("/v1/depots/{id}/preview", s.previewPlan)
+		r.With(dispatch).Get("/v1/depots/{id}/borrow-candidates", s.borrowCandidates)
+		r.With(dispatch, json).Post("/v1/depots/{id}/borrow", s.borrowVehicle)
 		r.With(dispatch).Get("/v1/depots/{id}/report", s.dayReport)
 		r.With(dispatch).Get("/v1/sla", s.slaBoard)
 		r.With(dispatch, json).Post("/v1/stops/{id}/move", s.moveStop)

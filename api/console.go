@@ -47,6 +47,7 @@ type fixOut struct {
 	Kind      string `json:"kind"` // assign, widen_window, tomorrow
 	Label     string `json:"label"`
 	VehicleID int64  `json:"vehicle_id,omitempty"`
+	DepotID   int64  `json:"depot_id,omitempty"` // borrow: the vehicle's home depot
 	Phone     string `json:"phone,omitempty"`
 }
 
@@ -161,6 +162,9 @@ func (s *server) loadConsole(ctx context.Context, d *thugom.Depot, day time.Time
 	if err != nil {
 		return nil, err
 	}
+	if vs, err = withBorrowed(ctx, s.deps.DB, d, day, vs); err != nil { // borrow.go
+		return nil, err
+	}
 	deps, err := store.DeparturesOfDepot(ctx, s.deps.DB, d.ID)
 	if err != nil {
 		return nil, err
@@ -218,11 +222,16 @@ func (s *server) loadConsole(ctx context.Context, d *thugom.Depot, day time.Time
 	if err != nil {
 		return nil, err
 	}
+	offers, err := s.borrowOffers(ctx, d, day, dp.Unassigned) // borrow.go
+	if err != nil {
+		return nil, err
+	}
 	for _, u := range dp.Unassigned {
 		is := issueOut{OrderID: u.OrderID, MarketplaceOrderID: u.MarketplaceOrderID, HouseholdID: u.HouseholdID, HouseholdName: u.HouseholdName,
 			Phone: phones[u.HouseholdID], Point: u.Point, WeightKg: u.WeightKg, Kind: "unassigned"}
 		is.Code, is.Reason = reasonText(outsideCode(u), u.Fix, codes)
 		is.Fixes = fixesFor(is, active)
+		is.Fixes = append(is.Fixes, borrowFixes(is, offers)...)
 		out.Issues = append(out.Issues, is)
 	}
 	for _, rt := range out.Routes {
@@ -417,6 +426,9 @@ func (s *server) previewPlan(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	vs, err := store.ConsoleVehicles(r.Context(), s.deps.DB, d.ID, day)
+	if err == nil {
+		vs, err = withBorrowed(r.Context(), s.deps.DB, d, day, vs) // borrow.go
+	}
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return

@@ -169,7 +169,13 @@ func (s *Service) LockOrder(ctx context.Context, orderID int64, vehicleID *int64
 			if err != nil {
 				return err
 			}
-			if v.CarrierID != o.CarrierID || (o.DepotID != nil && v.DepotID != *o.DepotID) {
+			borrowed := false // for the order's day, or today (borrow.go)
+			if o.DepotID != nil && v.DepotID != *o.DepotID && v.CarrierID == o.CarrierID {
+				if borrowed, err = borrowedBy(ctx, tx, v.ID, *o.DepotID, orderDay(o, s.now())); err != nil {
+					return err
+				}
+			}
+			if v.CarrierID != o.CarrierID || (o.DepotID != nil && v.DepotID != *o.DepotID && !borrowed) {
 				return thugom.Errorf(thugom.EInvalid, "vehicle_id", "vehicle %d is not a vehicle of the order's depot", v.ID)
 			}
 		}
@@ -223,7 +229,11 @@ func (s *Service) MoveStop(ctx context.Context, stopID, vehicleID int64, a Actor
 			return err
 		}
 		if v.DepotID != st.DepotID {
-			return thugom.Errorf(thugom.EInvalid, "vehicle_id", "vehicle %s is not a vehicle of the stop's depot", v.Code)
+			if ok, err := borrowedBy(ctx, tx, v.ID, st.DepotID, st.Day); err != nil { // borrow.go
+				return err
+			} else if !ok {
+				return thugom.Errorf(thugom.EInvalid, "vehicle_id", "vehicle %s is not a vehicle of the stop's depot", v.Code)
+			}
 		}
 		if v.Status != thugom.VehicleActive {
 			return thugom.Errorf(thugom.EConflict, "vehicle_id", "vehicle %s is %s", v.Code, v.Status)

@@ -403,3 +403,19 @@ func resumeLocation(rv routing.Vehicle, vs *vehicleState) int {
 	}
 	return rv.Start
 }
+
+// borrowedBy reports whether a depot borrowed the vehicle for the day: a
+// dispatcher may then lock and move its stops there as on its own.
+func borrowedBy(ctx context.Context, q store.DBTX, vehicleID, depotID int64, day time.Time) (bool, error) {
+	l, err := store.LoanOfVehicleDay(ctx, q, vehicleID, day)
+	return l != nil && l.ToDepotID == depotID, err
+}
+
+// orderDay is the day an order is to be collected for a lock: the day it
+// is ready, today at the earliest.
+func orderDay(o *store.OrderLock, now time.Time) time.Time {
+	if o.ReadyFrom.After(now) {
+		return thugom.Day(o.ReadyFrom)
+	}
+	return thugom.Day(now)
+}

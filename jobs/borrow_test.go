@@ -271,6 +271,25 @@ func TestBorrowPlansTheVehicle(t *testing.T) {
 	if len(refs) != 1 || refs[0].DepotID != bb.depot.ID {
 		t.Errorf("driver %d's routes %+v, want one of depot %d", *drv, refs, bb.depot.ID)
 	}
+	// A dispatcher may lock and move stops onto the borrowed vehicle as
+	// onto the depot's own, not onto another depot's vehicle.
+	var stop, order int64
+	if err := bb.db.QueryRow(ctx, `SELECT s.id, so.order_id FROM stops s JOIN stop_orders so ON so.stop_id = s.id JOIN routes r ON r.id = s.route_id
+		JOIN plans p ON p.id = r.plan_id WHERE p.depot_id = $1 AND r.vehicle_id = $2 AND s.status = 'planned' AND s.kind = 'pickup'
+		ORDER BY p.version DESC, s.id LIMIT 1`, bb.depot.ID, bb.kept).Scan(&stop, &order); err != nil {
+		t.Fatal(err)
+	}
+	if err := bb.svc.LockOrder(ctx, order, &c.VehicleID, jobs.System("test")); err != nil {
+		t.Errorf("lock onto the borrowed vehicle: %v", err)
+	}
+	if _, err := bb.svc.MoveStop(ctx, stop, c.VehicleID, jobs.System("test")); err != nil {
+		t.Errorf("move onto the borrowed vehicle: %v", err)
+	}
+	if len(cands) > 1 {
+		if _, err := bb.svc.MoveStop(ctx, stop, cands[1].VehicleID, jobs.System("test")); thugom.ErrorCode(err) != thugom.EInvalid {
+			t.Errorf("move onto a vehicle of another depot, not borrowed: %v", err)
+		}
+	}
 	// The lender plans without it.
 	if _, err := bb.svc.PlanDepotDay(ctx, c.DepotID, testDay, jobs.PlanRequest{Cause: "test"}); err != nil {
 		t.Fatal(err)

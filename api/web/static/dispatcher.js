@@ -399,6 +399,14 @@
       }).catch(function (e) { status(e.message); });
       return;
     }
+    if (f.kind === "borrow") {
+      if (!window.confirm(f.label + "? Xe được mượn cho ngày " + dmy(day.date) + " và kế hoạch của bưu cục được lập lại với xe này.")) { return; }
+      var vb = day.plan ? day.plan.version : 0;
+      post("/v1/depots/" + day.depot.id + "/borrow", { vehicle_id: f.vehicle_id, date: day.date }).then(function (b) {
+        return api(consoleURL()).then(draw).then(function () { status("Đã mượn: " + b.label + " — đang lập lại kế hoạch"); waitVersion(vb); });
+      }).catch(function (e) { status(e.message); });
+      return;
+    }
     if (f.kind !== "assign") { return; }
     status("Đang tính phương án giao cho xe " + vehicleCode(f.vehicle_id) + "…");
     var body = { date: day.date, locks: [{ order_id: is.order_id, vehicle_id: f.vehicle_id }] };
