@@ -122,7 +122,7 @@ func startService(ctx context.Context, cfg *config, withHTTP bool) (*service, er
 		Workers:     cfg.Workers,
 		PlanWorkers: cfg.PlanWorkers,
 		PlanBudget:  cfg.PlanBudget,
-		SMS:         sms, EveningAt: eveningAt, WakingHours: waking,
+		SMS:         sms, EveningAt: eveningAt, WakingHours: waking, BorrowRadiusKm: cfg.BorrowRadiusKm,
 		ClientID: cfg.clientID(),
 	})
 	if err != nil {
