@@ -109,6 +109,7 @@ type Account struct {
 	PickupFailures      int     `json:"pickup_failures"`
 	Breakdowns          int     `json:"breakdowns"`
 	Replans             int     `json:"replans"`
+	BorrowedVehicles    int     `json:"borrowed_vehicles"` // from a neighbouring depot, used (borrow.go)
 	PlannedLate         int     `json:"planned_late"`
 	KgCollected         float64 `json:"kg_collected"`
 	KM                  float64 `json:"km"`
@@ -463,6 +464,9 @@ func RunWeek(ctx context.Context, db *store.DB, deps jobs.Deps, opt WeekOptions)
 						return nil, err
 					}
 				}
+				if err := borrowForFullFleets(ctx, db, base, depots, day, &days[i], func(d int64) error { return plan(d, i, jobs.PlanRequest{Replan: true, Cause: jobs.CauseBorrowed}) }); err != nil {
+					return nil, err
+				}
 				newToday = map[int64]bool{}
 				progress(fmt.Sprintf("%s 05:30: morning plans; %d orders in so far", days[i].Day, next))
 			}
@@ -620,6 +624,9 @@ func RunWeek(ctx context.Context, db *store.DB, deps jobs.Deps, opt WeekOptions)
 						return nil, err
 					}
 					planned[d] = true
+				}
+				if err := borrowForFullFleets(ctx, db, base, depots, dayOf(i+1), &days[i+1], func(d int64) error { return plan(d, i+1, jobs.PlanRequest{Replan: true, Cause: jobs.CauseBorrowed}) }); err != nil {
+					return nil, err
 				}
 				progress(fmt.Sprintf("%s %s: tomorrow's plans made; %d orders in so far", jobs.DayString(day), hhmm(opt.EveningAt), next))
 			}
@@ -1040,6 +1047,7 @@ func account(ctx context.Context, db *store.DB, rep *WeekReport, days []Account,
 		t.PickupFailures += a.PickupFailures
 		t.Breakdowns += a.Breakdowns
 		t.Replans += a.Replans
+		t.BorrowedVehicles += a.BorrowedVehicles
 		t.PlannedLate += a.PlannedLate
 		t.KgCollected += a.KgCollected
 		t.KM += a.KM

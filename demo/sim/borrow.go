@@ -1,0 +1,118 @@
+package sim
+
+import (
+	"context"
+	"time"
+
+	"github.com/thugom/thugom"
+	"github.com/thugom/thugom/jobs"
+	"github.com/thugom/thugom/store"
+)
+
+// maxBorrowsPerDepotDay bounds the vehicles the simulated dispatcher
+// borrows for one depot and day.
+const maxBorrowsPerDepotDay = 2
+
+// borrowForFullFleets is the simulated dispatcher after a round of plans
+// of day: a depot whose current plan leaves orders out because its fleet
+// is full accepts the console's best borrow fix (the idle vehicle of its
+// carrier with the shortest empty run, through the core's BorrowVehicle)
+// and re-plans with it, up to maxBorrowsPerDepotDay vehicles. A borrowed
+// vehicle the re-plan does not use is returned (ReturnVehicle) and not
+// counted. acc counts the vehicles borrowed and used.
+func borrowForFullFleets(ctx context.Context, db *store.DB, svc *jobs.Service, depots []int64, day time.Time, acc *Account,
+	replan func(depotID int64) error) error {
+	actor := jobs.System("simulation:dispatcher")
+	for _, d := range depots {
+		for {
+			full, err := fleetFullOrders(ctx, db, d, day)
+			if err != nil || full == 0 {
+				if err != nil {
+					return err
+				}
+				break
+			}
+			loans, err := store.LoansOfDepotDay(ctx, db, d, day)
+			if err != nil {
+				return err
+			}
+			borrowed := 0
+			for _, l := range loans {
+				if l.ToDepotID == d {
+					borrowed++
+				}
+			}
+			if borrowed >= maxBorrowsPerDepotDay {
+				break
+			}
+			cands, err := svc.BorrowCandidates(ctx, d, day)
+			if err != nil {
+				return err
+			}
+			var got *jobs.Borrowed
+			for _, c := range cands {
+				got, err = svc.BorrowVehicle(ctx, d, day, c.VehicleID, actor)
+				if code := thugom.ErrorCode(err); code == thugom.EConflict || code == thugom.EInvalid {
+					continue // taken meanwhile: the next best
+				}
+				if err != nil {
+					return err
+				}
+				break
+			}
+			if got == nil {
+				break
+			}
+			if err := replan(d); err != nil {
+				return err
+			}
+			used, err := vehicleUsed(ctx, db, d, day, got.Loan.VehicleID)
+			if err != nil {
+				return err
+			}
+			if !used {
+				if err := svc.ReturnVehicle(ctx, d, day, got.Loan.VehicleID, actor); err != nil {
+					return err
+				}
+				break
+			}
+			acc.BorrowedVehicles++
+		}
+	}
+	return nil
+}
+
+// fleetFullOrders counts the orders the depot's current plan of the day
+// leaves out because its fleet is full.
+func fleetFullOrders(ctx context.Context, db *store.DB, depotID int64, day time.Time) (int, error) {
+	head, err := store.CurrentPlan(ctx, db, depotID, day)
+	if err != nil || head == nil {
+		return 0, err
+	}
+	us, err := store.PlanUnassigned(ctx, db, head.ID)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, u := range us {
+		if jobs.FleetFullReason(jobs.ReasonCode(u.Reason)) {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// vehicleUsed reports whether the depot's current plan of the day has
+// stops on the vehicle.
+func vehicleUsed(ctx context.Context, db *store.DB, depotID int64, day time.Time, vehicleID int64) (bool, error) {
+	d, err := store.DepotByID(ctx, db, depotID)
+	if err != nil {
+		return false, err
+	}
+	busy, err := store.LoanBusyVehicles(ctx, db, d.CarrierID, day)
+	if err != nil {
+		return false, err
+	}
+	_, ok := busy[vehicleID]
+	return ok, nil
+}
