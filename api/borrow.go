@@ -121,9 +121,24 @@ func borrowFixes(is issueOut, offers []jobs.BorrowCandidate) []fixOut {
 	return out
 }
 
+// vehicleLent is the console status of a vehicle its depot lent for the
+// day: not planned there, offered no fix.
+const vehicleLent = "lent"
+
 // withBorrowed adds to a depot's console vehicles the ones it borrowed for
-// the day.
+// the day, and marks those it lent.
 func withBorrowed(ctx context.Context, q store.DBTX, d *thugom.Depot, day time.Time, vs []store.ConsoleVehicle) ([]store.ConsoleVehicle, error) {
+	loans, err := store.LoansOfDepotDay(ctx, q, d.ID, day)
+	if err != nil || len(loans) == 0 {
+		return vs, err
+	}
+	for _, l := range loans {
+		for i := range vs {
+			if l.FromDepotID == d.ID && vs[i].ID == l.VehicleID {
+				vs[i].Status = vehicleLent
+			}
+		}
+	}
 	b, err := store.BorrowedConsoleVehicles(ctx, q, d.ID, day, day.Add(-12*time.Hour))
 	return append(vs, b...), err
 }

@@ -199,6 +199,14 @@ func TestBorrowAPI(t *testing.T) {
 	if !listed {
 		t.Errorf("the borrowed van is not among the console's vehicles with stops: %+v", c2.Vehicles)
 	}
+	// The lender's console says the van is lent.
+	r = b.do("GET", fmt.Sprintf("/v1/depots/%d/console?date=%s", sc.lender.ID, date), b.disp, nil)
+	wantStatus(t, r, http.StatusOK, "")
+	var lc consoleBody
+	r.json(t, &lc)
+	if len(lc.Vehicles) != 1 || lc.Vehicles[0].Status != "lent" {
+		t.Errorf("the lender's console vehicles: %+v", lc.Vehicles)
+	}
 	r = b.do("GET", "/v1/me/manifest?date="+date, sc.vanToken, nil)
 	wantStatus(t, r, http.StatusOK, "")
 	var m struct {

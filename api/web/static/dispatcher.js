@@ -14,7 +14,7 @@
     picked_up: ["#1b5e20", "Đã lấy"], failed: ["#e53935", "Không lấy được"], skipped: ["#9e9e9e", "Bỏ qua"], done: ["#1b5e20", "Đã xong"]
   };
   var PLAN_STATUS = { done: "xong", running: "đang lập", failed: "lỗi", pending: "chờ lập" };
-  var VEHICLE_STATUS = { active: "đang hoạt động", broken: "hỏng", off: "nghỉ" };
+  var VEHICLE_STATUS = { active: "đang hoạt động", broken: "hỏng", off: "nghỉ", lent: "cho bưu cục khác mượn" };
   var VERDICT = { fits: "Vừa", late: "Trễ", over_capacity: "Quá tải", unassigned: "Không xếp được" };
   var params = new URLSearchParams(location.hash.slice(1));
   var token = params.get("token") || localStorage.getItem("thugom.token") || "";
@@ -456,7 +456,7 @@
           if (!window.confirm("Báo xe " + v.code + " hỏng? Các điểm chưa lấy sẽ được xếp lại.")) { return; }
           setVehicle(v, "broken", "Đã báo xe " + v.code + " hỏng; kế hoạch cứu hộ đang được lập (tự gửi theo chính sách)");
         });
-      } else {
+      } else if (v.status !== "lent") {
         var a = h("button", "Cho hoạt động lại", null, li); a.type = "button";
         a.setAttribute("data-action", "activate");
         a.addEventListener("click", function () { setVehicle(v, "active", "Xe " + v.code + " hoạt động lại"); });
