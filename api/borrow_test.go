@@ -155,6 +155,28 @@ func TestBorrowAPI(t *testing.T) {
 		t.Fatalf("%d loans written by refused borrows", n)
 	}
 
+	// The preview of the day with the van borrowed: fewer left out, nothing
+	// written.
+	preview := fmt.Sprintf("/v1/depots/%d/preview", b.depot.ID)
+	r = b.do("POST", preview, b.disp, map[string]any{"date": date, "borrow_vehicle_id": sc.van.ID})
+	wantStatus(t, r, http.StatusOK, "")
+	var pv struct {
+		Unassigned []struct {
+			OrderID int64 `json:"order_id"`
+		} `json:"unassigned"`
+		Lines []string `json:"lines"`
+	}
+	r.json(t, &pv)
+	if len(pv.Unassigned) >= full || len(pv.Lines) == 0 || !strings.Contains(strings.Join(pv.Lines, "\n"), "xe CL-VAN1") {
+		t.Errorf("preview with the van: %d unassigned (were %d), lines %q", len(pv.Unassigned), full, pv.Lines)
+	}
+	wantStatus(t, b.do("POST", preview, b.disp, map[string]any{"date": date, "borrow_vehicle_id": b.vehicle[0].ID}), http.StatusConflict, "borrow_vehicle_id")
+	wantStatus(t, b.do("POST", preview, b.disp, map[string]any{"date": date, "borrow_vehicle_id": 999999}), http.StatusNotFound, "vehicle_id")
+	wantStatus(t, b.do("POST", preview, b.disp, map[string]any{"date": date, "borrow_vehicle_id": -1}), http.StatusUnprocessableEntity, "borrow_vehicle_id")
+	if n := count(t, b, `SELECT count(*) FROM loans`); n != 0 {
+		t.Fatalf("a preview wrote %d loans", n)
+	}
+
 	// The borrow: 202, a re-plan queued; the second is a conflict.
 	r = b.do("POST", borrow, b.disp, map[string]any{"vehicle_id": sc.van.ID, "date": date})
 	wantStatus(t, r, http.StatusAccepted, "")
@@ -227,9 +249,10 @@ func TestBorrowAPI(t *testing.T) {
 }
 
 // TestBorrowBrowser: the console's unassigned list shows a borrow button
-// on an order left out because the fleet is full; applying it borrows the
-// van, the day is re-planned (River's job, run here) and fewer orders are
-// left out.
+// on an order left out because the fleet is full; applying it shows the
+// re-plan with the van as a draft (nothing borrowed yet); published, the
+// van is borrowed, the day re-planned (River's job, run here) and fewer
+// orders are left out.
 func TestBorrowBrowser(t *testing.T) {
 	t.Parallel()
 	ctx := browser(t, 1366, 768)
@@ -240,8 +263,8 @@ func TestBorrowBrowser(t *testing.T) {
 		_, err := b.svc.PlanDepotDay(context.Background(), b.depot.ID, testNow, jobs.PlanRequest{Replan: true, Cause: jobs.CauseBorrowed})
 		return err
 	})
-	var before, after, buttons int
-	var label string
+	var before, after, buttons, draftItems int
+	var label, summary, title string
 	err := chromedp.Run(phase(ctx),
 		chromedp.Navigate(fmt.Sprintf("%s/?depot=%d&date=%s#token=%s", b.srv.URL, b.depot.ID, date, b.disp)),
 		chromedp.WaitVisible(`#timeline[data-render-ms]`, chromedp.ByQuery),
@@ -255,9 +278,20 @@ func TestBorrowBrowser(t *testing.T) {
 		t.Fatalf("console: %v (status %q)", err, pageStatus(ctx))
 	}
 	err = chromedp.Run(phase(ctx),
-		chromedp.Evaluate(`window.confirm = function () { return true; }`, nil),
 		chromedp.Click(`#issues li[data-kind="unassigned"] button[data-fix="borrow"]`, chromedp.ByQuery),
-		waitJS(ctx, `document.querySelector("#status").textContent.includes("Đã mượn")`),
+		chromedp.WaitVisible(`#draft-changes li`, chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelectorAll("#draft-changes li[data-change]").length`, &draftItems),
+		chromedp.Text(`#draft-summary`, &summary, chromedp.ByQuery),
+		chromedp.Text(`#draft-title`, &title, chromedp.ByQuery),
+		shot(t, "console-borrow-draft.png"),
+		chromedp.ActionFunc(func(context.Context) error {
+			if n := count(t, b, `SELECT count(*) FROM loans`); n != 0 {
+				return fmt.Errorf("the draft borrowed already (%d loans)", n)
+			}
+			return nil
+		}),
+		chromedp.Click(`#publish`, chromedp.ByQuery),
+		waitJS(ctx, `document.querySelector("#status").textContent.includes("Đã gửi")`),
 		replan,
 		waitJS(ctx, fmt.Sprintf(`document.querySelectorAll('#issues li[data-kind="unassigned"]').length < %d`, before)),
 		chromedp.Evaluate(`document.querySelectorAll('#issues li[data-kind="unassigned"]').length`, &after),
@@ -269,8 +303,8 @@ func TestBorrowBrowser(t *testing.T) {
 	if buttons == 0 || !strings.HasPrefix(label, "Mượn xe CL-VAN1 của Bưu cục Cao Lộc, chạy rỗng") {
 		t.Errorf("%d borrow buttons, label %q", buttons, label)
 	}
-	if after >= before {
-		t.Errorf("unassigned %d → %d", before, after)
+	if after >= before || draftItems == 0 || !strings.Contains(summary, "chưa xếp") || title != label {
+		t.Errorf("unassigned %d → %d; draft %q of %d changes (%q)", before, after, title, draftItems, summary)
 	}
 	if n := count(t, b, `SELECT count(*) FROM loans WHERE vehicle_id = $1 AND to_depot_id = $2`, sc.van.ID, b.depot.ID); n != 1 {
 		t.Errorf("%d loans of the van", n)

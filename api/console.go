@@ -362,6 +362,8 @@ type previewIn struct {
 	StopID    int64           `json:"stop_id,omitempty"`
 	VehicleID int64           `json:"vehicle_id,omitempty"`
 	Locks     []previewLockIn `json:"locks,omitempty"`
+	// BorrowVehicleID previews the day with this vehicle borrowed (borrow.go).
+	BorrowVehicleID int64 `json:"borrow_vehicle_id,omitempty"`
 }
 
 type previewLockIn struct {
@@ -401,7 +403,11 @@ func (s *server) previewPlan(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, errf(codeInvalid, "vehicle_id", "stop_id and vehicle_id go together"))
 		return
 	}
-	req := jobs.PreviewRequest{StopID: in.StopID, VehicleID: in.VehicleID, Locks: map[int64]int64{}, Budget: previewBudget}
+	req := jobs.PreviewRequest{StopID: in.StopID, VehicleID: in.VehicleID, Locks: map[int64]int64{}, Budget: previewBudget, Borrow: in.BorrowVehicleID}
+	if in.BorrowVehicleID < 0 {
+		s.writeProblem(w, r, errf(codeInvalid, "borrow_vehicle_id", "borrow_vehicle_id must be a vehicle id"))
+		return
+	}
 	for _, l := range in.Locks {
 		if l.OrderID <= 0 || l.VehicleID <= 0 {
 			s.writeProblem(w, r, errf(codeInvalid, "locks", "each lock needs order_id and vehicle_id"))
@@ -436,6 +442,11 @@ func (s *server) previewPlan(w http.ResponseWriter, r *http.Request) {
 	codes := map[int64]string{}
 	for _, v := range vs {
 		codes[v.ID] = v.Code
+	}
+	if in.BorrowVehicleID != 0 {
+		if v, err := store.VehicleByID(r.Context(), s.deps.DB, in.BorrowVehicleID); err == nil {
+			codes[v.ID] = v.Code // the vehicle the draft borrows
+		}
 	}
 	out := previewDraft{Preview: pv, Lines: []string{}}
 	for _, c := range pv.Changes {

@@ -419,3 +419,37 @@ func orderDay(o *store.OrderLock, now time.Time) time.Time {
 	}
 	return thugom.Day(now)
 }
+
+// previewBorrow adds to a preview's day a vehicle the depot could borrow,
+// as BorrowVehicle would, for this preview only: it must be one of the
+// depot's candidates (409 otherwise).
+func (p *planner) previewBorrow(ctx context.Context, q store.DBTX, vehicleID int64) error {
+	cands, err := p.s.borrowCandidates(ctx, q, p.depot, p.day)
+	if err != nil {
+		return err
+	}
+	for _, c := range cands {
+		if c.VehicleID != vehicleID {
+			continue
+		}
+		v, err := store.VehicleByID(ctx, q, c.VehicleID)
+		if err != nil {
+			return err
+		}
+		home, err := store.DepotByID(ctx, q, c.DepotID)
+		if err != nil {
+			return err
+		}
+		if p.home == nil {
+			p.home = map[int64]orb.Point{}
+		}
+		p.vehicles = append(p.vehicles, *v)
+		p.home[v.ID] = home.Point
+		return nil
+	}
+	if _, err := store.VehicleByID(ctx, q, vehicleID); err != nil {
+		return err
+	}
+	return thugom.Errorf(thugom.EConflict, "borrow_vehicle_id", "vehicle %d is not an idle vehicle of the carrier within %.0f km that %s may borrow on %s",
+		vehicleID, p.s.BorrowRadiusKm(), p.depot.Name, DayString(p.day))
+}

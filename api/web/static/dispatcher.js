@@ -400,10 +400,10 @@
       return;
     }
     if (f.kind === "borrow") {
-      if (!window.confirm(f.label + "? Xe được mượn cho ngày " + dmy(day.date) + " và kế hoạch của bưu cục được lập lại với xe này.")) { return; }
-      var vb = day.plan ? day.plan.version : 0;
-      post("/v1/depots/" + day.depot.id + "/borrow", { vehicle_id: f.vehicle_id, date: day.date }).then(function (b) {
-        return api(consoleURL()).then(draw).then(function () { status("Đã mượn: " + b.label + " — đang lập lại kế hoạch"); waitVersion(vb); });
+      status("Đang tính phương án " + f.label.toLowerCase() + "…");
+      post("/v1/depots/" + day.depot.id + "/preview", { date: day.date, borrow_vehicle_id: f.vehicle_id }).then(function (p) {
+        showDraft(p, f.label, function () { return post("/v1/depots/" + day.depot.id + "/borrow", { vehicle_id: f.vehicle_id, date: day.date }); });
+        status("Bản nháp sẵn sàng: xem thay đổi rồi gửi (xe được mượn khi gửi)");
       }).catch(function (e) { status(e.message); });
       return;
     }
