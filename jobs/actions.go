@@ -280,7 +280,11 @@ func (s *Service) SetVehicleStatus(ctx context.Context, vehicleID int64, status 
 		}
 		v.Status = status
 		day := thugom.Day(s.now())
-		head, err := store.CurrentPlan(ctx, tx, v.DepotID, day)
+		depot, err := plannedBy(ctx, tx, v, day) // a borrowed vehicle's day is its borrower's (borrow.go)
+		if err != nil {
+			return err
+		}
+		head, err := store.CurrentPlan(ctx, tx, depot, day)
 		if err != nil {
 			return err
 		}
@@ -289,7 +293,7 @@ func (s *Service) SetVehicleStatus(ctx context.Context, vehicleID int64, status 
 			if status == thugom.VehicleActive {
 				cause = CauseDispatcher
 			}
-			days := []store.DepotDay{{DepotID: v.DepotID, Day: day}}
+			days := []store.DepotDay{{DepotID: depot, Day: day}}
 			if err := s.bump(ctx, tx, days); err != nil {
 				return err
 			}

@@ -453,3 +453,13 @@ func (p *planner) previewBorrow(ctx context.Context, q store.DBTX, vehicleID int
 	return thugom.Errorf(thugom.EConflict, "borrow_vehicle_id", "vehicle %d is not an idle vehicle of the carrier within %.0f km that %s may borrow on %s",
 		vehicleID, p.s.BorrowRadiusKm(), p.depot.Name, DayString(p.day))
 }
+
+// plannedBy is the depot that plans a vehicle on a day: the one that
+// borrowed it, else its own.
+func plannedBy(ctx context.Context, q store.DBTX, v *thugom.Vehicle, day time.Time) (int64, error) {
+	l, err := store.LoanOfVehicleDay(ctx, q, v.ID, day)
+	if err != nil || l == nil {
+		return v.DepotID, err
+	}
+	return l.ToDepotID, nil
+}

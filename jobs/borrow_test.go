@@ -297,6 +297,14 @@ func TestBorrowPlansTheVehicle(t *testing.T) {
 	if n := bb.stopsOn(t, c.DepotID, c.VehicleID); n != 0 {
 		t.Errorf("the lender plans %d stops on the vehicle it lent", n)
 	}
+	// A breakdown of the borrowed vehicle re-plans the borrower's day.
+	if err := bb.svc.ReportBreakdown(ctx, c.VehicleID, "test"); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, bb.db, `SELECT count(*) FROM river_job WHERE kind = $1 AND args->>'cause' = $2 AND (args->>'depot_id')::bigint = $3`,
+		jobs.KindReplan, jobs.CauseVehicleBroken, bb.depot.ID); n != 1 {
+		t.Errorf("%d re-plans of the borrower queued by the borrowed vehicle's breakdown, want 1", n)
+	}
 }
 
 // TestBorrowDuringReplan: a borrow committed while a plan of the

@@ -543,7 +543,8 @@ func (p *planner) build(ctx context.Context, q store.DBTX) error {
 			} else if vs.next != nil && vs.next.HouseholdID != nil {
 				if pt, ok := households[*vs.next.HouseholdID]; ok {
 					if prof, err := p.s.profile(v.Kind); err == nil {
-						_, leg := prof.Leg(geo.Point{Lat: p.depot.Point[1], Lon: p.depot.Point[0]}, geo.Point{Lat: pt[1], Lon: pt[0]})
+						start := p.startPoint(v.ID) // a borrowed vehicle leaves from its home depot (borrow.go)
+						_, leg := prof.Leg(geo.Point{Lat: start[1], Lon: start[0]}, geo.Point{Lat: pt[1], Lon: pt[0]})
 						left = sec(vs.next.ArriveAt) - leg
 					}
 				}
