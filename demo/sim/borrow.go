@@ -19,7 +19,9 @@ const maxBorrowsPerDepotDay = 2
 // carrier with the shortest empty run, through the core's BorrowVehicle)
 // and re-plans with it, up to maxBorrowsPerDepotDay vehicles. A borrowed
 // vehicle the re-plan does not use is returned (ReturnVehicle) and not
-// counted. acc counts the vehicles borrowed and used.
+// counted. acc counts the vehicles borrowed and used, and the km and
+// litres of their runs back home (the run out is in their routes, which
+// the week's vehicle movements count).
 func borrowForFullFleets(ctx context.Context, db *store.DB, svc *jobs.Service, depots []int64, day time.Time, acc *Account,
 	replan func(depotID int64) error) error {
 	actor := jobs.System("simulation:dispatcher")
@@ -50,7 +52,9 @@ func borrowForFullFleets(ctx context.Context, db *store.DB, svc *jobs.Service, d
 				return err
 			}
 			var got *jobs.Borrowed
+			kind := ""
 			for _, c := range cands {
+				kind = c.Kind
 				got, err = svc.BorrowVehicle(ctx, d, day, c.VehicleID, actor)
 				if code := thugom.ErrorCode(err); code == thugom.EConflict || code == thugom.EInvalid {
 					continue // taken meanwhile: the next best
@@ -77,6 +81,11 @@ func borrowForFullFleets(ctx context.Context, db *store.DB, svc *jobs.Service, d
 				break
 			}
 			acc.BorrowedVehicles++
+			// The run back home after the shift is not part of the route
+			// (it ends at the borrowing depot): counted here.
+			back := float64(got.Loan.EmptyRunM) / 1000
+			acc.KM += back
+			acc.Litres += back * litresPerKm[kind]
 		}
 	}
 	return nil

@@ -112,6 +112,9 @@ func TestBorrowForFullFleets(t *testing.T) {
 	if acc.BorrowedVehicles == 0 || acc.BorrowedVehicles != borrowed || after >= before {
 		t.Errorf("borrowed %d (counted %d), left out %d → %d", borrowed, acc.BorrowedVehicles, before, after)
 	}
+	if acc.KM <= 0 || acc.Litres <= 0 {
+		t.Errorf("the runs back home of %d borrowed vehicles count %.1f km, %.2f l", acc.BorrowedVehicles, acc.KM, acc.Litres)
+	}
 	if replans[short] == 0 {
 		t.Error("the short depot was not re-planned with its borrowed vehicle")
 	}
