@@ -309,11 +309,13 @@ func TestBorrowPlansTheVehicle(t *testing.T) {
 
 // TestBorrowDuringReplan: a borrow committed while a plan of the
 // borrowing depot, or of the lending one, is between its read and its
-// write. The borrow answers at once; the plan sees the day changed and
-// plans again: the borrower's with the vehicle, the lender's without it.
+// write, and a return while the borrower re-plans. The borrow (return)
+// answers at once; the plan sees the day changed and plans again: the
+// borrower's with the vehicle, the lender's without it, the borrower's
+// without the vehicle returned.
 func TestBorrowDuringReplan(t *testing.T) {
 	t.Parallel()
-	for _, side := range []string{"borrower", "lender"} {
+	for _, side := range []string{"borrower", "lender", "return"} {
 		t.Run(side, func(t *testing.T) {
 			t.Parallel()
 			pz := newPauser()
@@ -329,6 +331,20 @@ func TestBorrowDuringReplan(t *testing.T) {
 			c := cands[0]
 			planned := bb.depot.ID
 			req := jobs.PlanRequest{Replan: true, Cause: "test", RequestedAt: bb.clock.t}
+			if side == "return" {
+				// The vehicle is borrowed and planned; its return meets a
+				// re-plan of the borrower.
+				if _, err := bb.svc.BorrowVehicle(ctx, bb.depot.ID, testDay, c.VehicleID, jobs.System("test")); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := bb.svc.PlanDepotDay(ctx, bb.depot.ID, testDay, jobs.PlanRequest{Replan: true, Cause: "test"}); err != nil {
+					t.Fatal(err)
+				}
+				if bb.stopsOn(t, bb.depot.ID, c.VehicleID) == 0 {
+					t.Fatal("the borrowed vehicle is unused: its return tests nothing")
+				}
+				req.RequestedAt = time.Time{}
+			}
 			if side == "lender" {
 				// The lender's first plan of the day, which would use its
 				// vehicles, meets the borrow.
@@ -342,7 +358,11 @@ func TestBorrowDuringReplan(t *testing.T) {
 			}()
 			<-pz.reached
 			actx, cancel := context.WithTimeout(ctx, time.Second)
-			_, err = bb.svc.BorrowVehicle(actx, bb.depot.ID, testDay, c.VehicleID, jobs.System("test"))
+			if side == "return" {
+				err = bb.svc.ReturnVehicle(actx, bb.depot.ID, testDay, c.VehicleID, jobs.System("test"))
+			} else {
+				_, err = bb.svc.BorrowVehicle(actx, bb.depot.ID, testDay, c.VehicleID, jobs.System("test"))
+			}
 			cancel()
 			if err != nil {
 				t.Fatalf("borrow during the %s's plan: %v", side, err)
@@ -362,6 +382,10 @@ func TestBorrowDuringReplan(t *testing.T) {
 			case "lender":
 				if n := bb.stopsOn(t, c.DepotID, c.VehicleID); n != 0 {
 					t.Errorf("the lender's plan put %d stops on the vehicle lent meanwhile", n)
+				}
+			case "return":
+				if n := bb.stopsOn(t, bb.depot.ID, c.VehicleID); n != 0 {
+					t.Errorf("the borrower's re-plan kept %d stops on the vehicle returned meanwhile", n)
 				}
 			}
 		})
