@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -115,8 +116,11 @@ func borrowFixes(is issueOut, offers []jobs.BorrowCandidate) []fixOut {
 	}
 	var out []fixOut
 	for _, c := range offers {
-		out = append(out, fixOut{Kind: "borrow", VehicleID: c.VehicleID, DepotID: c.DepotID,
-			Label: jobs.BorrowLabel(c.VehicleCode, c.DepotName, c.EmptyRunKm*1000)})
+		label := jobs.BorrowLabel(c.VehicleCode, c.DepotName, c.EmptyRunKm*1000)
+		if c.Stops > 0 {
+			label += fmt.Sprintf(" (%s xếp lại %d điểm của xe cho xe khác)", c.DepotName, c.Stops)
+		}
+		out = append(out, fixOut{Kind: "borrow", VehicleID: c.VehicleID, DepotID: c.DepotID, Label: label})
 	}
 	return out
 }

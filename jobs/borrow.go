@@ -25,6 +25,13 @@ import (
 // the shift is not part of the route: the loan records the empty run one
 // way (the way back is the same leg, after the day's work). The lending
 // depot no longer plans the vehicle that day.
+//
+// A vehicle is lendable when it is idle that day (no stop in a current
+// plan) or spare: its stops have not started and its depot leaves no order
+// out for a full fleet, so the depot's other vehicles can take them (its
+// depot is re-planned without it; the console says how many stops move).
+// The planner uses every vehicle it has (no cost per vehicle used), so on
+// a busy day a vehicle is seldom idle.
 
 // DefaultBorrowRadiusKm is how far (road distance of the vehicle's travel
 // profile) a depot may borrow a vehicle from when Deps.BorrowRadiusKm is 0.
@@ -44,8 +51,11 @@ type BorrowCandidate struct {
 	DepotName   string  `json:"depot_name"`
 	EmptyRunKm  float64 `json:"empty_run_km"`
 	EmptyRunMin int     `json:"empty_run_min"`
-	emptyRunM   float64
-	emptyRunS   float64
+	// Stops are the vehicle's planned stops at its own depot that day,
+	// which that depot re-plans onto its other vehicles (0: idle).
+	Stops     int `json:"stops"`
+	emptyRunM float64
+	emptyRunS float64
 }
 
 // FleetFullReason reports whether an unassigned reason code says the
@@ -81,10 +91,11 @@ func (s *Service) emptyRun(kind string, from, to *thugom.Depot) (m, secs float64
 }
 
 // BorrowCandidates lists the vehicles a depot may borrow for a day, best
-// (shortest empty run, then largest) first: active vehicles of the same
-// carrier at its other depots within the borrow radius, idle that day (no
-// stop in a current plan of the day, not lent already) and whose shift
-// leaves time after the empty run.
+// first (idle before spare, then the shortest empty run, then the
+// largest): active vehicles of the same carrier at its other depots within
+// the borrow radius, lendable that day (idle, or spare: no stop started
+// and its depot leaves no order out for a full fleet), not lent already,
+// and whose shift leaves time after the empty run.
 func (s *Service) BorrowCandidates(ctx context.Context, depotID int64, day time.Time) ([]BorrowCandidate, error) {
 	day = thugom.Day(day)
 	if err := s.checkBorrowDay(day); err != nil {
@@ -125,6 +136,7 @@ func (s *Service) borrowCandidates(ctx context.Context, q store.DBTX, d *thugom.
 	if err != nil {
 		return nil, err
 	}
+	short := map[int64]bool{} // depots that leave orders out for a full fleet
 	var out []BorrowCandidate
 	for i := range depots {
 		home := &depots[i]
@@ -135,12 +147,19 @@ func (s *Service) borrowCandidates(ctx context.Context, q store.DBTX, d *thugom.
 		if err != nil {
 			return nil, err
 		}
+		if short[home.ID], err = fleetShort(ctx, q, home.ID, day); err != nil {
+			return nil, err
+		}
 		for _, v := range vs {
 			if v.Status != thugom.VehicleActive || lent[v.ID] {
 				continue
 			}
-			if _, ok := busy[v.ID]; ok {
-				continue
+			stops := 0
+			if u := busy[v.ID]; u != nil {
+				if u.Started || short[home.ID] || u.Stops > u.ByDepot[home.ID] {
+					continue // at work, needed at home, or planned elsewhere
+				}
+				stops = u.Stops
 			}
 			m, secs, err := s.emptyRun(v.Kind, home, d)
 			if err != nil {
@@ -151,11 +170,14 @@ func (s *Service) borrowCandidates(ctx context.Context, q store.DBTX, d *thugom.
 			}
 			out = append(out, BorrowCandidate{VehicleID: v.ID, VehicleCode: v.Code, Kind: v.Kind, CapacityKg: v.CapacityKg,
 				DepotID: home.ID, DepotName: home.Name, EmptyRunKm: math.Round(m/100) / 10, EmptyRunMin: int(math.Ceil(secs / 60)),
-				emptyRunM: m, emptyRunS: secs})
+				Stops: stops, emptyRunM: m, emptyRunS: secs})
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		a, b := out[i], out[j]
+		if (a.Stops == 0) != (b.Stops == 0) {
+			return a.Stops == 0
+		}
 		if a.emptyRunS != b.emptyRunS {
 			return a.emptyRunS < b.emptyRunS
 		}
@@ -261,8 +283,19 @@ func (s *Service) BorrowVehicle(ctx context.Context, depotID int64, day time.Tim
 		if err != nil {
 			return err
 		}
-		if _, ok := busy[v.ID]; ok {
-			return thugom.Errorf(thugom.EConflict, "vehicle_id", "vehicle %s has stops on %s: it is not idle", v.Code, DayString(day))
+		spare := false // its stops at home are re-planned onto the others
+		if u := busy[v.ID]; u != nil {
+			if u.Started || u.Stops > u.ByDepot[home.ID] {
+				return thugom.Errorf(thugom.EConflict, "vehicle_id", "vehicle %s is at work on %s", v.Code, DayString(day))
+			}
+			short, err := fleetShort(ctx, tx, home.ID, day)
+			if err != nil {
+				return err
+			}
+			if short {
+				return thugom.Errorf(thugom.EConflict, "vehicle_id", "%s needs vehicle %s on %s: its own fleet is full", home.Name, v.Code, DayString(day))
+			}
+			spare = u.Stops > 0
 		}
 		l := thugom.Loan{VehicleID: v.ID, Day: day, FromDepotID: home.ID, ToDepotID: d.ID, EmptyRunM: int(math.Round(m)),
 			EmptyRunS: int(math.Round(secs)), Actor: a.Name, CreatedAt: s.now()}
@@ -277,6 +310,11 @@ func (s *Service) BorrowVehicle(ctx context.Context, depotID int64, day time.Tim
 			return fmt.Errorf("enqueue replan: %w", err)
 		}
 		out.Job = &Enqueued{JobID: res.Job.ID, Kind: res.Job.Kind, DepotID: d.ID, Date: DayString(day), Duplicate: res.UniqueSkippedAsDuplicate}
+		if spare {
+			if err := s.replan(ctx, tx, []store.DepotDay{{DepotID: home.ID, Day: day}}, CauseBorrowed, subject); err != nil {
+				return err
+			}
+		}
 		return s.event(ctx, tx, a.Name, "vehicle.borrow", subject, map[string]any{"day": DayString(day), "from_depot_id": home.ID,
 			"to_depot_id": d.ID, "empty_run_m": l.EmptyRunM, "empty_run_s": l.EmptyRunS, "loan_id": l.ID, "job_id": out.Job.JobID})
 	})
@@ -327,7 +365,7 @@ func (s *Service) ReturnVehicle(ctx context.Context, depotID int64, day time.Tim
 		if err != nil {
 			return err
 		}
-		if busy[vehicleID] {
+		if u := busy[vehicleID]; u != nil && u.Started {
 			return thugom.Errorf(thugom.EConflict, "vehicle_id", "vehicle %d has started its work for %s: it stays until the day ends", vehicleID, d.Name)
 		}
 		if ok, err := store.EndLoan(ctx, tx, l.ID, s.now()); err != nil {
@@ -462,4 +500,23 @@ func plannedBy(ctx context.Context, q store.DBTX, v *thugom.Vehicle, day time.Ti
 		return v.DepotID, err
 	}
 	return l.ToDepotID, nil
+}
+
+// fleetShort reports whether the depot's current plan of the day leaves
+// orders out because its fleet is full.
+func fleetShort(ctx context.Context, q store.DBTX, depotID int64, day time.Time) (bool, error) {
+	head, err := store.CurrentPlan(ctx, q, depotID, day)
+	if err != nil || head == nil {
+		return false, err
+	}
+	us, err := store.PlanUnassigned(ctx, q, head.ID)
+	if err != nil {
+		return false, err
+	}
+	for _, u := range us {
+		if FleetFullReason(ReasonCode(u.Reason)) {
+			return true, nil
+		}
+	}
+	return false, nil
 }

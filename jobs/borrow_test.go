@@ -149,42 +149,75 @@ func TestBorrowCandidates(t *testing.T) {
 		}
 	}
 
-	// Idle: a lender's vehicles used by its own plan are not candidates.
+	// Spare: a lender's vehicles used by its own plan are candidates after
+	// the idle ones, with their stops, when it leaves nothing out for a
+	// full fleet; the short depot's vehicle is no one's candidate.
 	lender := cands[0].DepotID
 	if _, err := bb.svc.PlanDepotDay(ctx, lender, testDay, jobs.PlanRequest{Cause: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bb.svc.PlanDepotDay(ctx, bb.depot.ID, testDay, jobs.PlanRequest{Cause: "test"}); err != nil {
 		t.Fatal(err)
 	}
 	after, err := bb.svc.BorrowCandidates(ctx, bb.depot.ID, testDay)
 	if err != nil {
 		t.Fatal(err)
 	}
+	lenderShort := count(t, bb.db, `SELECT count(*) FROM plan_unassigned u JOIN plans p ON p.id = u.plan_id WHERE p.depot_id = $1
+		AND split_part(split_part(u.reason, ':', 1), ',', 1) IN ('fleet_full', 'capacity', 'no_vehicle')`, lender) > 0
 	used := 0
 	for _, c := range cands {
-		if c.DepotID == lender && bb.stopsOn(t, lender, c.VehicleID) > 0 {
-			used++
-			for _, a := range after {
-				if a.VehicleID == c.VehicleID {
-					t.Errorf("vehicle %s has stops in its depot's plan but is still a candidate", c.VehicleCode)
+		if c.DepotID != lender || bb.stopsOn(t, lender, c.VehicleID) == 0 {
+			continue
+		}
+		used++
+		pickups := count(t, bb.db, `SELECT count(*) FROM stops s JOIN routes r ON r.id = s.route_id JOIN plans p ON p.id = r.plan_id
+			WHERE p.depot_id = $1 AND r.vehicle_id = $2 AND s.kind = 'pickup' AND s.status <> 'skipped'
+			  AND p.version = (SELECT max(version) FROM plans WHERE depot_id = $1)`, lender, c.VehicleID)
+		found := false
+		for k, a := range after {
+			if a.VehicleID != c.VehicleID {
+				continue
+			}
+			found = true
+			if a.Stops != pickups {
+				t.Errorf("spare vehicle %s listed with %d stops, has %d", a.VehicleCode, a.Stops, pickups)
+			}
+			for _, b := range after[k+1:] {
+				if b.Stops == 0 {
+					t.Errorf("idle vehicle %s listed after spare %s", b.VehicleCode, a.VehicleCode)
 				}
 			}
 		}
+		if found == lenderShort {
+			t.Errorf("vehicle %s with stops: listed %v, its depot short of vehicles %v", c.VehicleCode, found, lenderShort)
+		}
 	}
 	if used == 0 {
-		t.Fatalf("the lender's plan used none of its vehicles: the idle check is untested")
+		t.Fatalf("the lender's plan used none of its vehicles: the spare rule is untested")
+	}
+	third, err := bb.svc.BorrowCandidates(ctx, lender, testDay)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range third {
+		if c.VehicleID == bb.kept {
+			t.Errorf("vehicle %s of a depot short of vehicles is a candidate", c.VehicleCode)
+		}
 	}
 
 	// Already lent: once borrowed, a vehicle is no one's candidate.
 	if len(after) == 0 {
-		t.Fatal("no idle candidate left")
+		t.Fatal("no candidate left")
 	}
 	if _, err := bb.svc.BorrowVehicle(ctx, bb.depot.ID, testDay, after[0].VehicleID, jobs.System("test")); err != nil {
 		t.Fatal(err)
 	}
-	third := bb.lenders[0].ID
-	if third == after[0].DepotID && len(bb.lenders) > 1 {
-		third = bb.lenders[1].ID
+	other := bb.lenders[0].ID
+	if other == after[0].DepotID && len(bb.lenders) > 1 {
+		other = bb.lenders[1].ID
 	}
-	for _, d := range []int64{bb.depot.ID, third} {
+	for _, d := range []int64{bb.depot.ID, other} {
 		got, err := bb.svc.BorrowCandidates(ctx, d, testDay)
 		if err != nil {
 			t.Fatal(err)
@@ -409,13 +442,16 @@ func TestBorrowRefused(t *testing.T) {
 	if _, err := bb.svc.BorrowVehicle(ctx, bb.depot.ID, testDay, c.VehicleID, jobs.System("test")); err != nil {
 		t.Fatal(err)
 	}
-	// A vehicle of the lender that its own plan uses.
+	// A vehicle of a lender at work: its first stop en route.
 	if _, err := bb.svc.PlanDepotDay(ctx, cands[1].DepotID, testDay, jobs.PlanRequest{Cause: "test"}); err != nil {
 		t.Fatal(err)
 	}
+	st := bb.firstPlannedStop(t, cands[1].DepotID)
+	if _, err := bb.svc.RecordPickup(ctx, jobs.PickupEvent{StopID: st.id, DriverID: st.driver, Status: thugom.StopEnRoute}); err != nil {
+		t.Fatal(err)
+	}
 	var busyVeh int64
-	if err := bb.db.QueryRow(ctx, `SELECT r.vehicle_id FROM routes r JOIN plans p ON p.id = r.plan_id JOIN stops s ON s.route_id = r.id
-		WHERE p.depot_id = $1 AND s.status <> 'skipped' LIMIT 1`, cands[1].DepotID).Scan(&busyVeh); err != nil {
+	if err := bb.db.QueryRow(ctx, `SELECT r.vehicle_id FROM stops s JOIN routes r ON r.id = s.route_id WHERE s.id = $1`, st.id).Scan(&busyVeh); err != nil {
 		t.Fatal(err)
 	}
 	broken := int64(0)
@@ -451,7 +487,8 @@ func TestBorrowRefused(t *testing.T) {
 		{"beyond the radius", near, bb.depot.ID, testDay, cands[1].VehicleID, jobs.System("t"), thugom.EInvalid},
 		{"lent already", bb.svc, bb.lenders[len(bb.lenders)-1].ID, testDay, c.VehicleID, jobs.System("t"), thugom.EConflict},
 		{"borrowed twice", bb.svc, bb.depot.ID, testDay, c.VehicleID, jobs.System("t"), thugom.EConflict},
-		{"busy with its own depot", bb.svc, bb.depot.ID, testDay, busyVeh, jobs.System("t"), thugom.EConflict},
+		{"at work", bb.svc, bb.depot.ID, testDay, busyVeh, jobs.System("t"), thugom.EConflict},
+		{"needed by its depot, short of vehicles", bb.svc, cands[1].DepotID, testDay, bb.kept, jobs.System("t"), thugom.EConflict},
 		{"broken", bb.svc, bb.depot.ID, testDay, broken, jobs.System("t"), thugom.EConflict},
 		{"a day past", bb.svc, bb.depot.ID, testDay.AddDate(0, 0, -1), cands[1].VehicleID, jobs.System("t"), thugom.EInvalid},
 		{"a day out of range", bb.svc, bb.depot.ID, testDay.AddDate(0, 1, 0), cands[1].VehicleID, jobs.System("t"), thugom.EInvalid},
@@ -523,5 +560,52 @@ func TestReturnVehicle(t *testing.T) {
 	}
 	if !found {
 		t.Error("the returned vehicle is not a candidate again")
+	}
+}
+
+// TestBorrowSpare: a vehicle its depot uses, but could do without (no stop
+// started, nothing left out for a full fleet), is lent: its depot is
+// re-planned without it, the borrower with it.
+func TestBorrowSpare(t *testing.T) {
+	t.Parallel()
+	bb := setupBorrow(t, 1000, nil)
+	ctx := context.Background()
+	for _, d := range append([]thugom.Depot{*bb.depot}, bb.lenders...) {
+		if _, err := bb.svc.PlanDepotDay(ctx, d.ID, testDay, jobs.PlanRequest{Cause: "test"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cands, err := bb.svc.BorrowCandidates(ctx, bb.depot.ID, testDay)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c *jobs.BorrowCandidate
+	for i := range cands {
+		if cands[i].Stops > 0 {
+			c = &cands[i]
+			break
+		}
+	}
+	if c == nil {
+		t.Fatalf("no spare candidate among %d", len(cands))
+	}
+	if _, err := bb.svc.BorrowVehicle(ctx, bb.depot.ID, testDay, c.VehicleID, jobs.System("test")); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, bb.db, `SELECT count(*) FROM river_job WHERE kind = $1 AND args->>'cause' = $2 AND (args->>'depot_id')::bigint = $3`,
+		jobs.KindReplan, jobs.CauseBorrowed, c.DepotID); n != 1 {
+		t.Errorf("%d re-plans of the lender queued, want 1", n)
+	}
+	if _, err := bb.svc.PlanDepotDay(ctx, c.DepotID, testDay, jobs.PlanRequest{Replan: true, Cause: jobs.CauseBorrowed}); err != nil {
+		t.Fatal(err)
+	}
+	if n := bb.stopsOn(t, c.DepotID, c.VehicleID); n != 0 {
+		t.Errorf("the lender's re-plan keeps %d stops on the vehicle it lent", n)
+	}
+	if _, err := bb.svc.PlanDepotDay(ctx, bb.depot.ID, testDay, jobs.PlanRequest{Replan: true, Cause: jobs.CauseBorrowed}); err != nil {
+		t.Fatal(err)
+	}
+	if bb.stopsOn(t, bb.depot.ID, c.VehicleID) == 0 {
+		t.Error("the borrower does not use the spare vehicle")
 	}
 }

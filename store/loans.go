@@ -77,23 +77,37 @@ func EndLoan(ctx context.Context, q DBTX, id int64, at time.Time) (bool, error) 
 	return true, nil
 }
 
-// LoanBusyVehicles returns the carrier's vehicles that have a stop in a
-// current plan of the day (whichever depot planned it), each with whether
-// one of its stops has started (left 'planned').
-func LoanBusyVehicles(ctx context.Context, q DBTX, carrierID int64, day time.Time) (map[int64]bool, error) {
+// VehicleDayUse is what the current plans of a day hold for a vehicle.
+type VehicleDayUse struct {
+	Stops   int           // pickup stops (not skipped), whichever depot planned them
+	Started bool          // one of its stops left 'planned'
+	ByDepot map[int64]int // pickup stops per depot that planned them
+}
+
+// LoanBusyVehicles returns what the current plans of the day hold for the
+// carrier's vehicles that have a stop (not skipped) in one.
+func LoanBusyVehicles(ctx context.Context, q DBTX, carrierID int64, day time.Time) (map[int64]*VehicleDayUse, error) {
 	rows, err := q.Query(ctx, Query("LoanBusyVehicles"), carrierID, dateArg(day))
 	if err != nil {
 		return nil, fmt.Errorf("busy vehicles: %w", err)
 	}
 	defer rows.Close()
-	out := map[int64]bool{}
+	out := map[int64]*VehicleDayUse{}
 	for rows.Next() {
-		var id int64
+		var id, depot int64
+		var stops int
 		var started bool
-		if err := rows.Scan(&id, &started); err != nil {
+		if err := rows.Scan(&id, &depot, &stops, &started); err != nil {
 			return nil, err
 		}
-		out[id] = started
+		u := out[id]
+		if u == nil {
+			u = &VehicleDayUse{ByDepot: map[int64]int{}}
+			out[id] = u
+		}
+		u.Stops += stops
+		u.Started = u.Started || started
+		u.ByDepot[depot] += stops
 	}
 	return out, rows.Err()
 }

@@ -17,9 +17,10 @@ const maxBorrowsPerDepotDay = 2
 // of day: a depot whose current plan leaves orders out because its fleet
 // is full accepts the console's best borrow fix (the idle vehicle of its
 // carrier with the shortest empty run, through the core's BorrowVehicle)
-// and re-plans with it, up to maxBorrowsPerDepotDay vehicles. A borrowed
-// vehicle the re-plan does not use is returned (ReturnVehicle) and not
-// counted. acc counts the vehicles borrowed and used, and the km and
+// and re-plans with it (and a spare vehicle's home depot without it), up
+// to maxBorrowsPerDepotDay vehicles. A borrowed vehicle the re-plan does
+// not use, or whose depot then leaves orders out for a full fleet, is
+// returned (ReturnVehicle, both days re-planned again) and not counted. acc counts the vehicles borrowed and used, and the km and
 // litres of their runs back home (the run out is in their routes, which
 // the week's vehicle movements count).
 func borrowForFullFleets(ctx context.Context, db *store.DB, svc *jobs.Service, depots []int64, day time.Time, acc *Account,
@@ -52,9 +53,9 @@ func borrowForFullFleets(ctx context.Context, db *store.DB, svc *jobs.Service, d
 				return err
 			}
 			var got *jobs.Borrowed
-			kind := ""
+			var cand jobs.BorrowCandidate
 			for _, c := range cands {
-				kind = c.Kind
+				cand = c
 				got, err = svc.BorrowVehicle(ctx, d, day, c.VehicleID, actor)
 				if code := thugom.ErrorCode(err); code == thugom.EConflict || code == thugom.EInvalid {
 					continue // taken meanwhile: the next best
@@ -70,13 +71,34 @@ func borrowForFullFleets(ctx context.Context, db *store.DB, svc *jobs.Service, d
 			if err := replan(d); err != nil {
 				return err
 			}
+			// A spare vehicle's stops at home go to its depot's others.
+			lenderShort := false
+			if cand.Stops > 0 {
+				if err := replan(cand.DepotID); err != nil {
+					return err
+				}
+				n, err := fleetFullOrders(ctx, db, cand.DepotID, day)
+				if err != nil {
+					return err
+				}
+				lenderShort = n > 0
+			}
 			used, err := vehicleUsed(ctx, db, d, day, got.Loan.VehicleID)
 			if err != nil {
 				return err
 			}
-			if !used {
+			if !used || lenderShort {
+				// No use here, or its depot now leaves orders out: back.
 				if err := svc.ReturnVehicle(ctx, d, day, got.Loan.VehicleID, actor); err != nil {
 					return err
+				}
+				if err := replan(d); err != nil {
+					return err
+				}
+				if cand.Stops > 0 {
+					if err := replan(cand.DepotID); err != nil {
+						return err
+					}
 				}
 				break
 			}
@@ -85,7 +107,7 @@ func borrowForFullFleets(ctx context.Context, db *store.DB, svc *jobs.Service, d
 			// (it ends at the borrowing depot): counted here.
 			back := float64(got.Loan.EmptyRunM) / 1000
 			acc.KM += back
-			acc.Litres += back * litresPerKm[kind]
+			acc.Litres += back * litresPerKm[cand.Kind]
 		}
 	}
 	return nil
@@ -122,6 +144,6 @@ func vehicleUsed(ctx context.Context, db *store.DB, depotID int64, day time.Time
 	if err != nil {
 		return false, err
 	}
-	_, ok := busy[vehicleID]
-	return ok, nil
+	u := busy[vehicleID]
+	return u != nil && u.ByDepot[depotID] > 0, nil
 }

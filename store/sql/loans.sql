@@ -29,16 +29,17 @@ UPDATE loans SET ended_at = $2 WHERE id = $1 AND ended_at IS NULL
 RETURNING id;
 
 -- name: LoanBusyVehicles
--- The carrier's vehicles with a stop (other than skipped) in a current plan
--- of the day, whichever depot planned it, and whether one has started.
-SELECT r.vehicle_id, bool_or(s.status NOT IN ('planned', 'skipped'))
+-- What the current plans of the day hold for the carrier's vehicles, per
+-- vehicle and planning depot: pickup stops other than skipped, and whether
+-- any stop of the vehicle there has started (left 'planned').
+SELECT r.vehicle_id, p.depot_id, count(*) FILTER (WHERE s.kind = 'pickup'), bool_or(s.status <> 'planned')
 FROM plans p
 JOIN routes r ON r.plan_id = p.id
 JOIN stops s ON s.route_id = r.id
 JOIN vehicles v ON v.id = r.vehicle_id
 WHERE p.day = $2 AND p.status = 'done' AND v.carrier_id = $1 AND s.status <> 'skipped'
   AND p.version = (SELECT max(p2.version) FROM plans p2 WHERE p2.depot_id = p.depot_id AND p2.day = p.day AND p2.status = 'done')
-GROUP BY r.vehicle_id;
+GROUP BY r.vehicle_id, p.depot_id;
 
 -- name: BorrowedConsoleVehicles
 -- The vehicles a depot borrowed for day $2, as ConsoleVehicles shows them.
