@@ -188,6 +188,8 @@ func (s *server) routes() *chi.Mux {
 		r.With(dispatch).Get("/v1/depots/{id}/drafts", s.listDrafts)
 		r.With(dispatch, json).Post("/v1/drafts/{id}/publish", s.decideDraft(true))
 		r.With(dispatch, json).Post("/v1/drafts/{id}/discard", s.decideDraft(false))
+		r.With(dispatch).Get("/v1/depots/{id}/borrow-candidates", s.borrowCandidates)
+		r.With(dispatch, json).Post("/v1/depots/{id}/borrow", s.borrowVehicle)
 		r.With(dispatch).Get("/v1/depots/{id}/report", s.dayReport)
 		r.With(dispatch).Get("/v1/sla", s.slaBoard)
 		r.With(dispatch, json).Post("/v1/stops/{id}/move", s.moveStop)

@@ -47,6 +47,7 @@ type fixOut struct {
 	Kind      string `json:"kind"` // assign, widen_window, tomorrow
 	Label     string `json:"label"`
 	VehicleID int64  `json:"vehicle_id,omitempty"`
+	DepotID   int64  `json:"depot_id,omitempty"` // borrow: the vehicle's home depot
 	Phone     string `json:"phone,omitempty"`
 	PointID   int64  `json:"point_id,omitempty"` // drop_off
 }
@@ -162,6 +163,9 @@ func (s *server) loadConsole(ctx context.Context, d *thugom.Depot, day time.Time
 	if err != nil {
 		return nil, err
 	}
+	if vs, err = withBorrowed(ctx, s.deps.DB, d, day, vs); err != nil { // borrow.go
+		return nil, err
+	}
 	deps, err := store.DeparturesOfDepot(ctx, s.deps.DB, d.ID)
 	if err != nil {
 		return nil, err
@@ -219,11 +223,16 @@ func (s *server) loadConsole(ctx context.Context, d *thugom.Depot, day time.Time
 	if err != nil {
 		return nil, err
 	}
+	offers, err := s.borrowOffers(ctx, d, day, dp.Unassigned) // borrow.go
+	if err != nil {
+		return nil, err
+	}
 	for _, u := range dp.Unassigned {
 		is := issueOut{OrderID: u.OrderID, MarketplaceOrderID: u.MarketplaceOrderID, HouseholdID: u.HouseholdID, HouseholdName: u.HouseholdName,
 			Phone: phones[u.HouseholdID], Point: u.Point, WeightKg: u.WeightKg, Kind: "unassigned"}
 		is.Code, is.Reason = reasonText(outsideCode(u), u.Fix, codes)
 		is.Fixes = fixesFor(is, active)
+		is.Fixes = append(is.Fixes, borrowFixes(is, offers)...)
 		out.Issues = append(out.Issues, is)
 	}
 	for _, rt := range out.Routes {
@@ -361,6 +370,8 @@ type previewIn struct {
 	Locks     []previewLockIn `json:"locks,omitempty"`
 	// BrokenVehicleID previews the rescue plan of a breakdown.
 	BrokenVehicleID int64 `json:"broken_vehicle_id,omitempty"`
+	// BorrowVehicleID previews the day with this vehicle borrowed (borrow.go).
+	BorrowVehicleID int64 `json:"borrow_vehicle_id,omitempty"`
 }
 
 type previewLockIn struct {
@@ -404,8 +415,12 @@ func (s *server) previewPlan(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, errf(codeInvalid, "broken_vehicle_id", "broken_vehicle_id must be a vehicle id"))
 		return
 	}
+	if in.BorrowVehicleID < 0 {
+		s.writeProblem(w, r, errf(codeInvalid, "borrow_vehicle_id", "borrow_vehicle_id must be a vehicle id"))
+		return
+	}
 	req := jobs.PreviewRequest{StopID: in.StopID, VehicleID: in.VehicleID, Locks: map[int64]int64{}, Budget: previewBudget,
-		BrokenVehicleID: in.BrokenVehicleID}
+		BrokenVehicleID: in.BrokenVehicleID, Borrow: in.BorrowVehicleID}
 	for _, l := range in.Locks {
 		if l.OrderID <= 0 || l.VehicleID <= 0 {
 			s.writeProblem(w, r, errf(codeInvalid, "locks", "each lock needs order_id and vehicle_id"))
@@ -433,6 +448,11 @@ func (s *server) previewPlan(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return
+	}
+	if in.BorrowVehicleID != 0 {
+		if v, err := store.VehicleByID(r.Context(), s.deps.DB, in.BorrowVehicleID); err == nil {
+			codes[v.ID] = v.Code // the vehicle the draft borrows
+		}
 	}
 	out := previewDraft{Preview: pv, Lines: []string{}}
 	for _, c := range pv.Changes {

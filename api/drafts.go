@@ -35,6 +35,9 @@ type draftOut struct {
 // vehicleCodes names a depot's vehicles by their codes.
 func (s *server) vehicleCodes(ctx context.Context, depotID int64, day time.Time) (map[int64]string, error) {
 	vs, err := store.ConsoleVehicles(ctx, s.deps.DB, depotID, day)
+	if err == nil {
+		vs, err = withBorrowed(ctx, s.deps.DB, &thugom.Depot{ID: depotID}, day, vs) // borrow.go
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -172,7 +172,13 @@ func (s *Service) LockOrder(ctx context.Context, orderID int64, vehicleID *int64
 			if err != nil {
 				return err
 			}
-			if v.CarrierID != o.CarrierID || (o.DepotID != nil && v.DepotID != *o.DepotID) {
+			borrowed := false // for the order's day, or today (borrow.go)
+			if o.DepotID != nil && v.DepotID != *o.DepotID && v.CarrierID == o.CarrierID {
+				if borrowed, err = borrowedBy(ctx, tx, v.ID, *o.DepotID, orderDay(o, s.now())); err != nil {
+					return err
+				}
+			}
+			if v.CarrierID != o.CarrierID || (o.DepotID != nil && v.DepotID != *o.DepotID && !borrowed) {
 				return thugom.Errorf(thugom.EInvalid, "vehicle_id", "vehicle %d is not a vehicle of the order's depot", v.ID)
 			}
 		}
@@ -226,7 +232,11 @@ func (s *Service) MoveStop(ctx context.Context, stopID, vehicleID int64, a Actor
 			return err
 		}
 		if v.DepotID != st.DepotID {
-			return thugom.Errorf(thugom.EInvalid, "vehicle_id", "vehicle %s is not a vehicle of the stop's depot", v.Code)
+			if ok, err := borrowedBy(ctx, tx, v.ID, st.DepotID, st.Day); err != nil { // borrow.go
+				return err
+			} else if !ok {
+				return thugom.Errorf(thugom.EInvalid, "vehicle_id", "vehicle %s is not a vehicle of the stop's depot", v.Code)
+			}
 		}
 		if v.Status != thugom.VehicleActive {
 			return thugom.Errorf(thugom.EConflict, "vehicle_id", "vehicle %s is %s", v.Code, v.Status)
@@ -273,7 +283,11 @@ func (s *Service) SetVehicleStatus(ctx context.Context, vehicleID int64, status 
 		}
 		v.Status = status
 		day := thugom.Day(s.now())
-		head, err := store.CurrentPlan(ctx, tx, v.DepotID, day)
+		depot, err := plannedBy(ctx, tx, v, day) // a borrowed vehicle's day is its borrower's (borrow.go)
+		if err != nil {
+			return err
+		}
+		head, err := store.CurrentPlan(ctx, tx, depot, day)
 		if err != nil {
 			return err
 		}
@@ -282,13 +296,13 @@ func (s *Service) SetVehicleStatus(ctx context.Context, vehicleID int64, status 
 			if status == thugom.VehicleActive {
 				cause = CauseDispatcher
 			}
-			days := []store.DepotDay{{DepotID: v.DepotID, Day: day}}
+			days := []store.DepotDay{{DepotID: depot, Day: day}}
 			if err := s.bump(ctx, tx, days); err != nil {
 				return err
 			}
 			// A dispatcher's breakdown was previewed as a draft first
 			// (the console's rescue plan): published whatever the policy.
-			if _, err := s.client.InsertTx(ctx, tx, ReplanArgs{DepotID: v.DepotID, Day: DayString(day), Cause: cause,
+			if _, err := s.client.InsertTx(ctx, tx, ReplanArgs{DepotID: depot, Day: DayString(day), Cause: cause,
 				Subject: fmt.Sprintf("vehicle:%d", vehicleID), RequestedAt: s.now(), Requested: !a.system}, nil); err != nil {
 				return fmt.Errorf("enqueue replan: %w", err)
 			}

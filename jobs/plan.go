@@ -282,6 +282,8 @@ type planner struct {
 	sla      []slaWrite
 	// positions are the drivers' last phone positions (re-plans only).
 	positions map[int64]store.DriverPosition
+	// home is where each borrowed vehicle starts its day (borrow.go).
+	home map[int64]orb.Point
 
 	// Built from the read, used by solve and write.
 	in         *routing.Instance
@@ -318,7 +320,7 @@ func (p *planner) read(ctx context.Context, q pgx.Tx) (*PlanResult, error) {
 	if p.deps, err = store.DeparturesOfDepot(ctx, q, depotID); err != nil {
 		return nil, err
 	}
-	if p.vehicles, err = store.VehiclesOfDepot(ctx, q, depotID); err != nil {
+	if p.vehicles, p.home, err = dayVehicles(ctx, q, depotID, day); err != nil { // own not lent away, and borrowed (borrow.go)
 		return nil, err
 	}
 	if p.orders, err = store.OrdersToPlan(ctx, q, depotID, day.Add(24*time.Hour)); err != nil {
@@ -577,6 +579,9 @@ func (p *planner) build(ctx context.Context, q store.DBTX) error {
 			Capacity: []float64{v.CapacityKg, float64(v.CapacityParcels)},
 			MaxTrips: v.MaxTrips, Reload: reloadS,
 		}
+		if pt, ok := p.home[v.ID]; ok {
+			rv.Start = addPoint(pt) // borrowed: the empty run from its home depot is its first leg (borrow.go)
+		}
 		// A vehicle on the road has been following the previous plan since
 		// it left its last stop (or the depot): it resumes from there and
 		// then, not from "now" (which would strand the load on board and
@@ -589,7 +594,8 @@ func (p *planner) build(ctx context.Context, q store.DBTX) error {
 			} else if vs.next != nil && vs.next.HouseholdID != nil {
 				if pt, ok := households[*vs.next.HouseholdID]; ok {
 					if prof, err := p.s.profile(v.Kind); err == nil {
-						_, leg := prof.Leg(geo.Point{Lat: p.depot.Point[1], Lon: p.depot.Point[0]}, geo.Point{Lat: pt[1], Lon: pt[0]})
+						start := p.startPoint(v.ID) // a borrowed vehicle leaves from its home depot (borrow.go)
+						_, leg := prof.Leg(geo.Point{Lat: start[1], Lon: start[0]}, geo.Point{Lat: pt[1], Lon: pt[0]})
 						left = sec(vs.next.ArriveAt) - leg
 					}
 				}
@@ -620,7 +626,7 @@ func (p *planner) build(ctx context.Context, q store.DBTX) error {
 			if vs == nil {
 				vs = &vehicleState{}
 			}
-			r := &routing.Resume{Time: rv.Shift.Open, Location: 0}
+			r := &routing.Resume{Time: rv.Shift.Open, Location: resumeLocation(rv, vs)}
 			if vs.loc != nil {
 				r.Location = addPoint(*vs.loc)
 			}
@@ -831,7 +837,7 @@ func (p *planner) write(ctx context.Context) (*PlanResult, error) {
 			route.StartAt, route.EndAt = at(r.Start), at(r.End)
 			route.DistanceM, route.DurationS = int(r.Distance), int(r.End-r.Start)
 		}
-		line := orb.LineString{p.depot.Point}
+		line := orb.LineString{p.startPoint(vid)}
 		if r != nil {
 			for _, t := range r.Trips {
 				for _, v := range t.Visits {

@@ -28,6 +28,9 @@ type PreviewRequest struct {
 	// vehicle out of service from now, as SetVehicleStatus(broken) would
 	// (its stops not yet done go to other vehicles).
 	BrokenVehicleID int64
+	// Borrow adds a vehicle the depot may borrow for the day, as
+	// BorrowVehicle would, for this preview only (borrow.go).
+	Borrow int64
 	// Budget bounds the solve when the service plans by time (0: a quarter
 	// of the plan budget); a service with PlanIterations uses those.
 	Budget time.Duration
@@ -95,6 +98,11 @@ func (s *Service) PreviewPlan(ctx context.Context, depotID int64, day time.Time,
 		}
 		if p.head == nil {
 			return thugom.Errorf(thugom.EConflict, "date", "the day has no plan yet: plan it first")
+		}
+		if req.Borrow != 0 {
+			if err := p.previewBorrow(ctx, tx, req.Borrow); err != nil {
+				return err
+			}
 		}
 		locks := map[int64]int64{}
 		for o, v := range req.Locks {

@@ -106,6 +106,10 @@ type Deps struct {
 	// DropOffMinKm: a household farther than this from every planned stop
 	// may be offered its commune's drop-off point (default 5 km).
 	DropOffMinKm float64
+	// BorrowRadiusKm is how far a depot may borrow an idle vehicle of its
+	// carrier from, by the vehicle's road distance (default
+	// DefaultBorrowRadiusKm; borrow.go).
+	BorrowRadiusKm float64
 }
 
 // Service runs thugom's durable operations on River.

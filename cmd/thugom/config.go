@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/thugom/thugom/jobs"
 	"github.com/thugom/thugom/store"
 	"github.com/thugom/thugom/store/pgserver"
 )
@@ -36,6 +37,7 @@ import (
 //	THUGOM_PLAN_BUDGET  --plan-budget, solver time per depot plan (default 20s; demo 5s)
 //	THUGOM_SMS_LINK_BASE --sms-link-base, host the window SMS link to (<host>/s/<code>; default none)
 //	THUGOM_AUTO_PUBLISH --auto-publish, automatic re-plans: always (default), draft, max-changes=N
+//	THUGOM_BORROW_RADIUS_KM --borrow-radius-km, how far a depot may borrow an idle vehicle of its carrier (default 30)
 type config struct {
 	Addr        string
 	DataDir     string
@@ -47,6 +49,8 @@ type config struct {
 	PlanWorkers int
 	PlanBudget  time.Duration
 	PGBin       string
+	// BorrowRadiusKm: how far a depot borrows idle vehicles (jobs/borrow.go).
+	BorrowRadiusKm float64
 	// Households' notice (issue 13): evening planning, waking hours, the
 	// phone shown on bad links.
 	EveningAt, WakingHours, HelpPhone string
@@ -63,11 +67,11 @@ type config struct {
 // commandFlags lists the common flags each command reads; a command not
 // listed gets them all. Help then shows only a command's own flags.
 var commandFlags = map[string][]string{
-	"serve":    {"addr", "data-dir", "base-url", "log-level", "workers", "plan-workers", "plan-budget", "evening-at", "waking-hours", "help-phone", "sms-link-base", "auto-publish"},
-	"demo":     {"addr", "data-dir", "base-url", "log-level", "workers", "plan-workers", "plan-budget", "evening-at", "waking-hours", "help-phone", "sms-link-base", "auto-publish"},
-	"worker":   {"data-dir", "log-level", "workers", "plan-workers", "plan-budget", "evening-at", "waking-hours", "sms-link-base", "auto-publish"},
+	"serve":    {"addr", "data-dir", "base-url", "log-level", "workers", "plan-workers", "plan-budget", "evening-at", "waking-hours", "help-phone", "sms-link-base", "auto-publish", "borrow-radius-km"},
+	"demo":     {"addr", "data-dir", "base-url", "log-level", "workers", "plan-workers", "plan-budget", "evening-at", "waking-hours", "help-phone", "sms-link-base", "auto-publish", "borrow-radius-km"},
+	"worker":   {"data-dir", "log-level", "workers", "plan-workers", "plan-budget", "evening-at", "waking-hours", "sms-link-base", "auto-publish", "borrow-radius-km"},
 	"migrate":  {"data-dir", "log-level"},
-	"simulate": {"data-dir", "log-level", "plan-budget"},
+	"simulate": {"data-dir", "log-level", "plan-budget", "borrow-radius-km"},
 }
 
 // newConfig registers on a new flag set for command name the common flags
@@ -107,6 +111,10 @@ func newConfig(name string) (*flag.FlagSet, *config) {
 	c.PlanBudget = envDuration("THUGOM_PLAN_BUDGET", planBudget)
 	if has("plan-budget") {
 		fs.DurationVar(&c.PlanBudget, "plan-budget", c.PlanBudget, "solver time per depot plan (env THUGOM_PLAN_BUDGET)")
+	}
+	c.BorrowRadiusKm = envFloat("THUGOM_BORROW_RADIUS_KM", jobs.DefaultBorrowRadiusKm)
+	if has("borrow-radius-km") {
+		fs.Float64Var(&c.BorrowRadiusKm, "borrow-radius-km", c.BorrowRadiusKm, "how far (road km) a depot may borrow an idle vehicle of its carrier (env THUGOM_BORROW_RADIUS_KM)")
 	}
 	str(&c.EveningAt, "evening-at", envOr("THUGOM_EVENING_AT", "17:00"), "local time tomorrow is planned and households told their windows (env THUGOM_EVENING_AT)")
 	str(&c.WakingHours, "waking-hours", envOr("THUGOM_WAKING_HOURS", "06:30-21:00"), "local hours households may be texted (env THUGOM_WAKING_HOURS)")
@@ -247,6 +255,16 @@ func envInt(key string, def int) int {
 	if v := os.Getenv(key); v != "" {
 		if n, err := strconv.Atoi(v); err == nil {
 			return n
+		}
+		slog.Warn("ignoring non-numeric environment variable", "name", key)
+	}
+	return def
+}
+
+func envFloat(key string, def float64) float64 {
+	if v := os.Getenv(key); v != "" {
+		if x, err := strconv.ParseFloat(v, 64); err == nil {
+			return x
 		}
 		slog.Warn("ignoring non-numeric environment variable", "name", key)
 	}

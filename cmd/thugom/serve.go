@@ -126,7 +126,7 @@ func startService(ctx context.Context, cfg *config, withHTTP bool) (*service, er
 		Workers:     cfg.Workers,
 		PlanWorkers: cfg.PlanWorkers,
 		PlanBudget:  cfg.PlanBudget,
-		SMS:         sms, EveningAt: eveningAt, WakingHours: waking,
+		SMS:         sms, EveningAt: eveningAt, WakingHours: waking, BorrowRadiusKm: cfg.BorrowRadiusKm,
 		LinkBase: cfg.SMSLinkBase, LinkSecret: cfg.Secret,
 		ClientID: cfg.clientID(), AutoPublish: autoPublish, DropOffMinKm: cfg.DropOffMinKm,
 	})

@@ -124,6 +124,7 @@ type Account struct {
 	PickupFailures    int     `json:"pickup_failures"`
 	Breakdowns        int     `json:"breakdowns"`
 	Replans           int     `json:"replans"`
+	BorrowedVehicles  int     `json:"borrowed_vehicles"` // from a neighbouring depot, used (borrow.go)
 	PlannedLate       int     `json:"planned_late"`
 	KgCollected       float64 `json:"kg_collected"`
 	KM                float64 `json:"km"`
@@ -547,6 +548,9 @@ func RunWeek(ctx context.Context, db *store.DB, deps jobs.Deps, opt WeekOptions)
 				if err := acceptDropOffs(ctx, base, depots, day, acc(), func(d int64) error { return replan(d, jobs.CauseDropOff) }); err != nil {
 					return nil, err
 				}
+				if err := borrowForFullFleets(ctx, db, base, depots, day, acc(), func(d int64) error { return plan(d, i, jobs.PlanRequest{Replan: true, Cause: jobs.CauseBorrowed}) }); err != nil {
+					return nil, err
+				}
 				newToday = map[int64]bool{}
 				progress(fmt.Sprintf("%s 05:30: morning plans; %d orders in so far", jobs.DayString(day), next))
 			}
@@ -706,6 +710,9 @@ func RunWeek(ctx context.Context, db *store.DB, deps jobs.Deps, opt WeekOptions)
 				}
 				for _, d := range depots {
 					planned[d] = true
+				}
+				if err := borrowForFullFleets(ctx, db, base, depots, dayOf(i+1), accOf(i+1), func(d int64) error { return plan(d, i+1, jobs.PlanRequest{Replan: true, Cause: jobs.CauseBorrowed}) }); err != nil {
+					return nil, err
 				}
 				if err := acceptDropOffs(ctx, base, depots, dayOf(i+1), accOf(i+1), func(d int64) error {
 					return plan(d, i+1, jobs.PlanRequest{Replan: true, Cause: jobs.CauseDropOff, RequestedAt: clk.now()})
@@ -1200,6 +1207,7 @@ func account(ctx context.Context, db *store.DB, rep *WeekReport, days []Account,
 		t.PickupFailures += a.PickupFailures
 		t.Breakdowns += a.Breakdowns
 		t.Replans += a.Replans
+		t.BorrowedVehicles += a.BorrowedVehicles
 		t.PlannedLate += a.PlannedLate
 		t.KgCollected += a.KgCollected
 		t.KM += a.KM

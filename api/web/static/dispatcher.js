@@ -14,7 +14,7 @@
     picked_up: ["#1b5e20", "Đã lấy"], failed: ["#e53935", "Không lấy được"], skipped: ["#9e9e9e", "Bỏ qua"], done: ["#1b5e20", "Đã xong"]
   };
   var PLAN_STATUS = { done: "xong", running: "đang lập", failed: "lỗi", pending: "chờ lập" };
-  var VEHICLE_STATUS = { active: "đang hoạt động", broken: "hỏng", off: "nghỉ" };
+  var VEHICLE_STATUS = { active: "đang hoạt động", broken: "hỏng", off: "nghỉ", lent: "cho bưu cục khác mượn" };
   var VERDICT = { fits: "Vừa", late: "Trễ", over_capacity: "Quá tải", unassigned: "Không xếp được" };
   var params = new URLSearchParams(location.hash.slice(1));
   var token = params.get("token") || localStorage.getItem("thugom.token") || "";
@@ -410,6 +410,14 @@
       }).catch(function (e) { status(e.message); });
       return;
     }
+    if (f.kind === "borrow") {
+      status("Đang tính phương án " + f.label.toLowerCase() + "…");
+      post("/v1/depots/" + day.depot.id + "/preview", { date: day.date, borrow_vehicle_id: f.vehicle_id }).then(function (p) {
+        showDraft(p, f.label, function () { return post("/v1/depots/" + day.depot.id + "/borrow", { vehicle_id: f.vehicle_id, date: day.date }); });
+        status("Bản nháp sẵn sàng: xem thay đổi rồi gửi (xe được mượn khi gửi)");
+      }).catch(function (e) { status(e.message); });
+      return;
+    }
     if (f.kind !== "assign") { return; }
     status("Đang tính phương án giao cho xe " + vehicleCode(f.vehicle_id) + "…");
     var body = { date: day.date, locks: [{ order_id: is.order_id, vehicle_id: f.vehicle_id }] };
@@ -482,7 +490,7 @@
         var b = h("button", "Báo hỏng", null, li); b.type = "button";
         b.setAttribute("data-action", "broken");
         b.addEventListener("click", function () { breakdown(v); });
-      } else {
+      } else if (v.status !== "lent") {
         var a = h("button", "Cho hoạt động lại", null, li); a.type = "button";
         a.setAttribute("data-action", "activate");
         a.addEventListener("click", function () { setVehicle(v, "active", "Xe " + v.code + " hoạt động lại"); });
