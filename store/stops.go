@@ -21,6 +21,15 @@ func LockStop(ctx context.Context, tx DBTX, stopID, vehicleID int64, at time.Tim
 	return nil
 }
 
+// SetStopPosition keeps a dispatcher's place for a stop on its locked
+// vehicle: after stop *after, first (0), or the planner's choice (nil).
+func SetStopPosition(ctx context.Context, tx DBTX, stopID int64, after *int64, at time.Time) error {
+	if _, err := tx.Exec(ctx, Query("StopSetPosition"), stopID, after, at); err != nil {
+		return fmt.Errorf("stop %d position: %w", stopID, err)
+	}
+	return nil
+}
+
 // StopReport is what a driver reports at a pickup stop.
 type StopReport struct {
 	StopID     int64
@@ -249,6 +258,9 @@ type PlanStop struct {
 	thugom.Stop
 	VehicleID int64
 	DriverID  *int64
+	// LockedAfterStopID is a dispatcher's place for the stop on its locked
+	// vehicle: right after that stop, 0 first, nil the planner's choice.
+	LockedAfterStopID *int64
 }
 
 // PlanStops returns every stop of a plan, by vehicle and sequence.
@@ -263,7 +275,7 @@ func PlanStops(ctx context.Context, q DBTX, planID int64) ([]PlanStop, error) {
 		var s PlanStop
 		if err := rows.Scan(&s.ID, &s.RouteID, &s.VehicleID, &s.DriverID, &s.Seq, &s.Trip, &s.Kind, &s.HouseholdID,
 			&s.DepartureID, &s.ArriveAt, &s.WindowStart, &s.WindowEnd, &s.ServiceS, &s.LoadKg,
-			&s.Parcels, &s.Status, &s.LockedVehicleID, &s.OrderIDs); err != nil {
+			&s.Parcels, &s.Status, &s.LockedVehicleID, &s.OrderIDs, &s.LockedAfterStopID); err != nil {
 			return nil, fmt.Errorf("stops of plan %d: %w", planID, err)
 		}
 		out = append(out, s)
