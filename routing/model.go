@@ -271,11 +271,14 @@ const (
 	ReasonMaxAge     ReasonCode = "max_age"           // load would wait too long on board
 	ReasonShift      ReasonCode = "shift_length"      // shift end or maximum duration
 	ReasonPinnedFull ReasonCode = "pinned_vehicle_full"
-	ReasonFleetFull  ReasonCode = "fleet_full"          // fits an empty vehicle, but every vehicle is busy
-	ReasonFrozen     ReasonCode = "frozen_conflict"     // conflicts with frozen stops
-	ReasonRelease    ReasonCode = "release_time"        // goods reach the depot too late
-	ReasonTimeBudget ReasonCode = "time_budget"         // the search ran out of time before placing it
-	ReasonPosition   ReasonCode = "position_infeasible" // cannot be served at its place (Stop.After, Stop.First)
+	ReasonFleetFull  ReasonCode = "fleet_full"      // fits an empty vehicle, but every vehicle is busy
+	ReasonFrozen     ReasonCode = "frozen_conflict" // conflicts with frozen stops
+	ReasonRelease    ReasonCode = "release_time"    // goods reach the depot too late
+	ReasonTimeBudget ReasonCode = "time_budget"     // the search ran out of time before placing it
+
+	// ReasonPosition: the stop cannot be served at its place (Stop.After,
+	// Stop.First).
+	ReasonPosition ReasonCode = "position_infeasible"
 )
 
 // Reason is one reason a stop is unassigned.
