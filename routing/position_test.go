@@ -43,6 +43,13 @@ func TestPositions(t *testing.T) {
 		{"free", func(in *Instance) {}, "", ""},
 		{"after", func(in *Instance) { in.Stops[4].After, in.Stops[4].Vehicle = "s1", "v" }, "s1 s5", ""},
 		{"first", func(in *Instance) { in.Stops[2].First, in.Stops[2].Vehicle = true, "v" }, "^s3 ", ""},
+		{"first after unloading", func(in *Instance) {
+			// back at the depot full: it unloads before any stop
+			v := &in.Vehicles[0]
+			v.Capacity, v.MaxTrips = []float64{3}, 3
+			v.Resume = &Resume{Location: 5, Time: 0, Load: []float64{3}}
+			in.Stops[1].First, in.Stops[1].Vehicle = true, "v"
+		}, "^| s2 ", ""},
 		{"chain", func(in *Instance) {
 			in.Stops[4].After, in.Stops[4].Vehicle = "s1", "v"
 			in.Stops[1].After, in.Stops[1].Vehicle = "s5", "v"

@@ -837,8 +837,11 @@ func (m *model) placesHold(seq []int32) bool {
 				return false
 			}
 		case a == afterFirst:
-			if y := seq[p-1]; y != nStart && (y < 0 || m.frozenOn[y] < 0) {
-				return false
+			// only frozen stops (and a way back to unload) before it
+			for q := p - 1; q >= 1; q-- {
+				if y := seq[q]; y >= 0 && m.frozenOn[y] < 0 {
+					return false
+				}
 			}
 		}
 	}
