@@ -94,6 +94,7 @@ var reasonVI = map[string]string{
 	"pinned_vehicle_full": "xe được khóa cho đơn đã đầy",
 	"fleet_full":          "mọi xe đều đã kín lịch",
 	"frozen_conflict":     "vướng các điểm xe đang chạy",
+	"position_infeasible": "không phục vụ được ở vị trí đã thả",
 	"release_time":        "hàng về bưu cục quá muộn",
 	"time_budget":         "hết thời gian tính trước khi xếp được",
 	"no_vehicle":          "không còn xe nào chạy trong ngày",
@@ -372,6 +373,9 @@ type previewIn struct {
 	BrokenVehicleID int64 `json:"broken_vehicle_id,omitempty"`
 	// BorrowVehicleID previews the day with this vehicle borrowed (borrow.go).
 	BorrowVehicleID int64 `json:"borrow_vehicle_id,omitempty"`
+	// AfterStopID drops the moved stop right after that stop of the
+	// vehicle (0: first on it); absent: the planner chooses the place.
+	AfterStopID *int64 `json:"after_stop_id,omitempty"`
 }
 
 type previewLockIn struct {
@@ -411,6 +415,10 @@ func (s *server) previewPlan(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, errf(codeInvalid, "vehicle_id", "stop_id and vehicle_id go together"))
 		return
 	}
+	if in.AfterStopID != nil && (in.StopID == 0 || *in.AfterStopID < 0) {
+		s.writeProblem(w, r, errf(codeInvalid, "after_stop_id", "after_stop_id goes with stop_id and vehicle_id, and is a stop id or 0 (first)"))
+		return
+	}
 	if in.BrokenVehicleID < 0 {
 		s.writeProblem(w, r, errf(codeInvalid, "broken_vehicle_id", "broken_vehicle_id must be a vehicle id"))
 		return
@@ -421,6 +429,9 @@ func (s *server) previewPlan(w http.ResponseWriter, r *http.Request) {
 	}
 	req := jobs.PreviewRequest{StopID: in.StopID, VehicleID: in.VehicleID, Locks: map[int64]int64{}, Budget: previewBudget,
 		BrokenVehicleID: in.BrokenVehicleID, Borrow: in.BorrowVehicleID}
+	if in.AfterStopID != nil {
+		req.Place = &jobs.Place{AfterStopID: *in.AfterStopID}
+	}
 	for _, l := range in.Locks {
 		if l.OrderID <= 0 || l.VehicleID <= 0 {
 			s.writeProblem(w, r, errf(codeInvalid, "locks", "each lock needs order_id and vehicle_id"))

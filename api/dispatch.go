@@ -257,7 +257,7 @@ func (s *server) lockOrder(unlock bool) http.HandlerFunc {
 	}
 }
 
-// moveStop: POST /v1/stops/{id}/move {"vehicle_id"}: the stop's orders are
+// moveStop: POST /v1/stops/{id}/move {"vehicle_id", "after_stop_id"}: the stop's orders are
 // locked to the vehicle and the stop's day is re-planned around them.
 func (s *server) moveStop(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r, "id")
@@ -267,6 +267,9 @@ func (s *server) moveStop(w http.ResponseWriter, r *http.Request) {
 	}
 	var in struct {
 		VehicleID int64 `json:"vehicle_id"`
+		// AfterStopID: right after that stop of the vehicle, 0 first;
+		// absent: the planner chooses the place.
+		AfterStopID *int64 `json:"after_stop_id"`
 	}
 	if err := decodeJSON(r, &in); err != nil {
 		s.writeProblem(w, r, err)
@@ -276,10 +279,18 @@ func (s *server) moveStop(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, errf(codeInvalid, "vehicle_id", "vehicle_id is required"))
 		return
 	}
+	if in.AfterStopID != nil && *in.AfterStopID < 0 {
+		s.writeProblem(w, r, errf(codeInvalid, "after_stop_id", "after_stop_id is a stop id, or 0 for first on the vehicle"))
+		return
+	}
 	if !s.hasService(w, r) {
 		return
 	}
-	out, err := s.deps.Service.MoveStop(r.Context(), id, in.VehicleID, principalOf(r.Context()).coreActor())
+	var pl *jobs.Place
+	if in.AfterStopID != nil {
+		pl = &jobs.Place{AfterStopID: *in.AfterStopID}
+	}
+	out, err := s.deps.Service.MoveStopAt(r.Context(), id, in.VehicleID, pl, principalOf(r.Context()).coreActor())
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return

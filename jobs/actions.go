@@ -198,6 +198,13 @@ func (s *Service) LockOrder(ctx context.Context, orderID int64, vehicleID *int64
 // re-planned around it (the router recomputes every ETA; a hand-placed
 // sequence would break time windows).
 func (s *Service) MoveStop(ctx context.Context, stopID, vehicleID int64, a Actor) (*Enqueued, error) {
+	return s.MoveStopAt(ctx, stopID, vehicleID, nil, a)
+}
+
+// MoveStopAt is MoveStop with a place on the vehicle (nil: the planner
+// chooses): the stop stays right after that stop, or first, in every
+// re-plan (see position.go).
+func (s *Service) MoveStopAt(ctx context.Context, stopID, vehicleID int64, pl *Place, a Actor) (*Enqueued, error) {
 	var out *Enqueued
 	err := s.db.InTx(ctx, func(tx pgx.Tx) error {
 		dd, err := store.DepotDayOfStop(ctx, tx, stopID)
@@ -244,6 +251,9 @@ func (s *Service) MoveStop(ctx context.Context, stopID, vehicleID int64, a Actor
 		if err := store.LockStop(ctx, tx, stopID, v.ID, s.now()); err != nil {
 			return err
 		}
+		if err := s.placeStop(ctx, tx, st.PlanID, stopID, v.ID, pl); err != nil {
+			return err
+		}
 		out = &Enqueued{DepotID: st.DepotID, Date: DayString(st.Day)}
 		res, err := s.client.InsertTx(ctx, tx, ReplanArgs{DepotID: st.DepotID, Day: out.Date, Cause: CauseDispatcher,
 			Subject: fmt.Sprintf("stop:%d", stopID), RequestedAt: s.now()}, nil)
@@ -251,7 +261,7 @@ func (s *Service) MoveStop(ctx context.Context, stopID, vehicleID int64, a Actor
 			return fmt.Errorf("enqueue replan: %w", err)
 		}
 		out.JobID, out.Kind, out.Duplicate = res.Job.ID, res.Job.Kind, res.UniqueSkippedAsDuplicate
-		return s.event(ctx, tx, a.Name, "stop.move", fmt.Sprintf("stop:%d", stopID), map[string]any{"vehicle_id": v.ID, "job_id": out.JobID})
+		return s.event(ctx, tx, a.Name, "stop.move", fmt.Sprintf("stop:%d", stopID), map[string]any{"vehicle_id": v.ID, "job_id": out.JobID, "place": pl})
 	})
 	return out, err
 }

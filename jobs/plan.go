@@ -679,6 +679,7 @@ func (p *planner) build(ctx context.Context, q store.DBTX) error {
 			st.DeadlineLateCost = deadlineLateCost(len(stopGroup[st.ID].orders))
 		}
 	}
+	placePins(in, stopGroup) // a dispatcher's drops at a place (position.go)
 	p.in, p.groups, p.stopGroup, p.states, p.active = in, groups, stopGroup, states, active
 	p.unassigned, p.prevWindow = unassigned, prevWindow
 	return nil

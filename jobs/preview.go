@@ -24,6 +24,9 @@ type PreviewRequest struct {
 	// StopID and VehicleID move an open pickup stop (its orders) to a
 	// vehicle, as MoveStop would; the answer's Verdict says how it fits.
 	StopID, VehicleID int64
+	// Place drops the moved stop at a place on the vehicle, as MoveStopAt
+	// would (nil: the planner chooses).
+	Place *Place
 	// BrokenVehicleID previews a breakdown: the day re-planned with that
 	// vehicle out of service from now, as SetVehicleStatus(broken) would
 	// (its stops not yet done go to other vehicles).
@@ -79,6 +82,10 @@ type Verdict struct {
 	LateMin   int       `json:"late_min,omitempty"`
 	// Reason is the solver's reason codes when the stop does not fit.
 	Reason string `json:"reason,omitempty"`
+	// AfterStopID is the place asked for (PreviewRequest.Place): right
+	// after that stop, 0 first; the stop is there when the verdict is fits
+	// or late.
+	AfterStopID *int64 `json:"after_stop_id,omitempty"`
 }
 
 // PreviewPlan solves a re-plan of a depot's day with the given locks and
@@ -128,6 +135,15 @@ func (s *Service) PreviewPlan(ctx context.Context, depotID int64, day time.Time,
 				locks[o] = req.VehicleID
 			}
 			moved = st.OrderIDs
+			places, err := placeChanges(p.prev, req.StopID, req.VehicleID, req.Place)
+			if err != nil {
+				return err
+			}
+			for i := range p.prev {
+				if pl, ok := places[p.prev[i].ID]; ok {
+					p.prev[i].LockedAfterStopID = pl
+				}
+			}
 		}
 		if id := req.BrokenVehicleID; id != 0 {
 			found := false
@@ -198,6 +214,10 @@ func (s *Service) PreviewPlan(ctx context.Context, depotID int64, day time.Time,
 	}
 	if req.StopID != 0 {
 		out.Verdict = verdictOf(p, moved, req.VehicleID)
+		if req.Place != nil {
+			after := req.Place.AfterStopID
+			out.Verdict.AfterStopID = &after
+		}
 	}
 	return out, nil
 }

@@ -190,7 +190,7 @@ func checkRoute(in *Instance, vi int, rt *Route, stopIdx map[string]int, frozen 
 		}
 		peak := append([]float64(nil), load...)
 		release = append(release, math.Inf(-1))
-		for _, vis := range tr.Visits {
+		for vn, vis := range tr.Visits {
 			si, ok := stopIdx[vis.Stop]
 			if !ok {
 				fail("unknown stop %q", vis.Stop)
@@ -198,6 +198,16 @@ func checkRoute(in *Instance, vi int, rt *Route, stopIdx map[string]int, frozen 
 			}
 			seen[si]++
 			s := &in.Stops[si]
+			if !frozen[s.ID] {
+				// positions: directly after its stop on the same trip, or
+				// first after the frozen prefix
+				if s.After != "" && (vn == 0 || tr.Visits[vn-1].Stop != s.After) {
+					fail("stop %q is not directly after stop %q", s.ID, s.After)
+				}
+				if s.First && k != len(frozenIDs) {
+					fail("stop %q is not first on its vehicle (visit %d)", s.ID, k)
+				}
+			}
 			if k < len(frozenIDs) {
 				if frozenIDs[k] != s.ID {
 					fail("visit %d is %q, frozen prefix wants %q", k, s.ID, frozenIDs[k])

@@ -69,7 +69,17 @@ type model struct {
 	wPen, wLate, wFixed float64
 
 	neigh [][]int32 // per stop, other stops by increasing travel cost
+
+	// positions (Stop.After, Stop.First): after[b] is the stop b must
+	// directly follow, afterFirst, or -1; follower[a] the stop following a
+	// (-1: none). Stops with a position are full, so every change of their
+	// route goes through simulate, which checks the adjacency.
+	after, follower []int32
+	hasAfter        bool
 }
+
+// afterFirst in model.after: the stop comes first on its vehicle.
+const afterFirst int32 = -2
 
 type mprofile struct {
 	name string
@@ -207,6 +217,34 @@ func compile(in *Instance) *model {
 	}
 	m.mixed = hasPickup && hasDelivery
 	m.veh = make([]vinfo, m.nv)
+	frozenID := map[string]bool{}
+	for _, v := range in.Vehicles {
+		if v.Resume != nil {
+			for _, id := range v.Resume.Frozen {
+				frozenID[id] = true
+			}
+		}
+	}
+	m.after, m.follower = make([]int32, n), make([]int32, n)
+	for i := range m.after {
+		m.after[i], m.follower[i] = -1, -1
+	}
+	for i, s := range in.Stops {
+		if frozenID[s.ID] || (s.After == "" && !s.First) {
+			continue
+		}
+		m.hasAfter = true
+		m.full[i] = true
+		if s.First {
+			m.after[i] = afterFirst
+			continue
+		}
+		a := sidx[s.After]
+		m.after[i], m.follower[a] = a, int32(i)
+		if m.pin[a] < 0 {
+			m.pin[a] = m.pin[i] // the pair stays on one vehicle
+		}
+	}
 	for i, v := range in.Vehicles {
 		vi := vinfo{prof: pidx[v.Profile], start: int32(v.Start), end: int32(v.End), tStart: v.Shift.Open, tEnd: v.Shift.Close,
 			cap: v.Capacity, fixed: v.FixedCost, maxDur: big, maxTrips: v.MaxTrips, reload: v.Reload, loadDeadline: big}

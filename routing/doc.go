@@ -30,6 +30,12 @@
 //     the depot (its trip leaves no earlier). DeadlineLateCost and
 //     WindowLateCost make the deadline or the window's close soft: the stop
 //     is served late at that cost per time unit instead of left out.
+//     After (the ID of the stop it must directly follow on its pinned
+//     vehicle and trip) or First (first on its vehicle, after the frozen
+//     stops) keeps it at a dispatcher's place; the solver checks the place
+//     in its full schedule evaluation of any route holding such a stop,
+//     removes and re-inserts the pair together, and leaves the stop out
+//     with ReasonPosition when the place cannot be served.
 //   - Instance.Stability: a reference plan (ReferenceOf of the previous
 //     solution) and the costs of a stop changing vehicle and of a stop whose
 //     predecessor changed; the search starts from the reference.

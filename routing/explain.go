@@ -23,6 +23,12 @@ func (m *model) explain(st *state, sol *Solution, relax bool, stopBy time.Time) 
 			}
 			return
 		}
+		if a := m.after[u]; a != -1 {
+			// the dispatcher's place binds: say so rather than diagnose
+			// the stop as if it could go anywhere
+			ua.Reasons = append(ua.Reasons, m.positionReason(st, u))
+			continue
+		}
 		codes := map[ReasonCode]string{}
 		var best *Relaxation
 		consider := func(r *Relaxation) {
@@ -82,6 +88,20 @@ func (m *model) explain(st *state, sol *Solution, relax bool, stopBy time.Time) 
 			ua.Relaxation = best
 		}
 	}
+}
+
+// positionReason says why stop u cannot be served at its place.
+func (m *model) positionReason(st *state, u int32) Reason {
+	v := m.in.Vehicles[m.pin[u]].ID
+	a := m.after[u]
+	if a == afterFirst {
+		return Reason{Code: ReasonPosition, Vehicle: v, Detail: "it cannot be served first on its vehicle"}
+	}
+	id := m.in.Stops[a].ID
+	if st.where[a] < 0 {
+		return Reason{Code: ReasonPosition, Vehicle: v, Detail: fmt.Sprintf("the stop %q it must follow is not planned", id)}
+	}
+	return Reason{Code: ReasonPosition, Vehicle: v, Detail: fmt.Sprintf("it cannot be served right after stop %q", id)}
 }
 
 func reasonText(c ReasonCode) string {

@@ -113,6 +113,14 @@ type Stop struct {
 	// WindowLateCost > 0 makes the close of the last window soft: service
 	// may start after it, at this cost per time unit late. 0: hard.
 	WindowLateCost float64 `json:"window_late_cost,omitempty"`
+	// After is the ID of the stop this stop must directly follow, on the
+	// same vehicle and trip with no stop between (a dispatcher dropped it
+	// there); First asks for the first place of the vehicle instead (right
+	// after its frozen stops). Either needs Vehicle; the stop it follows is
+	// kept on that vehicle too. When the place cannot be served the stop
+	// is left unassigned with ReasonPosition. Ignored on a frozen stop.
+	After string `json:"after,omitempty"`
+	First bool   `json:"first,omitempty"`
 }
 
 // Objective selects the last level of the lexicographic objective.
@@ -267,6 +275,10 @@ const (
 	ReasonFrozen     ReasonCode = "frozen_conflict" // conflicts with frozen stops
 	ReasonRelease    ReasonCode = "release_time"    // goods reach the depot too late
 	ReasonTimeBudget ReasonCode = "time_budget"     // the search ran out of time before placing it
+
+	// ReasonPosition: the stop cannot be served at its place (Stop.After,
+	// Stop.First).
+	ReasonPosition ReasonCode = "position_infeasible"
 )
 
 // Reason is one reason a stop is unassigned.

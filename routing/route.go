@@ -659,6 +659,9 @@ func (m *model) simulate(v int, seq []int32, sc *scratch) (float64, bool) {
 	sc.rel, sc.sdl, sc.lw, sc.ld = sc.rel[:n], sc.sdl[:n], sc.lw[:n], sc.ld[:n]
 	rel, sdl := sc.rel, sc.sdl
 	sc.lateCost = 0
+	if m.hasAfter && !m.placesHold(seq) {
+		return vi.tStart, false
+	}
 	open := 0
 	rel[0] = -big
 	dl := vi.loadDeadline
@@ -818,6 +821,31 @@ func (m *model) simulate(v int, seq []int32, sc *scratch) (float64, bool) {
 		ok = false
 	}
 	return depart, ok
+}
+
+// placesHold reports whether every stop of seq with a position
+// (Stop.After, Stop.First) is at its place.
+func (m *model) placesHold(seq []int32) bool {
+	for p := 1; p < len(seq); p++ {
+		x := seq[p]
+		if x < 0 {
+			continue
+		}
+		switch a := m.after[x]; {
+		case a >= 0:
+			if seq[p-1] != a {
+				return false
+			}
+		case a == afterFirst:
+			// only frozen stops (and a way back to unload) before it
+			for q := p - 1; q >= 1; q-- {
+				if y := seq[q]; y >= 0 && m.frozenOn[y] < 0 {
+					return false
+				}
+			}
+		}
+	}
+	return true
 }
 
 func (m *model) simFeasible(v int, seq []int32, sc *scratch) bool {

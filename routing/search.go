@@ -112,6 +112,8 @@ type search struct {
 	lsMark          []bool
 	isRemoved       []bool
 	order           []int32
+	order2          []int32 // sortRemoved's buffer for positions
+	inOrder         []bool
 	keys            []float64
 	seenClasses     []int32
 	depotCost       []float64
@@ -396,6 +398,37 @@ func (s *search) sortRemoved() {
 		s.keys[u] = k
 	}
 	sort.Sort((*removedOrder)(s))
+	if m.hasAfter {
+		s.orderPositions()
+	}
+}
+
+// orderPositions moves each stop with Stop.After right behind the stop it
+// follows when both are to be inserted, so the pair is inserted together
+// (the follower can only go right after its predecessor).
+func (s *search) orderPositions() {
+	m := s.m
+	if s.inOrder == nil {
+		s.inOrder = make([]bool, m.n)
+	}
+	for _, u := range s.order {
+		s.inOrder[u] = true
+	}
+	out := s.order2[:0]
+	for _, u := range s.order {
+		if a := m.after[u]; a >= 0 && s.inOrder[a] {
+			continue // emitted behind a
+		}
+		out = append(out, u)
+		for x := m.follower[u]; x >= 0 && s.inOrder[x]; x = m.follower[x] {
+			out = append(out, x)
+		}
+	}
+	for _, u := range s.order {
+		s.inOrder[u] = false
+	}
+	s.order2 = s.order
+	s.order = out
 }
 
 // ruin removes strings of stops around a random seed stop (SISR's adjacent
@@ -587,6 +620,17 @@ func (s *search) markRemoved(x int32) {
 // rebuild drops the removed stops and empty trips from route v.
 func (s *search) rebuild(st *state, v int) {
 	r := &st.routes[v]
+	if s.m.hasAfter {
+		// a stop whose predecessor leaves leaves with it (in route order,
+		// so a whole chain goes)
+		for _, x := range r.nodes {
+			if x >= 0 && !s.isRemoved[x] {
+				if a := s.m.after[x]; a >= 0 && s.isRemoved[a] {
+					s.markRemoved(x)
+				}
+			}
+		}
+	}
 	out := r.nodes[:0]
 	for _, x := range r.nodes {
 		if x >= 0 && s.isRemoved[x] {

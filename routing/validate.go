@@ -193,6 +193,9 @@ func (in *Instance) Validate() error {
 			return invalid("%s: pinned to vehicle %q but frozen on vehicle %q", name, s.Vehicle, v)
 		}
 	}
+	if err := in.validatePositions(frozen); err != nil {
+		return err
+	}
 	if st := in.Stability; st != nil {
 		if badTime(st.VehicleChange) || st.VehicleChange < 0 || badTime(st.OrderChange) || st.OrderChange < 0 {
 			return invalid("stability: costs %v (vehicle change) and %v (order change) must be finite and >= 0", st.VehicleChange, st.OrderChange)
@@ -206,6 +209,72 @@ func (in *Instance) Validate() error {
 	for s, v := range frozen {
 		if !stops[s] {
 			return invalid("vehicle %q: frozen stop %q is not a stop of the instance", v, s)
+		}
+	}
+	return nil
+}
+
+// validatePositions checks Stop.After and Stop.First: a known stop other
+// than itself, a pin, a predecessor that may go on the same vehicle, at
+// most one stop after each stop and one first stop per vehicle, no cycle.
+func (in *Instance) validatePositions(frozen map[string]string) error {
+	idx := map[string]int{}
+	for i, s := range in.Stops {
+		idx[s.ID] = i
+	}
+	follows := map[string]string{}
+	first := map[string]string{}
+	for i, s := range in.Stops {
+		if s.After == "" && !s.First {
+			continue
+		}
+		if _, ok := frozen[s.ID]; ok {
+			continue // frozen: its place is fixed already
+		}
+		name := fmt.Sprintf("stop %q (index %d)", s.ID, i)
+		if s.Vehicle == "" {
+			return invalid("%s: a position (after or first) needs a pinned vehicle", name)
+		}
+		if s.First {
+			if s.After != "" {
+				return invalid("%s: both first and after %q", name, s.After)
+			}
+			if other, dup := first[s.Vehicle]; dup {
+				return invalid("%s: stop %q is already first on vehicle %q", name, other, s.Vehicle)
+			}
+			first[s.Vehicle] = s.ID
+			continue
+		}
+		a, ok := idx[s.After]
+		if !ok {
+			return invalid("%s: after unknown stop %q", name, s.After)
+		}
+		if s.After == s.ID {
+			return invalid("%s: after itself", name)
+		}
+		if pv := in.Stops[a].Vehicle; pv != "" && pv != s.Vehicle {
+			return invalid("%s: after stop %q pinned to another vehicle %q", name, s.After, pv)
+		}
+		if fv, ok := frozen[s.After]; ok && fv != s.Vehicle {
+			return invalid("%s: after stop %q frozen on another vehicle %q", name, s.After, fv)
+		}
+		if other, dup := follows[s.After]; dup {
+			return invalid("%s: stop %q already follows %q", name, other, s.After)
+		}
+		follows[s.After] = s.ID
+	}
+	// no cycle: walk each chain back at most len(Stops) steps
+	for id := range follows {
+		x, steps := id, 0
+		for {
+			s := in.Stops[idx[x]]
+			if _, ok := frozen[x]; ok || s.After == "" {
+				break
+			}
+			x = s.After
+			if steps++; steps > len(in.Stops) {
+				return invalid("stop %q: its after chain is a cycle", id)
+			}
 		}
 	}
 	return nil

@@ -21,6 +21,15 @@ func LockStop(ctx context.Context, tx DBTX, stopID, vehicleID int64, at time.Tim
 	return nil
 }
 
+// SetStopPosition keeps a dispatcher's place for a stop on its locked
+// vehicle: after stop *after, first (0), or the planner's choice (nil).
+func SetStopPosition(ctx context.Context, tx DBTX, stopID int64, after *int64, at time.Time) error {
+	if _, err := tx.Exec(ctx, Query("StopSetPosition"), stopID, after, at); err != nil {
+		return fmt.Errorf("stop %d position: %w", stopID, err)
+	}
+	return nil
+}
+
 // StopReport is what a driver reports at a pickup stop.
 type StopReport struct {
 	StopID     int64
@@ -251,6 +260,9 @@ type PlanStop struct {
 	DriverID  *int64
 	// DropOffPoint is where a hub stop is (nil for a household's stop).
 	DropOffPoint *orb.Point
+	// LockedAfterStopID is a dispatcher's place for the stop on its locked
+	// vehicle: right after that stop, 0 first, nil the planner's choice.
+	LockedAfterStopID *int64
 }
 
 // PlanStops returns every stop of a plan, by vehicle and sequence.
@@ -266,7 +278,7 @@ func PlanStops(ctx context.Context, q DBTX, planID int64) ([]PlanStop, error) {
 		var lon, lat *float64
 		if err := rows.Scan(&s.ID, &s.RouteID, &s.VehicleID, &s.DriverID, &s.Seq, &s.Trip, &s.Kind, &s.HouseholdID,
 			&s.DepartureID, &s.ArriveAt, &s.WindowStart, &s.WindowEnd, &s.ServiceS, &s.LoadKg,
-			&s.Parcels, &s.Status, &s.LockedVehicleID, &s.OrderIDs, &s.DropOffPointID, &lon, &lat); err != nil {
+			&s.Parcels, &s.Status, &s.LockedVehicleID, &s.OrderIDs, &s.DropOffPointID, &lon, &lat, &s.LockedAfterStopID); err != nil {
 			return nil, fmt.Errorf("stops of plan %d: %w", planID, err)
 		}
 		if lon != nil && lat != nil {

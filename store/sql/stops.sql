@@ -6,6 +6,11 @@ WITH s AS (UPDATE stops SET locked_vehicle_id = $2, updated_at = $3 WHERE id = $
 UPDATE orders SET locked_vehicle_id = $2, updated_at = $3
 WHERE id IN (SELECT order_id FROM stop_orders WHERE stop_id = (SELECT id FROM s));
 
+-- name: StopSetPosition
+-- A dispatcher's place for a stop in its locked vehicle's route: after
+-- stop $2, first (0), or the planner's choice (NULL).
+UPDATE stops SET locked_after_stop_id = $2, updated_at = $3 WHERE id = $1;
+
 -- name: UpsertStopReport
 INSERT INTO stop_reports (stop_id, driver_id, outcome, parcels, weight_kg, reason, note, happened_at, recorded_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
@@ -93,7 +98,7 @@ SELECT s.id, s.route_id, r.vehicle_id, r.driver_id, s.seq, s.trip, s.kind, s.hou
        s.departure_id, s.arrive_at, s.window_start, s.window_end, s.service_s, s.load_kg,
        s.parcels, s.status, s.locked_vehicle_id,
        coalesce((SELECT array_agg(so.order_id ORDER BY so.order_id) FROM stop_orders so WHERE so.stop_id = s.id), '{}'),
-       s.dropoff_point_id, dp.lon, dp.lat
+       s.dropoff_point_id, dp.lon, dp.lat, s.locked_after_stop_id
 FROM stops s JOIN routes r ON r.id = s.route_id
 LEFT JOIN dropoff_points dp ON dp.id = s.dropoff_point_id
 WHERE r.plan_id = $1

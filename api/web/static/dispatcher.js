@@ -220,6 +220,7 @@
         b.style.background = c.late[s.id] ? "#f8c9c9" : (s.status === "planned" ? c.color[v.id] : (STATUS[s.status] || ["#ccc"])[0]);
         b.setAttribute("data-stop-id", s.id);
         b.setAttribute("data-eta", s.eta);
+        b.setAttribute("data-status", s.status);
         b.setAttribute("aria-label", (s.household ? s.household.name : "Điểm " + s.id) + ", xe " + v.code + ", đến " + hm(s.eta) + ", khung " + hm(s.window_start) + "–" + hm(s.window_end) + ", " + s.load_kg + " kg, " + (STATUS[s.status] || ["", s.status])[1] + (c.late[s.id] ? ", trễ " + c.late[s.id].late_min + " phút" : ""));
         b.title = b.getAttribute("aria-label");
         b.addEventListener("mouseenter", function () { highlight(s.id, true); });
@@ -268,18 +269,65 @@
 
   // Drag and drop with pointer events (mouse, pen and touch alike): over a
   // vehicle's row or route the engine's verdict shows; dropping moves the
-  // stop there (locked) and re-plans the rest.
+  // stop there (locked) and re-plans the rest. Over the mark between two
+  // stop blocks of a row (or before its first open stop) the drop keeps the
+  // stop at that place: right after the block on the left, or first.
   var drag = null, dragged = false, verdicts = {};
-  function verdictFor(stopID, vid) {
-    var key = stopID + ":" + vid;
+  function verdictFor(stopID, vid, after) {
+    var key = stopID + ":" + vid + ":" + (after == null ? "" : after);
     if (!verdicts[key]) {
-      verdicts[key] = post("/v1/depots/" + day.depot.id + "/preview", { date: day.date, stop_id: stopID, vehicle_id: vid }).then(function (p) { return p; }, function (e) { delete verdicts[key]; throw e; });
+      var body = { date: day.date, stop_id: stopID, vehicle_id: vid };
+      if (after != null) { body.after_stop_id = after; }
+      verdicts[key] = post("/v1/depots/" + day.depot.id + "/preview", body).then(function (p) { return p; }, function (e) { delete verdicts[key]; throw e; });
     }
     return verdicts[key];
+  }
+  function stopName(id) {
+    var name = "";
+    (day.routes || []).forEach(function (rt) { rt.stops.forEach(function (s) { if (s.id === id) { name = s.household ? s.household.name : "Điểm " + id; } }); });
+    return name || "Điểm " + id;
+  }
+  function placeText(after) { return after === 0 ? "đầu tuyến" : "sau điểm " + stopName(after); }
+  var SLOT_PX = 9; // how near a place's mark the pointer must be
+  // slotAt returns the place under the pointer in a row's track ({after,
+  // x}: after a stop id, 0 first) or null (the planner chooses the place).
+  function slotAt(row, x, moving) {
+    var track = row.querySelector(".tl-track");
+    if (!track) { return null; }
+    var blocks = Array.prototype.slice.call(track.querySelectorAll(".tl-stop[data-stop-id]"));
+    var open = function (b) { return ["planned", "en_route", "arrived"].indexOf(b.getAttribute("data-status")) >= 0; };
+    var marks = [], prev = null, firstDone = false;
+    blocks.forEach(function (b, i) {
+      var id = +b.getAttribute("data-stop-id"), r = b.getBoundingClientRect();
+      if (!firstDone && open(b)) {
+        firstDone = true;
+        var px = prev ? (prev.getBoundingClientRect().right + r.left) / 2 : r.left - 5;
+        if (id !== moving) { marks.push({ after: 0, x: px }); }
+      }
+      var next = blocks[i + 1];
+      if (next && open(b) && id !== moving && +next.getAttribute("data-stop-id") !== moving) {
+        var nr = next.getBoundingClientRect();
+        marks.push({ after: id, x: (r.right + nr.left) / 2 });
+      }
+      prev = b;
+    });
+    var best = null;
+    marks.forEach(function (m) { if (Math.abs(m.x - x) <= SLOT_PX && (!best || Math.abs(m.x - x) < Math.abs(best.x - x))) { best = m; } });
+    return best;
+  }
+  function showSlot(row, slot) {
+    each(".tl-slot", function (e) { e.parentNode.removeChild(e); });
+    if (!row || !slot) { return; }
+    var track = row.querySelector(".tl-track"), tr = track.getBoundingClientRect();
+    var m = h("div", null, "tl-slot", track);
+    m.setAttribute("data-after-stop-id", slot.after);
+    m.style.cssText = "position:absolute;top:0;bottom:0;width:3px;background:#000;z-index:4;pointer-events:none;left:" + (slot.x - tr.left - 1) + "px";
   }
   function verdictText(p) {
     var v = p.verdict;
     var t = VERDICT[v.verdict] + (v.verdict === "late" ? " " + v.late_min + " phút" : "") + " trên xe " + vehicleCode(v.vehicle_id);
+    if (v.after_stop_id != null) { t += ", " + placeText(v.after_stop_id); }
+    if (v.reason && v.reason.indexOf("position_infeasible") === 0) { t += " (không phục vụ được ở vị trí này)"; }
     if (v.eta) { t += ", đến " + hm(v.eta); }
     var dkm = (p.distance_m - p.current_distance_m) / 1000;
     t += " · " + (dkm >= 0 ? "+" : "") + dkm.toFixed(1) + " km";
@@ -315,21 +363,31 @@
     drag.node.classList.add("ghost");
     var t = targetAt(e.clientX, e.clientY);
     each(".drop,.dropbad", function (x) { x.classList.remove("drop", "dropbad"); });
-    if (!t) { drag.over = null; showVerdict(e.clientX, e.clientY, "Thả vào hàng hoặc tuyến của một xe"); return; }
+    if (!t) { drag.over = null; drag.after = null; showSlot(null); showVerdict(e.clientX, e.clientY, "Thả vào hàng hoặc tuyến của một xe"); return; }
     var vid = +t.getAttribute("data-vehicle-id");
-    drag.over = vid;
-    if (vid === drag.route.vehicle.id) { showVerdict(e.clientX, e.clientY, "Xe hiện tại"); return; }
+    var slot = t.classList.contains("tl-row") ? slotAt(t, e.clientX, drag.stop.id) : null;
+    var after = slot ? slot.after : null;
+    showSlot(t, slot);
+    if (drag.over === vid && drag.after === after && drag.asked) { // same target: the verdict shown stands, it follows the pointer
+      $("verdict").style.left = (e.clientX + 14) + "px"; $("verdict").style.top = (e.clientY + 14) + "px";
+      return;
+    }
+    drag.over = vid; drag.after = after; drag.asked = false;
+    $("verdict").removeAttribute("data-verdict");
+    if (vid === drag.route.vehicle.id && after == null) { showVerdict(e.clientX, e.clientY, "Xe hiện tại"); return; }
     var v = day.vehicles.filter(function (x) { return x.id === vid; })[0];
     if (!v || v.status !== "active") { t.classList.add("dropbad"); showVerdict(e.clientX, e.clientY, "Xe " + vehicleCode(vid) + " không hoạt động", "bad"); return; }
-    showVerdict(e.clientX, e.clientY, "Đang kiểm tra xe " + v.code + "…");
+    showVerdict(e.clientX, e.clientY, "Đang kiểm tra xe " + v.code + (after != null ? ", " + placeText(after) : "") + "…");
     var x = e.clientX, y = e.clientY, stopID = drag.stop.id;
-    verdictFor(stopID, vid).then(function (p) {
-      if (!drag || drag.over !== vid || drag.stop.id !== stopID) { return; }
+    drag.asked = true;
+    verdictFor(stopID, vid, after).then(function (p) {
+      if (!drag || drag.over !== vid || drag.after !== after || drag.stop.id !== stopID) { return; }
       var ok = p.verdict.verdict === "fits";
       t.classList.add(ok ? "drop" : "dropbad");
       showVerdict(x, y, verdictText(p), ok ? "good" : "bad");
       $("verdict").setAttribute("data-verdict", p.verdict.verdict);
-    }, function (err) { if (drag && drag.over === vid) { showVerdict(x, y, err.message, "bad"); } });
+      if (after != null) { $("verdict").setAttribute("data-after-stop-id", after); } else { $("verdict").removeAttribute("data-after-stop-id"); }
+    }, function (err) { if (drag && drag.over === vid && drag.after === after) { showVerdict(x, y, err.message, "bad"); } });
   }
   function dragEnd() {
     if (!drag) { return; }
@@ -337,18 +395,21 @@
     drag = null;
     d.node.classList.remove("ghost");
     each(".drop,.dropbad", function (x) { x.classList.remove("drop", "dropbad"); });
+    showSlot(null);
     if (!d.moved) { return; }
     setTimeout(function () { dragged = false; }, 0);
-    if (d.over && d.over !== d.route.vehicle.id) {
-      moveStop(d.stop, d.over);
+    if (d.over && (d.over !== d.route.vehicle.id || d.after != null)) {
+      moveStop(d.stop, d.over, d.after);
     } else {
       $("verdict").hidden = true;
     }
   }
-  function moveStop(s, vid) {
+  function moveStop(s, vid, after) {
     var v0 = day.plan ? day.plan.version : 0;
-    post("/v1/stops/" + s.id + "/move", { vehicle_id: vid }).then(function () {
-      status("Đã khóa điểm vào xe " + vehicleCode(vid) + ", đang lập lại phần còn lại…");
+    var body = { vehicle_id: vid };
+    if (after != null) { body.after_stop_id = after; }
+    post("/v1/stops/" + s.id + "/move", body).then(function () {
+      status("Đã khóa điểm vào xe " + vehicleCode(vid) + (after != null ? ", " + placeText(after) : "") + ", đang lập lại phần còn lại…");
       setTimeout(function () { $("verdict").hidden = true; }, 4000);
       waitVersion(v0);
     }).catch(function (e) { status(e.message); });
