@@ -260,80 +260,47 @@ func Run(ctx context.Context, db *store.DB, deps jobs.Deps, opt Options) (*Repor
 			progress(fmt.Sprintf("%s: handed over %d, failures %d, replans %d", now.In(thugom.Local).Format("15:04"), len(handedAt), rep.PickupFailures, rep.Replans))
 		}
 		for _, d := range depots {
-			changed := true
-			for changed {
-				changed = false
-				needReplan := false
-				stops, err := currentStops(ctx, db, d, day)
-				if err != nil {
-					return nil, err
-				}
-				for _, st := range stops {
-					if st.Status != thugom.StopPlanned || st.ArriveAt.After(now) {
-						continue
-					}
+			err := runDueStops(ctx, db, svc, rng, opt.FailureRate, d, day, now, points, dueStops{
+				known:  func(id int64) bool { return vehicles[id] != nil },
+				arrive: func(st store.PlanStop, to orb.Point) { move(vehicles[st.VehicleID], to) },
+				handOver: func(st store.PlanStop) {
 					v := vehicles[st.VehicleID]
-					if v == nil {
-						continue
+					move(v, depotPoint[d])
+					for _, o := range v.onBoard {
+						handedAt[o] = st.ArriveAt
 					}
-					if st.Kind == thugom.StopDepot {
-						move(v, depotPoint[d])
-						if _, err := svc.RecordPickup(ctx, jobs.PickupEvent{StopID: st.ID, Status: thugom.StopDone, At: st.ArriveAt, Actor: "simulation"}); err != nil {
-							return nil, fmt.Errorf("depot stop %d: %w", st.ID, err)
-						}
-						for _, o := range v.onBoard {
-							handedAt[o] = st.ArriveAt
-						}
-						v.onBoard = nil
-						continue
-					}
-					if st.HouseholdID != nil {
-						move(v, points[*st.HouseholdID])
-					}
-					if rng.Float64() < opt.FailureRate {
-						reasons := []string{jobs.FailNotReady, jobs.FailNobodyHome, jobs.FailNotReady, jobs.FailUnreachable}
-						reason := reasons[rng.IntN(len(reasons))]
-						if _, err := svc.RecordPickup(ctx, jobs.PickupEvent{StopID: st.ID, Status: thugom.StopFailed, Reason: reason, At: st.ArriveAt, Actor: "simulation"}); err != nil {
-							return nil, fmt.Errorf("fail stop %d: %w", st.ID, err)
-						}
-						rep.PickupFailures++
-						// A failure too close to the deadline for any second
-						// visit (the household's retry delay, then the drive
-						// to the depot) makes its orders infeasible.
-						if st.HouseholdID != nil {
-							prof, err := svc.Profile(v.kind)
-							if err != nil {
-								return nil, err
-							}
-							_, back := prof.Leg(geo.Point{Lat: points[*st.HouseholdID][1], Lon: points[*st.HouseholdID][0]},
-								geo.Point{Lat: depotPoint[d][1], Lon: depotPoint[d][0]})
-							earliest := st.ArriveAt.Add(jobs.RetryAfter + jobs.MinService + time.Duration(back)*time.Second)
-							for _, o := range st.OrderIDs {
-								if dl := deadlines[o]; !dl.IsZero() && dl.Before(earliest) && feasible[o] {
-									lost[o] = true
-								}
-							}
-						}
-						again, err := svc.FollowUpFailedPickup(ctx, st.ID, reason)
-						if err != nil {
-							return nil, err
-						}
-						// The other drivers go on with the stops due; the
-						// re-plan follows once they are done.
-						needReplan = needReplan || again
-						continue
-					}
-					if _, err := svc.RecordPickup(ctx, jobs.PickupEvent{StopID: st.ID, Status: thugom.StopPickedUp, Parcels: st.Parcels, WeightKg: st.LoadKg, At: st.ArriveAt, Actor: "simulation"}); err != nil {
-						return nil, fmt.Errorf("pick up stop %d: %w", st.ID, err)
-					}
+					v.onBoard = nil
+				},
+				picked: func(st store.PlanStop) {
+					v := vehicles[st.VehicleID]
 					v.onBoard = append(v.onBoard, st.OrderIDs...)
-				}
-				if needReplan {
-					if err := replan(d, jobs.CausePickupFailed); err != nil {
-						return nil, err
+				},
+				failed: func(st store.PlanStop) error {
+					rep.PickupFailures++
+					// A failure too close to the deadline for any second
+					// visit (the household's retry delay, then the drive
+					// to the depot) makes its orders infeasible.
+					if st.HouseholdID == nil {
+						return nil
 					}
-					changed = true // read the new plan: stops may be due already
-				}
+					prof, err := svc.Profile(vehicles[st.VehicleID].kind)
+					if err != nil {
+						return err
+					}
+					_, back := prof.Leg(geo.Point{Lat: points[*st.HouseholdID][1], Lon: points[*st.HouseholdID][0]},
+						geo.Point{Lat: depotPoint[d][1], Lon: depotPoint[d][0]})
+					earliest := st.ArriveAt.Add(jobs.RetryAfter + jobs.MinService + time.Duration(back)*time.Second)
+					for _, o := range st.OrderIDs {
+						if dl := deadlines[o]; !dl.IsZero() && dl.Before(earliest) && feasible[o] {
+							lost[o] = true
+						}
+					}
+					return nil
+				},
+				replan: func() error { return replan(d, jobs.CausePickupFailed) },
+			})
+			if err != nil {
+				return nil, err
 			}
 		}
 		// The day's events, after the stops due by now are done.

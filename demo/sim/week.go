@@ -569,63 +569,26 @@ func RunWeek(ctx context.Context, db *store.DB, deps jobs.Deps, opt WeekOptions)
 			}
 			if i >= 0 && since >= 6*time.Hour && since <= 21*time.Hour {
 				for _, d := range depots {
-					changed := true
-					for changed {
-						changed = false
-						needReplan := false
-						stops, err := currentStops(ctx, db, d, day)
-						if err != nil {
-							return nil, err
-						}
-						for _, st := range stops {
-							if st.Status != thugom.StopPlanned || st.ArriveAt.After(now) {
-								continue
-							}
+					err := runDueStops(ctx, db, svc, rng, opt.FailureRate, d, day, now, points, dueStops{
+						known:  func(id int64) bool { return vehicles[id] != nil },
+						arrive: func(st store.PlanStop, to orb.Point) { move(vehicles[st.VehicleID], st.VehicleID, to, st.ArriveAt) },
+						handOver: func(st store.PlanStop) {
 							v := vehicles[st.VehicleID]
-							if v == nil {
-								continue
+							move(v, st.VehicleID, depotPoint[d], st.ArriveAt)
+							for _, o := range v.onBoard {
+								handedAt[o] = st.ArriveAt
 							}
-							if st.Kind == thugom.StopDepot {
-								move(v, st.VehicleID, depotPoint[d], st.ArriveAt)
-								if _, err := svc.RecordPickup(ctx, jobs.PickupEvent{StopID: st.ID, Status: thugom.StopDone, At: st.ArriveAt, Actor: "simulation"}); err != nil {
-									return nil, fmt.Errorf("depot stop %d: %w", st.ID, err)
-								}
-								for _, o := range v.onBoard {
-									handedAt[o] = st.ArriveAt
-								}
-								v.onBoard = nil
-								continue
-							}
-							if st.HouseholdID != nil {
-								move(v, st.VehicleID, points[*st.HouseholdID], st.ArriveAt)
-							} else if st.DropOffPoint != nil {
-								move(v, st.VehicleID, *st.DropOffPoint, st.ArriveAt) // a hub stop: the drop-off point
-							}
-							if rng.Float64() < opt.FailureRate {
-								reasons := []string{jobs.FailNotReady, jobs.FailNobodyHome, jobs.FailNotReady, jobs.FailUnreachable}
-								reason := reasons[rng.IntN(len(reasons))]
-								if _, err := svc.RecordPickup(ctx, jobs.PickupEvent{StopID: st.ID, Status: thugom.StopFailed, Reason: reason, At: st.ArriveAt, Actor: "simulation"}); err != nil {
-									return nil, fmt.Errorf("fail stop %d: %w", st.ID, err)
-								}
-								acc().PickupFailures++
-								again, err := svc.FollowUpFailedPickup(ctx, st.ID, reason)
-								if err != nil {
-									return nil, err
-								}
-								needReplan = needReplan || again
-								continue
-							}
-							if _, err := svc.RecordPickup(ctx, jobs.PickupEvent{StopID: st.ID, Status: thugom.StopPickedUp, Parcels: st.Parcels, WeightKg: st.LoadKg, At: st.ArriveAt, Actor: "simulation"}); err != nil {
-								return nil, fmt.Errorf("pick up stop %d: %w", st.ID, err)
-							}
+							v.onBoard = nil
+						},
+						picked: func(st store.PlanStop) {
+							v := vehicles[st.VehicleID]
 							v.onBoard = append(v.onBoard, st.OrderIDs...)
-						}
-						if needReplan {
-							if err := replan(d, jobs.CausePickupFailed); err != nil {
-								return nil, err
-							}
-							changed = true
-						}
+						},
+						failed: func(store.PlanStop) error { acc().PickupFailures++; return nil },
+						replan: func() error { return replan(d, jobs.CausePickupFailed) },
+					})
+					if err != nil {
+						return nil, err
 					}
 				}
 			}
