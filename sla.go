@@ -185,6 +185,13 @@ type SLA struct {
 	Reason string
 }
 
+// The beginnings of the reasons an SLA is at risk from placement
+// (BrokenAtPlacement reads them back).
+const (
+	reasonNoDeparture = "no line-haul departure"
+	reasonReadyAt     = "ready at"
+)
+
 // slaSearchDays bounds how many days after placement the model looks for a
 // departure; a promise longer than this is clamped.
 const slaSearchDays = 15
@@ -231,7 +238,7 @@ func HandoverDeadline(placedAt time.Time, promise time.Duration, province string
 	}
 	if len(cands) == 0 {
 		out.AtRisk = true
-		out.Reason = fmt.Sprintf("no line-haul departure serves %s", nonEmpty(province, "the destination"))
+		out.Reason = fmt.Sprintf(reasonNoDeparture+" serves %s", nonEmpty(province, "the destination"))
 		out.Deadline = out.PromisedBy
 		return out, nil
 	}
@@ -256,7 +263,7 @@ func HandoverDeadline(placedAt time.Time, promise time.Duration, province string
 			}
 		}
 		out.AtRisk = true
-		out.Reason = fmt.Sprintf("no line-haul departure delivers to %s within %s of placement", nonEmpty(province, "the destination"), fmtHours(promise))
+		out.Reason = fmt.Sprintf(reasonNoDeparture+" delivers to %s within %s of placement", nonEmpty(province, "the destination"), fmtHours(promise))
 	}
 	c := cands[best]
 	out.Deadline, out.DepartureID, out.DepartsAt, out.ArrivesAt = c.cutoff, c.dep.ID, c.departs, c.arrive
@@ -275,7 +282,7 @@ func (s SLA) WithReadiness(ready *time.Time, roundTrip time.Duration) SLA {
 	}
 	if ready.Add(roundTrip).After(s.Deadline) {
 		s.AtRisk = true
-		s.Reason = fmt.Sprintf("ready at %s, too late for the %s cutoff its promise needs (%s there and back)",
+		s.Reason = fmt.Sprintf(reasonReadyAt+" %s, too late for the %s cutoff its promise needs (%s there and back)",
 			ready.In(Local).Format("15:04 02/01"), s.Deadline.In(Local).Format("15:04"), roundTrip.Round(time.Minute))
 	}
 	return s
@@ -287,7 +294,7 @@ func (s SLA) WithReadiness(ready *time.Time, roundTrip time.Duration) SLA {
 // gave it later (planned late, a failed pickup): its promise was lost
 // before any plan.
 func BrokenAtPlacement(atRisk bool, reason string) bool {
-	return atRisk && (strings.HasPrefix(reason, "no line-haul") || strings.HasPrefix(reason, "ready at"))
+	return atRisk && (strings.HasPrefix(reason, reasonNoDeparture) || strings.HasPrefix(reason, reasonReadyAt))
 }
 
 // MaxAge is how long an order's produce may ride in a collecting vehicle
