@@ -273,17 +273,19 @@ func HandoverDeadline(placedAt time.Time, promise time.Duration, province string
 // WithReadiness puts an SLA at risk from the start when its produce cannot
 // reach the depot by the deadline even fetched the moment it is ready:
 // ready is when the household says it is (nil: unknown, no check) and
-// roundTrip the fastest vehicle's drive from the depot to the household and
-// back. The deadline stays: the planner makes an impossible one soft and
-// collects the order as early as it can.
-func (s SLA) WithReadiness(ready *time.Time, roundTrip time.Duration) SLA {
-	if s.AtRisk || ready == nil || s.Deadline.IsZero() {
+// atDepot the earliest the produce could be at the depot — a vehicle waiting
+// at the household when it is ready (or there as soon as its shift allows)
+// and driving straight back (zero: unknown, no check). The deadline stays:
+// the planner makes an impossible one soft and collects the order as early
+// as it can.
+func (s SLA) WithReadiness(ready *time.Time, atDepot time.Time) SLA {
+	if s.AtRisk || ready == nil || atDepot.IsZero() || s.Deadline.IsZero() {
 		return s
 	}
-	if ready.Add(roundTrip).After(s.Deadline) {
+	if atDepot.After(s.Deadline) {
 		s.AtRisk = true
-		s.Reason = fmt.Sprintf(reasonReadyAt+" %s, too late for the %s cutoff its promise needs (%s there and back)",
-			ready.In(Local).Format("15:04 02/01"), s.Deadline.In(Local).Format("15:04"), roundTrip.Round(time.Minute))
+		s.Reason = fmt.Sprintf(reasonReadyAt+" %s, too late for the %s cutoff its promise needs (at the depot %s at the earliest)",
+			ready.In(Local).Format("15:04 02/01"), s.Deadline.In(Local).Format("15:04"), atDepot.In(Local).Format("15:04"))
 	}
 	return s
 }

@@ -230,21 +230,22 @@ func TestSLAWithReadiness(t *testing.T) {
 	}
 	base := thugom.SLA{Deadline: cutoff}
 	for _, c := range []struct {
-		name  string
-		sla   thugom.SLA
-		ready *time.Time
-		trip  time.Duration
-		risk  bool
+		name    string
+		sla     thugom.SLA
+		ready   *time.Time
+		atDepot *time.Time
+		risk    bool
 	}{
-		{"ready early", base, ready(7, 0), time.Hour, false},
-		{"just in time", base, ready(9, 30), time.Hour, false},
-		{"a minute too late", base, ready(9, 31), time.Hour, true},
-		{"ready after the cutoff", base, ready(11, 0), 0, true},
-		{"no readiness known", base, nil, time.Hour, false},
-		{"already at risk keeps its reason", thugom.SLA{Deadline: cutoff, AtRisk: true, Reason: "no departure"}, ready(11, 0), 0, true},
-		{"no deadline", thugom.SLA{}, ready(11, 0), 0, false},
+		{"ready early", base, ready(7, 0), ready(8, 0), false},
+		{"back at the cutoff", base, ready(10, 0), ready(10, 30), false},
+		{"back a minute after", base, ready(10, 0), ready(10, 31), true},
+		{"ready after the cutoff", base, ready(11, 0), ready(11, 0), true},
+		{"no readiness known", base, nil, ready(11, 0), false},
+		{"no earliest known (no vehicle)", base, ready(11, 0), &time.Time{}, false},
+		{"already at risk keeps its reason", thugom.SLA{Deadline: cutoff, AtRisk: true, Reason: "no departure"}, ready(11, 0), ready(11, 0), true},
+		{"no deadline", thugom.SLA{}, ready(11, 0), ready(11, 0), false},
 	} {
-		got := c.sla.WithReadiness(c.ready, c.trip)
+		got := c.sla.WithReadiness(c.ready, *c.atDepot)
 		if got.AtRisk != c.risk {
 			t.Errorf("%s: at risk %v, want %v (%s)", c.name, got.AtRisk, c.risk, got.Reason)
 		}
@@ -264,7 +265,7 @@ func TestBrokenAtPlacement(t *testing.T) {
 	t.Parallel()
 	day := time.Date(2026, 9, 15, 0, 0, 0, 0, thugom.Local)
 	ready := day.Add(11 * time.Hour)
-	late := thugom.SLA{Deadline: day.Add(10*time.Hour + 30*time.Minute)}.WithReadiness(&ready, 0)
+	late := thugom.SLA{Deadline: day.Add(10*time.Hour + 30*time.Minute)}.WithReadiness(&ready, ready.Add(20*time.Minute))
 	none, err := thugom.HandoverDeadline(day.Add(20*time.Hour), 24*time.Hour, "Hà Nội", nil)
 	if err != nil {
 		t.Fatal(err)

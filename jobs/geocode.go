@@ -179,6 +179,7 @@ func (s *Service) computeSLA(ctx context.Context, tx pgx.Tx, householdID int64, 
 		return err
 	}
 	deps := map[int64][]thugom.Departure{}
+	fleets := map[int64][]thugom.Vehicle{}
 	for _, o := range orders {
 		d, ok := deps[o.DepotID]
 		if !ok {
@@ -186,13 +187,16 @@ func (s *Service) computeSLA(ctx context.Context, tx pgx.Tx, householdID int64, 
 				return err
 			}
 			deps[o.DepotID] = d
+			if fleets[o.DepotID], err = store.VehiclesOfDepot(ctx, tx, o.DepotID); err != nil {
+				return err
+			}
 		}
 		sla, err := thugom.HandoverDeadline(o.PlacedAt, time.Duration(o.PromiseHours)*time.Hour, o.Province, d)
 		if err != nil {
 			return err
 		}
-		if o.Household != nil && o.Depot != nil {
-			sla = sla.WithReadiness(o.ReadyFrom, s.fastestRoundTrip(*o.Depot, *o.Household))
+		if o.Household != nil && o.Depot != nil && o.ReadyFrom != nil {
+			sla = sla.WithReadiness(o.ReadyFrom, s.earliestAtDepot(fleets[o.DepotID], *o.Depot, *o.Household, *o.ReadyFrom))
 		}
 		if err := store.SetOrderSLA(ctx, tx, o.ID, sla.Deadline, sla.AtRisk, sla.Reason, now); err != nil {
 			return err
@@ -201,23 +205,35 @@ func (s *Service) computeSLA(ctx context.Context, tx pgx.Tx, householdID int64, 
 	return nil
 }
 
-// fastestRoundTrip is the drive from the depot to a household and back by
-// the fastest vehicle kind, with a pickup's shortest service.
-func (s *Service) fastestRoundTrip(depot, household orb.Point) time.Duration {
-	best := math.Inf(1)
-	for _, kind := range []string{thugom.VehicleMotorbike, thugom.VehicleVan} {
-		prof, err := s.profile(kind)
+// earliestAtDepot is the earliest an order's produce, ready at ready, could
+// be at its depot: a vehicle of the depot leaves at the start of its shift,
+// waits at the household until the produce is ready, takes a pickup's
+// shortest service and drives straight back. Zero when the depot has no
+// active vehicle.
+func (s *Service) earliestAtDepot(vehicles []thugom.Vehicle, depot, household orb.Point, ready time.Time) time.Time {
+	d, h := geo.Point{Lat: depot[1], Lon: depot[0]}, geo.Point{Lat: household[1], Lon: household[0]}
+	day := thugom.Day(ready)
+	var best time.Time
+	for _, v := range vehicles {
+		if v.Status != thugom.VehicleActive {
+			continue
+		}
+		prof, err := s.profile(v.Kind)
 		if err != nil {
 			continue
 		}
-		_, there := prof.Leg(geo.Point{Lat: depot[1], Lon: depot[0]}, geo.Point{Lat: household[1], Lon: household[0]})
-		_, back := prof.Leg(geo.Point{Lat: household[1], Lon: household[0]}, geo.Point{Lat: depot[1], Lon: depot[0]})
-		best = math.Min(best, there+back)
+		_, there := prof.Leg(d, h)
+		_, back := prof.Leg(h, d)
+		at := day.Add(time.Duration((float64(v.ShiftStart) + there) * float64(time.Second)))
+		if ready.After(at) {
+			at = ready
+		}
+		at = at.Add(time.Duration((serviceBaseS + back) * float64(time.Second)))
+		if best.IsZero() || at.Before(best) {
+			best = at
+		}
 	}
-	if math.IsInf(best, 1) {
-		return 0
-	}
-	return time.Duration((best + serviceBaseS) * float64(time.Second))
+	return best
 }
 
 func precisionOf(p geo.Precision) string {

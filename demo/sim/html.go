@@ -21,6 +21,8 @@ func WriteHTML(w io.Writer, rep *WeekReport) error {
 		"Rate":   pct(t.WithinPromiseRate),
 		"Notice": pct(t.WindowNotice12hRate),
 		"First":  pct(t.ImpossibleFirstDayRt),
+		"Best":   pct(t.BestPossibleRate),
+		"Reach":  pct(t.WithinReachableRate),
 		"OnTime": template.HTML(onTimeSVG(rep)),
 		"Late":   template.HTML(histSVG(t.LateHistogram, binLabels(LateBins, "min"), "#c0392b", "orders late by (minutes at the buyer, after the promise)")),
 		"Age":    template.HTML(histSVG(t.AgeHistogram, binLabels(AgeBins, "h"), "#2471a3", "orders by produce age at handover (hours since ready)")),
@@ -203,6 +205,7 @@ Every order a household placed is counted; only orders the household itself canc
 {{.OnTime}}
 <h2>Why were orders late?</h2>
 <table>{{range .Causes}}<tr><td>{{.Text}}</td><td>{{.N}}</td><td>{{.Pct}} of orders</td></tr>{{end}}</table>
+<p>On this network (its line-haul trucks and their hours) no plan could have kept more than <b>{{.Best}}</b> of the promises; of the orders some plan could have kept, {{.Reach}} were kept.</p>
 {{with .R.After}}<p><small>The week's last orders still open after day {{len $.R.Days}} were collected on the following days ({{.Day}}: {{.KM}} km, {{.PickupFailures}} failed pickups tried again); they count on their own day.</small></p>{{end}}
 <h2>How late were the late orders?</h2>
 {{.Late}}

@@ -82,6 +82,12 @@ func TestRunWeek(t *testing.T) {
 		if byCause != a.Late {
 			t.Errorf("%s: late by cause %v holds %d, late %d", a.Day, a.LateBy, byCause, a.Late)
 		}
+		// The ceiling: what no plan could keep bounds the rate, and the
+		// rate of what could be kept is at least the honest one.
+		if a.Unreachable != a.LateBy["promise_unreachable"] || a.WithinPromiseRate > a.BestPossibleRate+0.0001 ||
+			(a.WithinReachableRate < a.WithinPromiseRate-0.0001 && a.Placed > a.Cancelled) {
+			t.Errorf("%s: unreachable %d, rate %v, best possible %v, of reachable %v", a.Day, a.Unreachable, a.WithinPromiseRate, a.BestPossibleRate, a.WithinReachableRate)
+		}
 	}
 	for _, a := range rep.Days {
 		sum.Placed += a.Placed

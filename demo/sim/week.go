@@ -90,6 +90,15 @@ type Account struct {
 	LateBy map[string]int `json:"late_by_cause,omitempty"`
 	// WithinPromiseRate is WithinPromise / (Placed − Cancelled).
 	WithinPromiseRate float64 `json:"within_promise_rate"`
+	// Unreachable counts the orders no plan could have kept within their
+	// promise (late_by_cause's promise_unreachable), and
+	// WithinReachableRate is WithinPromise / (Placed − Cancelled −
+	// Unreachable): how well planning did with what it could do. The
+	// honest rate is WithinPromiseRate; 1 − Unreachable / (Placed −
+	// Cancelled) is the best any plan could give on this network.
+	Unreachable         int     `json:"promise_unreachable"`
+	WithinReachableRate float64 `json:"within_promise_of_reachable_rate"`
+	BestPossibleRate    float64 `json:"within_promise_best_possible_rate"`
 	// Lateness of late orders at the buyer (estimated delivery by the
 	// line-haul departure the handover makes, less the promise), minutes.
 	LateMinutesP50 float64 `json:"late_minutes_p50"`
@@ -1204,8 +1213,13 @@ func account(ctx context.Context, db *store.DB, rep *WeekReport, days []Account,
 
 // finish rounds and derives the account's rates and quantiles.
 func (a *Account) finish(lates, ages, notices []float64) {
+	a.Unreachable = a.LateBy["promise_unreachable"]
 	if n := a.Placed - a.Cancelled; n > 0 {
 		a.WithinPromiseRate = round(float64(a.WithinPromise)/float64(n), 4)
+		a.BestPossibleRate = round(1-float64(a.Unreachable)/float64(n), 4)
+	}
+	if n := a.Placed - a.Cancelled - a.Unreachable; n > 0 {
+		a.WithinReachableRate = round(float64(a.WithinPromise)/float64(n), 4)
 	}
 	if a.ImpossibleAtPlacement > 0 {
 		a.ImpossibleFirstDayRt = round(float64(a.ImpossibleFirstDay)/float64(a.ImpossibleAtPlacement), 4)
