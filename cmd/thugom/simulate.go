@@ -36,6 +36,7 @@ func runSimulate(ctx context.Context, args []string) error {
 	iterations := fs.Int("iterations", 16000, "solver iterations per plan (deterministic); 0 uses --plan-budget; with --days > 1, 0 scales them to each depot's size (sim.BudgetFor)")
 	days := fs.Int("days", 1, "harvest days; 1 is the single demo day, more a harvest week (orders arriving all day, evening plans, a rainy day)")
 	htmlOut := fs.String("html", "", "with --days > 1, also write a self-contained HTML report to this file")
+	ordersCSV := fs.String("orders-csv", "", "with --days > 1, also write every order's outcome (one CSV line each) to this file")
 	drain := fs.Int("drain-days", 2, "with --days > 1, days after the week (no new orders) to collect what is still open; 0 for none")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof)")
 	if err := fs.Parse(args); err != nil {
@@ -93,7 +94,7 @@ func runSimulate(ctx context.Context, args []string) error {
 	}
 	if *days > 1 {
 		return simulateWeek(ctx, db, cfg, simWeekFlags{days: *days, households: *households, seed: *seed, failures: *failures,
-			postpone: *postpone, iterations: *iterations, iterationsSet: iterationsSet, asJSON: *asJSON, html: *htmlOut, drain: *drain})
+			postpone: *postpone, iterations: *iterations, iterationsSet: iterationsSet, asJSON: *asJSON, html: *htmlOut, ordersCSV: *ordersCSV, drain: *drain})
 	}
 	deps := jobs.Deps{Logger: slog.Default().With("component", "simulate"), PlanIterations: *iterations, PlanBudget: cfg.PlanBudget, BorrowRadiusKm: cfg.BorrowRadiusKm}
 	opt := sim.Options{Seed: *seed, Households: *households, FailureRate: *failures, Postponements: *postpone}

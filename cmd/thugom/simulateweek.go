@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"time"
@@ -18,7 +19,7 @@ type simWeekFlags struct {
 	seed                                          uint64
 	failures                                      float64
 	iterationsSet, asJSON                         bool
-	html                                          string
+	html, ordersCSV                               string
 }
 
 // simulateWeek runs sim.RunWeek and prints its account: with --json, one
@@ -46,18 +47,11 @@ func simulateWeek(ctx context.Context, db *store.DB, cfg *config, f simWeekFlags
 	if err != nil {
 		return fmt.Errorf("simulate: %w", err)
 	}
-	if f.html != "" {
-		out, err := os.Create(f.html)
-		if err != nil {
-			return err
-		}
-		if err := sim.WriteHTML(out, rep); err != nil {
-			out.Close()
-			return err
-		}
-		if err := out.Close(); err != nil {
-			return err
-		}
+	if err := writeFile(f.html, func(w io.Writer) error { return sim.WriteHTML(w, rep) }); err != nil {
+		return err
+	}
+	if err := writeFile(f.ordersCSV, func(w io.Writer) error { return sim.WriteOrdersCSV(w, rep) }); err != nil {
+		return err
 	}
 	if f.asJSON {
 		return json.NewEncoder(os.Stdout).Encode(rep)
@@ -68,4 +62,20 @@ func simulateWeek(ctx context.Context, db *store.DB, cfg *config, f simWeekFlags
 	fmt.Fprintf(os.Stderr, "%d days: within promise %d of %d non-cancelled orders (%.1f %%), late %d, never collected %d, in %s\n",
 		len(rep.Days), t.WithinPromise, t.Placed-t.Cancelled, 100*t.WithinPromiseRate, t.Late, t.NeverCollected, time.Since(t0).Round(time.Second))
 	return nil
+}
+
+// writeFile writes a report to path (nothing when path is empty).
+func writeFile(path string, write func(io.Writer) error) error {
+	if path == "" {
+		return nil
+	}
+	out, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := write(out); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -17,7 +18,8 @@ func TestSimulateWeekOutputContract(t *testing.T) {
 	t.Parallel()
 	dir := dataDir(t)
 	html := filepath.Join(t.TempDir(), "week.html")
-	cmd := child(t, nil, "simulate", "--days", "2", "--households", "80", "--iterations", "300", "--json", "--html", html, "--data-dir", dir)
+	orders := filepath.Join(t.TempDir(), "orders.csv")
+	cmd := child(t, nil, "simulate", "--days", "2", "--households", "80", "--iterations", "300", "--json", "--html", html, "--orders-csv", orders, "--data-dir", dir)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -59,5 +61,24 @@ func TestSimulateWeekOutputContract(t *testing.T) {
 	}
 	if !bytes.Contains(b, []byte("<svg")) || bytes.Contains(b, []byte("src=")) || bytes.Contains(b, []byte("href=")) {
 		t.Error("the HTML report is not self-contained with plots")
+	}
+	// --orders-csv: one line per order placed, outcomes as the total counts.
+	f, err := os.Open(orders)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil || len(recs) < 2 || recs[0][8] != "outcome" {
+		t.Fatalf("orders CSV: %v, %d lines", err, len(recs))
+	}
+	by := map[string]int{}
+	for _, r := range recs[1:] {
+		by[r[8]]++
+	}
+	n := func(f string) int { v, _ := total[f].(float64); return int(v) }
+	if len(recs)-1 != n("placed") || by["within_promise"] != n("within_promise") || by["late"] != n("late") ||
+		by["never_collected"] != n("never_collected") || by["cancelled"] != n("cancelled") {
+		t.Errorf("orders CSV outcomes %v (%d lines) differ from the total %v", by, len(recs)-1, total)
 	}
 }

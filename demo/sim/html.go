@@ -43,6 +43,7 @@ type lateCause struct {
 var lateCauseText = []struct{ key, text string }{
 	{"promise_unreachable", "the promise could not be kept by any plan: the produce was ready too late for the line-haul truck its promise needed (or the truck arrives after the promise), even fetched at once"},
 	{"after_failed_pickup", "a pickup failed (nobody home, not ready) and the second visit was too late for the truck"},
+	{"household_later", "the household postponed, or had the produce ready later than it first said"},
 	{"same_day", "collected on its day, but after the truck its promise needed (the vehicles were busy elsewhere)"},
 	{"later_day", "collected on a later day (the vehicles were full on its day)"},
 }

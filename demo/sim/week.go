@@ -2,11 +2,14 @@ package sim
 
 import (
 	"context"
+	"encoding/csv"
 	"fmt"
+	"io"
 	"log/slog"
 	"math"
 	"math/rand/v2"
 	"sort"
+	"strconv"
 	"sync"
 	"time"
 
@@ -84,8 +87,10 @@ type Account struct {
 	NeverCollectedBy map[string]int `json:"never_collected_by_status,omitempty"`
 	// LateBy counts the late orders by cause: promise_unreachable (no plan
 	// could meet it: the produce is ready too late for the line-haul its
-	// promise needs, even fetched at once by the fastest vehicle),
-	// after_failed_pickup, later_day (collected on a day after its own),
+	// promise needs, even fetched at once by the fastest vehicle, judged
+	// on the readiness given at placement), after_failed_pickup,
+	// household_later (postponed, or ready later than first said),
+	// later_day (collected on a day after its own),
 	// same_day (collected on its day, after the cutoff it needed).
 	LateBy map[string]int `json:"late_by_cause,omitempty"`
 	// WithinPromiseRate is WithinPromise / (Placed − Cancelled).
@@ -114,7 +119,8 @@ type Account struct {
 	// AgeHistogram by AgeBins (hours).
 	AgeHistogram []int `json:"age_histogram"`
 	// Orders placed at risk (their promise impossible whatever the plan)
-	// and of those, collected on their first possible day.
+	// and of those, collected on their first possible day (their own day,
+	// or the day the household postponed them to).
 	ImpossibleAtPlacement int     `json:"impossible_at_placement"`
 	ImpossibleFirstDay    int     `json:"impossible_collected_first_day"`
 	ImpossibleFirstDayRt  float64 `json:"impossible_collected_first_day_rate"`
@@ -179,8 +185,57 @@ type WeekReport struct {
 	After      *Account    `json:"after_week,omitempty"`
 	Budgets    string      `json:"planning_budgets"`
 	LateOrders []LateOrder `json:"-"` // for the HTML map
-	Depot      []orb.Point `json:"-"`
-	Elapsed    float64     `json:"elapsed_seconds"`
+	// Orders are every order's outcome, for WriteOrdersCSV.
+	Orders  []OrderOutcome `json:"-"`
+	Depot   []orb.Point    `json:"-"`
+	Elapsed float64        `json:"elapsed_seconds"`
+}
+
+// OrderOutcome is what became of one order in the week: Outcome is
+// within_promise, late (with its Cause, as in Account.LateBy),
+// never_collected or cancelled; Handed is its handover at the depot and
+// Delivered the estimated delivery to the buyer (zero when not collected);
+// Impossible says its promise was lost at placement and FirstDay that it
+// was collected on its first possible day (its own, or the one the
+// household postponed it to).
+type OrderOutcome struct {
+	ID, Depot            int64
+	Day                  int // 1-based day of the week
+	Placed, Promised     time.Time
+	Ready                *time.Time
+	Handed, Delivered    time.Time
+	Outcome, Cause       string
+	LateMin              float64
+	Impossible, FirstDay bool
+}
+
+// WriteOrdersCSV writes every order's outcome, one line each (local
+// times), for whoever wants to check the report's counts.
+func WriteOrdersCSV(w io.Writer, rep *WeekReport) error {
+	cw := csv.NewWriter(w)
+	_ = cw.Write([]string{"order_id", "depot_id", "day", "placed_at", "promised_by", "ready_from", "handed_over_at", "delivered_est", "outcome", "late_cause", "late_min", "impossible_at_placement", "collected_first_day"})
+	ts := func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.In(thugom.Local).Format("2006-01-02 15:04")
+	}
+	for _, o := range rep.Orders {
+		ready := ""
+		if o.Ready != nil {
+			ready = ts(*o.Ready)
+		}
+		late := ""
+		if o.Outcome == "late" {
+			late = strconv.FormatFloat(math.Round(o.LateMin), 'f', 0, 64)
+		}
+		if err := cw.Write([]string{strconv.FormatInt(o.ID, 10), strconv.FormatInt(o.Depot, 10), strconv.Itoa(o.Day), ts(o.Placed), ts(o.Promised),
+			ready, ts(o.Handed), ts(o.Delivered), o.Outcome, o.Cause, late, strconv.FormatBool(o.Impossible), strconv.FormatBool(o.FirstDay)}); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
 }
 
 // Litres per km by vehicle kind (motorbike ~2.2 L/100 km, small van ~9).
@@ -361,6 +416,7 @@ func RunWeek(ctx context.Context, db *store.DB, deps jobs.Deps, opt WeekOptions)
 		days[i].Rainy = rainy(i)
 	}
 	orderDay := map[int64]int{}
+	readyAt := map[int64]time.Time{} // readiness the household gave when it placed the order
 	impossible := map[int64]bool{}
 	handedAt := map[int64]time.Time{}
 	depotOrders := map[int64]int{} // orders per depot, last plan: the budget
@@ -451,6 +507,9 @@ func RunWeek(ctx context.Context, db *store.DB, deps jobs.Deps, opt WeekOptions)
 		geocoded := map[int64]bool{}
 		for i, id := range res.OrderIDs {
 			orderDay[id] = batch[i].day
+			if r := batch[i].order.Order.ReadyFrom; r != nil {
+				readyAt[id] = *r
+			}
 			h := seeded.HouseholdIDs[batch[i].household]
 			if !geocoded[h] {
 				geocoded[h] = true
@@ -719,7 +778,7 @@ func RunWeek(ctx context.Context, db *store.DB, deps jobs.Deps, opt WeekOptions)
 		after.Day = fmt.Sprintf("%s…%s", jobs.DayString(dayOf(opt.Days)), jobs.DayString(dayOf(drained)))
 		rep.After = after
 	}
-	if err := account(ctx, db, rep, days, orderDay, impossible, handedAt, depotDeps, points, dayOf, earliest); err != nil {
+	if err := account(ctx, db, rep, days, orderDay, readyAt, impossible, handedAt, depotDeps, points, dayOf, earliest); err != nil {
 		return nil, err
 	}
 	rep.Days = days
@@ -968,7 +1027,7 @@ func serves(dep thugom.Departure, province string) bool {
 }
 
 // account counts every order of the week by the day it was for.
-func account(ctx context.Context, db *store.DB, rep *WeekReport, days []Account, orderDay map[int64]int,
+func account(ctx context.Context, db *store.DB, rep *WeekReport, days []Account, orderDay map[int64]int, readyAt map[int64]time.Time,
 	impossible map[int64]bool, handedAt map[int64]time.Time, depotDeps map[int64][]thugom.Departure,
 	points map[int64]orb.Point, dayOf func(int) time.Time, earliest func(depot, household int64, from time.Time, i int) time.Time) error {
 	failed := map[int64]bool{} // orders a pickup failed for
@@ -1070,15 +1129,20 @@ func account(ctx context.Context, db *store.DB, rep *WeekReport, days []Account,
 		promised := placed.Add(time.Duration(promiseHours) * time.Hour)
 		a := &days[i]
 		a.Placed++
+		oc := OrderOutcome{ID: id, Depot: depot, Day: i + 1, Placed: placed, Promised: promised, Ready: ready, Impossible: impossible[id]}
 		if impossible[id] {
 			a.ImpossibleAtPlacement++
 		}
 		if status == thugom.OrderCancelled {
 			a.Cancelled++
+			oc.Outcome = "cancelled"
+			rep.Orders = append(rep.Orders, oc)
 			continue
 		}
 		at, handed := handedAt[id]
 		if !handed {
+			oc.Outcome = "never_collected"
+			rep.Orders = append(rep.Orders, oc)
 			a.NeverCollected++
 			if a.NeverCollectedBy == nil {
 				a.NeverCollectedBy = map[string]int{}
@@ -1093,12 +1157,19 @@ func account(ctx context.Context, db *store.DB, rep *WeekReport, days []Account,
 			continue
 		}
 		a.KgCollected += kg
-		if impossible[id] && dayIndex(at, dayOf, len(days)) == i {
-			a.ImpossibleFirstDay++
-		}
 		from := placed
 		if ready != nil && ready.After(from) {
 			from = *ready
+		}
+		// Its first possible day is its own, or the day the household
+		// moved it to (a postponement: the same hours a day later).
+		first := dayOf(i)
+		if d := thugom.Day(from); d.After(first) {
+			first = d
+		}
+		oc.Handed, oc.FirstDay = at, thugom.Day(at).Equal(first)
+		if impossible[id] && oc.FirstDay {
+			a.ImpossibleFirstDay++
 		}
 		age := at.Sub(from).Minutes()
 		ages[i] = append(ages[i], age)
@@ -1123,18 +1194,29 @@ func account(ctx context.Context, db *store.DB, rep *WeekReport, days []Account,
 		dl, ok := delivery(depotDeps[depot], dest, at)
 		if ok && !dl.After(promised) {
 			a.WithinPromise++
+			oc.Outcome, oc.Delivered = "within_promise", dl
+			rep.Orders = append(rep.Orders, oc)
 			continue
 		}
 		if !ok {
 			dl = at.Add(24 * time.Hour)
 		}
 		a.Late++
+		// No plan could keep it: judged on the readiness the household
+		// gave at placement (a failed pickup or a postponement moves the
+		// stored one later, and is its own cause).
+		given := placed
+		if r, ok := readyAt[id]; ok && r.After(given) {
+			given = r
+		}
 		cause := "same_day"
 		switch {
-		case !reachable(depotDeps[depot], dest, earliest(depot, household, from, i), promised):
+		case !reachable(depotDeps[depot], dest, earliest(depot, household, given, i), promised):
 			cause = "promise_unreachable"
 		case failed[id]:
 			cause = "after_failed_pickup"
+		case from.After(given):
+			cause = "household_later"
 		case dayIndex(at, dayOf, len(days)) != i:
 			cause = "later_day"
 		}
@@ -1143,6 +1225,8 @@ func account(ctx context.Context, db *store.DB, rep *WeekReport, days []Account,
 		}
 		a.LateBy[cause]++
 		late := dl.Sub(promised).Minutes()
+		oc.Outcome, oc.Cause, oc.Delivered, oc.LateMin = "late", cause, dl, late
+		rep.Orders = append(rep.Orders, oc)
 		lates[i] = append(lates[i], late)
 		a.LateHistogram[bin(late, LateBins)]++
 		p := points[household]
