@@ -96,7 +96,7 @@ func TestRunWeek(t *testing.T) {
 		sum.Late += a.Late
 		sum.NeverCollected += a.NeverCollected
 		sum.SMS += a.SMS
-		if a.Breakdowns != 1 || a.PickupFailures == 0 || a.KM <= 0 || a.VehiclesUsed == 0 {
+		if a.Breakdowns != 1 || a.PickupFailures == 0 || a.KM <= 0 || a.VehiclesUsed == 0 || a.WallSeconds <= 0 {
 			t.Errorf("%s: the day's events did not happen: %+v", a.Day, a)
 		}
 	}

@@ -150,6 +150,8 @@ type Account struct {
 	DriverHours       float64 `json:"driver_hours"`
 	SMS               int     `json:"sms"`
 	PlanSeconds       float64 `json:"plan_seconds"`
+	// WallSeconds is the wall time the simulation took for the day.
+	WallSeconds float64 `json:"wall_seconds"`
 	// DropOffs counts the households that agreed to bring their produce to
 	// their commune's drop-off point (demo/sim/dropoff.go).
 	DropOffs int `json:"drop_offs"`
@@ -544,7 +546,17 @@ func RunWeek(ctx context.Context, db *store.DB, deps jobs.Deps, opt WeekOptions)
 		km          float64
 	}
 	drained := -1 // the last day run
+	// Each simulated day's wall time (05:30 to 05:30, its evening's plans
+	// of the next day included; the evening before the week is day 1's).
+	wallDay, wallFrom := -2, time.Time{}
+	wall := func() {
+		if wallDay >= -1 {
+			accOf(max(wallDay, 0)).WallSeconds += time.Since(wallFrom).Seconds()
+		}
+	}
 	for i := -1; i < horizon; i++ {
+		wall()
+		wallDay, wallFrom = i, time.Now()
 		if i >= opt.Days {
 			open, err := simOpenOrders(ctx, db)
 			if err != nil {
@@ -754,6 +766,7 @@ func RunWeek(ctx context.Context, db *store.DB, deps jobs.Deps, opt WeekOptions)
 			}
 		}
 	}
+	wall()
 	// The earliest an order could be at its depot: fetched from the moment
 	// it is ready (or a vehicle's shift starts) by a motorbike going straight
 	// there and back (travel 40 % slower on the rainy day).
@@ -1266,6 +1279,7 @@ func account(ctx context.Context, db *store.DB, rep *WeekReport, days []Account,
 		t.BorrowedVehicles += a.BorrowedVehicles
 		t.PlannedLate += a.PlannedLate
 		t.KgCollected += a.KgCollected
+		t.WallSeconds += a.WallSeconds
 		t.KM += a.KM
 		t.Litres += a.Litres
 		t.VehiclesUsed = max(t.VehiclesUsed, a.VehiclesUsed)
@@ -1289,6 +1303,7 @@ func account(ctx context.Context, db *store.DB, rep *WeekReport, days []Account,
 		t.VehiclesUsed = max(t.VehiclesUsed, a.VehiclesUsed)
 		t.DriverHours += a.DriverHours
 		t.SMS += a.SMS
+		t.WallSeconds += a.WallSeconds
 		a.finish(nil, nil, nil)
 	}
 	t.finish(lates[len(days)], ages[len(days)], notices[len(days)])
@@ -1322,6 +1337,7 @@ func (a *Account) finish(lates, ages, notices []float64) {
 	a.KM = round(a.KM, 1)
 	a.Litres = round(a.Litres, 1)
 	a.DriverHours = round(a.DriverHours, 1)
+	a.WallSeconds = round(a.WallSeconds, 1)
 }
 
 func round(x float64, digits int) float64 {
