@@ -41,7 +41,7 @@ type lateCause struct {
 
 // lateCauseText says each cause of lateness for a reader outside the post.
 var lateCauseText = []struct{ key, text string }{
-	{"promise_unreachable", "the promise could not be kept by any plan: the produce was ready too late for the line-haul truck its promise needed (or the truck arrives after the promise), even fetched at once"},
+	{"promise_unreachable", "the promise could not be kept by any plan: the produce was ready too late for the line-haul truck its promise needed (or that truck arrives after the promise), even with a vehicle waiting at the household when it was ready"},
 	{"after_failed_pickup", "a pickup failed (nobody home, not ready) and the second visit was too late for the truck"},
 	{"household_later", "the household postponed, or had the produce ready later than it first said"},
 	{"same_day", "collected on its day, but after the truck its promise needed (the vehicles were busy elsewhere)"},
@@ -206,7 +206,8 @@ Every order a household placed is counted; only orders the household itself canc
 {{.OnTime}}
 <h2>Why were orders late?</h2>
 <table>{{range .Causes}}<tr><td>{{.Text}}</td><td>{{.N}}</td><td>{{.Pct}} of orders</td></tr>{{end}}</table>
-<p>On this network (its line-haul trucks and their hours) no plan could have kept more than <b>{{.Best}}</b> of the promises; of the orders some plan could have kept, {{.Reach}} were kept.</p>
+<p>On this network (its line-haul trucks and their hours) no plan could have kept more than <b>{{.Best}}</b> of the promises; of the orders some plan could have kept, {{.Reach}} were kept.
+{{if .T.NoDeparture}}For {{.T.NoDeparture}} orders no truck at all reached the buyer within the promise, even had the produce been at the post office the minute the order was placed: only an earlier or faster truck could keep those.{{end}}</p>
 {{with .R.After}}<p><small>The week's last orders still open after day {{len $.R.Days}} were collected on the following days ({{.Day}}: {{.KM}} km, {{.PickupFailures}} failed pickups tried again); they count on their own day.</small></p>{{end}}
 <h2>How late were the late orders?</h2>
 {{.Late}}

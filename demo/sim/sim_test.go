@@ -84,7 +84,7 @@ func TestRunWeek(t *testing.T) {
 		}
 		// The ceiling: what no plan could keep bounds the rate, and the
 		// rate of what could be kept is at least the honest one.
-		if a.Unreachable != a.LateBy["promise_unreachable"] || a.WithinPromiseRate > a.BestPossibleRate+0.0001 ||
+		if a.Unreachable != a.LateBy["promise_unreachable"] || a.NoDeparture > a.Unreachable || a.WithinPromiseRate > a.BestPossibleRate+0.0001 ||
 			(a.WithinReachableRate < a.WithinPromiseRate-0.0001 && a.Placed > a.Cancelled) {
 			t.Errorf("%s: unreachable %d, rate %v, best possible %v, of reachable %v", a.Day, a.Unreachable, a.WithinPromiseRate, a.BestPossibleRate, a.WithinReachableRate)
 		}

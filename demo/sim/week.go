@@ -101,7 +101,11 @@ type Account struct {
 	// Unreachable): how well planning did with what it could do. The
 	// honest rate is WithinPromiseRate; 1 − Unreachable / (Placed −
 	// Cancelled) is the best any plan could give on this network.
-	Unreachable         int     `json:"promise_unreachable"`
+	Unreachable int `json:"promise_unreachable"`
+	// NoDeparture of those had no line-haul truck at all that reaches the
+	// buyer within the promise, even handed over the minute the order was
+	// placed: only the network (its trucks and their hours) could keep them.
+	NoDeparture         int     `json:"promise_unreachable_no_departure"`
 	WithinReachableRate float64 `json:"within_promise_of_reachable_rate"`
 	BestPossibleRate    float64 `json:"within_promise_best_possible_rate"`
 	// Lateness of late orders at the buyer (estimated delivery by the
@@ -1226,6 +1230,9 @@ func account(ctx context.Context, db *store.DB, rep *WeekReport, days []Account,
 		switch {
 		case !reachable(depotDeps[depot], dest, earliest(depot, household, given, i), promised):
 			cause = "promise_unreachable"
+			if !reachable(depotDeps[depot], dest, placed, promised) {
+				a.NoDeparture++
+			}
 		case failed[id]:
 			cause = "after_failed_pickup"
 		case from.After(given):
@@ -1269,6 +1276,7 @@ func account(ctx context.Context, db *store.DB, rep *WeekReport, days []Account,
 			t.LateBy[k] += n
 		}
 		t.ImpossibleAtPlacement += a.ImpossibleAtPlacement
+		t.NoDeparture += a.NoDeparture
 		t.ImpossibleFirstDay += a.ImpossibleFirstDay
 		t.KnownBy17 += a.KnownBy17
 		t.WindowNotice12h += a.WindowNotice12h
