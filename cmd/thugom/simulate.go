@@ -37,6 +37,7 @@ func runSimulate(ctx context.Context, args []string) error {
 	days := fs.Int("days", 1, "harvest days; 1 is the single demo day, more a harvest week (orders arriving all day, evening plans, a rainy day)")
 	htmlOut := fs.String("html", "", "with --days > 1, also write a self-contained HTML report to this file")
 	ordersCSV := fs.String("orders-csv", "", "with --days > 1, also write every order's outcome (one CSV line each) to this file")
+	whatIf := fs.String("what-if-vehicles", "", "with --days > 1, a what-if: motorbikes added to depots, as CODE=N[,CODE=N] (e.g. VTP-04=2); the report says so")
 	drain := fs.Int("drain-days", 2, "with --days > 1, days after the week (no new orders) to collect what is still open; 0 for none")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof)")
 	if err := fs.Parse(args); err != nil {
@@ -94,7 +95,7 @@ func runSimulate(ctx context.Context, args []string) error {
 	}
 	if *days > 1 {
 		return simulateWeek(ctx, db, cfg, simWeekFlags{days: *days, households: *households, seed: *seed, failures: *failures,
-			postpone: *postpone, iterations: *iterations, iterationsSet: iterationsSet, asJSON: *asJSON, html: *htmlOut, ordersCSV: *ordersCSV, drain: *drain})
+			postpone: *postpone, iterations: *iterations, iterationsSet: iterationsSet, asJSON: *asJSON, html: *htmlOut, ordersCSV: *ordersCSV, whatIf: *whatIf, drain: *drain})
 	}
 	deps := jobs.Deps{Logger: slog.Default().With("component", "simulate"), PlanIterations: *iterations, PlanBudget: cfg.PlanBudget, BorrowRadiusKm: cfg.BorrowRadiusKm}
 	opt := sim.Options{Seed: *seed, Households: *households, FailureRate: *failures, Postponements: *postpone}

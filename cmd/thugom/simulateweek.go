@@ -7,6 +7,8 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/thugom/thugom/demo/sim"
@@ -19,7 +21,7 @@ type simWeekFlags struct {
 	seed                                          uint64
 	failures                                      float64
 	iterationsSet, asJSON                         bool
-	html, ordersCSV                               string
+	html, ordersCSV, whatIf                       string
 }
 
 // simulateWeek runs sim.RunWeek and prints its account: with --json, one
@@ -39,6 +41,11 @@ func simulateWeek(ctx context.Context, db *store.DB, cfg *config, f simWeekFlags
 		n := f.iterations
 		opt.Iterations = func(int) int { return n }
 	}
+	extra, err := parseWhatIf(f.whatIf)
+	if err != nil {
+		return err
+	}
+	opt.ExtraVehicles = extra
 	if !f.asJSON {
 		opt.Progress = func(s string) { fmt.Fprintln(os.Stderr, s) }
 	}
@@ -62,6 +69,23 @@ func simulateWeek(ctx context.Context, db *store.DB, cfg *config, f simWeekFlags
 	fmt.Fprintf(os.Stderr, "%d days: within promise %d of %d non-cancelled orders (%.1f %%), late %d, never collected %d, in %s\n",
 		len(rep.Days), t.WithinPromise, t.Placed-t.Cancelled, 100*t.WithinPromiseRate, t.Late, t.NeverCollected, time.Since(t0).Round(time.Second))
 	return nil
+}
+
+// parseWhatIf reads --what-if-vehicles: CODE=N pairs, comma-separated.
+func parseWhatIf(s string) (map[string]int, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	out := map[string]int{}
+	for _, part := range strings.Split(s, ",") {
+		code, n, ok := strings.Cut(strings.TrimSpace(part), "=")
+		k, err := strconv.Atoi(n)
+		if !ok || code == "" || err != nil || k < 1 || k > 20 {
+			return nil, fmt.Errorf("--what-if-vehicles %q: want CODE=N with N in 1..20, comma-separated", part)
+		}
+		out[code] += k
+	}
+	return out, nil
 }
 
 // writeFile writes a report to path (nothing when path is empty).

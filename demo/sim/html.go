@@ -190,6 +190,7 @@ th:first-child,td:first-child{text-align:left} .key span{display:inline-block;wi
 small{color:#666}
 </style></head><body>
 <h1>A harvest week of pickups</h1>
+{{with .R.WhatIf}}<p style="background:#fdebd0;padding:.5em .8em;border-radius:6px"><b>What-if run, not the network as it is:</b> {{.}}.</p>{{end}}
 <p>{{len .R.Days}} days, {{.R.Households}} households, {{.R.Depots}} post office depots (simulation, seed {{.R.Seed}}).
 Every order a household placed is counted; only orders the household itself cancelled are left out of the rate.</p>
 <div class="big">

@@ -8,8 +8,10 @@ import (
 	"log/slog"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -51,6 +53,9 @@ type WeekOptions struct {
 	// failures, breakdowns or replies; default 2, negative for none).
 	DrainDays int
 	Progress  func(string)
+	// ExtraVehicles is a what-if: motorbikes added to depots (by depot
+	// code) beyond the scenario's fleet. The report says so (WhatIf).
+	ExtraVehicles map[string]int
 }
 
 // BudgetFor is the default planning budget: solver iterations scaled to a
@@ -188,13 +193,51 @@ type WeekReport struct {
 	// week's last orders still to collect, up to DrainDays): its km,
 	// vehicles, SMS and failures count in Total; its orders count on their
 	// own days.
-	After      *Account    `json:"after_week,omitempty"`
-	Budgets    string      `json:"planning_budgets"`
+	After   *Account `json:"after_week,omitempty"`
+	Budgets string   `json:"planning_budgets"`
+	// WhatIf says how the run's network differs from the scenario's
+	// (empty: it does not).
+	WhatIf     string      `json:"what_if,omitempty"`
 	LateOrders []LateOrder `json:"-"` // for the HTML map
 	// Orders are every order's outcome, for WriteOrdersCSV.
 	Orders  []OrderOutcome `json:"-"`
 	Depot   []orb.Point    `json:"-"`
 	Elapsed float64        `json:"elapsed_seconds"`
+}
+
+// addVehicles adds motorbikes to depots for a what-if run: like the
+// depot's own first motorbike, each with a driver. It says what it added.
+func addVehicles(sc *demo.Scenario, extra map[string]int) (string, error) {
+	codes := make([]string, 0, len(extra))
+	for c := range extra {
+		codes = append(codes, c)
+	}
+	sort.Strings(codes)
+	var said []string
+	for _, code := range codes {
+		n := extra[code]
+		i := slices.IndexFunc(sc.Depots, func(d demo.DepotSpec) bool { return d.Depot.Code == code })
+		if i < 0 {
+			return "", fmt.Errorf("what-if: no depot %q", code)
+		}
+		if n <= 0 || n > 20 {
+			return "", fmt.Errorf("what-if: %d vehicles for %s, want 1 to 20", n, code)
+		}
+		ds := &sc.Depots[i]
+		k := slices.IndexFunc(ds.Vehicles, func(v demo.VehicleSpec) bool { return v.Vehicle.Kind == thugom.VehicleMotorbike })
+		if k < 0 {
+			return "", fmt.Errorf("what-if: %s has no motorbike to copy", code)
+		}
+		for j := 0; j < n; j++ {
+			v := ds.Vehicles[k]
+			v.Vehicle.Code = fmt.Sprintf("%s-XT%02d", strings.TrimPrefix(strings.TrimPrefix(code, "VNP-"), "VTP-"), j+1)
+			v.Driver.Name = fmt.Sprintf("Lái xe tăng cường %d", j+1)
+			v.Driver.Phone = fmt.Sprintf("+84999%04d%02d", i, j)
+			ds.Vehicles = append(ds.Vehicles, v)
+		}
+		said = append(said, fmt.Sprintf("+%d motorbike(s) at %s (%s)", n, ds.Depot.Name, code))
+	}
+	return strings.Join(said, ", "), nil
 }
 
 // OrderOutcome is what became of one order in the week: Outcome is
@@ -361,6 +404,10 @@ func RunWeek(ctx context.Context, db *store.DB, deps jobs.Deps, opt WeekOptions)
 		return nil, err
 	}
 	first := sc.Orders
+	whatIf, err := addVehicles(sc, opt.ExtraVehicles)
+	if err != nil {
+		return nil, err
+	}
 	seedSc := *sc
 	seedSc.Orders = nil
 	var seeded *demo.Seeded
@@ -375,7 +422,7 @@ func RunWeek(ctx context.Context, db *store.DB, deps jobs.Deps, opt WeekOptions)
 			return nil, err
 		}
 	}
-	rep := &WeekReport{Seed: opt.Seed, Households: len(seeded.HouseholdIDs), Depots: len(seeded.DepotIDs)}
+	rep := &WeekReport{Seed: opt.Seed, Households: len(seeded.HouseholdIDs), Depots: len(seeded.DepotIDs), WhatIf: whatIf}
 	orders := weekOrders(sc, first, seeded, opt.Days, rng)
 	progress(fmt.Sprintf("seeded %d households, %d depots; %d orders over %d days", rep.Households, rep.Depots, len(orders), opt.Days))
 
