@@ -8,7 +8,9 @@ import (
 
 // Check verifies sol against in independently of the solver's incremental
 // evaluation: every stop is served once or unassigned with a reason, pins,
-// skills and frozen prefixes hold, every trip respects capacities, and the
+// skills and frozen prefixes hold, every trip respects capacities (the first
+// trip of a resumed vehicle: or the peak its committed load and frozen stops
+// reach alone, if higher), and the
 // schedule, recomputed from the visiting order, matches the reported times
 // and respects windows, handover deadlines, maximum ages, shifts and
 // maximum durations. It returns all problems found, joined.
@@ -243,9 +245,46 @@ func checkRoute(in *Instance, vi int, rt *Route, stopIdx map[string]int, frozen 
 			}
 			nodes = append(nodes, chkNode{loc: s.Location, stop: si, service: s.Service, trip: ti})
 		}
+		// The first trip of a resumed vehicle may carry more than the
+		// capacity where its committed part alone does (the load on board,
+		// then its leading frozen stops): a commitment, not a plan; what the
+		// plan adds must not raise the peak above that.
+		bound := append([]float64(nil), v.Capacity...)
+		if ti == 0 && v.Resume != nil {
+			c := make([]float64, dims)
+			copy(c, v.Resume.Load)
+			for _, vis := range tr.Visits {
+				if si, ok := stopIdx[vis.Stop]; ok && frozen[vis.Stop] && in.Stops[si].Delivery {
+					for j, d := range in.Stops[si].Demand {
+						c[j] += d
+					}
+				}
+			}
+			for j := range bound {
+				bound[j] = math.Max(bound[j], c[j])
+			}
+			for _, vis := range tr.Visits {
+				si, ok := stopIdx[vis.Stop]
+				if !ok || !frozen[vis.Stop] {
+					break
+				}
+				for j, d := range in.Stops[si].Demand {
+					if in.Stops[si].Delivery {
+						c[j] -= d
+					} else {
+						c[j] += d
+					}
+					bound[j] = math.Max(bound[j], c[j])
+				}
+			}
+		}
 		for j := range peak {
-			if peak[j] > v.Capacity[j]+1e-6 {
-				fail("trip %d carries %v in dimension %d, capacity %v", ti, peak[j], j, v.Capacity[j])
+			if peak[j] > bound[j]+1e-6 {
+				if bound[j] > v.Capacity[j] {
+					fail("trip %d carries %v in dimension %d, capacity %v and %v committed on board", ti, peak[j], j, v.Capacity[j], bound[j])
+				} else {
+					fail("trip %d carries %v in dimension %d, capacity %v", ti, peak[j], j, v.Capacity[j])
+				}
 			}
 		}
 		srv := v.Reload

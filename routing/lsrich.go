@@ -65,6 +65,10 @@ func (m *model) seqOK(v int, seq []int32, sc *scratch) bool {
 			continue
 		}
 		// trip seq[start+1 : p]
+		cp := vi.cap
+		if start == 0 {
+			cp = vi.cap0
+		}
 		if !m.mixed {
 			// one kind only: the peak is the total
 			for j := 0; j < d; j++ {
@@ -75,7 +79,7 @@ func (m *model) seqOK(v int, seq []int32, sc *scratch) bool {
 				for _, y := range seq[start+1 : p] {
 					load += m.demand[int(y)*d+j]
 				}
-				if load > vi.cap[j]+tol {
+				if load > cp[j]+tol {
 					return false
 				}
 			}
@@ -101,7 +105,7 @@ func (m *model) seqOK(v int, seq []int32, sc *scratch) bool {
 					peak = load
 				}
 			}
-			if peak > vi.cap[j]+tol {
+			if peak > cp[j]+tol {
 				return false
 			}
 		}

@@ -36,7 +36,10 @@ type Depot struct {
 // visit the Frozen stops in that order (stops already committed: en route,
 // announced to households). Stops already done are simply left out of the
 // instance. The windows, deadlines and ages of frozen stops are not enforced:
-// they are commitments already made; lateness shows in the visit times.
+// they are commitments already made; lateness shows in the visit times. So is
+// their load: where Load and the frozen stops alone exceed the capacity (the
+// driver took more than planned), the first trip may carry that peak, but the
+// plan adds nothing to it that raises the peak further.
 type Resume struct {
 	Location int       `json:"location"`
 	Time     float64   `json:"time"`
