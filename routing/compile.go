@@ -93,9 +93,9 @@ type vinfo struct {
 	start, end   int32
 	tStart, tEnd float64
 	cap          []float64
-	// cap0 bounds the load of the first trip: cap, or more where the load
-	// committed before any planning (Resume.Load and the frozen stops)
-	// already exceeds it (see committedPeak)
+	// cap0 bounds the load of the first trip after its frozen stops: cap,
+	// or more where the load committed before any planning (Resume.Load
+	// and the frozen pickups) already exceeds it (see committedLoad)
 	cap0         []float64
 	fixed        float64
 	maxDur       float64 // big if none
@@ -285,10 +285,10 @@ func compile(in *Instance) *model {
 			}
 		}
 		vi.cap0 = vi.cap
-		if peak := committedPeak(in, &v); peak != nil {
+		if c := committedLoad(in, &v); c != nil {
 			vi.cap0 = make([]float64, d)
 			for j := range vi.cap0 {
-				vi.cap0[j] = math.Max(vi.cap[j], peak[j])
+				vi.cap0[j] = math.Max(vi.cap[j], c[j])
 			}
 		}
 		m.veh[i] = vi
@@ -501,54 +501,34 @@ func (m *model) buildNeighbours() {
 
 func (m *model) ok(stop, v int) bool { return m.compat[stop*m.nv+v] }
 
-// committedPeak is the peak load, per dimension, of the part of vehicle
-// v's first trip that is committed before any planning: the load on board
-// (Resume.Load, plus the frozen deliveries), then the frozen stops in
-// their order (nil: v is not resumed). Frozen stops are commitments, so
-// that peak may exceed the capacity (a driver who took more than planned,
-// a load on board clamped to the capacity plus the stop en route): the
-// plan keeps it, and the first trip takes nothing more that raises its
-// peak above max(capacity, committed peak). Check applies the same rule.
-func committedPeak(in *Instance, v *Vehicle) []float64 {
+// committedLoad is the load, per dimension, vehicle v carries when its
+// frozen stops are done: the load on board (Resume.Load) and the frozen
+// pickups (frozen deliveries leave on board and are dropped on the way;
+// nil: v is not resumed). Frozen stops are commitments, so that load may
+// exceed the capacity (the driver took more than planned, or a load on
+// board clamped to the capacity plus the stop en route): the plan keeps
+// it, and from there on the first trip carries no more than
+// max(capacity, committed load). Up to the last frozen stop the load is not
+// bounded. Check applies the same rule.
+func committedLoad(in *Instance, v *Vehicle) []float64 {
 	r := v.Resume
 	if r == nil {
 		return nil
 	}
-	d := len(v.Capacity)
-	idx := make(map[string]int, len(r.Frozen))
+	load := make([]float64, len(v.Capacity))
+	copy(load, r.Load)
+	frozen := make(map[string]bool, len(r.Frozen))
 	for _, id := range r.Frozen {
-		idx[id] = -1
+		frozen[id] = true
 	}
 	for i := range in.Stops {
-		if _, ok := idx[in.Stops[i].ID]; ok {
-			idx[in.Stops[i].ID] = i
-		}
-	}
-	load := make([]float64, d)
-	copy(load, r.Load)
-	for _, id := range r.Frozen {
-		if i := idx[id]; i >= 0 && in.Stops[i].Delivery {
-			for j, x := range in.Stops[i].Demand {
+		if s := &in.Stops[i]; frozen[s.ID] && !s.Delivery {
+			for j, x := range s.Demand {
 				load[j] += x
 			}
 		}
 	}
-	peak := append([]float64(nil), load...)
-	for _, id := range r.Frozen {
-		i := idx[id]
-		if i < 0 {
-			continue
-		}
-		for j, x := range in.Stops[i].Demand {
-			if in.Stops[i].Delivery {
-				load[j] -= x
-			} else {
-				load[j] += x
-			}
-			peak[j] = math.Max(peak[j], load[j])
-		}
-	}
-	return peak
+	return load
 }
 
 func (m *model) dem(stop int) []float64 { return m.demand[stop*m.dims : stop*m.dims+m.dims] }
