@@ -8,7 +8,9 @@ import (
 
 // Check verifies sol against in independently of the solver's incremental
 // evaluation: every stop is served once or unassigned with a reason, pins,
-// skills and frozen prefixes hold, every trip respects capacities, and the
+// skills and frozen prefixes hold, every trip respects capacities (the first
+// trip of a resumed vehicle from its last frozen stop on, and up to the load
+// on board plus the frozen pickups if that is more), and the
 // schedule, recomputed from the visiting order, matches the reported times
 // and respects windows, handover deadlines, maximum ages, shifts and
 // maximum durations. It returns all problems found, joined.
@@ -188,7 +190,39 @@ func checkRoute(in *Instance, vi int, rt *Route, stopIdx map[string]int, frozen 
 				}
 			}
 		}
-		peak := append([]float64(nil), load...)
+		// The first trip of a resumed vehicle carries, up to the end of its
+		// leading frozen stops, whatever was committed before the plan; from
+		// there on no more than the capacity, or than the load on board and
+		// the frozen pickups if that is more.
+		bound := append([]float64(nil), v.Capacity...)
+		lead := 0 // leading frozen visits, exempt
+		if ti == 0 && v.Resume != nil {
+			c := make([]float64, dims)
+			copy(c, v.Resume.Load)
+			for _, vis := range tr.Visits {
+				si, ok := stopIdx[vis.Stop]
+				if !ok || !frozen[vis.Stop] {
+					break
+				}
+				lead++
+				if !in.Stops[si].Delivery {
+					for j, d := range in.Stops[si].Demand {
+						c[j] += d
+					}
+				}
+			}
+			for j := range bound {
+				bound[j] = math.Max(bound[j], c[j])
+			}
+		}
+		peak := make([]float64, dims)
+		if lead == 0 {
+			copy(peak, load)
+		} else {
+			for j := range peak {
+				peak[j] = math.Inf(-1)
+			}
+		}
 		release = append(release, math.Inf(-1))
 		for vn, vis := range tr.Visits {
 			si, ok := stopIdx[vis.Stop]
@@ -239,13 +273,21 @@ func checkRoute(in *Instance, vi int, rt *Route, stopIdx map[string]int, frozen 
 				} else {
 					load[j] += d
 				}
-				peak[j] = math.Max(peak[j], load[j])
+			}
+			if vn+1 >= lead {
+				for j := range peak {
+					peak[j] = math.Max(peak[j], load[j])
+				}
 			}
 			nodes = append(nodes, chkNode{loc: s.Location, stop: si, service: s.Service, trip: ti})
 		}
 		for j := range peak {
-			if peak[j] > v.Capacity[j]+1e-6 {
-				fail("trip %d carries %v in dimension %d, capacity %v", ti, peak[j], j, v.Capacity[j])
+			if peak[j] > bound[j]+1e-6 {
+				if bound[j] > v.Capacity[j] {
+					fail("trip %d carries %v in dimension %d, capacity %v and %v committed on board", ti, peak[j], j, v.Capacity[j], bound[j])
+				} else {
+					fail("trip %d carries %v in dimension %d, capacity %v", ti, peak[j], j, v.Capacity[j])
+				}
 			}
 		}
 		srv := v.Reload

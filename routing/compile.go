@@ -93,6 +93,10 @@ type vinfo struct {
 	start, end   int32
 	tStart, tEnd float64
 	cap          []float64
+	// cap0 bounds the load of the first trip after its frozen stops: cap,
+	// or more where the load committed before any planning (Resume.Load
+	// and the frozen pickups) already exceeds it (see committedLoad)
+	cap0         []float64
 	fixed        float64
 	maxDur       float64 // big if none
 	maxTrips     int
@@ -278,6 +282,13 @@ func compile(in *Instance) *model {
 				m.full[s] = false
 				m.release[s] = -big
 				m.softClose[s], m.softDl[s], m.wlc[s], m.dlc[s] = big, big, 0, 0
+			}
+		}
+		vi.cap0 = vi.cap
+		if c := committedLoad(in, &v); c != nil {
+			vi.cap0 = make([]float64, d)
+			for j := range vi.cap0 {
+				vi.cap0[j] = math.Max(vi.cap[j], c[j])
 			}
 		}
 		m.veh[i] = vi
@@ -489,6 +500,36 @@ func (m *model) buildNeighbours() {
 }
 
 func (m *model) ok(stop, v int) bool { return m.compat[stop*m.nv+v] }
+
+// committedLoad is the load, per dimension, vehicle v carries when its
+// frozen stops are done: the load on board (Resume.Load) and the frozen
+// pickups (frozen deliveries leave on board and are dropped on the way;
+// nil: v is not resumed). Frozen stops are commitments, so that load may
+// exceed the capacity (the driver took more than planned, or a load on
+// board clamped to the capacity plus the stop en route): the plan keeps
+// it, and from there on the first trip carries no more than
+// max(capacity, committed load). Up to the last frozen stop the load is not
+// bounded. Check applies the same rule.
+func committedLoad(in *Instance, v *Vehicle) []float64 {
+	r := v.Resume
+	if r == nil {
+		return nil
+	}
+	load := make([]float64, len(v.Capacity))
+	copy(load, r.Load)
+	frozen := make(map[string]bool, len(r.Frozen))
+	for _, id := range r.Frozen {
+		frozen[id] = true
+	}
+	for i := range in.Stops {
+		if s := &in.Stops[i]; frozen[s.ID] && !s.Delivery {
+			for j, x := range s.Demand {
+				load[j] += x
+			}
+		}
+	}
+	return load
+}
 
 func (m *model) dem(stop int) []float64 { return m.demand[stop*m.dims : stop*m.dims+m.dims] }
 

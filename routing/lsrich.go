@@ -65,7 +65,11 @@ func (m *model) seqOK(v int, seq []int32, sc *scratch) bool {
 			continue
 		}
 		// trip seq[start+1 : p]
-		if !m.mixed {
+		if start == 0 && vi.resumed {
+			if !m.firstTripFits(v, seq[1:p]) {
+				return false
+			}
+		} else if !m.mixed {
 			// one kind only: the peak is the total
 			for j := 0; j < d; j++ {
 				load := 0.0
@@ -80,7 +84,7 @@ func (m *model) seqOK(v int, seq []int32, sc *scratch) bool {
 				}
 			}
 		}
-		for j := 0; m.mixed && j < d; j++ {
+		for j := 0; m.mixed && !(start == 0 && vi.resumed) && j < d; j++ {
 			load := 0.0
 			if start == 0 && vi.initLoad != nil {
 				load = vi.initLoad[j]
@@ -114,6 +118,44 @@ func (m *model) seqOK(v int, seq []int32, sc *scratch) bool {
 		return false
 	}
 	return m.simFeasible(v, seq, sc)
+}
+
+// firstTripFits reports whether the stops of the first trip of resumed
+// vehicle v fit its capacity: from the end of its leading frozen stops on
+// (the commitment made before planning, whatever it carries) the load stays
+// within cap0, the capacity or the committed load if higher.
+func (m *model) firstTripFits(v int, trip []int32) bool {
+	vi := &m.veh[v]
+	d := m.dims
+	nf := 0
+	for nf < len(trip) && m.frozenOn[trip[nf]] >= 0 {
+		nf++
+	}
+	for j := 0; j < d; j++ {
+		load := 0.0
+		if vi.initLoad != nil {
+			load = vi.initLoad[j]
+		}
+		for _, y := range trip {
+			if m.delivery[y] {
+				load += m.demand[int(y)*d+j]
+			}
+		}
+		for i, y := range trip {
+			if i >= nf && load > vi.cap0[j]+tol {
+				return false
+			}
+			if m.delivery[y] {
+				load -= m.demand[int(y)*d+j]
+			} else {
+				load += m.demand[int(y)*d+j]
+			}
+		}
+		if load > vi.cap0[j]+tol {
+			return false
+		}
+	}
+	return true
 }
 
 // richLS runs the moves on the stops of the routes marked in only (nil:

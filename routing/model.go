@@ -36,7 +36,12 @@ type Depot struct {
 // visit the Frozen stops in that order (stops already committed: en route,
 // announced to households). Stops already done are simply left out of the
 // instance. The windows, deadlines and ages of frozen stops are not enforced:
-// they are commitments already made; lateness shows in the visit times.
+// they are commitments already made; lateness shows in the visit times. So is
+// their load: up to its last frozen stop the first trip carries whatever was
+// committed; from there on no more than the capacity, or than Load plus the
+// frozen pickups where that alone exceeds it (the driver took more than
+// planned, or Load is clamped to a full vehicle with a stop en route), so
+// that the plan then adds nothing with a load to the first trip.
 type Resume struct {
 	Location int       `json:"location"`
 	Time     float64   `json:"time"`

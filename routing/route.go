@@ -385,20 +385,24 @@ func (m *model) insertCost(r *route, u int32, pos int, bound float64, sc *scratc
 	if m.delivery[u] && k == 0 && vi.resumed {
 		return delta, false
 	}
+	cp := vi.cap
+	if k == 0 {
+		cp = vi.cap0
+	}
 	if m.mixed {
 		for j := range dm {
 			if m.delivery[u] {
-				if r.lpre[pos*d+j]+dm[j] > vi.cap[j]+tol {
+				if r.lpre[pos*d+j]+dm[j] > cp[j]+tol {
 					return delta, false
 				}
-			} else if math.Max(r.lat[pos*d+j], r.lsuf[(pos+1)*d+j])+dm[j] > vi.cap[j]+tol {
+			} else if math.Max(r.lat[pos*d+j], r.lsuf[(pos+1)*d+j])+dm[j] > cp[j]+tol {
 				return delta, false
 			}
 		}
 	} else {
 		lo := r.loads[int(k)*d : int(k)*d+d]
 		for j := range dm {
-			if lo[j]+dm[j] > vi.cap[j]+tol {
+			if lo[j]+dm[j] > cp[j]+tol {
 				return delta, false
 			}
 		}
