@@ -818,9 +818,10 @@ func RunWeek(ctx context.Context, db *store.DB, deps jobs.Deps, opt WeekOptions)
 		}
 	}
 	wall()
-	// The earliest an order could be at its depot: fetched from the moment
-	// it is ready (or a vehicle's shift starts) by a motorbike going straight
-	// there and back (travel 40 % slower on the rainy day).
+	// The earliest an order could be at its depot: a motorbike at the
+	// household when the produce is ready (or as soon as its 06:30 shift
+	// lets it be there), driving straight back (travel 40 % slower on the
+	// rainy day).
 	earliest := func(depot, household int64, from time.Time, i int) time.Time {
 		prof, err := base.Profile(thugom.VehicleMotorbike)
 		if err != nil {
