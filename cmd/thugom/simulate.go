@@ -81,6 +81,13 @@ func runSimulate(ctx context.Context, args []string) error {
 	if _, err := admin.Exec(ctx, fmt.Sprintf(store.Query("CreateDatabase"), ident)); err != nil {
 		return fmt.Errorf("simulate: create database: %w", err)
 	}
+	// The simulation's database is made anew each run: its commits need not
+	// wait for the disk (a crash loses the run, never another database's
+	// data), which takes the simulated week's thousands of small
+	// transactions off the disk's flush time.
+	if _, err := admin.Exec(ctx, fmt.Sprintf(store.Query("SimNoSyncCommit"), ident)); err != nil {
+		return fmt.Errorf("simulate: database settings: %w", err)
+	}
 	u, err := withDatabase(admin.Config().ConnString(), name)
 	if err != nil {
 		return err

@@ -24,3 +24,8 @@ DROP DATABASE IF EXISTS %s WITH (FORCE);
 
 -- name: CreateDatabase
 CREATE DATABASE %s;
+
+-- name: SimNoSyncCommit
+-- A throwaway database's commits do not wait for the disk (thugom
+-- simulate's own, made anew each run).
+ALTER DATABASE %s SET synchronous_commit = off;
