@@ -205,6 +205,36 @@ type WeekReport struct {
 	Elapsed float64        `json:"elapsed_seconds"`
 }
 
+// eachDepot runs f for the depots two at a time, the busiest first (by
+// their orders on their last plan): depots share no orders or vehicles,
+// and each plan is deterministic for its seed and iterations, so the order
+// does not change the result. It returns the first error.
+func eachDepot(depots []int64, orders map[int64]int, f func(d int64) error) error {
+	order := append([]int64(nil), depots...)
+	sort.SliceStable(order, func(a, b int) bool { return orders[order[a]] > orders[order[b]] })
+	work := make(chan int64)
+	errs := make(chan error, len(order))
+	var wg sync.WaitGroup
+	for w := 0; w < 2; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for d := range work {
+				if err := f(d); err != nil {
+					errs <- fmt.Errorf("depot %d: %w", d, err)
+				}
+			}
+		}()
+	}
+	for _, d := range order {
+		work <- d
+	}
+	close(work)
+	wg.Wait()
+	close(errs)
+	return <-errs // the first error, or nil
+}
+
 // addVehicles adds motorbikes to depots for a what-if run: like the
 // depot's own first motorbike, each with a driver. It says what it added.
 func addVehicles(sc *demo.Scenario, extra map[string]int) (string, error) {
@@ -512,29 +542,14 @@ func RunWeek(ctx context.Context, db *store.DB, deps jobs.Deps, opt WeekOptions)
 	// iterations, so the order does not change the result), the largest
 	// first.
 	planAll := func(i int, req func(d int64) jobs.PlanRequest) error {
-		order := append([]int64(nil), depots...)
-		sort.SliceStable(order, func(a, b int) bool { return depotOrders[order[a]] > depotOrders[order[b]] })
-		work := make(chan int64)
-		errs := make(chan error, len(order))
-		var wg sync.WaitGroup
-		for w := 0; w < 2; w++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for d := range work {
-					if err := plan(d, i, req(d)); err != nil {
-						errs <- fmt.Errorf("depot %d: %w", d, err)
-					}
-				}
-			}()
-		}
-		for _, d := range order {
-			work <- d
-		}
-		close(work)
-		wg.Wait()
-		close(errs)
-		return <-errs // the first error, or nil
+		return eachDepot(depots, depotOrders, func(d int64) error { return plan(d, i, req(d)) })
+	}
+	// Each depot's drivers draw their failures from the depot's own
+	// stream, so the depots' stops can run side by side and give the same
+	// week whatever the order.
+	depotRng := map[int64]*rand.Rand{}
+	for _, d := range depots {
+		depotRng[d] = rand.New(rand.NewPCG(opt.Seed, 0x73746f70<<20|uint64(d)))
 	}
 
 	// Imports: the orders whose placement time has come, through the core.
@@ -688,39 +703,45 @@ func RunWeek(ctx context.Context, db *store.DB, deps jobs.Deps, opt WeekOptions)
 			// Orders for today that came in during the morning: re-plan at
 			// the hour, 06:00–14:00.
 			if i >= 0 && since%time.Hour == 0 && since >= 6*time.Hour && since <= 14*time.Hour {
+				var due []int64
 				for _, d := range depots {
-					if !newToday[d] {
-						continue
+					if newToday[d] {
+						due = append(due, d)
 					}
-					if err := replan(d, "new_orders"); err != nil {
-						return nil, err
-					}
+				}
+				if err := eachDepot(due, depotOrders, func(d int64) error { return replan(d, "new_orders") }); err != nil {
+					return nil, err
 				}
 				newToday = map[int64]bool{}
 			}
 			if i >= 0 && since >= 6*time.Hour && since <= 21*time.Hour {
-				for _, d := range depots {
-					err := runDueStops(ctx, db, svc, rng, opt.FailureRate, d, day, now, points, dueStops{
+				// Depots side by side: a vehicle's state is its depot's
+				// alone (a borrowed one is on the borrower's plan only);
+				// what they share is counted under mu.
+				err := eachDepot(depots, depotOrders, func(d int64) error {
+					return runDueStops(ctx, db, svc, depotRng[d], opt.FailureRate, d, day, now, points, dueStops{
 						known:  func(id int64) bool { return vehicles[id] != nil },
 						arrive: func(st store.PlanStop, to orb.Point) { move(vehicles[st.VehicleID], st.VehicleID, to, st.ArriveAt) },
 						handOver: func(st store.PlanStop) {
 							v := vehicles[st.VehicleID]
 							move(v, st.VehicleID, depotPoint[d], st.ArriveAt)
+							mu.Lock()
 							for _, o := range v.onBoard {
 								handedAt[o] = st.ArriveAt
 							}
+							mu.Unlock()
 							v.onBoard = nil
 						},
 						picked: func(st store.PlanStop) {
 							v := vehicles[st.VehicleID]
 							v.onBoard = append(v.onBoard, st.OrderIDs...)
 						},
-						failed: func(store.PlanStop) error { acc().PickupFailures++; return nil },
+						failed: func(store.PlanStop) error { mu.Lock(); acc().PickupFailures++; mu.Unlock(); return nil },
 						replan: func() error { return replan(d, jobs.CausePickupFailed) },
 					})
-					if err != nil {
-						return nil, err
-					}
+				})
+				if err != nil {
+					return nil, err
 				}
 			}
 			if harvest && !postponed && since >= 8*time.Hour {
