@@ -29,12 +29,8 @@ func (s *server) borrowCandidates(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, err)
 		return
 	}
-	if !s.hasService(w, r) {
-		return
-	}
-	d, err := s.depotInScope(r.Context(), r, s.deps.DB)
-	if err != nil {
-		s.writeProblem(w, r, err)
+	d, ok := s.serviceDepot(w, r)
+	if !ok {
 		return
 	}
 	cands, err := s.deps.Service.BorrowCandidates(r.Context(), d.ID, day)
@@ -65,12 +61,8 @@ func (s *server) borrowVehicle(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, err)
 		return
 	}
-	if !s.hasService(w, r) {
-		return
-	}
-	d, err := s.depotInScope(r.Context(), r, s.deps.DB)
-	if err != nil {
-		s.writeProblem(w, r, err)
+	d, ok := s.serviceDepot(w, r)
+	if !ok {
 		return
 	}
 	out, err := s.deps.Service.BorrowVehicle(r.Context(), d.ID, day, in.VehicleID, principalOf(r.Context()).coreActor())

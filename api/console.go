@@ -439,12 +439,8 @@ func (s *server) previewPlan(w http.ResponseWriter, r *http.Request) {
 		}
 		req.Locks[l.OrderID] = l.VehicleID
 	}
-	if !s.hasService(w, r) {
-		return
-	}
-	d, err := s.depotInScope(r.Context(), r, s.deps.DB)
-	if err != nil {
-		s.writeProblem(w, r, err)
+	d, ok := s.serviceDepot(w, r)
+	if !ok {
 		return
 	}
 	if in.StopID == 0 && len(req.Locks) == 0 {

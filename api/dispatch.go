@@ -97,6 +97,21 @@ func (s *server) loadDayPlan(ctx context.Context, d *thugom.Depot, day time.Time
 	return out, nil
 }
 
+// serviceDepot is the depot a request names (path id) for a call into the
+// jobs service: it writes the problem (no service, unknown depot, another
+// carrier's) and says false when there is none.
+func (s *server) serviceDepot(w http.ResponseWriter, r *http.Request) (*thugom.Depot, bool) {
+	if !s.hasService(w, r) {
+		return nil, false
+	}
+	d, err := s.depotInScope(r.Context(), r, s.deps.DB)
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return nil, false
+	}
+	return d, true
+}
+
 // requestedDayPlan loads the plan of the depot and day a request names
 // (path id, ?date=), checking the caller may see that depot.
 func (s *server) requestedDayPlan(r *http.Request) (*dayPlan, error) {
@@ -205,12 +220,8 @@ func (s *server) enqueuePlan(replan bool) http.HandlerFunc {
 			s.writeProblem(w, r, err)
 			return
 		}
-		if !s.hasService(w, r) {
-			return
-		}
-		d, err := s.depotInScope(r.Context(), r, s.deps.DB)
-		if err != nil {
-			s.writeProblem(w, r, err)
+		d, ok := s.serviceDepot(w, r)
+		if !ok {
 			return
 		}
 		out, err := s.deps.Service.RequestPlan(r.Context(), d.ID, day, replan, in.Force, principalOf(r.Context()).coreActor())

@@ -50,12 +50,8 @@ type dropOffOut struct {
 // dropOffPoints: GET /v1/depots/{id}/drop-off-points — the points of the
 // communes the depot serves.
 func (s *server) dropOffPoints(w http.ResponseWriter, r *http.Request) {
-	if !s.hasService(w, r) {
-		return
-	}
-	d, err := s.depotInScope(r.Context(), r, s.deps.DB)
-	if err != nil {
-		s.writeProblem(w, r, err)
+	d, ok := s.serviceDepot(w, r)
+	if !ok {
 		return
 	}
 	pts, err := s.deps.Service.DropOffPoints(r.Context(), d.ID, principalOf(r.Context()).coreActor())
