@@ -58,7 +58,7 @@ func createBenchTable(t testing.TB, db *store.DB) {
 // insertBench enqueues n bench jobs with an insert-only client.
 func insertBench(t testing.TB, db *store.DB, from, n int) {
 	t.Helper()
-	svc, err := jobs.New(db, jobs.Deps{Extra: registerBench(db)})
+	svc, err := jobs.NewWithHooks(db, jobs.Deps{}, jobs.Hooks{Workers: registerBench(db)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,8 +188,8 @@ func TestPostgresRestart(t *testing.T) {
 	}
 	createBenchTable(t, db)
 	deps := childDeps("restart-worker", "http://127.0.0.1:1")
-	deps.Workers, deps.Extra = 10, registerBench(db)
-	svc, err := jobs.New(db, deps)
+	deps.Workers = 10
+	svc, err := jobs.NewWithHooks(db, deps, jobs.Hooks{Workers: registerBench(db)})
 	if err != nil {
 		t.Fatal(err)
 	}

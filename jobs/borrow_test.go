@@ -25,8 +25,8 @@ func setupBorrow(t *testing.T, radiusKm float64, afterRead func(int64, time.Time
 	t.Helper()
 	b := setup(t, setupOpts{households: 200, afterRead: afterRead})
 	ctx := context.Background()
-	svc, err := jobs.New(b.db, jobs.Deps{Clock: b.clock.now, PlanIterations: 3000, SLAWatchEvery: -1, Logger: testLogger(t),
-		AfterPlanRead: afterRead, BorrowRadiusKm: radiusKm})
+	svc, err := jobs.NewWithHooks(b.db, jobs.Deps{Clock: b.clock.now, PlanIterations: 3000, SLAWatchEvery: -1, Logger: testLogger(t),
+		BorrowRadiusKm: radiusKm}, jobs.Hooks{AfterPlanRead: afterRead})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -45,11 +45,12 @@ func childMain() int {
 	}
 	defer db.Close()
 	deps := childDeps(os.Getenv("THUGOM_CHILD_ID"), os.Getenv("THUGOM_GATEWAY"))
+	var h jobs.Hooks
 	if os.Getenv("THUGOM_CHILD_MODE") == "bench" {
 		deps.Workers, deps.FetchCooldown = benchWorkers, 20*time.Millisecond
-		deps.Extra = registerBench(db)
+		h.Workers = registerBench(db)
 	}
-	svc, err := jobs.New(db, deps)
+	svc, err := jobs.NewWithHooks(db, deps, h)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "child:", err)
 		return 2

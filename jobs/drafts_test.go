@@ -41,8 +41,8 @@ func TestAutoPublishDraft(t *testing.T) {
 	if _, err := b.svc.PlanDepotDay(ctx, depot, testDay, jobs.PlanRequest{Cause: "test"}); err != nil {
 		t.Fatal(err)
 	}
-	svc, err := jobs.New(b.db, jobs.Deps{Clock: b.clock.now, PlanIterations: 3000, SLAWatchEvery: -1, Logger: testLogger(t),
-		AutoPublish: jobs.PublishPolicy{Mode: jobs.PublishDraft}, AfterPlanRead: pz.hook})
+	svc, err := jobs.NewWithHooks(b.db, jobs.Deps{Clock: b.clock.now, PlanIterations: 3000, SLAWatchEvery: -1, Logger: testLogger(t),
+		AutoPublish: jobs.PublishPolicy{Mode: jobs.PublishDraft}}, jobs.Hooks{AfterPlanRead: pz.hook})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,8 +190,8 @@ func TestDraftMeetsReport(t *testing.T) {
 	if _, err := b.svc.PlanDepotDay(ctx, depot, testDay, jobs.PlanRequest{Cause: "test"}); err != nil {
 		t.Fatal(err)
 	}
-	svc, err := jobs.New(b.db, jobs.Deps{Clock: b.clock.now, PlanIterations: 3000, SLAWatchEvery: -1, Logger: testLogger(t),
-		AutoPublish: jobs.PublishPolicy{Mode: jobs.PublishDraft}, AfterPlanRead: pz.hook})
+	svc, err := jobs.NewWithHooks(b.db, jobs.Deps{Clock: b.clock.now, PlanIterations: 3000, SLAWatchEvery: -1, Logger: testLogger(t),
+		AutoPublish: jobs.PublishPolicy{Mode: jobs.PublishDraft}}, jobs.Hooks{AfterPlanRead: pz.hook})
 	if err != nil {
 		t.Fatal(err)
 	}

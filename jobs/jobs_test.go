@@ -80,10 +80,10 @@ func setup(t *testing.T, o setupOpts) *bundle {
 		}
 		b.sc = sc
 	}
-	svc, err := jobs.New(db, jobs.Deps{
+	svc, err := jobs.NewWithHooks(db, jobs.Deps{
 		Clock: b.clock.now, Workers: o.workers, PlanIterations: 3000, SLAWatchEvery: -1,
-		FetchPollInterval: 200 * time.Millisecond, Logger: testLogger(t), AfterPlanRead: o.afterRead, AfterPlanBuild: o.afterBuild,
-	})
+		FetchPollInterval: 200 * time.Millisecond, Logger: testLogger(t),
+	}, jobs.Hooks{AfterPlanRead: o.afterRead, AfterPlanBuild: o.afterBuild})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -204,7 +204,7 @@ func (s *Service) planOnce(ctx context.Context, depotID int64, day time.Time, re
 	if err != nil || skipped != nil {
 		return skipped, err
 	}
-	if hook := s.deps.AfterPlanRead; hook != nil {
+	if hook := s.hooks.AfterPlanRead; hook != nil {
 		hook(depotID, day, attempt)
 	}
 	// Later attempts only fold in what changed: a quarter of the budget.
@@ -688,7 +688,7 @@ func (p *planner) build(ctx context.Context, q store.DBTX) error {
 // solve runs the solver on the built model with no transaction open.
 func (p *planner) solve(ctx context.Context, budget time.Duration, iterations, attempt int) error {
 	in, day := p.in, p.day
-	if hook := p.s.deps.AfterPlanBuild; hook != nil {
+	if hook := p.s.hooks.AfterPlanBuild; hook != nil {
 		hook(in)
 	}
 	var sol *routing.Solution

@@ -83,21 +83,13 @@ type Deps struct {
 	JobTimeout           time.Duration
 	RescueStuckJobsAfter time.Duration
 	// FetchPollInterval and FetchCooldown override River's fallback poll
-	// and minimum time between fetches (tests, benchmarks).
+	// and minimum time between fetches (zero: River's defaults); tests and
+	// benchmarks shorten them to see scheduled jobs sooner.
 	FetchPollInterval time.Duration
 	FetchCooldown     time.Duration
-	// Extra registers more workers (benchmarks, tests).
-	Extra func(w *river.Workers)
 	// Days bounds the days a plan or a move may name around today (default
 	// thugom.DefaultDayRange).
 	Days *thugom.DayRange
-	// AfterPlanRead, when set, runs between a plan's read and its solve,
-	// with no transaction open (tests pause the planner there to make a
-	// report meet a re-plan deterministically).
-	AfterPlanRead func(depotID int64, day time.Time, attempt int)
-	// AfterPlanBuild, when set, sees each routing model before it is solved
-	// (tests check what the planner asks of the solver).
-	AfterPlanBuild func(in *routing.Instance)
 	// AutoPublish says whether the re-plans the system starts (a failed
 	// pickup, a breakdown a driver reports, new orders, the SLA watch) are
 	// published at once or kept as drafts for the dispatcher (drafts.go);
@@ -125,16 +117,35 @@ type Service struct {
 	reg     *prometheus.Registry
 	working bool
 	idLock  *pgxpool.Conn // holds the advisory lock on Deps.ClientID (rescue.go)
+	hooks   hooks
+}
+
+// hooks are where the package's own tests step into the service: to pause a
+// plan between its read and its write, so that a report meets a re-plan
+// deterministically, to see what the planner asks of the solver, and to
+// register workers of their own. Production leaves them nil; only
+// export_test.go sets them (NewWithHooks), so no other package can.
+type hooks struct {
+	// AfterPlanRead runs between a plan's read and its solve, with no
+	// transaction open.
+	AfterPlanRead func(depotID int64, day time.Time, attempt int)
+	// AfterPlanBuild sees each routing model before it is solved.
+	AfterPlanBuild func(in *routing.Instance)
+	// Workers registers more workers (benchmarks, tests).
+	Workers func(w *river.Workers)
 }
 
 // New builds the service and its River client. With deps.Workers == 0 the
 // client is insert-only: Start does nothing and jobs are left for worker
 // processes.
-func New(db *store.DB, deps Deps) (*Service, error) {
+func New(db *store.DB, deps Deps) (*Service, error) { return newService(db, deps, hooks{}) }
+
+// newService is New with the tests' hooks (export_test.go).
+func newService(db *store.DB, deps Deps, h hooks) (*Service, error) {
 	if db == nil {
 		return nil, errors.New("jobs: nil database")
 	}
-	s := &Service{db: db, deps: deps, log: deps.Logger, now: deps.Clock, geo: deps.Geocoder, sms: deps.SMS}
+	s := &Service{db: db, deps: deps, log: deps.Logger, now: deps.Clock, geo: deps.Geocoder, sms: deps.SMS, hooks: h}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -210,8 +221,8 @@ func New(db *store.DB, deps Deps) (*Service, error) {
 	river.AddWorker(workers, &morningWorker{s: s})
 	river.AddWorker(workers, &eveningWorker{s: s})
 	river.AddWorker(workers, &housekeepingWorker{s: s})
-	if deps.Extra != nil {
-		deps.Extra(workers)
+	if h.Workers != nil {
+		h.Workers(workers)
 	}
 	s.claimClientID() // may change s.deps.ClientID (rescue.go)
 	cfg := &river.Config{
