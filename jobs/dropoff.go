@@ -350,38 +350,18 @@ func (s *Service) changeDropOff(ctx context.Context, req DropOff, accept bool, a
 		if err != nil {
 			return err
 		}
-		var ids []int64
-		var kg float64
-		var ready time.Time
-		var already *time.Time // every order already goes to this point, by then
-		found, same := false, accept
-		for _, x := range orders {
-			if !thugom.DropOffAcceptable(x.Status) || x.CarrierID != o.CarrierID {
-				continue
-			}
-			if !accept && x.PointID == nil {
-				continue
-			}
-			found = found || x.ID == o.ID
-			if same = same && x.PointID != nil && *x.PointID == pt.ID && x.By != nil; same {
-				already = x.By
-			}
-			ids = append(ids, x.ID)
-			kg += x.WeightKg
-			if x.ReadyFrom != nil && x.ReadyFrom.After(ready) {
-				ready = *x.ReadyFrom
-			}
-		}
-		if !found {
+		c := chooseDropOff(orders, o.ID, o.CarrierID, accept, pt)
+		ids := c.ids
+		if !c.found {
 			if accept {
 				return thugom.Errorf(thugom.EConflict, "order_id", "order %d has nothing left to bring on %s (cancelled, collected, postponed or of another day)", o.ID, DayString(day))
 			}
 			return thugom.Errorf(thugom.EConflict, "order_id", "order %d is not brought to a drop-off point on %s", o.ID, DayString(day))
 		}
-		if same {
+		if c.same {
 			// Accepted again (a retried request, a second click): nothing
 			// changes, nobody is texted twice.
-			res.Orders, res.Point, res.By = ids, pt, already
+			res.Orders, res.Point, res.By = ids, pt, c.already
 			return nil
 		}
 		underway, err := store.OrdersUnderway(ctx, tx, ids)
@@ -393,7 +373,7 @@ func (s *Service) changeDropOff(ctx context.Context, req DropOff, accept bool, a
 		}
 		var by *time.Time
 		if accept {
-			t, ok := thugom.DropOffBy(day, now, ready, pt.OpensAt, pt.ClosesAt)
+			t, ok := thugom.DropOffBy(day, now, c.ready, pt.OpensAt, pt.ClosesAt)
 			if !ok {
 				return thugom.Errorf(thugom.EConflict, "point_id", "%s closes at %s on %s, before the produce can be there", pt.Name,
 					clock(pt.ClosesAt), DayString(day))
@@ -413,25 +393,9 @@ func (s *Service) changeDropOff(ctx context.Context, req DropOff, accept bool, a
 		}
 		res.Orders, res.Point, res.By = ids, pt, by
 		if accept {
-			// Windows or reminders not yet sent are replaced by this one.
-			if _, err := store.SupersedeNotices(ctx, tx, o.HouseholdID, []string{string(thugom.SMSPickupWindow), string(thugom.SMSPickupChanged),
-				string(thugom.SMSPackReminder)}, "replaced by the drop-off", now.Add(-24*time.Hour)); err != nil {
+			if res.SMS, err = s.tellDropOff(ctx, tx, o.HouseholdID, depot, day, now, pt, *by, len(ids), c.kg); err != nil {
 				return err
 			}
-			if err := store.CancelPackagingOfDay(ctx, tx, o.HouseholdID, day, now); err != nil {
-				return err
-			}
-			phone, err := store.HouseholdPhone(ctx, tx, o.HouseholdID)
-			if err != nil {
-				return err
-			}
-			n, err := s.notify(ctx, tx, o.HouseholdID, phone, thugom.SMSData{Kind: thugom.SMSDropOff, Depot: depot.Name, Orders: len(ids),
-				WeightKg: kg, Place: pt.Name, By: *by},
-				fmt.Sprintf("drop_off:%d:%s:%d:%d", o.HouseholdID, DayString(day), pt.ID, now.Unix()), true)
-			if err != nil {
-				return err
-			}
-			res.SMS = n
 		}
 		if err := s.replan(ctx, tx, days, CauseDropOff, fmt.Sprintf("household:%d", o.HouseholdID)); err != nil {
 			return err
@@ -447,6 +411,64 @@ func (s *Service) changeDropOff(ctx context.Context, req DropOff, accept bool, a
 		return nil, err
 	}
 	return res, nil
+}
+
+// dropOffChoice is what a drop-off change moves among a household's orders
+// of the day.
+type dropOffChoice struct {
+	ids     []int64
+	kg      float64
+	ready   time.Time  // when the last of them is ready
+	found   bool       // the order asked about is among them
+	same    bool       // accepting again: every one already goes to the point
+	already *time.Time // same: by then
+}
+
+// chooseDropOff picks the orders a drop-off change moves among the orders
+// of order orderID's household (read under the day's bump): the carrier's
+// orders that may still go to a point; to undo, those that go to one.
+func chooseDropOff(orders []store.DropOffOrder, orderID, carrierID int64, accept bool, pt *thugom.DropOffPoint) dropOffChoice {
+	c := dropOffChoice{same: accept}
+	for _, x := range orders {
+		if !thugom.DropOffAcceptable(x.Status) || x.CarrierID != carrierID {
+			continue
+		}
+		if !accept && x.PointID == nil {
+			continue
+		}
+		c.found = c.found || x.ID == orderID
+		if c.same = c.same && x.PointID != nil && *x.PointID == pt.ID && x.By != nil; c.same {
+			c.already = x.By
+		}
+		c.ids = append(c.ids, x.ID)
+		c.kg += x.WeightKg
+		if x.ReadyFrom != nil && x.ReadyFrom.After(c.ready) {
+			c.ready = *x.ReadyFrom
+		}
+	}
+	return c
+}
+
+// tellDropOff tells a household, in tx, where to bring its produce and by
+// when; the windows, packing reminders and packaging task of its home
+// pickup that day go.
+func (s *Service) tellDropOff(ctx context.Context, tx pgx.Tx, household int64, depot *thugom.Depot, day, now time.Time, pt *thugom.DropOffPoint,
+	by time.Time, orders int, kg float64) (int, error) {
+	// Windows or reminders not yet sent are replaced by this one.
+	if _, err := store.SupersedeNotices(ctx, tx, household, []string{string(thugom.SMSPickupWindow), string(thugom.SMSPickupChanged),
+		string(thugom.SMSPackReminder)}, "replaced by the drop-off", now.Add(-24*time.Hour)); err != nil {
+		return 0, err
+	}
+	if err := store.CancelPackagingOfDay(ctx, tx, household, day, now); err != nil {
+		return 0, err
+	}
+	phone, err := store.HouseholdPhone(ctx, tx, household)
+	if err != nil {
+		return 0, err
+	}
+	return s.notify(ctx, tx, household, phone, thugom.SMSData{Kind: thugom.SMSDropOff, Depot: depot.Name, Orders: orders,
+		WeightKg: kg, Place: pt.Name, By: by},
+		fmt.Sprintf("drop_off:%d:%s:%d:%d", household, DayString(day), pt.ID, now.Unix()), true)
 }
 
 func clock(secs int) string { return fmt.Sprintf("%02d:%02d", secs/3600, secs%3600/60) }
