@@ -145,6 +145,10 @@ func newService(db *store.DB, deps Deps, h hooks) (*Service, error) {
 	if db == nil {
 		return nil, errors.New("jobs: nil database")
 	}
+	deps, err := deps.withDefaults()
+	if err != nil {
+		return nil, err
+	}
 	s := &Service{db: db, deps: deps, log: deps.Logger, now: deps.Clock, geo: deps.Geocoder, sms: deps.SMS, hooks: h}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -158,77 +162,22 @@ func newService(db *store.DB, deps Deps, h hooks) (*Service, error) {
 	if s.sms == nil {
 		s.sms = Outbox{}
 	}
-	if s.deps.Days == nil {
-		r := thugom.DefaultDayRange
-		s.deps.Days = &r
-	}
-	if s.deps.PlanWorkers <= 0 {
-		s.deps.PlanWorkers = 1
-	}
-	if s.deps.PlanBudget <= 0 {
-		s.deps.PlanBudget = 20 * time.Second
-	}
-	if s.deps.MorningAt <= 0 {
-		s.deps.MorningAt = 5*3600 + 30*60
-	}
-	if s.deps.SLAWatchEvery == 0 {
-		s.deps.SLAWatchEvery = 5 * time.Minute
-	}
-	if s.deps.ReminderBefore <= 0 {
-		s.deps.ReminderBefore = 90 * time.Minute
-	}
-	s.deps.ReminderBefore = max(s.deps.ReminderBefore, time.Hour)
-	if s.deps.EveningAt == 0 {
-		s.deps.EveningAt = 17 * 3600
-	}
-	if s.deps.WakingHours == (thugom.WakingHours{}) {
-		s.deps.WakingHours = thugom.DefaultWakingHours
-	}
-	if s.deps.MaxSMSPerDay <= 0 {
-		s.deps.MaxSMSPerDay = 4
-	}
-	if s.deps.LinkBase != "" && len(s.deps.LinkSecret) < 16 {
-		return nil, errors.New("jobs: Deps.LinkBase needs a LinkSecret of at least 16 bytes")
-	}
-	if s.deps.JobTimeout <= 0 {
-		s.deps.JobTimeout = s.deps.PlanBudget + 90*time.Second
-	}
-	if s.deps.RescueStuckJobsAfter <= s.deps.JobTimeout {
-		s.deps.RescueStuckJobsAfter = s.deps.JobTimeout + time.Minute
-	}
 	reg := deps.Registerer
 	if reg == nil {
 		s.reg = prometheus.NewRegistry()
 		reg = s.reg
 	}
-	m, err := newMetrics(reg)
-	if err != nil {
+	if s.metrics, err = newMetrics(reg); err != nil {
 		return nil, err
 	}
-	s.metrics = m
 	if err := s.registerRuntime(reg); err != nil {
 		return nil, err
-	}
-
-	workers := river.NewWorkers()
-	river.AddWorker(workers, &geocodeWorker{s: s})
-	river.AddWorker(workers, &planWorker{s: s})
-	river.AddWorker(workers, &replanWorker{s: s})
-	river.AddWorker(workers, &reminderWorker{s: s})
-	river.AddWorker(workers, &followUpWorker{s: s})
-	river.AddWorker(workers, &sendSMSWorker{s: s})
-	river.AddWorker(workers, &slaWatchWorker{s: s})
-	river.AddWorker(workers, &morningWorker{s: s})
-	river.AddWorker(workers, &eveningWorker{s: s})
-	river.AddWorker(workers, &housekeepingWorker{s: s})
-	if h.Workers != nil {
-		h.Workers(workers)
 	}
 	s.claimClientID() // may change s.deps.ClientID (rescue.go)
 	cfg := &river.Config{
 		ID:                   s.deps.ClientID,
 		Logger:               s.log,
-		Workers:              workers,
+		Workers:              s.workers(),
 		RescueStuckJobsAfter: s.deps.RescueStuckJobsAfter,
 		JobTimeout:           s.deps.JobTimeout,
 		Middleware:           []rivertype.Middleware{river.WorkerMiddlewareFunc(s.metrics.work)},
@@ -241,25 +190,7 @@ func newService(db *store.DB, deps Deps, h hooks) (*Service, error) {
 			QueueDefault:  {MaxWorkers: deps.Workers},
 			QueuePlanning: {MaxWorkers: s.deps.PlanWorkers},
 		}
-		if s.deps.SLAWatchEvery > 0 {
-			cfg.PeriodicJobs = []*river.PeriodicJob{
-				river.NewPeriodicJob(river.PeriodicInterval(s.deps.SLAWatchEvery),
-					func() (river.JobArgs, *river.InsertOpts) { return SLAWatchArgs{}, nil },
-					&river.PeriodicJobOpts{ID: "sla_watch", RunOnStart: true}),
-				river.NewPeriodicJob(DailyAt(s.deps.MorningAt),
-					func() (river.JobArgs, *river.InsertOpts) {
-						return MorningPlanningArgs{Day: DayString(s.now())}, nil
-					},
-					&river.PeriodicJobOpts{ID: "morning_planning"}),
-			}
-			if s.deps.EveningAt > 0 {
-				cfg.PeriodicJobs = append(cfg.PeriodicJobs, eveningPeriodicJob(s))
-			}
-			cfg.PeriodicJobs = append(cfg.PeriodicJobs,
-				river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
-					func() (river.JobArgs, *river.InsertOpts) { return HousekeepingArgs{}, nil },
-					&river.PeriodicJobOpts{ID: "housekeeping", RunOnStart: true}))
-		}
+		cfg.PeriodicJobs = s.periodicJobs()
 	}
 	client, err := river.NewClient(riverpgxv5.New(db.Pool), cfg)
 	if err != nil {
@@ -267,6 +198,95 @@ func newService(db *store.DB, deps Deps, h hooks) (*Service, error) {
 	}
 	s.client = client
 	return s, nil
+}
+
+// withDefaults is d with the default of every setting left zero, or an
+// error for settings that do not go together.
+func (d Deps) withDefaults() (Deps, error) {
+	if d.Days == nil {
+		r := thugom.DefaultDayRange
+		d.Days = &r
+	}
+	if d.PlanWorkers <= 0 {
+		d.PlanWorkers = 1
+	}
+	if d.PlanBudget <= 0 {
+		d.PlanBudget = 20 * time.Second
+	}
+	if d.MorningAt <= 0 {
+		d.MorningAt = 5*3600 + 30*60
+	}
+	if d.SLAWatchEvery == 0 {
+		d.SLAWatchEvery = 5 * time.Minute
+	}
+	if d.ReminderBefore <= 0 {
+		d.ReminderBefore = 90 * time.Minute
+	}
+	d.ReminderBefore = max(d.ReminderBefore, time.Hour)
+	if d.EveningAt == 0 {
+		d.EveningAt = 17 * 3600
+	}
+	if d.WakingHours == (thugom.WakingHours{}) {
+		d.WakingHours = thugom.DefaultWakingHours
+	}
+	if d.MaxSMSPerDay <= 0 {
+		d.MaxSMSPerDay = 4
+	}
+	if d.LinkBase != "" && len(d.LinkSecret) < 16 {
+		return d, errors.New("jobs: Deps.LinkBase needs a LinkSecret of at least 16 bytes")
+	}
+	if d.JobTimeout <= 0 {
+		d.JobTimeout = d.PlanBudget + 90*time.Second
+	}
+	if d.RescueStuckJobsAfter <= d.JobTimeout {
+		d.RescueStuckJobsAfter = d.JobTimeout + time.Minute
+	}
+	return d, nil
+}
+
+// workers are the service's River workers (and the tests' own).
+func (s *Service) workers() *river.Workers {
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &geocodeWorker{s: s})
+	river.AddWorker(workers, &planWorker{s: s})
+	river.AddWorker(workers, &replanWorker{s: s})
+	river.AddWorker(workers, &reminderWorker{s: s})
+	river.AddWorker(workers, &followUpWorker{s: s})
+	river.AddWorker(workers, &sendSMSWorker{s: s})
+	river.AddWorker(workers, &slaWatchWorker{s: s})
+	river.AddWorker(workers, &morningWorker{s: s})
+	river.AddWorker(workers, &eveningWorker{s: s})
+	river.AddWorker(workers, &housekeepingWorker{s: s})
+	if s.hooks.Workers != nil {
+		s.hooks.Workers(workers)
+	}
+	return workers
+}
+
+// periodicJobs are the jobs a working service's leader runs on a schedule:
+// the SLA watch, the morning and evening planning and the housekeeping;
+// none when Deps.SLAWatchEvery is negative.
+func (s *Service) periodicJobs() []*river.PeriodicJob {
+	if s.deps.SLAWatchEvery <= 0 {
+		return nil
+	}
+	periodic := []*river.PeriodicJob{
+		river.NewPeriodicJob(river.PeriodicInterval(s.deps.SLAWatchEvery),
+			func() (river.JobArgs, *river.InsertOpts) { return SLAWatchArgs{}, nil },
+			&river.PeriodicJobOpts{ID: "sla_watch", RunOnStart: true}),
+		river.NewPeriodicJob(DailyAt(s.deps.MorningAt),
+			func() (river.JobArgs, *river.InsertOpts) {
+				return MorningPlanningArgs{Day: DayString(s.now())}, nil
+			},
+			&river.PeriodicJobOpts{ID: "morning_planning"}),
+	}
+	if s.deps.EveningAt > 0 {
+		periodic = append(periodic, eveningPeriodicJob(s))
+	}
+	return append(periodic,
+		river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
+			func() (river.JobArgs, *river.InsertOpts) { return HousekeepingArgs{}, nil },
+			&river.PeriodicJobOpts{ID: "housekeeping", RunOnStart: true}))
 }
 
 // Client is the River client: the API inserts jobs with it, in the same
