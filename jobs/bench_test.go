@@ -196,7 +196,11 @@ func TestPostgresRestart(t *testing.T) {
 	if err := svc.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	defer svc.Stop(context.Background())
+	defer func() {
+		if err := svc.Stop(context.Background()); err != nil {
+			t.Logf("stop: %v", err)
+		}
+	}()
 
 	const batches, per = 20, 100
 	inserted := 0

@@ -30,7 +30,7 @@ type replanStart struct{ river.HookDefaults }
 func (*replanStart) WorkBegin(ctx context.Context, job *rivertype.JobRow) error {
 	c, err := river.ClientFromContextSafely[pgx.Tx](ctx)
 	if err != nil {
-		return nil // outside a client (tests of the worker): just work
+		return nil //nolint:nilerr // outside a client (tests of the worker): just work
 	}
 	return replanVerdict(ctx, c, job)
 }
@@ -41,7 +41,7 @@ func (*replanStart) WorkBegin(ctx context.Context, job *rivertype.JobRow) error 
 func replanVerdict(ctx context.Context, c *river.Client[pgx.Tx], job *rivertype.JobRow) error {
 	var a ReplanArgs
 	if err := json.Unmarshal(job.EncodedArgs, &a); err != nil {
-		return nil // the worker reports it
+		return nil //nolint:nilerr // the worker reports it
 	}
 	same := river.NamedArgs{"id": job.ID, "depot": a.DepotID, "day": a.Day}
 	newer, err := c.JobList(ctx, river.NewJobListParams().Kinds(KindReplan).First(1).
@@ -49,7 +49,7 @@ func replanVerdict(ctx context.Context, c *river.Client[pgx.Tx], job *rivertype.
 			rivertype.JobStateRetryable, rivertype.JobStateRunning).
 		Where("id > @id AND (args->>'depot_id')::bigint = @depot AND args->>'day' = @day", same))
 	if err != nil {
-		return nil // cannot tell: work, which is always correct
+		return nil //nolint:nilerr // cannot tell: work, which is always correct
 	}
 	if len(newer.Jobs) > 0 {
 		return river.JobCancel(fmt.Errorf("superseded by re-plan job %d of depot %d on %s", newer.Jobs[0].ID, a.DepotID, a.Day))
