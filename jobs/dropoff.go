@@ -130,6 +130,66 @@ func (s *Service) SetDropOffPoint(ctx context.Context, p thugom.DropOffPoint, a 
 
 func km(a, b orb.Point) float64 { return orbgeo.Distance(a, b) / 1000 }
 
+// routePlace is where one of a day's routes goes: the depot, a drop-off
+// point, or the household a stop is for.
+type routePlace struct {
+	pt        orb.Point
+	household int64
+}
+
+// routeNetwork is where a depot's day's routes go.
+type routeNetwork []routePlace
+
+// dayNetwork is where a depot's day's routes go: the depot and every open
+// pickup of its current plan.
+func (s *Service) dayNetwork(ctx context.Context, depot *thugom.Depot, day time.Time) (routeNetwork, error) {
+	out := routeNetwork{{pt: depot.Point}}
+	head, err := store.CurrentPlan(ctx, s.db, depot.ID, day)
+	if err != nil {
+		return nil, err
+	}
+	if head == nil {
+		return out, nil
+	}
+	stops, err := store.PlanStops(ctx, s.db, head.ID)
+	if err != nil {
+		return nil, err
+	}
+	var hids []int64
+	for _, st := range stops {
+		if st.Kind == thugom.StopPickup && thugom.StopOpen(st.Status) {
+			if st.DropOffPoint != nil {
+				out = append(out, routePlace{pt: *st.DropOffPoint})
+			} else if st.HouseholdID != nil {
+				hids = append(hids, *st.HouseholdID)
+			}
+		}
+	}
+	pts, err := store.HouseholdPoints(ctx, s.db, hids)
+	if err != nil {
+		return nil, err
+	}
+	for _, h := range hids {
+		if pt, ok := pts[h]; ok {
+			out = append(out, routePlace{pt: pt, household: h})
+		}
+	}
+	return out, nil
+}
+
+// nearest is the straight-line distance in km from p to the nearest place
+// of the network, leaving out the stops of household (when not 0): a late
+// order's own stop does not bring the routes near it.
+func (n routeNetwork) nearest(p orb.Point, household int64) float64 {
+	best := math.Inf(1)
+	for _, q := range n {
+		if household == 0 || q.household != household {
+			best = math.Min(best, km(p, q.pt))
+		}
+	}
+	return best
+}
+
 // DropOffCandidates lists, for a depot's day, the orders waiting for a plan
 // or planned late whose household is far from every planned stop (more
 // than Deps.DropOffMinKm, straight line; the depot when nothing is planned)
@@ -145,51 +205,11 @@ func (s *Service) DropOffCandidates(ctx context.Context, depotID int64, day time
 	if err != nil {
 		return nil, err
 	}
-	// Where the day's routes go: the depot and every open pickup (with the
-	// household a stop is for: a late order's own stop does not count).
-	type place struct {
-		pt        orb.Point
-		household int64
-	}
-	network := []place{{pt: depot.Point}}
-	head, err := store.CurrentPlan(ctx, s.db, depotID, day)
+	routes, err := s.dayNetwork(ctx, depot, day)
 	if err != nil {
 		return nil, err
 	}
-	if head != nil {
-		stops, err := store.PlanStops(ctx, s.db, head.ID)
-		if err != nil {
-			return nil, err
-		}
-		var hids []int64
-		for _, st := range stops {
-			if st.Kind == thugom.StopPickup && thugom.StopOpen(st.Status) {
-				if st.DropOffPoint != nil {
-					network = append(network, place{pt: *st.DropOffPoint})
-				} else if st.HouseholdID != nil {
-					hids = append(hids, *st.HouseholdID)
-				}
-			}
-		}
-		pts, err := store.HouseholdPoints(ctx, s.db, hids)
-		if err != nil {
-			return nil, err
-		}
-		for _, h := range hids {
-			if pt, ok := pts[h]; ok {
-				network = append(network, place{pt: pt, household: h})
-			}
-		}
-	}
-	nearest := func(p orb.Point, household int64) float64 {
-		best := math.Inf(1)
-		for _, q := range network {
-			if household == 0 || q.household != household {
-				best = math.Min(best, km(p, q.pt))
-			}
-		}
-		return best
-	}
+	nearest := routes.nearest
 	cands, err := store.DropOffCandidateOrders(ctx, s.db, depotID, day.Add(24*time.Hour))
 	if err != nil {
 		return nil, err

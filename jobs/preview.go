@@ -116,74 +116,18 @@ func (s *Service) PreviewPlan(ctx context.Context, depotID int64, day time.Time,
 			locks[o] = v
 		}
 		if req.StopID != 0 {
-			var st *store.PlanStop
-			for i := range p.prev {
-				if p.prev[i].ID == req.StopID {
-					st = &p.prev[i]
-				}
-			}
-			if st == nil {
-				return thugom.Errorf(thugom.ENotFound, "stop_id", "stop %d is not in the day's current plan", req.StopID)
-			}
-			if st.Kind != thugom.StopPickup {
-				return thugom.Errorf(thugom.EInvalid, "stop_id", "only pickup stops can move")
-			}
-			if !thugom.ReplanMayRewrite(st.Status) {
-				return thugom.Errorf(thugom.EConflict, "status", "stop %d is already %s", req.StopID, st.Status)
-			}
-			for _, o := range st.OrderIDs {
-				locks[o] = req.VehicleID
-			}
-			moved = st.OrderIDs
-			places, err := placeChanges(p.prev, req.StopID, req.VehicleID, req.Place)
-			if err != nil {
+			var err error
+			if moved, err = p.moveStop(req, locks); err != nil {
 				return err
-			}
-			for i := range p.prev {
-				if pl, ok := places[p.prev[i].ID]; ok {
-					p.prev[i].LockedAfterStopID = pl
-				}
 			}
 		}
 		if id := req.BrokenVehicleID; id != 0 {
-			found := false
-			for i := range p.vehicles {
-				if v := &p.vehicles[i]; v.ID == id {
-					if v.Status != thugom.VehicleActive {
-						return thugom.Errorf(thugom.EConflict, "broken_vehicle_id", "vehicle %s is already %s", v.Code, v.Status)
-					}
-					v.Status, found = thugom.VehicleBroken, true
-				}
-			}
-			if !found {
-				return thugom.Errorf(thugom.EInvalid, "broken_vehicle_id", "vehicle %d is not a vehicle of the depot", id)
+			if err := p.breakVehicle(id); err != nil {
+				return err
 			}
 		}
-		active := map[int64]bool{}
-		for _, v := range p.vehicles {
-			active[v.ID] = v.Status == thugom.VehicleActive
-		}
-		for _, vid := range locks {
-			if _, ok := active[vid]; !ok {
-				return thugom.Errorf(thugom.EInvalid, "vehicle_id", "vehicle %d is not a vehicle of the depot", vid)
-			}
-			if !active[vid] {
-				return thugom.Errorf(thugom.EConflict, "vehicle_id", "vehicle %d is not in service", vid)
-			}
-		}
-		for i := range p.orders {
-			if v, ok := locks[p.orders[i].Order.ID]; ok {
-				v := v
-				p.orders[i].Order.LockedVehicleID = &v
-			}
-		}
-		for i := range p.prev { // a stop's own lock must not pull it back
-			for _, o := range p.prev[i].OrderIDs {
-				if v, ok := locks[o]; ok {
-					v := v
-					p.prev[i].LockedVehicleID = &v
-				}
-			}
+		if err := p.lock(locks); err != nil {
+			return err
 		}
 		var err error
 		if current, err = store.PlanSnapshot(ctx, tx, depotID, day, p.head.Version); err != nil {
@@ -220,6 +164,89 @@ func (s *Service) PreviewPlan(ctx context.Context, depotID int64, day time.Time,
 		}
 	}
 	return out, nil
+}
+
+// moveStop applies a preview's move of one of the day's pickup stops to
+// another vehicle (and place): its orders are locked to the vehicle, and
+// the day's stops take the places asked for. It returns the moved orders.
+func (p *planner) moveStop(req PreviewRequest, locks map[int64]int64) ([]int64, error) {
+	var st *store.PlanStop
+	for i := range p.prev {
+		if p.prev[i].ID == req.StopID {
+			st = &p.prev[i]
+		}
+	}
+	if st == nil {
+		return nil, thugom.Errorf(thugom.ENotFound, "stop_id", "stop %d is not in the day's current plan", req.StopID)
+	}
+	if st.Kind != thugom.StopPickup {
+		return nil, thugom.Errorf(thugom.EInvalid, "stop_id", "only pickup stops can move")
+	}
+	if !thugom.ReplanMayRewrite(st.Status) {
+		return nil, thugom.Errorf(thugom.EConflict, "status", "stop %d is already %s", req.StopID, st.Status)
+	}
+	for _, o := range st.OrderIDs {
+		locks[o] = req.VehicleID
+	}
+	places, err := placeChanges(p.prev, req.StopID, req.VehicleID, req.Place)
+	if err != nil {
+		return nil, err
+	}
+	for i := range p.prev {
+		if pl, ok := places[p.prev[i].ID]; ok {
+			p.prev[i].LockedAfterStopID = pl
+		}
+	}
+	return st.OrderIDs, nil
+}
+
+// breakVehicle applies a preview's breakdown: the vehicle is out of
+// service for the rest of the day.
+func (p *planner) breakVehicle(id int64) error {
+	found := false
+	for i := range p.vehicles {
+		if v := &p.vehicles[i]; v.ID == id {
+			if v.Status != thugom.VehicleActive {
+				return thugom.Errorf(thugom.EConflict, "broken_vehicle_id", "vehicle %s is already %s", v.Code, v.Status)
+			}
+			v.Status, found = thugom.VehicleBroken, true
+		}
+	}
+	if !found {
+		return thugom.Errorf(thugom.EInvalid, "broken_vehicle_id", "vehicle %d is not a vehicle of the depot", id)
+	}
+	return nil
+}
+
+// lock applies a preview's locks (order → vehicle) to the orders to plan
+// and to the day's stops holding them (a stop's own lock must not pull it
+// back), once each vehicle is known to be of the depot and in service.
+func (p *planner) lock(locks map[int64]int64) error {
+	active := map[int64]bool{}
+	for _, v := range p.vehicles {
+		active[v.ID] = v.Status == thugom.VehicleActive
+	}
+	for _, vid := range locks {
+		if _, ok := active[vid]; !ok {
+			return thugom.Errorf(thugom.EInvalid, "vehicle_id", "vehicle %d is not a vehicle of the depot", vid)
+		}
+		if !active[vid] {
+			return thugom.Errorf(thugom.EConflict, "vehicle_id", "vehicle %d is not in service", vid)
+		}
+	}
+	for i := range p.orders {
+		if v, ok := locks[p.orders[i].Order.ID]; ok {
+			p.orders[i].Order.LockedVehicleID = &v
+		}
+	}
+	for i := range p.prev {
+		for _, o := range p.prev[i].OrderIDs {
+			if v, ok := locks[o]; ok {
+				p.prev[i].LockedVehicleID = &v
+			}
+		}
+	}
+	return nil
 }
 
 // draft lists the open pickup stops of the solved model as a version of
