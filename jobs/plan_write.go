@@ -372,9 +372,8 @@ func (w *planWrite) leftOut(ctx context.Context) error {
 		if g == nil {
 			continue
 		}
-		reason, fix := explain(u)
+		w.unassigned = append(w.unassigned, unassignedOf(g, u)...)
 		for _, o := range g.orders {
-			w.unassigned = append(w.unassigned, thugom.Unassigned{OrderID: o.Order.ID, Reason: reason, Fix: fix})
 			if o.Order.Status == thugom.OrderPlanned {
 				back = append(back, o.Order.ID)
 			}
@@ -395,6 +394,17 @@ func (w *planWrite) leftOut(ctx context.Context) error {
 		return errStale
 	}
 	return nil
+}
+
+// unassignedOf is why the orders of a stop the solver left out are not
+// served, and what would fix it.
+func unassignedOf(g *group, u routing.Unassigned) []thugom.Unassigned {
+	reason, fix := explain(u)
+	out := make([]thugom.Unassigned, 0, len(g.orders))
+	for _, o := range g.orders {
+		out = append(out, thugom.Unassigned{OrderID: o.Order.ID, Reason: reason, Fix: fix})
+	}
+	return out
 }
 
 // finish completes the version: its unassigned orders, no empty route, its

@@ -313,10 +313,7 @@ func (p *planner) draft(out *Preview) []thugom.StopVersion {
 		if g == nil {
 			continue
 		}
-		reason, fix := explain(u)
-		for _, o := range g.orders {
-			out.Unassigned = append(out.Unassigned, thugom.Unassigned{OrderID: o.Order.ID, Reason: reason, Fix: fix})
-		}
+		out.Unassigned = append(out.Unassigned, unassignedOf(g, u)...)
 	}
 	sort.Slice(out.Unassigned, func(i, j int) bool { return out.Unassigned[i].OrderID < out.Unassigned[j].OrderID })
 	return snap
