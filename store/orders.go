@@ -430,17 +430,17 @@ func SetOrdersStatus(ctx context.Context, q DBTX, ids []int64, to string, at tim
 	return collectIDs(ctx, q, "OrdersSetStatus", ids, to, at, thugom.OrderFrom(to))
 }
 
-func collectIDs(ctx context.Context, q DBTX, query string, ids []int64, args ...any) ([]int64, error) {
+func collectIDs(ctx context.Context, q DBTX, name string, ids []int64, args ...any) ([]int64, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	rows, err := q.Query(ctx, Query(query), append([]any{ids}, args...)...)
+	rows, err := q.Query(ctx, Query(name), append([]any{ids}, args...)...)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", query, err)
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	out, err := pgx.CollectRows(rows, pgx.RowTo[int64])
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", query, err)
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return out, nil
 }
