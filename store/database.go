@@ -11,9 +11,9 @@ import (
 // to, as a copy of database template when template is not empty: the
 // scratch databases of store/pgtest and thugom simulate.
 func CreateDatabase(ctx context.Context, admin DBTX, name, template string) error {
-	q := fmt.Sprintf(Query("CreateDatabase"), ident(name))
+	q := fmt.Sprintf(query("CreateDatabase"), ident(name))
 	if template != "" {
-		q = fmt.Sprintf(Query("CreateDatabaseFromTemplate"), ident(name), ident(template))
+		q = fmt.Sprintf(query("CreateDatabaseFromTemplate"), ident(name), ident(template))
 	}
 	_, err := admin.Exec(ctx, q)
 	return err
@@ -21,7 +21,7 @@ func CreateDatabase(ctx context.Context, admin DBTX, name, template string) erro
 
 // DropDatabase drops database name, if it exists, closing its connections.
 func DropDatabase(ctx context.Context, admin DBTX, name string) error {
-	_, err := admin.Exec(ctx, fmt.Sprintf(Query("DropDatabase"), ident(name)))
+	_, err := admin.Exec(ctx, fmt.Sprintf(query("DropDatabase"), ident(name)))
 	return err
 }
 
