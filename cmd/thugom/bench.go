@@ -472,11 +472,11 @@ func benchReplan(ctx context.Context, in *routing.Instance, opts routing.Options
 	return res, nil
 }
 
-// resumeAt is in as it stands at time T of plan base: the stops served
-// before T are done (returned, and still in the instance), every vehicle
+// resumeAt is in as it stands at time t of plan base: the stops served
+// before t are done (returned, and still in the instance), every vehicle
 // resumes from its last stop (or its depot between trips) with what it
 // picked up on its current trip, and has the trips it has left.
-func resumeAt(in *routing.Instance, base *routing.Solution, T float64) (routing.Instance, map[string]bool) {
+func resumeAt(in *routing.Instance, base *routing.Solution, t float64) (routing.Instance, map[string]bool) {
 	done := map[string]bool{}
 	re := *in
 	re.Vehicles = append([]routing.Vehicle(nil), in.Vehicles...)
@@ -485,20 +485,20 @@ func resumeAt(in *routing.Instance, base *routing.Solution, T float64) (routing.
 		stopOf[in.Stops[i].ID] = &in.Stops[i]
 	}
 	for vi, r := range base.Routes {
-		if !r.Used() || r.Start >= T {
+		if !r.Used() || r.Start >= t {
 			continue
 		}
 		v := &re.Vehicles[vi]
 		rs := &routing.Resume{Location: v.Start, Time: r.Start}
 		tripsDone := 0
 		for ti, tr := range r.Trips {
-			if tr.Visits[0].Start >= T {
+			if tr.Visits[0].Start >= t {
 				break
 			}
 			// this trip has begun
 			rs.Load, rs.LoadDeadline = nil, 0
 			for _, vis := range tr.Visits {
-				if vis.Start >= T {
+				if vis.Start >= t {
 					break
 				}
 				done[vis.Stop] = true
@@ -515,8 +515,8 @@ func resumeAt(in *routing.Instance, base *routing.Solution, T float64) (routing.
 				}
 			}
 			tripsDone = ti
-			if tr.Return < T && (ti+1 == len(r.Trips) || r.Trips[ti+1].Visits[0].Start >= T) {
-				// back at the depot before T: a fresh start from there
+			if tr.Return < t && (ti+1 == len(r.Trips) || r.Trips[ti+1].Visits[0].Start >= t) {
+				// back at the depot before t: a fresh start from there
 				rs = &routing.Resume{Location: v.End, Time: tr.Return + v.Reload}
 				tripsDone = ti + 1
 			}

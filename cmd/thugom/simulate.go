@@ -115,7 +115,10 @@ func runSimulate(ctx context.Context, args []string) error {
 	if *asJSON {
 		return json.NewEncoder(os.Stdout).Encode(rep)
 	}
-	b, _ := json.MarshalIndent(rep, "", "  ")
+	b, err := json.MarshalIndent(rep, "", "  ")
+	if err != nil {
+		return err
+	}
 	fmt.Println(string(b))
 	fmt.Fprintf(os.Stderr, "on time %d of %d feasible orders (%.1f %%) in %s\n", rep.OnTime, rep.FeasibleOrders, 100*rep.OnTimeRate, time.Since(t0).Round(time.Second))
 	return nil
