@@ -233,15 +233,7 @@ func (w *week) total(rep *WeekReport, s *samples) {
 	}
 	if a := rep.After; a != nil {
 		// The days after the week: their work, not their orders.
-		t.PickupFailures += a.PickupFailures
-		t.Replans += a.Replans
-		t.PlannedLate += a.PlannedLate
-		t.KM += a.KM
-		t.Litres += a.Litres
-		t.VehiclesUsed = max(t.VehiclesUsed, a.VehiclesUsed)
-		t.DriverHours += a.DriverHours
-		t.SMS += a.SMS
-		t.WallSeconds += a.WallSeconds
+		t.addWork(a)
 		a.finish(nil, nil, nil)
 	}
 	t.finish(s.lates[n], s.ages[n], s.notices[n])
@@ -266,25 +258,31 @@ func (t *Account) addDay(a *Account) {
 	t.KnownBy17 += a.KnownBy17
 	t.WindowNotice12h += a.WindowNotice12h
 	t.Postponed += a.Postponed
-	t.PickupFailures += a.PickupFailures
 	t.Breakdowns += a.Breakdowns
-	t.Replans += a.Replans
 	t.BorrowedVehicles += a.BorrowedVehicles
-	t.PlannedLate += a.PlannedLate
 	t.KgCollected += a.KgCollected
-	t.WallSeconds += a.WallSeconds
-	t.KM += a.KM
-	t.Litres += a.Litres
-	t.VehiclesUsed = max(t.VehiclesUsed, a.VehiclesUsed)
-	t.DriverHours += a.DriverHours
-	t.SMS += a.SMS
 	t.DropOffs += a.DropOffs
+	t.addWork(a)
 	for k := range a.LateHistogram {
 		t.LateHistogram[k] += a.LateHistogram[k]
 	}
 	for k := range a.AgeHistogram {
 		t.AgeHistogram[k] += a.AgeHistogram[k]
 	}
+}
+
+// addWork adds a day's work (its driving, plans and messages) to the
+// week's.
+func (t *Account) addWork(a *Account) {
+	t.PickupFailures += a.PickupFailures
+	t.Replans += a.Replans
+	t.PlannedLate += a.PlannedLate
+	t.KM += a.KM
+	t.Litres += a.Litres
+	t.VehiclesUsed = max(t.VehiclesUsed, a.VehiclesUsed)
+	t.DriverHours += a.DriverHours
+	t.SMS += a.SMS
+	t.WallSeconds += a.WallSeconds
 }
 
 // dayIndex is the index of t's local day among the week's days, or −1.

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/paulmach/orb"
 
 	"github.com/thugom/thugom/store"
 )
@@ -21,6 +20,17 @@ func NoSyncCommit(ctx context.Context, admin store.DBTX, database string) error 
 	return err
 }
 
+// eachRow runs the named query of sim.sql with args, scans each row into
+// dest and calls row.
+func eachRow(ctx context.Context, db *store.DB, name string, args, dest []any, row func()) error {
+	rows, err := db.Query(ctx, query(name), args...)
+	if err != nil {
+		return err
+	}
+	_, err = pgx.ForEachRow(rows, dest, func() error { row(); return nil })
+	return err
+}
+
 // laterHousehold is a household with a planned pickup later in the day:
 // a candidate to answer an SMS.
 type laterHousehold struct {
@@ -32,21 +42,10 @@ type laterHousehold struct {
 // laterHouseholds returns the households with a planned pickup after t in
 // a current plan, with their depot, by household.
 func laterHouseholds(ctx context.Context, db *store.DB, t time.Time) ([]laterHousehold, error) {
-	rows, err := db.Query(ctx, query("StopsLater"), t)
-	if err != nil {
-		return nil, err
-	}
 	var out []laterHousehold
-	for rows.Next() {
-		var c laterHousehold
-		if err := rows.Scan(&c.household, &c.phone, &c.depot); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	rows.Close()
-	return out, rows.Err()
+	var c laterHousehold
+	err := eachRow(ctx, db, "StopsLater", []any{t}, []any{&c.household, &c.phone, &c.depot}, func() { out = append(out, c) })
+	return out, err
 }
 
 func ordersAtRisk(ctx context.Context, db *store.DB) ([]int64, error) {
@@ -67,60 +66,23 @@ func ordersWithStatus(ctx context.Context, db *store.DB, status string) ([]int64
 
 // orderDeadlines returns every order's handover deadline (those with one).
 func orderDeadlines(ctx context.Context, db *store.DB) (map[int64]time.Time, error) {
-	rows, err := db.Query(ctx, query("OrderDeadlines"))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	out := map[int64]time.Time{}
-	for rows.Next() {
-		var id int64
-		var dl *time.Time
-		if err := rows.Scan(&id, &dl); err != nil {
-			return nil, err
-		}
+	var id int64
+	var dl *time.Time
+	err := eachRow(ctx, db, "OrderDeadlines", nil, []any{&id, &dl}, func() {
 		if dl != nil {
 			out[id] = *dl
 		}
-	}
-	return out, rows.Err()
-}
-
-// householdPoints returns every geocoded household's place.
-func householdPoints(ctx context.Context, db *store.DB) (map[int64]orb.Point, error) {
-	rows, err := db.Query(ctx, query("HouseholdPoints"))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[int64]orb.Point{}
-	for rows.Next() {
-		var id int64
-		var lon, lat float64
-		if err := rows.Scan(&id, &lon, &lat); err != nil {
-			return nil, err
-		}
-		out[id] = orb.Point{lon, lat}
-	}
-	return out, rows.Err()
+	})
+	return out, err
 }
 
 func orderStatuses(ctx context.Context, db *store.DB) (map[int64]string, error) {
-	rows, err := db.Query(ctx, query("OrderStatuses"))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	out := map[int64]string{}
-	for rows.Next() {
-		var id int64
-		var st string
-		if err := rows.Scan(&id, &st); err != nil {
-			return nil, err
-		}
-		out[id] = st
-	}
-	return out, rows.Err()
+	var id int64
+	var st string
+	err := eachRow(ctx, db, "OrderStatuses", nil, []any{&id, &st}, func() { out[id] = st })
+	return out, err
 }
 
 // placedOrder is an order just placed: its depot (0 when none) and
@@ -131,20 +93,10 @@ type placedOrder struct {
 }
 
 func ordersPlaced(ctx context.Context, db *store.DB, ids []int64) ([]placedOrder, error) {
-	rows, err := db.Query(ctx, query("OrdersPlaced"), ids)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	var out []placedOrder
-	for rows.Next() {
-		var o placedOrder
-		if err := rows.Scan(&o.id, &o.depot, &o.atRisk); err != nil {
-			return nil, err
-		}
-		out = append(out, o)
-	}
-	return out, rows.Err()
+	var o placedOrder
+	err := eachRow(ctx, db, "OrdersPlaced", []any{ids}, []any{&o.id, &o.depot, &o.atRisk}, func() { out = append(out, o) })
+	return out, err
 }
 
 // openOrders counts the orders still to collect.
@@ -162,60 +114,30 @@ func notificationsCount(ctx context.Context, db *store.DB) (int, error) {
 
 // failedOrders returns the orders a pickup failed for at least once.
 func failedOrders(ctx context.Context, db *store.DB) (map[int64]bool, error) {
-	rows, err := db.Query(ctx, query("OrdersFailed"))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	out := map[int64]bool{}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out[id] = true
-	}
-	return out, rows.Err()
+	var id int64
+	err := eachRow(ctx, db, "OrdersFailed", nil, []any{&id}, func() { out[id] = true })
+	return out, err
 }
 
 // pickedWindows returns, by order, the window start of the stop that
 // collected it.
 func pickedWindows(ctx context.Context, db *store.DB) (map[int64]time.Time, error) {
-	rows, err := db.Query(ctx, query("StopsPickedUp"))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	out := map[int64]time.Time{}
-	for rows.Next() {
-		var id int64
-		var ws, arr time.Time
-		if err := rows.Scan(&id, &ws, &arr); err != nil {
-			return nil, err
-		}
-		out[id] = ws
-	}
-	return out, rows.Err()
+	var id int64
+	var ws, arr time.Time
+	err := eachRow(ctx, db, "StopsPickedUp", nil, []any{&id, &ws, &arr}, func() { out[id] = ws })
+	return out, err
 }
 
 // windowNotifications returns, by household, when its window
 // notifications were written, in order.
 func windowNotifications(ctx context.Context, db *store.DB) (map[int64][]time.Time, error) {
-	rows, err := db.Query(ctx, query("NotificationsOfWindow"))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	out := map[int64][]time.Time{}
-	for rows.Next() {
-		var h int64
-		var at time.Time
-		if err := rows.Scan(&h, &at); err != nil {
-			return nil, err
-		}
-		out[h] = append(out[h], at)
-	}
-	return out, rows.Err()
+	var h int64
+	var at time.Time
+	err := eachRow(ctx, db, "NotificationsOfWindow", nil, []any{&h, &at}, func() { out[h] = append(out[h], at) })
+	return out, err
 }
 
 // notificationTimes returns when every notification was written, in order.
@@ -247,18 +169,9 @@ type weekOrderRow struct {
 
 // weekOrderRows returns every order of the week, by id.
 func weekOrderRows(ctx context.Context, db *store.DB) ([]weekOrderRow, error) {
-	rows, err := db.Query(ctx, query("OrdersOfWeek"))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	var out []weekOrderRow
-	for rows.Next() {
-		var o weekOrderRow
-		if err := rows.Scan(&o.id, &o.status, &o.placed, &o.promiseHours, &o.deadline, &o.ready, &o.dest, &o.depot, &o.atRisk, &o.reason, &o.household, &o.kg); err != nil {
-			return nil, err
-		}
-		out = append(out, o)
-	}
-	return out, rows.Err()
+	var o weekOrderRow
+	err := eachRow(ctx, db, "OrdersOfWeek", nil, []any{&o.id, &o.status, &o.placed, &o.promiseHours, &o.deadline, &o.ready, &o.dest, &o.depot, &o.atRisk, &o.reason, &o.household, &o.kg},
+		func() { out = append(out, o) })
+	return out, err
 }

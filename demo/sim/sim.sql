@@ -3,8 +3,9 @@
 
 -- name: DatabaseNoSyncCommit
 -- A throwaway database's commits do not wait for the disk (thugom
--- simulate's own, made anew each run). %s is a pgx.Identifier{...}.Sanitize()
--- value: identifiers cannot be bind parameters.
+-- simulate's own, made anew each run). The database's name is a
+-- pgx.Identifier{...}.Sanitize() value: identifiers cannot be bind
+-- parameters.
 ALTER DATABASE %s SET synchronous_commit = off;
 
 -- name: OrderDeadlines
@@ -54,9 +55,6 @@ FROM stops s JOIN routes r ON r.id = s.route_id JOIN plans p ON p.id = r.plan_id
 JOIN households h ON h.id = s.household_id
 WHERE p.status = 'done' AND s.kind = 'pickup' AND s.status = 'planned' AND s.arrive_at > $1
 ORDER BY h.id;
-
--- name: HouseholdPoints
-SELECT id, lon, lat FROM households WHERE lon IS NOT NULL;
 
 -- name: NotificationsCount
 SELECT count(*) FROM notifications;

@@ -135,6 +135,7 @@ type simDay struct {
 	planTime time.Duration
 
 	depots     []int64
+	households []int64
 	depotPoint map[int64]orb.Point
 	vehicles   map[int64]*simVehicle
 	deadlines  map[int64]time.Time
@@ -207,7 +208,7 @@ func (s *simDay) seed(ctx context.Context, deps jobs.Deps) error {
 			return err
 		}
 	}
-	s.depots = seeded.DepotIDs
+	s.depots, s.households = seeded.DepotIDs, seeded.HouseholdIDs
 	s.opt.Progress(fmt.Sprintf("seeded and geocoded %d households, %d orders", s.rep.Households, s.rep.Orders))
 	return nil
 }
@@ -277,7 +278,7 @@ func (s *simDay) readNetwork(ctx context.Context) error {
 	if s.deadlines, err = orderDeadlines(ctx, s.db); err != nil {
 		return err
 	}
-	if s.points, err = householdPoints(ctx, s.db); err != nil {
+	if s.points, err = store.HouseholdPoints(ctx, s.db, s.households); err != nil {
 		return err
 	}
 	s.vehicles = map[int64]*simVehicle{}

@@ -1,14 +1,17 @@
 package sim
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/thugom/thugom/store/pgtest"
 )
 
-// Every query call with a literal name in this package names a query of
+// Every query (or eachRow) call with a literal name in this package names a query of
 // sim.sql, so a typo fails here rather than panicking mid-simulation; and
 // every query of sim.sql is used.
 func TestQueryNamesExist(t *testing.T) {
@@ -16,7 +19,7 @@ func TestQueryNamesExist(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	re := regexp.MustCompile(`\bquery\("([A-Za-z0-9_]+)"\)`)
+	re := regexp.MustCompile(`\b(?:query\(|eachRow\(ctx, db, )"([A-Za-z0-9_]+)"`)
 	used := map[string]bool{}
 	for _, f := range files {
 		src, err := os.ReadFile(f)
@@ -37,5 +40,24 @@ func TestQueryNamesExist(t *testing.T) {
 		if strings.TrimSpace(q) == "" {
 			t.Errorf("query %s is empty", n)
 		}
+	}
+}
+
+// NoSyncCommit sets the database's commits not to wait for the disk.
+func TestNoSyncCommit(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t)
+	ctx := context.Background()
+	var name, setting string
+	if err := db.QueryRow(ctx, `SELECT current_database()`).Scan(&name); err != nil {
+		t.Fatal(err)
+	}
+	if err := NoSyncCommit(ctx, db, name); err != nil {
+		t.Fatal(err)
+	}
+	err := db.QueryRow(ctx, `SELECT array_to_string(s.setconfig, ',') FROM pg_db_role_setting s
+		JOIN pg_database d ON d.oid = s.setdatabase WHERE d.datname = $1`, name).Scan(&setting)
+	if err != nil || setting != "synchronous_commit=off" {
+		t.Fatalf("settings of %s: %q, %v", name, setting, err)
 	}
 }

@@ -365,7 +365,7 @@ func (w *week) readNetwork(ctx context.Context, rep *WeekReport) error {
 		}
 	}
 	var err error
-	if w.points, err = householdPoints(ctx, w.db); err != nil {
+	if w.points, err = store.HouseholdPoints(ctx, w.db, w.seeded.HouseholdIDs); err != nil {
 		return err
 	}
 	for _, d := range w.depots {
