@@ -291,11 +291,12 @@ func (b *builder) villageNames(c geo.Commune) []village {
 	var names []string
 	for len(names) < n {
 		var v string
-		if c.Type == "Phường" {
+		switch {
+		case c.Type == "Phường":
 			v = fmt.Sprintf("Khối %d", 1+b.rng.IntN(24)) // 24 > the 15 names wanted at most
-		} else if b.rng.IntN(6) == 0 {
+		case b.rng.IntN(6) == 0:
 			v = villageKinh[b.rng.IntN(len(villageKinh))]
-		} else {
+		default:
 			v = villagePrefix[b.rng.IntN(len(villagePrefix))] + " " + villageSecond[b.rng.IntN(len(villageSecond))]
 		}
 		if !seen[v] {
@@ -373,7 +374,7 @@ func (b *builder) address(c geo.Commune, v string) string {
 	}
 	style := b.rng.IntN(100)
 	if old == nil || district == nil {
-		style = style % 30 // only the 2025 styles
+		style %= 30 // only the 2025 styles
 	}
 	switch {
 	case style < 30: // 2025 units

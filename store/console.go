@@ -28,7 +28,7 @@ type ConsoleVehicle struct {
 // ConsoleVehicles returns every vehicle of a depot with its driver's last
 // position posted after since.
 func ConsoleVehicles(ctx context.Context, q DBTX, depotID int64, since time.Time) ([]ConsoleVehicle, error) {
-	rows, err := q.Query(ctx, Query("ConsoleVehicles"), depotID, since)
+	rows, err := q.Query(ctx, query("ConsoleVehicles"), depotID, since)
 	if err != nil {
 		return nil, fmt.Errorf("console vehicles of depot %d: %w", depotID, err)
 	}
@@ -46,7 +46,7 @@ func ConsoleVehicles(ctx context.Context, q DBTX, depotID int64, since time.Time
 // PlanDistance returns the distance of a plan's routes in metres.
 func PlanDistance(ctx context.Context, q DBTX, planID int64) (int, error) {
 	var m int
-	if err := q.QueryRow(ctx, Query("PlanDistance"), planID).Scan(&m); err != nil {
+	if err := q.QueryRow(ctx, query("PlanDistance"), planID).Scan(&m); err != nil {
 		return 0, fmt.Errorf("distance of plan %d: %w", planID, err)
 	}
 	return m, nil
@@ -54,7 +54,7 @@ func PlanDistance(ctx context.Context, q DBTX, planID int64) (int, error) {
 
 // HouseholdPhones returns the phone numbers of households by id.
 func HouseholdPhones(ctx context.Context, q DBTX, ids []int64) (map[int64]string, error) {
-	rows, err := q.Query(ctx, Query("HouseholdPhones"), ids)
+	rows, err := q.Query(ctx, query("HouseholdPhones"), ids)
 	if err != nil {
 		return nil, fmt.Errorf("household phones: %w", err)
 	}
@@ -73,7 +73,7 @@ func HouseholdPhones(ctx context.Context, q DBTX, ids []int64) (map[int64]string
 
 // OrderPromises returns when orders are promised to their buyers, by id.
 func OrderPromises(ctx context.Context, q DBTX, ids []int64) (map[int64]time.Time, error) {
-	rows, err := q.Query(ctx, Query("OrderPromises"), ids)
+	rows, err := q.Query(ctx, query("OrderPromises"), ids)
 	if err != nil {
 		return nil, fmt.Errorf("order promises: %w", err)
 	}

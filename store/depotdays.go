@@ -21,7 +21,7 @@ type DepotDay struct {
 // write).
 func DepotDayRevision(ctx context.Context, q DBTX, depotID int64, day time.Time) (int64, error) {
 	var rev int64
-	if err := q.QueryRow(ctx, Query("DepotDayRevision"), depotID, dateArg(day)).Scan(&rev); err != nil {
+	if err := q.QueryRow(ctx, query("DepotDayRevision"), depotID, dateArg(day)).Scan(&rev); err != nil {
 		return 0, fmt.Errorf("revision of depot %d day %s: %w", depotID, dateArg(day), err)
 	}
 	return rev, nil
@@ -33,7 +33,7 @@ func DepotDayRevision(ctx context.Context, q DBTX, depotID int64, day time.Time)
 // calls it in the transaction of its change.
 func BumpDepotDay(ctx context.Context, q DBTX, depotID int64, day, at time.Time) (int64, error) {
 	var rev int64
-	if err := q.QueryRow(ctx, Query("DepotDayBump"), depotID, dateArg(day), at).Scan(&rev); err != nil {
+	if err := q.QueryRow(ctx, query("DepotDayBump"), depotID, dateArg(day), at).Scan(&rev); err != nil {
 		return 0, fmt.Errorf("bump depot %d day %s: %w", depotID, dateArg(day), err)
 	}
 	return rev, nil
@@ -43,7 +43,7 @@ func BumpDepotDay(ctx context.Context, q DBTX, depotID int64, day, at time.Time)
 // returns its revision: the planner's write step.
 func LockDepotDay(ctx context.Context, q DBTX, depotID int64, day time.Time) (int64, error) {
 	var rev int64
-	if err := q.QueryRow(ctx, Query("DepotDayLock"), depotID, dateArg(day)).Scan(&rev); err != nil {
+	if err := q.QueryRow(ctx, query("DepotDayLock"), depotID, dateArg(day)).Scan(&rev); err != nil {
 		return 0, fmt.Errorf("lock depot %d day %s: %w", depotID, dateArg(day), err)
 	}
 	return rev, nil
@@ -54,7 +54,7 @@ func DepotDaysOfOrders(ctx context.Context, q DBTX, orderIDs []int64) ([]DepotDa
 	if len(orderIDs) == 0 {
 		return nil, nil
 	}
-	rows, err := q.Query(ctx, Query("DepotDaysOfOrders"), orderIDs)
+	rows, err := q.Query(ctx, query("DepotDaysOfOrders"), orderIDs)
 	if err != nil {
 		return nil, fmt.Errorf("depot days of orders: %w", err)
 	}
@@ -78,7 +78,7 @@ func collectDepotDays(rows pgx.Rows) ([]DepotDay, error) {
 // DepotDayStarted reports whether anything of a depot's day was reported.
 func DepotDayStarted(ctx context.Context, q DBTX, depotID int64, day time.Time) (bool, error) {
 	var ok bool
-	err := q.QueryRow(ctx, Query("DepotDayStarted"), depotID, dateArg(day)).Scan(&ok)
+	err := q.QueryRow(ctx, query("DepotDayStarted"), depotID, dateArg(day)).Scan(&ok)
 	return ok, err
 }
 
@@ -90,7 +90,7 @@ func localDay(d time.Time) time.Time {
 // DepotDayOfStop returns the depot day of a stop, or thugom.ErrNotFound.
 func DepotDayOfStop(ctx context.Context, q DBTX, stopID int64) (DepotDay, error) {
 	var d DepotDay
-	err := q.QueryRow(ctx, Query("DepotDayOfStop"), stopID).Scan(&d.DepotID, &d.Day)
+	err := q.QueryRow(ctx, query("DepotDayOfStop"), stopID).Scan(&d.DepotID, &d.Day)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return d, thugom.Errorf(thugom.ENotFound, "stop_id", "no stop %d", stopID)
 	}
@@ -104,7 +104,7 @@ func DepotDayOfStop(ctx context.Context, q DBTX, stopID int64) (DepotDay, error)
 // DepotDaysOfHousehold returns the depot days whose plans hold the
 // household's orders.
 func DepotDaysOfHousehold(ctx context.Context, q DBTX, householdID int64) ([]DepotDay, error) {
-	rows, err := q.Query(ctx, Query("DepotDaysOfHousehold"), householdID)
+	rows, err := q.Query(ctx, query("DepotDaysOfHousehold"), householdID)
 	if err != nil {
 		return nil, fmt.Errorf("depot days of household %d: %w", householdID, err)
 	}

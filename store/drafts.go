@@ -50,7 +50,7 @@ func InsertDraft(ctx context.Context, tx DBTX, d *Draft) error {
 	if d.Changes == nil {
 		d.Changes = []thugom.StopChange{}
 	}
-	err := tx.QueryRow(ctx, Query("DraftInsert"), d.DepotID, dateArg(d.Day), d.Cause, d.Subject, d.FromVersion, d.Revision,
+	err := tx.QueryRow(ctx, query("DraftInsert"), d.DepotID, dateArg(d.Day), d.Cause, d.Subject, d.FromVersion, d.Revision,
 		d.Changes, d.Counted, d.SMS, d.CreatedAt).Scan(&d.ID)
 	if err != nil {
 		return fmt.Errorf("insert draft of depot %d: %w", d.DepotID, err)
@@ -62,7 +62,7 @@ func InsertDraft(ctx context.Context, tx DBTX, d *Draft) error {
 // SupersedeDrafts marks a depot day's pending drafts superseded and
 // returns their ids.
 func SupersedeDrafts(ctx context.Context, tx DBTX, depotID int64, day, at time.Time) ([]int64, error) {
-	rows, err := tx.Query(ctx, Query("DraftSupersede"), depotID, dateArg(day), at)
+	rows, err := tx.Query(ctx, query("DraftSupersede"), depotID, dateArg(day), at)
 	if err != nil {
 		return nil, fmt.Errorf("supersede drafts of depot %d: %w", depotID, err)
 	}
@@ -94,7 +94,7 @@ func DraftByID(ctx context.Context, q DBTX, id int64, forUpdate bool) (*Draft, e
 	if forUpdate {
 		name = "DraftForUpdate"
 	}
-	d, err := scanDraft(q.QueryRow(ctx, Query(name), id))
+	d, err := scanDraft(q.QueryRow(ctx, query(name), id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, thugom.Errorf(thugom.ENotFound, "id", "no draft %d", id)
 	}
@@ -107,7 +107,7 @@ func DraftByID(ctx context.Context, q DBTX, id int64, forUpdate bool) (*Draft, e
 // DraftsOfDay returns a depot day's drafts in a state ("" any), newest
 // first (at most 50).
 func DraftsOfDay(ctx context.Context, q DBTX, depotID int64, day time.Time, state string) ([]Draft, error) {
-	rows, err := q.Query(ctx, Query("DraftsOfDay"), depotID, dateArg(day), state)
+	rows, err := q.Query(ctx, query("DraftsOfDay"), depotID, dateArg(day), state)
 	if err != nil {
 		return nil, fmt.Errorf("drafts of depot %d: %w", depotID, err)
 	}
@@ -128,7 +128,7 @@ func DraftsOfDay(ctx context.Context, q DBTX, depotID int64, day time.Time, stat
 // it was no longer pending.
 func DecideDraft(ctx context.Context, tx DBTX, id int64, state, by string, at time.Time) (bool, error) {
 	var got int64
-	err := tx.QueryRow(ctx, Query("DraftDecide"), id, state, at, by).Scan(&got)
+	err := tx.QueryRow(ctx, query("DraftDecide"), id, state, at, by).Scan(&got)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return false, nil
 	}
@@ -143,7 +143,7 @@ func DecideDraft(ctx context.Context, tx DBTX, id int64, state, by string, at ti
 // cause).
 func DraftPublishedFrom(ctx context.Context, q DBTX, depotID int64, day time.Time, v int) (bool, error) {
 	var ok bool
-	if err := q.QueryRow(ctx, Query("DraftPublishedFrom"), depotID, dateArg(day), v).Scan(&ok); err != nil {
+	if err := q.QueryRow(ctx, query("DraftPublishedFrom"), depotID, dateArg(day), v).Scan(&ok); err != nil {
 		return false, fmt.Errorf("published drafts of depot %d: %w", depotID, err)
 	}
 	return ok, nil

@@ -37,7 +37,7 @@ type DriverEvent struct {
 // DriverEventByKey returns the event a driver sent with key, or nil.
 func DriverEventByKey(ctx context.Context, q DBTX, driverID int64, key string) (*DriverEvent, error) {
 	e := DriverEvent{DriverID: driverID, Key: key}
-	err := q.QueryRow(ctx, Query("DriverEventByKey"), driverID, key).Scan(&e.RequestHash, &e.StopID, &e.Status, &e.Outcome,
+	err := q.QueryRow(ctx, query("DriverEventByKey"), driverID, key).Scan(&e.RequestHash, &e.StopID, &e.Status, &e.Outcome,
 		&e.StopStatus, &e.HappenedAt, &e.ReceivedAt, &e.SkewSeconds, &e.SkewFlagged)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
@@ -56,7 +56,7 @@ func InsertDriverEvent(ctx context.Context, q DBTX, e *DriverEvent) (bool, error
 		photo = e.Photo
 	}
 	var id int64
-	err := q.QueryRow(ctx, Query("InsertDriverEvent"), e.DriverID, e.Key, e.RequestHash, e.Seq, e.StopID, e.Status,
+	err := q.QueryRow(ctx, query("InsertDriverEvent"), e.DriverID, e.Key, e.RequestHash, e.Seq, e.StopID, e.Status,
 		e.HappenedAt, e.ReceivedAt, e.SkewSeconds, e.SkewFlagged, e.Outcome, e.StopStatus, e.Note, photo).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return false, nil
@@ -73,7 +73,7 @@ func InsertDriverEvent(ctx context.Context, q DBTX, e *DriverEvent) (bool, error
 // DriverEventsOfDriver returns a driver's events received since, in the
 // phone's order (photos are not read back, only their size).
 func DriverEventsOfDriver(ctx context.Context, q DBTX, driverID int64, since time.Time) ([]DriverEvent, error) {
-	rows, err := q.Query(ctx, Query("DriverEventsOfDriver"), driverID, since)
+	rows, err := q.Query(ctx, query("DriverEventsOfDriver"), driverID, since)
 	if err != nil {
 		return nil, fmt.Errorf("events of driver %d: %w", driverID, err)
 	}
@@ -95,7 +95,7 @@ func DriverEventsOfDriver(ctx context.Context, q DBTX, driverID int64, since tim
 // the driver's to make.
 func StopHeldByDriver(ctx context.Context, q DBTX, stopID, driverID, depotID int64, day time.Time) (bool, error) {
 	var ok bool
-	if err := q.QueryRow(ctx, Query("StopHeldByDriver"), stopID, driverID, depotID, dateArg(day)).Scan(&ok); err != nil {
+	if err := q.QueryRow(ctx, query("StopHeldByDriver"), stopID, driverID, depotID, dateArg(day)).Scan(&ok); err != nil {
 		return false, fmt.Errorf("stop %d held by driver %d: %w", stopID, driverID, err)
 	}
 	return ok, nil
@@ -113,7 +113,7 @@ type DriverPosition struct {
 // DriverPositions returns a driver's positions in [from, to), oldest first
 // (at most limit).
 func DriverPositions(ctx context.Context, q DBTX, driverID int64, from, to time.Time, limit int) ([]DriverPosition, error) {
-	rows, err := q.Query(ctx, Query("DriverPositionsBetween"), driverID, from, to, limit)
+	rows, err := q.Query(ctx, query("DriverPositionsBetween"), driverID, from, to, limit)
 	if err != nil {
 		return nil, fmt.Errorf("positions of driver %d: %w", driverID, err)
 	}
@@ -131,7 +131,7 @@ func DriverPositions(ctx context.Context, q DBTX, driverID int64, from, to time.
 // LastDriverPositions returns the last position since `since` of each
 // driver of a depot: the dispatcher's "last seen".
 func LastDriverPositions(ctx context.Context, q DBTX, depotID int64, since time.Time) ([]DriverPosition, error) {
-	rows, err := q.Query(ctx, Query("LastPositions"), depotID, since)
+	rows, err := q.Query(ctx, query("LastPositions"), depotID, since)
 	if err != nil {
 		return nil, fmt.Errorf("last positions of depot %d: %w", depotID, err)
 	}

@@ -31,7 +31,7 @@ func EnsureDropOffPoints(ctx context.Context, q DBTX, pts []NewDropOffPoint) err
 	for i, p := range pts {
 		codes[i], names[i], hs[i], lons[i], lats[i] = p.CommuneCode, p.Name, p.H3, p.Point[0], p.Point[1]
 	}
-	if _, err := q.Exec(ctx, Query("DropOffPointsEnsure"), codes, names, lons, lats, hs); err != nil {
+	if _, err := q.Exec(ctx, query("DropOffPointsEnsure"), codes, names, lons, lats, hs); err != nil {
 		return fmt.Errorf("ensure drop-off points: %w", err)
 	}
 	return nil
@@ -49,7 +49,7 @@ func scanDropOffPoint(r pgx.Row) (*thugom.DropOffPoint, error) {
 
 // DropOffPointByID returns a point or thugom.ErrNotFound.
 func DropOffPointByID(ctx context.Context, q DBTX, id int64) (*thugom.DropOffPoint, error) {
-	p, err := scanDropOffPoint(q.QueryRow(ctx, Query("DropOffPointByID"), id))
+	p, err := scanDropOffPoint(q.QueryRow(ctx, query("DropOffPointByID"), id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, thugom.Errorf(thugom.ENotFound, "point_id", "no drop-off point %d", id)
 	}
@@ -61,7 +61,7 @@ func DropOffPointByID(ctx context.Context, q DBTX, id int64) (*thugom.DropOffPoi
 
 // DropOffPointByCommune returns a commune's point, nil if it has none.
 func DropOffPointByCommune(ctx context.Context, q DBTX, code string) (*thugom.DropOffPoint, error) {
-	p, err := scanDropOffPoint(q.QueryRow(ctx, Query("DropOffPointByCommune"), code))
+	p, err := scanDropOffPoint(q.QueryRow(ctx, query("DropOffPointByCommune"), code))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
 	}
@@ -73,7 +73,7 @@ func DropOffPointByCommune(ctx context.Context, q DBTX, code string) (*thugom.Dr
 
 // DropOffPointsOfDepot returns the points of the communes a depot serves.
 func DropOffPointsOfDepot(ctx context.Context, q DBTX, depotID int64) ([]thugom.DropOffPoint, error) {
-	rows, err := q.Query(ctx, Query("DropOffPointsOfDepot"), depotID)
+	rows, err := q.Query(ctx, query("DropOffPointsOfDepot"), depotID)
 	if err != nil {
 		return nil, fmt.Errorf("drop-off points of depot %d: %w", depotID, err)
 	}
@@ -93,7 +93,7 @@ func DropOffPointsOfDepot(ctx context.Context, q DBTX, depotID int64) ([]thugom.
 // SetDropOffPoint stores a person's correction of a point (position and
 // hours); the point is no longer approximate.
 func SetDropOffPoint(ctx context.Context, q DBTX, p *thugom.DropOffPoint, at time.Time) (*thugom.DropOffPoint, error) {
-	out, err := scanDropOffPoint(q.QueryRow(ctx, Query("DropOffPointSet"), p.ID, p.Point[0], p.Point[1], p.H3, p.OpensAt, p.ClosesAt, at))
+	out, err := scanDropOffPoint(q.QueryRow(ctx, query("DropOffPointSet"), p.ID, p.Point[0], p.Point[1], p.H3, p.OpensAt, p.ClosesAt, at))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, thugom.Errorf(thugom.ENotFound, "point_id", "no drop-off point %d", p.ID)
 	}
@@ -115,7 +115,7 @@ func DropOffsOfOrders(ctx context.Context, q DBTX, ids []int64) (map[int64]Order
 	if len(ids) == 0 {
 		return out, nil
 	}
-	rows, err := q.Query(ctx, Query("DropOffsOfOrders"), ids)
+	rows, err := q.Query(ctx, query("DropOffsOfOrders"), ids)
 	if err != nil {
 		return nil, fmt.Errorf("drop-offs of orders: %w", err)
 	}
@@ -150,7 +150,7 @@ type DropOffOrder struct {
 // day (dayEnd: the end of the local day) that may still go to a drop-off
 // point. The caller bumps the day first.
 func DropOffHouseholdOrders(ctx context.Context, q DBTX, householdID, depotID int64, dayEnd time.Time) ([]DropOffOrder, error) {
-	rows, err := q.Query(ctx, Query("DropOffHouseholdOrders"), householdID, depotID, dayEnd, dateArg(dayEnd.Add(-time.Hour)))
+	rows, err := q.Query(ctx, query("DropOffHouseholdOrders"), householdID, depotID, dayEnd, dateArg(dayEnd.Add(-time.Hour)))
 	if err != nil {
 		return nil, fmt.Errorf("drop-off orders of household %d: %w", householdID, err)
 	}
@@ -170,7 +170,7 @@ func OrdersUnderway(ctx context.Context, q DBTX, ids []int64) ([]int64, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	rows, err := q.Query(ctx, Query("DropOffOrdersUnderway"), ids)
+	rows, err := q.Query(ctx, query("DropOffOrdersUnderway"), ids)
 	if err != nil {
 		return nil, fmt.Errorf("orders underway: %w", err)
 	}
@@ -202,7 +202,7 @@ type DropOffCandidate struct {
 // DropOffCandidateOrders returns the geocoded orders of a depot's day
 // (dayEnd: the end of the local day) waiting for a plan or planned late.
 func DropOffCandidateOrders(ctx context.Context, q DBTX, depotID int64, dayEnd time.Time) ([]DropOffCandidate, error) {
-	rows, err := q.Query(ctx, Query("DropOffCandidateOrders"), depotID, dayEnd, dateArg(dayEnd.Add(-time.Hour)))
+	rows, err := q.Query(ctx, query("DropOffCandidateOrders"), depotID, dayEnd, dateArg(dayEnd.Add(-time.Hour)))
 	if err != nil {
 		return nil, fmt.Errorf("drop-off candidates of depot %d: %w", depotID, err)
 	}
@@ -224,7 +224,7 @@ func DropOffCandidateOrders(ctx context.Context, q DBTX, depotID int64, dayEnd t
 // (it brings its produce to a drop-off point: no reminder for a home
 // window); a re-plan that collects it at home again reopens it.
 func CancelPackagingOfDay(ctx context.Context, q DBTX, householdID int64, day, at time.Time) error {
-	if _, err := q.Exec(ctx, Query("DropOffPackagingCancel"), householdID, dateArg(day), at); err != nil {
+	if _, err := q.Exec(ctx, query("DropOffPackagingCancel"), householdID, dateArg(day), at); err != nil {
 		return fmt.Errorf("cancel packaging of household %d: %w", householdID, err)
 	}
 	return nil
@@ -239,7 +239,7 @@ type StopHousehold struct {
 // HouseholdsOfStop returns the households whose orders a stop collects (a
 // hub stop has several), by id.
 func HouseholdsOfStop(ctx context.Context, q DBTX, stopID int64) ([]StopHousehold, error) {
-	rows, err := q.Query(ctx, Query("DropOffStopHouseholds"), stopID)
+	rows, err := q.Query(ctx, query("DropOffStopHouseholds"), stopID)
 	if err != nil {
 		return nil, fmt.Errorf("households of stop %d: %w", stopID, err)
 	}

@@ -13,7 +13,7 @@ import (
 // already was.
 func InsertEscalation(ctx context.Context, q DBTX, orderID int64, level, reason string, at time.Time) (bool, error) {
 	var id int64
-	err := q.QueryRow(ctx, Query("InsertEscalation"), orderID, level, reason, at).Scan(&id)
+	err := q.QueryRow(ctx, query("InsertEscalation"), orderID, level, reason, at).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return false, nil
 	}

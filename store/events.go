@@ -24,7 +24,7 @@ func InsertEvents(ctx context.Context, q DBTX, at time.Time, actor, action strin
 			payloads[i] = map[string]any{}
 		}
 	}
-	if _, err := q.Exec(ctx, Query("InsertEvents"), at, actor, action, subjects, payloads); err != nil {
+	if _, err := q.Exec(ctx, query("InsertEvents"), at, actor, action, subjects, payloads); err != nil {
 		return fmt.Errorf("record events %s: %w", action, err)
 	}
 	return nil
@@ -43,7 +43,7 @@ func InsertEvent(ctx context.Context, q DBTX, e *thugom.Event) error {
 	if payload == nil {
 		payload = map[string]any{}
 	}
-	if err := q.QueryRow(ctx, Query("InsertEvent"), e.At, e.Actor, e.Action, e.Subject, payload).Scan(&e.ID); err != nil {
+	if err := q.QueryRow(ctx, query("InsertEvent"), e.At, e.Actor, e.Action, e.Subject, payload).Scan(&e.ID); err != nil {
 		return fmt.Errorf("insert event: %w", err)
 	}
 	return nil
@@ -51,7 +51,7 @@ func InsertEvent(ctx context.Context, q DBTX, e *thugom.Event) error {
 
 // ListEvents returns up to limit events of a subject ("" all), newest first.
 func ListEvents(ctx context.Context, q DBTX, subject string, limit int) ([]thugom.Event, error) {
-	rows, err := q.Query(ctx, Query("ListEvents"), subject, limit)
+	rows, err := q.Query(ctx, query("ListEvents"), subject, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list events: %w", err)
 	}

@@ -37,7 +37,7 @@ func UpsertHousehold(ctx context.Context, q DBTX, h *thugom.Household) (needsGeo
 		return false, thugom.Errorf(thugom.EInvalid, "address", "longer than 500 bytes")
 	}
 	var inserted bool
-	err = q.QueryRow(ctx, Query("UpsertHousehold"), h.Name, h.Phone, h.Address).Scan(&h.ID, &inserted, &needsGeocode)
+	err = q.QueryRow(ctx, query("UpsertHousehold"), h.Name, h.Phone, h.Address).Scan(&h.ID, &inserted, &needsGeocode)
 	if err != nil {
 		return false, writeErr("upsert household", err, map[string]string{"households_phone_check": "phone"})
 	}
@@ -71,7 +71,7 @@ func SetHouseholdPin(ctx context.Context, q DBTX, id int64, lon, lat float64, h3
 		return thugom.Errorf(thugom.EInvalid, "precision", "a pin is manual or gps_pin, not %q", precision)
 	}
 	var got int64
-	err := q.QueryRow(ctx, Query("PinHousehold"), id, lon, lat, h3, at, precision).Scan(&got)
+	err := q.QueryRow(ctx, query("PinHousehold"), id, lon, lat, h3, at, precision).Scan(&got)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return thugom.Errorf(thugom.ENotFound, "household_id", "no household %d", id)
 	}
@@ -84,7 +84,7 @@ func SetHouseholdPin(ctx context.Context, q DBTX, id int64, lon, lat float64, h3
 // CountHouseholds returns the number of households.
 func CountHouseholds(ctx context.Context, q DBTX) (int, error) {
 	var n int
-	if err := q.QueryRow(ctx, Query("CountHouseholds")).Scan(&n); err != nil {
+	if err := q.QueryRow(ctx, query("CountHouseholds")).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count households: %w", err)
 	}
 	return n, nil
@@ -106,7 +106,7 @@ type GeocodeTarget struct {
 func HouseholdForGeocode(ctx context.Context, q DBTX, id int64) (*GeocodeTarget, error) {
 	var t GeocodeTarget
 	var lon, lat *float64
-	err := q.QueryRow(ctx, Query("HouseholdForGeocode"), id).Scan(&t.ID, &t.Address, &lon, &lat, &t.Precision, &t.Pinned, &t.Village, &t.CommuneCode)
+	err := q.QueryRow(ctx, query("HouseholdForGeocode"), id).Scan(&t.ID, &t.Address, &lon, &lat, &t.Precision, &t.Pinned, &t.Village, &t.CommuneCode)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, thugom.Errorf(thugom.ENotFound, "household_id", "no household %d", id)
 	}
@@ -126,7 +126,7 @@ func SetHouseholdGeocode(ctx context.Context, q DBTX, id int64, commune, village
 	if pt != nil {
 		lon, lat = &pt[0], &pt[1]
 	}
-	_, err := q.Exec(ctx, Query("SetHouseholdGeocode"), id, commune, village, lon, lat, h3, precision, confidence, at)
+	_, err := q.Exec(ctx, query("SetHouseholdGeocode"), id, commune, village, lon, lat, h3, precision, confidence, at)
 	if err != nil {
 		return fmt.Errorf("store geocode of household %d: %w", id, err)
 	}
@@ -138,7 +138,7 @@ func SetHouseholdGeocode(ctx context.Context, q DBTX, id int64, commune, village
 func HouseholdByPhone(ctx context.Context, q DBTX, phone string) (int64, string, error) {
 	var id int64
 	var name, p string
-	err := q.QueryRow(ctx, Query("HouseholdByPhone"), phone).Scan(&id, &name, &p)
+	err := q.QueryRow(ctx, query("HouseholdByPhone"), phone).Scan(&id, &name, &p)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, "", thugom.Errorf(thugom.ENotFound, "from", "no household with phone %s", phone)
 	}
@@ -148,7 +148,7 @@ func HouseholdByPhone(ctx context.Context, q DBTX, phone string) (int64, string,
 // OpenOrdersOfHousehold returns the household's orders still to collect,
 // locked for update.
 func OpenOrdersOfHousehold(ctx context.Context, q DBTX, householdID int64) ([]OpenOrder, error) {
-	rows, err := q.Query(ctx, Query("OpenOrdersOfHousehold"), householdID)
+	rows, err := q.Query(ctx, query("OpenOrdersOfHousehold"), householdID)
 	if err != nil {
 		return nil, err
 	}
@@ -167,7 +167,7 @@ func OpenOrdersOfHousehold(ctx context.Context, q DBTX, householdID int64) ([]Op
 // HouseholdPhone returns a household's phone or thugom.ErrNotFound.
 func HouseholdPhone(ctx context.Context, q DBTX, id int64) (string, error) {
 	var p string
-	err := q.QueryRow(ctx, Query("HouseholdPhone"), id).Scan(&p)
+	err := q.QueryRow(ctx, query("HouseholdPhone"), id).Scan(&p)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", thugom.Errorf(thugom.ENotFound, "household_id", "no household %d", id)
 	}
@@ -181,7 +181,7 @@ func HouseholdPoints(ctx context.Context, q DBTX, ids []int64) (map[int64]orb.Po
 	if len(ids) == 0 {
 		return out, nil
 	}
-	rows, err := q.Query(ctx, Query("HouseholdPoints"), ids)
+	rows, err := q.Query(ctx, query("HouseholdPoints"), ids)
 	if err != nil {
 		return nil, err
 	}

@@ -42,7 +42,7 @@ func ClaimIdempotencyKey(ctx context.Context, tx DBTX, actor, key string, reques
 // prev is what is stored (Status 0: the holder is still at work).
 func ClaimIdempotency(ctx context.Context, q DBTX, actor, key string, requestHash []byte, claim IdempotencyClaim, lease time.Duration) (prev *IdempotentResponse, claimed bool, err error) {
 	var at time.Time
-	err = q.QueryRow(ctx, Query("ClaimIdempotencyKey"), actor, key, requestHash, []byte(claim)).Scan(&at)
+	err = q.QueryRow(ctx, query("ClaimIdempotencyKey"), actor, key, requestHash, []byte(claim)).Scan(&at)
 	if err == nil {
 		return nil, true, nil
 	}
@@ -50,7 +50,7 @@ func ClaimIdempotency(ctx context.Context, q DBTX, actor, key string, requestHas
 		return nil, false, fmt.Errorf("claim idempotency key: %w", err)
 	}
 	if lease > 0 {
-		err = q.QueryRow(ctx, Query("TakeOverIdempotencyKey"), actor, key, requestHash, []byte(claim), lease.Seconds()).Scan(&at)
+		err = q.QueryRow(ctx, query("TakeOverIdempotencyKey"), actor, key, requestHash, []byte(claim), lease.Seconds()).Scan(&at)
 		if err == nil {
 			return nil, true, nil
 		}
@@ -59,7 +59,7 @@ func ClaimIdempotency(ctx context.Context, q DBTX, actor, key string, requestHas
 		}
 	}
 	var r IdempotentResponse
-	err = q.QueryRow(ctx, Query("IdempotentResponse"), actor, key).Scan(&r.RequestHash, &r.Status, &r.Body)
+	err = q.QueryRow(ctx, query("IdempotentResponse"), actor, key).Scan(&r.RequestHash, &r.Status, &r.Body)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, false, nil // the holder failed and forgot it meanwhile: claim again
 	}
@@ -73,7 +73,7 @@ func ClaimIdempotency(ctx context.Context, q DBTX, actor, key string, requestHas
 // claim still holds the key and no answer is stored; saved is false
 // otherwise (the stored answer is never overwritten).
 func SaveIdempotentResponse(ctx context.Context, q DBTX, actor, key string, claim IdempotencyClaim, status int, body []byte) (saved bool, err error) {
-	tag, err := q.Exec(ctx, Query("SaveIdempotentResponse"), actor, key, status, body, []byte(claim))
+	tag, err := q.Exec(ctx, query("SaveIdempotentResponse"), actor, key, status, body, []byte(claim))
 	if err != nil {
 		return false, fmt.Errorf("save idempotent response: %w", err)
 	}
@@ -82,7 +82,7 @@ func SaveIdempotentResponse(ctx context.Context, q DBTX, actor, key string, clai
 
 // PruneIdempotency forgets keys older than before.
 func PruneIdempotency(ctx context.Context, q DBTX, before time.Time) (int64, error) {
-	tag, err := q.Exec(ctx, Query("PruneIdempotency"), before)
+	tag, err := q.Exec(ctx, query("PruneIdempotency"), before)
 	if err != nil {
 		return 0, fmt.Errorf("prune idempotency: %w", err)
 	}
@@ -92,7 +92,7 @@ func PruneIdempotency(ctx context.Context, q DBTX, before time.Time) (int64, err
 // ForgetIdempotencyKey drops claim's unanswered claim (the request failed),
 // so a retry runs again.
 func ForgetIdempotencyKey(ctx context.Context, q DBTX, actor, key string, claim IdempotencyClaim) error {
-	if _, err := q.Exec(ctx, Query("ForgetIdempotencyKey"), actor, key, []byte(claim)); err != nil {
+	if _, err := q.Exec(ctx, query("ForgetIdempotencyKey"), actor, key, []byte(claim)); err != nil {
 		return fmt.Errorf("forget idempotency key: %w", err)
 	}
 	return nil

@@ -15,7 +15,7 @@ import (
 // live loan of the vehicle that day is thugom.ErrConflict (field
 // vehicle_id).
 func InsertLoan(ctx context.Context, q DBTX, l *thugom.Loan) error {
-	err := q.QueryRow(ctx, Query("InsertLoan"), l.VehicleID, dateArg(l.Day), l.FromDepotID, l.ToDepotID,
+	err := q.QueryRow(ctx, query("InsertLoan"), l.VehicleID, dateArg(l.Day), l.FromDepotID, l.ToDepotID,
 		l.EmptyRunM, l.EmptyRunS, l.Actor, l.CreatedAt).Scan(&l.ID)
 	return writeErr("insert loan", err, map[string]string{
 		"loans_vehicle_day_key": "vehicle_id", "loans_vehicle_id_fkey": "vehicle_id",
@@ -43,18 +43,18 @@ func collectLoans(rows pgx.Rows, err error) ([]thugom.Loan, error) {
 // LoansOfDepotDay returns the live loans of a day that a depot lends or
 // borrows.
 func LoansOfDepotDay(ctx context.Context, q DBTX, depotID int64, day time.Time) ([]thugom.Loan, error) {
-	return collectLoans(q.Query(ctx, Query("LoansOfDepotDay"), depotID, dateArg(day)))
+	return collectLoans(q.Query(ctx, query("LoansOfDepotDay"), depotID, dateArg(day)))
 }
 
 // LoansOfCarrierDay returns the live loans of a day among a carrier's
 // vehicles.
 func LoansOfCarrierDay(ctx context.Context, q DBTX, carrierID int64, day time.Time) ([]thugom.Loan, error) {
-	return collectLoans(q.Query(ctx, Query("LoansOfCarrierDay"), carrierID, dateArg(day)))
+	return collectLoans(q.Query(ctx, query("LoansOfCarrierDay"), carrierID, dateArg(day)))
 }
 
 // LoanOfVehicleDay returns the vehicle's live loan of the day, nil if none.
 func LoanOfVehicleDay(ctx context.Context, q DBTX, vehicleID int64, day time.Time) (*thugom.Loan, error) {
-	l, err := scanLoan(q.QueryRow(ctx, Query("LoanOfVehicleDay"), vehicleID, dateArg(day)))
+	l, err := scanLoan(q.QueryRow(ctx, query("LoanOfVehicleDay"), vehicleID, dateArg(day)))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
 	}
@@ -67,7 +67,7 @@ func LoanOfVehicleDay(ctx context.Context, q DBTX, vehicleID int64, day time.Tim
 // EndLoan ends a live loan; false when it had ended already.
 func EndLoan(ctx context.Context, q DBTX, id int64, at time.Time) (bool, error) {
 	var got int64
-	err := q.QueryRow(ctx, Query("EndLoan"), id, at).Scan(&got)
+	err := q.QueryRow(ctx, query("EndLoan"), id, at).Scan(&got)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return false, nil
 	}
@@ -87,7 +87,7 @@ type VehicleDayUse struct {
 // LoanBusyVehicles returns what the current plans of the day hold for the
 // carrier's vehicles that have a stop (not skipped) in one.
 func LoanBusyVehicles(ctx context.Context, q DBTX, carrierID int64, day time.Time) (map[int64]*VehicleDayUse, error) {
-	rows, err := q.Query(ctx, Query("LoanBusyVehicles"), carrierID, dateArg(day))
+	rows, err := q.Query(ctx, query("LoanBusyVehicles"), carrierID, dateArg(day))
 	if err != nil {
 		return nil, fmt.Errorf("busy vehicles: %w", err)
 	}
@@ -115,7 +115,7 @@ func LoanBusyVehicles(ctx context.Context, q DBTX, carrierID int64, day time.Tim
 // BorrowedConsoleVehicles returns the vehicles a depot borrowed for the
 // day, as ConsoleVehicles does (driver's position posted after since).
 func BorrowedConsoleVehicles(ctx context.Context, q DBTX, depotID int64, day, since time.Time) ([]ConsoleVehicle, error) {
-	rows, err := q.Query(ctx, Query("BorrowedConsoleVehicles"), depotID, dateArg(day), since)
+	rows, err := q.Query(ctx, query("BorrowedConsoleVehicles"), depotID, dateArg(day), since)
 	if err != nil {
 		return nil, fmt.Errorf("borrowed vehicles of depot %d: %w", depotID, err)
 	}

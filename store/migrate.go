@@ -36,10 +36,10 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) (*MigrateResult, error) {
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
 	defer conn.Release()
-	if _, err := conn.Exec(ctx, Query("MigrateLock")); err != nil {
+	if _, err := conn.Exec(ctx, query("MigrateLock")); err != nil {
 		return nil, fmt.Errorf("migrate: lock: %w", err)
 	}
-	defer conn.Exec(context.WithoutCancel(ctx), Query("MigrateUnlock")) //nolint:errcheck
+	defer conn.Exec(context.WithoutCancel(ctx), query("MigrateUnlock")) //nolint:errcheck
 
 	res := &MigrateResult{}
 	rm, err := rivermigrate.New(riverpgxv5.New(pool), &rivermigrate.Config{Logger: slog.New(slog.DiscardHandler)})

@@ -13,7 +13,7 @@ import (
 
 // DepotByID returns a depot or thugom.ErrNotFound.
 func DepotByID(ctx context.Context, q DBTX, id int64) (*thugom.Depot, error) {
-	d, err := scanDepot(q.QueryRow(ctx, Query("DepotByID"), id))
+	d, err := scanDepot(q.QueryRow(ctx, query("DepotByID"), id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, thugom.Errorf(thugom.ENotFound, "depot_id", "no depot %d", id)
 	}
@@ -25,7 +25,7 @@ func DepotByID(ctx context.Context, q DBTX, id int64) (*thugom.Depot, error) {
 
 // DepotsOfCarrier returns the carrier's depots.
 func DepotsOfCarrier(ctx context.Context, q DBTX, carrierID int64) ([]thugom.Depot, error) {
-	rows, err := q.Query(ctx, Query("DepotsOfCarrier"), carrierID)
+	rows, err := q.Query(ctx, query("DepotsOfCarrier"), carrierID)
 	if err != nil {
 		return nil, fmt.Errorf("depots of carrier %d: %w", carrierID, err)
 	}
@@ -54,7 +54,7 @@ func scanDepot(row pgx.Row) (*thugom.Depot, error) {
 
 // DeparturesOfDepot returns a depot's active line-haul departures.
 func DeparturesOfDepot(ctx context.Context, q DBTX, depotID int64) ([]thugom.Departure, error) {
-	rows, err := q.Query(ctx, Query("DeparturesOfDepot"), depotID)
+	rows, err := q.Query(ctx, query("DeparturesOfDepot"), depotID)
 	if err != nil {
 		return nil, fmt.Errorf("departures of depot %d: %w", depotID, err)
 	}
@@ -72,7 +72,7 @@ func DeparturesOfDepot(ctx context.Context, q DBTX, depotID int64) ([]thugom.Dep
 
 // VehiclesOfDepot returns a depot's vehicles (all statuses).
 func VehiclesOfDepot(ctx context.Context, q DBTX, depotID int64) ([]thugom.Vehicle, error) {
-	rows, err := q.Query(ctx, Query("VehiclesOfDepot"), depotID)
+	rows, err := q.Query(ctx, query("VehiclesOfDepot"), depotID)
 	if err != nil {
 		return nil, fmt.Errorf("vehicles of depot %d: %w", depotID, err)
 	}
@@ -101,7 +101,7 @@ func scanVehicle(row pgx.Row) (*thugom.Vehicle, error) {
 // DriverOfVehicle returns the active driver of a vehicle, nil if none.
 func DriverOfVehicle(ctx context.Context, q DBTX, vehicleID int64) (*int64, error) {
 	var id int64
-	err := q.QueryRow(ctx, Query("DriverOfVehicle"), vehicleID).Scan(&id)
+	err := q.QueryRow(ctx, query("DriverOfVehicle"), vehicleID).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
 	}
@@ -113,14 +113,14 @@ func DriverOfVehicle(ctx context.Context, q DBTX, vehicleID int64) (*int64, erro
 
 // InsertCarrier stores a carrier and sets its ID.
 func InsertCarrier(ctx context.Context, q DBTX, c *thugom.Carrier) error {
-	err := q.QueryRow(ctx, Query("InsertCarrier"), c.Code, c.Name, c.Marketplace).Scan(&c.ID)
+	err := q.QueryRow(ctx, query("InsertCarrier"), c.Code, c.Name, c.Marketplace).Scan(&c.ID)
 	return writeErr("insert carrier", err, map[string]string{"carriers_code_key": "code", "carriers_marketplace_key": "marketplace"})
 }
 
 // CarrierByMarketplace returns the carrier selling on a marketplace
 // ("postmart") or ErrNotFound naming the field "marketplace".
 func CarrierByMarketplace(ctx context.Context, q DBTX, marketplace string) (*thugom.Carrier, error) {
-	return oneCarrier(q.QueryRow(ctx, Query("CarrierByMarketplace"), marketplace), "marketplace", marketplace)
+	return oneCarrier(q.QueryRow(ctx, query("CarrierByMarketplace"), marketplace), "marketplace", marketplace)
 }
 
 func oneCarrier(r pgx.Row, field, value string) (*thugom.Carrier, error) {
@@ -141,7 +141,7 @@ func InsertDepot(ctx context.Context, q DBTX, d *thugom.Depot) error {
 	if d.Kind == "" {
 		d.Kind = thugom.DepotPostOffice
 	}
-	err := q.QueryRow(ctx, Query("InsertDepot"), d.CarrierID, d.Code, d.Name, d.Kind, d.Address, d.CommuneCode,
+	err := q.QueryRow(ctx, query("InsertDepot"), d.CarrierID, d.Code, d.Name, d.Kind, d.Address, d.CommuneCode,
 		d.Point.Lon(), d.Point.Lat(), d.H3, d.OpensAt, d.ClosesAt).Scan(&d.ID)
 	return writeErr("insert depot", err, map[string]string{"depots_code_key": "code", "depots_carrier_id_fkey": "carrier_id"})
 }
@@ -152,7 +152,7 @@ func InsertDeparture(ctx context.Context, q DBTX, d *thugom.Departure) error {
 	if dest == nil {
 		dest = []string{}
 	}
-	err := q.QueryRow(ctx, Query("InsertDeparture"), d.DepotID, d.Name, d.DepartsAt, d.CutoffAt, dest, d.TransitHours).Scan(&d.ID)
+	err := q.QueryRow(ctx, query("InsertDeparture"), d.DepotID, d.Name, d.DepartsAt, d.CutoffAt, dest, d.TransitHours).Scan(&d.ID)
 	return writeErr("insert departure", err, map[string]string{"departures_depot_id_fkey": "depot_id", "departures_check": "cutoff_at"})
 }
 
@@ -164,7 +164,7 @@ func InsertVehicle(ctx context.Context, q DBTX, v *thugom.Vehicle) error {
 	if v.MaxTrips == 0 {
 		v.MaxTrips = 1
 	}
-	err := q.QueryRow(ctx, Query("InsertVehicle"), v.CarrierID, v.DepotID, v.Code, v.Kind, v.CapacityKg, v.CapacityParcels,
+	err := q.QueryRow(ctx, query("InsertVehicle"), v.CarrierID, v.DepotID, v.Code, v.Kind, v.CapacityKg, v.CapacityParcels,
 		v.ShiftStart, v.ShiftEnd, v.MaxTrips, v.Status).Scan(&v.ID)
 	return writeErr("insert vehicle", err, map[string]string{
 		"vehicles_carrier_id_code_key": "code", "vehicles_depot_id_fkey": "depot_id", "vehicles_carrier_id_fkey": "carrier_id",
@@ -182,7 +182,7 @@ func scanVehicleRow(r pgx.Row) (thugom.Vehicle, error) {
 // ListVehicles returns the vehicles of a depot (0: all) with a status (""
 // any).
 func ListVehicles(ctx context.Context, q DBTX, depotID int64, status string) ([]thugom.Vehicle, error) {
-	rows, err := q.Query(ctx, Query("ListVehicles"), depotID, status)
+	rows, err := q.Query(ctx, query("ListVehicles"), depotID, status)
 	if err != nil {
 		return nil, fmt.Errorf("list vehicles: %w", err)
 	}
@@ -191,7 +191,7 @@ func ListVehicles(ctx context.Context, q DBTX, depotID int64, status string) ([]
 
 // VehicleByID returns one vehicle or ErrNotFound.
 func VehicleByID(ctx context.Context, q DBTX, id int64) (*thugom.Vehicle, error) {
-	v, err := scanVehicleRow(q.QueryRow(ctx, Query("VehicleByID"), id))
+	v, err := scanVehicleRow(q.QueryRow(ctx, query("VehicleByID"), id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, thugom.Errorf(thugom.ENotFound, "vehicle_id", "no vehicle %d", id)
 	}
@@ -204,7 +204,7 @@ func VehicleByID(ctx context.Context, q DBTX, id int64) (*thugom.Vehicle, error)
 // SetVehicleStatus marks a vehicle active, broken or off.
 func SetVehicleStatus(ctx context.Context, q DBTX, id int64, status string) error {
 	var got int64
-	err := q.QueryRow(ctx, Query("SetVehicleStatus"), id, status).Scan(&got)
+	err := q.QueryRow(ctx, query("SetVehicleStatus"), id, status).Scan(&got)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return thugom.Errorf(thugom.ENotFound, "vehicle_id", "no vehicle %d", id)
 	}
@@ -213,7 +213,7 @@ func SetVehicleStatus(ctx context.Context, q DBTX, id int64, status string) erro
 
 // InsertDriver stores a driver and sets its ID.
 func InsertDriver(ctx context.Context, q DBTX, d *thugom.Driver) error {
-	err := q.QueryRow(ctx, Query("InsertDriver"), d.CarrierID, d.DepotID, d.Name, d.Phone, d.VehicleID, d.Active).Scan(&d.ID)
+	err := q.QueryRow(ctx, query("InsertDriver"), d.CarrierID, d.DepotID, d.Name, d.Phone, d.VehicleID, d.Active).Scan(&d.ID)
 	return writeErr("insert driver", err, map[string]string{
 		"drivers_carrier_id_phone_key": "phone", "drivers_vehicle_idx": "vehicle_id", "drivers_vehicle_id_fkey": "vehicle_id",
 		"drivers_depot_id_fkey": "depot_id", "drivers_carrier_id_fkey": "carrier_id"})
@@ -227,7 +227,7 @@ func scanDriverRow(r pgx.Row) (thugom.Driver, error) {
 
 // ListDrivers returns the drivers of a depot (0: all).
 func ListDrivers(ctx context.Context, q DBTX, depotID int64) ([]thugom.Driver, error) {
-	rows, err := q.Query(ctx, Query("ListDrivers"), depotID)
+	rows, err := q.Query(ctx, query("ListDrivers"), depotID)
 	if err != nil {
 		return nil, fmt.Errorf("list drivers: %w", err)
 	}
@@ -236,7 +236,7 @@ func ListDrivers(ctx context.Context, q DBTX, depotID int64) ([]thugom.Driver, e
 
 // DriverByID returns one driver or ErrNotFound.
 func DriverByID(ctx context.Context, q DBTX, id int64) (*thugom.Driver, error) {
-	d, err := scanDriverRow(q.QueryRow(ctx, Query("DriverByID"), id))
+	d, err := scanDriverRow(q.QueryRow(ctx, query("DriverByID"), id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, thugom.Errorf(thugom.ENotFound, "driver_id", "no driver %d", id)
 	}
@@ -252,7 +252,7 @@ func UpsertProduct(ctx context.Context, q DBTX, p *thugom.Product) error {
 	if p.KgPerBox == 0 {
 		p.KgPerBox = 5
 	}
-	err := q.QueryRow(ctx, Query("UpsertProduct"), p.Code, p.Name, p.NameVI, p.FreshnessHours, p.KgPerBox).Scan(&p.ID)
+	err := q.QueryRow(ctx, query("UpsertProduct"), p.Code, p.Name, p.NameVI, p.FreshnessHours, p.KgPerBox).Scan(&p.ID)
 	return writeErr("upsert product", err, map[string]string{"products_freshness_hours_check": "freshness_hours", "products_kg_per_box_check": "kg_per_box"})
 }
 
@@ -265,7 +265,7 @@ func scanProductRow(r pgx.Row) (thugom.Product, error) {
 // ProductByCode returns the product with this code or ErrNotFound naming
 // the field "product".
 func ProductByCode(ctx context.Context, q DBTX, code string) (*thugom.Product, error) {
-	p, err := scanProductRow(q.QueryRow(ctx, Query("ProductByCode"), code))
+	p, err := scanProductRow(q.QueryRow(ctx, query("ProductByCode"), code))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, thugom.Errorf(thugom.ENotFound, "product", "no product %q", code)
 	}

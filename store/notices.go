@@ -31,7 +31,7 @@ func InsertNotice(ctx context.Context, q DBTX, n *Notice) (int64, error) {
 	if status == "" {
 		status = thugom.NotificationQueued
 	}
-	err := q.QueryRow(ctx, Query("NoticeInsert"), n.HouseholdID, n.Phone, n.Kind, n.Body, status, n.IdempotencyKey,
+	err := q.QueryRow(ctx, query("NoticeInsert"), n.HouseholdID, n.Phone, n.Kind, n.Body, status, n.IdempotencyKey,
 		n.CreatedAt, ws, n.SendAt, n.Error).Scan(&n.ID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, nil
@@ -45,7 +45,7 @@ func InsertNotice(ctx context.Context, q DBTX, n *Notice) (int64, error) {
 // SupersedeNotices marks a household's queued messages of kinds created
 // after since as superseded and returns their kinds.
 func SupersedeNotices(ctx context.Context, q DBTX, householdID int64, kinds []string, reason string, since time.Time) ([]string, error) {
-	rows, err := q.Query(ctx, Query("NoticeSupersede"), householdID, kinds, reason, since)
+	rows, err := q.Query(ctx, query("NoticeSupersede"), householdID, kinds, reason, since)
 	if err != nil {
 		return nil, fmt.Errorf("supersede notices: %w", err)
 	}
@@ -59,7 +59,7 @@ func SupersedeNotices(ctx context.Context, q DBTX, householdID int64, kinds []st
 // NoticesOfDay counts a household's messages leaving in [from, to).
 func NoticesOfDay(ctx context.Context, q DBTX, householdID int64, from, to time.Time) (int, error) {
 	var n int
-	if err := q.QueryRow(ctx, Query("NoticeCountOfDay"), householdID, from, to).Scan(&n); err != nil {
+	if err := q.QueryRow(ctx, query("NoticeCountOfDay"), householdID, from, to).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count notices: %w", err)
 	}
 	return n, nil
@@ -69,7 +69,7 @@ func NoticesOfDay(ctx context.Context, q DBTX, householdID int64, from, to time.
 // after since; zero when none.
 func LastToldWindow(ctx context.Context, q DBTX, householdID int64, since time.Time) (time.Time, error) {
 	var t time.Time
-	err := q.QueryRow(ctx, Query("NoticeLastWindow"), householdID, since).Scan(&t)
+	err := q.QueryRow(ctx, query("NoticeLastWindow"), householdID, since).Scan(&t)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return time.Time{}, nil
 	}
@@ -80,7 +80,7 @@ func LastToldWindow(ctx context.Context, q DBTX, householdID int64, since time.T
 func NoticeSendAt(ctx context.Context, q DBTX, id int64) (string, time.Time, error) {
 	var kind string
 	var at time.Time
-	err := q.QueryRow(ctx, Query("NoticeSendAt"), id).Scan(&kind, &at)
+	err := q.QueryRow(ctx, query("NoticeSendAt"), id).Scan(&kind, &at)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", at, thugom.Errorf(thugom.ENotFound, "notification_id", "no notification %d", id)
 	}
@@ -90,7 +90,7 @@ func NoticeSendAt(ctx context.Context, q DBTX, id int64) (string, time.Time, err
 // SetNoticeRef records the provider's message reference of a sent
 // notification (delivery receipts name it).
 func SetNoticeRef(ctx context.Context, q DBTX, id int64, ref string) error {
-	_, err := q.Exec(ctx, Query("NoticeSetRef"), id, ref)
+	_, err := q.Exec(ctx, query("NoticeSetRef"), id, ref)
 	return err
 }
 
@@ -108,7 +108,7 @@ type NoticeRef struct {
 // thugom.ErrNotFound.
 func NoticeByRef(ctx context.Context, q DBTX, provider, ref string) (*NoticeRef, error) {
 	var n NoticeRef
-	err := q.QueryRow(ctx, Query("NoticeByRef"), provider, ref).Scan(&n.ID, &n.HouseholdID, &n.Kind, &n.Status, &n.Delivery, &n.WindowStart)
+	err := q.QueryRow(ctx, query("NoticeByRef"), provider, ref).Scan(&n.ID, &n.HouseholdID, &n.Kind, &n.Status, &n.Delivery, &n.WindowStart)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, thugom.Errorf(thugom.ENotFound, "ref", "no message %s/%s", provider, ref)
 	}
@@ -122,7 +122,7 @@ func NoticeByRef(ctx context.Context, q DBTX, provider, ref string) (*NoticeRef,
 // (already delivered).
 func SetNoticeDelivery(ctx context.Context, q DBTX, id int64, delivery string, at time.Time) (bool, error) {
 	var got int64
-	err := q.QueryRow(ctx, Query("NoticeDelivery"), id, delivery, at).Scan(&got)
+	err := q.QueryRow(ctx, query("NoticeDelivery"), id, delivery, at).Scan(&got)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return false, nil
 	}
@@ -144,7 +144,7 @@ type SentNotice struct {
 // window messages by their window, others by when they left; to households
 // with orders of carrierID and of depotID (0: any).
 func SentNoticesOfDay(ctx context.Context, q DBTX, from, to time.Time, carrierID, depotID int64) ([]SentNotice, error) {
-	rows, err := q.Query(ctx, Query("NoticeSentOfDay"), from, to, carrierID, depotID)
+	rows, err := q.Query(ctx, query("NoticeSentOfDay"), from, to, carrierID, depotID)
 	if err != nil {
 		return nil, fmt.Errorf("sent notices: %w", err)
 	}
@@ -164,7 +164,7 @@ func SentNoticesOfDay(ctx context.Context, q DBTX, from, to time.Time, carrierID
 // sent by its job, or never queued).
 func TakeInlineNotice(ctx context.Context, q DBTX, key, provider string, at time.Time) (string, error) {
 	var body string
-	err := q.QueryRow(ctx, Query("NoticeTakeInline"), key, provider, at).Scan(&body)
+	err := q.QueryRow(ctx, query("NoticeTakeInline"), key, provider, at).Scan(&body)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", nil
 	}
@@ -174,7 +174,7 @@ func TakeInlineNotice(ctx context.Context, q DBTX, key, provider string, at time
 // MarkHouseholdOrdersAtRisk flags a household's open orders at risk; it
 // returns them.
 func MarkHouseholdOrdersAtRisk(ctx context.Context, q DBTX, householdID int64, reason string) ([]int64, error) {
-	rows, err := q.Query(ctx, Query("NoticeOrdersAtRisk"), householdID, reason)
+	rows, err := q.Query(ctx, query("NoticeOrdersAtRisk"), householdID, reason)
 	if err != nil {
 		return nil, fmt.Errorf("orders at risk: %w", err)
 	}
@@ -185,7 +185,7 @@ func MarkHouseholdOrdersAtRisk(ctx context.Context, q DBTX, householdID int64, r
 // in [from, to).
 func WindowNoticesOfDay(ctx context.Context, q DBTX, householdID int64, from, to time.Time) (int, error) {
 	var n int
-	if err := q.QueryRow(ctx, Query("NoticeWindowsOfDay"), householdID, from, to).Scan(&n); err != nil {
+	if err := q.QueryRow(ctx, query("NoticeWindowsOfDay"), householdID, from, to).Scan(&n); err != nil {
 		return 0, fmt.Errorf("window notices: %w", err)
 	}
 	return n, nil
@@ -201,7 +201,7 @@ type OutboxMessage struct {
 // PickOutbox hands up to n outbox messages of provider to a polling phone:
 // never picked, or picked before stale with no delivery report yet.
 func PickOutbox(ctx context.Context, q DBTX, n int, provider string, now, stale time.Time) ([]OutboxMessage, error) {
-	rows, err := q.Query(ctx, Query("OutboxPick"), n, now, stale, provider)
+	rows, err := q.Query(ctx, query("OutboxPick"), n, now, stale, provider)
 	if err != nil {
 		return nil, fmt.Errorf("pick outbox: %w", err)
 	}

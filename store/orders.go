@@ -26,7 +26,7 @@ type DepotRef struct{ ID, CarrierID int64 }
 // LoadRefData reads the reference tables (a few dozen rows).
 func LoadRefData(ctx context.Context, q DBTX) (*RefData, error) {
 	ref := &RefData{CarrierByMarketplace: map[string]int64{}, ProductByCode: map[string]int64{}, Depots: map[string]DepotRef{}}
-	rows, err := q.Query(ctx, Query("RefCarriers"))
+	rows, err := q.Query(ctx, query("RefCarriers"))
 	if err != nil {
 		return nil, fmt.Errorf("ref carriers: %w", err)
 	}
@@ -38,7 +38,7 @@ func LoadRefData(ctx context.Context, q DBTX) (*RefData, error) {
 	}); err != nil {
 		return nil, fmt.Errorf("ref carriers: %w", err)
 	}
-	rows, err = q.Query(ctx, Query("RefProducts"))
+	rows, err = q.Query(ctx, query("RefProducts"))
 	if err != nil {
 		return nil, fmt.Errorf("ref products: %w", err)
 	}
@@ -49,7 +49,7 @@ func LoadRefData(ctx context.Context, q DBTX) (*RefData, error) {
 	}); err != nil {
 		return nil, fmt.Errorf("ref products: %w", err)
 	}
-	rows, err = q.Query(ctx, Query("RefDepots"))
+	rows, err = q.Query(ctx, query("RefDepots"))
 	if err != nil {
 		return nil, fmt.Errorf("ref depots: %w", err)
 	}
@@ -97,7 +97,7 @@ func ImportOrders(ctx context.Context, q DBTX, orders []NewOrder) (*ImportResult
 		phones = append(phones, o.HouseholdPhone)
 		addrs = append(addrs, o.HouseholdAddress)
 	}
-	rows, err := q.Query(ctx, Query("UpsertHouseholds"), names, phones, addrs)
+	rows, err := q.Query(ctx, query("UpsertHouseholds"), names, phones, addrs)
 	if err != nil {
 		return nil, fmt.Errorf("upsert households: %w", err)
 	}
@@ -142,7 +142,7 @@ func ImportOrders(ctx context.Context, q DBTX, orders []NewOrder) (*ImportResult
 		placed[i], promised[i], readyFrom[i], readyUntil[i] = o.PlacedAt, o.PromisedBy, o.ReadyFrom, o.ReadyUntil
 		res.HouseholdIDs[i] = household[i]
 	}
-	rows, err = q.Query(ctx, Query("InsertOrders"), m, mid, carrier, depot, household, p, weight, parcels, cod, dest,
+	rows, err = q.Query(ctx, query("InsertOrders"), m, mid, carrier, depot, household, p, weight, parcels, cod, dest,
 		placed, promiseH, promised, readyFrom, readyUntil, note)
 	if err != nil {
 		return nil, fmt.Errorf("insert orders: %w", err)
@@ -185,7 +185,7 @@ type OrderLock struct {
 // LockOrder locks an order's row in tx (SELECT ... FOR UPDATE).
 func LockOrder(ctx context.Context, tx DBTX, id int64) (*OrderLock, error) {
 	var o OrderLock
-	err := tx.QueryRow(ctx, Query("OrderForUpdate"), id).Scan(&o.ID, &o.CarrierID, &o.DepotID, &o.HouseholdID, &o.Status, &o.PlacedAt, &o.ReadyFrom)
+	err := tx.QueryRow(ctx, query("OrderForUpdate"), id).Scan(&o.ID, &o.CarrierID, &o.DepotID, &o.HouseholdID, &o.Status, &o.PlacedAt, &o.ReadyFrom)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, thugom.Errorf(thugom.ENotFound, "", "no order %d", id)
 	}
@@ -197,7 +197,7 @@ func LockOrder(ctx context.Context, tx DBTX, id int64) (*OrderLock, error) {
 
 // SetOrderLock fixes an order to a vehicle (nil unlocks).
 func SetOrderLock(ctx context.Context, tx DBTX, id int64, vehicleID *int64, at time.Time) error {
-	if _, err := tx.Exec(ctx, Query("SetOrderLock"), id, vehicleID, at); err != nil {
+	if _, err := tx.Exec(ctx, query("SetOrderLock"), id, vehicleID, at); err != nil {
 		if pgCode(err) == codeForeignKeyViolation {
 			return thugom.Errorf(thugom.EInvalid, "vehicle_id", "no such vehicle")
 		}
@@ -214,7 +214,7 @@ type OrderRef struct {
 
 // SetOrderDepot assigns a depot to an order that has none.
 func SetOrderDepot(ctx context.Context, q DBTX, orderID, depotID int64, at time.Time) error {
-	_, err := q.Exec(ctx, Query("SetOrderDepot"), orderID, depotID, at)
+	_, err := q.Exec(ctx, query("SetOrderDepot"), orderID, depotID, at)
 	return err
 }
 
@@ -234,7 +234,7 @@ type SLAOrder struct {
 // OrdersWithoutSLA returns the household's orders with a depot but no
 // handover deadline yet.
 func OrdersWithoutSLA(ctx context.Context, q DBTX, householdID int64) ([]SLAOrder, error) {
-	rows, err := q.Query(ctx, Query("OrdersWithoutSLA"), householdID)
+	rows, err := q.Query(ctx, query("OrdersWithoutSLA"), householdID)
 	if err != nil {
 		return nil, err
 	}
@@ -268,7 +268,7 @@ type OpenOrder struct {
 
 // PostponeOrders postpones orders until readyFrom.
 func PostponeOrders(ctx context.Context, q DBTX, ids []int64, readyFrom, at time.Time) error {
-	_, err := q.Exec(ctx, Query("PostponeOrders"), ids, readyFrom, at)
+	_, err := q.Exec(ctx, query("PostponeOrders"), ids, readyFrom, at)
 	return err
 }
 
@@ -287,7 +287,7 @@ type RiskOrder struct {
 // OrdersAtRisk returns orders not yet collected whose handover deadline
 // is before horizon.
 func OrdersAtRisk(ctx context.Context, q DBTX, horizon time.Time) ([]RiskOrder, error) {
-	rows, err := q.Query(ctx, Query("OrdersAtRisk"), horizon)
+	rows, err := q.Query(ctx, query("OrdersAtRisk"), horizon)
 	if err != nil {
 		return nil, fmt.Errorf("orders at risk: %w", err)
 	}
@@ -305,7 +305,7 @@ func OrdersAtRisk(ctx context.Context, q DBTX, horizon time.Time) ([]RiskOrder, 
 
 // SetOrderAtRisk flags an order at risk.
 func SetOrderAtRisk(ctx context.Context, q DBTX, orderID int64, reason string, at time.Time) error {
-	_, err := q.Exec(ctx, Query("SetOrderAtRisk"), orderID, reason, at)
+	_, err := q.Exec(ctx, query("SetOrderAtRisk"), orderID, reason, at)
 	return err
 }
 
@@ -315,7 +315,7 @@ func CountOrdersByStatus(ctx context.Context, q DBTX) (map[string]int, error) {
 }
 
 func countBy(ctx context.Context, q DBTX, name string) (map[string]int, error) {
-	rows, err := q.Query(ctx, Query(name))
+	rows, err := q.Query(ctx, query(name))
 	if err != nil {
 		return nil, err
 	}
@@ -337,7 +337,7 @@ func SetOrdersReadyFrom(ctx context.Context, q DBTX, ids []int64, readyFrom, at 
 	if len(ids) == 0 {
 		return nil
 	}
-	_, err := q.Exec(ctx, Query("SetOrdersReadyFrom"), ids, readyFrom, at)
+	_, err := q.Exec(ctx, query("SetOrdersReadyFrom"), ids, readyFrom, at)
 	return err
 }
 
@@ -354,14 +354,14 @@ type PlanOrder struct {
 
 // SetOrderSLA stores an order's handover deadline and risk flag.
 func SetOrderSLA(ctx context.Context, q DBTX, orderID int64, deadline time.Time, atRisk bool, reason string, at time.Time) error {
-	_, err := q.Exec(ctx, Query("SetOrderSLA"), orderID, deadline, atRisk, reason, at)
+	_, err := q.Exec(ctx, query("SetOrderSLA"), orderID, deadline, atRisk, reason, at)
 	return err
 }
 
 // DepotsWithOrders returns the depots with orders to plan for the day
 // ending at dayEnd.
 func DepotsWithOrders(ctx context.Context, q DBTX, dayEnd time.Time) ([]int64, error) {
-	rows, err := q.Query(ctx, Query("DepotsWithOrders"), dayEnd, dateArg(dayEnd.Add(-time.Hour)))
+	rows, err := q.Query(ctx, query("DepotsWithOrders"), dayEnd, dateArg(dayEnd.Add(-time.Hour)))
 	if err != nil {
 		return nil, err
 	}
@@ -375,7 +375,7 @@ func OrderDeadlines(ctx context.Context, q DBTX, ids []int64) (map[int64]time.Ti
 	if len(ids) == 0 {
 		return out, nil
 	}
-	rows, err := q.Query(ctx, Query("OrderDeadlines"), ids)
+	rows, err := q.Query(ctx, query("OrderDeadlines"), ids)
 	if err != nil {
 		return nil, err
 	}
@@ -398,7 +398,7 @@ func InsertOrder(ctx context.Context, q DBTX, o *thugom.Order) error {
 	if err := o.Validate(); err != nil {
 		return err
 	}
-	err := q.QueryRow(ctx, Query("InsertOrder"), o.Marketplace, o.MarketplaceOrderID, o.CarrierID, o.DepotID, o.HouseholdID,
+	err := q.QueryRow(ctx, query("InsertOrder"), o.Marketplace, o.MarketplaceOrderID, o.CarrierID, o.DepotID, o.HouseholdID,
 		o.ProductID, o.WeightKg, o.Parcels, o.CODAmount, o.DestinationProvince, o.PlacedAt, o.PromiseHours, o.PromisedBy,
 		o.HandoverDeadline, o.ReadyFrom, o.ReadyUntil, o.Status, o.AtRisk, o.AtRiskReason, o.LockedVehicleID, o.Note,
 	).Scan(&o.ID, &o.CreatedAt, &o.UpdatedAt)
@@ -430,17 +430,17 @@ func SetOrdersStatus(ctx context.Context, q DBTX, ids []int64, to string, at tim
 	return collectIDs(ctx, q, "OrdersSetStatus", ids, to, at, thugom.OrderFrom(to))
 }
 
-func collectIDs(ctx context.Context, q DBTX, query string, ids []int64, args ...any) ([]int64, error) {
+func collectIDs(ctx context.Context, q DBTX, name string, ids []int64, args ...any) ([]int64, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	rows, err := q.Query(ctx, Query(query), append([]any{ids}, args...)...)
+	rows, err := q.Query(ctx, query(name), append([]any{ids}, args...)...)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", query, err)
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	out, err := pgx.CollectRows(rows, pgx.RowTo[int64])
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", query, err)
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return out, nil
 }
@@ -471,7 +471,7 @@ type CancelledOrder struct {
 // OrdersCancelledSince returns, locked, the household's orders cancelled at
 // or after since.
 func OrdersCancelledSince(ctx context.Context, q DBTX, householdID int64, since time.Time) ([]CancelledOrder, error) {
-	rows, err := q.Query(ctx, Query("OrdersCancelledSince"), householdID, since)
+	rows, err := q.Query(ctx, query("OrdersCancelledSince"), householdID, since)
 	if err != nil {
 		return nil, fmt.Errorf("cancelled orders of household %d: %w", householdID, err)
 	}

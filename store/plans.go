@@ -15,7 +15,7 @@ import (
 
 // PlanUnassigned returns the orders a plan left out.
 func PlanUnassigned(ctx context.Context, q DBTX, planID int64) ([]UnassignedView, error) {
-	rows, err := q.Query(ctx, Query("PlanUnassigned"), planID)
+	rows, err := q.Query(ctx, query("PlanUnassigned"), planID)
 	if err != nil {
 		return nil, fmt.Errorf("plan unassigned: %w", err)
 	}
@@ -37,7 +37,7 @@ func PlanUnassigned(ctx context.Context, q DBTX, planID int64) ([]UnassignedView
 // UnassignedOrdersOfHousehold returns the household's new orders
 // without a depot.
 func UnassignedOrdersOfHousehold(ctx context.Context, q DBTX, householdID int64) ([]OrderRef, error) {
-	rows, err := q.Query(ctx, Query("UnassignedOrdersOfHousehold"), householdID)
+	rows, err := q.Query(ctx, query("UnassignedOrdersOfHousehold"), householdID)
 	if err != nil {
 		return nil, err
 	}
@@ -56,7 +56,7 @@ func UnassignedOrdersOfHousehold(ctx context.Context, q DBTX, householdID int64)
 // OrdersToPlan returns the orders a depot's plan of the day ending at
 // dayEnd must consider.
 func OrdersToPlan(ctx context.Context, q DBTX, depotID int64, dayEnd time.Time) ([]PlanOrder, error) {
-	rows, err := q.Query(ctx, Query("OrdersToPlan"), depotID, dayEnd, dateArg(dayEnd.Add(-time.Hour)))
+	rows, err := q.Query(ctx, query("OrdersToPlan"), depotID, dayEnd, dateArg(dayEnd.Add(-time.Hour)))
 	if err != nil {
 		return nil, fmt.Errorf("orders to plan at depot %d: %w", depotID, err)
 	}
@@ -97,7 +97,7 @@ type PlanHead struct {
 // none.
 func CurrentPlan(ctx context.Context, q DBTX, depotID int64, day time.Time) (*PlanHead, error) {
 	var h PlanHead
-	err := q.QueryRow(ctx, Query("CurrentPlan"), depotID, dateArg(day)).Scan(&h.ID, &h.Version, &h.Status, &h.CreatedAt)
+	err := q.QueryRow(ctx, query("CurrentPlan"), depotID, dateArg(day)).Scan(&h.ID, &h.Version, &h.Status, &h.CreatedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
 	}
@@ -111,7 +111,7 @@ func CurrentPlan(ctx context.Context, q DBTX, depotID int64, day time.Time) (*Pl
 // day and supersedes the older ones. createdAt is when its inputs were read.
 func NewPlan(ctx context.Context, q DBTX, p *thugom.Plan) (int64, error) {
 	var version int
-	if err := q.QueryRow(ctx, Query("NextPlanVersion"), p.DepotID, dateArg(p.Day)).Scan(&version); err != nil {
+	if err := q.QueryRow(ctx, query("NextPlanVersion"), p.DepotID, dateArg(p.Day)).Scan(&version); err != nil {
 		return 0, fmt.Errorf("next plan version: %w", err)
 	}
 	stats, err := json.Marshal(p.Stats)
@@ -119,11 +119,11 @@ func NewPlan(ctx context.Context, q DBTX, p *thugom.Plan) (int64, error) {
 		return 0, err
 	}
 	var id int64
-	if err := q.QueryRow(ctx, Query("InsertPlan"), p.DepotID, dateArg(p.Day), version, p.Algorithm, stats,
+	if err := q.QueryRow(ctx, query("InsertPlan"), p.DepotID, dateArg(p.Day), version, p.Algorithm, stats,
 		p.CreatedAt, p.FinishedAt).Scan(&id); err != nil {
 		return 0, fmt.Errorf("insert plan: %w", err)
 	}
-	if _, err := q.Exec(ctx, Query("SupersedePlans"), p.DepotID, dateArg(p.Day), id); err != nil {
+	if _, err := q.Exec(ctx, query("SupersedePlans"), p.DepotID, dateArg(p.Day), id); err != nil {
 		return 0, fmt.Errorf("supersede plans: %w", err)
 	}
 	p.ID, p.Version, p.Status = id, version, thugom.PlanDone
@@ -132,7 +132,7 @@ func NewPlan(ctx context.Context, q DBTX, p *thugom.Plan) (int64, error) {
 
 // InsertUnassigned records an order a plan could not serve.
 func InsertUnassigned(ctx context.Context, q DBTX, planID int64, u thugom.Unassigned) error {
-	_, err := q.Exec(ctx, Query("InsertUnassigned"), planID, u.OrderID, u.Reason, u.Fix)
+	_, err := q.Exec(ctx, query("InsertUnassigned"), planID, u.OrderID, u.Reason, u.Fix)
 	return err
 }
 
@@ -142,7 +142,7 @@ func SetPlanStats(ctx context.Context, q DBTX, planID int64, st thugom.PlanStats
 	if err != nil {
 		return err
 	}
-	_, err = q.Exec(ctx, Query("SetPlanStats"), planID, b)
+	_, err = q.Exec(ctx, query("SetPlanStats"), planID, b)
 	return err
 }
 
@@ -151,7 +151,7 @@ func SetPlanStats(ctx context.Context, q DBTX, planID int64, st thugom.PlanStats
 func PlanSnapshot(ctx context.Context, q DBTX, depotID int64, day time.Time, v int) ([]thugom.StopVersion, error) {
 	var version int
 	var snap []thugom.StopVersion
-	err := q.QueryRow(ctx, Query("PlanSnapshot"), depotID, dateArg(day), v).Scan(&version, &snap)
+	err := q.QueryRow(ctx, query("PlanSnapshot"), depotID, dateArg(day), v).Scan(&version, &snap)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, thugom.Errorf(thugom.ENotFound, "since", "the day has no plan version %d", v)
 	}
@@ -164,6 +164,6 @@ func PlanSnapshot(ctx context.Context, q DBTX, depotID int64, day time.Time, v i
 // PlanLatestVersion returns the current version of a depot's day (0: none).
 func PlanLatestVersion(ctx context.Context, q DBTX, depotID int64, day time.Time) (int, error) {
 	var v int
-	err := q.QueryRow(ctx, Query("PlanLatestVersion"), depotID, dateArg(day)).Scan(&v)
+	err := q.QueryRow(ctx, query("PlanLatestVersion"), depotID, dateArg(day)).Scan(&v)
 	return v, err
 }

@@ -21,7 +21,7 @@ func InsertPositions(ctx context.Context, q DBTX, driverID int64, ps []Position,
 	for i, p := range ps {
 		at[i], lon[i], lat[i], acc[i] = p.At, p.Lon, p.Lat, p.AccuracyM
 	}
-	if _, err := q.Exec(ctx, Query("InsertPositions"), driverID, at, lon, lat, acc, recordedAt); err != nil {
+	if _, err := q.Exec(ctx, query("InsertPositions"), driverID, at, lon, lat, acc, recordedAt); err != nil {
 		if pgCode(err) == codeCheckViolation {
 			return thugom.Errorf(thugom.EInvalid, "positions", "a position is out of range")
 		}

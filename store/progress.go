@@ -13,7 +13,7 @@ import (
 // CountHouseholdsToGeocode returns the number of households never geocoded.
 func CountHouseholdsToGeocode(ctx context.Context, q DBTX) (int, error) {
 	var n int
-	if err := q.QueryRow(ctx, Query("CountHouseholdsToGeocode")).Scan(&n); err != nil {
+	if err := q.QueryRow(ctx, query("CountHouseholdsToGeocode")).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count households to geocode: %w", err)
 	}
 	return n, nil
@@ -22,7 +22,7 @@ func CountHouseholdsToGeocode(ctx context.Context, q DBTX) (int, error) {
 // DepotsWithOpenOrders returns the depots with orders still to collect
 // placed before until.
 func DepotsWithOpenOrders(ctx context.Context, q DBTX, until time.Time) ([]int64, error) {
-	rows, err := q.Query(ctx, Query("DepotsWithOpenOrders"), until)
+	rows, err := q.Query(ctx, query("DepotsWithOpenOrders"), until)
 	if err != nil {
 		return nil, fmt.Errorf("depots with open orders: %w", err)
 	}
@@ -40,7 +40,7 @@ type DepotPlanState struct {
 // DepotsPlanned returns the plan state of every depot with a plan for the
 // local day.
 func DepotsPlanned(ctx context.Context, q DBTX, day time.Time) ([]DepotPlanState, error) {
-	rows, err := q.Query(ctx, Query("DepotsPlanned"), dateOf(day))
+	rows, err := q.Query(ctx, query("DepotsPlanned"), dateOf(day))
 	if err != nil {
 		return nil, fmt.Errorf("depots planned: %w", err)
 	}
@@ -53,7 +53,7 @@ func DepotsPlanned(ctx context.Context, q DBTX, day time.Time) ([]DepotPlanState
 // DriversWithRoutes returns up to limit drivers with pickups in the current
 // plans of the day, busiest first.
 func DriversWithRoutes(ctx context.Context, q DBTX, day time.Time, limit int) ([]int64, error) {
-	rows, err := q.Query(ctx, Query("DriversWithRoutes"), dateOf(day), limit)
+	rows, err := q.Query(ctx, query("DriversWithRoutes"), dateOf(day), limit)
 	if err != nil {
 		return nil, fmt.Errorf("drivers with routes: %w", err)
 	}
@@ -67,7 +67,7 @@ func DriversWithRoutes(ctx context.Context, q DBTX, day time.Time, limit int) ([
 // HouseholdsWithPickups returns up to limit households with a pickup in the
 // current plans of the day, earliest window first.
 func HouseholdsWithPickups(ctx context.Context, q DBTX, day time.Time, limit int) ([]int64, error) {
-	rows, err := q.Query(ctx, Query("HouseholdsWithPickups"), dateOf(day), limit)
+	rows, err := q.Query(ctx, query("HouseholdsWithPickups"), dateOf(day), limit)
 	if err != nil {
 		return nil, fmt.Errorf("households with pickups: %w", err)
 	}

@@ -12,7 +12,7 @@ import (
 // process holds it.
 func ClaimClientID(ctx context.Context, conn *pgxpool.Conn, id string) (bool, error) {
 	var ok bool
-	if err := conn.QueryRow(ctx, Query("ClaimClientID"), id).Scan(&ok); err != nil {
+	if err := conn.QueryRow(ctx, query("ClaimClientID"), id).Scan(&ok); err != nil {
 		return false, fmt.Errorf("claim river client id: %w", err)
 	}
 	return ok, nil
@@ -22,7 +22,7 @@ func ClaimClientID(ctx context.Context, conn *pgxpool.Conn, id string) (bool, er
 // life of this process, dead) available again and returns their ids. Only
 // the holder of ClaimClientID may call it.
 func RescueOwnJobs(ctx context.Context, q DBTX, id string) ([]int64, error) {
-	rows, err := q.Query(ctx, Query("RescueOwnJobs"), id)
+	rows, err := q.Query(ctx, query("RescueOwnJobs"), id)
 	if err != nil {
 		return nil, fmt.Errorf("rescue own jobs: %w", err)
 	}
@@ -46,7 +46,7 @@ type JobCount struct {
 
 // CountJobs counts River's jobs by kind and state.
 func CountJobs(ctx context.Context, q DBTX) ([]JobCount, error) {
-	rows, err := q.Query(ctx, Query("CountJobs"))
+	rows, err := q.Query(ctx, query("CountJobs"))
 	if err != nil {
 		return nil, fmt.Errorf("count jobs: %w", err)
 	}

@@ -6,38 +6,29 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
-	"sort"
 	"strings"
 )
 
-// The SQL of every query, in sql/*.sql files. Each query is a block that
-// starts with a line "-- name: QueryName" and runs to the next such line.
-// FOUNDATION's queries are in sql/core*.sql, JOBS's in sql/jobs_*.sql and
-// API's in sql/api_*.sql; names must be unique across files.
+// The SQL of every query, in sql/*.sql files, one a table (or concern) by
+// the noun it reads or writes. Each query is a block that starts with a line
+// "-- name: QueryName" and runs to the next such line; names must be unique
+// across files.
 //
 //go:embed sql/*.sql
 var sqlFS embed.FS
 
 var queries = mustLoadQueries(sqlFS, "sql")
 
-// Query returns the SQL of the named query. An unknown name is a programming
-// error and panics; TestQueriesLoad and the tests of each query catch it.
-func Query(name string) string {
+// query returns the SQL of the named query. An unknown name is a programming
+// error and panics; TestEveryQueryNameExists and the tests of each query
+// catch it. It is the package's own: other packages call the functions
+// that run the queries, never the SQL.
+func query(name string) string {
 	q, ok := queries[name]
 	if !ok {
 		panic("store: no query named " + name + " in store/sql/*.sql")
 	}
 	return q
-}
-
-// QueryNames returns the names of all loaded queries, sorted.
-func QueryNames() []string {
-	names := make([]string, 0, len(queries))
-	for n := range queries {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
 }
 
 func mustLoadQueries(fsys fs.FS, dir string) map[string]string {

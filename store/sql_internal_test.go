@@ -12,8 +12,8 @@ import (
 
 func TestQueriesLoad(t *testing.T) {
 	for _, n := range []string{"MigrateLock", "MigrateUnlock"} {
-		if !strings.Contains(Query(n), "pg_advisory") {
-			t.Errorf("query %s = %q", n, Query(n))
+		if !strings.Contains(query(n), "pg_advisory") {
+			t.Errorf("query %s = %q", n, query(n))
 		}
 	}
 }
@@ -42,16 +42,16 @@ func TestParseQueries(t *testing.T) {
 	}
 }
 
-// Every Query call with a literal name in the module's Go files (this
-// package's and the store.Query calls of the others) names a query of
-// sql/*.sql, so a typo fails here rather than panicking at run time.
+// Every query call with a literal name in this package's Go files names a
+// query of sql/*.sql, so a typo fails here rather than panicking at run
+// time.
 func TestEveryQueryNameExists(t *testing.T) {
 	var files []string
-	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		if d.IsDir() && (d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".")) && path != ".." {
+		if d.IsDir() && (d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".")) && path != "." {
 			return filepath.SkipDir
 		}
 		if !d.IsDir() && strings.HasSuffix(path, ".go") {
@@ -62,7 +62,7 @@ func TestEveryQueryNameExists(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	re := regexp.MustCompile(`Query\("([A-Za-z0-9_]+)"\)`)
+	re := regexp.MustCompile(`\bquery\("([A-Za-z0-9_]+)"\)`)
 	n := 0
 	for _, f := range files {
 		src, err := os.ReadFile(f)
@@ -72,7 +72,7 @@ func TestEveryQueryNameExists(t *testing.T) {
 		for _, m := range re.FindAllStringSubmatch(string(src), -1) {
 			n++
 			if _, ok := queries[m[1]]; !ok {
-				t.Errorf("%s: Query(%q) is not in sql/*.sql", f, m[1])
+				t.Errorf("%s: query(%q) is not in sql/*.sql", f, m[1])
 			}
 		}
 	}

@@ -15,7 +15,7 @@ import (
 
 // LockStop fixes a stop and its orders to a vehicle.
 func LockStop(ctx context.Context, tx DBTX, stopID, vehicleID int64, at time.Time) error {
-	if _, err := tx.Exec(ctx, Query("LockStop"), stopID, vehicleID, at); err != nil {
+	if _, err := tx.Exec(ctx, query("LockStop"), stopID, vehicleID, at); err != nil {
 		return fmt.Errorf("lock stop %d: %w", stopID, err)
 	}
 	return nil
@@ -24,7 +24,7 @@ func LockStop(ctx context.Context, tx DBTX, stopID, vehicleID int64, at time.Tim
 // SetStopPosition keeps a dispatcher's place for a stop on its locked
 // vehicle: after stop *after, first (0), or the planner's choice (nil).
 func SetStopPosition(ctx context.Context, tx DBTX, stopID int64, after *int64, at time.Time) error {
-	if _, err := tx.Exec(ctx, Query("StopSetPosition"), stopID, after, at); err != nil {
+	if _, err := tx.Exec(ctx, query("StopSetPosition"), stopID, after, at); err != nil {
 		return fmt.Errorf("stop %d position: %w", stopID, err)
 	}
 	return nil
@@ -47,7 +47,7 @@ type StopReport struct {
 // time, counts, reason) for the day report. A report older than the one
 // kept (by the phone's clock) is ignored.
 func SaveStopReport(ctx context.Context, q DBTX, rep StopReport) error {
-	if _, err := q.Exec(ctx, Query("UpsertStopReport"), rep.StopID, rep.DriverID, rep.Outcome, rep.Parcels, rep.WeightKg,
+	if _, err := q.Exec(ctx, query("UpsertStopReport"), rep.StopID, rep.DriverID, rep.Outcome, rep.Parcels, rep.WeightKg,
 		rep.Reason, rep.Note, rep.HappenedAt, rep.RecordedAt); err != nil {
 		if pgCode(err) == codeCheckViolation {
 			return thugom.Errorf(thugom.EInvalid, "", "report out of range (%s)", pgConstraint(err))
@@ -60,7 +60,7 @@ func SaveStopReport(ctx context.Context, q DBTX, rep StopReport) error {
 // PlanRoutes returns the routes of a plan with their stops; routeID != 0
 // keeps only that route.
 func PlanRoutes(ctx context.Context, q DBTX, planID, routeID int64) ([]RouteView, error) {
-	rows, err := q.Query(ctx, Query("PlanRoutes"), planID)
+	rows, err := q.Query(ctx, query("PlanRoutes"), planID)
 	if err != nil {
 		return nil, fmt.Errorf("plan routes: %w", err)
 	}
@@ -91,7 +91,7 @@ func PlanRoutes(ctx context.Context, q DBTX, planID, routeID int64) ([]RouteView
 		idx[routes[i].ID] = i
 	}
 	orders := map[int64][]StopOrderView{}
-	rows, err = q.Query(ctx, Query("PlanStopOrders"), planID, routeID)
+	rows, err = q.Query(ctx, query("PlanStopOrders"), planID, routeID)
 	if err != nil {
 		return nil, fmt.Errorf("plan stop orders: %w", err)
 	}
@@ -105,7 +105,7 @@ func PlanRoutes(ctx context.Context, q DBTX, planID, routeID int64) ([]RouteView
 		return nil, fmt.Errorf("plan stop orders: %w", err)
 	}
 	packaging := map[int64]map[string]any{}
-	rows, err = q.Query(ctx, Query("PlanPackaging"), planID, routeID)
+	rows, err = q.Query(ctx, query("PlanPackaging"), planID, routeID)
 	if err != nil {
 		return nil, fmt.Errorf("plan packaging: %w", err)
 	}
@@ -117,7 +117,7 @@ func PlanRoutes(ctx context.Context, q DBTX, planID, routeID int64) ([]RouteView
 	}); err != nil {
 		return nil, fmt.Errorf("plan packaging: %w", err)
 	}
-	rows, err = q.Query(ctx, Query("PlanStopViews"), planID, routeID)
+	rows, err = q.Query(ctx, query("PlanStopViews"), planID, routeID)
 	if err != nil {
 		return nil, fmt.Errorf("plan stops: %w", err)
 	}
@@ -160,7 +160,7 @@ type Scope struct {
 // StopScope returns the owner chain of a stop or thugom.ErrNotFound.
 func StopScope(ctx context.Context, q DBTX, stopID int64) (*Scope, error) {
 	var s Scope
-	err := q.QueryRow(ctx, Query("StopScope"), stopID).Scan(&s.StopID, &s.RouteID, &s.Kind, &s.Status, &s.DriverID,
+	err := q.QueryRow(ctx, query("StopScope"), stopID).Scan(&s.StopID, &s.RouteID, &s.Kind, &s.Status, &s.DriverID,
 		&s.DepotID, &s.CarrierID, &s.HouseholdID, &s.PlanID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, thugom.Errorf(thugom.ENotFound, "", "no stop %d", stopID)
@@ -193,7 +193,7 @@ type StopState struct {
 func StopForUpdate(ctx context.Context, q DBTX, id int64) (*StopState, error) {
 	var s StopState
 	var day time.Time
-	err := q.QueryRow(ctx, Query("StopForUpdate"), id).Scan(&s.ID, &s.RouteID, &s.VehicleID, &s.DriverID, &s.Kind,
+	err := q.QueryRow(ctx, query("StopForUpdate"), id).Scan(&s.ID, &s.RouteID, &s.VehicleID, &s.DriverID, &s.Kind,
 		&s.HouseholdID, &s.Status, &s.ArriveAt, &s.WindowStart, &s.WindowEnd, &s.PlanID, &s.PlanStatus, &s.DepotID, &day)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, thugom.Errorf(thugom.ENotFound, "stop_id", "no stop %d", id)
@@ -207,7 +207,7 @@ func StopForUpdate(ctx context.Context, q DBTX, id int64) (*StopState, error) {
 
 // SetStopStatus sets a stop's status.
 func SetStopStatus(ctx context.Context, q DBTX, id int64, status string, at time.Time) error {
-	_, err := q.Exec(ctx, Query("SetStopStatus"), id, status, at)
+	_, err := q.Exec(ctx, query("SetStopStatus"), id, status, at)
 	return err
 }
 
@@ -222,7 +222,7 @@ type StopOrder struct {
 
 // StopOrders returns the orders a stop collects.
 func StopOrders(ctx context.Context, q DBTX, stopID int64) ([]StopOrder, error) {
-	rows, err := q.Query(ctx, Query("StopOrders"), stopID)
+	rows, err := q.Query(ctx, query("StopOrders"), stopID)
 	if err != nil {
 		return nil, err
 	}
@@ -240,13 +240,13 @@ func StopOrders(ctx context.Context, q DBTX, stopID int64) ([]StopOrder, error) 
 
 // InsertStop inserts a stop with its orders and returns its id.
 func InsertStop(ctx context.Context, q DBTX, s *thugom.Stop, at time.Time) (int64, error) {
-	err := q.QueryRow(ctx, Query("InsertStop"), s.RouteID, s.Seq, s.Trip, s.Kind, s.HouseholdID, s.DepartureID,
+	err := q.QueryRow(ctx, query("InsertStop"), s.RouteID, s.Seq, s.Trip, s.Kind, s.HouseholdID, s.DepartureID,
 		s.ArriveAt, s.WindowStart, s.WindowEnd, s.ServiceS, s.LoadKg, s.Parcels, s.Status, s.LockedVehicleID, at, s.DropOffPointID).Scan(&s.ID)
 	if err != nil {
 		return 0, fmt.Errorf("insert stop: %w", err)
 	}
 	if len(s.OrderIDs) > 0 {
-		if _, err := q.Exec(ctx, Query("InsertStopOrders"), s.ID, s.OrderIDs); err != nil {
+		if _, err := q.Exec(ctx, query("InsertStopOrders"), s.ID, s.OrderIDs); err != nil {
 			return 0, fmt.Errorf("insert stop orders: %w", err)
 		}
 	}
@@ -267,7 +267,7 @@ type PlanStop struct {
 
 // PlanStops returns every stop of a plan, by vehicle and sequence.
 func PlanStops(ctx context.Context, q DBTX, planID int64) ([]PlanStop, error) {
-	rows, err := q.Query(ctx, Query("PlanStops"), planID)
+	rows, err := q.Query(ctx, query("PlanStops"), planID)
 	if err != nil {
 		return nil, fmt.Errorf("stops of plan %d: %w", planID, err)
 	}
@@ -292,7 +292,7 @@ func PlanStops(ctx context.Context, q DBTX, planID int64) ([]PlanStop, error) {
 // MoveRoutesToPlan re-points the day's routes (and so its stops) from the
 // previous version of a plan to the new one.
 func MoveRoutesToPlan(ctx context.Context, q DBTX, fromPlan, toPlan int64) error {
-	if _, err := q.Exec(ctx, Query("RoutesMoveToPlan"), fromPlan, toPlan); err != nil {
+	if _, err := q.Exec(ctx, query("RoutesMoveToPlan"), fromPlan, toPlan); err != nil {
 		return fmt.Errorf("move routes of plan %d: %w", fromPlan, err)
 	}
 	return nil
@@ -308,7 +308,7 @@ func UpsertRoute(ctx context.Context, q DBTX, r *thugom.Route) error {
 			return err
 		}
 	}
-	err := q.QueryRow(ctx, Query("RouteUpsert"), r.PlanID, r.VehicleID, r.DriverID, r.StartAt, r.EndAt,
+	err := q.QueryRow(ctx, query("RouteUpsert"), r.PlanID, r.VehicleID, r.DriverID, r.StartAt, r.EndAt,
 		r.DistanceM, r.DurationS, r.LoadKg, line).Scan(&r.ID)
 	if err != nil {
 		return fmt.Errorf("route of vehicle %d: %w", r.VehicleID, err)
@@ -318,7 +318,7 @@ func UpsertRoute(ctx context.Context, q DBTX, r *thugom.Route) error {
 
 // DeleteEmptyRoutes removes the routes of a plan that hold no stop.
 func DeleteEmptyRoutes(ctx context.Context, q DBTX, planID int64) error {
-	_, err := q.Exec(ctx, Query("RoutesDeleteEmpty"), planID)
+	_, err := q.Exec(ctx, query("RoutesDeleteEmpty"), planID)
 	return err
 }
 
@@ -328,7 +328,7 @@ func DeleteEmptyRoutes(ctx context.Context, q DBTX, planID int64) error {
 // it meanwhile).
 func AmendStop(ctx context.Context, q DBTX, s *thugom.Stop, from []string, setStatus string, at time.Time) (bool, error) {
 	var id int64
-	err := q.QueryRow(ctx, Query("StopAmend"), s.ID, s.RouteID, s.Seq, s.Trip, s.ArriveAt, s.WindowStart, s.WindowEnd,
+	err := q.QueryRow(ctx, query("StopAmend"), s.ID, s.RouteID, s.Seq, s.Trip, s.ArriveAt, s.WindowStart, s.WindowEnd,
 		s.ServiceS, s.LoadKg, s.Parcels, s.LockedVehicleID, s.DepartureID, at, from, setStatus).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return false, nil
@@ -337,10 +337,10 @@ func AmendStop(ctx context.Context, q DBTX, s *thugom.Stop, from []string, setSt
 		return false, fmt.Errorf("amend stop %d: %w", s.ID, err)
 	}
 	if s.Kind == thugom.StopPickup {
-		if _, err := q.Exec(ctx, Query("StopOrdersDrop"), s.ID, s.OrderIDs); err != nil {
+		if _, err := q.Exec(ctx, query("StopOrdersDrop"), s.ID, s.OrderIDs); err != nil {
 			return false, fmt.Errorf("orders of stop %d: %w", s.ID, err)
 		}
-		if _, err := q.Exec(ctx, Query("StopOrdersAdd"), s.ID, s.OrderIDs); err != nil {
+		if _, err := q.Exec(ctx, query("StopOrdersAdd"), s.ID, s.OrderIDs); err != nil {
 			return false, fmt.Errorf("orders of stop %d: %w", s.ID, err)
 		}
 	}
@@ -349,7 +349,7 @@ func AmendStop(ctx context.Context, q DBTX, s *thugom.Stop, from []string, setSt
 
 // SetStopSeq renumbers a finished stop within its route.
 func SetStopSeq(ctx context.Context, q DBTX, id int64, seq int) error {
-	_, err := q.Exec(ctx, Query("StopSetSeq"), id, seq)
+	_, err := q.Exec(ctx, query("StopSetSeq"), id, seq)
 	return err
 }
 
@@ -359,7 +359,7 @@ func SetStopSeq(ctx context.Context, q DBTX, id int64, seq int) error {
 func SkipStop(ctx context.Context, q DBTX, id int64, at time.Time) (bool, error) {
 	var n int
 	// Skipped stops sort after every visit and never collide.
-	if err := q.QueryRow(ctx, Query("StopSkip"), id, 1_000_000+int(id%1_000_000_000), at).Scan(&n); err != nil {
+	if err := q.QueryRow(ctx, query("StopSkip"), id, 1_000_000+int(id%1_000_000_000), at).Scan(&n); err != nil {
 		return false, fmt.Errorf("skip stop %d: %w", id, err)
 	}
 	return n == 1, nil
@@ -371,6 +371,6 @@ func SetPlanSnapshot(ctx context.Context, q DBTX, planID int64, snapshot any) er
 	if err != nil {
 		return err
 	}
-	_, err = q.Exec(ctx, Query("PlanSetSnapshot"), planID, b)
+	_, err = q.Exec(ctx, query("PlanSetSnapshot"), planID, b)
 	return err
 }

@@ -15,7 +15,7 @@ import (
 // or moves it to a new stop and window, keeping its status. It returns the
 // task id, its status and whether it was created.
 func UpsertPackagingTask(ctx context.Context, q DBTX, stopID, householdID int64, due time.Time, payload map[string]any, at time.Time) (id int64, status string, created bool, err error) {
-	err = q.QueryRow(ctx, Query("UpsertPackagingTask"), stopID, householdID, due, payload, at).Scan(&id, &status, &created)
+	err = q.QueryRow(ctx, query("UpsertPackagingTask"), stopID, householdID, due, payload, at).Scan(&id, &status, &created)
 	if err != nil {
 		return 0, "", false, fmt.Errorf("packaging task of household %d: %w", householdID, err)
 	}
@@ -26,7 +26,7 @@ func UpsertPackagingTask(ctx context.Context, q DBTX, stopID, householdID int64,
 // already exists.
 func InsertPickupTask(ctx context.Context, q DBTX, stopID, householdID int64, status string, due time.Time, payload map[string]any, at time.Time) (int64, error) {
 	var id int64
-	err := q.QueryRow(ctx, Query("InsertPickupTask"), stopID, householdID, status, due, payload, at).Scan(&id)
+	err := q.QueryRow(ctx, query("InsertPickupTask"), stopID, householdID, status, due, payload, at).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, nil
 	}
@@ -51,7 +51,7 @@ func TaskByID(ctx context.Context, q DBTX, id int64, forUpdate bool) (*thugom.Ta
 	if forUpdate {
 		name = "TaskForUpdate"
 	}
-	t, err := scanTask(q.QueryRow(ctx, Query(name), id))
+	t, err := scanTask(q.QueryRow(ctx, query(name), id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, thugom.Errorf(thugom.ENotFound, "task_id", "no task %d", id)
 	}
@@ -63,14 +63,14 @@ func TaskByID(ctx context.Context, q DBTX, id int64, forUpdate bool) (*thugom.Ta
 
 // SetTaskStatus sets a task's status.
 func SetTaskStatus(ctx context.Context, q DBTX, id int64, status string, at time.Time) error {
-	_, err := q.Exec(ctx, Query("SetTaskStatus"), id, status, at)
+	_, err := q.Exec(ctx, query("SetTaskStatus"), id, status, at)
 	return err
 }
 
 // OpenPackagingTask returns the household's open (or packed) packaging
 // task of the nearest day from fromDay on, locked; nil when none.
 func OpenPackagingTask(ctx context.Context, q DBTX, householdID int64, fromDay string) (*thugom.Task, error) {
-	t, err := scanTask(q.QueryRow(ctx, Query("OpenPackagingTaskOfHousehold"), householdID, fromDay))
+	t, err := scanTask(q.QueryRow(ctx, query("OpenPackagingTaskOfHousehold"), householdID, fromDay))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
 	}
@@ -79,7 +79,7 @@ func OpenPackagingTask(ctx context.Context, q DBTX, householdID int64, fromDay s
 
 // PickupTaskOfStop returns the stop's pickup task, locked; nil when none.
 func PickupTaskOfStop(ctx context.Context, q DBTX, stopID int64) (*thugom.Task, error) {
-	t, err := scanTask(q.QueryRow(ctx, Query("PickupTaskOfStop"), stopID))
+	t, err := scanTask(q.QueryRow(ctx, query("PickupTaskOfStop"), stopID))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
 	}
@@ -89,7 +89,7 @@ func PickupTaskOfStop(ctx context.Context, q DBTX, stopID int64) (*thugom.Task, 
 // ReopenPackagingTask reopens the household's packaging task of day (YYYY-MM-DD)
 // that a cancel closed.
 func ReopenPackagingTask(ctx context.Context, q DBTX, householdID int64, day string, at time.Time) error {
-	if _, err := q.Exec(ctx, Query("TaskReopenPackaging"), householdID, day, at); err != nil {
+	if _, err := q.Exec(ctx, query("TaskReopenPackaging"), householdID, day, at); err != nil {
 		return fmt.Errorf("reopen packaging of household %d: %w", householdID, err)
 	}
 	return nil

@@ -15,7 +15,7 @@ import (
 // thugom.ErrNotFound.
 func TokenByHash(ctx context.Context, q DBTX, hash []byte) (*thugom.Token, error) {
 	var t thugom.Token
-	err := q.QueryRow(ctx, Query("TokenByHash"), hash).Scan(
+	err := q.QueryRow(ctx, query("TokenByHash"), hash).Scan(
 		&t.ID, &t.Name, &t.Role, &t.CarrierID, &t.DriverID, &t.CreatedAt, &t.RevokedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, thugom.Errorf(thugom.ENotFound, "", "unknown or revoked token")
@@ -40,7 +40,7 @@ func InsertToken(ctx context.Context, q DBTX, t thugom.Token, hash []byte) (int6
 		return 0, thugom.Errorf(thugom.EInvalid, "driver", "a driver token needs a driver")
 	}
 	var id int64
-	err := q.QueryRow(ctx, Query("InsertToken"), t.Name, hash, t.Role, t.CarrierID, t.DriverID, t.CreatedAt).Scan(&id)
+	err := q.QueryRow(ctx, query("InsertToken"), t.Name, hash, t.Role, t.CarrierID, t.DriverID, t.CreatedAt).Scan(&id)
 	switch pgCode(err) {
 	case "":
 	case codeForeignKeyViolation:
@@ -57,7 +57,7 @@ func InsertToken(ctx context.Context, q DBTX, t thugom.Token, hash []byte) (int6
 // with that id (or it is already revoked).
 func RevokeToken(ctx context.Context, q DBTX, id int64, at time.Time) error {
 	var got int64
-	err := q.QueryRow(ctx, Query("RevokeToken"), id, at).Scan(&got)
+	err := q.QueryRow(ctx, query("RevokeToken"), id, at).Scan(&got)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return thugom.Errorf(thugom.ENotFound, "", "no live token %d", id)
 	}
@@ -69,7 +69,7 @@ func RevokeToken(ctx context.Context, q DBTX, id int64, at time.Time) error {
 
 // ListTokens returns every token (never their hashes).
 func ListTokens(ctx context.Context, q DBTX) ([]thugom.Token, error) {
-	rows, err := q.Query(ctx, Query("ListTokens"))
+	rows, err := q.Query(ctx, query("ListTokens"))
 	if err != nil {
 		return nil, fmt.Errorf("list tokens: %w", err)
 	}
@@ -87,7 +87,7 @@ func ListTokens(ctx context.Context, q DBTX) ([]thugom.Token, error) {
 // CarrierIDByCode resolves a carrier code ("vnpost") or id ("1").
 func CarrierIDByCode(ctx context.Context, q DBTX, codeOrID string) (int64, error) {
 	var id int64
-	err := q.QueryRow(ctx, Query("CarrierIDByCode"), codeOrID).Scan(&id)
+	err := q.QueryRow(ctx, query("CarrierIDByCode"), codeOrID).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, thugom.Errorf(thugom.ENotFound, "carrier", "no carrier %q", codeOrID)
 	}

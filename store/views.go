@@ -31,7 +31,7 @@ type SLAItem struct {
 // SLABoard returns the open orders at risk or late on a day (depotID 0:
 // every depot of carrierID; carrierID 0: every carrier).
 func SLABoard(ctx context.Context, q DBTX, depotID, carrierID int64, day, now time.Time) ([]SLAItem, error) {
-	rows, err := q.Query(ctx, Query("SLABoard"), depotID, day, now, carrierID)
+	rows, err := q.Query(ctx, query("SLABoard"), depotID, day, now, carrierID)
 	if err != nil {
 		return nil, fmt.Errorf("sla board: %w", err)
 	}
@@ -67,7 +67,7 @@ type DayReport struct {
 // DayReportOf computes the report of a depot's day.
 func DayReportOf(ctx context.Context, q DBTX, depotID int64, day time.Time) (*DayReport, error) {
 	var x DayReport
-	err := q.QueryRow(ctx, Query("DayReport"), depotID, dateArg(day)).Scan(&x.PlanID, &x.Orders, &x.PickedUp, &x.Failed, &x.OnTime,
+	err := q.QueryRow(ctx, query("DayReport"), depotID, dateArg(day)).Scan(&x.PlanID, &x.Orders, &x.PickedUp, &x.Failed, &x.OnTime,
 		&x.Unassigned, &x.DistanceM, &x.VehiclesUsed, &x.VehiclesActive, &x.LoadKg, &x.CapacityKg, &x.AgeAvgS, &x.AgeMaxS, &x.AgeP90S)
 	if err != nil {
 		return nil, fmt.Errorf("day report: %w", err)
@@ -90,7 +90,7 @@ type OutsideOrder struct {
 // OrdersOutsidePlan lists open orders of a depot's day missing from plan
 // planID (0: no plan yet).
 func OrdersOutsidePlan(ctx context.Context, q DBTX, depotID, carrierID int64, day time.Time, planID int64) ([]OutsideOrder, error) {
-	rows, err := q.Query(ctx, Query("OrdersOutsidePlan"), depotID, day, carrierID, planID)
+	rows, err := q.Query(ctx, query("OrdersOutsidePlan"), depotID, day, carrierID, planID)
 	if err != nil {
 		return nil, fmt.Errorf("orders outside plan: %w", err)
 	}
@@ -149,7 +149,7 @@ func ListOrders(ctx context.Context, q DBTX, f OrderFilter) ([]OrderView, error)
 	if f.Limit <= 0 || f.Limit > 1000 {
 		f.Limit = 100
 	}
-	rows, err := q.Query(ctx, Query("ListOrders"), f.CarrierID, f.DepotID, f.Status, f.Marketplace, f.Phone,
+	rows, err := q.Query(ctx, query("ListOrders"), f.CarrierID, f.DepotID, f.Status, f.Marketplace, f.Phone,
 		f.HouseholdID, f.AtRisk, f.PlacedFrom, f.PlacedTo, f.Text, f.AfterID, f.Limit)
 	if err != nil {
 		return nil, fmt.Errorf("list orders: %w", err)
@@ -163,7 +163,7 @@ func ListOrders(ctx context.Context, q DBTX, f OrderFilter) ([]OrderView, error)
 
 // OrderByID returns one order or thugom.ErrNotFound.
 func OrderByID(ctx context.Context, q DBTX, id int64) (*OrderView, error) {
-	o, err := scanOrderView(q.QueryRow(ctx, Query("Order"), id))
+	o, err := scanOrderView(q.QueryRow(ctx, query("Order"), id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, thugom.Errorf(thugom.ENotFound, "", "no order %d", id)
 	}
@@ -233,7 +233,7 @@ type UnassignedView struct {
 
 // ListDepotsScoped returns the depots of a carrier (0: all carriers).
 func ListDepotsScoped(ctx context.Context, q DBTX, carrierID int64) ([]thugom.Depot, error) {
-	rows, err := q.Query(ctx, Query("ListDepots"), carrierID)
+	rows, err := q.Query(ctx, query("ListDepots"), carrierID)
 	if err != nil {
 		return nil, fmt.Errorf("list depots: %w", err)
 	}
@@ -252,7 +252,7 @@ func ListDepotsScoped(ctx context.Context, q DBTX, carrierID int64) ([]thugom.De
 func CurrentPlanView(ctx context.Context, q DBTX, depotID int64, day time.Time) (*thugom.Plan, error) {
 	var p thugom.Plan
 	var stats []byte
-	err := q.QueryRow(ctx, Query("CurrentPlanView"), depotID, day).Scan(&p.ID, &p.DepotID, &p.Day, &p.Version, &p.Status,
+	err := q.QueryRow(ctx, query("CurrentPlanView"), depotID, day).Scan(&p.ID, &p.DepotID, &p.Day, &p.Version, &p.Status,
 		&p.Algorithm, &stats, &p.Error, &p.CreatedAt, &p.FinishedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, thugom.Errorf(thugom.ENotFound, "", "no plan for depot %d on %s", depotID, day.Format(time.DateOnly))
@@ -287,7 +287,7 @@ type RouteRef struct {
 
 // DriverRoutes returns a driver's routes of a day in current plans.
 func DriverRoutes(ctx context.Context, q DBTX, driverID int64, day time.Time) ([]RouteRef, error) {
-	rows, err := q.Query(ctx, Query("DriverRoutes"), driverID, day)
+	rows, err := q.Query(ctx, query("DriverRoutes"), driverID, day)
 	if err != nil {
 		return nil, fmt.Errorf("driver routes: %w", err)
 	}
@@ -316,7 +316,7 @@ type HouseholdStopView struct {
 // HouseholdNextStop returns the household's current pickup, nil if none.
 func HouseholdNextStop(ctx context.Context, q DBTX, householdID int64, now time.Time) (*HouseholdStopView, error) {
 	var s HouseholdStopView
-	err := q.QueryRow(ctx, Query("HouseholdNextStop"), householdID, now).Scan(&s.StopID, &s.Status, &s.WindowStart,
+	err := q.QueryRow(ctx, query("HouseholdNextStop"), householdID, now).Scan(&s.StopID, &s.Status, &s.WindowStart,
 		&s.WindowEnd, &s.ArriveAt, &s.VehicleCode, &s.DriverPhone, &s.DepotID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
@@ -349,7 +349,7 @@ type HouseholdOrderView struct {
 func HouseholdByID(ctx context.Context, q DBTX, id int64) (*thugom.Household, error) {
 	var h thugom.Household
 	var lon, lat *float64
-	err := q.QueryRow(ctx, Query("Household"), id).Scan(&h.ID, &h.Name, &h.Phone, &h.Address, &h.CommuneCode, &h.Village,
+	err := q.QueryRow(ctx, query("Household"), id).Scan(&h.ID, &h.Name, &h.Phone, &h.Address, &h.CommuneCode, &h.Village,
 		&lon, &lat, &h.H3, &h.Precision, &h.Confidence, &h.Pinned, &h.SharesCollection, &h.GeocodedAt, &h.CreatedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, thugom.Errorf(thugom.ENotFound, "", "no household %d", id)
@@ -379,7 +379,7 @@ func ListHouseholds(ctx context.Context, q DBTX, f HouseholdFilter) ([]thugom.Ho
 	if f.Limit <= 0 || f.Limit > 1000 {
 		f.Limit = 100
 	}
-	rows, err := q.Query(ctx, Query("ListHouseholds"), f.CarrierID, f.Phone, f.Commune, f.Ungeocoded, f.Text, f.AfterID, f.Limit)
+	rows, err := q.Query(ctx, query("ListHouseholds"), f.CarrierID, f.Phone, f.Commune, f.Ungeocoded, f.Text, f.AfterID, f.Limit)
 	if err != nil {
 		return nil, fmt.Errorf("list households: %w", err)
 	}
@@ -405,7 +405,7 @@ func scanHouseholdView(r pgx.Row) (thugom.Household, error) {
 // (0: any).
 func HouseholdHasCarrier(ctx context.Context, q DBTX, householdID, carrierID int64) (bool, error) {
 	var ok bool
-	if err := q.QueryRow(ctx, Query("HouseholdCarrier"), householdID, carrierID).Scan(&ok); err != nil {
+	if err := q.QueryRow(ctx, query("HouseholdCarrier"), householdID, carrierID).Scan(&ok); err != nil {
 		return false, fmt.Errorf("household carrier: %w", err)
 	}
 	return ok, nil
@@ -418,7 +418,7 @@ func ManifestVersion(ctx context.Context, q DBTX, driverID int64, day time.Time)
 	d := thugom.Driver{ID: driverID}
 	var routes string
 	var changed time.Time
-	err := q.QueryRow(ctx, Query("ManifestVersion"), driverID, day).Scan(&d.CarrierID, &d.Name, &d.Phone, &routes, &changed)
+	err := q.QueryRow(ctx, query("ManifestVersion"), driverID, day).Scan(&d.CarrierID, &d.Name, &d.Phone, &routes, &changed)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, "", thugom.Errorf(thugom.ENotFound, "", "no driver %d", driverID)
 	}
@@ -432,9 +432,9 @@ func ManifestVersion(ctx context.Context, q DBTX, driverID int64, day time.Time)
 // current pickup (nil if none) and its open orders — in one round trip.
 func HouseholdPage(ctx context.Context, q DBTX, householdID int64, now time.Time) (*thugom.Household, *HouseholdStopView, []HouseholdOrderView, error) {
 	b := &pgx.Batch{}
-	b.Queue(Query("Household"), householdID)
-	b.Queue(Query("HouseholdNextStop"), householdID, now)
-	b.Queue(Query("HouseholdOpenOrders"), householdID, now)
+	b.Queue(query("Household"), householdID)
+	b.Queue(query("HouseholdNextStop"), householdID, now)
+	b.Queue(query("HouseholdOpenOrders"), householdID, now)
 	br := q.SendBatch(ctx, b)
 	defer br.Close()
 	h, err := scanHouseholdView(br.QueryRow())

@@ -20,7 +20,7 @@ type Village struct {
 
 // LearnedVillages returns every learned village centre by key.
 func LearnedVillages(ctx context.Context, q DBTX) (map[string]orb.Point, error) {
-	rows, err := q.Query(ctx, Query("LearnedVillages"))
+	rows, err := q.Query(ctx, query("LearnedVillages"))
 	if err != nil {
 		return nil, fmt.Errorf("learned villages: %w", err)
 	}
@@ -40,7 +40,7 @@ func LearnedVillages(ctx context.Context, q DBTX) (map[string]orb.Point, error) 
 // PinnedVillagePoints returns (village as written, point) of the pinned
 // households of a commune.
 func PinnedVillagePoints(ctx context.Context, q DBTX, commune string) ([]string, []orb.Point, error) {
-	rows, err := q.Query(ctx, Query("PinnedHouseholdsOfCommune"), commune)
+	rows, err := q.Query(ctx, query("PinnedHouseholdsOfCommune"), commune)
 	if err != nil {
 		return nil, nil, fmt.Errorf("pinned households of %s: %w", commune, err)
 	}
@@ -61,7 +61,7 @@ func PinnedVillagePoints(ctx context.Context, q DBTX, commune string) ([]string,
 
 // UpsertVillage stores a learned village centre.
 func UpsertVillage(ctx context.Context, q DBTX, v Village, at time.Time) error {
-	_, err := q.Exec(ctx, Query("UpsertVillage"), v.Key, v.CommuneCode, v.Name, v.Point[0], v.Point[1], v.H3, v.Pins, at)
+	_, err := q.Exec(ctx, query("UpsertVillage"), v.Key, v.CommuneCode, v.Name, v.Point[0], v.Point[1], v.H3, v.Pins, at)
 	if err != nil {
 		return fmt.Errorf("store village %s: %w", v.Key, err)
 	}

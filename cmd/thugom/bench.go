@@ -412,74 +412,8 @@ func benchReplan(ctx context.Context, in *routing.Instance, opts routing.Options
 	if at > 0 {
 		T = t0 + at*(t1-t0)
 	}
-	done := map[string]bool{}
-	re := *in
-	re.Vehicles = append([]routing.Vehicle(nil), in.Vehicles...)
-	stopOf := map[string]*routing.Stop{}
-	for i := range in.Stops {
-		stopOf[in.Stops[i].ID] = &in.Stops[i]
-	}
-	for vi, r := range base.Routes {
-		if !r.Used() || r.Start >= T {
-			continue
-		}
-		v := &re.Vehicles[vi]
-		rs := &routing.Resume{Location: v.Start, Time: r.Start}
-		tripsDone := 0
-		for ti, tr := range r.Trips {
-			if tr.Visits[0].Start >= T {
-				break
-			}
-			// this trip has begun
-			rs.Load, rs.LoadDeadline = nil, 0
-			for _, vis := range tr.Visits {
-				if vis.Start >= T {
-					break
-				}
-				done[vis.Stop] = true
-				s := stopOf[vis.Stop]
-				rs.Location, rs.Time = s.Location, vis.Departure
-				if rs.Load == nil {
-					rs.Load = make([]float64, len(v.Capacity))
-				}
-				for j, d := range s.Demand {
-					rs.Load[j] += d
-				}
-				if s.Deadline > 0 && (rs.LoadDeadline == 0 || s.Deadline < rs.LoadDeadline) {
-					rs.LoadDeadline = s.Deadline
-				}
-			}
-			tripsDone = ti
-			if tr.Return < T && (ti+1 == len(r.Trips) || r.Trips[ti+1].Visits[0].Start >= T) {
-				// back at the depot before T: a fresh start from there
-				rs = &routing.Resume{Location: v.End, Time: tr.Return + v.Reload}
-				tripsDone = ti + 1
-			}
-		}
-		if v.MaxTrips > 1 {
-			v.MaxTrips -= tripsDone
-			if v.MaxTrips < 1 {
-				v.MaxTrips = 1
-			}
-		}
-		v.Resume = rs
-	}
-	// the failed pickup: the middle open stop of the busiest route
-	failed := ""
-	most := 0
-	for _, r := range base.Routes {
-		var open []string
-		for _, t := range r.Trips {
-			for _, v := range t.Visits {
-				if !done[v.Stop] {
-					open = append(open, v.Stop)
-				}
-			}
-		}
-		if len(open) > most {
-			most, failed = len(open), open[len(open)/2]
-		}
-	}
+	re, done := resumeAt(in, base, T)
+	failed := busiestOpenStop(base, done)
 	if failed == "" {
 		return res, fmt.Errorf("%s: empty plan", in.Name)
 	}
@@ -536,6 +470,87 @@ func benchReplan(ctx context.Context, in *routing.Instance, opts routing.Options
 			perStop, perStop/10, res.costStab, 100*(res.costStab-res.costFree)/res.costFree, res.movedStab, 100*float64(res.movedStab)/float64(res.others), kept.OrderChanges, len(kept.Unassigned))
 	}
 	return res, nil
+}
+
+// resumeAt is in as it stands at time t of plan base: the stops served
+// before t are done (returned, and still in the instance), every vehicle
+// resumes from its last stop (or its depot between trips) with what it
+// picked up on its current trip, and has the trips it has left.
+func resumeAt(in *routing.Instance, base *routing.Solution, t float64) (routing.Instance, map[string]bool) {
+	done := map[string]bool{}
+	re := *in
+	re.Vehicles = append([]routing.Vehicle(nil), in.Vehicles...)
+	stopOf := map[string]*routing.Stop{}
+	for i := range in.Stops {
+		stopOf[in.Stops[i].ID] = &in.Stops[i]
+	}
+	for vi, r := range base.Routes {
+		if !r.Used() || r.Start >= t {
+			continue
+		}
+		v := &re.Vehicles[vi]
+		rs := &routing.Resume{Location: v.Start, Time: r.Start}
+		tripsDone := 0
+		for ti, tr := range r.Trips {
+			if tr.Visits[0].Start >= t {
+				break
+			}
+			// this trip has begun
+			rs.Load, rs.LoadDeadline = nil, 0
+			for _, vis := range tr.Visits {
+				if vis.Start >= t {
+					break
+				}
+				done[vis.Stop] = true
+				s := stopOf[vis.Stop]
+				rs.Location, rs.Time = s.Location, vis.Departure
+				if rs.Load == nil {
+					rs.Load = make([]float64, len(v.Capacity))
+				}
+				for j, d := range s.Demand {
+					rs.Load[j] += d
+				}
+				if s.Deadline > 0 && (rs.LoadDeadline == 0 || s.Deadline < rs.LoadDeadline) {
+					rs.LoadDeadline = s.Deadline
+				}
+			}
+			tripsDone = ti
+			if tr.Return < t && (ti+1 == len(r.Trips) || r.Trips[ti+1].Visits[0].Start >= t) {
+				// back at the depot before t: a fresh start from there
+				rs = &routing.Resume{Location: v.End, Time: tr.Return + v.Reload}
+				tripsDone = ti + 1
+			}
+		}
+		if v.MaxTrips > 1 {
+			v.MaxTrips -= tripsDone
+			if v.MaxTrips < 1 {
+				v.MaxTrips = 1
+			}
+		}
+		v.Resume = rs
+	}
+	return re, done
+}
+
+// busiestOpenStop is the failed pickup: the middle open stop of the
+// busiest route ("" when every stop is done).
+func busiestOpenStop(base *routing.Solution, done map[string]bool) string {
+	failed := ""
+	most := 0
+	for _, r := range base.Routes {
+		var open []string
+		for _, t := range r.Trips {
+			for _, v := range t.Visits {
+				if !done[v.Stop] {
+					open = append(open, v.Stop)
+				}
+			}
+		}
+		if len(open) > most {
+			most, failed = len(open), open[len(open)/2]
+		}
+	}
+	return failed
 }
 
 // benchReplanFolder runs benchReplan on every instance of a Solomon-format

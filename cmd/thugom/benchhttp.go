@@ -74,7 +74,11 @@ func runBenchHTTP(ctx context.Context, args []string) error {
 	defer tr.CloseIdleConnections()
 	// Warm up: each URL once.
 	for _, u := range urls {
-		if res, err := hc.Get(u); err == nil {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+		if err != nil {
+			return err
+		}
+		if res, err := hc.Do(req); err == nil {
 			_, _ = io.Copy(io.Discard, res.Body)
 			res.Body.Close()
 		}

@@ -12,8 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/thugom/thugom/demo/sim"
 	"github.com/thugom/thugom/jobs"
 	"github.com/thugom/thugom/store"
@@ -74,18 +72,15 @@ func runSimulate(ctx context.Context, args []string) error {
 	}
 	defer closeDB()
 	const name = "thugom_simulate"
-	ident := pgx.Identifier{name}.Sanitize()
-	if _, err := admin.Exec(ctx, fmt.Sprintf(store.Query("DropDatabase"), ident)); err != nil {
+	if err := store.DropDatabase(ctx, admin, name); err != nil {
 		return fmt.Errorf("simulate: drop old database: %w", err)
 	}
-	if _, err := admin.Exec(ctx, fmt.Sprintf(store.Query("CreateDatabase"), ident)); err != nil {
+	if err := store.CreateDatabase(ctx, admin, name, ""); err != nil {
 		return fmt.Errorf("simulate: create database: %w", err)
 	}
 	// The simulation's database is made anew each run: its commits need not
-	// wait for the disk (a crash loses the run, never another database's
-	// data), which takes the simulated week's thousands of small
-	// transactions off the disk's flush time.
-	if _, err := admin.Exec(ctx, fmt.Sprintf(store.Query("SimNoSyncCommit"), ident)); err != nil {
+	// wait for the disk.
+	if err := sim.NoSyncCommit(ctx, admin, name); err != nil {
 		return fmt.Errorf("simulate: database settings: %w", err)
 	}
 	u, err := withDatabase(admin.Config().ConnString(), name)
@@ -120,7 +115,10 @@ func runSimulate(ctx context.Context, args []string) error {
 	if *asJSON {
 		return json.NewEncoder(os.Stdout).Encode(rep)
 	}
-	b, _ := json.MarshalIndent(rep, "", "  ")
+	b, err := json.MarshalIndent(rep, "", "  ")
+	if err != nil {
+		return err
+	}
 	fmt.Println(string(b))
 	fmt.Fprintf(os.Stderr, "on time %d of %d feasible orders (%.1f %%) in %s\n", rep.OnTime, rep.FeasibleOrders, 100*rep.OnTimeRate, time.Since(t0).Round(time.Second))
 	return nil

@@ -63,7 +63,10 @@ func simulateWeek(ctx context.Context, db *store.DB, cfg *config, f simWeekFlags
 	if f.asJSON {
 		return json.NewEncoder(os.Stdout).Encode(rep)
 	}
-	b, _ := json.MarshalIndent(rep, "", "  ")
+	b, err := json.MarshalIndent(rep, "", "  ")
+	if err != nil {
+		return err
+	}
 	fmt.Println(string(b))
 	t := rep.Total
 	fmt.Fprintf(os.Stderr, "%d days: within promise %d of %d non-cancelled orders (%.1f %%), late %d, never collected %d, in %s\n",

@@ -97,21 +97,14 @@ type simVehicle struct {
 	kind    string
 }
 
-// Simulate runs a demo day on db (a fresh, migrated database) on a
-// simulated clock: the seeder's scenario, geocoding, morning planning of
-// every depot, then pickups in the order the plans give (with random
-// failures, a vehicle breakdown, households postponing by SMS), re-planning
-// after each change with the service's own code, and handovers at the
-// depots. deps configures the service (its Clock is replaced).
-func Run(ctx context.Context, db *store.DB, deps jobs.Deps, opt Options) (*Report, error) {
-	t0 := time.Now()
+// withDefaults fills the options left zero.
+func (opt Options) withDefaults() Options {
 	if opt.Households <= 0 {
 		opt.Households = 3000
 	}
 	if opt.Day.IsZero() {
 		opt.Day = time.Date(2026, 9, 15, 0, 0, 0, 0, thugom.Local)
 	}
-	day := thugom.Day(opt.Day)
 	if opt.FailureRate == 0 {
 		opt.FailureRate = 0.10
 	}
@@ -124,244 +117,328 @@ func Run(ctx context.Context, db *store.DB, deps jobs.Deps, opt Options) (*Repor
 	if opt.Step <= 0 {
 		opt.Step = 2 * time.Minute
 	}
-	progress := opt.Progress
-	if progress == nil {
-		progress = func(string) {}
+	if opt.Progress == nil {
+		opt.Progress = func(string) {}
 	}
-	clk := &simClock{t: day.Add(5 * time.Hour)}
-	deps.Clock = clk.now
+	return opt
+}
+
+// simDay is a simulated demo day as it runs.
+type simDay struct {
+	db       *store.DB
+	svc      *jobs.Service
+	opt      Options
+	day      time.Time
+	clk      *simClock
+	rng      *rand.Rand
+	rep      *Report
+	planTime time.Duration
+
+	depots     []int64
+	households []int64
+	depotPoint map[int64]orb.Point
+	vehicles   map[int64]*simVehicle
+	deadlines  map[int64]time.Time
+	points     map[int64]orb.Point // households'
+
+	feasible  map[int64]bool      // orders some plan could hand over in time
+	handedAt  map[int64]time.Time // order → handed over at the depot
+	rescued   map[int64]bool      // taken to the depot by the rescue van
+	lost      map[int64]bool      // failed with no time left for a second visit
+	postponed map[int64]bool
+}
+
+// Run runs a demo day on db (a fresh, migrated database) on a
+// simulated clock: the seeder's scenario, geocoding, morning planning of
+// every depot, then pickups in the order the plans give (with random
+// failures, a vehicle breakdown, households postponing by SMS), re-planning
+// after each change with the service's own code, and handovers at the
+// depots. deps configures the service (its Clock is replaced).
+func Run(ctx context.Context, db *store.DB, deps jobs.Deps, opt Options) (*Report, error) {
+	t0 := time.Now()
+	opt = opt.withDefaults()
+	day := thugom.Day(opt.Day)
+	s := &simDay{db: db, opt: opt, day: day, clk: &simClock{t: day.Add(5 * time.Hour)},
+		feasible: map[int64]bool{}, handedAt: map[int64]time.Time{}, rescued: map[int64]bool{}, lost: map[int64]bool{}, postponed: map[int64]bool{}}
+	deps.Clock = s.clk.now
 	deps.Workers = 0
 	deps.SLAWatchEvery = -1
-	svc, err := jobs.New(db, deps)
-	if err != nil {
+	var err error
+	if s.svc, err = jobs.New(db, deps); err != nil {
 		return nil, err
 	}
-	rep := &Report{Day: jobs.DayString(day), Unassigned: map[string]int{}}
-	rng := rand.New(rand.NewPCG(opt.Seed, 0x5eed))
-
-	// The demo day, seeded and geocoded.
-	sc, err := demo.Build(gazetteer(deps), demo.Options{Seed: opt.Seed, Households: opt.Households, Day: day})
-	if err != nil {
+	s.rep = &Report{Day: jobs.DayString(day), Unassigned: map[string]int{}}
+	s.rng = rand.New(rand.NewPCG(opt.Seed, 0x5eed))
+	if err := s.seed(ctx, deps); err != nil {
 		return nil, err
+	}
+	if err := s.planMorning(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.readNetwork(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.run(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.account(ctx); err != nil {
+		return nil, err
+	}
+	s.rep.PlanSeconds = math.Round(s.planTime.Seconds()*10) / 10
+	s.rep.ElapsedSeconds = math.Round(time.Since(t0).Seconds()*10) / 10
+	return s.rep, nil
+}
+
+// seed puts the demo day in the database and geocodes its households.
+func (s *simDay) seed(ctx context.Context, deps jobs.Deps) error {
+	sc, err := demo.Build(gazetteer(deps), demo.Options{Seed: s.opt.Seed, Households: s.opt.Households, Day: s.day})
+	if err != nil {
+		return err
 	}
 	var seeded *demo.Seeded
-	if err := db.InTx(ctx, func(tx pgx.Tx) error {
-		seeded, err = demo.Seed(ctx, tx, sc, clk.now())
+	if err := s.db.InTx(ctx, func(tx pgx.Tx) error {
+		seeded, err = demo.Seed(ctx, tx, sc, s.clk.now())
 		return err
 	}); err != nil {
-		return nil, fmt.Errorf("seed: %w", err)
+		return fmt.Errorf("seed: %w", err)
 	}
-	rep.Households, rep.Orders = len(seeded.HouseholdIDs), len(seeded.OrderIDs)
+	s.rep.Households, s.rep.Orders = len(seeded.HouseholdIDs), len(seeded.OrderIDs)
 	for _, id := range seeded.HouseholdIDs {
-		if _, err := svc.GeocodeHousehold(ctx, id); err != nil {
-			return nil, err
+		if _, err := s.svc.GeocodeHousehold(ctx, id); err != nil {
+			return err
 		}
 	}
-	progress(fmt.Sprintf("seeded and geocoded %d households, %d orders", rep.Households, rep.Orders))
+	s.depots, s.households = seeded.DepotIDs, seeded.HouseholdIDs
+	s.opt.Progress(fmt.Sprintf("seeded and geocoded %d households, %d orders", s.rep.Households, s.rep.Orders))
+	return nil
+}
 
-	// Morning plans.
-	clk.t = day.Add(5*time.Hour + 30*time.Minute)
-	depots := seeded.DepotIDs
-	feasible := map[int64]bool{}
-	var planTime time.Duration
-	plan := func(depot int64, req jobs.PlanRequest) (*jobs.PlanResult, error) {
-		t := time.Now()
-		r, err := svc.PlanDepotDay(ctx, depot, day, req)
-		planTime += time.Since(t)
-		return r, err
+// plan plans (or re-plans) a depot's day, timing it.
+func (s *simDay) plan(ctx context.Context, depot int64, req jobs.PlanRequest) (*jobs.PlanResult, error) {
+	t := time.Now()
+	r, err := s.svc.PlanDepotDay(ctx, depot, s.day, req)
+	s.planTime += time.Since(t)
+	return r, err
+}
+
+// replan re-plans a depot's day now, and counts it.
+func (s *simDay) replan(ctx context.Context, depot int64, cause string) error {
+	r, err := s.plan(ctx, depot, jobs.PlanRequest{Replan: true, Cause: cause, RequestedAt: s.clk.now()})
+	s.rep.Replans++
+	if r != nil {
+		s.rep.VehicleChanges += r.Stats.VehicleChanges
 	}
-	for _, d := range depots {
-		r, err := plan(d, jobs.PlanRequest{Cause: "morning"})
+	return err
+}
+
+// planMorning (05:30) plans every depot's day: the orders its plan
+// assigns in time, less those at risk from the start, are feasible.
+func (s *simDay) planMorning(ctx context.Context) error {
+	s.clk.t = s.day.Add(5*time.Hour + 30*time.Minute)
+	for _, d := range s.depots {
+		r, err := s.plan(ctx, d, jobs.PlanRequest{Cause: "morning"})
 		if err != nil {
-			return nil, err
+			return err
 		}
-		rep.PlannedLate += r.Stats.Late
+		s.rep.PlannedLate += r.Stats.Late
 		un := map[int64]bool{}
 		for _, u := range r.Unassigned {
-			rep.Unassigned[jobs.ReasonCode(u.Reason)]++
+			s.rep.Unassigned[jobs.ReasonCode(u.Reason)]++
 			un[u.OrderID] = true
 		}
-		stops, err := currentStops(ctx, db, d, day)
+		stops, err := currentStops(ctx, s.db, d, s.day)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for _, st := range stops {
 			for _, o := range st.OrderIDs {
 				if !un[o] {
-					feasible[o] = true
+					s.feasible[o] = true
 				}
 			}
 		}
 	}
 	// Orders at risk from the start are not feasible whatever the plan.
-	risk, err := simAtRiskFromStart(ctx, db)
+	risk, err := ordersAtRisk(ctx, s.db)
 	if err != nil {
-		return nil, err
-	}
-	for _, id := range risk {
-		rep.AtRiskFromStart++
-		delete(feasible, id)
-	}
-	progress(fmt.Sprintf("morning plans: %d depots, %d orders assigned, unassigned %v", len(depots), len(feasible), rep.Unassigned))
-
-	deadlines, err := simDeadlines(ctx, db)
-	if err != nil {
-		return nil, err
-	}
-	points, err := simHouseholdPoints(ctx, db)
-	if err != nil {
-		return nil, err
-	}
-	vehicles := map[int64]*simVehicle{}
-	depotPoint := map[int64]orb.Point{}
-	for _, d := range depots {
-		dp, err := store.DepotByID(ctx, db, d)
-		if err != nil {
-			return nil, err
-		}
-		depotPoint[d] = dp.Point
-		vs, err := store.VehiclesOfDepot(ctx, db, d)
-		if err != nil {
-			return nil, err
-		}
-		for _, v := range vs {
-			vehicles[v.ID] = &simVehicle{at: dp.Point, kind: v.Kind}
-		}
-	}
-	handedAt := map[int64]time.Time{}
-	rescued := map[int64]bool{} // taken to the depot by the rescue van
-	lost := map[int64]bool{}    // failed with no time left for a second visit
-	replan := func(depot int64, cause string) error {
-		r, err := plan(depot, jobs.PlanRequest{Replan: true, Cause: cause, RequestedAt: clk.now()})
-		rep.Replans++
-		if r != nil {
-			rep.VehicleChanges += r.Stats.VehicleChanges
-		}
 		return err
 	}
-	move := func(v *simVehicle, to orb.Point) {
-		prof, err := svc.Profile(v.kind)
-		if err != nil {
-			return
-		}
-		m, _ := prof.Leg(geo.Point{Lat: v.at[1], Lon: v.at[0]}, geo.Point{Lat: to[1], Lon: to[0]})
-		rep.KM += m / 1000
-		v.at, v.used = to, true
+	for _, id := range risk {
+		s.rep.AtRiskFromStart++
+		delete(s.feasible, id)
 	}
+	s.opt.Progress(fmt.Sprintf("morning plans: %d depots, %d orders assigned, unassigned %v", len(s.depots), len(s.feasible), s.rep.Unassigned))
+	return nil
+}
+
+// readNetwork reads the orders' deadlines, the households' places, and the
+// depots' places and vehicles.
+func (s *simDay) readNetwork(ctx context.Context) error {
+	var err error
+	if s.deadlines, err = orderDeadlines(ctx, s.db); err != nil {
+		return err
+	}
+	if s.points, err = store.HouseholdPoints(ctx, s.db, s.households); err != nil {
+		return err
+	}
+	s.vehicles = map[int64]*simVehicle{}
+	s.depotPoint = map[int64]orb.Point{}
+	for _, d := range s.depots {
+		dp, err := store.DepotByID(ctx, s.db, d)
+		if err != nil {
+			return err
+		}
+		s.depotPoint[d] = dp.Point
+		vs, err := store.VehiclesOfDepot(ctx, s.db, d)
+		if err != nil {
+			return err
+		}
+		for _, v := range vs {
+			s.vehicles[v.ID] = &simVehicle{at: dp.Point, kind: v.Kind}
+		}
+	}
+	return nil
+}
+
+// run runs the day from 06:00 to 21:00 on the simulated clock: the stops
+// due by each tick, then the day's events.
+func (s *simDay) run(ctx context.Context) error {
 	postponedDone, brokeDone := false, false
-	postponed := map[int64]bool{}
-	end := day.Add(21 * time.Hour)
-	for clk.t = day.Add(6 * time.Hour); !clk.t.After(end); clk.t = clk.t.Add(opt.Step) {
+	end := s.day.Add(21 * time.Hour)
+	for s.clk.t = s.day.Add(6 * time.Hour); !s.clk.t.After(end); s.clk.t = s.clk.t.Add(s.opt.Step) {
 		if err := ctx.Err(); err != nil {
-			return nil, err
+			return err
 		}
-		now := clk.t
-		if clk.t.Sub(day)%time.Hour == 0 {
-			progress(fmt.Sprintf("%s: handed over %d, failures %d, replans %d", now.In(thugom.Local).Format("15:04"), len(handedAt), rep.PickupFailures, rep.Replans))
+		now := s.clk.t
+		if now.Sub(s.day)%time.Hour == 0 {
+			s.opt.Progress(fmt.Sprintf("%s: handed over %d, failures %d, replans %d", now.In(thugom.Local).Format("15:04"), len(s.handedAt), s.rep.PickupFailures, s.rep.Replans))
 		}
-		for _, d := range depots {
-			err := runDueStops(ctx, db, svc, rng, opt.FailureRate, d, day, now, points, dueStops{
-				known:  func(id int64) bool { return vehicles[id] != nil },
-				arrive: func(st store.PlanStop, to orb.Point) { move(vehicles[st.VehicleID], to) },
-				handOver: func(st store.PlanStop) {
-					v := vehicles[st.VehicleID]
-					move(v, depotPoint[d])
-					for _, o := range v.onBoard {
-						handedAt[o] = st.ArriveAt
-					}
-					v.onBoard = nil
-				},
-				picked: func(st store.PlanStop) {
-					v := vehicles[st.VehicleID]
-					v.onBoard = append(v.onBoard, st.OrderIDs...)
-				},
-				failed: func(st store.PlanStop) error {
-					rep.PickupFailures++
-					// A failure too close to the deadline for any second
-					// visit (the household's retry delay, then the drive
-					// to the depot) makes its orders infeasible.
-					if st.HouseholdID == nil {
-						return nil
-					}
-					prof, err := svc.Profile(vehicles[st.VehicleID].kind)
-					if err != nil {
-						return err
-					}
-					_, back := prof.Leg(geo.Point{Lat: points[*st.HouseholdID][1], Lon: points[*st.HouseholdID][0]},
-						geo.Point{Lat: depotPoint[d][1], Lon: depotPoint[d][0]})
-					earliest := st.ArriveAt.Add(jobs.RetryAfter + jobs.MinService + time.Duration(back)*time.Second)
-					for _, o := range st.OrderIDs {
-						if dl := deadlines[o]; !dl.IsZero() && dl.Before(earliest) && feasible[o] {
-							lost[o] = true
-						}
-					}
-					return nil
-				},
-				replan: func() error { return replan(d, jobs.CausePickupFailed) },
-			})
-			if err != nil {
-				return nil, err
+		for _, d := range s.depots {
+			if err := s.runStops(ctx, d, now); err != nil {
+				return err
 			}
 		}
 		// The day's events, after the stops due by now are done.
 		// Households postpone by SMS at 08:00.
-		if !postponedDone && now.Sub(day) >= 8*time.Hour {
+		if !postponedDone && now.Sub(s.day) >= 8*time.Hour {
 			postponedDone = true
-			if err := simPostpone(ctx, svc, db, day, opt.Postponements, rng, postponed, rep, replan); err != nil {
-				return nil, err
+			if err := simPostpone(ctx, s.svc, s.db, s.day, s.opt.Postponements, s.rng, s.postponed, s.rep, func(d int64, cause string) error { return s.replan(ctx, d, cause) }); err != nil {
+				return err
 			}
 		}
-		// A vehicle breaks down mid-morning: the one with the most stops
-		// left; a rescue van takes its load to the depot within the hour.
-		if !brokeDone && now.Sub(day) >= opt.BreakdownAt {
+		if !brokeDone && now.Sub(s.day) >= s.opt.BreakdownAt {
 			brokeDone = true
-			vid, depot, err := simBusiestVehicle(ctx, db, depots, day)
-			if err != nil {
-				return nil, err
-			}
-			if vid != 0 {
-				if err := svc.ReportBreakdown(ctx, vid, "simulation"); err != nil {
-					return nil, err
-				}
-				rep.Breakdowns++
-				v := vehicles[vid]
-				for _, o := range v.onBoard {
-					handedAt[o] = now.Add(time.Hour)
-					rescued[o] = true
-				}
-				if _, err := svc.HandOver(ctx, v.onBoard, jobs.System("simulation:rescue")); err != nil {
-					return nil, err
-				}
-				v.onBoard = nil
-				if err := replan(depot, jobs.CauseVehicleBroken); err != nil {
-					return nil, err
-				}
+			if err := s.breakDown(ctx, now); err != nil {
+				return err
 			}
 		}
 		// The SLA watch every half hour (escalations and metrics).
-		if clk.t.Sub(day)%(30*time.Minute) == 0 {
-			if _, err := svc.WatchSLA(ctx); err != nil {
-				return nil, err
+		if now.Sub(s.day)%(30*time.Minute) == 0 {
+			if _, err := s.svc.WatchSLA(ctx); err != nil {
+				return err
 			}
 		}
 	}
+	return nil
+}
 
-	// The day's account.
-	for id := range postponed {
+// move drives a vehicle to a place, counting its km.
+func (s *simDay) move(v *simVehicle, to orb.Point) {
+	prof, err := s.svc.Profile(v.kind)
+	if err != nil {
+		return
+	}
+	m, _ := prof.Leg(geo.Point{Lat: v.at[1], Lon: v.at[0]}, geo.Point{Lat: to[1], Lon: to[0]})
+	s.rep.KM += m / 1000
+	v.at, v.used = to, true
+}
+
+// runStops has depot d's drivers do its stops due by now.
+func (s *simDay) runStops(ctx context.Context, d int64, now time.Time) error {
+	return runDueStops(ctx, s.db, s.svc, s.rng, s.opt.FailureRate, d, s.day, now, s.points, dueStops{
+		known:  func(id int64) bool { return s.vehicles[id] != nil },
+		arrive: func(st store.PlanStop, to orb.Point) { s.move(s.vehicles[st.VehicleID], to) },
+		handOver: func(st store.PlanStop) {
+			v := s.vehicles[st.VehicleID]
+			s.move(v, s.depotPoint[d])
+			for _, o := range v.onBoard {
+				s.handedAt[o] = st.ArriveAt
+			}
+			v.onBoard = nil
+		},
+		picked: func(st store.PlanStop) {
+			v := s.vehicles[st.VehicleID]
+			v.onBoard = append(v.onBoard, st.OrderIDs...)
+		},
+		failed: func(st store.PlanStop) error { return s.failed(d, st) },
+		replan: func() error { return s.replan(ctx, d, jobs.CausePickupFailed) },
+	})
+}
+
+// failed counts a failed pickup at depot d's stop st: a failure too close
+// to the deadline for any second visit (the household's retry delay, then
+// the drive to the depot) makes its orders infeasible.
+func (s *simDay) failed(d int64, st store.PlanStop) error {
+	s.rep.PickupFailures++
+	if st.HouseholdID == nil {
+		return nil
+	}
+	prof, err := s.svc.Profile(s.vehicles[st.VehicleID].kind)
+	if err != nil {
+		return err
+	}
+	h, dp := s.points[*st.HouseholdID], s.depotPoint[d]
+	_, back := prof.Leg(geo.Point{Lat: h[1], Lon: h[0]}, geo.Point{Lat: dp[1], Lon: dp[0]})
+	earliest := st.ArriveAt.Add(jobs.RetryAfter + jobs.MinService + time.Duration(back)*time.Second)
+	for _, o := range st.OrderIDs {
+		if dl := s.deadlines[o]; !dl.IsZero() && dl.Before(earliest) && s.feasible[o] {
+			s.lost[o] = true
+		}
+	}
+	return nil
+}
+
+// breakDown breaks the vehicle with the most stops left down mid-morning;
+// a rescue van takes its load to the depot within the hour.
+func (s *simDay) breakDown(ctx context.Context, now time.Time) error {
+	vid, depot, err := simBusiestVehicle(ctx, s.db, s.depots, s.day)
+	if err != nil || vid == 0 {
+		return err
+	}
+	if err := s.svc.ReportBreakdown(ctx, vid, "simulation"); err != nil {
+		return err
+	}
+	s.rep.Breakdowns++
+	v := s.vehicles[vid]
+	for _, o := range v.onBoard {
+		s.handedAt[o] = now.Add(time.Hour)
+		s.rescued[o] = true
+	}
+	if _, err := s.svc.HandOver(ctx, v.onBoard, jobs.System("simulation:rescue")); err != nil {
+		return err
+	}
+	v.onBoard = nil
+	return s.replan(ctx, depot, jobs.CauseVehicleBroken)
+}
+
+// account counts the day's feasible orders by what became of them.
+func (s *simDay) account(ctx context.Context) error {
+	rep, feasible := s.rep, s.feasible
+	for id := range s.postponed {
 		delete(feasible, id)
 	}
 	// The strict count: every order the morning plans assigned in time,
 	// less the households' own postponements and cancellations.
 	strict := len(feasible)
-	for id := range lost {
+	for id := range s.lost {
 		if feasible[id] {
 			rep.FailedTooLate++
 			delete(feasible, id)
 		}
 	}
-	cancelled, err := simOrdersWithStatus(ctx, db, thugom.OrderCancelled)
+	cancelled, err := ordersWithStatus(ctx, s.db, thugom.OrderCancelled)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for _, id := range cancelled {
 		delete(feasible, id)
@@ -369,55 +446,53 @@ func Run(ctx context.Context, db *store.DB, deps jobs.Deps, opt Options) (*Repor
 	// Orders not collected today whose deadline is tomorrow are not late:
 	// tomorrow's plan collects them.
 	for id := range feasible {
-		if _, ok := handedAt[id]; !ok && !deadlines[id].IsZero() && !deadlines[id].Before(day.Add(24*time.Hour)) {
+		if _, ok := s.handedAt[id]; !ok && !s.deadlines[id].IsZero() && !s.deadlines[id].Before(s.day.Add(24*time.Hour)) {
 			rep.CarriedOver++
 			delete(feasible, id)
 		}
 	}
 	rep.FeasibleOrders = len(feasible)
-	status, err := simOrderStatuses(ctx, db)
+	status, err := orderStatuses(ctx, s.db)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	rep.NotCollectedBy = map[string]int{}
 	for id := range feasible {
-		at, ok := handedAt[id]
+		at, ok := s.handedAt[id]
 		switch {
 		case !ok:
 			rep.NotCollected++
 			rep.NotCollectedBy[status[id]]++
-		case deadlines[id].IsZero() || !at.After(deadlines[id]):
+		case s.deadlines[id].IsZero() || !at.After(s.deadlines[id]):
 			rep.OnTime++
 		default:
 			rep.LateHandedOver++
-			if rescued[id] {
+			if s.rescued[id] {
 				rep.LateRescued++
 			}
 		}
 	}
 	rep.Late = rep.LateHandedOver + rep.NotCollected
-	if rep.FeasibleOrders > 0 {
-		rep.OnTimeRate = math.Round(float64(rep.OnTime)/float64(rep.FeasibleOrders)*10000) / 10000
-	}
 	rep.PlannedInTime = strict
-	if rep.Orders > 0 {
-		rep.OnTimeRateAll = math.Round(float64(rep.OnTime)/float64(rep.Orders)*10000) / 10000
-	}
-	if strict > 0 {
-		rep.OnTimeRateStrict = math.Round(float64(rep.OnTime)/float64(strict)*10000) / 10000
-	}
-	for _, v := range vehicles {
+	rep.OnTimeRate = rate(rep.OnTime, rep.FeasibleOrders)
+	rep.OnTimeRateAll = rate(rep.OnTime, rep.Orders)
+	rep.OnTimeRateStrict = rate(rep.OnTime, strict)
+	for _, v := range s.vehicles {
 		if v.used {
 			rep.VehiclesUsed++
 		}
 	}
 	rep.KM = math.Round(rep.KM*10) / 10
-	if err := db.QueryRow(ctx, store.Query("CountNotifications")).Scan(&rep.SMS); err != nil {
-		return nil, err
+	rep.SMS, err = notificationsCount(ctx, s.db)
+	return err
+}
+
+// rate is n / of rounded to four digits, 0 when of is 0.
+func rate(n, of int) float64 {
+	if of <= 0 {
+		return 0
 	}
-	rep.PlanSeconds = math.Round(planTime.Seconds()*10) / 10
-	rep.ElapsedSeconds = math.Round(time.Since(t0).Seconds()*10) / 10
-	return rep, nil
+	return math.Round(float64(n)/float64(of)*10000) / 10000
 }
 
 // currentStops returns the stops of a depot's current plan in route order.
@@ -437,152 +512,6 @@ func currentStops(ctx context.Context, db *store.DB, depot int64, day time.Time)
 		return stops[i].Seq < stops[j].Seq
 	})
 	return stops, nil
-}
-
-func simPostpone(ctx context.Context, svc *jobs.Service, db *store.DB, day time.Time, n int, rng *rand.Rand,
-	postponed map[int64]bool, rep *Report, replan func(int64, string) error) error {
-	rows, err := db.Query(ctx, store.Query("SimLaterStops"), day.Add(10*time.Hour))
-	if err != nil {
-		return err
-	}
-	type cand struct {
-		household int64
-		phone     string
-		depot     int64
-	}
-	var cands []cand
-	for rows.Next() {
-		var c cand
-		if err := rows.Scan(&c.household, &c.phone, &c.depot); err != nil {
-			rows.Close()
-			return err
-		}
-		cands = append(cands, c)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	rng.Shuffle(len(cands), func(i, j int) { cands[i], cands[j] = cands[j], cands[i] })
-	depots := map[int64]bool{}
-	for i := 0; i < n && i < len(cands); i++ {
-		c := cands[i]
-		orders, err := store.OpenOrdersOfHousehold(ctx, db, c.household)
-		if err != nil {
-			return err
-		}
-		r, err := svc.HandleInboundSMS(ctx, jobs.InboundSMS{ProviderMessageID: fmt.Sprintf("sim-postpone-%d", c.household), From: c.phone, Text: "2"})
-		if err != nil {
-			return err
-		}
-		if r.Outcome == jobs.InboundPostponed {
-			rep.Postponed++
-			for _, o := range orders {
-				postponed[o.ID] = true
-			}
-			depots[c.depot] = true
-		}
-	}
-	for d := range depots {
-		if err := replan(d, jobs.CausePostponed); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func simBusiestVehicle(ctx context.Context, db *store.DB, depots []int64, day time.Time) (vehicle, depot int64, err error) {
-	best := 0
-	for _, d := range depots {
-		stops, err := currentStops(ctx, db, d, day)
-		if err != nil {
-			return 0, 0, err
-		}
-		left := map[int64]int{}
-		for _, st := range stops {
-			if st.Status == thugom.StopPlanned && st.Kind == thugom.StopPickup {
-				left[st.VehicleID]++
-			}
-		}
-		for v, n := range left {
-			if n > best || (n == best && v < vehicle) {
-				best, vehicle, depot = n, v, d
-			}
-		}
-	}
-	return vehicle, depot, nil
-}
-
-func simAtRiskFromStart(ctx context.Context, db *store.DB) ([]int64, error) {
-	rows, err := db.Query(ctx, store.Query("SimAtRiskOrders"))
-	if err != nil {
-		return nil, err
-	}
-	return pgx.CollectRows(rows, pgx.RowTo[int64])
-}
-
-func simOrdersWithStatus(ctx context.Context, db *store.DB, status string) ([]int64, error) {
-	rows, err := db.Query(ctx, store.Query("SimOrdersWithStatus"), status)
-	if err != nil {
-		return nil, err
-	}
-	return pgx.CollectRows(rows, pgx.RowTo[int64])
-}
-
-func simDeadlines(ctx context.Context, db *store.DB) (map[int64]time.Time, error) {
-	rows, err := db.Query(ctx, store.Query("SimDeadlines"))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[int64]time.Time{}
-	for rows.Next() {
-		var id int64
-		var dl *time.Time
-		if err := rows.Scan(&id, &dl); err != nil {
-			return nil, err
-		}
-		if dl != nil {
-			out[id] = *dl
-		}
-	}
-	return out, rows.Err()
-}
-
-func simHouseholdPoints(ctx context.Context, db *store.DB) (map[int64]orb.Point, error) {
-	rows, err := db.Query(ctx, store.Query("SimHouseholdPoints"))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[int64]orb.Point{}
-	for rows.Next() {
-		var id int64
-		var lon, lat float64
-		if err := rows.Scan(&id, &lon, &lat); err != nil {
-			return nil, err
-		}
-		out[id] = orb.Point{lon, lat}
-	}
-	return out, rows.Err()
-}
-
-func simOrderStatuses(ctx context.Context, db *store.DB) (map[int64]string, error) {
-	rows, err := db.Query(ctx, store.Query("SimOrderStatuses"))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[int64]string{}
-	for rows.Next() {
-		var id int64
-		var st string
-		if err := rows.Scan(&id, &st); err != nil {
-			return nil, err
-		}
-		out[id] = st
-	}
-	return out, rows.Err()
 }
 
 func gazetteer(deps jobs.Deps) *geo.Gazetteer {

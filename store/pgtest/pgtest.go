@@ -86,11 +86,11 @@ func newDB(t testing.TB, migrated bool) (*store.DB, string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	name := fmt.Sprintf("t_%d_%d", os.Getpid(), counter.Add(1))
-	create := fmt.Sprintf(store.Query("PgtestCreateDatabase"), ident(name))
+	from := ""
 	if migrated {
-		create = fmt.Sprintf(store.Query("PgtestCreateDatabaseFromTemplate"), ident(name), ident(template))
+		from = template
 	}
-	if _, err := admin.Exec(ctx, create); err != nil {
+	if err := store.CreateDatabase(ctx, admin, name, from); err != nil {
 		t.Fatalf("pgtest: create database: %v", err)
 	}
 	u, err := dbURL(name)
@@ -110,7 +110,7 @@ func newDB(t testing.TB, migrated bool) (*store.DB, string) {
 		pool.Close()
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		if _, err := admin.Exec(ctx, fmt.Sprintf(store.Query("PgtestDropDatabase"), ident(name))); err != nil {
+		if err := store.DropDatabase(ctx, admin, name); err != nil {
 			t.Logf("pgtest: drop database %s: %v", name, err)
 		}
 	})
@@ -161,7 +161,7 @@ func setup() error {
 		return fmt.Errorf("connect %s: %w", redact(adminURL), err)
 	}
 	template = fmt.Sprintf("thugom_tpl_%d_%d", os.Getpid(), time.Now().UnixNano()%1_000_000)
-	if _, err := admin.Exec(ctx, fmt.Sprintf(store.Query("PgtestCreateDatabase"), ident(template))); err != nil {
+	if err := store.CreateDatabase(ctx, admin, template, ""); err != nil {
 		return fmt.Errorf("create template database: %w", err)
 	}
 	u, err := dbURL(template)
@@ -184,7 +184,7 @@ func shutdown() {
 	defer cancel()
 	if admin != nil {
 		if template != "" && srv == nil { // a shared server: leave it clean
-			_, _ = admin.Exec(ctx, fmt.Sprintf(store.Query("PgtestDropDatabase"), ident(template)))
+			_ = store.DropDatabase(ctx, admin, template)
 		}
 		admin.Close()
 	}
@@ -195,8 +195,6 @@ func shutdown() {
 		os.RemoveAll(tmpDir)
 	}
 }
-
-func ident(s string) string { return pgx.Identifier{s}.Sanitize() }
 
 func redact(u string) string {
 	cfg, err := pgx.ParseConfig(u)

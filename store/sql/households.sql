@@ -102,6 +102,3 @@ SELECT phone FROM households WHERE id = $1;
 
 -- name: HouseholdPoints
 SELECT id, lon, lat FROM households WHERE id = ANY($1::bigint[]) AND lon IS NOT NULL;
-
--- name: SimHouseholdPoints
-SELECT id, lon, lat FROM households WHERE lon IS NOT NULL;

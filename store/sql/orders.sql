@@ -119,15 +119,6 @@ ORDER BY o.depot_id;
 -- name: OrderDeadlines
 SELECT id, handover_deadline FROM orders WHERE id = ANY($1::bigint[]) AND handover_deadline IS NOT NULL;
 
--- name: SimAtRiskOrders
-SELECT id FROM orders WHERE at_risk ORDER BY id;
-
--- name: SimOrdersWithStatus
-SELECT id FROM orders WHERE status = $1 ORDER BY id;
-
--- name: SimOrderStatuses
-SELECT id, status FROM orders;
-
 -- name: OrdersUnplan
 -- Orders a plan of day $2 no longer holds go back to 'received'.
 UPDATE orders SET status = 'received', planned_day = NULL, updated_at = $3

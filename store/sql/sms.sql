@@ -31,6 +31,3 @@ RETURNING id;
 
 -- name: InboxByProviderID
 SELECT outcome, detail, household_id FROM sms_inbox WHERE provider_message_id = $1;
-
--- name: CountNotifications
-SELECT count(*) FROM notifications;

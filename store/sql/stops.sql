@@ -104,15 +104,6 @@ LEFT JOIN dropoff_points dp ON dp.id = s.dropoff_point_id
 WHERE r.plan_id = $1
 ORDER BY r.vehicle_id, s.seq;
 
--- name: SimLaterStops
--- Households with a planned pickup after $1 in a current plan, with their
--- depot: candidates to postpone.
-SELECT DISTINCT h.id, h.phone, p.depot_id
-FROM stops s JOIN routes r ON r.id = s.route_id JOIN plans p ON p.id = r.plan_id
-JOIN households h ON h.id = s.household_id
-WHERE p.status = 'done' AND s.kind = 'pickup' AND s.status = 'planned' AND s.arrive_at > $1
-ORDER BY h.id;
-
 -- name: RoutesMoveToPlan
 -- The day's routes follow the newest version of its plan.
 UPDATE routes SET plan_id = $2 WHERE plan_id = $1;
