@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+
+	"github.com/thugom/thugom/store"
 )
 
 // problem is an RFC 9457 problem details body. Field and Line are extension
@@ -106,7 +108,7 @@ func (s *server) problemFor(err error) problem {
 	if errors.As(err, &mbe) {
 		return newProblem(codeTooLarge, fmt.Sprintf("request body larger than %d bytes", mbe.Limit))
 	}
-	if dbUnavailable(err) {
+	if store.Unavailable(err) {
 		return newProblem(codeUnavailable, "the database is unavailable; retry shortly")
 	}
 	code, field, line, msg, ok := appError(err)
