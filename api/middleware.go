@@ -43,7 +43,7 @@ func (s *server) recoverer(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer func() {
 			if v := recover(); v != nil {
-				if v == http.ErrAbortHandler {
+				if err, ok := v.(error); ok && errors.Is(err, http.ErrAbortHandler) {
 					panic(v)
 				}
 				s.log.ErrorContext(r.Context(), "panic", "route", routePattern(r), "panic", v, "stack", string(debug.Stack()))
@@ -159,11 +159,18 @@ func writeCacheable(w http.ResponseWriter, r *http.Request, contentType string, 
 	}
 }
 
-// writeJSON answers v as JSON with status.
+// writeJSON answers v as JSON with status. v is encoded before anything is
+// written, so a value JSON cannot hold (a NaN) is a 500, not a 200 with a
+// truncated body.
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		writeProblemBody(w, newProblem(codeInternal, "internal error"))
+		return
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	_, _ = w.Write(append(body, '\n')) // the client gone: nothing left to tell it
 }
 
 // writeJSONCacheable answers v as JSON with an ETag.

@@ -81,8 +81,9 @@ func writeProblemBody(w http.ResponseWriter, p problem) {
 	if p.Status == http.StatusServiceUnavailable && w.Header().Get("Retry-After") == "" {
 		w.Header().Set("Retry-After", dbRetryAfter)
 	}
+	body, _ := json.Marshal(p) //nolint:errchkjson // strings and numbers only: it cannot fail
 	w.WriteHeader(p.Status)
-	_ = json.NewEncoder(w).Encode(p)
+	_, _ = w.Write(append(body, '\n')) // the client gone: nothing left to tell it
 }
 
 func (s *server) problemFor(err error) problem {
