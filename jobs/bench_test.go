@@ -196,7 +196,7 @@ func TestPostgresRestart(t *testing.T) {
 	if err := svc.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	defer svc.Stop(context.Background())
+	defer func() { _ = svc.Stop(context.Background()) }()
 
 	const batches, per = 20, 100
 	inserted := 0

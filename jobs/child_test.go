@@ -184,7 +184,7 @@ func TestKillWorker(t *testing.T) {
 	if err := svc.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	defer svc.Stop(context.Background())
+	defer func() { _ = svc.Stop(context.Background()) }()
 	waitFor(t, ctx, func() bool {
 		return count(t, b.db, `SELECT count(*) FROM notifications WHERE status <> 'sent'`) == 0 &&
 			count(t, b.db, `SELECT count(*) FROM river_job WHERE kind = 'send_sms' AND state <> 'completed'`) == 0
