@@ -121,7 +121,7 @@ func TestServiceOutlivesPostmasterKill9(t *testing.T) {
 		if err != nil {
 			return 0, nil
 		}
-		io.Copy(io.Discard, res.Body)
+		_, _ = io.Copy(io.Discard, res.Body)
 		res.Body.Close()
 		mu.Lock()
 		answers = append(answers, answer{time.Now(), res.StatusCode, res.Header.Get("Retry-After"), res.Header.Get("Content-Type")})
