@@ -167,7 +167,7 @@ func TestUnavailable(t *testing.T) {
 		{"connection lost mid-answer", fmt.Errorf("read: %w", io.ErrUnexpectedEOF), true},
 		{"refused", fmt.Errorf("dial: %w", syscall.ECONNREFUSED), true},
 		{"a statement's own error", stmtErr, false},
-		{"unique stmtErr", &pgconn.PgError{Code: "23505"}, false},
+		{"unique violation", &pgconn.PgError{Code: "23505"}, false},
 		{"not found", pgx.ErrNoRows, false},
 		{"a plain error", errors.New("boom"), false},
 	} {
