@@ -8,7 +8,8 @@
 // households in Lạng Sơn province so that it reaches buyers within the
 // promised 24–48 hours. The subpackages adapt technologies to these nouns:
 // store (PostgreSQL), jobs (River), api (HTTP); routing and geo are pure
-// libraries that know nothing of this package. cmd/thugom wires them.
+// libraries that know nothing of this package; demo seeds the demo day and
+// demo/sim simulates days and weeks through the core. cmd/thugom wires them.
 //
 // Times are absolute (time.Time, timestamptz in the database). The business
 // runs in Asia/Ho_Chi_Minh (UTC+7): see Local. Times of day (departures,

@@ -11,7 +11,7 @@ import (
 func TestDropOffBy(t *testing.T) {
 	day := time.Date(2026, 9, 16, 0, 0, 0, 0, thugom.Local)
 	at := func(h, m int) time.Time { return day.Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute) }
-	open, close := 7*3600, 17*3600
+	opens, closes := 7*3600, 17*3600
 	for _, c := range []struct {
 		name       string
 		now, ready time.Time
@@ -23,7 +23,7 @@ func TestDropOffBy(t *testing.T) {
 		{"ready later", at(8, 0), at(10, 0), at(10, 30), true},
 		{"too late", at(16, 40), time.Time{}, at(17, 15), false},
 	} {
-		got, ok := thugom.DropOffBy(day, c.now, c.ready, open, close)
+		got, ok := thugom.DropOffBy(day, c.now, c.ready, opens, closes)
 		if !got.Equal(c.want) || ok != c.ok {
 			t.Errorf("%s: %s %v, want %s %v", c.name, got, ok, c.want, c.ok)
 		}

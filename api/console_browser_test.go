@@ -135,9 +135,6 @@ func TestConsoleBrowser(t *testing.T) {
 		for _, s := range rt.Stops {
 			if s.Kind == "pickup" {
 				want[fmt.Sprintf("%d/%d@%s", rt.Vehicle.ID, s.ID, s.ETA.Format(time.RFC3339))] = true
-				if stop == 0 {
-					stop, from = s.ID, rt.Vehicle.ID
-				}
 			}
 		}
 	}
@@ -178,7 +175,6 @@ func TestConsoleBrowser(t *testing.T) {
 
 	// The stop to drag, on the day as the fix left it.
 	c = b.console(b.disp)
-	stop, from = 0, 0
 	for _, rt := range c.Routes {
 		for _, s := range rt.Stops {
 			if s.Kind == "pickup" && stop == 0 {

@@ -200,8 +200,6 @@ type dayIn struct {
 	Force bool `json:"force,omitempty"`
 }
 
-type enqueuedOut = jobs.Enqueued
-
 // enqueuePlan: POST /v1/depots/{id}/plans {"date", "force"} and POST
 // /v1/depots/{id}/replan {"date"}: a plan or a re-plan of the depot's day,
 // as a job. Both keep every report; a plan of a day that has started is

@@ -6,19 +6,15 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"io"
-	"net"
 	"net/http"
 	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -47,7 +43,7 @@ func (s *server) recoverer(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer func() {
 			if v := recover(); v != nil {
-				if v == http.ErrAbortHandler {
+				if err, ok := v.(error); ok && errors.Is(err, http.ErrAbortHandler) {
 					panic(v)
 				}
 				s.log.ErrorContext(r.Context(), "panic", "route", routePattern(r), "panic", v, "stack", string(debug.Stack()))
@@ -163,11 +159,18 @@ func writeCacheable(w http.ResponseWriter, r *http.Request, contentType string, 
 	}
 }
 
-// writeJSON answers v as JSON with status.
+// writeJSON answers v as JSON with status. v is encoded before anything is
+// written, so a value JSON cannot hold (a NaN) is a 500, not a 200 with a
+// truncated body.
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		writeProblemBody(w, newProblem(codeInternal, "internal error"))
+		return
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	_, _ = w.Write(append(body, '\n')) // the client gone: nothing left to tell it
 }
 
 // writeJSONCacheable answers v as JSON with an ETag.
@@ -183,30 +186,6 @@ func writeJSONCacheable(w http.ResponseWriter, r *http.Request, contentType stri
 // dbRetryAfter is the Retry-After of a 503 while the database is down: the
 // supervised embedded server is back within seconds.
 const dbRetryAfter = "2"
-
-// dbUnavailable reports whether err means the database cannot be reached
-// now (refused or lost connection, server shutting down or starting up),
-// which a retry in a moment may not meet: answered 503, not 500.
-func dbUnavailable(err error) bool {
-	if err == nil {
-		return false
-	}
-	var ce *pgconn.ConnectError
-	if errors.As(err, &ce) {
-		return true
-	}
-	var pe *pgconn.PgError
-	if errors.As(err, &pe) {
-		return strings.HasPrefix(pe.Code, "08") || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03"
-	}
-	var ne net.Error
-	if errors.As(err, &ne) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNRESET) ||
-		errors.Is(err, io.ErrUnexpectedEOF) {
-		return true
-	}
-	msg := err.Error()
-	return strings.Contains(msg, "conn closed") || strings.Contains(msg, "failed to connect") || strings.Contains(msg, "unexpected EOF") || strings.Contains(msg, "closed pool")
-}
 
 // httpMetrics counts requests and their latency per route pattern (never
 // the raw path), method and status, registered on Deps.Registerer.

@@ -186,7 +186,7 @@ func (d *oaDoc) check(method, path string, status int, contentType string, body 
 	mt, _, _ := mime.ParseMediaType(contentType)
 	media, ok := res.Content[mt]
 	if !ok {
-		if _, any := res.Content["*/*"]; !any {
+		if _, anyType := res.Content["*/*"]; !anyType {
 			return fmt.Errorf("media type %q is not documented", mt)
 		}
 		return nil
@@ -196,7 +196,7 @@ func (d *oaDoc) check(method, path string, status int, contentType string, body 
 	}
 	var v any
 	if err := json.Unmarshal(body, &v); err != nil {
-		return fmt.Errorf("body is not JSON: %v", err)
+		return fmt.Errorf("body is not JSON: %w", err)
 	}
 	return d.validate(media.Schema, v, "$")
 }

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+
+	"github.com/thugom/thugom/store"
 )
 
 // problem is an RFC 9457 problem details body. Field and Line are extension
@@ -79,8 +81,9 @@ func writeProblemBody(w http.ResponseWriter, p problem) {
 	if p.Status == http.StatusServiceUnavailable && w.Header().Get("Retry-After") == "" {
 		w.Header().Set("Retry-After", dbRetryAfter)
 	}
+	body, _ := json.Marshal(p) //nolint:errchkjson // strings and numbers only: it cannot fail
 	w.WriteHeader(p.Status)
-	_ = json.NewEncoder(w).Encode(p)
+	_, _ = w.Write(append(body, '\n')) // the client gone: nothing left to tell it
 }
 
 func (s *server) problemFor(err error) problem {
@@ -106,7 +109,7 @@ func (s *server) problemFor(err error) problem {
 	if errors.As(err, &mbe) {
 		return newProblem(codeTooLarge, fmt.Sprintf("request body larger than %d bytes", mbe.Limit))
 	}
-	if dbUnavailable(err) {
+	if store.Unavailable(err) {
 		return newProblem(codeUnavailable, "the database is unavailable; retry shortly")
 	}
 	code, field, line, msg, ok := appError(err)

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -76,7 +77,7 @@ func TestHouseholdLinks(t *testing.T) {
 			t.Errorf("accepted %q", bad)
 		}
 	}
-	if _, err := VerifyHouseholdLink(secret, l, now.Add(2*time.Hour)); err != errLinkExpired {
+	if _, err := VerifyHouseholdLink(secret, l, now.Add(2*time.Hour)); !errors.Is(err, errLinkExpired) {
 		t.Errorf("expired link: %v", err)
 	}
 }

@@ -193,11 +193,11 @@ func TestDemoPathThroughTheAPI(t *testing.T) {
 	}
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
-	w.Write([]string{"marketplace", "marketplace_order_id", "household_name", "phone", "address", "product", "weight_kg",
+	_ = w.Write([]string{"marketplace", "marketplace_order_id", "household_name", "phone", "address", "product", "weight_kg",
 		"cod_amount", "destination_province", "placed_at", "ready_from", "ready_until"})
 	for _, o := range orders[1:] {
 		h := b.sc.Households[o.Household].Household
-		w.Write([]string{o.Order.Marketplace, o.Order.MarketplaceOrderID, h.Name, h.Phone, h.Address, o.Product,
+		_ = w.Write([]string{o.Order.Marketplace, o.Order.MarketplaceOrderID, h.Name, h.Phone, h.Address, o.Product,
 			fmt.Sprint(o.Order.WeightKg), fmt.Sprint(o.Order.CODAmount), o.Order.DestinationProvince,
 			o.Order.PlacedAt.Format(time.RFC3339), o.Order.ReadyFrom.Format(time.RFC3339), o.Order.ReadyUntil.Format(time.RFC3339)})
 	}

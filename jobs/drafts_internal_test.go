@@ -39,7 +39,7 @@ func TestPublishPolicy(t *testing.T) {
 
 func TestParsePublishPolicy(t *testing.T) {
 	t.Parallel()
-	for in, want := range map[string]string{"": "always", "always": "always", "draft": "draft", "max-changes=0": "max-changes=0", " max-changes=12 ": "max-changes=12"} {
+	for in, want := range map[string]string{"": "always", "always": "always", "draft": "draft", "max-changes=0": "max-changes=0", " max-changes=12 ": "max-changes=12"} { //nolint:gocritic // the spaces are the case: the flag value is trimmed
 		p, err := ParsePublishPolicy(in)
 		if err != nil || p.String() != want {
 			t.Errorf("ParsePublishPolicy(%q) = %s, %v; want %s", in, p, err, want)

@@ -390,7 +390,7 @@ func TestWorkersEndToEnd(t *testing.T) {
 	if err := b.svc.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	defer b.svc.Stop(context.Background())
+	defer func() { _ = b.svc.Stop(context.Background()) }()
 	waitFor(t, ctx, func() bool {
 		return count(t, b.db, `SELECT count(*) FROM households WHERE geocoded_at IS NULL`) == 0
 	})

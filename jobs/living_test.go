@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -323,11 +324,21 @@ func TestAnswerSameByPageAndSMS(t *testing.T) {
 // continuously while re-plans of their depot run back to back (bounded in
 // time). Every report is kept exactly once; no order is both collected and
 // planned; the invariants hold in SQL at the end.
+//
+// It runs only when asked: THUGOM_SOAK=1 for 60 s (10 s with -short), or
+// THUGOM_SOAK=5m for a duration of one's choosing.
 func TestSoakReportsDuringReplans(t *testing.T) {
 	t.Parallel()
+	soak := os.Getenv("THUGOM_SOAK")
+	if soak == "" {
+		t.Skip("the soak runs when asked: THUGOM_SOAK=1 (60 s) or THUGOM_SOAK=<duration>")
+	}
 	dur := 60 * time.Second
 	if testing.Short() {
 		dur = 10 * time.Second
+	}
+	if d, err := time.ParseDuration(soak); err == nil && d >= time.Second {
+		dur = d
 	}
 	b := setup(t, setupOpts{households: 500})
 	ctx := context.Background()

@@ -18,7 +18,7 @@ func TestEveningPlanningNotice(t *testing.T) {
 	if err := b.svc.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	defer b.svc.Stop(context.Background())
+	defer func() { _ = b.svc.Stop(context.Background()) }()
 	depots, err := b.svc.PlanTomorrow(ctx)
 	if err != nil || len(depots) == 0 {
 		t.Fatalf("plan tomorrow: %v %v", depots, err)

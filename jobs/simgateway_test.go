@@ -25,7 +25,7 @@ func TestSIMGatewayPoll(t *testing.T) {
 	if err := svc.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	defer svc.Stop(context.Background())
+	defer func() { _ = svc.Stop(context.Background()) }()
 	if _, err := svc.PlanDepotDay(ctx, b.busiestDepot(t), testDay, jobs.PlanRequest{Cause: "test"}); err != nil {
 		t.Fatal(err)
 	}

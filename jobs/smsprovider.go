@@ -79,7 +79,7 @@ func (g *HTTPGateway) Send(ctx context.Context, _ pgx.Tx, m OutgoingSMS) (string
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, g.URL, bytes.NewReader(body))
 	if err != nil {
-		return "", fmt.Errorf("sms gateway: %w: %v", ErrPermanent, err)
+		return "", fmt.Errorf("sms gateway: %w: %w", ErrPermanent, err)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Idempotency-Key", m.IdempotencyKey)

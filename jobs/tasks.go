@@ -265,7 +265,7 @@ func (s *Service) RemindPackaging(ctx context.Context, taskID int64, window time
 		ws, _ := t.Payload["window_start"].(string)
 		cur, err := time.Parse(time.RFC3339Nano, ws)
 		if err != nil || !cur.Equal(window) {
-			return nil // re-planned: the new window has its own reminder
+			return nil //nolint:nilerr // an unreadable or another window: re-planned, the new window has its own reminder
 		}
 		we, _ := time.Parse(time.RFC3339Nano, str(t.Payload["window_end"]))
 		n, err := s.notify(ctx, tx, *t.HouseholdID, str(t.Payload["phone"]), thugom.SMSData{

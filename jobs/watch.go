@@ -50,7 +50,7 @@ func (s *Service) WatchSLA(ctx context.Context) (*WatchReport, error) {
 		}
 		replan := map[int64]bool{}
 		for _, o := range orders {
-			level, reason := "", ""
+			var level, reason string
 			switch {
 			case o.Deadline.Before(now):
 				level, reason = "missed", "handover deadline passed"

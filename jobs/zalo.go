@@ -70,10 +70,12 @@ func (z *ZaloZNS) Send(ctx context.Context, tx pgx.Tx, m OutgoingSMS) (string, e
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(data))
 	if err != nil {
-		return "", fmt.Errorf("zalo: %w: %v", ErrPermanent, err)
+		return "", fmt.Errorf("zalo: %w: %w", ErrPermanent, err)
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("access_token", z.AccessToken)
+	// Zalo names the header "access_token"; header names are case-insensitive
+	// and Go sends them in canonical form.
+	req.Header.Set("Access_token", z.AccessToken)
 	resp, err := httpClient(z.Client).Do(req)
 	if err != nil {
 		return "", fmt.Errorf("zalo: %w", err)

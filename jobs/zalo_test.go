@@ -41,7 +41,7 @@ func newFakeZNS(t *testing.T, onZalo ...string) (*fakeZNS, *httptest.Server) {
 		case f.status != 0:
 			w.WriteHeader(f.status)
 			return
-		case r.Header.Get("access_token") != "zalo-token":
+		case r.Header.Get("Access_token") != "zalo-token":
 			_ = json.NewEncoder(w).Encode(map[string]any{"error": -124, "message": "Access token invalid"})
 		case f.code != 0:
 			_ = json.NewEncoder(w).Encode(map[string]any{"error": f.code, "message": "forced"})

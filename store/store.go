@@ -1,28 +1,37 @@
 // Package store persists thugom's nouns in PostgreSQL: the connection pool
 // and transactions (DB, DBTX, InTx), the schema (Migrate: goose migrations
-// embedded from migrations/ plus River's own through rivermigrate), and the
-// queries, whose SQL lives in sql/*.sql blocks named "-- name: X".
+// embedded from migrations/ plus River's own through rivermigrate), what a
+// database error means to a user (thugom.Error kinds; Unavailable for a
+// database that cannot be reached now), and the queries. Their SQL lives in
+// sql/*.sql, one file per noun (orders.sql, stops.sql, ...), as blocks that
+// start with a line "-- name: X"; the Go functions that run them sit in the
+// file of the same noun (orders.go, stops.go, ...).
 //
 // Every query function takes a DBTX, satisfied by *DB, *pgxpool.Pool and
 // pgx.Tx, so a caller can write rows and insert the River job that processes
 // them in one transaction:
 //
 //	err := db.InTx(ctx, func(tx pgx.Tx) error {
-//		id, err := store.InsertOrder(ctx, tx, o)
-//		...
-//		_, err = riverClient.InsertTx(ctx, tx, jobs.GeocodeArgs{...}, nil)
+//		if err := store.InsertOrder(ctx, tx, o); err != nil {
+//			return err
+//		}
+//		_, err := riverClient.InsertTx(ctx, tx, jobs.GeocodeHouseholdArgs{HouseholdID: o.HouseholdID}, nil)
 //		return err
 //	})
 //
-// The embedded server (store/pgserver) and the per-test databases
-// (store/pgtest) live in subpackages.
+// Two subpackages: store/pgserver runs the embedded PostgreSQL server (the
+// binary's default database and the tests' cluster), store/pgtest gives each
+// test a clone of a migrated template database.
 package store
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -112,6 +121,31 @@ func InTx(ctx context.Context, b TxBeginner, fn func(tx pgx.Tx) error) (err erro
 		return fmt.Errorf("store: commit: %w", err)
 	}
 	return nil
+}
+
+// Unavailable reports whether err means the database cannot be reached now
+// (a refused or lost connection, the server shutting down or starting up):
+// no fault of the request, and one a retry in a moment may get past. The API
+// answers it 503 with Retry-After, not 500.
+func Unavailable(err error) bool {
+	if err == nil {
+		return false
+	}
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) {
+		return true
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return strings.HasPrefix(pe.Code, "08") || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03"
+	}
+	var ne net.Error
+	if errors.As(err, &ne) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, io.ErrUnexpectedEOF) {
+		return true
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "conn closed") || strings.Contains(msg, "failed to connect") || strings.Contains(msg, "unexpected EOF") || strings.Contains(msg, "closed pool")
 }
 
 // pgCode returns the SQLSTATE of a PostgreSQL error, "" otherwise.

@@ -3,9 +3,13 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"syscall"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/thugom/thugom/store"
 	"github.com/thugom/thugom/store/pgtest"
@@ -141,5 +145,37 @@ func TestDatabasesAreIsolated(t *testing.T) {
 	var n int
 	if err := b.QueryRow(ctx, "SELECT count(*) FROM carriers").Scan(&n); err != nil || n != 0 {
 		t.Fatalf("other database sees %d rows (err %v)", n, err)
+	}
+}
+
+// TestUnavailable: the errors of a database that cannot be reached now (the
+// API's 503) and those that are the request's or a bug (not 503).
+func TestUnavailable(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := pgtest.New(t)
+	_, stmtErr := db.Exec(ctx, `SELECT 1/0`)
+	for _, c := range []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"nil", nil, false},
+		{"admin shutdown", &pgconn.PgError{Code: "57P01"}, true},
+		{"cannot connect now", fmt.Errorf("query: %w", &pgconn.PgError{Code: "57P03"}), true},
+		{"connection failure class", &pgconn.PgError{Code: "08006"}, true},
+		{"connection lost mid-answer", fmt.Errorf("read: %w", io.ErrUnexpectedEOF), true},
+		{"refused", fmt.Errorf("dial: %w", syscall.ECONNREFUSED), true},
+		{"a statement's own error", stmtErr, false},
+		{"unique violation", &pgconn.PgError{Code: "23505"}, false},
+		{"not found", pgx.ErrNoRows, false},
+		{"a plain error", errors.New("boom"), false},
+	} {
+		if got := store.Unavailable(c.err); got != c.want {
+			t.Errorf("%s: Unavailable(%v) = %v, want %v", c.name, c.err, got, c.want)
+		}
+	}
+	if stmtErr == nil {
+		t.Fatal("SELECT 1/0 did not fail")
 	}
 }

@@ -121,7 +121,7 @@ func TestServiceOutlivesPostmasterKill9(t *testing.T) {
 		if err != nil {
 			return 0, nil
 		}
-		io.Copy(io.Discard, res.Body)
+		_, _ = io.Copy(io.Discard, res.Body)
 		res.Body.Close()
 		mu.Lock()
 		answers = append(answers, answer{time.Now(), res.StatusCode, res.Header.Get("Retry-After"), res.Header.Get("Content-Type")})
@@ -130,6 +130,24 @@ func TestServiceOutlivesPostmasterKill9(t *testing.T) {
 	}
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
+	stopLoad := sync.OnceFunc(func() { close(stop); wg.Wait() })
+	defer stopLoad()
+	// waitAcked returns once n orders have been acknowledged in all.
+	waitAcked := func(n int, when string) {
+		t.Helper()
+		for {
+			mu.Lock()
+			have := len(acked)
+			mu.Unlock()
+			if have >= n {
+				return
+			}
+			if ctx.Err() != nil {
+				t.Fatalf("%d orders acknowledged %s, want %d:\n%s", have, when, n, logs())
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
 	wg.Add(1)
 	go func() { // the load: an order created, then the orders read, in a loop
 		defer wg.Done()
@@ -152,7 +170,7 @@ func TestServiceOutlivesPostmasterKill9(t *testing.T) {
 			time.Sleep(20 * time.Millisecond)
 		}
 	}()
-	time.Sleep(time.Second) // load before the kill
+	waitAcked(5, "before the kill") // load before the kill
 	pidFile, err := os.ReadFile(filepath.Join(dir, "pg", "postmaster.pid"))
 	if err != nil {
 		t.Fatal(err)
@@ -178,12 +196,14 @@ func TestServiceOutlivesPostmasterKill9(t *testing.T) {
 			back = time.Now()
 		}
 	}
-	time.Sleep(500 * time.Millisecond) // load after the recovery
-	close(stop)
-	wg.Wait()
 	if back.IsZero() {
 		t.Fatalf("not back to 200 within a minute of the kill:\n%s", logs())
 	}
+	mu.Lock()
+	before := len(acked)
+	mu.Unlock()
+	waitAcked(before+3, "after the recovery") // load after the recovery
+	stopLoad()
 	t.Logf("postmaster kill -9 → API back to 200 in %v (target 15s); /healthz said degraded: %v", back.Sub(killed).Round(10*time.Millisecond), degraded)
 	n503 := 0
 	for _, a := range answers {

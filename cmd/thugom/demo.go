@@ -336,7 +336,6 @@ func writeDemoFile(ctx context.Context, svc *service, day time.Time) (*demoFile,
 		}
 		df.DispatcherURL = fmt.Sprintf("%s/?date=%s&depot=%d#token=%s", cfg.BaseURL, df.Day, first.DepotID, df.DispatcherToken)
 		for _, id := range driverIDs {
-			id := id
 			tok, err := demoToken(ctx, tx, thugom.Token{Name: fmt.Sprintf("demo: driver %d", id), Role: thugom.RoleDriver, DriverID: &id, CreatedAt: now})
 			if err != nil {
 				return err

@@ -64,7 +64,7 @@ func TestDemoFirstRunAsRootUnderPrivateHome(t *testing.T) {
 			log.WriteString(sc.Text() + "\n")
 			if strings.Contains(sc.Text(), "demo ready") {
 				ready <- true
-				io.Copy(io.Discard, stderr)
+				_, _ = io.Copy(io.Discard, stderr)
 				return
 			}
 		}

@@ -59,7 +59,9 @@ func TestGeocodeCommand(t *testing.T) {
 
 	dir := t.TempDir()
 	in := filepath.Join(dir, "in.csv")
-	os.WriteFile(in, []byte("a,b\n1,2\n"), 0o644)
+	if err := os.WriteFile(in, []byte("a,b\n1,2\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if err := runGeocode(context.Background(), []string{in, "--column", "address", "-o", filepath.Join(dir, "o")}); err == nil ||
 		!strings.Contains(err.Error(), "address") {
 		t.Errorf("missing column: %v", err)

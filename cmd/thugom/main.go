@@ -49,29 +49,33 @@ func usage() {
 	fmt.Fprintln(os.Stderr, "\nRun 'thugom <command> -h' for the flags of one command.")
 }
 
-func main() {
+func main() { os.Exit(run()) }
+
+// run runs the subcommand named by the arguments and returns the exit code,
+// so that its deferred calls run before the process exits.
+func run() int {
 	if len(os.Args) < 2 || os.Args[1] == "-h" || os.Args[1] == "--help" || os.Args[1] == "help" {
 		usage()
 		if len(os.Args) < 2 {
-			os.Exit(2)
+			return 2
 		}
-		return
+		return 0
 	}
 	c, ok := commands[os.Args[1]]
 	if !ok {
 		fmt.Fprintf(os.Stderr, "thugom: unknown command %q\n\n", os.Args[1])
 		usage()
-		os.Exit(2)
+		return 2
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := c.run(ctx, os.Args[2:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return
+			return 0
 		}
 		slog.Error("thugom "+c.name+" failed", "err", err)
 		fmt.Fprintf(os.Stderr, "thugom %s: %v\n", c.name, err)
-		stop()
-		os.Exit(1)
+		return 1
 	}
+	return 0
 }

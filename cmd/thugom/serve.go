@@ -89,7 +89,7 @@ func startService(ctx context.Context, cfg *config, withHTTP bool) (*service, er
 	// Bind first: a busy port fails before any work starts.
 	var ln net.Listener
 	if withHTTP {
-		if ln, err = net.Listen("tcp", cfg.Addr); err != nil {
+		if ln, err = (&net.ListenConfig{}).Listen(ctx, "tcp", cfg.Addr); err != nil {
 			return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 		}
 		defer func() {

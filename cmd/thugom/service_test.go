@@ -29,8 +29,8 @@ func TestHelperCommand(t *testing.T) {
 		t.Skip("helper process only")
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	err := commands[args[0]].run(ctx, args[1:])
+	stop()
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "thugom %s: %v\n", args[0], err)
 		os.Exit(1)
@@ -128,7 +128,7 @@ func TestDemoSurvivesKill9(t *testing.T) {
 			reseeded = reseeded || strings.Contains(sc.Text(), "demo seeded")
 			if strings.Contains(sc.Text(), "demo ready") {
 				ready <- !reseeded
-				io.Copy(io.Discard, stderr)
+				_, _ = io.Copy(io.Discard, stderr)
 				return
 			}
 		}
@@ -137,13 +137,13 @@ func TestDemoSurvivesKill9(t *testing.T) {
 	select {
 	case ok, more := <-ready:
 		if !more || !ok {
-			second.Process.Kill()
-			second.Wait()
+			_ = second.Process.Kill()
+			_ = second.Wait()
 			t.Fatalf("second run not ready or seeded again:\n%s", log.String())
 		}
 	case <-time.After(3 * time.Minute):
-		second.Process.Kill()
-		second.Wait()
+		_ = second.Process.Kill()
+		_ = second.Wait()
 		t.Fatalf("second run not ready after 3 minutes:\n%s", log.String())
 	}
 	if !strings.Contains(log.String(), "msg=\"geocoding done\"") || !strings.Contains(log.String(), "msg=\"every depot planned\"") {
@@ -194,7 +194,7 @@ func waitLine(t *testing.T, cmd *exec.Cmd, want string, limit time.Duration) boo
 		for sc.Scan() {
 			if strings.Contains(sc.Text(), want) {
 				found <- true
-				go io.Copy(io.Discard, stderr)
+				go func() { _, _ = io.Copy(io.Discard, stderr) }()
 				return
 			}
 		}

@@ -83,8 +83,7 @@ type Server struct {
 	logFile  *os.File
 	stopOnce sync.Once
 
-	mu       sync.Mutex // guards cmd and done across supervised restarts
-	cred     *syscall.Credential
+	mu       sync.Mutex    // guards cmd and done across supervised restarts
 	stopSup  func()        // cancels the supervisor
 	supDone  chan struct{} // closed when the supervisor has returned
 	final    chan struct{} // supervised: closed after Stop
@@ -331,7 +330,7 @@ func (s *Server) start(ctx context.Context, cred *syscall.Credential) error {
 	for _, k := range keys {
 		args = append(args, "-c", k+"="+settings[k])
 	}
-	cmd := exec.Command(filepath.Join(s.bin, "postgres"), args...)
+	cmd := exec.Command(filepath.Join(s.bin, "postgres"), args...) //nolint:noctx // the server outlives the call that starts it; Stop ends it
 	cmd.Env = pgEnv()
 	cmd.Stdout = s.logFile
 	cmd.Stderr = s.logFile
@@ -391,7 +390,7 @@ func (s *Server) waitReady(ctx context.Context, limit time.Duration, exited <-ch
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-exited:
-			return fmt.Errorf("postgres exited: %v", s.waitErr)
+			return fmt.Errorf("postgres exited: %w", s.waitErr)
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
@@ -600,7 +599,7 @@ func waitGone(pid int, limit time.Duration) {
 // then PATH.
 func FindBinDir() (string, error) {
 	var candidates []string
-	if out, err := exec.Command("pg_config", "--bindir").Output(); err == nil {
+	if out, err := exec.Command("pg_config", "--bindir").Output(); err == nil { //nolint:noctx // FindBinDir has no context; pg_config answers at once
 		candidates = append(candidates, strings.TrimSpace(string(out)))
 	}
 	versioned, _ := filepath.Glob("/usr/lib/postgresql/*/bin")

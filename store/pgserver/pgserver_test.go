@@ -85,7 +85,7 @@ func TestStartInitdbStopRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s2.Stop(ctx)
+	defer func() { _ = s2.Stop(ctx) }()
 	if n := count(t, ctx, s2.URL("postgres")); n != 1 {
 		t.Fatalf("rows after restart = %d, want 1", n)
 	}
@@ -113,7 +113,7 @@ func TestRestartAfterPostmasterKill9(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s2.Stop(ctx)
+	defer func() { _ = s2.Stop(ctx) }()
 	if n := count(t, ctx, s2.URL("postgres")); n != 1 {
 		t.Fatalf("rows after crash restart = %d, want 1", n)
 	}
@@ -145,8 +145,8 @@ func TestRestartAfterOwnerKill9(t *testing.T) {
 		}
 	}
 	if ready == "" {
-		cmd.Process.Kill()
-		cmd.Wait()
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
 		t.Fatal("helper did not start a server")
 	}
 	exec1(t, ctx, ready, "CREATE TABLE kept (x int); INSERT INTO kept VALUES (1)")
@@ -156,7 +156,7 @@ func TestRestartAfterOwnerKill9(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Stop(ctx)
+	defer func() { _ = s.Stop(ctx) }()
 	if n := count(t, ctx, s.URL("postgres")); n != 1 {
 		t.Fatalf("rows after owner kill -9 = %d, want 1", n)
 	}
@@ -186,7 +186,7 @@ func TestAdoptRunningServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Stop(ctx)
+	defer func() { _ = s.Stop(ctx) }()
 	s2, err := Start(ctx, Config{Dir: dir, Unsafe: true})
 	if err != nil {
 		t.Fatal(err)
