@@ -114,7 +114,7 @@ func (s *server) hasService(w http.ResponseWriter, r *http.Request) bool {
 		return true
 	}
 	writeProblemBody(w, problem{Type: "https://thugom.vn/problems/unavailable", Title: "Service Unavailable",
-		Status: http.StatusServiceUnavailable, Code: "unavailable", Detail: "the jobs service is not configured"})
+		Status: http.StatusServiceUnavailable, Code: "unavailable", Detail: "the jobs service is not configured", Instance: r.URL.Path})
 	return false
 }
 

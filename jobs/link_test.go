@@ -132,7 +132,7 @@ func TestChangedSMSCarriesLink(t *testing.T) {
 	if err := svc.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	defer svc.Stop(context.Background())
+	defer func() { _ = svc.Stop(context.Background()) }()
 	depot := b.busiestDepot(t)
 	if _, err := svc.PlanDepotDay(ctx, depot, testDay, jobs.PlanRequest{Cause: "test"}); err != nil {
 		t.Fatal(err)
