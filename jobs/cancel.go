@@ -152,11 +152,14 @@ func (s *Service) tellCancelled(ctx context.Context, tx pgx.Tx, householdID int6
 		_, err := s.notify(ctx, tx, householdID, phone, thugom.SMSData{Kind: thugom.SMSReplyCancelled}, "ack:"+c.ackKey, true)
 		return err
 	}
-	open, err := store.OpenOrdersOfHousehold(ctx, tx, householdID)
+	// A read, not a lock: this cancel holds one order of the household,
+	// and locking the others now would take them out of the order every
+	// writer takes them in (a household's answer locks them all at once).
+	others, err := store.ListOrders(ctx, tx, store.OrderFilter{HouseholdID: &householdID, Limit: 1000})
 	if err != nil {
 		return err
 	}
-	for _, o := range open {
+	for _, o := range others {
 		if thugom.OrderPlannable(o.Status) {
 			return nil // the pickup is still on, for its other orders
 		}

@@ -62,7 +62,7 @@ type cancelOutcome struct {
 	Order, Stop string   // the order's status; its stop's after the re-plan
 	Tasks       []string // the household's tasks
 	SMS         []string // the household's messages since the setup: kind status
-	Events      []string // order.cancel and household.* events since: action subject actor
+	Events      []string // order.cancel and household.* events since: action subject
 	Revised     bool     // the day's revision moved
 	Replans     []string // re-plans queued since: cause
 }
