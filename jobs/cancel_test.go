@@ -3,7 +3,6 @@ package jobs_test
 import (
 	"context"
 	"fmt"
-	"sync"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -139,38 +138,35 @@ func TestOneCancel(t *testing.T) {
 		{"sms", "reply_cancelled queued"}, {"page", "reply_cancelled queued"},
 	}
 	got := make([]cancelOutcome, len(runs))
-	var wg sync.WaitGroup
-	for i, r := range runs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			c := setupCancel(t)
-			if err := c.cancelBy(context.Background(), r.actor, "m-"+r.actor); err != nil {
-				t.Errorf("%s: %v", r.actor, err)
-				return
-			}
-			o := c.outcome(t, true)
-			if want := []string{r.sms}; fmt.Sprint(o.SMS) != fmt.Sprint(want) {
-				t.Errorf("%s: SMS %v, want %v", r.actor, o.SMS, want)
-			}
-			want := []string{fmt.Sprintf("order.cancel order:%d", c.order)}
-			if fmt.Sprint(o.Events) != fmt.Sprint(want) {
-				t.Errorf("%s: events %v, want %v", r.actor, o.Events, want)
-			}
-			// A second cancel by the same actor changes nothing and tells nobody.
-			c.lastNotice = int64(count(t, c.db, `SELECT coalesce(max(id), 0) FROM notifications`))
-			c.lastEvent = int64(count(t, c.db, `SELECT coalesce(max(id), 0) FROM events WHERE action <> 'sms.inbound'`))
-			if err := c.cancelBy(context.Background(), r.actor, "m2-"+r.actor); err != nil {
-				t.Errorf("%s again: %v", r.actor, err)
-			}
-			if again := c.outcome(t, false); len(again.SMS) != 0 || len(again.Events) != 0 {
-				t.Errorf("%s again: SMS %v events %v", r.actor, again.SMS, again.Events)
-			}
-			o.SMS, o.Events = nil, nil // compared above, per actor
-			got[i] = o
-		}()
-	}
-	wg.Wait()
+	t.Run("actors", func(t *testing.T) { // returns when every actor's run is done
+		for i, r := range runs {
+			t.Run(r.actor, func(t *testing.T) {
+				t.Parallel()
+				c := setupCancel(t)
+				if err := c.cancelBy(context.Background(), r.actor, "m-"+r.actor); err != nil {
+					t.Fatal(err)
+				}
+				o := c.outcome(t, true)
+				if want := []string{r.sms}; fmt.Sprint(o.SMS) != fmt.Sprint(want) {
+					t.Errorf("SMS %v, want %v", o.SMS, want)
+				}
+				if want := []string{fmt.Sprintf("order.cancel order:%d", c.order)}; fmt.Sprint(o.Events) != fmt.Sprint(want) {
+					t.Errorf("events %v, want %v", o.Events, want)
+				}
+				// A second cancel by the same actor changes nothing and tells nobody.
+				c.lastNotice = int64(count(t, c.db, `SELECT coalesce(max(id), 0) FROM notifications`))
+				c.lastEvent = int64(count(t, c.db, `SELECT coalesce(max(id), 0) FROM events`))
+				if err := c.cancelBy(context.Background(), r.actor, "m2-"+r.actor); err != nil {
+					t.Errorf("again: %v", err)
+				}
+				if again := c.outcome(t, false); len(again.SMS) != 0 || len(again.Events) != 0 {
+					t.Errorf("again: SMS %v events %v", again.SMS, again.Events)
+				}
+				o.SMS, o.Events = nil, nil // compared above, per actor
+				got[i] = o
+			})
+		}
+	})
 	if t.Failed() {
 		return
 	}
