@@ -69,8 +69,10 @@ func OrderOpen(status string) bool {
 }
 
 // OrderCancellable reports whether an order may still be cancelled (by the
-// household, by SMS or page, or by a dispatcher): not once collected.
-func OrderCancellable(status string) bool { return OrderOpen(status) }
+// household, by SMS or page, by a dispatcher, a marketplace or an import):
+// not once collected. It is the order state machine's own rule, so the
+// guarded update (OrderFrom(OrderCancelled)) and this check agree.
+func OrderCancellable(status string) bool { return OrderCanMove(status, OrderCancelled) }
 
 // UndoWindow is how long a household may take back its own cancel.
 const UndoWindow = 10 * time.Minute

@@ -2,12 +2,10 @@ package api
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/thugom/thugom"
 	"github.com/thugom/thugom/jobs"
 	"github.com/thugom/thugom/store"
@@ -61,32 +59,16 @@ func (s *server) createToken(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, err)
 		return
 	}
-	if len(in.Name) > 200 {
-		s.writeProblem(w, r, errf(codeInvalid, "name", "longer than 200 characters"))
+	if !s.hasService(w, r) {
 		return
 	}
-	p := principalOf(r.Context())
-	t := thugom.Token{Name: in.Name, Role: in.Role, CarrierID: in.CarrierID, DriverID: in.DriverID, CreatedAt: s.now()}
 	tok, hash, err := NewToken()
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return
 	}
-	err = s.deps.DB.InTx(r.Context(), func(tx pgx.Tx) error {
-		if t.Role == thugom.RoleDriver && t.DriverID != nil {
-			d, err := store.DriverByID(r.Context(), tx, *t.DriverID)
-			if err != nil {
-				return errf(codeInvalid, "driver_id", "no driver %d", *t.DriverID)
-			}
-			t.CarrierID = &d.CarrierID
-		}
-		t.ID, err = store.InsertToken(r.Context(), tx, t, hash)
-		if err != nil {
-			return err
-		}
-		return store.InsertEvent(r.Context(), tx, &thugom.Event{At: s.now(), Actor: p.actor(), Action: "token.create",
-			Subject: fmt.Sprintf("token:%d", t.ID), Payload: map[string]any{"role": t.Role}})
-	})
+	t, err := s.deps.Service.CreateToken(r.Context(), thugom.Token{Name: in.Name, Role: in.Role, CarrierID: in.CarrierID, DriverID: in.DriverID},
+		hash, principalOf(r.Context()).coreActor())
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return
@@ -101,13 +83,10 @@ func (s *server) revokeToken(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, err)
 		return
 	}
-	p := principalOf(r.Context())
-	err = s.deps.DB.InTx(r.Context(), func(tx pgx.Tx) error {
-		if err := store.RevokeToken(r.Context(), tx, id, s.now()); err != nil {
-			return err
-		}
-		return store.InsertEvent(r.Context(), tx, &thugom.Event{At: s.now(), Actor: p.actor(), Action: "token.revoke", Subject: fmt.Sprintf("token:%d", id)})
-	})
+	if !s.hasService(w, r) {
+		return
+	}
+	err = s.deps.Service.RevokeToken(r.Context(), id, principalOf(r.Context()).coreActor())
 	s.tokens.clear() // after the commit, so no request re-caches the live token
 	if err != nil {
 		s.writeProblem(w, r, err)
@@ -135,7 +114,7 @@ func (s *server) hasService(w http.ResponseWriter, r *http.Request) bool {
 		return true
 	}
 	writeProblemBody(w, problem{Type: "https://thugom.vn/problems/unavailable", Title: "Service Unavailable",
-		Status: http.StatusServiceUnavailable, Code: "unavailable", Detail: "the jobs service is not configured"})
+		Status: http.StatusServiceUnavailable, Code: "unavailable", Detail: "the jobs service is not configured", Instance: r.URL.Path})
 	return false
 }
 

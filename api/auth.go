@@ -100,7 +100,7 @@ func (s *server) authenticate(next http.Handler) http.Handler {
 			return
 		}
 		if strings.HasPrefix(r.URL.Path, "/admin/") && r.URL.Query().Get("access_token") != "" && t.Role == thugom.RoleAdmin {
-			http.SetCookie(w, &http.Cookie{Name: adminCookie, Value: tok, Path: "/admin/", HttpOnly: true,
+			http.SetCookie(w, &http.Cookie{Name: adminCookie, Value: tok, Path: "/admin/", HttpOnly: true, //nolint:gosec // G124: Secure follows the connection (plain HTTP on localhost, TLS at the proxy)
 				SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil, MaxAge: 8 * 3600})
 		}
 		p := &principal{TokenID: t.ID, Role: t.Role}

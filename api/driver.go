@@ -13,7 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
 	"github.com/thugom/thugom"
 	"github.com/thugom/thugom/jobs"
@@ -255,7 +254,7 @@ func sketchOf(rt routeOut, stops []manifestPageStop) *routeSketch {
 	if len(pts) < 2 {
 		return nil
 	}
-	b := orb.LineString(pts).Bound()
+	b := pts.Bound()
 	for _, st := range stops {
 		b = b.Extend(orb.Point{st.Lon, st.Lat})
 	}
@@ -447,7 +446,7 @@ func (s *server) idempotent(w http.ResponseWriter, r *http.Request, body []byte,
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Idempotent-Replayed", "true")
 		w.WriteHeader(prev.Status)
-		_, _ = w.Write(append(prev.Body, '\n'))
+		_, _ = w.Write(append(prev.Body, '\n')) //nolint:gosec // G705: the JSON this endpoint answered before, replayed as application/json
 	}
 	for wait := 10 * time.Millisecond; ; wait = min(2*wait, 200*time.Millisecond) {
 		prev, claimed, err := store.ClaimIdempotency(ctx, s.deps.DB, actor, key, sum[:], claim, idempotencyLease)
@@ -530,43 +529,19 @@ func (s *server) postPosition(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, err)
 		return
 	}
-	if len(in.Positions) == 0 || len(in.Positions) > 1000 {
-		s.writeProblem(w, r, errf(codeInvalid, "positions", "1 to 1000 positions"))
+	ps := make([]thugom.Position, 0, len(in.Positions))
+	for i, p := range in.Positions {
+		if p.At == nil || p.Lon == nil || p.Lat == nil {
+			s.writeProblem(w, r, errf(codeInvalid, fmt.Sprintf("positions[%d]", i), "at, lon and lat are required"))
+			return
+		}
+		ps = append(ps, thugom.Position{At: *p.At, Lon: *p.Lon, Lat: *p.Lat, AccuracyM: p.AccuracyM})
+	}
+	if !s.hasService(w, r) {
 		return
 	}
-	now := s.now()
-	ps := make([]store.Position, 0, len(in.Positions))
-	for i, p := range in.Positions {
-		field := fmt.Sprintf("positions[%d]", i)
-		switch {
-		case p.At == nil || p.Lon == nil || p.Lat == nil:
-			s.writeProblem(w, r, errf(codeInvalid, field, "at, lon and lat are required"))
-			return
-		case !(*p.Lon >= 102 && *p.Lon <= 110 && *p.Lat >= 8 && *p.Lat <= 24):
-			// Vietnam's box (as for a household's pin); a swapped pair lands outside.
-			s.writeProblem(w, r, errf(codeInvalid, field, "[%g, %g] is not a [lon, lat] in Vietnam (lon 102–110, lat 8–24)", *p.Lon, *p.Lat))
-			return
-		case p.At.After(now.Add(10 * time.Minute)):
-			s.writeProblem(w, r, errf(codeInvalid, field+".at", "%s is in the future (the server's time is %s)", p.At.Format(time.RFC3339), now.Format(time.RFC3339)))
-			return
-		case p.At.Before(thugom.Day(now)):
-			s.writeProblem(w, r, errf(codeInvalid, field+".at", "%s is not today (%s): positions are kept for the day's routes", p.At.Format(time.RFC3339), thugom.Day(now).Format(time.DateOnly)))
-			return
-		case p.AccuracyM != nil && *p.AccuracyM < 0:
-			s.writeProblem(w, r, errf(codeInvalid, field+".accuracy_m", "negative"))
-			return
-		}
-		ps = append(ps, store.Position{At: *p.At, Lon: *p.Lon, Lat: *p.Lat, AccuracyM: p.AccuracyM})
-	}
 	p := principalOf(r.Context())
-	err := s.deps.DB.InTx(r.Context(), func(tx pgx.Tx) error {
-		if err := store.InsertPositions(r.Context(), tx, p.DriverID, ps, now); err != nil {
-			return err
-		}
-		return store.InsertEvent(r.Context(), tx, &thugom.Event{At: now, Actor: p.actor(), Action: "driver.positions",
-			Subject: fmt.Sprintf("driver:%d", p.DriverID), Payload: map[string]any{"count": len(ps)}})
-	})
-	if err != nil {
+	if err := s.deps.Service.RecordPositions(r.Context(), p.DriverID, ps, p.coreActor()); err != nil {
 		s.writeProblem(w, r, err)
 		return
 	}

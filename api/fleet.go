@@ -1,20 +1,12 @@
 package api
 
 import (
-	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/thugom/thugom"
-	"github.com/thugom/thugom/jobs"
 	"github.com/thugom/thugom/store"
-	"github.com/uber/h3-go/v4"
 )
-
-// h3Resolution matches the geocoder's cells (geo.DefaultResolution).
-const h3Resolution = 9
 
 // listVehicles: GET /v1/vehicles?depot_id=&status=.
 func (s *server) listVehicles(w http.ResponseWriter, r *http.Request) {
@@ -67,8 +59,7 @@ func (s *server) createVehicle(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, err)
 		return
 	}
-	p := principalOf(r.Context())
-	v := thugom.Vehicle{DepotID: in.DepotID, Code: strings.TrimSpace(in.Code), Kind: in.Kind, CapacityKg: in.CapacityKg,
+	v := thugom.Vehicle{DepotID: in.DepotID, Code: in.Code, Kind: in.Kind, CapacityKg: in.CapacityKg,
 		CapacityParcels: in.CapacityParcels, ShiftStart: 7 * 3600, ShiftEnd: 18 * 3600, MaxTrips: in.MaxTrips}
 	if in.ShiftStart != nil {
 		v.ShiftStart = *in.ShiftStart
@@ -76,49 +67,15 @@ func (s *server) createVehicle(w http.ResponseWriter, r *http.Request) {
 	if in.ShiftEnd != nil {
 		v.ShiftEnd = *in.ShiftEnd
 	}
-	switch {
-	case in.DepotID <= 0:
-		s.writeProblem(w, r, errf(codeInvalid, "depot_id", "depot_id is required"))
-		return
-	case v.Code == "" || len(v.Code) > 50:
-		s.writeProblem(w, r, errf(codeInvalid, "code", "code is required (at most 50 characters)"))
-		return
-	case v.Kind != thugom.VehicleMotorbike && v.Kind != thugom.VehicleVan:
-		s.writeProblem(w, r, errf(codeInvalid, "kind", "kind must be motorbike or van"))
-		return
-	case !(v.CapacityKg > 0) || v.CapacityKg > 20000:
-		s.writeProblem(w, r, errf(codeInvalid, "capacity_kg", "capacity_kg must be between 0 and 20000"))
-		return
-	case v.CapacityParcels <= 0 || v.CapacityParcels > 10000:
-		s.writeProblem(w, r, errf(codeInvalid, "capacity_parcels", "capacity_parcels must be between 1 and 10000"))
-		return
-	case v.ShiftStart < 0 || v.ShiftEnd > 86400 || v.ShiftEnd <= v.ShiftStart:
-		s.writeProblem(w, r, errf(codeInvalid, "shift_end", "the shift must be within the day and end after it starts"))
-		return
-	case v.MaxTrips < 0 || v.MaxTrips > 10:
-		s.writeProblem(w, r, errf(codeInvalid, "max_trips", "max_trips must be between 1 and 10"))
+	if !s.hasService(w, r) {
 		return
 	}
-	err := s.deps.DB.InTx(r.Context(), func(tx pgx.Tx) error {
-		d, err := store.DepotByID(r.Context(), tx, in.DepotID)
-		if err != nil {
-			return errf(codeInvalid, "depot_id", "no depot %d", in.DepotID)
-		}
-		if !p.canCarrier(d.CarrierID) {
-			return errForbiddenCarrier
-		}
-		v.CarrierID = d.CarrierID
-		if err := store.InsertVehicle(r.Context(), tx, &v); err != nil {
-			return err
-		}
-		return store.InsertEvent(r.Context(), tx, &thugom.Event{At: s.now(), Actor: p.actor(), Action: "vehicle.create",
-			Subject: fmt.Sprintf("vehicle:%d", v.ID), Payload: map[string]any{"code": v.Code, "depot_id": v.DepotID}})
-	})
+	created, err := s.deps.Service.CreateVehicle(r.Context(), v, principalOf(r.Context()).coreActor())
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, v)
+	writeJSON(w, http.StatusCreated, created)
 }
 
 // patchVehicle: PATCH /v1/vehicles/{id} {"status": "broken"}: a broken,
@@ -185,43 +142,11 @@ func (s *server) createDriver(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, err)
 		return
 	}
-	d := thugom.Driver{DepotID: in.DepotID, Name: strings.TrimSpace(in.Name), VehicleID: in.VehicleID, Active: true}
-	if in.DepotID <= 0 {
-		s.writeProblem(w, r, errf(codeInvalid, "depot_id", "depot_id is required"))
+	if !s.hasService(w, r) {
 		return
 	}
-	if d.Name == "" || len(d.Name) > 200 {
-		s.writeProblem(w, r, errf(codeInvalid, "name", "name is required (at most 200 characters)"))
-		return
-	}
-	phone, err := thugom.NormalizePhone("phone", in.Phone)
-	if err != nil {
-		s.writeProblem(w, r, err)
-		return
-	}
-	d.Phone = phone
-	p := principalOf(r.Context())
-	err = s.deps.DB.InTx(r.Context(), func(tx pgx.Tx) error {
-		dep, err := store.DepotByID(r.Context(), tx, in.DepotID)
-		if err != nil {
-			return errf(codeInvalid, "depot_id", "no depot %d", in.DepotID)
-		}
-		if !p.canCarrier(dep.CarrierID) {
-			return errForbiddenCarrier
-		}
-		d.CarrierID = dep.CarrierID
-		if d.VehicleID != nil {
-			v, err := store.VehicleByID(r.Context(), tx, *d.VehicleID)
-			if err != nil || v.DepotID != dep.ID {
-				return errf(codeInvalid, "vehicle_id", "no vehicle %d at depot %d", *d.VehicleID, dep.ID)
-			}
-		}
-		if err := store.InsertDriver(r.Context(), tx, &d); err != nil {
-			return err
-		}
-		return store.InsertEvent(r.Context(), tx, &thugom.Event{At: s.now(), Actor: p.actor(), Action: "driver.create",
-			Subject: fmt.Sprintf("driver:%d", d.ID), Payload: map[string]any{"depot_id": d.DepotID}})
-	})
+	d, err := s.deps.Service.CreateDriver(r.Context(), thugom.Driver{DepotID: in.DepotID, Name: in.Name, Phone: in.Phone, VehicleID: in.VehicleID},
+		principalOf(r.Context()).coreActor())
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return
@@ -329,37 +254,10 @@ func (s *server) patchHousehold(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, errf(codeInvalid, "point", "point must be exactly [lon, lat], not %d numbers", len(in.Point)))
 		return
 	}
-	lon, lat := in.Point[0], in.Point[1]
-	// Lạng Sơn lies around 106–107.5° E, 21.3–22.5° N: a swapped pair is
-	// a common slip, so anything outside Vietnam's box is refused.
-	if lon < 102 || lon > 110 || lat < 8 || lat > 24 {
-		s.writeProblem(w, r, errf(codeInvalid, "point", "[%g, %g] is not a [lon, lat] in Vietnam", lon, lat))
+	if !s.hasService(w, r) {
 		return
 	}
-	cell, err := h3.LatLngToCell(h3.NewLatLng(lat, lon), h3Resolution)
-	if err != nil {
-		s.writeProblem(w, r, errf(codeInvalid, "point", "no H3 cell for this point"))
-		return
-	}
-	p := principalOf(r.Context())
-	var h *thugom.Household
-	err = s.deps.DB.InTx(r.Context(), func(tx pgx.Tx) error {
-		if err := s.householdInScope(r, tx, id); err != nil {
-			return err
-		}
-		if err := store.PinHousehold(r.Context(), tx, id, lon, lat, cell.String(), s.now()); err != nil {
-			return err
-		}
-		if _, err := s.deps.Jobs.InsertTx(r.Context(), tx, jobs.GeocodeHouseholdArgs{HouseholdID: id}, nil); err != nil {
-			return fmt.Errorf("enqueue geocoding: %w", err)
-		}
-		if err := store.InsertEvent(r.Context(), tx, &thugom.Event{At: s.now(), Actor: p.actor(), Action: "household.pin",
-			Subject: fmt.Sprintf("household:%d", id), Payload: map[string]any{"lon": lon, "lat": lat}}); err != nil {
-			return err
-		}
-		h, err = store.HouseholdByID(r.Context(), tx, id)
-		return err
-	})
+	h, err := s.deps.Service.PinHousehold(r.Context(), id, in.Point[0], in.Point[1], principalOf(r.Context()).coreActor())
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return

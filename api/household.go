@@ -354,17 +354,15 @@ func (s *server) householdLink(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, err)
 		return
 	}
-	if err := s.householdInScope(r, s.deps.DB, id); err != nil {
-		s.writeProblem(w, r, err)
-		return
-	}
 	if len(s.deps.Secret) < 16 {
 		s.writeProblem(w, r, errf(codeInternal, "", "no signing secret configured"))
 		return
 	}
 	exp := s.now().Add(householdLinkTTL).Truncate(time.Second)
-	if err := store.InsertEvent(r.Context(), s.deps.DB, &thugom.Event{At: s.now(), Actor: principalOf(r.Context()).actor(), Action: "household.link",
-		Subject: fmt.Sprintf("household:%d", id), Payload: map[string]any{"expires_at": exp}}); err != nil {
+	if !s.hasService(w, r) {
+		return
+	}
+	if err := s.deps.Service.HouseholdLinked(r.Context(), id, exp, principalOf(r.Context()).coreActor()); err != nil {
 		s.writeProblem(w, r, err)
 		return
 	}

@@ -120,36 +120,13 @@ func (s *Service) RequestPlan(ctx context.Context, depotID int64, day time.Time,
 	return out, nil
 }
 
-// CancelOrder cancels an order (a dispatcher's or a marketplace's cancel)
-// and re-plans the day whose plan holds it. Cancelling a cancelled order
-// changes nothing; a collected one is a conflict.
+// CancelOrder cancels an order: a dispatcher's or a marketplace's cancel,
+// and an import's withdrawal (the one cancel, cancel.go). Cancelling a
+// cancelled order changes nothing; a collected one is a conflict.
 func (s *Service) CancelOrder(ctx context.Context, orderID int64, reason string, a Actor) error {
 	return s.db.InTx(ctx, func(tx pgx.Tx) error {
-		days, err := s.lockDaysOfOrder(ctx, tx, orderID)
-		if err != nil {
-			return err
-		}
-		o, err := store.LockOrder(ctx, tx, orderID)
-		if err != nil {
-			return err
-		}
-		if err := a.check(o.CarrierID); err != nil {
-			return err
-		}
-		if o.Status == thugom.OrderCancelled {
-			return nil
-		}
-		if !thugom.OrderCancellable(o.Status) {
-			return thugom.Errorf(thugom.EConflict, "status", "order %d is already %s", orderID, o.Status)
-		}
-		if _, err := store.SetOrdersStatus(ctx, tx, []int64{orderID}, thugom.OrderCancelled, s.now()); err != nil {
-			return err
-		}
-		if err := s.replan(ctx, tx, days, CauseCancelled, fmt.Sprintf("order:%d", orderID)); err != nil {
-			return err
-		}
-		return s.event(ctx, tx, a.Name, "order.cancel", fmt.Sprintf("order:%d", orderID),
-			map[string]any{"reason": reason, "previous_status": o.Status})
+		_, err := s.cancelOrders(ctx, tx, []int64{orderID}, cancellation{actor: a, reason: reason, subject: fmt.Sprintf("order:%d", orderID)})
+		return err
 	})
 }
 
@@ -157,7 +134,7 @@ func (s *Service) CancelOrder(ctx context.Context, orderID int64, reason string,
 // (vehicleID nil unlocks).
 func (s *Service) LockOrder(ctx context.Context, orderID int64, vehicleID *int64, a Actor) error {
 	return s.db.InTx(ctx, func(tx pgx.Tx) error {
-		if _, err := s.lockDaysOfOrder(ctx, tx, orderID); err != nil {
+		if _, err := s.lockDaysOfOrders(ctx, tx, []int64{orderID}); err != nil {
 			return err
 		}
 		o, err := store.LockOrder(ctx, tx, orderID)
@@ -329,16 +306,6 @@ func (s *Service) SetVehicleStatus(ctx context.Context, vehicleID int64, status 
 func (s *Service) ReportBreakdown(ctx context.Context, vehicleID int64, actor string) error {
 	_, err := s.SetVehicleStatus(ctx, vehicleID, thugom.VehicleBroken, System(actor))
 	return err
-}
-
-// lockDaysOfOrder bumps (and so locks) the depot days whose plans hold an
-// order, before the order's row is locked, and returns them.
-func (s *Service) lockDaysOfOrder(ctx context.Context, tx pgx.Tx, orderID int64) ([]store.DepotDay, error) {
-	days, err := store.DepotDaysOfOrders(ctx, tx, []int64{orderID})
-	if err != nil {
-		return nil, err
-	}
-	return days, s.bump(ctx, tx, days)
 }
 
 // HandOver records orders collected but handed to the line-haul truck

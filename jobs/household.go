@@ -50,7 +50,8 @@ func (s *Service) AnswerHousehold(ctx context.Context, a Answer) (*AnswerResult,
 //     orders are ready from now;
 //   - postpone: its orders not yet collected move to tomorrow 07:00 (their
 //     day is re-planned);
-//   - cancel: its orders not yet collected are cancelled (re-planned too).
+//   - cancel: its orders not yet collected are cancelled, by the one
+//     cancel every entry point runs (cancel.go).
 //
 // Each is acknowledged by one SMS; with nothing to act on, nothing changes.
 func (s *Service) answer(ctx context.Context, tx pgx.Tx, a Answer, phone string) (*AnswerResult, error) {
@@ -98,13 +99,27 @@ func (s *Service) answer(ctx context.Context, tx pgx.Tx, a Answer, phone string)
 		if t != nil {
 			res.Detail += fmt.Sprintf(", task %d packed", t.ID)
 		}
-	case thugom.ReplyPostpone, thugom.ReplyCancel:
-		rule, to := thugom.OrderCancellable, thugom.OrderCancelled
-		if a.Reply == thugom.ReplyPostpone {
-			rule, to = thugom.OrderPostponable, thugom.OrderPostponed
-		}
+	case thugom.ReplyCancel:
 		for _, o := range orders {
-			if rule(o.Status) {
+			if thugom.OrderCancellable(o.Status) {
+				ids = append(ids, o.ID)
+			}
+		}
+		// The one cancel (cancel.go): it acknowledges and journals.
+		done, err := s.cancelOrders(ctx, tx, ids, cancellation{actor: Actor{Name: actor}, via: a.Via, ackKey: ackKey,
+			subject: fmt.Sprintf("household:%d", hh)})
+		if err != nil {
+			return nil, err
+		}
+		if len(done) == 0 {
+			res.Outcome, res.Detail = InboundNothingToDo, "no open order"
+			return res, nil
+		}
+		res.Outcome, res.Detail, res.Orders = InboundCancelled, fmt.Sprintf("%d orders cancelled", len(done)), done
+		return res, nil
+	case thugom.ReplyPostpone:
+		for _, o := range orders {
+			if thugom.OrderPostponable(o.Status) {
 				ids = append(ids, o.ID)
 			}
 		}
@@ -112,36 +127,20 @@ func (s *Service) answer(ctx context.Context, tx pgx.Tx, a Answer, phone string)
 			res.Outcome, res.Detail = InboundNothingToDo, "no open order"
 			return res, nil
 		}
-		days, err := store.DepotDaysOfOrders(ctx, tx, ids)
+		days, err := s.lockDaysOfOrders(ctx, tx, ids)
 		if err != nil {
 			return nil, err
 		}
-		if err := s.bump(ctx, tx, days); err != nil {
+		tomorrow := thugom.Day(now).AddDate(0, 0, 1).Add(7 * time.Hour)
+		if err := store.PostponeOrders(ctx, tx, ids, tomorrow, now); err != nil {
 			return nil, err
 		}
-		cause := CauseCancelled
-		if to == thugom.OrderPostponed {
-			tomorrow := thugom.Day(now).AddDate(0, 0, 1).Add(7 * time.Hour)
-			if err := store.PostponeOrders(ctx, tx, ids, tomorrow, now); err != nil {
-				return nil, err
-			}
-			cause, ack = CausePostponed, thugom.SMSReplyPostponed
-			res.Outcome, res.Detail = InboundPostponed, fmt.Sprintf("%d orders postponed to %s", len(ids), DayString(tomorrow))
-		} else {
-			if _, err := store.SetOrdersStatus(ctx, tx, ids, thugom.OrderCancelled, now); err != nil {
-				return nil, err
-			}
-			ack = thugom.SMSReplyCancelled
-			res.Outcome, res.Detail = InboundCancelled, fmt.Sprintf("%d orders cancelled", len(ids))
-		}
-		if t, err := store.OpenPackagingTask(ctx, tx, hh, DayString(now)); err != nil {
+		ack = thugom.SMSReplyPostponed
+		res.Outcome, res.Detail = InboundPostponed, fmt.Sprintf("%d orders postponed to %s", len(ids), DayString(tomorrow))
+		if err := s.closePackaging(ctx, tx, hh); err != nil {
 			return nil, err
-		} else if t != nil && str(t.Payload["day"]) == DayString(now) {
-			if err := store.SetTaskStatus(ctx, tx, t.ID, PackagingCancelled, now); err != nil {
-				return nil, err
-			}
 		}
-		if err := s.replan(ctx, tx, days, cause, fmt.Sprintf("household:%d", hh)); err != nil {
+		if err := s.replan(ctx, tx, days, CausePostponed, fmt.Sprintf("household:%d", hh)); err != nil {
 			return nil, err
 		}
 	default:

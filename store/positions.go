@@ -8,15 +8,8 @@ import (
 	"github.com/thugom/thugom"
 )
 
-// Position is a driver's position at a time.
-type Position struct {
-	At        time.Time
-	Lon, Lat  float64
-	AccuracyM *float64
-}
-
 // InsertPositions stores a batch of a driver's positions.
-func InsertPositions(ctx context.Context, q DBTX, driverID int64, ps []Position, recordedAt time.Time) error {
+func InsertPositions(ctx context.Context, q DBTX, driverID int64, ps []thugom.Position, recordedAt time.Time) error {
 	at, lon, lat, acc := make([]time.Time, len(ps)), make([]float64, len(ps)), make([]float64, len(ps)), make([]*float64, len(ps))
 	for i, p := range ps {
 		at[i], lon[i], lat[i], acc[i] = p.At, p.Lon, p.Lat, p.AccuracyM

@@ -11,6 +11,7 @@ import (
 
 	"github.com/thugom/thugom"
 	"github.com/thugom/thugom/api"
+	"github.com/thugom/thugom/jobs"
 	"github.com/thugom/thugom/store"
 )
 
@@ -55,30 +56,22 @@ func runToken(ctx context.Context, args []string) error {
 	if _, err := store.Migrate(ctx, db.Pool); err != nil {
 		return err
 	}
-	switch sub {
-	case "list":
-		ts, err := store.ListTokens(ctx, db)
-		if err != nil {
-			return err
-		}
-		tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tROLE\tCARRIER\tDRIVER\tNAME\tCREATED\tREVOKED")
-		for _, t := range ts {
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Role, optID(t.CarrierID), optID(t.DriverID), t.Name,
-				t.CreatedAt.Format(time.DateTime), optTime(t.RevokedAt))
-		}
-		return tw.Flush()
-	case "revoke":
-		if err := store.RevokeToken(ctx, db, *id, time.Now()); err != nil {
-			return err
-		}
-		if err := store.InsertEvent(ctx, db, &thugom.Event{At: time.Now(), Actor: "cli", Action: "token.revoke", Subject: fmt.Sprintf("token:%d", *id)}); err != nil {
+	if sub == "list" {
+		return listTokens(ctx, db)
+	}
+	svc, err := jobs.New(db, jobs.Deps{}) // insert-only: the same core the API calls
+	if err != nil {
+		return err
+	}
+	cli := jobs.Actor{Name: "cli"}
+	if sub == "revoke" {
+		if err := svc.RevokeToken(ctx, *id, cli); err != nil {
 			return err
 		}
 		fmt.Fprintf(os.Stderr, "token %d revoked\n", *id)
 		return nil
 	}
-	t := thugom.Token{Name: *name, Role: *role, CreatedAt: time.Now()}
+	t := thugom.Token{Name: *name, Role: *role}
 	if *carrier != "" {
 		cid, err := store.CarrierIDByCode(ctx, db, *carrier)
 		if err != nil {
@@ -93,17 +86,28 @@ func runToken(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	tid, err := store.InsertToken(ctx, db, t, hash)
+	created, err := svc.CreateToken(ctx, t, hash, cli)
 	if err != nil {
 		return err
 	}
-	if err := store.InsertEvent(ctx, db, &thugom.Event{At: time.Now(), Actor: "cli", Action: "token.create", Subject: fmt.Sprintf("token:%d", tid),
-		Payload: map[string]any{"role": t.Role}}); err != nil {
-		return err
-	}
-	fmt.Fprintf(os.Stderr, "token %d (%s) created; it is shown once:\n", tid, t.Role)
+	fmt.Fprintf(os.Stderr, "token %d (%s) created; it is shown once:\n", created.ID, created.Role)
 	fmt.Println(tok)
 	return nil
+}
+
+// listTokens prints every token (never their hashes) as a table.
+func listTokens(ctx context.Context, db *store.DB) error {
+	ts, err := store.ListTokens(ctx, db)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tROLE\tCARRIER\tDRIVER\tNAME\tCREATED\tREVOKED")
+	for _, t := range ts {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Role, optID(t.CarrierID), optID(t.DriverID), t.Name,
+			t.CreatedAt.Format(time.DateTime), optTime(t.RevokedAt))
+	}
+	return tw.Flush()
 }
 
 func optID(p *int64) string {
