@@ -8,9 +8,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
-	"github.com/jackc/pgx/v5"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/riverqueue/river"
 	"github.com/thugom/thugom"
 	"github.com/thugom/thugom/jobs"
 	"github.com/thugom/thugom/store"
@@ -25,8 +23,6 @@ type Deps struct {
 	// is enough): the API inserts jobs with its client in the request's
 	// transaction and calls it for pickups, breakdowns and inbound SMS.
 	Service *jobs.Service
-	// Jobs inserts River jobs; nil means Service.Client().
-	Jobs *river.Client[pgx.Tx]
 	// Clock is the one clock; nil means time.Now.
 	Clock func() time.Time
 	// Secret signs household links (HMAC-SHA256); at least 16 bytes.
@@ -90,9 +86,6 @@ func New(deps Deps) http.Handler {
 	}
 	if s.now == nil {
 		s.now = time.Now
-	}
-	if s.deps.Jobs == nil && s.deps.Service != nil {
-		s.deps.Jobs = s.deps.Service.Client()
 	}
 	if s.deps.Service == nil {
 		s.log.Warn("api: Deps.Service is nil: pickups and the SMS webhook answer 503 until it is wired")
