@@ -72,8 +72,13 @@ func OrderOpen(status string) bool {
 // household, by SMS or page, or by a dispatcher): not once collected.
 func OrderCancellable(status string) bool { return OrderOpen(status) }
 
-// UndoWindow is how long a household may take back its own cancel.
+// UndoWindow is how long a household may take back its own cancel. The
+// store's query gets the cutoff it implies as a parameter and the
+// household's texts say UndoMinutes: neither keeps its own number.
 const UndoWindow = 10 * time.Minute
+
+// UndoMinutes is UndoWindow in whole minutes, as a household reads it.
+func UndoMinutes() int { return int(UndoWindow / time.Minute) }
 
 // OrderRestorable reports whether a cancelled order may come back (the
 // household's undo): only within UndoWindow of the cancel.
