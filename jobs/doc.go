@@ -22,7 +22,7 @@
 //	replan              ReplanArgs              the rest of the day after a change; bursts coalesce
 //	packaging_reminder  PackagingReminderArgs   scheduled before the window; skipped if packed or re-planned
 //	pickup_follow_up    PickupFollowUpArgs      failed pickup: back to planning while the deadline allows, else escalate
-//	send_sms            SendSMSArgs             one per notification; quiet hours 22:00–07:00 except urgent
+//	send_sms            SendSMSArgs             one per notification; outside Deps.WakingHours it snoozes, except urgent
 //	sla_watch           SLAWatchArgs            periodic: at-risk and missed orders escalated once per level
 //	morning_planning    MorningPlanningArgs     periodic, 05:30 local: plan_depot_day for every depot with orders
 //	evening_planning    EveningPlanningArgs     periodic, 17:00 local: plan_depot_day of tomorrow for every depot with orders
