@@ -13,10 +13,10 @@ import (
 
 // Draft states.
 const (
-	DraftPending    = "pending"
-	DraftPublished  = "published"
-	DraftDiscarded  = "discarded"
-	DraftSuperseded = "superseded"
+	DraftPending    = thugom.DraftPending
+	DraftPublished  = thugom.DraftPublished
+	DraftDiscarded  = thugom.DraftDiscarded
+	DraftSuperseded = thugom.DraftSuperseded
 )
 
 // Draft is a re-plan kept back by the publish policy: what it would change
