@@ -326,6 +326,21 @@ func SecondsSince(day, t time.Time) int {
 	return int(t.Sub(day) / time.Second)
 }
 
+// TripDeparture returns the departure (the line-haul truck) whose cutoff a
+// trip back at the depot at ret (seconds after the day's midnight) makes
+// first; nil when it is back after the last cutoff. The planner and the
+// console's trips ask it.
+func TripDeparture(deps []Departure, ret float64) *Departure {
+	var best *Departure
+	for i := range deps {
+		d := &deps[i]
+		if float64(d.CutoffAt) >= ret && (best == nil || d.CutoffAt < best.CutoffAt) {
+			best = d
+		}
+	}
+	return best
+}
+
 func nonEmpty(s, def string) string {
 	if strings.TrimSpace(s) == "" {
 		return def

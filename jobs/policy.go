@@ -209,18 +209,9 @@ func householdWindow(eta, prev time.Time) (time.Time, time.Time) {
 	return start, start.Add(windowLen)
 }
 
-// departureFor returns the departure whose cutoff a trip returning at ret
-// (seconds since midnight) makes first, nil when it is after the last one.
-func departureFor(deps []thugom.Departure, ret float64) *thugom.Departure {
-	var best *thugom.Departure
-	for i := range deps {
-		d := &deps[i]
-		if float64(d.CutoffAt) >= ret && (best == nil || d.CutoffAt < best.CutoffAt) {
-			best = d
-		}
-	}
-	return best
-}
+// departureFor is the departure a trip back at ret (seconds of the day)
+// makes: thugom.TripDeparture, the rule the console's trips read too.
+var departureFor = thugom.TripDeparture
 
 // explain turns the solver's reasons into a dispatcher's reason and fix.
 func explain(u routing.Unassigned) (string, string) {
