@@ -2,12 +2,14 @@ package api
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -17,7 +19,6 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/thugom/thugom"
-	"github.com/thugom/thugom/store"
 )
 
 // CSV import of a marketplace's orders: POST /v1/orders/import
@@ -44,38 +45,36 @@ func (s *server) importCSV(w http.ResponseWriter, r *http.Request) {
 	}
 	keep := keepGood != nil && *keepGood
 	p := principalOf(r.Context())
-	now := s.now()
-	ref, err := store.LoadRefData(r.Context(), s.deps.DB)
-	if err != nil {
-		s.writeProblem(w, r, err)
-		return
-	}
 	text, enc, err := decodeCSVText(r.Body)
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return
 	}
-	orders, bad, err := parseOrdersCSV(strings.NewReader(text), p, ref, now)
+	orders, bad, err := parseOrdersCSV(strings.NewReader(text))
 	if err != nil {
 		s.writeProblem(w, r, err)
-		return
-	}
-	if len(bad) > 0 && !keep {
-		s.writeProblem(w, r, &batchError{Rows: bad})
 		return
 	}
 	if !s.hasService(w, r) {
 		return
 	}
-	res, dup, err := s.importOrders(r.Context(), p, orders, keep)
+	if len(bad) > 0 && !keep { // refused: every bad row named, the unreadable and the invalid
+		invalid, err := s.deps.Service.CheckOrders(r.Context(), orders, p.coreActor())
+		if err == nil {
+			err = &batchError{Rows: byLine(append(bad, orderRows(invalid)...))}
+		}
+		s.writeProblem(w, r, err)
+		return
+	}
+	res, invalid, dups, err := s.importOrders(r.Context(), p, orders, keep)
 	if err == nil && res == nil {
-		err = &batchError{Rows: dup}
+		err = &batchError{Rows: append(invalid, dups...)}
 	}
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return
 	}
-	bad = append(bad, dup...)
+	bad = append(byLine(append(bad, invalid...)), dups...)
 	res.Rejected = len(bad)
 	res.Encoding = enc
 	if bad != nil {
@@ -88,9 +87,10 @@ func (s *server) importCSV(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, status, res)
 }
 
-// parseOrdersCSV reads and validates every row. A CSV that cannot be read
-// at all (bad quoting, no header) is an error; bad rows are collected.
-func parseOrdersCSV(body io.Reader, p *principal, ref *store.RefData, now time.Time) ([]store.NewOrder, []problemRow, error) {
+// parseOrdersCSV reads every row as an order for the core to check. A CSV
+// that cannot be read at all (bad quoting, no header) is an error; rows
+// that cannot be read (a field count, a number, a time) are collected.
+func parseOrdersCSV(body io.Reader) ([]thugom.NewOrder, []problemRow, error) {
 	cr := csv.NewReader(body)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
@@ -125,9 +125,8 @@ func parseOrdersCSV(body io.Reader, p *principal, ref *store.RefData, now time.T
 		}
 	}
 	var (
-		orders []store.NewOrder
+		orders []thugom.NewOrder
 		bad    []problemRow
-		seen   = map[string]int{}
 	)
 	for {
 		rec, err := cr.Read()
@@ -215,21 +214,12 @@ func parseOrdersCSV(body io.Reader, p *principal, ref *store.RefData, now time.T
 		if ferr == nil && (parcels > 1000 || promise > 1000) {
 			ferr = errf(codeInvalid, "parcels", "too large")
 		}
-		var o store.NewOrder
-		if ferr == nil {
-			o, ferr = buildOrder(p, ref, in, now)
-		}
 		if ferr != nil {
 			code, field, _, msg, _ := appError(ferr)
 			rowErr(csvField(field), code, msg)
 			continue
 		}
-		k := o.Marketplace + "\x00" + o.MarketplaceOrderID
-		if first, ok := seen[k]; ok {
-			rowErr("marketplace_order_id", codeConflict, fmt.Sprintf("order %s repeats line %d", o.MarketplaceOrderID, first))
-			continue
-		}
-		seen[k] = line
+		o := newOrder(in)
 		o.Line = line
 		orders = append(orders, o)
 	}
@@ -239,7 +229,7 @@ func parseOrdersCSV(body io.Reader, p *principal, ref *store.RefData, now time.T
 	return orders, bad, nil
 }
 
-// csvField maps JSON field names of buildOrder's errors to CSV columns.
+// csvField maps JSON field names of an order's errors to CSV columns.
 func csvField(f string) string {
 	switch f {
 	case "household.phone":
@@ -250,6 +240,12 @@ func csvField(f string) string {
 		return "household_name"
 	}
 	return f
+}
+
+// byLine sorts rows by line (a row has one error: the order of the lines).
+func byLine(rows []problemRow) []problemRow {
+	slices.SortStableFunc(rows, func(a, b problemRow) int { return cmp.Compare(a.Line, b.Line) })
+	return rows
 }
 
 func csvReadError(err error, line int) error {

@@ -323,7 +323,7 @@ var litresPerKm = map[string]float64{thugom.VehicleMotorbike: 0.022, thugom.Vehi
 type weekOrder struct {
 	day       int // pickup day index
 	household int // index into the scenario's households
-	order     store.NewOrder
+	order     thugom.NewOrder
 }
 
 // RunWeek simulates Days harvest days on db (a fresh, migrated database)
@@ -564,7 +564,7 @@ func RunWeek(ctx context.Context, db *store.DB, deps jobs.Deps, opt WeekOptions)
 		if len(batch) == 0 {
 			return nil
 		}
-		nos := make([]store.NewOrder, len(batch))
+		nos := make([]thugom.NewOrder, len(batch))
 		for i, o := range batch {
 			nos[i] = o.order
 		}
@@ -575,7 +575,7 @@ func RunWeek(ctx context.Context, db *store.DB, deps jobs.Deps, opt WeekOptions)
 		geocoded := map[int64]bool{}
 		for i, id := range res.OrderIDs {
 			orderDay[id] = batch[i].day
-			if r := batch[i].order.Order.ReadyFrom; r != nil {
+			if r := batch[i].order.ReadyFrom; r != nil {
 				readyAt[id] = *r
 			}
 			h := seeded.HouseholdIDs[batch[i].household]
@@ -1046,17 +1046,17 @@ func weekOrders(sc *demo.Scenario, first []demo.OrderSpec, seeded *demo.Seeded, 
 				if box <= 0 {
 					box = 5
 				}
-				o := thugom.Order{
+				o := thugom.NewOrder{
 					Marketplace: market, MarketplaceOrderID: fmt.Sprintf("%s-W%s-%06d", prefix, day.Format("060102"), seq),
-					CarrierID: seeded.CarrierIDs[t.carrier], ProductID: seeded.ProductIDs[t.product],
-					WeightKg: kg, Parcels: int(math.Ceil(kg / box)), DestinationProvince: t.dest,
-					PlacedAt: placed, PromiseHours: int(policy.Promise(t.dest) / time.Hour), ReadyFrom: &readyFrom, ReadyUntil: &readyUntil,
+					Product: t.product, WeightKg: &kg, Parcels: int(math.Ceil(kg / box)), DestinationProvince: t.dest,
+					PlacedAt: &placed, PromiseHours: int(policy.Promise(t.dest) / time.Hour), ReadyFrom: &readyFrom, ReadyUntil: &readyUntil,
+					HouseholdName: h.Name, HouseholdPhone: h.Phone, HouseholdAddress: h.Address,
 				}
-				out = append(out, weekOrder{day: d, household: hi, order: store.NewOrder{Order: o, HouseholdName: h.Name, HouseholdPhone: h.Phone, HouseholdAddress: h.Address}})
+				out = append(out, weekOrder{day: d, household: hi, order: o})
 			}
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].order.PlacedAt.Before(out[j].order.PlacedAt) })
+	sort.SliceStable(out, func(i, j int) bool { return out[i].order.PlacedAt.Before(*out[j].order.PlacedAt) })
 	return out
 }
 
