@@ -455,6 +455,15 @@ func GSM7Len(s string) (int, bool) {
 	return n, true
 }
 
+// SentNotice is a message that left: its kind, when, and the pickup window
+// it told (window messages).
+type SentNotice struct {
+	Kind        string
+	WindowStart *time.Time
+	SentAt      time.Time
+	CreatedAt   time.Time
+}
+
 // WakingHours bound when households are texted: From and Until are
 // seconds after local midnight (default 06:30–21:00). Outside them only
 // what cannot wait leaves at once.
