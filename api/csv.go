@@ -130,7 +130,7 @@ func parseOrdersCSV(body io.Reader) ([]thugom.NewOrder, []problemRow, error) {
 	)
 	for {
 		rec, err := cr.Read()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
@@ -253,7 +253,7 @@ func csvReadError(err error, line int) error {
 	if errors.As(err, &mbe) {
 		return err
 	}
-	if err == io.EOF {
+	if errors.Is(err, io.EOF) {
 		return &thugom.Error{Code: codeMalformed, Line: 1, Message: "empty CSV: a header line is required"}
 	}
 	return &thugom.Error{Code: codeMalformed, Line: line, Message: fmt.Sprintf("malformed CSV: %v", err)}
