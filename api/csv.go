@@ -94,35 +94,9 @@ func parseOrdersCSV(body io.Reader) ([]thugom.NewOrder, []problemRow, error) {
 	cr := csv.NewReader(body)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
-	header, err := cr.Read()
+	col, names, err := csvHeader(cr)
 	if err != nil {
-		return nil, nil, csvReadError(err, 1)
-	}
-	col := map[string]int{}
-	names := make([]string, len(header)) // header is reused by the reader
-	for i, h := range header {
-		if err := checkText(fmt.Sprintf("column %d", i+1), h); err != nil {
-			_, field, _, msg, _ := appError(err)
-			return nil, nil, &thugom.Error{Code: codeInvalid, Field: field, Line: 1, Message: msg}
-		}
-		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
-		if _, dup := col[h]; dup {
-			return nil, nil, &thugom.Error{Code: codeInvalid, Field: h, Line: 1, Message: fmt.Sprintf("column %q appears twice", h)}
-		}
-		known := false
-		for _, c := range csvColumns {
-			known = known || c == h
-		}
-		if !known {
-			return nil, nil, &thugom.Error{Code: codeInvalid, Field: h, Line: 1, Message: fmt.Sprintf("unknown column %q (known: %s)", h, strings.Join(csvColumns, ", "))}
-		}
-		col[h] = i
-		names[i] = h
-	}
-	for _, c := range csvRequired {
-		if _, ok := col[c]; !ok {
-			return nil, nil, &thugom.Error{Code: codeInvalid, Field: c, Line: 1, Message: fmt.Sprintf("missing column %q", c)}
-		}
+		return nil, nil, err
 	}
 	var (
 		orders []thugom.NewOrder
@@ -227,6 +201,39 @@ func parseOrdersCSV(body io.Reader) ([]thugom.NewOrder, []problemRow, error) {
 		return nil, nil, &thugom.Error{Code: codeInvalid, Line: 2, Message: "no rows after the header"}
 	}
 	return orders, bad, nil
+}
+
+// csvHeader reads the header line: each column's index by name, and the
+// names by index. A column twice, an unknown or a missing required column
+// refuses the file.
+func csvHeader(cr *csv.Reader) (map[string]int, []string, error) {
+	header, err := cr.Read()
+	if err != nil {
+		return nil, nil, csvReadError(err, 1)
+	}
+	col := map[string]int{}
+	names := make([]string, len(header)) // header is reused by the reader
+	for i, h := range header {
+		if err := checkText(fmt.Sprintf("column %d", i+1), h); err != nil {
+			_, field, _, msg, _ := appError(err)
+			return nil, nil, &thugom.Error{Code: codeInvalid, Field: field, Line: 1, Message: msg}
+		}
+		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+		if _, dup := col[h]; dup {
+			return nil, nil, &thugom.Error{Code: codeInvalid, Field: h, Line: 1, Message: fmt.Sprintf("column %q appears twice", h)}
+		}
+		if !slices.Contains(csvColumns, h) {
+			return nil, nil, &thugom.Error{Code: codeInvalid, Field: h, Line: 1, Message: fmt.Sprintf("unknown column %q (known: %s)", h, strings.Join(csvColumns, ", "))}
+		}
+		col[h] = i
+		names[i] = h
+	}
+	for _, c := range csvRequired {
+		if _, ok := col[c]; !ok {
+			return nil, nil, &thugom.Error{Code: codeInvalid, Field: c, Line: 1, Message: fmt.Sprintf("missing column %q", c)}
+		}
+	}
+	return col, names, nil
 }
 
 // csvField maps JSON field names of an order's errors to CSV columns.
