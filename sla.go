@@ -326,25 +326,19 @@ func SecondsSince(day, t time.Time) int {
 	return int(t.Sub(day) / time.Second)
 }
 
-// QuietHours reports whether t falls in the SMS quiet hours, 22:00–07:00
-// local time, when only urgent messages go out.
-func QuietHours(t time.Time) bool {
-	h := t.In(Local).Hour()
-	return h >= 22 || h < 7
-}
-
-// NextSendTime returns when a message due at t may go out: t itself outside
-// quiet hours or when urgent, else 07:00 local of the next morning.
-func NextSendTime(t time.Time, urgent bool) time.Time {
-	if urgent || !QuietHours(t) {
-		return t
+// TripDeparture returns the departure (the line-haul truck) whose cutoff a
+// trip back at the depot at ret (seconds after the day's midnight) makes
+// first; nil when it is back after the last cutoff. The planner and the
+// console's trips ask it.
+func TripDeparture(deps []Departure, ret float64) *Departure {
+	var best *Departure
+	for i := range deps {
+		d := &deps[i]
+		if float64(d.CutoffAt) >= ret && (best == nil || d.CutoffAt < best.CutoffAt) {
+			best = d
+		}
 	}
-	l := t.In(Local)
-	morning := time.Date(l.Year(), l.Month(), l.Day(), 7, 0, 0, 0, Local)
-	if l.Hour() >= 22 {
-		morning = morning.AddDate(0, 0, 1)
-	}
-	return morning
+	return best
 }
 
 func nonEmpty(s, def string) string {

@@ -183,31 +183,6 @@ func TestMaxAge(t *testing.T) {
 	}
 }
 
-func TestQuietHours(t *testing.T) {
-	t.Parallel()
-	for _, c := range []struct {
-		t      time.Time
-		urgent bool
-		quiet  bool
-		next   time.Time
-	}{
-		{at(22, 6, 59), false, true, at(22, 7, 0)},
-		{at(22, 7, 0), false, false, at(22, 7, 0)},
-		{at(22, 21, 59), false, false, at(22, 21, 59)},
-		{at(22, 22, 0), false, true, at(23, 7, 0)},
-		{at(22, 23, 30), true, true, at(22, 23, 30)},
-		// 23:30 UTC is 06:30 local the next day.
-		{time.Date(2026, 11, 22, 23, 30, 0, 0, time.UTC), false, true, at(23, 7, 0)},
-	} {
-		if q := thugom.QuietHours(c.t); q != c.quiet {
-			t.Errorf("QuietHours(%s) = %v", c.t, q)
-		}
-		if n := thugom.NextSendTime(c.t, c.urgent); !n.Equal(c.next) {
-			t.Errorf("NextSendTime(%s, %v) = %s, want %s", c.t, c.urgent, n, c.next)
-		}
-	}
-}
-
 func TestStripDiacritics(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]string{

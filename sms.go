@@ -455,13 +455,29 @@ func GSM7Len(s string) (int, bool) {
 	return n, true
 }
 
+// SentNotice is a message that left: its kind, when, and the pickup window
+// it told (window messages).
+type SentNotice struct {
+	Kind        string
+	WindowStart *time.Time
+	SentAt      time.Time
+	CreatedAt   time.Time
+}
+
 // WakingHours bound when households are texted: From and Until are
 // seconds after local midnight (default 06:30–21:00). Outside them only
 // what cannot wait leaves at once.
 type WakingHours struct{ From, Until int }
 
-// DefaultWakingHours are 06:30–21:00 local.
+// DefaultWakingHours are 06:30–21:00 local: the one place these hours are
+// written (the binary's --waking-hours default is its String).
 var DefaultWakingHours = WakingHours{From: 6*3600 + 30*60, Until: 21 * 3600}
+
+// String is the hours as ParseWakingHours reads them, "HH:MM-HH:MM".
+func (w WakingHours) String() string {
+	w = w.orDefault()
+	return fmt.Sprintf("%02d:%02d-%02d:%02d", w.From/3600, w.From%3600/60, w.Until/3600, w.Until%3600/60)
+}
 
 func (w WakingHours) orDefault() WakingHours {
 	if w.From <= 0 && w.Until <= 0 || w.Until <= w.From {

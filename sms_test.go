@@ -220,6 +220,9 @@ func TestParseWakingHours(t *testing.T) {
 	if err != nil || w != thugom.DefaultWakingHours {
 		t.Errorf("default: %+v %v", w, err)
 	}
+	if back, err := thugom.ParseWakingHours(w.String()); err != nil || back != w || w.String() != "06:30-21:00" {
+		t.Errorf("String %q reads back as %+v %v", w.String(), back, err)
+	}
 	for _, bad := range []string{"", "6-21", "21:00-06:30", "06:30", "25:00-26:00"} {
 		if _, err := thugom.ParseWakingHours(bad); !errors.Is(err, thugom.ErrInvalid) {
 			t.Errorf("%q: %v", bad, err)

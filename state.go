@@ -1,6 +1,7 @@
 package thugom
 
 import (
+	"slices"
 	"sort"
 	"time"
 )
@@ -9,6 +10,45 @@ import (
 // which, what a household or a dispatcher may still change, and what a
 // re-plan may touch. Every entry point (HTTP, SMS, River workers, the
 // simulation) asks these; none keeps its own copy.
+
+// The statuses of each noun that has them, listed once, in the order of a
+// life. The database's CHECK constraints hold exactly these values (a new
+// status comes with a new migration): store's TestStatusChecks compares
+// each list with the catalogue, and every status literal of store/sql with
+// the lists.
+var (
+	OrderStatuses = []string{OrderReceived, OrderPlanned, OrderPickedUp, OrderHandedOver, OrderFailed,
+		OrderPostponed, OrderCancelled}
+	StopStatuses = []string{StopPlanned, StopEnRoute, StopArrived, StopPickedUp, StopFailed, StopSkipped, StopDone}
+	PlanStatuses = []string{PlanPending, PlanRunning, PlanDone, PlanFailed, PlanSuperseded}
+	// DraftStates are a kept re-plan's: pending until a dispatcher
+	// publishes or discards it, or a newer plan of its day supersedes it.
+	DraftStates          = []string{DraftPending, DraftPublished, DraftDiscarded, DraftSuperseded}
+	VehicleStatuses      = []string{VehicleActive, VehicleBroken, VehicleOff}
+	NotificationStatuses = []string{NotificationQueued, NotificationSent, NotificationFailed,
+		NotificationSuperseded, NotificationSuppressed}
+	PackagingStatuses = []string{PackagingOpen, PackagingPacked, PackagingCancelled}
+)
+
+// Plan draft states.
+const (
+	DraftPending    = "pending"
+	DraftPublished  = "published"
+	DraftDiscarded  = "discarded"
+	DraftSuperseded = "superseded"
+)
+
+// TaskStatuses are the statuses a task may have: a packaging task's own,
+// a pickup task's its stop's.
+func TaskStatuses() []string {
+	var out []string
+	for _, st := range append(append([]string{}, PackagingStatuses...), StopStatuses...) {
+		if !slices.Contains(out, st) {
+			out = append(out, st)
+		}
+	}
+	return out
+}
 
 // stopNext is the pickup state machine: planned → en_route → arrived →
 // picked_up | failed. A step may be skipped forward (a driver offline
@@ -34,12 +74,7 @@ func StopCanMove(kind, from, to string) bool {
 	if kind == StopDepot {
 		next = depotNext
 	}
-	for _, n := range next[from] {
-		if n == to {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(next[from], to)
 }
 
 // StopOpen reports whether a stop is still to be done: planned, or the
@@ -74,8 +109,13 @@ func OrderOpen(status string) bool {
 // guarded update (OrderFrom(OrderCancelled)) and this check agree.
 func OrderCancellable(status string) bool { return OrderCanMove(status, OrderCancelled) }
 
-// UndoWindow is how long a household may take back its own cancel.
+// UndoWindow is how long a household may take back its own cancel. The
+// store's query gets the cutoff it implies as a parameter and the
+// household's texts say UndoMinutes: neither keeps its own number.
 const UndoWindow = 10 * time.Minute
+
+// UndoMinutes is UndoWindow in whole minutes, as a household reads it.
+func UndoMinutes() int { return int(UndoWindow / time.Minute) }
 
 // OrderRestorable reports whether a cancelled order may come back (the
 // household's undo): only within UndoWindow of the cancel.
@@ -99,12 +139,7 @@ var orderNext = map[string][]string{
 
 // OrderCanMove reports whether an order may go from one status to another.
 func OrderCanMove(from, to string) bool {
-	for _, n := range orderNext[from] {
-		if n == to {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(orderNext[from], to)
 }
 
 // DayRange bounds the days a plan, a manifest or a move may name, around
@@ -132,7 +167,7 @@ func (r DayRange) Check(field string, day, now time.Time) error {
 // OrderFrom lists the statuses an order may move to status to from.
 func OrderFrom(to string) []string {
 	var out []string
-	for _, from := range []string{OrderReceived, OrderPlanned, OrderPickedUp, OrderHandedOver, OrderFailed, OrderPostponed, OrderCancelled} {
+	for _, from := range OrderStatuses {
 		if OrderCanMove(from, to) {
 			out = append(out, from)
 		}

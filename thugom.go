@@ -330,6 +330,13 @@ const (
 	TaskPickup    = "pickup"
 )
 
+// Packaging task statuses (a pickup task has its stop's status).
+const (
+	PackagingOpen      = "open"
+	PackagingPacked    = "packed"
+	PackagingCancelled = "cancelled"
+)
+
 // Task is a piece of work of the day for a household or a driver.
 type Task struct {
 	ID          int64          `json:"id"`
@@ -346,9 +353,11 @@ type Task struct {
 
 // Notification statuses.
 const (
-	NotificationQueued = "queued"
-	NotificationSent   = "sent"
-	NotificationFailed = "failed"
+	NotificationQueued     = "queued"
+	NotificationSent       = "sent"
+	NotificationFailed     = "failed"
+	NotificationSuperseded = "superseded" // a newer message of the household replaced it before it left
+	NotificationSuppressed = "suppressed" // never sent: the household had its day's share of messages
 )
 
 // Notification is a message to a household (SMS).

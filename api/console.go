@@ -154,153 +154,22 @@ func (s *server) consoleView(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// loadConsole reads a depot's day as the console shows it: the plan and
+// its routes, the vehicles, the issues with their fixes, the SLA board.
 func (s *server) loadConsole(ctx context.Context, d *thugom.Depot, day time.Time) (*consoleOut, error) {
 	dp, err := s.loadDayPlan(ctx, d, day)
 	if err != nil {
 		return nil, err
 	}
 	out := &consoleOut{Depot: dp.Depot, Date: dp.Date, Now: s.now(), Plan: dp.Plan, Routes: dp.Routes, Vehicles: []consoleVehicle{}, Issues: []issueOut{}}
-	vs, err := store.ConsoleVehicles(ctx, s.deps.DB, d.ID, day.Add(-12*time.Hour))
-	if err != nil {
-		return nil, err
-	}
-	if vs, err = withBorrowed(ctx, s.deps.DB, d, day, vs); err != nil { // borrow.go
-		return nil, err
-	}
 	deps, err := store.DeparturesOfDepot(ctx, s.deps.DB, d.ID)
 	if err != nil {
 		return nil, err
 	}
-	codes := map[int64]string{}
-	routeOf := map[int64]*routeOut{}
-	for i := range out.Routes {
-		routeOf[out.Routes[i].Vehicle.ID] = &out.Routes[i]
-	}
-	var active []consoleVehicle
-	for _, v := range vs {
-		codes[v.ID] = v.Code
-		cv := consoleVehicle{vehicleOut: vehicleOut{ID: v.ID, Code: v.Code, Name: vehicleName(v.Kind, v.Code), Kind: v.Kind, CapacityKg: v.CapacityKg},
-			Status: v.Status, Trips: []consoleTrip{}}
-		if v.DriverID != nil {
-			cv.Driver = &driverOut{ID: *v.DriverID, Name: v.DriverName, Phone: v.DriverPhone}
-		}
-		if v.PositionAt != nil && v.Lon != nil && v.Lat != nil {
-			cv.Position = &positionOut{At: *v.PositionAt, Point: orb.Point{*v.Lon, *v.Lat}}
-		}
-		if rt := routeOf[v.ID]; rt != nil {
-			for _, st := range rt.Stops {
-				if st.Kind == thugom.StopDepot {
-					if st.Status == thugom.StopSkipped {
-						continue
-					}
-					t := consoleTrip{Trip: st.Trip, ReturnAt: st.ETA}
-					if c := cutoffAfter(deps, day, st.ETA); c != nil {
-						t.CutoffAt = c
-					}
-					cv.Trips = append(cv.Trips, t)
-					continue
-				}
-				if st.Status == thugom.StopSkipped {
-					continue
-				}
-				cv.Planned++
-				if thugom.StopFinished(st.Status) {
-					cv.Done++
-				}
-			}
-		}
-		out.Vehicles = append(out.Vehicles, cv)
-		if v.Status == thugom.VehicleActive {
-			active = append(active, cv)
-		}
-	}
-
-	// What could not be planned, and what is planned late.
-	var hids []int64
-	for _, u := range dp.Unassigned {
-		hids = append(hids, u.HouseholdID)
-	}
-	phones, err := store.HouseholdPhones(ctx, s.deps.DB, hids)
-	if err != nil {
+	if out.Vehicles, err = s.consoleVehicles(ctx, d, day, out.Routes, deps); err != nil {
 		return nil, err
 	}
-	offers, err := s.borrowOffers(ctx, d, day, dp.Unassigned) // borrow.go
-	if err != nil {
-		return nil, err
-	}
-	for _, u := range dp.Unassigned {
-		is := issueOut{OrderID: u.OrderID, MarketplaceOrderID: u.MarketplaceOrderID, HouseholdID: u.HouseholdID, HouseholdName: u.HouseholdName,
-			Phone: phones[u.HouseholdID], Point: u.Point, WeightKg: u.WeightKg, Kind: "unassigned"}
-		is.Code, is.Reason = reasonText(outsideCode(u), u.Fix, codes)
-		is.Fixes = fixesFor(is, active)
-		is.Fixes = append(is.Fixes, borrowFixes(is, offers)...)
-		out.Issues = append(out.Issues, is)
-	}
-	for _, rt := range out.Routes {
-		ret := map[int]time.Time{}
-		for _, st := range rt.Stops {
-			if st.Kind == thugom.StopDepot {
-				ret[st.Trip] = st.ETA
-			}
-		}
-		for _, st := range rt.Stops {
-			if st.Kind != thugom.StopPickup || st.Status != thugom.StopPlanned {
-				continue
-			}
-			for _, o := range st.Collect {
-				back, ok := ret[st.Trip]
-				if !ok || o.HandoverDeadline == nil || !back.After(*o.HandoverDeadline) {
-					continue
-				}
-				is := issueOut{OrderID: o.OrderID, MarketplaceOrderID: o.MarketplaceOrderID, WeightKg: o.WeightKg, Kind: "late", StopID: st.ID,
-					Point: st.Point, Code: "late", LateMin: int(back.Sub(*o.HandoverDeadline).Minutes() + 0.5)}
-				if st.Household != nil {
-					is.HouseholdID, is.HouseholdName, is.Phone = st.Household.ID, st.Household.Name, st.Household.Phone
-				} else if st.DropOff != nil { // a hub stop: several households, none to call from here
-					is.HouseholdName = st.DropOff.Name
-				}
-				is.Reason = fmt.Sprintf("xe %s về bưu cục lúc %s, trễ %d phút so với giờ chốt xe tuyến %s",
-					rt.Vehicle.Code, hhmm(back), is.LateMin, hhmm(*o.HandoverDeadline))
-				var others []consoleVehicle
-				for _, v := range active {
-					if v.ID != rt.Vehicle.ID {
-						others = append(others, v)
-					}
-				}
-				is.Fixes = fixesFor(is, others)
-				out.Issues = append(out.Issues, is)
-			}
-		}
-	}
-	// Tomorrow, when the buyer's promise still holds with tomorrow's trucks
-	// (a postponement moves the household's orders to tomorrow, so only the
-	// day that is today offers it).
-	if thugom.Day(s.now()).Equal(day) {
-		var ids []int64
-		for _, is := range out.Issues {
-			ids = append(ids, is.OrderID)
-		}
-		promised, err := store.OrderPromises(ctx, s.deps.DB, ids)
-		if err != nil {
-			return nil, err
-		}
-		tomorrow := day.AddDate(0, 0, 1)
-		for i := range out.Issues {
-			is := &out.Issues[i]
-			p, ok := promised[is.OrderID]
-			if !ok || is.HouseholdID == 0 {
-				continue
-			}
-			for _, dep := range deps {
-				arrive := tomorrow.Add(time.Duration(dep.DepartsAt)*time.Second + time.Duration(dep.TransitHours*float64(time.Hour)))
-				if !arrive.After(p) {
-					is.Fixes = append(is.Fixes, fixOut{Kind: "tomorrow", Label: "Hẹn hộ sang ngày " + tomorrow.Format("02/01") + " (vẫn kịp hạn " + p.In(thugom.Local).Format("15:04 02/01") + ")"})
-					break
-				}
-			}
-		}
-	}
-	if err := s.dropOffFixes(ctx, d.ID, day, out.Issues); err != nil {
+	if out.Issues, err = s.consoleIssues(ctx, d, day, dp, out.Vehicles, deps); err != nil {
 		return nil, err
 	}
 	items, err := store.SLABoard(ctx, s.deps.DB, d.ID, d.CarrierID, day, s.now())
@@ -315,6 +184,179 @@ func (s *server) loadConsole(ctx context.Context, d *thugom.Depot, day time.Time
 		}
 	}
 	return out, nil
+}
+
+// consoleVehicles are the depot's vehicles of the day (its own and those
+// it borrowed) with their driver, last position, progress and trips, each
+// trip with the cutoff of the truck it makes (thugom.TripDeparture).
+func (s *server) consoleVehicles(ctx context.Context, d *thugom.Depot, day time.Time, routes []routeOut, deps []thugom.Departure) ([]consoleVehicle, error) {
+	vs, err := store.ConsoleVehicles(ctx, s.deps.DB, d.ID, day.Add(-12*time.Hour))
+	if err != nil {
+		return nil, err
+	}
+	if vs, err = withBorrowed(ctx, s.deps.DB, d, day, vs); err != nil { // borrow.go
+		return nil, err
+	}
+	routeOf := map[int64]*routeOut{}
+	for i := range routes {
+		routeOf[routes[i].Vehicle.ID] = &routes[i]
+	}
+	out := []consoleVehicle{}
+	for _, v := range vs {
+		cv := consoleVehicle{vehicleOut: vehicleOut{ID: v.ID, Code: v.Code, Name: vehicleName(v.Kind, v.Code), Kind: v.Kind, CapacityKg: v.CapacityKg},
+			Status: v.Status, Trips: []consoleTrip{}}
+		if v.DriverID != nil {
+			cv.Driver = &driverOut{ID: *v.DriverID, Name: v.DriverName, Phone: v.DriverPhone}
+		}
+		if v.PositionAt != nil && v.Lon != nil && v.Lat != nil {
+			cv.Position = &positionOut{At: *v.PositionAt, Point: orb.Point{*v.Lon, *v.Lat}}
+		}
+		if rt := routeOf[v.ID]; rt != nil {
+			for _, st := range rt.Stops {
+				switch {
+				case st.Status == thugom.StopSkipped:
+				case st.Kind == thugom.StopDepot:
+					t := consoleTrip{Trip: st.Trip, ReturnAt: st.ETA}
+					if dep := thugom.TripDeparture(deps, st.ETA.Sub(day).Seconds()); dep != nil {
+						c := day.Add(time.Duration(dep.CutoffAt) * time.Second)
+						t.CutoffAt = &c
+					}
+					cv.Trips = append(cv.Trips, t)
+				default:
+					cv.Planned++
+					if thugom.StopFinished(st.Status) {
+						cv.Done++
+					}
+				}
+			}
+		}
+		out = append(out, cv)
+	}
+	return out, nil
+}
+
+// consoleIssues are the day's issues (thugom.DayIssues: what the plan left
+// out, what is planned late) worded for the dispatcher, with their fixes:
+// assign to a vehicle, call the household, borrow a vehicle, postpone to
+// tomorrow, a drop-off point.
+func (s *server) consoleIssues(ctx context.Context, d *thugom.Depot, day time.Time, dp *dayPlan, vehicles []consoleVehicle, deps []thugom.Departure) ([]issueOut, error) {
+	var hids []int64
+	for _, u := range dp.Unassigned {
+		hids = append(hids, u.HouseholdID)
+	}
+	phones, err := store.HouseholdPhones(ctx, s.deps.DB, hids)
+	if err != nil {
+		return nil, err
+	}
+	offers, err := s.borrowOffers(ctx, d, day, dp.Unassigned) // borrow.go
+	if err != nil {
+		return nil, err
+	}
+	in, codes := issueDay(dp, vehicles, phones)
+	found := thugom.DayIssues(in)
+	stops := map[int64]*stopOut{}
+	vehicleOf := map[int64]string{}
+	for _, rt := range dp.Routes {
+		for i := range rt.Stops {
+			stops[rt.Stops[i].ID], vehicleOf[rt.Stops[i].ID] = &rt.Stops[i], rt.Vehicle.Code
+		}
+	}
+	out := make([]issueOut, 0, len(found))
+	for i, is := range found {
+		o := issueOut{OrderID: is.Order.OrderID, HouseholdID: is.Order.HouseholdID, Phone: is.Order.Phone, Kind: is.Kind,
+			StopID: is.StopID, LateMin: is.LateMin, Fixes: issueFixes(is, codes)}
+		if is.Kind == thugom.IssueUnassigned {
+			u := dp.Unassigned[i]
+			o.MarketplaceOrderID, o.HouseholdName, o.Point, o.WeightKg = u.MarketplaceOrderID, u.HouseholdName, u.Point, u.WeightKg
+			o.Code, o.Reason = reasonText(outsideCode(u), u.Fix, codes)
+			o.Fixes = append(o.Fixes, borrowFixes(o, offers)...)
+		} else {
+			lateWords(&o, is, stops[is.StopID], vehicleOf[is.StopID])
+		}
+		out = append(out, o)
+	}
+	if err := s.tomorrowFixes(ctx, day, found, out, deps); err != nil {
+		return nil, err
+	}
+	if err := s.dropOffFixes(ctx, d.ID, day, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// issueDay is the day as the issue rules read it, and the vehicles' codes.
+func issueDay(dp *dayPlan, vehicles []consoleVehicle, phones map[int64]string) (thugom.IssueDay, map[int64]string) {
+	var in thugom.IssueDay
+	codes := map[int64]string{}
+	for _, v := range vehicles {
+		codes[v.ID] = v.Code
+		if v.Status == thugom.VehicleActive {
+			in.Active = append(in.Active, v.ID)
+		}
+	}
+	for _, u := range dp.Unassigned {
+		in.Unassigned = append(in.Unassigned, thugom.IssueOrder{OrderID: u.OrderID, HouseholdID: u.HouseholdID,
+			Code: jobs.ReasonCode(outsideCode(u)), Located: u.Point != nil, Phone: phones[u.HouseholdID]})
+	}
+	for _, rt := range dp.Routes {
+		r := thugom.IssueRoute{VehicleID: rt.Vehicle.ID}
+		for _, st := range rt.Stops {
+			is := thugom.IssueStop{ID: st.ID, Kind: st.Kind, Status: st.Status, Trip: st.Trip, ETA: st.ETA}
+			for _, o := range st.Collect {
+				io := thugom.IssueOrder{OrderID: o.OrderID, Located: st.Point != nil, HandoverDeadline: o.HandoverDeadline}
+				if st.Household != nil {
+					io.HouseholdID, io.Phone = st.Household.ID, st.Household.Phone
+				}
+				is.Orders = append(is.Orders, io)
+			}
+			r.Stops = append(r.Stops, is)
+		}
+		in.Routes = append(in.Routes, r)
+	}
+	return in, codes
+}
+
+// lateWords fills a late issue's order, household and reason from the
+// stop it is planned on, of vehicle code.
+func lateWords(o *issueOut, is thugom.Issue, st *stopOut, code string) {
+	o.Code, o.Point = thugom.IssueLate, st.Point
+	if st.Household != nil {
+		o.HouseholdName = st.Household.Name
+	} else if st.DropOff != nil { // a hub stop: several households, none to call from here
+		o.HouseholdName = st.DropOff.Name
+	}
+	for _, c := range st.Collect {
+		if c.OrderID == is.Order.OrderID {
+			o.MarketplaceOrderID, o.WeightKg = c.MarketplaceOrderID, c.WeightKg
+			break
+		}
+	}
+	o.Reason = fmt.Sprintf("xe %s về bưu cục lúc %s, trễ %d phút so với giờ chốt xe tuyến %s",
+		code, hhmm(is.BackAt), is.LateMin, hhmm(*is.Order.HandoverDeadline))
+}
+
+// tomorrowFixes offers postponing to tomorrow the issues whose buyer's
+// promise tomorrow's trucks still keep (thugom.TomorrowKeepsPromise).
+func (s *server) tomorrowFixes(ctx context.Context, day time.Time, found []thugom.Issue, out []issueOut, deps []thugom.Departure) error {
+	if !thugom.Day(s.now()).Equal(day) {
+		return nil
+	}
+	var ids []int64
+	for _, is := range found {
+		ids = append(ids, is.Order.OrderID)
+	}
+	promised, err := store.OrderPromises(ctx, s.deps.DB, ids)
+	if err != nil {
+		return err
+	}
+	tomorrow := day.AddDate(0, 0, 1)
+	for i, is := range found {
+		p, ok := promised[is.Order.OrderID]
+		if ok && thugom.TomorrowKeepsPromise(is, deps, day, s.now(), p) {
+			out[i].Fixes = append(out[i].Fixes, fixOut{Kind: "tomorrow", Label: "Hẹn hộ sang ngày " + tomorrow.Format("02/01") + " (vẫn kịp hạn " + p.In(thugom.Local).Format("15:04 02/01") + ")"})
+		}
+	}
+	return nil
 }
 
 // outsideCode gives the orders a plan never saw a reason code of their own
@@ -333,33 +375,18 @@ func outsideCode(u unassignedOut) string {
 	return u.Reason
 }
 
-// fixesFor lists the fixes of an issue: assigning it to each vehicle in
-// service (the console previews the cost before applying), and calling the
+// issueFixes words an issue's fixes: assigning it to each vehicle it may
+// go to (the console previews the cost before applying), and calling the
 // household to widen its window.
-func fixesFor(is issueOut, vehicles []consoleVehicle) []fixOut {
+func issueFixes(is thugom.Issue, codes map[int64]string) []fixOut {
 	fixes := []fixOut{}
-	if is.Point != nil {
-		for _, v := range vehicles {
-			fixes = append(fixes, fixOut{Kind: "assign", VehicleID: v.ID, Label: "Giao cho xe " + v.Code})
-		}
+	for _, v := range is.AssignTo {
+		fixes = append(fixes, fixOut{Kind: "assign", VehicleID: v, Label: "Giao cho xe " + codes[v]})
 	}
-	if is.Phone != "" && is.Code != "not_geocoded" && is.Code != "no_depot" {
-		fixes = append(fixes, fixOut{Kind: "widen_window", Phone: is.Phone, Label: "Gọi hộ " + is.Phone + " để nới khung giờ"})
+	if is.WidenWindow {
+		fixes = append(fixes, fixOut{Kind: "widen_window", Phone: is.Order.Phone, Label: "Gọi hộ " + is.Order.Phone + " để nới khung giờ"})
 	}
 	return fixes
-}
-
-// cutoffAfter is the cutoff of the first departure at or after t.
-func cutoffAfter(deps []thugom.Departure, day, t time.Time) *time.Time {
-	var best *time.Time
-	for _, d := range deps {
-		c := day.Add(time.Duration(d.CutoffAt) * time.Second)
-		if !c.Before(t) && (best == nil || c.Before(*best)) {
-			c := c
-			best = &c
-		}
-	}
-	return best
 }
 
 func hhmm(t time.Time) string { return t.In(thugom.Local).Format("15:04") }

@@ -2,12 +2,14 @@ package api
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -17,7 +19,6 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/thugom/thugom"
-	"github.com/thugom/thugom/store"
 )
 
 // CSV import of a marketplace's orders: POST /v1/orders/import
@@ -44,38 +45,36 @@ func (s *server) importCSV(w http.ResponseWriter, r *http.Request) {
 	}
 	keep := keepGood != nil && *keepGood
 	p := principalOf(r.Context())
-	now := s.now()
-	ref, err := store.LoadRefData(r.Context(), s.deps.DB)
-	if err != nil {
-		s.writeProblem(w, r, err)
-		return
-	}
 	text, enc, err := decodeCSVText(r.Body)
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return
 	}
-	orders, bad, err := parseOrdersCSV(strings.NewReader(text), p, ref, now)
+	orders, bad, err := parseOrdersCSV(strings.NewReader(text))
 	if err != nil {
 		s.writeProblem(w, r, err)
-		return
-	}
-	if len(bad) > 0 && !keep {
-		s.writeProblem(w, r, &batchError{Rows: bad})
 		return
 	}
 	if !s.hasService(w, r) {
 		return
 	}
-	res, dup, err := s.importOrders(r.Context(), p, orders, keep)
+	if len(bad) > 0 && !keep { // refused: every bad row named, the unreadable and the invalid
+		invalid, err := s.deps.Service.CheckOrders(r.Context(), orders, p.coreActor())
+		if err == nil {
+			err = &batchError{Rows: byLine(append(bad, orderRows(invalid)...))}
+		}
+		s.writeProblem(w, r, err)
+		return
+	}
+	res, invalid, dups, err := s.importOrders(r.Context(), p, orders, keep)
 	if err == nil && res == nil {
-		err = &batchError{Rows: dup}
+		err = &batchError{Rows: append(invalid, dups...)}
 	}
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return
 	}
-	bad = append(bad, dup...)
+	bad = append(byLine(append(bad, invalid...)), dups...)
 	res.Rejected = len(bad)
 	res.Encoding = enc
 	if bad != nil {
@@ -88,50 +87,24 @@ func (s *server) importCSV(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, status, res)
 }
 
-// parseOrdersCSV reads and validates every row. A CSV that cannot be read
-// at all (bad quoting, no header) is an error; bad rows are collected.
-func parseOrdersCSV(body io.Reader, p *principal, ref *store.RefData, now time.Time) ([]store.NewOrder, []problemRow, error) {
+// parseOrdersCSV reads every row as an order for the core to check. A CSV
+// that cannot be read at all (bad quoting, no header) is an error; rows
+// that cannot be read (a field count, a number, a time) are collected.
+func parseOrdersCSV(body io.Reader) ([]thugom.NewOrder, []problemRow, error) {
 	cr := csv.NewReader(body)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
-	header, err := cr.Read()
+	col, names, err := csvHeader(cr)
 	if err != nil {
-		return nil, nil, csvReadError(err, 1)
-	}
-	col := map[string]int{}
-	names := make([]string, len(header)) // header is reused by the reader
-	for i, h := range header {
-		if err := checkText(fmt.Sprintf("column %d", i+1), h); err != nil {
-			_, field, _, msg, _ := appError(err)
-			return nil, nil, &thugom.Error{Code: codeInvalid, Field: field, Line: 1, Message: msg}
-		}
-		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
-		if _, dup := col[h]; dup {
-			return nil, nil, &thugom.Error{Code: codeInvalid, Field: h, Line: 1, Message: fmt.Sprintf("column %q appears twice", h)}
-		}
-		known := false
-		for _, c := range csvColumns {
-			known = known || c == h
-		}
-		if !known {
-			return nil, nil, &thugom.Error{Code: codeInvalid, Field: h, Line: 1, Message: fmt.Sprintf("unknown column %q (known: %s)", h, strings.Join(csvColumns, ", "))}
-		}
-		col[h] = i
-		names[i] = h
-	}
-	for _, c := range csvRequired {
-		if _, ok := col[c]; !ok {
-			return nil, nil, &thugom.Error{Code: codeInvalid, Field: c, Line: 1, Message: fmt.Sprintf("missing column %q", c)}
-		}
+		return nil, nil, err
 	}
 	var (
-		orders []store.NewOrder
+		orders []thugom.NewOrder
 		bad    []problemRow
-		seen   = map[string]int{}
 	)
 	for {
 		rec, err := cr.Read()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
@@ -215,21 +188,12 @@ func parseOrdersCSV(body io.Reader, p *principal, ref *store.RefData, now time.T
 		if ferr == nil && (parcels > 1000 || promise > 1000) {
 			ferr = errf(codeInvalid, "parcels", "too large")
 		}
-		var o store.NewOrder
-		if ferr == nil {
-			o, ferr = buildOrder(p, ref, in, now)
-		}
 		if ferr != nil {
 			code, field, _, msg, _ := appError(ferr)
 			rowErr(csvField(field), code, msg)
 			continue
 		}
-		k := o.Marketplace + "\x00" + o.MarketplaceOrderID
-		if first, ok := seen[k]; ok {
-			rowErr("marketplace_order_id", codeConflict, fmt.Sprintf("order %s repeats line %d", o.MarketplaceOrderID, first))
-			continue
-		}
-		seen[k] = line
+		o := newOrder(in)
 		o.Line = line
 		orders = append(orders, o)
 	}
@@ -239,7 +203,40 @@ func parseOrdersCSV(body io.Reader, p *principal, ref *store.RefData, now time.T
 	return orders, bad, nil
 }
 
-// csvField maps JSON field names of buildOrder's errors to CSV columns.
+// csvHeader reads the header line: each column's index by name, and the
+// names by index. A column twice, an unknown or a missing required column
+// refuses the file.
+func csvHeader(cr *csv.Reader) (map[string]int, []string, error) {
+	header, err := cr.Read()
+	if err != nil {
+		return nil, nil, csvReadError(err, 1)
+	}
+	col := map[string]int{}
+	names := make([]string, len(header)) // header is reused by the reader
+	for i, h := range header {
+		if err := checkText(fmt.Sprintf("column %d", i+1), h); err != nil {
+			_, field, _, msg, _ := appError(err)
+			return nil, nil, &thugom.Error{Code: codeInvalid, Field: field, Line: 1, Message: msg}
+		}
+		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+		if _, dup := col[h]; dup {
+			return nil, nil, &thugom.Error{Code: codeInvalid, Field: h, Line: 1, Message: fmt.Sprintf("column %q appears twice", h)}
+		}
+		if !slices.Contains(csvColumns, h) {
+			return nil, nil, &thugom.Error{Code: codeInvalid, Field: h, Line: 1, Message: fmt.Sprintf("unknown column %q (known: %s)", h, strings.Join(csvColumns, ", "))}
+		}
+		col[h] = i
+		names[i] = h
+	}
+	for _, c := range csvRequired {
+		if _, ok := col[c]; !ok {
+			return nil, nil, &thugom.Error{Code: codeInvalid, Field: c, Line: 1, Message: fmt.Sprintf("missing column %q", c)}
+		}
+	}
+	return col, names, nil
+}
+
+// csvField maps JSON field names of an order's errors to CSV columns.
 func csvField(f string) string {
 	switch f {
 	case "household.phone":
@@ -252,12 +249,18 @@ func csvField(f string) string {
 	return f
 }
 
+// byLine sorts rows by line (a row has one error: the order of the lines).
+func byLine(rows []problemRow) []problemRow {
+	slices.SortStableFunc(rows, func(a, b problemRow) int { return cmp.Compare(a.Line, b.Line) })
+	return rows
+}
+
 func csvReadError(err error, line int) error {
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
 		return err
 	}
-	if err == io.EOF {
+	if errors.Is(err, io.EOF) {
 		return &thugom.Error{Code: codeMalformed, Line: 1, Message: "empty CSV: a header line is required"}
 	}
 	return &thugom.Error{Code: codeMalformed, Line: line, Message: fmt.Sprintf("malformed CSV: %v", err)}

@@ -90,12 +90,4 @@ func jsonKind(k string) string {
 	return k
 }
 
-// required returns an invalid error naming field when empty is true.
-func required(field string, empty bool) error {
-	if empty {
-		return errf(codeInvalid, field, "%s is required", field)
-	}
-	return nil
-}
-
 var _ = fmt.Sprintf

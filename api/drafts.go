@@ -48,7 +48,7 @@ func (s *server) vehicleCodes(ctx context.Context, depotID int64, day time.Time)
 	return codes, nil
 }
 
-func draftOutOf(d *store.Draft, codes map[int64]string) draftOut {
+func draftOutOf(d *thugom.Draft, codes map[int64]string) draftOut {
 	out := draftOut{ID: d.ID, DepotID: d.DepotID, Date: d.Day.Format(time.DateOnly), Cause: d.Cause, Subject: d.Subject,
 		FromVersion: d.FromVersion, Revision: d.Revision, State: d.State, Changes: d.Changes, Lines: []string{}, Counted: d.Counted,
 		SMS: d.SMS, CreatedAt: d.CreatedAt, DecidedAt: d.DecidedAt, DecidedBy: d.DecidedBy}

@@ -97,8 +97,10 @@ type householdPage struct {
 	ActionURL   string
 	// ConfirmCancel asks once before a cancel (?confirm=cancel).
 	ConfirmCancel bool
-	// CanUndo offers to take the cancel back (right after it).
-	CanUndo bool
+	// CanUndo offers to take the cancel back (right after it), for
+	// UndoMinutes (thugom.UndoMinutes).
+	CanUndo     bool
+	UndoMinutes int
 }
 
 type householdItem struct {
@@ -120,7 +122,7 @@ var stopStatusVI = map[string]string{
 var doneVI = map[string]string{
 	jobs.InboundReady:       "Cảm ơn! Bưu điện đã biết hàng của bạn sẵn sàng.",
 	jobs.InboundPostponed:   "Đã hoãn sang hôm sau. Bưu điện sẽ nhắn giờ lấy hàng mới.",
-	jobs.InboundCancelled:   "Đã hủy lần lấy hàng này. Bấm \"Hoàn tác\" trong 10 phút nếu hủy nhầm.",
+	jobs.InboundCancelled:   fmt.Sprintf("Đã hủy lần lấy hàng này. Bấm \"Hoàn tác\" trong %d phút nếu hủy nhầm.", thugom.UndoMinutes()),
 	jobs.InboundRestored:    "Đã khôi phục đơn. Bưu điện sẽ nhắn giờ lấy hàng mới.",
 	jobs.InboundNothingToDo: "Không có đơn nào đang chờ lấy, nên không có gì thay đổi.",
 	"confirm":               "", // the cancel confirmation shows its own card
@@ -225,7 +227,7 @@ func (s *server) householdPageHandler(w http.ResponseWriter, r *http.Request) {
 	view.ActionURL, view.ICSURL = "/h/"+link, "/h/"+link+"/pickup.ics"
 	view.Message = doneVI[r.URL.Query().Get("done")]
 	view.ConfirmCancel = view.CanAnswer && r.URL.Query().Get("confirm") == "cancel"
-	view.CanUndo = r.URL.Query().Get("done") == jobs.InboundCancelled
+	view.CanUndo, view.UndoMinutes = r.URL.Query().Get("done") == jobs.InboundCancelled, thugom.UndoMinutes()
 	pg = &view
 	var buf bytes.Buffer
 	if err := householdTmpl.Execute(&buf, pg); err != nil {

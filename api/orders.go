@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -54,131 +53,14 @@ func orderOutOf(o store.OrderView) orderOut {
 	return orderOut{Order: o.Order, HouseholdName: o.HouseholdName, HouseholdPhone: o.HouseholdPhone, Product: o.ProductCode}
 }
 
-// Plausible values of an order: outside them the input is a slip (grams
-// for kilograms, a timestamp's zero value), not produce.
-const (
-	minOrderKg    = 0.05
-	maxOrderKg    = float64(thugom.MaxOrderKg)
-	maxCOD        = 100_000_000 // đồng
-	maxOrderAge   = 30 * 24 * time.Hour
-	clockSkew     = 10 * time.Minute
-	maxWindowDays = 7
-)
-
-// buildOrder validates one order against the reference data and the
-// caller's scope. Errors name the field (JSON name; prefixed for the
-// nested household).
-func buildOrder(p *principal, ref *store.RefData, in orderIn, now time.Time) (store.NewOrder, error) {
-	var o store.NewOrder
-	in.Marketplace = strings.ToLower(strings.TrimSpace(in.Marketplace))
-	if err := required("marketplace", in.Marketplace == ""); err != nil {
-		return o, err
-	}
-	carrier, ok := ref.CarrierByMarketplace[in.Marketplace]
-	if !ok {
-		return o, errf(codeInvalid, "marketplace", "unknown marketplace %q", in.Marketplace)
-	}
-	if !p.canCarrier(carrier) {
-		return o, errf(codeForbidden, "marketplace", "orders of %s belong to another carrier", in.Marketplace)
-	}
-	if err := required("marketplace_order_id", strings.TrimSpace(in.MarketplaceOrderID) == ""); err != nil {
-		return o, err
-	}
-	name := strings.TrimSpace(in.Household.Name)
-	if len(name) > 200 {
-		return o, errf(codeInvalid, "household.name", "longer than 200 characters")
-	}
-	if err := required("household.phone", strings.TrimSpace(in.Household.Phone) == ""); err != nil {
-		return o, err
-	}
-	phone, err := thugom.NormalizePhone("household.phone", in.Household.Phone)
-	if err != nil {
-		return o, err
-	}
-	addr := strings.TrimSpace(in.Household.Address)
-	if err := required("household.address", addr == ""); err != nil {
-		return o, err
-	}
-	if len(addr) > 500 {
-		return o, errf(codeInvalid, "household.address", "longer than 500 characters")
-	}
-	if err := required("product", strings.TrimSpace(in.Product) == ""); err != nil {
-		return o, err
-	}
-	product, ok := ref.ProductByCode[strings.ToLower(strings.TrimSpace(in.Product))]
-	if !ok {
-		known := make([]string, 0, len(ref.ProductByCode))
-		for c := range ref.ProductByCode {
-			known = append(known, c)
-		}
-		slices.Sort(known)
-		return o, errf(codeInvalid, "product", "unknown product %q (known: %s)", in.Product, strings.Join(known, ", "))
-	}
-	if in.WeightKg == nil {
-		return o, errf(codeInvalid, "weight_kg", "weight_kg is required")
-	}
-	if w := *in.WeightKg; !(w >= minOrderKg && w <= maxOrderKg) {
-		return o, errf(codeInvalid, "weight_kg", "%g kg is not a plausible order: between %g and %g kg", w, minOrderKg, maxOrderKg)
-	}
-	if in.CODAmount > maxCOD {
-		return o, errf(codeInvalid, "cod_amount", "%d đồng is more than the %d đồng a postal COD can carry", in.CODAmount, maxCOD)
-	}
-	if in.Depot != "" {
-		d, ok := ref.Depots[strings.TrimSpace(in.Depot)]
-		if !ok {
-			return o, errf(codeInvalid, "depot", "unknown depot %q", in.Depot)
-		}
-		if d.CarrierID != carrier {
-			return o, errf(codeInvalid, "depot", "depot %q is not a depot of the marketplace's carrier", in.Depot)
-		}
-		o.DepotID = &d.ID
-	}
-	if len(in.Note) > 1000 {
-		return o, errf(codeInvalid, "note", "longer than 1000 characters")
-	}
-	if len(in.DestinationProvince) > 100 {
-		return o, errf(codeInvalid, "destination_province", "longer than 100 characters")
-	}
-	if in.ReadyFrom != nil && in.ReadyUntil != nil && !in.ReadyUntil.After(*in.ReadyFrom) {
-		return o, errf(codeInvalid, "ready_until", "must be after ready_from")
-	}
-	placed := now
-	if in.PlacedAt != nil {
-		placed = *in.PlacedAt
-		switch {
-		case placed.After(now.Add(clockSkew)):
-			return o, errf(codeInvalid, "placed_at", "%s is in the future (the server's time is %s)", placed.Format(time.RFC3339), now.Format(time.RFC3339))
-		case placed.Before(now.Add(-maxOrderAge)):
-			return o, errf(codeInvalid, "placed_at", "%s is more than %d days ago", placed.Format(time.RFC3339), int(maxOrderAge/(24*time.Hour)))
-		}
-	}
-	// The readiness window lies within a week either side of the order's
-	// day (Lạng Sơn's calendar day of placed_at).
-	day := thugom.Day(placed)
-	lo, hi := day.AddDate(0, 0, -maxWindowDays), day.AddDate(0, 0, maxWindowDays+1)
-	for _, f := range []struct {
-		name string
-		t    *time.Time
-	}{{"ready_from", in.ReadyFrom}, {"ready_until", in.ReadyUntil}} {
-		if f.t != nil && (f.t.Before(lo) || !f.t.Before(hi)) {
-			return o, errf(codeInvalid, f.name, "%s is not within %d days of the order's day %s", f.t.Format(time.RFC3339), maxWindowDays, day.Format(time.DateOnly))
-		}
-	}
-	promise := in.PromiseHours
-	if promise == 0 {
-		promise = int(thugom.DefaultPromisePolicy().Promise(in.DestinationProvince) / time.Hour)
-	}
-	o.Order = thugom.Order{
-		Marketplace: in.Marketplace, MarketplaceOrderID: in.MarketplaceOrderID, CarrierID: carrier, DepotID: o.DepotID,
-		ProductID: product, WeightKg: *in.WeightKg, Parcels: in.Parcels, CODAmount: in.CODAmount,
-		DestinationProvince: strings.TrimSpace(in.DestinationProvince), PlacedAt: placed, PromiseHours: promise,
-		ReadyFrom: in.ReadyFrom, ReadyUntil: in.ReadyUntil, Note: strings.TrimSpace(in.Note),
-	}
-	if err := o.Order.Validate(); err != nil {
-		return o, err
-	}
-	o.HouseholdName, o.HouseholdPhone, o.HouseholdAddress = name, phone, addr
-	return o, nil
+// newOrder is an order as the API reads it, for the core to check
+// (thugom.NewOrder.Check, run by jobs.ImportOrders).
+func newOrder(in orderIn) thugom.NewOrder {
+	return thugom.NewOrder{Marketplace: in.Marketplace, MarketplaceOrderID: in.MarketplaceOrderID,
+		HouseholdName: in.Household.Name, HouseholdPhone: in.Household.Phone, HouseholdAddress: in.Household.Address,
+		Product: in.Product, WeightKg: in.WeightKg, Parcels: in.Parcels, CODAmount: in.CODAmount,
+		DestinationProvince: in.DestinationProvince, PlacedAt: in.PlacedAt, PromiseHours: in.PromiseHours,
+		ReadyFrom: in.ReadyFrom, ReadyUntil: in.ReadyUntil, Depot: in.Depot, Note: in.Note}
 }
 
 // importResult is the answer to an order import (and to a single create).
@@ -194,30 +76,32 @@ type importResult struct {
 	Encoding string `json:"encoding,omitempty"`
 }
 
-// importOrders imports validated orders through the core; orders that
-// already exist come back as rows with code conflict (refused unless keep).
-func (s *server) importOrders(ctx context.Context, p *principal, orders []store.NewOrder, keep bool) (*importResult, []problemRow, error) {
-	res, err := s.deps.Service.ImportOrders(ctx, orders, keep, p.coreActor())
-	var dup *jobs.DuplicateOrders
-	idx := []int(nil)
+// importOrders imports orders through the core, which checks them. The
+// orders it refused come back as rows, the invalid and those that already
+// exist (code conflict); with keep unset the import is refused whole and
+// the result is nil.
+func (s *server) importOrders(ctx context.Context, p *principal, orders []thugom.NewOrder, keep bool) (res *importResult, invalid, dups []problemRow, err error) {
+	imp, err := s.deps.Service.ImportOrders(ctx, orders, keep, p.coreActor())
+	var rej *jobs.RejectedOrders
 	switch {
-	case errors.As(err, &dup):
-		idx = dup.Indexes
+	case errors.As(err, &rej):
+		return nil, orderRows(rej.Invalid), orderRows(rej.Duplicates), nil
 	case err != nil:
-		return nil, nil, err
-	default:
-		idx = res.Duplicates
+		return nil, nil, nil, err
 	}
-	var bad []problemRow
-	for _, i := range idx {
-		bad = append(bad, problemRow{Line: orders[i].Line, Field: "marketplace_order_id", Code: codeConflict,
-			Message: fmt.Sprintf("order %s of %s already exists", orders[i].MarketplaceOrderID, orders[i].Marketplace)})
+	return &importResult{Imported: len(imp.OrderIDs), OrderIDs: imp.OrderIDs, NewHouseholds: imp.NewHouseholds,
+		GeocodeJobs: imp.GeocodeJobs, Errors: []problemRow{}}, orderRows(imp.Invalid), orderRows(imp.Duplicates), nil
+}
+
+// orderRows are the core's refused orders as problem rows, by line (CSV
+// columns for the household's fields).
+func orderRows(errs []jobs.OrderError) []problemRow {
+	var rows []problemRow
+	for _, e := range errs {
+		code, field, _, msg, _ := appError(e.Err)
+		rows = append(rows, problemRow{Line: e.Line, Field: csvField(field), Code: code, Message: msg})
 	}
-	if res == nil {
-		return nil, bad, nil
-	}
-	return &importResult{Imported: len(res.OrderIDs), OrderIDs: res.OrderIDs, NewHouseholds: res.NewHouseholds,
-		GeocodeJobs: res.GeocodeJobs, Errors: []problemRow{}}, bad, nil
+	return rows
 }
 
 // createOrder: POST /v1/orders.
@@ -231,19 +115,10 @@ func (s *server) createOrder(w http.ResponseWriter, r *http.Request) {
 	if !s.hasService(w, r) {
 		return
 	}
-	ref, err := store.LoadRefData(r.Context(), s.deps.DB)
-	if err != nil {
-		s.writeProblem(w, r, err)
-		return
-	}
-	o, err := buildOrder(p, ref, in, s.now())
-	if err != nil {
-		s.writeProblem(w, r, err)
-		return
-	}
-	res, bad, err := s.importOrders(r.Context(), p, []store.NewOrder{o}, false)
-	if err == nil && len(bad) > 0 {
-		err = errf(codeConflict, "marketplace_order_id", "%s", bad[0].Message)
+	res, err := s.deps.Service.ImportOrders(r.Context(), []thugom.NewOrder{newOrder(in)}, false, p.coreActor())
+	var rej *jobs.RejectedOrders
+	if errors.As(err, &rej) { // the one order's own error, as the core says it
+		err = append(rej.Invalid, rej.Duplicates...)[0].Err
 	}
 	if err != nil {
 		s.writeProblem(w, r, err)
@@ -258,7 +133,7 @@ func (s *server) createOrder(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, orderOutOf(*created))
 }
 
-// listOrders: GET /v1/orders?depot_id=&status=&marketplace=&phone=&household_id=&at_risk=&from=&to=&q=&after=&limit=
+// listOrders: GET /v1/orders?depot_id=&status=&marketplace=&phone=&household_id=&at_risk=&from=&to=&q=&after=&limit=.
 func (s *server) listOrders(w http.ResponseWriter, r *http.Request) {
 	p := principalOf(r.Context())
 	q := r.URL.Query()
@@ -277,14 +152,11 @@ func (s *server) listOrders(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if v := q.Get("status"); v != "" {
-		switch v {
-		case thugom.OrderReceived, thugom.OrderPlanned, thugom.OrderPickedUp, thugom.OrderHandedOver,
-			thugom.OrderFailed, thugom.OrderPostponed, thugom.OrderCancelled:
-			f.Status = &v
-		default:
+		if !slices.Contains(thugom.OrderStatuses, v) {
 			s.writeProblem(w, r, errf(codeInvalid, "status", "unknown status %q", v))
 			return
 		}
+		f.Status = &v
 	}
 	if v := q.Get("marketplace"); v != "" {
 		f.Marketplace = &v
@@ -402,6 +274,8 @@ func (s *server) writeOrder(w http.ResponseWriter, r *http.Request, id int64) {
 }
 
 // pathID reads a positive integer path parameter.
+//
+//nolint:unparam // the parameter is the route's name for it: every route says {id} today, not every route must
 func pathID(r *http.Request, name string) (int64, error) {
 	v := chi.URLParam(r, name)
 	id, err := strconv.ParseInt(v, 10, 64)

@@ -128,9 +128,9 @@ func (s *Service) borrowCandidates(ctx context.Context, q store.DBTX, d *thugom.
 	if err != nil {
 		return nil, err
 	}
-	lent := map[int64]bool{}
-	for _, l := range loans {
-		lent[l.VehicleID] = true
+	lent := map[int64]*thugom.Loan{}
+	for i := range loans {
+		lent[loans[i].VehicleID] = &loans[i]
 	}
 	busy, err := store.LoanBusyVehicles(ctx, q, d.CarrierID, day)
 	if err != nil {
@@ -151,21 +151,12 @@ func (s *Service) borrowCandidates(ctx context.Context, q store.DBTX, d *thugom.
 			return nil, err
 		}
 		for _, v := range vs {
-			if v.Status != thugom.VehicleActive || lent[v.ID] {
-				continue
-			}
-			stops := 0
-			if u := busy[v.ID]; u != nil {
-				if u.Started || short[home.ID] || u.Stops > u.ByDepot[home.ID] {
-					continue // at work, needed at home, or planned elsewhere
-				}
-				stops = u.Stops
-			}
 			m, secs, err := s.emptyRun(v.Kind, home, d)
 			if err != nil {
 				return nil, err
 			}
-			if m > s.borrowRadiusM() || !s.shiftLeaves(v, day, secs) {
+			stops, err := lendable(&v, home, day, s.shiftLeaves(v, day, secs), lent[v.ID], busy[v.ID], short[home.ID])
+			if err != nil || m > s.borrowRadiusM() {
 				continue
 			}
 			out = append(out, BorrowCandidate{VehicleID: v.ID, VehicleCode: v.Code, Kind: v.Kind, CapacityKg: v.CapacityKg,
@@ -268,35 +259,25 @@ func (s *Service) BorrowVehicle(ctx context.Context, depotID int64, day time.Tim
 		if err := s.bump(ctx, tx, days); err != nil {
 			return err
 		}
-		if v.Status != thugom.VehicleActive {
-			return thugom.Errorf(thugom.EConflict, "vehicle_id", "vehicle %s is %s", v.Code, v.Status)
-		}
-		if !s.shiftLeaves(*v, day, secs) {
-			return thugom.Errorf(thugom.EConflict, "vehicle_id", "vehicle %s's shift is over (or ends before it could get here)", v.Code)
-		}
-		if l, err := store.LoanOfVehicleDay(ctx, tx, v.ID, day); err != nil {
+		loan, err := store.LoanOfVehicleDay(ctx, tx, v.ID, day)
+		if err != nil {
 			return err
-		} else if l != nil {
-			return thugom.Errorf(thugom.EConflict, "vehicle_id", "vehicle %s is already lent on %s (to depot %d)", v.Code, DayString(day), l.ToDepotID)
 		}
 		busy, err := store.LoanBusyVehicles(ctx, tx, v.CarrierID, day)
 		if err != nil {
 			return err
 		}
-		spare := false // its stops at home are re-planned onto the others
-		if u := busy[v.ID]; u != nil {
-			if u.Started || u.Stops > u.ByDepot[home.ID] {
-				return thugom.Errorf(thugom.EConflict, "vehicle_id", "vehicle %s is at work on %s", v.Code, DayString(day))
-			}
-			short, err := fleetShort(ctx, tx, home.ID, day)
-			if err != nil {
+		short := false
+		if busy[v.ID] != nil {
+			if short, err = fleetShort(ctx, tx, home.ID, day); err != nil {
 				return err
 			}
-			if short {
-				return thugom.Errorf(thugom.EConflict, "vehicle_id", "%s needs vehicle %s on %s: its own fleet is full", home.Name, v.Code, DayString(day))
-			}
-			spare = u.Stops > 0
 		}
+		stops, err := lendable(v, home, day, s.shiftLeaves(*v, day, secs), loan, busy[v.ID], short)
+		if err != nil {
+			return err
+		}
+		spare := stops > 0 // its stops at home are re-planned onto the others
 		l := thugom.Loan{VehicleID: v.ID, Day: day, FromDepotID: home.ID, ToDepotID: d.ID, EmptyRunM: int(math.Round(m)),
 			EmptyRunS: int(math.Round(secs)), Actor: a.Name, CreatedAt: s.now()}
 		if err := store.InsertLoan(ctx, tx, &l); err != nil {
@@ -322,6 +303,31 @@ func (s *Service) BorrowVehicle(ctx context.Context, depotID int64, day time.Tim
 		return nil, err
 	}
 	return out, nil
+}
+
+// lendable says why vehicle v of depot home may not be lent on day (an
+// EConflict naming vehicle_id; nil when it may) and, when it may, how many
+// of its stops home re-plans onto its other vehicles (0: idle). It must be
+// active, its shift must leave time after the empty run (shiftLeaves), it
+// must not be lent already (loan), nor at work or planned at another depot
+// (use, nil: no stop that day), and its depot must not leave orders out
+// for a full fleet (short, asked only of a vehicle with stops).
+func lendable(v *thugom.Vehicle, home *thugom.Depot, day time.Time, shiftLeaves bool, loan *thugom.Loan, use *store.VehicleDayUse, short bool) (stops int, err error) {
+	switch {
+	case v.Status != thugom.VehicleActive:
+		return 0, thugom.Errorf(thugom.EConflict, "vehicle_id", "vehicle %s is %s", v.Code, v.Status)
+	case !shiftLeaves:
+		return 0, thugom.Errorf(thugom.EConflict, "vehicle_id", "vehicle %s's shift is over (or ends before it could get here)", v.Code)
+	case loan != nil:
+		return 0, thugom.Errorf(thugom.EConflict, "vehicle_id", "vehicle %s is already lent on %s (to depot %d)", v.Code, DayString(day), loan.ToDepotID)
+	case use == nil:
+		return 0, nil
+	case use.Started || use.Stops > use.ByDepot[home.ID]:
+		return 0, thugom.Errorf(thugom.EConflict, "vehicle_id", "vehicle %s is at work on %s", v.Code, DayString(day))
+	case short:
+		return 0, thugom.Errorf(thugom.EConflict, "vehicle_id", "%s needs vehicle %s on %s: its own fleet is full", home.Name, v.Code, DayString(day))
+	}
+	return use.Stops, nil
 }
 
 // BorrowLabel says a borrow in Vietnamese for the dispatcher: "Mượn xe

@@ -305,8 +305,8 @@ func (s *Service) PublishDraft(ctx context.Context, draftID int64, a Actor) (*En
 }
 
 // DiscardDraft discards a pending draft: nothing of the day changes.
-func (s *Service) DiscardDraft(ctx context.Context, draftID int64, a Actor) (*store.Draft, error) {
-	var out *store.Draft
+func (s *Service) DiscardDraft(ctx context.Context, draftID int64, a Actor) (*thugom.Draft, error) {
+	var out *thugom.Draft
 	err := s.db.InTx(ctx, func(tx pgx.Tx) error {
 		d, err := s.lockDraft(ctx, tx, draftID, a)
 		if err != nil {

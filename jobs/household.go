@@ -185,7 +185,7 @@ func (s *Service) UndoCancel(ctx context.Context, householdID int64, via string)
 			}
 		}
 		if len(ids) == 0 {
-			res.Outcome, res.Detail = InboundNothingToDo, "no cancel to take back (only within 10 minutes)"
+			res.Outcome, res.Detail = InboundNothingToDo, fmt.Sprintf("no cancel to take back (only within %d minutes)", thugom.UndoMinutes())
 			return nil
 		}
 		var days []store.DepotDay

@@ -41,7 +41,7 @@ type NoticeReport struct {
 
 // NoticeDistribution computes the notice report of a local day from what
 // was sent (pure: the report of rows).
-func NoticeDistribution(day time.Time, sent []store.SentNotice, w thugom.WakingHours) NoticeReport {
+func NoticeDistribution(day time.Time, sent []thugom.SentNotice, w thugom.WakingHours) NoticeReport {
 	rep := NoticeReport{Day: DayString(day), Buckets: []NoticeBucket{
 		{Label: "<1h", To: time.Hour}, {Label: "1-2h", From: time.Hour, To: 2 * time.Hour},
 		{Label: "2-6h", From: 2 * time.Hour, To: 6 * time.Hour}, {Label: "6-12h", From: 6 * time.Hour, To: 12 * time.Hour},
@@ -95,6 +95,10 @@ func (s *Service) NoticeReportOf(ctx context.Context, day time.Time, carrierID, 
 	if err != nil {
 		return nil, err
 	}
-	rep := NoticeDistribution(d, sent, s.deps.WakingHours)
+	notices := make([]thugom.SentNotice, len(sent))
+	for i, n := range sent {
+		notices[i] = thugom.SentNotice(n) // the store's row, the same fields
+	}
+	rep := NoticeDistribution(d, notices, s.deps.WakingHours)
 	return &rep, nil
 }

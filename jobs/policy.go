@@ -57,7 +57,7 @@ func stopTerms(orders []store.PlanOrder, deps []thugom.Departure, day time.Time,
 	sec := func(t time.Time) float64 { return float64(thugom.SecondsSince(day, t)) }
 	var t terms
 	var writes []slaWrite
-	open, close := 0.0, 86400.0
+	open, shut := 0.0, 86400.0
 	deadline, maxAge := math.Inf(1), math.Inf(1)
 	for _, o := range orders {
 		if o.Order.ReadyFrom != nil {
@@ -72,7 +72,7 @@ func stopTerms(orders []store.PlanOrder, deps []thugom.Departure, day time.Time,
 			t.carried = true
 		}
 		if o.Order.ReadyUntil != nil {
-			close = math.Min(close, sec(*o.Order.ReadyUntil))
+			shut = math.Min(shut, sec(*o.Order.ReadyUntil))
 			if sec(*o.Order.ReadyUntil) <= 0 {
 				t.carried = true
 			}
@@ -98,16 +98,16 @@ func stopTerms(orders []store.PlanOrder, deps []thugom.Departure, day time.Time,
 		}
 	}
 	open = math.Max(open, nowS)
-	if close <= open {
+	if shut <= open {
 		// The window is over (a pickup failed, the fleet was full): the
 		// produce is ready and waits; any time from now. An hour from
 		// now, as it once was, left a window closed before every shift
 		// when tomorrow is planned in the evening (the order then waited
 		// day after day).
-		close = 86400
+		shut = 86400
 	}
-	if open > 0 || close < 86400 {
-		t.windows = []routing.Window{{Open: open, Close: close}}
+	if open > 0 || shut < 86400 {
+		t.windows = []routing.Window{{Open: open, Close: shut}}
 	}
 	if !math.IsInf(deadline, 1) {
 		t.deadline = deadline
@@ -209,18 +209,9 @@ func householdWindow(eta, prev time.Time) (time.Time, time.Time) {
 	return start, start.Add(windowLen)
 }
 
-// departureFor returns the departure whose cutoff a trip returning at ret
-// (seconds since midnight) makes first, nil when it is after the last one.
-func departureFor(deps []thugom.Departure, ret float64) *thugom.Departure {
-	var best *thugom.Departure
-	for i := range deps {
-		d := &deps[i]
-		if float64(d.CutoffAt) >= ret && (best == nil || d.CutoffAt < best.CutoffAt) {
-			best = d
-		}
-	}
-	return best
-}
+// departureFor is the departure a trip back at ret (seconds of the day)
+// makes: thugom.TripDeparture, the rule the console's trips read too.
+var departureFor = thugom.TripDeparture
 
 // explain turns the solver's reasons into a dispatcher's reason and fix.
 func explain(u routing.Unassigned) (string, string) {
@@ -339,9 +330,9 @@ func hubWindow(orders []store.PlanOrder, day time.Time, nowS float64, closesAt i
 	if math.IsInf(open, -1) {
 		open = nowS
 	}
-	close := float64(closesAt)
-	if from := math.Max(open, nowS); close <= from {
-		open, close = from, from+windowLen.Seconds()
+	shut := float64(closesAt)
+	if from := math.Max(open, nowS); shut <= from {
+		open, shut = from, from+windowLen.Seconds()
 	}
-	return routing.Window{Open: open, Close: close}
+	return routing.Window{Open: open, Close: shut}
 }

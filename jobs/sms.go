@@ -209,7 +209,8 @@ func householdActor(id int64) string {
 func (s *Service) applyInbound(ctx context.Context, tx pgx.Tx, m InboundSMS) (InboundResult, error) {
 	phone, err := thugom.NormalizePhone("from", m.From)
 	if err != nil {
-		return InboundResult{Outcome: InboundUnknownNumber, Detail: "sender is not a Vietnamese phone number"}, nil
+		// A sender that is no Vietnamese number is an outcome, answered, not a failure.
+		return InboundResult{Outcome: InboundUnknownNumber, Detail: "sender is not a Vietnamese phone number"}, nil //nolint:nilerr // an outcome
 	}
 	hh, _, err := store.HouseholdByPhone(ctx, tx, phone)
 	if thugom.ErrorCode(err) == thugom.ENotFound {

@@ -17,9 +17,9 @@ import (
 
 // Packaging task statuses.
 const (
-	PackagingOpen      = "open"
-	PackagingPacked    = "packed"
-	PackagingCancelled = "cancelled"
+	PackagingOpen      = thugom.PackagingOpen
+	PackagingPacked    = thugom.PackagingPacked
+	PackagingCancelled = thugom.PackagingCancelled
 )
 
 // PackItem is one order's produce to pack.
@@ -193,7 +193,7 @@ func (s *Service) notify(ctx context.Context, tx pgx.Tx, householdID int64, phon
 				case told.IsZero() && d.Kind == thugom.SMSPickupChanged:
 					d.Kind = thugom.SMSPickupWindow // the household never heard the first window
 				case told.IsZero() && d.Kind == thugom.SMSPickupCancelled:
-					status, why = "superseded", "the cancelled window was never told"
+					status, why = thugom.NotificationSuperseded, "the cancelled window was never told"
 				}
 			}
 		}
@@ -210,7 +210,7 @@ func (s *Service) notify(ctx context.Context, tx pgx.Tx, householdID int64, phon
 			return 0, err
 		}
 		if n >= s.deps.MaxSMSPerDay {
-			status, why = "suppressed", fmt.Sprintf("over %d messages on %s", s.deps.MaxSMSPerDay, DayString(day))
+			status, why = thugom.NotificationSuppressed, fmt.Sprintf("over %d messages on %s", s.deps.MaxSMSPerDay, DayString(day))
 		}
 	}
 	n := &store.Notice{Notification: thugom.Notification{HouseholdID: &hh, Phone: phone, Kind: string(d.Kind), Body: body,

@@ -13,33 +13,14 @@ import (
 
 // Draft states.
 const (
-	DraftPending    = "pending"
-	DraftPublished  = "published"
-	DraftDiscarded  = "discarded"
-	DraftSuperseded = "superseded"
+	DraftPending    = thugom.DraftPending
+	DraftPublished  = thugom.DraftPublished
+	DraftDiscarded  = thugom.DraftDiscarded
+	DraftSuperseded = thugom.DraftSuperseded
 )
 
-// Draft is a re-plan kept back by the publish policy: what it would change
-// against the version it was built on.
-type Draft struct {
-	ID          int64               `json:"id"`
-	DepotID     int64               `json:"depot_id"`
-	Day         time.Time           `json:"-"`
-	Cause       string              `json:"cause"`
-	Subject     string              `json:"subject"`
-	FromVersion int                 `json:"from_version"`
-	Revision    int64               `json:"revision"`
-	Changes     []thugom.StopChange `json:"changes"`
-	// Counted is how many of the changes the policy counts (a new, dropped
-	// or moved stop, a new window, a time moved); SMS how many households
-	// would be told.
-	Counted   int        `json:"counted"`
-	SMS       int        `json:"sms"`
-	State     string     `json:"state"`
-	CreatedAt time.Time  `json:"created_at"`
-	DecidedAt *time.Time `json:"decided_at"`
-	DecidedBy string     `json:"decided_by"`
-}
+// Draft is a re-plan kept back by the publish policy (thugom.Draft).
+type Draft = thugom.Draft
 
 // InsertDraft stores a pending draft of a depot day, superseding the
 // day's older pending one, in the caller's transaction.

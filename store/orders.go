@@ -12,20 +12,10 @@ import (
 	"github.com/thugom/thugom"
 )
 
-// RefData resolves the names an order refers to: marketplaces to carriers,
-// product codes and depot codes to ids.
-type RefData struct {
-	CarrierByMarketplace map[string]int64
-	ProductByCode        map[string]int64
-	Depots               map[string]DepotRef // by code and by id (text)
-}
-
-// DepotRef is a depot's id and carrier.
-type DepotRef struct{ ID, CarrierID int64 }
-
-// LoadRefData reads the reference tables (a few dozen rows).
-func LoadRefData(ctx context.Context, q DBTX) (*RefData, error) {
-	ref := &RefData{CarrierByMarketplace: map[string]int64{}, ProductByCode: map[string]int64{}, Depots: map[string]DepotRef{}}
+// LoadRefData reads the reference data orders name (a few dozen rows):
+// marketplaces to carriers, product codes and depot codes to ids.
+func LoadRefData(ctx context.Context, q DBTX) (*thugom.OrderRefs, error) {
+	ref := &thugom.OrderRefs{CarrierByMarketplace: map[string]int64{}, ProductByCode: map[string]int64{}, Depots: map[string]thugom.DepotRef{}}
 	rows, err := q.Query(ctx, query("RefCarriers"))
 	if err != nil {
 		return nil, fmt.Errorf("ref carriers: %w", err)
@@ -55,8 +45,8 @@ func LoadRefData(ctx context.Context, q DBTX) (*RefData, error) {
 	}
 	var carrier int64
 	if _, err := pgx.ForEachRow(rows, []any{&id, &carrier, &code}, func() error {
-		ref.Depots[code] = DepotRef{id, carrier}
-		ref.Depots[fmt.Sprint(id)] = DepotRef{id, carrier}
+		ref.Depots[code] = thugom.DepotRef{ID: id, CarrierID: carrier}
+		ref.Depots[fmt.Sprint(id)] = thugom.DepotRef{ID: id, CarrierID: carrier}
 		return nil
 	}); err != nil {
 		return nil, fmt.Errorf("ref depots: %w", err)

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/thugom/thugom"
 	"github.com/thugom/thugom/jobs"
 	"github.com/thugom/thugom/store"
 	"github.com/thugom/thugom/store/pgserver"
@@ -117,7 +118,7 @@ func newConfig(name string) (*flag.FlagSet, *config) {
 		fs.Float64Var(&c.BorrowRadiusKm, "borrow-radius-km", c.BorrowRadiusKm, "how far (road km) a depot may borrow an idle vehicle of its carrier (env THUGOM_BORROW_RADIUS_KM)")
 	}
 	str(&c.EveningAt, "evening-at", envOr("THUGOM_EVENING_AT", "17:00"), "local time tomorrow is planned and households told their windows (env THUGOM_EVENING_AT)")
-	str(&c.WakingHours, "waking-hours", envOr("THUGOM_WAKING_HOURS", "06:30-21:00"), "local hours households may be texted (env THUGOM_WAKING_HOURS)")
+	str(&c.WakingHours, "waking-hours", envOr("THUGOM_WAKING_HOURS", thugom.DefaultWakingHours.String()), "local hours households may be texted (env THUGOM_WAKING_HOURS)")
 	str(&c.AutoPublish, "auto-publish", envOr("THUGOM_AUTO_PUBLISH", "always"), "automatic re-plans (failed pickup, breakdown, SLA watch): always published, kept as a draft, or max-changes=N (env THUGOM_AUTO_PUBLISH)")
 	str(&c.HelpPhone, "help-phone", os.Getenv("THUGOM_HELP_PHONE"), "post office phone shown on invalid household links (env THUGOM_HELP_PHONE)")
 	str(&c.SMSLinkBase, "sms-link-base", os.Getenv("THUGOM_SMS_LINK_BASE"), "public host window SMS link to as <host>/s/<code>, e.g. thugom.vn; empty: no link (env THUGOM_SMS_LINK_BASE)")

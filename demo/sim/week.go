@@ -457,7 +457,7 @@ func (w *week) importDue(ctx context.Context, now time.Time) error {
 	if len(batch) == 0 {
 		return nil
 	}
-	nos := make([]store.NewOrder, len(batch))
+	nos := make([]thugom.NewOrder, len(batch))
 	for i, o := range batch {
 		nos[i] = o.order
 	}
@@ -468,7 +468,7 @@ func (w *week) importDue(ctx context.Context, now time.Time) error {
 	geocoded := map[int64]bool{}
 	for i, id := range res.OrderIDs {
 		w.orderDay[id] = batch[i].day
-		if r := batch[i].order.Order.ReadyFrom; r != nil {
+		if r := batch[i].order.ReadyFrom; r != nil {
 			w.readyAt[id] = *r
 		}
 		h := w.seeded.HouseholdIDs[batch[i].household]

@@ -9,13 +9,12 @@ import (
 
 	"github.com/thugom/thugom"
 	"github.com/thugom/thugom/demo"
-	"github.com/thugom/thugom/store"
 )
 
 type weekOrder struct {
 	day       int // pickup day index
 	household int // index into the scenario's households
-	order     store.NewOrder
+	order     thugom.NewOrder
 }
 
 // weekOrders makes the week's orders: the demo's first day, then for each
@@ -108,16 +107,16 @@ func weekOrders(sc *demo.Scenario, first []demo.OrderSpec, seeded *demo.Seeded, 
 				if box <= 0 {
 					box = 5
 				}
-				o := thugom.Order{
+				o := thugom.NewOrder{
 					Marketplace: market, MarketplaceOrderID: fmt.Sprintf("%s-W%s-%06d", prefix, day.Format("060102"), seq),
-					CarrierID: seeded.CarrierIDs[t.carrier], ProductID: seeded.ProductIDs[t.product],
-					WeightKg: kg, Parcels: int(math.Ceil(kg / box)), DestinationProvince: t.dest,
-					PlacedAt: placed, PromiseHours: int(policy.Promise(t.dest) / time.Hour), ReadyFrom: &readyFrom, ReadyUntil: &readyUntil,
+					Product: t.product, WeightKg: &kg, Parcels: int(math.Ceil(kg / box)), DestinationProvince: t.dest,
+					PlacedAt: &placed, PromiseHours: int(policy.Promise(t.dest) / time.Hour), ReadyFrom: &readyFrom, ReadyUntil: &readyUntil,
+					HouseholdName: h.Name, HouseholdPhone: h.Phone, HouseholdAddress: h.Address,
 				}
-				out = append(out, weekOrder{day: d, household: hi, order: store.NewOrder{Order: o, HouseholdName: h.Name, HouseholdPhone: h.Phone, HouseholdAddress: h.Address}})
+				out = append(out, weekOrder{day: d, household: hi, order: o})
 			}
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].order.PlacedAt.Before(out[j].order.PlacedAt) })
+	sort.SliceStable(out, func(i, j int) bool { return out[i].order.PlacedAt.Before(*out[j].order.PlacedAt) })
 	return out
 }

@@ -133,7 +133,8 @@ WHERE id = ANY($1::bigint[]) AND status = ANY($4::text[])
 RETURNING id;
 
 -- name: OrdersCancelledSince
--- The household's orders cancelled at or after $2 (its undo window).
+-- The household's orders cancelled at or after $2: now less thugom.UndoWindow,
+-- passed by the caller (the window is a Go constant, not a literal here).
 SELECT id, depot_id, updated_at FROM orders
 WHERE household_id = $1 AND status = 'cancelled' AND updated_at >= $2
 ORDER BY id
