@@ -337,7 +337,7 @@ func (w *week) seed(ctx context.Context) (*WeekReport, error) {
 		}
 	}
 	rep := &WeekReport{Seed: w.opt.Seed, Households: len(w.seeded.HouseholdIDs), Depots: len(w.seeded.DepotIDs), WhatIf: whatIf}
-	w.orders = weekOrders(sc, first, w.seeded, w.opt.Days, w.rng)
+	w.orders = weekOrders(sc, first, w.opt.Days, w.rng)
 	w.opt.Progress(fmt.Sprintf("seeded %d households, %d depots; %d orders over %d days", rep.Households, rep.Depots, len(w.orders), w.opt.Days))
 	return rep, nil
 }

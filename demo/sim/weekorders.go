@@ -25,7 +25,7 @@ type weekOrder struct {
 // same day 09:30–14:00, ready within the hour, when it is 24 h), the rest
 // in the night and the morning of the day (00:00–09:30). Ready windows are
 // on the pickup day.
-func weekOrders(sc *demo.Scenario, first []demo.OrderSpec, seeded *demo.Seeded, days int, rng *rand.Rand) []weekOrder {
+func weekOrders(sc *demo.Scenario, first []demo.OrderSpec, days int, rng *rand.Rand) []weekOrder {
 	policy := thugom.DefaultPromisePolicy()
 	type tmpl struct {
 		carrier, product, dest string
