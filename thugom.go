@@ -402,3 +402,16 @@ type Token struct {
 	CreatedAt time.Time  `json:"created_at"`
 	RevokedAt *time.Time `json:"revoked_at,omitempty"`
 }
+
+// StoredAnswer is the answer given to the first request of an
+// Idempotency-Key, replayed to its retries: RequestHash names the request
+// (a retry with another body is refused); Status 0 means the first request
+// is still at work.
+type StoredAnswer struct {
+	RequestHash []byte
+	Status      int
+	Body        []byte
+}
+
+// RequestClaim names the request holding an Idempotency-Key while it works.
+type RequestClaim []byte

@@ -16,12 +16,12 @@ import (
 
 // Deps is what the HTTP API needs from the process that serves it.
 type Deps struct {
-	// DB is the database; every request runs its queries on it, writes in
-	// one transaction per request.
+	// DB is the database the API reads its views from (store's read
+	// queries); it writes nothing itself.
 	DB *store.DB
-	// Service is the jobs service (jobs.New; an insert-only one, Workers 0,
-	// is enough): the API inserts jobs with its client in the request's
-	// transaction and calls it for pickups, breakdowns and inbound SMS.
+	// Service is the core (jobs.New; an insert-only one, Workers 0, is
+	// enough): every write a request makes is one call of it, which runs
+	// the rules in its own transaction.
 	Service *jobs.Service
 	// Clock is the one clock; nil means time.Now.
 	Clock func() time.Time

@@ -441,15 +441,15 @@ func (s *server) idempotent(w http.ResponseWriter, r *http.Request, body []byte,
 	sum := sha256.Sum256(append([]byte(r.Method+" "+r.URL.Path+"\n"), body...))
 	actor := principalOf(r.Context()).actor()
 	ctx := r.Context()
-	claim := store.NewIdempotencyClaim()
-	replay := func(prev *store.IdempotentResponse) {
+	claim := jobs.NewRequestClaim()
+	replay := func(prev *thugom.StoredAnswer) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Idempotent-Replayed", "true")
 		w.WriteHeader(prev.Status)
 		_, _ = w.Write(append(prev.Body, '\n')) //nolint:gosec // G705: the JSON this endpoint answered before, replayed as application/json
 	}
 	for wait := 10 * time.Millisecond; ; wait = min(2*wait, 200*time.Millisecond) {
-		prev, claimed, err := store.ClaimIdempotency(ctx, s.deps.DB, actor, key, sum[:], claim, idempotencyLease)
+		prev, claimed, err := s.deps.Service.ClaimRequest(ctx, actor, key, sum[:], claim, idempotencyLease)
 		if err != nil {
 			s.writeProblem(w, r, err)
 			return
@@ -480,14 +480,14 @@ func (s *server) idempotent(w http.ResponseWriter, r *http.Request, body []byte,
 	}
 	status, v, err := fn(ctx)
 	if err != nil {
-		_ = store.ForgetIdempotencyKey(context.WithoutCancel(ctx), s.deps.DB, actor, key, claim)
+		_ = s.deps.Service.ForgetRequest(context.WithoutCancel(ctx), actor, key, claim)
 		s.writeProblem(w, r, err)
 		return
 	}
 	out, err := json.Marshal(v)
 	var saved bool
 	if err == nil {
-		saved, err = store.SaveIdempotentResponse(context.WithoutCancel(ctx), s.deps.DB, actor, key, claim, status, out)
+		saved, err = s.deps.Service.SaveAnswer(context.WithoutCancel(ctx), actor, key, claim, status, out)
 	}
 	if err != nil {
 		s.writeProblem(w, r, err)
@@ -496,7 +496,7 @@ func (s *server) idempotent(w http.ResponseWriter, r *http.Request, body []byte,
 	if !saved {
 		// This holder was presumed dead and another took over and answered
 		// first: give its answer, the one every retry replays.
-		prev, _, err := store.ClaimIdempotency(ctx, s.deps.DB, actor, key, sum[:], claim, 0)
+		prev, _, err := s.deps.Service.ClaimRequest(ctx, actor, key, sum[:], claim, 0)
 		if err == nil && prev != nil && prev.Status != 0 {
 			replay(prev)
 			return

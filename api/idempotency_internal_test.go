@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/thugom/thugom"
+	"github.com/thugom/thugom/jobs"
 	"github.com/thugom/thugom/store/pgtest"
 )
 
@@ -20,7 +21,12 @@ import (
 // the first holder's fn returns only once all the others wait on its key.
 func idemRun(t *testing.T, n int, fn func(run int64) (int, any, error)) []*httptest.ResponseRecorder {
 	t.Helper()
-	s := &server{deps: Deps{DB: pgtest.New(t)}, log: discardLogger(), now: time.Now}
+	db := pgtest.New(t)
+	svc, err := jobs.New(db, jobs.Deps{Logger: discardLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &server{deps: Deps{DB: db, Service: svc}, log: discardLogger(), now: time.Now}
 	var (
 		mu      sync.Mutex
 		waiting = map[string]bool{}

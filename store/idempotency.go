@@ -8,15 +8,13 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/thugom/thugom"
 )
 
 // IdempotentResponse is the first answer given to an (actor, key); Status
 // 0 means the first request is still running.
-type IdempotentResponse struct {
-	RequestHash []byte
-	Status      int
-	Body        []byte
-}
+type IdempotentResponse = thugom.StoredAnswer
 
 // IdempotencyClaim names the request holding an (actor, key).
 type IdempotencyClaim []byte
