@@ -70,7 +70,11 @@
 //	svc.RecordPickup(ctx, jobs.PickupEvent{...})     // pickup state machine: planned → en_route → arrived → picked_up | failed
 //	svc.ApplyDriverEvents(ctx, batch)                // a driver phone's offline queue, replayed once
 //	svc.MarkPacked(ctx, householdID, actor)          // the household's "packed" answer
-//	svc.CancelOrder, LockOrder, MoveStop, HandOver   // the dispatcher's actions on orders and stops
+//	svc.CancelOrder, LockOrder, MoveStop, HandOver   // the dispatcher's actions on orders and stops (one cancel for every actor: cancel.go)
+//	svc.CreateToken, RevokeToken                     // API tokens, for the admin API and `thugom token` alike
+//	svc.CreateVehicle, CreateDriver, PinHousehold    // the fleet and a household's corrected place
+//	svc.RecordPositions, HouseholdLinked             // a phone's positions; a household opening its link
+//	svc.ClaimRequest, SaveAnswer, ForgetRequest      // a driver's Idempotency-Key: one answer to every retry
 //	svc.ReportBreakdown(ctx, vehicleID, actor)       // vehicle broken → re-plan
 //	svc.BorrowVehicle, ReturnVehicle                 // a neighbouring depot's idle vehicle
 //	svc.PublishDraft, DiscardDraft                   // a plan held for the dispatcher's review
