@@ -510,7 +510,10 @@ func (g *Geocoder) GeocodeWith(address string, opt Options) (r Result) {
 	return r
 }
 
-// resolveText fills r from the address text alone.
+// resolveText fills r from the address text alone: the commune mention's
+// readings (communeEntries, readings), backed by the other communes named,
+// aggregated by 2025 commune (aggregate), answered with commune or district
+// precision.
 func (g *Geocoder) resolveText(r *Result, a *assignment, p *parse) {
 	if len(strings.TrimSpace(r.Input)) == 0 {
 		r.Reason = "empty address"
@@ -531,86 +534,81 @@ func (g *Geocoder) resolveText(r *Result, a *assignment, p *parse) {
 		g.districtOnly(r, ds, 0.5, "only the district is known")
 		return
 	}
-	m := a.commune
-	var ins []interp
+	entries, edits := g.communeEntries(a.commune)
+	ins, districtFits := g.readings(a, p, ds, entries, edits)
+	if len(ins) == 0 {
+		if len(ds) > 0 {
+			g.districtOnly(r, ds, 0.4, "commune not recognised; only the district is known")
+			return
+		}
+		r.Reason = "no Lạng Sơn commune recognised"
+		return
+	}
+	g.backByOtherCommunes(a, ins)
+	t := aggregate(ins)
+	if t.bestDistrict != nil && (len(t.codes) == 0 || t.bestDistrict.score > t.score[t.codes[0]]) {
+		// Only an obsolete name or a district: district precision.
+		d := map[string]bool{t.bestDistrict.district: true}
+		conf := 0.55
+		if len(t.codes) > 0 || ds != nil && !districtFits {
+			conf = 0.35
+		}
+		g.districtOnly(r, d, conf, "the address names a unit that no longer exists or a district; resolved to its district")
+		return
+	}
+	if len(t.codes) == 0 {
+		r.Reason = "no Lạng Sơn commune recognised"
+		return
+	}
+	mismatch := ds != nil && !districtFits
+	conf := t.confidence(a, mismatch)
+	g.communeAnswer(r, &t, ds, mismatch, conf)
+}
+
+// communeEntries are the units the commune mention m may name, and the
+// edits between each and the text.
+func (g *Geocoder) communeEntries(m *mention) ([]entry, []int) {
 	entries, edits := m.entries, make([]int, len(m.entries))
 	for i := range edits {
 		edits[i] = max(m.edits, 0)
 	}
-	if m.edits == 0 && len(m.words) > 0 {
-		// Written with diacritics that fit none of the units of that name
-		// ("Bắ Sơn" is not Ba Sơn): a typo is as likely, so the names one
-		// edit away compete.
-		agree := false
-		for _, e := range m.entries {
-			agree = agree || e.marksAgree(m.words)
-		}
-		if !agree {
-			want := func(e entry) bool { return e.level() == levelCommune || e.kind == kindDistrict }
-			hits, d := g.ix.fuzzyNeighbours(strings.ReplaceAll(m.name, " ", ""), m.lvl != levelNone, want)
-			for _, h := range hits {
-				for _, e := range h.entries {
-					if want(e) {
-						entries = append(entries, e)
-						edits = append(edits, d)
-					}
-				}
+	if m.edits != 0 || len(m.words) == 0 {
+		return entries, edits
+	}
+	// Written with diacritics that fit none of the units of that name
+	// ("Bắ Sơn" is not Ba Sơn): a typo is as likely, so the names one
+	// edit away compete.
+	agree := false
+	for _, e := range m.entries {
+		agree = agree || e.marksAgree(m.words)
+	}
+	if agree {
+		return entries, edits
+	}
+	want := func(e entry) bool { return e.level() == levelCommune || e.kind == kindDistrict }
+	hits, d := g.ix.fuzzyNeighbours(strings.ReplaceAll(m.name, " ", ""), m.lvl != levelNone, want)
+	for _, h := range hits {
+		for _, e := range h.entries {
+			if want(e) {
+				entries = append(entries, e)
+				edits = append(edits, d)
 			}
 		}
 	}
-	districtFits := false // some reading lies in the district named
+	return entries, edits
+}
+
+// readings scores each of the entries (edits away from the commune
+// mention's text) as a reading of the address, against the districts named
+// (ds, nil if none); districtFits: some reading lies in a district named.
+func (g *Geocoder) readings(a *assignment, p *parse, ds map[string]bool, entries []entry, edits []int) (ins []interp, districtFits bool) {
+	m := a.commune
 	for k, e := range entries {
-		in := interp{kind: e.kind, idx: e.idx, score: 1}
-		switch e.kind {
-		case kindCommune2025:
-			c := &g.gaz.Communes[e.idx]
-			in.newCodes = []string{c.Code}
-			if ds != nil {
-				ok := false
-				for _, d := range c.OldDistricts {
-					ok = ok || ds[d]
-				}
-				if !ok {
-					in.score *= 0.01
-				}
-				districtFits = districtFits || ok
-			} else {
-				// Without a district the address is most likely written in
-				// the 2025 structure, which has no districts.
-				in.score *= 2
-			}
-		case kindCommune2021:
-			o := &g.gaz.OldCommunes[e.idx]
-			in.newCodes, in.district = o.NewCodes, o.DistrictCode
-			if ds != nil {
-				if ds[o.DistrictCode] {
-					in.score *= 1.2
-					districtFits = true
-				} else {
-					in.score *= 0.01
-				}
-			}
-		case kindObsolete:
-			o := &g.gaz.Obsolete[e.idx]
-			in.district = o.DistrictCode
-			in.score = 0.6
-			if ds != nil {
-				if ds[o.DistrictCode] {
-					in.score *= 1.2
-					districtFits = true
-				} else {
-					in.score *= 0.01
-				}
-			}
-		case kindDistrict:
-			if a.communeByType {
-				continue
-			}
-			in.district = g.gaz.Districts[e.idx].Code
-			in.score = 0.5
-		default:
+		in, fits, ok := g.reading(a, e, ds)
+		if !ok {
 			continue
 		}
+		districtFits = districtFits || fits
 		if m.lvl == levelCommune && m.typ != typeAny && e.typ != m.typ {
 			// "xã" named but the unit is a phường or thị trấn: a weak reading.
 			in.score *= 0.2
@@ -627,15 +625,65 @@ func (g *Geocoder) resolveText(r *Result, a *assignment, p *parse) {
 		}
 		ins = append(ins, in)
 	}
-	if len(ins) == 0 {
-		if len(ds) > 0 {
-			g.districtOnly(r, ds, 0.4, "commune not recognised; only the district is known")
-			return
+	return ins, districtFits
+}
+
+// reading is entry e read as the unit of the address, scored by its kind
+// and by the districts named (ds); fits: it lies in one of them; false if e
+// is no reading (a district where the type word named a commune).
+func (g *Geocoder) reading(a *assignment, e entry, ds map[string]bool) (in interp, fits, ok bool) {
+	in = interp{kind: e.kind, idx: e.idx, score: 1}
+	// inDistrict weighs a reading in district code by the districts named.
+	inDistrict := func(code string) {
+		if ds != nil {
+			if ds[code] {
+				in.score *= 1.2
+				fits = true
+			} else {
+				in.score *= 0.01
+			}
 		}
-		r.Reason = "no Lạng Sơn commune recognised"
-		return
 	}
-	// Another commune named in the address backs the readings it shares.
+	switch e.kind {
+	case kindCommune2025:
+		c := &g.gaz.Communes[e.idx]
+		in.newCodes = []string{c.Code}
+		if ds != nil {
+			for _, d := range c.OldDistricts {
+				fits = fits || ds[d]
+			}
+			if !fits {
+				in.score *= 0.01
+			}
+		} else {
+			// Without a district the address is most likely written in
+			// the 2025 structure, which has no districts.
+			in.score *= 2
+		}
+	case kindCommune2021:
+		o := &g.gaz.OldCommunes[e.idx]
+		in.newCodes, in.district = o.NewCodes, o.DistrictCode
+		inDistrict(o.DistrictCode)
+	case kindObsolete:
+		o := &g.gaz.Obsolete[e.idx]
+		in.district = o.DistrictCode
+		in.score = 0.6
+		inDistrict(o.DistrictCode)
+	case kindDistrict:
+		if a.communeByType {
+			return in, false, false
+		}
+		in.district = g.gaz.Districts[e.idx].Code
+		in.score = 0.5
+	default:
+		return in, false, false
+	}
+	return in, fits, true
+}
+
+// backByOtherCommunes multiplies the score of the readings that another
+// commune named in the address shares.
+func (g *Geocoder) backByOtherCommunes(a *assignment, ins []interp) {
 	for _, mm := range a.moreCommunes {
 		also := map[string]bool{}
 		for _, e := range mm.entries {
@@ -657,17 +705,29 @@ func (g *Geocoder) resolveText(r *Result, a *assignment, p *parse) {
 			}
 		}
 	}
-	// Aggregate the readings by 2025 commune.
-	score := map[string]float64{}
-	old := map[string]*interp{}
-	districtMass := 0.0
-	var bestDistrict *interp
+}
+
+// tally is the readings of an address aggregated by 2025 commune.
+type tally struct {
+	score map[string]float64 // the best share of a reading, per 2025 commune code
+	old   map[string]*interp // the 2021 commune reading that gave the score, if one did
+	codes []string           // the codes in score, best first
+	// readings without a 2025 commune (obsolete units, districts): their
+	// total score and the best of them
+	districtMass float64
+	bestDistrict *interp
+}
+
+// aggregate tallies the readings ins by 2025 commune: a reading's score is
+// shared among its successors.
+func aggregate(ins []interp) tally {
+	t := tally{score: map[string]float64{}, old: map[string]*interp{}}
 	for i := range ins {
 		in := &ins[i]
 		if len(in.newCodes) == 0 {
-			districtMass += in.score
-			if bestDistrict == nil || in.score > bestDistrict.score {
-				bestDistrict = in
+			t.districtMass += in.score
+			if t.bestDistrict == nil || in.score > t.bestDistrict.score {
+				t.bestDistrict = in
 			}
 			continue
 		}
@@ -677,78 +737,77 @@ func (g *Geocoder) resolveText(r *Result, a *assignment, p *parse) {
 			if k == 0 {
 				s += 1e-6 // the first successor holds the seat; break ties toward it
 			}
-			if s > score[c] {
-				score[c] = s
+			if s > t.score[c] {
+				t.score[c] = s
 				if in.kind == kindCommune2021 {
-					old[c] = in
+					t.old[c] = in
 				} else {
-					delete(old, c)
+					delete(t.old, c)
 				}
 			}
 		}
 	}
-	codes := make([]string, 0, len(score))
-	for c := range score {
-		codes = append(codes, c)
+	t.codes = make([]string, 0, len(t.score))
+	for c := range t.score {
+		t.codes = append(t.codes, c)
 	}
-	sort.Slice(codes, func(i, j int) bool {
-		if score[codes[i]] != score[codes[j]] {
-			return score[codes[i]] > score[codes[j]]
+	sort.Slice(t.codes, func(i, j int) bool {
+		if t.score[t.codes[i]] != t.score[t.codes[j]] {
+			return t.score[t.codes[i]] > t.score[t.codes[j]]
 		}
-		return codes[i] < codes[j]
+		return t.codes[i] < t.codes[j]
 	})
-	if bestDistrict != nil && (len(codes) == 0 || bestDistrict.score > score[codes[0]]) {
-		// Only an obsolete name or a district: district precision.
-		d := map[string]bool{bestDistrict.district: true}
-		conf := 0.55
-		if len(codes) > 0 || ds != nil && !districtFits {
-			conf = 0.35
-		}
-		g.districtOnly(r, d, conf, "the address names a unit that no longer exists or a district; resolved to its district")
-		return
+	return t
+}
+
+// confidence is the confidence in the best commune of t (mismatch: it is
+// not in the district named); it drops from t.codes the readings far below
+// the best, which are noise, not candidates.
+func (t *tally) confidence(a *assignment, mismatch bool) float64 {
+	best := t.codes[0]
+	sum := t.districtMass
+	for _, c := range t.codes {
+		sum += t.score[c]
 	}
-	if len(codes) == 0 {
-		r.Reason = "no Lạng Sơn commune recognised"
-		return
-	}
-	best := codes[0]
-	sum := districtMass
-	for _, c := range codes {
-		sum += score[c]
-	}
-	// Readings far below the best are noise, not candidates.
-	kept := codes[:0]
-	for _, c := range codes {
-		if score[c] >= 0.1*score[best] {
+	kept := t.codes[:0]
+	for _, c := range t.codes {
+		if t.score[c] >= 0.1*t.score[best] {
 			kept = append(kept, c)
 		}
 	}
-	codes = kept
+	t.codes = kept
 	base := 0.95
 	if !a.communeByType {
 		base = 0.9
 	}
-	if m.edits > 0 {
-		base -= 0.07 * float64(m.edits)
+	if a.commune.edits > 0 {
+		base -= 0.07 * float64(a.commune.edits)
 	}
-	conf := base * score[best] / sum
-	if in := old[best]; in != nil && len(in.newCodes) > 1 {
+	conf := base * t.score[best] / sum
+	if in := t.old[best]; in != nil && len(in.newCodes) > 1 {
 		conf = min(conf, 0.5) // the old commune was split between two
 	}
 	if a.unresolved {
 		conf = min(conf, 0.6)
 	}
-	mismatch := ds != nil && !districtFits
 	if mismatch {
 		conf = min(conf, 0.5)
 	}
+	return conf
+}
+
+// communeAnswer fills r with commune precision: the best commune of t, the
+// old commune and district it was read from, and the status (ambiguous if
+// the commune is not in the district named, mismatch, or conf is low).
+func (g *Geocoder) communeAnswer(r *Result, t *tally, ds map[string]bool, mismatch bool, conf float64) {
+	best := t.codes[0]
 	c, _ := g.gaz.Commune(best)
 	r.CommuneCode, r.CommuneName = c.Code, c.Name
 	r.Lat, r.Lon = c.Label.Lat, c.Label.Lon
 	r.Precision = PrecisionCommune
 	r.Confidence = round3(conf)
-	r.Candidates = codes
-	if in := old[best]; in != nil {
+	r.Candidates = t.codes
+	if in := t.old[best]; in != nil {
 		o := &g.gaz.OldCommunes[in.idx]
 		r.OldCommuneCode, r.OldDistrictCode = o.Code, o.DistrictCode
 		if len(o.NewCodes) == 1 {
