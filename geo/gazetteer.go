@@ -436,8 +436,11 @@ func (g *Gazetteer) loadProvince() error {
 		return err
 	}
 	fc, err := parseFeatures(raw)
-	if err != nil || len(fc) != 1 {
-		return fmt.Errorf("province geojson: %v", err)
+	if err != nil {
+		return fmt.Errorf("province geojson: %w", err)
+	}
+	if len(fc) != 1 {
+		return fmt.Errorf("province geojson: %d features, want 1", len(fc))
 	}
 	if g.province, err = fc[0].Geometry.multiPolygon(); err != nil {
 		return fmt.Errorf("province: %w", err)

@@ -280,7 +280,7 @@ func (g *Geocoder) fuzzyFill(p *parse) {
 	// Untyped segments that are entirely unknown words may be misspelt
 	// units ("Tan Vna, Binh Gai").
 	added := false
-	any := func(entry) bool { return true }
+	anyEntry := func(entry) bool { return true }
 	addMention := func(sp span, hits []fuzzKey, d int) {
 		m := mention{name: sp.name, seg: sp.seg, pos: sp.pos, from: sp.from, to: sp.to, edits: d}
 		for _, h := range hits {
@@ -295,7 +295,7 @@ func (g *Geocoder) fuzzyFill(p *parse) {
 		if len(words) > 8 {
 			continue
 		}
-		if hits, d := g.ix.fuzzy(strings.Join(words, ""), false, any); len(hits) > 0 {
+		if hits, d := g.ix.fuzzy(strings.Join(words, ""), false, anyEntry); len(hits) > 0 {
 			addMention(*sp, hits, d)
 			continue
 		}
@@ -568,9 +568,9 @@ func (g *Geocoder) resolveText(r *Result, a *assignment, p *parse) {
 // communeEntries are the units the commune mention m may name, and the
 // edits between each and the text.
 func (g *Geocoder) communeEntries(m *mention) ([]entry, []int) {
-	entries, edits := m.entries, make([]int, len(m.entries))
-	for i := range edits {
-		edits[i] = max(m.edits, 0)
+	entries, edits := m.entries, make([]int, 0, len(m.entries))
+	for range m.entries {
+		edits = append(edits, max(m.edits, 0))
 	}
 	if m.edits != 0 || len(m.words) == 0 {
 		return entries, edits

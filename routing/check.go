@@ -162,7 +162,7 @@ type routeCheck struct {
 	errs       []error
 }
 
-func (c *routeCheck) fail(format string, args ...any) {
+func (c *routeCheck) failf(format string, args ...any) {
 	c.errs = append(c.errs, fmt.Errorf(format, args...))
 }
 
@@ -177,21 +177,21 @@ func checkRoute(in *Instance, vi int, rt *Route, stopIdx map[string]int, frozen 
 		maxTrips = 1
 	}
 	if len(rt.Trips) > maxTrips {
-		c.fail("%d trips, at most %d allowed", len(rt.Trips), maxTrips)
+		c.failf("%d trips, at most %d allowed", len(rt.Trips), maxTrips)
 	}
 	c.walk(seen)
 	early, _, ok := c.forward(c.tStart, nil)
 	if !ok && !c.onlyFrozen {
-		c.fail("a time window cannot be met even leaving at the shift start")
+		c.failf("a time window cannot be met even leaving at the shift start")
 	}
 	latest := c.latest(early)
 	depart := math.Max(c.tStart, latest[0]-c.travel(c.startLoc, c.nodes[0].loc))
 	starts, arrs, _ := c.forward(depart, latest)
 	if !near(rt.Start, depart) {
-		c.fail("leaves at %v, recomputed %v", rt.Start, depart)
+		c.failf("leaves at %v, recomputed %v", rt.Start, depart)
 	}
 	if !near(rt.End, starts[len(starts)-1]) {
-		c.fail("ends at %v, recomputed %v", rt.End, starts[len(starts)-1])
+		c.failf("ends at %v, recomputed %v", rt.End, starts[len(starts)-1])
 	}
 	dist := 0.0
 	at := c.startLoc
@@ -200,11 +200,11 @@ func checkRoute(in *Instance, vi int, rt *Route, stopIdx map[string]int, frozen 
 		at = nd.loc
 	}
 	if !near(dist, rt.Distance) {
-		c.fail("distance %v, recomputed %v", rt.Distance, dist)
+		c.failf("distance %v, recomputed %v", rt.Distance, dist)
 	}
 	c.checkTimes(starts, arrs, lateness)
 	if !c.onlyFrozen && v.MaxDuration > 0 && rt.End-depart > v.MaxDuration+tol {
-		c.fail("duration %v exceeds the maximum %v", rt.End-depart, v.MaxDuration)
+		c.failf("duration %v exceeds the maximum %v", rt.End-depart, v.MaxDuration)
 	}
 	return dist, c.errs
 }
@@ -237,10 +237,10 @@ func (c *routeCheck) walk(seen []int) {
 	dims := len(v.Capacity)
 	k := 0 // visits so far, over all trips
 	for ti, tr := range c.rt.Trips {
-		if len(tr.Visits) == 0 && !(ti == 0 && v.Resume != nil && len(v.Resume.Load) > 0) {
-			// only a vehicle resumed with a load may first drive back to
-			// unload
-			c.fail("trip %d is empty", ti)
+		// only a vehicle resumed with a load may first drive back to unload
+		unloads := ti == 0 && v.Resume != nil && len(v.Resume.Load) > 0
+		if len(tr.Visits) == 0 && !unloads {
+			c.failf("trip %d is empty", ti)
 		}
 		// the load at every point of the trip: deliveries leave on board,
 		// pickups come back
@@ -268,7 +268,7 @@ func (c *routeCheck) walk(seen []int) {
 		for vn, vis := range tr.Visits {
 			si, ok := c.stopIdx[vis.Stop]
 			if !ok {
-				c.fail("unknown stop %q", vis.Stop)
+				c.failf("unknown stop %q", vis.Stop)
 				continue
 			}
 			seen[si]++
@@ -279,7 +279,7 @@ func (c *routeCheck) walk(seen []int) {
 				c.release[ti] = math.Max(c.release[ti], s.Release)
 			}
 			if s.Delivery && ti == 0 && v.Resume != nil && !c.frozen[s.ID] {
-				c.fail("delivery %q on the first trip of a vehicle resumed during the day", s.ID)
+				c.failf("delivery %q on the first trip of a vehicle resumed during the day", s.ID)
 			}
 			for j, d := range s.Demand {
 				if s.Delivery {
@@ -298,9 +298,9 @@ func (c *routeCheck) walk(seen []int) {
 		for j := range peak {
 			if peak[j] > bound[j]+1e-6 {
 				if bound[j] > v.Capacity[j] {
-					c.fail("trip %d carries %v in dimension %d, capacity %v and %v committed on board", ti, peak[j], j, v.Capacity[j], bound[j])
+					c.failf("trip %d carries %v in dimension %d, capacity %v and %v committed on board", ti, peak[j], j, v.Capacity[j], bound[j])
 				} else {
-					c.fail("trip %d carries %v in dimension %d, capacity %v", ti, peak[j], j, v.Capacity[j])
+					c.failf("trip %d carries %v in dimension %d, capacity %v", ti, peak[j], j, v.Capacity[j])
 				}
 			}
 		}
@@ -311,7 +311,7 @@ func (c *routeCheck) walk(seen []int) {
 		c.nodes = append(c.nodes, chkNode{loc: v.End, stop: -1, service: srv, trip: ti})
 	}
 	if k < len(c.frozenIDs) {
-		c.fail("only %d visits, frozen prefix has %d", k, len(c.frozenIDs))
+		c.failf("only %d visits, frozen prefix has %d", k, len(c.frozenIDs))
 	}
 }
 
@@ -354,28 +354,28 @@ func (c *routeCheck) checkPlace(tr Trip, vn int, s *Stop, k int) {
 		// positions: directly after its stop on the same trip, or first
 		// after the frozen prefix
 		if s.After != "" && (vn == 0 || tr.Visits[vn-1].Stop != s.After) {
-			c.fail("stop %q is not directly after stop %q", s.ID, s.After)
+			c.failf("stop %q is not directly after stop %q", s.ID, s.After)
 		}
 		if s.First && k != len(c.frozenIDs) {
-			c.fail("stop %q is not first on its vehicle (visit %d)", s.ID, k)
+			c.failf("stop %q is not first on its vehicle (visit %d)", s.ID, k)
 		}
 	}
 	if k < len(c.frozenIDs) {
 		if c.frozenIDs[k] != s.ID {
-			c.fail("visit %d is %q, frozen prefix wants %q", k, s.ID, c.frozenIDs[k])
+			c.failf("visit %d is %q, frozen prefix wants %q", k, s.ID, c.frozenIDs[k])
 		}
 		return
 	}
 	c.onlyFrozen = false
 	if c.frozen[s.ID] {
-		c.fail("frozen stop %q out of its place", s.ID)
+		c.failf("frozen stop %q out of its place", s.ID)
 	}
 	if s.Vehicle != "" && s.Vehicle != c.v.ID {
-		c.fail("stop %q is pinned to vehicle %q", s.ID, s.Vehicle)
+		c.failf("stop %q is pinned to vehicle %q", s.ID, s.Vehicle)
 	}
 	for _, sk := range s.Skills {
 		if !c.skills[sk] {
-			c.fail("stop %q needs skill %q", s.ID, sk)
+			c.failf("stop %q needs skill %q", s.ID, sk)
 		}
 	}
 }
@@ -516,17 +516,17 @@ func (c *routeCheck) checkTimes(starts, arrs []float64, lateness *float64) {
 			nd := c.nodes[i]
 			late := math.Max(0, starts[i]-c.softClose(nd)) + math.Max(0, back-c.softDeadline(nd))
 			if !near(vis.LateBy, late) {
-				c.fail("stop %q: late by %v, recomputed %v", vis.Stop, vis.LateBy, late)
+				c.failf("stop %q: late by %v, recomputed %v", vis.Stop, vis.LateBy, late)
 			}
 			*lateness += late
 			if !near(vis.Arrival, arrs[i]) || !near(vis.Start, starts[i]) || !near(vis.Departure, starts[i]+nd.service) {
-				c.fail("stop %q: times %v/%v/%v, recomputed %v/%v/%v", vis.Stop, vis.Arrival, vis.Start, vis.Departure, arrs[i], starts[i], starts[i]+nd.service)
+				c.failf("stop %q: times %v/%v/%v, recomputed %v/%v/%v", vis.Stop, vis.Arrival, vis.Start, vis.Departure, arrs[i], starts[i], starts[i]+nd.service)
 			}
 			i++
 		}
 		ret := starts[i]
 		if !near(tr.Return, ret) {
-			c.fail("trip %d returns at %v, recomputed %v", ti, tr.Return, ret)
+			c.failf("trip %d returns at %v, recomputed %v", ti, tr.Return, ret)
 		}
 		if !c.onlyFrozen {
 			c.checkTrip(ti, starts, tripStart, i, ret)
@@ -542,7 +542,7 @@ func (c *routeCheck) checkTimes(starts, arrs []float64, lateness *float64) {
 func (c *routeCheck) checkTrip(ti int, starts []float64, from, to int, ret float64) {
 	v := c.v
 	if ret > v.Shift.Close+tol {
-		c.fail("trip %d returns at %v after the shift ends at %v", ti, ret, v.Shift.Close)
+		c.failf("trip %d returns at %v after the shift ends at %v", ti, ret, v.Shift.Close)
 	}
 	for j := from; j < to; j++ {
 		nd := c.nodes[j]
@@ -558,18 +558,18 @@ func (c *routeCheck) checkTrip(ti int, starts []float64, from, to int, ret float
 				}
 			}
 			if !inside {
-				c.fail("stop %q: service starts at %v outside its windows", s.ID, starts[j])
+				c.failf("stop %q: service starts at %v outside its windows", s.ID, starts[j])
 			}
 		}
 		if s.Deadline > 0 && s.DeadlineLateCost <= 0 && ret > s.Deadline+tol {
-			c.fail("stop %q: back at the depot at %v after its handover deadline %v", s.ID, ret, s.Deadline)
+			c.failf("stop %q: back at the depot at %v after its handover deadline %v", s.ID, ret, s.Deadline)
 		}
 		if s.MaxAge > 0 && ret-(starts[j]+s.Service) > s.MaxAge+tol {
-			c.fail("stop %q: load on board for %v, max age %v", s.ID, ret-(starts[j]+s.Service), s.MaxAge)
+			c.failf("stop %q: load on board for %v, max age %v", s.ID, ret-(starts[j]+s.Service), s.MaxAge)
 		}
 	}
 	if ti == 0 && v.Resume != nil && v.Resume.LoadDeadline > 0 && ret > v.Resume.LoadDeadline+tol {
-		c.fail("first trip back at %v after the on-board load's deadline %v", ret, v.Resume.LoadDeadline)
+		c.failf("first trip back at %v after the on-board load's deadline %v", ret, v.Resume.LoadDeadline)
 	}
 }
 

@@ -53,10 +53,9 @@ type model struct {
 	refTrip            []int32
 
 	// per vehicle
-	veh      []vinfo
-	compat   []bool // n*nv: stop can go on vehicle
-	class    []int32
-	nclasses int
+	veh    []vinfo
+	compat []bool // n*nv: stop can go on vehicle
+	class  []int32
 	// simple: one vehicle class, single trips, no deadlines, ages, pins,
 	// skills, several windows or frozen stops (the benchmark case), where
 	// the 2-opt* local search applies.

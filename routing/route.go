@@ -52,7 +52,7 @@ type route struct {
 	locs           []int32 // location of each node
 	tripEnd        []int32 // position of the node closing each trip
 	loads          []float64
-	cum            []float64 // load picked up up to each node, per dimension
+	cum            []float64 // load picked up so far at each node, per dimension
 	tdl            []float64 // per trip: min deadline
 	trel           []float64 // per trip: max release of its stops (-big: none)
 	// mixed models only, per node and dimension: load leaving the node (an

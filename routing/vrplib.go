@@ -102,7 +102,7 @@ type vrplibParser struct {
 	serviceDefault float64           // SERVICE_TIME
 }
 
-func (ps *vrplibParser) fail(format string, args ...any) error {
+func (ps *vrplibParser) failf(format string, args ...any) error {
 	return invalid("vrplib: line %d: "+format, append([]any{ps.ln}, args...)...)
 }
 
@@ -114,14 +114,14 @@ func (ps *vrplibParser) startSection(key string) error {
 	case "NODE_COORD_SECTION", "DEMAND_SECTION", "TIME_WINDOW_SECTION", "RELEASE_TIME_SECTION",
 		"SERVICE_TIME_SECTION", "VEHICLES_RELOAD_DEPOT_SECTION", "DEPOT_SECTION":
 	default:
-		return ps.fail("unsupported section %s", key)
+		return ps.failf("unsupported section %s", key)
 	}
 	if _, dup := ps.seen[key]; dup {
-		return ps.fail("section %s appears twice", key)
+		return ps.failf("section %s appears twice", key)
 	}
 	ps.section = key
 	if p.Dimension <= 0 {
-		return ps.fail("section %s before DIMENSION", key)
+		return ps.failf("section %s before DIMENSION", key)
 	}
 	if p.X == nil {
 		n := p.Dimension
@@ -131,7 +131,7 @@ func (ps *vrplibParser) startSection(key string) error {
 	}
 	if key == "VEHICLES_RELOAD_DEPOT_SECTION" {
 		if p.Vehicles <= 0 {
-			return ps.fail("section %s before VEHICLES", key)
+			return ps.failf("section %s before VEHICLES", key)
 		}
 		ps.seen[key] = make([]bool, p.Vehicles)
 		p.ReloadDepots = make([][]int, p.Vehicles)
@@ -148,16 +148,16 @@ func (ps *vrplibParser) startSection(key string) error {
 func (ps *vrplibParser) headerLine(line, key, val string) error {
 	p := ps.p
 	if ps.section != "" {
-		return ps.fail("%q inside %s", line, ps.section)
+		return ps.failf("%q inside %s", line, ps.section)
 	}
 	if ps.header[key] {
-		return ps.fail("%s given twice", key)
+		return ps.failf("%s given twice", key)
 	}
 	ps.header[key] = true
 	num := func() (float64, error) {
 		x, err := strconv.ParseFloat(val, 64)
 		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
-			return 0, ps.fail("%s: %q is not a number", key, val)
+			return 0, ps.failf("%s: %q is not a number", key, val)
 		}
 		return x, nil
 	}
@@ -169,7 +169,7 @@ func (ps *vrplibParser) headerLine(line, key, val string) error {
 	case "COMMENT":
 	case "EDGE_WEIGHT_TYPE":
 		if val != "EUC_2D" {
-			return ps.fail("EDGE_WEIGHT_TYPE %s unsupported (only EUC_2D)", val)
+			return ps.failf("EDGE_WEIGHT_TYPE %s unsupported (only EUC_2D)", val)
 		}
 	case "DIMENSION", "VEHICLES":
 		x, err := num()
@@ -177,11 +177,11 @@ func (ps *vrplibParser) headerLine(line, key, val string) error {
 			return err
 		}
 		if x != math.Trunc(x) || x < 1 || x > MaxVRPLIBDimension {
-			return ps.fail("%s is %v, want an integer in [1,%d]", key, x, MaxVRPLIBDimension)
+			return ps.failf("%s is %v, want an integer in [1,%d]", key, x, MaxVRPLIBDimension)
 		}
 		if key == "DIMENSION" {
 			if x < 2 {
-				return ps.fail("DIMENSION is %v, want a depot and at least one client", x)
+				return ps.failf("DIMENSION is %v, want a depot and at least one client", x)
 			}
 			p.Dimension = int(x)
 		} else {
@@ -193,7 +193,7 @@ func (ps *vrplibParser) headerLine(line, key, val string) error {
 			return err
 		}
 		if x <= 0 {
-			return ps.fail("CAPACITY is %v, want > 0", x)
+			return ps.failf("CAPACITY is %v, want > 0", x)
 		}
 		p.Capacity = x
 	case "SERVICE_TIME":
@@ -202,11 +202,11 @@ func (ps *vrplibParser) headerLine(line, key, val string) error {
 			return err
 		}
 		if x < 0 {
-			return ps.fail("SERVICE_TIME is %v, want >= 0", x)
+			return ps.failf("SERVICE_TIME is %v, want >= 0", x)
 		}
 		ps.serviceDefault = x
 	default:
-		return ps.fail("unsupported header %s", key)
+		return ps.failf("unsupported header %s", key)
 	}
 	return nil
 }
@@ -216,13 +216,13 @@ func (ps *vrplibParser) headerLine(line, key, val string) error {
 func (ps *vrplibParser) dataLine(line string, f []string) error {
 	section := ps.section
 	if section == "" {
-		return ps.fail("numbers %q outside any section", line)
+		return ps.failf("numbers %q outside any section", line)
 	}
 	nums := make([]float64, len(f))
 	for i, s := range f {
 		x, err := strconv.ParseFloat(s, 64)
 		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
-			return ps.fail("%s: %q is not a number", section, s)
+			return ps.failf("%s: %q is not a number", section, s)
 		}
 		nums[i] = x
 	}
@@ -239,7 +239,7 @@ func (ps *vrplibParser) dataLine(line string, f []string) error {
 func (ps *vrplibParser) depotLine(line string, nums []float64) error {
 	p, seen := ps.p, ps.seen["DEPOT_SECTION"]
 	if ps.depotDone {
-		return ps.fail("DEPOT_SECTION: %q after -1", line)
+		return ps.failf("DEPOT_SECTION: %q after -1", line)
 	}
 	for _, x := range nums {
 		if x == -1 {
@@ -248,10 +248,10 @@ func (ps *vrplibParser) depotLine(line string, nums []float64) error {
 		}
 		id, err := p.nodeID(x)
 		if err != nil {
-			return ps.fail("DEPOT_SECTION: %v", err)
+			return ps.failf("DEPOT_SECTION: %v", err)
 		}
 		if seen[id] {
-			return ps.fail("DEPOT_SECTION: node %v listed twice", x)
+			return ps.failf("DEPOT_SECTION: node %v listed twice", x)
 		}
 		seen[id] = true
 		p.Depots = append(p.Depots, id)
@@ -264,20 +264,20 @@ func (ps *vrplibParser) reloadLine(line string, nums []float64) error {
 	p, section := ps.p, ps.section
 	seen := ps.seen[section]
 	if len(nums) < 2 {
-		return ps.fail("%s: want a vehicle and its reload depots, got %q", section, line)
+		return ps.failf("%s: want a vehicle and its reload depots, got %q", section, line)
 	}
 	v := nums[0]
 	if v != math.Trunc(v) || v < 1 || int(v) > p.Vehicles {
-		return ps.fail("%s: vehicle %v outside 1..%d (VEHICLES)", section, v, p.Vehicles)
+		return ps.failf("%s: vehicle %v outside 1..%d (VEHICLES)", section, v, p.Vehicles)
 	}
 	if seen[int(v)-1] {
-		return ps.fail("%s: vehicle %v listed twice", section, v)
+		return ps.failf("%s: vehicle %v listed twice", section, v)
 	}
 	seen[int(v)-1] = true
 	for _, x := range nums[1:] {
 		id, err := p.nodeID(x)
 		if err != nil {
-			return ps.fail("%s: vehicle %v: reload depot %v", section, v, err)
+			return ps.failf("%s: vehicle %v: reload depot %v", section, v, err)
 		}
 		p.ReloadDepots[int(v)-1] = append(p.ReloadDepots[int(v)-1], id)
 	}
@@ -291,14 +291,14 @@ func (ps *vrplibParser) nodeLine(line string, nums []float64) error {
 	want := map[string]int{"NODE_COORD_SECTION": 3, "DEMAND_SECTION": 2, "TIME_WINDOW_SECTION": 3,
 		"RELEASE_TIME_SECTION": 2, "SERVICE_TIME_SECTION": 2}[section]
 	if len(nums) != want {
-		return ps.fail("%s: want %d numbers, got %d in %q", section, want, len(nums), line)
+		return ps.failf("%s: want %d numbers, got %d in %q", section, want, len(nums), line)
 	}
 	id, err := p.nodeID(nums[0])
 	if err != nil {
-		return ps.fail("%s: %v", section, err)
+		return ps.failf("%s: %v", section, err)
 	}
 	if ps.seen[section][id] {
-		return ps.fail("%s: node %d listed twice", section, id+1)
+		return ps.failf("%s: node %d listed twice", section, id+1)
 	}
 	ps.seen[section][id] = true
 	node := fmt.Sprintf("node %d", id+1)
@@ -306,29 +306,29 @@ func (ps *vrplibParser) nodeLine(line string, nums []float64) error {
 	case "NODE_COORD_SECTION":
 		p.X[id], p.Y[id] = nums[1], nums[2]
 		if math.Abs(nums[1]) > 1e9 || math.Abs(nums[2]) > 1e9 {
-			return ps.fail("%s: %s: coordinates %v %v out of range", section, node, nums[1], nums[2])
+			return ps.failf("%s: %s: coordinates %v %v out of range", section, node, nums[1], nums[2])
 		}
 	case "DEMAND_SECTION":
 		if nums[1] < 0 {
-			return ps.fail("%s: %s: negative demand %v", section, node, nums[1])
+			return ps.failf("%s: %s: negative demand %v", section, node, nums[1])
 		}
 		p.Demand[id] = nums[1]
 	case "TIME_WINDOW_SECTION":
 		if nums[2] < nums[1] {
-			return ps.fail("%s: %s: window closes (%v) before it opens (%v)", section, node, nums[2], nums[1])
+			return ps.failf("%s: %s: window closes (%v) before it opens (%v)", section, node, nums[2], nums[1])
 		}
 		if math.Abs(nums[1]) > 1e12 || math.Abs(nums[2]) > 1e12 {
-			return ps.fail("%s: %s: window %v..%v out of range", section, node, nums[1], nums[2])
+			return ps.failf("%s: %s: window %v..%v out of range", section, node, nums[1], nums[2])
 		}
 		p.Windows[id] = Window{Open: nums[1], Close: nums[2]}
 	case "RELEASE_TIME_SECTION":
 		if nums[1] < 0 || nums[1] > 1e12 {
-			return ps.fail("%s: %s: release time %v out of range", section, node, nums[1])
+			return ps.failf("%s: %s: release time %v out of range", section, node, nums[1])
 		}
 		p.Release[id] = nums[1]
 	case "SERVICE_TIME_SECTION":
 		if nums[1] < 0 || nums[1] > 1e12 {
-			return ps.fail("%s: %s: service time %v out of range", section, node, nums[1])
+			return ps.failf("%s: %s: service time %v out of range", section, node, nums[1])
 		}
 		p.Service[id] = nums[1]
 	}
