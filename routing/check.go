@@ -235,6 +235,16 @@ func newRouteCheck(in *Instance, vi int, rt *Route, stopIdx map[string]int, froz
 func (c *routeCheck) walk(seen []int) {
 	v := c.v
 	dims := len(v.Capacity)
+	nn := 0
+	for _, tr := range c.rt.Trips {
+		nn += len(tr.Visits) + 1
+	}
+	c.nodes = make([]chkNode, 0, nn)
+	c.release = make([]float64, 0, len(c.rt.Trips))
+	// per trip, reused: the load at every point, its peak, the bound of
+	// the peak and the load committed before the plan
+	buf := make([]float64, 4*dims)
+	load, peak, bound, committed := buf[:dims], buf[dims:2*dims], buf[2*dims:3*dims], buf[3*dims:]
 	k := 0 // visits so far, over all trips
 	for ti, tr := range c.rt.Trips {
 		// only a vehicle resumed with a load may first drive back to unload
@@ -244,7 +254,7 @@ func (c *routeCheck) walk(seen []int) {
 		}
 		// the load at every point of the trip: deliveries leave on board,
 		// pickups come back
-		load := make([]float64, dims)
+		clear(load)
 		if ti == 0 && v.Resume != nil {
 			copy(load, v.Resume.Load)
 		}
@@ -255,8 +265,7 @@ func (c *routeCheck) walk(seen []int) {
 				}
 			}
 		}
-		bound, lead := c.loadBound(ti, tr)
-		peak := make([]float64, dims)
+		lead := c.loadBound(ti, tr, bound, committed)
 		if lead == 0 {
 			copy(peak, load)
 		} else {
@@ -315,17 +324,18 @@ func (c *routeCheck) walk(seen []int) {
 	}
 }
 
-// loadBound is the most trip ti may carry, and the number of its leading
-// frozen visits, exempt from it. The first trip of a resumed vehicle
-// carries, up to the end of its leading frozen stops, whatever was
-// committed before the plan; from there on no more than the capacity, or
-// than the load on board and the frozen pickups if that is more.
-func (c *routeCheck) loadBound(ti int, tr Trip) ([]float64, int) {
+// loadBound sets bound to the most trip ti may carry and returns the number
+// of its leading frozen visits, exempt from it (committed: a buffer as long
+// as bound). The first trip of a resumed vehicle carries, up to the end of
+// its leading frozen stops, whatever was committed before the plan; from
+// there on no more than the capacity, or than the load on board and the
+// frozen pickups if that is more.
+func (c *routeCheck) loadBound(ti int, tr Trip, bound, committed []float64) int {
 	v := c.v
-	bound := append([]float64(nil), v.Capacity...)
+	copy(bound, v.Capacity)
 	lead := 0
 	if ti == 0 && v.Resume != nil {
-		committed := make([]float64, len(v.Capacity))
+		clear(committed)
 		copy(committed, v.Resume.Load)
 		for _, vis := range tr.Visits {
 			si, ok := c.stopIdx[vis.Stop]
@@ -343,7 +353,7 @@ func (c *routeCheck) loadBound(ti int, tr Trip) ([]float64, int) {
 			bound[j] = math.Max(bound[j], committed[j])
 		}
 	}
-	return bound, lead
+	return lead
 }
 
 // checkPlace checks that stop s, visit vn of trip tr and visit k of the

@@ -29,8 +29,8 @@ func (in *Instance) Validate() error {
 	if err := in.validateProfiles(); err != nil {
 		return err
 	}
-	depots, err := in.validateDepots()
-	if err != nil {
+	depots := map[string]bool{}
+	if err := in.validateDepots(depots); err != nil {
 		return err
 	}
 	if len(in.Vehicles) == 0 {
@@ -116,24 +116,23 @@ func (in *Instance) validateProfiles() error {
 	return nil
 }
 
-// validateDepots checks the depots' IDs and locations and returns the set
-// of their IDs.
-func (in *Instance) validateDepots() (map[string]bool, error) {
+// validateDepots checks the depots' IDs and locations, adding each ID to
+// depots.
+func (in *Instance) validateDepots(depots map[string]bool) error {
 	n := in.NumLocations
-	depots := map[string]bool{}
 	for i, d := range in.Depots {
 		if d.ID == "" {
-			return nil, invalid("depot %d: empty id", i)
+			return invalid("depot %d: empty id", i)
 		}
 		if depots[d.ID] {
-			return nil, invalid("depot %q: duplicate id", d.ID)
+			return invalid("depot %q: duplicate id", d.ID)
 		}
 		depots[d.ID] = true
 		if d.Location < 0 || d.Location >= n {
-			return nil, invalid("depot %q: location %d out of range [0,%d)", d.ID, d.Location, n)
+			return invalid("depot %q: location %d out of range [0,%d)", d.ID, d.Location, n)
 		}
 	}
-	return depots, nil
+	return nil
 }
 
 // validateVehicle checks vehicle v (called name in errors) against the
