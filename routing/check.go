@@ -154,7 +154,7 @@ type routeCheck struct {
 	startLoc  int
 	tStart    float64
 	frozenIDs []string
-	skills    map[string]bool
+	skills    map[string]bool // the vehicle's
 
 	nodes      []chkNode
 	release    []float64 // per trip: the latest release of its stops

@@ -677,12 +677,13 @@ func (sc *scratch) size(n int) {
 // earliest soft deadline (sc.sdl) at the node closing it, and the latest
 // release of its stops (sc.rel) at the node opening it.
 func (m *model) tripBounds(vi *vinfo, seq []int32, sc *scratch) {
-	rel, sdl, tdl := sc.rel, sc.sdl, sc.tdl
+	n := len(seq)
+	rel, sdl, tdl := sc.rel[:n], sc.sdl[:n], sc.tdl[:n] // (lengths the compiler can see)
 	open := 0
 	rel[0] = -big
 	dl := vi.loadDeadline
 	soft := big // earliest soft deadline of the trip
-	for p := 1; p < len(seq); p++ {
+	for p := 1; p < n; p++ {
 		x := seq[p]
 		if x >= 0 {
 			if m.deadline[x] < dl {
@@ -714,13 +715,14 @@ func (m *model) earliest(v int, seq []int32, sc *scratch) bool {
 	vi := &m.veh[v]
 	pr := &m.profiles[vi.prof]
 	nl := m.nloc
-	times, rel, tdl := sc.times, sc.rel, sc.tdl
+	n := len(seq)
+	times, deps, rel, tdl := sc.times[:n], sc.deps[:n], sc.rel[:n], sc.tdl[:n]
 	ok := true
 	t := math.Max(vi.tStart, rel[0])
 	times[0] = t
-	sc.deps[0] = t
+	deps[0] = t
 	prev := int(vi.start)
-	for p := 1; p < len(seq); p++ {
+	for p := 1; p < n; p++ {
 		x := seq[p]
 		l := m.nodeLoc(v, x)
 		arr := t + pr.dur[prev*nl+l]
@@ -745,7 +747,7 @@ func (m *model) earliest(v int, seq []int32, sc *scratch) bool {
 				}
 			}
 		}
-		sc.deps[p] = t
+		deps[p] = t
 	}
 	return ok
 }
@@ -758,7 +760,7 @@ func (m *model) latestDeparture(v int, seq []int32, sc *scratch) float64 {
 	pr := &m.profiles[vi.prof]
 	nl := m.nloc
 	n := len(seq)
-	times, latest, rel, sdl, tdl := sc.times, sc.latest, sc.rel, sc.sdl, sc.tdl
+	times, latest, rel, sdl, tdl := sc.times[:n], sc.latest[:n], sc.rel[:n], sc.sdl[:n], sc.tdl[:n]
 	latest[n-1] = times[n-1]
 	for p := n - 2; p >= 1; p-- {
 		x := seq[p]
@@ -803,11 +805,13 @@ func (m *model) schedule(v int, seq []int32, sc *scratch, depart float64) bool {
 	pr := &m.profiles[vi.prof]
 	nl := m.nloc
 	n := len(seq)
-	times, latest, rel, sdl, tdl := sc.times, sc.latest, sc.rel, sc.sdl, sc.tdl
+	times, latest, rel, sdl, tdl := sc.times[:n], sc.latest[:n], sc.rel[:n], sc.sdl[:n], sc.tdl[:n]
+	deps, lw, ld := sc.deps[:n], sc.lw[:n], sc.ld[:n]
 	ok := true
+	late := sc.lateCost
 	t := depart
 	times[0] = t
-	sc.deps[0] = t
+	deps[0] = t
 	prev := int(vi.start)
 	ageBound := big // min over the trip's stops of departure + max age
 	first := 1      // first node of the current trip
@@ -823,11 +827,11 @@ func (m *model) schedule(v int, seq []int32, sc *scratch, depart float64) bool {
 			}
 			times[p] = st
 			t = st + m.service[x]
-			sc.deps[p] = t
-			sc.lw[p], sc.ld[p] = 0, 0
+			deps[p] = t
+			lw[p], ld[p] = 0, 0
 			if st > m.softClose[x] {
-				sc.lw[p] = st - m.softClose[x]
-				sc.lateCost += m.wlc[x] * sc.lw[p]
+				lw[p] = st - m.softClose[x]
+				late += m.wlc[x] * lw[p]
 			}
 			if m.maxAge[x] < big {
 				if b := t + m.maxAge[x]; b < ageBound {
@@ -842,8 +846,8 @@ func (m *model) schedule(v int, seq []int32, sc *scratch, depart float64) bool {
 			if sdl[p] < arr {
 				for q := first; q < p; q++ {
 					if y := seq[q]; arr > m.softDl[y] {
-						sc.ld[q] = arr - m.softDl[y]
-						sc.lateCost += m.dlc[y] * sc.ld[q]
+						ld[q] = arr - m.softDl[y]
+						late += m.dlc[y] * ld[q]
 					}
 				}
 			}
@@ -860,9 +864,10 @@ func (m *model) schedule(v int, seq []int32, sc *scratch, depart float64) bool {
 					t = d
 				}
 			}
-			sc.deps[p] = t
+			deps[p] = t
 		}
 	}
+	sc.lateCost = late
 	if times[n-1]-depart > vi.maxDur+tol {
 		ok = false
 	}
