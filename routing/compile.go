@@ -111,7 +111,8 @@ type vinfo struct {
 // pins the position phase extended).
 func compile(in *Instance) *model {
 	m := &model{in: in, n: len(in.Stops), nv: len(in.Vehicles), dims: len(in.Vehicles[0].Capacity), nloc: in.NumLocations}
-	pidx := m.compileProfiles()
+	pidx := map[string]int{}
+	m.compileProfiles(pidx)
 	vidx := map[string]int32{}
 	for i, v := range in.Vehicles {
 		vidx[v.ID] = int32(i)
@@ -133,15 +134,14 @@ func compile(in *Instance) *model {
 }
 
 // compileProfiles flattens the travel profiles, in the order of their names,
-// and returns the index of each name.
-func (m *model) compileProfiles() map[string]int {
+// and records the index of each name in pidx.
+func (m *model) compileProfiles(pidx map[string]int) {
 	in := m.in
 	names := make([]string, 0, len(in.Profiles))
 	for k := range in.Profiles {
 		names = append(names, k)
 	}
 	sort.Strings(names)
-	pidx := map[string]int{}
 	for i, k := range names {
 		p := in.Profiles[k]
 		mp := mprofile{name: k, dur: p.Duration, dist: p.Distance}
@@ -155,7 +155,6 @@ func (m *model) compileProfiles() map[string]int {
 		m.profiles = append(m.profiles, mp)
 		pidx[k] = i
 	}
-	return pidx
 }
 
 // compileStops fills the per-stop arrays: windows, demand, deadlines, ages,
