@@ -512,8 +512,7 @@ func (g *Geocoder) GeocodeWith(address string, opt Options) (r Result) {
 
 // resolveText fills r from the address text alone: the commune mention's
 // readings (communeEntries, readings), backed by the other communes named,
-// aggregated by 2025 commune (aggregate), answered with commune or district
-// precision.
+// tallied by 2025 commune, answered with commune or district precision.
 func (g *Geocoder) resolveText(r *Result, a *assignment, p *parse) {
 	if len(strings.TrimSpace(r.Input)) == 0 {
 		r.Reason = "empty address"
@@ -534,8 +533,8 @@ func (g *Geocoder) resolveText(r *Result, a *assignment, p *parse) {
 		g.districtOnly(r, ds, 0.5, "only the district is known")
 		return
 	}
-	entries, edits := g.communeEntries(a.commune)
-	ins, districtFits := g.readings(a, p, ds, entries, edits)
+	entries, fuzzyEdits := g.communeEntries(a.commune)
+	ins, districtFits := g.readings(a, p, ds, entries, fuzzyEdits)
 	if len(ins) == 0 {
 		if len(ds) > 0 {
 			g.districtOnly(r, ds, 0.4, "commune not recognised; only the district is known")
@@ -545,35 +544,35 @@ func (g *Geocoder) resolveText(r *Result, a *assignment, p *parse) {
 		return
 	}
 	g.backByOtherCommunes(a, ins)
-	t := aggregate(ins)
-	if t.bestDistrict != nil && (len(t.codes) == 0 || t.bestDistrict.score > t.score[t.codes[0]]) {
+	t := tally{score: map[string]float64{}, old: map[string]*interp{}}
+	t.add(ins)
+	codes := t.sorted(make([]string, 0, len(t.score)))
+	if t.bestDistrict != nil && (len(codes) == 0 || t.bestDistrict.score > t.score[codes[0]]) {
 		// Only an obsolete name or a district: district precision.
 		d := map[string]bool{t.bestDistrict.district: true}
 		conf := 0.55
-		if len(t.codes) > 0 || ds != nil && !districtFits {
+		if len(codes) > 0 || ds != nil && !districtFits {
 			conf = 0.35
 		}
 		g.districtOnly(r, d, conf, "the address names a unit that no longer exists or a district; resolved to its district")
 		return
 	}
-	if len(t.codes) == 0 {
+	if len(codes) == 0 {
 		r.Reason = "no Lạng Sơn commune recognised"
 		return
 	}
 	mismatch := ds != nil && !districtFits
-	conf := t.confidence(a, mismatch)
-	g.communeAnswer(r, &t, ds, mismatch, conf)
+	conf, codes := t.confidence(a, codes, mismatch)
+	g.communeAnswer(r, codes, t.old[codes[0]], ds, mismatch, conf)
 }
 
-// communeEntries are the units the commune mention m may name, and the
-// edits between each and the text.
-func (g *Geocoder) communeEntries(m *mention) ([]entry, []int) {
-	entries, edits := m.entries, make([]int, 0, len(m.entries))
-	for range m.entries {
-		edits = append(edits, max(m.edits, 0))
-	}
+// communeEntries are the units the commune mention m may name: its own
+// entries, then the names one edit away that compete with them, fuzzyEdits
+// from the text.
+func (g *Geocoder) communeEntries(m *mention) (entries []entry, fuzzyEdits int) {
+	entries = m.entries
 	if m.edits != 0 || len(m.words) == 0 {
-		return entries, edits
+		return entries, 0
 	}
 	// Written with diacritics that fit none of the units of that name
 	// ("Bắ Sơn" is not Ba Sơn): a typo is as likely, so the names one
@@ -583,7 +582,7 @@ func (g *Geocoder) communeEntries(m *mention) ([]entry, []int) {
 		agree = agree || e.marksAgree(m.words)
 	}
 	if agree {
-		return entries, edits
+		return entries, 0
 	}
 	want := func(e entry) bool { return e.level() == levelCommune || e.kind == kindDistrict }
 	hits, d := g.ix.fuzzyNeighbours(strings.ReplaceAll(m.name, " ", ""), m.lvl != levelNone, want)
@@ -591,19 +590,23 @@ func (g *Geocoder) communeEntries(m *mention) ([]entry, []int) {
 		for _, e := range h.entries {
 			if want(e) {
 				entries = append(entries, e)
-				edits = append(edits, d)
 			}
 		}
 	}
-	return entries, edits
+	return entries, d
 }
 
-// readings scores each of the entries (edits away from the commune
-// mention's text) as a reading of the address, against the districts named
-// (ds, nil if none); districtFits: some reading lies in a district named.
-func (g *Geocoder) readings(a *assignment, p *parse, ds map[string]bool, entries []entry, edits []int) (ins []interp, districtFits bool) {
+// readings scores each of the entries (from communeEntries: past the
+// mention's own, fuzzyEdits away from its text) as a reading of the
+// address, against the districts named (ds, nil if none); districtFits:
+// some reading lies in a district named.
+func (g *Geocoder) readings(a *assignment, p *parse, ds map[string]bool, entries []entry, fuzzyEdits int) (ins []interp, districtFits bool) {
 	m := a.commune
 	for k, e := range entries {
+		edits := max(m.edits, 0)
+		if k >= len(m.entries) {
+			edits = fuzzyEdits
+		}
 		in, fits, ok := g.reading(a, e, ds)
 		if !ok {
 			continue
@@ -617,8 +620,8 @@ func (g *Geocoder) readings(a *assignment, p *parse, ds map[string]bool, entries
 			// House numbers and streets belong to wards and towns.
 			in.score *= 1.5
 		}
-		if edits[k] > 0 {
-			in.score *= 1 - 0.1*float64(edits[k])
+		if edits > 0 {
+			in.score *= 1 - 0.1*float64(edits)
 		} else {
 			// Written with other diacritics: "Tân Thanh" is not "Tân Thành".
 			in.score *= e.marksFactor(m.words, p.marked)
@@ -707,21 +710,21 @@ func (g *Geocoder) backByOtherCommunes(a *assignment, ins []interp) {
 	}
 }
 
-// tally is the readings of an address aggregated by 2025 commune.
+// tally is the readings of an address aggregated by 2025 commune. (The
+// codes, best first, are kept apart: they become the result's candidates,
+// and a tally that holds nothing the result keeps stays on the stack.)
 type tally struct {
 	score map[string]float64 // the best share of a reading, per 2025 commune code
 	old   map[string]*interp // the 2021 commune reading that gave the score, if one did
-	codes []string           // the codes in score, best first
 	// readings without a 2025 commune (obsolete units, districts): their
 	// total score and the best of them
 	districtMass float64
 	bestDistrict *interp
 }
 
-// aggregate tallies the readings ins by 2025 commune: a reading's score is
+// add tallies the readings ins by 2025 commune: a reading's score is
 // shared among its successors.
-func aggregate(ins []interp) tally {
-	t := tally{score: map[string]float64{}, old: map[string]*interp{}}
+func (t *tally) add(ins []interp) {
 	for i := range ins {
 		in := &ins[i]
 		if len(in.newCodes) == 0 {
@@ -747,35 +750,38 @@ func aggregate(ins []interp) tally {
 			}
 		}
 	}
-	t.codes = make([]string, 0, len(t.score))
-	for c := range t.score {
-		t.codes = append(t.codes, c)
-	}
-	sort.Slice(t.codes, func(i, j int) bool {
-		if t.score[t.codes[i]] != t.score[t.codes[j]] {
-			return t.score[t.codes[i]] > t.score[t.codes[j]]
-		}
-		return t.codes[i] < t.codes[j]
-	})
-	return t
 }
 
-// confidence is the confidence in the best commune of t (mismatch: it is
-// not in the district named); it drops from t.codes the readings far below
-// the best, which are noise, not candidates.
-func (t *tally) confidence(a *assignment, mismatch bool) float64 {
-	best := t.codes[0]
+// sorted appends the codes of t.score to codes, best first.
+func (t *tally) sorted(codes []string) []string {
+	for c := range t.score {
+		codes = append(codes, c)
+	}
+	sort.Slice(codes, func(i, j int) bool {
+		if t.score[codes[i]] != t.score[codes[j]] {
+			return t.score[codes[i]] > t.score[codes[j]]
+		}
+		return codes[i] < codes[j]
+	})
+	return codes
+}
+
+// confidence is the confidence in codes[0], the best commune of t
+// (mismatch: it is not in the district named), and the codes without the
+// readings far below the best, which are noise, not candidates.
+func (t *tally) confidence(a *assignment, codes []string, mismatch bool) (float64, []string) {
+	best := codes[0]
 	sum := t.districtMass
-	for _, c := range t.codes {
+	for _, c := range codes {
 		sum += t.score[c]
 	}
-	kept := t.codes[:0]
-	for _, c := range t.codes {
+	kept := codes[:0]
+	for _, c := range codes {
 		if t.score[c] >= 0.1*t.score[best] {
 			kept = append(kept, c)
 		}
 	}
-	t.codes = kept
+	codes = kept
 	base := 0.95
 	if !a.communeByType {
 		base = 0.9
@@ -793,33 +799,35 @@ func (t *tally) confidence(a *assignment, mismatch bool) float64 {
 	if mismatch {
 		conf = min(conf, 0.5)
 	}
-	return conf
+	return conf, codes
 }
 
-// communeAnswer fills r with commune precision: the best commune of t, the
-// old commune and district it was read from, and the status (ambiguous if
-// the commune is not in the district named, mismatch, or conf is low).
-func (g *Geocoder) communeAnswer(r *Result, t *tally, ds map[string]bool, mismatch bool, conf float64) {
-	best := t.codes[0]
+// communeAnswer fills r with commune precision: the best of the candidate
+// codes, the old commune it was read from (old, nil if none) or the
+// district, and the status (ambiguous if the commune is not in the district
+// named, mismatch, or conf is low).
+func (g *Geocoder) communeAnswer(r *Result, codes []string, old *interp, ds map[string]bool, mismatch bool, conf float64) {
+	best := codes[0]
 	c, _ := g.gaz.Commune(best)
 	r.CommuneCode, r.CommuneName = c.Code, c.Name
 	r.Lat, r.Lon = c.Label.Lat, c.Label.Lon
 	r.Precision = PrecisionCommune
 	r.Confidence = round3(conf)
-	r.Candidates = t.codes
-	if in := t.old[best]; in != nil {
-		o := &g.gaz.OldCommunes[in.idx]
+	r.Candidates = codes
+	switch {
+	case old != nil:
+		o := &g.gaz.OldCommunes[old.idx]
 		r.OldCommuneCode, r.OldDistrictCode = o.Code, o.DistrictCode
 		if len(o.NewCodes) == 1 {
 			// The proxy point of the old commune is nearer the household
 			// than the label point of the merged 2025 commune.
 			r.Lat, r.Lon = o.Approx.Lat, o.Approx.Lon
 		}
-	} else if len(ds) == 1 && !mismatch {
+	case len(ds) == 1 && !mismatch:
 		for d := range ds {
 			r.OldDistrictCode = d
 		}
-	} else if len(c.OldDistricts) == 1 {
+	case len(c.OldDistricts) == 1:
 		r.OldDistrictCode = c.OldDistricts[0]
 	}
 	if r.OldDistrictCode == "" {
