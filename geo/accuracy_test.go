@@ -28,7 +28,7 @@ func scoreCases(g *Geocoder, cases []addrCase) map[string]*kindStats {
 		}
 		s.n++
 		r := g.Geocode(c.address)
-		ok := false
+		var ok bool
 		switch {
 		case c.wantStatus != "":
 			ok = string(r.Status) == c.wantStatus

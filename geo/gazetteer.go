@@ -220,17 +220,48 @@ func lonlat(v any) Point {
 	return Point{Lat: lat, Lon: lon}
 }
 
+// loadGazetteer reads the embedded data, unit kind by unit kind; the
+// districts come after the old communes, whose towns are their seats.
 func loadGazetteer() (*Gazetteer, error) {
 	g := &Gazetteer{communeIdx: map[string]int{}, oldIdx: map[string]int{}, districtIdx: map[string]int{}}
+	for _, load := range []func() error{g.loadCommunes, g.loadOldCommunes, g.loadDistricts, g.loadObsolete, g.loadPostOffices, g.loadProvince} {
+		if err := load(); err != nil {
+			return nil, err
+		}
+	}
+	cp := make([]orb.MultiPolygon, len(g.Communes))
+	for i, c := range g.Communes {
+		cp[i] = c.poly
+	}
+	g.communeIx = newPolyIndex(cp, 0.05)
+	dp := make([]orb.MultiPolygon, len(g.Districts))
+	for i, d := range g.Districts {
+		dp[i] = d.poly
+	}
+	g.districtIx = newPolyIndex(dp, 0.08)
+	return g, nil
+}
 
-	// 2025 communes: attributes from the CSV, polygons from the GeoJSON.
-	raw, err := dataFS.ReadFile("data/langson_communes_2025.geojson")
+// readFeatures reads the features of an embedded GeoJSON file (what: how
+// errors name it).
+func readFeatures(name, what string) ([]gjFeature, error) {
+	raw, err := dataFS.ReadFile("data/" + name)
 	if err != nil {
 		return nil, err
 	}
 	fc, err := parseFeatures(raw)
 	if err != nil {
-		return nil, fmt.Errorf("communes 2025 geojson: %w", err)
+		return nil, fmt.Errorf("%s geojson: %w", what, err)
+	}
+	return fc, nil
+}
+
+// loadCommunes reads the 2025 communes: attributes from the CSV, polygons
+// from the GeoJSON.
+func (g *Gazetteer) loadCommunes() error {
+	fc, err := readFeatures("langson_communes_2025.geojson", "communes 2025")
+	if err != nil {
+		return err
 	}
 	polys := map[string]orb.MultiPolygon{}
 	partial := map[string][]string{}
@@ -238,7 +269,7 @@ func loadGazetteer() (*Gazetteer, error) {
 		code, _ := f.Properties["code"].(string)
 		mp, err := f.Geometry.multiPolygon()
 		if err != nil {
-			return nil, fmt.Errorf("commune %s: %w", code, err)
+			return fmt.Errorf("commune %s: %w", code, err)
 		}
 		polys[code] = mp
 		if a, ok := f.Properties["old_codes_partial"].([]any); ok {
@@ -251,7 +282,7 @@ func loadGazetteer() (*Gazetteer, error) {
 	}
 	rows, err := readCSV("langson_communes_2025.csv")
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for _, r := range rows {
 		c := Commune{
@@ -266,7 +297,7 @@ func loadGazetteer() (*Gazetteer, error) {
 		c.OldCodesPartial = partial[c.Code]
 		mp, ok := polys[c.Code]
 		if !ok {
-			return nil, fmt.Errorf("commune %s has no polygon", c.Code)
+			return fmt.Errorf("commune %s has no polygon", c.Code)
 		}
 		c.poly, c.bound = mp, mp.Bound()
 		g.Communes = append(g.Communes, c)
@@ -275,10 +306,15 @@ func loadGazetteer() (*Gazetteer, error) {
 	for i, c := range g.Communes {
 		g.communeIdx[c.Code] = i
 	}
+	return nil
+}
 
-	rows, err = readCSV("langson_communes_pre2025.csv")
+// loadOldCommunes reads the communes of the 2021 structure and gives each
+// 2025 commune the districts it overlaps, through its old communes.
+func (g *Gazetteer) loadOldCommunes() error {
+	rows, err := readCSV("langson_communes_pre2025.csv")
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for _, r := range rows {
 		o := OldCommune{
@@ -295,8 +331,6 @@ func loadGazetteer() (*Gazetteer, error) {
 	for i, o := range g.OldCommunes {
 		g.oldIdx[o.Code] = i
 	}
-
-	// Districts each 2025 commune overlaps, through its old communes.
 	distOf := map[string]map[string]bool{}
 	for _, o := range g.OldCommunes {
 		for _, n := range o.NewCodes {
@@ -312,14 +346,15 @@ func loadGazetteer() (*Gazetteer, error) {
 		}
 		sort.Strings(g.Communes[i].OldDistricts)
 	}
+	return nil
+}
 
-	raw, err = dataFS.ReadFile("data/langson_districts_pre2025.geojson")
+// loadDistricts reads the pre-2025 districts and finds each one's seat
+// among the old communes.
+func (g *Gazetteer) loadDistricts() error {
+	fc, err := readFeatures("langson_districts_pre2025.geojson", "districts")
 	if err != nil {
-		return nil, err
-	}
-	fc, err = parseFeatures(raw)
-	if err != nil {
-		return nil, fmt.Errorf("districts geojson: %w", err)
+		return err
 	}
 	for _, f := range fc {
 		full, _ := f.Properties["full_name"].(string)
@@ -334,7 +369,7 @@ func loadGazetteer() (*Gazetteer, error) {
 		}
 		mp, err := f.Geometry.multiPolygon()
 		if err != nil {
-			return nil, fmt.Errorf("district %s: %w", d.Code, err)
+			return fmt.Errorf("district %s: %w", d.Code, err)
 		}
 		d.poly, d.bound = mp, mp.Bound()
 		g.Districts = append(g.Districts, d)
@@ -352,10 +387,14 @@ func loadGazetteer() (*Gazetteer, error) {
 			d.Seat = o.Code
 		}
 	}
+	return nil
+}
 
-	rows, err = readCSV("langson_names_pre2020_obsolete.csv")
+// loadObsolete reads the names of units gone before 2020.
+func (g *Gazetteer) loadObsolete() error {
+	rows, err := readCSV("langson_names_pre2020_obsolete.csv")
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for _, r := range rows {
 		full := r["full_name_2019"]
@@ -370,10 +409,14 @@ func loadGazetteer() (*Gazetteer, error) {
 		}
 		g.Obsolete = append(g.Obsolete, o)
 	}
+	return nil
+}
 
-	rows, err = readCSV("langson_postoffices_vnpost.csv")
+// loadPostOffices reads VNPost's post offices (bưu cục).
+func (g *Gazetteer) loadPostOffices() error {
+	rows, err := readCSV("langson_postoffices_vnpost.csv")
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for _, r := range rows {
 		g.PostOffices = append(g.PostOffices, PostOffice{
@@ -383,27 +426,24 @@ func loadGazetteer() (*Gazetteer, error) {
 			RadiusKm: atof(r["approx_radius_km"]),
 		})
 	}
+	return nil
+}
 
-	raw, err = dataFS.ReadFile("data/langson_province_2025.geojson")
+// loadProvince reads the province's outline.
+func (g *Gazetteer) loadProvince() error {
+	raw, err := dataFS.ReadFile("data/langson_province_2025.geojson")
 	if err != nil {
-		return nil, err
+		return err
 	}
-	fc, err = parseFeatures(raw)
-	if err != nil || len(fc) != 1 {
-		return nil, fmt.Errorf("province geojson: %v", err)
+	fc, err := parseFeatures(raw)
+	if err != nil {
+		return fmt.Errorf("province geojson: %w", err)
+	}
+	if len(fc) != 1 {
+		return fmt.Errorf("province geojson: %d features, want 1", len(fc))
 	}
 	if g.province, err = fc[0].Geometry.multiPolygon(); err != nil {
-		return nil, fmt.Errorf("province: %w", err)
+		return fmt.Errorf("province: %w", err)
 	}
-	cp := make([]orb.MultiPolygon, len(g.Communes))
-	for i, c := range g.Communes {
-		cp[i] = c.poly
-	}
-	g.communeIx = newPolyIndex(cp, 0.05)
-	dp := make([]orb.MultiPolygon, len(g.Districts))
-	for i, d := range g.Districts {
-		dp[i] = d.poly
-	}
-	g.districtIx = newPolyIndex(dp, 0.08)
-	return g, nil
+	return nil
 }

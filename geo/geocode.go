@@ -280,7 +280,7 @@ func (g *Geocoder) fuzzyFill(p *parse) {
 	// Untyped segments that are entirely unknown words may be misspelt
 	// units ("Tan Vna, Binh Gai").
 	added := false
-	any := func(entry) bool { return true }
+	anyEntry := func(entry) bool { return true }
 	addMention := func(sp span, hits []fuzzKey, d int) {
 		m := mention{name: sp.name, seg: sp.seg, pos: sp.pos, from: sp.from, to: sp.to, edits: d}
 		for _, h := range hits {
@@ -295,7 +295,7 @@ func (g *Geocoder) fuzzyFill(p *parse) {
 		if len(words) > 8 {
 			continue
 		}
-		if hits, d := g.ix.fuzzy(strings.Join(words, ""), false, any); len(hits) > 0 {
+		if hits, d := g.ix.fuzzy(strings.Join(words, ""), false, anyEntry); len(hits) > 0 {
 			addMention(*sp, hits, d)
 			continue
 		}
@@ -510,7 +510,9 @@ func (g *Geocoder) GeocodeWith(address string, opt Options) (r Result) {
 	return r
 }
 
-// resolveText fills r from the address text alone.
+// resolveText fills r from the address text alone: the commune mention's
+// readings (communeEntries, readings), backed by the other communes named,
+// tallied by 2025 commune, answered with commune or district precision.
 func (g *Geocoder) resolveText(r *Result, a *assignment, p *parse) {
 	if len(strings.TrimSpace(r.Input)) == 0 {
 		r.Reason = "empty address"
@@ -531,102 +533,8 @@ func (g *Geocoder) resolveText(r *Result, a *assignment, p *parse) {
 		g.districtOnly(r, ds, 0.5, "only the district is known")
 		return
 	}
-	m := a.commune
-	var ins []interp
-	entries, edits := m.entries, make([]int, len(m.entries))
-	for i := range edits {
-		edits[i] = max(m.edits, 0)
-	}
-	if m.edits == 0 && len(m.words) > 0 {
-		// Written with diacritics that fit none of the units of that name
-		// ("Bắ Sơn" is not Ba Sơn): a typo is as likely, so the names one
-		// edit away compete.
-		agree := false
-		for _, e := range m.entries {
-			agree = agree || e.marksAgree(m.words)
-		}
-		if !agree {
-			want := func(e entry) bool { return e.level() == levelCommune || e.kind == kindDistrict }
-			hits, d := g.ix.fuzzyNeighbours(strings.ReplaceAll(m.name, " ", ""), m.lvl != levelNone, want)
-			for _, h := range hits {
-				for _, e := range h.entries {
-					if want(e) {
-						entries = append(entries, e)
-						edits = append(edits, d)
-					}
-				}
-			}
-		}
-	}
-	districtFits := false // some reading lies in the district named
-	for k, e := range entries {
-		in := interp{kind: e.kind, idx: e.idx, score: 1}
-		switch e.kind {
-		case kindCommune2025:
-			c := &g.gaz.Communes[e.idx]
-			in.newCodes = []string{c.Code}
-			if ds != nil {
-				ok := false
-				for _, d := range c.OldDistricts {
-					ok = ok || ds[d]
-				}
-				if !ok {
-					in.score *= 0.01
-				}
-				districtFits = districtFits || ok
-			} else {
-				// Without a district the address is most likely written in
-				// the 2025 structure, which has no districts.
-				in.score *= 2
-			}
-		case kindCommune2021:
-			o := &g.gaz.OldCommunes[e.idx]
-			in.newCodes, in.district = o.NewCodes, o.DistrictCode
-			if ds != nil {
-				if ds[o.DistrictCode] {
-					in.score *= 1.2
-					districtFits = true
-				} else {
-					in.score *= 0.01
-				}
-			}
-		case kindObsolete:
-			o := &g.gaz.Obsolete[e.idx]
-			in.district = o.DistrictCode
-			in.score = 0.6
-			if ds != nil {
-				if ds[o.DistrictCode] {
-					in.score *= 1.2
-					districtFits = true
-				} else {
-					in.score *= 0.01
-				}
-			}
-		case kindDistrict:
-			if a.communeByType {
-				continue
-			}
-			in.district = g.gaz.Districts[e.idx].Code
-			in.score = 0.5
-		default:
-			continue
-		}
-		if m.lvl == levelCommune && m.typ != typeAny && e.typ != m.typ {
-			// "xã" named but the unit is a phường or thị trấn: a weak reading.
-			in.score *= 0.2
-		}
-		if len(p.street) > 0 && (e.typ == typePhuong || e.typ == typeThiTran) {
-			// House numbers and streets belong to wards and towns.
-			in.score *= 1.5
-		}
-		if edits[k] > 0 {
-			in.score *= 1 - 0.1*float64(edits[k])
-		} else {
-			// Written with other diacritics: "Tân Thanh" is not "Tân Thành".
-			in.score *= e.marksFactor(m.words, p.marked)
-		}
-		ins = append(ins, in)
-	}
+	entries, fuzzyEdits := g.communeEntries(a.commune)
+	ins, districtFits := g.readings(a, p, ds, entries, fuzzyEdits)
 	if len(ins) == 0 {
 		if len(ds) > 0 {
 			g.districtOnly(r, ds, 0.4, "commune not recognised; only the district is known")
@@ -635,7 +543,150 @@ func (g *Geocoder) resolveText(r *Result, a *assignment, p *parse) {
 		r.Reason = "no Lạng Sơn commune recognised"
 		return
 	}
-	// Another commune named in the address backs the readings it shares.
+	g.backByOtherCommunes(a, ins)
+	t := tally{score: map[string]float64{}, old: map[string]*interp{}}
+	t.add(ins)
+	codes := t.sorted(make([]string, 0, len(t.score)))
+	if t.bestDistrict != nil && (len(codes) == 0 || t.bestDistrict.score > t.score[codes[0]]) {
+		// Only an obsolete name or a district: district precision.
+		d := map[string]bool{t.bestDistrict.district: true}
+		conf := 0.55
+		if len(codes) > 0 || ds != nil && !districtFits {
+			conf = 0.35
+		}
+		g.districtOnly(r, d, conf, "the address names a unit that no longer exists or a district; resolved to its district")
+		return
+	}
+	if len(codes) == 0 {
+		r.Reason = "no Lạng Sơn commune recognised"
+		return
+	}
+	mismatch := ds != nil && !districtFits
+	conf, codes := t.confidence(a, codes, mismatch)
+	g.communeAnswer(r, codes, t.old[codes[0]], ds, mismatch, conf)
+}
+
+// communeEntries are the units the commune mention m may name: its own
+// entries, then the names one edit away that compete with them, fuzzyEdits
+// from the text.
+func (g *Geocoder) communeEntries(m *mention) (entries []entry, fuzzyEdits int) {
+	entries = m.entries
+	if m.edits != 0 || len(m.words) == 0 {
+		return entries, 0
+	}
+	// Written with diacritics that fit none of the units of that name
+	// ("Bắ Sơn" is not Ba Sơn): a typo is as likely, so the names one
+	// edit away compete.
+	agree := false
+	for _, e := range m.entries {
+		agree = agree || e.marksAgree(m.words)
+	}
+	if agree {
+		return entries, 0
+	}
+	want := func(e entry) bool { return e.level() == levelCommune || e.kind == kindDistrict }
+	hits, d := g.ix.fuzzyNeighbours(strings.ReplaceAll(m.name, " ", ""), m.lvl != levelNone, want)
+	for _, h := range hits {
+		for _, e := range h.entries {
+			if want(e) {
+				entries = append(entries, e)
+			}
+		}
+	}
+	return entries, d
+}
+
+// readings scores each of the entries (from communeEntries: past the
+// mention's own, fuzzyEdits away from its text) as a reading of the
+// address, against the districts named (ds, nil if none); districtFits:
+// some reading lies in a district named.
+func (g *Geocoder) readings(a *assignment, p *parse, ds map[string]bool, entries []entry, fuzzyEdits int) (ins []interp, districtFits bool) {
+	m := a.commune
+	for k, e := range entries {
+		edits := max(m.edits, 0)
+		if k >= len(m.entries) {
+			edits = fuzzyEdits
+		}
+		in, fits, ok := g.reading(a, e, ds)
+		if !ok {
+			continue
+		}
+		districtFits = districtFits || fits
+		if m.lvl == levelCommune && m.typ != typeAny && e.typ != m.typ {
+			// "xã" named but the unit is a phường or thị trấn: a weak reading.
+			in.score *= 0.2
+		}
+		if len(p.street) > 0 && (e.typ == typePhuong || e.typ == typeThiTran) {
+			// House numbers and streets belong to wards and towns.
+			in.score *= 1.5
+		}
+		if edits > 0 {
+			in.score *= 1 - 0.1*float64(edits)
+		} else {
+			// Written with other diacritics: "Tân Thanh" is not "Tân Thành".
+			in.score *= e.marksFactor(m.words, p.marked)
+		}
+		ins = append(ins, in)
+	}
+	return ins, districtFits
+}
+
+// reading is entry e read as the unit of the address, scored by its kind
+// and by the districts named (ds); fits: it lies in one of them; false if e
+// is no reading (a district where the type word named a commune).
+func (g *Geocoder) reading(a *assignment, e entry, ds map[string]bool) (in interp, fits, ok bool) {
+	in = interp{kind: e.kind, idx: e.idx, score: 1}
+	// inDistrict weighs a reading in district code by the districts named.
+	inDistrict := func(code string) {
+		if ds != nil {
+			if ds[code] {
+				in.score *= 1.2
+				fits = true
+			} else {
+				in.score *= 0.01
+			}
+		}
+	}
+	switch e.kind {
+	case kindCommune2025:
+		c := &g.gaz.Communes[e.idx]
+		in.newCodes = []string{c.Code}
+		if ds != nil {
+			for _, d := range c.OldDistricts {
+				fits = fits || ds[d]
+			}
+			if !fits {
+				in.score *= 0.01
+			}
+		} else {
+			// Without a district the address is most likely written in
+			// the 2025 structure, which has no districts.
+			in.score *= 2
+		}
+	case kindCommune2021:
+		o := &g.gaz.OldCommunes[e.idx]
+		in.newCodes, in.district = o.NewCodes, o.DistrictCode
+		inDistrict(o.DistrictCode)
+	case kindObsolete:
+		o := &g.gaz.Obsolete[e.idx]
+		in.district = o.DistrictCode
+		in.score = 0.6
+		inDistrict(o.DistrictCode)
+	case kindDistrict:
+		if a.communeByType {
+			return in, false, false
+		}
+		in.district = g.gaz.Districts[e.idx].Code
+		in.score = 0.5
+	default:
+		return in, false, false
+	}
+	return in, fits, true
+}
+
+// backByOtherCommunes multiplies the score of the readings that another
+// commune named in the address shares.
+func (g *Geocoder) backByOtherCommunes(a *assignment, ins []interp) {
 	for _, mm := range a.moreCommunes {
 		also := map[string]bool{}
 		for _, e := range mm.entries {
@@ -657,17 +708,29 @@ func (g *Geocoder) resolveText(r *Result, a *assignment, p *parse) {
 			}
 		}
 	}
-	// Aggregate the readings by 2025 commune.
-	score := map[string]float64{}
-	old := map[string]*interp{}
-	districtMass := 0.0
-	var bestDistrict *interp
+}
+
+// tally is the readings of an address aggregated by 2025 commune. (The
+// codes, best first, are kept apart: they become the result's candidates,
+// and a tally that holds nothing the result keeps stays on the stack.)
+type tally struct {
+	score map[string]float64 // the best share of a reading, per 2025 commune code
+	old   map[string]*interp // the 2021 commune reading that gave the score, if one did
+	// readings without a 2025 commune (obsolete units, districts): their
+	// total score and the best of them
+	districtMass float64
+	bestDistrict *interp
+}
+
+// add tallies the readings ins by 2025 commune: a reading's score is
+// shared among its successors.
+func (t *tally) add(ins []interp) {
 	for i := range ins {
 		in := &ins[i]
 		if len(in.newCodes) == 0 {
-			districtMass += in.score
-			if bestDistrict == nil || in.score > bestDistrict.score {
-				bestDistrict = in
+			t.districtMass += in.score
+			if t.bestDistrict == nil || in.score > t.bestDistrict.score {
+				t.bestDistrict = in
 			}
 			continue
 		}
@@ -677,49 +740,44 @@ func (g *Geocoder) resolveText(r *Result, a *assignment, p *parse) {
 			if k == 0 {
 				s += 1e-6 // the first successor holds the seat; break ties toward it
 			}
-			if s > score[c] {
-				score[c] = s
+			if s > t.score[c] {
+				t.score[c] = s
 				if in.kind == kindCommune2021 {
-					old[c] = in
+					t.old[c] = in
 				} else {
-					delete(old, c)
+					delete(t.old, c)
 				}
 			}
 		}
 	}
-	codes := make([]string, 0, len(score))
-	for c := range score {
+}
+
+// sorted appends the codes of t.score to codes, best first.
+func (t *tally) sorted(codes []string) []string {
+	for c := range t.score {
 		codes = append(codes, c)
 	}
 	sort.Slice(codes, func(i, j int) bool {
-		if score[codes[i]] != score[codes[j]] {
-			return score[codes[i]] > score[codes[j]]
+		if t.score[codes[i]] != t.score[codes[j]] {
+			return t.score[codes[i]] > t.score[codes[j]]
 		}
 		return codes[i] < codes[j]
 	})
-	if bestDistrict != nil && (len(codes) == 0 || bestDistrict.score > score[codes[0]]) {
-		// Only an obsolete name or a district: district precision.
-		d := map[string]bool{bestDistrict.district: true}
-		conf := 0.55
-		if len(codes) > 0 || ds != nil && !districtFits {
-			conf = 0.35
-		}
-		g.districtOnly(r, d, conf, "the address names a unit that no longer exists or a district; resolved to its district")
-		return
-	}
-	if len(codes) == 0 {
-		r.Reason = "no Lạng Sơn commune recognised"
-		return
-	}
+	return codes
+}
+
+// confidence is the confidence in codes[0], the best commune of t
+// (mismatch: it is not in the district named), and the codes without the
+// readings far below the best, which are noise, not candidates.
+func (t *tally) confidence(a *assignment, codes []string, mismatch bool) (float64, []string) {
 	best := codes[0]
-	sum := districtMass
+	sum := t.districtMass
 	for _, c := range codes {
-		sum += score[c]
+		sum += t.score[c]
 	}
-	// Readings far below the best are noise, not candidates.
 	kept := codes[:0]
 	for _, c := range codes {
-		if score[c] >= 0.1*score[best] {
+		if t.score[c] >= 0.1*t.score[best] {
 			kept = append(kept, c)
 		}
 	}
@@ -728,39 +786,48 @@ func (g *Geocoder) resolveText(r *Result, a *assignment, p *parse) {
 	if !a.communeByType {
 		base = 0.9
 	}
-	if m.edits > 0 {
-		base -= 0.07 * float64(m.edits)
+	if a.commune.edits > 0 {
+		base -= 0.07 * float64(a.commune.edits)
 	}
-	conf := base * score[best] / sum
-	if in := old[best]; in != nil && len(in.newCodes) > 1 {
+	conf := base * t.score[best] / sum
+	if in := t.old[best]; in != nil && len(in.newCodes) > 1 {
 		conf = min(conf, 0.5) // the old commune was split between two
 	}
 	if a.unresolved {
 		conf = min(conf, 0.6)
 	}
-	mismatch := ds != nil && !districtFits
 	if mismatch {
 		conf = min(conf, 0.5)
 	}
+	return conf, codes
+}
+
+// communeAnswer fills r with commune precision: the best of the candidate
+// codes, the old commune it was read from (old, nil if none) or the
+// district, and the status (ambiguous if the commune is not in the district
+// named, mismatch, or conf is low).
+func (g *Geocoder) communeAnswer(r *Result, codes []string, old *interp, ds map[string]bool, mismatch bool, conf float64) {
+	best := codes[0]
 	c, _ := g.gaz.Commune(best)
 	r.CommuneCode, r.CommuneName = c.Code, c.Name
 	r.Lat, r.Lon = c.Label.Lat, c.Label.Lon
 	r.Precision = PrecisionCommune
 	r.Confidence = round3(conf)
 	r.Candidates = codes
-	if in := old[best]; in != nil {
-		o := &g.gaz.OldCommunes[in.idx]
+	switch {
+	case old != nil:
+		o := &g.gaz.OldCommunes[old.idx]
 		r.OldCommuneCode, r.OldDistrictCode = o.Code, o.DistrictCode
 		if len(o.NewCodes) == 1 {
 			// The proxy point of the old commune is nearer the household
 			// than the label point of the merged 2025 commune.
 			r.Lat, r.Lon = o.Approx.Lat, o.Approx.Lon
 		}
-	} else if len(ds) == 1 && !mismatch {
+	case len(ds) == 1 && !mismatch:
 		for d := range ds {
 			r.OldDistrictCode = d
 		}
-	} else if len(c.OldDistricts) == 1 {
+	case len(c.OldDistricts) == 1:
 		r.OldDistrictCode = c.OldDistricts[0]
 	}
 	if r.OldDistrictCode == "" {

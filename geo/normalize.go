@@ -103,10 +103,10 @@ func Fold(s string) string {
 	space := true // suppress leading space
 	for _, r := range s {
 		c := foldRune(r)
-		switch {
-		case c == 0:
+		switch c {
+		case 0:
 			// combining mark: drop without breaking the word
-		case c == ' ':
+		case ' ':
 			if !space {
 				b.WriteByte(' ')
 				space = true
@@ -216,8 +216,8 @@ func tokenize(s string, buf []token) []token {
 			continue
 		}
 		c := foldRune(r)
-		switch {
-		case c == 0:
+		switch c {
+		case 0:
 			if len(w) > 0 {
 				end = i + utf8.RuneLen(r)
 				if q, tn := markOf(r); q != 0 || tn != 0 {
@@ -230,7 +230,7 @@ func tokenize(s string, buf []token) []token {
 					}
 				}
 			}
-		case c == ' ':
+		case ' ':
 			flush(false)
 		default:
 			if c >= '0' && c <= '9' {

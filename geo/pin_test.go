@@ -1,13 +1,13 @@
 package geo
 
 import (
-	"math/rand/v2"
-
 	"encoding/json"
-	"github.com/paulmach/orb/planar"
 	"math"
+	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"github.com/paulmach/orb/planar"
 )
 
 func label(t *testing.T, code string) Point {

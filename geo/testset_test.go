@@ -379,13 +379,11 @@ func writeCases(path string, cases []addrCase) error {
 	if err != nil {
 		return err
 	}
-	w := csv.NewWriter(f)
-	w.Write([]string{"kind", "address", "want", "want_district", "want_status", "note"})
+	rows := [][]string{{"kind", "address", "want", "want_district", "want_status", "note"}}
 	for _, c := range cases {
-		w.Write([]string{c.kind, c.address, c.want, c.wantDistrict, c.wantStatus, c.note})
+		rows = append(rows, []string{c.kind, c.address, c.want, c.wantDistrict, c.wantStatus, c.note})
 	}
-	w.Flush()
-	if err := w.Error(); err != nil {
+	if err := csv.NewWriter(f).WriteAll(rows); err != nil {
 		f.Close()
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -79,14 +80,17 @@ func fakeOSRM(calls *int) *httptest.Server {
 		var pts []Point
 		for _, c := range strings.Split(parts[4], ";") {
 			var lon, lat float64
-			fmt.Sscanf(c, "%f,%f", &lon, &lat)
+			if _, err := fmt.Sscanf(c, "%f,%f", &lon, &lat); err != nil {
+				http.Error(w, `{"code":"InvalidQuery"}`, http.StatusBadRequest)
+				return
+			}
 			pts = append(pts, Point{lat, lon})
 		}
+		// idx reads a list of point indices (a malformed one reads as 0).
 		idx := func(s string) []int {
 			var out []int
 			for _, x := range strings.Split(s, ";") {
-				var i int
-				fmt.Sscanf(x, "%d", &i)
+				i, _ := strconv.Atoi(x)
 				out = append(out, i)
 			}
 			return out
@@ -112,7 +116,9 @@ func fakeOSRM(calls *int) *httptest.Server {
 				dur[a][b], dis[a][b] = &s, &m
 			}
 		}
-		json.NewEncoder(w).Encode(map[string]any{"code": "Ok", "durations": dur, "distances": dis})
+		if err := json.NewEncoder(w).Encode(map[string]any{"code": "Ok", "durations": dur, "distances": dis}); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+		}
 	}))
 }
 

@@ -97,3 +97,20 @@ func BenchmarkSolveC101(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkCheck measures the independent checker on a solved Solomon
+// instance (every route through checkRoute).
+func BenchmarkCheck(b *testing.B) {
+	in := readInstance(b, "../testdata/solomon/RC208.txt")
+	sol, err := Solve(context.Background(), in, Options{Iterations: 2000, Seed: 1, Workers: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := Check(in, sol); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

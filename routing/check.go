@@ -138,84 +138,134 @@ type chkNode struct {
 
 func near(a, b float64) bool { return math.Abs(a-b) <= 1e-6*(1+math.Abs(a)+math.Abs(b)) }
 
+// routeCheck is the checker's view of one route: its vehicle, the nodes it
+// visits (built by walk) and the problems found so far.
+type routeCheck struct {
+	in      *Instance
+	v       *Vehicle
+	rt      *Route
+	stopIdx map[string]int
+	frozen  map[string]bool
+	n       int // locations
+	durM    []float64
+	distM   []float64
+	// where and when the route begins: the vehicle's start, or where it
+	// resumes, and the stops it must visit first
+	startLoc  int
+	tStart    float64
+	frozenIDs []string
+	skills    map[string]bool // the vehicle's
+
+	nodes      []chkNode
+	release    []float64 // per trip: the latest release of its stops
+	onlyFrozen bool      // the route visits its frozen stops and nothing else
+	errs       []error
+}
+
+func (c *routeCheck) failf(format string, args ...any) {
+	c.errs = append(c.errs, fmt.Errorf(format, args...))
+}
+
+// checkRoute checks route rt of vehicle vi (see Check), counting each stop
+// it visits in seen and adding its lateness; it returns the recomputed
+// distance and the problems found.
 func checkRoute(in *Instance, vi int, rt *Route, stopIdx map[string]int, frozen map[string]bool, seen []int, lateness *float64) (float64, []error) {
-	var errs []error
-	fail := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
-	v := &in.Vehicles[vi]
-	p := in.Profiles[v.Profile]
-	n := in.NumLocations
-	durM, distM := p.Duration, p.Distance
-	if distM == nil {
-		distM = durM
-	}
+	c := newRouteCheck(in, vi, rt, stopIdx, frozen)
+	v := c.v
 	maxTrips := v.MaxTrips
 	if maxTrips < 1 {
 		maxTrips = 1
 	}
 	if len(rt.Trips) > maxTrips {
-		fail("%d trips, at most %d allowed", len(rt.Trips), maxTrips)
+		c.failf("%d trips, at most %d allowed", len(rt.Trips), maxTrips)
 	}
-	startLoc, tStart := v.Start, v.Shift.Open
-	var frozenIDs []string
+	c.walk(seen)
+	early, _, ok := c.forward(c.tStart, nil)
+	if !ok && !c.onlyFrozen {
+		c.failf("a time window cannot be met even leaving at the shift start")
+	}
+	latest := c.latest(early)
+	depart := math.Max(c.tStart, latest[0]-c.travel(c.startLoc, c.nodes[0].loc))
+	starts, arrs, _ := c.forward(depart, latest)
+	if !near(rt.Start, depart) {
+		c.failf("leaves at %v, recomputed %v", rt.Start, depart)
+	}
+	if !near(rt.End, starts[len(starts)-1]) {
+		c.failf("ends at %v, recomputed %v", rt.End, starts[len(starts)-1])
+	}
+	dist := 0.0
+	at := c.startLoc
+	for _, nd := range c.nodes {
+		dist += c.distM[at*c.n+nd.loc]
+		at = nd.loc
+	}
+	if !near(dist, rt.Distance) {
+		c.failf("distance %v, recomputed %v", rt.Distance, dist)
+	}
+	c.checkTimes(starts, arrs, lateness)
+	if !c.onlyFrozen && v.MaxDuration > 0 && rt.End-depart > v.MaxDuration+tol {
+		c.failf("duration %v exceeds the maximum %v", rt.End-depart, v.MaxDuration)
+	}
+	return dist, c.errs
+}
+
+func newRouteCheck(in *Instance, vi int, rt *Route, stopIdx map[string]int, frozen map[string]bool) *routeCheck {
+	v := &in.Vehicles[vi]
+	p := in.Profiles[v.Profile]
+	c := &routeCheck{in: in, v: v, rt: rt, stopIdx: stopIdx, frozen: frozen, n: in.NumLocations,
+		durM: p.Duration, distM: p.Distance, startLoc: v.Start, tStart: v.Shift.Open, onlyFrozen: true}
+	if c.distM == nil {
+		c.distM = c.durM
+	}
 	if v.Resume != nil {
-		startLoc = v.Resume.Location
-		tStart = math.Max(v.Resume.Time, v.Shift.Open)
-		frozenIDs = v.Resume.Frozen
+		c.startLoc = v.Resume.Location
+		c.tStart = math.Max(v.Resume.Time, v.Shift.Open)
+		c.frozenIDs = v.Resume.Frozen
 	}
-	skills := map[string]bool{}
+	c.skills = map[string]bool{}
 	for _, s := range v.Skills {
-		skills[s] = true
+		c.skills[s] = true
 	}
+	return c
+}
+
+// walk builds the route's nodes trip by trip, counting each stop in seen
+// and checking what does not depend on time: the frozen prefix, positions,
+// pins, skills and loads.
+func (c *routeCheck) walk(seen []int) {
+	v := c.v
 	dims := len(v.Capacity)
-	var nodes []chkNode
-	var release []float64 // per trip: the latest release of its stops
-	onlyFrozen := true
-	k := 0
-	for ti, tr := range rt.Trips {
-		if len(tr.Visits) == 0 && !(ti == 0 && v.Resume != nil && len(v.Resume.Load) > 0) {
-			// only a vehicle resumed with a load may first drive back to
-			// unload
-			fail("trip %d is empty", ti)
+	nn := 0
+	for _, tr := range c.rt.Trips {
+		nn += len(tr.Visits) + 1
+	}
+	c.nodes = make([]chkNode, 0, nn)
+	c.release = make([]float64, 0, len(c.rt.Trips))
+	// per trip, reused: the load at every point, its peak, the bound of
+	// the peak and the load committed before the plan
+	buf := make([]float64, 4*dims)
+	load, peak, bound, committed := buf[:dims], buf[dims:2*dims], buf[2*dims:3*dims], buf[3*dims:]
+	k := 0 // visits so far, over all trips
+	for ti, tr := range c.rt.Trips {
+		// only a vehicle resumed with a load may first drive back to unload
+		unloads := ti == 0 && v.Resume != nil && len(v.Resume.Load) > 0
+		if len(tr.Visits) == 0 && !unloads {
+			c.failf("trip %d is empty", ti)
 		}
 		// the load at every point of the trip: deliveries leave on board,
 		// pickups come back
-		load := make([]float64, dims)
+		clear(load)
 		if ti == 0 && v.Resume != nil {
 			copy(load, v.Resume.Load)
 		}
 		for _, vis := range tr.Visits {
-			if si, ok := stopIdx[vis.Stop]; ok && in.Stops[si].Delivery {
-				for j, d := range in.Stops[si].Demand {
+			if si, ok := c.stopIdx[vis.Stop]; ok && c.in.Stops[si].Delivery {
+				for j, d := range c.in.Stops[si].Demand {
 					load[j] += d
 				}
 			}
 		}
-		// The first trip of a resumed vehicle carries, up to the end of its
-		// leading frozen stops, whatever was committed before the plan; from
-		// there on no more than the capacity, or than the load on board and
-		// the frozen pickups if that is more.
-		bound := append([]float64(nil), v.Capacity...)
-		lead := 0 // leading frozen visits, exempt
-		if ti == 0 && v.Resume != nil {
-			c := make([]float64, dims)
-			copy(c, v.Resume.Load)
-			for _, vis := range tr.Visits {
-				si, ok := stopIdx[vis.Stop]
-				if !ok || !frozen[vis.Stop] {
-					break
-				}
-				lead++
-				if !in.Stops[si].Delivery {
-					for j, d := range in.Stops[si].Demand {
-						c[j] += d
-					}
-				}
-			}
-			for j := range bound {
-				bound[j] = math.Max(bound[j], c[j])
-			}
-		}
-		peak := make([]float64, dims)
+		lead := c.loadBound(ti, tr, bound, committed)
 		if lead == 0 {
 			copy(peak, load)
 		} else {
@@ -223,49 +273,22 @@ func checkRoute(in *Instance, vi int, rt *Route, stopIdx map[string]int, frozen 
 				peak[j] = math.Inf(-1)
 			}
 		}
-		release = append(release, math.Inf(-1))
+		c.release = append(c.release, math.Inf(-1))
 		for vn, vis := range tr.Visits {
-			si, ok := stopIdx[vis.Stop]
+			si, ok := c.stopIdx[vis.Stop]
 			if !ok {
-				fail("unknown stop %q", vis.Stop)
+				c.failf("unknown stop %q", vis.Stop)
 				continue
 			}
 			seen[si]++
-			s := &in.Stops[si]
-			if !frozen[s.ID] {
-				// positions: directly after its stop on the same trip, or
-				// first after the frozen prefix
-				if s.After != "" && (vn == 0 || tr.Visits[vn-1].Stop != s.After) {
-					fail("stop %q is not directly after stop %q", s.ID, s.After)
-				}
-				if s.First && k != len(frozenIDs) {
-					fail("stop %q is not first on its vehicle (visit %d)", s.ID, k)
-				}
-			}
-			if k < len(frozenIDs) {
-				if frozenIDs[k] != s.ID {
-					fail("visit %d is %q, frozen prefix wants %q", k, s.ID, frozenIDs[k])
-				}
-			} else {
-				onlyFrozen = false
-				if frozen[s.ID] {
-					fail("frozen stop %q out of its place", s.ID)
-				}
-				if s.Vehicle != "" && s.Vehicle != v.ID {
-					fail("stop %q is pinned to vehicle %q", s.ID, s.Vehicle)
-				}
-				for _, sk := range s.Skills {
-					if !skills[sk] {
-						fail("stop %q needs skill %q", s.ID, sk)
-					}
-				}
-			}
+			s := &c.in.Stops[si]
+			c.checkPlace(tr, vn, s, k)
 			k++
-			if s.Release > 0 && !frozen[s.ID] {
-				release[ti] = math.Max(release[ti], s.Release)
+			if s.Release > 0 && !c.frozen[s.ID] {
+				c.release[ti] = math.Max(c.release[ti], s.Release)
 			}
-			if s.Delivery && ti == 0 && v.Resume != nil && !frozen[s.ID] {
-				fail("delivery %q on the first trip of a vehicle resumed during the day", s.ID)
+			if s.Delivery && ti == 0 && v.Resume != nil && !c.frozen[s.ID] {
+				c.failf("delivery %q on the first trip of a vehicle resumed during the day", s.ID)
 			}
 			for j, d := range s.Demand {
 				if s.Delivery {
@@ -279,106 +302,189 @@ func checkRoute(in *Instance, vi int, rt *Route, stopIdx map[string]int, frozen 
 					peak[j] = math.Max(peak[j], load[j])
 				}
 			}
-			nodes = append(nodes, chkNode{loc: s.Location, stop: si, service: s.Service, trip: ti})
+			c.nodes = append(c.nodes, chkNode{loc: s.Location, stop: si, service: s.Service, trip: ti})
 		}
 		for j := range peak {
 			if peak[j] > bound[j]+1e-6 {
 				if bound[j] > v.Capacity[j] {
-					fail("trip %d carries %v in dimension %d, capacity %v and %v committed on board", ti, peak[j], j, v.Capacity[j], bound[j])
+					c.failf("trip %d carries %v in dimension %d, capacity %v and %v committed on board", ti, peak[j], j, v.Capacity[j], bound[j])
 				} else {
-					fail("trip %d carries %v in dimension %d, capacity %v", ti, peak[j], j, v.Capacity[j])
+					c.failf("trip %d carries %v in dimension %d, capacity %v", ti, peak[j], j, v.Capacity[j])
 				}
 			}
 		}
 		srv := v.Reload
-		if ti == len(rt.Trips)-1 {
+		if ti == len(c.rt.Trips)-1 {
 			srv = 0
 		}
-		nodes = append(nodes, chkNode{loc: v.End, stop: -1, service: srv, trip: ti})
+		c.nodes = append(c.nodes, chkNode{loc: v.End, stop: -1, service: srv, trip: ti})
 	}
-	if k < len(frozenIDs) {
-		fail("only %d visits, frozen prefix has %d", k, len(frozenIDs))
+	if k < len(c.frozenIDs) {
+		c.failf("only %d visits, frozen prefix has %d", k, len(c.frozenIDs))
 	}
-	// The constraints of frozen stops are not enforced.
-	isFrozen := func(c chkNode) bool { return c.stop >= 0 && frozen[in.Stops[c.stop].ID] }
-	// soft: the close of the last window is lifted (lateness is a cost)
-	windows := func(c chkNode) []Window {
-		if c.stop < 0 || isFrozen(c) {
-			return nil
-		}
-		s := &in.Stops[c.stop]
-		if s.WindowLateCost > 0 && len(s.Windows) > 0 {
-			w := append([]Window(nil), s.Windows...)
-			w[len(w)-1].Close = math.Inf(1)
-			return w
-		}
-		return s.Windows
-	}
-	softClose := func(c chkNode) float64 {
-		if c.stop < 0 || isFrozen(c) || in.Stops[c.stop].WindowLateCost <= 0 {
-			return math.Inf(1)
-		}
-		ws := in.Stops[c.stop].Windows
-		return ws[len(ws)-1].Close
-	}
-	softDeadline := func(c chkNode) float64 {
-		if c.stop < 0 || isFrozen(c) || in.Stops[c.stop].DeadlineLateCost <= 0 {
-			return math.Inf(1)
-		}
-		return in.Stops[c.stop].Deadline
-	}
-	travel := func(a, b int) float64 { return durM[a*n+b] }
-	// earliest schedule from a departure time: start of service (arrival for
-	// the depot) per node, ok if every window could be met
-	// Later trips leave as late as latest allows (if given).
-	forward := func(dep float64, latest []float64) ([]float64, []float64, bool) {
-		starts := make([]float64, len(nodes))
-		arrs := make([]float64, len(nodes))
-		t, at, ok := dep, startLoc, true
-		for i, c := range nodes {
-			if i > 0 && nodes[i-1].stop < 0 && latest != nil {
-				t = math.Max(t, latest[i]-travel(at, c.loc))
+}
+
+// loadBound sets bound to the most trip ti may carry and returns the number
+// of its leading frozen visits, exempt from it (committed: a buffer as long
+// as bound). The first trip of a resumed vehicle carries, up to the end of
+// its leading frozen stops, whatever was committed before the plan; from
+// there on no more than the capacity, or than the load on board and the
+// frozen pickups if that is more.
+func (c *routeCheck) loadBound(ti int, tr Trip, bound, committed []float64) int {
+	v := c.v
+	copy(bound, v.Capacity)
+	lead := 0
+	if ti == 0 && v.Resume != nil {
+		clear(committed)
+		copy(committed, v.Resume.Load)
+		for _, vis := range tr.Visits {
+			si, ok := c.stopIdx[vis.Stop]
+			if !ok || !c.frozen[vis.Stop] {
+				break
 			}
-			if c.stop >= 0 && (i == 0 || nodes[i-1].stop < 0) {
-				// a trip leaves the depot once all its goods are released
-				t = math.Max(t, release[c.trip])
-			}
-			a := t + travel(at, c.loc)
-			arrs[i] = a
-			st := a
-			if ws := windows(c); len(ws) > 0 {
-				found := false
-				for _, w := range ws {
-					if a <= w.Close+tol {
-						st = math.Max(a, w.Open)
-						found = true
-						break
-					}
-				}
-				if !found {
-					ok = false
+			lead++
+			if !c.in.Stops[si].Delivery {
+				for j, d := range c.in.Stops[si].Demand {
+					committed[j] += d
 				}
 			}
-			starts[i] = st
-			t, at = st+c.service, c.loc
 		}
-		return starts, arrs, ok
+		for j := range bound {
+			bound[j] = math.Max(bound[j], committed[j])
+		}
 	}
-	early, _, ok := forward(tStart, nil)
-	if !ok && !onlyFrozen {
-		fail("a time window cannot be met even leaving at the shift start")
+	return lead
+}
+
+// checkPlace checks that stop s, visit vn of trip tr and visit k of the
+// route, is where it may be: the frozen prefix in its order, then no frozen
+// stop, positions (Stop.After, Stop.First), pins and skills.
+func (c *routeCheck) checkPlace(tr Trip, vn int, s *Stop, k int) {
+	if !c.frozen[s.ID] {
+		// positions: directly after its stop on the same trip, or first
+		// after the frozen prefix
+		if s.After != "" && (vn == 0 || tr.Visits[vn-1].Stop != s.After) {
+			c.failf("stop %q is not directly after stop %q", s.ID, s.After)
+		}
+		if s.First && k != len(c.frozenIDs) {
+			c.failf("stop %q is not first on its vehicle (visit %d)", s.ID, k)
+		}
 	}
+	if k < len(c.frozenIDs) {
+		if c.frozenIDs[k] != s.ID {
+			c.failf("visit %d is %q, frozen prefix wants %q", k, s.ID, c.frozenIDs[k])
+		}
+		return
+	}
+	c.onlyFrozen = false
+	if c.frozen[s.ID] {
+		c.failf("frozen stop %q out of its place", s.ID)
+	}
+	if s.Vehicle != "" && s.Vehicle != c.v.ID {
+		c.failf("stop %q is pinned to vehicle %q", s.ID, s.Vehicle)
+	}
+	for _, sk := range s.Skills {
+		if !c.skills[sk] {
+			c.failf("stop %q needs skill %q", s.ID, sk)
+		}
+	}
+}
+
+func (c *routeCheck) travel(a, b int) float64 { return c.durM[a*c.n+b] }
+
+// isFrozen reports whether node nd is a frozen stop: the constraints of
+// frozen stops are not enforced.
+func (c *routeCheck) isFrozen(nd chkNode) bool {
+	return nd.stop >= 0 && c.frozen[c.in.Stops[nd.stop].ID]
+}
+
+// windows are the windows node nd must be served in; soft: the close of the
+// last window is lifted (lateness is a cost).
+func (c *routeCheck) windows(nd chkNode) []Window {
+	if nd.stop < 0 || c.isFrozen(nd) {
+		return nil
+	}
+	s := &c.in.Stops[nd.stop]
+	if s.WindowLateCost > 0 && len(s.Windows) > 0 {
+		w := append([]Window(nil), s.Windows...)
+		w[len(w)-1].Close = math.Inf(1)
+		return w
+	}
+	return s.Windows
+}
+
+// softClose is the close past which serving node nd is late, +Inf if none.
+func (c *routeCheck) softClose(nd chkNode) float64 {
+	if nd.stop < 0 || c.isFrozen(nd) || c.in.Stops[nd.stop].WindowLateCost <= 0 {
+		return math.Inf(1)
+	}
+	ws := c.in.Stops[nd.stop].Windows
+	return ws[len(ws)-1].Close
+}
+
+// softDeadline is the return past which node nd's trip is late for it,
+// +Inf if none.
+func (c *routeCheck) softDeadline(nd chkNode) float64 {
+	if nd.stop < 0 || c.isFrozen(nd) || c.in.Stops[nd.stop].DeadlineLateCost <= 0 {
+		return math.Inf(1)
+	}
+	return c.in.Stops[nd.stop].Deadline
+}
+
+// forward is the earliest schedule from a departure time: start of service
+// (arrival for the depot) and arrival per node, ok if every window could be
+// met. Later trips leave as late as latest allows (if given).
+func (c *routeCheck) forward(dep float64, latest []float64) ([]float64, []float64, bool) {
+	nodes := c.nodes
+	starts := make([]float64, len(nodes))
+	arrs := make([]float64, len(nodes))
+	t, at, ok := dep, c.startLoc, true
+	for i, nd := range nodes {
+		if i > 0 && nodes[i-1].stop < 0 && latest != nil {
+			t = math.Max(t, latest[i]-c.travel(at, nd.loc))
+		}
+		if nd.stop >= 0 && (i == 0 || nodes[i-1].stop < 0) {
+			// a trip leaves the depot once all its goods are released
+			t = math.Max(t, c.release[nd.trip])
+		}
+		a := t + c.travel(at, nd.loc)
+		arrs[i] = a
+		st := a
+		if ws := c.windows(nd); len(ws) > 0 {
+			found := false
+			for _, w := range ws {
+				if a <= w.Close+tol {
+					st = math.Max(a, w.Open)
+					found = true
+					break
+				}
+			}
+			if !found {
+				ok = false
+			}
+		}
+		starts[i] = st
+		t, at = st+nd.service, nd.loc
+	}
+	return starts, arrs, ok
+}
+
+// latest is the latest schedule returning when the earliest schedule early
+// does: per node, the latest start of service (arrival for the depot)
+// within its windows, its trip's deadlines, and no later than need be past
+// soft limits.
+func (c *routeCheck) latest(early []float64) []float64 {
+	nodes := c.nodes
 	end := early[len(early)-1]
-	// latest schedule returning at end
 	latest := make([]float64, len(nodes))
-	next, nextLoc := end, v.End
+	next, nextLoc := end, c.v.End
 	for i := len(nodes) - 1; i >= 0; i-- {
-		c := nodes[i]
+		nd := nodes[i]
 		if i == len(nodes)-1 {
 			latest[i] = end
 		} else {
-			lt := next - travel(c.loc, nextLoc) - c.service
-			if ws := windows(c); len(ws) > 0 {
+			lt := next - c.travel(nd.loc, nextLoc) - nd.service
+			if ws := c.windows(nd); len(ws) > 0 {
 				for w := len(ws) - 1; w >= 0; w-- {
 					if lt >= ws[w].Open-tol {
 						lt = math.Min(lt, ws[w].Close)
@@ -386,102 +492,95 @@ func checkRoute(in *Instance, vi int, rt *Route, stopIdx map[string]int, frozen 
 					}
 				}
 			}
-			if c.stop < 0 {
-				lt = math.Min(lt, tripDeadline(in, v, nodes, c.trip, frozen))
+			if nd.stop < 0 {
+				lt = math.Min(lt, tripDeadline(c.in, c.v, nodes, nd.trip, c.frozen))
 				// served no later than need be past soft deadlines
 				sd := math.Inf(1)
 				for _, o := range nodes {
-					if o.trip == c.trip && o.stop >= 0 {
-						sd = math.Min(sd, softDeadline(o))
+					if o.trip == nd.trip && o.stop >= 0 {
+						sd = math.Min(sd, c.softDeadline(o))
 					}
 				}
 				if !math.IsInf(sd, 1) {
 					lt = math.Min(lt, math.Max(sd, early[i]))
 				}
-			} else if sc := softClose(c); !math.IsInf(sc, 1) {
+			} else if sc := c.softClose(nd); !math.IsInf(sc, 1) {
 				lt = math.Min(lt, math.Max(sc, early[i]))
 			}
 			latest[i] = lt
 		}
-		next, nextLoc = latest[i], c.loc
+		next, nextLoc = latest[i], nd.loc
 	}
-	depart := math.Max(tStart, latest[0]-travel(startLoc, nodes[0].loc))
-	starts, arrs, _ := forward(depart, latest)
-	if !near(rt.Start, depart) {
-		fail("leaves at %v, recomputed %v", rt.Start, depart)
-	}
-	if !near(rt.End, starts[len(starts)-1]) {
-		fail("ends at %v, recomputed %v", rt.End, starts[len(starts)-1])
-	}
-	// compare reported times and check the constraints
+	return latest
+}
+
+// checkTimes compares the reported times and lateness of every visit and
+// trip with the recomputed schedule (starts, arrs), adds the lateness, and
+// checks each trip's limits (unless the route is only its frozen stops).
+func (c *routeCheck) checkTimes(starts, arrs []float64, lateness *float64) {
 	i := 0
-	tripStart := 0
-	dist := 0.0
-	at := startLoc
-	for _, c := range nodes {
-		dist += distM[at*n+c.loc]
-		at = c.loc
-	}
-	if !near(dist, rt.Distance) {
-		fail("distance %v, recomputed %v", rt.Distance, dist)
-	}
-	for ti, tr := range rt.Trips {
+	for ti, tr := range c.rt.Trips {
+		tripStart := i
 		back := starts[i+len(tr.Visits)]
 		for _, vis := range tr.Visits {
-			c := nodes[i]
-			late := math.Max(0, starts[i]-softClose(c)) + math.Max(0, back-softDeadline(c))
+			nd := c.nodes[i]
+			late := math.Max(0, starts[i]-c.softClose(nd)) + math.Max(0, back-c.softDeadline(nd))
 			if !near(vis.LateBy, late) {
-				fail("stop %q: late by %v, recomputed %v", vis.Stop, vis.LateBy, late)
+				c.failf("stop %q: late by %v, recomputed %v", vis.Stop, vis.LateBy, late)
 			}
 			*lateness += late
-			if !near(vis.Arrival, arrs[i]) || !near(vis.Start, starts[i]) || !near(vis.Departure, starts[i]+nodes[i].service) {
-				fail("stop %q: times %v/%v/%v, recomputed %v/%v/%v", vis.Stop, vis.Arrival, vis.Start, vis.Departure, arrs[i], starts[i], starts[i]+nodes[i].service)
+			if !near(vis.Arrival, arrs[i]) || !near(vis.Start, starts[i]) || !near(vis.Departure, starts[i]+nd.service) {
+				c.failf("stop %q: times %v/%v/%v, recomputed %v/%v/%v", vis.Stop, vis.Arrival, vis.Start, vis.Departure, arrs[i], starts[i], starts[i]+nd.service)
 			}
 			i++
 		}
 		ret := starts[i]
 		if !near(tr.Return, ret) {
-			fail("trip %d returns at %v, recomputed %v", ti, tr.Return, ret)
+			c.failf("trip %d returns at %v, recomputed %v", ti, tr.Return, ret)
 		}
-		if !onlyFrozen {
-			if ret > v.Shift.Close+tol {
-				fail("trip %d returns at %v after the shift ends at %v", ti, ret, v.Shift.Close)
-			}
-			for j := tripStart; j < i; j++ {
-				c := nodes[j]
-				if isFrozen(c) {
-					continue
-				}
-				s := &in.Stops[c.stop]
-				if ws := windows(c); len(ws) > 0 {
-					inside := false
-					for _, w := range ws {
-						if starts[j] >= w.Open-tol && starts[j] <= w.Close+tol {
-							inside = true
-						}
-					}
-					if !inside {
-						fail("stop %q: service starts at %v outside its windows", s.ID, starts[j])
-					}
-				}
-				if s.Deadline > 0 && s.DeadlineLateCost <= 0 && ret > s.Deadline+tol {
-					fail("stop %q: back at the depot at %v after its handover deadline %v", s.ID, ret, s.Deadline)
-				}
-				if s.MaxAge > 0 && ret-(starts[j]+s.Service) > s.MaxAge+tol {
-					fail("stop %q: load on board for %v, max age %v", s.ID, ret-(starts[j]+s.Service), s.MaxAge)
-				}
-			}
-			if ti == 0 && v.Resume != nil && v.Resume.LoadDeadline > 0 && ret > v.Resume.LoadDeadline+tol {
-				fail("first trip back at %v after the on-board load's deadline %v", ret, v.Resume.LoadDeadline)
-			}
+		if !c.onlyFrozen {
+			c.checkTrip(ti, starts, tripStart, i, ret)
 		}
 		i++
-		tripStart = i
 	}
-	if !onlyFrozen && v.MaxDuration > 0 && rt.End-depart > v.MaxDuration+tol {
-		fail("duration %v exceeds the maximum %v", rt.End-depart, v.MaxDuration)
+}
+
+// checkTrip checks the limits of trip ti, whose stops are nodes from..to-1
+// and which returns at ret: the shift end, and per stop not frozen its
+// windows, its hard handover deadline and its maximum age; the first trip
+// of a resumed vehicle also the deadline of the load on board.
+func (c *routeCheck) checkTrip(ti int, starts []float64, from, to int, ret float64) {
+	v := c.v
+	if ret > v.Shift.Close+tol {
+		c.failf("trip %d returns at %v after the shift ends at %v", ti, ret, v.Shift.Close)
 	}
-	return dist, errs
+	for j := from; j < to; j++ {
+		nd := c.nodes[j]
+		if c.isFrozen(nd) {
+			continue
+		}
+		s := &c.in.Stops[nd.stop]
+		if ws := c.windows(nd); len(ws) > 0 {
+			inside := false
+			for _, w := range ws {
+				if starts[j] >= w.Open-tol && starts[j] <= w.Close+tol {
+					inside = true
+				}
+			}
+			if !inside {
+				c.failf("stop %q: service starts at %v outside its windows", s.ID, starts[j])
+			}
+		}
+		if s.Deadline > 0 && s.DeadlineLateCost <= 0 && ret > s.Deadline+tol {
+			c.failf("stop %q: back at the depot at %v after its handover deadline %v", s.ID, ret, s.Deadline)
+		}
+		if s.MaxAge > 0 && ret-(starts[j]+s.Service) > s.MaxAge+tol {
+			c.failf("stop %q: load on board for %v, max age %v", s.ID, ret-(starts[j]+s.Service), s.MaxAge)
+		}
+	}
+	if ti == 0 && v.Resume != nil && v.Resume.LoadDeadline > 0 && ret > v.Resume.LoadDeadline+tol {
+		c.failf("first trip back at %v after the on-board load's deadline %v", ret, v.Resume.LoadDeadline)
+	}
 }
 
 // tripDeadline is the latest return of trip ti: the shift end and the

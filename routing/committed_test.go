@@ -22,6 +22,7 @@ func TestCommittedOverload(t *testing.T) {
 	for _, c := range cases {
 		for _, rich := range []bool{false, true} {
 			t.Run(fmt.Sprintf("seed%d-n%d-rich%v", c.seed, c.nstops, rich), func(t *testing.T) {
+				t.Parallel()
 				in := randomInstance(c.seed, c.nstops, true)
 				if rich {
 					richen(in, c.seed)

@@ -53,10 +53,9 @@ type model struct {
 	refTrip            []int32
 
 	// per vehicle
-	veh      []vinfo
-	compat   []bool // n*nv: stop can go on vehicle
-	class    []int32
-	nclasses int
+	veh    []vinfo
+	compat []bool // n*nv: stop can go on vehicle
+	class  []int32
 	// simple: one vehicle class, single trips, no deadlines, ages, pins,
 	// skills, several windows or frozen stops (the benchmark case), where
 	// the 2-opt* local search applies.
@@ -107,14 +106,42 @@ type vinfo struct {
 	resumed      bool    // starts away from its depot: no delivery on trip 0
 }
 
+// compile builds the search's model of in, phase by phase; the order matters
+// (frozen stops lift the constraints the stop phase set, classes read the
+// pins the position phase extended).
 func compile(in *Instance) *model {
 	m := &model{in: in, n: len(in.Stops), nv: len(in.Vehicles), dims: len(in.Vehicles[0].Capacity), nloc: in.NumLocations}
+	pidx := map[string]int{}
+	m.compileProfiles(pidx)
+	vidx := map[string]int32{}
+	for i, v := range in.Vehicles {
+		vidx[v.ID] = int32(i)
+	}
+	sidx := map[string]int32{}
+	for i, s := range in.Stops {
+		sidx[s.ID] = int32(i)
+	}
+	m.compileStops(vidx)
+	m.compilePositions(sidx)
+	m.compileVehicles(pidx, sidx)
+	m.compileCompat()
+	m.compileClasses()
+	m.compileWeights()
+	m.compileStability(sidx, vidx)
+	m.buildNeighbours()
+	m.simple = m.isSimple()
+	return m
+}
+
+// compileProfiles flattens the travel profiles, in the order of their names,
+// and records the index of each name in pidx.
+func (m *model) compileProfiles(pidx map[string]int) {
+	in := m.in
 	names := make([]string, 0, len(in.Profiles))
 	for k := range in.Profiles {
 		names = append(names, k)
 	}
 	sort.Strings(names)
-	pidx := map[string]int{}
 	for i, k := range names {
 		p := in.Profiles[k]
 		mp := mprofile{name: k, dur: p.Duration, dist: p.Distance}
@@ -128,14 +155,11 @@ func compile(in *Instance) *model {
 		m.profiles = append(m.profiles, mp)
 		pidx[k] = i
 	}
-	vidx := map[string]int32{}
-	for i, v := range in.Vehicles {
-		vidx[v.ID] = int32(i)
-	}
-	sidx := map[string]int32{}
-	for i, s := range in.Stops {
-		sidx[s.ID] = int32(i)
-	}
+}
+
+// compileStops fills the per-stop arrays: windows, demand, deadlines, ages,
+// soft limits, penalties and pins (vidx: vehicle index by ID).
+func (m *model) compileStops(vidx map[string]int32) {
 	n, d := m.n, m.dims
 	m.loc = make([]int32, n)
 	m.service = make([]float64, n)
@@ -154,7 +178,7 @@ func compile(in *Instance) *model {
 	m.softDl, m.dlc = make([]float64, n), make([]float64, n)
 	m.delivery = make([]bool, n)
 	hasPickup, hasDelivery := false, false
-	for i, s := range in.Stops {
+	for i, s := range m.in.Stops {
 		m.release[i] = -big
 		if s.Release > 0 {
 			m.release[i] = s.Release
@@ -193,22 +217,7 @@ func compile(in *Instance) *model {
 			m.maxAge[i] = s.MaxAge
 			m.full[i] = true
 		}
-		m.softClose[i], m.softDl[i] = big, big
-		if s.WindowLateCost > 0 && len(s.Windows) > 0 {
-			m.softClose[i], m.wlc[i] = m.close[i], s.WindowLateCost
-			m.close[i] = big
-			if m.windows[i] != nil {
-				w := append([]Window(nil), m.windows[i]...)
-				w[len(w)-1].Close = big
-				m.windows[i] = w
-			}
-			m.full[i], m.soft = true, true
-		}
-		if s.DeadlineLateCost > 0 && s.Deadline > 0 {
-			m.softDl[i], m.dlc[i] = s.Deadline, s.DeadlineLateCost
-			m.deadline[i] = big
-			m.full[i], m.soft = true, true
-		}
+		m.compileSoft(i, &s)
 		m.penalty[i] = s.Penalty
 		if m.penalty[i] == 0 {
 			m.penalty[i] = 1
@@ -220,7 +229,33 @@ func compile(in *Instance) *model {
 		m.frozenOn[i] = -1
 	}
 	m.mixed = hasPickup && hasDelivery
-	m.veh = make([]vinfo, m.nv)
+}
+
+// compileSoft lifts the hard close of stop i's last window and its deadline
+// where lateness past them is a cost instead (after compileStops set them).
+func (m *model) compileSoft(i int, s *Stop) {
+	m.softClose[i], m.softDl[i] = big, big
+	if s.WindowLateCost > 0 && len(s.Windows) > 0 {
+		m.softClose[i], m.wlc[i] = m.close[i], s.WindowLateCost
+		m.close[i] = big
+		if m.windows[i] != nil {
+			w := append([]Window(nil), m.windows[i]...)
+			w[len(w)-1].Close = big
+			m.windows[i] = w
+		}
+		m.full[i], m.soft = true, true
+	}
+	if s.DeadlineLateCost > 0 && s.Deadline > 0 {
+		m.softDl[i], m.dlc[i] = s.Deadline, s.DeadlineLateCost
+		m.deadline[i] = big
+		m.full[i], m.soft = true, true
+	}
+}
+
+// compilePositions records Stop.After and Stop.First of the stops that are
+// not frozen (sidx: stop index by ID); a stop's predecessor inherits its pin.
+func (m *model) compilePositions(sidx map[string]int32) {
+	in := m.in
 	frozenID := map[string]bool{}
 	for _, v := range in.Vehicles {
 		if v.Resume != nil {
@@ -229,7 +264,7 @@ func compile(in *Instance) *model {
 			}
 		}
 	}
-	m.after, m.follower = make([]int32, n), make([]int32, n)
+	m.after, m.follower = make([]int32, m.n), make([]int32, m.n)
 	for i := range m.after {
 		m.after[i], m.follower[i] = -1, -1
 	}
@@ -249,6 +284,13 @@ func compile(in *Instance) *model {
 			m.pin[a] = m.pin[i] // the pair stays on one vehicle
 		}
 	}
+}
+
+// compileVehicles fills m.veh (pidx: profile index by name, sidx: stop index
+// by ID); a resumed vehicle's frozen stops lose their own constraints.
+func (m *model) compileVehicles(pidx map[string]int, sidx map[string]int32) {
+	in, d := m.in, m.dims
+	m.veh = make([]vinfo, m.nv)
 	for i, v := range in.Vehicles {
 		vi := vinfo{prof: pidx[v.Profile], start: int32(v.Start), end: int32(v.End), tStart: v.Shift.Open, tEnd: v.Shift.Close,
 			cap: v.Capacity, fixed: v.FixedCost, maxDur: big, maxTrips: v.MaxTrips, reload: v.Reload, loadDeadline: big}
@@ -273,15 +315,7 @@ func compile(in *Instance) *model {
 				s := sidx[id]
 				vi.frozen = append(vi.frozen, s)
 				m.frozenOn[s] = int32(i)
-				// Frozen stops are commitments: their own windows and
-				// deadlines are not enforced.
-				m.open[s], m.close[s] = -big, big
-				m.windows[s] = nil
-				m.deadline[s] = big
-				m.maxAge[s] = big
-				m.full[s] = false
-				m.release[s] = -big
-				m.softClose[s], m.softDl[s], m.wlc[s], m.dlc[s] = big, big, 0, 0
+				m.unconstrain(s)
 			}
 		}
 		vi.cap0 = vi.cap
@@ -293,8 +327,25 @@ func compile(in *Instance) *model {
 		}
 		m.veh[i] = vi
 	}
-	// compatibility: skills and pins
-	m.compat = make([]bool, n*m.nv)
+}
+
+// unconstrain lifts the constraints of frozen stop s: frozen stops are
+// commitments, their own windows and deadlines are not enforced.
+func (m *model) unconstrain(s int32) {
+	m.open[s], m.close[s] = -big, big
+	m.windows[s] = nil
+	m.deadline[s] = big
+	m.maxAge[s] = big
+	m.full[s] = false
+	m.release[s] = -big
+	m.softClose[s], m.softDl[s], m.wlc[s], m.dlc[s] = big, big, 0, 0
+}
+
+// compileCompat fills m.compat: the vehicles each stop may go on, by
+// skills, pins and frozen stops.
+func (m *model) compileCompat() {
+	in := m.in
+	m.compat = make([]bool, m.n*m.nv)
 	vskills := make([]map[string]bool, m.nv)
 	for j, v := range in.Vehicles {
 		vskills[j] = map[string]bool{}
@@ -320,7 +371,13 @@ func compile(in *Instance) *model {
 			m.compat[i*m.nv+j] = ok
 		}
 	}
-	// vehicle classes: identical vehicles are interchangeable when empty
+}
+
+// compileClasses fills m.class: identical vehicles are interchangeable when
+// empty; a vehicle with frozen stops, a load on board or pinned stops is a
+// class of its own.
+func (m *model) compileClasses() {
+	in := m.in
 	m.class = make([]int32, m.nv)
 	type key struct {
 		prof                      int
@@ -353,7 +410,11 @@ func compile(in *Instance) *model {
 			m.class[p] = 1<<24 + p
 		}
 	}
-	// objective weights
+}
+
+// compileWeights sets the objective weights so that each term outranks the
+// next: unassigned penalty, lateness, fixed costs, travel.
+func (m *model) compileWeights() {
 	maxArc := 0.0
 	for _, p := range m.profiles {
 		for _, x := range p.cost {
@@ -362,7 +423,7 @@ func compile(in *Instance) *model {
 			}
 		}
 	}
-	travelBound := (maxArc+1)*float64(n+2*m.nv) + 1
+	travelBound := (maxArc+1)*float64(m.n+2*m.nv) + 1
 	sumFixed := 0.0
 	for _, v := range m.veh {
 		sumFixed += v.fixed
@@ -380,28 +441,30 @@ func compile(in *Instance) *model {
 			span = math.Max(span, math.Min(v.tEnd, v.tStart+1e7)-v.tStart)
 		}
 		lateBound := 0.0
-		for i := 0; i < n; i++ {
+		for i := 0; i < m.n; i++ {
 			lateBound += (m.wlc[i] + m.dlc[i]) * span
 		}
 		m.wPen = (lateBound + 1) * m.wLate
 	}
-	m.compileStability(sidx, vidx)
-	m.buildNeighbours()
-	m.simple = true
+}
+
+// isSimple reports whether the model is the benchmark case of model.simple.
+func (m *model) isSimple() bool {
+	simple := true
 	for j := range m.veh {
 		if m.class[j] != m.class[0] || m.veh[j].maxTrips > 1 || len(m.veh[j].frozen) > 0 || m.veh[j].initLoad != nil {
-			m.simple = false
+			simple = false
 		}
 	}
-	for i := 0; i < n; i++ {
-		if m.full[i] || m.deadline[i] < big || m.pin[i] >= 0 || len(in.Stops[i].Skills) > 0 || m.release[i] > -big || m.delivery[i] {
-			m.simple = false
+	for i := 0; i < m.n; i++ {
+		if m.full[i] || m.deadline[i] < big || m.pin[i] >= 0 || len(m.in.Stops[i].Skills) > 0 || m.release[i] > -big || m.delivery[i] {
+			simple = false
 		}
 	}
 	if m.stable {
-		m.simple = false // the simple local search ignores stability
+		simple = false // the simple local search ignores stability
 	}
-	return m
+	return simple
 }
 
 func fmtFloats(x []float64) string {

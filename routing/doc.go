@@ -202,8 +202,8 @@
 //	  --time 60s --only C201R0.25,C204R0.75,...
 //	stability, province day, failed pickup before        without: 3511 of 4999 other     <= 10 % moved,
 //	  anyone leaves, 30 s per solve, vehicle change      stops change vehicle (70.2 %);  <= 1 % extra
-//	  0.5 x the plan's travel per stop (87 s), order     with: 2 (0.0 %), 57 change
-//	  change a tenth                                     order, cost -5.43 % vs without
+//	  0.5 x the plan's travel per stop (87 s), order     with: 2 (0.0 %), 57
+//	  change a tenth                                     change order, cost -5.43 % vs without
 //	  thugom bench --generate province --replan --time 30s
 //	stability, province day, failed pickup 40 % into     without: 1248 of 1706 open      <= 10 % moved,
 //	  the day (3293 stops done, vehicles resume where    stops change vehicle (73.2 %);  <= 1 % extra

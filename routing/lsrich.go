@@ -84,7 +84,7 @@ func (m *model) seqOK(v int, seq []int32, sc *scratch) bool {
 				}
 			}
 		}
-		for j := 0; m.mixed && !(start == 0 && vi.resumed) && j < d; j++ {
+		for j := 0; m.mixed && (start != 0 || !vi.resumed) && j < d; j++ {
 			load := 0.0
 			if start == 0 && vi.initLoad != nil {
 				load = vi.initLoad[j]
@@ -184,7 +184,7 @@ func (s *search) richLS(st *state, only []bool) bool {
 				i, jw := s.posOf(r1, u), s.posOf(r2, w)
 				if v2 == v1 {
 					// between two trips of one vehicle
-					if tuneWithin && r1.trip[i] != r1.trip[jw] && (s.richMoveWithin(st, r1, i, jw-1) || s.richMoveWithin(st, r1, i, jw)) {
+					if tuneWithin && r1.trip[i] != r1.trip[jw] && (s.richMoveWithin(r1, i, jw-1) || s.richMoveWithin(r1, i, jw)) {
 						improved, changed = true, true
 						break
 					}
@@ -340,7 +340,7 @@ func (s *search) richSwap(st *state, r1, r2 *route, i, j int) bool {
 
 // richMoveWithin moves r[i] between r[p] and r[p+1] of the same route (to
 // another trip of the vehicle).
-func (s *search) richMoveWithin(st *state, r *route, i, p int) bool {
+func (s *search) richMoveWithin(r *route, i, p int) bool {
 	m := s.m
 	if p < r.nfrozen || p >= len(r.nodes)-1 || p == i || p == i-1 {
 		return false

@@ -70,6 +70,7 @@ func TestPositions(t *testing.T) {
 		}, "", `the stop "s1" it must follow is not planned`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			in := lineStops(5)
 			tc.edit(in)
 			sol := solveChecked(t, in, Options{Iterations: 500, Seed: 1})

@@ -52,7 +52,7 @@ type route struct {
 	locs           []int32 // location of each node
 	tripEnd        []int32 // position of the node closing each trip
 	loads          []float64
-	cum            []float64 // load picked up up to each node, per dimension
+	cum            []float64 // load picked up so far at each node, per dimension
 	tdl            []float64 // per trip: min deadline
 	trel           []float64 // per trip: max release of its stops (-big: none)
 	// mixed models only, per node and dimension: load leaving the node (an
@@ -640,9 +640,22 @@ func (m *model) latestStart(s int32, t float64) (float64, bool) {
 // returns the departure from the start and whether every constraint holds.
 func (m *model) simulate(v int, seq []int32, sc *scratch) (float64, bool) {
 	vi := &m.veh[v]
-	pr := &m.profiles[vi.prof]
-	nl := m.nloc
-	n := len(seq)
+	sc.size(len(seq))
+	sc.lateCost = 0
+	if m.hasAfter && !m.placesHold(seq) {
+		return vi.tStart, false
+	}
+	m.tripBounds(vi, seq, sc)
+	if !m.earliest(v, seq, sc) {
+		return vi.tStart, false
+	}
+	depart := m.latestDeparture(v, seq, sc)
+	ok := m.schedule(v, seq, sc, depart)
+	return depart, ok
+}
+
+// size makes the buffers of simulate n long, growing them if need be.
+func (sc *scratch) size(n int) {
 	if cap(sc.times) < n {
 		sc.times = make([]float64, n, 2*n)
 		sc.latest = make([]float64, n, 2*n)
@@ -651,9 +664,6 @@ func (m *model) simulate(v int, seq []int32, sc *scratch) (float64, bool) {
 	}
 	sc.deps = sc.deps[:n]
 	sc.times, sc.latest, sc.tdl = sc.times[:n], sc.latest[:n], sc.tdl[:n]
-	times, latest, tdl := sc.times, sc.latest, sc.tdl
-	// trip deadlines, stored at the closing node; releases at the opening
-	// node
 	if cap(sc.rel) < n {
 		sc.rel = make([]float64, n, 2*n)
 		sc.sdl = make([]float64, n, 2*n)
@@ -661,11 +671,14 @@ func (m *model) simulate(v int, seq []int32, sc *scratch) (float64, bool) {
 		sc.ld = make([]float64, n, 2*n)
 	}
 	sc.rel, sc.sdl, sc.lw, sc.ld = sc.rel[:n], sc.sdl[:n], sc.lw[:n], sc.ld[:n]
-	rel, sdl := sc.rel, sc.sdl
-	sc.lateCost = 0
-	if m.hasAfter && !m.placesHold(seq) {
-		return vi.tStart, false
-	}
+}
+
+// tripBounds stores, for each trip of seq, its deadline (sc.tdl) and its
+// earliest soft deadline (sc.sdl) at the node closing it, and the latest
+// release of its stops (sc.rel) at the node opening it.
+func (m *model) tripBounds(vi *vinfo, seq []int32, sc *scratch) {
+	n := len(seq)
+	rel, sdl, tdl := sc.rel[:n], sc.sdl[:n], sc.tdl[:n] // (lengths the compiler can see)
 	open := 0
 	rel[0] = -big
 	dl := vi.loadDeadline
@@ -693,11 +706,21 @@ func (m *model) simulate(v int, seq []int32, sc *scratch) (float64, bool) {
 			dl, soft = big, big
 		}
 	}
-	// pass 1: earliest schedule from the shift start
+}
+
+// earliest is pass 1 of simulate: the earliest schedule of seq from the
+// shift start, into sc.times and sc.deps; false if a window or a trip
+// deadline cannot be met.
+func (m *model) earliest(v int, seq []int32, sc *scratch) bool {
+	vi := &m.veh[v]
+	pr := &m.profiles[vi.prof]
+	nl := m.nloc
+	n := len(seq)
+	times, deps, rel, tdl := sc.times[:n], sc.deps[:n], sc.rel[:n], sc.tdl[:n]
 	ok := true
 	t := math.Max(vi.tStart, rel[0])
 	times[0] = t
-	sc.deps[0] = t
+	deps[0] = t
 	prev := int(vi.start)
 	for p := 1; p < n; p++ {
 		x := seq[p]
@@ -724,12 +747,20 @@ func (m *model) simulate(v int, seq []int32, sc *scratch) (float64, bool) {
 				}
 			}
 		}
-		sc.deps[p] = t
+		deps[p] = t
 	}
-	if !ok {
-		return vi.tStart, false
-	}
-	// pass 2: latest schedule that still returns at times[n-1]
+	return ok
+}
+
+// latestDeparture is pass 2 of simulate: the latest schedule of seq that
+// still returns at the earliest return (sc.times[n-1], from earliest), into
+// sc.latest, and the departure from the start it allows.
+func (m *model) latestDeparture(v int, seq []int32, sc *scratch) float64 {
+	vi := &m.veh[v]
+	pr := &m.profiles[vi.prof]
+	nl := m.nloc
+	n := len(seq)
+	times, latest, rel, sdl, tdl := sc.times[:n], sc.latest[:n], sc.rel[:n], sc.sdl[:n], sc.tdl[:n]
 	latest[n-1] = times[n-1]
 	for p := n - 2; p >= 1; p-- {
 		x := seq[p]
@@ -762,11 +793,26 @@ func (m *model) simulate(v int, seq []int32, sc *scratch) (float64, bool) {
 			depart = d
 		}
 	}
-	// pass 3: earliest schedule from depart; ages and duration
-	t = depart
+	return depart
+}
+
+// schedule is pass 3 of simulate: the earliest schedule of seq from depart,
+// each later trip leaving as late as sc.latest allows, into sc.times and
+// sc.deps, with the lateness (sc.lw, sc.ld, sc.lateCost); false if a
+// window, a trip deadline, a maximum age or the maximum duration is broken.
+func (m *model) schedule(v int, seq []int32, sc *scratch, depart float64) bool {
+	vi := &m.veh[v]
+	pr := &m.profiles[vi.prof]
+	nl := m.nloc
+	n := len(seq)
+	times, latest, rel, sdl, tdl := sc.times[:n], sc.latest[:n], sc.rel[:n], sc.sdl[:n], sc.tdl[:n]
+	deps, lw, ld := sc.deps[:n], sc.lw[:n], sc.ld[:n]
+	ok := true
+	late := sc.lateCost
+	t := depart
 	times[0] = t
-	sc.deps[0] = t
-	prev = int(vi.start)
+	deps[0] = t
+	prev := int(vi.start)
 	ageBound := big // min over the trip's stops of departure + max age
 	first := 1      // first node of the current trip
 	for p := 1; p < n; p++ {
@@ -781,11 +827,11 @@ func (m *model) simulate(v int, seq []int32, sc *scratch) (float64, bool) {
 			}
 			times[p] = st
 			t = st + m.service[x]
-			sc.deps[p] = t
-			sc.lw[p], sc.ld[p] = 0, 0
+			deps[p] = t
+			lw[p], ld[p] = 0, 0
 			if st > m.softClose[x] {
-				sc.lw[p] = st - m.softClose[x]
-				sc.lateCost += m.wlc[x] * sc.lw[p]
+				lw[p] = st - m.softClose[x]
+				late += m.wlc[x] * lw[p]
 			}
 			if m.maxAge[x] < big {
 				if b := t + m.maxAge[x]; b < ageBound {
@@ -800,8 +846,8 @@ func (m *model) simulate(v int, seq []int32, sc *scratch) (float64, bool) {
 			if sdl[p] < arr {
 				for q := first; q < p; q++ {
 					if y := seq[q]; arr > m.softDl[y] {
-						sc.ld[q] = arr - m.softDl[y]
-						sc.lateCost += m.dlc[y] * sc.ld[q]
+						ld[q] = arr - m.softDl[y]
+						late += m.dlc[y] * ld[q]
 					}
 				}
 			}
@@ -818,13 +864,14 @@ func (m *model) simulate(v int, seq []int32, sc *scratch) (float64, bool) {
 					t = d
 				}
 			}
-			sc.deps[p] = t
+			deps[p] = t
 		}
 	}
+	sc.lateCost = late
 	if times[n-1]-depart > vi.maxDur+tol {
 		ok = false
 	}
-	return depart, ok
+	return ok
 }
 
 // placesHold reports whether every stop of seq with a position

@@ -62,24 +62,23 @@ func ParseSolomon(r io.Reader) (*Instance, error) {
 				return nil, fmt.Errorf("solomon: line %d: %q is not a finite number", ln, line)
 			}
 		}
-		switch {
-		case fleet == nil:
+		if fleet == nil {
 			if len(nums) != 2 {
 				return nil, fmt.Errorf("solomon: line %d: want vehicle count and capacity, got %d numbers", ln, len(nums))
 			}
 			fleet = nums
-		default:
-			if len(nums) != 7 {
-				return nil, fmt.Errorf("solomon: line %d: want 7 numbers (id x y demand ready due service), got %d", ln, len(nums))
-			}
-			if len(rows) >= MaxSolomonCustomers+1 {
-				return nil, fmt.Errorf("solomon: more than %d customers", MaxSolomonCustomers)
-			}
-			var rw row
-			rw.line = ln
-			copy(rw.f[:], nums)
-			rows = append(rows, rw)
+			continue
 		}
+		if len(nums) != 7 {
+			return nil, fmt.Errorf("solomon: line %d: want 7 numbers (id x y demand ready due service), got %d", ln, len(nums))
+		}
+		if len(rows) >= MaxSolomonCustomers+1 {
+			return nil, fmt.Errorf("solomon: more than %d customers", MaxSolomonCustomers)
+		}
+		var rw row
+		rw.line = ln
+		copy(rw.f[:], nums)
+		rows = append(rows, rw)
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("solomon: line %d: %w", ln+1, err)

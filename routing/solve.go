@@ -139,8 +139,8 @@ func Solve(ctx context.Context, in *Instance, opts Options) (*Solution, error) {
 		if opts.TimeLimit > 0 {
 			// within 5 % of the budget past its end, and at least 20 ms
 			stopBy = deadline.Add(opts.TimeLimit / 20)
-			if min := time.Now().Add(20 * time.Millisecond); stopBy.Before(min) {
-				stopBy = min
+			if soonest := time.Now().Add(20 * time.Millisecond); stopBy.Before(soonest) {
+				stopBy = soonest
 			}
 		}
 		m.explain(best.best, sol, !opts.NoExplain, stopBy)

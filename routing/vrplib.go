@@ -52,32 +52,11 @@ const VRPLIBScale = 10
 // reload depot that is not in DEPOT_SECTION, a client heavier than the
 // capacity.
 func ParseVRPLIB(r io.Reader) (*VRPLIB, error) {
-	p := &VRPLIB{Vehicles: -1}
+	ps := &vrplibParser{p: &VRPLIB{Vehicles: -1}, seen: map[string][]bool{}, header: map[string]bool{}}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
-	ln := 0
-	section := ""
-	seen := map[string][]bool{} // section -> node seen
-	fail := func(format string, args ...any) error {
-		return invalid("vrplib: line %d: "+format, append([]any{ln}, args...)...)
-	}
-	header := map[string]bool{}
-	ensure := func() error {
-		if p.Dimension <= 0 {
-			return fail("section %s before DIMENSION", section)
-		}
-		if p.X == nil {
-			n := p.Dimension
-			p.X, p.Y = make([]float64, n), make([]float64, n)
-			p.Demand, p.Windows = make([]float64, n), make([]Window, n)
-			p.Service, p.Release = make([]float64, n), make([]float64, n)
-		}
-		return nil
-	}
-	depotDone := false
-	var serviceDefault float64
 	for sc.Scan() {
-		ln++
+		ps.ln++
 		line := strings.TrimSpace(sc.Text())
 		if line == "" {
 			continue
@@ -86,7 +65,8 @@ func ParseVRPLIB(r io.Reader) (*VRPLIB, error) {
 		if f[0] == "EOF" {
 			break
 		}
-		if _, err := strconv.ParseFloat(f[0], 64); err != nil {
+		var err error
+		if _, nerr := strconv.ParseFloat(f[0], 64); nerr != nil {
 			// a header line "KEY: value" or a section name
 			key, val, hasColon := strings.Cut(line, ":")
 			key, val = strings.TrimSpace(key), strings.TrimSpace(val)
@@ -94,199 +74,265 @@ func ParseVRPLIB(r io.Reader) (*VRPLIB, error) {
 				key = f[0]
 			}
 			if strings.HasSuffix(key, "_SECTION") {
-				switch key {
-				case "NODE_COORD_SECTION", "DEMAND_SECTION", "TIME_WINDOW_SECTION", "RELEASE_TIME_SECTION",
-					"SERVICE_TIME_SECTION", "VEHICLES_RELOAD_DEPOT_SECTION", "DEPOT_SECTION":
-				default:
-					return nil, fail("unsupported section %s", key)
-				}
-				if _, dup := seen[key]; dup {
-					return nil, fail("section %s appears twice", key)
-				}
-				section = key
-				if err := ensure(); err != nil {
-					return nil, err
-				}
-				if key == "VEHICLES_RELOAD_DEPOT_SECTION" {
-					if p.Vehicles <= 0 {
-						return nil, fail("section %s before VEHICLES", key)
-					}
-					seen[key] = make([]bool, p.Vehicles)
-					p.ReloadDepots = make([][]int, p.Vehicles)
-				} else {
-					seen[key] = make([]bool, p.Dimension)
-				}
-				if key == "TIME_WINDOW_SECTION" {
-					p.hasWindows = true
-				}
-				continue
+				err = ps.startSection(key)
+			} else {
+				err = ps.headerLine(line, key, val)
 			}
-			if section != "" {
-				return nil, fail("%q inside %s", line, section)
-			}
-			if header[key] {
-				return nil, fail("%s given twice", key)
-			}
-			header[key] = true
-			num := func() (float64, error) {
-				x, err := strconv.ParseFloat(val, 64)
-				if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
-					return 0, fail("%s: %q is not a number", key, val)
-				}
-				return x, nil
-			}
-			switch key {
-			case "NAME":
-				p.Name = val
-			case "TYPE":
-				p.Type = val
-			case "COMMENT":
-			case "EDGE_WEIGHT_TYPE":
-				if val != "EUC_2D" {
-					return nil, fail("EDGE_WEIGHT_TYPE %s unsupported (only EUC_2D)", val)
-				}
-			case "DIMENSION", "VEHICLES":
-				x, err := num()
-				if err != nil {
-					return nil, err
-				}
-				if x != math.Trunc(x) || x < 1 || x > MaxVRPLIBDimension {
-					return nil, fail("%s is %v, want an integer in [1,%d]", key, x, MaxVRPLIBDimension)
-				}
-				if key == "DIMENSION" {
-					if x < 2 {
-						return nil, fail("DIMENSION is %v, want a depot and at least one client", x)
-					}
-					p.Dimension = int(x)
-				} else {
-					p.Vehicles = int(x)
-				}
-			case "CAPACITY":
-				x, err := num()
-				if err != nil {
-					return nil, err
-				}
-				if x <= 0 {
-					return nil, fail("CAPACITY is %v, want > 0", x)
-				}
-				p.Capacity = x
-			case "SERVICE_TIME":
-				x, err := num()
-				if err != nil {
-					return nil, err
-				}
-				if x < 0 {
-					return nil, fail("SERVICE_TIME is %v, want >= 0", x)
-				}
-				serviceDefault = x
-			default:
-				return nil, fail("unsupported header %s", key)
-			}
-			continue
+		} else {
+			err = ps.dataLine(line, f)
 		}
-		// a data line of the current section
-		if section == "" {
-			return nil, fail("numbers %q outside any section", line)
-		}
-		nums := make([]float64, len(f))
-		for i, s := range f {
-			x, err := strconv.ParseFloat(s, 64)
-			if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
-				return nil, fail("%s: %q is not a number", section, s)
-			}
-			nums[i] = x
-		}
-		if section == "DEPOT_SECTION" {
-			if depotDone {
-				return nil, fail("DEPOT_SECTION: %q after -1", line)
-			}
-			for _, x := range nums {
-				if x == -1 {
-					depotDone = true
-					break
-				}
-				id, err := p.nodeID(x)
-				if err != nil {
-					return nil, fail("DEPOT_SECTION: %v", err)
-				}
-				if seen[section][id] {
-					return nil, fail("DEPOT_SECTION: node %v listed twice", x)
-				}
-				seen[section][id] = true
-				p.Depots = append(p.Depots, id)
-			}
-			continue
-		}
-		want := map[string]int{"NODE_COORD_SECTION": 3, "DEMAND_SECTION": 2, "TIME_WINDOW_SECTION": 3,
-			"RELEASE_TIME_SECTION": 2, "SERVICE_TIME_SECTION": 2}[section]
-		if section == "VEHICLES_RELOAD_DEPOT_SECTION" {
-			if len(nums) < 2 {
-				return nil, fail("%s: want a vehicle and its reload depots, got %q", section, line)
-			}
-			v := nums[0]
-			if v != math.Trunc(v) || v < 1 || int(v) > p.Vehicles {
-				return nil, fail("%s: vehicle %v outside 1..%d (VEHICLES)", section, v, p.Vehicles)
-			}
-			if seen[section][int(v)-1] {
-				return nil, fail("%s: vehicle %v listed twice", section, v)
-			}
-			seen[section][int(v)-1] = true
-			for _, x := range nums[1:] {
-				id, err := p.nodeID(x)
-				if err != nil {
-					return nil, fail("%s: vehicle %v: reload depot %v", section, v, err)
-				}
-				p.ReloadDepots[int(v)-1] = append(p.ReloadDepots[int(v)-1], id)
-			}
-			continue
-		}
-		if len(nums) != want {
-			return nil, fail("%s: want %d numbers, got %d in %q", section, want, len(nums), line)
-		}
-		id, err := p.nodeID(nums[0])
 		if err != nil {
-			return nil, fail("%s: %v", section, err)
-		}
-		if seen[section][id] {
-			return nil, fail("%s: node %d listed twice", section, id+1)
-		}
-		seen[section][id] = true
-		node := fmt.Sprintf("node %d", id+1)
-		switch section {
-		case "NODE_COORD_SECTION":
-			p.X[id], p.Y[id] = nums[1], nums[2]
-			if math.Abs(nums[1]) > 1e9 || math.Abs(nums[2]) > 1e9 {
-				return nil, fail("%s: %s: coordinates %v %v out of range", section, node, nums[1], nums[2])
-			}
-		case "DEMAND_SECTION":
-			if nums[1] < 0 {
-				return nil, fail("%s: %s: negative demand %v", section, node, nums[1])
-			}
-			p.Demand[id] = nums[1]
-		case "TIME_WINDOW_SECTION":
-			if nums[2] < nums[1] {
-				return nil, fail("%s: %s: window closes (%v) before it opens (%v)", section, node, nums[2], nums[1])
-			}
-			if math.Abs(nums[1]) > 1e12 || math.Abs(nums[2]) > 1e12 {
-				return nil, fail("%s: %s: window %v..%v out of range", section, node, nums[1], nums[2])
-			}
-			p.Windows[id] = Window{Open: nums[1], Close: nums[2]}
-		case "RELEASE_TIME_SECTION":
-			if nums[1] < 0 || nums[1] > 1e12 {
-				return nil, fail("%s: %s: release time %v out of range", section, node, nums[1])
-			}
-			p.Release[id] = nums[1]
-		case "SERVICE_TIME_SECTION":
-			if nums[1] < 0 || nums[1] > 1e12 {
-				return nil, fail("%s: %s: service time %v out of range", section, node, nums[1])
-			}
-			p.Service[id] = nums[1]
+			return nil, err
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return nil, invalid("vrplib: line %d: %v", ln+1, err)
+		return nil, invalid("vrplib: line %d: %v", ps.ln+1, err)
 	}
-	return p, p.finish(seen, serviceDefault)
+	return ps.p, ps.p.finish(ps.seen, ps.serviceDefault)
+}
+
+// vrplibParser is the state of ParseVRPLIB between two lines.
+type vrplibParser struct {
+	p              *VRPLIB
+	ln             int               // the current line, from 1
+	section        string            // the current section ("": the header)
+	seen           map[string][]bool // section -> node (or vehicle) seen
+	header         map[string]bool   // header keys seen
+	depotDone      bool              // DEPOT_SECTION's -1 read
+	serviceDefault float64           // SERVICE_TIME
+}
+
+func (ps *vrplibParser) failf(format string, args ...any) error {
+	return invalid("vrplib: line %d: "+format, append([]any{ps.ln}, args...)...)
+}
+
+// startSection opens section key, allocating the per-node arrays on the
+// first one.
+func (ps *vrplibParser) startSection(key string) error {
+	p := ps.p
+	switch key {
+	case "NODE_COORD_SECTION", "DEMAND_SECTION", "TIME_WINDOW_SECTION", "RELEASE_TIME_SECTION",
+		"SERVICE_TIME_SECTION", "VEHICLES_RELOAD_DEPOT_SECTION", "DEPOT_SECTION":
+	default:
+		return ps.failf("unsupported section %s", key)
+	}
+	if _, dup := ps.seen[key]; dup {
+		return ps.failf("section %s appears twice", key)
+	}
+	ps.section = key
+	if p.Dimension <= 0 {
+		return ps.failf("section %s before DIMENSION", key)
+	}
+	if p.X == nil {
+		n := p.Dimension
+		p.X, p.Y = make([]float64, n), make([]float64, n)
+		p.Demand, p.Windows = make([]float64, n), make([]Window, n)
+		p.Service, p.Release = make([]float64, n), make([]float64, n)
+	}
+	if key == "VEHICLES_RELOAD_DEPOT_SECTION" {
+		if p.Vehicles <= 0 {
+			return ps.failf("section %s before VEHICLES", key)
+		}
+		ps.seen[key] = make([]bool, p.Vehicles)
+		p.ReloadDepots = make([][]int, p.Vehicles)
+	} else {
+		ps.seen[key] = make([]bool, p.Dimension)
+	}
+	if key == "TIME_WINDOW_SECTION" {
+		p.hasWindows = true
+	}
+	return nil
+}
+
+// headerLine reads the header line "key: val" (line as read).
+func (ps *vrplibParser) headerLine(line, key, val string) error {
+	p := ps.p
+	if ps.section != "" {
+		return ps.failf("%q inside %s", line, ps.section)
+	}
+	if ps.header[key] {
+		return ps.failf("%s given twice", key)
+	}
+	ps.header[key] = true
+	num := func() (float64, error) {
+		x, err := strconv.ParseFloat(val, 64)
+		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
+			return 0, ps.failf("%s: %q is not a number", key, val)
+		}
+		return x, nil
+	}
+	switch key {
+	case "NAME":
+		p.Name = val
+	case "TYPE":
+		p.Type = val
+	case "COMMENT":
+	case "EDGE_WEIGHT_TYPE":
+		if val != "EUC_2D" {
+			return ps.failf("EDGE_WEIGHT_TYPE %s unsupported (only EUC_2D)", val)
+		}
+	case "DIMENSION", "VEHICLES":
+		x, err := num()
+		if err != nil {
+			return err
+		}
+		if x != math.Trunc(x) || x < 1 || x > MaxVRPLIBDimension {
+			return ps.failf("%s is %v, want an integer in [1,%d]", key, x, MaxVRPLIBDimension)
+		}
+		if key == "DIMENSION" {
+			if x < 2 {
+				return ps.failf("DIMENSION is %v, want a depot and at least one client", x)
+			}
+			p.Dimension = int(x)
+		} else {
+			p.Vehicles = int(x)
+		}
+	case "CAPACITY":
+		x, err := num()
+		if err != nil {
+			return err
+		}
+		if x <= 0 {
+			return ps.failf("CAPACITY is %v, want > 0", x)
+		}
+		p.Capacity = x
+	case "SERVICE_TIME":
+		x, err := num()
+		if err != nil {
+			return err
+		}
+		if x < 0 {
+			return ps.failf("SERVICE_TIME is %v, want >= 0", x)
+		}
+		ps.serviceDefault = x
+	default:
+		return ps.failf("unsupported header %s", key)
+	}
+	return nil
+}
+
+// dataLine reads a line of numbers (line, split into f) of the current
+// section.
+func (ps *vrplibParser) dataLine(line string, f []string) error {
+	section := ps.section
+	if section == "" {
+		return ps.failf("numbers %q outside any section", line)
+	}
+	nums := make([]float64, len(f))
+	for i, s := range f {
+		x, err := strconv.ParseFloat(s, 64)
+		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
+			return ps.failf("%s: %q is not a number", section, s)
+		}
+		nums[i] = x
+	}
+	switch section {
+	case "DEPOT_SECTION":
+		return ps.depotLine(line, nums)
+	case "VEHICLES_RELOAD_DEPOT_SECTION":
+		return ps.reloadLine(line, nums)
+	}
+	return ps.nodeLine(line, nums)
+}
+
+// depotLine reads depot node numbers, up to the -1 that ends the section.
+func (ps *vrplibParser) depotLine(line string, nums []float64) error {
+	p, seen := ps.p, ps.seen["DEPOT_SECTION"]
+	if ps.depotDone {
+		return ps.failf("DEPOT_SECTION: %q after -1", line)
+	}
+	for _, x := range nums {
+		if x == -1 {
+			ps.depotDone = true
+			break
+		}
+		id, err := p.nodeID(x)
+		if err != nil {
+			return ps.failf("DEPOT_SECTION: %v", err)
+		}
+		if seen[id] {
+			return ps.failf("DEPOT_SECTION: node %v listed twice", x)
+		}
+		seen[id] = true
+		p.Depots = append(p.Depots, id)
+	}
+	return nil
+}
+
+// reloadLine reads a vehicle number and the depots it may reload at.
+func (ps *vrplibParser) reloadLine(line string, nums []float64) error {
+	p, section := ps.p, ps.section
+	seen := ps.seen[section]
+	if len(nums) < 2 {
+		return ps.failf("%s: want a vehicle and its reload depots, got %q", section, line)
+	}
+	v := nums[0]
+	if v != math.Trunc(v) || v < 1 || int(v) > p.Vehicles {
+		return ps.failf("%s: vehicle %v outside 1..%d (VEHICLES)", section, v, p.Vehicles)
+	}
+	if seen[int(v)-1] {
+		return ps.failf("%s: vehicle %v listed twice", section, v)
+	}
+	seen[int(v)-1] = true
+	for _, x := range nums[1:] {
+		id, err := p.nodeID(x)
+		if err != nil {
+			return ps.failf("%s: vehicle %v: reload depot %v", section, v, err)
+		}
+		p.ReloadDepots[int(v)-1] = append(p.ReloadDepots[int(v)-1], id)
+	}
+	return nil
+}
+
+// nodeLine reads a node number and its values in a per-node section
+// (coordinates, demand, window, release or service time).
+func (ps *vrplibParser) nodeLine(line string, nums []float64) error {
+	p, section := ps.p, ps.section
+	want := map[string]int{"NODE_COORD_SECTION": 3, "DEMAND_SECTION": 2, "TIME_WINDOW_SECTION": 3,
+		"RELEASE_TIME_SECTION": 2, "SERVICE_TIME_SECTION": 2}[section]
+	if len(nums) != want {
+		return ps.failf("%s: want %d numbers, got %d in %q", section, want, len(nums), line)
+	}
+	id, err := p.nodeID(nums[0])
+	if err != nil {
+		return ps.failf("%s: %v", section, err)
+	}
+	if ps.seen[section][id] {
+		return ps.failf("%s: node %d listed twice", section, id+1)
+	}
+	ps.seen[section][id] = true
+	node := fmt.Sprintf("node %d", id+1)
+	switch section {
+	case "NODE_COORD_SECTION":
+		p.X[id], p.Y[id] = nums[1], nums[2]
+		if math.Abs(nums[1]) > 1e9 || math.Abs(nums[2]) > 1e9 {
+			return ps.failf("%s: %s: coordinates %v %v out of range", section, node, nums[1], nums[2])
+		}
+	case "DEMAND_SECTION":
+		if nums[1] < 0 {
+			return ps.failf("%s: %s: negative demand %v", section, node, nums[1])
+		}
+		p.Demand[id] = nums[1]
+	case "TIME_WINDOW_SECTION":
+		if nums[2] < nums[1] {
+			return ps.failf("%s: %s: window closes (%v) before it opens (%v)", section, node, nums[2], nums[1])
+		}
+		if math.Abs(nums[1]) > 1e12 || math.Abs(nums[2]) > 1e12 {
+			return ps.failf("%s: %s: window %v..%v out of range", section, node, nums[1], nums[2])
+		}
+		p.Windows[id] = Window{Open: nums[1], Close: nums[2]}
+	case "RELEASE_TIME_SECTION":
+		if nums[1] < 0 || nums[1] > 1e12 {
+			return ps.failf("%s: %s: release time %v out of range", section, node, nums[1])
+		}
+		p.Release[id] = nums[1]
+	case "SERVICE_TIME_SECTION":
+		if nums[1] < 0 || nums[1] > 1e12 {
+			return ps.failf("%s: %s: service time %v out of range", section, node, nums[1])
+		}
+		p.Service[id] = nums[1]
+	}
+	return nil
 }
 
 func (p *VRPLIB) nodeID(x float64) (int, error) {
