@@ -12,10 +12,11 @@ import (
 // simulation) asks these; none keeps its own copy.
 
 // The statuses of each noun that has them, listed once, in the order of a
-// life. The database's CHECK constraints hold exactly these values (a new
-// status comes with a new migration): store's TestStatusChecks compares
-// each list with the catalogue, and every status literal of store/sql with
-// the lists.
+// life. The database's CHECK constraints are made from these lists
+// (store.StatusColumns: thugom migrate remakes a column's CHECK when its
+// list changed, so a new status needs no migration of its own); store's
+// TestStatusChecks compares each list with the catalogue, and
+// TestStatusLiterals every status literal of store/sql with the lists.
 var (
 	OrderStatuses = []string{OrderReceived, OrderPlanned, OrderPickedUp, OrderHandedOver, OrderFailed,
 		OrderPostponed, OrderCancelled}

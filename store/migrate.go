@@ -22,26 +22,57 @@ var migrationsFS embed.FS
 
 // MigrateResult says what Migrate applied.
 type MigrateResult struct {
-	River []int    // River migration versions applied
-	Goose []string // goose migration files applied
+	River  []int         // River migration versions applied
+	Goose  []string      // goose migration files applied
+	Checks []CheckChange // status CHECK constraints remade from their Go lists
+}
+
+// Changed reports whether Migrate changed anything.
+func (r *MigrateResult) Changed() bool {
+	return len(r.River)+len(r.Goose)+len(r.Checks) > 0
 }
 
 // Migrate brings the schema up to date: River's migrations through
-// rivermigrate, then thugom's goose migrations. It is idempotent and safe to
-// run from several processes at once (a PostgreSQL advisory lock serialises
-// them).
+// rivermigrate, thugom's goose migrations, then the status columns' CHECK
+// constraints made from their Go lists (SyncStatusChecks with
+// StatusColumns). It is idempotent and safe to run from several processes
+// at once (a PostgreSQL advisory lock serialises them).
 func Migrate(ctx context.Context, pool *pgxpool.Pool) (*MigrateResult, error) {
+	res := &MigrateResult{}
+	err := withMigrateLock(ctx, pool, func(conn *pgxpool.Conn) error {
+		var err error
+		if res.River, err = migrateRiver(ctx, pool); err != nil {
+			return err
+		}
+		if res.Goose, err = migrateGoose(ctx, pool); err != nil {
+			return err
+		}
+		res.Checks, err = syncStatusChecks(ctx, conn, StatusColumns)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// withMigrateLock runs fn on a connection holding the migrations' advisory
+// lock, waiting for another process's migration to finish first.
+func withMigrateLock(ctx context.Context, pool *pgxpool.Pool, fn func(conn *pgxpool.Conn) error) error {
 	conn, err := pool.Acquire(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("migrate: %w", err)
+		return fmt.Errorf("migrate: %w", err)
 	}
 	defer conn.Release()
 	if _, err := conn.Exec(ctx, query("MigrateLock")); err != nil {
-		return nil, fmt.Errorf("migrate: lock: %w", err)
+		return fmt.Errorf("migrate: lock: %w", err)
 	}
 	defer conn.Exec(context.WithoutCancel(ctx), query("MigrateUnlock")) //nolint:errcheck
+	return fn(conn)
+}
 
-	res := &MigrateResult{}
+// migrateRiver applies River's migrations and returns their versions.
+func migrateRiver(ctx context.Context, pool *pgxpool.Pool) ([]int, error) {
 	rm, err := rivermigrate.New(riverpgxv5.New(pool), &rivermigrate.Config{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		return nil, fmt.Errorf("migrate river: %w", err)
@@ -50,10 +81,15 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) (*MigrateResult, error) {
 	if err != nil {
 		return nil, fmt.Errorf("migrate river: %w", err)
 	}
+	var applied []int
 	for _, v := range rr.Versions {
-		res.River = append(res.River, v.Version)
+		applied = append(applied, v.Version)
 	}
+	return applied, nil
+}
 
+// migrateGoose applies thugom's migrations and returns their files.
+func migrateGoose(ctx context.Context, pool *pgxpool.Pool) ([]string, error) {
 	sub, err := fs.Sub(migrationsFS, "migrations")
 	if err != nil {
 		return nil, err
@@ -71,8 +107,9 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) (*MigrateResult, error) {
 	if err != nil {
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
+	var applied []string
 	for _, r := range results {
-		res.Goose = append(res.Goose, r.Source.Path)
+		applied = append(applied, r.Source.Path)
 	}
-	return res, nil
+	return applied, nil
 }

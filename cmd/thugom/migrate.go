@@ -28,7 +28,7 @@ func runMigrate(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if len(res.River) == 0 && len(res.Goose) == 0 {
+	if !res.Changed() {
 		fmt.Println("schema up to date")
 		return nil
 	}
@@ -37,6 +37,9 @@ func runMigrate(ctx context.Context, args []string) error {
 	}
 	for _, f := range res.Goose {
 		fmt.Printf("applied %s\n", f)
+	}
+	for _, c := range res.Checks {
+		fmt.Printf("remade the CHECK of %s\n", c)
 	}
 	return nil
 }

@@ -102,8 +102,8 @@ func startService(ctx context.Context, cfg *config, withHTTP bool) (*service, er
 	if err != nil {
 		return nil, err
 	}
-	if len(res.Goose)+len(res.River) > 0 {
-		slog.Info("migrated", "thugom", res.Goose, "river", res.River)
+	if res.Changed() {
+		slog.Info("migrated", "thugom", res.Goose, "river", res.River, "checks", res.Checks)
 	}
 	sms, esms, err := jobs.SMSFromEnv(os.Getenv)
 	if err != nil {
