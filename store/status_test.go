@@ -28,6 +28,8 @@ var statusColumns = []struct {
 	{"vehicles", "status", thugom.VehicleStatuses},
 	{"notifications", "status", thugom.NotificationStatuses},
 	{"tasks", "status", thugom.TaskStatuses()},
+	{"shipments", "status", thugom.ShipmentStatuses},
+	{"carrier_outbox", "status", thugom.CarrierMessageStatuses},
 }
 
 // checkValue is a quoted literal of a CHECK's definition as PostgreSQL
