@@ -47,6 +47,11 @@ type orderOut struct {
 	HouseholdName  string `json:"household_name"`
 	HouseholdPhone string `json:"household_phone"`
 	Product        string `json:"product"`
+	// CarrierWaybill is the carrier's waybill number once its shipment is
+	// created; CarrierError the carrier's refusal, for an administrator
+	// (GET /v1/orders/{id} only).
+	CarrierWaybill string `json:"carrier_waybill,omitempty"`
+	CarrierError   string `json:"carrier_error,omitempty"`
 }
 
 func orderOutOf(o store.OrderView) orderOut {
@@ -230,11 +235,19 @@ func (s *server) getOrder(w http.ResponseWriter, r *http.Request) {
 	if err == nil && !principalOf(r.Context()).canCarrier(o.CarrierID) {
 		err = errForbiddenCarrier
 	}
+	var sh *store.Shipment
+	if err == nil {
+		sh, err = store.ShipmentOfOrder(r.Context(), s.deps.DB, id)
+	}
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, orderOutOf(*o))
+	out := orderOutOf(*o)
+	if sh != nil {
+		out.CarrierWaybill, out.CarrierError = sh.Waybill, sh.Error
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 // cancelOrder: POST /v1/orders/{id}/cancel {"reason": "..."}.
