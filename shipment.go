@@ -26,3 +26,22 @@ const (
 
 // CarrierMessageStatuses lists a carrier message's statuses.
 var CarrierMessageStatuses = []string{CarrierQueued, CarrierSending, CarrierSent, CarrierFailed, CarrierSkipped}
+
+// Carriers' status codes of a delivery to the buyer: ViettelPost's 501
+// (phát thành công), VNPost's 100 (phát thành công).
+const (
+	ViettelPostDelivered = 501
+	VNPostDelivered      = 100
+)
+
+// CarrierDelivered reports whether a carrier's status code means the
+// parcel reached its buyer.
+func CarrierDelivered(carrier string, code int) bool {
+	switch carrier {
+	case CarrierViettelPost:
+		return code == ViettelPostDelivered
+	case CarrierVNPost:
+		return code == VNPostDelivered
+	}
+	return false
+}

@@ -52,6 +52,16 @@ type orderOut struct {
 	// (GET /v1/orders/{id} only).
 	CarrierWaybill string `json:"carrier_waybill,omitempty"`
 	CarrierError   string `json:"carrier_error,omitempty"`
+	// CarrierStatus is the carrier's last status (its webhooks) and
+	// DeliveredAt the carrier's delivered time, once it said so.
+	CarrierStatus *carrierStatusOut `json:"carrier_status,omitempty"`
+	DeliveredAt   *time.Time        `json:"delivered_at,omitempty"`
+}
+
+// carrierStatusOut is a carrier's status: its own code and name.
+type carrierStatusOut struct {
+	Code int    `json:"code"`
+	Name string `json:"name"`
 }
 
 func orderOutOf(o store.OrderView) orderOut {
@@ -245,7 +255,10 @@ func (s *server) getOrder(w http.ResponseWriter, r *http.Request) {
 	}
 	out := orderOutOf(*o)
 	if sh != nil {
-		out.CarrierWaybill, out.CarrierError = sh.Waybill, sh.Error
+		out.CarrierWaybill, out.CarrierError, out.DeliveredAt = sh.Waybill, sh.Error, sh.DeliveredAt
+		if sh.CarrierCode != nil {
+			out.CarrierStatus = &carrierStatusOut{Code: *sh.CarrierCode, Name: sh.CarrierStatusName}
+		}
 	}
 	writeJSON(w, http.StatusOK, out)
 }

@@ -42,8 +42,9 @@ func carrierSetup(t *testing.T, shipAt string, workers int) *carrierBundle {
 	cfg, err := jobs.CarriersFromEnv(env{
 		"THUGOM_CARRIERS": "viettelpost, vnpost", "THUGOM_CARRIER_SHIP_AT": shipAt,
 		"THUGOM_VIETTELPOST_USERNAME": "0988000111", "THUGOM_VIETTELPOST_PASSWORD": "vtp-secret", "THUGOM_VIETTELPOST_URL": srv.URL + "/vtp/v2",
-		"THUGOM_VIETTELPOST_GROUPADDRESS_ID": "5818802",
-		"THUGOM_VNPOST_USERNAME":             "thugom", "THUGOM_VNPOST_PASSWORD": "vnp-secret", "THUGOM_VNPOST_URL": srv.URL + "/vnp/api/api",
+		"THUGOM_VIETTELPOST_GROUPADDRESS_ID": "5818802", "THUGOM_VIETTELPOST_WEBHOOK_TOKEN": vtpHookToken,
+		"THUGOM_VNPOST_USERNAME": "thugom", "THUGOM_VNPOST_PASSWORD": "vnp-secret", "THUGOM_VNPOST_URL": srv.URL + "/vnp/api/api",
+		"THUGOM_VNPOST_WEBHOOK_KEY": vnpHookKey,
 	}.get)
 	if err != nil {
 		t.Fatal(err)
@@ -57,6 +58,12 @@ func carrierSetup(t *testing.T, shipAt string, workers int) *carrierBundle {
 	}
 	return cb
 }
+
+// The webhooks' secrets of the tests.
+const (
+	vtpHookToken = "vtp-webhook-token-0123"
+	vnpHookKey   = "vnp-webhook-key-0123"
+)
 
 type env map[string]string
 
@@ -351,13 +358,19 @@ func msgOf(t *testing.T, cb *carrierBundle, order int64, action string) int64 {
 // and the order.
 func importOrder(t *testing.T, cb *carrierBundle, ref string) (msg, order int64) {
 	t.Helper()
+	return importOrderOf(t, cb, thugom.MarketplacePostmart, ref)
+}
+
+// importOrderOf imports one order of a marketplace (its carrier's).
+func importOrderOf(t *testing.T, cb *carrierBundle, marketplace, ref string) (msg, order int64) {
+	t.Helper()
 	ctx := context.Background()
 	var name, phone, addr string
 	if err := cb.db.QueryRow(ctx, `SELECT name, phone, address FROM households ORDER BY id LIMIT 1`).Scan(&name, &phone, &addr); err != nil {
 		t.Fatal(err)
 	}
 	w := 4.0
-	imp, err := cb.svc.ImportOrders(ctx, []thugom.NewOrder{{Marketplace: thugom.MarketplacePostmart, MarketplaceOrderID: ref,
+	imp, err := cb.svc.ImportOrders(ctx, []thugom.NewOrder{{Marketplace: marketplace, MarketplaceOrderID: ref,
 		HouseholdName: name, HouseholdPhone: phone, HouseholdAddress: addr, Product: "na", WeightKg: &w, Parcels: 1, DestinationProvince: "01"}},
 		false, jobs.Actor{Name: "test"})
 	if err != nil || len(imp.OrderIDs) != 1 {

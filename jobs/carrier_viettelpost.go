@@ -59,6 +59,9 @@ type ViettelPost struct {
 	// province thugom knows (orders.destination_province); 0 when unknown.
 	ReceiverProvince map[string]int
 	Client           *http.Client // nil: 20 s timeout
+	// WebhookToken is the TOKEN ViettelPost's webhook carries (given to
+	// ViettelPost with the webhook's address); "" refuses every webhook.
+	WebhookToken string
 	// Now dates the orders (DELIVERY_DATE); nil is time.Now.
 	Now func() time.Time
 

@@ -43,6 +43,9 @@ type VNPost struct {
 	SenderProvinceID string
 	SenderDistrictID string
 	Client           *http.Client // nil: 20 s timeout
+	// WebhookKey signs VNPost's webhook (VNPostSign); "" refuses every
+	// webhook.
+	WebhookKey string
 
 	session carrierSession
 }

@@ -20,11 +20,14 @@ import (
 //     THUGOM_VIETTELPOST_PASSWORD (required), THUGOM_VIETTELPOST_GROUPADDRESS_ID
 //     and THUGOM_VIETTELPOST_CUS_ID (the sender's registered address),
 //     THUGOM_VIETTELPOST_SERVICE (ORDER_SERVICE, default VCN),
-//     THUGOM_VIETTELPOST_URL (default the partner API v2; the demo's fake);
+//     THUGOM_VIETTELPOST_URL (default the partner API v2; the demo's fake),
+//     THUGOM_VIETTELPOST_WEBHOOK_TOKEN (16+ characters: the TOKEN of its
+//     webhook);
 //   - "vnpost": VNPost (MyVNPost), THUGOM_VNPOST_USERNAME and
 //     THUGOM_VNPOST_PASSWORD (required), THUGOM_VNPOST_SERVICE (ServiceName,
 //     default BK), THUGOM_VNPOST_SENDER_PROVINCE_ID (default 24),
-//     THUGOM_VNPOST_URL.
+//     THUGOM_VNPOST_URL, THUGOM_VNPOST_WEBHOOK_KEY (16+ characters: the key
+//     of its webhook's SignData).
 func CarriersFromEnv(getenv func(string) string) (CarrierConfig, error) {
 	cfg := CarrierConfig{Connectors: map[string]CarrierConnector{}, ShipAt: strings.TrimSpace(getenv("THUGOM_CARRIER_SHIP_AT"))}
 	switch cfg.ShipAt {
@@ -61,7 +64,10 @@ func carrierFromEnv(code string, getenv func(string) string) (CarrierConnector, 
 	}
 	switch code {
 	case thugom.CarrierViettelPost:
-		v := &ViettelPost{URL: u, Username: user, Password: pass, Service: env("SERVICE")}
+		v := &ViettelPost{URL: u, Username: user, Password: pass, Service: env("SERVICE"), WebhookToken: env("WEBHOOK_TOKEN")}
+		if v.WebhookToken != "" && len(v.WebhookToken) < 16 {
+			return nil, errNoWebhook("THUGOM_VIETTELPOST_WEBHOOK_TOKEN")
+		}
 		for k, dst := range map[string]*int64{"GROUPADDRESS_ID": &v.GroupAddressID, "CUS_ID": &v.CusID} {
 			if s := env(k); s != "" {
 				n, err := strconv.ParseInt(s, 10, 64)
@@ -73,7 +79,11 @@ func carrierFromEnv(code string, getenv func(string) string) (CarrierConnector, 
 		}
 		return v, nil
 	case thugom.CarrierVNPost:
-		return &VNPost{URL: u, Username: user, Password: pass, Service: env("SERVICE"), SenderProvinceID: env("SENDER_PROVINCE_ID")}, nil
+		v := &VNPost{URL: u, Username: user, Password: pass, Service: env("SERVICE"), SenderProvinceID: env("SENDER_PROVINCE_ID"), WebhookKey: env("WEBHOOK_KEY")}
+		if v.WebhookKey != "" && len(v.WebhookKey) < 16 {
+			return nil, errNoWebhook("THUGOM_VNPOST_WEBHOOK_KEY")
+		}
+		return v, nil
 	default:
 		return nil, fmt.Errorf("carriers: unknown carrier %q in THUGOM_CARRIERS (viettelpost, vnpost)", code)
 	}

@@ -105,6 +105,12 @@ type Shipment struct {
 	Error      string
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
+	// The carrier's last status (its code and name, and when), nil code
+	// until it sent one; DeliveredAt is the carrier's delivered time.
+	CarrierCode       *int
+	CarrierStatusName string
+	CarrierStatusAt   *time.Time
+	DeliveredAt       *time.Time
 }
 
 // SaveShipment writes an order's shipment (one per order); an empty
@@ -119,7 +125,8 @@ func SaveShipment(ctx context.Context, q DBTX, s *Shipment) error {
 // ShipmentOfOrder returns an order's shipment; nil when it has none.
 func ShipmentOfOrder(ctx context.Context, q DBTX, orderID int64) (*Shipment, error) {
 	var s Shipment
-	err := q.QueryRow(ctx, query("ShipmentOfOrder"), orderID).Scan(&s.OrderID, &s.Carrier, &s.Waybill, &s.CarrierRef, &s.Status, &s.Error, &s.CreatedAt, &s.UpdatedAt)
+	err := q.QueryRow(ctx, query("ShipmentOfOrder"), orderID).Scan(&s.OrderID, &s.Carrier, &s.Waybill, &s.CarrierRef, &s.Status, &s.Error, &s.CreatedAt, &s.UpdatedAt,
+		&s.CarrierCode, &s.CarrierStatusName, &s.CarrierStatusAt, &s.DeliveredAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
 	}
@@ -181,4 +188,54 @@ func ShipmentOrderOf(ctx context.Context, q DBTX, orderID int64) (*ShipmentOrder
 		return nil, fmt.Errorf("shipment order %d: %w", orderID, err)
 	}
 	return &o, nil
+}
+
+// ShipmentByWaybill locks the shipment a carrier's status names (by
+// waybill, else by reference) and returns its order and its last status
+// time; orderID 0 when there is none.
+func ShipmentByWaybill(ctx context.Context, q DBTX, carrier, waybill, reference string) (orderID int64, lastAt *time.Time, err error) {
+	err = q.QueryRow(ctx, query("ShipmentByWaybill"), carrier, waybill, reference).Scan(&orderID, &lastAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, nil, nil
+	}
+	if err != nil {
+		return 0, nil, fmt.Errorf("shipment of waybill %s: %w", waybill, err)
+	}
+	return orderID, lastAt, nil
+}
+
+// CarrierEvent is one status a carrier sent.
+type CarrierEvent struct {
+	Carrier, Waybill, Reference string
+	OrderID                     *int64
+	Code                        int
+	Name                        string
+	At                          time.Time
+	Payload                     []byte // the carrier's message, as JSON
+	Applied                     bool
+	ReceivedAt                  time.Time
+}
+
+// InsertCarrierEvent keeps a carrier's status; false when it was kept
+// before (a repeated webhook).
+func InsertCarrierEvent(ctx context.Context, q DBTX, e *CarrierEvent) (bool, error) {
+	var id int64
+	err := q.QueryRow(ctx, query("CarrierEventInsert"), e.Carrier, e.Waybill, e.Reference, e.OrderID, e.Code, e.Name, e.At,
+		e.Payload, e.Applied, e.ReceivedAt).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("insert carrier event: %w", err)
+	}
+	return true, nil
+}
+
+// SetShipmentCarrierStatus moves an order's shipment to the carrier's
+// status; delivered sets its delivery time.
+func SetShipmentCarrierStatus(ctx context.Context, q DBTX, orderID int64, code int, name string, at time.Time, delivered bool, now time.Time) error {
+	if _, err := q.Exec(ctx, query("ShipmentSetCarrierStatus"), orderID, code, name, at, delivered, now); err != nil {
+		return fmt.Errorf("set carrier status of order %d: %w", orderID, err)
+	}
+	return nil
 }

@@ -38,7 +38,9 @@ ON CONFLICT (order_id) DO UPDATE SET waybill = CASE WHEN EXCLUDED.waybill <> '' 
     status = EXCLUDED.status, error = EXCLUDED.error, updated_at = EXCLUDED.updated_at;
 
 -- name: ShipmentOfOrder
-SELECT order_id, carrier, waybill, carrier_ref, status, error, created_at, updated_at FROM shipments WHERE order_id = $1;
+SELECT order_id, carrier, waybill, carrier_ref, status, error, created_at, updated_at,
+       carrier_code, carrier_status_name, carrier_status_at, delivered_at
+FROM shipments WHERE order_id = $1;
 
 -- name: ShipmentWaybills
 SELECT order_id, waybill FROM shipments WHERE order_id = ANY($1::bigint[]) AND waybill <> '';
@@ -53,3 +55,27 @@ JOIN carriers c ON c.id = o.carrier_id
 JOIN households h ON h.id = o.household_id
 JOIN products p ON p.id = o.product_id
 WHERE o.id = $1;
+
+-- name: ShipmentByWaybill
+-- The shipment a carrier's status is about: by its waybill, else by our
+-- reference (the marketplace's order id), locked.
+SELECT s.order_id, s.carrier_status_at
+FROM shipments s JOIN orders o ON o.id = s.order_id
+WHERE s.carrier = $1 AND (s.waybill = $2 OR ($3 <> '' AND o.marketplace_order_id = $3))
+ORDER BY (s.waybill = $2) DESC LIMIT 1
+FOR UPDATE OF s;
+
+-- name: CarrierEventInsert
+-- One row per status a carrier sent; no row back for a repeat.
+INSERT INTO carrier_events (carrier, waybill, reference, order_id, code, name, status_at, payload, applied, received_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+ON CONFLICT (carrier, waybill, code, status_at) DO NOTHING
+RETURNING id;
+
+-- name: ShipmentSetCarrierStatus
+-- Moves a shipment forward to the carrier's status (never back: the caller
+-- checked the time under the row's lock); a delivered status sets the
+-- delivery fact.
+UPDATE shipments SET carrier_code = $2, carrier_status_name = $3, carrier_status_at = $4,
+    delivered_at = CASE WHEN $5 THEN $4 ELSE delivered_at END, updated_at = $6
+WHERE order_id = $1;
