@@ -69,21 +69,29 @@ type env map[string]string
 
 func (e env) get(k string) string { return e[k] }
 
-// pickUp plans the busiest depot and picks up its first stop; it returns
-// the orders picked up.
-func (cb *carrierBundle) pickUp(t *testing.T) []int64 {
+// firstStop plans the busiest depot and returns its first pickup stop and
+// that stop's driver.
+func (cb *carrierBundle) firstStop(t *testing.T) (stop, driver int64) {
 	t.Helper()
 	ctx := context.Background()
 	res, err := cb.svc.PlanDepotDay(ctx, cb.busiestDepot(t), testDay, jobs.PlanRequest{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var stop, driver int64
 	err = cb.db.QueryRow(ctx, `SELECT s.id, r.driver_id FROM stops s JOIN routes r ON r.id = s.route_id
 		WHERE r.plan_id = $1 AND s.kind = 'pickup' ORDER BY r.id, s.seq LIMIT 1`, res.PlanID).Scan(&stop, &driver)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return stop, driver
+}
+
+// pickUp picks up the first stop of the busiest depot's plan (reported
+// twice); it returns the orders picked up.
+func (cb *carrierBundle) pickUp(t *testing.T) []int64 {
+	t.Helper()
+	ctx := context.Background()
+	stop, driver := cb.firstStop(t)
 	for _, st := range []string{thugom.StopEnRoute, thugom.StopArrived, thugom.StopPickedUp, thugom.StopPickedUp} {
 		if _, err := cb.svc.RecordPickup(ctx, jobs.PickupEvent{StopID: stop, DriverID: driver, Status: st, Parcels: 1, WeightKg: 5}); err != nil {
 			t.Fatalf("%s: %v", st, err)
@@ -377,4 +385,56 @@ func importOrderOf(t *testing.T, cb *carrierBundle, marketplace, ref string) (ms
 		t.Fatalf("import: %+v %v", imp, err)
 	}
 	return msgOf(t, cb, imp.OrderIDs[0], "create"), imp.OrderIDs[0]
+}
+
+// Two reports of one pickup meet (the phone's and its offline replay):
+// both wait on the depot day another transaction holds, then run one
+// after the other; the orders get one create each.
+func TestCarrierConcurrentPickups(t *testing.T) {
+	t.Parallel()
+	cb := carrierSetup(t, jobs.ShipAtPickup, 0)
+	ctx := context.Background()
+	stop, driver := cb.firstStop(t)
+	if _, err := cb.svc.RecordPickup(ctx, jobs.PickupEvent{StopID: stop, DriverID: driver, Status: thugom.StopArrived}); err != nil {
+		t.Fatal(err)
+	}
+	hold, err := cb.db.Pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = hold.Rollback(ctx) }()
+	dd, err := store.DepotDayOfStop(ctx, hold, stop)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.BumpDepotDay(ctx, hold, dd.DepotID, dd.Day, testMorning); err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 2)
+	for range 2 {
+		go func() {
+			_, err := cb.svc.RecordPickup(ctx, jobs.PickupEvent{StopID: stop, DriverID: driver, Status: thugom.StopPickedUp, Parcels: 1, WeightKg: 5})
+			errs <- err
+		}()
+	}
+	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	waitFor(t, wctx, func() bool {
+		return count(t, cb.db, `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`) == 2
+	})
+	if err := hold.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	orders := count(t, cb.db, `SELECT count(*) FROM stop_orders WHERE stop_id = $1`, stop)
+	if n := count(t, cb.db, `SELECT count(*) FROM carrier_outbox WHERE action = 'create'`); n != orders {
+		t.Errorf("%d creates for %d orders", n, orders)
+	}
+	if n := count(t, cb.db, `SELECT count(*) FROM river_job WHERE kind = $1`, jobs.KindSendCarrier); n != orders {
+		t.Errorf("%d send jobs for %d orders", n, orders)
+	}
 }

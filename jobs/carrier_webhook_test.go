@@ -133,3 +133,62 @@ func TestCarrierWebhooks(t *testing.T) {
 		t.Errorf("unknown item code: %v", err)
 	}
 }
+
+// The same webhook twice at once (a carrier's retry racing its first
+// send): both wait on the shipment another transaction holds, then one
+// applies and the other is a repeat.
+func TestCarrierWebhookRace(t *testing.T) {
+	t.Parallel()
+	cb := carrierSetup(t, jobs.ShipAtIntake, 0)
+	ctx := context.Background()
+	msg, order := importOrderOf(t, cb, thugom.MarketplacePostmart, "PM-RACE")
+	if err := cb.svc.SendCarrier(ctx, msg); err != nil {
+		t.Fatal(err)
+	}
+	sh, _ := cb.svc.ShipmentOf(ctx, order)
+	hold, err := cb.db.Pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = hold.Rollback(ctx) }()
+	if _, err := hold.Exec(ctx, `SELECT 1 FROM shipments WHERE order_id = $1 FOR UPDATE`, order); err != nil {
+		t.Fatal(err)
+	}
+	body := vnpHook(vnpHookKey, sh.Waybill, "2026-09-16T09:00:00+07:00", 70)
+	results := make(chan *jobs.CarrierStatusResult, 2)
+	errs := make(chan error, 2)
+	for range 2 {
+		go func() {
+			res, err := cb.svc.CarrierWebhook(ctx, thugom.CarrierVNPost, body)
+			results <- res
+			errs <- err
+		}()
+	}
+	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	waitFor(t, wctx, func() bool {
+		return count(t, cb.db, `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`) == 2
+	})
+	if err := hold.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	applied, dup := 0, 0
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+		res := <-results
+		if res.Applied {
+			applied++
+		}
+		if res.Duplicate {
+			dup++
+		}
+	}
+	if applied != 1 || dup != 1 {
+		t.Errorf("%d applied, %d repeats; want 1 and 1", applied, dup)
+	}
+	if n := count(t, cb.db, `SELECT count(*) FROM carrier_events WHERE order_id = $1`, order); n != 1 {
+		t.Errorf("%d events kept, want 1", n)
+	}
+}
