@@ -131,6 +131,9 @@ func (s *server) routes() *chi.Mux {
 		r.Get("/hooks/esms/mo", s.esmsMO)
 		r.Get("/hooks/sim", s.simGateway)
 		r.Post("/hooks/sim", s.simGateway)
+		// The carriers' webhooks (carrierhooks.go): each checks its carrier's token or signature.
+		r.Post("/hooks/viettelpost", s.carrierHook(thugom.CarrierViettelPost))
+		r.Post("/hooks/vnpost", s.carrierHook(thugom.CarrierVNPost))
 	})
 
 	// The CSV import: a province-day of orders takes seconds, not minutes.

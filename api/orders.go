@@ -47,6 +47,21 @@ type orderOut struct {
 	HouseholdName  string `json:"household_name"`
 	HouseholdPhone string `json:"household_phone"`
 	Product        string `json:"product"`
+	// CarrierWaybill is the carrier's waybill number once its shipment is
+	// created; CarrierError the carrier's refusal, for an administrator
+	// (GET /v1/orders/{id} only).
+	CarrierWaybill string `json:"carrier_waybill,omitempty"`
+	CarrierError   string `json:"carrier_error,omitempty"`
+	// CarrierStatus is the carrier's last status (its webhooks) and
+	// DeliveredAt the carrier's delivered time, once it said so.
+	CarrierStatus *carrierStatusOut `json:"carrier_status,omitempty"`
+	DeliveredAt   *time.Time        `json:"delivered_at,omitempty"`
+}
+
+// carrierStatusOut is a carrier's status: its own code and name.
+type carrierStatusOut struct {
+	Code int    `json:"code"`
+	Name string `json:"name"`
 }
 
 func orderOutOf(o store.OrderView) orderOut {
@@ -230,11 +245,22 @@ func (s *server) getOrder(w http.ResponseWriter, r *http.Request) {
 	if err == nil && !principalOf(r.Context()).canCarrier(o.CarrierID) {
 		err = errForbiddenCarrier
 	}
+	var sh *store.Shipment
+	if err == nil {
+		sh, err = store.ShipmentOfOrder(r.Context(), s.deps.DB, id)
+	}
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, orderOutOf(*o))
+	out := orderOutOf(*o)
+	if sh != nil {
+		out.CarrierWaybill, out.CarrierError, out.DeliveredAt = sh.Waybill, sh.Error, sh.DeliveredAt
+		if sh.CarrierCode != nil {
+			out.CarrierStatus = &carrierStatusOut{Code: *sh.CarrierCode, Name: sh.CarrierStatusName}
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 // cancelOrder: POST /v1/orders/{id}/cancel {"reason": "..."}.

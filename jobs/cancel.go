@@ -80,6 +80,9 @@ func (s *Service) cancelOrders(ctx context.Context, tx pgx.Tx, ids []int64, c ca
 	if err := s.cancelEffects(ctx, tx, done, from, c); err != nil {
 		return nil, err
 	}
+	if err := s.cancelShipments(ctx, tx, done); err != nil { // carrier.go: the outbox, in this transaction
+		return nil, err
+	}
 	if err := s.replan(ctx, tx, days, CauseCancelled, c.subject); err != nil {
 		return nil, err
 	}

@@ -160,6 +160,9 @@ func (s *Service) imported(ctx context.Context, tx pgx.Tx, orders []store.NewOrd
 		}
 		out.GeocodeJobs = len(params)
 	}
+	if err := s.shipOnIntake(ctx, tx, out.OrderIDs); err != nil { // carrier.go: the outbox, in this transaction
+		return err
+	}
 	if err := store.InsertEvents(ctx, tx, s.now(), a.Name, "order.create", subjects, payloads); err != nil {
 		return err
 	}

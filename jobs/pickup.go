@@ -175,6 +175,9 @@ func (s *Service) recordPickup(ctx context.Context, tx pgx.Tx, e PickupEvent) (*
 		if _, err := store.SetOrdersStatus(ctx, tx, ids, thugom.OrderPickedUp, now); err != nil {
 			return nil, err
 		}
+		if err := s.shipOnPickup(ctx, tx, ids); err != nil { // carrier.go: the outbox, in this transaction
+			return nil, err
+		}
 	case thugom.StopDone:
 		ids, err = s.tripOrders(ctx, tx, st)
 		if err != nil {

@@ -32,6 +32,9 @@ type Deps struct {
 	Clock func() time.Time
 	// SMS sends messages; nil is the outbox table.
 	SMS SMSProvider
+	// Carriers are the carriers' connectors and when shipments are created
+	// (carrier.go); the zero value tells no carrier.
+	Carriers CarrierConfig
 	// Geocoder; nil is geo.Default().
 	Geocoder *geo.Geocoder
 	// Profiles are the travel profiles by vehicle kind; nil gives
@@ -112,6 +115,7 @@ type Service struct {
 	now     func() time.Time
 	geo     *geo.Geocoder
 	sms     SMSProvider
+	carrier *carrierSet
 	client  *river.Client[pgx.Tx]
 	metrics *metrics
 	reg     *prometheus.Registry
@@ -171,6 +175,9 @@ func newService(db *store.DB, deps Deps, h hooks) (*Service, error) {
 		return nil, err
 	}
 	if err := s.registerRuntime(reg); err != nil {
+		return nil, err
+	}
+	if s.carrier, err = newCarrierSet(reg, deps.Carriers); err != nil {
 		return nil, err
 	}
 	s.claimClientID() // may change s.deps.ClientID (rescue.go)
@@ -253,6 +260,7 @@ func (s *Service) workers() *river.Workers {
 	river.AddWorker(workers, &reminderWorker{s: s})
 	river.AddWorker(workers, &followUpWorker{s: s})
 	river.AddWorker(workers, &sendSMSWorker{s: s})
+	river.AddWorker(workers, &sendCarrierWorker{s: s})
 	river.AddWorker(workers, &slaWatchWorker{s: s})
 	river.AddWorker(workers, &morningWorker{s: s})
 	river.AddWorker(workers, &eveningWorker{s: s})

@@ -33,6 +33,8 @@ var StatusColumns = []StatusColumn{
 	{"vehicles", "status", thugom.VehicleStatuses},
 	{"notifications", "status", thugom.NotificationStatuses},
 	{"tasks", "status", thugom.TaskStatuses()},
+	{"shipments", "status", thugom.ShipmentStatuses},
+	{"carrier_outbox", "status", thugom.CarrierMessageStatuses},
 }
 
 // CheckChange is a status column whose CHECK constraint Migrate remade from

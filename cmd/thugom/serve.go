@@ -109,6 +109,10 @@ func startService(ctx context.Context, cfg *config, withHTTP bool) (*service, er
 	if err != nil {
 		return nil, err
 	}
+	carriers, err := jobs.CarriersFromEnv(os.Getenv)
+	if err != nil {
+		return nil, err
+	}
 	eveningAt, err := thugom.ParseClockTime("--evening-at", cfg.EveningAt)
 	if err != nil {
 		return nil, err
@@ -128,7 +132,7 @@ func startService(ctx context.Context, cfg *config, withHTTP bool) (*service, er
 		PlanBudget:  cfg.PlanBudget,
 		SMS:         sms, EveningAt: eveningAt, WakingHours: waking, BorrowRadiusKm: cfg.BorrowRadiusKm,
 		LinkBase: cfg.SMSLinkBase, LinkSecret: cfg.Secret,
-		ClientID: cfg.clientID(), AutoPublish: autoPublish, DropOffMinKm: cfg.DropOffMinKm,
+		ClientID: cfg.clientID(), AutoPublish: autoPublish, DropOffMinKm: cfg.DropOffMinKm, Carriers: carriers,
 	})
 	if err != nil {
 		return nil, err

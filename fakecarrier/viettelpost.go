@@ -1,0 +1,161 @@
+package fakecarrier
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// ViettelPost serves ViettelPost's partner API v2 (mount it at the base
+// URL, e.g. an httptest server's URL + "/v2"): POST /user/Login, POST
+// /user/ownerconnect, POST /order/createOrder, POST /order/UpdateOrder
+// (TYPE 4 cancels), POST /order/printing-code. Every answer is the envelope
+// {status, error, message, data}; a refused field is {status: 205, error:
+// true} with HTTP 200, as ViettelPost answers it; a missing or unknown
+// Token is HTTP 401.
+type ViettelPost struct {
+	core
+	Username, Password string
+	short, long        map[string]bool
+}
+
+// NewViettelPost returns a fake ViettelPost taking these credentials.
+func NewViettelPost(username, password string) *ViettelPost {
+	return &ViettelPost{core: newCore(), Username: username, Password: password, short: map[string]bool{}, long: map[string]bool{}}
+}
+
+// Expire forgets every token issued: the next call must log in again.
+func (f *ViettelPost) Expire() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.short, f.long = map[string]bool{}, map[string]bool{}
+}
+
+func vtpOK(w http.ResponseWriter, data any) {
+	writeJSON(w, http.StatusOK, map[string]any{"status": 200, "error": false, "message": "OK", "data": data})
+}
+
+func vtpRefuse(w http.ResponseWriter, msg string) {
+	writeJSON(w, http.StatusOK, map[string]any{"status": 205, "error": true, "message": msg, "data": nil})
+}
+
+func token() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func (f *ViettelPost) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, ok := decode(w, r, vtpRefuse)
+	if !ok {
+		return
+	}
+	p := r.URL.Path
+	switch {
+	case strings.HasSuffix(p, "/user/Login"):
+		f.login(w, body, f.short, false)
+		return
+	case strings.HasSuffix(p, "/user/ownerconnect"):
+		if f.authorized(w, r, false) {
+			f.login(w, body, f.long, true)
+		}
+		return
+	}
+	if !f.authorized(w, r, true) {
+		return
+	}
+	switch {
+	case strings.HasSuffix(p, "/order/createOrder"):
+		f.create(w, r, body)
+	case strings.HasSuffix(p, "/order/UpdateOrder"):
+		f.update(w, body)
+	case strings.HasSuffix(p, "/order/printing-code"):
+		arr, _ := body["ORDER_ARRAY"].([]any)
+		if len(arr) == 0 || num(body, "EXPIRY_TIME") == 0 {
+			vtpRefuse(w, "ORDER_ARRAY and EXPIRY_TIME are required")
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"status": 200, "error": false, "message": "print-" + token()})
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+// authorized checks the Token header against the short (login) or the
+// long-lived tokens, answering 401 when it is unknown.
+func (f *ViettelPost) authorized(w http.ResponseWriter, r *http.Request, long bool) bool {
+	f.mu.Lock()
+	set := f.short
+	if long {
+		set = f.long
+	}
+	ok := set[r.Header.Get("Token")]
+	f.mu.Unlock()
+	if !ok {
+		writeJSON(w, http.StatusUnauthorized, map[string]any{"status": 401, "error": true, "message": "Token invalid"})
+	}
+	return ok
+}
+
+func (f *ViettelPost) login(w http.ResponseWriter, body map[string]any, into map[string]bool, long bool) {
+	if str(body, "USERNAME") != f.Username || str(body, "PASSWORD") != f.Password {
+		vtpRefuse(w, "Tài khoản hoặc mật khẩu không đúng")
+		return
+	}
+	t := token()
+	f.mu.Lock()
+	into[t] = true
+	if long {
+		f.logins++
+	}
+	f.mu.Unlock()
+	vtpOK(w, map[string]any{"userId": 1, "token": t, "partner": 1, "phone": f.Username, "expired": 0})
+}
+
+// vtpRequired are the createOrder fields ViettelPost refuses an order
+// without.
+var vtpRequired = []string{"ORDER_NUMBER", "SENDER_FULLNAME", "SENDER_PHONE", "SENDER_ADDRESS", "PRODUCT_NAME", "ORDER_SERVICE"}
+
+func (f *ViettelPost) create(w http.ResponseWriter, r *http.Request, body map[string]any) {
+	lose, done := f.begin(w, r)
+	if done {
+		return
+	}
+	if m := missing(body, vtpRequired, "PRODUCT_WEIGHT"); m != "" {
+		vtpRefuse(w, m)
+		return
+	}
+	if items, _ := body["LIST_ITEM"].([]any); len(items) == 0 {
+		vtpRefuse(w, "LIST_ITEM is required")
+		return
+	}
+	o := f.make(str(body, "ORDER_NUMBER"), body, func(n int) (string, string) { return fmt.Sprintf("1%011d", 85500000000+n), "" })
+	if lose != nil {
+		writeFault(w, *lose)
+		return
+	}
+	vtpOK(w, map[string]any{"ORDER_NUMBER": o.Waybill, "MONEY_COLLECTION": num(body, "MONEY_COLLECTION"),
+		"EXCHANGE_WEIGHT": num(body, "PRODUCT_WEIGHT"), "MONEY_TOTAL": 32000, "MONEY_TOTAL_FEE": 29091, "MONEY_FEE": 25000,
+		"MONEY_COLLECTION_FEE": 0, "MONEY_FEE_VAT": 2909, "KPI_HT": 48})
+}
+
+func (f *ViettelPost) update(w http.ResponseWriter, body map[string]any) {
+	if fault, ok := f.nextFault(); ok {
+		writeFault(w, fault)
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	o := f.byBill[str(body, "ORDER_NUMBER")]
+	switch {
+	case o == nil:
+		vtpRefuse(w, "Không tìm thấy vận đơn")
+	case num(body, "TYPE") != 4:
+		vtpRefuse(w, "the fake only cancels (TYPE 4)")
+	default:
+		o.Cancelled = true
+		writeJSON(w, http.StatusOK, map[string]any{"status": 200, "error": false, "message": "OK"})
+	}
+}

@@ -1,0 +1,100 @@
+package fakecarrier
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// VNPost serves VNPost's MyVNPost customer API (mount it at the base URL,
+// e.g. an httptest server's URL + "/api/api"): POST
+// /MobileAuthentication/GetAccessToken, POST /CustomerConnect/CreateOrder
+// and POST /CustomerConnect/CancelOrder, the token in the h-token header
+// (401 without it). A refused order is HTTP 400 {Message}.
+type VNPost struct {
+	core
+	Username, Password string
+	tokens             map[string]bool
+}
+
+// NewVNPost returns a fake VNPost taking these credentials.
+func NewVNPost(username, password string) *VNPost {
+	return &VNPost{core: newCore(), Username: username, Password: password, tokens: map[string]bool{}}
+}
+
+func vnpRefuse(w http.ResponseWriter, msg string) {
+	writeJSON(w, http.StatusBadRequest, map[string]any{"Message": msg})
+}
+
+func (f *VNPost) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, ok := decode(w, r, vnpRefuse)
+	if !ok {
+		return
+	}
+	p := r.URL.Path
+	if strings.HasSuffix(p, "/MobileAuthentication/GetAccessToken") {
+		if str(body, "TenDangNhap") != f.Username || str(body, "MatKhau") != f.Password {
+			writeJSON(w, http.StatusOK, map[string]any{"IsSuccess": false, "Token": nil, "ErrorMessage": "Sai tên đăng nhập hoặc mật khẩu"})
+			return
+		}
+		t := token()
+		f.mu.Lock()
+		f.tokens[t] = true
+		f.logins++
+		f.mu.Unlock()
+		writeJSON(w, http.StatusOK, map[string]any{"IsSuccess": true, "Token": t, "ErrorMessage": nil})
+		return
+	}
+	f.mu.Lock()
+	authed := f.tokens[r.Header.Get("H-Token")]
+	f.mu.Unlock()
+	if !authed {
+		writeJSON(w, http.StatusUnauthorized, map[string]any{"Message": "Authorization has been denied for this request."})
+		return
+	}
+	switch {
+	case strings.HasSuffix(p, "/CustomerConnect/CreateOrder"):
+		f.create(w, r, body)
+	case strings.HasSuffix(p, "/CustomerConnect/CancelOrder"):
+		if fault, ok := f.nextFault(); ok {
+			writeFault(w, fault)
+			return
+		}
+		f.mu.Lock()
+		o := f.byID[str(body, "OrderId")]
+		if o != nil {
+			o.Cancelled = true
+		}
+		f.mu.Unlock()
+		if o == nil {
+			vnpRefuse(w, "Không tìm thấy đơn hàng")
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"IsSuccess": true})
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+// vnpRequired are the CreateOrder fields MyVNPost refuses an order without.
+var vnpRequired = []string{"OrderCode", "SenderFullname", "SenderTel", "SenderAddress", "SenderProvinceId", "ServiceName", "PackageContent"}
+
+func (f *VNPost) create(w http.ResponseWriter, r *http.Request, body map[string]any) {
+	lose, done := f.begin(w, r)
+	if done {
+		return
+	}
+	if m := missing(body, vnpRequired, "WeightEvaluation"); m != "" {
+		vnpRefuse(w, m)
+		return
+	}
+	o := f.make(str(body, "OrderCode"), body, func(n int) (string, string) {
+		return fmt.Sprintf("EB%09dVN", 100000000+n), fmt.Sprintf("%08x-0000-4000-8000-%012x", n, n)
+	})
+	if lose != nil {
+		writeFault(w, *lose)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"Id": o.ID, "ItemCode": o.Waybill, "OrderCode": o.Reference,
+		"OriginalCodAmountEvaluation": num(body, "CodAmountEvaluation"), "TotalFreightIncludeVatEvaluation": 27500})
+}

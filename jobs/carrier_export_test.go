@@ -1,0 +1,4 @@
+package jobs
+
+// ErrCarrierBusy is errCarrierBusy, for the external tests.
+var ErrCarrierBusy = errCarrierBusy

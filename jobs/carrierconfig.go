@@ -1,0 +1,90 @@
+package jobs
+
+import (
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/thugom/thugom"
+)
+
+// CarriersFromEnv builds the carriers' connectors named by THUGOM_CARRIERS
+// (a comma-separated list of carrier codes; empty: no carrier is told)
+// from the environment (getenv is os.Getenv; secrets never come from
+// flags):
+//
+//   - THUGOM_CARRIER_SHIP_AT: "pickup" (default) or "intake", when an
+//     order's shipment is created at its carrier;
+//   - "viettelpost": ViettelPost, THUGOM_VIETTELPOST_USERNAME and
+//     THUGOM_VIETTELPOST_PASSWORD (required), THUGOM_VIETTELPOST_GROUPADDRESS_ID
+//     and THUGOM_VIETTELPOST_CUS_ID (the sender's registered address),
+//     THUGOM_VIETTELPOST_SERVICE (ORDER_SERVICE, default VCN),
+//     THUGOM_VIETTELPOST_URL (default the partner API v2; the demo's fake),
+//     THUGOM_VIETTELPOST_WEBHOOK_TOKEN (16+ characters: the TOKEN of its
+//     webhook);
+//   - "vnpost": VNPost (MyVNPost), THUGOM_VNPOST_USERNAME and
+//     THUGOM_VNPOST_PASSWORD (required), THUGOM_VNPOST_SERVICE (ServiceName,
+//     default BK), THUGOM_VNPOST_SENDER_PROVINCE_ID (default 24),
+//     THUGOM_VNPOST_URL, THUGOM_VNPOST_WEBHOOK_KEY (16+ characters: the key
+//     of its webhook's SignData).
+func CarriersFromEnv(getenv func(string) string) (CarrierConfig, error) {
+	cfg := CarrierConfig{Connectors: map[string]CarrierConnector{}, ShipAt: strings.TrimSpace(getenv("THUGOM_CARRIER_SHIP_AT"))}
+	switch cfg.ShipAt {
+	case "":
+		cfg.ShipAt = ShipAtPickup
+	case ShipAtPickup, ShipAtIntake:
+	default:
+		return cfg, fmt.Errorf("carriers: THUGOM_CARRIER_SHIP_AT must be pickup or intake, not %q", cfg.ShipAt)
+	}
+	for _, code := range strings.Split(getenv("THUGOM_CARRIERS"), ",") {
+		code = strings.TrimSpace(code)
+		if code == "" {
+			continue
+		}
+		c, err := carrierFromEnv(code, getenv)
+		if err != nil {
+			return cfg, err
+		}
+		cfg.Connectors[code] = c
+	}
+	return cfg, nil
+}
+
+func carrierFromEnv(code string, getenv func(string) string) (CarrierConnector, error) {
+	env := func(k string) string { return strings.TrimSpace(getenv("THUGOM_" + strings.ToUpper(code) + "_" + k)) }
+	user, pass, u := env("USERNAME"), env("PASSWORD"), env("URL")
+	if user == "" || pass == "" {
+		return nil, fmt.Errorf("carriers: %s needs THUGOM_%s_USERNAME and THUGOM_%s_PASSWORD", code, strings.ToUpper(code), strings.ToUpper(code))
+	}
+	if u != "" {
+		if p, err := url.ParseRequestURI(u); err != nil || p.Host == "" {
+			return nil, fmt.Errorf("carriers: THUGOM_%s_URL must be a URL", strings.ToUpper(code))
+		}
+	}
+	switch code {
+	case thugom.CarrierViettelPost:
+		v := &ViettelPost{URL: u, Username: user, Password: pass, Service: env("SERVICE"), WebhookToken: env("WEBHOOK_TOKEN")}
+		if v.WebhookToken != "" && len(v.WebhookToken) < 16 {
+			return nil, errNoWebhook("THUGOM_VIETTELPOST_WEBHOOK_TOKEN")
+		}
+		for k, dst := range map[string]*int64{"GROUPADDRESS_ID": &v.GroupAddressID, "CUS_ID": &v.CusID} {
+			if s := env(k); s != "" {
+				n, err := strconv.ParseInt(s, 10, 64)
+				if err != nil {
+					return nil, fmt.Errorf("carriers: THUGOM_VIETTELPOST_%s must be a number", k)
+				}
+				*dst = n
+			}
+		}
+		return v, nil
+	case thugom.CarrierVNPost:
+		v := &VNPost{URL: u, Username: user, Password: pass, Service: env("SERVICE"), SenderProvinceID: env("SENDER_PROVINCE_ID"), WebhookKey: env("WEBHOOK_KEY")}
+		if v.WebhookKey != "" && len(v.WebhookKey) < 16 {
+			return nil, errNoWebhook("THUGOM_VNPOST_WEBHOOK_KEY")
+		}
+		return v, nil
+	default:
+		return nil, fmt.Errorf("carriers: unknown carrier %q in THUGOM_CARRIERS (viettelpost, vnpost)", code)
+	}
+}

@@ -1,0 +1,47 @@
+package thugom
+
+// An order's shipment at its carrier (issue 23): created once, at intake or
+// at pickup; failed when the carrier refused it (an administrator looks);
+// cancelled with the order.
+const (
+	ShipmentCreated   = "created"
+	ShipmentFailed    = "failed"
+	ShipmentCancelled = "cancelled"
+)
+
+// ShipmentStatuses lists a shipment's statuses (shipments.status).
+var ShipmentStatuses = []string{ShipmentCreated, ShipmentFailed, ShipmentCancelled}
+
+// A message to a carrier's system (carrier_outbox.status): queued, then
+// sending (leased by one sender), then sent, failed (refused by the
+// carrier) or skipped (nothing to tell: the cancel of a shipment never
+// created); a retry puts a sending message back to queued.
+const (
+	CarrierQueued  = "queued"
+	CarrierSending = "sending"
+	CarrierSent    = "sent"
+	CarrierFailed  = "failed"
+	CarrierSkipped = "skipped"
+)
+
+// CarrierMessageStatuses lists a carrier message's statuses.
+var CarrierMessageStatuses = []string{CarrierQueued, CarrierSending, CarrierSent, CarrierFailed, CarrierSkipped}
+
+// Carriers' status codes of a delivery to the buyer: ViettelPost's 501
+// (phát thành công), VNPost's 100 (phát thành công).
+const (
+	ViettelPostDelivered = 501
+	VNPostDelivered      = 100
+)
+
+// CarrierDelivered reports whether a carrier's status code means the
+// parcel reached its buyer.
+func CarrierDelivered(carrier string, code int) bool {
+	switch carrier {
+	case CarrierViettelPost:
+		return code == ViettelPostDelivered
+	case CarrierVNPost:
+		return code == VNPostDelivered
+	}
+	return false
+}
