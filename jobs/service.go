@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -72,10 +73,9 @@ type Deps struct {
 	// carry no link.
 	LinkBase   string
 	LinkSecret []byte
-	// ClientID names this process among River clients (default: random).
-	// A stable one (the same across restarts of one deployment, as thugom
-	// serve sets it) lets Start retry at once the jobs its previous life
-	// left running (rescue.go) instead of after RescueStuckJobsAfter.
+	// ClientID names this process among River clients (default
+	// NewClientID: host, pid, random suffix; leave it empty). It must be
+	// unique among live processes: New fails on one in use (rescue.go).
 	ClientID string
 	// JobTimeout bounds one job's run (default PlanBudget + 90 s); a job
 	// running longer than RescueStuckJobsAfter is considered lost (its
@@ -116,7 +116,10 @@ type Service struct {
 	metrics *metrics
 	reg     *prometheus.Registry
 	working bool
+	idMu    sync.Mutex
 	idLock  *pgxpool.Conn // holds the advisory lock on Deps.ClientID (rescue.go)
+	stopBg  context.CancelFunc
+	bg      sync.WaitGroup // keepClientID, sweepOrphans
 	hooks   hooks
 }
 
@@ -173,7 +176,14 @@ func newService(db *store.DB, deps Deps, h hooks) (*Service, error) {
 	if err := s.registerRuntime(reg); err != nil {
 		return nil, err
 	}
-	s.claimClientID() // may change s.deps.ClientID (rescue.go)
+	if deps.Workers > 0 {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		err := s.claimClientID(ctx)
+		cancel()
+		if err != nil {
+			return nil, err
+		}
+	}
 	cfg := &river.Config{
 		ID:                   s.deps.ClientID,
 		Logger:               s.log,
@@ -231,6 +241,9 @@ func (d Deps) withDefaults() (Deps, error) {
 	}
 	if d.MaxSMSPerDay <= 0 {
 		d.MaxSMSPerDay = 4
+	}
+	if d.ClientID == "" {
+		d.ClientID = NewClientID()
 	}
 	if d.LinkBase != "" && len(d.LinkSecret) < 16 {
 		return d, errors.New("jobs: Deps.LinkBase needs a LinkSecret of at least 16 bytes")
@@ -302,12 +315,14 @@ func (s *Service) Start(ctx context.Context) error {
 	if !s.working {
 		return nil
 	}
-	if err := s.rescueOwn(ctx); err != nil {
-		s.log.Warn("no early rescue of orphaned jobs", "err", err)
-	}
 	if err := s.client.Start(ctx); err != nil {
 		return fmt.Errorf("jobs: start: %w", err)
 	}
+	bg, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	s.stopBg = cancel
+	s.bg.Go(func() { s.keepClientID(bg) })
+	s.bg.Go(func() { s.sweepOrphans(bg) })
+	s.log.Info("river client started", "client_id", s.deps.ClientID)
 	return nil
 }
 
@@ -318,6 +333,10 @@ func (s *Service) Stop(ctx context.Context) error {
 		return nil
 	}
 	defer s.releaseID()
+	defer s.bg.Wait()
+	if s.stopBg != nil {
+		defer s.stopBg()
+	}
 	err := s.client.Stop(ctx)
 	if err != nil && ctx.Err() != nil {
 		hard, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"flag"
@@ -277,16 +276,6 @@ func envOr(key, def string) string {
 		return v
 	}
 	return def
-}
-
-// clientID is this deployment's River client id, stable across restarts:
-// the host and the data dir. Its orphaned jobs are then rescued at start
-// (jobs.Deps.ClientID); two live processes sharing it are told apart by a
-// lock, and the second one simply does not rescue.
-func (c *config) clientID() string {
-	host, _ := os.Hostname()
-	sum := sha256.Sum256([]byte(c.DataDir))
-	return fmt.Sprintf("thugom-%s-%x", host, sum[:4])
 }
 
 // embeddedDB is the name of thugom's database in the embedded cluster.

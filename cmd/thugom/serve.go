@@ -128,7 +128,7 @@ func startService(ctx context.Context, cfg *config, withHTTP bool) (*service, er
 		PlanBudget:  cfg.PlanBudget,
 		SMS:         sms, EveningAt: eveningAt, WakingHours: waking, BorrowRadiusKm: cfg.BorrowRadiusKm,
 		LinkBase: cfg.SMSLinkBase, LinkSecret: cfg.Secret,
-		ClientID: cfg.clientID(), AutoPublish: autoPublish, DropOffMinKm: cfg.DropOffMinKm,
+		AutoPublish: autoPublish, DropOffMinKm: cfg.DropOffMinKm,
 	})
 	if err != nil {
 		return nil, err
