@@ -5,6 +5,7 @@
 -- name: ClaimClientID
 -- Held for the process's life on one connection: no other live process
 -- runs with this River client id, and its running jobs are not orphans.
+-- The key is thugom_client_live's (migration 00790).
 SELECT pg_try_advisory_lock(hashtextextended('thugom river client ' || $1, 0));
 
 -- name: RescueOrphanedJobs
@@ -20,12 +21,7 @@ WITH orphaned AS (
     FROM river_job j
     WHERE j.state = 'running'
       AND starts_with(j.attempted_by[array_length(j.attempted_by, 1)], $1)
-      AND NOT EXISTS (
-          SELECT 1 FROM pg_locks l, LATERAL (SELECT hashtextextended('thugom river client ' || j.attempted_by[array_length(j.attempted_by, 1)], 0) AS k) h
-          WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
-            AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-            AND l.classid::bigint = (h.k >> 32) & 4294967295
-            AND l.objid::bigint = h.k & 4294967295)
+      AND NOT thugom_client_live(j.attempted_by[array_length(j.attempted_by, 1)])
 ), rescued AS (
     UPDATE river_job j
     SET state = 'available', scheduled_at = now(),
