@@ -46,8 +46,10 @@ type Deps struct {
 	// server). PlanWorkers bounds concurrent solves (default 1).
 	Workers     int
 	PlanWorkers int
-	// PlanBudget is the solver's time limit per plan (default 20 s);
-	// PlanIterations, when set, gives deterministic plans instead.
+	// PlanBudget is the solver's time limit per plan (default 20 s; a
+	// planning job's at most MaxPlanBudget); PlanIterations, when set, gives
+	// deterministic plans instead. Both travel with the planning jobs this
+	// service enqueues (Solver): the worker that takes one solves with them.
 	PlanBudget     time.Duration
 	PlanIterations int
 	// MorningAt is when the periodic morning planning runs, seconds after
@@ -77,9 +79,11 @@ type Deps struct {
 	// NewClientID: host, pid, random suffix; leave it empty). It must be
 	// unique among live processes: New fails on one in use (rescue.go).
 	ClientID string
-	// JobTimeout bounds one job's run (default PlanBudget + 90 s); a job
-	// running longer than RescueStuckJobsAfter is considered lost (its
-	// worker died) and retried (default JobTimeout + 1 min).
+	// JobTimeout bounds one job's run (default 90 s, a planning job's with
+	// MaxPlanBudget; a planning job's own is shorter: its budget's, plan.go);
+	// a job running longer than RescueStuckJobsAfter is considered lost by
+	// River's rescuer and retried (default JobTimeout + 30 s). The jobs of a
+	// process that died are rescued sooner (rescue.go).
 	JobTimeout           time.Duration
 	RescueStuckJobsAfter time.Duration
 	// FetchPollInterval and FetchCooldown override River's fallback poll
@@ -190,7 +194,7 @@ func newService(db *store.DB, deps Deps, h hooks) (*Service, error) {
 		Workers:              s.workers(),
 		RescueStuckJobsAfter: s.deps.RescueStuckJobsAfter,
 		JobTimeout:           s.deps.JobTimeout,
-		Middleware:           []rivertype.Middleware{river.WorkerMiddlewareFunc(s.metrics.work)},
+		Middleware:           []rivertype.Middleware{river.WorkerMiddlewareFunc(s.metrics.work), river.JobInsertMiddlewareFunc(s.stampSolver)},
 		FetchPollInterval:    deps.FetchPollInterval,
 		FetchCooldown:        deps.FetchCooldown,
 	}
@@ -249,10 +253,10 @@ func (d Deps) withDefaults() (Deps, error) {
 		return d, errors.New("jobs: Deps.LinkBase needs a LinkSecret of at least 16 bytes")
 	}
 	if d.JobTimeout <= 0 {
-		d.JobTimeout = d.PlanBudget + 90*time.Second
+		d.JobTimeout = planTimeout(MaxPlanBudget)
 	}
 	if d.RescueStuckJobsAfter <= d.JobTimeout {
-		d.RescueStuckJobsAfter = d.JobTimeout + time.Minute
+		d.RescueStuckJobsAfter = d.JobTimeout + 30*time.Second
 	}
 	return d, nil
 }
