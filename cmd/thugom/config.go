@@ -169,6 +169,16 @@ func (c *config) load() error {
 	return nil
 }
 
+// makeDataDir creates the data directory, whatever the database: the
+// secret, demo.json and the embedded server live there. It must be
+// enterable by the postgres user when we are root.
+func (c *config) makeDataDir() error {
+	if err := os.MkdirAll(c.DataDir, 0o711); err != nil {
+		return fmt.Errorf("data directory: %w", err)
+	}
+	return nil
+}
+
 // loadSecret returns THUGOM_SECRET, or the secret kept in <data-dir>/secret,
 // created on first use.
 func (c *config) loadSecret() error {
@@ -184,7 +194,7 @@ func (c *config) loadSecret() error {
 		c.Secret = []byte(strings.TrimSpace(string(b)))
 		return nil
 	}
-	if err := os.MkdirAll(c.DataDir, 0o711); err != nil {
+	if err := c.makeDataDir(); err != nil {
 		return err
 	}
 	buf := make([]byte, 32)
@@ -210,8 +220,7 @@ func (c *config) openDB(ctx context.Context) (*store.DB, func(), error) {
 		}
 		return db, db.Close, nil
 	}
-	// The data dir must be enterable by the postgres user when we are root.
-	if err := os.MkdirAll(c.DataDir, 0o711); err != nil {
+	if err := c.makeDataDir(); err != nil {
 		return nil, nil, err
 	}
 	start := time.Now()

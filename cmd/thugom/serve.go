@@ -72,6 +72,9 @@ type service struct {
 // startService opens the database, migrates, starts the workers and, when
 // withHTTP, the HTTP API on cfg.Addr.
 func startService(ctx context.Context, cfg *config, withHTTP bool) (*service, error) {
+	if err := cfg.makeDataDir(); err != nil {
+		return nil, err
+	}
 	if err := cfg.loadSecret(); err != nil {
 		return nil, err
 	}
