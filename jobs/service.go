@@ -144,7 +144,8 @@ type hooks struct {
 
 // New builds the service and its River client. With deps.Workers == 0 the
 // client is insert-only: Start does nothing and jobs are left for worker
-// processes.
+// processes. A working service holds one connection of db, the lock on its
+// client id (rescue.go), until Stop, started or not.
 func New(db *store.DB, deps Deps) (*Service, error) { return newService(db, deps, hooks{}) }
 
 // newService is New with the tests' hooks (export_test.go).
@@ -208,6 +209,7 @@ func newService(db *store.DB, deps Deps, h hooks) (*Service, error) {
 	}
 	client, err := river.NewClient(riverpgxv5.New(db.Pool), cfg)
 	if err != nil {
+		s.releaseID()
 		return nil, fmt.Errorf("jobs: river client: %w", err)
 	}
 	s.client = client
