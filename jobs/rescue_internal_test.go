@@ -90,3 +90,50 @@ func TestRescueOrphanedJobs(t *testing.T) {
 		}
 	}
 }
+
+// A live process whose lock's connection is lost (the database restarted,
+// an administrator ended it) takes its lock again, within about lockCheck:
+// a sweep needs two looks orphanSweep apart to take its jobs for orphans.
+func TestClientIDLockTakenAgain(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	db := pgtest.New(t)
+	svc, err := New(db, Deps{Logger: slog.New(slog.DiscardHandler), Workers: 1, SLAWatchEvery: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = svc.Stop(context.Background()) }()
+	id := svc.deps.ClientID
+	live := func() bool {
+		var ok bool
+		if err := db.Pool.QueryRow(ctx, `SELECT thugom_client_live($1)`, id).Scan(&ok); err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	if !live() {
+		t.Fatal("a started service's client is not live")
+	}
+	var ended bool
+	if err := db.Pool.QueryRow(ctx, `SELECT pg_terminate_backend(pid) FROM pg_locks
+		WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`).Scan(&ended); err != nil || !ended {
+		t.Fatalf("end the lock's backend: %v %v", ended, err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); live(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the lock outlived its backend")
+		}
+	}
+	lost := time.Now()
+	for !live() {
+		if ctx.Err() != nil {
+			t.Fatal("the lock was not taken again")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Logf("lock taken again %v after it was lost", time.Since(lost).Round(time.Millisecond))
+}
