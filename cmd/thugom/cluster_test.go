@@ -152,8 +152,8 @@ func TestClusterSurvivesKillOfEveryWorker(t *testing.T) {
 	first := workers()
 
 	// The storm: two re-plans of every depot's day, asked by a process whose
-	// solve budget is 2 s.
-	asker, err := jobs.New(db, jobs.Deps{PlanBudget: 2 * time.Second})
+	// solve budget is 1 s.
+	asker, err := jobs.New(db, jobs.Deps{PlanBudget: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
