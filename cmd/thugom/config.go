@@ -34,7 +34,7 @@ import (
 //	THUGOM_PG_HOME    where the embedded cluster lives when thugom runs as root and the postgres user cannot enter the data dir (default /var/lib/thugom; recorded in <data-dir>/pg.location)
 //	THUGOM_WORKERS    --workers, River workers of the default queue (default 32; 0 runs none: the process only enqueues)
 //	THUGOM_PLAN_WORKERS --plan-workers, concurrent plan solves (default 1)
-//	THUGOM_PLAN_BUDGET  --plan-budget, solver time per depot plan (default 20s; demo 5s)
+//	THUGOM_PLAN_BUDGET  --plan-budget, solver time per depot plan, carried by the plans this process asks for (default 20s; demo 5s; at most 40s for a job)
 //	THUGOM_SMS_LINK_BASE --sms-link-base, host the window SMS link to (<host>/s/<code>; default none)
 //	THUGOM_AUTO_PUBLISH --auto-publish, automatic re-plans: always (default), draft, max-changes=N
 //	THUGOM_BORROW_RADIUS_KM --borrow-radius-km, how far a depot may borrow an idle vehicle of its carrier (default 30)
@@ -110,7 +110,7 @@ func newConfig(name string) (*flag.FlagSet, *config) {
 	num(&c.PlanWorkers, "plan-workers", envInt("THUGOM_PLAN_WORKERS", planWorkers), "concurrent plan solves, CPU-bound (env THUGOM_PLAN_WORKERS)")
 	c.PlanBudget = envDuration("THUGOM_PLAN_BUDGET", planBudget)
 	if has("plan-budget") {
-		fs.DurationVar(&c.PlanBudget, "plan-budget", c.PlanBudget, "solver time per depot plan (env THUGOM_PLAN_BUDGET)")
+		fs.DurationVar(&c.PlanBudget, "plan-budget", c.PlanBudget, "solver time per depot plan, carried by the planning jobs this process asks for (env THUGOM_PLAN_BUDGET)")
 	}
 	c.BorrowRadiusKm = envFloat("THUGOM_BORROW_RADIUS_KM", jobs.DefaultBorrowRadiusKm)
 	if has("borrow-radius-km") {
