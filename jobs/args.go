@@ -60,6 +60,8 @@ type PlanDepotDayArgs struct {
 	Day string `json:"day" river:"unique"`
 	// Reason says who asked: "morning", "api", "demo", ...
 	Reason string `json:"reason,omitempty"`
+	// Solver is how to solve it, set where it was asked for.
+	Solver *Solver `json:"solver,omitempty"`
 }
 
 // Kind implements river.JobArgs.
@@ -97,6 +99,19 @@ type ReplanArgs struct {
 	// Requested: a person asked for this re-plan (a dispatcher's
 	// breakdown), so the publish policy does not keep it as a draft.
 	Requested bool `json:"requested,omitempty"`
+	// Solver is how to solve it, set where it was asked for.
+	Solver *Solver `json:"solver,omitempty"`
+}
+
+// Solver is how a plan is solved: the time budget or a number of
+// iterations (deterministic plans). A planning job carries the settings of
+// the process that asked for it (its Deps.PlanBudget and PlanIterations,
+// stamped at insert by the client's middleware, plan.go), so every worker
+// solves the same request the same way. A job without them (enqueued
+// before they travelled) is solved with the worker's own.
+type Solver struct {
+	BudgetMS   int64 `json:"budget_ms,omitempty"`
+	Iterations int   `json:"iterations,omitempty"`
 }
 
 // Kind implements river.JobArgs.
@@ -108,8 +123,8 @@ func (ReplanArgs) InsertOpts() river.InsertOpts {
 }
 
 // Hooks implements river.JobArgsWithHooks: a re-plan superseded by a newer
-// one of its depot-day is cancelled, one whose day is being re-planned
-// waits (replan_unique.go).
+// one of its depot-day is cancelled, one whose day is being re-planned by
+// a live process waits (replan_unique.go).
 func (ReplanArgs) Hooks() []rivertype.Hook { return []rivertype.Hook{&replanStart{}} }
 
 // PackagingReminderArgs reminds a household to pack before the pickup. It

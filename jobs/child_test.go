@@ -142,7 +142,8 @@ func TestKillWorker(t *testing.T) {
 	gw := newGateway(t, 150*time.Millisecond)
 	var planJob int64
 	err := b.db.InTx(ctx, func(tx pgx.Tx) error {
-		res, err := b.svc.Client().InsertTx(ctx, tx, jobs.PlanDepotDayArgs{DepotID: depot, Day: jobs.DayString(testDay), Reason: "kill test"}, nil)
+		res, err := b.svc.Client().InsertTx(ctx, tx, jobs.PlanDepotDayArgs{DepotID: depot, Day: jobs.DayString(testDay), Reason: "kill test",
+			Solver: &jobs.Solver{BudgetMS: childDeps("", "").PlanBudget.Milliseconds()}}, nil)
 		if err == nil {
 			planJob = res.Job.ID
 		}

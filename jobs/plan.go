@@ -1,7 +1,9 @@
 package jobs
 
 import (
+	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -10,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/thugom/thugom"
 	"github.com/thugom/thugom/geo"
@@ -27,12 +30,14 @@ func (w *planWorker) Work(ctx context.Context, job *river.Job[PlanDepotDayArgs])
 	if err != nil {
 		return river.JobCancel(err)
 	}
-	_, err = w.s.PlanDepotDay(ctx, job.Args.DepotID, day, PlanRequest{Cause: job.Args.Reason})
+	req := PlanRequest{Cause: job.Args.Reason}
+	req.Budget, req.Iterations = w.s.solverOf(job.Args.Solver)
+	_, err = w.s.PlanDepotDay(ctx, job.Args.DepotID, day, req)
 	return cancelIfNotFound(err)
 }
 
-func (w *planWorker) Timeout(*river.Job[PlanDepotDayArgs]) time.Duration {
-	return w.s.deps.JobTimeout
+func (w *planWorker) Timeout(job *river.Job[PlanDepotDayArgs]) time.Duration {
+	return w.s.planJobTimeout(job.Args.Solver)
 }
 
 type replanWorker struct {
@@ -45,14 +50,70 @@ func (w *replanWorker) Work(ctx context.Context, job *river.Job[ReplanArgs]) err
 	if err != nil {
 		return river.JobCancel(err)
 	}
-	_, err = w.s.PlanDepotDay(ctx, job.Args.DepotID, day, PlanRequest{
+	req := PlanRequest{
 		Replan: true, Cause: job.Args.Cause, Subject: job.Args.Subject, RequestedAt: job.Args.RequestedAt, Requested: job.Args.Requested,
-	})
+	}
+	req.Budget, req.Iterations = w.s.solverOf(job.Args.Solver)
+	_, err = w.s.PlanDepotDay(ctx, job.Args.DepotID, day, req)
 	return cancelIfNotFound(err)
 }
 
-func (w *replanWorker) Timeout(*river.Job[ReplanArgs]) time.Duration {
-	return w.s.deps.JobTimeout
+func (w *replanWorker) Timeout(job *river.Job[ReplanArgs]) time.Duration {
+	return w.s.planJobTimeout(job.Args.Solver)
+}
+
+// MaxPlanBudget bounds the solve budget a planning job carries, so that
+// its timeout, and River's rescue of stuck jobs after it, stay short.
+const MaxPlanBudget = 40 * time.Second
+
+// planTimeout bounds a planning job solving with budget: its first solve,
+// two shorter ones when the day changed under it (a quarter each), the
+// last one under the day's lock, and the reads and writes around them.
+func planTimeout(budget time.Duration) time.Duration { return budget*3/2 + 30*time.Second }
+
+// planJobTimeout is a planning job's timeout: its solver's planTimeout,
+// within Deps.JobTimeout.
+func (s *Service) planJobTimeout(sv *Solver) time.Duration {
+	budget, _ := s.solverOf(sv)
+	return min(planTimeout(budget), s.deps.JobTimeout)
+}
+
+// solverOf is the budget and iterations of a planning job's solver
+// settings; none (a job enqueued before they travelled) are this
+// service's own.
+func (s *Service) solverOf(sv *Solver) (time.Duration, int) {
+	if sv == nil || sv.BudgetMS <= 0 && sv.Iterations <= 0 {
+		return min(s.deps.PlanBudget, MaxPlanBudget), s.deps.PlanIterations
+	}
+	budget := time.Duration(sv.BudgetMS) * time.Millisecond
+	if budget <= 0 {
+		budget = s.deps.PlanBudget
+	}
+	return min(budget, MaxPlanBudget), sv.Iterations
+}
+
+// stampSolver is the client's insert middleware: a planning job enqueued
+// without solver settings gets this service's (the process where the plan
+// is asked for), whichever call site enqueued it.
+func (s *Service) stampSolver(ctx context.Context, many []*rivertype.JobInsertParams, doInner func(context.Context) ([]*rivertype.JobInsertResult, error)) ([]*rivertype.JobInsertResult, error) {
+	for _, p := range many {
+		if p.Kind != KindPlanDepotDay && p.Kind != KindReplan {
+			continue
+		}
+		var args map[string]json.RawMessage
+		if json.Unmarshal(p.EncodedArgs, &args) != nil || args["solver"] != nil {
+			continue
+		}
+		sv, err := json.Marshal(Solver{BudgetMS: min(s.deps.PlanBudget, MaxPlanBudget).Milliseconds(), Iterations: s.deps.PlanIterations})
+		if err != nil {
+			return nil, err
+		}
+		args["solver"] = sv
+		if p.EncodedArgs, err = json.Marshal(args); err != nil {
+			return nil, err
+		}
+	}
+	return doInner(ctx)
 }
 
 func cancelIfNotFound(err error) error {
@@ -77,6 +138,25 @@ type PlanRequest struct {
 	// Requested: a person asked for it; the publish policy applies only to
 	// the re-plans the system starts (drafts.go).
 	Requested bool
+	// Budget and Iterations are the solver's settings (zero: the
+	// service's Deps.PlanBudget and PlanIterations); a planning job carries
+	// them (Solver).
+	Budget     time.Duration
+	Iterations int
+}
+
+func (r PlanRequest) budget(s *Service) time.Duration {
+	if r.Budget > 0 || r.Iterations > 0 {
+		return cmp.Or(r.Budget, s.deps.PlanBudget)
+	}
+	return s.deps.PlanBudget
+}
+
+func (r PlanRequest) iterations(s *Service) int {
+	if r.Budget > 0 || r.Iterations > 0 {
+		return r.Iterations
+	}
+	return s.deps.PlanIterations
 }
 
 // PlanResult summarises a planning run.
@@ -174,7 +254,7 @@ func (s *Service) planOnce(ctx context.Context, depotID int64, day time.Time, re
 			if err := p.build(ctx, tx); err != nil {
 				return err
 			}
-			iters := s.deps.PlanIterations / 10
+			iters := req.iterations(s) / 10
 			if err := p.solve(ctx, lockedSolve, iters, attempt); err != nil {
 				return err
 			}
@@ -206,11 +286,11 @@ func (s *Service) planOnce(ctx context.Context, depotID int64, day time.Time, re
 		hook(depotID, day, attempt)
 	}
 	// Later attempts only fold in what changed: a quarter of the budget.
-	budget := s.deps.PlanBudget
+	budget := req.budget(s)
 	if attempt > 0 {
 		budget /= 4
 	}
-	if err := p.solve(ctx, budget, s.deps.PlanIterations, attempt); err != nil {
+	if err := p.solve(ctx, budget, req.iterations(s), attempt); err != nil {
 		return nil, err
 	}
 	if r, kept, err := p.keepDraft(ctx, nil); kept || err != nil {

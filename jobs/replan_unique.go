@@ -18,7 +18,9 @@ import (
 // running waits (snoozed) instead of holding a second planning worker that
 // another depot's plan needs. River's own unique inserts cannot say this:
 // they must count running jobs as duplicates, which would drop a change
-// made during a running re-plan.
+// made during a running re-plan. An older one running under a process that
+// died (its client's lock free, rescue.go) is not waited for: the newer one
+// runs, and the orphan, once rescued, finds its change covered and skips.
 
 // replanSnooze is how long a re-plan waits for its day's running one.
 const replanSnooze = 2 * time.Second
@@ -37,7 +39,7 @@ func (*replanStart) WorkBegin(ctx context.Context, job *rivertype.JobRow) error 
 
 // replanVerdict is nil when job (a re-plan) should run now, a JobCancel
 // when a newer re-plan of its depot-day is queued or running, and a
-// JobSnooze when an older one of its day is running.
+// JobSnooze when an older one of its day is running in a live process.
 func replanVerdict(ctx context.Context, c *river.Client[pgx.Tx], job *rivertype.JobRow) error {
 	var a ReplanArgs
 	if err := json.Unmarshal(job.EncodedArgs, &a); err != nil {
@@ -56,7 +58,10 @@ func replanVerdict(ctx context.Context, c *river.Client[pgx.Tx], job *rivertype.
 	}
 	older, err := c.JobList(ctx, river.NewJobListParams().Kinds(KindReplan).First(1).
 		States(rivertype.JobStateRunning).
-		Where("id < @id AND (args->>'depot_id')::bigint = @depot AND args->>'day' = @day", same))
+		Where("id < @id AND (args->>'depot_id')::bigint = @depot AND args->>'day' = @day"+
+			" AND NOT coalesce(starts_with(attempted_by[array_length(attempted_by, 1)], @prefix)"+
+			" AND NOT thugom_client_live(attempted_by[array_length(attempted_by, 1)]), false)",
+			river.NamedArgs{"id": job.ID, "depot": a.DepotID, "day": a.Day, "prefix": clientIDPrefix}))
 	if err == nil && len(older.Jobs) > 0 {
 		return river.JobSnooze(replanSnooze)
 	}

@@ -54,4 +54,12 @@ func TestReplanSupersedesAndWaits(t *testing.T) {
 	if err := replanVerdict(ctx, c, other); err != nil {
 		t.Errorf("another depot's re-plan while depot 1 re-plans: %v, want to run", err)
 	}
+	// The older one's process died (its client holds no lock): the newer
+	// one supersedes it instead of waiting.
+	if _, err := db.Pool.Exec(ctx, `UPDATE river_job SET attempted_by = ARRAY[$2::text] WHERE id = $1`, a.ID, clientIDPrefix+"gone/1/0000"); err != nil {
+		t.Fatal(err)
+	}
+	if err := replanVerdict(ctx, c, b); err != nil {
+		t.Errorf("a re-plan whose day's running re-plan is orphaned: %v, want to run", err)
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -48,8 +49,10 @@ type Deps struct {
 	// server). PlanWorkers bounds concurrent solves (default 1).
 	Workers     int
 	PlanWorkers int
-	// PlanBudget is the solver's time limit per plan (default 20 s);
-	// PlanIterations, when set, gives deterministic plans instead.
+	// PlanBudget is the solver's time limit per plan (default 20 s; a
+	// planning job's at most MaxPlanBudget); PlanIterations, when set, gives
+	// deterministic plans instead. Both travel with the planning jobs this
+	// service enqueues (Solver): the worker that takes one solves with them.
 	PlanBudget     time.Duration
 	PlanIterations int
 	// MorningAt is when the periodic morning planning runs, seconds after
@@ -75,14 +78,15 @@ type Deps struct {
 	// carry no link.
 	LinkBase   string
 	LinkSecret []byte
-	// ClientID names this process among River clients (default: random).
-	// A stable one (the same across restarts of one deployment, as thugom
-	// serve sets it) lets Start retry at once the jobs its previous life
-	// left running (rescue.go) instead of after RescueStuckJobsAfter.
+	// ClientID names this process among River clients (default
+	// NewClientID: host, pid, random suffix; leave it empty). It must be
+	// unique among live processes: New fails on one in use (rescue.go).
 	ClientID string
-	// JobTimeout bounds one job's run (default PlanBudget + 90 s); a job
-	// running longer than RescueStuckJobsAfter is considered lost (its
-	// worker died) and retried (default JobTimeout + 1 min).
+	// JobTimeout bounds one job's run (default 90 s, a planning job's with
+	// MaxPlanBudget; a planning job's own is shorter: its budget's, plan.go);
+	// a job running longer than RescueStuckJobsAfter is considered lost by
+	// River's rescuer and retried (default JobTimeout + 30 s). The jobs of a
+	// process that died are rescued sooner (rescue.go).
 	JobTimeout           time.Duration
 	RescueStuckJobsAfter time.Duration
 	// FetchPollInterval and FetchCooldown override River's fallback poll
@@ -120,7 +124,10 @@ type Service struct {
 	metrics *metrics
 	reg     *prometheus.Registry
 	working bool
+	idMu    sync.Mutex
 	idLock  *pgxpool.Conn // holds the advisory lock on Deps.ClientID (rescue.go)
+	stopBg  context.CancelFunc
+	bg      sync.WaitGroup // keepClientID, sweepOrphans
 	hooks   hooks
 }
 
@@ -141,7 +148,8 @@ type hooks struct {
 
 // New builds the service and its River client. With deps.Workers == 0 the
 // client is insert-only: Start does nothing and jobs are left for worker
-// processes.
+// processes. A working service holds one connection of db, the lock on its
+// client id (rescue.go), until Stop, started or not.
 func New(db *store.DB, deps Deps) (*Service, error) { return newService(db, deps, hooks{}) }
 
 // newService is New with the tests' hooks (export_test.go).
@@ -180,14 +188,21 @@ func newService(db *store.DB, deps Deps, h hooks) (*Service, error) {
 	if s.carrier, err = newCarrierSet(reg, deps.Carriers); err != nil {
 		return nil, err
 	}
-	s.claimClientID() // may change s.deps.ClientID (rescue.go)
+	if deps.Workers > 0 {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		err := s.claimClientID(ctx)
+		cancel()
+		if err != nil {
+			return nil, err
+		}
+	}
 	cfg := &river.Config{
 		ID:                   s.deps.ClientID,
 		Logger:               s.log,
 		Workers:              s.workers(),
 		RescueStuckJobsAfter: s.deps.RescueStuckJobsAfter,
 		JobTimeout:           s.deps.JobTimeout,
-		Middleware:           []rivertype.Middleware{river.WorkerMiddlewareFunc(s.metrics.work)},
+		Middleware:           []rivertype.Middleware{river.WorkerMiddlewareFunc(s.metrics.work), river.JobInsertMiddlewareFunc(s.stampSolver)},
 		FetchPollInterval:    deps.FetchPollInterval,
 		FetchCooldown:        deps.FetchCooldown,
 	}
@@ -201,6 +216,7 @@ func newService(db *store.DB, deps Deps, h hooks) (*Service, error) {
 	}
 	client, err := river.NewClient(riverpgxv5.New(db.Pool), cfg)
 	if err != nil {
+		s.releaseID()
 		return nil, fmt.Errorf("jobs: river client: %w", err)
 	}
 	s.client = client
@@ -239,14 +255,17 @@ func (d Deps) withDefaults() (Deps, error) {
 	if d.MaxSMSPerDay <= 0 {
 		d.MaxSMSPerDay = 4
 	}
+	if d.ClientID == "" {
+		d.ClientID = NewClientID()
+	}
 	if d.LinkBase != "" && len(d.LinkSecret) < 16 {
 		return d, errors.New("jobs: Deps.LinkBase needs a LinkSecret of at least 16 bytes")
 	}
 	if d.JobTimeout <= 0 {
-		d.JobTimeout = d.PlanBudget + 90*time.Second
+		d.JobTimeout = planTimeout(MaxPlanBudget)
 	}
 	if d.RescueStuckJobsAfter <= d.JobTimeout {
-		d.RescueStuckJobsAfter = d.JobTimeout + time.Minute
+		d.RescueStuckJobsAfter = d.JobTimeout + 30*time.Second
 	}
 	return d, nil
 }
@@ -310,12 +329,14 @@ func (s *Service) Start(ctx context.Context) error {
 	if !s.working {
 		return nil
 	}
-	if err := s.rescueOwn(ctx); err != nil {
-		s.log.Warn("no early rescue of orphaned jobs", "err", err)
-	}
 	if err := s.client.Start(ctx); err != nil {
 		return fmt.Errorf("jobs: start: %w", err)
 	}
+	bg, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	s.stopBg = cancel
+	s.bg.Go(func() { s.keepClientID(bg) })
+	s.bg.Go(func() { s.sweepOrphans(bg) })
+	s.log.Info("river client started", "client_id", s.deps.ClientID)
 	return nil
 }
 
@@ -326,6 +347,10 @@ func (s *Service) Stop(ctx context.Context) error {
 		return nil
 	}
 	defer s.releaseID()
+	defer s.bg.Wait()
+	if s.stopBg != nil {
+		defer s.stopBg()
+	}
 	err := s.client.Stop(ctx)
 	if err != nil && ctx.Err() != nil {
 		hard, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)

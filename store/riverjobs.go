@@ -18,24 +18,38 @@ func ClaimClientID(ctx context.Context, conn *pgxpool.Conn, id string) (bool, er
 	return ok, nil
 }
 
-// RescueOwnJobs makes the jobs still running under client id (a previous
-// life of this process, dead) available again and returns their ids. Only
-// the holder of ClaimClientID may call it.
-func RescueOwnJobs(ctx context.Context, q DBTX, id string) ([]int64, error) {
-	rows, err := q.Query(ctx, query("RescueOwnJobs"), id)
+// OrphanedJob is a River job whose process died while running it.
+type OrphanedJob struct {
+	ID      int64
+	Kind    string
+	Args    []byte
+	By      string // the client id of the dead process
+	Attempt int
+}
+
+// RescueOrphanedJobs makes available again the jobs among suspects still
+// running under a dead client whose id starts with prefix (its lock,
+// ClaimClientID, held by nobody), and returns them and the ids of the other
+// orphans (the next call's suspects).
+func RescueOrphanedJobs(ctx context.Context, q DBTX, prefix string, suspects []int64) (rescued []OrphanedJob, orphans []int64, err error) {
+	rows, err := q.Query(ctx, query("RescueOrphanedJobs"), prefix, suspects)
 	if err != nil {
-		return nil, fmt.Errorf("rescue own jobs: %w", err)
+		return nil, nil, fmt.Errorf("rescue orphaned jobs: %w", err)
 	}
 	defer rows.Close()
-	var ids []int64
 	for rows.Next() {
-		var j int64
-		if err := rows.Scan(&j); err != nil {
-			return nil, err
+		var j OrphanedJob
+		var done bool
+		if err := rows.Scan(&j.ID, &j.Kind, &j.Args, &j.By, &j.Attempt, &done); err != nil {
+			return nil, nil, err
 		}
-		ids = append(ids, j)
+		if done {
+			rescued = append(rescued, j)
+		} else {
+			orphans = append(orphans, j.ID)
+		}
 	}
-	return ids, rows.Err()
+	return rescued, orphans, rows.Err()
 }
 
 // JobCount is how many River jobs of a kind are in a state.

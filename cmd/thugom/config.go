@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"flag"
@@ -35,7 +34,7 @@ import (
 //	THUGOM_PG_HOME    where the embedded cluster lives when thugom runs as root and the postgres user cannot enter the data dir (default /var/lib/thugom; recorded in <data-dir>/pg.location)
 //	THUGOM_WORKERS    --workers, River workers of the default queue (default 32; 0 runs none: the process only enqueues)
 //	THUGOM_PLAN_WORKERS --plan-workers, concurrent plan solves (default 1)
-//	THUGOM_PLAN_BUDGET  --plan-budget, solver time per depot plan (default 20s; demo 5s)
+//	THUGOM_PLAN_BUDGET  --plan-budget, solver time per depot plan, carried by the plans this process asks for (default 20s; demo 5s; at most 40s for a job)
 //	THUGOM_SMS_LINK_BASE --sms-link-base, host the window SMS link to (<host>/s/<code>; default none)
 //	THUGOM_AUTO_PUBLISH --auto-publish, automatic re-plans: always (default), draft, max-changes=N
 //	THUGOM_BORROW_RADIUS_KM --borrow-radius-km, how far a depot may borrow an idle vehicle of its carrier (default 30)
@@ -111,7 +110,7 @@ func newConfig(name string) (*flag.FlagSet, *config) {
 	num(&c.PlanWorkers, "plan-workers", envInt("THUGOM_PLAN_WORKERS", planWorkers), "concurrent plan solves, CPU-bound (env THUGOM_PLAN_WORKERS)")
 	c.PlanBudget = envDuration("THUGOM_PLAN_BUDGET", planBudget)
 	if has("plan-budget") {
-		fs.DurationVar(&c.PlanBudget, "plan-budget", c.PlanBudget, "solver time per depot plan (env THUGOM_PLAN_BUDGET)")
+		fs.DurationVar(&c.PlanBudget, "plan-budget", c.PlanBudget, "solver time per depot plan, carried by the planning jobs this process asks for (env THUGOM_PLAN_BUDGET)")
 	}
 	c.BorrowRadiusKm = envFloat("THUGOM_BORROW_RADIUS_KM", jobs.DefaultBorrowRadiusKm)
 	if has("borrow-radius-km") {
@@ -170,6 +169,16 @@ func (c *config) load() error {
 	return nil
 }
 
+// makeDataDir creates the data directory, whatever the database: the
+// secret, demo.json and the embedded server live there. It must be
+// enterable by the postgres user when we are root.
+func (c *config) makeDataDir() error {
+	if err := os.MkdirAll(c.DataDir, 0o711); err != nil {
+		return fmt.Errorf("data directory: %w", err)
+	}
+	return nil
+}
+
 // loadSecret returns THUGOM_SECRET, or the secret kept in <data-dir>/secret,
 // created on first use.
 func (c *config) loadSecret() error {
@@ -185,7 +194,7 @@ func (c *config) loadSecret() error {
 		c.Secret = []byte(strings.TrimSpace(string(b)))
 		return nil
 	}
-	if err := os.MkdirAll(c.DataDir, 0o711); err != nil {
+	if err := c.makeDataDir(); err != nil {
 		return err
 	}
 	buf := make([]byte, 32)
@@ -211,8 +220,7 @@ func (c *config) openDB(ctx context.Context) (*store.DB, func(), error) {
 		}
 		return db, db.Close, nil
 	}
-	// The data dir must be enterable by the postgres user when we are root.
-	if err := os.MkdirAll(c.DataDir, 0o711); err != nil {
+	if err := c.makeDataDir(); err != nil {
 		return nil, nil, err
 	}
 	start := time.Now()
@@ -277,16 +285,6 @@ func envOr(key, def string) string {
 		return v
 	}
 	return def
-}
-
-// clientID is this deployment's River client id, stable across restarts:
-// the host and the data dir. Its orphaned jobs are then rescued at start
-// (jobs.Deps.ClientID); two live processes sharing it are told apart by a
-// lock, and the second one simply does not rescue.
-func (c *config) clientID() string {
-	host, _ := os.Hostname()
-	sum := sha256.Sum256([]byte(c.DataDir))
-	return fmt.Sprintf("thugom-%s-%x", host, sum[:4])
 }
 
 // embeddedDB is the name of thugom's database in the embedded cluster.

@@ -355,6 +355,9 @@ func writeDemoFile(ctx context.Context, svc *service, day time.Time) (*demoFile,
 	if err != nil {
 		return nil, err
 	}
+	if err := cfg.makeDataDir(); err != nil {
+		return nil, err
+	}
 	path := filepath.Join(cfg.DataDir, "demo.json")
 	tmp := path + ".tmp"
 	if err := os.WriteFile(tmp, append(b, '\n'), 0o600); err != nil {

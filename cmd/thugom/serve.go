@@ -72,6 +72,9 @@ type service struct {
 // startService opens the database, migrates, starts the workers and, when
 // withHTTP, the HTTP API on cfg.Addr.
 func startService(ctx context.Context, cfg *config, withHTTP bool) (*service, error) {
+	if err := cfg.makeDataDir(); err != nil {
+		return nil, err
+	}
 	if err := cfg.loadSecret(); err != nil {
 		return nil, err
 	}
@@ -132,7 +135,7 @@ func startService(ctx context.Context, cfg *config, withHTTP bool) (*service, er
 		PlanBudget:  cfg.PlanBudget,
 		SMS:         sms, EveningAt: eveningAt, WakingHours: waking, BorrowRadiusKm: cfg.BorrowRadiusKm,
 		LinkBase: cfg.SMSLinkBase, LinkSecret: cfg.Secret,
-		ClientID: cfg.clientID(), AutoPublish: autoPublish, DropOffMinKm: cfg.DropOffMinKm, Carriers: carriers,
+		AutoPublish: autoPublish, DropOffMinKm: cfg.DropOffMinKm, Carriers: carriers,
 	})
 	if err != nil {
 		return nil, err

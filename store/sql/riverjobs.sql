@@ -1,25 +1,44 @@
--- River's jobs as thugom reads them: its own orphans (a previous life of this
--- process, issue 11) and counts for the metrics.
+-- River's jobs as thugom reads them: the orphans of dead processes (issue
+-- 24: each process holds a lock on its own client id while it lives) and
+-- counts for the metrics.
 
 -- name: ClaimClientID
 -- Held for the process's life on one connection: no other live process
--- runs with this River client id.
+-- runs with this River client id, and its running jobs are not orphans.
+-- The key is thugom_client_live's (migration 00790).
 SELECT pg_try_advisory_lock(hashtextextended('thugom river client ' || $1, 0));
 
--- name: RescueOwnJobs
--- Jobs whose last attempt was by client $1 and that still run: their worker
--- died with the previous process. Retried now, as River's rescuer would
+-- name: RescueOrphanedJobs
+-- Jobs running under a client id starting with $1 whose lock nobody holds:
+-- the process died while running them. Those among $2 (orphaned at the
+-- previous sweep too) are made available now, as River's rescuer would
 -- after RescueStuckJobsAfter; the ones out of attempts are left to it.
-UPDATE river_job
-SET state = 'available', scheduled_at = now(),
-    errors = array_append(errors, jsonb_build_object(
-        'at', now(), 'attempt', attempt,
-        'error', 'rescued on restart: the previous process with client id ' || $1 || ' died while running it',
-        'trace', ''))
-WHERE state = 'running'
-  AND attempted_by[array_length(attempted_by, 1)] = $1
-  AND attempt < max_attempts
-RETURNING id;
+-- Returns the rescued jobs (rescued true) and the other orphans, the next
+-- sweep's suspects. The update checks again that the job is still running
+-- under the same attempt, so a job another worker took meanwhile stays.
+WITH orphaned AS (
+    SELECT j.id, j.attempt, j.attempted_by[array_length(j.attempted_by, 1)] AS by
+    FROM river_job j
+    WHERE j.state = 'running'
+      AND starts_with(j.attempted_by[array_length(j.attempted_by, 1)], $1)
+      AND NOT thugom_client_live(j.attempted_by[array_length(j.attempted_by, 1)])
+), rescued AS (
+    UPDATE river_job j
+    SET state = 'available', scheduled_at = now(),
+        errors = array_append(j.errors, jsonb_build_object(
+            'at', now(), 'attempt', j.attempt,
+            'error', 'rescued: the process with client id ' || o.by || ' died while running it',
+            'trace', ''))
+    FROM orphaned o
+    WHERE j.id = o.id AND j.id = ANY($2::bigint[])
+      AND j.state = 'running' AND j.attempt = o.attempt
+      AND j.attempted_by[array_length(j.attempted_by, 1)] = o.by
+      AND j.attempt < j.max_attempts
+    RETURNING j.id, j.kind, j.args, o.by, j.attempt
+)
+SELECT id, kind, args, by, attempt, true FROM rescued
+UNION ALL
+SELECT o.id, '', '{}'::jsonb, o.by, o.attempt, false FROM orphaned o WHERE o.id NOT IN (SELECT id FROM rescued);
 
 -- name: CountJobs
 -- River jobs by kind and state (the metrics' scrape).
