@@ -466,3 +466,16 @@ func HouseholdPage(ctx context.Context, q DBTX, householdID int64, now time.Time
 	}
 	return &h, stop, orders, nil
 }
+
+// DriverWorkDays reads what thugom.WorkingDay needs of a driver on today.
+func DriverWorkDays(ctx context.Context, q DBTX, driverID int64, today time.Time) (thugom.WorkDayFacts, error) {
+	var f thugom.WorkDayFacts
+	var next *time.Time
+	if err := q.QueryRow(ctx, query("DriverWorkDays"), driverID, today).Scan(&f.Stops, &f.Open, &next); err != nil {
+		return f, fmt.Errorf("driver work days: %w", err)
+	}
+	if next != nil {
+		f.Next = time.Date(next.Year(), next.Month(), next.Day(), 0, 0, 0, 0, thugom.Local)
+	}
+	return f, nil
+}

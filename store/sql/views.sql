@@ -189,3 +189,19 @@ WHERE EXISTS (SELECT 1 FROM orders o WHERE o.household_id = h.id AND ($1::bigint
   AND ($6::bigint IS NULL OR h.id > $6)
 ORDER BY h.id
 LIMIT $7;
+
+-- name: DriverWorkDays
+-- What the working-day rule (thugom.WorkingDay) needs of a driver: their
+-- stops of the day $2 in the current plans, how many are still to do, and
+-- the first later day whose current plan gives them a route.
+WITH cur AS (
+    SELECT p.id, p.day FROM plans p
+    WHERE p.status = 'done' AND p.day >= $2
+      AND p.version = (SELECT max(p2.version) FROM plans p2 WHERE p2.depot_id = p.depot_id AND p2.day = p.day AND p2.status = 'done')
+)
+SELECT
+    (SELECT count(*) FROM stops s JOIN routes r ON r.id = s.route_id JOIN cur ON cur.id = r.plan_id
+     WHERE r.driver_id = $1 AND cur.day = $2),
+    (SELECT count(*) FROM stops s JOIN routes r ON r.id = s.route_id JOIN cur ON cur.id = r.plan_id
+     WHERE r.driver_id = $1 AND cur.day = $2 AND s.status IN ('planned', 'en_route', 'arrived')),
+    (SELECT min(cur.day) FROM routes r JOIN cur ON cur.id = r.plan_id WHERE r.driver_id = $1 AND cur.day > $2);
