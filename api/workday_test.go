@@ -23,13 +23,16 @@ type workdayManifest struct {
 	} `json:"routes"`
 }
 
-// planTomorrow gives the driver a route tomorrow: an order more, placed
-// today, planned with tomorrow's plan.
-func (b *bundle) planTomorrow() time.Time {
+// planTomorrow gives driver idx a route tomorrow: an order more, placed
+// today, planned with tomorrow's plan while the other motorbike is off.
+func (b *bundle) planTomorrow(idx int) time.Time {
 	b.t.Helper()
+	wantStatus(b.t, b.do("PATCH", fmt.Sprintf("/v1/vehicles/%d", b.vehicle[1-idx].ID), b.disp, map[string]any{"status": thugom.VehicleOff}), http.StatusOK, "")
 	ctx := context.Background()
 	tomorrow := jobs.Tomorrow(testNow)
-	r := b.do("POST", "/v1/orders", b.disp, order("PM-TMR", "0913999001", addresses[0], 10))
+	o0 := order("PM-TMR", "0913999001", addresses[0], 10)
+	delete(o0, "cod_amount") // no cash on delivery: nothing to print for it
+	r := b.do("POST", "/v1/orders", b.disp, o0)
 	wantStatus(b.t, r, http.StatusCreated, "")
 	var o struct {
 		HouseholdID int64 `json:"household_id"`
@@ -69,7 +72,7 @@ func TestManifestWorkingDay(t *testing.T) {
 	if m.Date != today || !slices.Equal(m.Days, []string{today}) || len(m.Routes) == 0 {
 		t.Fatalf("18:00, nothing tomorrow: %s %v, %d routes; want today", m.Date, m.Days, len(m.Routes))
 	}
-	tomorrow := b.planTomorrow().Format(time.DateOnly)
+	tomorrow := b.planTomorrow(d.idx).Format(time.DateOnly)
 	if n := b.count(`SELECT count(*) FROM routes r JOIN plans p ON p.id = r.plan_id WHERE p.status = 'done' AND p.day = $1 AND r.driver_id = $2`,
 		tomorrow, d.driver); n == 0 {
 		t.Fatalf("tomorrow's plan gave driver %d no route", d.driver)
