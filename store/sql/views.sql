@@ -124,11 +124,12 @@ ORDER BY r.start_at, r.id;
 -- name: HouseholdNextStop
 -- The household's pickup to show on its page: the earliest stop of a current
 -- plan that has not ended more than 12 hours ago.
-SELECT s.id, s.status, s.window_start, s.window_end, s.arrive_at, v.code, coalesce(dr.phone, ''), p.depot_id
+SELECT s.id, s.status, s.window_start, s.window_end, s.arrive_at, v.code, coalesce(dr.phone, ''), p.depot_id, dp.name
 FROM stops s
 JOIN routes r ON r.id = s.route_id
 JOIN plans p ON p.id = r.plan_id
 JOIN vehicles v ON v.id = r.vehicle_id
+JOIN depots dp ON dp.id = p.depot_id
 LEFT JOIN drivers dr ON dr.id = r.driver_id
 WHERE s.household_id = $1 AND s.kind = 'pickup' AND p.status = 'done' AND s.status <> 'skipped'
   AND p.version = (SELECT max(p2.version) FROM plans p2 WHERE p2.depot_id = p.depot_id AND p2.day = p.day AND p2.status = 'done')
