@@ -48,18 +48,7 @@ func TestDriverAppEveningBefore(t *testing.T) {
 	evening := thugom.Day(testNow).Add(19 * time.Hour)
 	b.moved.Store(evening.UnixNano())
 
-	// Today's work done: every pickup picked up, every handover made.
-	evs := []any{}
-	for i, id := range append(append([]int64{}, d.pickups...), d.depots...) {
-		st := thugom.StopPickedUp
-		if i >= len(d.pickups) {
-			st = thugom.StopDone
-		}
-		evs = append(evs, ev(fmt.Sprintf("eve-%d", i), i+1, id, st, thugom.Day(testNow).Add(8*time.Hour+time.Duration(i)*time.Minute)))
-	}
-	if a := b.sendEvents(d.token, map[string]any{"sent_at": evening.Format(time.RFC3339), "events": evs}); a.Refused != 0 {
-		t.Fatalf("events refused: %+v", a)
-	}
+	b.finishDay(d, evening) // today's work done
 
 	var offline atomic.Bool
 	inner := b.srv.Config.Handler

@@ -32,19 +32,42 @@ func (b *bundle) planTomorrow(idx int) time.Time {
 	tomorrow := jobs.Tomorrow(testNow)
 	o0 := order("PM-TMR", "0913999001", addresses[0], 10)
 	delete(o0, "cod_amount") // no cash on delivery: nothing to print for it
-	r := b.do("POST", "/v1/orders", b.disp, o0)
-	wantStatus(b.t, r, http.StatusCreated, "")
-	var o struct {
-		HouseholdID int64 `json:"household_id"`
-	}
-	r.json(b.t, &o)
-	if _, err := b.svc.GeocodeHousehold(ctx, o.HouseholdID); err != nil {
+	if _, err := b.svc.GeocodeHousehold(ctx, b.postOrder(o0)); err != nil {
 		b.t.Fatal(err)
 	}
 	if _, err := b.svc.PlanDepotDay(ctx, b.depot.ID, tomorrow, jobs.PlanRequest{Cause: "test"}); err != nil {
 		b.t.Fatal(err)
 	}
 	return tomorrow
+}
+
+// postOrder places an order by the API and returns its household.
+func (b *bundle) postOrder(o map[string]any) int64 {
+	b.t.Helper()
+	r := b.do("POST", "/v1/orders", b.disp, o)
+	wantStatus(b.t, r, http.StatusCreated, "")
+	var out struct {
+		HouseholdID int64 `json:"household_id"`
+	}
+	r.json(b.t, &out)
+	return out.HouseholdID
+}
+
+// finishDay reports every stop of the driver's day done, at 08:00 on:
+// each pickup picked up, each handover made; sent at sentAt.
+func (b *bundle) finishDay(d driverDay, sentAt time.Time) {
+	b.t.Helper()
+	evs := []any{}
+	for i, id := range append(slices.Clone(d.pickups), d.depots...) {
+		st := thugom.StopPickedUp
+		if i >= len(d.pickups) {
+			st = thugom.StopDone
+		}
+		evs = append(evs, ev(fmt.Sprintf("done-%d", i), i+1, id, st, thugom.Day(testNow).Add(8*time.Hour+time.Duration(i)*time.Minute)))
+	}
+	if a := b.sendEvents(d.token, map[string]any{"sent_at": sentAt.Format(time.RFC3339), "events": evs}); a.Refused != 0 {
+		b.t.Fatalf("events refused: %+v", a)
+	}
 }
 
 // TestManifestWorkingDay: /v1/me/manifest without a date serves the
@@ -88,17 +111,7 @@ func TestManifestWorkingDay(t *testing.T) {
 	}
 	// The day done (every pickup picked up, every handover made).
 	at(15, 0)
-	evs := []any{}
-	for i, id := range append(slices.Clone(d.pickups), d.depots...) {
-		st := thugom.StopPickedUp
-		if i >= len(d.pickups) {
-			st = thugom.StopDone
-		}
-		evs = append(evs, ev(fmt.Sprintf("wd-%d", i), i+1, id, st, thugom.Day(testNow).Add(8*time.Hour+time.Duration(i)*time.Minute)))
-	}
-	if a := b.sendEvents(d.token, map[string]any{"sent_at": thugom.Day(testNow).Add(15 * time.Hour).Format(time.RFC3339), "events": evs}); a.Refused != 0 {
-		t.Fatalf("events refused: %+v", a)
-	}
+	b.finishDay(d, thugom.Day(testNow).Add(15*time.Hour))
 	for _, c := range []struct {
 		h, m int
 		want string
