@@ -108,6 +108,15 @@ func TestDriverAppEveningBefore(t *testing.T) {
 		t.Errorf("tomorrow: heading %q, tabs %q", dayText, tabs)
 	}
 	noNull(t, "tomorrow", body)
+	var widths []int
+	var wide string
+	if err := chromedp.Run(ctx, chromedp.Evaluate(`[innerWidth, document.documentElement.scrollWidth]`, &widths),
+		chromedp.Evaluate(`[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > innerWidth + 1).slice(0, 5).map(e => e.tagName + '.' + e.className.baseVal + e.className + '#' + e.id + ' ' + Math.round(e.getBoundingClientRect().right)).join(', ')`, &wide)); err != nil {
+		t.Fatal(err)
+	}
+	if len(widths) != 2 || widths[1] > widths[0] {
+		t.Errorf("the page scrolls sideways on a %v px phone: %s", widths, wide)
+	}
 
 	// The next stop is open, the others one line; a tap opens another.
 	var opened, lines, tel int
@@ -150,12 +159,14 @@ func TestDriverAppEveningBefore(t *testing.T) {
 	}
 	sel := func(action string) string { return fmt.Sprintf(`[data-stop-id="%d"] [data-action="%s"]`, tmr, action) }
 	var ask string
+	var pickupHidden bool
 	err = chromedp.Run(phase(ctx),
 		chromedp.Click(`#days button[data-day="`+tomorrow+`"]`, chromedp.ByQuery),
 		dayIs(tomorrow),
 		chromedp.Click(sel("pickup"), chromedp.ByQuery),
 		chromedp.WaitVisible(sel("pickup-confirm"), chromedp.ByQuery),
 		chromedp.Text(fmt.Sprintf(`[data-stop-id="%d"] .confirm p`, tmr), &ask, chromedp.ByQuery),
+		chromedp.Evaluate(fmt.Sprintf(`document.querySelector('[data-stop-id="%d"] [data-action="pickup"]').offsetParent === null`, tmr), &pickupHidden),
 		shot(t, "driver-evening-confirm.png"),
 		chromedp.Click(sel("pickup-cancel"), chromedp.ByQuery),
 		chromedp.WaitNotPresent(sel("pickup-confirm"), chromedp.ByQuery),
@@ -164,8 +175,8 @@ func TestDriverAppEveningBefore(t *testing.T) {
 	if err != nil {
 		t.Fatalf("far pickup: %v", err)
 	}
-	if !strings.Contains(ask, "sớm") || !strings.Contains(ask, "giờ") {
-		t.Errorf("the confirmation says %q", ask)
+	if !strings.Contains(ask, "sớm") || !strings.Contains(ask, "giờ") || !pickupHidden {
+		t.Errorf("the confirmation says %q; the plain pickup button hidden meanwhile: %v", ask, pickupHidden)
 	}
 	if n := b.count(`SELECT count(*) FROM driver_events WHERE stop_id = $1`, tmr); n != 0 {
 		t.Errorf("a cancelled pickup reached the server: %d events", n)
@@ -198,6 +209,9 @@ func TestDriverAppEveningBefore(t *testing.T) {
 		chromedp.Reload(),
 		dayIs(tomorrow),
 		waitJS(ctx, `document.querySelector('#day').textContent.startsWith('Hôm nay, thứ ba 24/11')`),
+		// The server's answer is in (one day left to show: no tabs) before
+		// the tap, which a redraw would otherwise swallow.
+		waitJS(ctx, `document.querySelector('#days').hidden`),
 		chromedp.Click(sel("pickup"), chromedp.ByQuery),
 		chromedp.WaitVisible(sel("pickup-confirm"), chromedp.ByQuery),
 		chromedp.Click(sel("pickup-confirm"), chromedp.ByQuery),
