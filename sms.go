@@ -385,7 +385,10 @@ func renderSMS(d SMSData, depot, hint string) string {
 		}
 		s += ", nguoi mua nhan muon. Hoan: 2. Huy: 0"
 	case SMSReplyReady:
-		s = "Thugom: da nhan tin SAN SANG. Cam on, xe se den dung hen."
+		// Neutral of the channel (the same SMS for every channel, as every
+		// answer is the same action): "nhan tin" read as "you texted" when
+		// the answer was a tap on the page.
+		s = "Thugom: da ghi nhan hang SAN SANG. Cam on, xe se den dung hen."
 	case SMSReplyPostponed:
 		s = "Thugom: da HOAN lay hang sang ngay mai. Se nhan tin gio moi."
 	case SMSReplyCancelled:

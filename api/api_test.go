@@ -219,6 +219,10 @@ func TestHouseholdPage(t *testing.T) {
 			t.Errorf("page lacks %q", want)
 		}
 	}
+	// The post office the household knows, not a vehicle code it does not.
+	if !strings.Contains(page, b.depot.Name) || strings.Contains(page, b.vehicle[0].Code) || strings.Contains(page, b.vehicle[1].Code) {
+		t.Errorf("page names %q? vehicle codes %q %q?", b.depot.Name, b.vehicle[0].Code, b.vehicle[1].Code)
+	}
 	if len(r.body) > 50_000 {
 		t.Errorf("household page is %d bytes, want < 50 kB", len(r.body))
 	}
@@ -249,6 +253,12 @@ func TestHouseholdPage(t *testing.T) {
 	var n int
 	if err := b.db.QueryRow(context.Background(), "SELECT count(*) FROM events WHERE action = 'household.ready' AND actor = $1", fmt.Sprintf("household:%d", hid)).Scan(&n); err != nil || n != 1 {
 		t.Errorf("household.ready events = %d (%v)", n, err)
+	}
+	// The acknowledgement does not say "you texted" to a tap on the page.
+	var ack string
+	if err := b.db.QueryRow(context.Background(), "SELECT body FROM notifications WHERE household_id = $1 AND kind = $2", hid, "reply_ready").Scan(&ack); err != nil ||
+		strings.Contains(ack, "nhan tin SAN SANG") || !strings.Contains(ack, "da ghi nhan hang SAN SANG") {
+		t.Errorf("acknowledgement of the page's ready: %q (%v)", ack, err)
 	}
 	wantStatus(t, b.do("POST", "/h/"+link+"/explode", "", nil), http.StatusNotFound, "")
 }

@@ -25,6 +25,34 @@ type manifest struct {
 	Driver driverOut  `json:"driver"`
 	Date   string     `json:"date"`
 	Routes []routeOut `json:"routes"`
+	// Days, when the manifest was asked without a date, are the days the
+	// app switches between: today and the next day with a published plan
+	// (Date is one of them, the working day: thugom.WorkingDay).
+	Days []string `json:"days,omitempty"`
+}
+
+// manifestDay is the day a manifest request asks for: its ?date=, or the
+// driver's working day, with the days the app may switch between.
+func (s *server) manifestDay(r *http.Request) (time.Time, []string, error) {
+	if r.URL.Query().Get("date") != "" {
+		day, err := s.dayParam(r)
+		return day, nil, err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return time.Time{}, nil, err
+	}
+	now := s.now()
+	today := thugom.Day(now)
+	f, err := store.DriverWorkDays(r.Context(), s.deps.DB, id, today)
+	if err != nil {
+		return time.Time{}, nil, err
+	}
+	days := []string{today.Format(time.DateOnly)}
+	if !f.Next.IsZero() {
+		days = append(days, f.Next.Format(time.DateOnly))
+	}
+	return thugom.WorkingDay(now, s.deps.Service.EveningAt(), f), days, nil
 }
 
 // manifestInScope checks the caller may read the driver's manifest (a
@@ -49,12 +77,12 @@ func (s *server) manifestInScope(ctx context.Context, r *http.Request, day time.
 	return d, version, nil
 }
 
-func (s *server) loadManifest(ctx context.Context, d *thugom.Driver, day time.Time) (*manifest, error) {
+func (s *server) loadManifest(ctx context.Context, d *thugom.Driver, day time.Time, days []string) (*manifest, error) {
 	refs, err := store.DriverRoutes(ctx, s.deps.DB, d.ID, day)
 	if err != nil {
 		return nil, err
 	}
-	m := &manifest{Driver: driverOut{ID: d.ID, Name: d.Name, Phone: d.Phone}, Date: day.Format(time.DateOnly), Routes: []routeOut{}}
+	m := &manifest{Driver: driverOut{ID: d.ID, Name: d.Name, Phone: d.Phone}, Date: day.Format(time.DateOnly), Routes: []routeOut{}, Days: days}
 	for _, ref := range refs {
 		rs, err := store.PlanRoutes(ctx, s.deps.DB, ref.PlanID, ref.RouteID)
 		if err != nil {
@@ -67,10 +95,11 @@ func (s *server) loadManifest(ctx context.Context, d *thugom.Driver, day time.Ti
 	return m, nil
 }
 
-// getManifest serves GET /v1/drivers/{id}/manifest[.geojson|.html]?date=.
+// getManifest serves GET /v1/drivers/{id}/manifest[.geojson|.html]?date=;
+// without a date, the driver's working day.
 func (s *server) getManifest(format string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		day, err := s.dayParam(r)
+		day, days, err := s.manifestDay(r)
 		if err != nil {
 			s.writeProblem(w, r, err)
 			return
@@ -80,7 +109,7 @@ func (s *server) getManifest(format string) http.HandlerFunc {
 			s.writeProblem(w, r, err)
 			return
 		}
-		e, err := s.cachedManifest(r.Context(), d, day, version)
+		e, err := s.cachedManifest(r.Context(), d, day, days, version)
 		if err != nil {
 			s.writeProblem(w, r, err)
 			return
@@ -104,12 +133,14 @@ func (s *server) getManifest(format string) http.HandlerFunc {
 
 // cachedManifest returns the driver's manifest of the day, rebuilt only
 // when its version changed.
-func (s *server) cachedManifest(ctx context.Context, d *thugom.Driver, day time.Time, version string) (*manifestEntry, error) {
-	k := manifestKey{d.ID, day.Format(time.DateOnly)}
+// The days the app switches between are part of the key: a plan published
+// for tomorrow changes the answer without a date, not today's version.
+func (s *server) cachedManifest(ctx context.Context, d *thugom.Driver, day time.Time, days []string, version string) (*manifestEntry, error) {
+	k := manifestKey{d.ID, day.Format(time.DateOnly) + "|" + strings.Join(days, ",")}
 	if e := s.manifests.get(k, version); e != nil {
 		return e, nil
 	}
-	m, err := s.loadManifest(ctx, d, day)
+	m, err := s.loadManifest(ctx, d, day, days)
 	if err != nil {
 		return nil, err
 	}
@@ -165,6 +196,7 @@ var manifestTmpl = template.Must(template.New("manifest").Parse(string(webFile("
 
 type manifestPageData struct {
 	Date    string
+	Label   string // the day as read at printing: "Ngày mai, thứ ba 08/12"
 	Depot   string
 	Printed string
 	Routes  []manifestPageRoute
@@ -209,6 +241,9 @@ type manifestCollect struct {
 
 func manifestPage(m *manifest, now time.Time) manifestPageData {
 	out := manifestPageData{Date: m.Date, Printed: now.In(thugom.Local).Format("15:04 02/01"), Depot: "Bảng kê thu gom"}
+	if day, err := time.ParseInLocation(time.DateOnly, m.Date, thugom.Local); err == nil {
+		out.Label = thugom.DayLabel(day, now)
+	}
 	for _, rt := range m.Routes {
 		pr := manifestPageRoute{Vehicle: rt.Vehicle, Driver: rt.Driver, KM: rt.KM}
 		for _, st := range rt.Stops {

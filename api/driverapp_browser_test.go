@@ -109,6 +109,9 @@ func TestDriverAppOffline(t *testing.T) {
 	var hashLeft string
 	err = chromedp.Run(ctx,
 		network.Enable(),
+		// The phone at 07:50 of the test's day, within two hours of every
+		// window (a pickup far outside its window is confirmed first).
+		phoneAt(thugom.Day(testNow).Add(7*time.Hour+50*time.Minute)),
 		chromedp.Navigate(fmt.Sprintf("%s/d/#token=%s", srv.URL, d.token)),
 		chromedp.WaitVisible(`[data-stop-id]`, chromedp.ByQuery),
 		chromedp.WaitReady(`body[data-sw="ready"]`, chromedp.ByQuery),

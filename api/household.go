@@ -86,7 +86,7 @@ type householdPage struct {
 	HasWindow   bool
 	Day         string
 	From, To    string
-	Vehicle     string
+	PostOffice  string
 	DriverPhone string
 	ICSURL      string
 	StatusText  string
@@ -179,7 +179,7 @@ func (s *server) householdView(ctx context.Context, id int64) (*householdPage, e
 		pg.HasWindow = true
 		pg.Day = fmt.Sprintf("%s, %s", weekdaysVI[ws.Weekday()], ws.Format("02/01"))
 		pg.From, pg.To = ws.Format("15:04"), we.Format("15:04")
-		pg.Vehicle = "Xe " + stop.VehicleCode
+		pg.PostOffice = stop.DepotName // the post office, not a vehicle code households do not know
 		pg.DriverPhone = stop.DriverPhone
 	}
 	switch {
@@ -278,7 +278,7 @@ func (s *server) householdICS(w http.ResponseWriter, r *http.Request) {
 	line("DTSTAMP:" + s.now().UTC().Format(stamp))
 	line("DTSTART:" + stop.WindowStart.UTC().Format(stamp))
 	line("DTEND:" + stop.WindowEnd.UTC().Format(stamp))
-	line("SUMMARY:" + icsEscape("Bưu điện đến lấy hàng (xe "+stop.VehicleCode+")"))
+	line("SUMMARY:" + icsEscape(stop.DepotName+" đến lấy hàng"))
 	line("DESCRIPTION:" + icsEscape("Chuẩn bị hàng đã đóng gói trước giờ xe đến."))
 	line("BEGIN:VALARM")
 	line("TRIGGER:-PT1H")

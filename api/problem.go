@@ -61,6 +61,12 @@ const (
 // logged with their cause and answered with a generic text, so no database
 // detail (or secret) leaks to the client.
 func (s *server) writeProblem(w http.ResponseWriter, r *http.Request, err error) {
+	if r.Context().Err() != nil && errors.Is(err, r.Context().Err()) {
+		// The client went away (a phone reloading, a tab closed): nobody
+		// reads the answer, and it is no server error.
+		s.log.DebugContext(r.Context(), "client gone", "route", routePattern(r), "method", r.Method)
+		return
+	}
 	p := s.problemFor(err)
 	if p.Status == http.StatusServiceUnavailable {
 		s.log.WarnContext(r.Context(), "database unavailable", "route", routePattern(r), "method", r.Method, "err", err)

@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -46,6 +47,9 @@ type bundle struct {
 	depot2  *thugom.Depot
 	vehicle [2]*thugom.Vehicle
 	driver  [2]*thugom.Driver
+	// moved, when set (unix nanoseconds), is the clock of the server and
+	// the core instead of testNow: tests that live through a day set it.
+	moved atomic.Int64
 }
 
 type syncBuffer struct {
@@ -88,7 +92,12 @@ func setupOpts(t testing.TB, checked bool) *bundle {
 	t.Helper()
 	ctx := context.Background()
 	b := &bundle{t: t, db: pgtest.New(t), logs: &syncBuffer{}}
-	clock := func() time.Time { return testNow }
+	clock := func() time.Time {
+		if n := b.moved.Load(); n != 0 {
+			return time.Unix(0, n).In(thugom.Local)
+		}
+		return testNow
+	}
 	svc, err := jobs.New(b.db, jobs.Deps{Clock: clock, PlanIterations: 300, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)

@@ -56,6 +56,10 @@ func (s *Service) PlanTomorrow(ctx context.Context) ([]int64, error) {
 	return s.EnqueueDay(ctx, Tomorrow(s.now()), "evening")
 }
 
+// EveningAt is when tomorrow is planned, seconds after local midnight
+// (negative: never): the working day (thugom.WorkingDay) turns then.
+func (s *Service) EveningAt() int { return s.deps.EveningAt }
+
 func eveningPeriodicJob(s *Service) *river.PeriodicJob {
 	return river.NewPeriodicJob(DailyAt(s.deps.EveningAt),
 		func() (river.JobArgs, *river.InsertOpts) {

@@ -311,13 +311,14 @@ type HouseholdStopView struct {
 	VehicleCode string
 	DriverPhone string
 	DepotID     int64
+	DepotName   string // the bưu cục the pickup is made from: what the household knows
 }
 
 // HouseholdNextStop returns the household's current pickup, nil if none.
 func HouseholdNextStop(ctx context.Context, q DBTX, householdID int64, now time.Time) (*HouseholdStopView, error) {
 	var s HouseholdStopView
 	err := q.QueryRow(ctx, query("HouseholdNextStop"), householdID, now).Scan(&s.StopID, &s.Status, &s.WindowStart,
-		&s.WindowEnd, &s.ArriveAt, &s.VehicleCode, &s.DriverPhone, &s.DepotID)
+		&s.WindowEnd, &s.ArriveAt, &s.VehicleCode, &s.DriverPhone, &s.DepotID, &s.DepotName)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
 	}
@@ -446,7 +447,7 @@ func HouseholdPage(ctx context.Context, q DBTX, householdID int64, now time.Time
 	}
 	var s HouseholdStopView
 	stop := &s
-	err = br.QueryRow().Scan(&s.StopID, &s.Status, &s.WindowStart, &s.WindowEnd, &s.ArriveAt, &s.VehicleCode, &s.DriverPhone, &s.DepotID)
+	err = br.QueryRow().Scan(&s.StopID, &s.Status, &s.WindowStart, &s.WindowEnd, &s.ArriveAt, &s.VehicleCode, &s.DriverPhone, &s.DepotID, &s.DepotName)
 	if errors.Is(err, pgx.ErrNoRows) {
 		stop = nil
 	} else if err != nil {
@@ -465,4 +466,17 @@ func HouseholdPage(ctx context.Context, q DBTX, householdID int64, now time.Time
 		return nil, nil, nil, fmt.Errorf("household page orders: %w", err)
 	}
 	return &h, stop, orders, nil
+}
+
+// DriverWorkDays reads what thugom.WorkingDay needs of a driver on today.
+func DriverWorkDays(ctx context.Context, q DBTX, driverID int64, today time.Time) (thugom.WorkDayFacts, error) {
+	var f thugom.WorkDayFacts
+	var next *time.Time
+	if err := q.QueryRow(ctx, query("DriverWorkDays"), driverID, today).Scan(&f.Stops, &f.Open, &next); err != nil {
+		return f, fmt.Errorf("driver work days: %w", err)
+	}
+	if next != nil {
+		f.Next = time.Date(next.Year(), next.Month(), next.Day(), 0, 0, 0, 0, thugom.Local)
+	}
+	return f, nil
 }

@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -9,6 +12,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -27,11 +31,18 @@ func init() {
 	register(&command{name: "demo", summary: "serve with a seeded, geocoded and planned Lạng Sơn demo day; writes <data-dir>/demo.json", run: runDemo})
 }
 
-// demoFile is <data-dir>/demo.json: where to start.
+// demoFile is <data-dir>/demo.json: where to start. Its tokens are the
+// same on every start of the same data directory (demoTokenFor): the links
+// keep working after a restart.
 type demoFile struct {
 	BaseURL         string `json:"base_url"`
 	Day             string `json:"day"`
 	DispatcherToken string `json:"dispatcher_token"`
+	// AdminToken opens /metrics (Authorization: Bearer) and River's UI
+	// (RiverURL, which sets a cookie under /admin/).
+	AdminToken string `json:"admin_token"`
+	MetricsURL string `json:"metrics_url"`
+	RiverURL   string `json:"river_url"`
 	// DispatcherURL opens the map of the day of the first driver's depot,
 	// signed in (the token rides in the fragment, never sent to a server).
 	DispatcherURL string          `json:"dispatcher_url"`
@@ -40,8 +51,12 @@ type demoFile struct {
 }
 
 type demoDriver struct {
-	ID          int64  `json:"id"`
-	Token       string `json:"token"`
+	ID    int64  `json:"id"`
+	Token string `json:"token"`
+	// AppURL opens the driver's app on a phone, signed in; SheetURL is the
+	// printable sheet of the driver's working day.
+	AppURL      string `json:"app_url"`
+	SheetURL    string `json:"sheet_url"`
 	ManifestURL string `json:"manifest_url"`
 }
 
@@ -103,10 +118,17 @@ func runDemo(ctx context.Context, args []string) error {
 	fmt.Printf("  dispatcher map:    %s\n", df.DispatcherURL)
 	fmt.Printf("  dispatcher token:  %s\n", df.DispatcherToken)
 	for _, d := range df.Drivers {
-		fmt.Printf("  driver %d manifest: %s\n", d.ID, d.ManifestURL)
+		fmt.Printf("  driver %d app:     %s\n", d.ID, d.AppURL)
+		fmt.Printf("  driver %d sheet:   %s\n", d.ID, d.SheetURL)
 	}
+	fmt.Printf("  administrator:     %s  (River UI: %s; /metrics: curl -H 'Authorization: Bearer %s' %s)\n",
+		df.AdminToken, df.RiverURL, df.AdminToken, df.MetricsURL)
 	for _, h := range df.Households {
 		fmt.Printf("  household %d page: %s\n", h.ID, h.PageURL)
+	}
+	if cc := svc.db.Config().ConnConfig; strings.HasPrefix(cc.Host, "/") { // the embedded server: a unix socket
+		fmt.Printf("  database:          psql -h %s -p %d -U %s %s  (the socket's directory; as root: sudo -u %s psql ...)\n",
+			cc.Host, cc.Port, cc.User, cc.Database, cc.User)
 	}
 	fmt.Printf("  everything above:  %s\n\n", filepath.Join(cfg.DataDir, "demo.json"))
 	return svc.wait(ctx)
@@ -293,9 +315,9 @@ func planDemo(ctx context.Context, svc *service, day time.Time, timeout time.Dur
 	}
 }
 
-// writeDemoFile creates fresh tokens (revoking the previous demo's: only
-// their hashes are stored, so a restart cannot show them again) and writes
-// <data-dir>/demo.json.
+// writeDemoFile makes sure the demo's tokens exist (derived from the data
+// directory's secret: the same on every start; other demo tokens are
+// revoked) and writes <data-dir>/demo.json.
 func writeDemoFile(ctx context.Context, svc *service, day time.Time) (*demoFile, error) {
 	cfg := svc.cfg
 	df := &demoFile{BaseURL: cfg.BaseURL, Day: day.Format(time.DateOnly)}
@@ -315,35 +337,36 @@ func writeDemoFile(ctx context.Context, svc *service, day time.Time) (*demoFile,
 	}
 	now := time.Now()
 	err = svc.db.InTx(ctx, func(tx pgx.Tx) error {
-		old, err := store.ListTokens(ctx, tx)
-		if err != nil {
-			return err
-		}
-		for _, t := range old {
-			if t.RevokedAt == nil && len(t.Name) > 5 && t.Name[:5] == "demo:" {
-				if err := store.RevokeToken(ctx, tx, t.ID, now); err != nil {
-					return err
-				}
-			}
+		keep := map[int64]bool{}
+		tok := func(t thugom.Token) (string, error) {
+			t.CreatedAt = now
+			s, id, err := demoToken(ctx, tx, cfg.Secret, t)
+			keep[id] = true
+			return s, err
 		}
 		first, err := store.DriverByID(ctx, tx, driverIDs[0])
 		if err != nil {
 			return err
 		}
 		carrier := first.CarrierID
-		if df.DispatcherToken, err = demoToken(ctx, tx, thugom.Token{Name: "demo: dispatcher", Role: thugom.RoleDispatcher, CarrierID: &carrier, CreatedAt: now}); err != nil {
+		if df.DispatcherToken, err = tok(thugom.Token{Name: "demo: dispatcher", Role: thugom.RoleDispatcher, CarrierID: &carrier}); err != nil {
 			return err
 		}
 		df.DispatcherURL = fmt.Sprintf("%s/?date=%s&depot=%d#token=%s", cfg.BaseURL, df.Day, first.DepotID, df.DispatcherToken)
+		if df.AdminToken, err = tok(thugom.Token{Name: "demo: admin", Role: thugom.RoleAdmin}); err != nil {
+			return err
+		}
+		df.MetricsURL, df.RiverURL = cfg.BaseURL+"/metrics", cfg.BaseURL+"/admin/river?access_token="+df.AdminToken
 		for _, id := range driverIDs {
-			tok, err := demoToken(ctx, tx, thugom.Token{Name: fmt.Sprintf("demo: driver %d", id), Role: thugom.RoleDriver, DriverID: &id, CreatedAt: now})
+			s, err := tok(thugom.Token{Name: fmt.Sprintf("demo: driver %d", id), Role: thugom.RoleDriver, DriverID: &id})
 			if err != nil {
 				return err
 			}
-			df.Drivers = append(df.Drivers, demoDriver{ID: id, Token: tok,
-				ManifestURL: fmt.Sprintf("%s/v1/drivers/%d/manifest?date=%s&access_token=%s", cfg.BaseURL, id, df.Day, tok)})
+			df.Drivers = append(df.Drivers, demoDriver{ID: id, Token: s, AppURL: cfg.BaseURL + "/d/#token=" + s,
+				SheetURL:    fmt.Sprintf("%s/v1/drivers/%d/manifest.html?access_token=%s", cfg.BaseURL, id, s),
+				ManifestURL: fmt.Sprintf("%s/v1/drivers/%d/manifest?date=%s&access_token=%s", cfg.BaseURL, id, df.Day, s)})
 		}
-		return nil
+		return revokeOtherDemoTokens(ctx, tx, keep, now)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("demo: tokens: %w", err)
@@ -369,15 +392,59 @@ func writeDemoFile(ctx context.Context, svc *service, day time.Time) (*demoFile,
 	return df, nil
 }
 
-func demoToken(ctx context.Context, q store.DBTX, t thugom.Token) (string, error) {
+// demoTokenFor derives the demo's token of a name from the data
+// directory's secret (which already signs the household links): the same
+// token on every start, so demo.json's links survive a restart.
+func demoTokenFor(secret []byte, name string) string {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte("thugom demo token\x00" + name))
+	return api.TokenPrefix + base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// demoToken returns the demo's token of t.Name and its id: the live one
+// if there, else stored now. One an operator revoked is not brought back:
+// a random token replaces it.
+func demoToken(ctx context.Context, tx pgx.Tx, secret []byte, t thugom.Token) (string, int64, error) {
+	tok := demoTokenFor(secret, t.Name)
+	if cur, err := store.TokenByHash(ctx, tx, api.HashToken(tok)); err == nil {
+		return tok, cur.ID, nil
+	} else if !errors.Is(err, thugom.ErrNotFound) {
+		return "", 0, err
+	}
+	sp, err := tx.Begin(ctx) // a savepoint: the insert of a revoked hash fails
+	if err != nil {
+		return "", 0, err
+	}
+	id, err := store.InsertToken(ctx, sp, t, api.HashToken(tok))
+	if err == nil {
+		return tok, id, sp.Commit(ctx)
+	}
+	if err := sp.Rollback(ctx); err != nil {
+		return "", 0, err
+	}
 	tok, hash, err := api.NewToken()
 	if err != nil {
-		return "", err
+		return "", 0, err
 	}
-	if _, err := store.InsertToken(ctx, q, t, hash); err != nil {
-		return "", err
+	id, err = store.InsertToken(ctx, tx, t, hash)
+	return tok, id, err
+}
+
+// revokeOtherDemoTokens revokes the live demo tokens not kept (a previous
+// demo's drivers, tokens of an earlier version).
+func revokeOtherDemoTokens(ctx context.Context, tx pgx.Tx, keep map[int64]bool, now time.Time) error {
+	old, err := store.ListTokens(ctx, tx)
+	if err != nil {
+		return err
 	}
-	return tok, nil
+	for _, t := range old {
+		if t.RevokedAt == nil && strings.HasPrefix(t.Name, "demo:") && !keep[t.ID] {
+			if err := store.RevokeToken(ctx, tx, t.ID, now); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func sleep(ctx context.Context, d time.Duration) error {

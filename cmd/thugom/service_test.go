@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -175,6 +176,72 @@ func TestDemoSurvivesKill9(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "pg", "postmaster.pid")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("embedded server still running after the demo stopped: %v", err)
+	}
+	demoRestartKeepsLinks(t, dir, df, args)
+}
+
+// demoRestartKeepsLinks starts the stopped demo again: demo.json is the
+// same, and every link of the first one still opens (the driver's app and
+// sheet, the dispatcher, /metrics and River's UI for the administrator).
+func demoRestartKeepsLinks(t *testing.T, dir string, was demoFile, args []string) {
+	t.Helper()
+	third := child(t, nil, args...)
+	if !waitLine(t, third, "demo ready", 3*time.Minute) {
+		_ = third.Process.Kill()
+		_ = third.Wait()
+		t.Fatal("restarted demo not ready")
+	}
+	defer func() {
+		_ = third.Process.Signal(syscall.SIGTERM)
+		_ = third.Wait()
+	}()
+	var df demoFile
+	data, err := os.ReadFile(filepath.Join(dir, "demo.json"))
+	if err != nil || json.Unmarshal(data, &df) != nil {
+		t.Fatalf("demo.json after the restart: %v %s", err, data)
+	}
+	if df.DispatcherToken != was.DispatcherToken || df.AdminToken != was.AdminToken || df.AdminToken == "" ||
+		len(df.Drivers) != len(was.Drivers) || df.Drivers[0].Token != was.Drivers[0].Token || df.Drivers[0].AppURL != was.Drivers[0].AppURL {
+		t.Errorf("the restart changed the links:\nbefore %+v\nafter  %+v", was, df)
+	}
+	if !strings.Contains(was.Drivers[0].AppURL, "/d/#token="+was.Drivers[0].Token) {
+		t.Errorf("driver app link %q", was.Drivers[0].AppURL)
+	}
+	jar, err := cookiejar.New(nil) // River's UI signs in by a cookie, as in a browser
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := &http.Client{Jar: jar}
+	get := func(u, bearer string) int {
+		t.Helper()
+		req, err := http.NewRequest("GET", u, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bearer != "" {
+			req.Header.Set("Authorization", "Bearer "+bearer)
+		}
+		res, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	d := was.Drivers[0]
+	for _, c := range []struct{ url, bearer string }{
+		{was.BaseURL + "/v1/me/manifest", d.Token}, // what the app asks with its link's token
+		{d.SheetURL, ""}, {d.ManifestURL, ""},
+		{was.BaseURL + "/v1/me", was.DispatcherToken},
+		{was.MetricsURL, was.AdminToken}, {was.RiverURL, ""},
+		{was.Households[0].PageURL, ""},
+	} {
+		if st := get(c.url, c.bearer); st != http.StatusOK {
+			t.Errorf("after the restart, GET %s: %d", c.url, st)
+		}
+	}
+	if st := get(was.MetricsURL, was.DispatcherToken); st != http.StatusForbidden {
+		t.Errorf("/metrics for a dispatcher: %d, want 403", st)
 	}
 }
 

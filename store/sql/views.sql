@@ -124,11 +124,12 @@ ORDER BY r.start_at, r.id;
 -- name: HouseholdNextStop
 -- The household's pickup to show on its page: the earliest stop of a current
 -- plan that has not ended more than 12 hours ago.
-SELECT s.id, s.status, s.window_start, s.window_end, s.arrive_at, v.code, coalesce(dr.phone, ''), p.depot_id
+SELECT s.id, s.status, s.window_start, s.window_end, s.arrive_at, v.code, coalesce(dr.phone, ''), p.depot_id, dp.name
 FROM stops s
 JOIN routes r ON r.id = s.route_id
 JOIN plans p ON p.id = r.plan_id
 JOIN vehicles v ON v.id = r.vehicle_id
+JOIN depots dp ON dp.id = p.depot_id
 LEFT JOIN drivers dr ON dr.id = r.driver_id
 WHERE s.household_id = $1 AND s.kind = 'pickup' AND p.status = 'done' AND s.status <> 'skipped'
   AND p.version = (SELECT max(p2.version) FROM plans p2 WHERE p2.depot_id = p.depot_id AND p2.day = p.day AND p2.status = 'done')
@@ -189,3 +190,19 @@ WHERE EXISTS (SELECT 1 FROM orders o WHERE o.household_id = h.id AND ($1::bigint
   AND ($6::bigint IS NULL OR h.id > $6)
 ORDER BY h.id
 LIMIT $7;
+
+-- name: DriverWorkDays
+-- What the working-day rule (thugom.WorkingDay) needs of a driver: their
+-- stops of the day $2 in the current plans, how many are still to do, and
+-- the first later day whose current plan gives them a route.
+WITH cur AS (
+    SELECT p.id, p.day FROM plans p
+    WHERE p.status = 'done' AND p.day >= $2
+      AND p.version = (SELECT max(p2.version) FROM plans p2 WHERE p2.depot_id = p.depot_id AND p2.day = p.day AND p2.status = 'done')
+)
+SELECT
+    (SELECT count(*) FROM stops s JOIN routes r ON r.id = s.route_id JOIN cur ON cur.id = r.plan_id
+     WHERE r.driver_id = $1 AND cur.day = $2),
+    (SELECT count(*) FROM stops s JOIN routes r ON r.id = s.route_id JOIN cur ON cur.id = r.plan_id
+     WHERE r.driver_id = $1 AND cur.day = $2 AND s.status IN ('planned', 'en_route', 'arrived')),
+    (SELECT min(cur.day) FROM routes r JOIN cur ON cur.id = r.plan_id WHERE r.driver_id = $1 AND cur.day > $2);
