@@ -147,7 +147,9 @@ func (s *server) routes() *chi.Mux {
 		admin := s.allow(thugom.RoleAdmin)
 		json := limitBody(maxJSONBody)
 
-		r.With(dispatch, json).Post("/v1/orders", s.createOrder)
+		market := s.allow(thugom.RoleAdmin, thugom.RoleDispatcher, thugom.RoleMarketplace)
+		r.With(market, json).Post("/v1/orders", s.createOrder)
+		r.With(s.allow(thugom.RoleDispatcher, thugom.RoleMarketplace), json).Post("/v1/quotes", s.createQuote)
 		r.With(dispatch).Get("/v1/orders", s.listOrders)
 		r.With(dispatch).Get("/v1/orders/{id}", s.getOrder)
 		r.With(dispatch, json).Post("/v1/orders/{id}/cancel", s.cancelOrder)

@@ -1,0 +1,69 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/thugom/thugom"
+	"github.com/thugom/thugom/jobs"
+)
+
+// quoteIn is a marketplace's question (POST /v1/quotes).
+type quoteIn struct {
+	HouseholdID         int64      `json:"household_id"`
+	DestinationProvince string     `json:"destination_province"`
+	WeightKg            *float64   `json:"weight_kg"`
+	Product             string     `json:"product"`
+	ReadyFrom           *time.Time `json:"ready_from"`
+	At                  *time.Time `json:"at"`
+}
+
+// quoteOut is a quote as the API shows it.
+type quoteOut struct {
+	QuoteID             int64      `json:"quote_id"`
+	HouseholdID         int64      `json:"household_id"`
+	DepotID             int64      `json:"depot_id"`
+	DestinationProvince string     `json:"destination_province"`
+	WeightKg            float64    `json:"weight_kg"`
+	Product             string     `json:"product"`
+	At                  time.Time  `json:"at"`
+	ReadyFrom           *time.Time `json:"ready_from,omitempty"`
+	EarliestBy          time.Time  `json:"earliest_by"`
+	LikelyBy            time.Time  `json:"likely_by"`
+	PromiseBy           time.Time  `json:"promise_by"`
+	OrderBy             time.Time  `json:"order_by"`
+	ExpiresAt           time.Time  `json:"expires_at"`
+	Confidence          float64    `json:"confidence"`
+	FailureRate         float64    `json:"failure_rate"`
+	LaterThanPolicy     bool       `json:"later_than_policy"`
+	Reason              string     `json:"reason"`
+}
+
+// createQuote: POST /v1/quotes.
+func (s *server) createQuote(w http.ResponseWriter, r *http.Request) {
+	var in quoteIn
+	if err := decodeJSON(r, &in); err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	if !s.hasService(w, r) {
+		return
+	}
+	q, err := s.deps.Service.Quote(r.Context(), jobs.QuoteRequest{HouseholdID: in.HouseholdID, DestinationProvince: in.DestinationProvince,
+		WeightKg: in.WeightKg, Product: in.Product, ReadyFrom: in.ReadyFrom, At: in.At}, principalOf(r.Context()).coreActor())
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, quoteOutOf(q, in.Product))
+}
+
+func quoteOutOf(q *thugom.Quote, product string) quoteOut {
+	if q.ProductCode != "" {
+		product = q.ProductCode
+	}
+	return quoteOut{QuoteID: q.ID, HouseholdID: q.HouseholdID, DepotID: q.DepotID, DestinationProvince: q.DestinationProvince,
+		WeightKg: q.WeightKg, Product: product, At: q.AskedAt, ReadyFrom: q.ReadyFrom, EarliestBy: q.EarliestBy,
+		LikelyBy: q.LikelyBy, PromiseBy: q.PromiseBy, OrderBy: q.OrderBy, ExpiresAt: q.ExpiresAt, Confidence: q.Confidence,
+		FailureRate: q.FailureRate, LaterThanPolicy: q.LaterThanPolicy, Reason: q.Reason}
+}
