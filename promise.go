@@ -112,7 +112,18 @@ type attempt struct {
 // error (EInvalid) when no departure serves the province or the depot has
 // no vehicle, or when no visit is possible within the search horizon.
 func Promise(in PromiseInput) (PromiseAnswer, error) {
-	a, err := promiseAt(in)
+	if in.Policy <= 0 {
+		in.Policy = DefaultPromisePolicy().Promise(in.Province)
+	}
+	if err := in.check(); err != nil {
+		return PromiseAnswer{}, err
+	}
+	from := in.At
+	if in.Ready.After(from) {
+		from = in.Ready
+	}
+	trucks := in.trucks(Day(from)) // the same for every placement probed
+	a, err := promiseAt(in, trucks)
 	if err != nil {
 		return a, err
 	}
@@ -126,7 +137,7 @@ func Promise(in PromiseInput) (PromiseAnswer, error) {
 		}
 		probe := in
 		probe.At = mid
-		b, err := promiseAt(probe)
+		b, err := promiseAt(probe, trucks)
 		if err == nil && !b.PromiseBy.After(a.PromiseBy) {
 			lo = mid
 		} else {
@@ -146,11 +157,8 @@ func FailureRate(failures, visits int) float64 {
 	return (float64(failures) + PriorFailureRate*PriorVisits) / float64(visits+PriorVisits)
 }
 
-func promiseAt(in PromiseInput) (PromiseAnswer, error) {
+func promiseAt(in PromiseInput, trucks []truck) (PromiseAnswer, error) {
 	var out PromiseAnswer
-	if err := in.check(); err != nil {
-		return out, err
-	}
 	conf := in.Confidence
 	if conf <= 0 || conf >= 1 {
 		conf = DefaultConfidence
@@ -162,33 +170,32 @@ func promiseAt(in PromiseInput) (PromiseAnswer, error) {
 	if in.Ready.After(after) {
 		after = in.Ready
 	}
+	// Visit k happens only when the k-1 before it failed; the produce is
+	// delivered by visit k's arrival with chance 1 - p^k. Visits are
+	// counted until that chance reaches the confidence.
 	var tries []attempt
-	for len(tries) < promiseAttempts {
-		t, ok := in.visit(after)
+	kept, likely, promise := 0.0, -1, -1
+	for len(tries) < promiseAttempts && promise < 0 {
+		t, ok := in.visit(after, trucks)
 		if !ok {
 			break
 		}
 		tries = append(tries, t)
 		after = t.pickup.Add(gap)
-	}
-	if len(tries) == 0 {
-		return out, Errorf(EInvalid, "ready_from", "no vehicle of the depot can collect it and meet a truck to %s within %d days", nonEmpty(in.Province, "the buyer's province"), slaSearchDays)
-	}
-	first := tries[0]
-	out.EarliestBy, out.Deadline, out.AtDepot = first.arrive, first.cutoff, first.atDepot
-	// Visit k happens only when the k-1 before it failed; the produce is
-	// delivered by visit k's arrival with chance 1 - p^k.
-	kept, likely, promise := 0.0, -1, -1
-	for k := range tries {
+		k := len(tries) - 1
 		kept = 1 - math.Pow(p, float64(k+1))
 		if likely < 0 && kept >= 0.5 {
 			likely = k
 		}
 		if kept >= conf-1e-12 {
 			promise = k
-			break
 		}
 	}
+	if len(tries) == 0 {
+		return out, Errorf(EInvalid, "ready_from", "no vehicle of the depot can collect it and meet a truck to %s within %d days", nonEmpty(in.Province, "the buyer's province"), slaSearchDays)
+	}
+	first := tries[0]
+	out.EarliestBy, out.Deadline, out.AtDepot = first.arrive, first.cutoff, first.atDepot
 	if likely < 0 {
 		likely = len(tries) - 1
 	}
@@ -230,7 +237,7 @@ func (in PromiseInput) check() error {
 // visit is the earliest visit after a time: the vehicle back at the depot
 // first with the produce, on a day with capacity, and the first truck it
 // makes whose arrival keeps the produce fresh.
-func (in PromiseInput) visit(after time.Time) (attempt, bool) {
+func (in PromiseInput) visit(after time.Time, trucks []truck) (attempt, bool) {
 	var t attempt
 	day0 := Day(after)
 	for d := 0; d <= slaSearchDays; d++ {
@@ -241,7 +248,7 @@ func (in PromiseInput) visit(after time.Time) (attempt, bool) {
 		}
 		best, ok := attempt{}, false
 		for _, v := range in.Vehicles {
-			c, stale, found := in.visitWith(v, day, after)
+			c, stale, found := in.visitWith(v, day, after, trucks)
 			t.stale = t.stale || stale
 			if found && (!ok || c.arrive.Before(best.arrive) || (c.arrive.Equal(best.arrive) && c.atDepot.Before(best.atDepot))) {
 				best, ok = c, true
@@ -260,7 +267,7 @@ func (in PromiseInput) visit(after time.Time) (attempt, bool) {
 // the earliest truck whose cutoff it makes and whose arrival the produce's
 // freshness allows (the pickup moved later, still before the cutoff, when
 // that keeps it fresh). stale reports a truck skipped for freshness.
-func (in PromiseInput) visitWith(v PromiseVehicle, day, after time.Time) (attempt, bool, bool) {
+func (in PromiseInput) visitWith(v PromiseVehicle, day, after time.Time, trucks []truck) (attempt, bool, bool) {
 	sec := func(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
 	pickup := day.Add(sec(float64(v.ShiftStart) + v.ThereS))
 	if after.After(pickup) {
@@ -272,7 +279,12 @@ func (in PromiseInput) visitWith(v PromiseVehicle, day, after time.Time) (attemp
 		return attempt{}, false, false
 	}
 	stale := false
-	for _, c := range in.trucksAfter(pickup.Add(tail)) {
+	back := pickup.Add(tail)
+	first := sort.Search(len(trucks), func(i int) bool { return !trucks[i].cutoff.Before(back) })
+	for _, c := range trucks[first:] {
+		if c.cutoff.After(back.Add(48 * time.Hour)) {
+			break // another day's visit
+		}
 		p := pickup
 		if in.Freshness > 0 && c.arrive.Sub(p) > in.Freshness {
 			p = c.arrive.Add(-in.Freshness) // wait: collect later, fresher
@@ -288,25 +300,23 @@ func (in PromiseInput) visitWith(v PromiseVehicle, day, after time.Time) (attemp
 
 type truck struct{ cutoff, arrive time.Time }
 
-// trucksAfter lists the departures serving the province whose cutoff is at
-// or after t, by cutoff, for two days (a visit later than that is another
-// day's).
-func (in PromiseInput) trucksAfter(t time.Time) []truck {
-	var out []truck
-	day0 := Day(t)
-	for d := 0; d <= 2; d++ {
+// trucks lists the departures serving the province from the day before
+// day0 to the end of the search, by cutoff.
+func (in PromiseInput) trucks(day0 time.Time) []truck {
+	var deps []Departure
+	for _, dep := range in.Departures {
+		if serves(dep, in.Province) {
+			deps = append(deps, dep)
+		}
+	}
+	out := make([]truck, 0, len(deps)*(slaSearchDays+5))
+	for d := -1; d <= slaSearchDays+6; d++ {
 		day := day0.AddDate(0, 0, d)
-		for _, dep := range in.Departures {
-			if !serves(dep, in.Province) {
-				continue
-			}
+		for _, dep := range deps {
 			departs := day.Add(time.Duration(dep.DepartsAt) * time.Second)
 			cutoff := day.Add(time.Duration(dep.CutoffAt) * time.Second)
 			if dep.CutoffAt > dep.DepartsAt {
 				cutoff = cutoff.AddDate(0, 0, -1)
-			}
-			if cutoff.Before(t) {
-				continue
 			}
 			out = append(out, truck{cutoff, departs.Add(time.Duration(dep.TransitHours * float64(time.Hour)))})
 		}

@@ -154,3 +154,13 @@ func TestPromiseEveryHour(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkPromise: the pure function, order_by's search included.
+func BenchmarkPromise(b *testing.B) {
+	in := promiseDepot(at(10, 16, 0))
+	for range b.N {
+		if _, err := thugom.Promise(in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

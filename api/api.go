@@ -149,7 +149,9 @@ func (s *server) routes() *chi.Mux {
 
 		market := s.allow(thugom.RoleAdmin, thugom.RoleDispatcher, thugom.RoleMarketplace)
 		r.With(market, json).Post("/v1/orders", s.createOrder)
-		r.With(s.allow(thugom.RoleDispatcher, thugom.RoleMarketplace), json).Post("/v1/quotes", s.createQuote)
+		quotes := s.allow(thugom.RoleDispatcher, thugom.RoleMarketplace)
+		r.With(quotes, json).Post("/v1/quotes", s.createQuote)
+		r.With(quotes, json).Post("/v1/quotes/batch", s.createQuotes)
 		r.With(dispatch).Get("/v1/orders", s.listOrders)
 		r.With(dispatch).Get("/v1/orders/{id}", s.getOrder)
 		r.With(dispatch, json).Post("/v1/orders/{id}/cancel", s.cancelOrder)

@@ -115,6 +115,12 @@ type createdOrder struct {
 	PromiseBy     time.Time `json:"promise_by"`
 	PromiseSource string    `json:"promise_source"`
 	QuoteID       int64     `json:"quote_id,omitempty"`
+	// PromiseAtRisk: the promise function says promise_by cannot be kept
+	// even if everything goes right; keepable_by can (absent: nothing
+	// can), reason says why. The order keeps its promise.
+	PromiseAtRisk bool       `json:"promise_at_risk"`
+	KeepableBy    *time.Time `json:"keepable_by,omitempty"`
+	Reason        string     `json:"reason,omitempty"`
 }
 
 // createOrder: POST /v1/orders.
@@ -146,6 +152,9 @@ func (s *server) createOrder(w http.ResponseWriter, r *http.Request) {
 	out := createdOrder{orderOut: orderOutOf(*created), PromiseBy: created.PromisedBy, PromiseSource: "policy"}
 	if q, ok := res.Quoted[created.ID]; ok {
 		out.PromiseSource, out.QuoteID = "quoted", q
+	}
+	if l, ok := res.Lost[created.ID]; ok {
+		out.PromiseAtRisk, out.KeepableBy, out.Reason = true, l.KeepableBy, l.Reason
 	}
 	writeJSON(w, http.StatusCreated, out)
 }

@@ -58,6 +58,51 @@ func (s *server) createQuote(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, quoteOutOf(q, in.Product))
 }
 
+// quoteBatchIn is a catalogue page's question: every household to every
+// province, one weight and product (POST /v1/quotes/batch).
+type quoteBatchIn struct {
+	HouseholdIDs         []int64    `json:"household_ids"`
+	DestinationProvinces []string   `json:"destination_provinces"`
+	WeightKg             *float64   `json:"weight_kg"`
+	Product              string     `json:"product"`
+	ReadyFrom            *time.Time `json:"ready_from"`
+	At                   *time.Time `json:"at"`
+}
+
+// createQuotes: POST /v1/quotes/batch; the quotes in the order households
+// x provinces (the provinces of the first household first).
+func (s *server) createQuotes(w http.ResponseWriter, r *http.Request) {
+	var in quoteBatchIn
+	if err := decodeJSON(r, &in); err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	if n := len(in.HouseholdIDs) * len(in.DestinationProvinces); n == 0 || n > jobs.MaxQuoteBatch {
+		s.writeProblem(w, r, errf(codeInvalid, "household_ids", "households x provinces must be between 1 and %d, got %d", jobs.MaxQuoteBatch, n))
+		return
+	}
+	if !s.hasService(w, r) {
+		return
+	}
+	var rs []jobs.QuoteRequest
+	for _, h := range in.HouseholdIDs {
+		for _, p := range in.DestinationProvinces {
+			rs = append(rs, jobs.QuoteRequest{HouseholdID: h, DestinationProvince: p, WeightKg: in.WeightKg, Product: in.Product,
+				ReadyFrom: in.ReadyFrom, At: in.At})
+		}
+	}
+	qs, err := s.deps.Service.QuoteBatch(r.Context(), rs, principalOf(r.Context()).coreActor())
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	out := make([]quoteOut, len(qs))
+	for i, q := range qs {
+		out[i] = quoteOutOf(q, in.Product)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"quotes": out})
+}
+
 func quoteOutOf(q *thugom.Quote, product string) quoteOut {
 	if q.ProductCode != "" {
 		product = q.ProductCode

@@ -104,6 +104,56 @@ func TestQuotesContract(t *testing.T) {
 	if got.PromiseSource != "policy" {
 		t.Fatalf("policy order: %+v", got)
 	}
+	// A located household's order promised in 2 h: lost at intake.
+	r = b.do("POST", "/v1/orders", mk, with(order("PM-L", "0912000000", addresses[0], 5), "promise_hours", 2))
+	wantStatus(t, r, http.StatusCreated, "")
+	var lost struct {
+		PromiseAtRisk bool       `json:"promise_at_risk"`
+		KeepableBy    *time.Time `json:"keepable_by"`
+		Reason        string     `json:"reason"`
+		PromisedBy    time.Time  `json:"promised_by"`
+	}
+	r.json(t, &lost)
+	if !lost.PromiseAtRisk || lost.KeepableBy == nil || !lost.KeepableBy.After(lost.PromisedBy) || lost.Reason == "" {
+		t.Fatalf("lost at intake: %+v", lost)
+	}
+}
+
+// The batch form: households x provinces in one request, in that order;
+// one bad question refuses the batch and stores nothing.
+func TestQuotesBatch(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ids := b.seedDay(2)
+	var hh []int64
+	for _, id := range ids {
+		o, err := store.OrderByID(context.Background(), b.db, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hh = append(hh, o.HouseholdID)
+	}
+	mk := b.marketplaceToken(b.depot.CarrierID)
+	ask := map[string]any{"household_ids": hh, "destination_provinces": []string{"01", "Lạng Sơn", "79"}, "weight_kg": 5, "product": "quyt"}
+	r := b.do("POST", "/v1/quotes/batch", mk, ask)
+	wantStatus(t, r, http.StatusOK, "")
+	var got struct {
+		Quotes []struct {
+			HouseholdID         int64  `json:"household_id"`
+			DestinationProvince string `json:"destination_province"`
+			QuoteID             int64  `json:"quote_id"`
+		} `json:"quotes"`
+	}
+	r.json(t, &got)
+	if len(got.Quotes) != 6 || got.Quotes[0].HouseholdID != hh[0] || got.Quotes[3].HouseholdID != hh[1] || got.Quotes[4].DestinationProvince != "Lạng Sơn" {
+		t.Fatalf("batch %+v", got)
+	}
+	wantStatus(t, b.do("POST", "/v1/quotes/batch", mk, with(ask, "destination_provinces", []string{"01", "Atlantis"})), http.StatusUnprocessableEntity, "destination_province")
+	wantStatus(t, b.do("POST", "/v1/quotes/batch", mk, with(ask, "household_ids", []int64{})), http.StatusUnprocessableEntity, "household_ids")
+	var n int
+	if err := b.db.QueryRow(context.Background(), `SELECT count(*) FROM quotes`).Scan(&n); err != nil || n != 6 {
+		t.Fatalf("%d quotes stored (%v), want the 6 of the good batch", n, err)
+	}
 }
 
 func with(m map[string]any, k string, v any) map[string]any {

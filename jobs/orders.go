@@ -25,6 +25,9 @@ type Imported struct {
 	// Quoted maps the orders placed with a quote to it (their promise is
 	// the quote's: promise_source "quoted").
 	Quoted map[int64]int64
+	// Lost are the orders whose promise is lost already at intake (the
+	// promise function's earliest is later), with what can be kept.
+	Lost map[int64]LostPromise
 }
 
 // OrderError is an order an import refused: its index in the input, its
@@ -133,6 +136,9 @@ func (s *Service) ImportOrders(ctx context.Context, orders []thugom.NewOrder, ke
 			return &RejectedOrders{Duplicates: out.Duplicates}
 		}
 		if err := useQuotes(ctx, tx, valid, res.OrderIDs, out); err != nil {
+			return err
+		}
+		if err := s.flagLostPromises(ctx, tx, valid, res, out); err != nil {
 			return err
 		}
 		return s.imported(ctx, tx, valid, res, out, a, keepGood)

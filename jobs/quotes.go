@@ -2,13 +2,13 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/paulmach/orb"
 
 	"github.com/thugom/thugom"
 	"github.com/thugom/thugom/store"
@@ -31,6 +31,10 @@ const (
 	quoteMaxFuture = 14 * 24 * time.Hour
 )
 
+// MaxQuoteBatch bounds the questions of one batch (a catalogue page:
+// households x provinces).
+const MaxQuoteBatch = 200
+
 // Quote answers a marketplace's question with the one promise function
 // (thugom.Promise) against the household's nearest depot of the actor's
 // carrier — its vehicles, its timetable, the kg its days must already
@@ -38,34 +42,66 @@ const (
 // for thugom.QuoteTTL (no later than its order_by). Bad input is EInvalid
 // (EForbidden for another carrier's household) and stores nothing.
 func (s *Service) Quote(ctx context.Context, r QuoteRequest, a Actor) (*thugom.Quote, error) {
-	if a.CarrierID <= 0 {
-		return nil, thugom.Errorf(thugom.EForbidden, "", "quotes are asked with a carrier's marketplace token")
-	}
-	now := s.now()
-	at, err := r.check(now)
+	qs, err := s.QuoteBatch(ctx, []QuoteRequest{r}, a)
 	if err != nil {
 		return nil, err
 	}
-	var q *thugom.Quote
-	err = s.db.InTx(ctx, func(tx pgx.Tx) error {
+	return qs[0], nil
+}
+
+// QuoteBatch answers several questions as Quote does, in one transaction:
+// one bad question refuses the batch (its error names it by index) and
+// stores nothing.
+func (s *Service) QuoteBatch(ctx context.Context, rs []QuoteRequest, a Actor) ([]*thugom.Quote, error) {
+	if a.CarrierID <= 0 {
+		return nil, thugom.Errorf(thugom.EForbidden, "", "quotes are asked with a carrier's marketplace token")
+	}
+	if len(rs) == 0 || len(rs) > MaxQuoteBatch {
+		return nil, thugom.Errorf(thugom.EInvalid, "quotes", "between 1 and %d questions, got %d", MaxQuoteBatch, len(rs))
+	}
+	now := s.now()
+	ats := make([]time.Time, len(rs))
+	for i, r := range rs {
 		var err error
-		if q, err = s.quote(ctx, tx, r, at, a.CarrierID); err != nil {
-			return err
+		if ats[i], err = r.check(now); err != nil {
+			return nil, batchErr(err, i, len(rs))
 		}
-		q.ExpiresAt = now.Add(thugom.QuoteTTL)
-		if q.OrderBy.Before(q.ExpiresAt) {
-			q.ExpiresAt = q.OrderBy
+	}
+	out := make([]*thugom.Quote, len(rs))
+	err := s.db.InTx(ctx, func(tx pgx.Tx) error {
+		for i, r := range rs {
+			q, err := s.quote(ctx, tx, r, ats[i], a.CarrierID)
+			if err != nil {
+				return batchErr(err, i, len(rs))
+			}
+			q.ExpiresAt = now.Add(thugom.QuoteTTL)
+			if q.OrderBy.Before(q.ExpiresAt) {
+				q.ExpiresAt = q.OrderBy
+			}
+			if q.ID, err = store.InsertQuote(ctx, tx, q, now); err != nil {
+				return err
+			}
+			if err := s.event(ctx, tx, a.Name, "quote.create", fmt.Sprintf("quote:%d", q.ID), map[string]any{
+				"household_id": q.HouseholdID, "destination_province": q.DestinationProvince, "promise_by": q.PromiseBy}); err != nil {
+				return err
+			}
+			out[i] = q
 		}
-		if q.ID, err = store.InsertQuote(ctx, tx, q, now); err != nil {
-			return err
-		}
-		return s.event(ctx, tx, a.Name, "quote.create", fmt.Sprintf("quote:%d", q.ID), map[string]any{
-			"household_id": q.HouseholdID, "destination_province": q.DestinationProvince, "promise_by": q.PromiseBy})
+		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	return q, nil
+	return out, nil
+}
+
+// batchErr names the question of a batch an error is about.
+func batchErr(err error, i, n int) error {
+	var e *thugom.Error
+	if n == 1 || !errors.As(err, &e) {
+		return err
+	}
+	return &thugom.Error{Code: e.Code, Field: e.Field, Message: fmt.Sprintf("question %d: %s", i, e.Message)}
 }
 
 // check validates the request's own fields and returns the placement time.
@@ -128,19 +164,15 @@ func (s *Service) quote(ctx context.Context, tx pgx.Tx, r QuoteRequest, at time.
 	if err != nil {
 		return nil, err
 	}
-	var depot *thugom.Depot
-	for i := range depots {
-		if depot == nil || haversineKm(h.Point, depots[i].Point) < haversineKm(h.Point, depot.Point) {
-			depot = &depots[i]
-		}
-	}
+	depot := nearestDepot(depots, h.Point, nil)
 	if depot == nil {
 		return nil, thugom.Errorf(thugom.EInvalid, "household_id", "your carrier has no depot")
 	}
-	in, err := s.promiseInput(ctx, tx, depot, h.Point, h.ID, at)
+	in, vehicles, err := s.promiseInput(ctx, tx, depot, h.ID, at)
 	if err != nil {
 		return nil, err
 	}
+	in.Vehicles = s.promiseVehicles(vehicles, depot.Point, h.Point)
 	in.Province, in.WeightKg, in.Freshness = r.DestinationProvince, *r.WeightKg, time.Duration(product.FreshnessHours)*time.Hour
 	if r.ReadyFrom != nil {
 		in.Ready = *r.ReadyFrom
@@ -154,21 +186,22 @@ func (s *Service) quote(ctx context.Context, tx pgx.Tx, r QuoteRequest, at time.
 		ReadyFrom: r.ReadyFrom, PromiseAnswer: ans}, nil
 }
 
-// promiseInput reads what a promise at the depot needs: its timetable, its
-// vehicles' shifts and drives to the household, the kg left in its days
-// (capacity times trips less the open orders due that day; quotes turned
-// into orders are orders) and the household's recorded visits.
-func (s *Service) promiseInput(ctx context.Context, tx pgx.Tx, depot *thugom.Depot, household orb.Point, householdID int64, at time.Time) (thugom.PromiseInput, error) {
+// promiseInput reads what a promise at the depot needs: its timetable,
+// the kg left in its days (capacity times trips less the open orders due
+// that day; quotes turned into orders are orders) and the household's
+// recorded visits (householdID 0: none, the prior). It returns the
+// depot's vehicles: their drives to the household are the caller's
+// (promiseVehicles).
+func (s *Service) promiseInput(ctx context.Context, tx pgx.Tx, depot *thugom.Depot, householdID int64, at time.Time) (thugom.PromiseInput, []thugom.Vehicle, error) {
 	in := thugom.PromiseInput{At: at, ServiceS: serviceBaseS}
 	var err error
 	if in.Departures, err = store.DeparturesOfDepot(ctx, tx, depot.ID); err != nil {
-		return in, err
+		return in, nil, err
 	}
 	vehicles, err := store.VehiclesOfDepot(ctx, tx, depot.ID)
 	if err != nil {
-		return in, err
+		return in, nil, err
 	}
-	in.Vehicles = s.promiseVehicles(vehicles, depot.Point, household)
 	perDay := 0.0
 	for _, v := range vehicles {
 		if v.Status == thugom.VehicleActive {
@@ -178,13 +211,15 @@ func (s *Service) promiseInput(ctx context.Context, tx pgx.Tx, depot *thugom.Dep
 	from := thugom.Day(at)
 	load, err := store.DepotLoad(ctx, tx, depot.ID, from, from.AddDate(0, 0, 16))
 	if err != nil {
-		return in, err
+		return in, nil, err
 	}
 	for day, kg := range load {
 		in.Capacity = append(in.Capacity, thugom.DayCapacity{Day: day, KgLeft: math.Max(0, perDay-kg)})
 	}
-	in.Failures, in.Visits, err = store.HouseholdVisits(ctx, tx, householdID)
-	return in, err
+	if householdID != 0 {
+		in.Failures, in.Visits, err = store.HouseholdVisits(ctx, tx, householdID)
+	}
+	return in, vehicles, err
 }
 
 // withQuote checks the quote an order is placed with — the caller's

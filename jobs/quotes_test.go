@@ -24,7 +24,7 @@ type quoteBundle struct {
 
 // setupQuotes seeds a geocoded demo day and picks a household with an
 // order, its carrier's marketplace and another carrier.
-func setupQuotes(t *testing.T) *quoteBundle {
+func setupQuotes(t testing.TB) *quoteBundle {
 	t.Helper()
 	b := setup(t, setupOpts{households: 20})
 	b.geocodeAll(t)
@@ -247,5 +247,56 @@ func TestQuotesTakeCapacity(t *testing.T) {
 	}
 	if small := q.ask(t, 4); !thugom.Day(small.AtDepot).Equal(thugom.Day(first.AtDepot)) {
 		t.Fatalf("4 kg still fit today, quoted for %s", small.AtDepot)
+	}
+}
+
+// An order whose policy promise cannot be kept even if everything goes
+// right is told so at intake, with what can be kept, and journaled for the
+// marketplace; one with room is not.
+func TestLostPromiseAtIntake(t *testing.T) {
+	t.Parallel()
+	q := setupQuotes(t)
+	ctx := context.Background()
+	h, err := store.HouseholdByID(ctx, q.db, q.household)
+	if err != nil {
+		t.Fatal(err)
+	}
+	place := func(ref string, hours int) *jobs.Imported {
+		res, err := q.svc.ImportOrders(ctx, []thugom.NewOrder{{Marketplace: q.marketplace, MarketplaceOrderID: ref, HouseholdName: h.Name,
+			HouseholdPhone: h.Phone, HouseholdAddress: h.Address, Product: q.product, WeightKg: kg(5), DestinationProvince: "01",
+			PromiseHours: hours}}, false, q.market)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	res := place("lost-1", 2) // two hours to Hà Nội: no truck can
+	id := res.OrderIDs[0]
+	l, ok := res.Lost[id]
+	promised := q.clock.now().Add(2 * time.Hour)
+	if !ok || l.KeepableBy == nil || !l.KeepableBy.After(promised) || l.Reason == "" {
+		t.Fatalf("lost %v (%+v), want flagged with keepable_by after %s", ok, l, promised)
+	}
+	if n := count(t, q.db, `SELECT count(*) FROM events WHERE action = 'order.promise_at_risk' AND subject = $1`, fmt.Sprintf("order:%d", id)); n != 1 {
+		t.Fatalf("%d events for the marketplace, want 1", n)
+	}
+	if res := place("kept-1", 14*24); len(res.Lost) != 0 {
+		t.Fatalf("a 14-day promise flagged: %+v", res.Lost)
+	}
+}
+
+// BenchmarkQuote: one quote (read, promise, stored) against a seeded demo
+// day, as POST /v1/quotes makes it.
+//
+//	go test ./jobs -run '^$' -bench Quote -benchtime 2000x
+func BenchmarkQuote(b *testing.B) {
+	q := setupQuotes(b)
+	ctx := context.Background()
+	r := jobs.QuoteRequest{HouseholdID: q.household, DestinationProvince: "01", WeightKg: kg(8), Product: q.product}
+	b.ResetTimer()
+	for range b.N {
+		if _, err := q.svc.Quote(ctx, r, q.market); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
