@@ -98,7 +98,7 @@ type PromiseAnswer struct {
 	// LaterThanPolicy is set when PromiseBy is after At + the policy;
 	// Reason then says why.
 	LaterThanPolicy bool   `json:"later_than_policy"`
-	Reason          string `json:"reason,omitempty"`
+	Reason          string `json:"reason"`
 }
 
 // attempt is one visit the promise counts on.

@@ -18,7 +18,8 @@ type quoteIn struct {
 	At                  *time.Time `json:"at"`
 }
 
-// quoteOut is a quote as the API shows it.
+// quoteOut is a quote as the API shows it: what was asked, the promise
+// (thugom.PromiseAnswer's fields) and until when it holds.
 type quoteOut struct {
 	QuoteID             int64      `json:"quote_id"`
 	HouseholdID         int64      `json:"household_id"`
@@ -28,15 +29,8 @@ type quoteOut struct {
 	Product             string     `json:"product"`
 	At                  time.Time  `json:"at"`
 	ReadyFrom           *time.Time `json:"ready_from,omitempty"`
-	EarliestBy          time.Time  `json:"earliest_by"`
-	LikelyBy            time.Time  `json:"likely_by"`
-	PromiseBy           time.Time  `json:"promise_by"`
-	OrderBy             time.Time  `json:"order_by"`
-	ExpiresAt           time.Time  `json:"expires_at"`
-	Confidence          float64    `json:"confidence"`
-	FailureRate         float64    `json:"failure_rate"`
-	LaterThanPolicy     bool       `json:"later_than_policy"`
-	Reason              string     `json:"reason"`
+	thugom.PromiseAnswer
+	ExpiresAt time.Time `json:"expires_at"`
 }
 
 // createQuote: POST /v1/quotes.
@@ -108,7 +102,5 @@ func quoteOutOf(q *thugom.Quote, product string) quoteOut {
 		product = q.ProductCode
 	}
 	return quoteOut{QuoteID: q.ID, HouseholdID: q.HouseholdID, DepotID: q.DepotID, DestinationProvince: q.DestinationProvince,
-		WeightKg: q.WeightKg, Product: product, At: q.AskedAt, ReadyFrom: q.ReadyFrom, EarliestBy: q.EarliestBy,
-		LikelyBy: q.LikelyBy, PromiseBy: q.PromiseBy, OrderBy: q.OrderBy, ExpiresAt: q.ExpiresAt, Confidence: q.Confidence,
-		FailureRate: q.FailureRate, LaterThanPolicy: q.LaterThanPolicy, Reason: q.Reason}
+		WeightKg: q.WeightKg, Product: product, At: q.AskedAt, ReadyFrom: q.ReadyFrom, PromiseAnswer: q.PromiseAnswer, ExpiresAt: q.ExpiresAt}
 }
