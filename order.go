@@ -79,6 +79,9 @@ type NewOrder struct {
 	Depot               string // depot code or id; "": chosen after geocoding
 	Note                string
 	Line                int // CSV line (or 0)
+	// QuoteID is the marketplace's quote the order is placed with (0:
+	// none): the order gets the quote's promise (jobs.ImportOrders).
+	QuoteID int64
 }
 
 // OrderRefs are the reference data an order names: each marketplace's

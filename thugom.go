@@ -390,6 +390,9 @@ const (
 	RoleAdmin      = "admin"
 	RoleDispatcher = "dispatcher"
 	RoleDriver     = "driver"
+	// RoleMarketplace asks for quotes and places orders, for its carrier
+	// only.
+	RoleMarketplace = "marketplace"
 )
 
 // Token is an API token; only its hash is stored.

@@ -150,7 +150,11 @@ func (s *server) routes() *chi.Mux {
 		admin := s.allow(thugom.RoleAdmin)
 		json := limitBody(maxJSONBody)
 
-		r.With(dispatch, json).Post("/v1/orders", s.createOrder)
+		market := s.allow(thugom.RoleAdmin, thugom.RoleDispatcher, thugom.RoleMarketplace)
+		r.With(market, json).Post("/v1/orders", s.createOrder)
+		quotes := s.allow(thugom.RoleDispatcher, thugom.RoleMarketplace)
+		r.With(quotes, json).Post("/v1/quotes", s.createQuote)
+		r.With(quotes, json).Post("/v1/quotes/batch", s.createQuotes)
 		r.With(dispatch).Get("/v1/orders", s.listOrders)
 		r.With(dispatch).Get("/v1/orders/{id}", s.getOrder)
 		r.With(dispatch, json).Post("/v1/orders/{id}/cancel", s.cancelOrder)

@@ -18,7 +18,7 @@ import (
 type principal struct {
 	TokenID     int64
 	Role        string
-	CarrierID   int64 // dispatcher: the carrier whose depots they may touch
+	CarrierID   int64 // dispatcher, marketplace: the carrier whose data they may touch
 	DriverID    int64 // driver: whose routes they may read and update
 	HouseholdID int64 // household link
 }
@@ -145,19 +145,19 @@ func (p *principal) canCarrier(carrierID int64) bool {
 	switch p.Role {
 	case thugom.RoleAdmin:
 		return true
-	case thugom.RoleDispatcher:
+	case thugom.RoleDispatcher, thugom.RoleMarketplace:
 		return p.CarrierID == carrierID
 	}
 	return false
 }
 
 // carrierScope is the carrier filter of list queries: 0 (all) for
-// administrators, the token's carrier for dispatchers.
+// administrators, the token's carrier for dispatchers and marketplaces.
 func (p *principal) carrierScope() int64 {
 	switch p.Role {
 	case thugom.RoleAdmin:
 		return 0
-	case thugom.RoleDispatcher:
+	case thugom.RoleDispatcher, thugom.RoleMarketplace:
 		return p.CarrierID
 	}
 	return -1 // matches no carrier

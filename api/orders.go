@@ -33,6 +33,9 @@ type orderIn struct {
 	ReadyUntil          *time.Time  `json:"ready_until"`
 	Depot               string      `json:"depot"` // depot code or id; empty: chosen after geocoding
 	Note                string      `json:"note"`
+	// QuoteID places the order with a quote (POST /v1/quotes): the
+	// household, product, province and weight may then be left out.
+	QuoteID int64 `json:"quote_id"`
 }
 
 type householdIn struct {
@@ -75,7 +78,7 @@ func newOrder(in orderIn) thugom.NewOrder {
 		HouseholdName: in.Household.Name, HouseholdPhone: in.Household.Phone, HouseholdAddress: in.Household.Address,
 		Product: in.Product, WeightKg: in.WeightKg, Parcels: in.Parcels, CODAmount: in.CODAmount,
 		DestinationProvince: in.DestinationProvince, PlacedAt: in.PlacedAt, PromiseHours: in.PromiseHours,
-		ReadyFrom: in.ReadyFrom, ReadyUntil: in.ReadyUntil, Depot: in.Depot, Note: in.Note}
+		ReadyFrom: in.ReadyFrom, ReadyUntil: in.ReadyUntil, Depot: in.Depot, Note: in.Note, QuoteID: in.QuoteID}
 }
 
 // importResult is the answer to an order import (and to a single create).
@@ -119,6 +122,22 @@ func orderRows(errs []jobs.OrderError) []problemRow {
 	return rows
 }
 
+// createdOrder is the answer to POST /v1/orders: the order and where its
+// promise comes from ("policy": the marketplace's hours; "quoted": the
+// quote it was placed with, whose promise_by it keeps).
+type createdOrder struct {
+	orderOut
+	PromiseBy     time.Time `json:"promise_by"`
+	PromiseSource string    `json:"promise_source"`
+	QuoteID       int64     `json:"quote_id,omitempty"`
+	// PromiseAtRisk: the promise function says promise_by cannot be kept
+	// even if everything goes right; keepable_by can (absent: nothing
+	// can), reason says why. The order keeps its promise.
+	PromiseAtRisk bool       `json:"promise_at_risk"`
+	KeepableBy    *time.Time `json:"keepable_by,omitempty"`
+	Reason        string     `json:"reason,omitempty"`
+}
+
 // createOrder: POST /v1/orders.
 func (s *server) createOrder(w http.ResponseWriter, r *http.Request) {
 	var in orderIn
@@ -145,7 +164,14 @@ func (s *server) createOrder(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Location", fmt.Sprintf("/v1/orders/%d", created.ID))
-	writeJSON(w, http.StatusCreated, orderOutOf(*created))
+	out := createdOrder{orderOut: orderOutOf(*created), PromiseBy: created.PromisedBy, PromiseSource: "policy"}
+	if q, ok := res.Quoted[created.ID]; ok {
+		out.PromiseSource, out.QuoteID = "quoted", q
+	}
+	if l, ok := res.Lost[created.ID]; ok {
+		out.PromiseAtRisk, out.KeepableBy, out.Reason = true, l.KeepableBy, l.Reason
+	}
+	writeJSON(w, http.StatusCreated, out)
 }
 
 // listOrders: GET /v1/orders?depot_id=&status=&marketplace=&phone=&household_id=&at_risk=&from=&to=&q=&after=&limit=.

@@ -64,7 +64,8 @@
 // webhooks, the CLI and the simulation (demo/sim, `thugom simulate`, which
 // drives this service on a simulated clock through Deps.Clock). Among them:
 //
-//	svc.ImportOrders(ctx, orders, keepGood, actor)   // orders in (the API, a marketplace CSV), their households, geocoding jobs
+//	svc.ImportOrders(ctx, orders, keepGood, actor)   // orders in (the API, a marketplace CSV), their households, geocoding jobs; a quote's promise; promises lost at intake
+//	svc.Quote, QuoteBatch                            // a marketplace's quote (thugom.Promise against the depot's capacity), stored with expires_at
 //	svc.HandleInboundSMS(ctx, jobs.InboundSMS{...})  // SMS webhook: replies 1/2/0, duplicates, unknown numbers
 //	svc.AnswerHousehold(ctx, jobs.Answer{...})       // a household's ready/postpone/cancel, by SMS or from its page
 //	svc.RecordPickup(ctx, jobs.PickupEvent{...})     // pickup state machine: planned → en_route → arrived → picked_up | failed

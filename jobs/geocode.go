@@ -191,12 +191,16 @@ func (s *Service) computeSLA(ctx context.Context, tx pgx.Tx, householdID int64, 
 				return err
 			}
 		}
-		sla, err := thugom.HandoverDeadline(o.PlacedAt, time.Duration(o.PromiseHours)*time.Hour, o.Province, d)
+		promise := time.Duration(o.PromiseHours) * time.Hour
+		if o.PromisedBy.After(o.PlacedAt) {
+			promise = o.PromisedBy.Sub(o.PlacedAt) // a quoted promise is not whole hours
+		}
+		sla, err := thugom.HandoverDeadline(o.PlacedAt, promise, o.Province, d)
 		if err != nil {
 			return err
 		}
 		if o.Household != nil && o.Depot != nil && o.ReadyFrom != nil {
-			sla = sla.WithReadiness(o.ReadyFrom, s.earliestAtDepot(fleets[o.DepotID], *o.Depot, *o.Household, *o.ReadyFrom))
+			sla = sla.WithReadiness(o.ReadyFrom, s.earliestAtDepot(fleets[o.DepotID], d, *o.Depot, *o.Household, *o.ReadyFrom, o.PlacedAt, o.Province))
 		}
 		if err := store.SetOrderSLA(ctx, tx, o.ID, sla.Deadline, sla.AtRisk, sla.Reason, now); err != nil {
 			return err
@@ -206,14 +210,24 @@ func (s *Service) computeSLA(ctx context.Context, tx pgx.Tx, householdID int64, 
 }
 
 // earliestAtDepot is the earliest an order's produce, ready at ready, could
-// be at its depot: a vehicle of the depot leaves at the start of its shift,
-// waits at the household until the produce is ready, takes a pickup's
-// shortest service and drives straight back. Zero when the depot has no
-// active vehicle.
-func (s *Service) earliestAtDepot(vehicles []thugom.Vehicle, depot, household orb.Point, ready time.Time) time.Time {
+// be at its depot, as the promise function says when everything goes right
+// (thugom.Promise: a vehicle out at the start of its shift, at the household
+// when the produce is ready, back within its shift). Zero when the depot
+// has no active vehicle or no truck serves the province.
+func (s *Service) earliestAtDepot(vehicles []thugom.Vehicle, deps []thugom.Departure, depot, household orb.Point, ready, placed time.Time, province string) time.Time {
+	a, err := thugom.Promise(thugom.PromiseInput{At: placed, Ready: ready, Province: province, Departures: deps,
+		Vehicles: s.promiseVehicles(vehicles, depot, household), ServiceS: serviceBaseS, Visits: 1})
+	if err != nil {
+		return time.Time{}
+	}
+	return a.AtDepot
+}
+
+// promiseVehicles are the depot's active vehicles as a promise needs them:
+// their shifts and their drive to the household and back.
+func (s *Service) promiseVehicles(vehicles []thugom.Vehicle, depot, household orb.Point) []thugom.PromiseVehicle {
 	d, h := geo.Point{Lat: depot[1], Lon: depot[0]}, geo.Point{Lat: household[1], Lon: household[0]}
-	day := thugom.Day(ready)
-	var best time.Time
+	var out []thugom.PromiseVehicle
 	for _, v := range vehicles {
 		if v.Status != thugom.VehicleActive {
 			continue
@@ -224,16 +238,9 @@ func (s *Service) earliestAtDepot(vehicles []thugom.Vehicle, depot, household or
 		}
 		_, there := prof.Leg(d, h)
 		_, back := prof.Leg(h, d)
-		at := day.Add(time.Duration((float64(v.ShiftStart) + there) * float64(time.Second)))
-		if ready.After(at) {
-			at = ready
-		}
-		at = at.Add(time.Duration((serviceBaseS + back) * float64(time.Second)))
-		if best.IsZero() || at.Before(best) {
-			best = at
-		}
+		out = append(out, thugom.PromiseVehicle{ShiftStart: v.ShiftStart, ShiftEnd: v.ShiftEnd, ThereS: there, BackS: back})
 	}
-	return best
+	return out
 }
 
 func precisionOf(p geo.Precision) string {

@@ -61,7 +61,7 @@ type setupOpts struct {
 
 // setup seeds a small demo day in a fresh database and builds a service on
 // it (insert-only unless workers > 0; the test starts it).
-func setup(t *testing.T, o setupOpts) *bundle {
+func setup(t testing.TB, o setupOpts) *bundle {
 	t.Helper()
 	db, url := pgtest.NewWithURL(t)
 	ctx := context.Background()
@@ -91,7 +91,7 @@ func setup(t *testing.T, o setupOpts) *bundle {
 	return b
 }
 
-func testLogger(t *testing.T) *slog.Logger {
+func testLogger(t testing.TB) *slog.Logger {
 	if testing.Verbose() {
 		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
@@ -99,7 +99,7 @@ func testLogger(t *testing.T) *slog.Logger {
 }
 
 // geocodeAll geocodes every seeded household directly (the worker's code).
-func (b *bundle) geocodeAll(t *testing.T) {
+func (b *bundle) geocodeAll(t testing.TB) {
 	t.Helper()
 	for _, id := range b.seeded.HouseholdIDs {
 		if _, err := b.svc.GeocodeHousehold(context.Background(), id); err != nil {

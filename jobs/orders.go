@@ -22,6 +22,12 @@ type Imported struct {
 	// (same marketplace and marketplace order id). Both in input order.
 	Invalid    []OrderError
 	Duplicates []OrderError
+	// Quoted maps the orders placed with a quote to it (their promise is
+	// the quote's: promise_source "quoted").
+	Quoted map[int64]int64
+	// Lost are the orders whose promise is lost already at intake (the
+	// promise function's earliest is later), with what can be kept.
+	Lost map[int64]LostPromise
 }
 
 // OrderError is an order an import refused: its index in the input, its
@@ -69,7 +75,18 @@ func (s *Service) checkOrders(ctx context.Context, orders []thugom.NewOrder, a A
 	)
 	now := s.now()
 	for i, n := range orders {
-		v, err := n.Check(ref, now, may)
+		var q *thugom.Quote
+		var err error
+		if n.QuoteID != 0 {
+			n, q, err = s.withQuote(ctx, n, a, now)
+		}
+		var v thugom.ValidOrder
+		if err == nil {
+			v, err = n.Check(ref, now, may)
+		}
+		if err == nil && q != nil {
+			err = quotedPromise(&v, q)
+		}
 		if err == nil {
 			k := v.Marketplace + "\x00" + v.MarketplaceOrderID
 			if first, ok := seen[k]; ok {
@@ -83,7 +100,7 @@ func (s *Service) checkOrders(ctx context.Context, orders []thugom.NewOrder, a A
 			continue
 		}
 		valid = append(valid, store.NewOrder{Order: v.Order, HouseholdName: v.Household.Name, HouseholdPhone: v.Household.Phone,
-			HouseholdAddress: v.Household.Address, Line: v.Line})
+			HouseholdAddress: v.Household.Address, Line: v.Line, QuoteID: n.QuoteID})
 		index = append(index, i)
 	}
 	return valid, index, invalid, nil
@@ -117,6 +134,12 @@ func (s *Service) ImportOrders(ctx context.Context, orders []thugom.NewOrder, ke
 		}
 		if len(res.Duplicates) > 0 && !keepGood {
 			return &RejectedOrders{Duplicates: out.Duplicates}
+		}
+		if err := useQuotes(ctx, tx, valid, res.OrderIDs, out); err != nil {
+			return err
+		}
+		if err := s.flagLostPromises(ctx, tx, valid, res, out); err != nil {
+			return err
 		}
 		return s.imported(ctx, tx, valid, res, out, a, keepGood)
 	})

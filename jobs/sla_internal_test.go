@@ -31,20 +31,25 @@ func TestEarliestAtDepot(t *testing.T) {
 	day := time.Date(2026, 9, 15, 0, 0, 0, 0, thugom.Local)
 	ready := day.Add(10 * time.Hour)
 	fleet := []thugom.Vehicle{
-		{Kind: thugom.VehicleMotorbike, ShiftStart: 6*3600 + 1800, Status: thugom.VehicleActive},
-		{Kind: thugom.VehicleMotorbike, ShiftStart: 6*3600 + 1800, Status: thugom.VehicleBroken},
+		{Kind: thugom.VehicleMotorbike, ShiftStart: 6*3600 + 1800, ShiftEnd: 18 * 3600, Status: thugom.VehicleActive},
+		{Kind: thugom.VehicleMotorbike, ShiftStart: 6*3600 + 1800, ShiftEnd: 18 * 3600, Status: thugom.VehicleBroken},
+	}
+	deps := []thugom.Departure{{ID: 1, CutoffAt: 17 * 3600, DepartsAt: 17*3600 + 1800, TransitHours: 5}}
+	placed := day.Add(5 * time.Hour)
+	earliest := func(fleet []thugom.Vehicle, ready time.Time) time.Time {
+		return s.earliestAtDepot(fleet, deps, depot, household, ready, placed, "01")
 	}
 	want := ready.Add(sec(serviceBaseS + back))
-	if got := s.earliestAtDepot(fleet, depot, household, ready); !got.Equal(want) {
+	if got := earliest(fleet, ready); !got.Equal(want) {
 		t.Fatalf("ready at 10:00: at the depot %v, want %v (waiting, then back)", got, want)
 	}
 	// Ready at 06:00, before the shift: there from 06:30.
 	early := day.Add(6 * time.Hour)
 	want = day.Add(6*time.Hour + 30*time.Minute + sec(there+serviceBaseS+back))
-	if got := s.earliestAtDepot(fleet, depot, household, early); !got.Equal(want) {
+	if got := earliest(fleet, early); !got.Equal(want) {
 		t.Fatalf("ready before the shift: %v, want %v", got, want)
 	}
-	if got := s.earliestAtDepot(fleet[1:], depot, household, ready); !got.IsZero() {
+	if got := earliest(fleet[1:], ready); !got.IsZero() {
 		t.Fatalf("only a broken vehicle: %v, want zero (unknown)", got)
 	}
 	// A cutoff the wait makes and a round trip from readiness would not.
@@ -52,11 +57,11 @@ func TestEarliestAtDepot(t *testing.T) {
 	if !ready.Add(sec(there + back + serviceBaseS)).After(cutoff) {
 		t.Fatal("the case does not tell the two apart")
 	}
-	sla := thugom.SLA{Deadline: cutoff}.WithReadiness(&ready, s.earliestAtDepot(fleet, depot, household, ready))
+	sla := thugom.SLA{Deadline: cutoff}.WithReadiness(&ready, earliest(fleet, ready))
 	if sla.AtRisk {
 		t.Fatalf("flagged at placement though a waiting vehicle is back in time: %s", sla.Reason)
 	}
-	sla = thugom.SLA{Deadline: cutoff.Add(-2 * time.Minute)}.WithReadiness(&ready, s.earliestAtDepot(fleet, depot, household, ready))
+	sla = thugom.SLA{Deadline: cutoff.Add(-2 * time.Minute)}.WithReadiness(&ready, earliest(fleet, ready))
 	if !sla.AtRisk || !thugom.BrokenAtPlacement(sla.AtRisk, sla.Reason) {
 		t.Fatalf("two minutes short is not flagged: %+v", sla)
 	}

@@ -61,6 +61,9 @@ type NewOrder struct {
 	HouseholdPhone   string // E.164
 	HouseholdAddress string
 	Line             int // CSV line (or 0)
+	// QuoteID is the quote the order was placed with (0: none); the core
+	// marks it used in the import's transaction.
+	QuoteID int64
 }
 
 // ImportOrders writes orders and their households in bulk on q (a
@@ -215,6 +218,7 @@ type SLAOrder struct {
 	Province     string
 	PlacedAt     time.Time
 	PromiseHours int
+	PromisedBy   time.Time
 	ReadyFrom    *time.Time
 	// Household and Depot are where the produce is and goes (Household nil
 	// when not geocoded).
@@ -233,7 +237,7 @@ func OrdersWithoutSLA(ctx context.Context, q DBTX, householdID int64) ([]SLAOrde
 	for rows.Next() {
 		var o SLAOrder
 		var hlon, hlat, dlon, dlat *float64
-		if err := rows.Scan(&o.ID, &o.DepotID, &o.Province, &o.PlacedAt, &o.PromiseHours, &o.ReadyFrom, &hlon, &hlat, &dlon, &dlat); err != nil {
+		if err := rows.Scan(&o.ID, &o.DepotID, &o.Province, &o.PlacedAt, &o.PromiseHours, &o.PromisedBy, &o.ReadyFrom, &hlon, &hlat, &dlon, &dlat); err != nil {
 			return nil, err
 		}
 		if hlon != nil && hlat != nil {

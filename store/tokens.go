@@ -29,12 +29,12 @@ func TokenByHash(ctx context.Context, q DBTX, hash []byte) (*thugom.Token, error
 // InsertToken stores a new token's hash and scope and returns its id.
 func InsertToken(ctx context.Context, q DBTX, t thugom.Token, hash []byte) (int64, error) {
 	switch t.Role {
-	case thugom.RoleAdmin, thugom.RoleDispatcher, thugom.RoleDriver:
+	case thugom.RoleAdmin, thugom.RoleDispatcher, thugom.RoleDriver, thugom.RoleMarketplace:
 	default:
-		return 0, thugom.Errorf(thugom.EInvalid, "role", "role must be admin, dispatcher or driver, not %q", t.Role)
+		return 0, thugom.Errorf(thugom.EInvalid, "role", "role must be admin, dispatcher, driver or marketplace, not %q", t.Role)
 	}
-	if t.Role == thugom.RoleDispatcher && t.CarrierID == nil {
-		return 0, thugom.Errorf(thugom.EInvalid, "carrier", "a dispatcher token needs a carrier")
+	if (t.Role == thugom.RoleDispatcher || t.Role == thugom.RoleMarketplace) && t.CarrierID == nil {
+		return 0, thugom.Errorf(thugom.EInvalid, "carrier", "a %s token needs a carrier", t.Role)
 	}
 	if t.Role == thugom.RoleDriver && t.DriverID == nil {
 		return 0, thugom.Errorf(thugom.EInvalid, "driver", "a driver token needs a driver")

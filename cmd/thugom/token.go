@@ -21,6 +21,7 @@ func init() {
 
 // runToken: thugom token create --role dispatcher --carrier vnpost [--name ...]
 //
+//	thugom token create --role marketplace --carrier viettelpost
 //	thugom token create --role driver --driver 12
 //	thugom token create --role admin
 //	thugom token list
@@ -29,13 +30,13 @@ func init() {
 // The token is printed once, on stdout; only its SHA-256 is stored.
 func runToken(ctx context.Context, args []string) error {
 	if len(args) == 0 || (args[0] != "create" && args[0] != "revoke" && args[0] != "list") {
-		fmt.Fprintln(os.Stderr, "usage: thugom token create --role admin|dispatcher|driver [--carrier CODE|ID] [--driver ID] [--name TEXT]\n       thugom token list\n       thugom token revoke --id ID")
+		fmt.Fprintln(os.Stderr, "usage: thugom token create --role admin|dispatcher|driver|marketplace [--carrier CODE|ID] [--driver ID] [--name TEXT]\n       thugom token list\n       thugom token revoke --id ID")
 		return flag.ErrHelp
 	}
 	sub := args[0]
 	fs, cfg := newConfig("token " + sub)
-	role := fs.String("role", "", "role of the token: admin, dispatcher or driver")
-	carrier := fs.String("carrier", "", "carrier code or id (dispatcher tokens)")
+	role := fs.String("role", "", "role of the token: admin, dispatcher, driver or marketplace")
+	carrier := fs.String("carrier", "", "carrier code or id (dispatcher and marketplace tokens)")
 	driver := fs.Int64("driver", 0, "driver id (driver tokens)")
 	name := fs.String("name", "", "a label for the token (who holds it)")
 	id := fs.Int64("id", 0, "token id to revoke")
@@ -72,6 +73,9 @@ func runToken(ctx context.Context, args []string) error {
 		return nil
 	}
 	t := thugom.Token{Name: *name, Role: *role}
+	if (t.Role == thugom.RoleDispatcher || t.Role == thugom.RoleMarketplace) && *carrier == "" {
+		return fmt.Errorf("token create: a %s token needs --carrier", t.Role)
+	}
 	if *carrier != "" {
 		cid, err := store.CarrierIDByCode(ctx, db, *carrier)
 		if err != nil {

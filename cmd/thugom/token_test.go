@@ -27,6 +27,10 @@ func TestTokenCommand(t *testing.T) {
 	if err == nil || !strings.Contains(string(out), "carrier") {
 		t.Fatalf("dispatcher token without carrier: %v\n%s", err, out)
 	}
+	out, err = child(t, nil, "token", "create", "--data-dir", dir, "--role", "marketplace").CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "marketplace token needs --carrier") {
+		t.Fatalf("marketplace token without carrier: %v\n%s", err, out)
+	}
 	out, err = child(t, nil, "token", "list", "--data-dir", dir).CombinedOutput()
 	if err != nil || !regexp.MustCompile(`(?m)^1\s+admin\s.*ops`).Match(out) || len(regexp.MustCompile(`(?m)^\d+\s`).FindAll(out, -1)) != 1 {
 		t.Fatalf("list: %v\n%s", err, out)

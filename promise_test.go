@@ -1,0 +1,166 @@
+package thugom_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/thugom/thugom"
+)
+
+// promiseDepot: one evening truck to Hà Nội (cutoff 19:00, departs 20:00,
+// 4 h to the buyer) and one to the south (cutoff 19:30, 30 h); one
+// motorbike 07:00-17:00, 30 min from the village each way.
+func promiseDepot(at time.Time) thugom.PromiseInput {
+	return thugom.PromiseInput{
+		At: at, Province: "01",
+		Departures: []thugom.Departure{
+			{ID: 1, CutoffAt: hm(19, 0), DepartsAt: hm(20, 0), TransitHours: 4, Destinations: []string{"01"}},
+			{ID: 2, CutoffAt: hm(19, 30), DepartsAt: hm(21, 0), TransitHours: 30, Destinations: []string{"79"}},
+		},
+		Vehicles: []thugom.PromiseVehicle{{ShiftStart: hm(7, 0), ShiftEnd: hm(17, 0), ThereS: 1800, BackS: 1800}},
+		ServiceS: 300, WeightKg: 20,
+	}
+}
+
+// sure is a household whose visits never failed in a long history.
+func sure(in thugom.PromiseInput) thugom.PromiseInput {
+	in.Visits = 1_000_000
+	return in
+}
+
+func TestPromise(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name              string
+		in                thugom.PromiseInput
+		earliest, promise time.Time
+		atDepot, orderBy  time.Time
+		later             bool
+		reason            string
+	}{
+		{name: "morning order, sure household: tonight's truck", in: sure(promiseDepot(at(10, 8, 0))),
+			earliest: at(11, 0, 0), promise: at(11, 0, 0), atDepot: at(10, 8, 35), orderBy: at(10, 16, 25)},
+		{name: "morning order, the prior's 10 %: a retry the same afternoon still makes the truck", in: promiseDepot(at(10, 8, 0)),
+			earliest: at(11, 0, 0), promise: at(11, 0, 0), atDepot: at(10, 8, 35), orderBy: at(10, 13, 25)},
+		{name: "afternoon order: a failed visit is retried tomorrow", in: promiseDepot(at(10, 16, 0)),
+			earliest: at(11, 0, 0), promise: at(12, 0, 0), atDepot: at(10, 16, 35), orderBy: at(11, 13, 25),
+			later: true, reason: "lấy hàng không thành"},
+		{name: "cutoff rollover: after the shift, tomorrow's truck", in: sure(promiseDepot(at(10, 18, 0))),
+			earliest: at(12, 0, 0), promise: at(12, 0, 0), atDepot: at(11, 8, 5), orderBy: at(11, 16, 25),
+			later: true, reason: "giao sớm nhất 00:00 12/11"},
+		{name: "ready later than placed", in: func() thugom.PromiseInput {
+			in := sure(promiseDepot(at(10, 8, 0)))
+			in.Ready = at(10, 14, 0)
+			return in
+		}(), earliest: at(11, 0, 0), promise: at(11, 0, 0), atDepot: at(10, 14, 35), orderBy: at(10, 16, 25)},
+		{name: "a far village: back after the cutoff, tomorrow's truck", in: func() thugom.PromiseInput {
+			in := sure(promiseDepot(at(10, 9, 0)))
+			in.Vehicles = []thugom.PromiseVehicle{{ShiftStart: hm(7, 0), ShiftEnd: hm(21, 0), ThereS: 6 * 3600, BackS: 6 * 3600}}
+			in.Ready = at(10, 14, 0)
+			return in
+		}(), earliest: at(12, 0, 0), promise: at(12, 0, 0), atDepot: at(10, 20, 5), orderBy: at(10, 14, 55),
+			later: true, reason: "hàng về bưu cục sớm nhất 20:05 10/11"},
+		{name: "no room today: tomorrow", in: func() thugom.PromiseInput {
+			in := sure(promiseDepot(at(10, 8, 0)))
+			in.Capacity = []thugom.DayCapacity{{Day: thugom.Day(at(10, 0, 0)), KgLeft: 10}, {Day: thugom.Day(at(11, 0, 0)), KgLeft: 500}}
+			return in
+		}(), earliest: at(12, 0, 0), promise: at(12, 0, 0), atDepot: at(11, 8, 5), orderBy: at(11, 16, 25),
+			later: true, reason: "bưu cục đã hết chỗ ngày 10/11"},
+		{name: "freshness: collected later so it is fresh at the buyer", in: func() thugom.PromiseInput {
+			in := sure(promiseDepot(at(10, 8, 0)))
+			in.Freshness = 12 * time.Hour
+			return in
+		}(), earliest: at(11, 0, 0), promise: at(11, 0, 0), atDepot: at(10, 12, 35), orderBy: at(10, 16, 25)},
+		{name: "the south: 30 h in transit", in: func() thugom.PromiseInput {
+			in := sure(promiseDepot(at(10, 8, 0)))
+			in.Province = "Thành phố Hồ Chí Minh"
+			return in
+		}(), earliest: at(12, 3, 0), promise: at(12, 3, 0), atDepot: at(10, 8, 35), orderBy: at(10, 16, 25)},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			a, err := thugom.Promise(tc.in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range []struct {
+				what      string
+				got, want time.Time
+			}{{"earliest_by", a.EarliestBy, tc.earliest}, {"promise_by", a.PromiseBy, tc.promise},
+				{"at depot", a.AtDepot, tc.atDepot}, {"order_by", a.OrderBy, tc.orderBy}} {
+				if !c.got.Equal(c.want) {
+					t.Errorf("%s = %s, want %s", c.what, c.got.In(thugom.Local), c.want)
+				}
+			}
+			if a.LaterThanPolicy != tc.later || !strings.Contains(a.Reason, tc.reason) || (tc.reason == "") != (a.Reason == "") {
+				t.Errorf("later %v reason %q, want %v and %q", a.LaterThanPolicy, a.Reason, tc.later, tc.reason)
+			}
+			if a.Confidence < thugom.DefaultConfidence {
+				t.Errorf("confidence %g, want >= %g", a.Confidence, thugom.DefaultConfidence)
+			}
+		})
+	}
+}
+
+func TestPromiseRefuses(t *testing.T) {
+	t.Parallel()
+	south := promiseDepot(at(10, 8, 0))
+	south.Province = "48" // Đà Nẵng: no truck of the depot goes there
+	stale := promiseDepot(at(10, 8, 0))
+	stale.Province, stale.Freshness = "79", 10*time.Hour
+	none := promiseDepot(at(10, 8, 0))
+	none.Vehicles = nil
+	full := promiseDepot(at(10, 8, 0))
+	for d := 0; d <= 16; d++ {
+		full.Capacity = append(full.Capacity, thugom.DayCapacity{Day: thugom.Day(at(10, 0, 0)).AddDate(0, 0, d)})
+	}
+	for name, in := range map[string]thugom.PromiseInput{"no truck to the province": south, "too perishable for the trip": stale,
+		"no vehicle": none, "no room for 16 days": full} {
+		if a, err := thugom.Promise(in); thugom.ErrorCode(err) != thugom.EInvalid {
+			t.Errorf("%s: %+v, %v; want EInvalid", name, a, err)
+		}
+	}
+}
+
+// TestPromiseEveryHour checks the answer's own promises at every quarter
+// hour of two days: earliest <= likely <= promise; never earlier than the
+// drive; order_by is the last placement with the same promise_by.
+func TestPromiseEveryHour(t *testing.T) {
+	t.Parallel()
+	for _, fails := range []int{0, 2, 40} {
+		for q := 0; q < 2*24*4; q++ {
+			in := promiseDepot(at(10, 0, 0).Add(time.Duration(q) * 15 * time.Minute))
+			in.Failures, in.Visits = fails, 50
+			a, err := thugom.Promise(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.LikelyBy.Before(a.EarliestBy) || a.PromiseBy.Before(a.LikelyBy) || a.OrderBy.Before(in.At) {
+				t.Fatalf("%s: out of order %+v", in.At, a)
+			}
+			if a.AtDepot.Before(in.At.Add(35*time.Minute)) || a.EarliestBy.Before(a.Deadline) {
+				t.Fatalf("%s: earlier than possible %+v", in.At, a)
+			}
+			in.At = a.OrderBy
+			if b, _ := thugom.Promise(in); !b.PromiseBy.Equal(a.PromiseBy) {
+				t.Fatalf("%s: at order_by %s the promise is %s, not %s", in.At, a.OrderBy, b.PromiseBy, a.PromiseBy)
+			}
+			in.At = a.OrderBy.Add(time.Minute)
+			if b, _ := thugom.Promise(in); !b.PromiseBy.After(a.PromiseBy) {
+				t.Fatalf("%s: a minute after order_by %s the promise is still %s", in.At, a.OrderBy, b.PromiseBy)
+			}
+		}
+	}
+}
+
+// BenchmarkPromise: the pure function, order_by's search included.
+func BenchmarkPromise(b *testing.B) {
+	in := promiseDepot(at(10, 16, 0))
+	for range b.N {
+		if _, err := thugom.Promise(in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

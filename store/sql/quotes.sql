@@ -1,0 +1,37 @@
+-- Quotes: promises given to marketplaces before their orders.
+
+-- name: QuoteInsert
+INSERT INTO quotes (carrier_id, household_id, depot_id, product_id, destination_province, weight_kg, asked_at, ready_from,
+                    earliest_by, likely_by, promise_by, order_by, expires_at, confidence, reason, created_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+RETURNING id;
+
+-- name: QuoteByID
+-- Read without a lock: QuoteSetOrder is the guard.
+SELECT q.id, q.carrier_id, q.household_id, q.depot_id, q.product_id, p.code, q.destination_province, q.weight_kg, q.asked_at,
+       q.ready_from, q.earliest_by, q.likely_by, q.promise_by, q.order_by, q.expires_at, q.confidence, q.reason, q.order_id
+FROM quotes q JOIN products p ON p.id = q.product_id
+WHERE q.id = $1;
+
+-- name: QuoteSetOrder
+UPDATE quotes SET order_id = $2 WHERE id = $1 AND order_id IS NULL
+RETURNING id;
+
+-- name: QuoteDepotLoad
+-- The kg a depot's days must already collect: open orders by the local day
+-- of their handover deadline (of their placement until it is computed).
+SELECT (coalesce(o.handover_deadline, o.placed_at) AT TIME ZONE 'Asia/Ho_Chi_Minh')::date::text, sum(o.weight_kg)
+FROM orders o
+WHERE o.depot_id = $1 AND o.status IN ('received', 'planned')
+  AND coalesce(o.handover_deadline, o.placed_at) >= $2 AND coalesce(o.handover_deadline, o.placed_at) < $3
+GROUP BY 1;
+
+-- name: QuoteVisits
+-- A household's recorded pickup visits: failed, and all with an outcome.
+SELECT count(*) FILTER (WHERE s.status = 'failed'), count(*) FILTER (WHERE s.status IN ('failed', 'picked_up', 'done'))
+FROM stops s
+WHERE s.household_id = $1 AND s.kind = 'pickup';
+
+-- name: QuoteHouseholdOfCarrier
+-- A household is a carrier's when one of its orders is.
+SELECT EXISTS (SELECT 1 FROM orders WHERE household_id = $1 AND carrier_id = $2);
