@@ -52,7 +52,16 @@ type IssueOrder struct {
 	Phone       string // the household's, "" when unknown
 	// HandoverDeadline is when its produce must be back at the depot.
 	HandoverDeadline *time.Time
+	// LostAtPlacement: the promise function said at intake that its
+	// promise could not be kept (issue 22); missing it is not the plan's
+	// doing.
+	LostAtPlacement bool
 }
+
+// PlanningMiss reports whether the issue is the plan's to fix: every issue
+// but those of orders whose promise was lost at placement, which the
+// console lists apart.
+func (is Issue) PlanningMiss() bool { return !is.Order.LostAtPlacement }
 
 // Issue is an order that needs the dispatcher, and the fixes that apply.
 type Issue struct {

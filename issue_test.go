@@ -57,3 +57,31 @@ func TestDayIssues(t *testing.T) {
 		t.Error("only the day that is today may postpone to tomorrow")
 	}
 }
+
+// An issue of an order whose promise was lost at placement is still
+// listed with its fixes but is not a planning miss; the others are.
+func TestDayIssuesLostAtPlacement(t *testing.T) {
+	t.Parallel()
+	day := time.Date(2026, 11, 22, 0, 0, 0, 0, thugom.Local)
+	dl := day.Add(11 * time.Hour)
+	got := thugom.DayIssues(thugom.IssueDay{
+		Unassigned: []thugom.IssueOrder{{OrderID: 1, HouseholdID: 10, Code: "capacity", Located: true, LostAtPlacement: true},
+			{OrderID: 2, HouseholdID: 20, Code: "capacity", Located: true}},
+		Routes: []thugom.IssueRoute{{VehicleID: 7, Stops: []thugom.IssueStop{
+			{ID: 1, Kind: thugom.StopPickup, Status: thugom.StopPlanned, Trip: 1, Orders: []thugom.IssueOrder{
+				{OrderID: 3, HouseholdID: 30, Located: true, HandoverDeadline: &dl, LostAtPlacement: true},
+				{OrderID: 4, HouseholdID: 40, Located: true, HandoverDeadline: &dl}}},
+			{ID: 2, Kind: thugom.StopDepot, Trip: 1, ETA: day.Add(12 * time.Hour)}}}},
+		Active: []int64{7, 8},
+	})
+	miss := map[int64]bool{}
+	for _, is := range got {
+		miss[is.Order.OrderID] = is.PlanningMiss()
+		if len(is.AssignTo) == 0 {
+			t.Fatalf("issue %+v lost its fixes", is)
+		}
+	}
+	if want := map[int64]bool{1: false, 2: true, 3: false, 4: true}; len(miss) != 4 || miss[1] || !miss[2] || miss[3] || !miss[4] {
+		t.Fatalf("planning misses %v, want %v", miss, want)
+	}
+}

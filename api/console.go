@@ -67,6 +67,27 @@ type issueOut struct {
 	Code               string     `json:"code"`
 	Reason             string     `json:"reason"`
 	Fixes              []fixOut   `json:"fixes"`
+	// LostAtPlacement: the order's promise was lost at placement; the
+	// issue is not a planning miss (thugom.Issue.PlanningMiss).
+	LostAtPlacement bool `json:"lost_at_placement,omitempty"`
+}
+
+// lostOut is an order of the day whose promise was lost at placement
+// (issue 22), listed apart from the planning misses: the marketplace's
+// promise, what can be kept instead and why, and the issue it also is
+// today ("unassigned", "late" or "").
+type lostOut struct {
+	OrderID            int64      `json:"order_id"`
+	MarketplaceOrderID string     `json:"marketplace_order_id"`
+	HouseholdID        int64      `json:"household_id"`
+	HouseholdName      string     `json:"household_name"`
+	WeightKg           float64    `json:"weight_kg"`
+	Status             string     `json:"status"`
+	PlacedAt           time.Time  `json:"placed_at"`
+	PromisedBy         time.Time  `json:"promised_by"`
+	KeepableBy         *time.Time `json:"keepable_by"`
+	Reason             string     `json:"reason"`
+	Issue              string     `json:"issue"`
 }
 
 type consoleOut struct {
@@ -77,7 +98,9 @@ type consoleOut struct {
 	Vehicles []consoleVehicle `json:"vehicles"`
 	Routes   []routeOut       `json:"routes"`
 	Issues   []issueOut       `json:"issues"`
-	SLA      struct {
+	// PromiseLost are the orders whose promise was lost at placement.
+	PromiseLost []lostOut `json:"promise_lost"`
+	SLA         struct {
 		AtRisk int `json:"at_risk"`
 		Late   int `json:"late"`
 	} `json:"sla"`
@@ -169,9 +192,14 @@ func (s *server) loadConsole(ctx context.Context, d *thugom.Depot, day time.Time
 	if out.Vehicles, err = s.consoleVehicles(ctx, d, day, out.Routes, deps); err != nil {
 		return nil, err
 	}
-	if out.Issues, err = s.consoleIssues(ctx, d, day, dp, out.Vehicles, deps); err != nil {
+	lost, err := store.PromiseLostOfDay(ctx, s.deps.DB, d.ID, day, day.AddDate(0, 0, 1))
+	if err != nil {
 		return nil, err
 	}
+	if out.Issues, err = s.consoleIssues(ctx, d, day, dp, out.Vehicles, deps, lost); err != nil {
+		return nil, err
+	}
+	out.PromiseLost = consoleLost(lost, out.Issues)
 	items, err := store.SLABoard(ctx, s.deps.DB, d.ID, d.CarrierID, day, s.now())
 	if err != nil {
 		return nil, err
@@ -239,7 +267,8 @@ func (s *server) consoleVehicles(ctx context.Context, d *thugom.Depot, day time.
 // out, what is planned late) worded for the dispatcher, with their fixes:
 // assign to a vehicle, call the household, borrow a vehicle, postpone to
 // tomorrow, a drop-off point.
-func (s *server) consoleIssues(ctx context.Context, d *thugom.Depot, day time.Time, dp *dayPlan, vehicles []consoleVehicle, deps []thugom.Departure) ([]issueOut, error) {
+func (s *server) consoleIssues(ctx context.Context, d *thugom.Depot, day time.Time, dp *dayPlan, vehicles []consoleVehicle, deps []thugom.Departure,
+	lost []store.LostOrder) ([]issueOut, error) {
 	var hids []int64
 	for _, u := range dp.Unassigned {
 		hids = append(hids, u.HouseholdID)
@@ -253,6 +282,7 @@ func (s *server) consoleIssues(ctx context.Context, d *thugom.Depot, day time.Ti
 		return nil, err
 	}
 	in, codes := issueDay(dp, vehicles, phones)
+	markLost(&in, lost)
 	found := thugom.DayIssues(in)
 	stops := map[int64]*stopOut{}
 	vehicleOf := map[int64]string{}
@@ -264,7 +294,7 @@ func (s *server) consoleIssues(ctx context.Context, d *thugom.Depot, day time.Ti
 	out := make([]issueOut, 0, len(found))
 	for i, is := range found {
 		o := issueOut{OrderID: is.Order.OrderID, HouseholdID: is.Order.HouseholdID, Phone: is.Order.Phone, Kind: is.Kind,
-			StopID: is.StopID, LateMin: is.LateMin, Fixes: issueFixes(is, codes)}
+			StopID: is.StopID, LateMin: is.LateMin, Fixes: issueFixes(is, codes), LostAtPlacement: !is.PlanningMiss()}
 		if is.Kind == thugom.IssueUnassigned {
 			u := dp.Unassigned[i]
 			o.MarketplaceOrderID, o.HouseholdName, o.Point, o.WeightKg = u.MarketplaceOrderID, u.HouseholdName, u.Point, u.WeightKg
@@ -282,6 +312,41 @@ func (s *server) consoleIssues(ctx context.Context, d *thugom.Depot, day time.Ti
 		return nil, err
 	}
 	return out, nil
+}
+
+// markLost marks the orders of the day's issues whose promise was lost at
+// placement.
+func markLost(in *thugom.IssueDay, lost []store.LostOrder) {
+	ids := map[int64]bool{}
+	for _, l := range lost {
+		ids[l.OrderID] = true
+	}
+	for i := range in.Unassigned {
+		in.Unassigned[i].LostAtPlacement = ids[in.Unassigned[i].OrderID]
+	}
+	for _, rt := range in.Routes {
+		for _, st := range rt.Stops {
+			for j := range st.Orders {
+				st.Orders[j].LostAtPlacement = ids[st.Orders[j].OrderID]
+			}
+		}
+	}
+}
+
+// consoleLost lists the day's orders whose promise was lost at placement,
+// each with the issue it also is (issues, as consoleIssues found them).
+func consoleLost(lost []store.LostOrder, issues []issueOut) []lostOut {
+	kind := map[int64]string{}
+	for _, is := range issues {
+		kind[is.OrderID] = is.Kind
+	}
+	out := make([]lostOut, 0, len(lost))
+	for _, l := range lost {
+		out = append(out, lostOut{OrderID: l.OrderID, MarketplaceOrderID: l.MarketplaceOrderID, HouseholdID: l.HouseholdID,
+			HouseholdName: l.HouseholdName, WeightKg: l.WeightKg, Status: l.Status, PlacedAt: l.PlacedAt, PromisedBy: l.PromisedBy,
+			KeepableBy: l.KeepableBy, Reason: l.Reason, Issue: kind[l.OrderID]})
+	}
+	return out
 }
 
 // issueDay is the day as the issue rules read it, and the vehicles' codes.

@@ -24,7 +24,8 @@ type LostPromise struct {
 
 // flagLostPromises checks the new policy orders of located households
 // against the promise function and journals "order.promise_at_risk" for
-// those lost already (the marketplace's event). Households not located
+// those lost already (the marketplace's event), marking them on the order
+// (the console lists them apart from planning misses). Households not located
 // yet are checked when geocoded (computeSLA). Recorded visits are not read
 // here: keepable_by counts on the prior's failure rate.
 func (s *Service) flagLostPromises(ctx context.Context, tx pgx.Tx, orders []store.NewOrder, res *store.ImportResult, out *Imported) error {
@@ -97,6 +98,9 @@ func (s *Service) flagLost(ctx context.Context, tx pgx.Tx, in thugom.PromiseInpu
 		out.Lost = map[int64]LostPromise{}
 	}
 	out.Lost[id] = lost
+	if err := store.MarkPromiseLost(ctx, tx, id, s.now(), lost.KeepableBy, lost.Reason); err != nil {
+		return err
+	}
 	return s.event(ctx, tx, "system", "order.promise_at_risk", fmt.Sprintf("order:%d", id), map[string]any{
 		"promised_by": o.PromisedBy, "keepable_by": lost.KeepableBy, "reason": lost.Reason, "marketplace": o.Marketplace})
 }
