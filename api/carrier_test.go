@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/thugom/thugom"
 	"github.com/thugom/thugom/api"
 	"github.com/thugom/thugom/jobs"
@@ -119,4 +121,118 @@ func countRows(t *testing.T, b *bundle, q string) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// stopOrderIDs returns the orders a stop collects.
+func stopOrderIDs(t *testing.T, b *bundle, stopID int64) []int64 {
+	t.Helper()
+	rows, err := b.db.Query(context.Background(), "SELECT order_id FROM stop_orders WHERE stop_id = $1 ORDER BY order_id", stopID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil || len(ids) == 0 {
+		t.Fatalf("orders of stop %d: %v %v", stopID, ids, err)
+	}
+	return ids
+}
+
+// The carrier's waybill where users look: the driver's manifest stops
+// (the manifest's version moves when it arrives), the console's stops and
+// the household page (an order still to collect, and one collected);
+// without a shipment, no field and no line.
+func TestWaybillShown(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	d := b.driverDay(6)
+	if len(d.pickups) < 3 {
+		t.Skipf("the plan gave the driver %d pickups", len(d.pickups))
+	}
+	ctx := context.Background()
+	type stopJSON struct {
+		ID      int64 `json:"id"`
+		Collect []struct {
+			OrderID int64   `json:"order_id"`
+			Waybill *string `json:"carrier_waybill"`
+		} `json:"collect"`
+	}
+	var man struct {
+		Routes []struct {
+			Stops []stopJSON `json:"stops"`
+		} `json:"routes"`
+	}
+	path := fmt.Sprintf("/v1/drivers/%d/manifest?date=%s", d.driver, testNow.Format(time.DateOnly))
+	waybills := func() (map[int64]*string, string) {
+		t.Helper()
+		r := b.do("GET", path, d.token, nil)
+		wantStatus(t, r, http.StatusOK, "")
+		man.Routes = nil
+		r.json(t, &man)
+		out := map[int64]*string{}
+		for _, rt := range man.Routes {
+			for _, st := range rt.Stops {
+				for _, c := range st.Collect {
+					out[c.OrderID] = c.Waybill
+				}
+			}
+		}
+		return out, r.header.Get("ETag")
+	}
+	before, etag := waybills()
+	for id, w := range before {
+		if w != nil {
+			t.Errorf("order %d: carrier_waybill %q before any shipment", id, *w)
+		}
+	}
+	picked, intake, none := stopOrderIDs(t, b, d.pickups[0]), stopOrderIDs(t, b, d.pickups[1]), stopOrderIDs(t, b, d.pickups[2])
+	want := map[int64]string{}
+	for i, id := range append(append([]int64{}, picked...), intake...) {
+		want[id] = fmt.Sprintf("VTP%09d", 100+i)
+		if err := store.SaveShipment(ctx, b.db, &store.Shipment{OrderID: id, Carrier: thugom.CarrierViettelPost, Waybill: want[id], Status: thugom.ShipmentCreated, UpdatedAt: testNow}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	after, etag2 := waybills()
+	if etag2 == etag {
+		t.Errorf("manifest ETag %s unchanged after the waybills arrived", etag)
+	}
+	for id, w := range after {
+		switch {
+		case want[id] == "" && w != nil:
+			t.Errorf("order %d: carrier_waybill %q without a shipment", id, *w)
+		case want[id] != "" && (w == nil || *w != want[id]):
+			t.Errorf("order %d: carrier_waybill %v, want %s", id, w, want[id])
+		}
+	}
+
+	// The console's stops carry the same field.
+	r := b.do("GET", fmt.Sprintf("/v1/depots/%d/console?date=%s", b.depot.ID, testNow.Format(time.DateOnly)), b.disp, nil)
+	wantStatus(t, r, http.StatusOK, "")
+	if !strings.Contains(string(r.body), `"carrier_waybill":"`+want[picked[0]]+`"`) {
+		t.Errorf("console lacks the waybill %s", want[picked[0]])
+	}
+
+	// The household pages: the first stop collected, the second still to
+	// collect (shipment made at intake), the third without a shipment.
+	body := map[string]any{"happened_at": testNow.Add(-5 * time.Minute).Format(time.RFC3339), "parcels": 2, "weight_kg": 9.5}
+	wantStatus(t, b.do("POST", fmt.Sprintf("/v1/stops/%d/pickup", d.pickups[0]), d.token, body, "Idempotency-Key", "wb1"), http.StatusOK, "")
+	page := func(orderID int64) string {
+		t.Helper()
+		var hid int64
+		if err := b.db.QueryRow(ctx, "SELECT household_id FROM orders WHERE id = $1", orderID).Scan(&hid); err != nil {
+			t.Fatal(err)
+		}
+		r := b.do("GET", "/h/"+api.SignHouseholdLink(secret, hid, testNow.Add(48*time.Hour)), "", nil)
+		wantStatus(t, r, http.StatusOK, "")
+		return string(r.body)
+	}
+	if p := page(picked[0]); !strings.Contains(p, `id="shipped"`) || !strings.Contains(p, "Mã vận đơn: <strong>"+want[picked[0]]+"</strong>") {
+		t.Errorf("collected household's page lacks its waybill %s:\n%s", want[picked[0]], p)
+	}
+	if p := page(intake[0]); !strings.Contains(p, "Mã vận đơn: "+want[intake[0]]) || strings.Contains(p, `id="shipped"`) {
+		t.Errorf("household to collect: page lacks the waybill %s or shows it shipped:\n%s", want[intake[0]], p)
+	}
+	if p := page(none[0]); strings.Contains(p, "Mã vận đơn") {
+		t.Errorf("household without a shipment shows a waybill line:\n%s", p)
+	}
 }

@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -24,6 +25,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/thugom/thugom"
 	"github.com/thugom/thugom/jobs"
+	"github.com/thugom/thugom/store"
 )
 
 // TestDriverAppOffline drives the driver's app in headless Chromium: load
@@ -104,9 +106,20 @@ func TestDriverAppOffline(t *testing.T) {
 		return chromedp.Click(fmt.Sprintf(`[data-stop-id="%d"] [data-action="%s"]`, stop, action), chromedp.ByQuery)
 	}
 
+	// The carrier's waybill of every pickup's orders (shipments made at
+	// intake): the open card says it on one line.
+	for _, stop := range d.pickups {
+		for _, id := range stopOrderIDs(t, b, stop) {
+			if err := store.SaveShipment(ctx0, b.db, &store.Shipment{OrderID: id, Carrier: thugom.CarrierViettelPost, Waybill: fmt.Sprintf("VTP%09d", id),
+				Status: thugom.ShipmentCreated, UpdatedAt: testNow}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+
 	// Online, once: the link carries the token in the fragment.
 	var stops, firstLoad int
-	var hashLeft string
+	var hashLeft, waybillLine string
 	err = chromedp.Run(ctx,
 		network.Enable(),
 		// The phone at 07:50 of the test's day, within two hours of every
@@ -117,11 +130,15 @@ func TestDriverAppOffline(t *testing.T) {
 		chromedp.WaitReady(`body[data-sw="ready"]`, chromedp.ByQuery),
 		chromedp.Evaluate(`document.querySelectorAll('article[data-stop-id]').length`, &stops),
 		chromedp.Evaluate(`location.hash`, &hashLeft),
+		chromedp.Text(`article[data-open="true"] .waybill`, &waybillLine, chromedp.ByQuery),
 		chromedp.Evaluate(`performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource')).reduce((s, e) => s + e.transferSize, 0)`, &firstLoad),
 		save("driver-app.png"),
 	)
 	if err != nil {
 		t.Fatalf("first load: %v", err)
+	}
+	if !regexp.MustCompile(`^Mã vận đơn: VTP\d{9}(, VTP\d{9})*$`).MatchString(waybillLine) {
+		t.Errorf("open card's waybill line %q", waybillLine)
 	}
 	t.Logf("first load: %d bytes transferred (budget 150 KB compressed)", firstLoad)
 	if firstLoad == 0 || firstLoad > 150*1024 {

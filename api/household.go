@@ -91,10 +91,13 @@ type householdPage struct {
 	ICSURL      string
 	StatusText  string
 	Items       []householdItem
-	Packaging   []string
-	COD         string
-	CanAnswer   bool
-	ActionURL   string
+	// Shipped: the orders collected with their carrier's waybill number,
+	// to follow on the carrier's tracking (postmart.vn, viettelpost.vn).
+	Shipped   []householdItem
+	Packaging []string
+	COD       string
+	CanAnswer bool
+	ActionURL string
 	// ConfirmCancel asks once before a cancel (?confirm=cancel).
 	ConfirmCancel bool
 	// CanUndo offers to take the cancel back (right after it), for
@@ -108,6 +111,7 @@ type householdItem struct {
 	Kg      string
 	Parcels int
 	Order   string
+	Waybill string // the carrier's waybill number ("" before its shipment)
 }
 
 var weekdaysVI = [...]string{"Chủ nhật", "Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy"}
@@ -159,9 +163,14 @@ func (s *server) householdView(ctx context.Context, id int64) (*householdPage, e
 			continue
 		case thugom.OrderPickedUp:
 			picked++
+			if o.CarrierWaybill != "" {
+				pg.Shipped = append(pg.Shipped, householdItem{Product: o.Product, Kg: fmtKg(o.WeightKg), Parcels: o.Parcels,
+					Order: o.MarketplaceOrderID, Waybill: o.CarrierWaybill})
+			}
 			continue
 		}
-		pg.Items = append(pg.Items, householdItem{Product: o.Product, Kg: fmtKg(o.WeightKg), Parcels: o.Parcels, Order: o.MarketplaceOrderID})
+		pg.Items = append(pg.Items, householdItem{Product: o.Product, Kg: fmtKg(o.WeightKg), Parcels: o.Parcels, Order: o.MarketplaceOrderID,
+			Waybill: o.CarrierWaybill})
 		if o.KgPerBox > 0 {
 			boxes += int(math.Ceil(o.WeightKg/o.KgPerBox - 1e-9))
 		}

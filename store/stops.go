@@ -98,7 +98,7 @@ func PlanRoutes(ctx context.Context, q DBTX, planID, routeID int64) ([]RouteView
 	var stopID int64
 	var o StopOrderView
 	if _, err := pgx.ForEachRow(rows, []any{&stopID, &o.OrderID, &o.MarketplaceOrderID, &o.Product, &o.ProductCode, &o.WeightKg,
-		&o.Parcels, &o.CODAmount, &o.KgPerBox, &o.Status, &o.HandoverDeadline}, func() error {
+		&o.Parcels, &o.CODAmount, &o.KgPerBox, &o.Status, &o.HandoverDeadline, &o.CarrierWaybill}, func() error {
 		orders[stopID] = append(orders[stopID], o)
 		return nil
 	}); err != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -219,6 +220,9 @@ type StopOrderView struct {
 	KgPerBox           float64    `json:"kg_per_box"`
 	Status             string     `json:"status"`
 	HandoverDeadline   *time.Time `json:"handover_deadline"`
+	// CarrierWaybill is the carrier's waybill number once the order's
+	// shipment is created (omitted before).
+	CarrierWaybill string `json:"carrier_waybill,omitempty"`
 }
 
 // UnassignedView is an order a plan left out, with where it is.
@@ -344,6 +348,9 @@ type HouseholdOrderView struct {
 	// DropOffBy ("" when collected at home).
 	DropOff   string
 	DropOffBy *time.Time
+	// CarrierWaybill: the carrier's waybill number ("" before the
+	// shipment is created).
+	CarrierWaybill string
 }
 
 // HouseholdByID returns one household or thugom.ErrNotFound.
@@ -419,14 +426,15 @@ func ManifestVersion(ctx context.Context, q DBTX, driverID int64, day time.Time)
 	d := thugom.Driver{ID: driverID}
 	var routes string
 	var changed time.Time
-	err := q.QueryRow(ctx, query("ManifestVersion"), driverID, day).Scan(&d.CarrierID, &d.Name, &d.Phone, &routes, &changed)
+	var waybills int64
+	err := q.QueryRow(ctx, query("ManifestVersion"), driverID, day).Scan(&d.CarrierID, &d.Name, &d.Phone, &routes, &changed, &waybills)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, "", thugom.Errorf(thugom.ENotFound, "", "no driver %d", driverID)
 	}
 	if err != nil {
 		return nil, "", fmt.Errorf("manifest version: %w", err)
 	}
-	return &d, routes + "@" + changed.UTC().Format(time.RFC3339Nano) + "|" + d.Name + "|" + d.Phone, nil
+	return &d, routes + "@" + changed.UTC().Format(time.RFC3339Nano) + "|" + strconv.FormatInt(waybills, 10) + "|" + d.Name + "|" + d.Phone, nil
 }
 
 // HouseholdPage reads what a household's page shows — the household, its
@@ -460,7 +468,7 @@ func HouseholdPage(ctx context.Context, q DBTX, householdID int64, now time.Time
 	orders, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (HouseholdOrderView, error) {
 		var o HouseholdOrderView
 		return o, r.Scan(&o.OrderID, &o.MarketplaceOrderID, &o.Product, &o.ProductCode, &o.WeightKg, &o.Parcels, &o.CODAmount, &o.KgPerBox, &o.Status, &o.ReadyFrom,
-			&o.DropOff, &o.DropOffBy)
+			&o.DropOff, &o.DropOffBy, &o.CarrierWaybill)
 	})
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("household page orders: %w", err)

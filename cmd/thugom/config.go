@@ -44,11 +44,16 @@ type config struct {
 	BaseURL     string
 	DatabaseURL string
 	Secret      []byte
-	LogLevel    string
-	Workers     int
-	PlanWorkers int
-	PlanBudget  time.Duration
-	PGBin       string
+	// getenv reads the environment (os.Getenv when nil); the demo points
+	// the carriers' connectors at its fakes through it.
+	getenv func(string) string
+	// demoCarriers: the fakes the demo started (nil otherwise).
+	demoCarriers *demoCarriers
+	LogLevel     string
+	Workers      int
+	PlanWorkers  int
+	PlanBudget   time.Duration
+	PGBin        string
 	// BorrowRadiusKm: how far a depot borrows idle vehicles (jobs/borrow.go).
 	BorrowRadiusKm float64
 	// Households' notice (issue 13): evening planning, waking hours, the
@@ -141,6 +146,14 @@ func newConfig(name string) (*flag.FlagSet, *config) {
 
 // load completes the configuration after flag parsing: environment-only
 // settings, the logger, and the base URL.
+// env reads the configuration's environment.
+func (c *config) env(k string) string {
+	if c.getenv != nil {
+		return c.getenv(k)
+	}
+	return os.Getenv(k)
+}
+
 func (c *config) load() error {
 	c.DatabaseURL = os.Getenv("DATABASE_URL")
 	c.PGBin = os.Getenv("THUGOM_PG_BIN")

@@ -48,6 +48,9 @@ type demoFile struct {
 	DispatcherURL string          `json:"dispatcher_url"`
 	Drivers       []demoDriver    `json:"drivers"`
 	Households    []demoHousehold `json:"households"`
+	// Carriers: the carriers' fakes the demo runs (absent when
+	// THUGOM_CARRIERS names real ones).
+	Carriers *demoCarriers `json:"carriers,omitempty"`
 }
 
 type demoDriver struct {
@@ -98,6 +101,11 @@ func runDemo(ctx context.Context, args []string) error {
 		return fmt.Errorf("demo: --households must be between 1 and 200000, not %d", *households)
 	}
 	start := time.Now()
+	_, stopCarriers, err := startDemoCarriers(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer stopCarriers()
 	svc, err := startService(ctx, cfg, true)
 	if err != nil {
 		return err
@@ -320,7 +328,7 @@ func planDemo(ctx context.Context, svc *service, day time.Time, timeout time.Dur
 // revoked) and writes <data-dir>/demo.json.
 func writeDemoFile(ctx context.Context, svc *service, day time.Time) (*demoFile, error) {
 	cfg := svc.cfg
-	df := &demoFile{BaseURL: cfg.BaseURL, Day: day.Format(time.DateOnly)}
+	df := &demoFile{BaseURL: cfg.BaseURL, Day: day.Format(time.DateOnly), Carriers: cfg.demoCarriers}
 	driverIDs, err := store.DriversWithRoutes(ctx, svc.db, day, 3)
 	if err != nil {
 		return nil, err

@@ -112,7 +112,7 @@ func startService(ctx context.Context, cfg *config, withHTTP bool) (*service, er
 	if err != nil {
 		return nil, err
 	}
-	carriers, err := jobs.CarriersFromEnv(os.Getenv)
+	carriers, err := jobs.CarriersFromEnv(cfg.env)
 	if err != nil {
 		return nil, err
 	}

@@ -168,6 +168,7 @@ func TestDemoSurvivesKill9(t *testing.T) {
 			t.Errorf("GET %s: %d", u, res.StatusCode)
 		}
 	}
+	demoWaybillAfterPickup(t, df)
 	if err := second.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
@@ -203,6 +204,9 @@ func demoRestartKeepsLinks(t *testing.T, dir string, was demoFile, args []string
 	if df.DispatcherToken != was.DispatcherToken || df.AdminToken != was.AdminToken || df.AdminToken == "" ||
 		len(df.Drivers) != len(was.Drivers) || df.Drivers[0].Token != was.Drivers[0].Token || df.Drivers[0].AppURL != was.Drivers[0].AppURL {
 		t.Errorf("the restart changed the links:\nbefore %+v\nafter  %+v", was, df)
+	}
+	if df.Carriers == nil || was.Carriers == nil || df.Carriers.ViettelPost.Token != was.Carriers.ViettelPost.Token || df.Carriers.VNPost.Key != was.Carriers.VNPost.Key {
+		t.Errorf("the restart changed the carriers' webhook secrets: before %+v, after %+v", was.Carriers, df.Carriers)
 	}
 	if !strings.Contains(was.Drivers[0].AppURL, "/d/#token="+was.Drivers[0].Token) {
 		t.Errorf("driver app link %q", was.Drivers[0].AppURL)

@@ -31,14 +31,16 @@ WHERE r.plan_id = $1
 ORDER BY v.code, r.id;
 
 -- name: PlanStopOrders
--- What each stop of a plan (or of one route) collects.
+-- What each stop of a plan (or of one route) collects, with the carrier's
+-- waybill number once its shipment is created ('' before).
 SELECT so.stop_id, o.id, o.marketplace_order_id, p.name_vi, p.code, o.weight_kg, o.parcels, o.cod_amount, p.kg_per_box,
-       o.status, o.handover_deadline
+       o.status, o.handover_deadline, coalesce(sh.waybill, '')
 FROM stops s
 JOIN routes r ON r.id = s.route_id
 JOIN stop_orders so ON so.stop_id = s.id
 JOIN orders o ON o.id = so.order_id
 JOIN products p ON p.id = o.product_id
+LEFT JOIN shipments sh ON sh.order_id = o.id
 WHERE r.plan_id = $1 AND ($2::bigint = 0 OR s.route_id = $2)
 ORDER BY so.stop_id, o.id;
 

@@ -140,9 +140,10 @@ LIMIT 1;
 -- name: HouseholdOpenOrders
 -- Orders of a household still to collect (or just collected), newest plan first.
 SELECT o.id, o.marketplace_order_id, p.name_vi, p.code, o.weight_kg, o.parcels, o.cod_amount, p.kg_per_box, o.status, o.ready_from,
-       coalesce(dp.name, ''), o.dropoff_by
+       coalesce(dp.name, ''), o.dropoff_by, coalesce(sh.waybill, '')
 FROM orders o JOIN products p ON p.id = o.product_id
 LEFT JOIN dropoff_points dp ON dp.id = o.dropoff_point_id
+LEFT JOIN shipments sh ON sh.order_id = o.id
 WHERE o.household_id = $1 AND (o.status IN ('received', 'planned', 'postponed')
        OR (o.status IN ('picked_up', 'cancelled') AND o.updated_at > $2::timestamptz - interval '1 day'))
   AND o.placed_at > $2::timestamptz - interval '7 days'
@@ -151,20 +152,26 @@ ORDER BY o.id;
 -- name: ManifestVersion
 -- A driver (carrier, name, phone) and what their manifest of a day is built
 -- from, summarised: the routes of the current plans and the latest change
--- to their stops, orders, households, tasks and reports. Equal versions
+-- to their stops, orders, households, tasks, reports and the orders'
+-- shipments (a waybill arrives after the pickup, counted: a waybill is
+-- never taken back, whatever clock wrote it). Equal versions
 -- mean equal manifests. No row: no such driver.
-SELECT d.carrier_id, d.name, d.phone, v.routes, v.changed
+SELECT d.carrier_id, d.name, d.phone, v.routes, v.changed, v.waybills
 FROM drivers d
 CROSS JOIN LATERAL (
     SELECT coalesce(string_agg(r.id::text || '.' || p.id::text, ',' ORDER BY r.id), '') AS routes,
-           coalesce(max(x.changed), 'epoch'::timestamptz) AS changed
+           coalesce(max(x.changed), 'epoch'::timestamptz) AS changed,
+           coalesce(sum(x.waybills), 0)::bigint AS waybills
     FROM routes r
     JOIN plans p ON p.id = r.plan_id
     LEFT JOIN LATERAL (
-        SELECT greatest(max(s.updated_at), max(o.updated_at), max(h.updated_at), max(t.updated_at), max(sr.recorded_at)) AS changed
+        SELECT greatest(max(s.updated_at), max(o.updated_at), max(h.updated_at), max(t.updated_at), max(sr.recorded_at),
+                        max(sh.updated_at)) AS changed,
+               count(DISTINCT sh.order_id) FILTER (WHERE sh.waybill <> '') AS waybills
         FROM stops s
         LEFT JOIN stop_orders so ON so.stop_id = s.id
         LEFT JOIN orders o ON o.id = so.order_id
+        LEFT JOIN shipments sh ON sh.order_id = o.id
         LEFT JOIN households h ON h.id = s.household_id
         LEFT JOIN tasks t ON t.stop_id = s.id
         LEFT JOIN stop_reports sr ON sr.stop_id = s.id

@@ -208,6 +208,8 @@
       lat != null ? el('a', {href: `geo:${lat},${lon}?q=${lat},${lon}`}, icon('pin'), ' Chỉ đường') : null,
       lat != null ? el('a', {href: `https://www.google.com/maps/dir/?api=1&destination=${lat},${lon}`, rel: 'noopener', target: '_blank', text: 'Bản đồ'}) : null);
     const collect = (st.collect || []).map(c => [c.product, c.weight_kg != null ? kg(c.weight_kg) : '', c.parcels != null ? `(${c.parcels} kiện)` : ''].filter(Boolean).join(' ')).join('; ');
+    // The carrier's waybill numbers, once its shipments are created (after the pickup, or at intake).
+    const waybills = (st.collect || []).map(c => c.carrier_waybill).filter(Boolean).join(', ');
     const pk = st.packaging || {};
     const pack = [pk.boxes ? pk.boxes + ' thùng' : '', pk.nets ? pk.nets + ' lưới xốp' : '', pk.note || ''].filter(Boolean).join(', ');
     const win = window_(st);
@@ -216,6 +218,7 @@
       win ? el('p', {class: 'muted', text: 'Khung giờ ' + win}) : null,
       h.address ? el('p', {text: h.address}) : null, links,
       collect ? el('p', {text: 'Lấy: ' + collect}) : null,
+      waybills ? el('p', {class: 'waybill', text: 'Mã vận đơn: ' + waybills}) : null,
       pack ? el('p', {text: 'Bao bì: ' + pack}) : null,
       st.cod_amount ? el('p', {text: 'Thu hộ (COD): ' + vnd(st.cod_amount)}) : null,
       stateLine(status, queued));

@@ -262,6 +262,8 @@
     h("div", "Đến " + hm(s.eta) + " · khung " + hm(s.window_start) + "–" + hm(s.window_end) + " · " + s.load_kg + " kg · " + (STATUS[s.status] || ["", s.status])[1], null, info);
     if (s.household) { h("div", s.household.phone + " · " + s.household.address, "muted", info); }
     h("div", "Đơn: " + s.collect.map(function (o) { return o.marketplace_order_id; }).join(", "), "muted", info);
+    var waybills = s.collect.map(function (o) { return o.carrier_waybill; }).filter(Boolean);
+    if (waybills.length) { h("div", "Mã vận đơn: " + waybills.join(", "), "muted waybill", info); }
     var sel = clear("moveto");
     day.vehicles.forEach(function (v) { if (v.status === "active" && v.id !== rt.vehicle.id) { var o = h("option", v.code, null, sel); o.value = v.id; } });
     $("movebtn").disabled = s.status !== "planned" || !sel.options.length;
@@ -638,7 +640,8 @@
     }
     day.routes.forEach(function (rt) {
       pickups(rt).forEach(function (s) {
-        var ids = s.collect.map(function (o) { return o.marketplace_order_id; }).concat(s.collect.map(function (o) { return String(o.order_id); }));
+        var ids = s.collect.map(function (o) { return o.marketplace_order_id; }).concat(s.collect.map(function (o) { return String(o.order_id); }),
+          s.collect.map(function (o) { return o.carrier_waybill || ""; }).filter(Boolean));
         if (!hit(s.household && s.household.name, s.household && s.household.phone, ids) || n >= 50) { return; }
         n++;
         var li = h("li", null, null, ul);

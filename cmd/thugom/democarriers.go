@@ -1,0 +1,93 @@
+package main
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/thugom/thugom/fakecarrier"
+)
+
+// demoCarriers is demo.json's "carriers": where each carrier's webhook
+// posts (and with what), and the fake carrier's API the connector talks to.
+type demoCarriers struct {
+	ViettelPost demoCarrier `json:"viettelpost"`
+	VNPost      demoCarrier `json:"vnpost"`
+}
+
+type demoCarrier struct {
+	WebhookURL string `json:"webhook_url"`
+	Token      string `json:"token,omitempty"` // ViettelPost's TOKEN
+	Key        string `json:"key,omitempty"`   // VNPost's SignData key (jobs.VNPostSign)
+	APIURL     string `json:"api_url"`         // the fake's API
+}
+
+// startDemoCarriers serves both carriers' fakes (package fakecarrier) on
+// loopback and points the connectors at them through cfg's environment,
+// unless THUGOM_CARRIERS names real carriers. The webhook secrets derive
+// from the data directory's secret: the same on every start.
+func startDemoCarriers(ctx context.Context, cfg *config) (*demoCarriers, func(), error) {
+	if os.Getenv("THUGOM_CARRIERS") != "" {
+		return nil, func() {}, nil
+	}
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, nil, fmt.Errorf("demo: fake carriers: %w", err)
+	}
+	// The fakes' passwords: new on every start, known to this process only.
+	pass := rand.Text()
+	mux := http.NewServeMux()
+	mux.Handle("/viettelpost/", fakecarrier.NewViettelPost("demo", pass))
+	mux.Handle("/vnpost/", fakecarrier.NewVNPost("demo", pass))
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			slog.Error("demo: fake carriers stopped", "err", err)
+		}
+	}()
+	base := "http://" + ln.Addr().String()
+	dc := &demoCarriers{
+		ViettelPost: demoCarrier{WebhookURL: cfg.BaseURL + "/hooks/viettelpost", APIURL: base + "/viettelpost/v2"},
+		VNPost:      demoCarrier{WebhookURL: cfg.BaseURL + "/hooks/vnpost", APIURL: base + "/vnpost/api/api"},
+	}
+	env := map[string]string{
+		"THUGOM_CARRIERS":             "viettelpost,vnpost",
+		"THUGOM_VIETTELPOST_USERNAME": "demo", "THUGOM_VIETTELPOST_PASSWORD": pass, "THUGOM_VIETTELPOST_URL": dc.ViettelPost.APIURL,
+		"THUGOM_VNPOST_USERNAME": "demo", "THUGOM_VNPOST_PASSWORD": pass, "THUGOM_VNPOST_URL": dc.VNPost.APIURL,
+	}
+	// The secrets are read once the service loaded the data directory's.
+	cfg.getenv = func(k string) string {
+		switch k {
+		case "THUGOM_VIETTELPOST_WEBHOOK_TOKEN":
+			dc.ViettelPost.Token = demoHookSecret(cfg.Secret, "viettelpost")
+			return dc.ViettelPost.Token
+		case "THUGOM_VNPOST_WEBHOOK_KEY":
+			dc.VNPost.Key = demoHookSecret(cfg.Secret, "vnpost")
+			return dc.VNPost.Key
+		}
+		if v, ok := env[k]; ok {
+			return v
+		}
+		return os.Getenv(k)
+	}
+	cfg.demoCarriers = dc
+	slog.Info("demo: fake carriers", "url", base)
+	return dc, func() { _ = srv.Close() }, nil
+}
+
+// demoHookSecret derives a carrier's webhook secret of the demo from the
+// data directory's secret.
+func demoHookSecret(secret []byte, carrier string) string {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte("demo carrier webhook: " + carrier))
+	return hex.EncodeToString(m.Sum(nil))[:32]
+}
