@@ -104,7 +104,7 @@ func (s *Service) DropOffPoints(ctx context.Context, depotID int64, a Actor) ([]
 // administrator who knows where the commune's post office is); the point
 // is no longer approximate. Plans made afterwards use it.
 func (s *Service) SetDropOffPoint(ctx context.Context, p thugom.DropOffPoint, a Actor) (*thugom.DropOffPoint, error) {
-	if !(p.Point[0] >= 102 && p.Point[0] <= 110 && p.Point[1] >= 8 && p.Point[1] <= 24) {
+	if !inVietnam(p.Point[0], p.Point[1]) {
 		return nil, thugom.Errorf(thugom.EInvalid, "point", "the point must be [lon, lat] in Vietnam")
 	}
 	if p.OpensAt < 0 || p.ClosesAt > 86400 || p.ClosesAt <= p.OpensAt {

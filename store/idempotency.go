@@ -17,7 +17,7 @@ import (
 type IdempotentResponse = thugom.StoredAnswer
 
 // IdempotencyClaim names the request holding an (actor, key).
-type IdempotencyClaim []byte
+type IdempotencyClaim = thugom.RequestClaim
 
 // NewIdempotencyClaim returns a fresh holder name.
 func NewIdempotencyClaim() IdempotencyClaim {
