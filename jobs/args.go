@@ -82,6 +82,7 @@ const (
 	CauseAtRisk         = "at_risk"
 	CauseDispatcher     = "dispatcher"
 	CauseOrdersImported = "orders_imported"
+	CausePinned         = "household_pinned"
 )
 
 // ReplanArgs re-plans the rest of a depot's day after a change: stops done or

@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -123,7 +124,20 @@ func (s *Service) PinHousehold(ctx context.Context, householdID int64, lon, lat 
 		if err := householdOfCarrier(ctx, tx, householdID, a); err != nil {
 			return err
 		}
+		// The household's place is part of the days that plan its orders:
+		// they change (a planner that read the old place writes nothing)
+		// and are planned again from the new one.
+		days, err := s.openDaysOfHousehold(ctx, tx, householdID)
+		if err != nil {
+			return err
+		}
+		if err := s.bump(ctx, tx, days); err != nil {
+			return err
+		}
 		if err := store.PinHousehold(ctx, tx, householdID, lon, lat, cell.String(), s.now()); err != nil {
+			return err
+		}
+		if err := s.replan(ctx, tx, days, CausePinned, fmt.Sprintf("household:%d", householdID)); err != nil {
 			return err
 		}
 		if _, err := s.client.InsertTx(ctx, tx, GeocodeHouseholdArgs{HouseholdID: householdID}, nil); err != nil {
@@ -132,7 +146,6 @@ func (s *Service) PinHousehold(ctx context.Context, householdID int64, lon, lat 
 		if err := s.event(ctx, tx, a.Name, "household.pin", fmt.Sprintf("household:%d", householdID), map[string]any{"lon": lon, "lat": lat}); err != nil {
 			return err
 		}
-		var err error
 		h, err = store.HouseholdByID(ctx, tx, householdID)
 		return err
 	})
@@ -140,6 +153,17 @@ func (s *Service) PinHousehold(ctx context.Context, householdID int64, lon, lat 
 		return nil, err
 	}
 	return h, nil
+}
+
+// openDaysOfHousehold are the depot days from today on whose plans hold
+// the household's orders (the days gone are not planned again).
+func (s *Service) openDaysOfHousehold(ctx context.Context, tx pgx.Tx, householdID int64) ([]store.DepotDay, error) {
+	days, err := store.DepotDaysOfHousehold(ctx, tx, householdID)
+	if err != nil {
+		return nil, err
+	}
+	today := thugom.Day(s.now())
+	return slices.DeleteFunc(days, func(d store.DepotDay) bool { return d.Day.Before(today) }), nil
 }
 
 // inVietnam reports whether [lon, lat] is within Vietnam's box (lon

@@ -57,7 +57,15 @@ func TestPinMeetsReplan(t *testing.T) {
 	if h.Point[0] != pinLon || h.Point[1] != pinLat {
 		t.Errorf("the pin returned %v, want [%g %g]", h.Point, pinLon, pinLat)
 	}
-	t.Logf("the re-plan's last attempt: %d", pz.maxAttempts.Load())
+	// The pin changed the day the planner had read: it read again, so the
+	// plan it wrote knows the new place.
+	if n := pz.maxAttempts.Load(); n < 1 {
+		t.Errorf("the re-plan wrote on attempt %d: it did not see the pin change its day", n)
+	}
+	if n := count(t, b.db, `SELECT count(*) FROM river_job WHERE kind = $1 AND (args->>'depot_id')::bigint = $2 AND args->>'cause' = $3 AND args->>'subject' = $4`,
+		jobs.KindReplan, depot, jobs.CausePinned, "household:"+itoa(hh)); n != 1 {
+		t.Errorf("the pin queued %d re-plans of its depot's day, want 1", n)
+	}
 
 	point := func() (float64, float64) {
 		t.Helper()
