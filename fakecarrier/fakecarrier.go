@@ -19,6 +19,11 @@ import (
 	"sync"
 )
 
+// StatusPath is where each fake serves the post office's status interface
+// (jobs' StatusURL: the transitions the partner APIs have no call for),
+// under its base URL.
+const StatusPath = "/operator/status"
+
 // Fault is one scripted answer to the next create or cancel.
 type Fault struct {
 	// Status is the HTTP status answered (429, 500, 503, …); 0 with Lose.
@@ -36,6 +41,10 @@ type Order struct {
 	ID        string // the carrier's own id (VNPost)
 	Cancelled bool
 	Fields    map[string]any // the request as received
+	// Updates are the partner's updates and the operator's statuses
+	// received after the create, in order: "approve" (ViettelPost's
+	// UpdateOrder TYPE 1), "cancel", or the status's code or name.
+	Updates []string
 }
 
 // core is what both fakes share: orders, faults, the hold, counts.
@@ -80,9 +89,35 @@ func (c *core) Orders() []Order {
 	defer c.mu.Unlock()
 	out := make([]Order, 0, len(c.orders))
 	for _, o := range c.orders {
-		out = append(out, *o)
+		cp := *o
+		cp.Updates = append([]string(nil), o.Updates...)
+		out = append(out, cp)
 	}
 	return out
+}
+
+// update records what the partner told about the order of waybill bill
+// (by its carrier's id when byID); false when there is none. A scripted
+// fault answers first (done).
+func (c *core) update(w http.ResponseWriter, key string, byID bool, what string) (found, done bool) {
+	if fault, ok := c.nextFault(); ok {
+		writeFault(w, fault)
+		return false, true
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	o := c.byBill[key]
+	if byID {
+		o = c.byID[key]
+	}
+	if o == nil {
+		return false, false
+	}
+	if what == "cancel" {
+		o.Cancelled = true
+	}
+	o.Updates = append(o.Updates, what)
+	return true, false
 }
 
 // Order returns the order made for reference, if any.
@@ -93,7 +128,9 @@ func (c *core) Order(reference string) (Order, bool) {
 	if !ok {
 		return Order{}, false
 	}
-	return *o, true
+	cp := *o
+	cp.Updates = append([]string(nil), o.Updates...)
+	return cp, true
 }
 
 // Creates counts the create requests received.

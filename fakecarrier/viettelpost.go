@@ -5,13 +5,16 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // ViettelPost serves ViettelPost's partner API v2 (mount it at the base
 // URL, e.g. an httptest server's URL + "/v2"): POST /user/Login, POST
 // /user/ownerconnect, POST /order/createOrder, POST /order/UpdateOrder
-// (TYPE 4 cancels), POST /order/printing-code. Every answer is the envelope
+// (TYPE 1 approves, 4 cancels), POST /order/printing-code, and the post
+// office's status interface at StatusPath. Every answer is the envelope
 // {status, error, message, data}; a refused field is {status: 205, error:
 // true} with HTTP 200, as ViettelPost answers it; a missing or unknown
 // Token is HTTP 401.
@@ -71,6 +74,8 @@ func (f *ViettelPost) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.create(w, r, body)
 	case strings.HasSuffix(p, "/order/UpdateOrder"):
 		f.update(w, body)
+	case strings.HasSuffix(p, StatusPath):
+		f.status(w, body)
 	case strings.HasSuffix(p, "/order/printing-code"):
 		arr, _ := body["ORDER_ARRAY"].([]any)
 		if len(arr) == 0 || num(body, "EXPIRY_TIME") == 0 {
@@ -141,21 +146,38 @@ func (f *ViettelPost) create(w http.ResponseWriter, r *http.Request, body map[st
 		"MONEY_COLLECTION_FEE": 0, "MONEY_FEE_VAT": 2909, "KPI_HT": 48})
 }
 
+// update serves UpdateOrder: TYPE 1 approves the order (duyệt đơn), TYPE
+// 4 cancels it; the other TYPEs (2, 3, 5, 11) are not thugom's to send.
 func (f *ViettelPost) update(w http.ResponseWriter, body map[string]any) {
-	if fault, ok := f.nextFault(); ok {
-		writeFault(w, fault)
+	what := map[float64]string{1: "approve", 4: "cancel"}[num(body, "TYPE")]
+	if what == "" {
+		vtpRefuse(w, "the fake takes TYPE 1 (approve) and 4 (cancel)")
 		return
 	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	o := f.byBill[str(body, "ORDER_NUMBER")]
+	found, done := f.core.update(w, str(body, "ORDER_NUMBER"), false, what)
 	switch {
-	case o == nil:
+	case done:
+	case !found:
 		vtpRefuse(w, "Không tìm thấy vận đơn")
-	case num(body, "TYPE") != 4:
-		vtpRefuse(w, "the fake only cancels (TYPE 4)")
 	default:
-		o.Cancelled = true
+		writeJSON(w, http.StatusOK, map[string]any{"status": 200, "error": false, "message": "OK"})
+	}
+}
+
+// status serves the post office's status interface (StatusPath): a status
+// in ViettelPost's own shape (ORDER_NUMBER, ORDER_STATUS,
+// ORDER_STATUSDATE "dd/MM/yyyy HH:mm:ss").
+func (f *ViettelPost) status(w http.ResponseWriter, body map[string]any) {
+	if _, err := time.Parse("02/01/2006 15:04:05", str(body, "ORDER_STATUSDATE")); err != nil || num(body, "ORDER_STATUS") == 0 {
+		vtpRefuse(w, "ORDER_STATUS and ORDER_STATUSDATE (dd/MM/yyyy HH:mm:ss) are required")
+		return
+	}
+	found, done := f.core.update(w, str(body, "ORDER_NUMBER"), false, strconv.Itoa(int(num(body, "ORDER_STATUS"))))
+	switch {
+	case done:
+	case !found:
+		vtpRefuse(w, "Không tìm thấy vận đơn")
+	default:
 		writeJSON(w, http.StatusOK, map[string]any{"status": 200, "error": false, "message": "OK"})
 	}
 }

@@ -9,7 +9,8 @@ import (
 // VNPost serves VNPost's MyVNPost customer API (mount it at the base URL,
 // e.g. an httptest server's URL + "/api/api"): POST
 // /MobileAuthentication/GetAccessToken, POST /CustomerConnect/CreateOrder
-// and POST /CustomerConnect/CancelOrder, the token in the h-token header
+// and POST /CustomerConnect/CancelOrder, and the post office's status
+// interface at StatusPath, the token in the h-token header
 // (401 without it). A refused order is HTTP 400 {Message}.
 type VNPost struct {
 	core
@@ -56,21 +57,32 @@ func (f *VNPost) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case strings.HasSuffix(p, "/CustomerConnect/CreateOrder"):
 		f.create(w, r, body)
 	case strings.HasSuffix(p, "/CustomerConnect/CancelOrder"):
-		if fault, ok := f.nextFault(); ok {
-			writeFault(w, fault)
-			return
-		}
-		f.mu.Lock()
-		o := f.byID[str(body, "OrderId")]
-		if o != nil {
-			o.Cancelled = true
-		}
-		f.mu.Unlock()
-		if o == nil {
+		found, done := f.update(w, str(body, "OrderId"), true, "cancel")
+		switch {
+		case done:
+		case !found:
 			vnpRefuse(w, "Không tìm thấy đơn hàng")
+		default:
+			writeJSON(w, http.StatusOK, map[string]any{"IsSuccess": true})
+		}
+	case strings.HasSuffix(p, StatusPath):
+		// The post office's status interface: VNPost's status shape.
+		what := str(body, "StatusName")
+		if c := num(body, "OrderStatusId"); c != 0 {
+			what = fmt.Sprint(c)
+		}
+		if what == "" || str(body, "SendDate") == "" {
+			vnpRefuse(w, "StatusName (or OrderStatusId) and SendDate are required")
 			return
 		}
-		writeJSON(w, http.StatusOK, map[string]any{"IsSuccess": true})
+		found, done := f.update(w, str(body, "ItemCode"), false, what)
+		switch {
+		case done:
+		case !found:
+			vnpRefuse(w, "Không tìm thấy bưu gửi")
+		default:
+			writeJSON(w, http.StatusOK, map[string]any{"IsSuccess": true})
+		}
 	default:
 		http.NotFound(w, r)
 	}

@@ -66,6 +66,9 @@ type CarrierConnector interface {
 	// CreateShipment creates the shipment of s; a second call with the same
 	// Reference must not create a second one.
 	CreateShipment(ctx context.Context, s CarrierShipment) (Waybill, error)
+	// UpdateShipment tells the carrier a transition of a created
+	// shipment (carrier_transitions.go).
+	UpdateShipment(ctx context.Context, w Waybill, u ShipmentUpdate) error
 	// CancelShipment cancels a created shipment.
 	CancelShipment(ctx context.Context, w Waybill, reason string) error
 }
@@ -100,12 +103,6 @@ type CarrierConfig struct {
 	ShipAt string
 }
 
-// Carrier outbox actions.
-const (
-	carrierCreate = "create"
-	carrierCancel = "cancel"
-)
-
 // KindSendCarrier is the job kind of SendCarrierArgs.
 const KindSendCarrier = "send_carrier"
 
@@ -126,10 +123,6 @@ func (SendCarrierArgs) InsertOpts() river.InsertOpts {
 // carrierLease is how long one sender holds a message: longer than a
 // carrier call may take (the connectors' timeout is 20 s).
 const carrierLease = 2 * time.Minute
-
-// errCarrierBusy: another sender holds the message (or the message it
-// must follow is not sent yet); the job waits.
-var errCarrierBusy = errors.New("carrier message busy")
 
 type carrierSet struct {
 	cfg  CarrierConfig
@@ -157,64 +150,33 @@ func newCarrierSet(reg prometheus.Registerer, cfg CarrierConfig) (*carrierSet, e
 	return c, nil
 }
 
-// queueCarrier writes, in tx, the outbox message action for each order
-// whose carrier has a connector, with its send job. An order told before
-// is not told again.
-func (s *Service) queueCarrier(ctx context.Context, tx pgx.Tx, ids []int64, action string) error {
-	if len(s.carrier.cfg.Connectors) == 0 {
-		return nil
+// shipOnPickup and shipOnIntake are the transitions' hooks. At intake the
+// order's shipment is created when the configuration says so; at pickup
+// it is created at the latest (a create written at intake is not written
+// again), then told it was picked up.
+func (s *Service) shipOnPickup(ctx context.Context, tx pgx.Tx, ids []int64, at time.Time) error {
+	if err := s.tellCarrier(ctx, tx, ids, carrierCreate, at, ""); err != nil {
+		return err
 	}
-	now := s.now()
-	var params []river.InsertManyParams
-	for _, id := range ids {
-		o, err := store.ShipmentOrderOf(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if s.carrier.cfg.Connectors[o.Carrier] == nil {
-			continue
-		}
-		mid, err := store.InsertCarrierOutbox(ctx, tx, id, action, now)
-		if err != nil {
-			return err
-		}
-		if mid != 0 {
-			params = append(params, river.InsertManyParams{Args: SendCarrierArgs{OutboxID: mid}})
-		}
-	}
-	if len(params) == 0 {
-		return nil
-	}
-	if _, err := s.client.InsertManyTx(ctx, tx, params); err != nil {
-		return fmt.Errorf("enqueue carrier messages: %w", err)
-	}
-	return nil
-}
-
-// shipOnPickup and shipOnIntake are the transitions' hooks: each queues
-// the orders' shipments when the configuration says it is their moment.
-func (s *Service) shipOnPickup(ctx context.Context, tx pgx.Tx, ids []int64) error {
-	if s.carrier.cfg.ShipAt != ShipAtPickup {
-		return nil
-	}
-	return s.queueCarrier(ctx, tx, ids, carrierCreate)
+	return s.tellCarrier(ctx, tx, ids, carrierPickedUp, at, "")
 }
 
 func (s *Service) shipOnIntake(ctx context.Context, tx pgx.Tx, ids []int64) error {
 	if s.carrier.cfg.ShipAt != ShipAtIntake {
 		return nil
 	}
-	return s.queueCarrier(ctx, tx, ids, carrierCreate)
+	return s.tellCarrier(ctx, tx, ids, carrierCreate, time.Time{}, "")
 }
 
-// cancelShipments queues the cancel of the orders' shipments: only of
-// orders whose create was queued (the cancel's job waits for it, and skips
-// when nothing was created).
+// cancelShipments queues the cancel of the orders' shipments whose create
+// was written (the cancel is sent after it, and skipped when nothing was
+// created); the messages of the others, waiting for a create that will not
+// come, are skipped.
 func (s *Service) cancelShipments(ctx context.Context, tx pgx.Tx, ids []int64) error {
 	if len(s.carrier.cfg.Connectors) == 0 {
 		return nil
 	}
-	var told []int64
+	var told, untold []int64
 	for _, id := range ids {
 		st, err := store.CarrierOutboxStatus(ctx, tx, id, carrierCreate)
 		if err != nil {
@@ -222,9 +184,14 @@ func (s *Service) cancelShipments(ctx context.Context, tx pgx.Tx, ids []int64) e
 		}
 		if st != "" {
 			told = append(told, id)
+		} else {
+			untold = append(untold, id)
 		}
 	}
-	return s.queueCarrier(ctx, tx, told, carrierCancel)
+	if err := s.skipUncreated(ctx, tx, untold, "cancelled before its shipment was created"); err != nil {
+		return err
+	}
+	return s.tellCarrier(ctx, tx, told, carrierCancel, time.Time{}, "")
 }
 
 type sendCarrierWorker struct {
@@ -236,11 +203,14 @@ type sendCarrierWorker struct {
 func (w *sendCarrierWorker) Work(ctx context.Context, job *river.Job[SendCarrierArgs]) error {
 	err := w.s.SendCarrier(ctx, job.Args.OutboxID)
 	var after *CarrierRetryAfter
+	var wait *carrierWait
 	switch {
 	case errors.As(err, &after):
 		return river.JobSnooze(after.After)
+	case errors.As(err, &wait):
+		return river.JobSnooze(wait.after)
 	case errors.Is(err, errCarrierBusy):
-		return river.JobSnooze(15 * time.Second)
+		return river.JobSnooze(5 * time.Second)
 	case errors.Is(err, ErrCarrierRefused):
 		return river.JobCancel(err)
 	}
@@ -272,49 +242,50 @@ func (s *Service) SendCarrier(ctx context.Context, id int64) error {
 	if conn == nil {
 		return s.finishCarrier(ctx, m, thugom.CarrierQueued, fmt.Errorf("no connector configured for carrier %q", m.Carrier))
 	}
+	skip, err := s.ahead(ctx, m)
+	switch {
+	case errors.Is(err, errCarrierBusy):
+		_ = s.finishCarrier(ctx, m, thugom.CarrierQueued, nil)
+		return err
+	case err != nil:
+		return s.finishCarrier(ctx, m, thugom.CarrierQueued, err)
+	case skip:
+		return s.finishCarrier(ctx, m, thugom.CarrierSkipped, errors.New("its shipment was never created"))
+	}
 	var w Waybill
-	switch m.Action {
-	case carrierCreate:
+	if m.Action == carrierCreate {
 		var o *store.ShipmentOrder
 		if o, err = store.ShipmentOrderOf(ctx, s.db, m.OrderID); err != nil {
 			return s.finishCarrier(ctx, m, thugom.CarrierQueued, err)
 		}
 		w, err = conn.CreateShipment(ctx, shipmentOf(o))
-	case carrierCancel:
-		var skip bool
-		if w, skip, err = s.cancelTarget(ctx, m); err != nil || skip {
-			if errors.Is(err, errCarrierBusy) {
-				_ = s.finishCarrier(ctx, m, thugom.CarrierQueued, err)
-				return err
-			}
+		return s.recordCarrier(ctx, m, w, err)
+	}
+	sh, err := store.ShipmentOfOrder(ctx, s.db, m.OrderID)
+	if err != nil {
+		return s.finishCarrier(ctx, m, thugom.CarrierQueued, err)
+	}
+	if sh == nil || sh.Waybill == "" {
+		return s.finishCarrier(ctx, m, thugom.CarrierSkipped, errors.New("its shipment has no waybill"))
+	}
+	w = Waybill{Number: sh.Waybill, Ref: sh.CarrierRef}
+	if m.Action == carrierCancel {
+		err = conn.CancelShipment(ctx, w, "đơn hàng đã hủy")
+	} else {
+		var o *store.ShipmentOrder
+		if o, err = store.ShipmentOrderOf(ctx, s.db, m.OrderID); err != nil {
+			return s.finishCarrier(ctx, m, thugom.CarrierQueued, err)
+		}
+		err = conn.UpdateShipment(ctx, w, ShipmentUpdate{Transition: m.Action, At: m.At, Reason: m.Reason, Reference: o.MarketplaceOrderID})
+		if errors.Is(err, ErrCarrierNoStatusURL) {
 			return s.finishCarrier(ctx, m, thugom.CarrierSkipped, err)
 		}
-		err = conn.CancelShipment(ctx, w, "đơn hàng đã hủy")
 	}
 	return s.recordCarrier(ctx, m, w, err)
 }
 
-// cancelTarget finds the shipment a cancel is about: busy while its create
-// is not done, skip when nothing was created.
-func (s *Service) cancelTarget(ctx context.Context, m *store.CarrierMessage) (Waybill, bool, error) {
-	st, err := store.CarrierOutboxStatus(ctx, s.db, m.OrderID, carrierCreate)
-	if err != nil {
-		return Waybill{}, false, err
-	}
-	switch st {
-	case thugom.CarrierQueued, thugom.CarrierSending:
-		return Waybill{}, false, errCarrierBusy
-	case thugom.CarrierSent:
-		sh, err := store.ShipmentOfOrder(ctx, s.db, m.OrderID)
-		if err != nil || sh == nil || sh.Waybill == "" {
-			return Waybill{}, true, err
-		}
-		return Waybill{Number: sh.Waybill, Ref: sh.CarrierRef}, false, nil
-	}
-	return Waybill{}, true, nil
-}
-
-// recordCarrier writes the carrier's answer to message m.
+// recordCarrier writes the carrier's answer to message m; a message done
+// (sent, refused) wakes the order's next.
 func (s *Service) recordCarrier(ctx context.Context, m *store.CarrierMessage, w Waybill, sendErr error) error {
 	switch {
 	case sendErr == nil:
@@ -325,15 +296,20 @@ func (s *Service) recordCarrier(ctx context.Context, m *store.CarrierMessage, w 
 			if err != nil || !ok {
 				return err
 			}
-			sh := &store.Shipment{OrderID: m.OrderID, Carrier: m.Carrier, Waybill: w.Number, CarrierRef: w.Ref, Status: thugom.ShipmentCreated, UpdatedAt: now}
-			if m.Action == carrierCancel {
-				sh.Status = thugom.ShipmentCancelled
+			if m.Action == carrierCreate || m.Action == carrierCancel {
+				sh := &store.Shipment{OrderID: m.OrderID, Carrier: m.Carrier, Waybill: w.Number, CarrierRef: w.Ref, Status: thugom.ShipmentCreated, UpdatedAt: now}
+				if m.Action == carrierCancel {
+					sh.Status = thugom.ShipmentCancelled
+				}
+				if err := store.SaveShipment(ctx, tx, sh); err != nil {
+					return err
+				}
 			}
-			if err := store.SaveShipment(ctx, tx, sh); err != nil {
+			if err := s.wakeNext(ctx, tx, m.OrderID); err != nil {
 				return err
 			}
 			return s.event(ctx, tx, "job:"+KindSendCarrier, "carrier."+m.Action, fmt.Sprintf("order:%d", m.OrderID),
-				map[string]any{"carrier": m.Carrier, "waybill": sh.Waybill, "attempts": m.Attempts})
+				map[string]any{"carrier": m.Carrier, "waybill": w.Number, "attempts": m.Attempts, "seq": m.Seq})
 		})
 	case errors.Is(sendErr, ErrCarrierRefused):
 		s.carrier.sent.WithLabelValues(m.Carrier, m.Action, "refused").Inc()
@@ -348,6 +324,11 @@ func (s *Service) recordCarrier(ctx context.Context, m *store.CarrierMessage, w 
 				if err := store.SaveShipment(ctx, tx, sh); err != nil {
 					return err
 				}
+				if err := s.skipUncreated(ctx, tx, []int64{m.OrderID}, "its shipment was refused by the carrier"); err != nil {
+					return err
+				}
+			} else if err := s.wakeNext(ctx, tx, m.OrderID); err != nil {
+				return err
 			}
 			return s.event(ctx, tx, "job:"+KindSendCarrier, "alert.carrier_refused", fmt.Sprintf("order:%d", m.OrderID),
 				map[string]any{"carrier": m.Carrier, "action": m.Action, "error": sendErr.Error()})
@@ -366,22 +347,30 @@ func (s *Service) recordCarrier(ctx context.Context, m *store.CarrierMessage, w 
 }
 
 // finishCarrier ends m's lease with status and the error seen (nil: none)
-// and returns a non-nil error for a retry (queued), nil otherwise.
+// and returns cause for a retry (queued), nil otherwise; a message skipped
+// wakes the order's next.
 func (s *Service) finishCarrier(ctx context.Context, m *store.CarrierMessage, status string, cause error) error {
 	text := ""
 	if cause != nil {
 		text = truncate(cause.Error(), 500)
 	}
-	if status == thugom.CarrierSkipped {
-		s.carrier.sent.WithLabelValues(m.Carrier, m.Action, "skipped").Inc()
+	if status != thugom.CarrierSkipped {
+		if _, err := store.FinishCarrierOutbox(ctx, s.db, m.ID, status, text, s.now()); err != nil {
+			return err
+		}
+		if status == thugom.CarrierQueued {
+			return cause
+		}
+		return nil
 	}
-	if _, err := store.FinishCarrierOutbox(ctx, s.db, m.ID, status, text, s.now()); err != nil {
-		return err
-	}
-	if status == thugom.CarrierQueued {
-		return cause
-	}
-	return nil
+	s.carrier.sent.WithLabelValues(m.Carrier, m.Action, "skipped").Inc()
+	return s.db.InTx(ctx, func(tx pgx.Tx) error {
+		ok, err := store.FinishCarrierOutbox(ctx, tx, m.ID, status, text, s.now())
+		if err != nil || !ok {
+			return err
+		}
+		return s.wakeNext(ctx, tx, m.OrderID)
+	})
 }
 
 func shipmentOf(o *store.ShipmentOrder) CarrierShipment {

@@ -48,8 +48,11 @@ const ViettelPostPrintURL = "https://digitalize.viettelpost.vn/DigitalizePrint/r
 type ViettelPost struct {
 	URL      string // default ViettelPostDefaultURL
 	PrintURL string // default ViettelPostPrintURL
-	Username string
-	Password string
+	// StatusURL is the post office's status interface for the transitions
+	// the partner API has no call for (UpdateShipment); "" skips them.
+	StatusURL string
+	Username  string
+	Password  string
 	// GroupAddressID and CusID name the sender's registered address.
 	GroupAddressID int64
 	CusID          int64
@@ -214,4 +217,56 @@ func (v *ViettelPost) LabelURL(ctx context.Context, waybill string, expires time
 		p = ViettelPostPrintURL
 	}
 	return p + "?" + url.Values{"type": {"1"}, "bill": {out.Message}, "showPostage": {"1"}}.Encode(), nil
+}
+
+// ViettelPost's codes of the transitions thugom reports on its operators'
+// status interface (the pickup-stage codes its webhook sends: 105 "Bưu tá
+// đã nhận hàng", 106 "Đối tác yêu cầu lấy lại hàng", 200 "Nhận từ bưu tá -
+// Bưu cục gốc"), read from integrators' status tables.
+var vtpTransition = map[string]struct {
+	code int
+	name string
+}{
+	carrierPickedUp:   {105, "Bưu tá đã nhận hàng"},
+	carrierFailed:     {106, "Lấy hàng không thành công, hẹn lấy lại"},
+	carrierHandedOver: {200, "Nhận từ bưu tá - Bưu cục gốc"},
+}
+
+// UpdateShipment implements CarrierConnector. A plan is the shop's
+// confirmation that the parcel is ready to collect: UpdateOrder TYPE 1
+// (duyệt đơn hàng), the partner API's documented call (TYPE 1 approve, 2
+// approve the return, 3 deliver again, 4 cancel, 5 send again, 11 delete a
+// cancelled order, in integrators' clients). The partner API has no call
+// for what the post office's own postman does (picked up, a failed visit,
+// handed over at the office): thugom, the post office's first mile, posts
+// those to StatusURL, the operators' interface, in the shape of
+// ViettelPost's own status message (ORDER_NUMBER, ORDER_REFERENCE,
+// ORDER_STATUS, STATUS_NAME, ORDER_STATUSDATE "dd/MM/yyyy HH:mm:ss", NOTE)
+// with the Token header; without StatusURL they are skipped
+// (ErrCarrierNoStatusURL). The interface's address is the post office's
+// to give: no public document names it.
+func (v *ViettelPost) UpdateShipment(ctx context.Context, w Waybill, u ShipmentUpdate) error {
+	if u.Transition == carrierPlanned {
+		return v.authed(ctx, "/order/UpdateOrder", map[string]any{"TYPE": 1, "ORDER_NUMBER": w.Number, "NOTE": "thugom: đã lên lịch lấy hàng"}, nil)
+	}
+	t, ok := vtpTransition[u.Transition]
+	if !ok {
+		return fmt.Errorf("viettelpost: %w: no status for transition %q", ErrCarrierRefused, u.Transition)
+	}
+	if v.StatusURL == "" {
+		return ErrCarrierNoStatusURL
+	}
+	body := map[string]any{"ORDER_NUMBER": w.Number, "ORDER_REFERENCE": u.Reference, "ORDER_STATUS": t.code, "STATUS_NAME": t.name,
+		"ORDER_STATUSDATE": u.At.In(thugom.Local).Format("02/01/2006 15:04:05"), "NOTE": failText[u.Reason]}
+	return v.session.with(ctx, v.login, func(tok string) error {
+		raw, err := postCarrier(ctx, v.Client, "viettelpost", v.StatusURL, map[string]string{"Token": tok}, body)
+		if err != nil {
+			return err
+		}
+		var a vtpAnswer
+		if json.Unmarshal(raw, &a) == nil && (a.Error || (a.Status != 0 && a.Status != http.StatusOK)) {
+			return fmt.Errorf("viettelpost status: %w: status %d: %s", ErrCarrierRefused, a.Status, a.Message)
+		}
+		return nil
+	})
 }

@@ -32,9 +32,12 @@ const VNPostDefaultURL = "https://donhang.vnpost.vn/api/api"
 // calls CustomerConnect/CancelOrder, which this follows (and the fake
 // serves). HTTP 400 with a message is a refusal.
 type VNPost struct {
-	URL      string // default VNPostDefaultURL
-	Username string
-	Password string
+	URL string // default VNPostDefaultURL
+	// StatusURL is the post office's status interface (UpdateShipment);
+	// "" skips the transitions.
+	StatusURL string
+	Username  string
+	Password  string
 	// Service is ServiceName (default "BK", bưu kiện).
 	Service string
 	// SenderProvinceID and SenderDistrictID are VNPost's ids of the
@@ -133,4 +136,43 @@ func (v *VNPost) CreateShipment(ctx context.Context, s CarrierShipment) (Waybill
 func (v *VNPost) CancelShipment(ctx context.Context, w Waybill, _ string) error {
 	_, err := v.authed(ctx, "/CustomerConnect/CancelOrder", map[string]string{"OrderId": w.Ref})
 	return err
+}
+
+// VNPost's names (and its code where its status table has one: 70, nhận
+// tại bưu cục) of the transitions thugom reports.
+var vnpTransition = map[string]struct {
+	code int // 0: none in VNPost's table
+	name string
+}{
+	carrierPlanned:    {0, "Đã lên lịch lấy hàng"},
+	carrierPickedUp:   {0, "Bưu tá đã lấy hàng"},
+	carrierFailed:     {0, "Lấy hàng không thành công, hẹn lấy lại"},
+	carrierHandedOver: {70, "Bưu cục đã nhận hàng"},
+}
+
+// UpdateShipment implements CarrierConnector. MyVNPost's customer API has
+// calls to create, price and cancel an order, none for its progress, which
+// VNPost's own staff record: thugom, the post office's first mile, posts
+// each transition to StatusURL, the operators' interface, in the shape of
+// VNPost's own status message (the webhook's Data: ItemCode, OrderCode,
+// OrderStatusId where VNPost has a code, StatusName, with SendDate and the
+// note) with the h-token header; without StatusURL it is skipped
+// (ErrCarrierNoStatusURL). No public document names that interface.
+func (v *VNPost) UpdateShipment(ctx context.Context, w Waybill, u ShipmentUpdate) error {
+	t, ok := vnpTransition[u.Transition]
+	if !ok {
+		return fmt.Errorf("vnpost: %w: no status for transition %q", ErrCarrierRefused, u.Transition)
+	}
+	if v.StatusURL == "" {
+		return ErrCarrierNoStatusURL
+	}
+	body := map[string]any{"ItemCode": w.Number, "OrderCode": u.Reference, "StatusName": t.name,
+		"SendDate": u.At.In(thugom.Local).Format("2006-01-02T15:04:05"), "Note": failText[u.Reason]}
+	if t.code != 0 {
+		body["OrderStatusId"] = t.code
+	}
+	return v.session.with(ctx, v.login, func(tok string) error {
+		_, err := postCarrier(ctx, v.Client, "vnpost", v.StatusURL, map[string]string{"H-Token": tok}, body)
+		return err
+	})
 }

@@ -22,12 +22,14 @@ import (
 //     THUGOM_VIETTELPOST_SERVICE (ORDER_SERVICE, default VCN),
 //     THUGOM_VIETTELPOST_URL (default the partner API v2; the demo's fake),
 //     THUGOM_VIETTELPOST_WEBHOOK_TOKEN (16+ characters: the TOKEN of its
-//     webhook);
+//     webhook), THUGOM_VIETTELPOST_STATUS_URL (the post office's status
+//     interface for picked up, failed, handed over; unset: not told);
 //   - "vnpost": VNPost (MyVNPost), THUGOM_VNPOST_USERNAME and
 //     THUGOM_VNPOST_PASSWORD (required), THUGOM_VNPOST_SERVICE (ServiceName,
 //     default BK), THUGOM_VNPOST_SENDER_PROVINCE_ID (default 24),
 //     THUGOM_VNPOST_URL, THUGOM_VNPOST_WEBHOOK_KEY (16+ characters: the key
-//     of its webhook's SignData).
+//     of its webhook's SignData), THUGOM_VNPOST_STATUS_URL (as
+//     ViettelPost's).
 func CarriersFromEnv(getenv func(string) string) (CarrierConfig, error) {
 	cfg := CarrierConfig{Connectors: map[string]CarrierConnector{}, ShipAt: strings.TrimSpace(getenv("THUGOM_CARRIER_SHIP_AT"))}
 	switch cfg.ShipAt {
@@ -53,18 +55,21 @@ func CarriersFromEnv(getenv func(string) string) (CarrierConfig, error) {
 
 func carrierFromEnv(code string, getenv func(string) string) (CarrierConnector, error) {
 	env := func(k string) string { return strings.TrimSpace(getenv("THUGOM_" + strings.ToUpper(code) + "_" + k)) }
-	user, pass, u := env("USERNAME"), env("PASSWORD"), env("URL")
+	user, pass, u, su := env("USERNAME"), env("PASSWORD"), env("URL"), env("STATUS_URL")
 	if user == "" || pass == "" {
 		return nil, fmt.Errorf("carriers: %s needs THUGOM_%s_USERNAME and THUGOM_%s_PASSWORD", code, strings.ToUpper(code), strings.ToUpper(code))
 	}
-	if u != "" {
-		if p, err := url.ParseRequestURI(u); err != nil || p.Host == "" {
-			return nil, fmt.Errorf("carriers: THUGOM_%s_URL must be a URL", strings.ToUpper(code))
+	for k, v := range map[string]string{"URL": u, "STATUS_URL": su} {
+		if v == "" {
+			continue
+		}
+		if p, err := url.ParseRequestURI(v); err != nil || p.Host == "" {
+			return nil, fmt.Errorf("carriers: THUGOM_%s_%s must be a URL", strings.ToUpper(code), k)
 		}
 	}
 	switch code {
 	case thugom.CarrierViettelPost:
-		v := &ViettelPost{URL: u, Username: user, Password: pass, Service: env("SERVICE"), WebhookToken: env("WEBHOOK_TOKEN")}
+		v := &ViettelPost{URL: u, StatusURL: su, Username: user, Password: pass, Service: env("SERVICE"), WebhookToken: env("WEBHOOK_TOKEN")}
 		if v.WebhookToken != "" && len(v.WebhookToken) < 16 {
 			return nil, errNoWebhook("THUGOM_VIETTELPOST_WEBHOOK_TOKEN")
 		}
@@ -79,7 +84,7 @@ func carrierFromEnv(code string, getenv func(string) string) (CarrierConnector, 
 		}
 		return v, nil
 	case thugom.CarrierVNPost:
-		v := &VNPost{URL: u, Username: user, Password: pass, Service: env("SERVICE"), SenderProvinceID: env("SENDER_PROVINCE_ID"), WebhookKey: env("WEBHOOK_KEY")}
+		v := &VNPost{URL: u, StatusURL: su, Username: user, Password: pass, Service: env("SERVICE"), SenderProvinceID: env("SENDER_PROVINCE_ID"), WebhookKey: env("WEBHOOK_KEY")}
 		if v.WebhookKey != "" && len(v.WebhookKey) < 16 {
 			return nil, errNoWebhook("THUGOM_VNPOST_WEBHOOK_KEY")
 		}

@@ -175,7 +175,7 @@ func (s *Service) recordPickup(ctx context.Context, tx pgx.Tx, e PickupEvent) (*
 		if _, err := store.SetOrdersStatus(ctx, tx, ids, thugom.OrderPickedUp, now); err != nil {
 			return nil, err
 		}
-		if err := s.shipOnPickup(ctx, tx, ids); err != nil { // carrier.go: the outbox, in this transaction
+		if err := s.shipOnPickup(ctx, tx, ids, e.At); err != nil { // carrier.go: the outbox, in this transaction
 			return nil, err
 		}
 	case thugom.StopDone:
@@ -184,7 +184,11 @@ func (s *Service) recordPickup(ctx context.Context, tx pgx.Tx, e PickupEvent) (*
 			return nil, err
 		}
 		payload["orders"] = ids
-		if _, err := store.SetOrdersStatus(ctx, tx, ids, thugom.OrderHandedOver, now); err != nil {
+		handed, err := store.SetOrdersStatus(ctx, tx, ids, thugom.OrderHandedOver, now)
+		if err != nil {
+			return nil, err
+		}
+		if err := s.tellCarrier(ctx, tx, handed, carrierHandedOver, e.At, ""); err != nil { // carrier_transitions.go
 			return nil, err
 		}
 	case thugom.StopFailed:
@@ -198,6 +202,9 @@ func (s *Service) recordPickup(ctx context.Context, tx pgx.Tx, e PickupEvent) (*
 			}
 		}
 		if _, err := store.SetOrdersStatus(ctx, tx, back, thugom.OrderReceived, now); err != nil {
+			return nil, err
+		}
+		if err := s.tellCarrier(ctx, tx, back, carrierFailed, e.At, e.Reason); err != nil { // carrier_transitions.go
 			return nil, err
 		}
 		if e.Reason != FailQualityRejected {

@@ -74,6 +74,9 @@ func (p *planner) write(ctx context.Context) (*PlanResult, error) {
 	} else if len(got) != len(w.assigned) {
 		return nil, errStale // an order was cancelled, postponed or collected meanwhile
 	}
+	if err := p.s.tellPlanned(ctx, p.tx, p.orders, w.assigned, p.now); err != nil { // carrier_transitions.go
+		return nil, err
+	}
 	if err := w.leftOut(ctx); err != nil {
 		return nil, err
 	}

@@ -11,18 +11,111 @@ import (
 	"github.com/thugom/thugom"
 )
 
-// InsertCarrierOutbox writes the message action ("create", "cancel") about
-// an order for its carrier; 0 when the order already has one.
-func InsertCarrierOutbox(ctx context.Context, q DBTX, orderID int64, action string, at time.Time) (int64, error) {
+// CarrierNote is one message to write to the carrier outbox about an
+// order: the action (create, a transition, cancel), when it happened and
+// why.
+type CarrierNote struct {
+	OrderID int64
+	Action  string
+	At      time.Time
+	Reason  string
+}
+
+// InsertCarrierOutbox writes message n numbered after the order's last one
+// and reports whether the order's create is written; id 0 when nothing was
+// written (a create or cancel written before, or the same transition
+// twice in a row). The caller holds the order's row.
+func InsertCarrierOutbox(ctx context.Context, q DBTX, n CarrierNote, now time.Time) (id int64, hasCreate bool, err error) {
+	if n.At.IsZero() {
+		n.At = now
+	}
+	err = q.QueryRow(ctx, query("CarrierOutboxInsert"), n.OrderID, n.Action, now, n.At, n.Reason).Scan(&id, &hasCreate)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("insert carrier outbox for order %d: %w", n.OrderID, err)
+	}
+	return id, hasCreate, nil
+}
+
+// SetCarrierOutboxJob keeps the River job that sends message id.
+func SetCarrierOutboxJob(ctx context.Context, q DBTX, id, jobID int64) error {
+	if _, err := q.Exec(ctx, query("CarrierOutboxSetJob"), id, jobID); err != nil {
+		return fmt.Errorf("carrier outbox %d job: %w", id, err)
+	}
+	return nil
+}
+
+// CarrierAhead is what a message waits for before it is sent.
+type CarrierAhead struct {
+	// CreateStatus is the status of the order's create ("" when none).
+	CreateStatus string
+	// ID and Status name the message it must follow that is not done (0:
+	// none); RunsAt is when that one's job runs next (nil: unknown).
+	ID     int64
+	Status string
+	RunsAt *time.Time
+}
+
+// CarrierOutboxAhead reads what message id waits for.
+func CarrierOutboxAhead(ctx context.Context, q DBTX, id int64) (CarrierAhead, error) {
+	var a CarrierAhead
+	err := q.QueryRow(ctx, query("CarrierOutboxAhead"), id).Scan(&a.CreateStatus, &a.ID, &a.Status, &a.RunsAt)
+	if err != nil {
+		return a, fmt.Errorf("carrier outbox %d ahead: %w", id, err)
+	}
+	return a, nil
+}
+
+// CarrierOutboxNextJob returns the job of the order's next message to send
+// (0: none).
+func CarrierOutboxNextJob(ctx context.Context, q DBTX, orderID int64) (int64, error) {
 	var id int64
-	err := q.QueryRow(ctx, query("CarrierOutboxInsert"), orderID, action, at).Scan(&id)
+	err := q.QueryRow(ctx, query("CarrierOutboxNext"), orderID).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, nil
 	}
 	if err != nil {
-		return 0, fmt.Errorf("insert carrier outbox for order %d: %w", orderID, err)
+		return 0, fmt.Errorf("carrier outbox next of order %d: %w", orderID, err)
 	}
 	return id, nil
+}
+
+// SkipUncreatedCarrierOutbox skips the queued messages of the orders whose
+// shipment will never be created, and returns their jobs.
+func SkipUncreatedCarrierOutbox(ctx context.Context, q DBTX, orderIDs []int64, why string) ([]int64, error) {
+	if len(orderIDs) == 0 {
+		return nil, nil
+	}
+	return collectIDs(ctx, q, "CarrierOutboxSkipUncreated", orderIDs, why)
+}
+
+// CarrierMessagesOfOrder returns an order's messages in their order.
+func CarrierMessagesOfOrder(ctx context.Context, q DBTX, orderID int64) ([]CarrierMessage, error) {
+	return carrierMessages(ctx, q, "CarrierMessagesOfOrder", orderID)
+}
+
+// CarrierFailures returns the carriers' latest refusals (of one carrier's
+// orders; 0: all), at most limit.
+func CarrierFailures(ctx context.Context, q DBTX, carrierID int64, limit int) ([]CarrierMessage, error) {
+	return carrierMessages(ctx, q, "CarrierOutboxFailures", carrierID, limit)
+}
+
+func carrierMessages(ctx context.Context, q DBTX, name string, args ...any) ([]CarrierMessage, error) {
+	rows, err := q.Query(ctx, query(name), args...)
+	if err != nil {
+		return nil, fmt.Errorf("carrier messages: %w", err)
+	}
+	var out []CarrierMessage
+	var m CarrierMessage
+	if _, err := pgx.ForEachRow(rows, []any{&m.ID, &m.OrderID, &m.Carrier, &m.Action, &m.Status, &m.Attempts, &m.Error, &m.Seq, &m.At, &m.Reason}, func() error {
+		out = append(out, m)
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("carrier messages: %w", err)
+	}
+	return out, nil
 }
 
 // CarrierMessage is one message of the carrier outbox.
@@ -34,6 +127,11 @@ type CarrierMessage struct {
 	Status   string
 	Attempts int
 	Error    string
+	// Seq numbers the order's messages; At is when its transition
+	// happened, Reason why (a failed visit's).
+	Seq    int
+	At     time.Time
+	Reason string
 }
 
 // ClaimCarrierOutbox leases message id to the caller for lease; nil when it
@@ -41,7 +139,7 @@ type CarrierMessage struct {
 // sender).
 func ClaimCarrierOutbox(ctx context.Context, q DBTX, id int64, lease time.Duration) (*CarrierMessage, error) {
 	m := CarrierMessage{ID: id, Status: thugom.CarrierSending}
-	err := q.QueryRow(ctx, query("CarrierOutboxClaim"), id, lease.Seconds()).Scan(&m.OrderID, &m.Carrier, &m.Action, &m.Attempts)
+	err := q.QueryRow(ctx, query("CarrierOutboxClaim"), id, lease.Seconds()).Scan(&m.OrderID, &m.Carrier, &m.Action, &m.Attempts, &m.Seq, &m.At, &m.Reason)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
 	}

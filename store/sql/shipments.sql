@@ -1,19 +1,73 @@
 -- The carriers' shipments and the outbox of what thugom tells them.
 
 -- name: CarrierOutboxInsert
--- One message per order and action; no row back when it was written before
--- (the order's shipment is created once, whatever writes it twice).
-INSERT INTO carrier_outbox (order_id, carrier, action, created_at)
-SELECT o.id, c.code, $2, $3 FROM orders o JOIN carriers c ON c.id = o.carrier_id WHERE o.id = $1
-ON CONFLICT (order_id, action) DO NOTHING
-RETURNING id;
+-- One message about an order, numbered after the order's last: a create or
+-- a cancel once per order, a transition not twice in a row (no row back
+-- then). The caller holds the order's row (it just moved it), so the
+-- numbers follow the transactions. has_create: the order's create was
+-- written (before this message, or it is this one).
+INSERT INTO carrier_outbox (order_id, carrier, action, created_at, at, reason, seq)
+SELECT o.id, c.code, $2, $3, $4, $5,
+       coalesce((SELECT max(seq) FROM carrier_outbox WHERE order_id = o.id), 0) + 1
+FROM orders o JOIN carriers c ON c.id = o.carrier_id
+WHERE o.id = $1
+  AND NOT EXISTS (SELECT 1 FROM carrier_outbox m WHERE m.order_id = o.id AND m.action = $2
+                  AND ($2 IN ('create', 'cancel') OR m.seq = (SELECT max(seq) FROM carrier_outbox WHERE order_id = o.id)))
+ON CONFLICT (order_id, action) WHERE action IN ('create', 'cancel') DO NOTHING
+RETURNING id, $2 = 'create' OR EXISTS (SELECT 1 FROM carrier_outbox WHERE order_id = $1 AND action = 'create');
+
+-- name: CarrierOutboxSetJob
+UPDATE carrier_outbox SET job_id = $2 WHERE id = $1;
+
+-- name: CarrierOutboxAhead
+-- What message $1 waits for: the status of its order's create ('' when
+-- none was written), and the message it must follow that is not done (the
+-- create first, else the earliest before it), with when that one's job
+-- runs next.
+SELECT coalesce((SELECT c.status FROM carrier_outbox c WHERE c.order_id = m.order_id AND c.action = 'create'), ''),
+       coalesce(a.id, 0), coalesce(a.status, ''), j.scheduled_at
+FROM carrier_outbox m
+LEFT JOIN LATERAL (
+    SELECT p.id, p.status, p.job_id FROM carrier_outbox p
+    WHERE p.order_id = m.order_id AND p.id <> m.id AND p.status IN ('queued', 'sending') AND (p.action = 'create' OR p.seq < m.seq)
+    ORDER BY (p.action = 'create') DESC, p.seq LIMIT 1
+) a ON true
+LEFT JOIN river_job j ON j.id = a.job_id
+WHERE m.id = $1;
+
+-- name: CarrierOutboxNext
+-- The job of an order's next message to send after one is done.
+SELECT job_id FROM carrier_outbox
+WHERE order_id = $1 AND status = 'queued' AND action <> 'create' AND job_id IS NOT NULL
+ORDER BY seq LIMIT 1;
+
+-- name: CarrierOutboxSkipUncreated
+-- The queued messages of orders whose shipment will never be created (no
+-- create, or a refused one) are skipped; their jobs back.
+UPDATE carrier_outbox m SET status = 'skipped', error = $2
+WHERE m.order_id = ANY($1::bigint[]) AND m.status = 'queued' AND m.action <> 'create'
+  AND NOT EXISTS (SELECT 1 FROM carrier_outbox c WHERE c.order_id = m.order_id AND c.action = 'create'
+                  AND c.status IN ('queued', 'sending', 'sent'))
+RETURNING coalesce(job_id, 0);
+
+-- name: CarrierMessagesOfOrder
+-- An order's messages in their order (tests, the console).
+SELECT id, order_id, carrier, action, status, attempts, error, seq, coalesce(at, created_at), reason
+FROM carrier_outbox WHERE order_id = $1 ORDER BY seq;
+
+-- name: CarrierOutboxFailures
+-- The carriers' refusals an administrator has to look at, newest first.
+SELECT m.id, m.order_id, m.carrier, m.action, m.status, m.attempts, m.error, m.seq, coalesce(m.at, m.created_at), m.reason
+FROM carrier_outbox m JOIN orders o ON o.id = m.order_id
+WHERE m.status = 'failed' AND ($1 = 0 OR o.carrier_id = $1)
+ORDER BY m.id DESC LIMIT $2;
 
 -- name: CarrierOutboxClaim
 -- Leases a message to one sender: a queued one, or one whose sender's lease
 -- ran out (its worker died mid-send).
 UPDATE carrier_outbox SET status = 'sending', lease_until = now() + make_interval(secs => $2), attempts = attempts + 1
 WHERE id = $1 AND (status = 'queued' OR (status = 'sending' AND lease_until < now()))
-RETURNING order_id, carrier, action, attempts;
+RETURNING order_id, carrier, action, attempts, seq, coalesce(at, created_at), reason;
 
 -- name: CarrierOutboxGet
 SELECT order_id, carrier, action, status, attempts, error FROM carrier_outbox WHERE id = $1;
