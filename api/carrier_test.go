@@ -236,3 +236,70 @@ func TestWaybillShown(t *testing.T) {
 		t.Errorf("household without a shipment shows a waybill line:\n%s", p)
 	}
 }
+
+// The manifest's stops carry each order's carrier_status and delivered_at:
+// null (present) until the carrier says so, its code, name and time after.
+func TestManifestCarrierStatus(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	d := b.driverDay(4)
+	if len(d.pickups) < 1 {
+		t.Skip("the plan gave the driver no pickup")
+	}
+	ctx := context.Background()
+	orders := stopOrderIDs(t, b, d.pickups[0])
+	id := orders[0]
+	if err := store.SaveShipment(ctx, b.db, &store.Shipment{OrderID: id, Carrier: thugom.CarrierViettelPost, Waybill: "185500000001", Status: thugom.ShipmentCreated, UpdatedAt: testNow}); err != nil {
+		t.Fatal(err)
+	}
+	path := fmt.Sprintf("/v1/drivers/%d/manifest?date=%s", d.driver, testNow.Format(time.DateOnly))
+	collect := func() map[int64]map[string]json.RawMessage {
+		t.Helper()
+		r := b.do("GET", path, d.token, nil)
+		wantStatus(t, r, http.StatusOK, "")
+		var man struct {
+			Routes []struct {
+				Stops []struct {
+					Collect []map[string]json.RawMessage `json:"collect"`
+				} `json:"stops"`
+			} `json:"routes"`
+		}
+		r.json(t, &man)
+		out := map[int64]map[string]json.RawMessage{}
+		for _, rt := range man.Routes {
+			for _, st := range rt.Stops {
+				for _, c := range st.Collect {
+					var oid int64
+					_ = json.Unmarshal(c["order_id"], &oid)
+					out[oid] = c
+				}
+			}
+		}
+		return out
+	}
+	before := collect()
+	for _, k := range []string{"carrier_status", "delivered_at"} {
+		if v, ok := before[id][k]; !ok || string(v) != "null" {
+			t.Errorf("before the carrier's status: %s = %s (present %v), want null", k, v, ok)
+		}
+	}
+	at := time.Date(2026, 9, 16, 9, 30, 0, 0, thugom.Local)
+	if err := store.SetShipmentCarrierStatus(ctx, b.db, id, 501, "Phát thành công", at, true, testNow); err != nil {
+		t.Fatal(err)
+	}
+	after := collect()
+	var st struct {
+		Code int    `json:"code"`
+		Name string `json:"name"`
+	}
+	var del time.Time
+	if err := json.Unmarshal(after[id]["carrier_status"], &st); err != nil || st.Code != 501 || st.Name != "Phát thành công" {
+		t.Errorf("carrier_status %s", after[id]["carrier_status"])
+	}
+	if err := json.Unmarshal(after[id]["delivered_at"], &del); err != nil || !del.Equal(at) {
+		t.Errorf("delivered_at %s, want %s", after[id]["delivered_at"], at)
+	}
+	if len(orders) > 1 && string(after[orders[1]]["delivered_at"]) != "null" {
+		t.Errorf("an order the carrier said nothing of: delivered_at %s", after[orders[1]]["delivered_at"])
+	}
+}

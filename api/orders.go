@@ -56,9 +56,10 @@ type orderOut struct {
 	CarrierWaybill string `json:"carrier_waybill,omitempty"`
 	CarrierError   string `json:"carrier_error,omitempty"`
 	// CarrierStatus is the carrier's last status (its webhooks) and
-	// DeliveredAt the carrier's delivered time, once it said so.
-	CarrierStatus *carrierStatusOut `json:"carrier_status,omitempty"`
-	DeliveredAt   *time.Time        `json:"delivered_at,omitempty"`
+	// DeliveredAt the carrier's delivered time: null until it said so
+	// (the contract of issue 23).
+	CarrierStatus *carrierStatusOut `json:"carrier_status"`
+	DeliveredAt   *time.Time        `json:"delivered_at"`
 }
 
 // carrierStatusOut is a carrier's status: its own code and name.

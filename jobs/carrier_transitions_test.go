@@ -97,6 +97,18 @@ func TestCarrierTransitionsInOrder(t *testing.T) {
 	if n := count(t, cb.db, `SELECT count(*) FROM carrier_outbox WHERE action = 'create'`); n != len(picked) {
 		t.Errorf("%d creates for %d orders picked up", n, len(picked))
 	}
+	seen := 0
+	for _, o := range append(cb.vtp.Orders(), cb.vnp.Orders()...) {
+		seen += len(o.Updates)
+	}
+	t.Logf("orders picked up %d; creates %d (sent %d); transitions written %d: sent %d, refused %d, skipped %d; updates the carriers saw %d; orders at the carriers %d",
+		len(picked), count(t, cb.db, `SELECT count(*) FROM carrier_outbox WHERE action = 'create'`),
+		count(t, cb.db, `SELECT count(*) FROM carrier_outbox WHERE action = 'create' AND status = 'sent'`),
+		count(t, cb.db, `SELECT count(*) FROM carrier_outbox WHERE action <> 'create' AND order_id = ANY($1)`, picked),
+		count(t, cb.db, `SELECT count(*) FROM carrier_outbox WHERE action <> 'create' AND status = 'sent'`),
+		count(t, cb.db, `SELECT count(*) FROM carrier_outbox WHERE status = 'failed'`),
+		count(t, cb.db, `SELECT count(*) FROM carrier_outbox WHERE action <> 'create' AND order_id = ANY($1) AND status = 'skipped'`, picked),
+		seen, cb.fakeOrders())
 	for _, id := range picked {
 		msgs, err := cb.svc.CarrierMessages(ctx, id)
 		if err != nil {

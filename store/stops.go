@@ -97,8 +97,14 @@ func PlanRoutes(ctx context.Context, q DBTX, planID, routeID int64) ([]RouteView
 	}
 	var stopID int64
 	var o StopOrderView
+	var code *int
+	var name string
 	if _, err := pgx.ForEachRow(rows, []any{&stopID, &o.OrderID, &o.MarketplaceOrderID, &o.Product, &o.ProductCode, &o.WeightKg,
-		&o.Parcels, &o.CODAmount, &o.KgPerBox, &o.Status, &o.HandoverDeadline, &o.CarrierWaybill}, func() error {
+		&o.Parcels, &o.CODAmount, &o.KgPerBox, &o.Status, &o.HandoverDeadline, &o.CarrierWaybill, &code, &name, &o.DeliveredAt}, func() error {
+		o.CarrierStatus = nil
+		if code != nil {
+			o.CarrierStatus = &CarrierStatusView{Code: *code, Name: name}
+		}
 		orders[stopID] = append(orders[stopID], o)
 		return nil
 	}); err != nil {

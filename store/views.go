@@ -223,6 +223,16 @@ type StopOrderView struct {
 	// CarrierWaybill is the carrier's waybill number once the order's
 	// shipment is created (omitted before).
 	CarrierWaybill string `json:"carrier_waybill,omitempty"`
+	// CarrierStatus is the carrier's last status (its code and name) and
+	// DeliveredAt its delivered time: null until the carrier says so.
+	CarrierStatus *CarrierStatusView `json:"carrier_status"`
+	DeliveredAt   *time.Time         `json:"delivered_at"`
+}
+
+// CarrierStatusView is a carrier's status: its own code and name.
+type CarrierStatusView struct {
+	Code int    `json:"code"`
+	Name string `json:"name"`
 }
 
 // UnassignedView is an order a plan left out, with where it is.
@@ -426,15 +436,15 @@ func ManifestVersion(ctx context.Context, q DBTX, driverID int64, day time.Time)
 	d := thugom.Driver{ID: driverID}
 	var routes string
 	var changed time.Time
-	var waybills int64
-	err := q.QueryRow(ctx, query("ManifestVersion"), driverID, day).Scan(&d.CarrierID, &d.Name, &d.Phone, &routes, &changed, &waybills)
+	var waybills, statuses int64
+	err := q.QueryRow(ctx, query("ManifestVersion"), driverID, day).Scan(&d.CarrierID, &d.Name, &d.Phone, &routes, &changed, &waybills, &statuses)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, "", thugom.Errorf(thugom.ENotFound, "", "no driver %d", driverID)
 	}
 	if err != nil {
 		return nil, "", fmt.Errorf("manifest version: %w", err)
 	}
-	return &d, routes + "@" + changed.UTC().Format(time.RFC3339Nano) + "|" + strconv.FormatInt(waybills, 10) + "|" + d.Name + "|" + d.Phone, nil
+	return &d, routes + "@" + changed.UTC().Format(time.RFC3339Nano) + "|" + strconv.FormatInt(waybills, 10) + "." + strconv.FormatInt(statuses, 10) + "|" + d.Name + "|" + d.Phone, nil
 }
 
 // HouseholdPage reads what a household's page shows — the household, its

@@ -62,6 +62,7 @@ func startDemoCarriers(ctx context.Context, cfg *config) (*demoCarriers, func(),
 	env := map[string]string{
 		"THUGOM_CARRIERS":             "viettelpost,vnpost",
 		"THUGOM_VIETTELPOST_USERNAME": "demo", "THUGOM_VIETTELPOST_PASSWORD": pass, "THUGOM_VIETTELPOST_URL": dc.ViettelPost.APIURL,
+		"THUGOM_VIETTELPOST_STATUS_URL": base + "/viettelpost" + fakecarrier.StatusPath, "THUGOM_VNPOST_STATUS_URL": base + "/vnpost" + fakecarrier.StatusPath,
 		"THUGOM_VNPOST_USERNAME": "demo", "THUGOM_VNPOST_PASSWORD": pass, "THUGOM_VNPOST_URL": dc.VNPost.APIURL,
 	}
 	// The secrets are read once the service loaded the data directory's.

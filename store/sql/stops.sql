@@ -32,9 +32,10 @@ ORDER BY v.code, r.id;
 
 -- name: PlanStopOrders
 -- What each stop of a plan (or of one route) collects, with the carrier's
--- waybill number once its shipment is created ('' before).
+-- waybill number once its shipment is created ('' before), and the
+-- carrier's last status and delivered time (NULL until it said so).
 SELECT so.stop_id, o.id, o.marketplace_order_id, p.name_vi, p.code, o.weight_kg, o.parcels, o.cod_amount, p.kg_per_box,
-       o.status, o.handover_deadline, coalesce(sh.waybill, '')
+       o.status, o.handover_deadline, coalesce(sh.waybill, ''), sh.carrier_code, coalesce(sh.carrier_status_name, ''), sh.delivered_at
 FROM stops s
 JOIN routes r ON r.id = s.route_id
 JOIN stop_orders so ON so.stop_id = s.id

@@ -156,18 +156,22 @@ ORDER BY o.id;
 -- shipments (a waybill arrives after the pickup, counted: a waybill is
 -- never taken back, whatever clock wrote it). Equal versions
 -- mean equal manifests. No row: no such driver.
-SELECT d.carrier_id, d.name, d.phone, v.routes, v.changed, v.waybills
+SELECT d.carrier_id, d.name, d.phone, v.routes, v.changed, v.waybills, v.statuses
 FROM drivers d
 CROSS JOIN LATERAL (
     SELECT coalesce(string_agg(r.id::text || '.' || p.id::text, ',' ORDER BY r.id), '') AS routes,
            coalesce(max(x.changed), 'epoch'::timestamptz) AS changed,
-           coalesce(sum(x.waybills), 0)::bigint AS waybills
+           coalesce(sum(x.waybills), 0)::bigint AS waybills,
+           coalesce(sum(x.statuses), 0)::bigint AS statuses
     FROM routes r
     JOIN plans p ON p.id = r.plan_id
     LEFT JOIN LATERAL (
         SELECT greatest(max(s.updated_at), max(o.updated_at), max(h.updated_at), max(t.updated_at), max(sr.recorded_at),
                         max(sh.updated_at)) AS changed,
-               count(DISTINCT sh.order_id) FILTER (WHERE sh.waybill <> '') AS waybills
+               count(DISTINCT sh.order_id) FILTER (WHERE sh.waybill <> '') AS waybills,
+               -- the carriers' statuses move forward only, whatever clock
+               -- received them: their times' sum moves with each
+               sum(DISTINCT extract(epoch FROM sh.carrier_status_at)::bigint * 1000 + sh.order_id % 1000) AS statuses
         FROM stops s
         LEFT JOIN stop_orders so ON so.stop_id = s.id
         LEFT JOIN orders o ON o.id = so.order_id
