@@ -155,13 +155,7 @@ func (f *ViettelPost) update(w http.ResponseWriter, body map[string]any) {
 		return
 	}
 	found, done := f.core.update(w, str(body, "ORDER_NUMBER"), false, what)
-	switch {
-	case done:
-	case !found:
-		vtpRefuse(w, "Không tìm thấy vận đơn")
-	default:
-		writeJSON(w, http.StatusOK, map[string]any{"status": 200, "error": false, "message": "OK"})
-	}
+	vtpUpdated(w, found, done)
 }
 
 // status serves the post office's status interface (StatusPath): a status
@@ -173,6 +167,12 @@ func (f *ViettelPost) status(w http.ResponseWriter, body map[string]any) {
 		return
 	}
 	found, done := f.core.update(w, str(body, "ORDER_NUMBER"), false, strconv.Itoa(int(num(body, "ORDER_STATUS"))))
+	vtpUpdated(w, found, done)
+}
+
+// vtpUpdated answers an update: nothing more when a fault was answered, a
+// refusal when the waybill is unknown, OK otherwise.
+func vtpUpdated(w http.ResponseWriter, found, done bool) {
 	switch {
 	case done:
 	case !found:
