@@ -59,6 +59,23 @@ type core struct {
 	arrived chan struct{}
 	creates int // create requests received (faulted or not)
 	logins  int
+	down    bool
+	refused int // requests answered 503 while down
+}
+
+// Down takes the carrier down (every create and update answered 503) or
+// back up.
+func (c *core) Down(down bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.down = down
+}
+
+// Refused counts the requests answered 503 while down.
+func (c *core) Refused() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.refused
 }
 
 func newCore() core {
@@ -151,6 +168,10 @@ func (c *core) Logins() int {
 func (c *core) nextFault() (Fault, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.down {
+		c.refused++
+		return Fault{Status: http.StatusServiceUnavailable}, true
+	}
 	if len(c.faults) == 0 {
 		return Fault{}, false
 	}

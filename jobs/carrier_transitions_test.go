@@ -33,6 +33,43 @@ func TestCarrierTransitionsInOrder(t *testing.T) {
 	cb := carrierSetup(t, jobs.ShipAtPickup, 2)
 	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
 	defer cancel()
+	for _, f := range []interface{ Fail(f ...fakecarrier.Fault) }{cb.vtp, cb.vnp} {
+		f.Fail(fakecarrier.Fault{Status: http.StatusServiceUnavailable}, fakecarrier.Fault{Status: http.StatusTooManyRequests, RetryAfter: 1},
+			fakecarrier.Fault{Status: http.StatusTooManyRequests, RetryAfter: 1},
+			fakecarrier.Fault{Status: http.StatusBadRequest}) // then a refusal of whichever message comes fourth
+	}
+	if err := cb.svc.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = cb.svc.Stop(context.Background()) }()
+	failed, cancelled := carrierDay(t, ctx, cb)
+	checkCarrierInOrder(t, ctx, cb, failed)
+	// The cancelled order was never created: its messages are skipped.
+	if n := count(t, cb.db, `SELECT count(*) FROM carrier_outbox WHERE order_id = $1 AND status <> 'skipped'`, cancelled); n != 0 {
+		t.Errorf("the cancelled order has %d messages not skipped", n)
+	}
+	fails, err := cb.svc.CarrierFailures(ctx, 0)
+	if err != nil || len(fails) == 0 || len(fails) > 2 {
+		t.Fatalf("failures: %+v %v, want one per carrier that got four messages", fails, err)
+	}
+	rec := httptest.NewRecorder()
+	cb.svc.MetricsHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	for _, f := range fails {
+		if !strings.Contains(f.Error, "400") {
+			t.Errorf("failure %+v is not the 400", f)
+		}
+		if !strings.Contains(rec.Body.String(), `action="`+f.Action+`",carrier="`+f.Carrier+`",outcome="refused"`) {
+			t.Errorf("metrics lack the refusal of a %s at %s", f.Action, f.Carrier)
+		}
+	}
+}
+
+// carrierDay runs a day at the busiest depot through cb's service (started): a
+// plan, a failed visit, a pickup, the depot's hand-over, a cancel, the re-plan
+// and the failed orders' second visit. It returns the orders of the failed
+// visit and the one cancelled.
+func carrierDay(t *testing.T, ctx context.Context, cb *carrierBundle) (failed []int64, cancelled int64) {
+	t.Helper()
 	res, err := cb.svc.PlanDepotDay(ctx, cb.busiestDepot(t), testDay, jobs.PlanRequest{})
 	if err != nil {
 		t.Fatal(err)
@@ -52,17 +89,8 @@ func TestCarrierTransitionsInOrder(t *testing.T) {
 			}
 		}
 	}
-	for _, f := range []interface{ Fail(f ...fakecarrier.Fault) }{cb.vtp, cb.vnp} {
-		f.Fail(fakecarrier.Fault{Status: http.StatusServiceUnavailable}, fakecarrier.Fault{Status: http.StatusTooManyRequests, RetryAfter: 1},
-			fakecarrier.Fault{Status: http.StatusTooManyRequests, RetryAfter: 1},
-			fakecarrier.Fault{Status: http.StatusBadRequest}) // then a refusal of whichever message comes fourth
-	}
-	if err := cb.svc.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = cb.svc.Stop(context.Background()) }()
 
-	failed := idsOf(t, cb.db, `SELECT order_id FROM stop_orders WHERE stop_id = $1`, stops[0])
+	failed = idsOf(t, cb.db, `SELECT order_id FROM stop_orders WHERE stop_id = $1`, stops[0])
 	report(stops[0], thugom.StopArrived, thugom.StopFailed)
 	report(stops[1], thugom.StopArrived, thugom.StopPickedUp)
 	report(stops[1], thugom.StopPickedUp) // a repeated report tells nothing
@@ -72,7 +100,7 @@ func TestCarrierTransitionsInOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	report(depot, thugom.StopDone)
-	cancelled := idsOf(t, cb.db, `SELECT order_id FROM stop_orders WHERE stop_id = $1`, stops[2])[0]
+	cancelled = idsOf(t, cb.db, `SELECT order_id FROM stop_orders WHERE stop_id = $1`, stops[2])[0]
 	if err := cb.svc.CancelOrder(ctx, cancelled, "test", jobs.Actor{Name: "test"}); err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +117,13 @@ func TestCarrierTransitionsInOrder(t *testing.T) {
 	}
 	driver = *driver2
 	report(second, thugom.StopArrived, thugom.StopPickedUp)
+	return failed, cancelled
+}
 
+// checkCarrierInOrder waits for the messages of the orders picked up to be done,
+// and checks each order's reached its carrier once, in order, after its create.
+func checkCarrierInOrder(t *testing.T, ctx context.Context, cb *carrierBundle, failed []int64) {
+	t.Helper()
 	picked := idsOf(t, cb.db, `SELECT id FROM orders WHERE status IN ('picked_up', 'handed_over') ORDER BY id`)
 	waitFor(t, ctx, func() bool {
 		return count(t, cb.db, `SELECT count(*) FROM carrier_outbox WHERE order_id = ANY($1) AND status IN ('queued', 'sending')`, picked) == 0
@@ -154,22 +188,35 @@ func TestCarrierTransitionsInOrder(t *testing.T) {
 	if n := count(t, cb.db, `SELECT count(*) FROM carrier_outbox WHERE action = 'handed_over'`); n != count(t, cb.db, `SELECT count(*) FROM orders WHERE status = 'handed_over'`) || n == 0 {
 		t.Errorf("%d hand-overs told", n)
 	}
-	// The cancelled order was never created: its messages are skipped.
-	if n := count(t, cb.db, `SELECT count(*) FROM carrier_outbox WHERE order_id = $1 AND status <> 'skipped'`, cancelled); n != 0 {
-		t.Errorf("the cancelled order has %d messages not skipped", n)
+}
+
+// Both carriers down while the day happens (every create and update
+// answered 503: an outage), then back: nothing is lost, the backlog drains
+// in order (each order's messages reach its carrier once, in seq order,
+// after its create), nothing is refused. The outage lasts the day's
+// reports and two of River's retries of the first message.
+func TestCarrierDownDrainsInOrder(t *testing.T) {
+	t.Parallel()
+	cb := carrierSetup(t, jobs.ShipAtPickup, 2)
+	ctx, cancel := context.WithTimeout(context.Background(), 180*time.Second)
+	defer cancel()
+	cb.vtp.Down(true)
+	cb.vnp.Down(true)
+	if err := cb.svc.Start(ctx); err != nil {
+		t.Fatal(err)
 	}
-	fails, err := cb.svc.CarrierFailures(ctx, 0)
-	if err != nil || len(fails) == 0 || len(fails) > 2 {
-		t.Fatalf("failures: %+v %v, want one per carrier that got four messages", fails, err)
+	defer func() { _ = cb.svc.Stop(context.Background()) }()
+	failed, _ := carrierDay(t, ctx, cb)
+	waitFor(t, ctx, func() bool { return cb.vtp.Refused()+cb.vnp.Refused() >= 4 })
+	if n := cb.fakeOrders(); n != 0 {
+		t.Fatalf("%d orders made while the carriers were down", n)
 	}
-	rec := httptest.NewRecorder()
-	cb.svc.MetricsHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
-	for _, f := range fails {
-		if !strings.Contains(f.Error, "400") {
-			t.Errorf("failure %+v is not the 400", f)
-		}
-		if !strings.Contains(rec.Body.String(), `action="`+f.Action+`",carrier="`+f.Carrier+`",outcome="refused"`) {
-			t.Errorf("metrics lack the refusal of a %s at %s", f.Action, f.Carrier)
-		}
+	backlog := count(t, cb.db, `SELECT count(*) FROM carrier_outbox WHERE status IN ('queued', 'sending')`)
+	cb.vtp.Down(false)
+	cb.vnp.Down(false)
+	checkCarrierInOrder(t, ctx, cb, failed)
+	t.Logf("backlog at the outage's end %d messages, 503s answered %d", backlog, cb.vtp.Refused()+cb.vnp.Refused())
+	if n := count(t, cb.db, `SELECT count(*) FROM carrier_outbox WHERE status = 'failed'`); n != 0 {
+		t.Errorf("%d messages refused after an outage", n)
 	}
 }
