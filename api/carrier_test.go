@@ -303,3 +303,26 @@ func TestManifestCarrierStatus(t *testing.T) {
 		t.Errorf("an order the carrier said nothing of: delivered_at %s", after[orders[1]]["delivered_at"])
 	}
 }
+
+// A carrier's refusal of a message is on the console of the order's
+// depot, for an administrator; none is an empty list.
+func TestConsoleCarrierFailures(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ids := b.seedDay(1)
+	path := fmt.Sprintf("/v1/depots/%d/console?date=%s", b.depot.ID, testNow.Format(time.DateOnly))
+	r := b.do("GET", path, b.disp, nil)
+	wantStatus(t, r, http.StatusOK, "")
+	if !strings.Contains(string(r.body), `"carrier_failures":[]`) {
+		t.Errorf("console without refusals: no empty carrier_failures")
+	}
+	if _, err := b.db.Exec(context.Background(), `INSERT INTO carrier_outbox (order_id, carrier, action, status, error, created_at, seq)
+		VALUES ($1, 'viettelpost', 'picked_up', 'failed', 'viettelpost: refused by the carrier: 400 Bad Request', $2, 1)`, ids[0], testNow); err != nil {
+		t.Fatal(err)
+	}
+	r = b.do("GET", path, b.disp, nil)
+	wantStatus(t, r, http.StatusOK, "")
+	if !strings.Contains(string(r.body), fmt.Sprintf(`"carrier_failures":[{"order_id":%d,"carrier":"viettelpost","action":"picked_up","error":"viettelpost: refused by the carrier: 400 Bad Request"`, ids[0])) {
+		t.Errorf("console lacks the refusal: %.2000s", r.body)
+	}
+}

@@ -100,7 +100,10 @@ type consoleOut struct {
 	Issues   []issueOut       `json:"issues"`
 	// PromiseLost are the orders whose promise was lost at placement.
 	PromiseLost []lostOut `json:"promise_lost"`
-	SLA         struct {
+	// CarrierFailures are the carriers' latest refusals of thugom's
+	// messages (of the depot's carrier), for an administrator.
+	CarrierFailures []carrierFailureOut `json:"carrier_failures"`
+	SLA             struct {
 		AtRisk int `json:"at_risk"`
 		Late   int `json:"late"`
 	} `json:"sla"`
@@ -200,6 +203,9 @@ func (s *server) loadConsole(ctx context.Context, d *thugom.Depot, day time.Time
 		return nil, err
 	}
 	out.PromiseLost = consoleLost(lost, out.Issues)
+	if out.CarrierFailures, err = s.carrierFailures(ctx, d.CarrierID); err != nil {
+		return nil, err
+	}
 	items, err := store.SLABoard(ctx, s.deps.DB, d.ID, d.CarrierID, day, s.now())
 	if err != nil {
 		return nil, err
@@ -629,4 +635,30 @@ func (s *server) postponeHousehold(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, res)
+}
+
+// carrierFailureOut is a message a carrier refused.
+type carrierFailureOut struct {
+	OrderID int64     `json:"order_id"`
+	Carrier string    `json:"carrier"`
+	Action  string    `json:"action"`
+	Error   string    `json:"error"`
+	At      time.Time `json:"at"`
+}
+
+// carrierFailures reads the carriers' latest refusals of a carrier's
+// orders (none without carriers configured).
+func (s *server) carrierFailures(ctx context.Context, carrierID int64) ([]carrierFailureOut, error) {
+	out := []carrierFailureOut{}
+	if s.deps.Service == nil {
+		return out, nil
+	}
+	msgs, err := s.deps.Service.CarrierFailures(ctx, carrierID)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range msgs {
+		out = append(out, carrierFailureOut{OrderID: m.OrderID, Carrier: m.Carrier, Action: m.Action, Error: m.Error, At: m.At})
+	}
+	return out, nil
 }
