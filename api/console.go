@@ -67,6 +67,9 @@ type issueOut struct {
 	Code               string     `json:"code"`
 	Reason             string     `json:"reason"`
 	Fixes              []fixOut   `json:"fixes"`
+	// Advice, when no vehicle of the depot can take the order: why, and
+	// what would help instead (fixes.go).
+	Advice string `json:"advice,omitempty"`
 	// LostAtPlacement: the order's promise was lost at placement; the
 	// issue is not a planning miss (thugom.Issue.PlanningMiss).
 	LostAtPlacement bool `json:"lost_at_placement,omitempty"`
@@ -294,7 +297,7 @@ func (s *server) consoleIssues(ctx context.Context, d *thugom.Depot, day time.Ti
 	out := make([]issueOut, 0, len(found))
 	for i, is := range found {
 		o := issueOut{OrderID: is.Order.OrderID, HouseholdID: is.Order.HouseholdID, Phone: is.Order.Phone, Kind: is.Kind,
-			StopID: is.StopID, LateMin: is.LateMin, Fixes: issueFixes(is, codes), LostAtPlacement: !is.PlanningMiss()}
+			StopID: is.StopID, LateMin: is.LateMin, Fixes: issueFixes(is), LostAtPlacement: !is.PlanningMiss()}
 		if is.Kind == thugom.IssueUnassigned {
 			u := dp.Unassigned[i]
 			o.MarketplaceOrderID, o.HouseholdName, o.Point, o.WeightKg = u.MarketplaceOrderID, u.HouseholdName, u.Point, u.WeightKg
@@ -309,6 +312,9 @@ func (s *server) consoleIssues(ctx context.Context, d *thugom.Depot, day time.Ti
 		return nil, err
 	}
 	if err := s.dropOffFixes(ctx, d.ID, day, out); err != nil {
+		return nil, err
+	}
+	if err := s.assignFixes(ctx, d, day, found, dp, out, codes); err != nil { // fixes.go
 		return nil, err
 	}
 	return out, nil
@@ -440,14 +446,10 @@ func outsideCode(u unassignedOut) string {
 	return u.Reason
 }
 
-// issueFixes words an issue's fixes: assigning it to each vehicle it may
-// go to (the console previews the cost before applying), and calling the
-// household to widen its window.
-func issueFixes(is thugom.Issue, codes map[int64]string) []fixOut {
+// issueFixes words an issue's fix of calling the household to widen its
+// window; the assign fixes come after, those that work (fixes.go).
+func issueFixes(is thugom.Issue) []fixOut {
 	fixes := []fixOut{}
-	for _, v := range is.AssignTo {
-		fixes = append(fixes, fixOut{Kind: "assign", VehicleID: v, Label: "Giao cho xe " + codes[v]})
-	}
 	if is.WidenWindow {
 		fixes = append(fixes, fixOut{Kind: "widen_window", Phone: is.Order.Phone, Label: "Gọi hộ " + is.Order.Phone + " để nới khung giờ"})
 	}

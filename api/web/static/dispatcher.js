@@ -436,6 +436,7 @@
       li.setAttribute("data-kind", is.kind);
       h("div", (is.kind === "late" ? "TRỄ " + is.late_min + " phút · " : "") + is.household_name + " · đơn " + (is.marketplace_order_id || is.order_id) + " · " + is.weight_kg + " kg", null, li);
       h("div", is.reason, "reason", li);
+      if (is.advice) { h("div", is.advice, "advice", li); }
       is.fixes.forEach(function (f) {
         var b = h("button", f.label, null, li);
         b.type = "button";
