@@ -107,6 +107,55 @@ type consoleOut struct {
 		AtRisk int `json:"at_risk"`
 		Late   int `json:"late"`
 	} `json:"sla"`
+	// Pickups are the day's pickups done, by when against their window: a
+	// pickup confirmed far outside it is early or late, not on time.
+	Pickups pickupTiming `json:"pickups"`
+}
+
+// pickupTiming counts a day's pickups by when they were reported against
+// their window.
+type pickupTiming struct {
+	InWindow int `json:"in_window"`
+	Early    int `json:"early"`
+	Late     int `json:"late"`
+}
+
+// timingOf counts the picked-up stops of the routes by their report's time.
+func timingOf(routes []routeOut) pickupTiming {
+	var t pickupTiming
+	for _, rt := range routes {
+		for _, st := range rt.Stops {
+			if st.Kind != thugom.StopPickup || st.ReportedAt == nil || (st.Status != thugom.StopPickedUp && st.Status != thugom.StopDone) {
+				continue
+			}
+			switch at := *st.ReportedAt; {
+			case at.Before(st.WindowStart):
+				t.Early++
+			case at.After(st.WindowEnd):
+				t.Late++
+			default:
+				t.InWindow++
+			}
+		}
+	}
+	return t
+}
+
+// ofDay reports whether an SLA item belongs to the day shown: its deadline
+// (or promise) falls on that day, or, on today and days past, before it
+// (an order still open past its deadline stays on the board).
+func ofDay(it store.SLAItem, day, now time.Time) bool {
+	due := it.PromisedBy
+	if it.HandoverDeadline != nil {
+		due = *it.HandoverDeadline
+	}
+	if due.IsZero() {
+		return true
+	}
+	if !due.Before(day.AddDate(0, 0, 1)) {
+		return false
+	}
+	return !day.After(thugom.Day(now)) || !due.Before(day)
 }
 
 // reasonVI says a reason code of the planner in Vietnamese.
@@ -207,7 +256,11 @@ func (s *server) loadConsole(ctx context.Context, d *thugom.Depot, day time.Time
 	if err != nil {
 		return nil, err
 	}
+	out.Pickups = timingOf(out.Routes)
 	for _, it := range items {
+		if !ofDay(it, day, s.now()) {
+			continue
+		}
 		if it.Late {
 			out.SLA.Late++
 		} else {

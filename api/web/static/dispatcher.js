@@ -586,7 +586,10 @@
 
   function drawBoard(c) {
     var d = clear("board");
-    h("div", "Có nguy cơ trễ: " + c.sla.at_risk + " · Trễ: " + c.sla.late, null, d);
+    h("div", "Ngày " + dmy(c.date) + " · có nguy cơ trễ: " + c.sla.at_risk + " · trễ: " + c.sla.late, null, d).id = "sla-count";
+    var pk = c.pickups || { in_window: 0, early: 0, late: 0 };
+    var tm = h("div", "Lấy hàng trong khung giờ: " + pk.in_window + " · sớm hơn khung: " + pk.early + " · muộn hơn khung: " + pk.late, null, d);
+    tm.id = "pickup-timing";
     api("/v1/depots/" + c.depot.id + "/report?date=" + c.date).then(function (x) {
       h("div", "Đã lấy " + x.picked_up + "/" + x.orders + " đơn · đúng hạn " + Math.round(x.on_time_share * 100) + "% · không lấy được " + x.failed + " · " + x.km.toFixed(1) + " km · " + x.load_kg.toFixed(0) + " kg · tuổi hàng TB " + x.produce_age_hours.avg.toFixed(1) + " giờ", "muted", d);
     }).catch(function () {});
