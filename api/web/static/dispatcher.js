@@ -123,7 +123,7 @@
     drawIssues(c);
     drawVehicles(c);
     drawBoard(c);
-    if (selected && selected.route) { showRoute(selected.route); }
+    if (selected && selected.route) { showRoute(selected.route, true); }
     $("nroutes") && ($("nroutes").textContent = "(" + c.routes.length + ")");
     // Measured to the frame after: drawing, style, layout and paint.
     requestAnimationFrame(function () { setTimeout(function () { $("timeline").setAttribute("data-render-ms", String(Math.round(performance.now() - t0))); }, 0); });
@@ -234,11 +234,19 @@
     });
   }
 
-  function showRoute(rt) {
+  // A route selected (its line on the map, its row, its name in the list):
+  // it stays highlighted on the map and the timeline, and its stop list is
+  // brought into view.
+  function showRoute(rt, keepScroll) {
     selected = selected || {};
     selected.route = rt;
     var cur = (day.routes || []).filter(function (r) { return r.vehicle.id === rt.vehicle.id; })[0] || rt;
+    each("#routes polyline.sel, #timeline .tl-row.sel, #vehiclelist li.sel", function (e) { e.classList.remove("sel"); });
+    each('#routes polyline[data-vehicle-id="' + cur.vehicle.id + '"], #timeline .tl-row[data-vehicle-id="' + cur.vehicle.id + '"], #vehiclelist li[data-vehicle-id="' + cur.vehicle.id + '"]',
+      function (e) { e.classList.add("sel"); });
+    each('#routes polyline[data-vehicle-id="' + cur.vehicle.id + '"]', function (e) { e.parentNode.appendChild(e); }); // drawn on top
     $("routebox").hidden = false;
+    $("routebox").setAttribute("data-vehicle-id", cur.vehicle.id);
     $("routetitle").textContent = cur.vehicle.name + (cur.driver ? " · " + cur.driver.name + " " + cur.driver.phone : "");
     var tb = clear(document.querySelector("#stoplist tbody"));
     pickups(cur).forEach(function (s, i) {
@@ -249,6 +257,7 @@
       tr.addEventListener("mouseenter", function () { highlight(s.id, true); });
       tr.addEventListener("mouseleave", function () { highlight(s.id, false); });
     });
+    if (!keepScroll) { $("routebox").scrollIntoView({ block: "nearest" }); }
   }
 
   // A stop selected (click or Enter): its details and a keyboard way to
