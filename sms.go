@@ -74,6 +74,27 @@ type SMSData struct {
 	// (SMSDropOff).
 	Place string
 	By    time.Time
+	// Via is the channel a household's answer came by ("sms", "page",
+	// "dispatcher"): its acknowledgement names it (ViaText).
+	Via string
+}
+
+// ViaText names, for an acknowledgement, the channel a household's answer
+// came by ("" for none known). The same answer is the same action by every
+// channel — the same change and the same kind of SMS — and the SMS says
+// which channel it heard, so a tap on the page is not told "you texted".
+func ViaText(via string) string {
+	switch via {
+	case "page":
+		return "tren trang"
+	case "sms":
+		return "qua tin nhan"
+	case "zalo":
+		return "qua Zalo"
+	case "dispatcher":
+		return "qua dien thoai voi buu cuc"
+	}
+	return ""
 }
 
 // SMSReply is a household's one-character answer.
@@ -328,6 +349,10 @@ func cutPrefixFold(s, prefix string) (string, bool) {
 }
 
 func renderSMS(d SMSData, depot, hint string) string {
+	via := ""
+	if t := ViaText(d.Via); t != "" {
+		via = " " + t
+	}
 	day := ""
 	win := ""
 	if !d.WindowStart.IsZero() {
@@ -385,14 +410,13 @@ func renderSMS(d SMSData, depot, hint string) string {
 		}
 		s += ", nguoi mua nhan muon. Hoan: 2. Huy: 0"
 	case SMSReplyReady:
-		// Neutral of the channel (the same SMS for every channel, as every
-		// answer is the same action): "nhan tin" read as "you texted" when
-		// the answer was a tap on the page.
-		s = "Thugom: da ghi nhan hang SAN SANG. Cam on, xe se den dung hen."
+		// The same kind of SMS for every channel (every answer is the same
+		// action), naming the channel it came by (ViaText).
+		s = "Thugom: da ghi nhan hang SAN SANG" + via + ". Cam on, xe se den dung hen."
 	case SMSReplyPostponed:
-		s = "Thugom: da HOAN lay hang sang ngay mai. Se nhan tin gio moi."
+		s = "Thugom: da HOAN lay hang sang ngay mai" + via + ". Se nhan tin gio moi."
 	case SMSReplyCancelled:
-		s = "Thugom: da HUY don theo yeu cau." + call
+		s = "Thugom: da HUY don theo yeu cau" + via + "." + call
 	case SMSReplyRestored:
 		s = "Thugom: da KHOI PHUC don, se bao gio lay hang moi." + call
 	case SMSReplyHelp:

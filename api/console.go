@@ -67,6 +67,9 @@ type issueOut struct {
 	Code               string     `json:"code"`
 	Reason             string     `json:"reason"`
 	Fixes              []fixOut   `json:"fixes"`
+	// Advice, when no vehicle of the depot can take the order: why, and
+	// what would help instead (fixes.go).
+	Advice string `json:"advice,omitempty"`
 	// LostAtPlacement: the order's promise was lost at placement; the
 	// issue is not a planning miss (thugom.Issue.PlanningMiss).
 	LostAtPlacement bool `json:"lost_at_placement,omitempty"`
@@ -107,6 +110,55 @@ type consoleOut struct {
 		AtRisk int `json:"at_risk"`
 		Late   int `json:"late"`
 	} `json:"sla"`
+	// Pickups are the day's pickups done, by when against their window: a
+	// pickup confirmed far outside it is early or late, not on time.
+	Pickups pickupTiming `json:"pickups"`
+}
+
+// pickupTiming counts a day's pickups by when they were reported against
+// their window.
+type pickupTiming struct {
+	InWindow int `json:"in_window"`
+	Early    int `json:"early"`
+	Late     int `json:"late"`
+}
+
+// timingOf counts the picked-up stops of the routes by their report's time.
+func timingOf(routes []routeOut) pickupTiming {
+	var t pickupTiming
+	for _, rt := range routes {
+		for _, st := range rt.Stops {
+			if st.Kind != thugom.StopPickup || st.ReportedAt == nil || (st.Status != thugom.StopPickedUp && st.Status != thugom.StopDone) {
+				continue
+			}
+			switch at := *st.ReportedAt; {
+			case at.Before(st.WindowStart):
+				t.Early++
+			case at.After(st.WindowEnd):
+				t.Late++
+			default:
+				t.InWindow++
+			}
+		}
+	}
+	return t
+}
+
+// ofDay reports whether an SLA item belongs to the day shown: its deadline
+// (or promise) falls on that day, or, on today and days past, before it
+// (an order still open past its deadline stays on the board).
+func ofDay(it store.SLAItem, day, now time.Time) bool {
+	due := it.PromisedBy
+	if it.HandoverDeadline != nil {
+		due = *it.HandoverDeadline
+	}
+	if due.IsZero() {
+		return true
+	}
+	if !due.Before(day.AddDate(0, 0, 1)) {
+		return false
+	}
+	return !day.After(thugom.Day(now)) || !due.Before(day)
 }
 
 // reasonVI says a reason code of the planner in Vietnamese.
@@ -210,7 +262,11 @@ func (s *server) loadConsole(ctx context.Context, d *thugom.Depot, day time.Time
 	if err != nil {
 		return nil, err
 	}
+	out.Pickups = timingOf(out.Routes)
 	for _, it := range items {
+		if !ofDay(it, day, s.now()) {
+			continue
+		}
 		if it.Late {
 			out.SLA.Late++
 		} else {
@@ -300,7 +356,7 @@ func (s *server) consoleIssues(ctx context.Context, d *thugom.Depot, day time.Ti
 	out := make([]issueOut, 0, len(found))
 	for i, is := range found {
 		o := issueOut{OrderID: is.Order.OrderID, HouseholdID: is.Order.HouseholdID, Phone: is.Order.Phone, Kind: is.Kind,
-			StopID: is.StopID, LateMin: is.LateMin, Fixes: issueFixes(is, codes), LostAtPlacement: !is.PlanningMiss()}
+			StopID: is.StopID, LateMin: is.LateMin, Fixes: issueFixes(is), LostAtPlacement: !is.PlanningMiss()}
 		if is.Kind == thugom.IssueUnassigned {
 			u := dp.Unassigned[i]
 			o.MarketplaceOrderID, o.HouseholdName, o.Point, o.WeightKg = u.MarketplaceOrderID, u.HouseholdName, u.Point, u.WeightKg
@@ -315,6 +371,9 @@ func (s *server) consoleIssues(ctx context.Context, d *thugom.Depot, day time.Ti
 		return nil, err
 	}
 	if err := s.dropOffFixes(ctx, d.ID, day, out); err != nil {
+		return nil, err
+	}
+	if err := s.assignFixes(ctx, d, day, found, dp, out, codes); err != nil { // fixes.go
 		return nil, err
 	}
 	return out, nil
@@ -446,14 +505,10 @@ func outsideCode(u unassignedOut) string {
 	return u.Reason
 }
 
-// issueFixes words an issue's fixes: assigning it to each vehicle it may
-// go to (the console previews the cost before applying), and calling the
-// household to widen its window.
-func issueFixes(is thugom.Issue, codes map[int64]string) []fixOut {
+// issueFixes words an issue's fix of calling the household to widen its
+// window; the assign fixes come after, those that work (fixes.go).
+func issueFixes(is thugom.Issue) []fixOut {
 	fixes := []fixOut{}
-	for _, v := range is.AssignTo {
-		fixes = append(fixes, fixOut{Kind: "assign", VehicleID: v, Label: "Giao cho xe " + codes[v]})
-	}
 	if is.WidenWindow {
 		fixes = append(fixes, fixOut{Kind: "widen_window", Phone: is.Order.Phone, Label: "Gọi hộ " + is.Order.Phone + " để nới khung giờ"})
 	}

@@ -354,6 +354,9 @@ func (s *server) slaBoard(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	for _, it := range items {
+		if !ofDay(it, day, s.now()) { // the day's own, as the console counts (console.go)
+			continue
+		}
 		if it.Late {
 			out.Late = append(out.Late, it)
 		} else {

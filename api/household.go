@@ -114,8 +114,6 @@ type householdItem struct {
 	Waybill string // the carrier's waybill number ("" before its shipment)
 }
 
-var weekdaysVI = [...]string{"Chủ nhật", "Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy"}
-
 var stopStatusVI = map[string]string{
 	thugom.StopPlanned: "Đã lên lịch", thugom.StopEnRoute: "Xe đang đến", thugom.StopArrived: "Xe đã đến",
 	thugom.StopPickedUp: "Đã lấy hàng", thugom.StopFailed: "Chưa lấy được hàng", thugom.StopSkipped: "Đã bỏ qua",
@@ -186,7 +184,7 @@ func (s *server) householdView(ctx context.Context, id int64) (*householdPage, e
 	if stop != nil && open > 0 && dropOff == "" {
 		ws, we := stop.WindowStart.In(thugom.Local), stop.WindowEnd.In(thugom.Local)
 		pg.HasWindow = true
-		pg.Day = fmt.Sprintf("%s, %s", weekdaysVI[ws.Weekday()], ws.Format("02/01"))
+		pg.Day = thugom.DayLabel(ws, s.now()) // the day as the driver app names it: "Hôm nay", "Ngày mai, thứ ba 08/12" (workday.go)
 		pg.From, pg.To = ws.Format("15:04"), we.Format("15:04")
 		pg.PostOffice = stop.DepotName // the post office, not a vehicle code households do not know
 		pg.DriverPhone = stop.DriverPhone

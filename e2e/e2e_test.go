@@ -40,18 +40,27 @@ type bundle struct {
 	admin   string
 	sc      *demo.Scenario
 	network *demo.Seeded
+	svc     *jobs.Service
 }
 
 func setup(t *testing.T) *bundle {
 	t.Helper()
+	return setupWith(t, demo.Options{Seed: 7, Households: 600, Day: day}, func(ctx context.Context, db *store.DB, sc *demo.Scenario) (*demo.Seeded, error) {
+		return demo.SeedNetwork(ctx, db, sc)
+	})
+}
+
+// setupWith builds the scenario of opt, seeds it with seed (the network
+// only, or the whole day) and starts a service and a server on it.
+func setupWith(t *testing.T, opt demo.Options, seed func(context.Context, *store.DB, *demo.Scenario) (*demo.Seeded, error)) *bundle {
+	t.Helper()
 	ctx := context.Background()
 	b := &bundle{t: t, ctx: ctx, db: pgtest.New(t), secret: []byte("e2e-secret-0123456789abcdef")}
 	var err error
-	b.sc, err = demo.Build(geo.Default().Gazetteer(), demo.Options{Seed: 7, Households: 600, Day: day})
-	if err != nil {
+	if b.sc, err = demo.Build(geo.Default().Gazetteer(), opt); err != nil {
 		t.Fatal(err)
 	}
-	if b.network, err = demo.SeedNetwork(ctx, b.db, b.sc); err != nil {
+	if b.network, err = seed(ctx, b.db, b.sc); err != nil {
 		t.Fatal(err)
 	}
 	svc, err := jobs.New(b.db, jobs.Deps{Clock: clock, Workers: 8, PlanWorkers: 1, PlanBudget: 2 * time.Second,
@@ -72,6 +81,7 @@ func setup(t *testing.T) *bundle {
 	t.Cleanup(srv.Close)
 	b.base = srv.URL
 	h = api.New(api.Deps{DB: b.db, Service: svc, Clock: clock, Secret: b.secret, BaseURL: b.base})
+	b.svc = svc
 	b.admin = b.token(thugom.Token{Name: "e2e admin", Role: thugom.RoleAdmin})
 	return b
 }

@@ -152,7 +152,7 @@ func (s *Service) tellCancelled(ctx context.Context, tx pgx.Tx, householdID int6
 		return err
 	}
 	if c.ackKey != "" {
-		_, err := s.notify(ctx, tx, householdID, phone, thugom.SMSData{Kind: thugom.SMSReplyCancelled}, "ack:"+c.ackKey, true)
+		_, err := s.notify(ctx, tx, householdID, phone, thugom.SMSData{Kind: thugom.SMSReplyCancelled, Via: c.via}, "ack:"+c.ackKey, true)
 		return err
 	}
 	// A read, not a lock: this cancel holds one order of the household,

@@ -147,7 +147,7 @@ func (s *Service) answer(ctx context.Context, tx pgx.Tx, a Answer, phone string)
 		return nil, thugom.Errorf(thugom.EInvalid, "reply", "a household answers ready, postpone or cancel")
 	}
 	res.Orders = ids
-	if _, err := s.notify(ctx, tx, hh, phone, thugom.SMSData{Kind: ack}, "ack:"+ackKey, true); err != nil {
+	if _, err := s.notify(ctx, tx, hh, phone, thugom.SMSData{Kind: ack, Via: a.Via}, "ack:"+ackKey, true); err != nil {
 		return nil, err
 	}
 	return res, s.event(ctx, tx, actor, "household."+a.Reply.String(), fmt.Sprintf("household:%d", hh),

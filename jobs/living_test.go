@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -256,7 +257,9 @@ func TestOtherDayLeavesToday(t *testing.T) {
 
 // TestAnswerSameByPageAndSMS: the household's cancel by its page and by
 // SMS "0" (and "ready" by page and "1") leave the same rows and the same
-// messages.
+// messages, but for the channel each acknowledgement names (the same
+// action is the same change and the same kind of SMS, which says which
+// channel it heard: thugom.ViaText).
 func TestAnswerSameByPageAndSMS(t *testing.T) {
 	t.Parallel()
 	type outcome struct {
@@ -314,6 +317,17 @@ func TestAnswerSameByPageAndSMS(t *testing.T) {
 		text  string
 	}{{thugom.ReplyCancel, "0"}, {thugom.ReplyReady, "1"}, {thugom.ReplyPostpone, "2"}} {
 		page, sms := run(false, c.reply, c.text), run(true, c.reply, c.text)
+		for _, o := range []struct {
+			out       *outcome
+			says, not string
+		}{{&page, thugom.ViaText("page"), thugom.ViaText("sms")}, {&sms, thugom.ViaText("sms"), thugom.ViaText("page")}} {
+			for i, m := range o.out.sms {
+				if !strings.Contains(m, " "+o.says) || strings.Contains(m, o.not) {
+					t.Errorf("%s: acknowledgement %q does not name its channel (%q)", c.reply, m, o.says)
+				}
+				o.out.sms[i] = strings.Replace(m, " "+o.says, "", 1)
+			}
+		}
 		if fmt.Sprint(page) != fmt.Sprint(sms) {
 			t.Errorf("%s: page and SMS differ:\npage %v\nsms  %v", c.reply, page, sms)
 		}

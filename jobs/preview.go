@@ -56,6 +56,8 @@ type Preview struct {
 	CurrentDistanceM int `json:"current_distance_m"`
 	// Verdict answers a move (StopID, VehicleID).
 	Verdict *Verdict `json:"verdict,omitempty"`
+	// placed is the vehicle each order of the draft's open stops is on.
+	placed map[int64]int64
 }
 
 // LateStop is a stop of a draft that would be late.
@@ -257,6 +259,7 @@ func (p *planner) draft(out *Preview) []thugom.StopVersion {
 		return p.day.Add(time.Duration(s * float64(time.Second))).Truncate(time.Second)
 	}
 	var snap []thugom.StopVersion
+	out.placed = map[int64]int64{}
 	used := map[int64]bool{}
 	newID := int64(0)
 	for _, r := range p.sol.Routes {
@@ -288,6 +291,7 @@ func (p *planner) draft(out *Preview) []thugom.StopVersion {
 				}
 				for _, o := range g.orders {
 					sv.Orders = append(sv.Orders, o.Order.ID)
+					out.placed[o.Order.ID] = vid
 				}
 				switch {
 				case g.frozen != nil:

@@ -129,6 +129,7 @@ type Service struct {
 	stopBg  context.CancelFunc
 	bg      sync.WaitGroup // keepClientID, sweepOrphans
 	hooks   hooks
+	fixes   fixCache // the console's fix checks by day revision (fixes.go)
 }
 
 // hooks are where the package's own tests step into the service: to pause a

@@ -123,7 +123,7 @@
     drawIssues(c);
     drawVehicles(c);
     drawBoard(c);
-    if (selected && selected.route) { showRoute(selected.route); }
+    if (selected && selected.route) { showRoute(selected.route, true); }
     $("nroutes") && ($("nroutes").textContent = "(" + c.routes.length + ")");
     // Measured to the frame after: drawing, style, layout and paint.
     requestAnimationFrame(function () { setTimeout(function () { $("timeline").setAttribute("data-render-ms", String(Math.round(performance.now() - t0))); }, 0); });
@@ -234,11 +234,19 @@
     });
   }
 
-  function showRoute(rt) {
+  // A route selected (its line on the map, its row, its name in the list):
+  // it stays highlighted on the map and the timeline, and its stop list is
+  // brought into view.
+  function showRoute(rt, keepScroll) {
     selected = selected || {};
     selected.route = rt;
     var cur = (day.routes || []).filter(function (r) { return r.vehicle.id === rt.vehicle.id; })[0] || rt;
+    each("#routes polyline.sel, #timeline .tl-row.sel, #vehiclelist li.sel", function (e) { e.classList.remove("sel"); });
+    each('#routes polyline[data-vehicle-id="' + cur.vehicle.id + '"], #timeline .tl-row[data-vehicle-id="' + cur.vehicle.id + '"], #vehiclelist li[data-vehicle-id="' + cur.vehicle.id + '"]',
+      function (e) { e.classList.add("sel"); });
+    each('#routes polyline[data-vehicle-id="' + cur.vehicle.id + '"]', function (e) { e.parentNode.appendChild(e); }); // drawn on top
     $("routebox").hidden = false;
+    $("routebox").setAttribute("data-vehicle-id", cur.vehicle.id);
     $("routetitle").textContent = cur.vehicle.name + (cur.driver ? " · " + cur.driver.name + " " + cur.driver.phone : "");
     var tb = clear(document.querySelector("#stoplist tbody"));
     pickups(cur).forEach(function (s, i) {
@@ -249,6 +257,7 @@
       tr.addEventListener("mouseenter", function () { highlight(s.id, true); });
       tr.addEventListener("mouseleave", function () { highlight(s.id, false); });
     });
+    if (!keepScroll) { $("routebox").scrollIntoView({ block: "nearest" }); }
   }
 
   // A stop selected (click or Enter): its details and a keyboard way to
@@ -436,6 +445,7 @@
       li.setAttribute("data-kind", is.kind);
       h("div", (is.kind === "late" ? "TRỄ " + is.late_min + " phút · " : "") + is.household_name + " · đơn " + (is.marketplace_order_id || is.order_id) + " · " + is.weight_kg + " kg", null, li);
       h("div", is.reason, "reason", li);
+      if (is.advice) { h("div", is.advice, "advice", li); }
       is.fixes.forEach(function (f) {
         var b = h("button", f.label, null, li);
         b.type = "button";
@@ -585,7 +595,10 @@
 
   function drawBoard(c) {
     var d = clear("board");
-    h("div", "Có nguy cơ trễ: " + c.sla.at_risk + " · Trễ: " + c.sla.late, null, d);
+    h("div", "Ngày " + dmy(c.date) + " · có nguy cơ trễ: " + c.sla.at_risk + " · trễ: " + c.sla.late, null, d).id = "sla-count";
+    var pk = c.pickups || { in_window: 0, early: 0, late: 0 };
+    var tm = h("div", "Lấy hàng trong khung giờ: " + pk.in_window + " · sớm hơn khung: " + pk.early + " · muộn hơn khung: " + pk.late, null, d);
+    tm.id = "pickup-timing";
     api("/v1/depots/" + c.depot.id + "/report?date=" + c.date).then(function (x) {
       h("div", "Đã lấy " + x.picked_up + "/" + x.orders + " đơn · đúng hạn " + Math.round(x.on_time_share * 100) + "% · không lấy được " + x.failed + " · " + x.km.toFixed(1) + " km · " + x.load_kg.toFixed(0) + " kg · tuổi hàng TB " + x.produce_age_hours.avg.toFixed(1) + " giờ", "muted", d);
     }).catch(function () {});
