@@ -97,8 +97,14 @@ func (p *planner) build(ctx context.Context, q store.DBTX) error {
 		return err
 	}
 	for i := range in.Stops {
-		if st := &in.Stops[i]; deadlineImpossible(in, st) {
+		st := &in.Stops[i]
+		switch {
+		case deadlineImpossible(in, st):
 			st.DeadlineLateCost = deadlineLateCost(len(stopGroup[st.ID].orders))
+		case st.Deadline > 0:
+			if t := retryTarget(in, st); t > 0 {
+				st.Target, st.TargetLateCost = t, targetLateCost(len(stopGroup[st.ID].orders))
+			}
 		}
 	}
 	placePins(in, stopGroup) // a dispatcher's drops at a place (position.go)
