@@ -100,7 +100,10 @@ type consoleOut struct {
 	Issues   []issueOut       `json:"issues"`
 	// PromiseLost are the orders whose promise was lost at placement.
 	PromiseLost []lostOut `json:"promise_lost"`
-	SLA         struct {
+	// Capacity is what the fleet lacks to keep the day's promises and
+	// what would cover it (jobs.CapacityAdvice; null without the service).
+	Capacity *thugom.CapacityAdvice `json:"capacity"`
+	SLA      struct {
 		AtRisk int `json:"at_risk"`
 		Late   int `json:"late"`
 	} `json:"sla"`
@@ -200,6 +203,11 @@ func (s *server) loadConsole(ctx context.Context, d *thugom.Depot, day time.Time
 		return nil, err
 	}
 	out.PromiseLost = consoleLost(lost, out.Issues)
+	if s.deps.Service != nil {
+		if out.Capacity, err = s.deps.Service.CapacityAdvice(ctx, d.ID, day); err != nil {
+			return nil, err
+		}
+	}
 	items, err := store.SLABoard(ctx, s.deps.DB, d.ID, d.CarrierID, day, s.now())
 	if err != nil {
 		return nil, err

@@ -47,7 +47,7 @@ type BorrowCandidate struct {
 	VehicleCode string  `json:"vehicle_code"`
 	Kind        string  `json:"kind"`
 	CapacityKg  float64 `json:"capacity_kg"`
-	MaxTrips    int     `json:"max_trips"`
+	MaxTrips    int     `json:"-"` // for the capacity advice (not part of the API)
 	DepotID     int64   `json:"depot_id"`
 	DepotName   string  `json:"depot_name"`
 	EmptyRunKm  float64 `json:"empty_run_km"`
