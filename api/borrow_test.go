@@ -105,7 +105,26 @@ func TestBorrowAPI(t *testing.T) {
 		t.Fatalf("%d orders left out for a full fleet, %d offered the borrow: %+v", full, offered, c.Issues)
 	}
 
-	r := b.do("GET", cands, b.disp, nil)
+	// Its capacity panel advises borrowing the van for them.
+	r := b.do("GET", fmt.Sprintf("/v1/depots/%d/console?date=%s", b.depot.ID, date), b.disp, nil)
+	wantStatus(t, r, http.StatusOK, "")
+	var adv struct {
+		Capacity *struct {
+			Orders int     `json:"orders"`
+			Kg     float64 `json:"kg"`
+			Borrow []struct {
+				VehicleID int64  `json:"vehicle_id"`
+				DepotName string `json:"depot_name"`
+			} `json:"borrow"`
+			Text string `json:"text"`
+		} `json:"capacity"`
+	}
+	r.json(t, &adv)
+	if a := adv.Capacity; a == nil || a.Orders < full || a.Kg <= 0 || len(a.Borrow) == 0 || a.Borrow[0].VehicleID != sc.van.ID || a.Borrow[0].DepotName != sc.lender.Name || a.Text == "" {
+		t.Fatalf("console capacity %+v: want the %d orders left out and the van of %s to borrow", adv.Capacity, full, sc.lender.Name)
+	}
+
+	r = b.do("GET", cands, b.disp, nil)
 	wantStatus(t, r, http.StatusOK, "")
 	var got struct {
 		RadiusKm   float64 `json:"radius_km"`
@@ -269,6 +288,7 @@ func TestBorrowBrowser(t *testing.T) {
 		chromedp.Navigate(fmt.Sprintf("%s/?depot=%d&date=%s#token=%s", b.srv.URL, b.depot.ID, date, b.disp)),
 		chromedp.WaitVisible(`#timeline[data-render-ms]`, chromedp.ByQuery),
 		chromedp.WaitVisible(`#issues li[data-kind="unassigned"] button[data-fix="borrow"]`, chromedp.ByQuery),
+		chromedp.WaitVisible(fmt.Sprintf(`#capacity li[data-vehicle-id="%d"]`, sc.van.ID), chromedp.ByQuery),
 		chromedp.Evaluate(`document.querySelectorAll('#issues li[data-kind="unassigned"]').length`, &before),
 		chromedp.Evaluate(fmt.Sprintf(`document.querySelectorAll('#issues li[data-order-id] button[data-fix="borrow"][data-vehicle-id="%d"]').length`, sc.van.ID), &buttons),
 		chromedp.Text(`#issues li[data-kind="unassigned"] button[data-fix="borrow"]`, &label, chromedp.ByQuery),

@@ -106,7 +106,10 @@ type consoleOut struct {
 	// CarrierFailures are the carriers' latest refusals of thugom's
 	// messages (of the depot's carrier), for an administrator.
 	CarrierFailures []carrierFailureOut `json:"carrier_failures"`
-	SLA             struct {
+	// Capacity is what the fleet lacks to keep the day's promises and
+	// what would cover it (jobs.CapacityAdvice; null without the service).
+	Capacity *thugom.CapacityAdvice `json:"capacity"`
+	SLA      struct {
 		AtRisk int `json:"at_risk"`
 		Late   int `json:"late"`
 	} `json:"sla"`
@@ -257,6 +260,11 @@ func (s *server) loadConsole(ctx context.Context, d *thugom.Depot, day time.Time
 	out.PromiseLost = consoleLost(lost, out.Issues)
 	if out.CarrierFailures, err = s.carrierFailures(ctx, d.CarrierID); err != nil {
 		return nil, err
+	}
+	if s.deps.Service != nil {
+		if out.Capacity, err = s.deps.Service.CapacityAdvice(ctx, d.ID, day); err != nil {
+			return nil, err
+		}
 	}
 	items, err := store.SLABoard(ctx, s.deps.DB, d.ID, d.CarrierID, day, s.now())
 	if err != nil {

@@ -47,6 +47,7 @@ type BorrowCandidate struct {
 	VehicleCode string  `json:"vehicle_code"`
 	Kind        string  `json:"kind"`
 	CapacityKg  float64 `json:"capacity_kg"`
+	MaxTrips    int     `json:"-"` // for the capacity advice (not part of the API)
 	DepotID     int64   `json:"depot_id"`
 	DepotName   string  `json:"depot_name"`
 	EmptyRunKm  float64 `json:"empty_run_km"`
@@ -159,7 +160,7 @@ func (s *Service) borrowCandidates(ctx context.Context, q store.DBTX, d *thugom.
 			if err != nil || m > s.borrowRadiusM() {
 				continue
 			}
-			out = append(out, BorrowCandidate{VehicleID: v.ID, VehicleCode: v.Code, Kind: v.Kind, CapacityKg: v.CapacityKg,
+			out = append(out, BorrowCandidate{VehicleID: v.ID, VehicleCode: v.Code, Kind: v.Kind, CapacityKg: v.CapacityKg, MaxTrips: v.MaxTrips,
 				DepotID: home.ID, DepotName: home.Name, EmptyRunKm: math.Round(m/100) / 10, EmptyRunMin: int(math.Ceil(secs / 60)),
 				Stops: stops, emptyRunM: m, emptyRunS: secs})
 		}

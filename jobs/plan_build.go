@@ -97,8 +97,18 @@ func (p *planner) build(ctx context.Context, q store.DBTX) error {
 		return err
 	}
 	for i := range in.Stops {
-		if st := &in.Stops[i]; deadlineImpossible(in, st) {
+		st := &in.Stops[i]
+		switch {
+		case deadlineImpossible(in, st):
 			st.DeadlineLateCost = deadlineLateCost(len(stopGroup[st.ID].orders))
+		case st.Deadline > 0 && p.s.deps.RetryTargets:
+			// Only a target some vehicle could meet going there alone: one
+			// that none can is no retry kept, and chasing it bent routes
+			// (measured on the week: produce age p95 480.8 min against
+			// 474.6 with this test, 473.5 before targets).
+			if t := retryTarget(in, st); t > 0 && !deadlineImpossible(in, &routing.Stop{Location: st.Location, Service: st.Service, Windows: st.Windows, Deadline: t}) {
+				st.Target, st.TargetLateCost = t, targetLateCost(len(stopGroup[st.ID].orders))
+			}
 		}
 	}
 	placePins(in, stopGroup) // a dispatcher's drops at a place (position.go)

@@ -154,6 +154,32 @@ func deadlineImpossible(in *routing.Instance, st *routing.Stop) bool {
 	return true
 }
 
+// retryTarget is the return a stop's trip aims at (routing.Stop.Target)
+// so that a failed visit can still be tried again before its handover
+// deadline: the deadline less the household's half hour (RetryAfter), a
+// visit and the quickest round trip from the depot. The stops with the
+// least slack so go early in their routes (issue 22).
+func retryTarget(in *routing.Instance, st *routing.Stop) float64 {
+	n := in.NumLocations
+	trip := math.Inf(1)
+	for _, v := range in.Vehicles {
+		prof, ok := in.Profiles[v.Profile]
+		if !ok || len(prof.Duration) < n*n {
+			return 0
+		}
+		trip = math.Min(trip, prof.Duration[v.End*n+st.Location]+prof.Duration[st.Location*n+v.End])
+	}
+	if math.IsInf(trip, 1) {
+		return 0
+	}
+	return st.Deadline - RetryAfter.Seconds() - st.Service - trip
+}
+
+// targetLateCost is what each second past a stop's retry target costs: a
+// tenth of a second late for its deadline, per order (a missed target is a
+// risk, a missed deadline a broken promise).
+func targetLateCost(orders int) float64 { return 0.1 * float64(orders) }
+
 // Stability of re-plans, in seconds of travel: moving a stop to another
 // vehicle costs half an hour of driving, changing its place on its vehicle
 // five minutes (drivers have loaded their bikes, households were told).

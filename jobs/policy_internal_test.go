@@ -213,6 +213,32 @@ func TestDeadlineImpossible(t *testing.T) {
 	}
 }
 
+// The retry target of a stop is its deadline less the half hour a household
+// gets, the visit and the quickest vehicle's round trip.
+func TestRetryTarget(t *testing.T) {
+	t.Parallel()
+	// Depot 0, a household at location 1: an hour each way by van, 20 min
+	// by motorbike.
+	in := &routing.Instance{NumLocations: 2,
+		Profiles: map[string]routing.Profile{"van": {Duration: []float64{0, 3600, 3600, 0}}, "motorbike": {Duration: []float64{0, 1200, 1200, 0}}},
+		Vehicles: []routing.Vehicle{{ID: "1", Profile: "van"}}}
+	st := &routing.Stop{Location: 1, Service: 300, Deadline: 10.5 * 3600}
+	if got, want := retryTarget(in, st), 10.5*3600-1800-300-7200; got != want {
+		t.Errorf("van only: target %v, want %v", got, want)
+	}
+	in.Vehicles = append(in.Vehicles, routing.Vehicle{ID: "2", Profile: "motorbike"})
+	if got, want := retryTarget(in, st), 10.5*3600-1800-300-2400; got != want {
+		t.Errorf("with a motorbike: target %v, want %v (the quickest round trip)", got, want)
+	}
+	in.Vehicles = nil
+	if got := retryTarget(in, st); got != 0 {
+		t.Errorf("no vehicle: target %v, want none", got)
+	}
+	if targetLateCost(3) >= deadlineLateCost(3) {
+		t.Error("a missed target must cost less than a missed deadline")
+	}
+}
+
 func TestPhoneResume(t *testing.T) {
 	t.Parallel()
 	now := 10 * 3600.0

@@ -107,6 +107,9 @@ func Check(in *Instance, sol *Solution) error {
 	if math.Abs(lateness-sol.Lateness) > 1e-6*(1+lateness) {
 		fail("total lateness %v, recomputed %v", sol.Lateness, lateness)
 	}
+	if tl := targetLateness(sol); math.Abs(tl-sol.TargetLateness) > 1e-6*(1+tl) {
+		fail("total target lateness %v, recomputed %v", sol.TargetLateness, tl)
+	}
 	if st := in.Stability; st != nil && st.VehicleChange+st.OrderChange > 0 {
 		moved := 0
 		for _, rt := range sol.Routes {
@@ -431,6 +434,31 @@ func (c *routeCheck) softDeadline(nd chkNode) float64 {
 	return c.in.Stops[nd.stop].Deadline
 }
 
+// targetLateness sums the visits' TargetLateBy (each checked against
+// the schedule in checkTimes).
+func targetLateness(sol *Solution) float64 {
+	t := 0.0
+	for _, r := range sol.Routes {
+		for _, tr := range r.Trips {
+			for _, v := range tr.Visits {
+				t += v.TargetLateBy
+			}
+		}
+	}
+	return t
+}
+
+// target is the Target node nd's trip aims at, +Inf if none.
+func (c *routeCheck) target(nd chkNode) float64 {
+	if nd.stop < 0 || c.isFrozen(nd) {
+		return math.Inf(1)
+	}
+	if s := &c.in.Stops[nd.stop]; s.TargetLateCost > 0 && s.Target > 0 && s.DeadlineLateCost <= 0 {
+		return s.Target
+	}
+	return math.Inf(1)
+}
+
 // forward is the earliest schedule from a departure time: start of service
 // (arrival for the depot) and arrival per node, ok if every window could be
 // met. Later trips leave as late as latest allows (if given).
@@ -498,7 +526,7 @@ func (c *routeCheck) latest(early []float64) []float64 {
 				sd := math.Inf(1)
 				for _, o := range nodes {
 					if o.trip == nd.trip && o.stop >= 0 {
-						sd = math.Min(sd, c.softDeadline(o))
+						sd = math.Min(sd, math.Min(c.softDeadline(o), c.target(o)))
 					}
 				}
 				if !math.IsInf(sd, 1) {
@@ -529,6 +557,9 @@ func (c *routeCheck) checkTimes(starts, arrs []float64, lateness *float64) {
 				c.failf("stop %q: late by %v, recomputed %v", vis.Stop, vis.LateBy, late)
 			}
 			*lateness += late
+			if tl := math.Max(0, back-c.target(nd)); !near(vis.TargetLateBy, tl) {
+				c.failf("stop %q: past its target by %v, recomputed %v", vis.Stop, vis.TargetLateBy, tl)
+			}
 			if !near(vis.Arrival, arrs[i]) || !near(vis.Start, starts[i]) || !near(vis.Departure, starts[i]+nd.service) {
 				c.failf("stop %q: times %v/%v/%v, recomputed %v/%v/%v", vis.Stop, vis.Arrival, vis.Start, vis.Departure, arrs[i], starts[i], starts[i]+nd.service)
 			}

@@ -41,6 +41,7 @@ type model struct {
 	// by simulate (soft stops are full)
 	softClose, wlc []float64 // big, 0 if none
 	softDl, dlc    []float64
+	target         []bool // softDl is the stop's Target (Deadline stays hard)
 	soft           bool
 	// stability: reference vehicle (-1: none) and predecessor in the
 	// reference trip (-1: first of its trip) of each stop
@@ -176,6 +177,7 @@ func (m *model) compileStops(vidx map[string]int32) {
 	m.release = make([]float64, n)
 	m.softClose, m.wlc = make([]float64, n), make([]float64, n)
 	m.softDl, m.dlc = make([]float64, n), make([]float64, n)
+	m.target = make([]bool, n)
 	m.delivery = make([]bool, n)
 	hasPickup, hasDelivery := false, false
 	for i, s := range m.in.Stops {
@@ -248,6 +250,9 @@ func (m *model) compileSoft(i int, s *Stop) {
 	if s.DeadlineLateCost > 0 && s.Deadline > 0 {
 		m.softDl[i], m.dlc[i] = s.Deadline, s.DeadlineLateCost
 		m.deadline[i] = big
+		m.full[i], m.soft = true, true
+	} else if s.TargetLateCost > 0 && s.Target > 0 {
+		m.softDl[i], m.dlc[i], m.target[i] = s.Target, s.TargetLateCost, true
 		m.full[i], m.soft = true, true
 	}
 }

@@ -30,6 +30,9 @@
 //     the depot (its trip leaves no earlier). DeadlineLateCost and
 //     WindowLateCost make the deadline or the window's close soft: the stop
 //     is served late at that cost per time unit instead of left out.
+//     Target (with TargetLateCost) is a softer return before the deadline,
+//     which stays hard: time past it costs like lateness but is reported
+//     apart (Visit.TargetLateBy), so a caller can ask for stops early.
 //     After (the ID of the stop it must directly follow on its pinned
 //     vehicle and trip) or First (first on its vehicle, after the frozen
 //     stops) keeps it at a dispatcher's place; the solver checks the place

@@ -118,6 +118,16 @@ type Stop struct {
 	// WindowLateCost > 0 makes the close of the last window soft: service
 	// may start after it, at this cost per time unit late. 0: hard.
 	WindowLateCost float64 `json:"window_late_cost,omitempty"`
+	// Target is a return to the End earlier than Deadline that the plan
+	// should aim at (0: none), as a soft cost: each time unit the stop's
+	// trip comes back after it costs TargetLateCost, ranked with the cost of
+	// lateness but reported apart (Visit.TargetLateBy,
+	// Solution.TargetLateness): the stop is not late, and its Deadline stays
+	// hard. It lets a caller ask for the stops with the least slack early
+	// in their routes (a failed visit can then be tried again before the
+	// deadline). Not with DeadlineLateCost: a stop has one soft return.
+	Target         float64 `json:"target,omitempty"`
+	TargetLateCost float64 `json:"target_late_cost,omitempty"`
 	// After is the ID of the stop this stop must directly follow, on the
 	// same vehicle and trip with no stop between (a dispatcher dropped it
 	// there); First asks for the first place of the vehicle instead (right
@@ -239,6 +249,8 @@ type Visit struct {
 	// LateBy is the time past the stop's soft window close plus the time its
 	// trip returns past its soft handover deadline (0: on time).
 	LateBy float64 `json:"late_by,omitempty"`
+	// TargetLateBy is the time its trip returns past the stop's Target.
+	TargetLateBy float64 `json:"target_late_by,omitempty"`
 }
 
 // Trip is one round from the depot (or the vehicle's start) back to the
@@ -359,6 +371,8 @@ type Solution struct {
 	Late         []Late  `json:"late,omitempty"`
 	Lateness     float64 `json:"lateness"`
 	LatenessCost float64 `json:"lateness_cost"`
+	// TargetLateness is the sum of the visits' TargetLateBy.
+	TargetLateness float64 `json:"target_lateness,omitempty"`
 	// With Instance.Stability: the stops of the reference planned on
 	// another vehicle, those on their vehicle whose predecessor changed,
 	// and the stability cost of both.

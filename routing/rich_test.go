@@ -30,6 +30,10 @@ func richen(in *Instance, seed uint64) {
 			if len(s.Windows) > 0 && rnd.IntN(2) == 0 {
 				s.WindowLateCost = 1
 			}
+		case 3:
+			if s.Deadline > 0 {
+				s.Target, s.TargetLateCost = s.Deadline*0.7, 0.1
+			}
 		}
 	}
 }
@@ -163,6 +167,55 @@ func TestSoftDeadlineServesLate(t *testing.T) {
 	in.Stops[0].DeadlineLateCost = -1
 	if _, err := Solve(context.Background(), in, Options{Iterations: 10}); err == nil || !strings.Contains(err.Error(), "deadline late cost") {
 		t.Fatalf("negative late cost: %v", err)
+	}
+}
+
+// A target asks for a stop early: the solver brings its load back by the
+// target when it can, at the cost of travel, reports the time past a
+// target it cannot meet apart from lateness, and keeps the deadline hard.
+func TestTargetAsksEarly(t *testing.T) {
+	t.Parallel()
+	in := line(5, 10)
+	in.Stops = []Stop{
+		{ID: "tight", Location: 1, Demand: []float64{1}, Deadline: 200, Target: 30, TargetLateCost: 0.1},
+		{ID: "far", Location: 4, Demand: []float64{1}},
+	}
+	sol := solveChecked(t, in, Options{Iterations: 300, Seed: 1})
+	trips := sol.Routes[0].Trips
+	if len(sol.Unassigned) != 0 || len(trips) != 2 || trips[0].Visits[0].Stop != "tight" || trips[0].Return > 30+tol {
+		t.Fatalf("want tight alone on a first trip back by 30, got %+v", trips)
+	}
+	if sol.TargetLateness != 0 || len(sol.Late) != 0 || sol.Lateness != 0 {
+		t.Fatalf("on target: target lateness %v, late %+v", sol.TargetLateness, sol.Late)
+	}
+	// A target no vehicle can meet: as little past it as possible (back at
+	// 20, 10 past), not late, and the plan is still checked.
+	in.Stops[0].Target = 10
+	sol = solveChecked(t, in, Options{Iterations: 300, Seed: 1})
+	v := sol.Routes[0].Trips[0].Visits[0]
+	if v.Stop != "tight" || math.Abs(v.TargetLateBy-10) > 1e-6 || v.LateBy != 0 || len(sol.Late) != 0 || math.Abs(sol.TargetLateness-10) > 1e-6 {
+		t.Fatalf("want tight 10 past its target and not late, got %+v (target lateness %v, late %+v)", v, sol.TargetLateness, sol.Late)
+	}
+	bad := cloneSolution(sol)
+	bad.Routes[0].Trips[0].Visits[0].TargetLateBy = 0
+	if err := Check(in, bad); err == nil || !strings.Contains(err.Error(), "target") {
+		t.Fatalf("Check on a wrong target_late_by: %v", err)
+	}
+	// The deadline stays hard.
+	in.Stops[0].Deadline = 15
+	sol = solveChecked(t, in, Options{Iterations: 100, Seed: 1})
+	if len(sol.Unassigned) != 1 || sol.Unassigned[0].Stop != "tight" {
+		t.Fatalf("a target does not soften the deadline: unassigned %+v", sol.Unassigned)
+	}
+	for _, bad := range []Stop{
+		{ID: "x", Location: 1, TargetLateCost: 1},
+		{ID: "x", Location: 1, Deadline: 50, DeadlineLateCost: 1, Target: 30, TargetLateCost: 1},
+		{ID: "x", Location: 1, Target: -1},
+	} {
+		in.Stops = []Stop{bad}
+		if _, err := Solve(context.Background(), in, Options{Iterations: 10}); err == nil || !strings.Contains(err.Error(), "target") {
+			t.Errorf("%+v: want an invalid target, got %v", bad, err)
+		}
 	}
 }
 

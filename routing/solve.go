@@ -235,12 +235,17 @@ func (m *model) materialize(st *state) *Solution {
 				prev = l
 				if x >= 0 {
 					vis := Visit{Stop: m.in.Stops[x].ID, StopIndex: int(x), Arrival: arr, Start: times[p], Departure: times[p] + m.service[x]}
-					if m.soft && (sc.lw[p] > 0 || sc.ld[p] > 0) {
-						vis.LateBy = sc.lw[p] + sc.ld[p]
+					lw, ld := sc.lw[p], sc.ld[p]
+					if m.soft && m.target[x] {
+						vis.TargetLateBy, ld = ld, 0 // aimed at, not late
+						sol.TargetLateness += vis.TargetLateBy
+					}
+					if m.soft && (lw > 0 || ld > 0) {
+						vis.LateBy = lw + ld
 						sol.Late = append(sol.Late, Late{Stop: vis.Stop, StopIndex: int(x), Vehicle: out.Vehicle, LateBy: vis.LateBy,
-							WindowLateBy: sc.lw[p], DeadlineLateBy: sc.ld[p]})
+							WindowLateBy: lw, DeadlineLateBy: ld})
 						sol.Lateness += vis.LateBy
-						sol.LatenessCost += sc.lw[p]*m.wlc[x] + sc.ld[p]*m.dlc[x]
+						sol.LatenessCost += lw*m.wlc[x] + ld*m.dlc[x]
 					}
 					trip.Visits = append(trip.Visits, vis)
 					for j, d := range m.dem(int(x)) {

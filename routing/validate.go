@@ -227,7 +227,7 @@ func (in *Instance) validateStop(name string, s *Stop, vehicles map[string]bool,
 		what string
 		v    float64
 	}{{"service time", s.Service}, {"penalty", s.Penalty}, {"deadline", s.Deadline}, {"max age", s.MaxAge}, {"release time", s.Release},
-		{"deadline late cost", s.DeadlineLateCost}, {"window late cost", s.WindowLateCost}} {
+		{"deadline late cost", s.DeadlineLateCost}, {"window late cost", s.WindowLateCost}, {"target", s.Target}, {"target late cost", s.TargetLateCost}} {
 		if badTime(x.v) || x.v < 0 {
 			return invalid("%s: %s is %v", name, x.what, x.v)
 		}
@@ -245,6 +245,12 @@ func (in *Instance) validateStop(name string, s *Stop, vehicles map[string]bool,
 	}
 	if s.DeadlineLateCost > 0 && s.Deadline == 0 {
 		return invalid("%s: deadline late cost %v without a deadline", name, s.DeadlineLateCost)
+	}
+	if s.TargetLateCost > 0 && s.Target == 0 {
+		return invalid("%s: target late cost %v without a target", name, s.TargetLateCost)
+	}
+	if s.TargetLateCost > 0 && s.DeadlineLateCost > 0 {
+		return invalid("%s: a target and a soft deadline (one soft return per stop)", name)
 	}
 	if s.WindowLateCost > 0 && len(s.Windows) == 0 {
 		return invalid("%s: window late cost %v without a window", name, s.WindowLateCost)

@@ -121,6 +121,7 @@
     drawMap(c);
     drawTimeline(c);
     drawIssues(c);
+    drawCapacity(c);
     drawVehicles(c);
     drawBoard(c);
     if (selected && selected.route) { showRoute(selected.route, true); }
@@ -435,6 +436,21 @@
         waitVersion(v0, tries + 1);
       }).catch(function (e) { status(e.message); });
     }, tries ? 1500 : 500);
+  }
+
+  // What the fleet lacks to keep the day's promises (jobs.CapacityAdvice):
+  // one line, then the vehicles to borrow and the motorbikes to add.
+  function drawCapacity(c) {
+    var a = c.capacity, box = clear("capacitybox");
+    $("capacity").hidden = !a || !a.orders;
+    if (!a || !a.orders) { return; }
+    h("div", a.text, null, box);
+    var ul = h("ul", null, null, box);
+    a.borrow.forEach(function (v) {
+      var li = h("li", "Mượn " + v.vehicle_code + " · " + v.depot_name + " · " + v.empty_run_km.toFixed(1) + " km · " + v.capacity_kg + " kg", null, ul);
+      li.setAttribute("data-vehicle-id", v.vehicle_id);
+    });
+    if (a.motorbikes) { h("li", "Thêm " + a.motorbikes + " xe máy", null, ul).setAttribute("data-motorbikes", a.motorbikes); }
   }
 
   function drawIssues(c) {
