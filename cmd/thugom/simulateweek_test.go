@@ -72,6 +72,14 @@ func TestSimulateWeekOutputContract(t *testing.T) {
 	if err != nil || len(recs) < 2 || recs[0][8] != "outcome" {
 		t.Fatalf("orders CSV: %v, %d lines", err, len(recs))
 	}
+	want := []string{"destination_province", "ready_from_at_placement", "promise_source", "quoted_earliest_by", "quoted_likely_by",
+		"flagged_at_placement", "keepable_by", "earliest_possible_by", "second_truck_by"}
+	if h := strings.Join(recs[0], ","); !strings.Contains(h, ",collected_first_day,"+strings.Join(want, ",")) {
+		t.Errorf("orders CSV header %s: want the promise columns appended", h)
+	}
+	if _, ok := rep["promises"]; !ok {
+		t.Error("no promises block")
+	}
 	by := map[string]int{}
 	for _, r := range recs[1:] {
 		by[r[8]]++
