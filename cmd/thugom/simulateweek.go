@@ -21,7 +21,25 @@ type simWeekFlags struct {
 	seed                                          uint64
 	failures                                      float64
 	iterationsSet, asJSON                         bool
-	html, ordersCSV, whatIf, promises             string
+	html, ordersCSV, whatIf, promises, compare    string
+}
+
+// readWeekReport reads another run's report (--compare): the last line of
+// its --json output.
+func readWeekReport(path string) (*sim.WeekReport, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("--compare: %w", err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	var rep sim.WeekReport
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &rep); err != nil {
+		return nil, fmt.Errorf("--compare %s: not the JSON of thugom simulate --days N --json: %w", path, err)
+	}
+	if len(rep.Days) == 0 {
+		return nil, fmt.Errorf("--compare %s: not the JSON of thugom simulate --days N --json (no days)", path)
+	}
+	return &rep, nil
 }
 
 // simulateWeek runs sim.RunWeek and prints its account: with --json, one
@@ -54,7 +72,15 @@ func simulateWeek(ctx context.Context, db *store.DB, cfg *config, f simWeekFlags
 	if err != nil {
 		return fmt.Errorf("simulate: %w", err)
 	}
-	if err := writeFile(f.html, func(w io.Writer) error { return sim.WriteHTML(w, rep) }); err != nil {
+	var others []*sim.WeekReport
+	if f.compare != "" {
+		other, err := readWeekReport(f.compare)
+		if err != nil {
+			return err
+		}
+		others = append(others, other)
+	}
+	if err := writeFile(f.html, func(w io.Writer) error { return sim.WriteHTML(w, rep, others...) }); err != nil {
 		return err
 	}
 	if err := writeFile(f.ordersCSV, func(w io.Writer) error { return sim.WriteOrdersCSV(w, rep) }); err != nil {

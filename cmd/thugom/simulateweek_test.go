@@ -80,6 +80,20 @@ func TestSimulateWeekOutputContract(t *testing.T) {
 	if _, ok := rep["promises"]; !ok {
 		t.Error("no promises block")
 	}
+	// --promises quoted --compare: one report, both modes side by side.
+	policyJSON := filepath.Join(t.TempDir(), "policy.json")
+	if err := os.WriteFile(policyJSON, out, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	both := filepath.Join(t.TempDir(), "both.html")
+	quoted := child(t, nil, "simulate", "--days", "2", "--households", "80", "--iterations", "300", "--json", "--promises", "quoted",
+		"--html", both, "--compare", policyJSON, "--data-dir", dir)
+	if b, err := quoted.CombinedOutput(); err != nil {
+		t.Fatalf("simulate --promises quoted: %v\n%s", err, b)
+	}
+	if b, err := os.ReadFile(both); err != nil || !bytes.Contains(b, []byte("<th>quoted</th><th>policy</th>")) {
+		t.Errorf("the compared report has no quoted and policy columns (%v)", err)
+	}
 	by := map[string]int{}
 	for _, r := range recs[1:] {
 		by[r[8]]++
