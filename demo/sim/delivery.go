@@ -39,7 +39,7 @@ func arrivals(deps []thugom.Departure, province string, t time.Time) []time.Time
 	for k := 0; k < 4; k++ {
 		d := day.AddDate(0, 0, k)
 		for _, dep := range deps {
-			if !serves(dep, province) {
+			if !dep.Serves(province) {
 				continue
 			}
 			cutoff := d.Add(time.Duration(dep.CutoffAt) * time.Second)
@@ -62,17 +62,4 @@ func arrivals(deps []thugom.Departure, province string, t time.Time) []time.Time
 func reachable(deps []thugom.Departure, province string, t, promised time.Time) bool {
 	dl, ok := delivery(deps, province, t)
 	return ok && !dl.After(promised)
-}
-
-func serves(dep thugom.Departure, province string) bool {
-	if len(dep.Destinations) == 0 {
-		return true
-	}
-	k := thugom.ProvinceKey(province)
-	for _, d := range dep.Destinations {
-		if d == province || thugom.ProvinceKey(d) == k {
-			return true
-		}
-	}
-	return false
 }
