@@ -22,8 +22,11 @@ import (
 // is at risk from the start: it gets the earliest usable cutoff (so it is
 // as little late as possible) and is flagged.
 
-// serves reports whether the departure carries orders to the province
-// (a province code such as "01" or a name; see ProvinceKey).
+// Serves reports whether the departure carries orders to the province
+// (a province code such as "01" or a name; see ProvinceKey): no
+// destinations or "*" is every province.
+func (d Departure) Serves(province string) bool { return serves(d, province) }
+
 func serves(d Departure, province string) bool {
 	if len(d.Destinations) == 0 {
 		return true

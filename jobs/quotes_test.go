@@ -300,3 +300,73 @@ func BenchmarkQuote(b *testing.B) {
 		}
 	}
 }
+
+// A new seller (a household with no order yet) may be quoted by any
+// carrier's marketplace; once one carrier has its order, another's
+// marketplace may not.
+func TestQuoteNewSeller(t *testing.T) {
+	t.Parallel()
+	q := setupQuotes(t)
+	ctx := context.Background()
+	var fresh int64
+	if err := q.db.QueryRow(ctx, `INSERT INTO households (name, phone, address, commune_code, village, lon, lat, h3, precision, confidence, geocoded_at)
+		SELECT 'Người bán mới', '+84912000777', address, commune_code, village, lon, lat, h3, precision, confidence, geocoded_at
+		FROM households WHERE id = $1 RETURNING id`, q.household).Scan(&fresh); err != nil {
+		t.Fatal(err)
+	}
+	r := jobs.QuoteRequest{HouseholdID: fresh, DestinationProvince: "01", WeightKg: kg(5), Product: q.product}
+	if _, err := q.svc.Quote(ctx, r, q.other); err != nil {
+		t.Fatalf("another carrier's marketplace, a new seller: %v", err)
+	}
+	x, err := q.svc.Quote(ctx, r, q.market)
+	if err != nil {
+		t.Fatalf("a new seller: %v", err)
+	}
+	if _, err := q.place(x.ID, "new-seller-1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := q.svc.Quote(ctx, r, q.other); thugom.ErrorCode(err) != thugom.EForbidden {
+		t.Fatalf("another carrier's seller quoted: %v, want forbidden", err)
+	}
+}
+
+// An order counts on its depot's load on the day its produce is ready,
+// not on the day of its truck: a 48 h promise's deadline is tomorrow's
+// cutoff, its visit today's.
+func TestDepotLoadOnReadyDay(t *testing.T) {
+	t.Parallel()
+	q := setupQuotes(t)
+	ctx := context.Background()
+	h, err := store.HouseholdByID(ctx, q.db, q.household)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := q.clock.now()
+	day := thugom.Day(now)
+	before, err := store.DepotLoad(ctx, q.db, q.depot, day, day.AddDate(0, 0, 3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ready := now.Add(time.Hour)
+	res, err := q.svc.ImportOrders(ctx, []thugom.NewOrder{{Marketplace: q.marketplace, MarketplaceOrderID: "load-48h", HouseholdName: h.Name,
+		HouseholdPhone: h.Phone, HouseholdAddress: h.Address, Product: q.product, WeightKg: kg(7), DestinationProvince: "79",
+		PromiseHours: 48, ReadyFrom: &ready}}, false, q.market)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q.geocodeAll(t)
+	var dl time.Time
+	if err := q.db.QueryRow(ctx, `SELECT handover_deadline FROM orders WHERE id = $1 AND depot_id = $2`, res.OrderIDs[0], q.depot).Scan(&dl); err != nil {
+		t.Fatal(err)
+	}
+	if thugom.Day(dl).Equal(day) {
+		t.Fatalf("the 48 h order's deadline %s is today's: the test needs a later one", dl)
+	}
+	after, err := store.DepotLoad(ctx, q.db, q.depot, day, day.AddDate(0, 0, 3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := after[day] - before[day]; got < 6.99 || got > 7.01 {
+		t.Fatalf("today's load grew by %g kg, want 7 (loads %v → %v)", got, before, after)
+	}
+}

@@ -54,7 +54,8 @@ func SetQuoteOrder(ctx context.Context, q DBTX, id, orderID int64) error {
 }
 
 // DepotLoad returns the kg of open orders the depot must collect on each
-// local day of [from, to), by day (local midnight).
+// local day of [from, to), by day (local midnight): an order counts on the
+// day its produce is ready, not on its truck's (QuoteDepotLoad).
 func DepotLoad(ctx context.Context, q DBTX, depotID int64, from, to time.Time) (map[time.Time]float64, error) {
 	rows, err := q.Query(ctx, query("QuoteDepotLoad"), depotID, from, to)
 	if err != nil {
@@ -88,7 +89,8 @@ func HouseholdVisits(ctx context.Context, q DBTX, householdID int64) (failed, vi
 }
 
 // HouseholdOfCarrier reports whether one of the household's orders is the
-// carrier's.
+// carrier's, or the household has no order yet (a new seller, whom any
+// carrier's marketplace may quote).
 func HouseholdOfCarrier(ctx context.Context, q DBTX, householdID, carrierID int64) (bool, error) {
 	var ok bool
 	if err := q.QueryRow(ctx, query("QuoteHouseholdOfCarrier"), householdID, carrierID).Scan(&ok); err != nil {

@@ -36,6 +36,8 @@ func runSimulate(ctx context.Context, args []string) error {
 	htmlOut := fs.String("html", "", "with --days > 1, also write a self-contained HTML report to this file")
 	ordersCSV := fs.String("orders-csv", "", "with --days > 1, also write every order's outcome (one CSV line each) to this file")
 	whatIf := fs.String("what-if-vehicles", "", "with --days > 1, a what-if: motorbikes added to depots, as CODE=N[,CODE=N] (e.g. VTP-04=2); the report says so")
+	promises := fs.String("promises", sim.PromisesPolicy, "with --days > 1, how orders get their promise: policy (the marketplace's 24 h / 48 h) or quoted (each order first asks its carrier's quote, POST /v1/quotes's core call, and is placed with it)")
+	compare := fs.String("compare", "", "with --days > 1 and --html, another run's --json output (e.g. the same week with the other --promises) whose promise figures the report shows beside this run's")
 	drain := fs.Int("drain-days", 2, "with --days > 1, days after the week (no new orders) to collect what is still open; 0 for none")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof)")
 	if err := fs.Parse(args); err != nil {
@@ -49,6 +51,9 @@ func runSimulate(ctx context.Context, args []string) error {
 	}
 	if *failures < 0 || *failures >= 1 || *households <= 0 || *postpone < 0 || *iterations < 0 || *days < 1 || *days > 14 {
 		return fmt.Errorf("simulate: --failure-rate must be in [0, 1), --households > 0, --postponements and --iterations >= 0, --days in 1..14")
+	}
+	if *promises != sim.PromisesPolicy && (*promises != sim.PromisesQuoted || *days == 1) {
+		return fmt.Errorf("simulate: --promises must be %s or %s (quoted with --days > 1)", sim.PromisesPolicy, sim.PromisesQuoted)
 	}
 	if *drain < 0 || *drain > 7 {
 		return fmt.Errorf("simulate: --drain-days must be in 0..7")
@@ -97,7 +102,7 @@ func runSimulate(ctx context.Context, args []string) error {
 	}
 	if *days > 1 {
 		return simulateWeek(ctx, db, cfg, simWeekFlags{days: *days, households: *households, seed: *seed, failures: *failures,
-			postpone: *postpone, iterations: *iterations, iterationsSet: iterationsSet, asJSON: *asJSON, html: *htmlOut, ordersCSV: *ordersCSV, whatIf: *whatIf, drain: *drain})
+			postpone: *postpone, iterations: *iterations, iterationsSet: iterationsSet, asJSON: *asJSON, html: *htmlOut, ordersCSV: *ordersCSV, whatIf: *whatIf, drain: *drain, promises: *promises, compare: *compare})
 	}
 	deps := jobs.Deps{Logger: slog.Default().With("component", "simulate"), PlanIterations: *iterations, PlanBudget: cfg.PlanBudget, BorrowRadiusKm: cfg.BorrowRadiusKm}
 	opt := sim.Options{Seed: *seed, Households: *households, FailureRate: *failures, Postponements: *postpone}

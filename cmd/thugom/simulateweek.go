@@ -21,14 +21,32 @@ type simWeekFlags struct {
 	seed                                          uint64
 	failures                                      float64
 	iterationsSet, asJSON                         bool
-	html, ordersCSV, whatIf                       string
+	html, ordersCSV, whatIf, promises, compare    string
+}
+
+// readWeekReport reads another run's report (--compare): the last line of
+// its --json output.
+func readWeekReport(path string) (*sim.WeekReport, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("--compare: %w", err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	var rep sim.WeekReport
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &rep); err != nil {
+		return nil, fmt.Errorf("--compare %s: not the JSON of thugom simulate --days N --json: %w", path, err)
+	}
+	if len(rep.Days) == 0 {
+		return nil, fmt.Errorf("--compare %s: not the JSON of thugom simulate --days N --json (no days)", path)
+	}
+	return &rep, nil
 }
 
 // simulateWeek runs sim.RunWeek and prints its account: with --json, one
 // JSON object as the last line (days, total, elapsed_seconds).
 func simulateWeek(ctx context.Context, db *store.DB, cfg *config, f simWeekFlags) error {
 	deps := jobs.Deps{Logger: slog.Default().With("component", "simulate"), PlanBudget: cfg.PlanBudget, DropOffMinKm: cfg.DropOffMinKm, BorrowRadiusKm: cfg.BorrowRadiusKm}
-	opt := sim.WeekOptions{Seed: f.seed, Households: f.households, Days: f.days, FailureRate: f.failures, Postponements: f.postpone}
+	opt := sim.WeekOptions{Seed: f.seed, Households: f.households, Days: f.days, FailureRate: f.failures, Postponements: f.postpone, Promises: f.promises}
 	if f.postpone == 0 {
 		opt.Postponements = -1
 	}
@@ -54,7 +72,15 @@ func simulateWeek(ctx context.Context, db *store.DB, cfg *config, f simWeekFlags
 	if err != nil {
 		return fmt.Errorf("simulate: %w", err)
 	}
-	if err := writeFile(f.html, func(w io.Writer) error { return sim.WriteHTML(w, rep) }); err != nil {
+	var others []*sim.WeekReport
+	if f.compare != "" {
+		other, err := readWeekReport(f.compare)
+		if err != nil {
+			return err
+		}
+		others = append(others, other)
+	}
+	if err := writeFile(f.html, func(w io.Writer) error { return sim.WriteHTML(w, rep, others...) }); err != nil {
 		return err
 	}
 	if err := writeFile(f.ordersCSV, func(w io.Writer) error { return sim.WriteOrdersCSV(w, rep) }); err != nil {
@@ -71,6 +97,10 @@ func simulateWeek(ctx context.Context, db *store.DB, cfg *config, f simWeekFlags
 	t := rep.Total
 	fmt.Fprintf(os.Stderr, "%d days: within promise %d of %d non-cancelled orders (%.1f %%), late %d, never collected %d, in %s\n",
 		len(rep.Days), t.WithinPromise, t.Placed-t.Cancelled, 100*t.WithinPromiseRate, t.Late, t.NeverCollected, time.Since(t0).Round(time.Second))
+	p := rep.Promises
+	fmt.Fprintf(os.Stderr, "promises (%s): %d quoted; within promise %.1f %% of all, %.1f %% of %d keepable; %d flagged at placement (%.1f %% kept anyway, %.1f %% by keepable_by); promise %.1f h median, %.1f h p90 (policy %.1f h); %.1f %% by the second truck; %d quotes earlier than possible; late by cause %v\n",
+		p.Mode, p.Quoted, 100*p.WithinPromiseRate, 100*p.WithinKeepableRate, p.Keepable, p.Flagged, 100*p.FlaggedWithinPromiseRate, 100*p.FlaggedByKeepableRate,
+		p.PromiseHoursP50, p.PromiseHoursP90, p.PolicyPromiseHoursP50, 100*p.BySecondTruckRate, p.EarlierThanPossible, p.LateBy)
 	return nil
 }
 

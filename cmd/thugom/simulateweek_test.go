@@ -72,6 +72,28 @@ func TestSimulateWeekOutputContract(t *testing.T) {
 	if err != nil || len(recs) < 2 || recs[0][8] != "outcome" {
 		t.Fatalf("orders CSV: %v, %d lines", err, len(recs))
 	}
+	want := []string{"destination_province", "ready_from_at_placement", "promise_source", "quoted_earliest_by", "quoted_likely_by",
+		"flagged_at_placement", "keepable_by", "earliest_possible_by", "second_truck_by"}
+	if h := strings.Join(recs[0], ","); !strings.Contains(h, ",collected_first_day,"+strings.Join(want, ",")) {
+		t.Errorf("orders CSV header %s: want the promise columns appended", h)
+	}
+	if _, ok := rep["promises"]; !ok {
+		t.Error("no promises block")
+	}
+	// --promises quoted --compare: one report, both modes side by side.
+	policyJSON := filepath.Join(t.TempDir(), "policy.json")
+	if err := os.WriteFile(policyJSON, out, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	both := filepath.Join(t.TempDir(), "both.html")
+	quoted := child(t, nil, "simulate", "--days", "2", "--households", "80", "--iterations", "300", "--json", "--promises", "quoted",
+		"--html", both, "--compare", policyJSON, "--data-dir", dir)
+	if b, err := quoted.CombinedOutput(); err != nil {
+		t.Fatalf("simulate --promises quoted: %v\n%s", err, b)
+	}
+	if b, err := os.ReadFile(both); err != nil || !bytes.Contains(b, []byte("<th>quoted</th><th>policy</th>")) {
+		t.Errorf("the compared report has no quoted and policy columns (%v)", err)
+	}
 	by := map[string]int{}
 	for _, r := range recs[1:] {
 		by[r[8]]++

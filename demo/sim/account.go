@@ -44,6 +44,7 @@ func (w *week) account(ctx context.Context, rep *WeekReport) error {
 		}
 	}
 	w.total(rep, s)
+	rep.Promises = w.promiseFigures(rep)
 	return nil
 }
 
@@ -83,10 +84,9 @@ func (w *week) read(ctx context.Context, rep *WeekReport) (*readings, error) {
 // countOrder counts order o, for day i, in its day's account and in the
 // report's outcomes.
 func (w *week) countOrder(rep *WeekReport, r *readings, s *samples, o weekOrderRow, i int) {
-	promised := o.placed.Add(time.Duration(o.promiseHours) * time.Hour)
 	a := &w.days[i]
 	a.Placed++
-	oc := OrderOutcome{ID: o.id, Depot: o.depot, Day: i + 1, Placed: o.placed, Promised: promised, Ready: o.ready, Impossible: w.impossible[o.id]}
+	oc := w.outcome(o, i)
 	if w.impossible[o.id] {
 		a.ImpossibleAtPlacement++
 	}
@@ -192,8 +192,8 @@ func (w *week) countNotice(a *Account, s *samples, sms []time.Time, ws time.Time
 // lateCause is why an order handed over at at, ready from from, missed
 // its promise (Account.LateBy's causes).
 func (w *week) lateCause(a *Account, r *readings, o weekOrderRow, i int, from, at, promised time.Time) string {
-	// No plan could keep it: judged on the readiness the household
-	// gave at placement (a failed pickup or a postponement moves the
+	// No plan could keep it: flagged at placement, on the readiness the
+	// household gave then (a failed pickup or a postponement moves the
 	// stored one later, and is its own cause).
 	given := o.placed
 	if rd, ok := w.readyAt[o.id]; ok && rd.After(given) {
@@ -201,7 +201,9 @@ func (w *week) lateCause(a *Account, r *readings, o weekOrderRow, i int, from, a
 	}
 	deps := w.depotDeps[o.depot]
 	switch {
-	case !reachable(deps, o.dest, w.earliest(o.depot, o.household, given, i), promised):
+	case o.flagged:
+		// The core's check at placement (thugom.Promise, the one
+		// function): not even its earliest arrival keeps the promise.
 		if !reachable(deps, o.dest, o.placed, promised) {
 			a.NoDeparture++
 		}

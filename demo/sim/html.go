@@ -12,10 +12,14 @@ import (
 // (inline CSS and SVG, no script, no external resource) that a provincial
 // official can read: the headline figures, on time per day, how late the
 // late orders were, how old the produce was at handover, and where the late
-// orders were.
-func WriteHTML(w io.Writer, rep *WeekReport) error {
+// orders were. Given other runs (the same week in another promise mode,
+// read back from their JSON), its promise figures show them side by side.
+func WriteHTML(w io.Writer, rep *WeekReport, others ...*WeekReport) error {
 	t := rep.Total
+	heads, rows := promiseRows(append([]*WeekReport{rep}, others...))
 	data := map[string]any{
+		"PHeads": heads,
+		"PRows":  rows,
 		"R":      rep,
 		"T":      t,
 		"Rate":   pct(t.WithinPromiseRate),
@@ -30,6 +34,45 @@ func WriteHTML(w io.Writer, rep *WeekReport) error {
 		"Causes": lateCauses(t),
 	}
 	return page.Execute(w, data)
+}
+
+// promiseRow is one figure of the promises table, one value per run.
+type promiseRow struct {
+	Label  string
+	Values []string
+}
+
+// promiseRows are the runs' promise figures (PromiseFigures), a column
+// per run headed by its mode.
+func promiseRows(reps []*WeekReport) ([]string, []promiseRow) {
+	heads := make([]string, len(reps))
+	rows := []promiseRow{
+		{Label: "orders (placed − cancelled)"}, {Label: "placed with a quote"}, {Label: "within promise, of all"},
+		{Label: "flagged at placement (promise lost, marketplace told)"}, {Label: "within promise, of the keepable (not flagged)"},
+		{Label: "flagged, arrived within the original promise anyway"}, {Label: "flagged, arrived by the keepable_by offered"},
+		{Label: "promise length, median (policy's for the same orders)"}, {Label: "promise length, p90"},
+		{Label: "promise no later than the second truck after the earliest possible"}, {Label: "quotes earlier than physically possible"},
+		{Label: "produce age at handover, p95"}, {Label: "wall time"},
+	}
+	for k, r := range reps {
+		p := r.Promises
+		heads[k] = nonEmpty(p.Mode, PromisesPolicy)
+		vals := []string{fmt.Sprint(p.Orders), fmt.Sprint(p.Quoted), pct(p.WithinPromiseRate), fmt.Sprint(p.Flagged), pct(p.WithinKeepableRate),
+			fmt.Sprintf("%d (%s)", p.FlaggedWithinPromise, pct(p.FlaggedWithinPromiseRate)), fmt.Sprintf("%d (%s)", p.FlaggedByKeepable, pct(p.FlaggedByKeepableRate)),
+			fmt.Sprintf("%.1f h (%.1f h)", p.PromiseHoursP50, p.PolicyPromiseHoursP50), fmt.Sprintf("%.1f h", p.PromiseHoursP90), pct(p.BySecondTruckRate),
+			fmt.Sprint(p.EarlierThanPossible), fmt.Sprintf("%.1f h", p.AgeP95Min/60), fmt.Sprintf("%.0f s", p.WallSeconds)}
+		for i := range rows {
+			rows[i].Values = append(rows[i].Values, vals[i])
+		}
+	}
+	return heads, rows
+}
+
+func nonEmpty(s, or string) string {
+	if s == "" {
+		return or
+	}
+	return s
 }
 
 // ownSVG marks the report's own drawings safe for the page: they are
@@ -47,7 +90,7 @@ type lateCause struct {
 
 // lateCauseText says each cause of lateness for a reader outside the post.
 var lateCauseText = []struct{ key, text string }{
-	{"promise_unreachable", "the promise could not be kept by any plan: the produce was ready too late for the line-haul truck its promise needed (or that truck arrives after the promise), even with a vehicle waiting at the household when it was ready"},
+	{"promise_unreachable", "the promise was lost at placement, and the marketplace told so: even collected the moment it was ready by a free vehicle, no line-haul truck could reach the buyer within it"},
 	{"after_failed_pickup", "a pickup failed (nobody home, not ready) and the second visit was too late for the truck"},
 	{"household_later", "the household postponed, or had the produce ready later than it first said"},
 	{"same_day", "collected on its day, but after the truck its promise needed (the vehicles were busy elsewhere)"},
@@ -216,6 +259,9 @@ Every order a household placed is counted; only orders the household itself canc
 <p>On this network (its line-haul trucks and their hours) no plan could have kept more than <b>{{.Best}}</b> of the promises; of the orders some plan could have kept, {{.Reach}} were kept.
 {{if .T.NoDeparture}}For {{.T.NoDeparture}} orders no truck at all reached the buyer within the promise, even had the produce been at the post office the minute the order was placed: only an earlier or faster truck could keep those.{{end}}</p>
 {{with .R.After}}<p><small>The week's last orders still open after day {{len $.R.Days}} were collected on the following days ({{.Day}}: {{.KM}} km, {{.PickupFailures}} failed pickups tried again); they count on their own day.</small></p>{{end}}
+<h2>Promises</h2>
+<p><small>policy: the marketplace's 24 h / 48 h promise, with the orders thugom knew lost told apart at placement; quoted: each order first asked thugom's quote (capable-to-promise: readiness, distance, vehicles, timetable, freshness, failed visits) and got its date.</small></p>
+<table><tr><th></th>{{range .PHeads}}<th>{{.}}</th>{{end}}</tr>{{range .PRows}}<tr><td>{{.Label}}</td>{{range .Values}}<td>{{.}}</td>{{end}}</tr>{{end}}</table>
 <h2>How late were the late orders?</h2>
 {{.Late}}
 <h2>How old was the produce when it reached the depot?</h2>

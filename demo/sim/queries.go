@@ -165,13 +165,18 @@ type weekOrderRow struct {
 	deadline, ready      *time.Time
 	atRisk               bool
 	kg                   float64
+	promisedBy           time.Time
+	flagged, quoted      bool       // flagged lost at placement; placed with a quote
+	keepableBy           *time.Time // offered when flagged
+	qEarliest, qLikely   *time.Time // the quote's
 }
 
 // weekOrderRows returns every order of the week, by id.
 func weekOrderRows(ctx context.Context, db *store.DB) ([]weekOrderRow, error) {
 	var out []weekOrderRow
 	var o weekOrderRow
-	err := eachRow(ctx, db, "OrdersOfWeek", nil, []any{&o.id, &o.status, &o.placed, &o.promiseHours, &o.deadline, &o.ready, &o.dest, &o.depot, &o.atRisk, &o.reason, &o.household, &o.kg},
+	err := eachRow(ctx, db, "OrdersOfWeek", nil, []any{&o.id, &o.status, &o.placed, &o.promiseHours, &o.deadline, &o.ready, &o.dest, &o.depot, &o.atRisk, &o.reason, &o.household, &o.kg,
+		&o.promisedBy, &o.flagged, &o.keepableBy, &o.quoted, &o.qEarliest, &o.qLikely},
 		func() { out = append(out, o) })
 	return out, err
 }

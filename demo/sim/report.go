@@ -122,8 +122,10 @@ type WeekReport struct {
 	// week's last orders still to collect, up to DrainDays): its km,
 	// vehicles, SMS and failures count in Total; its orders count on their
 	// own days.
-	After   *Account `json:"after_week,omitempty"`
-	Budgets string   `json:"planning_budgets"`
+	After *Account `json:"after_week,omitempty"`
+	// Promises are the week's promise figures (issue 22's targets).
+	Promises PromiseFigures `json:"promises"`
+	Budgets  string         `json:"planning_budgets"`
 	// WhatIf says how the run's network differs from the scenario's
 	// (empty: it does not).
 	WhatIf     string      `json:"what_if,omitempty"`

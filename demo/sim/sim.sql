@@ -21,11 +21,14 @@ SELECT id FROM orders WHERE status = $1 ORDER BY id;
 SELECT id, status FROM orders;
 
 -- name: OrdersOfWeek
--- Every order of a simulated week with what its account needs.
+-- Every order of a simulated week with what its account needs: its
+-- promise, whether it was flagged lost at placement (and what could be
+-- kept instead), and the quote it was placed with.
 SELECT o.id, o.status, o.placed_at, o.promise_hours, o.handover_deadline, o.ready_from,
        o.destination_province, coalesce(o.depot_id, 0), o.at_risk, o.at_risk_reason,
-       o.household_id, o.weight_kg
-FROM orders o ORDER BY o.id;
+       o.household_id, o.weight_kg, o.promised_by, o.promise_lost_at IS NOT NULL, o.keepable_by,
+       q.id IS NOT NULL, q.earliest_by, q.likely_by
+FROM orders o LEFT JOIN quotes q ON q.order_id = o.id ORDER BY o.id;
 
 -- name: OrdersPlaced
 -- Orders just placed: their depot (0 when none) and whether they are at

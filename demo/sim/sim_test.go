@@ -124,11 +124,67 @@ func TestRunWeek(t *testing.T) {
 	if !rep.Days[2].Rainy || rep.Days[0].Rainy {
 		t.Errorf("the rainy day is not day 3: %+v", rep.Days)
 	}
+	// Policy promises: the flags are the core's (promise_lost_at), every
+	// order no plan could keep was flagged, no order was quoted.
+	p := rep.Promises
+	if err := db.QueryRow(ctx, `SELECT count(*) FROM orders WHERE promise_lost_at IS NOT NULL AND status <> 'cancelled'`).Scan(&n); err != nil || n != p.Flagged {
+		t.Errorf("%d orders flagged in the database, %d counted (%v)", n, p.Flagged, err)
+	}
+	if p.Mode != sim.PromisesPolicy || p.Quoted != 0 || tot.Unreachable > p.Flagged || p.Keepable != p.Orders-p.Flagged || p.PolicyPromiseHoursP50 != p.PromiseHoursP50 {
+		t.Errorf("policy promise figures %+v (unreachable %d)", p, tot.Unreachable)
+	}
 	var b strings.Builder
 	if err := sim.WriteHTML(&b, rep); err != nil {
 		t.Fatal(err)
 	}
 	if h := b.String(); !strings.Contains(h, "<svg") || strings.Contains(h, "http://") || strings.Contains(h, "https://") || strings.Contains(h, "<script") {
 		t.Errorf("the report is not a self-contained page with plots")
+	}
+}
+
+// TestRunWeekQuoted: in quoted mode every order asks its carrier's quote
+// at its placement and is placed with it (or, refused, with the policy
+// promise, counted); a quoted order's promise is its quote's, no quote is
+// earlier than the timetable allows, and the promise figures add up.
+func TestRunWeekQuoted(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t)
+	ctx := context.Background()
+	rep, err := sim.RunWeek(ctx, db, jobs.Deps{Logger: slog.New(slog.DiscardHandler)},
+		sim.WeekOptions{Seed: 5, Households: 100, Days: 2, Iterations: func(int) int { return 300 }, Promises: sim.PromisesQuoted})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := rep.Promises
+	t.Logf("%+v", p)
+	refused := 0
+	for _, n := range p.QuoteRefused {
+		refused += n
+	}
+	if p.Mode != sim.PromisesQuoted || p.Quoted == 0 || p.Quoted+refused < p.Orders || p.Orders != rep.Total.Placed-rep.Total.Cancelled {
+		t.Fatalf("quoted %d, refused %v, of %d orders (%d placed)", p.Quoted, p.QuoteRefused, p.Orders, rep.Total.Placed)
+	}
+	var mismatched, quotes int
+	if err := db.QueryRow(ctx, `SELECT count(*) FILTER (WHERE o.promised_by <> q.promise_by), count(*)
+		FROM orders o JOIN quotes q ON q.order_id = o.id`).Scan(&mismatched, &quotes); err != nil {
+		t.Fatal(err)
+	}
+	if mismatched != 0 || quotes < p.Quoted {
+		t.Errorf("%d of %d quoted orders without their quote's promise (%d counted quoted)", mismatched, quotes, p.Quoted)
+	}
+	if p.EarlierThanPossible != 0 || p.WithinPromiseRate != rep.Total.WithinPromiseRate || p.PromiseHoursP50 <= 0 || p.PromiseHoursP90 < p.PromiseHoursP50 {
+		t.Errorf("promise figures: %+v", p)
+	}
+	var quoted int
+	for _, o := range rep.Orders {
+		if o.Source == sim.PromisesQuoted {
+			quoted++
+			if o.QuotedEarliest.IsZero() || o.QuotedEarliest.After(o.Promised) || o.EarliestPossible.IsZero() || !o.SecondTruck.After(o.EarliestPossible) {
+				t.Fatalf("quoted order %+v", o)
+			}
+		}
+	}
+	if quoted != quotes {
+		t.Errorf("%d quoted outcomes, %d quoted orders", quoted, quotes)
 	}
 }

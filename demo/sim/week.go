@@ -51,7 +51,17 @@ type WeekOptions struct {
 	// ExtraVehicles is a what-if: motorbikes added to depots (by depot
 	// code) beyond the scenario's fleet. The report says so (WhatIf).
 	ExtraVehicles map[string]int
+	// Promises is how orders get their promise: PromisesPolicy (the
+	// default: the marketplace's 24 h / 48 h) or PromisesQuoted (each
+	// order first asks its carrier's quote, weekquotes.go).
+	Promises string
 }
+
+// The week's promise modes (WeekOptions.Promises).
+const (
+	PromisesPolicy = "policy"
+	PromisesQuoted = "quoted"
+)
 
 // BudgetFor is the default planning budget: solver iterations scaled to a
 // depot's day (orders it plans), deterministic for a seed. Small depots
@@ -144,6 +154,9 @@ func (opt WeekOptions) withDefaults() WeekOptions {
 	if opt.Progress == nil {
 		opt.Progress = func(string) {}
 	}
+	if opt.Promises == "" {
+		opt.Promises = PromisesPolicy
+	}
 	return opt
 }
 
@@ -190,6 +203,8 @@ type week struct {
 	after       *Account
 	orderDay    map[int64]int
 	readyAt     map[int64]time.Time // readiness the household gave when it placed the order
+	policyBy    map[int64]time.Time // the marketplace's 24 h / 48 h promise, whatever the order got
+	refused     map[string]int      // quotes refused (quoted mode), by reason
 	impossible  map[int64]bool
 	handedAt    map[int64]time.Time
 	depotOrders map[int64]int  // orders per depot, last plan: the budget
@@ -205,6 +220,9 @@ type week struct {
 // rainy (travel 40 % slower). Every figure counts every order placed.
 func RunWeek(ctx context.Context, db *store.DB, deps jobs.Deps, opt WeekOptions) (*WeekReport, error) {
 	t0 := time.Now()
+	if opt.Promises != "" && opt.Promises != PromisesPolicy && opt.Promises != PromisesQuoted {
+		return nil, fmt.Errorf("promises %q: want %s or %s", opt.Promises, PromisesPolicy, PromisesQuoted)
+	}
 	w, err := newWeek(db, deps, opt.withDefaults())
 	if err != nil {
 		return nil, err
@@ -231,6 +249,7 @@ func RunWeek(ctx context.Context, db *store.DB, deps jobs.Deps, opt WeekOptions)
 	rep.Total.PlanSeconds = math.Round(w.planTime.Seconds()*10) / 10
 	rep.Budgets = "solver iterations by the depot's orders on its last plan: ≤40 → 1000, ≤100 → 2000, ≤200 → 4000, more → 6000; re-plans a quarter (at least 300)"
 	rep.Elapsed = math.Round(time.Since(t0).Seconds()*10) / 10
+	rep.Promises.WallSeconds = rep.Elapsed
 	return rep, nil
 }
 
@@ -241,7 +260,7 @@ func newWeek(db *store.DB, deps jobs.Deps, opt WeekOptions) (*week, error) {
 		services: map[svcKey]*jobs.Service{}, newToday: map[int64]bool{},
 		depotPoint: map[int64]orb.Point{}, depotDeps: map[int64][]thugom.Departure{}, vehicleKind: map[int64]string{},
 		days: make([]Account, opt.Days), after: &Account{},
-		orderDay: map[int64]int{}, readyAt: map[int64]time.Time{}, impossible: map[int64]bool{}, handedAt: map[int64]time.Time{},
+		orderDay: map[int64]int{}, readyAt: map[int64]time.Time{}, policyBy: map[int64]time.Time{}, refused: map[string]int{}, impossible: map[int64]bool{}, handedAt: map[int64]time.Time{},
 		depotOrders: map[int64]int{}, planned: map[int64]bool{}, depotRng: map[int64]*rand.Rand{}}
 	w.clk = &simClock{t: w.dayOf(-1).Add(8 * time.Hour)}
 	deps.Clock = w.clk.now
@@ -447,7 +466,8 @@ func (w *week) planAll(ctx context.Context, i int, req func(d int64) jobs.PlanRe
 }
 
 // importDue places, through the core, the orders whose placement time has
-// come, and notes which depots have new orders for today.
+// come (with the policy promise, or each with its quote), and notes which
+// depots have new orders for today.
 func (w *week) importDue(ctx context.Context, now time.Time) error {
 	var batch []weekOrder
 	for w.next < len(w.orders) && !w.orders[w.next].order.PlacedAt.After(now) {
@@ -457,29 +477,23 @@ func (w *week) importDue(ctx context.Context, now time.Time) error {
 	if len(batch) == 0 {
 		return nil
 	}
-	nos := make([]thugom.NewOrder, len(batch))
-	for i, o := range batch {
-		nos[i] = o.order
+	place := w.placePolicy
+	if w.opt.Promises == PromisesQuoted {
+		place = w.placeQuoted
 	}
-	res, err := w.base.ImportOrders(ctx, nos, false, jobs.System("simulation:marketplace"))
+	ids, err := place(ctx, batch, now)
 	if err != nil {
-		return fmt.Errorf("import orders: %w", err)
+		return err
 	}
-	geocoded := map[int64]bool{}
-	for i, id := range res.OrderIDs {
+	for i, id := range ids {
+		o := batch[i].order
 		w.orderDay[id] = batch[i].day
-		if r := batch[i].order.ReadyFrom; r != nil {
+		w.policyBy[id] = o.PlacedAt.Add(time.Duration(o.PromiseHours) * time.Hour)
+		if r := o.ReadyFrom; r != nil {
 			w.readyAt[id] = *r
 		}
-		h := w.seeded.HouseholdIDs[batch[i].household]
-		if !geocoded[h] {
-			geocoded[h] = true
-			if _, err := w.base.GeocodeHousehold(ctx, h); err != nil {
-				return err
-			}
-		}
 	}
-	placed, err := ordersPlaced(ctx, w.db, res.OrderIDs)
+	placed, err := ordersPlaced(ctx, w.db, ids)
 	if err != nil {
 		return err
 	}
@@ -492,26 +506,29 @@ func (w *week) importDue(ctx context.Context, now time.Time) error {
 	return nil
 }
 
-// earliest is the earliest an order could be at its depot: a motorbike at
-// the household when the produce is ready (or as soon as its 06:30 shift
-// lets it be there), driving straight back (travel 40 % slower on the
-// rainy day).
-func (w *week) earliest(depot, household int64, from time.Time, i int) time.Time {
-	prof, err := w.base.Profile(thugom.VehicleMotorbike)
+// placePolicy places the batch with the marketplace's promises, in one
+// import, and geocodes its households (the geocoding job's work: the
+// orders get their depots). It returns the orders' ids, as the batch.
+func (w *week) placePolicy(ctx context.Context, batch []weekOrder, _ time.Time) ([]int64, error) {
+	nos := make([]thugom.NewOrder, len(batch))
+	for i, o := range batch {
+		nos[i] = o.order
+	}
+	res, err := w.base.ImportOrders(ctx, nos, false, jobs.System("simulation:marketplace"))
 	if err != nil {
-		return from
+		return nil, fmt.Errorf("import orders: %w", err)
 	}
-	d, h := w.depotPoint[depot], w.points[household]
-	_, leg := prof.Leg(geo.Point{Lat: d[1], Lon: d[0]}, geo.Point{Lat: h[1], Lon: h[0]})
-	if i >= 0 && w.rainy(i) {
-		leg *= 1.4
+	geocoded := map[int64]bool{}
+	for i := range res.OrderIDs {
+		h := w.seeded.HouseholdIDs[batch[i].household]
+		if !geocoded[h] {
+			geocoded[h] = true
+			if _, err := w.base.GeocodeHousehold(ctx, h); err != nil {
+				return nil, err
+			}
+		}
 	}
-	travel := time.Duration(leg * float64(time.Second))
-	at := from
-	if first := thugom.Day(from).Add(6*time.Hour + 30*time.Minute + travel); at.Before(first) {
-		at = first
-	}
-	return at.Add(travel + 5*time.Minute)
+	return res.OrderIDs, nil
 }
 
 func hhmm(d time.Duration) string {

@@ -12,8 +12,9 @@ import (
 )
 
 type weekOrder struct {
-	day       int // pickup day index
-	household int // index into the scenario's households
+	day       int    // pickup day index
+	household int    // index into the scenario's households
+	carrier   string // its carrier's code (the marketplace's)
 	order     thugom.NewOrder
 }
 
@@ -113,7 +114,7 @@ func weekOrders(sc *demo.Scenario, first []demo.OrderSpec, days int, rng *rand.R
 					PlacedAt: &placed, PromiseHours: int(policy.Promise(t.dest) / time.Hour), ReadyFrom: &readyFrom, ReadyUntil: &readyUntil,
 					HouseholdName: h.Name, HouseholdPhone: h.Phone, HouseholdAddress: h.Address,
 				}
-				out = append(out, weekOrder{day: d, household: hi, order: o})
+				out = append(out, weekOrder{day: d, household: hi, carrier: t.carrier, order: o})
 			}
 		}
 	}

@@ -19,11 +19,18 @@ RETURNING id;
 
 -- name: QuoteDepotLoad
 -- The kg a depot's days must already collect: open orders by the local day
--- of their handover deadline (of their placement until it is computed).
-SELECT (coalesce(o.handover_deadline, o.placed_at) AT TIME ZONE 'Asia/Ho_Chi_Minh')::date::text, sum(o.weight_kg)
-FROM orders o
-WHERE o.depot_id = $1 AND o.status IN ('received', 'planned')
-  AND coalesce(o.handover_deadline, o.placed_at) >= $2 AND coalesce(o.handover_deadline, o.placed_at) < $3
+-- they are due to be collected, the day their produce is ready (ready_from,
+-- or placement when later), never after the day of their handover deadline
+-- (a 48 h or quoted promise's deadline may be the next day's truck; the
+-- visit is still the ready day's).
+WITH due AS (
+  SELECT o.weight_kg,
+         least(greatest(coalesce(o.ready_from, o.placed_at), o.placed_at), coalesce(o.handover_deadline, 'infinity')) AS at
+  FROM orders o
+  WHERE o.depot_id = $1 AND o.status IN ('received', 'planned'))
+SELECT (at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date::text, sum(weight_kg)
+FROM due
+WHERE at >= $2 AND at < $3
 GROUP BY 1;
 
 -- name: QuoteVisits
@@ -33,5 +40,7 @@ FROM stops s
 WHERE s.household_id = $1 AND s.kind = 'pickup';
 
 -- name: QuoteHouseholdOfCarrier
--- A household is a carrier's when one of its orders is.
-SELECT EXISTS (SELECT 1 FROM orders WHERE household_id = $1 AND carrier_id = $2);
+-- A household is a carrier's when one of its orders is, or when it has no
+-- order yet (a new seller: no carrier's data to keep from another).
+SELECT EXISTS (SELECT 1 FROM orders WHERE household_id = $1 AND carrier_id = $2)
+    OR NOT EXISTS (SELECT 1 FROM orders WHERE household_id = $1);
