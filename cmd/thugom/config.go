@@ -56,6 +56,10 @@ type config struct {
 	PGBin        string
 	// BorrowRadiusKm: how far a depot borrows idle vehicles (jobs/borrow.go).
 	BorrowRadiusKm float64
+	// RetryTargets aims the least-slack stops early so a failed visit can
+	// be retried before their truck (jobs.Deps.RetryTargets); on unless
+	// THUGOM_RETRY_TARGETS=0.
+	RetryTargets bool
 	// Households' notice (issue 13): evening planning, waking hours, the
 	// phone shown on bad links.
 	EveningAt, WakingHours, HelpPhone string
@@ -118,6 +122,7 @@ func newConfig(name string) (*flag.FlagSet, *config) {
 		fs.DurationVar(&c.PlanBudget, "plan-budget", c.PlanBudget, "solver time per depot plan, carried by the planning jobs this process asks for (env THUGOM_PLAN_BUDGET)")
 	}
 	c.BorrowRadiusKm = envFloat("THUGOM_BORROW_RADIUS_KM", jobs.DefaultBorrowRadiusKm)
+	c.RetryTargets = envInt("THUGOM_RETRY_TARGETS", 1) != 0
 	if has("borrow-radius-km") {
 		fs.Float64Var(&c.BorrowRadiusKm, "borrow-radius-km", c.BorrowRadiusKm, "how far (road km) a depot may borrow an idle vehicle of its carrier (env THUGOM_BORROW_RADIUS_KM)")
 	}

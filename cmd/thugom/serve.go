@@ -133,7 +133,7 @@ func startService(ctx context.Context, cfg *config, withHTTP bool) (*service, er
 		Workers:     cfg.Workers,
 		PlanWorkers: cfg.PlanWorkers,
 		PlanBudget:  cfg.PlanBudget,
-		SMS:         sms, EveningAt: eveningAt, WakingHours: waking, BorrowRadiusKm: cfg.BorrowRadiusKm,
+		SMS:         sms, EveningAt: eveningAt, WakingHours: waking, BorrowRadiusKm: cfg.BorrowRadiusKm, RetryTargets: cfg.RetryTargets,
 		LinkBase: cfg.SMSLinkBase, LinkSecret: cfg.Secret,
 		AutoPublish: autoPublish, DropOffMinKm: cfg.DropOffMinKm, Carriers: carriers,
 	})
