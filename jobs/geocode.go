@@ -202,11 +202,31 @@ func (s *Service) computeSLA(ctx context.Context, tx pgx.Tx, householdID int64, 
 		if o.Household != nil && o.Depot != nil && o.ReadyFrom != nil {
 			sla = sla.WithReadiness(o.ReadyFrom, s.earliestAtDepot(fleets[o.DepotID], d, *o.Depot, *o.Household, *o.ReadyFrom, o.PlacedAt, o.Province))
 		}
+		sla = aimAtKeepable(sla, o, d)
 		if err := store.SetOrderSLA(ctx, tx, o.ID, sla.Deadline, sla.AtRisk, sla.Reason, now); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// aimAtKeepable makes the handover deadline of an order whose promise was
+// lost at placement the cutoff of the truck that keeps what was offered
+// instead (keepable_by): the order stays at risk of the marketplace's
+// promise, and the planner aims at the time the marketplace was told.
+// Without it the lost promise's own cutoff, already out of reach, made
+// the deadline soft and the order waited behind those that could still
+// be kept (the week: 82.8 % of flagged orders arrived by keepable_by).
+func aimAtKeepable(sla thugom.SLA, o store.SLAOrder, deps []thugom.Departure) thugom.SLA {
+	if !sla.AtRisk || o.KeepableBy == nil || !o.KeepableBy.After(o.PromisedBy) {
+		return sla
+	}
+	alt, err := thugom.HandoverDeadline(o.PlacedAt, o.KeepableBy.Sub(o.PlacedAt), o.Province, deps)
+	if err != nil || alt.AtRisk || !alt.Deadline.After(sla.Deadline) {
+		return sla
+	}
+	sla.Deadline = alt.Deadline
+	return sla
 }
 
 // earliestAtDepot is the earliest an order's produce, ready at ready, could

@@ -220,6 +220,9 @@ type SLAOrder struct {
 	PromiseHours int
 	PromisedBy   time.Time
 	ReadyFrom    *time.Time
+	// KeepableBy is what can be kept instead when the promise was lost at
+	// placement (nil otherwise).
+	KeepableBy *time.Time
 	// Household and Depot are where the produce is and goes (Household nil
 	// when not geocoded).
 	Household, Depot *orb.Point
@@ -237,7 +240,7 @@ func OrdersWithoutSLA(ctx context.Context, q DBTX, householdID int64) ([]SLAOrde
 	for rows.Next() {
 		var o SLAOrder
 		var hlon, hlat, dlon, dlat *float64
-		if err := rows.Scan(&o.ID, &o.DepotID, &o.Province, &o.PlacedAt, &o.PromiseHours, &o.PromisedBy, &o.ReadyFrom, &hlon, &hlat, &dlon, &dlat); err != nil {
+		if err := rows.Scan(&o.ID, &o.DepotID, &o.Province, &o.PlacedAt, &o.PromiseHours, &o.PromisedBy, &o.ReadyFrom, &o.KeepableBy, &hlon, &hlat, &dlon, &dlat); err != nil {
 			return nil, err
 		}
 		if hlon != nil && hlat != nil {

@@ -56,7 +56,7 @@ UPDATE orders SET depot_id = $2, updated_at = $3 WHERE id = $1 AND depot_id IS N
 -- With when the produce is ready and where the household and the depot are
 -- (the readiness check of the promise).
 SELECT o.id, o.depot_id, o.destination_province, o.placed_at, o.promise_hours, o.promised_by, o.ready_from,
-       h.lon, h.lat, d.lon, d.lat
+       o.keepable_by, h.lon, h.lat, d.lon, d.lat
 FROM orders o JOIN households h ON h.id = o.household_id JOIN depots d ON d.id = o.depot_id
 WHERE o.household_id = $1 AND o.handover_deadline IS NULL;
 
