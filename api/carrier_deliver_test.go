@@ -135,3 +135,76 @@ func getDelivered(t *testing.T, b *bundle, id int64) deliveredOrder {
 	r.json(t, &o)
 	return o
 }
+
+// The day report measures the promise on facts: an order collected and
+// handed over is measured on thugom's estimate (the first truck after it
+// is at the depot, plus its transit: BC-LS's 17:00, cutoff 16:00, 6 h) until
+// its carrier tells its delivery, then on the carrier's time, and says
+// which; the counts follow.
+func TestDayReportDeliveredOnFacts(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ids := b.seedDay(2)
+	ctx := context.Background()
+	for _, id := range ids {
+		var stopID int64
+		if err := b.db.QueryRow(ctx, `SELECT stop_id FROM stop_orders WHERE order_id = $1 ORDER BY stop_id DESC LIMIT 1`, id).Scan(&stopID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.svc.RecordPickup(ctx, jobs.PickupEvent{StopID: stopID, Status: thugom.StopPickedUp, Parcels: 1, At: testNow, Actor: "test"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := b.svc.HandOver(ctx, ids, jobs.Actor{Name: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	report := func() (out struct {
+		Delivered struct {
+			Within    int `json:"within_promise"`
+			Late      int `json:"late"`
+			ByCarrier int `json:"by_carrier"`
+			Estimated int `json:"estimated"`
+			Orders    []struct {
+				OrderID     int64      `json:"order_id"`
+				PromisedBy  time.Time  `json:"promised_by"`
+				DeliveredAt *time.Time `json:"delivered_at"`
+				Source      string     `json:"delivered_source"`
+				Within      bool       `json:"within_promise"`
+			} `json:"orders"`
+		} `json:"delivered"`
+	}) {
+		r := b.do("GET", fmt.Sprintf("/v1/depots/%d/report?date=%s", b.depot.ID, testNow.Format(time.DateOnly)), b.disp, nil)
+		wantStatus(t, r, http.StatusOK, "")
+		r.json(t, &out)
+		return out
+	}
+	estimate := time.Date(2026, 11, 23, 23, 0, 0, 0, thugom.Local)
+	got := report().Delivered
+	if len(got.Orders) != 2 || got.Estimated != 2 || got.ByCarrier != 0 {
+		t.Fatalf("before the carrier: %+v", got)
+	}
+	for _, o := range got.Orders {
+		if o.Source != store.DeliveredEstimate || o.DeliveredAt == nil || !o.DeliveredAt.Equal(estimate) || o.Within != !estimate.After(o.PromisedBy) {
+			t.Errorf("order %d: %+v, want the estimate %s", o.OrderID, o, estimate)
+		}
+	}
+	// The carrier delivers the first a day after its promise.
+	first := got.Orders[0]
+	fact := first.PromisedBy.Add(24 * time.Hour).Truncate(time.Second)
+	if err := store.SaveShipment(ctx, b.db, &store.Shipment{OrderID: first.OrderID, Carrier: thugom.CarrierViettelPost, Waybill: "185500000001",
+		Status: thugom.ShipmentCreated, UpdatedAt: testNow}); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.SetShipmentCarrierStatus(ctx, b.db, first.OrderID, 501, "Phát thành công", fact, true, testNow); err != nil {
+		t.Fatal(err)
+	}
+	got = report().Delivered
+	if got.ByCarrier != 1 || got.Estimated != 1 || got.Late < 1 {
+		t.Fatalf("after the carrier: %+v", got)
+	}
+	for _, o := range got.Orders {
+		if o.OrderID == first.OrderID && (o.Source != store.DeliveredByCarrier || o.DeliveredAt == nil || !o.DeliveredAt.Equal(fact) || o.Within) {
+			t.Errorf("order %d: %+v, want the carrier's %s, late", o.OrderID, o, fact)
+		}
+	}
+}

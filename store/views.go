@@ -63,6 +63,9 @@ type DayReport struct {
 	CapacityKg       float64
 	AgeAvgS, AgeMaxS float64
 	AgeP90S          float64
+	// Delivered measures the day's collected orders against their promise
+	// on the carrier's delivered times, the estimate where none.
+	Delivered *Deliveries
 }
 
 // DayReportOf computes the report of a depot's day.
@@ -72,6 +75,9 @@ func DayReportOf(ctx context.Context, q DBTX, depotID int64, day time.Time) (*Da
 		&x.Unassigned, &x.DistanceM, &x.VehiclesUsed, &x.VehiclesActive, &x.LoadKg, &x.CapacityKg, &x.AgeAvgS, &x.AgeMaxS, &x.AgeP90S)
 	if err != nil {
 		return nil, fmt.Errorf("day report: %w", err)
+	}
+	if x.Delivered, err = DayDeliveriesOf(ctx, q, depotID, day); err != nil {
+		return nil, err
 	}
 	return &x, nil
 }
