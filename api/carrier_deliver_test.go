@@ -136,11 +136,12 @@ func getDelivered(t *testing.T, b *bundle, id int64) deliveredOrder {
 	return o
 }
 
-// The day report measures the promise on facts: an order collected and
-// handed over is measured on thugom's estimate (the first truck after it
-// is at the depot, plus its transit: BC-LS's 17:00, cutoff 16:00, 6 h) until
-// its carrier tells its delivery, then on the carrier's time, and says
-// which; the counts follow.
+// The day report and the SLA board measure the promise on facts: an order
+// collected and handed over is measured on thugom's estimate (the first
+// truck after it is at the depot, plus its transit: BC-LS's 17:00, cutoff
+// 16:00, 6 h) until its carrier tells its delivery, then on the carrier's
+// time, and both say which; the report's counts follow, and the board
+// lists the order late once delivered after its promise.
 func TestDayReportDeliveredOnFacts(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
@@ -178,8 +179,30 @@ func TestDayReportDeliveredOnFacts(t *testing.T) {
 		r.json(t, &out)
 		return out
 	}
+	// The SLA board lists a collected order late when its delivery, on
+	// the same measure, is after its promise, and says which measure.
+	board := func() map[int64]store.SLAItem {
+		r := b.do("GET", fmt.Sprintf("/v1/sla?depot_id=%d&date=%s", b.depot.ID, testNow.Format(time.DateOnly)), b.disp, nil)
+		wantStatus(t, r, http.StatusOK, "")
+		var out struct {
+			Late []store.SLAItem `json:"late"`
+		}
+		r.json(t, &out)
+		m := map[int64]store.SLAItem{}
+		for _, it := range out.Late {
+			m[it.OrderID] = it
+		}
+		return m
+	}
 	estimate := time.Date(2026, 11, 23, 23, 0, 0, 0, thugom.Local)
 	got := report().Delivered
+	late := board()
+	for _, o := range got.Orders {
+		it, listed := late[o.OrderID]
+		if listed == o.Within || (listed && (it.DeliveredSource != store.DeliveredEstimate || !it.DeliveredAt.Equal(estimate))) {
+			t.Errorf("order %d within promise %v on the estimate: board %+v (listed %v)", o.OrderID, o.Within, it, listed)
+		}
+	}
 	if len(got.Orders) != 2 || got.Estimated != 2 || got.ByCarrier != 0 {
 		t.Fatalf("before the carrier: %+v", got)
 	}
@@ -201,6 +224,10 @@ func TestDayReportDeliveredOnFacts(t *testing.T) {
 	got = report().Delivered
 	if got.ByCarrier != 1 || got.Estimated != 1 || got.Late < 1 {
 		t.Fatalf("after the carrier: %+v", got)
+	}
+	it, listed := board()[first.OrderID]
+	if !listed || it.DeliveredSource != store.DeliveredByCarrier || it.DeliveredAt == nil || !it.DeliveredAt.Equal(fact) || !it.Late {
+		t.Errorf("board after the carrier's late delivery: %+v (listed %v)", it, listed)
 	}
 	for _, o := range got.Orders {
 		if o.OrderID == first.OrderID && (o.Source != store.DeliveredByCarrier || o.DeliveredAt == nil || !o.DeliveredAt.Equal(fact) || o.Within) {

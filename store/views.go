@@ -27,6 +27,12 @@ type SLAItem struct {
 	AtRisk             bool       `json:"at_risk"`
 	Reason             string     `json:"reason"`
 	Late               bool       `json:"late"`
+	// DeliveredAt is a collected order's delivery measured against its
+	// promise: its carrier's delivered time (DeliveredSource
+	// DeliveredByCarrier) or the estimate (DeliveredEstimate); null, and
+	// the source "", for an open order.
+	DeliveredAt     *time.Time `json:"delivered_at"`
+	DeliveredSource string     `json:"delivered_source"`
 }
 
 // SLABoard returns the open orders at risk or late on a day (depotID 0:
@@ -39,7 +45,7 @@ func SLABoard(ctx context.Context, q DBTX, depotID, carrierID int64, day, now ti
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (SLAItem, error) {
 		var x SLAItem
 		err := r.Scan(&x.OrderID, &x.MarketplaceOrderID, &x.HouseholdID, &x.HouseholdName, &x.DepotID, &x.Status,
-			&x.HandoverDeadline, &x.PromisedBy, &x.AtRisk, &x.Reason, &x.Late)
+			&x.HandoverDeadline, &x.PromisedBy, &x.AtRisk, &x.Reason, &x.Late, &x.DeliveredAt, &x.DeliveredSource)
 		return x, err
 	})
 	if err != nil {
