@@ -398,5 +398,6 @@ func (s *server) dayReport(w http.ResponseWriter, r *http.Request) {
 		"vehicle_use": share(float64(x.VehiclesUsed), float64(x.VehiclesActive)),
 		"load_kg":     x.LoadKg, "load_share": share(x.LoadKg, x.CapacityKg),
 		"produce_age_hours": map[string]float64{"avg": x.AgeAvgS / 3600, "p90": x.AgeP90S / 3600, "max": x.AgeMaxS / 3600},
+		"delivered":         x.Delivered,
 	})
 }

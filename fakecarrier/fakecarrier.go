@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // StatusPath is where each fake serves the post office's status interface
@@ -61,6 +62,29 @@ type core struct {
 	logins  int
 	down    bool
 	refused int // requests answered 503 while down
+	courier *Courier
+	carried map[string]bool // waybills the courier took
+}
+
+// deliver hands the order of waybill bill, handed over at at, to the
+// courier (when the fake delivers).
+func (c *core) deliver(bill string, at time.Time) error {
+	c.mu.Lock()
+	o, cr := c.byBill[bill], c.courier
+	var cp Order
+	if o != nil {
+		cp = *o
+	}
+	// A handover told again (a resend after a lost answer) is carried once.
+	again := c.carried[bill]
+	if o != nil && cr != nil {
+		c.carried[bill] = true
+	}
+	c.mu.Unlock()
+	if o == nil || cr == nil || again {
+		return nil
+	}
+	return cr.handedOver(cp, at)
 }
 
 // Down takes the carrier down (every create and update answered 503) or
@@ -79,7 +103,7 @@ func (c *core) Refused() int {
 }
 
 func newCore() core {
-	return core{orders: map[string]*Order{}, byBill: map[string]*Order{}, byID: map[string]*Order{}}
+	return core{orders: map[string]*Order{}, byBill: map[string]*Order{}, byID: map[string]*Order{}, carried: map[string]bool{}}
 }
 
 // Fail scripts the answers to the next creates and cancels, in order.

@@ -3,11 +3,14 @@ package fakecarrier
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/thugom/thugom"
 )
 
 // ViettelPost serves ViettelPost's partner API v2 (mount it at the base
@@ -162,12 +165,55 @@ func (f *ViettelPost) update(w http.ResponseWriter, body map[string]any) {
 // in ViettelPost's own shape (ORDER_NUMBER, ORDER_STATUS,
 // ORDER_STATUSDATE "dd/MM/yyyy HH:mm:ss").
 func (f *ViettelPost) status(w http.ResponseWriter, body map[string]any) {
-	if _, err := time.Parse("02/01/2006 15:04:05", str(body, "ORDER_STATUSDATE")); err != nil || num(body, "ORDER_STATUS") == 0 {
+	at, err := time.ParseInLocation(vtpDate, str(body, "ORDER_STATUSDATE"), thugom.Local)
+	if err != nil || num(body, "ORDER_STATUS") == 0 {
 		vtpRefuse(w, "ORDER_STATUS and ORDER_STATUSDATE (dd/MM/yyyy HH:mm:ss) are required")
 		return
 	}
 	found, done := f.core.update(w, str(body, "ORDER_NUMBER"), false, strconv.Itoa(int(num(body, "ORDER_STATUS"))))
+	if found && num(body, "ORDER_STATUS") == vtpReceivedAtOrigin {
+		if err := f.deliver(str(body, "ORDER_NUMBER"), at); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+	}
 	vtpUpdated(w, found, done)
+}
+
+// vtpDate is ViettelPost's date format (dd/MM/yyyy HH:mm:ss, local).
+const vtpDate = "02/01/2006 15:04:05"
+
+// vtpReceivedAtOrigin is ViettelPost's 200 (Nhận từ bưu tá - Bưu cục
+// gốc): the parcel handed over at the origin office, where the fake's
+// Courier takes it.
+const vtpReceivedAtOrigin = 200
+
+// vtpSteps are ViettelPost's codes after the handover, from integrators'
+// status tables: 400 arrived at the destination office's list, 500 out
+// with the postman, 506 not delivered (nobody home), 501 delivered.
+var vtpSteps = courierSteps{
+	arrived:   courierStatus{400, "Nhận bảng kê đến"},
+	out:       courierStatus{500, "Giao bưu tá đi phát"},
+	failed:    courierStatus{506, "Tồn - Khách hàng nghỉ, không có nhà"},
+	delivered: courierStatus{501, "Phát thành công"},
+}
+
+// Deliver makes the fake carry and deliver what thugom hands over (see
+// Courier), telling thugom at webhookURL as ViettelPost's webhook does:
+// {"DATA": {ORDER_NUMBER (the waybill), ORDER_REFERENCE, ORDER_STATUSDATE,
+// ORDER_STATUS, STATUS_NAME, LOCALION_CURRENTLY, NOTE, MONEY_COLLECTION},
+// "TOKEN": token}. seed draws the delivery times.
+func (f *ViettelPost) Deliver(webhookURL, tok string, client *http.Client, seed uint64) *Courier {
+	c := newCourier(webhookURL, client, seed, vtpSteps, func(o Order, code int, name string, at time.Time) ([]byte, error) {
+		return json.Marshal(map[string]any{"TOKEN": tok, "DATA": map[string]any{
+			"ORDER_NUMBER": o.Waybill, "ORDER_REFERENCE": o.Reference, "ORDER_STATUSDATE": at.In(thugom.Local).Format(vtpDate),
+			"ORDER_STATUS": code, "STATUS_NAME": name, "LOCALION_CURRENTLY": "", "NOTE": "",
+			"MONEY_COLLECTION": num(o.Fields, "MONEY_COLLECTION")}})
+	})
+	f.mu.Lock()
+	f.courier = c
+	f.mu.Unlock()
+	return c
 }
 
 // vtpUpdated answers an update: nothing more when a fault was answered, a

@@ -27,6 +27,12 @@ type SLAItem struct {
 	AtRisk             bool       `json:"at_risk"`
 	Reason             string     `json:"reason"`
 	Late               bool       `json:"late"`
+	// DeliveredAt is a collected order's delivery measured against its
+	// promise: its carrier's delivered time (DeliveredSource
+	// DeliveredByCarrier) or the estimate (DeliveredEstimate); null, and
+	// the source "", for an open order.
+	DeliveredAt     *time.Time `json:"delivered_at"`
+	DeliveredSource string     `json:"delivered_source"`
 }
 
 // SLABoard returns the open orders at risk or late on a day (depotID 0:
@@ -39,7 +45,7 @@ func SLABoard(ctx context.Context, q DBTX, depotID, carrierID int64, day, now ti
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (SLAItem, error) {
 		var x SLAItem
 		err := r.Scan(&x.OrderID, &x.MarketplaceOrderID, &x.HouseholdID, &x.HouseholdName, &x.DepotID, &x.Status,
-			&x.HandoverDeadline, &x.PromisedBy, &x.AtRisk, &x.Reason, &x.Late)
+			&x.HandoverDeadline, &x.PromisedBy, &x.AtRisk, &x.Reason, &x.Late, &x.DeliveredAt, &x.DeliveredSource)
 		return x, err
 	})
 	if err != nil {
@@ -63,6 +69,9 @@ type DayReport struct {
 	CapacityKg       float64
 	AgeAvgS, AgeMaxS float64
 	AgeP90S          float64
+	// Delivered measures the day's collected orders against their promise
+	// on the carrier's delivered times, the estimate where none.
+	Delivered *Deliveries
 }
 
 // DayReportOf computes the report of a depot's day.
@@ -72,6 +81,9 @@ func DayReportOf(ctx context.Context, q DBTX, depotID int64, day time.Time) (*Da
 		&x.Unassigned, &x.DistanceM, &x.VehiclesUsed, &x.VehiclesActive, &x.LoadKg, &x.CapacityKg, &x.AgeAvgS, &x.AgeMaxS, &x.AgeP90S)
 	if err != nil {
 		return nil, fmt.Errorf("day report: %w", err)
+	}
+	if x.Delivered, err = DayDeliveriesOf(ctx, q, depotID, day); err != nil {
+		return nil, err
 	}
 	return &x, nil
 }

@@ -34,27 +34,38 @@ type benchDemo struct {
 }
 
 // benchReq is one of the requests a client repeats: a GET of URL, or a
-// POST of Body to it with Token.
+// POST of Body to it, with Token (when set) and Key (an Idempotency-Key,
+// when set). A GET asks for gzip as browsers do, unless Plain (read by
+// bench-http itself: the transport then unzips).
 type benchReq struct {
 	URL   string
 	Body  []byte
 	Token string
+	Key   string
+	Plain bool
 }
 
 func (b benchReq) build(ctx context.Context) (*http.Request, error) {
-	if b.Body == nil {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, b.URL, nil)
-		if err == nil {
-			req.Header.Set("Accept-Encoding", "gzip")
-		}
-		return req, err
+	method, body := http.MethodGet, io.Reader(nil)
+	if b.Body != nil {
+		method, body = http.MethodPost, bytes.NewReader(b.Body)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, b.URL, bytes.NewReader(b.Body))
+	req, err := http.NewRequestWithContext(ctx, method, b.URL, body)
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+b.Token)
+	switch {
+	case b.Body == nil && !b.Plain:
+		req.Header.Set("Accept-Encoding", "gzip")
+	case b.Body != nil:
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if b.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+b.Token)
+	}
+	if b.Key != "" {
+		req.Header.Set("Idempotency-Key", b.Key)
+	}
 	return req, nil
 }
 
@@ -72,7 +83,7 @@ func (b benchReq) build(ctx context.Context) (*http.Request, error) {
 func runBenchHTTP(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("bench-http", flag.ContinueOnError)
 	demo := fs.String("demo", ".thugom/demo.json", "demo.json of the running server")
-	target := fs.String("target", "manifest", "what to load: manifest, household or quotes")
+	target := fs.String("target", "manifest", "what to load: manifest, household, quotes or webhooks")
 	rate := fs.Int("rate", 500, "requests per second")
 	clients := fs.Int("clients", 100, "concurrent clients")
 	dur := fs.Duration("duration", 10*time.Second, "how long to send")
@@ -82,6 +93,7 @@ func runBenchHTTP(ctx context.Context, args []string) error {
 	product := fs.String("product", "na", "quotes: product code")
 	hhFlag := fs.String("households", "", "quotes: household ids to ask about, as ranges (1-3000,4007; default the demo.json's)")
 	atFlag := fs.String("at", "", "quotes: the placement time asked (RFC 3339; default now, rounded to the minute)")
+	pickups := fs.Int("pickups", 60, "webhooks: planned stops of the demo's drivers to report picked up (their orders' shipments are the load's)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -96,8 +108,14 @@ func runBenchHTTP(ctx context.Context, args []string) error {
 	if err := json.Unmarshal(raw, &d); err != nil {
 		return fmt.Errorf("bench-http: %s: %w", *demo, err)
 	}
+	tr := &http.Transport{MaxIdleConns: *clients, MaxIdleConnsPerHost: *clients}
+	hc := &http.Client{Transport: tr, Timeout: 10 * time.Second}
+	defer tr.CloseIdleConnections()
+	ld := benchLoadOpts{rate: *rate, clients: *clients, dur: *dur}
 	var reqs []benchReq
 	switch *target {
+	case "webhooks":
+		return benchWebhooks(ctx, hc, raw, d.BaseURL, ld, *pickups)
 	case "manifest":
 		for _, x := range d.Drivers {
 			reqs = append(reqs, benchReq{URL: x.ManifestURL})
@@ -111,14 +129,11 @@ func runBenchHTTP(ctx context.Context, args []string) error {
 			return err
 		}
 	default:
-		return fmt.Errorf("bench-http: --target must be manifest, household or quotes, not %q", *target)
+		return fmt.Errorf("bench-http: --target must be manifest, household, quotes or webhooks, not %q", *target)
 	}
 	if len(reqs) == 0 {
 		return fmt.Errorf("bench-http: no %s requests from %s", *target, *demo)
 	}
-	tr := &http.Transport{MaxIdleConns: *clients, MaxIdleConnsPerHost: *clients}
-	hc := &http.Client{Transport: tr, Timeout: 10 * time.Second}
-	defer tr.CloseIdleConnections()
 	first := benchWarm(ctx, hc, reqs)
 	if *target == "quotes" {
 		// The demo's households are of both carriers: the load asks only
@@ -127,15 +142,10 @@ func runBenchHTTP(ctx context.Context, args []string) error {
 			return errors.New("bench-http: no quote answered 200 (is the token a marketplace's of a demo carrier?)")
 		}
 	}
-	lat, failed, el := benchLoad(ctx, hc, reqs, *rate, *clients, *dur)
-	if len(lat) == 0 {
-		return errors.New("bench-http: no requests sent")
+	lat, failed, el := benchLoad(ctx, hc, reqs, ld)
+	if err := benchReport(*target, lat, failed, el, *clients, len(reqs)); err != nil {
+		return err
 	}
-	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-	q := func(p float64) time.Duration { return lat[int(p*float64(len(lat)-1))].Round(10 * time.Microsecond) }
-	fmt.Printf("%s: %d requests in %s (%.0f/s) from %d clients over %d distinct requests, %d failed\n",
-		*target, len(lat), el.Round(time.Millisecond), float64(len(lat))/el.Seconds(), *clients, len(reqs), failed)
-	fmt.Printf("latency p50 %s  p90 %s  p99 %s  max %s\n", q(.5), q(.9), q(.99), q(1))
 	if *target == "quotes" {
 		if err := benchSameAnswers(ctx, hc, reqs, first); err != nil {
 			return err
@@ -144,6 +154,19 @@ func runBenchHTTP(ctx context.Context, args []string) error {
 	if failed > 0 {
 		return fmt.Errorf("bench-http: %d requests failed", failed)
 	}
+	return nil
+}
+
+// benchReport prints the load's count and latency percentiles.
+func benchReport(target string, lat []time.Duration, failed int, el time.Duration, clients, distinct int) error {
+	if len(lat) == 0 {
+		return errors.New("bench-http: no requests sent")
+	}
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	q := func(p float64) time.Duration { return lat[int(p*float64(len(lat)-1))].Round(10 * time.Microsecond) }
+	fmt.Printf("%s: %d requests in %s (%.0f/s) from %d clients over %d distinct requests, %d failed\n",
+		target, len(lat), el.Round(time.Millisecond), float64(len(lat))/el.Seconds(), clients, distinct, failed)
+	fmt.Printf("latency p50 %s  p90 %s  p99 %s  max %s\n", q(.5), q(.9), q(.99), q(1))
 	return nil
 }
 
@@ -253,30 +276,41 @@ func benchDo(ctx context.Context, hc *http.Client, r benchReq) ([]byte, error) {
 	return body, nil
 }
 
-// benchLoad sends the requests open-loop at rate per second for dur (client
-// c repeats request c mod len(reqs)) and returns the latencies from each
-// request's scheduled time, the number that failed and how long the measured
-// requests took. The first second
-// at the full rate opens the connections; it is sent but not measured.
-func benchLoad(ctx context.Context, hc *http.Client, reqs []benchReq, rate, clients int, dur time.Duration) ([]time.Duration, int, time.Duration) {
+// benchLoad sends the requests open-loop at rate per second for dur and
+// returns the latencies from each request's scheduled time, the number that
+// failed and how long the measured requests took. Client c repeats request
+// c mod len(reqs), unless ld.order gives the request of each send (the
+// i-th send is reqs[ld.order[i mod len(ld.order)]]); ld.seen, when set,
+// reads each 200 answer. The first second at the full rate opens the
+// connections; it is sent but not measured.
+func benchLoad(ctx context.Context, hc *http.Client, reqs []benchReq, ld benchLoadOpts) ([]time.Duration, int, time.Duration) {
+	rate := ld.rate
 	warm := rate
-	n := warm + int(float64(rate)*dur.Seconds())
+	n := warm + int(float64(rate)*ld.dur.Seconds())
 	type job struct {
 		at      time.Time
 		measure bool
+		idx     int
 	}
 	at := make(chan job, n)
 	lat := make([]time.Duration, 0, n)
 	var mu sync.Mutex
 	failed, firstErr := 0, error(nil)
 	var wg sync.WaitGroup
-	for c := 0; c < clients; c++ {
+	for c := 0; c < ld.clients; c++ {
 		wg.Add(1)
-		go func(r benchReq) {
+		go func(mine int) {
 			defer wg.Done()
 			for j := range at {
-				_, err := benchDo(ctx, hc, r)
+				i := mine
+				if j.idx >= 0 {
+					i = j.idx
+				}
+				body, err := benchDo(ctx, hc, reqs[i])
 				d := time.Since(j.at)
+				if err == nil && ld.seen != nil {
+					ld.seen(i, body)
+				}
 				mu.Lock()
 				if j.measure {
 					lat = append(lat, d)
@@ -289,14 +323,18 @@ func benchLoad(ctx context.Context, hc *http.Client, reqs []benchReq, rate, clie
 				}
 				mu.Unlock()
 			}
-		}(reqs[c%len(reqs)])
+		}(c % len(reqs))
 	}
 	start := time.Now()
 	step := time.Second / time.Duration(rate)
 	for i := 0; i < n && ctx.Err() == nil; i++ {
 		t := start.Add(time.Duration(i) * step)
 		time.Sleep(time.Until(t))
-		at <- job{t, i >= warm}
+		idx := -1
+		if len(ld.order) > 0 {
+			idx = ld.order[i%len(ld.order)]
+		}
+		at <- job{t, i >= warm, idx}
 	}
 	close(at)
 	wg.Wait()
@@ -305,6 +343,14 @@ func benchLoad(ctx context.Context, hc *http.Client, reqs []benchReq, rate, clie
 		fmt.Fprintln(os.Stderr, "bench-http: first failure:", firstErr)
 	}
 	return lat, failed, el
+}
+
+// benchLoadOpts is how benchLoad sends.
+type benchLoadOpts struct {
+	rate, clients int
+	dur           time.Duration
+	order         []int
+	seen          func(i int, body []byte)
 }
 
 // benchSameAnswers asks each question once more and compares the promise

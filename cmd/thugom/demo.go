@@ -101,7 +101,7 @@ func runDemo(ctx context.Context, args []string) error {
 		return fmt.Errorf("demo: --households must be between 1 and 200000, not %d", *households)
 	}
 	start := time.Now()
-	_, stopCarriers, err := startDemoCarriers(ctx, cfg)
+	fakes, stopCarriers, err := startDemoCarriers(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -111,6 +111,7 @@ func runDemo(ctx context.Context, args []string) error {
 		return err
 	}
 	defer svc.stop()
+	fakes.deliver(ctx, svc)
 
 	df, err := prepareDemo(ctx, svc, *seed, *households, *dayFlag, *planTimeout)
 	if err != nil {

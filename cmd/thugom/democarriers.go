@@ -14,7 +14,9 @@ import (
 	"os"
 	"time"
 
+	"github.com/thugom/thugom"
 	"github.com/thugom/thugom/fakecarrier"
+	"github.com/thugom/thugom/store"
 )
 
 // demoCarriers is demo.json's "carriers": where each carrier's webhook
@@ -22,6 +24,9 @@ import (
 type demoCarriers struct {
 	ViettelPost demoCarrier `json:"viettelpost"`
 	VNPost      demoCarrier `json:"vnpost"`
+
+	vtp *fakecarrier.ViettelPost
+	vnp *fakecarrier.VNPost
 }
 
 type demoCarrier struct {
@@ -45,9 +50,10 @@ func startDemoCarriers(ctx context.Context, cfg *config) (*demoCarriers, func(),
 	}
 	// The fakes' passwords: new on every start, known to this process only.
 	pass := rand.Text()
+	vtp, vnp := fakecarrier.NewViettelPost("demo", pass), fakecarrier.NewVNPost("demo", pass)
 	mux := http.NewServeMux()
-	mux.Handle("/viettelpost/", fakecarrier.NewViettelPost("demo", pass))
-	mux.Handle("/vnpost/", fakecarrier.NewVNPost("demo", pass))
+	mux.Handle("/viettelpost/", vtp)
+	mux.Handle("/vnpost/", vnp)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -58,6 +64,7 @@ func startDemoCarriers(ctx context.Context, cfg *config) (*demoCarriers, func(),
 	dc := &demoCarriers{
 		ViettelPost: demoCarrier{WebhookURL: cfg.BaseURL + "/hooks/viettelpost", APIURL: base + "/viettelpost/v2"},
 		VNPost:      demoCarrier{WebhookURL: cfg.BaseURL + "/hooks/vnpost", APIURL: base + "/vnpost/api/api"},
+		vtp:         vtp, vnp: vnp,
 	}
 	env := map[string]string{
 		"THUGOM_CARRIERS":             "viettelpost,vnpost",
@@ -91,4 +98,59 @@ func demoHookSecret(secret []byte, carrier string) string {
 	m := hmac.New(sha256.New, secret)
 	m.Write([]byte("demo carrier webhook: " + carrier))
 	return hex.EncodeToString(m.Sum(nil))[:32]
+}
+
+// deliver makes both fakes carry and deliver what the demo hands over
+// (fakecarrier.Courier: by the depot's line-haul timetable, then the last
+// mile), their webhooks posted to the demo's own endpoints in real time,
+// until ctx ends. Call it once the service runs (the webhook secrets are
+// known then).
+func (dc *demoCarriers) deliver(ctx context.Context, svc *service) {
+	if dc == nil {
+		return
+	}
+	arrival := func(carrier string) func(fakecarrier.Order, time.Time) (time.Time, bool) {
+		return func(o fakecarrier.Order, at time.Time) (time.Time, bool) {
+			deps, province, err := demoTimetable(ctx, svc.db, carrier, o)
+			if err != nil {
+				slog.Warn("demo: fake carrier: no timetable", "carrier", carrier, "waybill", o.Waybill, "err", err)
+				return time.Time{}, false
+			}
+			return fakecarrier.Timetable(deps, province, at)
+		}
+	}
+	logf := func(carrier string) func(error) {
+		return func(err error) {
+			slog.Warn("demo: fake carrier: webhook not accepted, sent again later", "carrier", carrier, "err", err)
+		}
+	}
+	seed := uint64(time.Now().UnixNano())
+	for _, c := range []struct {
+		name    string
+		courier *fakecarrier.Courier
+	}{
+		{thugom.CarrierViettelPost, dc.vtp.Deliver(dc.ViettelPost.WebhookURL, dc.ViettelPost.Token, nil, seed)},
+		{thugom.CarrierVNPost, dc.vnp.Deliver(dc.VNPost.WebhookURL, dc.VNPost.Key, nil, seed+1)},
+	} {
+		c.courier.Arrival = arrival(c.name)
+		go c.courier.Run(ctx, time.Now, 30*time.Second, logf(c.name))
+	}
+}
+
+// demoTimetable is the line-haul timetable of the depot of o's order (by
+// its waybill) and the order's destination province.
+func demoTimetable(ctx context.Context, db *store.DB, carrier string, o fakecarrier.Order) ([]thugom.Departure, string, error) {
+	id, _, err := store.ShipmentByWaybill(ctx, db, carrier, o.Waybill, o.Reference)
+	if err != nil || id == 0 {
+		return nil, "", fmt.Errorf("order of waybill %s: %w", o.Waybill, err)
+	}
+	ov, err := store.OrderByID(ctx, db, id)
+	if err != nil {
+		return nil, "", err
+	}
+	if ov.DepotID == nil {
+		return nil, "", fmt.Errorf("order %d has no depot", id)
+	}
+	deps, err := store.DeparturesOfDepot(ctx, db, *ov.DepotID)
+	return deps, ov.DestinationProvince, err
 }

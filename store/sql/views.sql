@@ -1,15 +1,32 @@
 -- Read models: plan, manifest, household page, SLA board, day report, lists.
 
 -- name: SLABoard
--- Open orders of a depot (0: all depots of the carrier scope) that are at
--- risk or past their handover deadline at $3 (now). $4 = carrier scope.
+-- Orders of a depot (0: all depots of the carrier scope) at risk or late
+-- at $3 (now). $4 = carrier scope. Open orders: at risk, or past their
+-- handover deadline. Collected ones (picked up, handed over) measured on
+-- facts: late when delivered after their promise, on the carrier's
+-- delivered time where it told one (delivered_source carrier), else on
+-- thugom's estimate (estimate: estimated_delivery from the hand-over's
+-- time, the pickup's, or now).
 SELECT o.id, o.marketplace_order_id, o.household_id, h.name, o.depot_id, o.status, o.handover_deadline, o.promised_by,
-       o.at_risk, o.at_risk_reason, o.handover_deadline IS NOT NULL AND o.handover_deadline < $3 AS late
+       o.at_risk, o.at_risk_reason,
+       (o.handover_deadline IS NOT NULL AND o.handover_deadline < $3) OR coalesce(dl.at > o.promised_by, false) AS late,
+       dl.at, coalesce(dl.source, '')
 FROM orders o JOIN households h ON h.id = o.household_id
+LEFT JOIN shipments sh ON sh.order_id = o.id
+LEFT JOIN LATERAL (
+    SELECT coalesce(sh.delivered_at, estimated_delivery(o.depot_id, o.destination_province, coalesce(
+               (SELECT max(m.at) FROM carrier_outbox m WHERE m.order_id = o.id AND m.action = 'handed_over'),
+               (SELECT max(sr.happened_at) FROM stop_orders so JOIN stop_reports sr ON sr.stop_id = so.stop_id WHERE so.order_id = o.id),
+               $3))) AS at,
+           CASE WHEN sh.delivered_at IS NOT NULL THEN 'carrier' ELSE 'estimate' END AS source
+    WHERE o.status IN ('picked_up', 'handed_over')
+) dl ON true
 WHERE ($1::bigint = 0 OR o.depot_id = $1)
   AND ($4::bigint = 0 OR o.carrier_id = $4)
-  AND o.status IN ('received', 'planned', 'postponed', 'failed')
-  AND (o.at_risk OR (o.handover_deadline IS NOT NULL AND o.handover_deadline < $3))
+  AND ((o.status IN ('received', 'planned', 'postponed', 'failed')
+        AND (o.at_risk OR (o.handover_deadline IS NOT NULL AND o.handover_deadline < $3)))
+       OR (o.status IN ('picked_up', 'handed_over') AND dl.at > o.promised_by))
   AND o.placed_at < $2::timestamptz + interval '1 day'
   AND coalesce(o.handover_deadline, o.promised_by) >= $2::timestamptz - interval '2 days'
 ORDER BY o.handover_deadline NULLS LAST, o.id
