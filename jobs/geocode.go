@@ -138,7 +138,7 @@ func (s *Service) learnVillage(ctx context.Context, tx pgx.Tx, commune string, k
 }
 
 // routeOrders gives the household's new orders the nearest depot of their
-// carrier.
+// carrier, or the depot of the quote an order was placed with.
 func (s *Service) routeOrders(ctx context.Context, tx pgx.Tx, householdID int64, pt orb.Point, now time.Time) (int, error) {
 	orders, err := store.UnassignedOrdersOfHousehold(ctx, tx, householdID)
 	if err != nil {
@@ -158,6 +158,12 @@ func (s *Service) routeOrders(ctx context.Context, tx pgx.Tx, householdID int64,
 		for _, d := range ds {
 			if km := haversineKm(pt, d.Point); km < bestKm {
 				best, bestKm = d.ID, km
+			}
+			if o.QuotedDepot != nil && *o.QuotedDepot == d.ID {
+				// The quote's promise is that depot's: its timetable and
+				// capacity (the nearest can change once the household is
+				// located better).
+				best, bestKm = d.ID, math.Inf(-1)
 			}
 		}
 		if best == 0 {

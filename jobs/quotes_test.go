@@ -370,3 +370,38 @@ func TestDepotLoadOnReadyDay(t *testing.T) {
 		t.Fatalf("today's load grew by %g kg, want 7 (loads %v → %v)", got, before, after)
 	}
 }
+
+// TestQuotedOrderGoesToTheQuotesDepot: an order placed with a quote is
+// collected by the quote's depot (its timetable gave the promise and its
+// day took the capacity), even when the household, located better since,
+// is now nearer another depot (the week found 16 quoted orders routed
+// elsewhere, 7 of them promised earlier than their depot's first truck).
+func TestQuotedOrderGoesToTheQuotesDepot(t *testing.T) {
+	t.Parallel()
+	q := setupQuotes(t)
+	ctx := context.Background()
+	x := q.ask(t, 5)
+	var other int64
+	if err := q.db.QueryRow(ctx, `SELECT id FROM depots WHERE carrier_id = $1 AND id <> $2 ORDER BY id LIMIT 1`, q.market.CarrierID, x.DepotID).Scan(&other); err != nil {
+		t.Skipf("the carrier has one depot: %v", err)
+	}
+	// The quote was given when the household was placed nearer the other
+	// depot.
+	if _, err := q.db.Exec(ctx, `UPDATE quotes SET depot_id = $1 WHERE id = $2`, other, x.ID); err != nil {
+		t.Fatal(err)
+	}
+	res, err := q.place(x.ID, "quoted-depot")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := q.svc.GeocodeHousehold(ctx, q.household); err != nil {
+		t.Fatal(err)
+	}
+	o, err := store.OrderByID(ctx, q.db, res.OrderIDs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.DepotID == nil || *o.DepotID != other {
+		t.Fatalf("quoted order at depot %v, want the quote's %d (nearest %d)", o.DepotID, other, x.DepotID)
+	}
+}

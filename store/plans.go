@@ -34,18 +34,25 @@ func PlanUnassigned(ctx context.Context, q DBTX, planID int64) ([]UnassignedView
 	return out, nil
 }
 
+// UnassignedOrder is a new order without a depot: QuotedDepot is the
+// depot of the quote it was placed with (nil without one).
+type UnassignedOrder struct {
+	ID, CarrierID int64
+	QuotedDepot   *int64
+}
+
 // UnassignedOrdersOfHousehold returns the household's new orders
 // without a depot.
-func UnassignedOrdersOfHousehold(ctx context.Context, q DBTX, householdID int64) ([]OrderRef, error) {
+func UnassignedOrdersOfHousehold(ctx context.Context, q DBTX, householdID int64) ([]UnassignedOrder, error) {
 	rows, err := q.Query(ctx, query("UnassignedOrdersOfHousehold"), householdID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []OrderRef
+	var out []UnassignedOrder
 	for rows.Next() {
-		var r OrderRef
-		if err := rows.Scan(&r.ID, &r.CarrierID); err != nil {
+		var r UnassignedOrder
+		if err := rows.Scan(&r.ID, &r.CarrierID, &r.QuotedDepot); err != nil {
 			return nil, err
 		}
 		out = append(out, r)

@@ -17,7 +17,10 @@ GROUP BY depot_id
 ORDER BY depot_id;
 
 -- name: UnassignedOrdersOfHousehold
-SELECT id, carrier_id FROM orders WHERE household_id = $1 AND depot_id IS NULL AND status = 'received';
+-- With the depot of the quote it was placed with: the quote counted that
+-- depot's timetable and took its capacity.
+SELECT o.id, o.carrier_id, (SELECT q.depot_id FROM quotes q WHERE q.order_id = o.id)
+FROM orders o WHERE o.household_id = $1 AND o.depot_id IS NULL AND o.status = 'received';
 
 -- name: OrdersToPlan
 -- The orders one depot's plan of a day must consider: not yet collected,
