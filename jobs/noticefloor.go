@@ -27,8 +27,25 @@ func (p *planner) noticeWindows(windows []routing.Window, g *group, told time.Ti
 	if g.dropoff != nil || g.frozen != nil {
 		return windows
 	}
+	if told.IsZero() {
+		told = failedWindow(p.prev, g.household)
+	}
 	floor := noticeFloor(p.s.deps.WakingHours, p.s.deps.MinNotice, p.day, p.now, askedFor(g.orders, p.now), told)
 	return raiseOpen(windows, floor)
+}
+
+// failedWindow is the window start a household was told for a pickup of
+// the day that failed (zero: none). Its produce was harvested and packed
+// for that window and it was texted that a new time follows: the retry
+// (RetryAfter, or its "ready" answer) is the same pickup, not one it must
+// be given notice of again.
+func failedWindow(prev []store.PlanStop, household int64) time.Time {
+	for _, st := range prev {
+		if st.Kind == thugom.StopPickup && st.Status == thugom.StopFailed && st.HouseholdID != nil && *st.HouseholdID == household {
+			return st.WindowStart
+		}
+	}
+	return time.Time{}
 }
 
 // noticeFloor is the earliest arrival at a stop, in seconds of the day,

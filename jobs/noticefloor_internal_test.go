@@ -110,3 +110,34 @@ func TestAskedFor(t *testing.T) {
 		}
 	}
 }
+
+// A household whose pickup of the day failed was told that window: the
+// retry is the same pickup, so noticeWindows finds its told window there.
+func TestFailedWindow(t *testing.T) {
+	t.Parallel()
+	hh, other := int64(7), int64(8)
+	stop := func(h int64, kind, status string, ws time.Time) store.PlanStop {
+		var st store.PlanStop
+		st.HouseholdID, st.Kind, st.Status, st.WindowStart = &h, kind, status, ws
+		return st
+	}
+	prev := []store.PlanStop{
+		stop(other, thugom.StopPickup, thugom.StopFailed, at(8, 0)),
+		stop(hh, thugom.StopPickup, thugom.StopPickedUp, at(9, 0)),
+		stop(hh, thugom.StopPickup, thugom.StopFailed, at(10, 0)),
+	}
+	if got := failedWindow(prev, hh); !got.Equal(at(10, 0)) {
+		t.Errorf("failed window %v, want 10:00", got)
+	}
+	if got := failedWindow(prev[1:2], hh); !got.IsZero() {
+		t.Errorf("a pickup done is no failed window: %v", got)
+	}
+	if got := failedWindow(nil, hh); !got.IsZero() {
+		t.Errorf("no stop: %v", got)
+	}
+	// Told 10:00–11:00, failed, retried from 11:30 at 11:00: no floor
+	// holds the retry back.
+	if f := noticeFloor(thugom.DefaultWakingHours, 2*time.Hour, policyDay, at(11, 0), false, failedWindow(prev, hh)); f > at(11, 0).Sub(policyDay).Seconds() {
+		t.Errorf("retry floored to %v", time.Duration(f)*time.Second)
+	}
+}
