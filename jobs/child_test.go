@@ -32,6 +32,9 @@ func childDeps(id, gateway string) jobs.Deps {
 		ClientID: id, Clock: func() time.Time { return testMorning }, Workers: 2,
 		PlanBudget: 2 * time.Second, JobTimeout: 4 * time.Second, RescueStuckJobsAfter: 5 * time.Second,
 		SMS: &jobs.HTTPGateway{URL: gateway}, SLAWatchEvery: -1, FetchPollInterval: 200 * time.Millisecond,
+		// One message per stop: the 07:30 plan with 2 h of notice would
+		// also tell a household its order is late.
+		MinNotice: -1,
 	}
 }
 

@@ -57,6 +57,8 @@ type setupOpts struct {
 	workers    int
 	afterRead  func(depotID int64, day time.Time, attempt int)
 	afterBuild func(in *routing.Instance)
+	// minNotice is Deps.MinNotice (0: the default 2 h; negative: none).
+	minNotice time.Duration
 }
 
 // setup seeds a small demo day in a fresh database and builds a service on
@@ -82,7 +84,7 @@ func setup(t testing.TB, o setupOpts) *bundle {
 	}
 	svc, err := jobs.NewWithHooks(db, jobs.Deps{
 		Clock: b.clock.now, Workers: o.workers, PlanIterations: 3000, SLAWatchEvery: -1,
-		FetchPollInterval: 200 * time.Millisecond, Logger: testLogger(t),
+		FetchPollInterval: 200 * time.Millisecond, Logger: testLogger(t), MinNotice: o.minNotice,
 	}, jobs.Hooks{AfterPlanRead: o.afterRead, AfterPlanBuild: o.afterBuild})
 	if err != nil {
 		t.Fatal(err)

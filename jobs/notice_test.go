@@ -48,4 +48,10 @@ func TestEveningPlanningNotice(t *testing.T) {
 	}
 	early := count(t, b.db, `SELECT count(*) FROM notifications WHERE kind = 'pickup_window' AND window_start < $1`, testDay.Add(7*time.Hour))
 	t.Logf("%d windows before 07:00 (their reminders go the evening before)", early)
+	// Told at 17:00, households have their notice: the minimum notice
+	// (noticefloor.go) holds back none of the morning's windows (planned at
+	// night, none would start before 08:30).
+	if n := count(t, b.db, `SELECT count(*) FROM notifications WHERE kind = 'pickup_window' AND window_start < $1`, testDay.Add(8*time.Hour+30*time.Minute)); n == 0 {
+		t.Error("planned at 17:00, no window before 08:30: the notice floor held back the evening's plan")
+	}
 }

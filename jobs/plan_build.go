@@ -345,7 +345,8 @@ func (p *planner) stops(in *routing.Instance, locs *locations, groups map[string
 		}
 		p.sla = append(p.sla, slas...)
 		st.Windows, st.Deadline, st.MaxAge = terms.windows, terms.deadline, terms.maxAge
-		_, told := prevWindow[g.household]
+		toldAt, told := prevWindow[g.household]
+		st.Windows = p.noticeWindows(st.Windows, g, toldAt) // noticefloor.go
 		if g.dropoff != nil {
 			// Its households agreed to bring their produce: they were told.
 			st.Windows, told = []routing.Window{hubWindow(g.orders, p.day, p.nowS, g.dropoff.ClosesAt)}, true

@@ -69,6 +69,10 @@ type Deps struct {
 	EveningAt int
 	// WakingHours bound when households are texted (default 06:30–21:00).
 	WakingHours thugom.WakingHours
+	// MinNotice is the least time between when a household can first be
+	// told its window (the waking hours) and the window's start, unless it
+	// asked for the pickup or was already told (default 2 h; negative: none).
+	MinNotice time.Duration
 	// MaxSMSPerDay caps the messages a household gets a day (default 4).
 	MaxSMSPerDay int
 	// LinkBase is the public host the window SMS links to, with or without
@@ -259,6 +263,9 @@ func (d Deps) withDefaults() (Deps, error) {
 	}
 	if d.WakingHours == (thugom.WakingHours{}) {
 		d.WakingHours = thugom.DefaultWakingHours
+	}
+	if d.MinNotice == 0 {
+		d.MinNotice = 2 * time.Hour
 	}
 	if d.MaxSMSPerDay <= 0 {
 		d.MaxSMSPerDay = 4

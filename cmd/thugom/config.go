@@ -71,16 +71,19 @@ type config struct {
 	// DropOffMinKm: households farther than this from every planned stop
 	// may be offered their commune's drop-off point.
 	DropOffMinKm float64
+	// MinNotice is the least notice of a window a household did not ask
+	// for, from when it can first be told (0: none; jobs/noticefloor.go).
+	MinNotice time.Duration
 }
 
 // commandFlags lists the common flags each command reads; a command not
 // listed gets them all. Help then shows only a command's own flags.
 var commandFlags = map[string][]string{
-	"serve":    {"addr", "data-dir", "base-url", "log-level", "workers", "plan-workers", "plan-budget", "evening-at", "waking-hours", "help-phone", "sms-link-base", "auto-publish", "borrow-radius-km"},
-	"demo":     {"addr", "data-dir", "base-url", "log-level", "workers", "plan-workers", "plan-budget", "evening-at", "waking-hours", "help-phone", "sms-link-base", "auto-publish", "borrow-radius-km"},
-	"worker":   {"data-dir", "log-level", "workers", "plan-workers", "plan-budget", "evening-at", "waking-hours", "sms-link-base", "auto-publish", "borrow-radius-km"},
+	"serve":    {"addr", "data-dir", "base-url", "log-level", "workers", "plan-workers", "plan-budget", "evening-at", "waking-hours", "help-phone", "sms-link-base", "auto-publish", "borrow-radius-km", "min-notice"},
+	"demo":     {"addr", "data-dir", "base-url", "log-level", "workers", "plan-workers", "plan-budget", "evening-at", "waking-hours", "help-phone", "sms-link-base", "auto-publish", "borrow-radius-km", "min-notice"},
+	"worker":   {"data-dir", "log-level", "workers", "plan-workers", "plan-budget", "evening-at", "waking-hours", "sms-link-base", "auto-publish", "borrow-radius-km", "min-notice"},
 	"migrate":  {"data-dir", "log-level"},
-	"simulate": {"data-dir", "log-level", "plan-budget", "borrow-radius-km"},
+	"simulate": {"data-dir", "log-level", "plan-budget", "borrow-radius-km", "min-notice"},
 }
 
 // newConfig registers on a new flag set for command name the common flags
@@ -125,6 +128,10 @@ func newConfig(name string) (*flag.FlagSet, *config) {
 	c.RetryTargets = envInt("THUGOM_RETRY_TARGETS", 1) != 0
 	if has("borrow-radius-km") {
 		fs.Float64Var(&c.BorrowRadiusKm, "borrow-radius-km", c.BorrowRadiusKm, "how far (road km) a depot may borrow an idle vehicle of its carrier (env THUGOM_BORROW_RADIUS_KM)")
+	}
+	c.MinNotice = envDuration("THUGOM_MIN_NOTICE", 0)
+	if has("min-notice") {
+		fs.DurationVar(&c.MinNotice, "min-notice", c.MinNotice, "least notice of a pickup window from when the household can first be told (waking hours), unless it asked or was told; 0: none (env THUGOM_MIN_NOTICE)")
 	}
 	str(&c.EveningAt, "evening-at", envOr("THUGOM_EVENING_AT", "17:00"), "local time tomorrow is planned and households told their windows (env THUGOM_EVENING_AT)")
 	str(&c.WakingHours, "waking-hours", envOr("THUGOM_WAKING_HOURS", thugom.DefaultWakingHours.String()), "local hours households may be texted (env THUGOM_WAKING_HOURS)")
@@ -307,3 +314,12 @@ func envOr(key, def string) string {
 
 // embeddedDB is the name of thugom's database in the embedded cluster.
 const embeddedDB = "thugom"
+
+// minNotice is MinNotice as jobs.Deps reads it: 0 on the command line is
+// none (negative there; 0 there is the default).
+func (c *config) minNotice() time.Duration {
+	if c.MinNotice == 0 {
+		return -1
+	}
+	return c.MinNotice
+}

@@ -136,6 +136,7 @@ func startService(ctx context.Context, cfg *config, withHTTP bool) (*service, er
 		SMS:         sms, EveningAt: eveningAt, WakingHours: waking, BorrowRadiusKm: cfg.BorrowRadiusKm, RetryTargets: cfg.RetryTargets,
 		LinkBase: cfg.SMSLinkBase, LinkSecret: cfg.Secret,
 		AutoPublish: autoPublish, DropOffMinKm: cfg.DropOffMinKm, Carriers: carriers,
+		MinNotice: cfg.minNotice(),
 	})
 	if err != nil {
 		return nil, err

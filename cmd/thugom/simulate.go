@@ -104,7 +104,7 @@ func runSimulate(ctx context.Context, args []string) error {
 		return simulateWeek(ctx, db, cfg, simWeekFlags{days: *days, households: *households, seed: *seed, failures: *failures,
 			postpone: *postpone, iterations: *iterations, iterationsSet: iterationsSet, asJSON: *asJSON, html: *htmlOut, ordersCSV: *ordersCSV, whatIf: *whatIf, drain: *drain, promises: *promises, compare: *compare})
 	}
-	deps := jobs.Deps{Logger: slog.Default().With("component", "simulate"), PlanIterations: *iterations, PlanBudget: cfg.PlanBudget, BorrowRadiusKm: cfg.BorrowRadiusKm, RetryTargets: cfg.RetryTargets}
+	deps := jobs.Deps{Logger: slog.Default().With("component", "simulate"), PlanIterations: *iterations, PlanBudget: cfg.PlanBudget, BorrowRadiusKm: cfg.BorrowRadiusKm, RetryTargets: cfg.RetryTargets, MinNotice: cfg.minNotice()}
 	opt := sim.Options{Seed: *seed, Households: *households, FailureRate: *failures, Postponements: *postpone}
 	if *postpone == 0 {
 		opt.Postponements = -1

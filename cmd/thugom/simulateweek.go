@@ -45,7 +45,7 @@ func readWeekReport(path string) (*sim.WeekReport, error) {
 // simulateWeek runs sim.RunWeek and prints its account: with --json, one
 // JSON object as the last line (days, total, elapsed_seconds).
 func simulateWeek(ctx context.Context, db *store.DB, cfg *config, f simWeekFlags) error {
-	deps := jobs.Deps{Logger: slog.Default().With("component", "simulate"), PlanBudget: cfg.PlanBudget, DropOffMinKm: cfg.DropOffMinKm, BorrowRadiusKm: cfg.BorrowRadiusKm, RetryTargets: cfg.RetryTargets}
+	deps := jobs.Deps{Logger: slog.Default().With("component", "simulate"), PlanBudget: cfg.PlanBudget, DropOffMinKm: cfg.DropOffMinKm, BorrowRadiusKm: cfg.BorrowRadiusKm, RetryTargets: cfg.RetryTargets, MinNotice: cfg.minNotice()}
 	opt := sim.WeekOptions{Seed: f.seed, Households: f.households, Days: f.days, FailureRate: f.failures, Postponements: f.postpone, Promises: f.promises}
 	if f.postpone == 0 {
 		opt.Postponements = -1
