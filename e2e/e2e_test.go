@@ -64,7 +64,8 @@ func setupWith(t *testing.T, opt demo.Options, seed func(context.Context, *store
 		t.Fatal(err)
 	}
 	svc, err := jobs.New(b.db, jobs.Deps{Clock: clock, Workers: 8, PlanWorkers: 1, PlanBudget: 2 * time.Second,
-		PlanIterations: 3000, SLAWatchEvery: -1, FetchPollInterval: 100 * time.Millisecond})
+		PlanIterations: 3000, SLAWatchEvery: -1, FetchPollInterval: 100 * time.Millisecond,
+		MinNotice: -1}) // as the binary: no notice floor unless --min-notice
 	if err != nil {
 		t.Fatal(err)
 	}
