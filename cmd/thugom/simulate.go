@@ -55,6 +55,11 @@ func runSimulate(ctx context.Context, args []string) error {
 	if *promises != sim.PromisesPolicy && (*promises != sim.PromisesQuoted || *days == 1) {
 		return fmt.Errorf("simulate: --promises must be %s or %s (quoted with --days > 1)", sim.PromisesPolicy, sim.PromisesQuoted)
 	}
+	if *days == 1 && (*htmlOut != "" || *ordersCSV != "" || *whatIf != "" || *compare != "") {
+		// The single day has no report of its own yet: say so rather than
+		// write nothing.
+		return fmt.Errorf("simulate: --html, --orders-csv, --what-if-vehicles and --compare need the week's machinery: give --days 2 or more")
+	}
 	if *drain < 0 || *drain > 7 {
 		return fmt.Errorf("simulate: --drain-days must be in 0..7")
 	}

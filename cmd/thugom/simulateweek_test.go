@@ -104,3 +104,18 @@ func TestSimulateWeekOutputContract(t *testing.T) {
 		t.Errorf("orders CSV outcomes %v (%d lines) differ from the total %v", by, len(recs)-1, total)
 	}
 }
+
+// The single day has no HTML or CSV report: asking for one is refused at
+// once with the way out, not answered by writing nothing (issue 25).
+func TestSimulateOneDayRefusesWeekReports(t *testing.T) {
+	t.Parallel()
+	html := filepath.Join(t.TempDir(), "day.html")
+	cmd := child(t, nil, "simulate", "--html", html, "--data-dir", t.TempDir())
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "--days 2 or more") {
+		t.Fatalf("simulate --html with one day: %v\n%s", err, out)
+	}
+	if _, err := os.Stat(html); !os.IsNotExist(err) {
+		t.Fatalf("a report was written: %v", err)
+	}
+}
