@@ -157,7 +157,7 @@ func FailureRate(failures, visits int) float64 {
 	return (float64(failures) + PriorFailureRate*PriorVisits) / float64(visits+PriorVisits)
 }
 
-func promiseAt(in PromiseInput, trucks []truck) (PromiseAnswer, error) {
+func promiseAt(in PromiseInput, trucks []Truck) (PromiseAnswer, error) {
 	var out PromiseAnswer
 	conf := in.Confidence
 	if conf <= 0 || conf >= 1 {
@@ -237,7 +237,7 @@ func (in PromiseInput) check() error {
 // visit is the earliest visit after a time: the vehicle back at the depot
 // first with the produce, on a day with capacity, and the first truck it
 // makes whose arrival keeps the produce fresh.
-func (in PromiseInput) visit(after time.Time, trucks []truck) (attempt, bool) {
+func (in PromiseInput) visit(after time.Time, trucks []Truck) (attempt, bool) {
 	var t attempt
 	day0 := Day(after)
 	for d := 0; d <= slaSearchDays; d++ {
@@ -267,7 +267,7 @@ func (in PromiseInput) visit(after time.Time, trucks []truck) (attempt, bool) {
 // the earliest truck whose cutoff it makes and whose arrival the produce's
 // freshness allows (the pickup moved later, still before the cutoff, when
 // that keeps it fresh). stale reports a truck skipped for freshness.
-func (in PromiseInput) visitWith(v PromiseVehicle, day, after time.Time, trucks []truck) (attempt, bool, bool) {
+func (in PromiseInput) visitWith(v PromiseVehicle, day, after time.Time, trucks []Truck) (attempt, bool, bool) {
 	sec := func(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
 	pickup := day.Add(sec(float64(v.ShiftStart) + v.ThereS))
 	if after.After(pickup) {
@@ -280,37 +280,42 @@ func (in PromiseInput) visitWith(v PromiseVehicle, day, after time.Time, trucks 
 	}
 	stale := false
 	back := pickup.Add(tail)
-	first := sort.Search(len(trucks), func(i int) bool { return !trucks[i].cutoff.Before(back) })
+	first := sort.Search(len(trucks), func(i int) bool { return !trucks[i].Cutoff.Before(back) })
 	for _, c := range trucks[first:] {
-		if c.cutoff.After(back.Add(48 * time.Hour)) {
+		if c.Cutoff.After(back.Add(48 * time.Hour)) {
 			break // another day's visit
 		}
 		p := pickup
-		if in.Freshness > 0 && c.arrive.Sub(p) > in.Freshness {
-			p = c.arrive.Add(-in.Freshness) // wait: collect later, fresher
-			if p.Add(tail).After(c.cutoff) || p.Add(tail).After(shiftEnd) {
+		if in.Freshness > 0 && c.Arrive.Sub(p) > in.Freshness {
+			p = c.Arrive.Add(-in.Freshness) // wait: collect later, fresher
+			if p.Add(tail).After(c.Cutoff) || p.Add(tail).After(shiftEnd) {
 				stale = true
 				continue
 			}
 		}
-		return attempt{pickup: p, atDepot: p.Add(tail), cutoff: c.cutoff, arrive: c.arrive}, stale, true
+		return attempt{pickup: p, atDepot: p.Add(tail), cutoff: c.Cutoff, arrive: c.Arrive}, stale, true
 	}
 	return attempt{}, stale, false
 }
 
-type truck struct{ cutoff, arrive time.Time }
+// Truck is one line-haul truck on one day: the latest the produce must be
+// at the depot to ride it, and when it reaches the buyer's province.
+type Truck struct{ Cutoff, Arrive time.Time }
 
-// trucks lists the departures serving the province from the day before
-// day0 to the end of the search, by cutoff.
-func (in PromiseInput) trucks(day0 time.Time) []truck {
+// Trucks lists the trucks serving the province that leave on the days
+// first..last from day0 (local midnight; negative days are before it),
+// by cutoff (an overnight truck's cutoff is the evening before it
+// leaves). The one expansion of the timetable the promise, and whoever
+// needs the trucks after a time, read.
+func Trucks(departures []Departure, province string, day0 time.Time, first, last int) []Truck {
 	var deps []Departure
-	for _, dep := range in.Departures {
-		if serves(dep, in.Province) {
+	for _, dep := range departures {
+		if serves(dep, province) {
 			deps = append(deps, dep)
 		}
 	}
-	out := make([]truck, 0, len(deps)*(slaSearchDays+5))
-	for d := -1; d <= slaSearchDays+6; d++ {
+	out := make([]Truck, 0, len(deps)*max(0, last-first+1))
+	for d := first; d <= last; d++ {
 		day := day0.AddDate(0, 0, d)
 		for _, dep := range deps {
 			departs := day.Add(time.Duration(dep.DepartsAt) * time.Second)
@@ -318,16 +323,22 @@ func (in PromiseInput) trucks(day0 time.Time) []truck {
 			if dep.CutoffAt > dep.DepartsAt {
 				cutoff = cutoff.AddDate(0, 0, -1)
 			}
-			out = append(out, truck{cutoff, departs.Add(time.Duration(dep.TransitHours * float64(time.Hour)))})
+			out = append(out, Truck{cutoff, departs.Add(time.Duration(dep.TransitHours * float64(time.Hour)))})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool {
-		if !out[i].cutoff.Equal(out[j].cutoff) {
-			return out[i].cutoff.Before(out[j].cutoff)
+		if !out[i].Cutoff.Equal(out[j].Cutoff) {
+			return out[i].Cutoff.Before(out[j].Cutoff)
 		}
-		return out[i].arrive.Before(out[j].arrive)
+		return out[i].Arrive.Before(out[j].Arrive)
 	})
 	return out
+}
+
+// trucks lists the departures serving the province from the day before
+// day0 to the end of the search, by cutoff.
+func (in PromiseInput) trucks(day0 time.Time) []Truck {
+	return Trucks(in.Departures, in.Province, day0, -1, slaSearchDays+6)
 }
 
 // roomOn reports whether the depot's day can still take the order.

@@ -18,39 +18,32 @@ func delivery(deps []thugom.Departure, province string, t time.Time) (time.Time,
 	return a[0], true
 }
 
-// secondTruck is the line-haul arrival after delivery's: the next truck
-// to the province when the first is missed (zero when there is none).
-func secondTruck(deps []thugom.Departure, province string, t time.Time) time.Time {
+// firstTrucks is delivery's arrival and the line-haul arrival after it
+// (the next truck to the province when the first is missed; zero when
+// there is none).
+func firstTrucks(deps []thugom.Departure, province string, t time.Time) (first, second time.Time) {
 	a := arrivals(deps, province, t)
+	if len(a) == 0 {
+		return first, second
+	}
 	for _, at := range a {
 		if at.After(a[0]) {
-			return at
+			return a[0], at
 		}
 	}
-	return time.Time{}
+	return a[0], second
 }
 
 // arrivals lists, earliest first, when produce handed over at the depot at
-// t reaches a buyer in the province: each departure serving it in the next
-// four days whose cutoff is not past, plus its transit.
+// t reaches a buyer in the province: each truck (thugom.Trucks) whose
+// cutoff is not past and falls in the next four days, plus its transit.
 func arrivals(deps []thugom.Departure, province string, t time.Time) []time.Time {
-	var out []time.Time
 	day := thugom.Day(t)
-	for k := 0; k < 4; k++ {
-		d := day.AddDate(0, 0, k)
-		for _, dep := range deps {
-			if !dep.Serves(province) {
-				continue
-			}
-			cutoff := d.Add(time.Duration(dep.CutoffAt) * time.Second)
-			if cutoff.Before(t) {
-				continue
-			}
-			departs := d.Add(time.Duration(dep.DepartsAt) * time.Second)
-			if dep.DepartsAt < dep.CutoffAt {
-				departs = departs.Add(24 * time.Hour)
-			}
-			out = append(out, departs.Add(time.Duration(dep.TransitHours*float64(time.Hour))))
+	end := day.AddDate(0, 0, 4)
+	var out []time.Time
+	for _, tr := range thugom.Trucks(deps, province, day, 0, 4) {
+		if !tr.Cutoff.Before(t) && tr.Cutoff.Before(end) {
+			out = append(out, tr.Arrive)
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Before(out[j]) })

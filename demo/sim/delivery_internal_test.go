@@ -21,10 +21,12 @@ func TestArrivalsServeEveryProvince(t *testing.T) {
 	if want := day.Add(18 * time.Hour); !ok || !at.Equal(want) {
 		t.Fatalf("earliest %s (%v), want %s by the \"*\" truck", at, ok, want)
 	}
-	if got, want := secondTruck(deps, "01", day.Add(10*time.Hour)), day.Add(42*time.Hour); !got.Equal(want) {
+	if _, got := firstTrucks(deps, "01", day.Add(10*time.Hour)); !got.Equal(day.Add(42 * time.Hour)) {
+		want := day.Add(42 * time.Hour)
 		t.Fatalf("second truck %s, want %s (the next day's)", got, want)
 	}
-	if got, want := secondTruck(deps, "79", day.Add(10*time.Hour)), day.Add(18*time.Hour+30*time.Minute); !got.Equal(want) {
+	if _, got := firstTrucks(deps, "79", day.Add(10*time.Hour)); !got.Equal(day.Add(18*time.Hour + 30*time.Minute)) {
+		want := day.Add(18*time.Hour + 30*time.Minute)
 		t.Fatalf("second truck to 79 %s, want %s", got, want)
 	}
 	if at, _ := delivery(deps, "01", day.Add(17*time.Hour+time.Minute)); !at.Equal(day.Add(42 * time.Hour)) {

@@ -61,8 +61,7 @@ func (w *week) outcome(o weekOrderRow, i int) OrderOutcome {
 		}
 	}
 	deps := w.depotDeps[o.depot]
-	oc.EarliestPossible, _ = delivery(deps, o.dest, given)
-	oc.SecondTruck = secondTruck(deps, o.dest, given)
+	oc.EarliestPossible, oc.SecondTruck = firstTrucks(deps, o.dest, given)
 	if o.quoted {
 		oc.Source = PromisesQuoted
 		oc.QuotedEarliest, oc.QuotedLikely = deref(o.qEarliest), deref(o.qLikely)
