@@ -299,8 +299,12 @@ func (in PromiseInput) visitWith(v PromiseVehicle, day, after time.Time, trucks 
 }
 
 // Truck is one line-haul truck on one day: the latest the produce must be
-// at the depot to ride it, and when it reaches the buyer's province.
-type Truck struct{ Cutoff, Arrive time.Time }
+// at the depot to ride it, when it leaves and when it reaches the buyer's
+// province, and its departure's id.
+type Truck struct {
+	Cutoff, Departs, Arrive time.Time
+	DepartureID             int64
+}
 
 // Trucks lists the trucks serving the province that leave on the days
 // first..last from day0 (local midnight; negative days are before it),
@@ -314,6 +318,11 @@ func Trucks(departures []Departure, province string, day0 time.Time, first, last
 			deps = append(deps, dep)
 		}
 	}
+	return expandTrucks(deps, day0, first, last)
+}
+
+// expandTrucks is Trucks of every departure given.
+func expandTrucks(deps []Departure, day0 time.Time, first, last int) []Truck {
 	out := make([]Truck, 0, len(deps)*max(0, last-first+1))
 	for d := first; d <= last; d++ {
 		day := day0.AddDate(0, 0, d)
@@ -323,7 +332,7 @@ func Trucks(departures []Departure, province string, day0 time.Time, first, last
 			if dep.CutoffAt > dep.DepartsAt {
 				cutoff = cutoff.AddDate(0, 0, -1)
 			}
-			out = append(out, Truck{cutoff, departs.Add(time.Duration(dep.TransitHours * float64(time.Hour)))})
+			out = append(out, Truck{Cutoff: cutoff, Departs: departs, Arrive: departs.Add(time.Duration(dep.TransitHours * float64(time.Hour))), DepartureID: dep.ID})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool {

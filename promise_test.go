@@ -164,3 +164,20 @@ func BenchmarkPromise(b *testing.B) {
 		}
 	}
 }
+
+// TestTomorrowKeepsPromiseOvernight: a truck leaving at 02:00 takes the
+// produce handed over by 22:00 the evening before (Trucks' cutoff
+// rollover), so a pickup postponed to tomorrow rides the one leaving the
+// day after, not the one leaving tomorrow night.
+func TestTomorrowKeepsPromiseOvernight(t *testing.T) {
+	t.Parallel()
+	deps := []thugom.Departure{{ID: 1, DepartsAt: hm(2, 0), CutoffAt: hm(22, 0), TransitHours: 4}}
+	is := thugom.Issue{Kind: thugom.IssueLate, Order: thugom.IssueOrder{OrderID: 1, HouseholdID: 1}}
+	day, now := thugom.Day(at(10, 0, 0)), at(10, 9, 0)
+	if thugom.TomorrowKeepsPromise(is, deps, day, now, at(11, 8, 0)) {
+		t.Error("the truck leaving tomorrow at 02:00 closed tonight: a pickup tomorrow misses it")
+	}
+	if !thugom.TomorrowKeepsPromise(is, deps, day, now, at(12, 6, 0)) {
+		t.Error("tomorrow evening's cutoff, the 02:00 truck the day after, arrives 06:00 on the 12th")
+	}
+}
