@@ -75,6 +75,48 @@ type PromiseInput struct {
 	// time before a failed visit is tried again (0: DefaultRetryGap).
 	Confidence float64
 	RetryGap   time.Duration
+	// Record is the depot's record of keeping its promises (its earlier
+	// days' quoted orders) by slack: where it has one, the chance a truck
+	// is kept is the record's, with the visits' model as its prior
+	// (worth RecordPrior orders), so a depot that keeps its first truck
+	// more (or less) often than the model says gets tighter (or looser)
+	// promises. Nil: the model alone.
+	Record []SlackKept
+}
+
+// SlackKept is one line of a depot's record: of the orders promised a
+// truck whose cutoff was Slack (rounded down to the half hour) after their
+// produce was ready, Aimed were quoted and Kept reached the buyer by
+// their promise.
+type SlackKept struct {
+	Slack       time.Duration
+	Aimed, Kept int
+}
+
+// RecordPrior is what the visits' model is worth against a depot's
+// record, in orders; RecordSpan the slack either side of a truck's whose
+// record counts for it.
+const (
+	RecordPrior = 30
+	RecordSpan  = 30 * time.Minute
+)
+
+// keptChance is the chance the truck with the cutoff is kept when the
+// visits' model gives model: the record of the slacks near the truck's
+// (readiness to cutoff), with the model as prior.
+func (in PromiseInput) keptChance(ready, cutoff time.Time, model float64) float64 {
+	if len(in.Record) == 0 {
+		return model
+	}
+	slack := cutoff.Sub(ready)
+	aimed, kept := 0, 0
+	for _, r := range in.Record {
+		if d := r.Slack - slack.Truncate(30*time.Minute); d >= -RecordSpan && d <= RecordSpan {
+			aimed += r.Aimed
+			kept += r.Kept
+		}
+	}
+	return (float64(kept) + model*RecordPrior) / float64(aimed+RecordPrior)
 }
 
 // PromiseAnswer is a promise: when the produce reaches the buyer if
@@ -170,11 +212,14 @@ func promiseAt(in PromiseInput, trucks []Truck) (PromiseAnswer, error) {
 	if in.Ready.After(after) {
 		after = in.Ready
 	}
+	ready := after
 	// Visit k happens only when the k-1 before it failed; the produce is
-	// delivered by visit k's arrival with chance 1 - p^k. Visits are
-	// counted until that chance reaches the confidence.
+	// delivered by visit k's arrival with chance 1 - p^k, as the model
+	// says (the depot's record, where it has one, corrects it: keptChance).
+	// Visits are counted until that chance reaches the confidence; the
+	// best chance seen is kept when none does.
 	var tries []attempt
-	kept, likely, promise := 0.0, -1, -1
+	kept, best, likely, promise := 0.0, -1.0, -1, -1
 	for len(tries) < promiseAttempts && promise < 0 {
 		t, ok := in.visit(after, trucks)
 		if !ok {
@@ -183,12 +228,15 @@ func promiseAt(in PromiseInput, trucks []Truck) (PromiseAnswer, error) {
 		tries = append(tries, t)
 		after = t.pickup.Add(gap)
 		k := len(tries) - 1
-		kept = 1 - math.Pow(p, float64(k+1))
-		if likely < 0 && kept >= 0.5 {
+		c := in.keptChance(ready, t.cutoff, 1-math.Pow(p, float64(k+1)))
+		if c > best {
+			best = c
+		}
+		if likely < 0 && c >= 0.5 {
 			likely = k
 		}
-		if kept >= conf-1e-12 {
-			promise = k
+		if c >= conf-1e-12 {
+			promise, kept = k, c
 		}
 	}
 	if len(tries) == 0 {
@@ -200,7 +248,7 @@ func promiseAt(in PromiseInput, trucks []Truck) (PromiseAnswer, error) {
 		likely = len(tries) - 1
 	}
 	if promise < 0 {
-		promise = len(tries) - 1
+		promise, kept = len(tries)-1, best
 	}
 	out.LikelyBy, out.PromiseBy, out.Confidence = tries[likely].arrive, tries[promise].arrive, kept
 	policy := in.Policy

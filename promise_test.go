@@ -181,3 +181,42 @@ func TestTomorrowKeepsPromiseOvernight(t *testing.T) {
 		t.Error("tomorrow evening's cutoff, the 02:00 truck the day after, arrives 06:00 on the 12th")
 	}
 }
+
+// TestPromiseRecord: the depot's record of keeping its promises corrects
+// the visits' model. An afternoon order (16:00, the second visit would be
+// tomorrow) is promised tomorrow's truck by the model; a depot whose
+// record keeps tonight's truck at that slack (3 h: ready 16:00, cutoff
+// 19:00) 199 times in 200 is promised tonight's, one that kept it 150
+// times in 200 is not; a depot whose record shows the morning's slack
+// (11 h) kept only 70 % of the time gets a later promise than the model's.
+func TestPromiseRecord(t *testing.T) {
+	t.Parallel()
+	rec := func(slack time.Duration, aimed, kept int) []thugom.SlackKept {
+		return []thugom.SlackKept{{Slack: slack, Aimed: aimed, Kept: kept}}
+	}
+	for _, tc := range []struct {
+		name    string
+		at      time.Time
+		record  []thugom.SlackKept
+		promise time.Time
+	}{
+		{"no record: the model", at(10, 16, 0), nil, at(12, 0, 0)},
+		{"kept 199 of 200 at 3 h: tonight's truck", at(10, 16, 0), rec(3*time.Hour, 200, 199), at(11, 0, 0)},
+		{"kept 150 of 200 at 3 h: tomorrow's", at(10, 16, 0), rec(3*time.Hour, 200, 150), at(12, 0, 0)},
+		{"a record at another slack does not count", at(10, 16, 0), rec(8*time.Hour, 200, 200), at(12, 0, 0)},
+		{"morning order, kept 70 % at 11 h: tomorrow's", at(10, 8, 0), rec(11*time.Hour, 200, 140), at(12, 0, 0)},
+	} {
+		in := promiseDepot(tc.at)
+		in.Record = tc.record
+		a, err := thugom.Promise(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !a.PromiseBy.Equal(tc.promise) {
+			t.Errorf("%s: promise_by %s, want %s", tc.name, a.PromiseBy.In(thugom.Local), tc.promise)
+		}
+		if a.PromiseBy.Equal(at(11, 0, 0)) && a.Confidence < thugom.DefaultConfidence {
+			t.Errorf("%s: confidence %g", tc.name, a.Confidence)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -216,10 +217,60 @@ func (s *Service) promiseInput(ctx context.Context, tx pgx.Tx, depot *thugom.Dep
 	for day, kg := range load {
 		in.Capacity = append(in.Capacity, thugom.DayCapacity{Day: day, KgLeft: math.Max(0, perDay-kg)})
 	}
+	if in.Record, err = s.records.get(ctx, tx, depot.ID, thugom.Day(minTime(at, s.now()))); err != nil {
+		return in, nil, err
+	}
 	if householdID != 0 {
 		in.Failures, in.Visits, err = store.HouseholdVisits(ctx, tx, householdID)
 	}
 	return in, vehicles, err
+}
+
+// RecordDays is how far back a depot's record of kept quotes reaches.
+const RecordDays = 7
+
+// recordCache keeps each depot's record of kept quotes (the promises that
+// fell in the RecordDays before a day's midnight: settled, the same for
+// every quote of the day) so a quote reads it once per depot and day.
+type recordCache struct {
+	mu sync.Mutex
+	m  map[recordKey][]thugom.SlackKept
+}
+
+type recordKey struct {
+	depot int64
+	day   time.Time
+}
+
+// maxRecords bounds the cache: past it, it starts over.
+const maxRecords = 4096
+
+func (c *recordCache) get(ctx context.Context, tx pgx.Tx, depotID int64, day time.Time) ([]thugom.SlackKept, error) {
+	k := recordKey{depotID, day}
+	c.mu.Lock()
+	r, ok := c.m[k]
+	c.mu.Unlock()
+	if ok {
+		return r, nil
+	}
+	r, err := store.DepotKeptBySlack(ctx, tx, depotID, day.AddDate(0, 0, -RecordDays), day)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= maxRecords {
+		c.m = map[recordKey][]thugom.SlackKept{}
+	}
+	c.m[k] = r
+	return r, nil
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
 }
 
 // withQuote checks the quote an order is placed with — the caller's
