@@ -75,6 +75,11 @@ type PromiseInput struct {
 	// time before a failed visit is tried again (0: DefaultRetryGap).
 	Confidence float64
 	RetryGap   time.Duration
+	// RetryAfter, when set, is the household's wait after a failed visit
+	// (jobs.RetryAfter): the next visit is then that wait, the visit and
+	// the quickest vehicle's round trip from the depot after the failed
+	// one (what the planner leaves for a retry), instead of RetryGap.
+	RetryAfter time.Duration
 	// Record is the depot's record of keeping its promises (its earlier
 	// days' quoted orders) by slack: where it has one, the chance a truck
 	// is kept is the record's, with the visits' model as its prior
@@ -205,7 +210,7 @@ func promiseAt(in PromiseInput, trucks []Truck) (PromiseAnswer, error) {
 	if conf <= 0 || conf >= 1 {
 		conf = DefaultConfidence
 	}
-	gap := nonZero(in.RetryGap, DefaultRetryGap)
+	gap := in.retryGap()
 	p := FailureRate(in.Failures, in.Visits)
 	out.FailureRate = p
 	after := in.At
@@ -260,6 +265,18 @@ func promiseAt(in PromiseInput, trucks []Truck) (PromiseAnswer, error) {
 		out.Reason = promiseReason(in, first, tries[promise], promise, p, policy)
 	}
 	return out, nil
+}
+
+// retryGap is the least time between a failed visit and the next.
+func (in PromiseInput) retryGap() time.Duration {
+	if in.RetryAfter <= 0 || len(in.Vehicles) == 0 {
+		return nonZero(in.RetryGap, DefaultRetryGap)
+	}
+	trip := math.Inf(1)
+	for _, v := range in.Vehicles {
+		trip = math.Min(trip, v.ThereS+v.BackS)
+	}
+	return in.RetryAfter + time.Duration((trip+in.ServiceS)*float64(time.Second))
 }
 
 func (in PromiseInput) check() error {

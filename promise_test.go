@@ -220,3 +220,31 @@ func TestPromiseRecord(t *testing.T) {
 		}
 	}
 }
+
+// TestPromiseRetryAfter: with the household's wait after a failed visit
+// given (jobs.RetryAfter), the next visit is that wait, the visit and the
+// quickest round trip later (1 h 35 min), not the default 3 h: an order
+// placed at 14:00 (visit 14:00, a retry at 15:35 back at 16:10) keeps
+// tonight's 19:00 truck, which the 3 h gap (a retry at 17:00, after the
+// shift) did not.
+func TestPromiseRetryAfter(t *testing.T) {
+	t.Parallel()
+	in := promiseDepot(at(10, 14, 0))
+	model, err := thugom.Promise(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in.RetryAfter = 30 * time.Minute
+	a, err := thugom.Promise(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !model.PromiseBy.Equal(at(12, 0, 0)) || !a.PromiseBy.Equal(at(11, 0, 0)) || a.Confidence < thugom.DefaultConfidence {
+		t.Fatalf("promise_by %s with the 3 h gap (want 00:00 12/11), %s at %g with the retry (want 00:00 11/11)",
+			model.PromiseBy.In(thugom.Local), a.PromiseBy.In(thugom.Local), a.Confidence)
+	}
+	// The last placement for it: the retry back at 17:00, the shift's end.
+	if !a.OrderBy.Equal(at(10, 14, 50)) {
+		t.Errorf("order_by %s, want 14:50", a.OrderBy.In(thugom.Local))
+	}
+}

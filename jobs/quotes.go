@@ -175,6 +175,7 @@ func (s *Service) quote(ctx context.Context, tx pgx.Tx, r QuoteRequest, at time.
 	}
 	in.Vehicles = s.promiseVehicles(vehicles, depot.Point, h.Point)
 	in.Province, in.WeightKg, in.Freshness = r.DestinationProvince, *r.WeightKg, time.Duration(product.FreshnessHours)*time.Hour
+	in.RetryAfter = RetryAfter // a retry as the planner leaves room for it; the depot's record corrects the chance
 	if r.ReadyFrom != nil {
 		in.Ready = *r.ReadyFrom
 	}
@@ -217,7 +218,7 @@ func (s *Service) promiseInput(ctx context.Context, tx pgx.Tx, depot *thugom.Dep
 	for day, kg := range load {
 		in.Capacity = append(in.Capacity, thugom.DayCapacity{Day: day, KgLeft: math.Max(0, perDay-kg)})
 	}
-	if in.Record, err = s.records.get(ctx, tx, depot.ID, thugom.Day(minTime(at, s.now()))); err != nil {
+	if in.Record, err = s.records.get(ctx, tx, depot.ID, minTime(at, s.now()).Truncate(time.Hour)); err != nil {
 		return in, nil, err
 	}
 	if householdID != 0 {
@@ -230,8 +231,9 @@ func (s *Service) promiseInput(ctx context.Context, tx pgx.Tx, depot *thugom.Dep
 const RecordDays = 7
 
 // recordCache keeps each depot's record of kept quotes (the promises that
-// fell in the RecordDays before a day's midnight: settled, the same for
-// every quote of the day) so a quote reads it once per depot and day.
+// fell in the RecordDays before the hour of the question: settled, the
+// same for every quote of that hour) so a quote reads it once per depot
+// and hour.
 type recordCache struct {
 	mu sync.Mutex
 	m  map[recordKey][]thugom.SlackKept
@@ -239,21 +241,21 @@ type recordCache struct {
 
 type recordKey struct {
 	depot int64
-	day   time.Time
+	until time.Time
 }
 
 // maxRecords bounds the cache: past it, it starts over.
 const maxRecords = 4096
 
-func (c *recordCache) get(ctx context.Context, tx pgx.Tx, depotID int64, day time.Time) ([]thugom.SlackKept, error) {
-	k := recordKey{depotID, day}
+func (c *recordCache) get(ctx context.Context, tx pgx.Tx, depotID int64, until time.Time) ([]thugom.SlackKept, error) {
+	k := recordKey{depotID, until}
 	c.mu.Lock()
 	r, ok := c.m[k]
 	c.mu.Unlock()
 	if ok {
 		return r, nil
 	}
-	r, err := store.DepotKeptBySlack(ctx, tx, depotID, day.AddDate(0, 0, -RecordDays), day)
+	r, err := store.DepotKeptBySlack(ctx, tx, depotID, until.AddDate(0, 0, -RecordDays), until)
 	if err != nil {
 		return nil, err
 	}
