@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -105,17 +106,58 @@ func TestSimulateWeekOutputContract(t *testing.T) {
 	}
 }
 
-// The single day has no HTML or CSV report: asking for one is refused at
-// once with the way out, not answered by writing nothing (issue 25).
-func TestSimulateOneDayRefusesWeekReports(t *testing.T) {
+// TestSimulateOneDayReports: `--days 1` is the week's machinery for one
+// day, with the week's reports: --html and --orders-csv are both written,
+// and the headline's denominator is every order placed (less the
+// cancelled), each of them a line of the CSV (issue 25).
+func TestSimulateOneDayReports(t *testing.T) {
 	t.Parallel()
 	html := filepath.Join(t.TempDir(), "day.html")
-	cmd := child(t, nil, "simulate", "--html", html, "--data-dir", t.TempDir())
-	out, err := cmd.CombinedOutput()
-	if err == nil || !strings.Contains(string(out), "--days 2 or more") {
-		t.Fatalf("simulate --html with one day: %v\n%s", err, out)
+	orders := filepath.Join(t.TempDir(), "orders.csv")
+	cmd := child(t, nil, "simulate", "--days", "1", "--households", "80", "--iterations", "300", "--json", "--html", html, "--orders-csv", orders, "--data-dir", dataDir(t))
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("simulate --days 1: %v\n%s", err, stderr.String())
 	}
-	if _, err := os.Stat(html); !os.IsNotExist(err) {
-		t.Fatalf("a report was written: %v", err)
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	var rep struct {
+		Days  []json.RawMessage `json:"days"`
+		Total struct {
+			Placed         int     `json:"placed"`
+			Cancelled      int     `json:"cancelled"`
+			WithinPromise  int     `json:"within_promise"`
+			Late           int     `json:"late"`
+			NeverCollected int     `json:"never_collected"`
+			Rate           float64 `json:"within_promise_rate"`
+		} `json:"total"`
+	}
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &rep); err != nil {
+		t.Fatalf("last line is not the report: %v", err)
+	}
+	tot := rep.Total
+	if len(rep.Days) != 1 || tot.Placed == 0 || tot.Placed != tot.WithinPromise+tot.Late+tot.NeverCollected+tot.Cancelled {
+		t.Fatalf("one day's account: %d days, %+v", len(rep.Days), tot)
+	}
+	if want := float64(tot.WithinPromise) / float64(tot.Placed-tot.Cancelled); tot.Rate < want-0.0001 || tot.Rate > want+0.0001 {
+		t.Errorf("headline rate %v, want %v (within promise of all orders placed, less the cancelled)", tot.Rate, want)
+	}
+	f, err := os.Open(orders)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil || len(recs)-1 != tot.Placed {
+		t.Fatalf("orders CSV: %v, %d lines for %d orders placed", err, len(recs)-1, tot.Placed)
+	}
+	b, err := os.ReadFile(html)
+	if err != nil {
+		t.Fatal(err)
+	}
+	headline := fmt.Sprintf("%d of %d placed", tot.WithinPromise, tot.Placed)
+	if !bytes.Contains(b, []byte("<svg")) || !bytes.Contains(b, []byte(headline)) {
+		t.Errorf("the day's HTML report has no plots or no headline %q", headline)
 	}
 }

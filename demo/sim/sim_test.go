@@ -13,32 +13,47 @@ import (
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
-// TestRun runs a small simulated day through the core's functions and
-// checks its account adds up.
-func TestRun(t *testing.T) {
+// TestRunOneDay: one harvest day is the week's machinery for one day (its
+// orders placed from the day before, the evening plan, the day's failures,
+// breakdown and replies, then the drain days): its account counts every
+// order placed, adds up, collects every order not cancelled, and leaves the
+// database consistent.
+func TestRunOneDay(t *testing.T) {
 	t.Parallel()
 	db := pgtest.New(t)
 	ctx := context.Background()
-	rep, err := sim.Run(ctx, db, jobs.Deps{PlanIterations: 1000, Logger: slog.New(slog.DiscardHandler)},
-		sim.Options{Seed: 5, Households: 150})
+	rep, err := sim.RunWeek(ctx, db, jobs.Deps{Logger: slog.New(slog.DiscardHandler)},
+		sim.WeekOptions{Seed: 5, Households: 150, Days: 1, Iterations: func(int) int { return 500 }})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("%+v", *rep)
-	if rep.Orders == 0 || rep.FeasibleOrders == 0 || rep.VehiclesUsed == 0 || rep.KM <= 0 {
-		t.Fatalf("empty day: %+v", *rep)
+	if len(rep.Days) != 1 {
+		t.Fatalf("%d days, want 1", len(rep.Days))
 	}
-	if rep.OnTime+rep.Late != rep.FeasibleOrders || rep.LateHandedOver+rep.NotCollected != rep.Late {
-		t.Errorf("on time %d + late %d != feasible %d", rep.OnTime, rep.Late, rep.FeasibleOrders)
+	d, tot := rep.Days[0], rep.Total
+	t.Logf("%s: placed %d cancelled %d within %d late %d %v never %d rate %.3f", d.Day, d.Placed, d.Cancelled, d.WithinPromise, d.Late, d.LateBy, d.NeverCollected, d.WithinPromiseRate)
+	if d.Placed == 0 || d.Placed != d.WithinPromise+d.Late+d.NeverCollected+d.Cancelled || d.Placed != tot.Placed || d.WithinPromise != tot.WithinPromise {
+		t.Errorf("the day's account does not add up: %+v, total %+v", d, tot)
 	}
-	if rep.Breakdowns != 1 || rep.PickupFailures == 0 || rep.Replans == 0 {
-		t.Errorf("the day's events did not happen: %+v", *rep)
+	// The denominator is every order placed, less the cancelled.
+	if want := float64(tot.WithinPromise) / float64(tot.Placed-tot.Cancelled); tot.WithinPromiseRate < want-0.0001 || tot.WithinPromiseRate > want+0.0001 {
+		t.Errorf("rate %v, want %v of all orders", tot.WithinPromiseRate, want)
+	}
+	if d.Breakdowns != 1 || d.PickupFailures == 0 || d.Replans == 0 || d.KM <= 0 || d.VehiclesUsed == 0 || !d.Rainy {
+		t.Errorf("the day's events did not happen: %+v", d)
+	}
+	// The drain days collect what the day's 48 h promises left for later.
+	if tot.NeverCollected != 0 {
+		t.Errorf("%d orders never collected: %v", tot.NeverCollected, tot.NeverCollectedBy)
 	}
 	var n int
+	if err := db.QueryRow(ctx, `SELECT count(*) FROM orders`).Scan(&n); err != nil || n != tot.Placed || len(rep.Orders) != n {
+		t.Errorf("%d orders in the database, %d placed, %d outcomes (%v)", n, tot.Placed, len(rep.Orders), err)
+	}
 	if err := db.QueryRow(ctx, `SELECT count(*) FROM (SELECT stop_id FROM tasks WHERE kind = 'pickup' GROUP BY stop_id HAVING count(*) > 1) d`).Scan(&n); err != nil || n != 0 {
 		t.Errorf("%d stops with two pickup tasks (%v)", n, err)
 	}
-	// The day's invariants: no order both collected and on an open stop.
+	// No order both collected and on an open stop.
 	if err := db.QueryRow(ctx, `SELECT count(*) FROM orders o WHERE o.status IN ('picked_up', 'handed_over') AND EXISTS (
 		SELECT 1 FROM stop_orders so JOIN stops s ON s.id = so.stop_id WHERE so.order_id = o.id AND s.status IN ('planned', 'en_route', 'arrived'))`).Scan(&n); err != nil || n != 0 {
 		t.Errorf("%d collected orders still on an open stop (%v)", n, err)
