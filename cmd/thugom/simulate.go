@@ -31,6 +31,7 @@ func runSimulate(ctx context.Context, args []string) error {
 	iterations := fs.Int("iterations", 0, "solver iterations per plan for every depot (deterministic); 0 uses --plan-budget; unset, they scale to each depot's size (sim.BudgetFor)")
 	days := fs.Int("days", 1, "harvest days (orders arriving all day, evening plans, the same failures, a breakdown a day, one rainy day), then up to --drain-days to collect what is still open")
 	htmlOut := fs.String("html", "", "also write a self-contained HTML report to this file")
+	lang := fs.String("lang", string(sim.LangVi), "the HTML report's language: vi (Vietnamese) or en (English)")
 	ordersCSV := fs.String("orders-csv", "", "also write every order's outcome (one CSV line each) to this file")
 	whatIf := fs.String("what-if-vehicles", "", "a what-if: motorbikes added to depots, as CODE=N[,CODE=N] (e.g. VTP-04=2); the report says so")
 	promises := fs.String("promises", sim.PromisesPolicy, "how orders get their promise: policy (the marketplace's 24 h / 48 h) or quoted (each order first asks its carrier's quote, POST /v1/quotes's core call, and is placed with it)")
@@ -38,22 +39,26 @@ func runSimulate(ctx context.Context, args []string) error {
 	drain := fs.Int("drain-days", 2, "days after the harvest days (no new orders) to collect what is still open; 0 for none")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof)")
 	if err := fs.Parse(args); err != nil {
-		return err
+		return flagError{err}
 	}
 	if err := cfg.load(); err != nil {
 		return err
+	}
+	reportLang, err := sim.ParseLang(*lang)
+	if err != nil {
+		return flagError{fmt.Errorf("simulate: --lang: %w", err)}
 	}
 	if *asJSON && cfg.LogLevel == "info" {
 		slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	}
 	if *failures < 0 || *failures >= 1 || *households <= 0 || *postpone < 0 || *iterations < 0 || *days < 1 || *days > 14 {
-		return fmt.Errorf("simulate: --failure-rate must be in [0, 1), --households > 0, --postponements and --iterations >= 0, --days in 1..14")
+		return flagError{fmt.Errorf("simulate: --failure-rate must be in [0, 1), --households > 0, --postponements and --iterations >= 0, --days in 1..14")}
 	}
 	if *promises != sim.PromisesPolicy && *promises != sim.PromisesQuoted {
-		return fmt.Errorf("simulate: --promises must be %s or %s", sim.PromisesPolicy, sim.PromisesQuoted)
+		return flagError{fmt.Errorf("simulate: --promises must be %s or %s", sim.PromisesPolicy, sim.PromisesQuoted)}
 	}
 	if *drain < 0 || *drain > 7 {
-		return fmt.Errorf("simulate: --drain-days must be in 0..7")
+		return flagError{fmt.Errorf("simulate: --drain-days must be in 0..7")}
 	}
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
@@ -98,7 +103,7 @@ func runSimulate(ctx context.Context, args []string) error {
 		return err
 	}
 	return simulateWeek(ctx, db, cfg, simWeekFlags{days: *days, households: *households, seed: *seed, failures: *failures,
-		postpone: *postpone, iterations: *iterations, iterationsSet: iterationsSet, asJSON: *asJSON, html: *htmlOut, ordersCSV: *ordersCSV, whatIf: *whatIf, drain: *drain, promises: *promises, compare: *compare})
+		postpone: *postpone, iterations: *iterations, iterationsSet: iterationsSet, asJSON: *asJSON, html: *htmlOut, ordersCSV: *ordersCSV, whatIf: *whatIf, drain: *drain, promises: *promises, compare: *compare, lang: reportLang})
 }
 
 // withDatabase returns a connection string naming another database.

@@ -22,6 +22,7 @@ type simWeekFlags struct {
 	failures                                      float64
 	iterationsSet, asJSON                         bool
 	html, ordersCSV, whatIf, promises, compare    string
+	lang                                          sim.Lang
 }
 
 // readWeekReport reads another run's report (--compare): the last line of
@@ -61,7 +62,7 @@ func simulateWeek(ctx context.Context, db *store.DB, cfg *config, f simWeekFlags
 	}
 	extra, err := parseWhatIf(f.whatIf)
 	if err != nil {
-		return err
+		return flagError{err}
 	}
 	opt.ExtraVehicles = extra
 	if !f.asJSON {
@@ -80,7 +81,7 @@ func simulateWeek(ctx context.Context, db *store.DB, cfg *config, f simWeekFlags
 		}
 		others = append(others, other)
 	}
-	if err := writeFile(f.html, func(w io.Writer) error { return sim.WriteHTML(w, rep, others...) }); err != nil {
+	if err := writeFile(f.html, func(w io.Writer) error { return sim.WriteHTML(w, rep, f.lang, others...) }); err != nil {
 		return err
 	}
 	if err := writeFile(f.ordersCSV, func(w io.Writer) error { return sim.WriteOrdersCSV(w, rep) }); err != nil {
