@@ -153,8 +153,21 @@ func newCarrierSet(reg prometheus.Registerer, cfg CarrierConfig) (*carrierSet, e
 // shipOnPickup and shipOnIntake are the transitions' hooks. At intake the
 // order's shipment is created when the configuration says so; at pickup
 // it is created at the latest (a create written at intake is not written
-// again), then told it was picked up.
-func (s *Service) shipOnPickup(ctx context.Context, tx pgx.Tx, ids []int64, at time.Time) error {
+// again), then told it was picked up. The pickup of stop stopID also
+// estimates the orders' delivery (carrier_estimate.go) from the trip's
+// planned unload at the depot, or the pickup's time if later.
+func (s *Service) shipOnPickup(ctx context.Context, tx pgx.Tx, stopID int64, ids []int64, at time.Time) error {
+	unload, err := store.StopUnloadAt(ctx, tx, stopID)
+	if err != nil {
+		return err
+	}
+	atDepot := at
+	if unload != nil && unload.After(at) {
+		atDepot = *unload
+	}
+	if err := s.estimateDelivery(ctx, tx, ids, atDepot); err != nil {
+		return err
+	}
 	if err := s.tellCarrier(ctx, tx, ids, carrierCreate, at, ""); err != nil {
 		return err
 	}
