@@ -23,7 +23,9 @@ import (
 //     THUGOM_VIETTELPOST_URL (default the partner API v2; the demo's fake),
 //     THUGOM_VIETTELPOST_WEBHOOK_TOKEN (16+ characters: the TOKEN of its
 //     webhook), THUGOM_VIETTELPOST_STATUS_URL (the post office's status
-//     interface for picked up, failed, handed over; unset: not told);
+//     interface for picked up, failed, handed over; unset: not told),
+//     THUGOM_VIETTELPOST_PRINT_URL (where a printing code opens the label,
+//     default ViettelPostPrintURL; the demo's fake);
 //   - "vnpost": VNPost (MyVNPost), THUGOM_VNPOST_USERNAME and
 //     THUGOM_VNPOST_PASSWORD (required), THUGOM_VNPOST_SERVICE (ServiceName,
 //     default BK), THUGOM_VNPOST_SENDER_PROVINCE_ID (default 24),
@@ -55,11 +57,11 @@ func CarriersFromEnv(getenv func(string) string) (CarrierConfig, error) {
 
 func carrierFromEnv(code string, getenv func(string) string) (CarrierConnector, error) {
 	env := func(k string) string { return strings.TrimSpace(getenv("THUGOM_" + strings.ToUpper(code) + "_" + k)) }
-	user, pass, u, su := env("USERNAME"), env("PASSWORD"), env("URL"), env("STATUS_URL")
+	user, pass, u, su, pu := env("USERNAME"), env("PASSWORD"), env("URL"), env("STATUS_URL"), env("PRINT_URL")
 	if user == "" || pass == "" {
 		return nil, fmt.Errorf("carriers: %s needs THUGOM_%s_USERNAME and THUGOM_%s_PASSWORD", code, strings.ToUpper(code), strings.ToUpper(code))
 	}
-	for k, v := range map[string]string{"URL": u, "STATUS_URL": su} {
+	for k, v := range map[string]string{"URL": u, "STATUS_URL": su, "PRINT_URL": pu} {
 		if v == "" {
 			continue
 		}
@@ -69,7 +71,7 @@ func carrierFromEnv(code string, getenv func(string) string) (CarrierConnector, 
 	}
 	switch code {
 	case thugom.CarrierViettelPost:
-		v := &ViettelPost{URL: u, StatusURL: su, Username: user, Password: pass, Service: env("SERVICE"), WebhookToken: env("WEBHOOK_TOKEN")}
+		v := &ViettelPost{URL: u, StatusURL: su, PrintURL: pu, Username: user, Password: pass, Service: env("SERVICE"), WebhookToken: env("WEBHOOK_TOKEN")}
 		if v.WebhookToken != "" && len(v.WebhookToken) < 16 {
 			return nil, errNoWebhook("THUGOM_VIETTELPOST_WEBHOOK_TOKEN")
 		}

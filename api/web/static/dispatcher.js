@@ -274,6 +274,17 @@
     h("div", "Đơn: " + s.collect.map(function (o) { return o.marketplace_order_id; }).join(", "), "muted", info);
     var waybills = s.collect.map(function (o) { return o.carrier_waybill; }).filter(Boolean);
     if (waybills.length) { h("div", "Mã vận đơn: " + waybills.join(", "), "muted waybill", info); }
+    // The parcel's label at the depot hand-over (label.go): the carrier's
+    // own, or thugom's with the waybill's barcode, once collected.
+    if (s.status === "picked_up" || s.status === "done") {
+      s.collect.forEach(function (o) {
+        if (!o.carrier_waybill) { return; }
+        var a = h("a", "In nhãn " + o.carrier_waybill, "label-link", h("div", null, null, info));
+        a.href = "/v1/orders/" + o.order_id + "/label?access_token=" + encodeURIComponent(token);
+        a.target = "_blank"; a.rel = "noopener";
+        a.setAttribute("data-order-id", o.order_id);
+      });
+    }
     var sel = clear("moveto");
     day.vehicles.forEach(function (v) { if (v.status === "active" && v.id !== rt.vehicle.id) { var o = h("option", v.code, null, sel); o.value = v.id; } });
     $("movebtn").disabled = s.status !== "planned" || !sel.options.length;
