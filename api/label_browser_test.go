@@ -15,7 +15,7 @@ import (
 )
 
 // TestLabelBrowser: in Chromium, the console's stop picked up has a link
-// "In nhãn" per waybill; it opens thugom's label for the VNPost order (the
+// "In nhãn" per waybill and VNPost's price of the shipment; the link opens thugom's label for the VNPost order (the
 // barcode drawn bar for bar as its Code 128 modules say, inside the
 // label, the waybill, sender and COD printed), and ViettelPost's own label
 // (the fake's print page) for the ViettelPost order.
@@ -31,7 +31,7 @@ func TestLabelBrowser(t *testing.T) {
 	if _, err := lb.svc.RecordPickup(bg, jobs.PickupEvent{StopID: stop, Status: thugom.StopPickedUp, Parcels: 1, At: testNow, Actor: "test"}); err != nil {
 		t.Fatal(err)
 	}
-	var href string
+	var href, price string
 	err := chromedp.Run(phase(ctx),
 		chromedp.Navigate(fmt.Sprintf("%s/?depot=%d&date=%s#token=%s", lb.srv.URL, lb.depot.ID, testNow.Format(time.DateOnly), lb.disp)),
 		chromedp.WaitVisible(`#timeline[data-render-ms]`, chromedp.ByQuery),
@@ -39,6 +39,8 @@ func TestLabelBrowser(t *testing.T) {
 		chromedp.Click(fmt.Sprintf(`#found button[data-stop-id="%d"]`, stop), chromedp.ByQuery),
 		chromedp.WaitVisible(`#stopinfo a.label-link`, chromedp.ByQuery),
 		chromedp.AttributeValue(`#stopinfo a.label-link`, "href", &href, nil, chromedp.ByQuery),
+		chromedp.WaitVisible(`#stopinfo .price`, chromedp.ByQuery),
+		chromedp.Text(`#stopinfo .price`, &price, chromedp.ByQuery),
 		shot(t, "label-console-link.png"),
 	)
 	if err != nil {
@@ -46,6 +48,9 @@ func TestLabelBrowser(t *testing.T) {
 	}
 	if !strings.HasPrefix(href, fmt.Sprintf("/v1/orders/%d/label?access_token=", lb.vnpOrder)) {
 		t.Fatalf("label link %q", href)
+	}
+	if !strings.Contains(price, "Cước "+vnpBill) || !strings.Contains(price, " đ (BK)") {
+		t.Errorf("the stop box's price %q", price)
 	}
 	// thugom's label: the bars are the modules' bars, the barcode inside
 	// the label, the text printed.

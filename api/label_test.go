@@ -25,6 +25,7 @@ import (
 type labelBundle struct {
 	*bundle
 	vtp            *fakecarrier.ViettelPost
+	vnp            *fakecarrier.VNPost
 	fake           string // the fake ViettelPost's server
 	vtpOrder       int64
 	vnpOrder, none int64
@@ -38,9 +39,11 @@ func labelSetup(t *testing.T) *labelBundle {
 	b := setup(t)
 	ids := b.seedDay(3)
 	ctx := context.Background()
-	lb := &labelBundle{bundle: b, vtp: fakecarrier.NewViettelPost("0988000111", "vtp-secret"), vtpOrder: ids[0], vnpOrder: ids[1], none: ids[2]}
-	fake := httptest.NewServer(lb.vtp)
+	lb := &labelBundle{bundle: b, vtp: fakecarrier.NewViettelPost("0988000111", "vtp-secret"), vnp: fakecarrier.NewVNPost("u", "p"),
+		vtpOrder: ids[0], vnpOrder: ids[1], none: ids[2]}
+	fake, vnpFake := httptest.NewServer(lb.vtp), httptest.NewServer(lb.vnp)
 	t.Cleanup(fake.Close)
+	t.Cleanup(vnpFake.Close)
 	lb.fake = fake.URL
 	conn := &jobs.ViettelPost{URL: fake.URL + "/v2", PrintURL: fake.URL + fakecarrier.PrintPath, Username: "0988000111", Password: "vtp-secret"}
 	if _, err := b.db.Exec(ctx, `UPDATE orders SET carrier_id = (SELECT id FROM carriers WHERE code = 'viettelpost'), cod_amount = 150000 WHERE id = $1`, lb.vtpOrder); err != nil {
@@ -66,7 +69,8 @@ func labelSetup(t *testing.T) *labelBundle {
 		}
 	}
 	svc, err := jobs.New(b.db, jobs.Deps{Clock: func() time.Time { return testNow }, Carriers: jobs.CarrierConfig{Connectors: map[string]jobs.CarrierConnector{
-		thugom.CarrierViettelPost: conn, thugom.CarrierVNPost: &jobs.VNPost{Username: "u", Password: "p"}}}})
+		thugom.CarrierViettelPost: conn,
+		thugom.CarrierVNPost:      &jobs.VNPost{URL: vnpFake.URL + "/api/api", Username: "u", Password: "p", ReceiverProvince: map[string]string{"ha-noi": "10"}}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,4 +148,36 @@ func TestOrderLabel(t *testing.T) {
 	if !strings.Contains(fmt.Sprint(p["detail"]), "refused") {
 		t.Errorf("refused shipment: %v", p)
 	}
+}
+
+// TestOrderPrice: VNPost's price of an order's shipment, asked through
+// its connector (the fake's tariff for 8 kg to Hà Nội with 150,000 đ to
+// collect); the carrier down is the answer's error; ViettelPost's order
+// (thugom does not ask it) a 409, an unknown order a 404.
+func TestOrderPrice(t *testing.T) {
+	t.Parallel()
+	lb := labelSetup(t)
+	var p jobs.CarrierPrice
+	r := lb.do("GET", fmt.Sprintf("/v1/orders/%d/price", lb.vnpOrder), lb.disp, nil)
+	wantStatus(t, r, http.StatusOK, "")
+	r.json(t, &p)
+	o, err := store.ShipmentOrderOf(context.Background(), lb.db, lb.vnpOrder)
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := (int(o.WeightKg*1000) - 1) / 500
+	want := int64((16500+2500*steps)*11/10) + max(10000, o.CODAmount/100)
+	if p.Fee != want || p.Service != "BK" || p.Error != "" || p.OrderID != lb.vnpOrder {
+		t.Errorf("price of %g kg, COD %d: %+v, want %d đ", o.WeightKg, o.CODAmount, p, want)
+	}
+	lb.vnp.Down(true)
+	p = jobs.CarrierPrice{}
+	r = lb.do("GET", fmt.Sprintf("/v1/orders/%d/price", lb.vnpOrder), lb.disp, nil)
+	wantStatus(t, r, http.StatusOK, "")
+	r.json(t, &p)
+	if p.Fee != 0 || p.Error == "" {
+		t.Errorf("VNPost down: %+v", p)
+	}
+	wantStatus(t, lb.do("GET", fmt.Sprintf("/v1/orders/%d/price", lb.vtpOrder), lb.disp2, nil), http.StatusConflict, "order_id")
+	wantStatus(t, lb.do("GET", "/v1/orders/999999/price", lb.disp, nil), http.StatusNotFound, "")
 }

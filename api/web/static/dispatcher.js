@@ -285,6 +285,15 @@
         a.setAttribute("data-order-id", o.order_id);
       });
     }
+    // The carrier's price of each shipment, where thugom asks it (VNPost).
+    s.collect.forEach(function (o) {
+      if (!o.carrier_waybill) { return; }
+      api("/v1/orders/" + o.order_id + "/price").then(function (p) {
+        if (!selected || selected.stop !== s) { return; }
+        var d = h("div", p.error ? "Cước " + o.carrier_waybill + ": chưa hỏi được hãng (" + p.error + ")" : "Cước " + o.carrier_waybill + ": " + p.fee.toLocaleString("vi-VN") + " đ (" + p.service + ")", "muted price", info);
+        d.setAttribute("data-order-id", o.order_id);
+      }).catch(function () {});
+    });
     var sel = clear("moveto");
     day.vehicles.forEach(function (v) { if (v.status === "active" && v.id !== rt.vehicle.id) { var o = h("option", v.code, null, sel); o.value = v.id; } });
     $("movebtn").disabled = s.status !== "planned" || !sel.options.length;
