@@ -129,7 +129,7 @@ type carrierSet struct {
 	sent *prometheus.CounterVec // carrier, action, outcome
 }
 
-func newCarrierSet(reg prometheus.Registerer, cfg CarrierConfig) (*carrierSet, error) {
+func newCarrierSet(reg prometheus.Registerer, cfg CarrierConfig, db *store.DB) (*carrierSet, error) {
 	if cfg.ShipAt == "" {
 		cfg.ShipAt = ShipAtPickup
 	}
@@ -146,6 +146,12 @@ func newCarrierSet(reg prometheus.Registerer, cfg CarrierConfig) (*carrierSet, e
 			return nil, err
 		}
 		c.sent = are.ExistingCollector.(*prometheus.CounterVec)
+	}
+	if len(cfg.Connectors) > 0 {
+		var are prometheus.AlreadyRegisteredError
+		if err := reg.Register(newCarrierOutboxCollector(db)); err != nil && !errors.As(err, &are) { // carrier_metrics.go
+			return nil, err
+		}
 	}
 	return c, nil
 }
