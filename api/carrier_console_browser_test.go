@@ -10,7 +10,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/thugom/thugom"
-	"github.com/thugom/thugom/jobs"
 	"github.com/thugom/thugom/store"
 )
 
@@ -25,15 +24,8 @@ func TestConsoleDeliverySourceBrowser(t *testing.T) {
 	lb := labelSetup(t)
 	bg := context.Background()
 	estimated, told := lb.vnpOrder, lb.none
-	for _, id := range []int64{estimated, told} {
-		var stop int64
-		if err := lb.db.QueryRow(bg, `SELECT stop_id FROM stop_orders WHERE order_id = $1 ORDER BY stop_id DESC LIMIT 1`, id).Scan(&stop); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := lb.svc.RecordPickup(bg, jobs.PickupEvent{StopID: stop, Status: thugom.StopPickedUp, Parcels: 1, At: testNow, Actor: "test"}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	lb.pickUp(t, estimated)
+	lb.pickUp(t, told)
 	// The estimated one promised an hour before its estimate; the other
 	// delivered, by its carrier's word, a day after its promise.
 	if _, err := lb.db.Exec(bg, `UPDATE orders SET promised_by = estimated_delivery - interval '1 hour' WHERE id = $1 AND estimated_delivery IS NOT NULL`, estimated); err != nil {

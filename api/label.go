@@ -9,7 +9,6 @@ import (
 
 	"github.com/thugom/thugom"
 	"github.com/thugom/thugom/jobs"
-	"github.com/thugom/thugom/store"
 )
 
 // The parcel's label at the depot hand-over (issue 23): GET
@@ -37,15 +36,7 @@ type labelPage struct {
 
 func (s *server) orderLabel(format string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		id, err := pathID(r, "id")
-		if err != nil {
-			s.writeProblem(w, r, err)
-			return
-		}
-		o, err := store.OrderByID(r.Context(), s.deps.DB, id)
-		if err == nil && !principalOf(r.Context()).canCarrier(o.CarrierID) {
-			err = errForbiddenCarrier
-		}
+		id, err := s.orderInScope(r) // carrierprice.go
 		var l *jobs.OrderLabel
 		if err == nil {
 			l, err = s.deps.Service.OrderLabel(r.Context(), id)

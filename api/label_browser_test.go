@@ -9,9 +9,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/thugom/thugom"
 	"github.com/thugom/thugom/fakecarrier"
-	"github.com/thugom/thugom/jobs"
 )
 
 // TestLabelBrowser: in Chromium, the console's stop picked up has a link
@@ -23,12 +21,9 @@ func TestLabelBrowser(t *testing.T) {
 	t.Parallel()
 	ctx := browser(t, 1366, 900)
 	lb := labelSetup(t)
-	bg := context.Background()
+	lb.pickUp(t, lb.vnpOrder)
 	var stop int64
-	if err := lb.db.QueryRow(bg, `SELECT stop_id FROM stop_orders WHERE order_id = $1 ORDER BY stop_id DESC LIMIT 1`, lb.vnpOrder).Scan(&stop); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := lb.svc.RecordPickup(bg, jobs.PickupEvent{StopID: stop, Status: thugom.StopPickedUp, Parcels: 1, At: testNow, Actor: "test"}); err != nil {
+	if err := lb.db.QueryRow(context.Background(), `SELECT stop_id FROM stop_orders WHERE order_id = $1 ORDER BY stop_id DESC LIMIT 1`, lb.vnpOrder).Scan(&stop); err != nil {
 		t.Fatal(err)
 	}
 	var href, price string

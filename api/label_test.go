@@ -181,3 +181,16 @@ func TestOrderPrice(t *testing.T) {
 	wantStatus(t, lb.do("GET", fmt.Sprintf("/v1/orders/%d/price", lb.vtpOrder), lb.disp2, nil), http.StatusConflict, "order_id")
 	wantStatus(t, lb.do("GET", "/v1/orders/999999/price", lb.disp, nil), http.StatusNotFound, "")
 }
+
+// pickUp reports the pickup of the order's (last) stop.
+func (lb *labelBundle) pickUp(t *testing.T, order int64) {
+	t.Helper()
+	ctx := context.Background()
+	var stop int64
+	if err := lb.db.QueryRow(ctx, `SELECT stop_id FROM stop_orders WHERE order_id = $1 ORDER BY stop_id DESC LIMIT 1`, order).Scan(&stop); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lb.svc.RecordPickup(ctx, jobs.PickupEvent{StopID: stop, Status: thugom.StopPickedUp, Parcels: 1, At: testNow, Actor: "test"}); err != nil {
+		t.Fatal(err)
+	}
+}
