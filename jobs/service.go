@@ -197,7 +197,7 @@ func newService(db *store.DB, deps Deps, h hooks) (*Service, error) {
 	if err := s.registerRuntime(reg); err != nil {
 		return nil, err
 	}
-	if s.carrier, err = newCarrierSet(reg, deps.Carriers); err != nil {
+	if s.carrier, err = newCarrierSet(reg, deps.Carriers, s.db); err != nil {
 		return nil, err
 	}
 	if deps.Workers > 0 {
