@@ -286,7 +286,8 @@ func (w *planWrite) visit(ctx context.Context, routeID, vid int64, trip, seq int
 		lv := vid
 		st.LockedVehicleID = &lv
 	}
-	st.WindowStart, st.WindowEnd = householdWindow(st.ArriveAt, w.prevWindow[hh])
+	told, wasTold := g.told(w.prevWindow)
+	st.WindowStart, st.WindowEnd = householdWindow(st.ArriveAt, told)
 	if g.dropoff != nil {
 		// A hub's window is when its produce is there: from the last
 		// household's drop-off to the point's closing.
@@ -309,7 +310,11 @@ func (w *planWrite) visit(ctx context.Context, routeID, vid int64, trip, seq int
 	if g.dropoff != nil {
 		return nil // its households were told by their drop-off SMS (jobs/dropoff.go)
 	}
-	n, sms, err := w.tasksAndNotices(ctx, g, &st, w.prevWindow)
+	toldOf := map[int64]time.Time{}
+	if wasTold {
+		toldOf[hh] = told
+	}
+	n, sms, err := w.tasksAndNotices(ctx, g, &st, toldOf)
 	if err != nil {
 		return err
 	}
