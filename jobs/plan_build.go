@@ -101,7 +101,11 @@ func (p *planner) build(ctx context.Context, q store.DBTX) error {
 		switch {
 		case deadlineImpossible(in, st):
 			st.DeadlineLateCost = deadlineLateCost(len(stopGroup[st.ID].orders))
-		case st.Deadline > 0 && p.s.deps.RetryTargets:
+		case st.Deadline > 0:
+			st.Penalty *= keepableFactor
+			if !p.s.deps.RetryTargets {
+				break
+			}
 			// Only a target some vehicle could meet going there alone: one
 			// that none can is no retry kept, and chasing it bent routes
 			// (measured on the week: produce age p95 480.8 min against

@@ -304,6 +304,16 @@ func stopPenalty(orders int, urgent, told, carried bool) float64 {
 	return p
 }
 
+// keepableFactor multiplies the penalty of a stop whose handover deadline
+// some vehicle can still meet today: leaving it out breaks a promise that
+// could be kept, while a stop whose deadline is already out of reach
+// (deadlineImpossible) is late whenever it comes. At the penalty of three
+// orders' worth, the morning plans left keepable stops for the 10:30 truck
+// out (fleet_full: 99 of the week's 296 orders collected after the 10:30
+// truck they needed) while vehicles spent the morning on stops already
+// lost for it, as little late as possible.
+const keepableFactor = 10
+
 // householdWindow is the pickup window told to a household: the one told
 // before when the new arrival still falls in it, else an hour around the
 // arrival on quarter hours (09:40 → 09:15–10:15).
