@@ -392,6 +392,8 @@ type planner struct {
 	active     map[int64]bool
 	unassigned []thugom.Unassigned
 	prevWindow map[int64]time.Time
+	// firstWindow: each household's earliest window of the day (progress).
+	firstWindow map[int64]time.Time
 }
 
 // read loads the day's inputs: its revision first (so that anything

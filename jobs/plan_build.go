@@ -37,7 +37,10 @@ func frozenStatus(st string) bool { return st == thugom.StopEnRoute || st == thu
 type progress struct {
 	states     map[int64]*vehicleState // vehicle → its day so far
 	prevWindow map[int64]time.Time     // household → window start announced
-	lockedStop map[int64]int64         // household → vehicle a dispatcher locked
+	// firstWindow is each household's earliest window of the day, done or
+	// not: a stop with a later one was a second visit (group.told).
+	firstWindow map[int64]time.Time
+	lockedStop  map[int64]int64 // household → vehicle a dispatcher locked
 	// households are where the households of the day's stops are (a
 	// vehicle's position is its last stop's).
 	households map[int64]orb.Point
@@ -117,7 +120,7 @@ func (p *planner) build(ctx context.Context, q store.DBTX) error {
 	}
 	placePins(in, stopGroup) // a dispatcher's drops at a place (position.go)
 	p.in, p.groups, p.stopGroup, p.states, p.active = in, groups, stopGroup, pr.states, active
-	p.unassigned, p.prevWindow = unassigned, pr.prevWindow
+	p.unassigned, p.prevWindow, p.firstWindow = unassigned, pr.prevWindow, pr.firstWindow
 	return nil
 }
 
@@ -126,7 +129,7 @@ func (p *planner) build(ctx context.Context, q store.DBTX) error {
 // underway to; per household the window it was told and the vehicle a
 // dispatcher locked it to.
 func (p *planner) progress(ctx context.Context, q store.DBTX) (*progress, error) {
-	pr := &progress{states: map[int64]*vehicleState{}, prevWindow: map[int64]time.Time{}, lockedStop: map[int64]int64{}}
+	pr := &progress{states: map[int64]*vehicleState{}, prevWindow: map[int64]time.Time{}, firstWindow: map[int64]time.Time{}, lockedStop: map[int64]int64{}}
 	var hids []int64
 	for _, st := range p.prev {
 		if st.HouseholdID != nil {
@@ -145,6 +148,9 @@ func (p *planner) progress(ctx context.Context, q store.DBTX) (*progress, error)
 		if vs == nil {
 			vs = &vehicleState{}
 			pr.states[st.VehicleID] = vs
+		}
+		if first, ok := pr.firstWindow[ptrID(st.HouseholdID)]; st.Kind == thugom.StopPickup && st.HouseholdID != nil && (!ok || st.WindowStart.Before(first)) {
+			pr.firstWindow[*st.HouseholdID] = st.WindowStart
 		}
 		open := st.Kind == thugom.StopPickup && (st.Status == thugom.StopPlanned || frozenStatus(st.Status))
 		if open && st.HouseholdID != nil {
@@ -167,6 +173,13 @@ func (p *planner) progress(ctx context.Context, q store.DBTX) (*progress, error)
 		}
 	}
 	return pr, nil
+}
+
+func ptrID(id *int64) int64 {
+	if id == nil {
+		return 0
+	}
+	return *id
 }
 
 // finish adds a finished stop to the vehicle's day: back at the depot it is

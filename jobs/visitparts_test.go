@@ -73,4 +73,17 @@ func TestEarlyOrderNotHeldByALaterOne(t *testing.T) {
 	if n := count(t, b.db, `SELECT count(*) FROM notifications WHERE household_id = $1 AND kind = 'pickup_changed'`, hh); n != 0 {
 		t.Errorf("the household's second visit told as %d changes of its first", n)
 	}
+	// The first visit done, the household hears of the second.
+	b.clock.t = at(8, 0)
+	if _, err := b.svc.RecordPickup(ctx, jobs.PickupEvent{StopID: s1, Status: thugom.StopPickedUp, Parcels: 1, WeightKg: 1, At: b.clock.t, Actor: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.svc.PlanDepotDay(ctx, depot, testDay, jobs.PlanRequest{Replan: true, Cause: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	s2, _ = stopOf(late)
+	if n := count(t, b.db, `SELECT count(*) FROM notifications n JOIN stops s ON s.id = $2 WHERE n.household_id = $1 AND n.kind = 'pickup_window'
+		AND n.window_start = s.window_start AND n.status IN ('queued', 'sent')`, hh, s2); n != 1 {
+		t.Errorf("the second visit, its first done, told by %d window messages, want 1", n)
+	}
 }
