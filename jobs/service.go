@@ -298,6 +298,7 @@ func (s *Service) workers() *river.Workers {
 	river.AddWorker(workers, &slaWatchWorker{s: s})
 	river.AddWorker(workers, &morningWorker{s: s})
 	river.AddWorker(workers, &eveningWorker{s: s})
+	river.AddWorker(workers, &lastCallWorker{s: s}) // noticefloor.go
 	river.AddWorker(workers, &housekeepingWorker{s: s})
 	if s.hooks.Workers != nil {
 		s.hooks.Workers(workers)
@@ -324,6 +325,9 @@ func (s *Service) periodicJobs() []*river.PeriodicJob {
 	}
 	if s.deps.EveningAt > 0 {
 		periodic = append(periodic, eveningPeriodicJob(s))
+	}
+	if j := lastCallPeriodicJob(s); j != nil {
+		periodic = append(periodic, j) // noticefloor.go
 	}
 	return append(periodic,
 		river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
