@@ -179,6 +179,7 @@ func (s *Service) quote(ctx context.Context, tx pgx.Tx, r QuoteRequest, at time.
 	if r.ReadyFrom != nil {
 		in.Ready = *r.ReadyFrom
 	}
+	in.Ready = s.noticeReady(at, in.Ready) // noticefloor.go
 	ans, err := thugom.Promise(in)
 	if err != nil {
 		return nil, err

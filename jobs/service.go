@@ -198,7 +198,7 @@ func newService(db *store.DB, deps Deps, h hooks) (*Service, error) {
 	if err := s.registerRuntime(reg); err != nil {
 		return nil, err
 	}
-	if s.carrier, err = newCarrierSet(reg, deps.Carriers); err != nil {
+	if s.carrier, err = newCarrierSet(reg, deps.Carriers, s.db); err != nil {
 		return nil, err
 	}
 	if deps.Workers > 0 {
@@ -299,6 +299,7 @@ func (s *Service) workers() *river.Workers {
 	river.AddWorker(workers, &slaWatchWorker{s: s})
 	river.AddWorker(workers, &morningWorker{s: s})
 	river.AddWorker(workers, &eveningWorker{s: s})
+	river.AddWorker(workers, &lastCallWorker{s: s}) // noticefloor.go
 	river.AddWorker(workers, &housekeepingWorker{s: s})
 	if s.hooks.Workers != nil {
 		s.hooks.Workers(workers)
@@ -325,6 +326,9 @@ func (s *Service) periodicJobs() []*river.PeriodicJob {
 	}
 	if s.deps.EveningAt > 0 {
 		periodic = append(periodic, eveningPeriodicJob(s))
+	}
+	if j := lastCallPeriodicJob(s); j != nil {
+		periodic = append(periodic, j) // noticefloor.go
 	}
 	return append(periodic,
 		river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
