@@ -140,7 +140,8 @@ type Service struct {
 	stopBg  context.CancelFunc
 	bg      sync.WaitGroup // keepClientID, sweepOrphans
 	hooks   hooks
-	fixes   fixCache // the console's fix checks by day revision (fixes.go)
+	fixes   fixCache    // the console's fix checks by day revision (fixes.go)
+	records recordCache // the depots' records of kept quotes by day (quotes.go)
 }
 
 // hooks are where the package's own tests step into the service: to pause a
