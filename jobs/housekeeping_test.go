@@ -2,9 +2,11 @@ package jobs_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
+	"github.com/thugom/thugom"
 	"github.com/thugom/thugom/jobs"
 	"github.com/thugom/thugom/store"
 )
@@ -22,14 +24,95 @@ func TestHousekeepingPrunesOldIdempotencyKeys(t *testing.T) {
 	if _, err := b.db.Exec(ctx, `UPDATE idempotency_keys SET created_at = $1 WHERE key = 'old'`, old); err != nil {
 		t.Fatal(err)
 	}
-	n, err := b.svc.Housekeep(ctx)
+	done, err := b.svc.Housekeep(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n != 1 {
+	if n := done.IdempotencyKeys; n != 1 {
 		t.Errorf("pruned %d keys, want 1", n)
 	}
 	if got := count(t, b.db, `SELECT count(*) FROM idempotency_keys WHERE key = 'recent'`); got != 1 {
 		t.Errorf("recent key kept %d times, want 1", got)
+	}
+}
+
+// The buyer's details are blanked BuyerRetention after the carrier's
+// delivered time or the cancellation, not before, and not on an order
+// still on its way; an order without a buyer holds none to begin with.
+func TestHousekeepingForgetsBuyers(t *testing.T) {
+	t.Parallel()
+	cb := carrierSetup(t, jobs.ShipAtIntake, 0)
+	ctx := context.Background()
+	var name, phone, addr string
+	if err := cb.db.QueryRow(ctx, `SELECT name, phone, address FROM households ORDER BY id LIMIT 1`).Scan(&name, &phone, &addr); err != nil {
+		t.Fatal(err)
+	}
+	w := 4.0
+	var orders []thugom.NewOrder
+	for _, ref := range []string{"VS-H-DELIVERED", "VS-H-RECENT", "VS-H-CANCELLED", "VS-H-OPEN", "VS-H-NONE"} {
+		o := thugom.NewOrder{Marketplace: thugom.MarketplaceVoso, MarketplaceOrderID: ref, HouseholdName: name, HouseholdPhone: phone,
+			HouseholdAddress: addr, Product: "na", WeightKg: &w, DestinationProvince: "01"}
+		if ref != "VS-H-NONE" {
+			o.Buyer = testBuyer
+		}
+		orders = append(orders, o)
+	}
+	imp, err := cb.svc.ImportOrders(ctx, orders, false, jobs.Actor{Name: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := imp.OrderIDs
+	if n := count(t, cb.db, `SELECT count(*) FROM orders WHERE id = $1 AND num_nonnulls(receiver_name, receiver_phone, receiver_address,
+		receiver_district_id, receiver_ward_id, receiver_district, receiver_ward) = 0`, ids[4]); n != 1 {
+		t.Error("an order without a buyer holds buyer's columns")
+	}
+	if b, err := store.OrderBuyer(ctx, cb.db, ids[0]); err != nil || b != testBuyer {
+		t.Fatalf("stored buyer %+v %v", b, err)
+	}
+	for _, id := range ids[:2] { // created at ViettelPost, then delivered
+		if err := cb.svc.SendCarrier(ctx, msgOf(t, cb, id, "create")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, at := range []string{"17/09/2026 10:30:00", "17/09/2026 12:00:00"} {
+		sh, err := store.ShipmentOfOrder(ctx, cb.db, ids[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res, err := cb.svc.CarrierWebhook(ctx, thugom.CarrierViettelPost, vtpHook(vtpHookToken, sh.Waybill, at, 501, nil)); err != nil || !res.Delivered {
+			t.Fatalf("delivered: %+v %v", res, err)
+		}
+	}
+	if err := cb.svc.CancelOrder(ctx, ids[2], "test", jobs.Actor{Name: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	// An hour before the cancellation's 30 days: nothing is old enough.
+	cancelled := cb.clock.t
+	cb.clock.t = cancelled.Add(thugom.BuyerRetention - time.Hour)
+	if done, err := cb.svc.Housekeep(ctx); err != nil || len(done.Buyers) != 0 {
+		t.Fatalf("an hour early: %+v %v", done, err)
+	}
+	// Half an hour after the first delivery's 30 days: it and the
+	// cancellation (two days earlier) go; the second delivery (an hour and
+	// a half later) and the open order stay.
+	delivered := time.Date(2026, 9, 17, 10, 30, 0, 0, thugom.Local)
+	cb.clock.t = delivered.Add(thugom.BuyerRetention + 30*time.Minute)
+	done, err := cb.svc.Housekeep(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(done.Buyers) != 2 || !slices.Contains(done.Buyers, ids[0]) || !slices.Contains(done.Buyers, ids[2]) {
+		t.Errorf("blanked %v, want %v", done.Buyers, []int64{ids[0], ids[2]})
+	}
+	for i, want := range []thugom.Buyer{{}, testBuyer, {}, testBuyer, {}} {
+		if b, err := store.OrderBuyer(ctx, cb.db, ids[i]); err != nil || b != want {
+			t.Errorf("order %d: buyer %+v %v, want %+v", i, b, err, want)
+		}
+	}
+	if n := count(t, cb.db, `SELECT count(*) FROM orders WHERE id = ANY($1) AND weight_kg = 4 AND destination_province = '01'`, ids); n != 5 {
+		t.Errorf("%d orders kept whole but their buyer, want 5", n)
+	}
+	if done, err := cb.svc.Housekeep(ctx); err != nil || len(done.Buyers) != 0 { // again: nothing more
+		t.Errorf("again: %+v %v", done, err)
 	}
 }
