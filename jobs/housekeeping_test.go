@@ -116,3 +116,70 @@ func TestHousekeepingForgetsBuyers(t *testing.T) {
 		t.Errorf("again: %+v %v", done, err)
 	}
 }
+
+// Two housekeepings meet (the hourly job and another run) on an order
+// whose row a third transaction holds: both wait, then one blanks the
+// buyer and the other, re-reading the row, finds nothing left to do; the
+// order is reported once.
+func TestHousekeepingConcurrentForget(t *testing.T) {
+	t.Parallel()
+	cb := carrierSetup(t, jobs.ShipAtIntake, 0)
+	ctx := context.Background()
+	var name, phone, addr string
+	if err := cb.db.QueryRow(ctx, `SELECT name, phone, address FROM households ORDER BY id LIMIT 1`).Scan(&name, &phone, &addr); err != nil {
+		t.Fatal(err)
+	}
+	w := 4.0
+	imp, err := cb.svc.ImportOrders(ctx, []thugom.NewOrder{{Marketplace: thugom.MarketplaceVoso, MarketplaceOrderID: "VS-H-RACE",
+		HouseholdName: name, HouseholdPhone: phone, HouseholdAddress: addr, Product: "na", WeightKg: &w, DestinationProvince: "01",
+		Buyer: testBuyer}}, false, jobs.Actor{Name: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	order := imp.OrderIDs[0]
+	if err := cb.svc.CancelOrder(ctx, order, "test", jobs.Actor{Name: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	cb.clock.t = cb.clock.t.Add(thugom.BuyerRetention + time.Hour)
+	hold, err := cb.db.Pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = hold.Rollback(ctx) }()
+	if _, err := hold.Exec(ctx, `SELECT id FROM orders WHERE id = $1 FOR UPDATE`, order); err != nil {
+		t.Fatal(err)
+	}
+	type result struct {
+		done jobs.Housekept
+		err  error
+	}
+	results := make(chan result, 2)
+	for range 2 {
+		go func() {
+			done, err := cb.svc.Housekeep(ctx)
+			results <- result{done, err}
+		}()
+	}
+	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	waitFor(t, wctx, func() bool {
+		return count(t, cb.db, `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`) == 2
+	})
+	if err := hold.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var blanked []int64
+	for range 2 {
+		r := <-results
+		if r.err != nil {
+			t.Fatal(r.err)
+		}
+		blanked = append(blanked, r.done.Buyers...)
+	}
+	if len(blanked) != 1 || blanked[0] != order {
+		t.Errorf("blanked %v, want [%d] once", blanked, order)
+	}
+	if b, err := store.OrderBuyer(ctx, cb.db, order); err != nil || !b.Empty() {
+		t.Errorf("buyer after: %+v %v", b, err)
+	}
+}
