@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/thugom/thugom"
@@ -88,19 +89,8 @@ func TestCarrierCreateCarriesTheBuyer(t *testing.T) {
 	t.Parallel()
 	cb := carrierSetup(t, jobs.ShipAtIntake, 0)
 	ctx := context.Background()
-	var name, phone, addr string
-	if err := cb.db.QueryRow(ctx, `SELECT name, phone, address FROM households ORDER BY id LIMIT 1`).Scan(&name, &phone, &addr); err != nil {
-		t.Fatal(err)
-	}
-	w := 4.0
-	imp, err := cb.svc.ImportOrders(ctx, []thugom.NewOrder{{Marketplace: thugom.MarketplaceVoso, MarketplaceOrderID: "VS-BUYER",
-		HouseholdName: name, HouseholdPhone: phone, HouseholdAddress: addr, Product: "na", WeightKg: &w, DestinationProvince: "Hà Nội",
-		Buyer: thugom.Buyer{Name: " Trần Thị Mai ", Phone: "0987.654.321", Address: "12 Hàng Bài", DistrictID: "1", WardID: "123"}}},
-		false, jobs.Actor{Name: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cb.svc.SendCarrier(ctx, msgOf(t, cb, imp.OrderIDs[0], "create")); err != nil {
+	ids := importBuyers(t, cb, thugom.Buyer{Name: " Trần Thị Mai ", Phone: "0987.654.321", Address: "12 Hàng Bài", DistrictID: "1", WardID: "123"}, "VS-BUYER")
+	if err := cb.svc.SendCarrier(ctx, msgOf(t, cb, ids[0], "create")); err != nil {
 		t.Fatal(err)
 	}
 	o, ok := cb.vtp.Order("VS-BUYER")
@@ -108,9 +98,36 @@ func TestCarrierCreateCarriesTheBuyer(t *testing.T) {
 		t.Fatal("no order at ViettelPost")
 	}
 	for k, want := range map[string]any{"RECEIVER_FULLNAME": "Trần Thị Mai", "RECEIVER_PHONE": "0987654321",
-		"RECEIVER_ADDRESS": "12 Hàng Bài, Hà Nội", "RECEIVER_DISTRICT": 1.0, "RECEIVER_WARD": 123.0} {
+		"RECEIVER_ADDRESS": "12 Hàng Bài, 01", "RECEIVER_DISTRICT": 1.0, "RECEIVER_WARD": 123.0} {
 		if o.Fields[k] != want {
 			t.Errorf("%s = %#v, want %#v", k, o.Fields[k], want)
 		}
 	}
+}
+
+// importBuyers imports ViettelPost orders of the seeded first household,
+// one per reference, with buyer ("-NONE" references without); it returns
+// the orders.
+func importBuyers(t *testing.T, cb *carrierBundle, buyer thugom.Buyer, refs ...string) []int64 {
+	t.Helper()
+	ctx := context.Background()
+	var name, phone, addr string
+	if err := cb.db.QueryRow(ctx, `SELECT name, phone, address FROM households ORDER BY id LIMIT 1`).Scan(&name, &phone, &addr); err != nil {
+		t.Fatal(err)
+	}
+	w := 4.0
+	orders := make([]thugom.NewOrder, 0, len(refs))
+	for _, ref := range refs {
+		o := thugom.NewOrder{Marketplace: thugom.MarketplaceVoso, MarketplaceOrderID: ref, HouseholdName: name, HouseholdPhone: phone,
+			HouseholdAddress: addr, Product: "na", WeightKg: &w, DestinationProvince: "01"}
+		if !strings.HasSuffix(ref, "-NONE") {
+			o.Buyer = buyer
+		}
+		orders = append(orders, o)
+	}
+	imp, err := cb.svc.ImportOrders(ctx, orders, false, jobs.Actor{Name: "test"})
+	if err != nil || len(imp.OrderIDs) != len(refs) {
+		t.Fatalf("import: %+v %v", imp, err)
+	}
+	return imp.OrderIDs
 }

@@ -43,25 +43,7 @@ func TestHousekeepingForgetsBuyers(t *testing.T) {
 	t.Parallel()
 	cb := carrierSetup(t, jobs.ShipAtIntake, 0)
 	ctx := context.Background()
-	var name, phone, addr string
-	if err := cb.db.QueryRow(ctx, `SELECT name, phone, address FROM households ORDER BY id LIMIT 1`).Scan(&name, &phone, &addr); err != nil {
-		t.Fatal(err)
-	}
-	w := 4.0
-	var orders []thugom.NewOrder
-	for _, ref := range []string{"VS-H-DELIVERED", "VS-H-RECENT", "VS-H-CANCELLED", "VS-H-OPEN", "VS-H-NONE"} {
-		o := thugom.NewOrder{Marketplace: thugom.MarketplaceVoso, MarketplaceOrderID: ref, HouseholdName: name, HouseholdPhone: phone,
-			HouseholdAddress: addr, Product: "na", WeightKg: &w, DestinationProvince: "01"}
-		if ref != "VS-H-NONE" {
-			o.Buyer = testBuyer
-		}
-		orders = append(orders, o)
-	}
-	imp, err := cb.svc.ImportOrders(ctx, orders, false, jobs.Actor{Name: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ids := imp.OrderIDs
+	ids := importBuyers(t, cb, testBuyer, "VS-H-DELIVERED", "VS-H-RECENT", "VS-H-CANCELLED", "VS-H-OPEN", "VS-H-NONE")
 	if n := count(t, cb.db, `SELECT count(*) FROM orders WHERE id = $1 AND num_nonnulls(receiver_name, receiver_phone, receiver_address,
 		receiver_district_id, receiver_ward_id, receiver_district, receiver_ward) = 0`, ids[4]); n != 1 {
 		t.Error("an order without a buyer holds buyer's columns")
@@ -125,18 +107,7 @@ func TestHousekeepingConcurrentForget(t *testing.T) {
 	t.Parallel()
 	cb := carrierSetup(t, jobs.ShipAtIntake, 0)
 	ctx := context.Background()
-	var name, phone, addr string
-	if err := cb.db.QueryRow(ctx, `SELECT name, phone, address FROM households ORDER BY id LIMIT 1`).Scan(&name, &phone, &addr); err != nil {
-		t.Fatal(err)
-	}
-	w := 4.0
-	imp, err := cb.svc.ImportOrders(ctx, []thugom.NewOrder{{Marketplace: thugom.MarketplaceVoso, MarketplaceOrderID: "VS-H-RACE",
-		HouseholdName: name, HouseholdPhone: phone, HouseholdAddress: addr, Product: "na", WeightKg: &w, DestinationProvince: "01",
-		Buyer: testBuyer}}, false, jobs.Actor{Name: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	order := imp.OrderIDs[0]
+	order := importBuyers(t, cb, testBuyer, "VS-H-RACE")[0]
 	if err := cb.svc.CancelOrder(ctx, order, "test", jobs.Actor{Name: "test"}); err != nil {
 		t.Fatal(err)
 	}
