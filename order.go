@@ -82,6 +82,8 @@ type NewOrder struct {
 	// QuoteID is the marketplace's quote the order is placed with (0:
 	// none): the order gets the quote's promise (jobs.ImportOrders).
 	QuoteID int64
+	// Buyer is who the carrier delivers to (optional, Buyer.Check).
+	Buyer Buyer
 }
 
 // OrderRefs are the reference data an order names: each marketplace's
@@ -100,6 +102,7 @@ type DepotRef struct{ ID, CarrierID int64 }
 type ValidOrder struct {
 	Order
 	Household Household
+	Buyer     Buyer // checked (Buyer.Check); empty when not given
 	Line      int
 }
 
@@ -119,8 +122,8 @@ const (
 // promise policy's hours, one parcel). may says whether the caller acts
 // for a carrier (nil: for every carrier); an order of another carrier is
 // EForbidden. Errors name the field at fault by its JSON name (household
-// fields prefixed "household.") and come in a fixed order, the first one
-// found.
+// fields prefixed "household.", the buyer's "receiver_") and come in a
+// fixed order, the first one found.
 func (n NewOrder) Check(ref *OrderRefs, now time.Time, may func(carrierID int64) bool) (ValidOrder, error) {
 	var v ValidOrder
 	carrier, err := n.checkMarketplace(ref, may)
@@ -128,6 +131,10 @@ func (n NewOrder) Check(ref *OrderRefs, now time.Time, may func(carrierID int64)
 		return v, err
 	}
 	h, err := n.checkHousehold()
+	if err != nil {
+		return v, err
+	}
+	buyer, err := n.Buyer.Check()
 	if err != nil {
 		return v, err
 	}
@@ -156,7 +163,7 @@ func (n NewOrder) Check(ref *OrderRefs, now time.Time, may func(carrierID int64)
 	if err := v.Order.Validate(); err != nil {
 		return v, err
 	}
-	v.Household, v.Line = h, n.Line
+	v.Household, v.Buyer, v.Line = h, buyer, n.Line
 	return v, nil
 }
 

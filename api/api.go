@@ -156,7 +156,7 @@ func (s *server) routes() *chi.Mux {
 		r.With(quotes, json).Post("/v1/quotes", s.createQuote)
 		r.With(quotes, json).Post("/v1/quotes/batch", s.createQuotes)
 		r.With(dispatch).Get("/v1/orders", s.listOrders)
-		r.With(dispatch).Get("/v1/orders/{id}", s.getOrder)
+		r.With(market).Get("/v1/orders/{id}", s.getOrder)                        // the marketplace too (seesBuyer)
 		r.With(dispatch).Get("/v1/orders/{id}/label", s.orderLabel("html"))      // label.go
 		r.With(dispatch).Get("/v1/orders/{id}/label.json", s.orderLabel("json")) // label.go
 		r.With(dispatch).Get("/v1/orders/{id}/price", s.orderPrice)              // carrierprice.go

@@ -27,7 +27,8 @@ import (
 // is reported with its line; nothing is imported unless ?keep_good=true.
 var csvColumns = []string{"marketplace", "marketplace_order_id", "household_name", "phone", "address", "product",
 	"weight_kg", "parcels", "cod_amount", "destination_province", "placed_at", "promise_hours", "ready_from",
-	"ready_until", "depot", "note"}
+	"ready_until", "depot", "note", "receiver_name", "receiver_phone", "receiver_address", "receiver_district_id",
+	"receiver_ward_id", "receiver_district", "receiver_ward"}
 
 var csvRequired = []string{"marketplace", "marketplace_order_id", "phone", "address", "product", "weight_kg"}
 
@@ -142,7 +143,10 @@ func parseOrdersCSV(body io.Reader) ([]thugom.NewOrder, []problemRow, error) {
 		}
 		in := orderIn{Marketplace: get("marketplace"), MarketplaceOrderID: get("marketplace_order_id"),
 			Household: householdIn{Name: get("household_name"), Phone: get("phone"), Address: get("address")},
-			Product:   get("product"), DestinationProvince: get("destination_province"), Depot: get("depot"), Note: get("note")}
+			Product:   get("product"), DestinationProvince: get("destination_province"), Depot: get("depot"), Note: get("note"),
+			Buyer: thugom.Buyer{Name: get("receiver_name"), Phone: get("receiver_phone"), Address: get("receiver_address"),
+				DistrictID: get("receiver_district_id"), WardID: get("receiver_ward_id"), District: get("receiver_district"),
+				Ward: get("receiver_ward")}}
 		var ferr error
 		num := func(c string, dst *float64) {
 			if v := get(c); v != "" && ferr == nil {

@@ -15,7 +15,7 @@ import (
 // TestLabelBrowser: in Chromium, the console's stop picked up has a link
 // "In nhãn" per waybill and VNPost's price of the shipment; the link opens thugom's label for the VNPost order (the
 // barcode drawn bar for bar as its Code 128 modules say, inside the
-// label, the waybill, sender and COD printed), and ViettelPost's own label
+// label, the waybill, sender, COD and the buyer printed), and ViettelPost's own label
 // (the fake's print page) for the ViettelPost order.
 func TestLabelBrowser(t *testing.T) {
 	t.Parallel()
@@ -54,6 +54,8 @@ func TestLabelBrowser(t *testing.T) {
 		Inside      bool
 		Waybill     string
 		Sender, COD bool
+		Receiver    string // the receiver's part, as laid out
+		ReceiverIn  bool   // inside the label
 	}
 	err = chromedp.Run(phase(ctx),
 		chromedp.Navigate(lb.srv.URL+href),
@@ -64,7 +66,10 @@ func TestLabelBrowser(t *testing.T) {
 			return {Bars: svg.querySelectorAll('rect[x]').length, Want: Math.ceil(mods.length / 2),
 				Inside: r.width > 150 && r.left >= l.left && r.right <= l.right,
 				Waybill: document.querySelector('.waybill').textContent.trim(),
-				Sender: document.body.textContent.includes('Người gửi'), COD: /Thu hộ|Không thu hộ/.test(document.body.textContent)};
+				Sender: document.body.textContent.includes('Người gửi'), COD: /Thu hộ|Không thu hộ/.test(document.body.textContent),
+				Receiver: document.querySelector('.receiver').innerText,
+				ReceiverIn: (() => { const p = document.querySelector('.receiver').getBoundingClientRect();
+					return p.height > 0 && p.left >= l.left && p.right <= l.right && p.bottom <= l.bottom; })()};
 		})()`, &check),
 		shot(t, "label-thugom.png"),
 	)
@@ -73,6 +78,12 @@ func TestLabelBrowser(t *testing.T) {
 	}
 	if check.Bars != check.Want || check.Bars < 20 || !check.Inside || check.Waybill != vnpBill || !check.Sender || !check.COD {
 		t.Errorf("thugom's label: %+v", check)
+	}
+	// The buyer printed on their own lines: name, phone, address, province.
+	lines := strings.Split(strings.TrimSpace(check.Receiver), "\n")
+	if want := []string{"NGƯỜI NHẬN", "Trần Thị Mai", "☎ +84987654321", "12 Hàng Bài, Tràng Tiền, Hoàn Kiếm", "Hà Nội"}; !check.ReceiverIn ||
+		strings.Join(lines, "|") != strings.Join(want, "|") {
+		t.Errorf("the label's receiver %q (inside %v), want %q", lines, check.ReceiverIn, want)
 	}
 	// ViettelPost's order: its own label, through the printing code.
 	var where, bill string

@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -59,6 +60,11 @@ func labelSetup(t *testing.T) *labelBundle {
 		t.Fatal(err)
 	}
 	lb.vtpBill = w.Number
+	// VNPost's order has its buyer; ViettelPost's none.
+	if _, err := b.db.Exec(ctx, `UPDATE orders SET receiver_name = 'Trần Thị Mai', receiver_phone = '+84987654321',
+		receiver_address = '12 Hàng Bài', receiver_ward = 'Tràng Tiền', receiver_district = 'Hoàn Kiếm' WHERE id = $1`, lb.vnpOrder); err != nil {
+		t.Fatal(err)
+	}
 	for id, sh := range map[int64]*store.Shipment{
 		lb.vtpOrder: {Carrier: thugom.CarrierViettelPost, Waybill: w.Number},
 		lb.vnpOrder: {Carrier: thugom.CarrierVNPost, Waybill: vnpBill},
@@ -82,7 +88,9 @@ func labelSetup(t *testing.T) *labelBundle {
 
 // TestOrderLabel: ViettelPost's order opens ViettelPost's own label (its
 // printing code, from the connector, to the fake's print page), VNPost's
-// thugom's own with the waybill's barcode; ViettelPost down, thugom's own
+// thugom's own with the waybill's barcode and its buyer as the receiver
+// (thugom's own label of an order without one names the order number and
+// the province); ViettelPost down, thugom's own
 // with the reason. An unknown order is 404, one without a waybill 409, one
 // of another carrier 403, all problems.
 func TestOrderLabel(t *testing.T) {
@@ -119,6 +127,24 @@ func TestOrderLabel(t *testing.T) {
 			t.Errorf("VNPost label lacks %q", want)
 		}
 	}
+	// The receiver: the buyer's name, phone, address and province.
+	_, receiver, _ := strings.Cut(html.UnescapeString(body), "Người nhận")
+	receiver, _, _ = strings.Cut(receiver, "Hàng</h2>")
+	for _, want := range []string{"Trần Thị Mai", "☎ +84987654321", "12 Hàng Bài, Tràng Tiền, Hoàn Kiếm", "Hà Nội"} {
+		if !strings.Contains(receiver, want) {
+			t.Errorf("VNPost label's receiver lacks %q: %s", want, receiver)
+		}
+	}
+	if strings.Contains(receiver, "Người mua đơn") {
+		t.Errorf("a buyer named by the order number: %s", receiver)
+	}
+	var vl jobs.OrderLabel
+	r2 := lb.do("GET", fmt.Sprintf("/v1/orders/%d/label.json", lb.vnpOrder), lb.disp, nil)
+	wantStatus(t, r2, http.StatusOK, "")
+	r2.json(t, &vl)
+	if vl.ReceiverName != "Trần Thị Mai" || vl.ReceiverPhone != "+84987654321" || vl.ReceiverAddress != "12 Hàng Bài, Tràng Tiền, Hoàn Kiếm" {
+		t.Errorf("VNPost label.json's receiver: %+v", vl)
+	}
 	if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
 		t.Errorf("content type %q", ct)
 	}
@@ -127,6 +153,13 @@ func TestOrderLabel(t *testing.T) {
 	wantStatus(t, r, http.StatusOK, "")
 	if !strings.Contains(string(r.body), `data-waybill="`+lb.vtpBill+`"`) || !strings.Contains(string(r.body), "Thu hộ: 150.000") {
 		t.Errorf("own label of the ViettelPost order: %s", r.body)
+	}
+	// Without a buyer: the order number and the province, as before.
+	if !strings.Contains(string(r.body), "Người mua đơn ") || strings.Contains(string(r.body), `class="phone"`) {
+		t.Errorf("own label of the ViettelPost order, no buyer: %s", r.body)
+	}
+	if l.ReceiverName != "" || l.ReceiverPhone != "" || l.ReceiverAddress != "" {
+		t.Errorf("ViettelPost label.json without a buyer: %+v", l)
 	}
 	lb.vtp.Down(true)
 	r = lb.do("GET", fmt.Sprintf("/v1/orders/%d/label", lb.vtpOrder), lb.disp2, nil)

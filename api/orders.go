@@ -36,6 +36,11 @@ type orderIn struct {
 	// QuoteID places the order with a quote (POST /v1/quotes): the
 	// household, product, province and weight may then be left out.
 	QuoteID int64 `json:"quote_id"`
+	// The buyer (người nhận), optional: receiver_name, receiver_phone,
+	// receiver_address, the carrier's receiver_district_id and
+	// receiver_ward_id, and the names receiver_district, receiver_ward
+	// (thugom.Buyer; the CSV's columns carry the same names).
+	thugom.Buyer
 }
 
 type householdIn struct {
@@ -60,6 +65,10 @@ type orderOut struct {
 	// (the contract of issue 23).
 	CarrierStatus *carrierStatusOut `json:"carrier_status"`
 	DeliveredAt   *time.Time        `json:"delivered_at"`
+	// The buyer's receiver_* fields: GET /v1/orders/{id} and the answer
+	// to POST /v1/orders only, to those who may see them (seesBuyer);
+	// absent otherwise, and once housekeeping blanked them.
+	*thugom.Buyer
 }
 
 // carrierStatusOut is a carrier's status: its own code and name.
@@ -79,7 +88,30 @@ func newOrder(in orderIn) thugom.NewOrder {
 		HouseholdName: in.Household.Name, HouseholdPhone: in.Household.Phone, HouseholdAddress: in.Household.Address,
 		Product: in.Product, WeightKg: in.WeightKg, Parcels: in.Parcels, CODAmount: in.CODAmount,
 		DestinationProvince: in.DestinationProvince, PlacedAt: in.PlacedAt, PromiseHours: in.PromiseHours,
-		ReadyFrom: in.ReadyFrom, ReadyUntil: in.ReadyUntil, Depot: in.Depot, Note: in.Note, QuoteID: in.QuoteID}
+		ReadyFrom: in.ReadyFrom, ReadyUntil: in.ReadyUntil, Depot: in.Depot, Note: in.Note, QuoteID: in.QuoteID, Buyer: in.Buyer}
+}
+
+// seesBuyer says whether p may see the buyer of an order of carrierID:
+// administrators, and the dispatchers and the marketplace of the order's
+// carrier (the marketplace gave the buyer; the depot's dispatchers print
+// the label). Never a driver or a household's link: their pages show the
+// household's side of the order only.
+func (p *principal) seesBuyer(carrierID int64) bool {
+	return p != nil && p.HouseholdID == 0 && p.Role != thugom.RoleDriver && p.canCarrier(carrierID)
+}
+
+// withBuyer adds the order's buyer to out when p may see it and the order
+// holds one.
+func (s *server) withBuyer(ctx context.Context, p *principal, out *orderOut) error {
+	if !p.seesBuyer(out.CarrierID) {
+		return nil
+	}
+	b, err := store.OrderBuyer(ctx, s.deps.DB, out.ID)
+	if err != nil || b.Empty() {
+		return err
+	}
+	out.Buyer = &b
+	return nil
 }
 
 // importResult is the answer to an order import (and to a single create).
@@ -166,6 +198,10 @@ func (s *server) createOrder(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Location", fmt.Sprintf("/v1/orders/%d", created.ID))
 	out := createdOrder{orderOut: orderOutOf(*created), PromiseBy: created.PromisedBy, PromiseSource: "policy"}
+	if err := s.withBuyer(r.Context(), p, &out.orderOut); err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
 	if q, ok := res.Quoted[created.ID]; ok {
 		out.PromiseSource, out.QuoteID = "quoted", q
 	}
@@ -281,6 +317,10 @@ func (s *server) getOrder(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := orderOutOf(*o)
+	if err := s.withBuyer(r.Context(), principalOf(r.Context()), &out); err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
 	if sh != nil {
 		out.CarrierWaybill, out.CarrierError, out.DeliveredAt = sh.Waybill, sh.Error, sh.DeliveredAt
 		if sh.CarrierCode != nil {

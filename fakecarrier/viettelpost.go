@@ -1,6 +1,7 @@
 package fakecarrier
 
 import (
+	"cmp"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -143,7 +144,7 @@ func (f *ViettelPost) create(w http.ResponseWriter, r *http.Request, body map[st
 	if done {
 		return
 	}
-	if m := missing(body, vtpRequired, "PRODUCT_WEIGHT"); m != "" {
+	if m := cmp.Or(missing(body, vtpRequired, "PRODUCT_WEIGHT"), vtpReceiver.check(body)); m != "" {
 		vtpRefuse(w, m)
 		return
 	}

@@ -1,6 +1,7 @@
 package fakecarrier
 
 import (
+	"cmp"
 	"crypto/md5" //nolint:gosec // VNPost's signature scheme, as assumed (README)
 	"encoding/hex"
 	"encoding/json"
@@ -111,7 +112,7 @@ func (f *VNPost) create(w http.ResponseWriter, r *http.Request, body map[string]
 	if done {
 		return
 	}
-	if m := missing(body, vnpRequired, "WeightEvaluation"); m != "" {
+	if m := cmp.Or(missing(body, vnpRequired, "WeightEvaluation"), vnpReceiver.check(body)); m != "" {
 		vnpRefuse(w, m)
 		return
 	}

@@ -47,6 +47,7 @@ type CarrierShipment struct {
 	Parcels             int
 	CODAmount           int64 // đồng, collected from the buyer
 	Note                string
+	Receiver            thugom.Buyer // the buyer (empty: not given; carrier_receiver.go)
 }
 
 // Waybill is a carrier's answer to a created shipment.
@@ -397,6 +398,7 @@ func shipmentOf(o *store.ShipmentOrder) CarrierShipment {
 		OrderID: o.OrderID, Reference: o.MarketplaceOrderID, SenderName: o.SenderName, SenderPhone: o.SenderPhone,
 		SenderAddress: o.SenderAddress, DestinationProvince: o.DestinationProvince, ProductName: o.ProductName,
 		WeightGrams: int(math.Round(o.WeightKg * 1000)), Parcels: o.Parcels, CODAmount: o.CODAmount, Note: o.Note,
+		Receiver: o.Buyer,
 	}
 }
 

@@ -51,6 +51,16 @@ type OrderLabel struct {
 	CODAmount           int64     `json:"cod_amount"`
 	Note                string    `json:"note,omitempty"`
 	PrintedAt           time.Time `json:"printed_at"`
+	// The buyer, when the marketplace gave one (and until housekeeping
+	// blanks it): the name, the phone in full (the postman calls before
+	// delivering; the masked "privacy waybills" found are Chinese
+	// carriers', nothing says ViettelPost's or VNPost's mask it), the
+	// address line with the ward and the district (the province apart).
+	// Without, the label names the buyer by the order number and the
+	// province.
+	ReceiverName    string `json:"receiver_name,omitempty"`
+	ReceiverPhone   string `json:"receiver_phone,omitempty"`
+	ReceiverAddress string `json:"receiver_address,omitempty"`
 }
 
 // OrderLabel returns the label of an order's parcel. Errors:
@@ -79,6 +89,7 @@ func (s *Service) OrderLabel(ctx context.Context, orderID int64) (*OrderLabel, e
 		SenderName: o.SenderName, SenderPhone: o.SenderPhone, SenderAddress: o.SenderAddress,
 		DestinationProvince: o.DestinationProvince, Product: o.ProductName, WeightKg: o.WeightKg,
 		Parcels: o.Parcels, CODAmount: o.CODAmount, Note: o.Note, PrintedAt: now,
+		ReceiverName: o.Buyer.Name, ReceiverPhone: o.Buyer.Phone, ReceiverAddress: o.Buyer.AddressLine(""),
 	}
 	if p, ok := s.carrier.cfg.Connectors[o.Carrier].(LabelPrinter); ok {
 		cctx, cancel := context.WithTimeout(ctx, labelTimeout)

@@ -30,8 +30,9 @@ const ViettelPostPrintURL = "https://digitalize.viettelpost.vn/DigitalizePrint/r
 //   - create: POST /order/createOrder with ORDER_NUMBER (ours: the
 //     marketplace's order id), GROUPADDRESS_ID and CUS_ID (the sender's
 //     address registered at ViettelPost; with it the SENDER_* fields are
-//     informative), SENDER_*, RECEIVER_* (the carrier's own province,
-//     district and ward ids), PRODUCT_* with the weight in grams,
+//     informative), SENDER_*, RECEIVER_* (the buyer: FULLNAME, PHONE,
+//     ADDRESS, and the carrier's own PROVINCE, DISTRICT and WARD ids as
+//     integers; carrier_receiver.go), PRODUCT_* with the weight in grams,
 //     ORDER_PAYMENT (3: collect the goods' value, 1: nothing to collect),
 //     ORDER_SERVICE, MONEY_COLLECTION and LIST_ITEM; the answer's
 //     data.ORDER_NUMBER is the waybill. An answer {error: true} (status 204,
@@ -171,14 +172,16 @@ func (v *ViettelPost) CreateShipment(ctx context.Context, s CarrierShipment) (Wa
 	if s.CODAmount > 0 {
 		payment = 3
 	}
+	rname, rphone, raddr := receiver(s)
 	body := map[string]any{
 		"ORDER_NUMBER": s.Reference, "GROUPADDRESS_ID": v.GroupAddressID, "CUS_ID": v.CusID,
 		"DELIVERY_DATE":   now().In(thugom.Local).Format("02/01/2006 15:04:05"),
 		"SENDER_FULLNAME": s.SenderName, "SENDER_ADDRESS": s.SenderAddress, "SENDER_PHONE": esmsPhone(s.SenderPhone),
 		"SENDER_EMAIL": "", "SENDER_WARD": 0, "SENDER_DISTRICT": 0, "SENDER_PROVINCE": 0,
-		"RECEIVER_FULLNAME": "", "RECEIVER_ADDRESS": s.DestinationProvince, "RECEIVER_PHONE": "", "RECEIVER_EMAIL": "",
-		"RECEIVER_WARD": 0, "RECEIVER_DISTRICT": 0, "RECEIVER_PROVINCE": v.ReceiverProvince[thugom.ProvinceKey(s.DestinationProvince)],
-		"PRODUCT_NAME": s.ProductName, "PRODUCT_DESCRIPTION": s.Note, "PRODUCT_QUANTITY": s.Parcels,
+		"RECEIVER_FULLNAME": rname, "RECEIVER_ADDRESS": raddr, "RECEIVER_PHONE": rphone, "RECEIVER_EMAIL": "",
+		"RECEIVER_WARD": areaID(s.Receiver.WardID), "RECEIVER_DISTRICT": areaID(s.Receiver.DistrictID),
+		"RECEIVER_PROVINCE": v.ReceiverProvince[thugom.ProvinceKey(s.DestinationProvince)],
+		"PRODUCT_NAME":      s.ProductName, "PRODUCT_DESCRIPTION": s.Note, "PRODUCT_QUANTITY": s.Parcels,
 		"PRODUCT_PRICE": s.CODAmount, "PRODUCT_WEIGHT": s.WeightGrams, "PRODUCT_LENGTH": 0, "PRODUCT_WIDTH": 0, "PRODUCT_HEIGHT": 0,
 		"PRODUCT_TYPE": "HH", "ORDER_PAYMENT": payment, "ORDER_SERVICE": svc, "ORDER_SERVICE_ADD": "",
 		"ORDER_VOUCHER": "", "ORDER_NOTE": s.Note, "MONEY_COLLECTION": s.CODAmount, "MONEY_TOTALFEE": 0,

@@ -22,7 +22,8 @@ const VNPostDefaultURL = "https://donhang.vnpost.vn/api/api"
 //     token in the h-token header; a 401 logs in again once.
 //   - create: POST /CustomerConnect/CreateOrder with OrderCode (ours),
 //     Sender* and Receiver* (names, Tel, Address, and VNPost's own
-//     ProvinceId/DistrictId/WardId as strings), ServiceName, PackageContent,
+//     ProvinceId/DistrictId/WardId as strings; the buyer's in
+//     carrier_receiver.go), ServiceName, PackageContent,
 //     WeightEvaluation in grams, CodAmountEvaluation, OrderAmountEvaluation,
 //     IsReceiverPayFreight, PickupType (1: picked up at the sender's) and
 //     IsPackageViewable; the answer's Id is VNPost's order id and ItemCode
@@ -102,11 +103,13 @@ func (v *VNPost) authed(ctx context.Context, path string, body any) ([]byte, err
 func (v *VNPost) CreateShipment(ctx context.Context, s CarrierShipment) (Waybill, error) {
 	svc := v.service()
 	prov := v.senderProvince()
+	rname, rphone, raddr := receiver(s)
 	body := map[string]any{
 		"OrderCode": s.Reference, "SenderFullname": s.SenderName, "SenderTel": esmsPhone(s.SenderPhone),
 		"SenderAddress": s.SenderAddress, "SenderProvinceId": prov, "SenderDistrictId": v.SenderDistrictID, "SenderWardId": "",
-		"ReceiverFullname": "", "ReceiverTel": "", "ReceiverAddress": s.DestinationProvince,
-		"ReceiverProvinceId": v.ReceiverProvince[thugom.ProvinceKey(s.DestinationProvince)], "ReceiverDistrictId": "", "ReceiverWardId": "",
+		"ReceiverFullname": rname, "ReceiverTel": rphone, "ReceiverAddress": raddr,
+		"ReceiverProvinceId": v.ReceiverProvince[thugom.ProvinceKey(s.DestinationProvince)],
+		"ReceiverDistrictId": s.Receiver.DistrictID, "ReceiverWardId": s.Receiver.WardID,
 		"ServiceName": svc, "PackageContent": s.ProductName, "WeightEvaluation": s.WeightGrams,
 		"WidthEvaluation": 0, "LengthEvaluation": 0, "HeightEvaluation": 0,
 		"CodAmountEvaluation": s.CODAmount, "OrderAmountEvaluation": s.CODAmount, "IsReceiverPayFreight": false,
@@ -165,7 +168,7 @@ type vnpCharge struct {
 func (v *VNPost) Price(ctx context.Context, s CarrierShipment) (CarrierPrice, error) {
 	body := map[string]any{
 		"SenderProvinceId": v.senderProvince(), "SenderDistrictId": v.SenderDistrictID,
-		"ReceiverProvinceId": v.ReceiverProvince[thugom.ProvinceKey(s.DestinationProvince)], "ReceiverDistrictId": "",
+		"ReceiverProvinceId": v.ReceiverProvince[thugom.ProvinceKey(s.DestinationProvince)], "ReceiverDistrictId": s.Receiver.DistrictID,
 		"Weight": s.WeightGrams, "Width": 0, "Length": 0, "Height": 0, "CodAmount": s.CODAmount,
 		"IsReceiverPayFreight": false, "OrderAmount": s.CODAmount, "UseBaoPhat": false, "UseHoaDon": false,
 		"UseNhanTinSmsNguoiNhanTruocPhat": false, "UseNhanTinSmsNguoiNhanSauPhat": false, "CustomerCode": "",

@@ -7,6 +7,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/thugom/thugom"
 	"github.com/thugom/thugom/store"
 )
 
@@ -39,15 +40,34 @@ func (w *housekeepingWorker) Work(ctx context.Context, _ *river.Job[Housekeeping
 	return err
 }
 
+// Housekept is what one housekeeping removed.
+type Housekept struct {
+	IdempotencyKeys int64
+	// Buyers are the orders whose buyer's details were blanked.
+	Buyers []int64
+}
+
 // Housekeep forgets idempotency keys older than IdempotencyRetention and
-// returns how many it removed.
-func (s *Service) Housekeep(ctx context.Context) (int64, error) {
-	n, err := store.PruneIdempotency(ctx, s.db.Pool, s.now().Add(-IdempotencyRetention))
+// the buyer's details (name, phone, address, district and ward) of the
+// orders delivered or cancelled more than thugom.BuyerRetention ago:
+// personal data thugom needs only until the delivery. The order keeps
+// everything else (its province, weight, waybill, events).
+func (s *Service) Housekeep(ctx context.Context) (Housekept, error) {
+	var out Housekept
+	now := s.now()
+	n, err := store.PruneIdempotency(ctx, s.db.Pool, now.Add(-IdempotencyRetention))
 	if err != nil {
-		return 0, fmt.Errorf("housekeeping: %w", err)
+		return out, fmt.Errorf("housekeeping: %w", err)
 	}
+	out.IdempotencyKeys = n
 	if n > 0 {
 		s.log.Info("housekeeping: idempotency keys pruned", "count", n)
 	}
-	return n, nil
+	if out.Buyers, err = store.ForgetBuyers(ctx, s.db.Pool, now.Add(-thugom.BuyerRetention)); err != nil {
+		return out, fmt.Errorf("housekeeping: %w", err)
+	}
+	if len(out.Buyers) > 0 {
+		s.log.Info("housekeeping: buyers' details blanked", "orders", len(out.Buyers))
+	}
+	return out, nil
 }

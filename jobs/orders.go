@@ -100,7 +100,7 @@ func (s *Service) checkOrders(ctx context.Context, orders []thugom.NewOrder, a A
 			continue
 		}
 		valid = append(valid, store.NewOrder{Order: v.Order, HouseholdName: v.Household.Name, HouseholdPhone: v.Household.Phone,
-			HouseholdAddress: v.Household.Address, Line: v.Line, QuoteID: n.QuoteID})
+			HouseholdAddress: v.Household.Address, Line: v.Line, QuoteID: n.QuoteID, Buyer: v.Buyer})
 		index = append(index, i)
 	}
 	return valid, index, invalid, nil

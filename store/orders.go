@@ -64,6 +64,9 @@ type NewOrder struct {
 	// QuoteID is the quote the order was placed with (0: none); the core
 	// marks it used in the import's transaction.
 	QuoteID int64
+	// Buyer is the order's receiver, checked (thugom.Buyer.Check); its
+	// empty fields are stored as NULL.
+	Buyer thugom.Buyer
 }
 
 // ImportOrders writes orders and their households in bulk on q (a
@@ -127,16 +130,24 @@ func ImportOrders(ctx context.Context, q DBTX, orders []NewOrder) (*ImportResult
 		cod                   = make([]int64, n)
 		placed, promised      = make([]time.Time, n), make([]time.Time, n)
 		readyFrom, readyUntil = make([]*time.Time, n), make([]*time.Time, n)
+		// The buyer's columns, in the order of InsertOrders.
+		buyer = [7][]string{make([]string, n), make([]string, n), make([]string, n), make([]string, n),
+			make([]string, n), make([]string, n), make([]string, n)}
 	)
 	for i, o := range orders {
 		m[i], mid[i], dest[i], note[i] = o.Marketplace, o.MarketplaceOrderID, o.DestinationProvince, o.Note
 		carrier[i], household[i], p[i], depot[i] = o.CarrierID, hid[o.HouseholdPhone], o.ProductID, o.DepotID
 		weight[i], parcels[i], promiseH[i], cod[i] = o.WeightKg, int32(o.Parcels), int32(o.PromiseHours), o.CODAmount
 		placed[i], promised[i], readyFrom[i], readyUntil[i] = o.PlacedAt, o.PromisedBy, o.ReadyFrom, o.ReadyUntil
+		b := o.Buyer
+		for k, v := range []string{b.Name, b.Phone, b.Address, b.DistrictID, b.WardID, b.District, b.Ward} {
+			buyer[k][i] = v
+		}
 		res.HouseholdIDs[i] = household[i]
 	}
 	rows, err = q.Query(ctx, query("InsertOrders"), m, mid, carrier, depot, household, p, weight, parcels, cod, dest,
-		placed, promiseH, promised, readyFrom, readyUntil, note)
+		placed, promiseH, promised, readyFrom, readyUntil, note,
+		buyer[0], buyer[1], buyer[2], buyer[3], buyer[4], buyer[5], buyer[6])
 	if err != nil {
 		return nil, fmt.Errorf("insert orders: %w", err)
 	}
@@ -482,4 +493,32 @@ func OrdersCancelledSince(ctx context.Context, q DBTX, householdID int64, since 
 // changed.
 func RestoreOrders(ctx context.Context, q DBTX, ids []int64, at time.Time) ([]int64, error) {
 	return collectIDs(ctx, q, "OrdersRestore", ids, at)
+}
+
+// OrderBuyer returns an order's buyer (empty when none was given, or
+// once blanked).
+func OrderBuyer(ctx context.Context, q DBTX, id int64) (thugom.Buyer, error) {
+	var b thugom.Buyer
+	err := q.QueryRow(ctx, query("OrderBuyer"), id).Scan(&b.Name, &b.Phone, &b.Address, &b.DistrictID, &b.WardID, &b.District, &b.Ward)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return b, thugom.Errorf(thugom.ENotFound, "", "no order %d", id)
+	}
+	if err != nil {
+		return b, fmt.Errorf("buyer of order %d: %w", id, err)
+	}
+	return b, nil
+}
+
+// ForgetBuyers blanks the buyer of the orders delivered (the carrier's
+// delivered time) or cancelled before before, and returns those orders.
+func ForgetBuyers(ctx context.Context, q DBTX, before time.Time) ([]int64, error) {
+	rows, err := q.Query(ctx, query("OrdersForgetBuyer"), before)
+	if err != nil {
+		return nil, fmt.Errorf("forget buyers: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("forget buyers: %w", err)
+	}
+	return ids, nil
 }

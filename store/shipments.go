@@ -272,13 +272,15 @@ type ShipmentOrder struct {
 	CODAmount           int64 // đồng
 	DestinationProvince string
 	Note                string
+	Buyer               thugom.Buyer // who receives; empty when not given
 }
 
 // ShipmentOrderOf reads what the carrier of an order needs to ship it.
 func ShipmentOrderOf(ctx context.Context, q DBTX, orderID int64) (*ShipmentOrder, error) {
 	var o ShipmentOrder
 	err := q.QueryRow(ctx, query("ShipmentOrder"), orderID).Scan(&o.OrderID, &o.Marketplace, &o.MarketplaceOrderID, &o.Carrier,
-		&o.SenderName, &o.SenderPhone, &o.SenderAddress, &o.ProductName, &o.WeightKg, &o.Parcels, &o.CODAmount, &o.DestinationProvince, &o.Note)
+		&o.SenderName, &o.SenderPhone, &o.SenderAddress, &o.ProductName, &o.WeightKg, &o.Parcels, &o.CODAmount, &o.DestinationProvince, &o.Note,
+		&o.Buyer.Name, &o.Buyer.Phone, &o.Buyer.Address, &o.Buyer.DistrictID, &o.Buyer.WardID, &o.Buyer.District, &o.Buyer.Ward)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, thugom.ErrNotFound
 	}

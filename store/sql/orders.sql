@@ -3,14 +3,38 @@
 -- name: InsertOrders
 INSERT INTO orders (marketplace, marketplace_order_id, carrier_id, depot_id, household_id, product_id, weight_kg,
                     parcels, cod_amount, destination_province, placed_at, promise_hours, promised_by,
-                    ready_from, ready_until, note, status)
-SELECT m, mid, c, d, h, p, w, n, cod, dest, pa, ph, pb, rf, ru, note, 'received'
+                    ready_from, ready_until, note, status,
+                    receiver_name, receiver_phone, receiver_address, receiver_district_id, receiver_ward_id,
+                    receiver_district, receiver_ward)
+SELECT m, mid, c, d, h, p, w, n, cod, dest, pa, ph, pb, rf, ru, note, 'received',
+       NULLIF(rn, ''), NULLIF(rp, ''), NULLIF(ra, ''), NULLIF(rdi, ''), NULLIF(rwi, ''), NULLIF(rd, ''), NULLIF(rw, '')
 FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[], $7::float8[],
             $8::int[], $9::bigint[], $10::text[], $11::timestamptz[], $12::int[], $13::timestamptz[],
-            $14::timestamptz[], $15::timestamptz[], $16::text[])
-     AS t(m, mid, c, d, h, p, w, n, cod, dest, pa, ph, pb, rf, ru, note)
+            $14::timestamptz[], $15::timestamptz[], $16::text[],
+            $17::text[], $18::text[], $19::text[], $20::text[], $21::text[], $22::text[], $23::text[])
+     AS t(m, mid, c, d, h, p, w, n, cod, dest, pa, ph, pb, rf, ru, note, rn, rp, ra, rdi, rwi, rd, rw)
 ON CONFLICT (marketplace, marketplace_order_id) DO NOTHING
 RETURNING id, marketplace, marketplace_order_id;
+
+-- name: OrderBuyer
+-- The order's buyer (thugom.Buyer): '' for what was not given or is
+-- blanked.
+SELECT coalesce(receiver_name, ''), coalesce(receiver_phone, ''), coalesce(receiver_address, ''),
+       coalesce(receiver_district_id, ''), coalesce(receiver_ward_id, ''), coalesce(receiver_district, ''),
+       coalesce(receiver_ward, '')
+FROM orders WHERE id = $1;
+
+-- name: OrdersForgetBuyer
+-- Blank the buyer of the orders delivered (the carrier's delivered time)
+-- or cancelled before $1; the orders changed.
+UPDATE orders o SET receiver_name = NULL, receiver_phone = NULL, receiver_address = NULL,
+    receiver_district_id = NULL, receiver_ward_id = NULL, receiver_district = NULL, receiver_ward = NULL
+WHERE (receiver_name IS NOT NULL OR receiver_phone IS NOT NULL OR receiver_address IS NOT NULL
+       OR receiver_district_id IS NOT NULL OR receiver_ward_id IS NOT NULL OR receiver_district IS NOT NULL
+       OR receiver_ward IS NOT NULL)
+  AND ((o.status = 'cancelled' AND o.updated_at < $1)
+       OR EXISTS (SELECT 1 FROM shipments s WHERE s.order_id = o.id AND s.delivered_at < $1))
+RETURNING o.id;
 
 -- name: Order
 SELECT o.id, o.marketplace, o.marketplace_order_id, o.carrier_id, o.depot_id, o.household_id, o.product_id,

@@ -102,8 +102,12 @@ SELECT order_id, waybill FROM shipments WHERE order_id = ANY($1::bigint[]) AND w
 -- name: ShipmentOrder
 -- What a carrier needs of an order to create its shipment: the household
 -- sends (người gửi), the product and its weight, the cash to collect.
+-- The buyer receives (người nhận; '' what was not given).
 SELECT o.id, o.marketplace, o.marketplace_order_id, c.code, h.name, h.phone, h.address, p.name_vi,
-       o.weight_kg, o.parcels, o.cod_amount, o.destination_province, o.note
+       o.weight_kg, o.parcels, o.cod_amount, o.destination_province, o.note,
+       coalesce(o.receiver_name, ''), coalesce(o.receiver_phone, ''), coalesce(o.receiver_address, ''),
+       coalesce(o.receiver_district_id, ''), coalesce(o.receiver_ward_id, ''), coalesce(o.receiver_district, ''),
+       coalesce(o.receiver_ward, '')
 FROM orders o
 JOIN carriers c ON c.id = o.carrier_id
 JOIN households h ON h.id = o.household_id
