@@ -9,54 +9,77 @@ import (
 	"github.com/thugom/thugom"
 )
 
-// The last mile's model over many parcels (fixed seed): every delivery in
-// a round (08:00–19:30) after the arrival, the next day's when sorted
-// after 17:00; about FailShare of first attempts fail and are delivered
-// the next day; the median delay after the round starts near 2 h 30.
+// The last mile's model over many parcels (fixed seed), scheduled by the
+// timetable in the evening (19:30: the round ends at 21:00), before the
+// round (06:30) and in the afternoon (14:00): no delivery before its
+// scheduled time nor outside a round (08:00–21:00); the statuses in their
+// order, from the handover on; about FailShare of first attempts fail and
+// are delivered on a later day; the median delay after the attempt's
+// earliest time near 40 min; the evening's parcels that a round cannot
+// take are delivered the next morning.
 func TestLastMileModel(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 7))
-	arrive := time.Date(2026, 9, 16, 18, 0, 0, 0, thugom.Local)
-	early := time.Date(2026, 9, 16, 5, 30, 0, 0, thugom.Local)
-	failed, n := 0, 4000
+	day := time.Date(2026, 9, 16, 0, 0, 0, 0, thugom.Local)
+	handed := day.Add(10 * time.Hour)
+	scheduled := []time.Time{day.Add(19*time.Hour + 30*time.Minute), day.Add(24*time.Hour + 6*time.Hour + 30*time.Minute), day.Add(14 * time.Hour)}
+	failed, nextDay, n := 0, 0, 6000
 	var delays []time.Duration
 	for i := range n {
-		at := arrive
-		if i%2 == 0 {
-			at = early
-		}
-		plan := lastMile(at, vtpSteps, rng, DefaultFailShare)
+		at := scheduled[i%3]
+		plan := lastMile(handed, at, vtpSteps, rng, DefaultFailShare)
 		last := plan[len(plan)-1]
-		if last.status != vtpSteps.delivered || plan[0].status != vtpSteps.arrived || !plan[0].at.Equal(at) {
+		if last.status != vtpSteps.delivered || plan[0].status != vtpSteps.arrived || !plan[0].at.Equal(at.Add(-2*time.Hour)) {
 			t.Fatalf("plan %+v", plan)
 		}
-		day := time.Date(at.Year(), at.Month(), at.Day(), 0, 0, 0, 0, thugom.Local)
-		if at.Equal(arrive) {
-			day = day.AddDate(0, 0, 1) // sorted at 19:00: the next day's round
+		for j := 1; j < len(plan); j++ {
+			if plan[j].at.Before(plan[j-1].at) {
+				t.Fatalf("statuses out of order: %+v", plan)
+			}
+		}
+		if last.at.Before(at) {
+			t.Fatalf("delivered at %s, before its scheduled %s", last.at, at)
+		}
+		local := last.at.In(thugom.Local)
+		if h := time.Duration(local.Hour())*time.Hour + time.Duration(local.Minute())*time.Minute; h < 8*time.Hour || h > 21*time.Hour {
+			t.Fatalf("delivered at %s, outside the rounds", last.at)
 		}
 		if len(plan) == 5 {
 			failed++
-			if plan[2].status != vtpSteps.failed {
+			if plan[2].status != vtpSteps.failed || thugom.Day(plan[4].at).Equal(thugom.Day(plan[2].at)) {
 				t.Fatalf("failed plan %+v", plan)
 			}
-			day = day.AddDate(0, 0, 1)
+			continue
 		}
-		d := last.at.Sub(day)
-		if d < 8*time.Hour || d > 19*time.Hour+30*time.Minute {
-			t.Fatalf("delivered at %s (arrival %s)", last.at, at)
+		from := at
+		if i%3 == 1 {
+			from = day.Add(32 * time.Hour) // 08:00 of the 17th
 		}
-		delays = append(delays, last.at.Sub(plan[len(plan)-2].at))
+		if i%3 == 0 && !thugom.Day(last.at).Equal(day) {
+			nextDay++
+			continue
+		}
+		delays = append(delays, last.at.Sub(from))
 	}
 	if share := float64(failed) / float64(n); share < 0.045 || share > 0.075 {
 		t.Errorf("failed first attempts %.3f, want about %.2f", share, DefaultFailShare)
 	}
+	// From 19:30, a delay over 90 min (about 16 %) misses the round.
+	if share := float64(nextDay) / float64(n/3); share < 0.10 || share > 0.22 {
+		t.Errorf("evening parcels delivered the next day %.3f, want about 0.16", share)
+	}
 	sort.Slice(delays, func(i, j int) bool { return delays[i] < delays[j] })
-	if med := delays[n/2]; med < 2*time.Hour || med > 3*time.Hour {
-		t.Errorf("median delay %s, want about 2h30", med)
+	if med := delays[len(delays)/2]; med < 35*time.Minute || med > 45*time.Minute {
+		t.Errorf("median delay %s, want about 40 min", med)
 	}
 	// VNPost tells no arrival nor round: failed and delivered only.
-	plan := lastMile(arrive, vnpSteps, rng, 1)
+	plan := lastMile(handed, scheduled[2], vnpSteps, rng, 1)
 	if len(plan) != 2 || plan[0].status != vnpSteps.failed || plan[1].status != vnpSteps.delivered {
 		t.Errorf("vnpost plan %+v", plan)
+	}
+	// A transit shorter than the office's lead: at the office from the
+	// handover, not before it.
+	if plan := lastMile(handed, handed.Add(time.Hour), vtpSteps, rng, 0); !plan[0].at.Equal(handed) {
+		t.Errorf("arrived %s, before the handover %s", plan[0].at, handed)
 	}
 }
 
