@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"math"
 	"math/rand/v2"
@@ -57,8 +58,8 @@ type Courier struct {
 	steps  courierSteps
 	body   func(o Order, code int, name string, at time.Time) ([]byte, error)
 
+	seed    uint64
 	mu      sync.Mutex
-	rng     *rand.Rand
 	pending []Hook
 	sent    []Hook
 	wake    chan struct{}
@@ -103,7 +104,7 @@ func newCourier(url string, client *http.Client, seed uint64, steps courierSteps
 		client = &http.Client{Timeout: 10 * time.Second}
 	}
 	return &Courier{FailShare: DefaultFailShare, url: url, client: client, steps: steps, body: body,
-		rng: rand.New(rand.NewPCG(seed, 0x23)), wake: make(chan struct{}, 1)} //nolint:gosec // a simulation's draws
+		seed: seed, wake: make(chan struct{}, 1)}
 }
 
 // handedOver plans the deliveries of o, handed over at at, and queues
@@ -116,9 +117,13 @@ func (c *Courier) handedOver(o Order, at time.Time) error {
 	if !ok {
 		return nil
 	}
-	c.mu.Lock()
-	plan := lastMile(at, arrive, c.steps, c.rng, c.FailShare)
-	c.mu.Unlock()
+	// Each parcel draws from its own stream (the seed and its order
+	// number): its delivery is the same whatever order the handovers are
+	// told in.
+	h := fnv.New64a()
+	_, _ = h.Write([]byte(o.Reference))
+	rng := rand.New(rand.NewPCG(c.seed, h.Sum64())) //nolint:gosec // a simulation's draws
+	plan := lastMile(at, arrive, c.steps, rng, c.FailShare)
 	var hooks []Hook
 	for _, p := range plan {
 		b, err := c.body(o, p.status.code, p.status.name, p.at)
@@ -128,8 +133,12 @@ func (c *Courier) handedOver(o Order, at time.Time) error {
 		hooks = append(hooks, Hook{Waybill: o.Waybill, Code: p.status.code, Name: p.status.name, At: p.at, Body: b})
 	}
 	c.mu.Lock()
-	c.pending = append(c.pending, hooks...)
-	sort.SliceStable(c.pending, func(i, j int) bool { return c.pending[i].At.Before(c.pending[j].At) })
+	for _, h := range hooks {
+		// After every hook due by its time: the order of each parcel's
+		// statuses, and of those due at once, is kept.
+		i := sort.Search(len(c.pending), func(i int) bool { return c.pending[i].At.After(h.At) })
+		c.pending = slices.Insert(c.pending, i, h)
+	}
 	c.mu.Unlock()
 	select {
 	case c.wake <- struct{}{}:
@@ -281,34 +290,17 @@ func (c *Courier) Run(ctx context.Context, now func() time.Time, retry time.Dura
 	}
 }
 
-// Timetable is the line haul's arrival (Courier.Arrival) by thugom's
-// timetable of a depot: the first truck whose cutoff is after handedOver
-// and that serves province (no destinations: every province), arriving
-// its transit after it departs; among trucks of the same cutoff, the
-// earliest arrival. False when none serves the province within a week.
+// Timetable is the scheduled delivery (Courier.Arrival) by thugom's
+// timetable of a depot, read as the promise and thugom's estimate read it
+// (thugom.Trucks): of the trucks serving province whose cutoff is not past
+// at handedOver, within a week, the earliest arrival. False when none
+// serves the province.
 func Timetable(deps []thugom.Departure, province string, handedOver time.Time) (time.Time, bool) {
-	local := handedOver.In(thugom.Local)
-	day0 := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, thugom.Local)
-	var bestCutoff, bestArrive time.Time
-	for d := 0; d <= 7; d++ {
-		day := day0.AddDate(0, 0, d)
-		for _, dep := range deps {
-			if len(dep.Destinations) > 0 && !slices.Contains(dep.Destinations, province) {
-				continue
-			}
-			departs := day.Add(time.Duration(dep.DepartsAt) * time.Second)
-			cutoff := day.Add(time.Duration(dep.CutoffAt) * time.Second)
-			if dep.CutoffAt > dep.DepartsAt {
-				cutoff = cutoff.AddDate(0, 0, -1) // an overnight truck: the cutoff is the evening before
-			}
-			if !cutoff.After(handedOver) {
-				continue
-			}
-			arrive := departs.Add(time.Duration(dep.TransitHours * float64(time.Hour)))
-			if bestCutoff.IsZero() || cutoff.Before(bestCutoff) || (cutoff.Equal(bestCutoff) && arrive.Before(bestArrive)) {
-				bestCutoff, bestArrive = cutoff, arrive
-			}
+	var best time.Time
+	for _, tr := range thugom.Trucks(deps, province, thugom.Day(handedOver), 0, 7) {
+		if !tr.Cutoff.Before(handedOver) && (best.IsZero() || tr.Arrive.Before(best)) {
+			best = tr.Arrive
 		}
 	}
-	return bestArrive, !bestCutoff.IsZero()
+	return best, !best.IsZero()
 }

@@ -83,9 +83,9 @@ func TestLastMileModel(t *testing.T) {
 	}
 }
 
-// The timetable's arrival: the first truck whose cutoff is after the
-// handover and that serves the province (an overnight truck's cutoff the
-// evening before), plus its transit; none when no truck serves it.
+// The timetable's arrival: of the trucks that serve the province and
+// whose cutoff is not past at the handover (an overnight truck's cutoff
+// the evening before), the earliest arrival; none when no truck serves it.
 func TestTimetable(t *testing.T) {
 	deps := []thugom.Departure{
 		{DepartsAt: 11 * 3600, CutoffAt: 10*3600 + 30*60, TransitHours: 7, Destinations: []string{"01"}},
@@ -98,7 +98,8 @@ func TestTimetable(t *testing.T) {
 		want     time.Time
 	}{
 		{"01", at(16, 10, 0), at(16, 18, 0)},
-		{"01", at(16, 10, 30), at(17, 22, 0)}, // missed 10:30: the 02:00 of the 17th (cutoff 22:00 the 16th)
+		{"01", at(16, 10, 30), at(16, 18, 0)}, // at the cutoff: still on it
+		{"01", at(16, 10, 31), at(17, 18, 0)}, // missed 10:30: the 11:00 of the 17th arrives before the 02:00 truck (22:00)
 		{"79", at(16, 9, 0), at(17, 22, 0)},
 		{"79", at(16, 23, 0), at(18, 22, 0)},
 	} {

@@ -40,6 +40,8 @@ func runSimulate(ctx context.Context, args []string) error {
 	compare := fs.String("compare", "", "with --days > 1 and --html, another run's --json output (e.g. the same week with the other --promises) whose promise figures the report shows beside this run's")
 	drain := fs.Int("drain-days", 2, "with --days > 1, days after the week (no new orders) to collect what is still open; 0 for none")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof)")
+	outage := fs.String("carrier-outage", "", "with --days > 1, both carriers' fakes down (503 to every call, their webhooks held) for HH:MM-HH:MM of the middle day; the report's carriers.outage says what was held and when it drained")
+	noCarriers := fs.Bool("no-carriers", false, "with --days > 1, leave the carriers' fakes out: no shipment, every delivery thugom's estimate")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -59,6 +61,17 @@ func runSimulate(ctx context.Context, args []string) error {
 		// The single day has no report of its own yet: say so rather than
 		// write nothing.
 		return fmt.Errorf("simulate: --html, --orders-csv, --what-if-vehicles and --compare need the week's machinery: give --days 2 or more")
+	}
+	var carrierOutage sim.Outage
+	if *outage != "" {
+		if *days == 1 || *noCarriers {
+			return fmt.Errorf("simulate: --carrier-outage needs the week's carriers: --days 2 or more, without --no-carriers")
+		}
+		o, err := sim.ParseOutage(*outage)
+		if err != nil {
+			return fmt.Errorf("simulate: %w", err)
+		}
+		carrierOutage = o
 	}
 	if *drain < 0 || *drain > 7 {
 		return fmt.Errorf("simulate: --drain-days must be in 0..7")
@@ -107,7 +120,8 @@ func runSimulate(ctx context.Context, args []string) error {
 	}
 	if *days > 1 {
 		return simulateWeek(ctx, db, cfg, simWeekFlags{days: *days, households: *households, seed: *seed, failures: *failures,
-			postpone: *postpone, iterations: *iterations, iterationsSet: iterationsSet, asJSON: *asJSON, html: *htmlOut, ordersCSV: *ordersCSV, whatIf: *whatIf, drain: *drain, promises: *promises, compare: *compare})
+			postpone: *postpone, iterations: *iterations, iterationsSet: iterationsSet, asJSON: *asJSON, html: *htmlOut, ordersCSV: *ordersCSV, whatIf: *whatIf, drain: *drain, promises: *promises, compare: *compare,
+			outage: carrierOutage, noCarriers: *noCarriers})
 	}
 	deps := jobs.Deps{Logger: slog.Default().With("component", "simulate"), PlanIterations: *iterations, PlanBudget: cfg.PlanBudget, BorrowRadiusKm: cfg.BorrowRadiusKm, RetryTargets: cfg.RetryTargets, MinNotice: cfg.minNotice()}
 	opt := sim.Options{Seed: *seed, Households: *households, FailureRate: *failures, Postponements: *postpone}

@@ -243,7 +243,8 @@ small{color:#666}
 <p>{{len .R.Days}} days, {{.R.Households}} households, {{.R.Depots}} post office depots (simulation, seed {{.R.Seed}}).
 Every order a household placed is counted; only orders the household itself cancelled are left out of the rate.</p>
 <div class="big">
-<div><b>{{.Rate}}</b>of orders reached the buyer within the promise ({{.T.WithinPromise}} of {{.T.Placed}} placed, {{.T.Cancelled}} cancelled by the household)</div>
+<div><b>{{.Rate}}</b>of orders reached the buyer within the promise ({{.T.WithinPromise}} of {{.T.Placed}} placed, {{.T.Cancelled}} cancelled by the household){{if .R.Carriers}}, on thugom's estimate (the first truck after the handover, plus its transit){{end}}</div>
+{{with .R.Carriers}}<div><b>{{printf "%.1f" (mul100 .Delivery.WithinPromiseRate)}} %</b>within the promise on the carriers' facts ({{.Delivery.WithinPromise}}: delivered_at told by their webhooks for {{.Delivery.ByCarrier}} orders, the estimate for {{.Delivery.Estimated}}; half delivered at most {{.Delivery.AfterEstimateP50Min}} min after the estimate, 90 % at most {{.Delivery.AfterEstimateP90Min}})</div>{{end}}
 <div><b>{{.T.Late}}</b>orders late (half of them by at most {{hours .T.LateMinutesP50}}, 95 % by at most {{hours .T.LateMinutesP95}})</div>
 <div><b>{{.T.NeverCollected}}</b>orders never collected</div>
 <div><b>{{hours .T.AgeP95}}</b>at most, the age of the produce at handover for 95 % of orders (half under {{hours .T.AgeP50}})</div>
@@ -259,6 +260,7 @@ Every order a household placed is counted; only orders the household itself canc
 <p>On this network (its line-haul trucks and their hours) no plan could have kept more than <b>{{.Best}}</b> of the promises; of the orders some plan could have kept, {{.Reach}} were kept.
 {{if .T.NoDeparture}}For {{.T.NoDeparture}} orders no truck at all reached the buyer within the promise, even had the produce been at the post office the minute the order was placed: only an earlier or faster truck could keep those.{{end}}</p>
 {{with .R.After}}<p><small>The week's last orders still open after day {{len $.R.Days}} were collected on the following days ({{.Day}}: {{.KM}} km, {{.PickupFailures}} failed pickups tried again); they count on their own day.</small></p>{{end}}
+{{with .R.Carriers}}<p><small>The carriers (their fakes, through thugom's connectors, River and webhooks): {{.ShipmentsCreated}} shipments for {{.OrdersPickedUp}} orders picked up; {{.TransitionsSent}} status updates sent, {{.UpdatesReceived}} received ({{.UpdatesMissing}} missing, {{.UpdatesTwice}} twice, {{.OutOfOrder}} orders out of order); {{.WebhooksSent}} webhooks, {{.StatusesKept}} statuses kept ({{.StatusesTwice}} twice).{{with .Outage}} Both carriers down {{.From}}–{{.To}}: {{.Refused}} requests refused, {{.Backlog}} messages waiting when they came back, all sent by {{.DrainedBy}}.{{end}}</small></p>{{end}}
 <h2>Promises</h2>
 <p><small>policy: the marketplace's 24 h / 48 h promise, with the orders thugom knew lost told apart at placement; quoted: each order first asked thugom's quote (capable-to-promise: readiness, distance, vehicles, timetable, freshness, failed visits) and got its date.</small></p>
 <table><tr><th></th>{{range .PHeads}}<th>{{.}}</th>{{end}}</tr>{{range .PRows}}<tr><td>{{.Label}}</td>{{range .Values}}<td>{{.}}</td>{{end}}</tr>{{end}}</table>
