@@ -207,7 +207,9 @@ func newSimCarriers(db *store.DB, deps *jobs.Deps, seed uint64, from, to time.Ti
 			Username: user, Password: pass, WebhookKey: key},
 	}}
 	d := *deps
-	d.Clock, d.Workers, d.CarrierWorkers = c.now, 0, 2
+	// Eight workers: each message is a few round trips to the database
+	// and one to its fake, and the week writes some fifty thousand.
+	d.Clock, d.Workers, d.CarrierWorkers = c.now, 0, 8
 	d.Registerer = prometheus.NewRegistry()
 	d.FetchPollInterval = 250 * time.Millisecond
 	var err error
@@ -362,7 +364,7 @@ func (c *simCarriers) drained(ctx context.Context, now time.Time) error {
 	return nil
 }
 
-// finish waits (ten minutes of wall time at most) for every message of a
+// finish waits (forty minutes of wall time at most) for every message of a
 // created shipment to be sent, posts the couriers' remaining webhooks
 // (the deliveries after the last simulated day) and counts both sides.
 func (c *simCarriers) finish(ctx context.Context) (*CarrierFigures, error) {
@@ -370,7 +372,7 @@ func (c *simCarriers) finish(ctx context.Context) (*CarrierFigures, error) {
 		c.setDown(false)
 	}
 	t0 := time.Now()
-	deadline := t0.Add(10 * time.Minute)
+	deadline := t0.Add(40 * time.Minute)
 	for {
 		var open int
 		if err := c.db.QueryRow(ctx, query("CarrierOpenMessages")).Scan(&open); err != nil {
@@ -380,7 +382,7 @@ func (c *simCarriers) finish(ctx context.Context) (*CarrierFigures, error) {
 			break
 		}
 		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("carriers: %d messages still unsent ten minutes after the last day", open)
+			return nil, fmt.Errorf("carriers: %d messages still unsent forty minutes after the last day", open)
 		}
 		if err := c.drained(ctx, c.last); err != nil {
 			return nil, err
