@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/riverqueue/river"
 
 	"github.com/thugom/thugom"
 	"github.com/thugom/thugom/api"
@@ -113,7 +114,11 @@ type CarrierFigures struct {
 	// JobRuns are the River runs of the messages' jobs (a message whose
 	// turn has not come waits and runs again); DrainSeconds the wall time
 	// waited after the last day for the outbox to empty.
-	JobRuns      int            `json:"job_runs"`
+	JobRuns int `json:"job_runs"`
+	// WakesMissed are the messages whose turn came while their job ran
+	// (the wake of the one ahead lost): retried by the simulation
+	// (wakeMissed), an hour late in production.
+	WakesMissed  int            `json:"wakes_missed"`
 	DrainSeconds float64        `json:"drain_wall_seconds"`
 	Outage       *OutageFigures `json:"outage,omitempty"`
 	Delivery     DeliveryFacts  `json:"delivery"`
@@ -180,6 +185,7 @@ type simCarriers struct {
 	outage   *OutageFigures
 	backlog  []int64 // messages queued when the outage ended, until sent
 	upAt     time.Time
+	missed   int
 	downAt   time.Time // wall time
 	closed   bool
 }
@@ -285,7 +291,31 @@ func (c *simCarriers) step(ctx context.Context, now time.Time) error {
 	if err := c.drained(ctx, now); err != nil {
 		return err
 	}
+	if now.Minute() == 0 {
+		if err := c.wakeMissed(ctx); err != nil {
+			return err
+		}
+	}
 	return c.flush(ctx, now)
+}
+
+// wakeMissed retries now the jobs whose wake was lost (CarrierMissedWakes):
+// jobs waits an hour of wall time for such a message, the whole run here,
+// so the simulation retries them each simulated hour, and counts them.
+func (c *simCarriers) wakeMissed(ctx context.Context) error {
+	var ids []int64
+	var id int64
+	db := c.db
+	if err := eachRow(ctx, db, "CarrierMissedWakes", nil, []any{&id}, func() { ids = append(ids, id) }); err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if _, err := c.svc.Client().JobRetry(ctx, id); err != nil && !errors.Is(err, river.ErrNotFound) {
+			return fmt.Errorf("carriers: wake job %d: %w", id, err)
+		}
+	}
+	c.missed += len(ids)
+	return nil
 }
 
 func (c *simCarriers) setDown(down bool) {
@@ -387,6 +417,9 @@ func (c *simCarriers) finish(ctx context.Context) (*CarrierFigures, error) {
 		if err := c.drained(ctx, c.last); err != nil {
 			return nil, err
 		}
+		if err := c.wakeMissed(ctx); err != nil {
+			return nil, err
+		}
 		select {
 		case <-ctx.Done():
 			return nil, ctx.Err()
@@ -407,7 +440,7 @@ func (c *simCarriers) finish(ctx context.Context) (*CarrierFigures, error) {
 			return nil, fmt.Errorf("carriers: %d %s webhooks not accepted", len(p), name)
 		}
 	}
-	f.WebhooksRefused = c.refused
+	f.WebhooksRefused, f.WakesMissed = c.refused, c.missed
 	if c.outage != nil {
 		c.outage.Refused = c.vtp.Refused() + c.vnp.Refused()
 	}
