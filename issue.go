@@ -134,16 +134,15 @@ func withFixes(is Issue, active []int64) Issue {
 // TomorrowKeepsPromise reports whether an order of day may be postponed
 // to tomorrow with its buyer's promise kept: only on the day that is today
 // (a postponement moves a household's orders to the day after today), only
-// for a household's order, and when some departure of tomorrow arrives by
-// promised.
+// for a household's order, and when some truck whose cutoff is tomorrow
+// (the timetable as Trucks expands it) arrives by promised.
 func TomorrowKeepsPromise(is Issue, deps []Departure, day, now time.Time, promised time.Time) bool {
 	if !Day(now).Equal(day) || is.Order.HouseholdID == 0 {
 		return false
 	}
 	tomorrow := day.AddDate(0, 0, 1)
-	for _, dep := range deps {
-		arrive := tomorrow.Add(time.Duration(dep.DepartsAt)*time.Second + time.Duration(dep.TransitHours*float64(time.Hour)))
-		if !arrive.After(promised) {
+	for _, t := range expandTrucks(deps, tomorrow, 0, 1) {
+		if Day(t.Cutoff).Equal(tomorrow) && !t.Arrive.After(promised) {
 			return true
 		}
 	}

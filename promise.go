@@ -75,6 +75,53 @@ type PromiseInput struct {
 	// time before a failed visit is tried again (0: DefaultRetryGap).
 	Confidence float64
 	RetryGap   time.Duration
+	// RetryAfter, when set, is the household's wait after a failed visit
+	// (jobs.RetryAfter): the next visit is then that wait, the visit and
+	// the quickest vehicle's round trip from the depot after the failed
+	// one (what the planner leaves for a retry), instead of RetryGap.
+	RetryAfter time.Duration
+	// Record is the depot's record of keeping its promises (its earlier
+	// days' quoted orders) by slack: where it has one, the chance a truck
+	// is kept is the record's, with the visits' model as its prior
+	// (worth RecordPrior orders), so a depot that keeps its first truck
+	// more (or less) often than the model says gets tighter (or looser)
+	// promises. Nil: the model alone.
+	Record []SlackKept
+}
+
+// SlackKept is one line of a depot's record: of the orders promised a
+// truck whose cutoff was Slack (rounded down to the half hour) after their
+// produce was ready, Aimed were quoted and Kept reached the buyer by
+// their promise.
+type SlackKept struct {
+	Slack       time.Duration
+	Aimed, Kept int
+}
+
+// RecordPrior is what the visits' model is worth against a depot's
+// record, in orders; RecordSpan the slack either side of a truck's whose
+// record counts for it.
+const (
+	RecordPrior = 30
+	RecordSpan  = 30 * time.Minute
+)
+
+// keptChance is the chance the truck with the cutoff is kept when the
+// visits' model gives model: the record of the slacks near the truck's
+// (readiness to cutoff), with the model as prior.
+func (in PromiseInput) keptChance(ready, cutoff time.Time, model float64) float64 {
+	if len(in.Record) == 0 {
+		return model
+	}
+	slack := cutoff.Sub(ready)
+	aimed, kept := 0, 0
+	for _, r := range in.Record {
+		if d := r.Slack - slack.Truncate(30*time.Minute); d >= -RecordSpan && d <= RecordSpan {
+			aimed += r.Aimed
+			kept += r.Kept
+		}
+	}
+	return (float64(kept) + model*RecordPrior) / float64(aimed+RecordPrior)
 }
 
 // PromiseAnswer is a promise: when the produce reaches the buyer if
@@ -163,18 +210,21 @@ func promiseAt(in PromiseInput, trucks []Truck) (PromiseAnswer, error) {
 	if conf <= 0 || conf >= 1 {
 		conf = DefaultConfidence
 	}
-	gap := nonZero(in.RetryGap, DefaultRetryGap)
+	gap := in.retryGap()
 	p := FailureRate(in.Failures, in.Visits)
 	out.FailureRate = p
 	after := in.At
 	if in.Ready.After(after) {
 		after = in.Ready
 	}
+	ready := after
 	// Visit k happens only when the k-1 before it failed; the produce is
-	// delivered by visit k's arrival with chance 1 - p^k. Visits are
-	// counted until that chance reaches the confidence.
+	// delivered by visit k's arrival with chance 1 - p^k, as the model
+	// says (the depot's record, where it has one, corrects it: keptChance).
+	// Visits are counted until that chance reaches the confidence; the
+	// best chance seen is kept when none does.
 	var tries []attempt
-	kept, likely, promise := 0.0, -1, -1
+	kept, best, likely, promise := 0.0, -1.0, -1, -1
 	for len(tries) < promiseAttempts && promise < 0 {
 		t, ok := in.visit(after, trucks)
 		if !ok {
@@ -183,12 +233,15 @@ func promiseAt(in PromiseInput, trucks []Truck) (PromiseAnswer, error) {
 		tries = append(tries, t)
 		after = t.pickup.Add(gap)
 		k := len(tries) - 1
-		kept = 1 - math.Pow(p, float64(k+1))
-		if likely < 0 && kept >= 0.5 {
+		c := in.keptChance(ready, t.cutoff, 1-math.Pow(p, float64(k+1)))
+		if c > best {
+			best = c
+		}
+		if likely < 0 && c >= 0.5 {
 			likely = k
 		}
-		if kept >= conf-1e-12 {
-			promise = k
+		if c >= conf-1e-12 {
+			promise, kept = k, c
 		}
 	}
 	if len(tries) == 0 {
@@ -200,7 +253,7 @@ func promiseAt(in PromiseInput, trucks []Truck) (PromiseAnswer, error) {
 		likely = len(tries) - 1
 	}
 	if promise < 0 {
-		promise = len(tries) - 1
+		promise, kept = len(tries)-1, best
 	}
 	out.LikelyBy, out.PromiseBy, out.Confidence = tries[likely].arrive, tries[promise].arrive, kept
 	policy := in.Policy
@@ -212,6 +265,18 @@ func promiseAt(in PromiseInput, trucks []Truck) (PromiseAnswer, error) {
 		out.Reason = promiseReason(in, first, tries[promise], promise, p, policy)
 	}
 	return out, nil
+}
+
+// retryGap is the least time between a failed visit and the next.
+func (in PromiseInput) retryGap() time.Duration {
+	if in.RetryAfter <= 0 || len(in.Vehicles) == 0 {
+		return nonZero(in.RetryGap, DefaultRetryGap)
+	}
+	trip := math.Inf(1)
+	for _, v := range in.Vehicles {
+		trip = math.Min(trip, v.ThereS+v.BackS)
+	}
+	return in.RetryAfter + time.Duration((trip+in.ServiceS)*float64(time.Second))
 }
 
 func (in PromiseInput) check() error {
@@ -299,8 +364,12 @@ func (in PromiseInput) visitWith(v PromiseVehicle, day, after time.Time, trucks 
 }
 
 // Truck is one line-haul truck on one day: the latest the produce must be
-// at the depot to ride it, and when it reaches the buyer's province.
-type Truck struct{ Cutoff, Arrive time.Time }
+// at the depot to ride it, when it leaves and when it reaches the buyer's
+// province, and its departure's id.
+type Truck struct {
+	Cutoff, Departs, Arrive time.Time
+	DepartureID             int64
+}
 
 // Trucks lists the trucks serving the province that leave on the days
 // first..last from day0 (local midnight; negative days are before it),
@@ -314,6 +383,11 @@ func Trucks(departures []Departure, province string, day0 time.Time, first, last
 			deps = append(deps, dep)
 		}
 	}
+	return expandTrucks(deps, day0, first, last)
+}
+
+// expandTrucks is Trucks of every departure given.
+func expandTrucks(deps []Departure, day0 time.Time, first, last int) []Truck {
 	out := make([]Truck, 0, len(deps)*max(0, last-first+1))
 	for d := first; d <= last; d++ {
 		day := day0.AddDate(0, 0, d)
@@ -323,7 +397,7 @@ func Trucks(departures []Departure, province string, day0 time.Time, first, last
 			if dep.CutoffAt > dep.DepartsAt {
 				cutoff = cutoff.AddDate(0, 0, -1)
 			}
-			out = append(out, Truck{cutoff, departs.Add(time.Duration(dep.TransitHours * float64(time.Hour)))})
+			out = append(out, Truck{Cutoff: cutoff, Departs: departs, Arrive: departs.Add(time.Duration(dep.TransitHours * float64(time.Hour))), DepartureID: dep.ID})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool {

@@ -164,3 +164,87 @@ func BenchmarkPromise(b *testing.B) {
 		}
 	}
 }
+
+// TestTomorrowKeepsPromiseOvernight: a truck leaving at 02:00 takes the
+// produce handed over by 22:00 the evening before (Trucks' cutoff
+// rollover), so a pickup postponed to tomorrow rides the one leaving the
+// day after, not the one leaving tomorrow night.
+func TestTomorrowKeepsPromiseOvernight(t *testing.T) {
+	t.Parallel()
+	deps := []thugom.Departure{{ID: 1, DepartsAt: hm(2, 0), CutoffAt: hm(22, 0), TransitHours: 4}}
+	is := thugom.Issue{Kind: thugom.IssueLate, Order: thugom.IssueOrder{OrderID: 1, HouseholdID: 1}}
+	day, now := thugom.Day(at(10, 0, 0)), at(10, 9, 0)
+	if thugom.TomorrowKeepsPromise(is, deps, day, now, at(11, 8, 0)) {
+		t.Error("the truck leaving tomorrow at 02:00 closed tonight: a pickup tomorrow misses it")
+	}
+	if !thugom.TomorrowKeepsPromise(is, deps, day, now, at(12, 6, 0)) {
+		t.Error("tomorrow evening's cutoff, the 02:00 truck the day after, arrives 06:00 on the 12th")
+	}
+}
+
+// TestPromiseRecord: the depot's record of keeping its promises corrects
+// the visits' model. An afternoon order (16:00, the second visit would be
+// tomorrow) is promised tomorrow's truck by the model; a depot whose
+// record keeps tonight's truck at that slack (3 h: ready 16:00, cutoff
+// 19:00) 199 times in 200 is promised tonight's, one that kept it 150
+// times in 200 is not; a depot whose record shows the morning's slack
+// (11 h) kept only 70 % of the time gets a later promise than the model's.
+func TestPromiseRecord(t *testing.T) {
+	t.Parallel()
+	rec := func(slack time.Duration, aimed, kept int) []thugom.SlackKept {
+		return []thugom.SlackKept{{Slack: slack, Aimed: aimed, Kept: kept}}
+	}
+	for _, tc := range []struct {
+		name    string
+		at      time.Time
+		record  []thugom.SlackKept
+		promise time.Time
+	}{
+		{"no record: the model", at(10, 16, 0), nil, at(12, 0, 0)},
+		{"kept 199 of 200 at 3 h: tonight's truck", at(10, 16, 0), rec(3*time.Hour, 200, 199), at(11, 0, 0)},
+		{"kept 150 of 200 at 3 h: tomorrow's", at(10, 16, 0), rec(3*time.Hour, 200, 150), at(12, 0, 0)},
+		{"a record at another slack does not count", at(10, 16, 0), rec(8*time.Hour, 200, 200), at(12, 0, 0)},
+		{"morning order, kept 70 % at 11 h: tomorrow's", at(10, 8, 0), rec(11*time.Hour, 200, 140), at(12, 0, 0)},
+	} {
+		in := promiseDepot(tc.at)
+		in.Record = tc.record
+		a, err := thugom.Promise(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !a.PromiseBy.Equal(tc.promise) {
+			t.Errorf("%s: promise_by %s, want %s", tc.name, a.PromiseBy.In(thugom.Local), tc.promise)
+		}
+		if a.PromiseBy.Equal(at(11, 0, 0)) && a.Confidence < thugom.DefaultConfidence {
+			t.Errorf("%s: confidence %g", tc.name, a.Confidence)
+		}
+	}
+}
+
+// TestPromiseRetryAfter: with the household's wait after a failed visit
+// given (jobs.RetryAfter), the next visit is that wait, the visit and the
+// quickest round trip later (1 h 35 min), not the default 3 h: an order
+// placed at 14:00 (visit 14:00, a retry at 15:35 back at 16:10) keeps
+// tonight's 19:00 truck, which the 3 h gap (a retry at 17:00, after the
+// shift) did not.
+func TestPromiseRetryAfter(t *testing.T) {
+	t.Parallel()
+	in := promiseDepot(at(10, 14, 0))
+	model, err := thugom.Promise(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in.RetryAfter = 30 * time.Minute
+	a, err := thugom.Promise(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !model.PromiseBy.Equal(at(12, 0, 0)) || !a.PromiseBy.Equal(at(11, 0, 0)) || a.Confidence < thugom.DefaultConfidence {
+		t.Fatalf("promise_by %s with the 3 h gap (want 00:00 12/11), %s at %g with the retry (want 00:00 11/11)",
+			model.PromiseBy.In(thugom.Local), a.PromiseBy.In(thugom.Local), a.Confidence)
+	}
+	// The last placement for it: the retry back at 17:00, the shift's end.
+	if !a.OrderBy.Equal(at(10, 14, 50)) {
+		t.Errorf("order_by %s, want 14:50", a.OrderBy.In(thugom.Local))
+	}
+}

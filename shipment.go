@@ -1,5 +1,10 @@
 package thugom
 
+import (
+	"sort"
+	"time"
+)
+
 // An order's shipment at its carrier (issue 23): created once, at intake or
 // at pickup; failed when the carrier refused it (an administrator looks);
 // cancelled with the order.
@@ -44,4 +49,23 @@ func CarrierDelivered(carrier string, code int) bool {
 		return code == VNPostDelivered
 	}
 	return false
+}
+
+// EstimatedDelivery is thugom's estimate of when a parcel at the depot at
+// the given time reaches its buyer, when the carrier has not told it: the
+// first truck of the depot's timetable serving the province whose cutoff
+// it makes, plus that truck's transit; false when none serves the province
+// within eight days. The rule is the promise's (Trucks): "*" serves every
+// province, destinations and the order's province are compared by
+// ProvinceKey ("01", "Hà Nội" and "Thành phố Hà Nội" are one), and an
+// overnight truck's cutoff is the evening before it leaves. It is computed
+// once, at pickup and again at the hand-over, and stored
+// (orders.estimated_delivery): the SLA board and the day report read it.
+func EstimatedDelivery(departures []Departure, province string, atDepot time.Time) (time.Time, bool) {
+	trucks := Trucks(departures, province, Day(atDepot), -1, 8)
+	i := sort.Search(len(trucks), func(i int) bool { return !trucks[i].Cutoff.Before(atDepot) })
+	if i == len(trucks) {
+		return time.Time{}, false
+	}
+	return trucks[i].Arrive, true
 }

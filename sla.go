@@ -215,45 +215,19 @@ func HandoverDeadline(placedAt time.Time, promise time.Duration, province string
 		}
 	}
 	out := SLA{PromisedBy: placedAt.Add(promise)}
-	type cand struct {
-		dep                     Departure
-		cutoff, departs, arrive time.Time
-	}
-	var cands []cand
-	day0 := Day(placedAt)
-	for d := -1; d <= slaSearchDays; d++ {
-		day := day0.AddDate(0, 0, d)
-		for _, dep := range deps {
-			if !serves(dep, province) {
-				continue
-			}
-			departs := day.Add(time.Duration(dep.DepartsAt) * time.Second)
-			cutoff := day.Add(time.Duration(dep.CutoffAt) * time.Second)
-			if dep.CutoffAt > dep.DepartsAt {
-				// An overnight truck whose cutoff is the evening before.
-				cutoff = cutoff.AddDate(0, 0, -1)
-			}
-			if !cutoff.After(placedAt) {
-				continue
-			}
-			cands = append(cands, cand{dep, cutoff, departs, departs.Add(time.Duration(dep.TransitHours * float64(time.Hour)))})
-		}
-	}
+	// The trucks whose cutoff is still ahead (the one expansion of the
+	// timetable, as the promise reads it).
+	all := Trucks(deps, province, Day(placedAt), -1, slaSearchDays)
+	cands := all[sort.Search(len(all), func(i int) bool { return all[i].Cutoff.After(placedAt) }):]
 	if len(cands) == 0 {
 		out.AtRisk = true
 		out.Reason = fmt.Sprintf(reasonNoDeparture+" serves %s", nonEmpty(province, "the destination"))
 		out.Deadline = out.PromisedBy
 		return out, nil
 	}
-	sort.Slice(cands, func(i, j int) bool {
-		if !cands[i].cutoff.Equal(cands[j].cutoff) {
-			return cands[i].cutoff.Before(cands[j].cutoff)
-		}
-		return cands[i].arrive.Before(cands[j].arrive)
-	})
 	best := -1
 	for i, c := range cands {
-		if !c.arrive.After(out.PromisedBy) {
+		if !c.Arrive.After(out.PromisedBy) {
 			best = i // sorted by cutoff: the last fitting one is the latest
 		}
 	}
@@ -261,7 +235,7 @@ func HandoverDeadline(placedAt time.Time, promise time.Duration, province string
 		// Nothing meets the promise: the earliest arrival is the least late.
 		best = 0
 		for i, c := range cands {
-			if c.arrive.Before(cands[best].arrive) {
+			if c.Arrive.Before(cands[best].Arrive) {
 				best = i
 			}
 		}
@@ -269,7 +243,7 @@ func HandoverDeadline(placedAt time.Time, promise time.Duration, province string
 		out.Reason = fmt.Sprintf(reasonNoDeparture+" delivers to %s within %s of placement", nonEmpty(province, "the destination"), fmtHours(promise))
 	}
 	c := cands[best]
-	out.Deadline, out.DepartureID, out.DepartsAt, out.ArrivesAt = c.cutoff, c.dep.ID, c.departs, c.arrive
+	out.Deadline, out.DepartureID, out.DepartsAt, out.ArrivesAt = c.Cutoff, c.DepartureID, c.Departs, c.Arrive
 	return out, nil
 }
 

@@ -157,6 +157,9 @@ func (s *server) routes() *chi.Mux {
 		r.With(quotes, json).Post("/v1/quotes/batch", s.createQuotes)
 		r.With(dispatch).Get("/v1/orders", s.listOrders)
 		r.With(dispatch).Get("/v1/orders/{id}", s.getOrder)
+		r.With(dispatch).Get("/v1/orders/{id}/label", s.orderLabel("html"))      // label.go
+		r.With(dispatch).Get("/v1/orders/{id}/label.json", s.orderLabel("json")) // label.go
+		r.With(dispatch).Get("/v1/orders/{id}/price", s.orderPrice)              // carrierprice.go
 		r.With(dispatch, json).Post("/v1/orders/{id}/cancel", s.cancelOrder)
 		r.With(dispatch, json).Post("/v1/orders/{id}/lock", s.lockOrder(false))
 		r.With(dispatch, json).Delete("/v1/orders/{id}/lock", s.lockOrder(true))

@@ -51,8 +51,18 @@ func setup(t *testing.T) *bundle {
 }
 
 // setupWith builds the scenario of opt, seeds it with seed (the network
-// only, or the whole day) and starts a service and a server on it.
+// only, or the whole day) and starts a service and a server on it, on the
+// clock (21:00 the evening before), as the binary runs by default: without
+// the notice floor (--min-notice 0).
 func setupWith(t *testing.T, opt demo.Options, seed func(context.Context, *store.DB, *demo.Scenario) (*demo.Seeded, error)) *bundle {
+	t.Helper()
+	return setupAt(t, opt, clock, -1, seed)
+}
+
+// setupAt is setupWith on another clock and with a minimum notice
+// (jobs.Deps.MinNotice: negative none, as the binary's default; 0 jobs'
+// 2 h, as --min-notice 2h).
+func setupAt(t *testing.T, opt demo.Options, clock func() time.Time, minNotice time.Duration, seed func(context.Context, *store.DB, *demo.Scenario) (*demo.Seeded, error)) *bundle {
 	t.Helper()
 	ctx := context.Background()
 	b := &bundle{t: t, ctx: ctx, db: pgtest.New(t), secret: []byte("e2e-secret-0123456789abcdef")}
@@ -64,8 +74,7 @@ func setupWith(t *testing.T, opt demo.Options, seed func(context.Context, *store
 		t.Fatal(err)
 	}
 	svc, err := jobs.New(b.db, jobs.Deps{Clock: clock, Workers: 8, PlanWorkers: 1, PlanBudget: 2 * time.Second,
-		PlanIterations: 3000, SLAWatchEvery: -1, FetchPollInterval: 100 * time.Millisecond,
-		MinNotice: -1}) // as the binary: no notice floor unless --min-notice
+		PlanIterations: 3000, SLAWatchEvery: -1, FetchPollInterval: 100 * time.Millisecond, MinNotice: minNotice})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -69,13 +69,19 @@ func (c consoleIssues) lateMin(order int64) int {
 }
 
 // TestOfferedFixesFix: over the demo's day at its depots, planned the
-// evening before, every "Giao cho xe …" fix the console offers, applied as
-// the console applies it (lock and re-plan for an order left out, move for
-// a late stop), ends with the order on that vehicle, and a late one less
-// late; an issue offered none says why.
+// evening before at the evening planning's 17:00 (jobs.Deps.EveningAt) with
+// the notice floor on (--min-notice 2h), every "Giao cho xe …" fix the
+// console offers, applied as the console applies it (lock and re-plan for
+// an order left out, move for a late stop), ends with the order on that
+// vehicle, and a late one less late; an issue offered none says why. At
+// 17:00 the windows are told tonight, so the floor leaves tomorrow whole
+// and the day has orders left out that a vehicle can still take (planned
+// at 21:00, every window starts at 08:30 or later, and the last session
+// found no order left out there that one vehicle could take).
 func TestOfferedFixesFix(t *testing.T) {
-	b := setupWith(t, demo.Options{Seed: 11, Households: 900, Day: day}, func(ctx context.Context, db *store.DB, sc *demo.Scenario) (out *demo.Seeded, err error) {
-		err = db.InTx(ctx, func(tx pgx.Tx) error { out, err = demo.Seed(ctx, tx, sc, clock()); return err })
+	evening := func() time.Time { return day.Add(-7 * time.Hour) }
+	b := setupAt(t, demo.Options{Seed: 11, Households: 900, Day: day}, evening, 2*time.Hour, func(ctx context.Context, db *store.DB, sc *demo.Scenario) (out *demo.Seeded, err error) {
+		err = db.InTx(ctx, func(tx pgx.Tx) error { out, err = demo.Seed(ctx, tx, sc, evening()); return err })
 		return out, err
 	})
 	ctx, svc := context.Background(), b.svc

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"html/template"
 	"net/http"
 	"strconv"
 	"strings"
@@ -25,11 +26,23 @@ type ViettelPost struct {
 	core
 	Username, Password string
 	short, long        map[string]bool
+	prints             map[string]vtpPrint // printing codes issued
 }
+
+// vtpPrint is a printing code's waybills. The fake keeps its codes (the
+// tests run on clocks of their own, the expiry asked is not checked).
+type vtpPrint struct {
+	bills []string
+}
+
+// PrintPath is where the fake opens a printing code's label (GET
+// ?type=1&bill=<code>&showPostage=1), as ViettelPost's DigitalizePrint
+// does: jobs' PrintURL is the fake's base URL + PrintPath.
+const PrintPath = "/DigitalizePrint/report.do"
 
 // NewViettelPost returns a fake ViettelPost taking these credentials.
 func NewViettelPost(username, password string) *ViettelPost {
-	return &ViettelPost{core: newCore(), Username: username, Password: password, short: map[string]bool{}, long: map[string]bool{}}
+	return &ViettelPost{core: newCore(), Username: username, Password: password, short: map[string]bool{}, long: map[string]bool{}, prints: map[string]vtpPrint{}}
 }
 
 // Expire forgets every token issued: the next call must log in again.
@@ -54,6 +67,10 @@ func token() string {
 }
 
 func (f *ViettelPost) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasSuffix(r.URL.Path, PrintPath) {
+		f.label(w, r)
+		return
+	}
 	body, ok := decode(w, r, vtpRefuse)
 	if !ok {
 		return
@@ -80,12 +97,7 @@ func (f *ViettelPost) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case strings.HasSuffix(p, StatusPath):
 		f.status(w, body)
 	case strings.HasSuffix(p, "/order/printing-code"):
-		arr, _ := body["ORDER_ARRAY"].([]any)
-		if len(arr) == 0 || num(body, "EXPIRY_TIME") == 0 {
-			vtpRefuse(w, "ORDER_ARRAY and EXPIRY_TIME are required")
-			return
-		}
-		writeJSON(w, http.StatusOK, map[string]any{"status": 200, "error": false, "message": "print-" + token()})
+		f.printingCode(w, body)
 	default:
 		http.NotFound(w, r)
 	}
@@ -226,4 +238,61 @@ func vtpUpdated(w http.ResponseWriter, found, done bool) {
 	default:
 		writeJSON(w, http.StatusOK, map[string]any{"status": 200, "error": false, "message": "OK"})
 	}
+}
+
+// printingCode serves POST /order/printing-code {EXPIRY_TIME (ms since the
+// epoch), ORDER_ARRAY (waybills)}: the printing code in message, as
+// ViettelPost answers it; an unknown waybill is refused; down, 503.
+func (f *ViettelPost) printingCode(w http.ResponseWriter, body map[string]any) {
+	arr, _ := body["ORDER_ARRAY"].([]any)
+	if len(arr) == 0 || num(body, "EXPIRY_TIME") <= 0 {
+		vtpRefuse(w, "ORDER_ARRAY and EXPIRY_TIME are required")
+		return
+	}
+	var p vtpPrint
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.down {
+		f.refused++
+		writeFault(w, Fault{Status: http.StatusServiceUnavailable})
+		return
+	}
+	for _, a := range arr {
+		b, _ := a.(string)
+		if f.byBill[b] == nil {
+			vtpRefuse(w, "Không tìm thấy vận đơn "+b)
+			return
+		}
+		p.bills = append(p.bills, b)
+	}
+	code := "print-" + token()
+	f.prints[code] = p
+	writeJSON(w, http.StatusOK, map[string]any{"status": 200, "error": false, "message": code})
+}
+
+// vtpLabel is the fake's printed label: the waybill and what the create
+// said of the parcel (the real one is ViettelPost's own layout).
+var vtpLabel = template.Must(template.New("vtp").Parse(`<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>Viettel Post {{range .}}{{.Waybill}} {{end}}</title></head><body>
+{{range .}}<section class="vtp-label" data-waybill="{{.Waybill}}"><h1>Viettel Post</h1><p class="bill">{{.Waybill}}</p>
+<p>Người gửi: {{index .Fields "SENDER_FULLNAME"}} · {{index .Fields "SENDER_PHONE"}}</p><p>Người nhận: {{index .Fields "RECEIVER_FULLNAME"}} · {{index .Fields "RECEIVER_ADDRESS"}}</p>
+<p>{{index .Fields "PRODUCT_NAME"}} · {{index .Fields "PRODUCT_WEIGHT"}} g · thu hộ {{index .Fields "MONEY_COLLECTION"}} đ</p></section>{{end}}
+</body></html>`))
+
+// label serves PrintPath: the labels of a printing code.
+func (f *ViettelPost) label(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	p, ok := f.prints[r.URL.Query().Get("bill")]
+	var orders []Order
+	if ok {
+		for _, b := range p.bills {
+			orders = append(orders, *f.byBill[b])
+		}
+	}
+	f.mu.Unlock()
+	if len(orders) == 0 {
+		http.Error(w, "Mã in không hợp lệ", http.StatusNotFound)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_ = vtpLabel.Execute(w, orders)
 }

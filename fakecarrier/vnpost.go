@@ -14,8 +14,9 @@ import (
 
 // VNPost serves VNPost's MyVNPost customer API (mount it at the base URL,
 // e.g. an httptest server's URL + "/api/api"): POST
-// /MobileAuthentication/GetAccessToken, POST /CustomerConnect/CreateOrder
-// and POST /CustomerConnect/CancelOrder, and the post office's status
+// /MobileAuthentication/GetAccessToken, POST /CustomerConnect/CreateOrder,
+// POST /CustomerConnect/TinhCuocTatCaDichVu (the price) and POST
+// /CustomerConnect/CancelOrder, and the post office's status
 // interface at StatusPath, the token in the h-token header
 // (401 without it). A refused order is HTTP 400 {Message}.
 type VNPost struct {
@@ -62,6 +63,8 @@ func (f *VNPost) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case strings.HasSuffix(p, "/CustomerConnect/CreateOrder"):
 		f.create(w, r, body)
+	case strings.HasSuffix(p, "/CustomerConnect/TinhCuocTatCaDichVu"):
+		f.charge(w, body)
 	case strings.HasSuffix(p, "/CustomerConnect/CancelOrder"):
 		found, done := f.update(w, str(body, "OrderId"), true, "cancel")
 		switch {
@@ -174,4 +177,43 @@ func (f *VNPost) Deliver(webhookURL, key string, client *http.Client, seed uint6
 	f.courier = c
 	f.mu.Unlock()
 	return c
+}
+
+// charge serves TinhCuocTatCaDichVu: one line per service, {MaDichVu,
+// CuocChinh, VAT, TongCuocSauVAT, CuocCod, TongCuocBaoGomDVCT, Success},
+// as MyVNPost answers it. The fake's tariff is its own: BK 16,500 đ the
+// first 500 g and 2,500 đ each 500 g more, EMS 1.6 times that, 10 % VAT,
+// COD 1 % of the amount (10,000 đ at least). Without SenderProvinceId,
+// ReceiverProvinceId or a positive Weight it refuses, as the carrier does.
+func (f *VNPost) charge(w http.ResponseWriter, body map[string]any) {
+	if m := missing(body, []string{"SenderProvinceId", "ReceiverProvinceId"}, "Weight"); m != "" {
+		vnpRefuse(w, m)
+		return
+	}
+	f.mu.Lock()
+	down := f.down
+	if down {
+		f.refused++
+	}
+	f.mu.Unlock()
+	if down {
+		writeFault(w, Fault{Status: http.StatusServiceUnavailable})
+		return
+	}
+	steps := (int(num(body, "Weight")) - 1) / 500 // 500 g steps past the first
+	var cod float64
+	if c := num(body, "CodAmount"); c > 0 {
+		cod = max(10000, c/100)
+	}
+	var lines []map[string]any
+	for _, s := range []struct {
+		code   string
+		factor float64
+	}{{"EMS", 1.6}, {"BK", 1}} {
+		main := (16500 + 2500*float64(steps)) * s.factor
+		vat := main / 10
+		lines = append(lines, map[string]any{"MaDichVu": s.code, "CuocChinh": main, "VAT": vat, "TongCuocSauVAT": main + vat,
+			"CuocCod": cod, "TongCuocBaoGomDVCT": main + vat + cod, "Success": true})
+	}
+	writeJSON(w, http.StatusOK, lines)
 }

@@ -319,7 +319,7 @@ func (s *Service) HandOver(ctx context.Context, orderIDs []int64, a Actor) ([]in
 		if err != nil || len(changed) == 0 {
 			return err
 		}
-		if err := s.tellCarrier(ctx, tx, changed, carrierHandedOver, time.Time{}, ""); err != nil { // carrier_transitions.go
+		if err := s.handedOver(ctx, tx, changed, time.Time{}); err != nil { // carrier_estimate.go: the estimate, the outbox
 			return err
 		}
 		return s.event(ctx, tx, a.Name, "order.handed_over", "", map[string]any{"orders": changed})

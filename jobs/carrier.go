@@ -129,7 +129,7 @@ type carrierSet struct {
 	sent *prometheus.CounterVec // carrier, action, outcome
 }
 
-func newCarrierSet(reg prometheus.Registerer, cfg CarrierConfig) (*carrierSet, error) {
+func newCarrierSet(reg prometheus.Registerer, cfg CarrierConfig, db *store.DB) (*carrierSet, error) {
 	if cfg.ShipAt == "" {
 		cfg.ShipAt = ShipAtPickup
 	}
@@ -147,14 +147,33 @@ func newCarrierSet(reg prometheus.Registerer, cfg CarrierConfig) (*carrierSet, e
 		}
 		c.sent = are.ExistingCollector.(*prometheus.CounterVec)
 	}
+	if len(cfg.Connectors) > 0 {
+		var are prometheus.AlreadyRegisteredError
+		if err := reg.Register(newCarrierOutboxCollector(db)); err != nil && !errors.As(err, &are) { // carrier_metrics.go
+			return nil, err
+		}
+	}
 	return c, nil
 }
 
 // shipOnPickup and shipOnIntake are the transitions' hooks. At intake the
 // order's shipment is created when the configuration says so; at pickup
 // it is created at the latest (a create written at intake is not written
-// again), then told it was picked up.
-func (s *Service) shipOnPickup(ctx context.Context, tx pgx.Tx, ids []int64, at time.Time) error {
+// again), then told it was picked up. The pickup of stop stopID also
+// estimates the orders' delivery (carrier_estimate.go) from the trip's
+// planned unload at the depot, or the pickup's time if later.
+func (s *Service) shipOnPickup(ctx context.Context, tx pgx.Tx, stopID int64, ids []int64, at time.Time) error {
+	unload, err := store.StopUnloadAt(ctx, tx, stopID)
+	if err != nil {
+		return err
+	}
+	atDepot := at
+	if unload != nil && unload.After(at) {
+		atDepot = *unload
+	}
+	if err := s.estimateDelivery(ctx, tx, ids, atDepot); err != nil {
+		return err
+	}
 	if err := s.tellCarrier(ctx, tx, ids, carrierCreate, at, ""); err != nil {
 		return err
 	}

@@ -58,8 +58,9 @@ type ViettelPost struct {
 	CusID          int64
 	// Service is ORDER_SERVICE (default "VCN", chuyển phát nhanh).
 	Service string
-	// ReceiverProvince is the carrier's province id of each destination
-	// province thugom knows (orders.destination_province); 0 when unknown.
+	// ReceiverProvince is ViettelPost's own PROVINCE_ID of each
+	// destination province, by thugom.ProvinceKey
+	// (THUGOM_VIETTELPOST_PROVINCE_IDS); 0 when unknown.
 	ReceiverProvince map[string]int
 	Client           *http.Client // nil: 20 s timeout
 	// WebhookToken is the TOKEN ViettelPost's webhook carries (given to
@@ -176,7 +177,7 @@ func (v *ViettelPost) CreateShipment(ctx context.Context, s CarrierShipment) (Wa
 		"SENDER_FULLNAME": s.SenderName, "SENDER_ADDRESS": s.SenderAddress, "SENDER_PHONE": esmsPhone(s.SenderPhone),
 		"SENDER_EMAIL": "", "SENDER_WARD": 0, "SENDER_DISTRICT": 0, "SENDER_PROVINCE": 0,
 		"RECEIVER_FULLNAME": "", "RECEIVER_ADDRESS": s.DestinationProvince, "RECEIVER_PHONE": "", "RECEIVER_EMAIL": "",
-		"RECEIVER_WARD": 0, "RECEIVER_DISTRICT": 0, "RECEIVER_PROVINCE": v.ReceiverProvince[s.DestinationProvince],
+		"RECEIVER_WARD": 0, "RECEIVER_DISTRICT": 0, "RECEIVER_PROVINCE": v.ReceiverProvince[thugom.ProvinceKey(s.DestinationProvince)],
 		"PRODUCT_NAME": s.ProductName, "PRODUCT_DESCRIPTION": s.Note, "PRODUCT_QUANTITY": s.Parcels,
 		"PRODUCT_PRICE": s.CODAmount, "PRODUCT_WEIGHT": s.WeightGrams, "PRODUCT_LENGTH": 0, "PRODUCT_WIDTH": 0, "PRODUCT_HEIGHT": 0,
 		"PRODUCT_TYPE": "HH", "ORDER_PAYMENT": payment, "ORDER_SERVICE": svc, "ORDER_SERVICE_ADD": "",

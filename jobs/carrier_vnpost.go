@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"strings"
 
@@ -45,6 +46,9 @@ type VNPost struct {
 	// "24" and "" — the carrier fills the district from the address).
 	SenderProvinceID string
 	SenderDistrictID string
+	// ReceiverProvince is VNPost's own id of each destination province, by
+	// thugom.ProvinceKey (THUGOM_VNPOST_PROVINCE_IDS); "" when unknown.
+	ReceiverProvince map[string]string
 	Client           *http.Client // nil: 20 s timeout
 	// WebhookKey signs VNPost's webhook (VNPostSign); "" refuses every
 	// webhook.
@@ -96,19 +100,13 @@ func (v *VNPost) authed(ctx context.Context, path string, body any) ([]byte, err
 
 // CreateShipment implements CarrierConnector.
 func (v *VNPost) CreateShipment(ctx context.Context, s CarrierShipment) (Waybill, error) {
-	svc := v.Service
-	if svc == "" {
-		svc = "BK"
-	}
-	prov := v.SenderProvinceID
-	if prov == "" {
-		prov = "24"
-	}
+	svc := v.service()
+	prov := v.senderProvince()
 	body := map[string]any{
 		"OrderCode": s.Reference, "SenderFullname": s.SenderName, "SenderTel": esmsPhone(s.SenderPhone),
 		"SenderAddress": s.SenderAddress, "SenderProvinceId": prov, "SenderDistrictId": v.SenderDistrictID, "SenderWardId": "",
 		"ReceiverFullname": "", "ReceiverTel": "", "ReceiverAddress": s.DestinationProvince,
-		"ReceiverProvinceId": "", "ReceiverDistrictId": "", "ReceiverWardId": "",
+		"ReceiverProvinceId": v.ReceiverProvince[thugom.ProvinceKey(s.DestinationProvince)], "ReceiverDistrictId": "", "ReceiverWardId": "",
 		"ServiceName": svc, "PackageContent": s.ProductName, "WeightEvaluation": s.WeightGrams,
 		"WidthEvaluation": 0, "LengthEvaluation": 0, "HeightEvaluation": 0,
 		"CodAmountEvaluation": s.CODAmount, "OrderAmountEvaluation": s.CODAmount, "IsReceiverPayFreight": false,
@@ -130,6 +128,63 @@ func (v *VNPost) CreateShipment(ctx context.Context, s CarrierShipment) (Waybill
 		return Waybill{}, fmt.Errorf("vnpost CreateOrder: no Id or ItemCode in the answer")
 	}
 	return Waybill{Number: a.ItemCode, Ref: a.ID}, nil
+}
+
+func (v *VNPost) service() string {
+	if v.Service == "" {
+		return "BK"
+	}
+	return v.Service
+}
+
+func (v *VNPost) senderProvince() string {
+	if v.SenderProvinceID == "" {
+		return "24"
+	}
+	return v.SenderProvinceID
+}
+
+// vnpCharge is one service's line of TinhCuocTatCaDichVu's answer.
+type vnpCharge struct {
+	Service string `json:"MaDichVu"`
+	// Total is TongCuocBaoGomDVCT: the charge with VAT and the extra
+	// services (COD included), what the sender pays.
+	Total   float64 `json:"TongCuocBaoGomDVCT"`
+	Success *bool   `json:"Success"`
+}
+
+// Price implements CarrierPricer: MyVNPost's charge of the shipment for
+// the configured service. The issue calls it ServicesCharge; the
+// integrators' code read calls POST /CustomerConnect/TinhCuocTatCaDichVu
+// (tính cước tất cả dịch vụ) with SenderProvinceId, SenderDistrictId,
+// ReceiverProvinceId, ReceiverDistrictId, Weight in grams, the sizes,
+// CodAmount, IsReceiverPayFreight, OrderAmount and the extra services'
+// Use* flags, answered by one line per service ({MaDichVu,
+// TongCuocBaoGomDVCT, TongCuocSauVAT, …}): that is followed, and the fake
+// serves it.
+func (v *VNPost) Price(ctx context.Context, s CarrierShipment) (CarrierPrice, error) {
+	body := map[string]any{
+		"SenderProvinceId": v.senderProvince(), "SenderDistrictId": v.SenderDistrictID,
+		"ReceiverProvinceId": v.ReceiverProvince[thugom.ProvinceKey(s.DestinationProvince)], "ReceiverDistrictId": "",
+		"Weight": s.WeightGrams, "Width": 0, "Length": 0, "Height": 0, "CodAmount": s.CODAmount,
+		"IsReceiverPayFreight": false, "OrderAmount": s.CODAmount, "UseBaoPhat": false, "UseHoaDon": false,
+		"UseNhanTinSmsNguoiNhanTruocPhat": false, "UseNhanTinSmsNguoiNhanSauPhat": false, "CustomerCode": "",
+	}
+	raw, err := v.authed(ctx, "/CustomerConnect/TinhCuocTatCaDichVu", body)
+	if err != nil {
+		return CarrierPrice{}, err
+	}
+	var lines []vnpCharge
+	if err := json.Unmarshal(raw, &lines); err != nil {
+		return CarrierPrice{}, fmt.Errorf("vnpost TinhCuocTatCaDichVu: unreadable answer %q: %w", truncate(string(raw), 100), err)
+	}
+	svc := v.service()
+	for _, l := range lines {
+		if l.Service == svc && (l.Success == nil || *l.Success) {
+			return CarrierPrice{Carrier: thugom.CarrierVNPost, Service: svc, Fee: int64(math.Round(l.Total))}, nil
+		}
+	}
+	return CarrierPrice{}, fmt.Errorf("vnpost TinhCuocTatCaDichVu: %w: no price for service %s", ErrCarrierRefused, svc)
 }
 
 // CancelShipment implements CarrierConnector.

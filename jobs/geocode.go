@@ -241,7 +241,7 @@ func aimAtKeepable(sla thugom.SLA, o store.SLAOrder, deps []thugom.Departure) th
 // when the produce is ready, back within its shift). Zero when the depot
 // has no active vehicle or no truck serves the province.
 func (s *Service) earliestAtDepot(vehicles []thugom.Vehicle, deps []thugom.Departure, depot, household orb.Point, ready, placed time.Time, province string) time.Time {
-	a, err := thugom.Promise(thugom.PromiseInput{At: placed, Ready: ready, Province: province, Departures: deps,
+	a, err := thugom.Promise(thugom.PromiseInput{At: placed, Ready: s.noticeReady(placed, ready), Province: province, Departures: deps,
 		Vehicles: s.promiseVehicles(vehicles, depot, household), ServiceS: serviceBaseS, Visits: 1})
 	if err != nil {
 		return time.Time{}

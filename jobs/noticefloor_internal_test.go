@@ -88,24 +88,31 @@ func TestRaiseOpen(t *testing.T) {
 func TestAskedFor(t *testing.T) {
 	t.Parallel()
 	now := at(9, 0)
-	answered, placed := at(8, 40), at(10, 0)
-	o := func(r *time.Time) store.PlanOrder {
+	answered, ready10, ready1030 := at(8, 40), at(10, 0), at(10, 30)
+	o := func(placed time.Time, r *time.Time) store.PlanOrder {
 		var po store.PlanOrder
-		po.Order.ReadyFrom = r
+		po.Order.PlacedAt, po.Order.ReadyFrom = placed, r
 		return po
 	}
+	eve := policyDay.Add(-4 * time.Hour) // 20:00 the evening before
 	for _, c := range []struct {
 		name   string
 		orders []store.PlanOrder
 		want   bool
 	}{
-		{"a ready answer (ready since the answer)", []store.PlanOrder{o(&answered)}, true},
-		{"ready at 10:00: still owed notice", []store.PlanOrder{o(&placed)}, false},
-		{"no readiness", []store.PlanOrder{o(nil)}, false},
-		{"a shared stop where one household did not say", []store.PlanOrder{o(&answered), o(nil)}, false},
+		{"a ready answer (ready since the answer)", []store.PlanOrder{o(eve, &answered)}, true},
+		{"ready at 10:00 said the evening before: still owed notice", []store.PlanOrder{o(eve, &ready10)}, false},
+		{"placed at 08:30 ready at 10:00: the 1 h 30 it gave itself", []store.PlanOrder{o(at(8, 30), &ready10)}, true},
+		{"placed at 08:30 ready at 10:30: 2 h ahead, owed notice", []store.PlanOrder{o(at(8, 30), &ready1030)}, false},
+		{"placed at 08:31 ready at 10:30: under 2 h", []store.PlanOrder{o(at(8, 31), &ready1030)}, true},
+		{"placed after now (the demo's seeding): given now", []store.PlanOrder{o(at(9, 30), &ready10), o(at(10, 0), &ready1030)}, true},
+		{"placed after now, ready 2 h after now", []store.PlanOrder{o(at(9, 30), &[]time.Time{at(11, 0)}[0])}, false},
+		{"no readiness", []store.PlanOrder{o(eve, nil)}, false},
+		{"a shared stop where one household did not say", []store.PlanOrder{o(eve, &answered), o(eve, nil)}, false},
+		{"a shared stop where one household is owed notice", []store.PlanOrder{o(at(8, 30), &ready10), o(eve, &ready10)}, false},
 		{"no order", nil, false},
 	} {
-		if got := askedFor(c.orders, now); got != c.want {
+		if got := askedFor(c.orders, now, 2*time.Hour); got != c.want {
 			t.Errorf("%s: %v, want %v", c.name, got, c.want)
 		}
 	}
@@ -139,5 +146,38 @@ func TestFailedWindow(t *testing.T) {
 	// holds the retry back.
 	if f := noticeFloor(thugom.DefaultWakingHours, 2*time.Hour, policyDay, at(11, 0), false, failedWindow(prev, hh)); f > at(11, 0).Sub(policyDay).Seconds() {
 		t.Errorf("retry floored to %v", time.Duration(f)*time.Second)
+	}
+}
+
+// The promise counts on the visit the notice floor allows: an order placed
+// at 22:00 ready from 07:00 is visited from 08:45 (told at 06:30), one
+// placed at 19:00 from its readiness (told tonight), one that asked (ready
+// within the notice it gave itself) from its readiness.
+func TestNoticeReady(t *testing.T) {
+	t.Parallel()
+	s := &Service{deps: Deps{MinNotice: 2 * time.Hour, WakingHours: thugom.DefaultWakingHours}}
+	eve := func(h, m int) time.Time {
+		return policyDay.Add(-24*time.Hour + time.Duration(h)*time.Hour + time.Duration(m)*time.Minute)
+	}
+	for _, c := range []struct {
+		name          string
+		placed, ready time.Time
+		want          time.Time
+	}{
+		{"placed at 22:00 for 07:00", eve(22, 0), at(7, 0), at(8, 45)},
+		{"placed at 22:00 for 09:30", eve(22, 0), at(9, 30), at(9, 30)},
+		{"placed at 19:00 for 07:00", eve(19, 0), at(7, 0), at(7, 0)},
+		{"placed at 05:45 for 07:00: asked", at(5, 45), at(7, 0), at(7, 0)},
+		{"placed at 10:07 for 11:00: asked", at(10, 7), at(11, 0), at(11, 0)},
+		{"placed at 10:00 for 12:30: the floor is sooner", at(10, 0), at(12, 30), at(12, 30)},
+		{"no readiness: at placement", at(10, 0), time.Time{}, at(10, 0)},
+	} {
+		if got := s.noticeReady(c.placed, c.ready); !got.Equal(c.want) {
+			t.Errorf("%s: %s, want %s", c.name, got.Format("01-02 15:04"), c.want.Format("01-02 15:04"))
+		}
+	}
+	s.deps.MinNotice = -1
+	if got := s.noticeReady(eve(22, 0), at(7, 0)); !got.Equal(at(7, 0)) {
+		t.Errorf("no floor: %s", got.Format("15:04"))
 	}
 }

@@ -75,3 +75,49 @@ func planTomorrowAtOpts(ctx context.Context, t *testing.T, o setupOpts, at time.
 	})
 	return b
 }
+
+// The last call (20:30, half an hour before the waking hours end) re-plans
+// tomorrow for the orders that came in since the evening planning: their
+// window messages leave tonight, so the notice floor leaves tomorrow's
+// first hours to them — windows from 06:45, as planned at 17:00, not from
+// 08:30 as when the morning planning (05:30) is the first to see them.
+func TestLastCallTellsTonight(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+	defer cancel()
+	b := setup(t, setupOpts{households: 80, workers: 2})
+	b.geocodeAll(t)
+	lastCall := testDay.Add(-3*time.Hour - 30*time.Minute) // 20:30 the evening before
+	b.clock.t = lastCall
+	if got := b.svc.LastCallAt(); got != 20*3600+30*60 {
+		t.Fatalf("last call at %v, want 20:30", time.Duration(got)*time.Second)
+	}
+	if err := b.svc.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = b.svc.Stop(context.Background()) })
+	depots, err := b.svc.LastCall(ctx, testDay)
+	if err != nil || len(depots) == 0 {
+		t.Fatalf("last call: %v %v", depots, err)
+	}
+	waitFor(t, ctx, func() bool {
+		return count(t, b.db, `SELECT count(DISTINCT depot_id) FROM plans WHERE status = 'done'`) == len(depots)
+	})
+	early := testDay.Add(8*time.Hour + 30*time.Minute)
+	if n := count(t, b.db, `SELECT count(*) FROM notifications WHERE kind = 'pickup_window' AND window_start < $1 AND send_at < $2`, early, testDay.Add(-3*time.Hour)); n == 0 {
+		t.Error("no window before 08:30 told before 21:00: the last call tells no one tonight")
+	}
+	if n := count(t, b.db, `SELECT count(*) FROM notifications WHERE kind = 'pickup_window' AND window_start < send_at + interval '2 hours'`); n != 0 {
+		t.Errorf("%d window messages give less than 2 h of notice", n)
+	}
+}
+
+// No notice floor, no last call: the evening planning's 17:00 is the day's
+// last.
+func TestNoLastCallWithoutNotice(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpts{minNotice: -1})
+	if got := b.svc.LastCallAt(); got >= 0 {
+		t.Errorf("last call at %v without a notice floor", time.Duration(got)*time.Second)
+	}
+}

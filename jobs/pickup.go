@@ -175,7 +175,7 @@ func (s *Service) recordPickup(ctx context.Context, tx pgx.Tx, e PickupEvent) (*
 		if _, err := store.SetOrdersStatus(ctx, tx, ids, thugom.OrderPickedUp, now); err != nil {
 			return nil, err
 		}
-		if err := s.shipOnPickup(ctx, tx, ids, e.At); err != nil { // carrier.go: the outbox, in this transaction
+		if err := s.shipOnPickup(ctx, tx, st.ID, ids, e.At); err != nil { // carrier.go: the outbox, in this transaction
 			return nil, err
 		}
 	case thugom.StopDone:
@@ -188,7 +188,7 @@ func (s *Service) recordPickup(ctx context.Context, tx pgx.Tx, e PickupEvent) (*
 		if err != nil {
 			return nil, err
 		}
-		if err := s.tellCarrier(ctx, tx, handed, carrierHandedOver, e.At, ""); err != nil { // carrier_transitions.go
+		if err := s.handedOver(ctx, tx, handed, e.At); err != nil { // carrier_estimate.go: the estimate, the outbox
 			return nil, err
 		}
 	case thugom.StopFailed:

@@ -329,6 +329,26 @@ type group struct {
 	parcels   int
 	// dropoff: a hub stop at a commune drop-off point (household 0).
 	dropoff *thugom.DropOffPoint
+	// part is which of its household's visits of the day the stop is (0:
+	// the first; visitParts).
+	part int
+}
+
+// told is the window the group's household was told for this visit. A
+// household is told its first visit of the day (prevWindow, the earliest
+// of its open stops); a second visit split off (part > 0) is told once
+// the first is done, so one window message at a time reaches it (the
+// notices merge a household's queued window messages): a stop that
+// continues one not told is not told yet.
+func (g *group) told(prevWindow map[int64]time.Time) (time.Time, bool) {
+	if g.part > 0 {
+		return time.Time{}, false
+	}
+	t, ok := prevWindow[g.household]
+	if ok && g.prev != nil && g.prev.HouseholdID != nil && !g.prev.WindowStart.Equal(t) {
+		return time.Time{}, false
+	}
+	return t, ok
 }
 
 // slaWrite is a handover deadline computed while reading, stored when
@@ -372,6 +392,8 @@ type planner struct {
 	active     map[int64]bool
 	unassigned []thugom.Unassigned
 	prevWindow map[int64]time.Time
+	// firstWindow: each household's earliest window of the day (progress).
+	firstWindow map[int64]time.Time
 }
 
 // read loads the day's inputs: its revision first (so that anything

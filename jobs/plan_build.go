@@ -37,7 +37,10 @@ func frozenStatus(st string) bool { return st == thugom.StopEnRoute || st == thu
 type progress struct {
 	states     map[int64]*vehicleState // vehicle → its day so far
 	prevWindow map[int64]time.Time     // household → window start announced
-	lockedStop map[int64]int64         // household → vehicle a dispatcher locked
+	// firstWindow is each household's earliest window of the day, done or
+	// not: a stop with a later one was a second visit (group.told).
+	firstWindow map[int64]time.Time
+	lockedStop  map[int64]int64 // household → vehicle a dispatcher locked
 	// households are where the households of the day's stops are (a
 	// vehicle's position is its last stop's).
 	households map[int64]orb.Point
@@ -101,7 +104,11 @@ func (p *planner) build(ctx context.Context, q store.DBTX) error {
 		switch {
 		case deadlineImpossible(in, st):
 			st.DeadlineLateCost = deadlineLateCost(len(stopGroup[st.ID].orders))
-		case st.Deadline > 0 && p.s.deps.RetryTargets:
+		case st.Deadline > 0:
+			st.Penalty *= keepableFactor
+			if !p.s.deps.RetryTargets {
+				break
+			}
 			// Only a target some vehicle could meet going there alone: one
 			// that none can is no retry kept, and chasing it bent routes
 			// (measured on the week: produce age p95 480.8 min against
@@ -113,7 +120,7 @@ func (p *planner) build(ctx context.Context, q store.DBTX) error {
 	}
 	placePins(in, stopGroup) // a dispatcher's drops at a place (position.go)
 	p.in, p.groups, p.stopGroup, p.states, p.active = in, groups, stopGroup, pr.states, active
-	p.unassigned, p.prevWindow = unassigned, pr.prevWindow
+	p.unassigned, p.prevWindow, p.firstWindow = unassigned, pr.prevWindow, pr.firstWindow
 	return nil
 }
 
@@ -122,7 +129,7 @@ func (p *planner) build(ctx context.Context, q store.DBTX) error {
 // underway to; per household the window it was told and the vehicle a
 // dispatcher locked it to.
 func (p *planner) progress(ctx context.Context, q store.DBTX) (*progress, error) {
-	pr := &progress{states: map[int64]*vehicleState{}, prevWindow: map[int64]time.Time{}, lockedStop: map[int64]int64{}}
+	pr := &progress{states: map[int64]*vehicleState{}, prevWindow: map[int64]time.Time{}, firstWindow: map[int64]time.Time{}, lockedStop: map[int64]int64{}}
 	var hids []int64
 	for _, st := range p.prev {
 		if st.HouseholdID != nil {
@@ -142,9 +149,14 @@ func (p *planner) progress(ctx context.Context, q store.DBTX) (*progress, error)
 			vs = &vehicleState{}
 			pr.states[st.VehicleID] = vs
 		}
+		if first, ok := pr.firstWindow[ptrID(st.HouseholdID)]; st.Kind == thugom.StopPickup && st.HouseholdID != nil && (!ok || st.WindowStart.Before(first)) {
+			pr.firstWindow[*st.HouseholdID] = st.WindowStart
+		}
 		open := st.Kind == thugom.StopPickup && (st.Status == thugom.StopPlanned || frozenStatus(st.Status))
 		if open && st.HouseholdID != nil {
-			pr.prevWindow[*st.HouseholdID] = st.WindowStart
+			if told, ok := pr.prevWindow[*st.HouseholdID]; !ok || st.WindowStart.Before(told) {
+				pr.prevWindow[*st.HouseholdID] = st.WindowStart // its first visit's (group.told)
+			}
 			if st.LockedVehicleID != nil {
 				pr.lockedStop[*st.HouseholdID] = *st.LockedVehicleID
 			}
@@ -161,6 +173,13 @@ func (p *planner) progress(ctx context.Context, q store.DBTX) (*progress, error)
 		}
 	}
 	return pr, nil
+}
+
+func ptrID(id *int64) int64 {
+	if id == nil {
+		return 0
+	}
+	return *id
 }
 
 // finish adds a finished stop to the vehicle's day: back at the depot it is
@@ -219,6 +238,10 @@ func (p *planner) group(ctx context.Context, q store.DBTX, pr *progress, active 
 	}
 	frozenOf := frozenStops(pr.states, active)
 	prevOpenOf := p.openStops(active)
+	parts, err := p.householdParts(frozenOf, active)
+	if err != nil {
+		return nil, nil, nil, err
+	}
 	var unassigned []thugom.Unassigned
 	groups := map[string]*group{}
 	var keys []string
@@ -232,10 +255,15 @@ func (p *planner) group(ctx context.Context, q store.DBTX, pr *progress, active 
 		if fs := frozenOf[o.Order.ID]; fs != nil {
 			frozenID = fs.ID
 		}
-		key := groupKey(o, frozenID)
+		key, part := groupKey(o, frozenID), 0
+		if ownVisit(o, frozenID) {
+			part = parts[o.Order.ID]
+			key = partKey(key, part)
+		}
 		g := groups[key]
 		if g == nil {
 			g = newGroup(key, o, frozenOf[o.Order.ID])
+			g.part = part
 			groups[key] = g
 			keys = append(keys, key)
 		}
@@ -257,6 +285,62 @@ func (p *planner) group(ctx context.Context, q store.DBTX, pr *progress, active 
 	}
 	sort.Strings(keys)
 	return groups, keys, unassigned, nil
+}
+
+// householdParts is the visit of the day each order collected at its
+// household's own stop belongs to (visitParts; 0 when the household has
+// one).
+func (p *planner) householdParts(frozenOf map[int64]*store.PlanStop, active map[int64]bool) (map[int64]int, error) {
+	byHousehold := map[int64][]store.PlanOrder{}
+	var households []int64
+	for _, o := range p.orders {
+		if frozenOf[o.Order.ID] != nil || !ownVisit(o, 0) || o.Household.Precision == thugom.PrecisionNone {
+			continue
+		}
+		hh := o.Order.HouseholdID
+		if byHousehold[hh] == nil {
+			households = append(households, hh)
+		}
+		byHousehold[hh] = append(byHousehold[hh], o)
+	}
+	parts := map[int64]int{}
+	for _, hh := range households {
+		orders := byHousehold[hh]
+		if len(orders) < 2 {
+			continue
+		}
+		got, err := visitParts(orders, p.deps, p.day, p.nowS, p.backLeg(orders[0].Household.Point, active))
+		if err != nil {
+			return nil, err
+		}
+		for id, part := range got {
+			parts[id] = part
+		}
+	}
+	return parts, nil
+}
+
+// backLeg is the quickest drive from pt to the depot among the vehicles in
+// service, in seconds (0 when none).
+func (p *planner) backLeg(pt orb.Point, active map[int64]bool) float64 {
+	from, to := geo.Point{Lat: pt[1], Lon: pt[0]}, geo.Point{Lat: p.depot.Point[1], Lon: p.depot.Point[0]}
+	best := math.Inf(1)
+	for _, v := range p.vehicles {
+		if !active[v.ID] {
+			continue
+		}
+		prof, err := p.s.profile(v.Kind)
+		if err != nil {
+			continue
+		}
+		if _, s := prof.Leg(from, to); s < best {
+			best = s
+		}
+	}
+	if math.IsInf(best, 1) {
+		return 0
+	}
+	return best
 }
 
 // readDropOffs notes on the orders to plan those their households bring to
@@ -345,7 +429,7 @@ func (p *planner) stops(in *routing.Instance, locs *locations, groups map[string
 		}
 		p.sla = append(p.sla, slas...)
 		st.Windows, st.Deadline, st.MaxAge = terms.windows, terms.deadline, terms.maxAge
-		toldAt, told := prevWindow[g.household]
+		toldAt, told := g.told(prevWindow)
 		st.Windows = p.noticeWindows(st.Windows, g, toldAt) // noticefloor.go
 		if g.dropoff != nil {
 			// Its households agreed to bring their produce: they were told.

@@ -286,7 +286,11 @@ func (w *planWrite) visit(ctx context.Context, routeID, vid int64, trip, seq int
 		lv := vid
 		st.LockedVehicleID = &lv
 	}
-	st.WindowStart, st.WindowEnd = householdWindow(st.ArriveAt, w.prevWindow[hh])
+	told, wasTold, err := w.toldOf(ctx, g)
+	if err != nil {
+		return err
+	}
+	st.WindowStart, st.WindowEnd = householdWindow(st.ArriveAt, told)
 	if g.dropoff != nil {
 		// A hub's window is when its produce is there: from the last
 		// household's drop-off to the point's closing.
@@ -309,7 +313,11 @@ func (w *planWrite) visit(ctx context.Context, routeID, vid int64, trip, seq int
 	if g.dropoff != nil {
 		return nil // its households were told by their drop-off SMS (jobs/dropoff.go)
 	}
-	n, sms, err := w.tasksAndNotices(ctx, g, &st, w.prevWindow)
+	toldOf := map[int64]time.Time{}
+	if wasTold {
+		toldOf[hh] = told
+	}
+	n, sms, err := w.tasksAndNotices(ctx, g, &st, toldOf)
 	if err != nil {
 		return err
 	}
@@ -317,6 +325,21 @@ func (w *planWrite) visit(ctx context.Context, routeID, vid int64, trip, seq int
 	w.res.SMS += sms
 	w.announced[hh] = true
 	return nil
+}
+
+// toldOf is the window g's household was told for this visit
+// (group.told), unless the stop it continues was a second visit of the
+// day whose window the household never heard: told once the first is done.
+func (w *planWrite) toldOf(ctx context.Context, g *group) (time.Time, bool, error) {
+	told, ok := g.told(w.prevWindow)
+	if !ok || g.prev == nil || !g.prev.WindowStart.After(w.firstWindow[g.household]) {
+		return told, ok, nil
+	}
+	last, err := store.LastToldWindow(ctx, w.tx, g.household, w.now.Add(-12*time.Hour))
+	if err != nil || !last.Equal(g.prev.WindowStart) {
+		return time.Time{}, false, err
+	}
+	return told, ok, nil
 }
 
 // skipDropped skips the day's planned stops this version no longer visits.

@@ -257,3 +257,42 @@ func TestPhoneResume(t *testing.T) {
 		}
 	}
 }
+
+// visitParts gives a household a second visit only for what would make
+// a deadline that could be kept lost: a later order joins the first visit
+// while the truck stays within reach, and an order that no visit could
+// bring back in time does not split one that can.
+func TestVisitParts(t *testing.T) {
+	t.Parallel()
+	deps := []thugom.Departure{{ID: 1, DepartsAt: 11 * 3600, CutoffAt: 10*3600 + 30*60, TransitHours: 7}, {ID: 2, DepartsAt: 16*3600 + 30*60, CutoffAt: 16 * 3600, TransitHours: 14}}
+	order := func(id int64, h, m int, deadline time.Time) store.PlanOrder {
+		var po store.PlanOrder
+		ready := at(h, m)
+		po.Order.ID, po.Order.Parcels = id, 1
+		po.Order.PlacedAt, po.Order.PromiseHours, po.Order.DestinationProvince = at(0, 0), 24, "01"
+		po.Order.ReadyFrom, po.Order.HandoverDeadline = &ready, &deadline
+		return po
+	}
+	morning, afternoon := at(10, 30), at(16, 0)
+	const back = 20 * 60 // 20 min back to the depot
+	for _, c := range []struct {
+		name   string
+		orders []store.PlanOrder
+		want   map[int64]int
+	}{
+		{"ready later than the truck allows: its own visit", []store.PlanOrder{order(2, 10, 20, afternoon), order(1, 7, 0, morning)}, map[int64]int{1: 0, 2: 1}},
+		{"ready in time for both: one visit", []store.PlanOrder{order(1, 7, 0, morning), order(2, 9, 0, afternoon)}, map[int64]int{1: 0, 2: 0}},
+		{"no truck this morning either way: one visit", []store.PlanOrder{order(1, 10, 15, morning), order(2, 10, 20, afternoon)}, map[int64]int{1: 0, 2: 0}},
+		{"three orders, the late one apart", []store.PlanOrder{order(1, 7, 0, morning), order(2, 8, 0, morning), order(3, 10, 25, afternoon)}, map[int64]int{1: 0, 2: 0, 3: 1}},
+	} {
+		got, err := visitParts(c.orders, deps, policyDay, 6*3600, back)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for id, part := range c.want {
+			if got[id] != part {
+				t.Errorf("%s: order %d in visit %d, want %d (%v)", c.name, id, got[id], part, got)
+			}
+		}
+	}
+}

@@ -82,6 +82,7 @@ func (s *Service) flagLost(ctx context.Context, tx pgx.Tx, in thugom.PromiseInpu
 	if o.ReadyFrom != nil {
 		in.Ready = *o.ReadyFrom
 	}
+	in.Ready = s.noticeReady(o.PlacedAt, in.Ready) // noticefloor.go
 	a, err := thugom.Promise(in)
 	var lost LostPromise
 	switch {

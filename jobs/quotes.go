@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -174,9 +175,11 @@ func (s *Service) quote(ctx context.Context, tx pgx.Tx, r QuoteRequest, at time.
 	}
 	in.Vehicles = s.promiseVehicles(vehicles, depot.Point, h.Point)
 	in.Province, in.WeightKg, in.Freshness = r.DestinationProvince, *r.WeightKg, time.Duration(product.FreshnessHours)*time.Hour
+	in.RetryAfter = RetryAfter // a retry as the planner leaves room for it; the depot's record corrects the chance
 	if r.ReadyFrom != nil {
 		in.Ready = *r.ReadyFrom
 	}
+	in.Ready = s.noticeReady(at, in.Ready) // noticefloor.go
 	ans, err := thugom.Promise(in)
 	if err != nil {
 		return nil, err
@@ -216,10 +219,61 @@ func (s *Service) promiseInput(ctx context.Context, tx pgx.Tx, depot *thugom.Dep
 	for day, kg := range load {
 		in.Capacity = append(in.Capacity, thugom.DayCapacity{Day: day, KgLeft: math.Max(0, perDay-kg)})
 	}
+	if in.Record, err = s.records.get(ctx, tx, depot.ID, minTime(at, s.now()).Truncate(time.Hour)); err != nil {
+		return in, nil, err
+	}
 	if householdID != 0 {
 		in.Failures, in.Visits, err = store.HouseholdVisits(ctx, tx, householdID)
 	}
 	return in, vehicles, err
+}
+
+// RecordDays is how far back a depot's record of kept quotes reaches.
+const RecordDays = 7
+
+// recordCache keeps each depot's record of kept quotes (the promises that
+// fell in the RecordDays before the hour of the question: settled, the
+// same for every quote of that hour) so a quote reads it once per depot
+// and hour.
+type recordCache struct {
+	mu sync.Mutex
+	m  map[recordKey][]thugom.SlackKept
+}
+
+type recordKey struct {
+	depot int64
+	until time.Time
+}
+
+// maxRecords bounds the cache: past it, it starts over.
+const maxRecords = 4096
+
+func (c *recordCache) get(ctx context.Context, tx pgx.Tx, depotID int64, until time.Time) ([]thugom.SlackKept, error) {
+	k := recordKey{depotID, until}
+	c.mu.Lock()
+	r, ok := c.m[k]
+	c.mu.Unlock()
+	if ok {
+		return r, nil
+	}
+	r, err := store.DepotKeptBySlack(ctx, tx, depotID, until.AddDate(0, 0, -RecordDays), until)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= maxRecords {
+		c.m = map[recordKey][]thugom.SlackKept{}
+	}
+	c.m[k] = r
+	return r, nil
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
 }
 
 // withQuote checks the quote an order is placed with — the caller's

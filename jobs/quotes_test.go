@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -403,5 +404,51 @@ func TestQuotedOrderGoesToTheQuotesDepot(t *testing.T) {
 	}
 	if o.DepotID == nil || *o.DepotID != other {
 		t.Fatalf("quoted order at depot %v, want the quote's %d (nearest %d)", o.DepotID, other, x.DepotID)
+	}
+}
+
+// TestDepotKeptBySlack: the depot's record of kept quotes counts the
+// orders placed with its quotes by the half hours between readiness and
+// their truck's cutoff: one delivered by its promise (the carrier's
+// delivered time) is kept, one never collected is not, one cancelled is
+// not counted, and promises outside the window are left out.
+func TestDepotKeptBySlack(t *testing.T) {
+	t.Parallel()
+	q := setupQuotes(t)
+	ctx := context.Background()
+	var ids []int64
+	for i := range 3 {
+		x := q.ask(t, 4)
+		res, err := q.place(x.ID, fmt.Sprintf("record-%d", i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, res.OrderIDs[0])
+	}
+	if _, err := q.svc.GeocodeHousehold(ctx, q.household); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := q.db.Exec(ctx, `INSERT INTO shipments (order_id, carrier, status, delivered_at)
+		SELECT id, 'vnpost', 'created', promised_by - interval '1 hour' FROM orders WHERE id = $1`, ids[0]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := q.db.Exec(ctx, `UPDATE orders SET status = 'cancelled' WHERE id = $1`, ids[2]); err != nil {
+		t.Fatal(err)
+	}
+	var promised, deadline, asked time.Time
+	if err := q.db.QueryRow(ctx, `SELECT o.promised_by, o.handover_deadline, greatest(q.asked_at, coalesce(q.ready_from, q.asked_at))
+		FROM orders o JOIN quotes q ON q.order_id = o.id WHERE o.id = $1`, ids[0]).Scan(&promised, &deadline, &asked); err != nil {
+		t.Fatal(err)
+	}
+	got, err := store.DepotKeptBySlack(ctx, q.db, q.depot, promised.Add(-time.Hour), promised.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []thugom.SlackKept{{Slack: deadline.Sub(asked).Truncate(30 * time.Minute), Aimed: 2, Kept: 1}}
+	if !slices.Equal(got, want) {
+		t.Fatalf("record %+v, want %+v", got, want)
+	}
+	if got, err := store.DepotKeptBySlack(ctx, q.db, q.depot, promised.Add(time.Hour), promised.Add(2*time.Hour)); err != nil || len(got) != 0 {
+		t.Fatalf("outside the window: %+v, %v", got, err)
 	}
 }

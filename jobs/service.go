@@ -145,7 +145,8 @@ type Service struct {
 	stopBg  context.CancelFunc
 	bg      sync.WaitGroup // keepClientID, sweepOrphans
 	hooks   hooks
-	fixes   fixCache // the console's fix checks by day revision (fixes.go)
+	fixes   fixCache    // the console's fix checks by day revision (fixes.go)
+	records recordCache // the depots' records of kept quotes by day (quotes.go)
 }
 
 // hooks are where the package's own tests step into the service: to pause a
@@ -202,7 +203,7 @@ func newService(db *store.DB, deps Deps, h hooks) (*Service, error) {
 	if err := s.registerRuntime(reg); err != nil {
 		return nil, err
 	}
-	if s.carrier, err = newCarrierSet(reg, deps.Carriers); err != nil {
+	if s.carrier, err = newCarrierSet(reg, deps.Carriers, s.db); err != nil {
 		return nil, err
 	}
 	if deps.Workers > 0 || deps.CarrierWorkers > 0 {
@@ -310,6 +311,7 @@ func (s *Service) workers() *river.Workers {
 	river.AddWorker(workers, &slaWatchWorker{s: s})
 	river.AddWorker(workers, &morningWorker{s: s})
 	river.AddWorker(workers, &eveningWorker{s: s})
+	river.AddWorker(workers, &lastCallWorker{s: s}) // noticefloor.go
 	river.AddWorker(workers, &housekeepingWorker{s: s})
 	if s.hooks.Workers != nil {
 		s.hooks.Workers(workers)
@@ -336,6 +338,9 @@ func (s *Service) periodicJobs() []*river.PeriodicJob {
 	}
 	if s.deps.EveningAt > 0 {
 		periodic = append(periodic, eveningPeriodicJob(s))
+	}
+	if j := lastCallPeriodicJob(s); j != nil {
+		periodic = append(periodic, j) // noticefloor.go
 	}
 	return append(periodic,
 		river.NewPeriodicJob(river.PeriodicInterval(time.Hour),

@@ -111,8 +111,8 @@ func (p *planner) tasksAndNotices(ctx context.Context, g *group, st *thugom.Stop
 	if created {
 		tasks++
 	}
-	if g.frozen != nil {
-		return tasks, 0, nil
+	if g.frozen != nil || g.part > 0 {
+		return tasks, 0, nil // a second visit is told once the first is done (group.told)
 	}
 	if status == PackagingOpen {
 		// The reminder goes ReminderBefore (≥ 1 h) ahead of the window; one

@@ -85,3 +85,47 @@ func DayDeliveriesOf(ctx context.Context, q DBTX, depotID int64, day time.Time) 
 	}
 	return out, nil
 }
+
+// DeliveryDestination is what an order's delivery estimate needs: its
+// depot (the timetable) and its buyer's province.
+type DeliveryDestination struct {
+	OrderID  int64
+	DepotID  int64
+	Province string
+}
+
+// DeliveryDestinations returns the orders' depots and provinces, by order.
+func DeliveryDestinations(ctx context.Context, q DBTX, ids []int64) ([]DeliveryDestination, error) {
+	rows, err := q.Query(ctx, query("DeliveryDestinations"), ids)
+	if err != nil {
+		return nil, fmt.Errorf("delivery destinations: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (DeliveryDestination, error) {
+		var d DeliveryDestination
+		err := r.Scan(&d.OrderID, &d.DepotID, &d.Province)
+		return d, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("delivery destinations: %w", err)
+	}
+	return out, nil
+}
+
+// SetOrderEstimatedDelivery stores thugom's estimate of an order's
+// delivery (nil: no truck serves it).
+func SetOrderEstimatedDelivery(ctx context.Context, q DBTX, orderID int64, at *time.Time) error {
+	if _, err := q.Exec(ctx, query("OrderSetEstimatedDelivery"), orderID, at); err != nil {
+		return fmt.Errorf("order %d estimated delivery: %w", orderID, err)
+	}
+	return nil
+}
+
+// StopUnloadAt returns the planned unload at the depot of a pickup stop's
+// trip (nil: no depot stop after it).
+func StopUnloadAt(ctx context.Context, q DBTX, stopID int64) (*time.Time, error) {
+	var at *time.Time
+	if err := q.QueryRow(ctx, query("StopUnloadAt"), stopID).Scan(&at); err != nil {
+		return nil, fmt.Errorf("unload of stop %d: %w", stopID, err)
+	}
+	return at, nil
+}

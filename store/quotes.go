@@ -98,3 +98,26 @@ func HouseholdOfCarrier(ctx context.Context, q DBTX, householdID, carrierID int6
 	}
 	return ok, nil
 }
+
+// DepotKeptBySlack returns the depot's record of keeping its quotes whose
+// promise fell in [from, to): by the half hour of slack between the
+// produce's readiness and the truck's cutoff, how many were quoted and how
+// many kept (QuoteKeptBySlack).
+func DepotKeptBySlack(ctx context.Context, q DBTX, depotID int64, from, to time.Time) ([]thugom.SlackKept, error) {
+	rows, err := q.Query(ctx, query("QuoteKeptBySlack"), depotID, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("depot %d kept quotes: %w", depotID, err)
+	}
+	defer rows.Close()
+	var out []thugom.SlackKept
+	for rows.Next() {
+		var halfHours int
+		var k thugom.SlackKept
+		if err := rows.Scan(&halfHours, &k.Aimed, &k.Kept); err != nil {
+			return nil, err
+		}
+		k.Slack = time.Duration(halfHours) * 30 * time.Minute
+		out = append(out, k)
+	}
+	return out, rows.Err()
+}

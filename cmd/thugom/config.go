@@ -72,7 +72,8 @@ type config struct {
 	// may be offered their commune's drop-off point.
 	DropOffMinKm float64
 	// MinNotice is the least notice of a window a household did not ask
-	// for, from when it can first be told (0: none; jobs/noticefloor.go).
+	// for, from when it can first be told (0: none, the default;
+	// jobs/noticefloor.go).
 	MinNotice time.Duration
 }
 
@@ -131,7 +132,7 @@ func newConfig(name string) (*flag.FlagSet, *config) {
 	}
 	c.MinNotice = envDuration("THUGOM_MIN_NOTICE", 0)
 	if has("min-notice") {
-		fs.DurationVar(&c.MinNotice, "min-notice", c.MinNotice, "least notice of a pickup window from when the household can first be told (waking hours), unless it asked or was told; 0: none (env THUGOM_MIN_NOTICE)")
+		fs.DurationVar(&c.MinNotice, "min-notice", c.MinNotice, "least notice of a pickup window from when the household can first be told (waking hours), unless it asked (a readiness under this ahead, or ready) or was told; tomorrow is re-planned at the last call (30 min before the waking hours end) for the orders since the evening planning; 0: none (env THUGOM_MIN_NOTICE)")
 	}
 	str(&c.EveningAt, "evening-at", envOr("THUGOM_EVENING_AT", "17:00"), "local time tomorrow is planned and households told their windows (env THUGOM_EVENING_AT)")
 	str(&c.WakingHours, "waking-hours", envOr("THUGOM_WAKING_HOURS", thugom.DefaultWakingHours.String()), "local hours households may be texted (env THUGOM_WAKING_HOURS)")

@@ -71,6 +71,8 @@ func startDemoCarriers(ctx context.Context, cfg *config) (*demoCarriers, func(),
 		"THUGOM_VIETTELPOST_USERNAME": "demo", "THUGOM_VIETTELPOST_PASSWORD": pass, "THUGOM_VIETTELPOST_URL": dc.ViettelPost.APIURL,
 		"THUGOM_VIETTELPOST_STATUS_URL": base + "/viettelpost" + fakecarrier.StatusPath, "THUGOM_VNPOST_STATUS_URL": base + "/vnpost" + fakecarrier.StatusPath,
 		"THUGOM_VNPOST_USERNAME": "demo", "THUGOM_VNPOST_PASSWORD": pass, "THUGOM_VNPOST_URL": dc.VNPost.APIURL,
+		// The label's print page, and the fakes' province ids (the demo's destinations, their codes as ids).
+		"THUGOM_VIETTELPOST_PRINT_URL": base + "/viettelpost" + fakecarrier.PrintPath, "THUGOM_VNPOST_PROVINCE_IDS": "01=01,24=24,31=31,22=22,19=19,20=20,79=79,48=48,40=40,38=38,92=92,56=56",
 	}
 	// The secrets are read once the service loaded the data directory's.
 	cfg.getenv = func(k string) string {

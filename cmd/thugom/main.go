@@ -27,6 +27,13 @@ type command struct {
 
 var commands = map[string]*command{}
 
+// flagError is a bad flag or flag value: the command exits with code 2,
+// as the flag package does, not 1 (a failure of the work).
+type flagError struct{ err error }
+
+func (e flagError) Error() string { return e.err.Error() }
+func (e flagError) Unwrap() error { return e.err }
+
 // register adds a subcommand; it is called from init functions.
 func register(c *command) {
 	if _, dup := commands[c.name]; dup {
@@ -69,13 +76,23 @@ func run() int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := c.run(ctx, os.Args[2:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
+	err := c.run(ctx, os.Args[2:])
+	if code := exitCode(err); code != 0 {
 		slog.Error("thugom "+c.name+" failed", "err", err)
 		fmt.Fprintf(os.Stderr, "thugom %s: %v\n", c.name, err)
-		return 1
+		return code
 	}
 	return 0
+}
+
+// exitCode is the exit code for a command's error: 0 for none (or the
+// usage asked for), 2 for a bad flag, 1 for a failure.
+func exitCode(err error) int {
+	switch {
+	case err == nil || errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, new(flagError)):
+		return 2
+	}
+	return 1
 }

@@ -5,10 +5,11 @@ import (
 	"time"
 )
 
-// --min-notice reaches jobs.Deps as it reads it: none by default (the floor
-// costs the week 5.7 points of promises kept; see the README), a given
-// duration, and 0 as none (negative there, since 0 there is the default);
-// every command that plans has the flag.
+// --min-notice reaches jobs.Deps as it reads it: none by default (the
+// precise floor still costs the harvest week 1.9 points of promises kept;
+// see the README), a given duration, and 0 as none (negative there, since 0
+// there is the default), from the flag or THUGOM_MIN_NOTICE; every command
+// that plans has the flag.
 func TestMinNoticeFlag(t *testing.T) {
 	t.Setenv("THUGOM_MIN_NOTICE", "")
 	for _, c := range []struct {
@@ -29,6 +30,14 @@ func TestMinNoticeFlag(t *testing.T) {
 				t.Errorf("%s %v: min notice %v, want %v", cmd, c.args, got, c.want)
 			}
 		}
+	}
+	t.Setenv("THUGOM_MIN_NOTICE", "0")
+	if fs, cfg := newConfig("serve"); fs.Parse(nil) != nil || cfg.minNotice() != -1 {
+		t.Errorf("THUGOM_MIN_NOTICE=0: min notice %v, want none", cfg.minNotice())
+	}
+	t.Setenv("THUGOM_MIN_NOTICE", "90m")
+	if fs, cfg := newConfig("serve"); fs.Parse(nil) != nil || cfg.minNotice() != 90*time.Minute {
+		t.Errorf("THUGOM_MIN_NOTICE=90m: min notice %v, want 1h30m", cfg.minNotice())
 	}
 	if fs, _ := newConfig("migrate"); fs.Lookup("min-notice") != nil {
 		t.Error("migrate plans nothing, yet has --min-notice")

@@ -34,7 +34,7 @@ func TestHelperCommand(t *testing.T) {
 	stop()
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "thugom %s: %v\n", args[0], err)
-		os.Exit(1)
+		os.Exit(max(1, exitCode(err)))
 	}
 	os.Exit(0)
 }

@@ -22,6 +22,7 @@ type simWeekFlags struct {
 	failures                                      float64
 	iterationsSet, asJSON                         bool
 	html, ordersCSV, whatIf, promises, compare    string
+	lang                                          sim.Lang
 	outage                                        sim.Outage
 	noCarriers                                    bool
 }
@@ -64,7 +65,7 @@ func simulateWeek(ctx context.Context, db *store.DB, cfg *config, f simWeekFlags
 	}
 	extra, err := parseWhatIf(f.whatIf)
 	if err != nil {
-		return err
+		return flagError{err}
 	}
 	opt.ExtraVehicles = extra
 	if !f.asJSON {
@@ -83,7 +84,7 @@ func simulateWeek(ctx context.Context, db *store.DB, cfg *config, f simWeekFlags
 		}
 		others = append(others, other)
 	}
-	if err := writeFile(f.html, func(w io.Writer) error { return sim.WriteHTML(w, rep, others...) }); err != nil {
+	if err := writeFile(f.html, func(w io.Writer) error { return sim.WriteHTML(w, rep, f.lang, others...) }); err != nil {
 		return err
 	}
 	if err := writeFile(f.ordersCSV, func(w io.Writer) error { return sim.WriteOrdersCSV(w, rep) }); err != nil {
@@ -98,8 +99,12 @@ func simulateWeek(ctx context.Context, db *store.DB, cfg *config, f simWeekFlags
 	}
 	fmt.Println(string(b))
 	t := rep.Total
-	fmt.Fprintf(os.Stderr, "%d days: within promise %d of %d non-cancelled orders (%.1f %%), late %d, never collected %d, in %s\n",
-		len(rep.Days), t.WithinPromise, t.Placed-t.Cancelled, 100*t.WithinPromiseRate, t.Late, t.NeverCollected, time.Since(t0).Round(time.Second))
+	days := fmt.Sprintf("%d days", len(rep.Days))
+	if len(rep.Days) == 1 {
+		days = "1 day"
+	}
+	fmt.Fprintf(os.Stderr, "%s: within promise %d of %d non-cancelled orders (%.1f %%), late %d, never collected %d, in %s\n",
+		days, t.WithinPromise, t.Placed-t.Cancelled, 100*t.WithinPromiseRate, t.Late, t.NeverCollected, time.Since(t0).Round(time.Second))
 	p := rep.Promises
 	fmt.Fprintf(os.Stderr, "promises (%s): %d quoted; within promise %.1f %% of all, %.1f %% of %d keepable; %d flagged at placement (%.1f %% kept anyway, %.1f %% by keepable_by); promise %.1f h median, %.1f h p90 (policy %.1f h); %.1f %% by the second truck; %d quotes earlier than possible; late by cause %v\n",
 		p.Mode, p.Quoted, 100*p.WithinPromiseRate, 100*p.WithinKeepableRate, p.Keepable, p.Flagged, 100*p.FlaggedWithinPromiseRate, 100*p.FlaggedByKeepableRate,

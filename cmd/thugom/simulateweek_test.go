@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -19,7 +22,7 @@ func TestSimulateWeekOutputContract(t *testing.T) {
 	dir := dataDir(t)
 	html := filepath.Join(t.TempDir(), "week.html")
 	orders := filepath.Join(t.TempDir(), "orders.csv")
-	cmd := child(t, nil, "simulate", "--days", "2", "--households", "80", "--iterations", "300", "--json", "--html", html, "--orders-csv", orders, "--data-dir", dir)
+	cmd := child(t, nil, "simulate", "--days", "2", "--households", "80", "--iterations", "300", "--json", "--html", html, "--lang", "en", "--orders-csv", orders, "--data-dir", dir)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -61,6 +64,9 @@ func TestSimulateWeekOutputContract(t *testing.T) {
 	}
 	if !bytes.Contains(b, []byte("<svg")) || bytes.Contains(b, []byte("src=")) || bytes.Contains(b, []byte("href=")) {
 		t.Error("the HTML report is not self-contained with plots")
+	}
+	if !bytes.Contains(b, []byte("<h1>A harvest of 2 days</h1>")) || !bytes.Contains(b, []byte("Why were orders late?")) {
+		t.Error("--lang en: the report is not in English or not titled by its days")
 	}
 	// --orders-csv: one line per order placed, outcomes as the total counts.
 	f, err := os.Open(orders)
@@ -106,8 +112,10 @@ func TestSimulateWeekOutputContract(t *testing.T) {
 	if b, err := quoted.CombinedOutput(); err != nil {
 		t.Fatalf("simulate --promises quoted: %v\n%s", err, b)
 	}
-	if b, err := os.ReadFile(both); err != nil || !bytes.Contains(b, []byte("<th>quoted</th><th>policy</th>")) {
-		t.Errorf("the compared report has no quoted and policy columns (%v)", err)
+	// In Vietnamese, the default.
+	if b, err := os.ReadFile(both); err != nil || !bytes.Contains(b, []byte("<th>báo giá (quoted)</th><th>theo sàn (policy)</th>")) ||
+		!bytes.Contains(b, []byte("<h1>2 ngày thu hoạch</h1>")) {
+		t.Errorf("the compared report has no quoted and policy columns, or is not in Vietnamese (%v)", err)
 	}
 	by := map[string]int{}
 	for _, r := range recs[1:] {
@@ -120,15 +128,74 @@ func TestSimulateWeekOutputContract(t *testing.T) {
 	}
 }
 
-// The single day has no HTML or CSV report: asking for one is refused at
-// once with the way out, not answered by writing nothing (issue 25).
-func TestSimulateOneDayRefusesWeekReports(t *testing.T) {
+// TestSimulateOneDayReports: `--days 1` is the week's machinery for one
+// day, with the week's reports: --html and --orders-csv are both written,
+// and the headline's denominator is every order placed (less the
+// cancelled), each of them a line of the CSV (issue 25).
+func TestSimulateOneDayReports(t *testing.T) {
 	t.Parallel()
 	html := filepath.Join(t.TempDir(), "day.html")
-	cmd := child(t, nil, "simulate", "--html", html, "--data-dir", t.TempDir())
+	orders := filepath.Join(t.TempDir(), "orders.csv")
+	cmd := child(t, nil, "simulate", "--days", "1", "--households", "80", "--iterations", "300", "--json", "--html", html, "--orders-csv", orders, "--data-dir", dataDir(t))
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("simulate --days 1: %v\n%s", err, stderr.String())
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	var rep struct {
+		Days  []json.RawMessage `json:"days"`
+		Total struct {
+			Placed         int     `json:"placed"`
+			Cancelled      int     `json:"cancelled"`
+			WithinPromise  int     `json:"within_promise"`
+			Late           int     `json:"late"`
+			NeverCollected int     `json:"never_collected"`
+			Rate           float64 `json:"within_promise_rate"`
+		} `json:"total"`
+	}
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &rep); err != nil {
+		t.Fatalf("last line is not the report: %v", err)
+	}
+	tot := rep.Total
+	if len(rep.Days) != 1 || tot.Placed == 0 || tot.Placed != tot.WithinPromise+tot.Late+tot.NeverCollected+tot.Cancelled {
+		t.Fatalf("one day's account: %d days, %+v", len(rep.Days), tot)
+	}
+	if want := float64(tot.WithinPromise) / float64(tot.Placed-tot.Cancelled); tot.Rate < want-0.0001 || tot.Rate > want+0.0001 {
+		t.Errorf("headline rate %v, want %v (within promise of all orders placed, less the cancelled)", tot.Rate, want)
+	}
+	f, err := os.Open(orders)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil || len(recs)-1 != tot.Placed {
+		t.Fatalf("orders CSV: %v, %d lines for %d orders placed", err, len(recs)-1, tot.Placed)
+	}
+	b, err := os.ReadFile(html)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// In Vietnamese by default, titled by its one day, the headline of
+	// every order placed (fewer than 1000 here: no thousands separator).
+	headline := fmt.Sprintf("%d trên %d đơn đã đặt", tot.WithinPromise, tot.Placed)
+	if !bytes.Contains(b, []byte("<svg")) || !bytes.Contains(b, []byte("<h1>Một ngày thu hoạch</h1>")) || !bytes.Contains(b, []byte(headline)) {
+		t.Errorf("the day's HTML report has no plots, no title of one day or no headline %q", headline)
+	}
+}
+
+// A bad --lang is refused at once, exit code 2 as any bad flag, with the
+// values it takes; nothing is written.
+func TestSimulateBadLang(t *testing.T) {
+	t.Parallel()
+	html := filepath.Join(t.TempDir(), "day.html")
+	cmd := child(t, nil, "simulate", "--html", html, "--lang", "fr", "--data-dir", t.TempDir())
 	out, err := cmd.CombinedOutput()
-	if err == nil || !strings.Contains(string(out), "--days 2 or more") {
-		t.Fatalf("simulate --html with one day: %v\n%s", err, out)
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 2 || !strings.Contains(string(out), `--lang: language "fr": want vi or en`) {
+		t.Fatalf("simulate --lang fr: %v\n%s", err, out)
 	}
 	if _, err := os.Stat(html); !os.IsNotExist(err) {
 		t.Fatalf("a report was written: %v", err)

@@ -72,42 +72,6 @@ func simReply(ctx context.Context, svc *jobs.Service, db *store.DB, day time.Tim
 	return done, nil
 }
 
-// simPostpone has n households with a pickup later today reply 2 (postpone)
-// by SMS, counts them and re-plans their depots.
-func simPostpone(ctx context.Context, svc *jobs.Service, db *store.DB, day time.Time, n int, rng *rand.Rand,
-	postponed map[int64]bool, rep *Report, replan func(int64, string) error) error {
-	cands, err := laterHouseholds(ctx, db, day.Add(10*time.Hour))
-	if err != nil {
-		return err
-	}
-	rng.Shuffle(len(cands), func(i, j int) { cands[i], cands[j] = cands[j], cands[i] })
-	depots := map[int64]bool{}
-	for i := 0; i < n && i < len(cands); i++ {
-		c := cands[i]
-		orders, err := store.OpenOrdersOfHousehold(ctx, db, c.household)
-		if err != nil {
-			return err
-		}
-		r, err := svc.HandleInboundSMS(ctx, jobs.InboundSMS{ProviderMessageID: fmt.Sprintf("sim-postpone-%d", c.household), From: c.phone, Text: "2"})
-		if err != nil {
-			return err
-		}
-		if r.Outcome == jobs.InboundPostponed {
-			rep.Postponed++
-			for _, o := range orders {
-				postponed[o.ID] = true
-			}
-			depots[c.depot] = true
-		}
-	}
-	for d := range depots {
-		if err := replan(d, jobs.CausePostponed); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // simBusiestVehicle is the vehicle with the most pickups left on the
 // depots' current plans (the lowest id of equals), and its depot.
 func simBusiestVehicle(ctx context.Context, db *store.DB, depots []int64, day time.Time) (vehicle, depot int64, err error) {

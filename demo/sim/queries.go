@@ -48,43 +48,6 @@ func laterHouseholds(ctx context.Context, db *store.DB, t time.Time) ([]laterHou
 	return out, err
 }
 
-func ordersAtRisk(ctx context.Context, db *store.DB) ([]int64, error) {
-	rows, err := db.Query(ctx, query("OrdersAtRisk"))
-	if err != nil {
-		return nil, err
-	}
-	return pgx.CollectRows(rows, pgx.RowTo[int64])
-}
-
-func ordersWithStatus(ctx context.Context, db *store.DB, status string) ([]int64, error) {
-	rows, err := db.Query(ctx, query("OrdersWithStatus"), status)
-	if err != nil {
-		return nil, err
-	}
-	return pgx.CollectRows(rows, pgx.RowTo[int64])
-}
-
-// orderDeadlines returns every order's handover deadline (those with one).
-func orderDeadlines(ctx context.Context, db *store.DB) (map[int64]time.Time, error) {
-	out := map[int64]time.Time{}
-	var id int64
-	var dl *time.Time
-	err := eachRow(ctx, db, "OrderDeadlines", nil, []any{&id, &dl}, func() {
-		if dl != nil {
-			out[id] = *dl
-		}
-	})
-	return out, err
-}
-
-func orderStatuses(ctx context.Context, db *store.DB) (map[int64]string, error) {
-	out := map[int64]string{}
-	var id int64
-	var st string
-	err := eachRow(ctx, db, "OrderStatuses", nil, []any{&id, &st}, func() { out[id] = st })
-	return out, err
-}
-
 // placedOrder is an order just placed: its depot (0 when none) and
 // whether it is at risk from the start.
 type placedOrder struct {
@@ -103,12 +66,6 @@ func ordersPlaced(ctx context.Context, db *store.DB, ids []int64) ([]placedOrder
 func openOrders(ctx context.Context, db *store.DB) (int, error) {
 	var n int
 	err := db.QueryRow(ctx, query("OrdersOpenCount")).Scan(&n)
-	return n, err
-}
-
-func notificationsCount(ctx context.Context, db *store.DB) (int, error) {
-	var n int
-	err := db.QueryRow(ctx, query("NotificationsCount")).Scan(&n)
 	return n, err
 }
 

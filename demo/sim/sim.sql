@@ -8,18 +8,6 @@
 -- parameters.
 ALTER DATABASE %s SET synchronous_commit = off;
 
--- name: OrderDeadlines
-SELECT id, handover_deadline FROM orders;
-
--- name: OrdersAtRisk
-SELECT id FROM orders WHERE at_risk ORDER BY id;
-
--- name: OrdersWithStatus
-SELECT id FROM orders WHERE status = $1 ORDER BY id;
-
--- name: OrderStatuses
-SELECT id, status FROM orders;
-
 -- name: OrdersOfWeek
 -- Every order of a simulated week with what its account needs: its
 -- promise, whether it was flagged lost at placement (and what could be
@@ -58,9 +46,6 @@ FROM stops s JOIN routes r ON r.id = s.route_id JOIN plans p ON p.id = r.plan_id
 JOIN households h ON h.id = s.household_id
 WHERE p.status = 'done' AND s.kind = 'pickup' AND s.status = 'planned' AND s.arrive_at > $1
 ORDER BY h.id;
-
--- name: NotificationsCount
-SELECT count(*) FROM notifications;
 
 -- name: NotificationTimes
 SELECT created_at FROM notifications ORDER BY created_at;

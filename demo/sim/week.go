@@ -85,6 +85,9 @@ func BudgetFor(orders int) int {
 	return 6000
 }
 
+// BudgetsSaid says BudgetFor and ReplanShare (WeekReport.Budgets).
+const BudgetsSaid = "solver iterations by the depot's orders on its last plan: ≤40 → 1000, ≤100 → 2000, ≤200 → 4000, more → 6000; re-plans a quarter (at least 300)"
+
 // ReplanShare of a plan's iterations a re-plan gets: it starts from the
 // plan it amends (routing's stability reference), so it needs fewer.
 const ReplanShare = 4
@@ -265,7 +268,7 @@ func RunWeek(ctx context.Context, db *store.DB, deps jobs.Deps, opt WeekOptions)
 	}
 	rep.Days = w.days
 	rep.Total.PlanSeconds = math.Round(w.planTime.Seconds()*10) / 10
-	rep.Budgets = "solver iterations by the depot's orders on its last plan: ≤40 → 1000, ≤100 → 2000, ≤200 → 4000, more → 6000; re-plans a quarter (at least 300)"
+	rep.Budgets = BudgetsSaid
 	rep.Elapsed = math.Round(time.Since(t0).Seconds()*10) / 10
 	rep.Promises.WallSeconds = rep.Elapsed
 	return rep, nil

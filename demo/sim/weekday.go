@@ -104,6 +104,7 @@ func (d *weekDay) step(ctx context.Context, now time.Time) error {
 		// The SLA watch every half hour (escalations and metrics).
 		{today && since >= 6*time.Hour && since <= 21*time.Hour && since%(30*time.Minute) == 0, func() error { _, err := d.svc.WatchSLA(ctx); return err }},
 		{since == w.opt.EveningAt && d.i+1 < w.horizon, func() error { return d.evening(ctx) }},
+		{d.lastCallDue(since), func() error { return d.lastCall(ctx) }}, // lastcall.go
 	}
 	for _, p := range phases {
 		if !p.due {

@@ -6,8 +6,8 @@
 -- handover deadline. Collected ones (picked up, handed over) measured on
 -- facts: late when delivered after their promise, on the carrier's
 -- delivered time where it told one (delivered_source carrier), else on
--- thugom's estimate (estimate: estimated_delivery from the hand-over's
--- time, the pickup's, or now).
+-- thugom's estimate (estimate: orders.estimated_delivery, stored at pickup
+-- and at the hand-over by thugom.EstimatedDelivery).
 SELECT o.id, o.marketplace_order_id, o.household_id, h.name, o.depot_id, o.status, o.handover_deadline, o.promised_by,
        o.at_risk, o.at_risk_reason,
        (o.handover_deadline IS NOT NULL AND o.handover_deadline < $3) OR coalesce(dl.at > o.promised_by, false) AS late,
@@ -15,10 +15,7 @@ SELECT o.id, o.marketplace_order_id, o.household_id, h.name, o.depot_id, o.statu
 FROM orders o JOIN households h ON h.id = o.household_id
 LEFT JOIN shipments sh ON sh.order_id = o.id
 LEFT JOIN LATERAL (
-    SELECT coalesce(sh.delivered_at, estimated_delivery(o.depot_id, o.destination_province, coalesce(
-               (SELECT max(m.at) FROM carrier_outbox m WHERE m.order_id = o.id AND m.action = 'handed_over'),
-               (SELECT max(sr.happened_at) FROM stop_orders so JOIN stop_reports sr ON sr.stop_id = so.stop_id WHERE so.order_id = o.id),
-               $3))) AS at,
+    SELECT coalesce(sh.delivered_at, o.estimated_delivery) AS at,
            CASE WHEN sh.delivered_at IS NOT NULL THEN 'carrier' ELSE 'estimate' END AS source
     WHERE o.status IN ('picked_up', 'handed_over')
 ) dl ON true

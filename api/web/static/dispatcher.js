@@ -274,6 +274,26 @@
     h("div", "Đơn: " + s.collect.map(function (o) { return o.marketplace_order_id; }).join(", "), "muted", info);
     var waybills = s.collect.map(function (o) { return o.carrier_waybill; }).filter(Boolean);
     if (waybills.length) { h("div", "Mã vận đơn: " + waybills.join(", "), "muted waybill", info); }
+    // The parcel's label at the depot hand-over (label.go): the carrier's
+    // own, or thugom's with the waybill's barcode, once collected.
+    if (s.status === "picked_up" || s.status === "done") {
+      s.collect.forEach(function (o) {
+        if (!o.carrier_waybill) { return; }
+        var a = h("a", "In nhãn " + o.carrier_waybill, "label-link", h("div", null, null, info));
+        a.href = "/v1/orders/" + o.order_id + "/label?access_token=" + encodeURIComponent(token);
+        a.target = "_blank"; a.rel = "noopener";
+        a.setAttribute("data-order-id", o.order_id);
+      });
+    }
+    // The carrier's price of each shipment, where thugom asks it (VNPost).
+    s.collect.forEach(function (o) {
+      if (!o.carrier_waybill) { return; }
+      api("/v1/orders/" + o.order_id + "/price").then(function (p) {
+        if (!selected || selected.stop !== s) { return; }
+        var d = h("div", p.error ? "Cước " + o.carrier_waybill + ": chưa hỏi được hãng (" + p.error + ")" : "Cước " + o.carrier_waybill + ": " + p.fee.toLocaleString("vi-VN") + " đ (" + p.service + ")", "muted price", info);
+        d.setAttribute("data-order-id", o.order_id);
+      }).catch(function () {});
+    });
     var sel = clear("moveto");
     day.vehicles.forEach(function (v) { if (v.status === "active" && v.id !== rt.vehicle.id) { var o = h("option", v.code, null, sel); o.value = v.id; } });
     $("movebtn").disabled = s.status !== "planned" || !sel.options.length;
@@ -617,7 +637,16 @@
     tm.id = "pickup-timing";
     api("/v1/depots/" + c.depot.id + "/report?date=" + c.date).then(function (x) {
       h("div", "Đã lấy " + x.picked_up + "/" + x.orders + " đơn · đúng hạn " + Math.round(x.on_time_share * 100) + "% · không lấy được " + x.failed + " · " + x.km.toFixed(1) + " km · " + x.load_kg.toFixed(0) + " kg · tuổi hàng TB " + x.produce_age_hours.avg.toFixed(1) + " giờ", "muted", d);
+      // Delivered to the buyer: on the carrier's word where it told
+      // (delivered_at), on thugom's estimate otherwise; each counted.
+      var dl = x.delivered;
+      if (dl && dl.orders && dl.orders.length) {
+        var dv = h("div", "Giao người mua: đúng hẹn " + dl.within_promise + " · trễ " + dl.late + (dl.unknown ? " · chưa rõ " + dl.unknown : "") +
+          " — theo hãng báo " + dl.by_carrier + ", theo ước tính " + dl.estimated, "muted", d);
+        dv.id = "delivered-count";
+      }
     }).catch(function () {});
+    drawCarrierFailures(c, d);
     api("/v1/sla?depot_id=" + c.depot.id + "&date=" + c.date).then(drawSLA).catch(function () {});
     // What the last re-plan changed (a breakdown's or a failure's rescue,
     // published by policy, is listed the same way as a draft).
@@ -643,6 +672,27 @@
       var li = h("li", null, null, ul);
       li.setAttribute("data-sla-order", it.order_id);
       h("div", (it.late ? "TRỄ " : "Nguy cơ · ") + it.household_name + " (đơn " + it.marketplace_order_id + ")" + (it.handover_deadline ? " — hạn " + hm(it.handover_deadline) : ""), null, li);
+      if (it.delivered_at) {
+        // Which source the delivery figure is: the carrier's, or thugom's estimate.
+        var src = it.delivered_source === "carrier" ? "hãng báo đã giao" : "ước tính giao";
+        var dd = h("div", src + " " + hm(it.delivered_at) + " " + dmy(localYMD(it.delivered_at)) + ", hẹn " + hm(it.promised_by) + " " + dmy(localYMD(it.promised_by)), "muted delivered", li);
+        dd.setAttribute("data-delivered-source", it.delivered_source);
+      }
+    });
+  }
+  function localYMD(iso) { var d = local(iso); return d.getUTCFullYear() + "-" + pad(d.getUTCMonth() + 1) + "-" + pad(d.getUTCDate()); }
+  // The carriers' refusals of thugom's messages (a 4xx or their own
+  // error), kept for an administrator: not sent again.
+  function drawCarrierFailures(c, d) {
+    var fs = c.carrier_failures || [];
+    if (!fs.length) { return; }
+    var det = h("details", null, null, d);
+    det.id = "carrier-failures";
+    h("summary", "Hãng từ chối " + fs.length + " tin của thugom (cần quản trị xem)", null, det);
+    var ul = h("ul", null, null, det);
+    fs.forEach(function (f) {
+      var li = h("li", "Đơn " + f.order_id + " · " + f.carrier + " · " + f.action + " · " + hm(f.at) + ": " + f.error, null, ul);
+      li.setAttribute("data-order-id", f.order_id);
     });
   }
 
