@@ -313,6 +313,7 @@ func (s *Service) workers() *river.Workers {
 	river.AddWorker(workers, &eveningWorker{s: s})
 	river.AddWorker(workers, &lastCallWorker{s: s}) // noticefloor.go
 	river.AddWorker(workers, &housekeepingWorker{s: s})
+	river.AddWorker(workers, &wakeCarrierWorker{s: s}) // carrier_wake.go
 	if s.hooks.Workers != nil {
 		s.hooks.Workers(workers)
 	}
@@ -341,6 +342,11 @@ func (s *Service) periodicJobs() []*river.PeriodicJob {
 	}
 	if j := lastCallPeriodicJob(s); j != nil {
 		periodic = append(periodic, j) // noticefloor.go
+	}
+	if len(s.deps.Carriers.Connectors) > 0 {
+		periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(CarrierWakeEvery),
+			func() (river.JobArgs, *river.InsertOpts) { return WakeCarrierArgs{}, nil },
+			&river.PeriodicJobOpts{ID: "carrier_wake"}))
 	}
 	return append(periodic,
 		river.NewPeriodicJob(river.PeriodicInterval(time.Hour),

@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/riverqueue/river"
 
 	"github.com/thugom/thugom"
 	"github.com/thugom/thugom/api"
@@ -299,22 +298,16 @@ func (c *simCarriers) step(ctx context.Context, now time.Time) error {
 	return c.flush(ctx, now)
 }
 
-// wakeMissed retries now the jobs whose wake was lost (CarrierMissedWakes):
-// jobs waits an hour of wall time for such a message, the whole run here,
-// so the simulation retries them each simulated hour, and counts them.
+// wakeMissed retries now the jobs whose wake was lost, as the service's
+// carrier_wake does each minute of wall time (jobs.WakeLostCarrierJobs):
+// the simulation's service runs no periodic job, and a minute of wall time
+// is hours of its clock, so it calls it each simulated hour, and counts them.
 func (c *simCarriers) wakeMissed(ctx context.Context) error {
-	var ids []int64
-	var id int64
-	db := c.db
-	if err := eachRow(ctx, db, "CarrierMissedWakes", nil, []any{&id}, func() { ids = append(ids, id) }); err != nil {
-		return err
+	n, err := c.svc.WakeLostCarrierJobs(ctx)
+	if err != nil {
+		return fmt.Errorf("carriers: %w", err)
 	}
-	for _, id := range ids {
-		if _, err := c.svc.Client().JobRetry(ctx, id); err != nil && !errors.Is(err, river.ErrNotFound) {
-			return fmt.Errorf("carriers: wake job %d: %w", id, err)
-		}
-	}
-	c.missed += len(ids)
+	c.missed += n
 	return nil
 }
 

@@ -62,15 +62,3 @@ SELECT coalesce(sum(attempt), 0) FROM river_job WHERE kind = 'send_carrier';
 -- $1 (wall time).
 SELECT count(*) FROM river_job
 WHERE kind = 'send_carrier' AND state IN ('available', 'running') AND (attempted_at IS NULL OR attempted_at < $1);
-
--- name: CarrierMissedWakes
--- The jobs of messages first in their order's line (nothing ahead of them
--- open, the create sent) that sleep more than ten minutes ahead: the wake
--- of the one ahead found them running and was lost (jobs' fallback is its
--- hour of wall time).
-SELECT j.id FROM river_job j JOIN carrier_outbox m ON m.job_id = j.id
-WHERE j.kind = 'send_carrier' AND j.state = 'scheduled' AND j.scheduled_at > now() + interval '10 minutes'
-  AND m.status = 'queued'
-  AND EXISTS (SELECT 1 FROM carrier_outbox c WHERE c.order_id = m.order_id AND c.action = 'create' AND c.status = 'sent')
-  AND NOT EXISTS (SELECT 1 FROM carrier_outbox p WHERE p.order_id = m.order_id AND p.id <> m.id
-                  AND p.status IN ('queued', 'sending') AND (p.action = 'create' OR p.seq < m.seq));
