@@ -52,17 +52,12 @@ SELECT EXISTS (SELECT 1 FROM orders WHERE household_id = $1 AND carrier_id = $2)
 -- between their produce's readiness as quoted (or the question, when
 -- later) and their handover deadline (the cutoff of the truck their
 -- promise counts on), how many and how many reached the buyer by their
--- promise: the carrier's delivered time, else thugom's estimate from the
--- produce at the depot (its pickup's trip back, as DayDeliveries reads
--- it). An order never collected was not kept.
+-- promise: the carrier's delivered time, else thugom's estimate stored
+-- at its pickup or hand-over (orders.estimated_delivery, as DayDeliveries
+-- reads it). An order never collected was not kept.
 WITH kept AS (
   SELECT floor(extract(epoch FROM o.handover_deadline - greatest(q.asked_at, coalesce(q.ready_from, q.asked_at))) / 1800)::int AS slack,
-         coalesce(sh.delivered_at, estimated_delivery(o.depot_id, o.destination_province, (
-           SELECT greatest((SELECT min(d.arrive_at) FROM stops d WHERE d.route_id = s.route_id AND d.kind = 'depot' AND d.seq > s.seq),
-                           coalesce(sr.happened_at, s.arrive_at))
-           FROM stop_orders so JOIN stops s ON s.id = so.stop_id LEFT JOIN stop_reports sr ON sr.stop_id = s.id
-           WHERE so.order_id = o.id AND s.kind = 'pickup' AND s.status = 'picked_up'
-           ORDER BY s.arrive_at DESC LIMIT 1))) <= o.promised_by AS ok
+         coalesce(sh.delivered_at, o.estimated_delivery) <= o.promised_by AS ok
   FROM quotes q JOIN orders o ON o.id = q.order_id
   LEFT JOIN shipments sh ON sh.order_id = o.id
   WHERE q.depot_id = $1 AND o.promised_by >= $2 AND o.promised_by < $3
