@@ -208,6 +208,11 @@ func lastMile(handed, scheduled time.Time, st courierSteps, rng *rand.Rand, fail
 	return kept
 }
 
+// same reports whether o is hook h (its parcel, status and time).
+func (h Hook) same(o Hook) bool {
+	return h.Waybill == o.Waybill && h.Code == o.Code && h.At.Equal(o.At)
+}
+
 // Pending returns the webhooks not yet accepted by thugom, by time.
 func (c *Courier) Pending() []Hook {
 	c.mu.Lock()
@@ -239,7 +244,11 @@ func (c *Courier) Flush(ctx context.Context, upTo time.Time) (int, error) {
 			return n, err
 		}
 		c.mu.Lock()
-		c.pending = c.pending[1:]
+		// The hook sent, not the head: a hand-over told while it was
+		// posted may have put an earlier hook first.
+		if i := slices.IndexFunc(c.pending, h.same); i >= 0 {
+			c.pending = slices.Delete(c.pending, i, i+1)
+		}
 		c.sent = append(c.sent, h)
 		c.mu.Unlock()
 		n++

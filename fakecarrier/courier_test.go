@@ -1,8 +1,14 @@
 package fakecarrier
 
 import (
+	"context"
+	"fmt"
+	"io"
 	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
 	"sort"
+	"sync"
 	"testing"
 	"time"
 
@@ -110,5 +116,62 @@ func TestTimetable(t *testing.T) {
 	}
 	if _, ok := Timetable(deps[:1], "79", at(16, 9, 0)); ok {
 		t.Error("a province no truck serves has an arrival")
+	}
+}
+
+// A hand-over told while a webhook is being posted (thugom's sender and
+// the courier's flush meet) may queue a hook due before the one in
+// flight: the flush takes off the hook it sent, so the new one is sent
+// too and none twice. The webhook endpoint tells the second hand-over
+// while it answers the first post.
+func TestFlushMeetsHandover(t *testing.T) {
+	t.Parallel()
+	hand := time.Date(2026, 9, 15, 9, 0, 0, 0, thugom.Local)
+	var c *Courier
+	var mu sync.Mutex // the endpoint's goroutine and the test's
+	var posts []string
+	told := false
+	srv := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		defer mu.Unlock()
+		posts = append(posts, string(b))
+		if !told {
+			told = true
+			// Handed over earlier than the first parcel's hooks: its
+			// first hook goes ahead of the one being posted.
+			if err := c.handedOver(Order{Waybill: "EARLY", Reference: "R-EARLY"}, hand.Add(-3*time.Hour)); err != nil {
+				t.Error(err)
+			}
+		}
+	}))
+	defer srv.Close()
+	c = newCourier(srv.URL, srv.Client(), 1, vnpSteps, func(o Order, code int, _ string, at time.Time) ([]byte, error) {
+		return []byte(fmt.Sprintf("%s %d %s", o.Waybill, code, at.Format(time.RFC3339))), nil
+	})
+	c.FailShare = 0
+	c.Arrival = func(_ Order, handed time.Time) (time.Time, bool) { return handed.Add(6 * time.Hour), true }
+	if err := c.handedOver(Order{Waybill: "LATE", Reference: "R-LATE"}, hand); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Flush(context.Background(), hand.AddDate(0, 0, 7)); err != nil {
+		t.Fatal(err)
+	}
+	if p := c.Pending(); len(p) != 0 {
+		t.Errorf("%d hooks still pending", len(p))
+	}
+	seen := map[string]int{}
+	for _, h := range c.Sent() {
+		seen[h.Waybill+" "+fmt.Sprint(h.Code)]++
+	}
+	for _, bill := range []string{"EARLY", "LATE"} {
+		if seen[bill+" "+fmt.Sprint(vnpSteps.delivered.code)] != 1 {
+			t.Errorf("%s delivered %d times in %v", bill, seen[bill+" "+fmt.Sprint(vnpSteps.delivered.code)], seen)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(posts) != len(c.Sent()) {
+		t.Errorf("%d posts for %d hooks sent (one twice?)", len(posts), len(c.Sent()))
 	}
 }

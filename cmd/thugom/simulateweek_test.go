@@ -200,10 +200,12 @@ func TestSimulateBadLang(t *testing.T) {
 	if _, err := os.Stat(html); !os.IsNotExist(err) {
 		t.Fatalf("a report was written: %v", err)
 	}
-	// A carriers' outage is the week's, and says how to write it.
-	for _, args := range [][]string{{"--carrier-outage", "10:00-11:00"}, {"--days", "2", "--carrier-outage", "11:00-10:00"}, {"--days", "2", "--carrier-outage", "10h"}} {
+	// A carriers' outage needs the carriers, and says how to write it;
+	// refused with the flag package's exit code, before any database.
+	for _, args := range [][]string{{"--no-carriers", "--carrier-outage", "10:00-11:00"}, {"--carrier-outage", "11:00-10:00"}, {"--carrier-outage", "10h"}} {
 		out, err := child(t, nil, append([]string{"simulate", "--data-dir", t.TempDir()}, args...)...).CombinedOutput()
-		if err == nil || (!strings.Contains(string(out), "carrier outage") && !strings.Contains(string(out), "--days 2 or more")) {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 2 || (!strings.Contains(string(out), "carrier outage") && !strings.Contains(string(out), "--carrier-outage")) {
 			t.Errorf("simulate %v: %v\n%s", args, err, out)
 		}
 	}

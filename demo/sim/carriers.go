@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/riverqueue/river"
 
 	"github.com/thugom/thugom"
 	"github.com/thugom/thugom/api"
@@ -184,6 +185,7 @@ type simCarriers struct {
 	outage   *OutageFigures
 	backlog  []int64 // messages queued when the outage ended, until sent
 	upAt     time.Time
+	retryAt  time.Time // simulated: the backlog's backoff ends (zero: none)
 	missed   int
 	downAt   time.Time // wall time
 	closed   bool
@@ -280,12 +282,19 @@ func (c *simCarriers) step(ctx context.Context, now time.Time) error {
 			return err
 		}
 		c.outage.Backlog, c.upAt = len(c.backlog), now
+		c.retryAt = now.Add(outageBackoff)
 		for _, name := range simCarrierNames {
 			c.outage.WebhooksHeld += countDue(c.couriers[name].Pending(), now)
 		}
 	}
 	if c.down {
 		return nil
+	}
+	if !c.retryAt.IsZero() && !now.Before(c.retryAt) {
+		c.retryAt = time.Time{}
+		if err := c.retryBackedOff(ctx); err != nil {
+			return err
+		}
 	}
 	if err := c.drained(ctx, now); err != nil {
 		return err
@@ -356,6 +365,30 @@ func (c *simCarriers) waitJobsTried(ctx context.Context) error {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	return nil
+}
+
+// outageBackoff is when, after the carriers come back, River's backoff
+// brings back the messages refused during the outage: attempt n waits
+// about n⁴ seconds, so an hour's outage leaves each message at its sixth or
+// seventh attempt, retried 22 to 40 minutes later; the simulation takes
+// the shorter. Its clock runs hours in a minute of wall time, so it
+// retries them then itself (River would, hours of simulated time later).
+const outageBackoff = 22 * time.Minute
+
+// retryBackedOff retries now the messages' jobs waiting out their backoff.
+func (c *simCarriers) retryBackedOff(ctx context.Context) error {
+	var ids []int64
+	var id int64
+	db := c.db
+	if err := eachRow(ctx, db, "CarrierJobsRetryable", nil, []any{&id}, func() { ids = append(ids, id) }); err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if _, err := c.svc.Client().JobRetry(ctx, id); err != nil && !errors.Is(err, river.ErrNotFound) {
+			return fmt.Errorf("carriers: retry job %d: %w", id, err)
 		}
 	}
 	return nil

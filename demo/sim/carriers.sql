@@ -62,3 +62,7 @@ SELECT coalesce(sum(attempt), 0) FROM river_job WHERE kind = 'send_carrier';
 -- $1 (wall time).
 SELECT count(*) FROM river_job
 WHERE kind = 'send_carrier' AND state IN ('available', 'running') AND (attempted_at IS NULL OR attempted_at < $1);
+
+-- name: CarrierJobsRetryable
+-- The messages' jobs waiting out River's backoff after an error.
+SELECT id FROM river_job WHERE kind = 'send_carrier' AND state = 'retryable' ORDER BY id;
