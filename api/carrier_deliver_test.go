@@ -80,10 +80,11 @@ func TestFakeCarrierDelivers(t *testing.T) {
 			t.Fatalf("%s: delivered_at %v before the carrier said so", c, got.DeliveredAt)
 		}
 	}
-	// The truck arrives at 18:00: nothing is delivered that day.
-	for _, c := range carriers {
-		if n, err := couriers[c].Flush(ctx, handedAt.Add(9*time.Hour)); err != nil || getDelivered(t, b, ids[0]).DeliveredAt != nil {
-			t.Fatalf("%s: %d sent by 19:00 (%v), or delivered the same evening", c, n, err)
+	// The truck is scheduled at the buyer at 18:00 (door to door):
+	// nothing is delivered before.
+	for i, c := range carriers {
+		if n, err := couriers[c].Flush(ctx, handedAt.Add(8*time.Hour-time.Second)); err != nil || getDelivered(t, b, ids[i]).DeliveredAt != nil {
+			t.Fatalf("%s: %d sent by 17:59:59 (%v), or delivered before its scheduled time", c, n, err)
 		}
 	}
 	for i, c := range carriers {
@@ -107,12 +108,16 @@ func TestFakeCarrierDelivers(t *testing.T) {
 		if got.DeliveredAt == nil || !got.DeliveredAt.Equal(last.At) || got.Status == nil || got.Status.Code != last.Code {
 			t.Fatalf("%s: order %+v, want delivered at %s (code %d)", c, got, last.At, last.Code)
 		}
-		// Delivered in a working day's round after the arrival (18:00 on
-		// the 16th): the 17th, or the 18th after the failed attempt.
-		day := map[string]int{thugom.CarrierViettelPost: 17, thugom.CarrierVNPost: 18}[c]
+		// Delivered in a round (08:00–21:00), not before its scheduled
+		// 18:00 on the 16th; after the failed attempt, on a later day.
 		local := got.DeliveredAt.In(thugom.Local)
-		if local.Day() != day || local.Hour() < 8 || local.After(time.Date(2026, 9, day, 19, 30, 0, 0, thugom.Local)) {
-			t.Errorf("%s: delivered at %s, want on the %dth between 08:00 and 19:30", c, local, day)
+		day := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, thugom.Local)
+		earliest := handedAt.Add(8 * time.Hour)
+		if c == thugom.CarrierVNPost {
+			earliest = time.Date(2026, 9, 17, 8, 0, 0, 0, thugom.Local)
+		}
+		if local.Before(earliest) || local.Before(day.Add(8*time.Hour)) || local.After(day.Add(21*time.Hour)) {
+			t.Errorf("%s: delivered at %s, want from %s, in a round (08:00-21:00)", c, local, earliest)
 		}
 	}
 	if n := countRows(t, b, `SELECT count(*) FROM carrier_events`); n != 5 {

@@ -12,10 +12,13 @@ import (
 
 // Queues. Planning is CPU-bound and slow, so it has its own queue with few
 // workers; SMS and the small jobs share the default queue so a long solve
-// never delays a message.
+// never delays a message. The carriers' messages have theirs: a carrier
+// slow to answer (up to the connectors' 20 s timeout each call) holds its
+// own workers, not the SMS's.
 const (
 	QueueDefault  = river.QueueDefault
 	QueuePlanning = "planning"
+	QueueCarrier  = "carrier"
 )
 
 // Job kinds. They are stored in river_job.kind: never rename one.

@@ -118,7 +118,7 @@ func (SendCarrierArgs) Kind() string { return KindSendCarrier }
 // InsertOpts implements river.JobArgsWithInsertOpts: a carrier down for
 // hours is retried for about three weeks (River's backoff, attempt⁴ s).
 func (SendCarrierArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{MaxAttempts: 25, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: uniqueActive}}
+	return river.InsertOpts{Queue: QueueCarrier, MaxAttempts: 25, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: uniqueActive}}
 }
 
 // carrierLease is how long one sender holds a message: longer than a

@@ -27,6 +27,7 @@
 //	morning_planning    MorningPlanningArgs     periodic, Deps.MorningAt (05:30 local): plan_depot_day for every depot with orders
 //	evening_planning    EveningPlanningArgs     periodic, Deps.EveningAt (17:00 local): plan_depot_day of tomorrow for every depot with orders
 //	housekeeping        HousekeepingArgs        periodic, hourly: forgets drivers' idempotency keys older than IdempotencyRetention
+//	carrier_wake        WakeCarrierArgs         periodic, every minute with carriers configured: retries send_carrier jobs whose wake was lost
 //
 // The periodic jobs run only in a service with workers, leader-elected;
 // a negative SLAWatchEvery turns them all off (tests and the simulation

@@ -49,6 +49,11 @@ type Deps struct {
 	// server). PlanWorkers bounds concurrent solves (default 1).
 	Workers     int
 	PlanWorkers int
+	// CarrierWorkers work the carrier queue (the carriers' messages;
+	// default Workers). With Workers 0 and CarrierWorkers set, the service
+	// works that queue only: the simulation sends its carriers' messages
+	// through River while it makes every other call itself.
+	CarrierWorkers int
 	// PlanBudget is the solver's time limit per plan (default 20 s; a
 	// planning job's at most MaxPlanBudget); PlanIterations, when set, gives
 	// deterministic plans instead. Both travel with the planning jobs this
@@ -201,7 +206,7 @@ func newService(db *store.DB, deps Deps, h hooks) (*Service, error) {
 	if s.carrier, err = newCarrierSet(reg, deps.Carriers, s.db); err != nil {
 		return nil, err
 	}
-	if deps.Workers > 0 {
+	if deps.Workers > 0 || deps.CarrierWorkers > 0 {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		err := s.claimClientID(ctx)
 		cancel()
@@ -224,8 +229,12 @@ func newService(db *store.DB, deps Deps, h hooks) (*Service, error) {
 		cfg.Queues = map[string]river.QueueConfig{
 			QueueDefault:  {MaxWorkers: deps.Workers},
 			QueuePlanning: {MaxWorkers: s.deps.PlanWorkers},
+			QueueCarrier:  {MaxWorkers: s.deps.CarrierWorkers},
 		}
 		cfg.PeriodicJobs = s.periodicJobs()
+	} else if deps.CarrierWorkers > 0 {
+		s.working = true
+		cfg.Queues = map[string]river.QueueConfig{QueueCarrier: {MaxWorkers: deps.CarrierWorkers}}
 	}
 	client, err := river.NewClient(riverpgxv5.New(db.Pool), cfg)
 	if err != nil {
@@ -245,6 +254,9 @@ func (d Deps) withDefaults() (Deps, error) {
 	}
 	if d.PlanWorkers <= 0 {
 		d.PlanWorkers = 1
+	}
+	if d.CarrierWorkers <= 0 {
+		d.CarrierWorkers = d.Workers
 	}
 	if d.PlanBudget <= 0 {
 		d.PlanBudget = 20 * time.Second
@@ -301,6 +313,7 @@ func (s *Service) workers() *river.Workers {
 	river.AddWorker(workers, &eveningWorker{s: s})
 	river.AddWorker(workers, &lastCallWorker{s: s}) // noticefloor.go
 	river.AddWorker(workers, &housekeepingWorker{s: s})
+	river.AddWorker(workers, &wakeCarrierWorker{s: s}) // carrier_wake.go
 	if s.hooks.Workers != nil {
 		s.hooks.Workers(workers)
 	}
@@ -329,6 +342,11 @@ func (s *Service) periodicJobs() []*river.PeriodicJob {
 	}
 	if j := lastCallPeriodicJob(s); j != nil {
 		periodic = append(periodic, j) // noticefloor.go
+	}
+	if len(s.deps.Carriers.Connectors) > 0 {
+		periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(CarrierWakeEvery),
+			func() (river.JobArgs, *river.InsertOpts) { return WakeCarrierArgs{}, nil },
+			&river.PeriodicJobOpts{ID: "carrier_wake"}))
 	}
 	return append(periodic,
 		river.NewPeriodicJob(river.PeriodicInterval(time.Hour),

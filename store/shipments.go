@@ -82,6 +82,21 @@ func CarrierOutboxNextJob(ctx context.Context, q DBTX, orderID int64) (int64, er
 	return id, nil
 }
 
+// CarrierOutboxLostWakes returns the jobs of messages whose turn has come
+// but which sleep on: the wake of the message ahead found them running
+// (jobs' carrier_wake retries them).
+func CarrierOutboxLostWakes(ctx context.Context, q DBTX) ([]int64, error) {
+	rows, err := q.Query(ctx, query("CarrierOutboxLostWakes"))
+	if err != nil {
+		return nil, fmt.Errorf("carrier outbox lost wakes: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("carrier outbox lost wakes: %w", err)
+	}
+	return ids, nil
+}
+
 // SkipUncreatedCarrierOutbox skips the queued messages of the orders whose
 // shipment will never be created, and returns their jobs.
 func SkipUncreatedCarrierOutbox(ctx context.Context, q DBTX, orderIDs []int64, why string) ([]int64, error) {

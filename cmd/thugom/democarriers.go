@@ -15,8 +15,8 @@ import (
 	"time"
 
 	"github.com/thugom/thugom"
+	"github.com/thugom/thugom/demo/sim"
 	"github.com/thugom/thugom/fakecarrier"
-	"github.com/thugom/thugom/store"
 )
 
 // demoCarriers is demo.json's "carriers": where each carrier's webhook
@@ -103,23 +103,18 @@ func demoHookSecret(secret []byte, carrier string) string {
 }
 
 // deliver makes both fakes carry and deliver what the demo hands over
-// (fakecarrier.Courier: by the depot's line-haul timetable, then the last
-// mile), their webhooks posted to the demo's own endpoints in real time,
-// until ctx ends. Call it once the service runs (the webhook secrets are
+// (fakecarrier.Courier: scheduled by the depot's line-haul timetable, door
+// to door, the spread after it; sim.CourierArrival), their webhooks posted
+// to the demo's own endpoints in real time, until ctx ends. Call it once the service runs (the webhook secrets are
 // known then).
 func (dc *demoCarriers) deliver(ctx context.Context, svc *service) {
 	if dc == nil {
 		return
 	}
 	arrival := func(carrier string) func(fakecarrier.Order, time.Time) (time.Time, bool) {
-		return func(o fakecarrier.Order, at time.Time) (time.Time, bool) {
-			deps, province, err := demoTimetable(ctx, svc.db, carrier, o)
-			if err != nil {
-				slog.Warn("demo: fake carrier: no timetable", "carrier", carrier, "waybill", o.Waybill, "err", err)
-				return time.Time{}, false
-			}
-			return fakecarrier.Timetable(deps, province, at)
-		}
+		return sim.CourierArrival(ctx, svc.db, carrier, func(err error) {
+			slog.Warn("demo: fake carrier: no timetable", "carrier", carrier, "err", err)
+		})
 	}
 	logf := func(carrier string) func(error) {
 		return func(err error) {
@@ -137,22 +132,4 @@ func (dc *demoCarriers) deliver(ctx context.Context, svc *service) {
 		c.courier.Arrival = arrival(c.name)
 		go c.courier.Run(ctx, time.Now, 30*time.Second, logf(c.name))
 	}
-}
-
-// demoTimetable is the line-haul timetable of the depot of o's order (by
-// its waybill) and the order's destination province.
-func demoTimetable(ctx context.Context, db *store.DB, carrier string, o fakecarrier.Order) ([]thugom.Departure, string, error) {
-	id, _, err := store.ShipmentByWaybill(ctx, db, carrier, o.Waybill, o.Reference)
-	if err != nil || id == 0 {
-		return nil, "", fmt.Errorf("order of waybill %s: %w", o.Waybill, err)
-	}
-	ov, err := store.OrderByID(ctx, db, id)
-	if err != nil {
-		return nil, "", err
-	}
-	if ov.DepotID == nil {
-		return nil, "", fmt.Errorf("order %d has no depot", id)
-	}
-	deps, err := store.DeparturesOfDepot(ctx, db, *ov.DepotID)
-	return deps, ov.DestinationProvince, err
 }

@@ -38,6 +38,8 @@ func runSimulate(ctx context.Context, args []string) error {
 	compare := fs.String("compare", "", "with --html, another run's --json output (e.g. the same days with the other --promises) whose promise figures the report shows beside this run's")
 	drain := fs.Int("drain-days", 2, "days after the harvest days (no new orders) to collect what is still open; 0 for none")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof)")
+	outage := fs.String("carrier-outage", "", "both carriers' fakes down (503 to every call, their webhooks held) for HH:MM-HH:MM of the middle harvest day (the only one with --days 1); the report's carriers.outage says what was held and when it drained")
+	noCarriers := fs.Bool("no-carriers", false, "leave the carriers' fakes out: no shipment, every delivery thugom's estimate")
 	if err := fs.Parse(args); err != nil {
 		return flagError{err}
 	}
@@ -56,6 +58,17 @@ func runSimulate(ctx context.Context, args []string) error {
 	}
 	if *promises != sim.PromisesPolicy && *promises != sim.PromisesQuoted {
 		return flagError{fmt.Errorf("simulate: --promises must be %s or %s", sim.PromisesPolicy, sim.PromisesQuoted)}
+	}
+	var carrierOutage sim.Outage
+	if *outage != "" {
+		if *noCarriers {
+			return flagError{fmt.Errorf("simulate: --carrier-outage needs the carriers: drop --no-carriers")}
+		}
+		o, err := sim.ParseOutage(*outage)
+		if err != nil {
+			return flagError{fmt.Errorf("simulate: %w", err)}
+		}
+		carrierOutage = o
 	}
 	if *drain < 0 || *drain > 7 {
 		return flagError{fmt.Errorf("simulate: --drain-days must be in 0..7")}
@@ -103,7 +116,8 @@ func runSimulate(ctx context.Context, args []string) error {
 		return err
 	}
 	return simulateWeek(ctx, db, cfg, simWeekFlags{days: *days, households: *households, seed: *seed, failures: *failures,
-		postpone: *postpone, iterations: *iterations, iterationsSet: iterationsSet, asJSON: *asJSON, html: *htmlOut, ordersCSV: *ordersCSV, whatIf: *whatIf, drain: *drain, promises: *promises, compare: *compare, lang: reportLang})
+		postpone: *postpone, iterations: *iterations, iterationsSet: iterationsSet, asJSON: *asJSON, html: *htmlOut, ordersCSV: *ordersCSV, whatIf: *whatIf, drain: *drain, promises: *promises, compare: *compare, lang: reportLang,
+		outage: carrierOutage, noCarriers: *noCarriers})
 }
 
 // withDatabase returns a connection string naming another database.

@@ -23,6 +23,8 @@ type simWeekFlags struct {
 	iterationsSet, asJSON                         bool
 	html, ordersCSV, whatIf, promises, compare    string
 	lang                                          sim.Lang
+	outage                                        sim.Outage
+	noCarriers                                    bool
 }
 
 // readWeekReport reads another run's report (--compare): the last line of
@@ -47,7 +49,8 @@ func readWeekReport(path string) (*sim.WeekReport, error) {
 // JSON object as the last line (days, total, elapsed_seconds).
 func simulateWeek(ctx context.Context, db *store.DB, cfg *config, f simWeekFlags) error {
 	deps := jobs.Deps{Logger: slog.Default().With("component", "simulate"), PlanBudget: cfg.PlanBudget, DropOffMinKm: cfg.DropOffMinKm, BorrowRadiusKm: cfg.BorrowRadiusKm, RetryTargets: cfg.RetryTargets, MinNotice: cfg.minNotice()}
-	opt := sim.WeekOptions{Seed: f.seed, Households: f.households, Days: f.days, FailureRate: f.failures, Postponements: f.postpone, Promises: f.promises}
+	opt := sim.WeekOptions{Seed: f.seed, Households: f.households, Days: f.days, FailureRate: f.failures, Postponements: f.postpone, Promises: f.promises,
+		CarrierOutage: f.outage, NoCarriers: f.noCarriers}
 	if f.postpone == 0 {
 		opt.Postponements = -1
 	}

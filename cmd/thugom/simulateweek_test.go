@@ -86,6 +86,21 @@ func TestSimulateWeekOutputContract(t *testing.T) {
 	if _, ok := rep["promises"]; !ok {
 		t.Error("no promises block")
 	}
+	// The carriers' block: one shipment per order picked up, the
+	// deliveries the carriers told, and which source each order uses.
+	var carriers struct {
+		Picked   int `json:"orders_picked_up"`
+		Created  int `json:"shipments_created"`
+		Delivery struct {
+			ByCarrier int `json:"by_carrier"`
+		} `json:"delivery"`
+	}
+	if err := json.Unmarshal(rep["carriers"], &carriers); err != nil || carriers.Picked == 0 || carriers.Created != carriers.Picked || carriers.Delivery.ByCarrier == 0 {
+		t.Errorf("carriers block %+v (%v)", carriers, err)
+	}
+	if h := strings.Join(recs[0], ","); !strings.HasSuffix(h, ",delivered_at,delivery_source") {
+		t.Errorf("orders CSV header %s: want delivered_at and delivery_source last", h)
+	}
 	// --promises quoted --compare: one report, both modes side by side.
 	policyJSON := filepath.Join(t.TempDir(), "policy.json")
 	if err := os.WriteFile(policyJSON, out, 0o600); err != nil {
@@ -184,5 +199,14 @@ func TestSimulateBadLang(t *testing.T) {
 	}
 	if _, err := os.Stat(html); !os.IsNotExist(err) {
 		t.Fatalf("a report was written: %v", err)
+	}
+	// A carriers' outage needs the carriers, and says how to write it;
+	// refused with the flag package's exit code, before any database.
+	for _, args := range [][]string{{"--no-carriers", "--carrier-outage", "10:00-11:00"}, {"--carrier-outage", "11:00-10:00"}, {"--carrier-outage", "10h"}} {
+		out, err := child(t, nil, append([]string{"simulate", "--data-dir", t.TempDir()}, args...)...).CombinedOutput()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 2 || (!strings.Contains(string(out), "carrier outage") && !strings.Contains(string(out), "--carrier-outage")) {
+			t.Errorf("simulate %v: %v\n%s", args, err, out)
+		}
 	}
 }

@@ -43,6 +43,12 @@ type OrderOutcome struct {
 	Flagged                       bool
 	KeepableBy, PolicyBy          time.Time
 	EarliestPossible, SecondTruck time.Time
+	// DeliveredAt is the carrier's delivered time, told by its webhook
+	// (zero when it told none); DeliverySource says which delivery the
+	// promise is measured on: "carrier" (DeliveredAt) or "estimate"
+	// (Delivered); "" when not collected.
+	DeliveredAt    time.Time
+	DeliverySource string
 }
 
 // WriteOrdersCSV writes every order's outcome, one line each (local
@@ -51,7 +57,7 @@ func WriteOrdersCSV(w io.Writer, rep *WeekReport) error {
 	cw := csv.NewWriter(w)
 	_ = cw.Write([]string{"order_id", "depot_id", "day", "placed_at", "promised_by", "ready_from", "handed_over_at", "delivered_est", "outcome", "late_cause", "late_min", "impossible_at_placement", "collected_first_day",
 		"destination_province", "ready_from_at_placement", "promise_source", "quoted_earliest_by", "quoted_likely_by", "flagged_at_placement",
-		"keepable_by", "earliest_possible_by", "second_truck_by", "policy_promised_by"})
+		"keepable_by", "earliest_possible_by", "second_truck_by", "policy_promised_by", "delivered_at", "delivery_source"})
 	ts := func(t time.Time) string {
 		if t.IsZero() {
 			return ""
@@ -73,7 +79,7 @@ func WriteOrdersCSV(w io.Writer, rep *WeekReport) error {
 		if err := cw.Write([]string{strconv.FormatInt(o.ID, 10), strconv.FormatInt(o.Depot, 10), strconv.Itoa(o.Day), ts(o.Placed), ts(o.Promised),
 			ready, ts(o.Handed), ts(o.Delivered), o.Outcome, o.Cause, late, strconv.FormatBool(o.Impossible), strconv.FormatBool(o.FirstDay),
 			o.Dest, given, o.Source, ts(o.QuotedEarliest), ts(o.QuotedLikely), strconv.FormatBool(o.Flagged),
-			ts(o.KeepableBy), ts(o.EarliestPossible), ts(o.SecondTruck), ts(o.PolicyBy)}); err != nil {
+			ts(o.KeepableBy), ts(o.EarliestPossible), ts(o.SecondTruck), ts(o.PolicyBy), ts(o.DeliveredAt), o.DeliverySource}); err != nil {
 			return err
 		}
 	}

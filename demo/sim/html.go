@@ -255,7 +255,8 @@ small{color:#666}
 {{with .WhatIf}}<p style="background:#fdebd0;padding:.5em .8em;border-radius:6px">{{msg "what_if" .}}</p>{{end}}
 <p>{{msg "intro" .DaysSay (int .R.Households) (int .R.Depots) .R.Seed}}</p>
 <div class="big">
-<div>{{msg "big_rate" .Rate (int .T.WithinPromise) (int .T.Placed) (int .T.Cancelled)}}</div>
+<div>{{msg "big_rate" .Rate (int .T.WithinPromise) (int .T.Placed) (int .T.Cancelled)}}{{if .R.Carriers}}{{msg "big_rate_estimate"}}{{end}}</div>
+{{with .R.Carriers}}<div>{{msg "big_facts" (pct .Delivery.WithinPromiseRate) (int .Delivery.WithinPromise) (int .Delivery.ByCarrier) (int .Delivery.Estimated) (num .Delivery.AfterEstimateP50Min) (num .Delivery.AfterEstimateP90Min)}}</div>{{end}}
 <div>{{msg "big_late" (int .T.Late) (hours .T.LateMinutesP50) (hours .T.LateMinutesP95)}}</div>
 <div>{{msg "big_never" (int .T.NeverCollected)}}</div>
 <div>{{msg "big_age" (hours .T.AgeP95) (hours .T.AgeP50)}}</div>
@@ -271,6 +272,7 @@ small{color:#666}
 <p>{{msg "best" .Best .Reach}}
 {{if .T.NoDeparture}}{{msg "no_dep" (int .T.NoDeparture)}}{{end}}</p>
 {{with .R.After}}<p><small>{{msg "after" (int (len $.R.Days)) (day .Day) (num .KM) (int .PickupFailures)}}</small></p>{{end}}
+{{with .R.Carriers}}<p><small>{{msg "carriers" (int .ShipmentsCreated) (int .OrdersPickedUp) (int .TransitionsSent) (int .UpdatesReceived) (int .UpdatesMissing) (int .UpdatesTwice) (int .OutOfOrder) (int .WebhooksSent) (int .StatusesKept) (int .StatusesTwice)}}{{with .Outage}} {{msg "carriers_outage" .From .To (int .Refused) (int .Backlog) .DrainedBy}}{{end}}</small></p>{{end}}
 <h2>{{msg "h_promises"}}</h2>
 <p><small>{{msg "promises"}}</small></p>
 <table><tr><th></th>{{range .PHeads}}<th>{{.}}</th>{{end}}</tr>{{range .PRows}}<tr><td>{{.Label}}</td>{{range .Values}}<td>{{.}}</td>{{end}}</tr>{{end}}</table>

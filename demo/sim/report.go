@@ -134,6 +134,9 @@ type WeekReport struct {
 	Orders  []OrderOutcome `json:"-"`
 	Depot   []orb.Point    `json:"-"`
 	Elapsed float64        `json:"elapsed_seconds"`
+	// Carriers are the carriers' side (carriers.go): shipments, messages
+	// and webhooks counted on both sides, and the promise on facts.
+	Carriers *CarrierFigures `json:"carriers,omitempty"`
 }
 
 // finish rounds and derives the account's rates and quantiles.

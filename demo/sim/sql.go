@@ -12,7 +12,7 @@ import (
 //go:embed sim.sql
 var simSQL string
 
-var queries = splitQueries(simSQL)
+var queries = splitQueries(simSQL + "\n" + carriersSQL)
 
 // query returns the SQL of the named query of sim.sql; an unknown name is
 // a programming error and panics (TestQueryNamesExist catches it).

@@ -55,6 +55,12 @@ type WeekOptions struct {
 	// default: the marketplace's 24 h / 48 h) or PromisesQuoted (each
 	// order first asks its carrier's quote, weekquotes.go).
 	Promises string
+	// NoCarriers leaves the carriers' fakes out (carriers.go): no
+	// shipment is made and every delivery is thugom's estimate.
+	// CarrierOutage takes both fakes down for its hours of the middle
+	// harvest day (zero: never).
+	NoCarriers    bool
+	CarrierOutage Outage
 }
 
 // The week's promise modes (WeekOptions.Promises).
@@ -175,12 +181,13 @@ type svcKey struct {
 // depots' plans and stops run two at a time (eachDepot), so what they
 // share is counted under mu.
 type week struct {
-	db      *store.DB
-	deps    jobs.Deps
-	opt     WeekOptions
-	start   time.Time
-	horizon int // harvest days, then at most DrainDays
-	clk     *simClock
+	db       *store.DB
+	deps     jobs.Deps
+	opt      WeekOptions
+	carriers *simCarriers // nil: NoCarriers
+	start    time.Time
+	horizon  int // harvest days, then at most DrainDays
+	clk      *simClock
 
 	mu       sync.Mutex // services, depotOrders, planTime, handedAt and the accounts
 	services map[svcKey]*jobs.Service
@@ -230,6 +237,12 @@ func RunWeek(ctx context.Context, db *store.DB, deps jobs.Deps, opt WeekOptions)
 	if err != nil {
 		return nil, err
 	}
+	if w.carriers != nil {
+		defer w.carriers.close()
+		if err := w.carriers.start(ctx, w.clk.now()); err != nil {
+			return nil, err
+		}
+	}
 	rep, err := w.seed(ctx)
 	if err != nil {
 		return nil, err
@@ -247,6 +260,11 @@ func RunWeek(ctx context.Context, db *store.DB, deps jobs.Deps, opt WeekOptions)
 	}
 	if err := w.account(ctx, rep); err != nil {
 		return nil, err
+	}
+	if w.carriers != nil {
+		if err := w.carriers.report(ctx, rep); err != nil {
+			return nil, err
+		}
 	}
 	rep.Days = w.days
 	rep.Total.PlanSeconds = math.Round(w.planTime.Seconds()*10) / 10
@@ -271,6 +289,16 @@ func newWeek(db *store.DB, deps jobs.Deps, opt WeekOptions) (*week, error) {
 	deps.SLAWatchEvery = -1
 	if deps.Logger == nil {
 		deps.Logger = slog.New(slog.DiscardHandler)
+	}
+	if !opt.NoCarriers {
+		var from, to time.Time
+		if o := opt.CarrierOutage; o != (Outage{}) {
+			from, to = w.dayOf(opt.Days/2).Add(o.From), w.dayOf(opt.Days/2).Add(o.To)
+		}
+		var err error
+		if w.carriers, err = newSimCarriers(db, &deps, opt.Seed, from, to); err != nil {
+			return nil, err
+		}
 	}
 	w.deps = deps
 	for i := range w.days {

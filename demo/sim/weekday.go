@@ -35,6 +35,10 @@ type weekDay struct {
 	vehicles map[int64]*vstate
 	// The day's events, each once.
 	postponed, cancelled, broke bool
+	// rescued is the broken-down vehicle's load, on the rescue van until
+	// rescueAt.
+	rescued  []int64
+	rescueAt time.Time
 }
 
 // runDay runs day i on the simulated clock, from 05:30 (08:00 the evening
@@ -69,6 +73,9 @@ func (w *week) runDay(ctx context.Context, i int) error {
 		if err := d.step(ctx, w.clk.t); err != nil {
 			return err
 		}
+		if err := w.carriers.step(ctx, w.clk.t); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -92,6 +99,7 @@ func (d *weekDay) step(ctx context.Context, now time.Time) error {
 		{d.harvest && !d.postponed && since >= 8*time.Hour, func() error { return d.postpone(ctx) }},
 		{d.harvest && !d.cancelled && since >= 9*time.Hour, func() error { return d.cancel(ctx) }},
 		{d.harvest && !d.broke && since >= w.opt.BreakdownAt, func() error { return d.breakDown(ctx, now) }},
+		{len(d.rescued) > 0 && !now.Before(d.rescueAt), func() error { return d.rescue(ctx) }},
 		{today && since == 21*time.Hour, func() error { return d.end(ctx, now) }},
 		// The SLA watch every half hour (escalations and metrics).
 		{today && since >= 6*time.Hour && since <= 21*time.Hour && since%(30*time.Minute) == 0, func() error { _, err := d.svc.WatchSLA(ctx); return err }},
@@ -235,11 +243,20 @@ func (d *weekDay) breakDown(ctx context.Context, now time.Time) error {
 	for _, o := range v.onBoard {
 		w.handedAt[o] = now.Add(time.Hour)
 	}
-	if _, err := d.svc.HandOver(ctx, v.onBoard, jobs.System("simulation:rescue")); err != nil {
-		return err
-	}
+	// Handed over when the rescue van is at the depot (rescue), not at
+	// the breakdown: thugom, then its carriers, are told then.
+	d.rescued, d.rescueAt = append(d.rescued, v.onBoard...), now.Add(time.Hour)
 	v.onBoard = nil
 	return d.replan(ctx, depot, jobs.CauseVehicleBroken)
+}
+
+// rescue: the rescue van is at the depot with the broken-down vehicle's
+// load, handed over.
+func (d *weekDay) rescue(ctx context.Context) error {
+	ids := d.rescued
+	d.rescued = nil
+	_, err := d.svc.HandOver(ctx, ids, jobs.System("simulation:rescue"))
+	return err
 }
 
 // end (21:00): anything still on board is handed over (the broken

@@ -137,3 +137,18 @@ RETURNING id;
 UPDATE shipments SET carrier_code = $2, carrier_status_name = $3, carrier_status_at = $4,
     delivered_at = CASE WHEN $5 THEN $4 ELSE delivered_at END, updated_at = $6
 WHERE order_id = $1;
+
+-- name: CarrierOutboxLostWakes
+-- The jobs of messages first in their order's line (nothing ahead of them
+-- open, the create sent) that sleep more than ten minutes ahead: the one
+-- ahead finished while this job was running, so its wake (JobRetryTx of a
+-- running job, a no-op) was lost and the job snoozed for the wait it had
+-- computed, up to an hour. A carrier's Retry-After is a short snooze and
+-- stays; backoff after an error is 'retryable', not 'scheduled'.
+SELECT j.id FROM river_job j JOIN carrier_outbox m ON m.job_id = j.id
+WHERE j.kind = 'send_carrier' AND j.state = 'scheduled' AND j.scheduled_at > now() + interval '10 minutes'
+  AND m.status = 'queued'
+  AND EXISTS (SELECT 1 FROM carrier_outbox c WHERE c.order_id = m.order_id AND c.action = 'create' AND c.status = 'sent')
+  AND NOT EXISTS (SELECT 1 FROM carrier_outbox p WHERE p.order_id = m.order_id AND p.id <> m.id
+                  AND p.status IN ('queued', 'sending') AND (p.action = 'create' OR p.seq < m.seq))
+ORDER BY j.id;
