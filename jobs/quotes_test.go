@@ -452,37 +452,3 @@ func TestDepotKeptBySlack(t *testing.T) {
 		t.Fatalf("outside the window: %+v, %v", got, err)
 	}
 }
-
-// TestDepotKeptBySlackCountsFlagged: the record also counts the orders
-// whose marketplace promise was lost at placement, judged by the
-// keepable_by thugom offered instead (not the promise it could not keep):
-// the depot learns from every promise it gave, in policy mode too.
-func TestDepotKeptBySlackCountsFlagged(t *testing.T) {
-	t.Parallel()
-	q := setupQuotes(t)
-	ctx := context.Background()
-	var kept, missed int64
-	if err := q.db.QueryRow(ctx, `SELECT min(id), max(id) FROM orders`).Scan(&kept, &missed); err != nil || kept == missed {
-		t.Fatalf("two orders: %d %d %v", kept, missed, err)
-	}
-	keepable := time.Date(2026, 9, 16, 17, 30, 0, 0, thugom.Local)
-	ready := keepable.Add(-30 * time.Hour)
-	// Both flagged: offered keepable_by, aimed at the 10:30 truck's cutoff
-	// the day before; one delivered by it (after its lost promise), one
-	// after it.
-	for id, delivered := range map[int64]time.Time{kept: keepable.Add(-time.Hour), missed: keepable.Add(time.Hour)} {
-		if _, err := q.db.Exec(ctx, `UPDATE orders SET promised_by = $2::timestamptz - interval '24 hours', keepable_by = $2, promise_lost_at = $3,
-			placed_at = $3, ready_from = $3, handover_deadline = $4, estimated_delivery = $5, depot_id = $6 WHERE id = $1`,
-			id, keepable, ready, ready.Add(5*time.Hour), delivered, q.depot); err != nil {
-			t.Fatal(err)
-		}
-	}
-	got, err := store.DepotKeptBySlack(ctx, q.db, q.depot, keepable.Add(-time.Hour), keepable.Add(time.Hour))
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []thugom.SlackKept{{Slack: 5 * time.Hour, Aimed: 2, Kept: 1}}
-	if !slices.Equal(got, want) {
-		t.Fatalf("record %+v, want %+v", got, want)
-	}
-}

@@ -46,33 +46,22 @@ SELECT EXISTS (SELECT 1 FROM orders WHERE household_id = $1 AND carrier_id = $2)
     OR NOT EXISTS (SELECT 1 FROM orders WHERE household_id = $1);
 
 -- name: QuoteKeptBySlack
--- A depot's record of keeping the promises thugom gave, for the promise's
--- chance of being kept (thugom.SlackKept): the orders placed with a quote
--- of the depot whose promise fell in [$2, $3), and the orders of the depot
--- whose marketplace promise was lost at placement and which were offered
--- keepable_by instead, whose keepable_by fell there; not cancelled, by the
--- half hours between their produce's readiness as quoted or placed (or
--- the question or placement, when later) and their handover deadline (the
--- cutoff of the truck their promise counts on), how many and how many
--- reached the buyer by thugom's promise: the carrier's delivered time,
--- else thugom's estimate stored at its pickup or hand-over
--- (orders.estimated_delivery, as DayDeliveries reads it). An order never
--- collected was not kept.
+-- A depot's record of keeping its quotes, for the promise's chance of
+-- being kept (thugom.SlackKept): the orders placed with a quote of the
+-- depot whose promise fell in [$2, $3), not cancelled, by the half hours
+-- between their produce's readiness as quoted (or the question, when
+-- later) and their handover deadline (the cutoff of the truck their
+-- promise counts on), how many and how many reached the buyer by their
+-- promise: the carrier's delivered time, else thugom's estimate stored
+-- at its pickup or hand-over (orders.estimated_delivery, as DayDeliveries
+-- reads it). An order never collected was not kept.
 WITH kept AS (
   SELECT floor(extract(epoch FROM o.handover_deadline - greatest(q.asked_at, coalesce(q.ready_from, q.asked_at))) / 1800)::int AS slack,
          coalesce(sh.delivered_at, o.estimated_delivery) <= o.promised_by AS ok
   FROM quotes q JOIN orders o ON o.id = q.order_id
   LEFT JOIN shipments sh ON sh.order_id = o.id
   WHERE q.depot_id = $1 AND o.promised_by >= $2 AND o.promised_by < $3
-    AND o.status <> 'cancelled' AND o.handover_deadline IS NOT NULL
-  UNION ALL
-  SELECT floor(extract(epoch FROM o.handover_deadline - greatest(o.placed_at, coalesce(o.ready_from, o.placed_at))) / 1800)::int,
-         coalesce(sh.delivered_at, o.estimated_delivery) <= o.keepable_by
-  FROM orders o
-  LEFT JOIN shipments sh ON sh.order_id = o.id
-  WHERE o.depot_id = $1 AND o.keepable_by >= $2 AND o.keepable_by < $3
-    AND o.status <> 'cancelled' AND o.handover_deadline IS NOT NULL
-    AND NOT EXISTS (SELECT 1 FROM quotes q WHERE q.order_id = o.id))
+    AND o.status <> 'cancelled' AND o.handover_deadline IS NOT NULL)
 SELECT slack, count(*), count(*) FILTER (WHERE coalesce(ok, false))
 FROM kept
 WHERE slack >= 0
