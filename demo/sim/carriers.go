@@ -296,13 +296,16 @@ func (c *simCarriers) step(ctx context.Context, now time.Time) error {
 			return err
 		}
 	}
-	if err := c.drained(ctx, now); err != nil {
-		return err
-	}
 	if now.Minute() == 0 {
 		if err := c.wakeMissed(ctx); err != nil {
 			return err
 		}
+		if err := c.catchUp(ctx); err != nil {
+			return err
+		}
+	}
+	if err := c.drained(ctx, now); err != nil {
+		return err
 	}
 	return c.flush(ctx, now)
 }
@@ -389,6 +392,36 @@ func (c *simCarriers) retryBackedOff(ctx context.Context) error {
 	for _, id := range ids {
 		if _, err := c.svc.Client().JobRetry(ctx, id); err != nil && !errors.Is(err, river.ErrNotFound) {
 			return fmt.Errorf("carriers: retry job %d: %w", id, err)
+		}
+	}
+	return nil
+}
+
+// catchUpWait bounds, in wall time, each simulated hour's wait for the
+// carriers' sender.
+const catchUpWait = time.Minute
+
+// catchUp holds the simulated clock, each simulated hour, until River has
+// sent every message it can send now (none available or running: those
+// waiting for their create or for the one ahead sleep, those refused wait
+// out their backoff), a minute of wall time at most. Without it the sender
+// (a few round trips a message, about 30 a second here beside the
+// planning) ran hours of simulated time behind: an outage's backlog was
+// counted drained only after the last day, and the carriers heard of a
+// hand-over hours after it.
+func (c *simCarriers) catchUp(ctx context.Context) error {
+	for deadline := time.Now().Add(catchUpWait); time.Now().Before(deadline); {
+		var busy int
+		if err := c.db.QueryRow(ctx, query("CarrierJobsBusy")).Scan(&busy); err != nil {
+			return err
+		}
+		if busy == 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
 		}
 	}
 	return nil

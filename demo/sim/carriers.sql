@@ -66,3 +66,7 @@ WHERE kind = 'send_carrier' AND state IN ('available', 'running') AND (attempted
 -- name: CarrierJobsRetryable
 -- The messages' jobs waiting out River's backoff after an error.
 SELECT id FROM river_job WHERE kind = 'send_carrier' AND state = 'retryable' ORDER BY id;
+
+-- name: CarrierJobsBusy
+-- The messages' jobs River can run now or runs.
+SELECT count(*) FROM river_job WHERE kind = 'send_carrier' AND state IN ('available', 'running');

@@ -52,8 +52,8 @@ func TestRunWeekCarriers(t *testing.T) {
 		t.Errorf("webhooks sent %d, statuses kept %d (twice %d)", f.WebhooksSent, f.StatusesKept, f.StatusesTwice)
 	}
 	o := f.Outage
-	if o == nil || o.Refused == 0 || o.Backlog == 0 || o.DrainedBy == "" {
-		t.Errorf("outage %+v: want requests refused, a backlog, drained", o)
+	if o == nil || o.Refused == 0 || o.Backlog == 0 || o.DrainedBy == "" || o.DrainedAfterMin > 60 {
+		t.Errorf("outage %+v: want requests refused, a backlog, drained within the hour after", o)
 	}
 	d := f.Delivery
 	if d.ByCarrier == 0 || d.ByCarrier+d.Estimated != d.Collected || d.WithinPromise+d.Late != d.Collected || d.EarlierThanEstimate != 0 {
