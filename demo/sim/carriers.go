@@ -356,18 +356,24 @@ func countDue(hooks []fakecarrier.Hook, by time.Time) int {
 // waitJobsTried waits (a minute of wall time at most) until River has
 // tried, since the outage began, every message's job it can run now.
 func (c *simCarriers) waitJobsTried(ctx context.Context) error {
+	return c.waitNone(ctx, query("CarrierJobsUntried"), c.downAt)
+}
+
+// waitNone polls the count query q (a minute of wall time at most) until
+// it is 0.
+func (c *simCarriers) waitNone(ctx context.Context, q string, args ...any) error {
 	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); {
-		var due int
-		if err := c.db.QueryRow(ctx, query("CarrierJobsUntried"), c.downAt).Scan(&due); err != nil {
+		var n int
+		if err := c.db.QueryRow(ctx, q, args...).Scan(&n); err != nil {
 			return err
 		}
-		if due == 0 {
+		if n == 0 {
 			return nil
 		}
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-time.After(100 * time.Millisecond):
+		case <-time.After(50 * time.Millisecond):
 		}
 	}
 	return nil
@@ -397,10 +403,6 @@ func (c *simCarriers) retryBackedOff(ctx context.Context) error {
 	return nil
 }
 
-// catchUpWait bounds, in wall time, each simulated hour's wait for the
-// carriers' sender.
-const catchUpWait = time.Minute
-
 // catchUp holds the simulated clock, each simulated hour, until River has
 // sent every message it can send now (none available or running: those
 // waiting for their create or for the one ahead sleep, those refused wait
@@ -410,21 +412,7 @@ const catchUpWait = time.Minute
 // counted drained only after the last day, and the carriers heard of a
 // hand-over hours after it.
 func (c *simCarriers) catchUp(ctx context.Context) error {
-	for deadline := time.Now().Add(catchUpWait); time.Now().Before(deadline); {
-		var busy int
-		if err := c.db.QueryRow(ctx, query("CarrierJobsBusy")).Scan(&busy); err != nil {
-			return err
-		}
-		if busy == 0 {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
-	return nil
+	return c.waitNone(ctx, query("CarrierJobsBusy"))
 }
 
 // openMessages are the messages queued or being sent whose order's create
