@@ -2,6 +2,7 @@ package jobs_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"github.com/riverqueue/river/rivertype"
@@ -66,5 +67,16 @@ func TestWakeLostCarrierJobs(t *testing.T) {
 	}
 	if n, err := cb.svc.WakeLostCarrierJobs(ctx); err != nil || n != 0 {
 		t.Errorf("a second sweep woke %d (%v), want 0", n, err)
+	}
+	// The sweep's wake and the one ahead's (wakeNext) meet on one job: it
+	// runs twice, and the carrier hears the cancel once.
+	cancelMsg := msgOf(t, cb, lost, "cancel")
+	for range 2 {
+		if err := cb.svc.SendCarrier(ctx, cancelMsg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if o, ok := cb.vnp.Order("PM-WAKE-LOST"); !ok || !o.Cancelled || !slices.Equal(o.Updates, []string{"cancel"}) {
+		t.Errorf("the carrier's order after two runs of its cancel: %+v", o)
 	}
 }

@@ -442,7 +442,12 @@ func collectIDs(ctx context.Context, q DBTX, name string, ids []int64, args ...a
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	rows, err := q.Query(ctx, query(name), append([]any{ids}, args...)...)
+	return queryIDs(ctx, q, name, append([]any{ids}, args...)...)
+}
+
+// queryIDs returns the ids the named query selects.
+func queryIDs(ctx context.Context, q DBTX, name string, args ...any) ([]int64, error) {
+	rows, err := q.Query(ctx, query(name), args...)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
@@ -512,13 +517,5 @@ func OrderBuyer(ctx context.Context, q DBTX, id int64) (thugom.Buyer, error) {
 // ForgetBuyers blanks the buyer of the orders delivered (the carrier's
 // delivered time) or cancelled before before, and returns those orders.
 func ForgetBuyers(ctx context.Context, q DBTX, before time.Time) ([]int64, error) {
-	rows, err := q.Query(ctx, query("OrdersForgetBuyer"), before)
-	if err != nil {
-		return nil, fmt.Errorf("forget buyers: %w", err)
-	}
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-	if err != nil {
-		return nil, fmt.Errorf("forget buyers: %w", err)
-	}
-	return ids, nil
+	return queryIDs(ctx, q, "OrdersForgetBuyer", before)
 }

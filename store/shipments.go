@@ -86,15 +86,7 @@ func CarrierOutboxNextJob(ctx context.Context, q DBTX, orderID int64) (int64, er
 // but which sleep on: the wake of the message ahead found them running
 // (jobs' carrier_wake retries them).
 func CarrierOutboxLostWakes(ctx context.Context, q DBTX) ([]int64, error) {
-	rows, err := q.Query(ctx, query("CarrierOutboxLostWakes"))
-	if err != nil {
-		return nil, fmt.Errorf("carrier outbox lost wakes: %w", err)
-	}
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-	if err != nil {
-		return nil, fmt.Errorf("carrier outbox lost wakes: %w", err)
-	}
-	return ids, nil
+	return queryIDs(ctx, q, "CarrierOutboxLostWakes")
 }
 
 // SkipUncreatedCarrierOutbox skips the queued messages of the orders whose
