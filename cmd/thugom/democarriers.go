@@ -12,6 +12,8 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/thugom/thugom"
@@ -44,7 +46,7 @@ func startDemoCarriers(ctx context.Context, cfg *config) (*demoCarriers, func(),
 	if os.Getenv("THUGOM_CARRIERS") != "" {
 		return nil, func() {}, nil
 	}
-	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", "127.0.0.1:0")
+	ln, err := listenDemoCarriers(ctx, cfg)
 	if err != nil {
 		return nil, nil, fmt.Errorf("demo: fake carriers: %w", err)
 	}
@@ -92,6 +94,38 @@ func startDemoCarriers(ctx context.Context, cfg *config) (*demoCarriers, func(),
 	cfg.demoCarriers = dc
 	slog.Info("demo: fake carriers", "url", base)
 	return dc, func() { _ = srv.Close() }, nil
+}
+
+// carriersAddrFile keeps, in the data directory, the address the demo's
+// fake carriers listen on, so demo.json's api_url stays the same across
+// restarts.
+const carriersAddrFile = "carriers.addr"
+
+// listenDemoCarriers listens on loopback for the fakes: on the address of
+// the last start when it is free, else on a new port, which it keeps.
+func listenDemoCarriers(ctx context.Context, cfg *config) (net.Listener, error) {
+	path := filepath.Join(cfg.DataDir, carriersAddrFile)
+	lc := &net.ListenConfig{}
+	if b, err := os.ReadFile(path); err == nil {
+		if host, _, err := net.SplitHostPort(strings.TrimSpace(string(b))); err == nil && host == "127.0.0.1" {
+			if ln, err := lc.Listen(ctx, "tcp", strings.TrimSpace(string(b))); err == nil {
+				return ln, nil
+			}
+		}
+	}
+	ln, err := lc.Listen(ctx, "tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	if err := cfg.makeDataDir(); err != nil {
+		_ = ln.Close()
+		return nil, err
+	}
+	if err := os.WriteFile(path, []byte(ln.Addr().String()+"\n"), 0o600); err != nil {
+		_ = ln.Close()
+		return nil, err
+	}
+	return ln, nil
 }
 
 // demoHookSecret derives a carrier's webhook secret of the demo from the

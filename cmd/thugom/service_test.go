@@ -208,6 +208,10 @@ func demoRestartKeepsLinks(t *testing.T, dir string, was demoFile, args []string
 	if df.Carriers == nil || was.Carriers == nil || df.Carriers.ViettelPost.Token != was.Carriers.ViettelPost.Token || df.Carriers.VNPost.Key != was.Carriers.VNPost.Key {
 		t.Errorf("the restart changed the carriers' webhook secrets: before %+v, after %+v", was.Carriers, df.Carriers)
 	}
+	if df.Carriers != nil && was.Carriers != nil && (df.Carriers.ViettelPost.APIURL != was.Carriers.ViettelPost.APIURL || df.Carriers.VNPost.APIURL != was.Carriers.VNPost.APIURL) {
+		t.Errorf("the restart moved the fake carriers: before %s %s, after %s %s", was.Carriers.ViettelPost.APIURL, was.Carriers.VNPost.APIURL,
+			df.Carriers.ViettelPost.APIURL, df.Carriers.VNPost.APIURL)
+	}
 	if !strings.Contains(was.Drivers[0].AppURL, "/d/#token="+was.Drivers[0].Token) {
 		t.Errorf("driver app link %q", was.Drivers[0].AppURL)
 	}
