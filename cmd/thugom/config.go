@@ -215,24 +215,39 @@ func (c *config) loadSecret() error {
 		c.Secret = []byte(s)
 		return nil
 	}
-	path := filepath.Join(c.DataDir, "secret")
-	if b, err := os.ReadFile(path); err == nil && len(strings.TrimSpace(string(b))) >= 32 {
-		c.Secret = []byte(strings.TrimSpace(string(b)))
+	if s := c.readKept("secret"); len(s) >= 32 {
+		c.Secret = []byte(s)
 		return nil
-	}
-	if err := c.makeDataDir(); err != nil {
-		return err
 	}
 	buf := make([]byte, 32)
 	if _, err := rand.Read(buf); err != nil {
 		return err
 	}
 	s := hex.EncodeToString(buf)
-	if err := os.WriteFile(path, []byte(s+"\n"), 0o600); err != nil {
+	if err := c.keep("secret", s); err != nil {
 		return fmt.Errorf("write secret: %w", err)
 	}
 	c.Secret = []byte(s)
 	return nil
+}
+
+// readKept returns the value kept in <data-dir>/name, trimmed ("" when
+// there is none).
+func (c *config) readKept(name string) string {
+	b, err := os.ReadFile(filepath.Join(c.DataDir, name))
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(b))
+}
+
+// keep writes value to <data-dir>/name, readable by its owner only,
+// creating the data directory when needed.
+func (c *config) keep(name, value string) error {
+	if err := c.makeDataDir(); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(c.DataDir, name), []byte(value+"\n"), 0o600)
 }
 
 // openDB connects to DATABASE_URL, or starts the embedded server on

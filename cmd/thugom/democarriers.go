@@ -12,8 +12,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/thugom/thugom"
@@ -104,11 +102,10 @@ const carriersAddrFile = "carriers.addr"
 // listenDemoCarriers listens on loopback for the fakes: on the address of
 // the last start when it is free, else on a new port, which it keeps.
 func listenDemoCarriers(ctx context.Context, cfg *config) (net.Listener, error) {
-	path := filepath.Join(cfg.DataDir, carriersAddrFile)
 	lc := &net.ListenConfig{}
-	if b, err := os.ReadFile(path); err == nil {
-		if host, _, err := net.SplitHostPort(strings.TrimSpace(string(b))); err == nil && host == "127.0.0.1" {
-			if ln, err := lc.Listen(ctx, "tcp", strings.TrimSpace(string(b))); err == nil {
+	if addr := cfg.readKept(carriersAddrFile); addr != "" {
+		if host, _, err := net.SplitHostPort(addr); err == nil && host == "127.0.0.1" {
+			if ln, err := lc.Listen(ctx, "tcp", addr); err == nil {
 				return ln, nil
 			}
 		}
@@ -117,11 +114,7 @@ func listenDemoCarriers(ctx context.Context, cfg *config) (net.Listener, error) 
 	if err != nil {
 		return nil, err
 	}
-	if err := cfg.makeDataDir(); err != nil {
-		_ = ln.Close()
-		return nil, err
-	}
-	if err := os.WriteFile(path, []byte(ln.Addr().String()+"\n"), 0o600); err != nil {
+	if err := cfg.keep(carriersAddrFile, ln.Addr().String()); err != nil {
 		_ = ln.Close()
 		return nil, err
 	}
